@@ -1,0 +1,33 @@
+/**
+ * The `tricloud` command line: one module per command under `cli/commands/`,
+ * loaded lazily so `tricloud node` never pays for the Pulumi SDKs and
+ * `tricloud plan` never pays for the runtime.
+ */
+export type CommandMain = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMain> }> = {
+  plan: { summary: "offline preview of a stack: resources, policies, cost (no cloud needed)", load: async () => (await import("./commands/plan")).main },
+  keygen: { summary: "write three Ed25519 key pairs for a local quorum", load: async () => (await import("./commands/keygen")).main },
+  node: { summary: "run one quorum node (one cloud) on this machine", load: async () => (await import("./commands/node")).main },
+  local: { summary: "run all three quorum nodes on 127.0.0.1:7101-7103", load: async () => (await import("./commands/local")).main },
+};
+
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: tricloud <command> [flags]\n\ncommands:\n${lines.join("\n")}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`tricloud: unknown command "${name}"; expected one of: ${Object.keys(COMMANDS).join(", ")}\n`);
+    return 2;
+  }
+  const run = await command.load();
+  return run(rest);
+}
