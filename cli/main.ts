@@ -1,15 +1,16 @@
 /**
  * The `tricloud` command line: one module per command under `cli/commands/`,
  * loaded lazily so `tricloud node` never pays for the Pulumi SDKs and
- * `tricloud plan` never pays for the runtime.
+ * `tricloud plan` never pays for the runtime. Loaded with `require`, not
+ * `import()`: the bin registers tsx's CommonJS hook only.
  */
 export type CommandMain = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMain> }> = {
-  plan: { summary: "offline preview of a stack: resources, policies, cost (no cloud needed)", load: async () => (await import("./commands/plan")).main },
-  keygen: { summary: "write three Ed25519 key pairs for a local quorum", load: async () => (await import("./commands/keygen")).main },
-  node: { summary: "run one quorum node (one cloud) on this machine", load: async () => (await import("./commands/node")).main },
-  local: { summary: "run all three quorum nodes on 127.0.0.1:7101-7103", load: async () => (await import("./commands/local")).main },
+  plan: { summary: "offline preview of a stack: resources, policies, cost (no cloud needed)", load: async () => (require("./commands/plan") as typeof import("./commands/plan")).main },
+  keygen: { summary: "write three Ed25519 key pairs for a local quorum", load: async () => (require("./commands/keygen") as typeof import("./commands/keygen")).main },
+  node: { summary: "run one quorum node (one cloud) on this machine", load: async () => (require("./commands/node") as typeof import("./commands/node")).main },
+  local: { summary: "run all three quorum nodes on 127.0.0.1:7101-7103", load: async () => (require("./commands/local") as typeof import("./commands/local")).main },
 };
 
 export function usage(): string {

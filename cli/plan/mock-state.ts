@@ -1,0 +1,94 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Outputs the offline plan's mocks return for each resource: the inputs plus
+ * the identifiers a real provider would add (ids, ARNs, names, endpoints),
+ * derived deterministically from the inputs so references between resources
+ * resolve and two runs print the same plan.
+ */
+export interface MockContext {
+  readonly project: string;
+  readonly stack: string;
+  readonly awsRegion: string;
+  readonly azureLocation: string;
+  readonly gcpProject: string;
+  readonly gcpRegion: string;
+}
+
+export const AWS_ACCOUNT = "123456789012";
+export const AZURE_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
+export const AZURE_TENANT = "11111111-1111-1111-1111-111111111111";
+
+export function shortHash(text: string, length = 7): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+type Inputs = Record<string, unknown>;
+type Extra = (name: string, inputs: Inputs, ctx: MockContext, id: string) => Inputs;
+
+/** Per-type outputs beyond the generic ones. Add an entry when a new resource type needs one. */
+export const TYPE_OUTPUTS: Record<string, Extra> = {
+  "aws:ec2/eip:Eip": (name) => ({ publicIp: `203.0.113.${parseInt(shortHash(name, 2), 16) % 250}` }),
+  "azure-native:resources:ResourceGroup": (name, inputs) => ({ name: inputs.resourceGroupName ?? `${name}${shortHash(name, 6)}` }),
+  "gcp:compute/globalAddress:GlobalAddress": (name, inputs) => ({ address: inputs.address ?? "10.255.0.0" }),
+};
+
+/** AWS ids look like `vpc-0a1b2c3d`: the token's short kind plus a hash. */
+function awsId(type: string, name: string): string {
+  const kind = type.split(":").pop()!.replace(/[A-Z]/g, (c, i) => (i ? "-" : "") + c.toLowerCase());
+  return `${kind}-${shortHash(`${type}::${name}`, 17)}`;
+}
+
+function azureName(name: string, inputs: Inputs): string {
+  // azure-native names each resource by a `<thing>Name` input that is not its parents' name.
+  const own = Object.entries(inputs).find(
+    ([k, v]) => k.endsWith("Name") && typeof v === "string" && !["resourceGroupName", "virtualNetworkName", "serverName", "registryName", "resourceName"].includes(k),
+  );
+  return (own?.[1] as string | undefined) ?? `${name}${shortHash(name, 6)}`;
+}
+
+export function mockResource(type: string, name: string, inputs: Inputs, ctx: MockContext): { id: string; state: Inputs } {
+  const [pkg, mod = ""] = type.split(":");
+  let id: string;
+  const generic: Inputs = {};
+  if (pkg === "aws") {
+    id = awsId(type, name);
+    const service = mod.split("/")[0];
+    generic.arn = `arn:aws:${service}:${ctx.awsRegion}:${AWS_ACCOUNT}:${type.split(":").pop()!.toLowerCase()}/${inputs.name ?? id}`;
+    generic.name = inputs.name ?? `${name}-${shortHash(name)}`;
+    generic.tagsAll = inputs.tags;
+  } else if (pkg === "azure-native") {
+    const rname = azureName(name, inputs);
+    const group = (inputs.resourceGroupName as string | undefined) ?? rname;
+    id = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${group}/providers/Microsoft.${mod}/${type.split(":").pop()}/${rname}`;
+    generic.name = rname;
+  } else if (pkg === "gcp") {
+    const rname = (inputs.name as string | undefined) ?? `${name}-${shortHash(name)}`;
+    const kind = type.split(":").pop()!.toLowerCase();
+    const project = (inputs.project as string | undefined) ?? ctx.gcpProject;
+    id = `projects/${project}/${kind}s/${rname}`;
+    generic.name = rname;
+    generic.project = project;
+    generic.selfLink = `https://www.googleapis.com/${mod.split("/")[0]}/v1/${id}`;
+  } else {
+    id = `${name}-${shortHash(`${type}::${name}`, 12)}`;
+  }
+  const extra = TYPE_OUTPUTS[type]?.(name, inputs, ctx, id) ?? {};
+  return { id, state: { ...generic, ...inputs, ...extra, id } };
+}
+
+/** Answers for provider functions (invokes). Any other token fails the plan, naming it. */
+export const INVOKES: Record<string, (inputs: Inputs, ctx: MockContext) => Inputs> = {
+  "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: AWS_ACCOUNT, arn: `arn:aws:iam::${AWS_ACCOUNT}:user/tricloud`, userId: "AIDAEXAMPLE" }),
+  "aws:index/getRegion:getRegion": (_i, ctx) => ({ name: ctx.awsRegion, region: ctx.awsRegion, id: ctx.awsRegion }),
+  "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
+  "azure-native:authorization:getClientConfig": () => ({ clientId: "22222222-2222-2222-2222-222222222222", objectId: "33333333-3333-3333-3333-333333333333", subscriptionId: AZURE_SUBSCRIPTION, tenantId: AZURE_TENANT }),
+  "gcp:organizations/getProject:getProject": (i, ctx) => ({ projectId: i.projectId ?? ctx.gcpProject, number: "123456789012", name: ctx.gcpProject }),
+};
+
+export class UnknownInvokeError extends Error {
+  constructor(readonly token: string) {
+    super(`tricloud plan has no offline answer for the invoke "${token}"; add one to INVOKES in cli/plan/mock-state.ts`);
+    this.name = "UnknownInvokeError";
+  }
+}

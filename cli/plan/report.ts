@@ -1,0 +1,86 @@
+/** The `tricloud plan` report. The JSON shape is a contract: extend it, never rename. */
+export const CLOUD_NAMES = ["aws", "azure", "gcp", "cloudflare", "vercel", "none"] as const;
+export type CloudName = (typeof CLOUD_NAMES)[number];
+
+export interface PlannedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** URN of the parent resource; null only for the root stack. */
+  readonly parent: string | null;
+  readonly cloud: CloudName;
+  /** Inputs as the program passed them; secret values are replaced by "[secret]". */
+  readonly inputs: Record<string, unknown>;
+  /** True for cloud resources, false for components and the stack. */
+  readonly custom: boolean;
+  /** Dotted paths of inputs the program marked secret. */
+  readonly secretInputs: readonly string[];
+  /** Components only: whether the component called registerOutputs. */
+  readonly registeredOutputs?: boolean;
+}
+
+export interface CostLine {
+  readonly urn: string;
+  readonly cloud: CloudName;
+  readonly component: string;
+  readonly name: string;
+  readonly unit: string;
+  readonly quantity: number | null;
+  readonly unitPriceUsd: number | null;
+  readonly monthlyUsd: number | null;
+  readonly note?: string;
+}
+
+export interface PolicyViolation {
+  readonly pack: string;
+  readonly policy: string;
+  readonly enforcementLevel: "advisory" | "mandatory" | "remediate" | "disabled";
+  readonly urn: string | null;
+  readonly message: string;
+}
+
+export interface PlanReport {
+  readonly project: string;
+  readonly stack: string;
+  readonly resources: PlannedResource[];
+  readonly summary: {
+    /** Cloud resources (components and the stack are not counted). */
+    readonly total: number;
+    readonly byCloud: Record<CloudName, number>;
+    readonly components: number;
+  };
+  readonly cost: {
+    readonly monthlyUsd: number | null;
+    readonly ceilingUsd: number | null;
+    readonly byCloud: Partial<Record<CloudName, number>>;
+    readonly lines: CostLine[];
+  };
+  readonly policies: { readonly violations: PolicyViolation[] };
+  /** The stack outputs, secrets redacted. */
+  readonly outputs: Record<string, unknown>;
+}
+
+/** Which cloud a type token belongs to: provider packages directly, tricloud components by module. */
+export function cloudOf(type: string): CloudName {
+  const parts = type.split(":");
+  const pkg = parts[0] === "pulumi" && parts[1] === "providers" ? parts[2] : parts[0] === "tricloud" ? parts[1] : parts[0];
+  switch (pkg) {
+    case "aws":
+      return "aws";
+    case "azure-native":
+    case "azure":
+      return "azure";
+    case "gcp":
+      return "gcp";
+    case "cloudflare":
+      return "cloudflare";
+    case "vercel":
+      return "vercel";
+    default:
+      return "none";
+  }
+}
+
+export function emptyByCloud(): Record<CloudName, number> {
+  return { aws: 0, azure: 0, gcp: 0, cloudflare: 0, vercel: 0, none: 0 };
+}

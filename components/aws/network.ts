@@ -1,0 +1,92 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { subnet } from "../shared/cidr";
+import type { Tags } from "../shared/tags";
+
+export interface AwsNetworkArgs {
+  /** VPC address range, e.g. 10.10.0.0/16. Public subnets take the first /20s, private the next. */
+  cidr: string;
+  /** Availability zones to spread subnets over (at least two for EKS). */
+  zones: readonly string[];
+  /** One NAT gateway per zone (prod) instead of one shared NAT (dev). */
+  natPerZone: boolean;
+  tags: Tags;
+}
+
+/** A VPC with public and private subnets in every zone, NAT egress for the private ones. */
+export class AwsNetwork extends pulumi.ComponentResource {
+  readonly vpcId: pulumi.Output<string>;
+  readonly cidr: string;
+  readonly publicSubnetIds: pulumi.Output<string>[];
+  readonly privateSubnetIds: pulumi.Output<string>[];
+  readonly zones: readonly string[];
+
+  constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tricloud:aws:Network", name, {}, opts);
+    const child = { parent: this };
+    const tags = (extra: Record<string, string> = {}) => ({ ...args.tags, ...extra });
+
+    const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
+      cidrBlock: args.cidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: tags({ Name: `${name}-vpc` }),
+    }, child);
+
+    const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tags({ Name: `${name}-igw` }) }, child);
+
+    const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, {
+      vpcId: vpc.id,
+      routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+      tags: tags({ Name: `${name}-public` }),
+    }, child);
+
+    const publicSubnets = args.zones.map((zone, i) =>
+      new aws.ec2.Subnet(`${name}-public-${zone}`, {
+        vpcId: vpc.id,
+        availabilityZone: zone,
+        cidrBlock: subnet(args.cidr, 4, i),
+        mapPublicIpOnLaunch: false,
+        tags: tags({ Name: `${name}-public-${zone}`, tier: "public", "kubernetes.io/role/elb": "1" }),
+      }, child));
+    publicSubnets.forEach((s, i) =>
+      new aws.ec2.RouteTableAssociation(`${name}-public-${args.zones[i]}`, { subnetId: s.id, routeTableId: publicRoutes.id }, child));
+
+    const natCount = args.natPerZone ? args.zones.length : 1;
+    const nats = publicSubnets.slice(0, natCount).map((s, i) => {
+      const zone = args.zones[i]!;
+      const eip = new aws.ec2.Eip(`${name}-nat-${zone}`, { domain: "vpc", tags: tags({ Name: `${name}-nat-${zone}` }) }, child);
+      return new aws.ec2.NatGateway(`${name}-nat-${zone}`, {
+        allocationId: eip.id,
+        subnetId: s.id,
+        connectivityType: "public",
+        tags: tags({ Name: `${name}-nat-${zone}` }),
+      }, { parent: this, dependsOn: [igw] });
+    });
+
+    const privateSubnets = args.zones.map((zone, i) => {
+      const s = new aws.ec2.Subnet(`${name}-private-${zone}`, {
+        vpcId: vpc.id,
+        availabilityZone: zone,
+        cidrBlock: subnet(args.cidr, 4, 8 + i),
+        mapPublicIpOnLaunch: false,
+        tags: tags({ Name: `${name}-private-${zone}`, tier: "private", "kubernetes.io/role/internal-elb": "1" }),
+      }, child);
+      const nat = nats[args.natPerZone ? i : 0]!;
+      const routes = new aws.ec2.RouteTable(`${name}-private-${zone}`, {
+        vpcId: vpc.id,
+        routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+        tags: tags({ Name: `${name}-private-${zone}` }),
+      }, child);
+      new aws.ec2.RouteTableAssociation(`${name}-private-${zone}`, { subnetId: s.id, routeTableId: routes.id }, child);
+      return s;
+    });
+
+    this.vpcId = vpc.id;
+    this.cidr = args.cidr;
+    this.zones = args.zones;
+    this.publicSubnetIds = publicSubnets.map((s) => s.id);
+    this.privateSubnetIds = privateSubnets.map((s) => s.id);
+    this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+  }
+}

@@ -1,0 +1,80 @@
+import * as network from "@pulumi/azure-native/network";
+import * as resources from "@pulumi/azure-native/resources";
+import * as pulumi from "@pulumi/pulumi";
+import { subnet } from "../shared/cidr";
+import type { Tags } from "../shared/tags";
+
+export interface AzureNetworkArgs {
+  location: string;
+  /** VNet address space, e.g. 10.20.0.0/16. */
+  cidr: string;
+  tags: Tags;
+}
+
+/**
+ * A resource group and a VNet with one subnet per tenant of the network:
+ * the AKS nodes, the PostgreSQL Flexible Server (delegated) and the Function
+ * App's VNet integration (delegated to Microsoft.App/environments, as Flex
+ * Consumption requires).
+ */
+export class AzureNetwork extends pulumi.ComponentResource {
+  readonly resourceGroupName: pulumi.Output<string>;
+  readonly location: string;
+  readonly vnetId: pulumi.Output<string>;
+  readonly vnetName: pulumi.Output<string>;
+  readonly clusterSubnetId: pulumi.Output<string>;
+  readonly databaseSubnetId: pulumi.Output<string>;
+  readonly functionsSubnetId: pulumi.Output<string>;
+  readonly cidr: string;
+
+  constructor(name: string, args: AzureNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tricloud:azure:Network", name, {}, opts);
+    const tags = { ...args.tags };
+
+    const group = new resources.ResourceGroup(`${name}-rg`, { location: args.location, tags }, { parent: this });
+    const vnet = new network.VirtualNetwork(`${name}-vnet`, {
+      resourceGroupName: group.name,
+      location: args.location,
+      addressSpace: { addressPrefixes: [args.cidr] },
+      tags,
+    }, { parent: this });
+
+    // Azure rejects concurrent subnet writes on one VNet, so the subnets are chained.
+    const cluster = new network.Subnet(`${name}-cluster`, {
+      resourceGroupName: group.name,
+      virtualNetworkName: vnet.name,
+      addressPrefix: subnet(args.cidr, 2, 0),
+      defaultOutboundAccess: false,
+    }, { parent: this });
+    const database = new network.Subnet(`${name}-database`, {
+      resourceGroupName: group.name,
+      virtualNetworkName: vnet.name,
+      addressPrefix: subnet(args.cidr, 8, 64),
+      defaultOutboundAccess: false,
+      delegations: [{ name: "postgres", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }],
+    }, { parent: this, dependsOn: [cluster] });
+    const functions = new network.Subnet(`${name}-functions`, {
+      resourceGroupName: group.name,
+      virtualNetworkName: vnet.name,
+      addressPrefix: subnet(args.cidr, 8, 65),
+      defaultOutboundAccess: false,
+      delegations: [{ name: "functions", serviceName: "Microsoft.App/environments" }],
+    }, { parent: this, dependsOn: [database] });
+
+    this.resourceGroupName = group.name;
+    this.location = args.location;
+    this.vnetId = vnet.id;
+    this.vnetName = vnet.name;
+    this.cidr = args.cidr;
+    this.clusterSubnetId = cluster.id;
+    this.databaseSubnetId = database.id;
+    this.functionsSubnetId = functions.id;
+    this.registerOutputs({
+      resourceGroupName: this.resourceGroupName,
+      vnetId: this.vnetId,
+      clusterSubnetId: this.clusterSubnetId,
+      databaseSubnetId: this.databaseSubnetId,
+      functionsSubnetId: this.functionsSubnetId,
+    });
+  }
+}

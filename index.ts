@@ -1,0 +1,4 @@
+// Pulumi entry point (`main` in package.json): the whole program lives in stacks/.
+import { program } from "./stacks";
+
+export = program();
