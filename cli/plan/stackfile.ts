@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
+import { parseStructured } from "../../stacks/config/coerce";
 
 /** A usage or input error: `tricloud` prints the message and exits with code 2. */
 export class UsageError extends Error {
@@ -73,7 +74,8 @@ export function readStackFile(projectDir: string, project: string, stack: string
 /**
  * Applies `-c key=value` overrides like `pulumi up -c` (a key without a
  * namespace belongs to the project). A dotted key (`tricloud:clusters.aws.maxNodes`)
- * sets one field inside a structured value, as `pulumi config set --path` does.
+ * sets one field inside a structured value, as `pulumi config set --path` does;
+ * a value written as JSON (`{...}` or `[...]`) is set as a map or list.
  */
 export function applyOverrides(config: Record<string, string>, project: string, overrides: readonly string[]): Record<string, string> {
   const out = { ...config };
@@ -106,7 +108,7 @@ export function applyOverrides(config: Record<string, string>, project: string, 
       else if (!next || typeof next !== "object") throw new UsageError(`-c ${o}: ${topKey}.${seg} holds a plain value, not a map`);
       node = node[seg] as Record<string, unknown>;
     });
-    node[path[path.length - 1]!] = value;
+    node[path[path.length - 1]!] = parseStructured(value);
     out[topKey] = JSON.stringify(root);
   }
   return out;

@@ -52,16 +52,20 @@ function keyPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-function toProblems(error: z.ZodError): ConfigProblem[] {
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), root);
+}
+
+function toProblems(error: z.ZodError, raw: unknown): ConfigProblem[] {
   return error.issues.map((issue) => {
     let key = keyPath(issue.path);
     let message = issue.message;
-    // A missing required key comes back as "expected X" at the key itself.
     if (issue.code === "unrecognized_keys") {
       return { key, message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (check the spelling)` };
     }
-    if (issue.code === "invalid_type" && /received undefined/.test(issue.message)) {
-      message = `required: ${message.replace(/,? ?received undefined/, "").replace(/^Invalid input: /, "")}`;
+    if (issue.code === "invalid_key") message = issue.issues[0]?.message ?? message;
+    if (issue.code === "invalid_type" && valueAt(raw, issue.path) === undefined) {
+      message = `required, but not set (${message.replace(/^Invalid input: /, "")})`;
     }
     if (key.endsWith(":")) key = key.slice(0, -1);
     return { key, message };
@@ -70,7 +74,8 @@ function toProblems(error: z.ZodError): ConfigProblem[] {
 
 /** Validates a flat Pulumi config map. Throws ConfigError listing every problem by key. */
 export function parseStackConfig(flat: Readonly<Record<string, string>>, stack: string): StackConfig {
-  const result = stackConfigSchema.safeParse(nestConfig(flat));
-  if (!result.success) throw new ConfigError(toProblems(result.error));
+  const raw = nestConfig(flat);
+  const result = stackConfigSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(toProblems(result.error, raw));
   return { ...result.data, stack };
 }
