@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { program } from "../../stacks";
 import { parseStackConfig, type StackConfig } from "../../stacks/config/load";
 import { Capture, redact } from "./capture";
 import { INVOKES, mockResource, UnknownInvokeError, type MockContext } from "./mock-state";
@@ -80,7 +81,6 @@ async function runOnce(input: PlanInput): Promise<Omit<PlanReport, "cost" | "pol
   const capture = new Capture();
   capture.install();
 
-  const { program } = require("../../stacks") as typeof import("../../stacks");
   let outputs: Record<string, unknown> | undefined;
   try {
     outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) as Record<string, unknown> | undefined;
