@@ -2,6 +2,7 @@ import { standardTags } from "../components/shared/tags";
 import { AwsPlatform } from "./aws";
 import { AzurePlatform } from "./azure";
 import type { StackConfig } from "./config/load";
+import { edge } from "./edge";
 import { GcpPlatform } from "./gcp";
 
 /** Builds one environment from its validated configuration and returns the stack outputs. */
@@ -13,12 +14,15 @@ export function platform(config: StackConfig) {
   const aws = new AwsPlatform(`${prefix}-aws`, config, tags);
   const azure = new AzurePlatform(`${prefix}-azure`, config, tags);
   const gcp = new GcpPlatform(`${prefix}-gcp`, config, tags);
+  // Origins come from config for now; pass the function hosts' endpoints as edge(config, { aws, azure, gcp }).
+  const front = edge(config);
 
   return {
     environment: t.environment,
     aws: { region: config.aws.region, vpcId: aws.network.vpcId },
     azure: { location: config["azure-native"].location, vnetId: azure.network.vnetId },
     gcp: { region: config.gcp.region, networkId: gcp.network.networkId },
+    edge: front.outputs,
   };
 }
 

@@ -1,4 +1,7 @@
+import { isIPv4, isIPv6 } from "node:net";
 import { z } from "zod";
+import { cheapestPlanWithin, failoverSeconds } from "../../components/cloudflare/failover";
+import { CLOUDFLARE_PLANS, PLAN_LIMITS, RATE_LIMIT_PERIODS } from "../../components/cloudflare/plans";
 import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from "../../components/shared/tags";
 import { SIZES } from "../../components/shared/sizes";
@@ -49,7 +52,9 @@ const gcpNetwork = cloudNetwork({ cidr: "10.30.0.0/20", zones: 1 }).extend({
 });
 
 export const STEERING = ["dynamic_latency", "weighted", "proximity", "off"] as const;
-export const CLOUDFLARE_PLANS = ["pro", "business", "enterprise"] as const;
+export { CLOUDFLARE_PLANS };
+/** Worst-case API failover allowed in prod (seed 002: DNS failover under a minute). */
+export const PROD_FAILOVER_BUDGET_SECONDS = 60;
 export const MONITOR_REGIONS = ["WNAM", "ENAM", "WEU", "EEU", "NSAM", "SSAM", "OC", "ME", "NAF", "SAF", "IN", "SEAS", "NEAS"] as const;
 const weight = int(0, 100);
 
@@ -76,16 +81,55 @@ const traffic = z.strictObject({
   if (w && w.aws + w.azure + w.gcp !== 100) {
     ctx.addIssue({ code: "custom", path: ["weights"], message: `expected weights that sum to 100, got ${w.aws} + ${w.azure} + ${w.gcp} = ${w.aws + w.azure + w.gcp}` });
   }
+  if (w && t.steering !== "weighted") {
+    ctx.addIssue({ code: "custom", path: ["weights"], message: `expected no weights unless steering is weighted (steering is ${t.steering}, which would ignore them)` });
+  }
+  const m = t.monitor;
+  const min = PLAN_LIMITS[t.cloudflarePlan].minMonitorIntervalSeconds;
+  if (m.intervalSeconds < min) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["monitor", "intervalSeconds"],
+      message: `expected at least ${min} s on the Cloudflare ${t.cloudflarePlan} plan (its minimum monitor interval; business allows 15 s, enterprise 10 s), got ${m.intervalSeconds}`,
+    });
+  }
+  // Probes must not overlap, or the failover arithmetic (components/cloudflare/failover.ts) no longer bounds anything.
+  if ((m.retries + 1) * m.timeoutSeconds >= m.intervalSeconds) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["monitor", "timeoutSeconds"],
+      message: `expected (retries + 1) x timeoutSeconds below intervalSeconds so probes never overlap, got (${m.retries} + 1) x ${m.timeoutSeconds} = ${(m.retries + 1) * m.timeoutSeconds} >= ${m.intervalSeconds}`,
+    });
+  }
 });
 
 export const DNS_RECORD_TYPES = ["A", "AAAA", "CNAME", "TXT", "MX"] as const;
-const dnsRecord = z.strictObject({
-  type: z.enum(DNS_RECORD_TYPES, { error: `expected one of ${DNS_RECORD_TYPES.join(", ")}` }),
-  value: z.string().min(1, { error: "expected a record value" }),
-  proxied: bool().optional(),
-  ttl: int(1, 86400).optional(),
-  priority: int(0, 65535).optional(),
-});
+/** Names the edge creates itself: the API load balancer and the Vercel frontend. */
+export const RESERVED_RECORD_NAMES = ["api", "www"] as const;
+/** Relative record names: dot-separated DNS labels (underscores allowed, as in `_dmarc`), or "@" for the domain itself. */
+const RECORD_NAME_RE = /^(@|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*)$/;
+const dnsRecord = z
+  .strictObject({
+    type: z.enum(DNS_RECORD_TYPES, { error: `expected one of ${DNS_RECORD_TYPES.join(", ")}` }),
+    value: z.string().min(1, { error: "expected a record value" }),
+    proxied: bool().optional(),
+    ttl: int(1, 86400).optional(),
+    priority: int(0, 65535).optional(),
+  })
+  .superRefine((r, ctx) => {
+    const at = (path: string[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    if (r.type === "A" && !isIPv4(r.value)) at(["value"], `expected an IPv4 address for an A record, got "${r.value}"`);
+    if (r.type === "AAAA" && !isIPv6(r.value)) at(["value"], `expected an IPv6 address for an AAAA record, got "${r.value}"`);
+    if ((r.type === "CNAME" || r.type === "MX") && !HOSTNAME_RE.test(r.value)) {
+      at(["value"], `expected a lowercase hostname such as target.example.com for a ${r.type} record, got "${r.value}"`);
+    }
+    if (r.type === "TXT" && r.value.length > 2048) at(["value"], `expected a TXT value of at most 2048 characters, got ${r.value.length}`);
+    if (r.type === "MX" && r.priority === undefined) at(["priority"], "expected a priority for an MX record (lower is preferred), e.g. 10");
+    if (r.type !== "MX" && r.priority !== undefined) at(["priority"], `expected no priority on a ${r.type} record (only MX records have one)`);
+    if (r.proxied && (r.type === "TXT" || r.type === "MX")) at(["proxied"], `expected proxied only on A, AAAA or CNAME records, not ${r.type}`);
+    if (r.proxied && r.ttl !== undefined && r.ttl !== 1) at(["ttl"], "expected no ttl on a proxied record (Cloudflare answers proxied records with an automatic TTL)");
+    if (r.ttl !== undefined && r.ttl !== 1 && r.ttl < 30) at(["ttl"], `expected 1 (automatic) or 30 to 86400 seconds, got ${r.ttl}`);
+  });
 
 const tricloud = z
   .strictObject({
@@ -118,7 +162,23 @@ const tricloud = z
       backupRetentionDays: int(7, 35).default(7),
     }),
     traffic: traffic.prefault({}),
-    dns: z.strictObject({ records: z.record(z.string(), dnsRecord).default({}) }).prefault({}),
+    /** The existing Cloudflare zone that holds the domain, and the account that owns it. */
+    cloudflare: z.strictObject({
+      zoneId: z.string({ error: "expected the Cloudflare zone id (32 hex characters, from the zone's overview page)" }).regex(/^[0-9a-f]{32}$/, { error: "expected a Cloudflare zone id: 32 lowercase hex characters" }),
+      accountId: z.string({ error: "expected the Cloudflare account id (32 hex characters)" }).regex(/^[0-9a-f]{32}$/, { error: "expected a Cloudflare account id: 32 lowercase hex characters" }),
+    }, { error: "expected { zoneId, accountId } of the existing Cloudflare zone" }),
+    dns: z
+      .strictObject({ records: z.record(z.string(), dnsRecord).default({}) })
+      .superRefine((d, ctx) => {
+        for (const name of Object.keys(d.records)) {
+          if (!RECORD_NAME_RE.test(name)) {
+            ctx.addIssue({ code: "custom", path: ["records", name], message: `expected a record name made of DNS labels (a-z, 0-9, -, _) or "@" for the domain itself, got "${name}"` });
+          } else if ((RESERVED_RECORD_NAMES as readonly string[]).includes(name)) {
+            ctx.addIssue({ code: "custom", path: ["records", name], message: `expected another name: "${name}" is reserved (api is the load balancer, www the Vercel frontend)` });
+          }
+        }
+      })
+      .prefault({}),
     waf: z
       .strictObject({
         rateLimit: z
@@ -193,6 +253,41 @@ const tricloud = z
     if (prod && !c.database.highAvailability) at(["database", "highAvailability"], "expected true in prod (a standby in another zone)");
     if (prod && c.database.backupRetentionDays < 30) {
       at(["database", "backupRetentionDays"], `expected at least 30 days in prod, got ${c.database.backupRetentionDays}`);
+    }
+
+    // Edge limits that depend on the Cloudflare plan or the environment.
+    const plan = c.traffic.cloudflarePlan;
+    const limits = PLAN_LIMITS[plan];
+    for (const [name, r] of Object.entries(c.dns.records)) {
+      if (r.ttl !== undefined && r.ttl !== 1 && r.ttl < 60 && plan !== "enterprise") {
+        at(["dns", "records", name, "ttl"], `expected 60 to 86400 seconds (or 1, automatic) on the ${plan} plan; TTLs from 30 s need enterprise, got ${r.ttl}`);
+      }
+    }
+    const rl = c.waf.rateLimit;
+    if (rl.periodSeconds > limits.maxRateLimitPeriodSeconds) {
+      at(["waf", "rateLimit", "periodSeconds"], `expected at most ${limits.maxRateLimitPeriodSeconds} s on the Cloudflare ${plan} plan, got ${rl.periodSeconds}`);
+    }
+    if (!(RATE_LIMIT_PERIODS as readonly number[]).includes(rl.mitigationSeconds) || rl.mitigationSeconds > limits.maxMitigationSeconds) {
+      const allowed = RATE_LIMIT_PERIODS.filter((p) => p <= limits.maxMitigationSeconds);
+      at(["waf", "rateLimit", "mitigationSeconds"], `expected one of ${allowed.join(", ")} on the Cloudflare ${plan} plan, got ${rl.mitigationSeconds}`);
+    }
+    if (prod) {
+      const m = c.traffic.monitor;
+      const est = failoverSeconds({ ...m, proxied: true });
+      if (est.seconds > PROD_FAILOVER_BUDGET_SECONDS) {
+        const why = `expected a worst-case API failover of at most ${PROD_FAILOVER_BUDGET_SECONDS} s in prod (seed 002: DNS failover under a minute), got ${est.explanation}`;
+        const advice = cheapestPlanWithin(PROD_FAILOVER_BUDGET_SECONDS, { ...m, proxied: true });
+        if (!advice) {
+          at(["traffic", "monitor"], `${why}; no Cloudflare plan can fix that with these retries and timeoutSeconds: lower them first`);
+        } else if (CLOUDFLARE_PLANS.indexOf(advice.plan) <= CLOUDFLARE_PLANS.indexOf(plan)) {
+          at(["traffic", "monitor", "intervalSeconds"], `${why}; set intervalSeconds to ${advice.maxIntervalSeconds} or less (the ${plan} plan allows down to ${limits.minMonitorIntervalSeconds} s)`);
+        } else {
+          at(
+            ["traffic", "cloudflarePlan"],
+            `${why}; the ${plan} plan cannot: its shortest monitor interval is ${limits.minMonitorIntervalSeconds} s. The ${advice.plan} plan (minimum ${PLAN_LIMITS[advice.plan].minMonitorIntervalSeconds} s) would allow it with intervalSeconds at most ${advice.maxIntervalSeconds}`,
+          );
+        }
+      }
     }
 
     for (const key of c.requiredTags) {

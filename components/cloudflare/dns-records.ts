@@ -1,0 +1,56 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface DnsRecordSpec {
+  type: "A" | "AAAA" | "CNAME" | "TXT" | "MX";
+  value: pulumi.Input<string>;
+  /** Through Cloudflare's proxy (A, AAAA, CNAME only). */
+  proxied?: boolean;
+  /** Seconds; omitted or 1 means Cloudflare's automatic TTL (the only choice when proxied). */
+  ttl?: number;
+  /** MX preference. */
+  priority?: number;
+  comment?: string;
+}
+
+export interface DnsRecordsArgs {
+  zoneId: string;
+  /** The domain the names are relative to (the zone itself or a subdomain of it). */
+  domain: string;
+  /** Relative name (`auth`, `_dmarc`, `@` for the domain itself) to record; validated by the config schema. */
+  records: Readonly<Record<string, DnsRecordSpec>>;
+}
+
+/** Full name of a relative record name under `domain`. */
+export function recordFqdn(name: string, domain: string): string {
+  return name === "@" ? domain : `${name}.${domain}`;
+}
+
+/** The team's DNS records in an existing Cloudflare zone, one resource per name. */
+export class DnsRecords extends pulumi.ComponentResource {
+  /** Record ids by relative name. */
+  readonly ids: Readonly<Record<string, pulumi.Output<string>>>;
+
+  constructor(name: string, args: DnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tricloud:cloudflare:DnsRecords", name, {}, opts);
+    const ids: Record<string, pulumi.Output<string>> = {};
+    for (const [rel, r] of Object.entries(args.records).sort(([a], [b]) => a.localeCompare(b))) {
+      const proxiable = r.type === "A" || r.type === "AAAA" || r.type === "CNAME";
+      const proxied = proxiable ? (r.proxied ?? false) : undefined;
+      const record = new cloudflare.DnsRecord(`${name}-${rel === "@" ? "apex" : rel}`, {
+        zoneId: args.zoneId,
+        // Full names, so the records land right whether the zone is the domain or a parent of it.
+        name: recordFqdn(rel, args.domain),
+        type: r.type,
+        content: r.value,
+        ttl: proxied ? 1 : (r.ttl ?? 1),
+        ...(proxied !== undefined ? { proxied } : {}),
+        ...(r.type === "MX" ? { priority: r.priority } : {}),
+        comment: r.comment ?? "managed by tricloud",
+      }, { parent: this });
+      ids[rel] = record.id;
+    }
+    this.ids = ids;
+    this.registerOutputs({ ids });
+  }
+}
