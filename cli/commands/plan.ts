@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../../stacks/config/load";
 import { plan } from "../plan/run";
-import { renderMarkdown, renderTable } from "../plan/render";
+import { edgeSection, renderMarkdown, renderTable } from "../plan/render";
 import { UsageError } from "../plan/stackfile";
 
 const FORMATS = ["table", "json", "markdown"] as const;
@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     if (flags["what-if"]?.length) throw new UsageError("--what-if: needs the cost model, which this build does not have yet");
 
     const report = await plan({ stack: flags.stack, configFile: flags["config-file"], overrides: flags.config ?? [] });
-    const text = format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? renderMarkdown(report) : renderTable(report);
+    const text = format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? renderMarkdown(report, edgeSection(report)) : renderTable(report, edgeSection(report));
     process.stdout.write(text);
     return report.policies.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
   } catch (err) {

@@ -15,6 +15,15 @@ export interface ReportSection {
   readonly lines: readonly string[];
 }
 
+/** The edge's failover figure as a section; absent for reports without an edge. */
+export function edgeSection(report: PlanReport): ReportSection[] {
+  const e = report.edge;
+  if (!e) return [];
+  const verdict =
+    e.failoverBudgetSeconds === null ? "no budget outside prod" : e.failoverSeconds <= e.failoverBudgetSeconds ? `within the ${e.failoverBudgetSeconds} s budget` : `OVER the ${e.failoverBudgetSeconds} s budget`;
+  return [{ title: "Edge", lines: [`API failover, worst case: ${e.failoverSeconds} s (${verdict})`, `Arithmetic: ${e.explanation}`] }];
+}
+
 function children(report: PlanReport): Map<string | null, PlannedResource[]> {
   const byParent = new Map<string | null, PlannedResource[]>();
   for (const r of report.resources) {

@@ -58,6 +58,14 @@ export interface PlanReport {
   readonly policies: { readonly violations: PolicyViolation[] };
   /** The stack outputs, secrets redacted. */
   readonly outputs: Record<string, unknown>;
+  /** The API's worst-case failover (components/cloudflare/failover.ts); budget 60 s in prod, null elsewhere. */
+  readonly edge?: EdgeReport;
+}
+
+export interface EdgeReport {
+  readonly failoverSeconds: number;
+  readonly failoverBudgetSeconds: number | null;
+  readonly explanation: string;
 }
 
 /** Which cloud a type token belongs to: provider packages directly, tricloud components by module. */

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { program } from "../../stacks";
 import { parseStackConfig, type StackConfig } from "../../stacks/config/load";
+import { edgeSummary } from "../../stacks/edge";
 import { Capture, redact } from "./capture";
 import { INVOKES, mockResource, UnknownInvokeError, type MockContext } from "./mock-state";
 import { cloudOf, emptyByCloud, type PlanReport, type PlannedResource } from "./report";
@@ -128,5 +129,6 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
     ...captured,
     cost: { monthlyUsd: null, ceilingUsd: input.config.tricloud.costCeilingUsd, byCloud: {}, lines: [] },
     policies: { violations: [] },
+    edge: edgeSummary(input.config),
   };
 }
