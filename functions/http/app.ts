@@ -1,0 +1,59 @@
+import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Logger } from "pino";
+import type { HealthProbe } from "../node/health";
+import type { Ledger } from "../node/ledger";
+import type { SafeMode } from "../node/safe-mode";
+import type { Replicator } from "../replication/replicator";
+import type { Store } from "../store/store";
+import { errorResponse } from "./errors";
+import { eventRoutes } from "./events";
+import { peerRoutes } from "./peer";
+
+export interface AppDeps {
+  ledger: Ledger;
+  replicator: Replicator;
+  store: Store;
+  health: HealthProbe;
+  safeMode: SafeMode;
+  log: Logger;
+  /** Largest accepted request body, bytes. */
+  bodyLimitBytes: number;
+}
+
+/**
+ * The runtime's HTTP API as a host-agnostic hono app: `app.fetch(Request)` is all a
+ * host (node server, Lambda, Azure Functions, Cloud Functions) needs to call.
+ */
+export function createApp(d: AppDeps): Hono {
+  const app = new Hono();
+
+  // Emergency control: writes refused with the reason; reads and /health keep working.
+  const writeGuard: MiddlewareHandler = async (c, next) => {
+    const reason = await d.safeMode.reason();
+    if (reason !== null) return errorResponse(c, 503, "SAFE_MODE", `safe mode is on: ${reason}`, { reason });
+    await next();
+  };
+
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: d.bodyLimitBytes,
+      onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `body: larger than the limit of ${d.bodyLimitBytes} bytes`, { limitBytes: d.bodyLimitBytes }),
+    }),
+  );
+
+  app.get("/health", async (c) => {
+    const report = await d.health.report();
+    return c.json(report, report.status === "unhealthy" ? 503 : 200);
+  });
+  app.route("/v1/events", eventRoutes({ ...d, writeGuard }));
+  app.route("/v1/peer", peerRoutes({ ...d, writeGuard }));
+
+  app.notFound((c) => errorResponse(c, 404, "NOT_FOUND", `${c.req.method} ${c.req.path}: no such endpoint`));
+  app.onError((err, c) => {
+    d.log.error({ err, path: c.req.path }, "request failed");
+    return errorResponse(c, 500, "INTERNAL", "internal error; see the node log");
+  });
+  return app;
+}

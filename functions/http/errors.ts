@@ -1,0 +1,21 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+
+/** The one error shape of the API: { error: { code, message, details? } }. */
+export function errorResponse(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: unknown): Response {
+  return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status);
+}
+
+/** "field: what was expected" for the first issue, all issues in details. */
+export function validationError(c: Context, error: z.ZodError, prefix = ""): Response {
+  const issues = error.issues.map((i) => ({ field: fieldName(prefix, i.path), message: i.message }));
+  const first = issues[0]!;
+  return errorResponse(c, 400, "VALIDATION_FAILED", `${first.field}: ${first.message}`, { issues });
+}
+
+function fieldName(prefix: string, path: readonly PropertyKey[]): string {
+  const joined = path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+  const name = `${prefix}${joined}`.replace(/^\./, "");
+  return name || "body";
+}

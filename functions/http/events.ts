@@ -1,0 +1,51 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { idSchema, payloadSchema } from "../core/envelope";
+import type { Ledger } from "../node/ledger";
+import type { Replicator } from "../replication/replicator";
+import type { Store } from "../store/store";
+import { readJson } from "./body";
+import { errorResponse, validationError } from "./errors";
+import { eventView } from "./views";
+
+/** POST body of /v1/events. Strict, so a misspelt field is named rather than ignored. */
+export const submitSchema = z.strictObject({
+  tenantId: idSchema,
+  payload: payloadSchema,
+  eventId: idSchema.optional(),
+});
+
+/** The public API: a tenant's events. */
+export function eventRoutes(d: { ledger: Ledger; replicator: Replicator; store: Store; writeGuard: import("hono").MiddlewareHandler }) {
+  const app = new Hono();
+
+  app.post("/", d.writeGuard, async (c) => {
+    const body = await readJson(c, submitSchema);
+    if (!body.ok) return body.response;
+    const result = await d.ledger.submit(body.value);
+    if (result.kind === "conflict") {
+      return errorResponse(c, 409, "EVENT_ID_CONFLICT", `eventId: "${result.record.envelope.eventId}" already names a different event (tenant or payload differ)`, {
+        eventId: result.record.envelope.eventId,
+        hash: result.record.envelope.hash,
+      });
+    }
+    // Replication runs after the answer; the reconciler picks up whatever it leaves PENDING.
+    if (result.record.status === "PENDING") void d.replicator.drive(result.record.envelope.eventId, "retry");
+    if (result.kind === "existing") return c.json(eventView(result.record), 200);
+    const { envelope, status } = result.record;
+    return c.json({ eventId: envelope.eventId, status, hash: envelope.hash }, 202);
+  });
+
+  app.get("/:eventId", async (c) => {
+    const id = idSchema.safeParse(c.req.param("eventId"));
+    if (!id.success) return validationError(c, id.error, "eventId");
+    const record = await d.store.getEvent(id.data);
+    if (!record) return errorResponse(c, 404, "EVENT_NOT_FOUND", `eventId: no event "${id.data}" on this cloud`);
+    const view = eventView(record);
+    if (record.status !== "QUARANTINED") return c.json(view);
+    // Quarantined: show why, with the evidence kept.
+    return c.json({ ...view, evidence: await d.store.listEvidence({ eventId: id.data }) });
+  });
+
+  return app;
+}

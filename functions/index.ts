@@ -1,0 +1,8 @@
+/** What hosts (CLI, function adapters, tests, benches) import. */
+export { createNode, RUNTIME_VERSION, type NodeOptions, type QuorumNode } from "./node/node";
+export { serveApp, type ServedNode } from "./node/serve";
+export { loadKeyRing, writeKeyFiles } from "./node/keyfiles";
+export { openStore, type StoreConfig, type Store } from "./store";
+export { CLOUDS, isCloud, type Cloud } from "./core/clouds";
+export { selectCloud, type CloudReport } from "./routing/select";
+export { RoutingClient } from "./routing/client";

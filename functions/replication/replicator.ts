@@ -1,0 +1,99 @@
+import type { Logger } from "pino";
+import type { Cloud } from "../core/clouds";
+import type { Ledger } from "../node/ledger";
+import type { EventRecord, Store } from "../store/store";
+import type { PeerOutcome, Peers } from "./peer-client";
+
+/**
+ * Drives one event towards FINAL. Round 1 shows the envelope to every cloud that has not
+ * confirmed it and collects their confirmations; once this node holds a certificate,
+ * round 2 hands it to the clouds not yet known to be FINAL. Idempotent by eventId: a
+ * second drive of an event already in flight joins the first.
+ */
+export class Replicator {
+  private readonly inflight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly d: { ledger: Ledger; store: Store; peers: Peers; log: Logger },
+  ) {}
+
+  /** `retry`: the origin's first pass (backoff 1-2-4-8 s). `once`: reconciler passes. */
+  drive(eventId: string, mode: "retry" | "once"): Promise<void> {
+    const running = this.inflight.get(eventId);
+    if (running) return running;
+    const run = this.run(eventId, mode)
+      .catch((err: unknown) => this.d.log.warn({ eventId, err: String(err) }, "replication pass failed; the reconciler will retry"))
+      .finally(() => this.inflight.delete(eventId));
+    this.inflight.set(eventId, run);
+    return run;
+  }
+
+  /** Passes still running (close() waits for none of them; benches and tests may). */
+  get busy(): number {
+    return this.inflight.size;
+  }
+
+  private async run(eventId: string, mode: "retry" | "once"): Promise<void> {
+    const { ledger, store, peers } = this.d;
+    let record = await store.getEvent(eventId);
+    if (!record || record.status === "QUARANTINED") return;
+    const finalPeers = new Set<Cloud>();
+    const startedPending = record.status === "PENDING";
+    const isOrigin = record.envelope.originCloud === ledger.self;
+
+    if (record.status === "PENDING") {
+      const start = record;
+      const targets = peers.clouds.filter((c) => !has(start, c));
+      await Promise.all(
+        targets.map(async (cloud) => {
+          const out = await peers.confirm(cloud, { from: ledger.self, envelope: start.envelope, confirmations: [] }, mode);
+          if (out.kind === "ok" && out.status === "FINAL") finalPeers.add(cloud);
+          const current = (await store.getEvent(eventId)) ?? start;
+          const after = await this.take(current, cloud, out);
+          // The origin cannot be the equivocator in its own view, so it finalizes as soon as
+          // it can; anyone else waits for every answer first, so a conflict is seen in time.
+          if (isOrigin && after) await ledger.tryFinalize(after);
+        }),
+      );
+      record = (await store.getEvent(eventId)) ?? start;
+      record = await ledger.tryFinalize(record);
+      if (record.status !== "FINAL") return;
+    }
+
+    // Round 2: the certificate. Just finalized: to every peer not known FINAL. Already FINAL
+    // (a reconciler pass): only to peers whose confirmation is still missing.
+    const cert = record;
+    const targets = peers.clouds.filter((c) => !finalPeers.has(c) && (startedPending || !has(cert, c)));
+    await Promise.all(
+      targets.map(async (cloud) => {
+        const out = await peers.confirm(cloud, { from: ledger.self, envelope: cert.envelope, confirmations: cert.confirmations }, mode);
+        const current = (await store.getEvent(eventId)) ?? cert;
+        await this.take(current, cloud, out);
+      }),
+    );
+  }
+
+  /** Fold one peer's answer into our record; returns the record, or undefined if condemned. */
+  private async take(record: EventRecord, cloud: Cloud, out: PeerOutcome): Promise<EventRecord | undefined> {
+    switch (out.kind) {
+      case "ok": {
+        const r = await this.d.ledger.absorbRaw(record, out.confirmations, cloud);
+        return r.kind === "ok" ? r.record : undefined;
+      }
+      case "conflict": {
+        const r = await this.d.ledger.adoptConflictProof(record, out.envelope, cloud);
+        return r.status === "QUARANTINED" ? undefined : r;
+      }
+      case "rejected":
+        this.d.log.warn({ eventId: record.envelope.eventId, peer: cloud, code: out.code }, `peer rejected the event: ${out.message}`);
+        return record;
+      case "unreachable":
+        this.d.log.debug({ eventId: record.envelope.eventId, peer: cloud, error: out.error }, "peer unreachable");
+        return record;
+    }
+  }
+}
+
+function has(record: EventRecord, cloud: Cloud): boolean {
+  return record.confirmations.some((c) => c.cloud === cloud);
+}

@@ -1,0 +1,108 @@
+import type { Sql } from "./sql";
+
+/**
+ * Versioned, append-only migrations: never edit a shipped one, add the next.
+ * `s` is the (checked) schema name, so three nodes or many tests can share a database.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  up: (s: string) => string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "events and confirmations",
+    up: (s) => `
+      CREATE TABLE ${s}.events (
+        event_id       text PRIMARY KEY,
+        tenant_id      text NOT NULL,
+        origin_cloud   text NOT NULL,
+        hash           text NOT NULL,
+        envelope       text NOT NULL,  -- exact JSON as received; hashes are over JCS, so text is enough
+        status         text NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'FINAL', 'QUARANTINED')),
+        status_reason  text,
+        received_at_ms float8 NOT NULL,
+        status_at_ms   float8
+      );
+      CREATE INDEX events_pending ON ${s}.events (received_at_ms) WHERE status = 'PENDING';
+      -- One confirmation per (event, cloud): first write wins, enforced here and not by the caller.
+      CREATE TABLE ${s}.confirmations (
+        event_id     text NOT NULL REFERENCES ${s}.events (event_id),
+        cloud        text NOT NULL CHECK (cloud IN ('aws', 'azure', 'gcp')),
+        hash         text NOT NULL,
+        signature    text NOT NULL,
+        confirmed_at text NOT NULL,  -- the exact signed string
+        PRIMARY KEY (event_id, cloud)
+      );
+      -- Belt and braces: even a careless UPDATE cannot move an event out of FINAL or QUARANTINED.
+      CREATE FUNCTION ${s}.guard_status() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status IS DISTINCT FROM OLD.status AND OLD.status <> 'PENDING' THEN
+          RAISE EXCEPTION 'event %: status % is terminal (tried %)', OLD.event_id, OLD.status, NEW.status;
+        END IF;
+        IF NEW.hash IS DISTINCT FROM OLD.hash OR NEW.envelope IS DISTINCT FROM OLD.envelope THEN
+          RAISE EXCEPTION 'event %: a stored envelope never changes', OLD.event_id;
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER events_guard_status BEFORE UPDATE ON ${s}.events FOR EACH ROW EXECUTE FUNCTION ${s}.guard_status();
+    `,
+  },
+  {
+    version: 2,
+    name: "evidence",
+    up: (s) => `
+      CREATE TABLE ${s}.evidence (
+        id             bigserial PRIMARY KEY,
+        event_id       text NOT NULL,
+        kind           text NOT NULL CHECK (kind IN ('bad-hash', 'bad-signature', 'equivocation', 'conflict')),
+        reported_by    text,
+        detail         text NOT NULL,
+        recorded_at_ms float8 NOT NULL
+      );
+      CREATE INDEX evidence_event ON ${s}.evidence (event_id);
+    `,
+  },
+  {
+    version: 3,
+    name: "tenant clocks and emergency controls",
+    up: (s) => `
+      CREATE TABLE ${s}.tenant_clocks (
+        tenant_id text PRIMARY KEY,
+        clock     bigint NOT NULL CHECK (clock >= 0)
+      );
+      CREATE TABLE ${s}.emergency_controls (
+        name          text PRIMARY KEY,
+        enabled       boolean NOT NULL,
+        reason        text,
+        updated_at_ms float8 NOT NULL
+      );
+    `,
+  },
+];
+
+/** Applies missing migrations in one transaction under an advisory lock, so nodes
+ * starting together against one server do not race each other. */
+export async function migrate(sql: Sql, schema: string): Promise<number[]> {
+  return sql.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`tricloud-migrate:${schema}`]);
+    await tx.exec(`
+      CREATE SCHEMA IF NOT EXISTS ${schema};
+      CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (
+        version    integer PRIMARY KEY,
+        name       text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      );`);
+    const done = new Set((await tx.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations`)).map((r) => r.version));
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await tx.exec(m.up(schema));
+      await tx.query(`INSERT INTO ${schema}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}

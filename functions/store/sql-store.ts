@@ -1,0 +1,194 @@
+import { envelopeSchema } from "../core/envelope";
+import type { Confirmation } from "../core/confirmation";
+import type { EventStatus, EvidenceKind } from "../core/quorum";
+import type { Cloud } from "../core/clouds";
+import type { JsonValue } from "../core/canonical";
+import type { EventRecord, EvidenceRecord, Store } from "./store";
+import { checkSchemaName, type Sql } from "./sql";
+import { migrate } from "./migrations";
+
+interface EventRow {
+  envelope: string;
+  status: EventStatus;
+  status_reason: string | null;
+  received_at_ms: number;
+  c_cloud: Cloud | null;
+  c_hash: string | null;
+  c_signature: string | null;
+  c_confirmed_at: string | null;
+}
+
+/** The Store on plain PostgreSQL; `sql` is either driver. */
+export class SqlStore implements Store {
+  private constructor(
+    private readonly sql: Sql,
+    readonly kind: "pg" | "pglite",
+    readonly schema: string,
+    private readonly ownsSql: boolean,
+  ) {}
+
+  /** `ownsSql`: close the connection with the store (false when several stores share one). */
+  static async open(sql: Sql, kind: "pg" | "pglite", schema: string, ownsSql = true): Promise<SqlStore> {
+    checkSchemaName(schema);
+    await migrate(sql, schema);
+    return new SqlStore(sql, kind, schema, ownsSql);
+  }
+
+  private t(table: string): string {
+    return `${this.schema}.${table}`;
+  }
+
+  async nextClock(tenantId: string): Promise<number> {
+    const rows = await this.sql.query<{ clock: number }>(
+      `INSERT INTO ${this.t("tenant_clocks")} (tenant_id, clock) VALUES ($1, 1)
+       ON CONFLICT (tenant_id) DO UPDATE SET clock = ${this.t("tenant_clocks")}.clock + 1
+       RETURNING clock::float8 AS clock`,
+      [tenantId],
+    );
+    return rows[0]!.clock;
+  }
+
+  async observeClock(tenantId: string, seen: number): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO ${this.t("tenant_clocks")} (tenant_id, clock) VALUES ($1, $2)
+       ON CONFLICT (tenant_id) DO UPDATE SET clock = GREATEST(${this.t("tenant_clocks")}.clock, EXCLUDED.clock)`,
+      [tenantId, seen],
+    );
+  }
+
+  async insertEvent(envelope: import("../core/envelope").Envelope, nowMs: number) {
+    const rows = await this.sql.query(
+      `INSERT INTO ${this.t("events")} (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [envelope.eventId, envelope.tenantId, envelope.originCloud, envelope.hash, JSON.stringify(envelope), nowMs],
+    );
+    const record = await this.getEvent(envelope.eventId);
+    if (!record) throw new Error(`event ${envelope.eventId} vanished right after insert`);
+    return { inserted: rows.length === 1, record };
+  }
+
+  async getEvent(eventId: string): Promise<EventRecord | undefined> {
+    const rows = await this.sql.query<EventRow>(
+      `SELECT e.envelope, e.status, e.status_reason, e.received_at_ms,
+              c.cloud AS c_cloud, c.hash AS c_hash, c.signature AS c_signature, c.confirmed_at AS c_confirmed_at
+       FROM ${this.t("events")} e LEFT JOIN ${this.t("confirmations")} c ON c.event_id = e.event_id
+       WHERE e.event_id = $1 ORDER BY c.cloud`,
+      [eventId],
+    );
+    const first = rows[0];
+    if (!first) return undefined;
+    const confirmations: Confirmation[] = rows
+      .filter((r) => r.c_cloud !== null)
+      .map((r) => ({ cloud: r.c_cloud!, hash: r.c_hash!, signature: r.c_signature!, confirmedAt: r.c_confirmed_at! }));
+    return {
+      envelope: envelopeSchema.parse(JSON.parse(first.envelope)),
+      status: first.status,
+      statusReason: first.status_reason,
+      confirmations,
+      receivedAtMs: first.received_at_ms,
+    };
+  }
+
+  async addConfirmation(eventId: string, c: Confirmation): Promise<boolean> {
+    // Insert only if the event exists with this very hash: a confirmation can never disagree with its row.
+    const rows = await this.sql.query(
+      `INSERT INTO ${this.t("confirmations")} (event_id, cloud, hash, signature, confirmed_at)
+       SELECT event_id, $2, hash, $4, $5 FROM ${this.t("events")} WHERE event_id = $1 AND hash = $3
+       ON CONFLICT (event_id, cloud) DO NOTHING RETURNING cloud`,
+      [eventId, c.cloud, c.hash, c.signature, c.confirmedAt],
+    );
+    return rows.length === 1;
+  }
+
+  async finalize(eventId: string, hash: string, nowMs: number): Promise<boolean> {
+    const rows = await this.sql.query(
+      `UPDATE ${this.t("events")} e SET status = 'FINAL', status_at_ms = $3
+       WHERE e.event_id = $1 AND e.hash = $2 AND e.status = 'PENDING'
+         AND (SELECT count(DISTINCT c.cloud) FROM ${this.t("confirmations")} c WHERE c.event_id = $1 AND c.hash = $2) >= 2
+       RETURNING e.event_id`,
+      [eventId, hash, nowMs],
+    );
+    return rows.length === 1;
+  }
+
+  async quarantine(eventId: string, reason: string, nowMs: number): Promise<boolean> {
+    const rows = await this.sql.query(
+      `UPDATE ${this.t("events")} SET status = 'QUARANTINED', status_reason = $2, status_at_ms = $3
+       WHERE event_id = $1 AND status = 'PENDING' RETURNING event_id`,
+      [eventId, reason, nowMs],
+    );
+    return rows.length === 1;
+  }
+
+  async recordEvidence(e: Omit<EvidenceRecord, "recordedAtMs">, nowMs: number): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO ${this.t("evidence")} (event_id, kind, reported_by, detail, recorded_at_ms) VALUES ($1, $2, $3, $4, $5)`,
+      [e.eventId, e.kind, e.reportedBy, JSON.stringify(e.detail), nowMs],
+    );
+  }
+
+  async listEvidence(filter: { eventId?: string; limit?: number }): Promise<EvidenceRecord[]> {
+    const rows = await this.sql.query<{ event_id: string; kind: EvidenceKind; reported_by: string | null; detail: string; recorded_at_ms: number }>(
+      `SELECT event_id, kind, reported_by, detail, recorded_at_ms FROM ${this.t("evidence")}
+       WHERE ($1::text IS NULL OR event_id = $1) ORDER BY id DESC LIMIT $2`,
+      [filter.eventId ?? null, filter.limit ?? 100],
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      kind: r.kind,
+      reportedBy: r.reported_by,
+      detail: JSON.parse(r.detail) as JsonValue,
+      recordedAtMs: r.recorded_at_ms,
+    }));
+  }
+
+  async eventsToReconcile(opts: { pendingBeforeMs: number; finalSinceMs: number; limit: number }): Promise<string[]> {
+    const rows = await this.sql.query<{ event_id: string }>(
+      `(SELECT event_id FROM ${this.t("events")} WHERE status = 'PENDING' AND received_at_ms < $1 ORDER BY received_at_ms LIMIT $3)
+       UNION ALL
+       (SELECT e.event_id FROM ${this.t("events")} e
+        WHERE e.status = 'FINAL' AND e.status_at_ms >= $2
+          AND (SELECT count(*) FROM ${this.t("confirmations")} c WHERE c.event_id = e.event_id) < 3
+        ORDER BY e.status_at_ms LIMIT $3)`,
+      [opts.pendingBeforeMs, opts.finalSinceMs, opts.limit],
+    );
+    return rows.map((r) => r.event_id);
+  }
+
+  async countByStatus(): Promise<Record<EventStatus, number>> {
+    const rows = await this.sql.query<{ status: EventStatus; n: number }>(
+      `SELECT status, count(*)::float8 AS n FROM ${this.t("events")} GROUP BY status`,
+    );
+    const out: Record<EventStatus, number> = { PENDING: 0, FINAL: 0, QUARANTINED: 0 };
+    for (const r of rows) out[r.status] = r.n;
+    return out;
+  }
+
+  async getSafeMode(): Promise<string | null> {
+    const rows = await this.sql.query<{ enabled: boolean; reason: string | null }>(
+      `SELECT enabled, reason FROM ${this.t("emergency_controls")} WHERE name = 'EXECUTION_SAFE_MODE'`,
+    );
+    const row = rows[0];
+    return row?.enabled ? (row.reason ?? "safe mode is on") : null;
+  }
+
+  async setSafeMode(reason: string | null, nowMs: number): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO ${this.t("emergency_controls")} (name, enabled, reason, updated_at_ms) VALUES ('EXECUTION_SAFE_MODE', $1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET enabled = EXCLUDED.enabled, reason = EXCLUDED.reason, updated_at_ms = EXCLUDED.updated_at_ms`,
+      [reason !== null, reason, nowMs],
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.sql.query("SELECT 1");
+  }
+
+  async dropSchema(): Promise<void> {
+    await this.sql.exec(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsSql) await this.sql.close();
+  }
+}

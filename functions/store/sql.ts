@@ -1,0 +1,22 @@
+/**
+ * The little SQL surface both drivers offer. Everything above it is plain PostgreSQL,
+ * so the server (`pg`) and the embedded engine (PGlite) run the same statements.
+ */
+export interface SqlRunner {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Several statements, no parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+export interface Sql extends SqlRunner {
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Schema names are spliced into SQL text, so only a strict identifier is allowed. */
+export function checkSchemaName(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`store schema: expected a lowercase SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters), got "${schema}"`);
+  }
+  return schema;
+}

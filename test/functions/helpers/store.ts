@@ -1,0 +1,28 @@
+import { randomBytes } from "node:crypto";
+import { openStore, pgliteSql, type Sql, type Store } from "../../../functions/store";
+
+/** CI sets DATABASE_URL to the local server; without it every store is embedded PGlite. */
+export const DATABASE_URL = process.env.DATABASE_URL;
+
+// One embedded engine per test file (it takes seconds to boot); stores get their own schemas.
+let pglite: Promise<Sql> | undefined;
+
+const schemaName = (label: string) => `test_${label}_${randomBytes(4).toString("hex")}`;
+
+/** A fresh store in a random schema, dropped again by `disposeStore`. */
+export async function freshStore(kind: "pg" | "pglite", label = "t"): Promise<Store> {
+  if (kind === "pg") {
+    if (!DATABASE_URL) throw new Error("DATABASE_URL is not set");
+    return openStore({ databaseUrl: DATABASE_URL, schema: schemaName(label), poolSize: 4 });
+  }
+  pglite ??= pgliteSql();
+  return openStore({ schema: schemaName(label), shared: { sql: await pglite, kind: "pglite" } });
+}
+
+export async function disposeStore(store: Store): Promise<void> {
+  await store.dropSchema();
+  await store.close();
+}
+
+/** The cluster tests run on the server when there is one, else on PGlite. */
+export const CLUSTER_STORE: "pg" | "pglite" = DATABASE_URL ? "pg" : "pglite";
