@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import { AwsKubernetesCluster } from "../components/aws/cluster";
+import { AwsPostgresDatabase } from "../components/aws/database";
 import { AwsNetwork } from "../components/aws/network";
+import { AwsContainerRegistry } from "../components/aws/registry";
+import { cloudPlatformOutputs, type CloudPlatformOutputs } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
 import { awsZones } from "./zones";
@@ -7,16 +11,49 @@ import { awsZones } from "./zones";
 /** Everything tricloud runs in the AWS region. */
 export class AwsPlatform extends pulumi.ComponentResource {
   readonly network: AwsNetwork;
+  readonly cluster: AwsKubernetesCluster;
+  readonly database: AwsPostgresDatabase;
+  /** What the stack exports for this cloud: cluster, database and registry; kubeconfig and password as secrets. */
+  readonly outputs: CloudPlatformOutputs;
+  readonly registry: AwsContainerRegistry;
 
   constructor(name: string, config: StackConfig, tags: Tags, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:aws:Platform", name, {}, opts);
     const t = config.tricloud;
+    const production = t.environment === "prod";
     this.network = new AwsNetwork(`${name}-net`, {
       cidr: t.network.aws.cidr,
       zones: awsZones(config),
-      natPerZone: t.environment === "prod",
+      natPerZone: production,
       tags,
     }, { parent: this });
-    this.registerOutputs({ vpcId: this.network.vpcId });
+    this.cluster = new AwsKubernetesCluster(`${name}-k8s`, {
+      region: config.aws.region,
+      kubernetesVersion: t.kubernetesVersion,
+      nodePool: t.clusters.aws,
+      publicAccessCidrs: t.clusters.publicAccessCidrs,
+      privateSubnetIds: this.network.privateSubnetIds,
+      logRetentionDays: t.logRetentionDays,
+      production,
+      tags,
+    }, { parent: this });
+    this.database = new AwsPostgresDatabase(`${name}-db`, {
+      ...t.database,
+      postgresVersion: t.postgresVersion,
+      vpcId: this.network.vpcId,
+      privateSubnetIds: this.network.privateSubnetIds,
+      clientSecurityGroupIds: [this.cluster.clusterSecurityGroupId],
+      production,
+      tags,
+    }, { parent: this });
+    this.registry = new AwsContainerRegistry(`${name}-registry`, {
+      repositoryName: `tricloud/${t.environment}`,
+      untaggedExpiryDays: 7,
+      keepImages: 200,
+      production,
+      tags,
+    }, { parent: this });
+    this.outputs = cloudPlatformOutputs(this.cluster, this.database, this.registry);
+    this.registerOutputs({ vpcId: this.network.vpcId, clusterName: this.cluster.clusterName, databaseHost: this.database.host });
   }
 }

@@ -1,20 +1,66 @@
 import * as pulumi from "@pulumi/pulumi";
+import { AzureKubernetesCluster } from "../components/azure/cluster";
+import { AzurePostgresDatabase } from "../components/azure/database";
 import { AzureNetwork } from "../components/azure/network";
+import { AzureContainerRegistry } from "../components/azure/registry";
+import { cloudPlatformOutputs, type CloudPlatformOutputs } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
+import { azureZones } from "./zones";
 
 /** Everything tricloud runs in the Azure location. */
 export class AzurePlatform extends pulumi.ComponentResource {
   readonly network: AzureNetwork;
+  readonly cluster: AzureKubernetesCluster;
+  readonly database: AzurePostgresDatabase;
+  /** What the stack exports for this cloud: cluster, database and registry; kubeconfig and password as secrets. */
+  readonly outputs: CloudPlatformOutputs;
+  readonly registry: AzureContainerRegistry;
 
   constructor(name: string, config: StackConfig, tags: Tags, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:azure:Platform", name, {}, opts);
     const t = config.tricloud;
+    const location = config["azure-native"].location;
+    const production = t.environment === "prod";
     this.network = new AzureNetwork(`${name}-net`, {
-      location: config["azure-native"].location,
+      location,
       cidr: t.network.azure.cidr,
       tags,
     }, { parent: this });
-    this.registerOutputs({ vnetId: this.network.vnetId });
+    const resourceGroupName = this.network.resourceGroupName;
+    this.cluster = new AzureKubernetesCluster(`${name}-k8s`, {
+      resourceGroupName,
+      location,
+      clusterSubnetId: this.network.clusterSubnetId,
+      zones: azureZones(config),
+      kubernetesVersion: t.kubernetesVersion,
+      nodePool: t.clusters.azure,
+      publicAccessCidrs: t.clusters.publicAccessCidrs,
+      production,
+      tags,
+    }, { parent: this });
+    this.database = new AzurePostgresDatabase(`${name}-db`, {
+      ...t.database,
+      postgresVersion: t.postgresVersion,
+      resourceGroupName,
+      location,
+      vnetId: this.network.vnetId,
+      databaseSubnetId: this.network.databaseSubnetId,
+      zones: azureZones(config),
+      dnsLabel: `tricloud-${t.environment}`,
+      production,
+      tags,
+    }, { parent: this });
+    this.registry = new AzureContainerRegistry(`${name}-registry`, {
+      resourceGroupName,
+      location,
+      namePrefix: `tricloud${t.environment}`,
+      pullerObjectIds: [this.cluster.kubeletObjectId],
+      untaggedRetentionDays: 7,
+      production,
+      tags,
+    }, { parent: this });
+    this.outputs = cloudPlatformOutputs(this.cluster, this.database, this.registry);
+    this.registerOutputs({ vnetId: this.network.vnetId, clusterName: this.cluster.clusterName, databaseHost: this.database.host });
   }
 }

@@ -1,24 +1,69 @@
 import * as pulumi from "@pulumi/pulumi";
+import { GcpKubernetesCluster } from "../components/gcp/cluster";
+import { GcpPostgresDatabase } from "../components/gcp/database";
 import { GcpNetwork } from "../components/gcp/network";
+import { GcpContainerRegistry } from "../components/gcp/registry";
+import { cloudPlatformOutputs, type CloudPlatformOutputs } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
+import { gcpZones } from "./zones";
 
 /** Everything tricloud runs in the GCP region. */
 export class GcpPlatform extends pulumi.ComponentResource {
   readonly network: GcpNetwork;
+  readonly cluster: GcpKubernetesCluster;
+  readonly database: GcpPostgresDatabase;
+  /** What the stack exports for this cloud: cluster, database and registry; kubeconfig and password as secrets. */
+  readonly outputs: CloudPlatformOutputs;
+  readonly registry: GcpContainerRegistry;
 
   constructor(name: string, config: StackConfig, labels: Tags, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:Platform", name, {}, opts);
-    const n = config.tricloud.network.gcp;
+    const t = config.tricloud;
+    const n = t.network.gcp;
+    const { project, region } = config.gcp;
+    const production = t.environment === "prod";
     this.network = new GcpNetwork(`${name}-net`, {
-      project: config.gcp.project,
-      region: config.gcp.region,
+      project,
+      region,
       cidr: n.cidr,
       podsCidr: n.podsCidr,
       servicesCidr: n.servicesCidr,
       privateServicesCidr: n.privateServicesCidr,
       labels,
     }, { parent: this });
-    this.registerOutputs({ networkId: this.network.networkId });
+    this.cluster = new GcpKubernetesCluster(`${name}-k8s`, {
+      project,
+      region,
+      zones: gcpZones(config),
+      networkId: this.network.networkId,
+      subnetworkId: this.network.subnetworkId,
+      kubernetesVersion: t.kubernetesVersion,
+      nodePool: t.clusters.gcp,
+      publicAccessCidrs: t.clusters.publicAccessCidrs,
+      production,
+      tags: labels,
+    }, { parent: this });
+    this.database = new GcpPostgresDatabase(`${name}-db`, {
+      ...t.database,
+      postgresVersion: t.postgresVersion,
+      project,
+      region,
+      networkId: this.network.networkId,
+      privateServicesConnection: this.network.privateServicesConnection,
+      production,
+      tags: labels,
+    }, { parent: this });
+    this.registry = new GcpContainerRegistry(`${name}-registry`, {
+      project,
+      region,
+      repositoryId: `tricloud-${t.environment}`,
+      readerServiceAccounts: [this.cluster.nodeServiceAccountEmail],
+      untaggedExpiryDays: 7,
+      keepImages: 200,
+      labels,
+    }, { parent: this });
+    this.outputs = cloudPlatformOutputs(this.cluster, this.database, this.registry);
+    this.registerOutputs({ networkId: this.network.networkId, clusterName: this.cluster.clusterName, databaseHost: this.database.host });
   }
 }

@@ -19,9 +19,9 @@ export function platform(config: StackConfig) {
 
   return {
     environment: t.environment,
-    aws: { region: config.aws.region, vpcId: aws.network.vpcId },
-    azure: { location: config["azure-native"].location, vnetId: azure.network.vnetId },
-    gcp: { region: config.gcp.region, networkId: gcp.network.networkId },
+    aws: { region: config.aws.region, vpcId: aws.network.vpcId, ...aws.outputs },
+    azure: { location: config["azure-native"].location, vnetId: azure.network.vnetId, ...azure.outputs },
+    gcp: { region: config.gcp.region, networkId: gcp.network.networkId, ...gcp.outputs },
     edge: front.outputs,
   };
 }

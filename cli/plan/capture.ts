@@ -44,6 +44,11 @@ export function redact(value: unknown, path = "", secrets: string[] = []): { val
 export class Capture {
   readonly registrations: Registration[] = [];
   readonly withOutputs = new Set<string>();
+  /**
+   * The stack's outputs as the engine receives them, secrets still marked
+   * (the value `runInPulumiStack` resolves to has lost that mark).
+   */
+  stackOutputs: Record<string, unknown> | undefined;
   private readonly engineUrn = new Map<string, { urn: string; qualifiedType: string }>();
 
   install(): void {
@@ -58,6 +63,7 @@ export class Capture {
     monitor.registerResourceOutputs = (req: any, callback: any) => {
       const mapped = this.engineUrn.get(req.getUrn());
       if (mapped) this.withOutputs.add(mapped.urn);
+      if (mapped?.qualifiedType === "pulumi:pulumi:Stack") this.stackOutputs = req.getOutputs()?.toJavaScript();
       return registerOutputs(req, callback);
     };
   }

@@ -31,7 +31,49 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   "aws:ec2/eip:Eip": (name) => ({ publicIp: `203.0.113.${parseInt(shortHash(name, 2), 16) % 250}` }),
   "azure-native:resources:ResourceGroup": (name, inputs) => ({ name: inputs.resourceGroupName ?? `${name}${shortHash(name, 6)}` }),
   "gcp:compute/globalAddress:GlobalAddress": (name, inputs) => ({ address: inputs.address ?? "10.255.0.0" }),
+  // Clusters, databases and registries (components/<cloud>/{cluster,database,registry}.ts).
+  "aws:eks/cluster:Cluster": (name, inputs, ctx) => ({
+    endpoint: `https://${shortHash(name, 32).toUpperCase()}.gr7.${ctx.awsRegion}.eks.amazonaws.com`,
+    certificateAuthority: { data: Buffer.from(`mock CA of ${name}`).toString("base64") },
+    identities: [{ oidcs: [{ issuer: `https://oidc.eks.${ctx.awsRegion}.amazonaws.com/id/${shortHash(name, 32).toUpperCase()}` }] }],
+    vpcConfig: { ...(inputs.vpcConfig as Inputs), clusterSecurityGroupId: `sg-${shortHash(`cluster-sg::${name}`, 17)}` },
+  }),
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_n, inputs) => ({
+    arn: `arn:aws:iam::${AWS_ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`,
+  }),
+  "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
+  "aws:rds/instance:Instance": (name, _i, ctx) => {
+    const address = `${name}.c${shortHash(name, 11)}.${ctx.awsRegion}.rds.amazonaws.com`;
+    return { address, endpoint: `${address}:5432`, identifier: name };
+  },
+  "aws:ecr/repository:Repository": (_n, inputs, ctx) => ({ repositoryUrl: `${AWS_ACCOUNT}.dkr.ecr.${ctx.awsRegion}.amazonaws.com/${inputs.name}` }),
+  "random:index/randomPassword:RandomPassword": (name) => ({ result: `mock-password-${shortHash(name, 24)}` }),
+  "random:index/randomString:RandomString": (name, inputs) => ({ result: shortHash(name, Number(inputs.length ?? 8)) }),
+  "azure-native:managedidentity:UserAssignedIdentity": (name) => ({ principalId: mockGuid(`principal::${name}`), clientId: mockGuid(`client::${name}`) }),
+  "azure-native:containerservice:ManagedCluster": (name, _i, ctx) => ({
+    fqdn: `${name}-${shortHash(name, 8)}.hcp.${ctx.azureLocation}.azmk8s.io`,
+    privateFQDN: `${name}-${shortHash(name, 8)}.privatelink.${ctx.azureLocation}.azmk8s.io`,
+    identityProfile: { kubeletidentity: { objectId: mockGuid(`kubelet::${name}`), clientId: mockGuid(`kubelet-client::${name}`) } },
+    oidcIssuerProfile: { enabled: true, issuerURL: `https://${ctx.azureLocation}.oic.prod-aks.azure.com/${AZURE_TENANT}/${mockGuid(name)}/` },
+  }),
+  "azure-native:dbforpostgresql:Server": (name) => ({ fullyQualifiedDomainName: `${name}${shortHash(name, 6)}.postgres.database.azure.com` }),
+  "azure-native:containerregistry:Registry": (name, inputs) => ({ loginServer: `${inputs.registryName ?? name}.azurecr.io` }),
+  "gcp:serviceaccount/account:Account": (_n, inputs, ctx) => ({ email: `${inputs.accountId}@${inputs.project ?? ctx.gcpProject}.iam.gserviceaccount.com` }),
+  "gcp:container/cluster:Cluster": (name) => ({
+    endpoint: `172.16.${parseInt(shortHash(name, 2), 16) % 250}.2`,
+    masterAuth: { clusterCaCertificate: Buffer.from(`mock CA of ${name}`).toString("base64") },
+  }),
+  "gcp:sql/databaseInstance:DatabaseInstance": (name, inputs, ctx) => ({
+    privateIpAddress: `10.255.${parseInt(shortHash(name, 2), 16) % 250}.3`,
+    connectionName: `${inputs.project ?? ctx.gcpProject}:${inputs.region ?? ctx.gcpRegion}:${name}`,
+  }),
 };
+
+/** A GUID-shaped id derived from a seed (Azure principal and client ids). */
+function mockGuid(seed: string): string {
+  const h = shortHash(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
 
 /** AWS ids look like `vpc-0a1b2c3d`: the token's short kind plus a hash. */
 function awsId(type: string, name: string): string {
@@ -84,6 +126,14 @@ export const INVOKES: Record<string, (inputs: Inputs, ctx: MockContext) => Input
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
   "azure-native:authorization:getClientConfig": () => ({ clientId: "22222222-2222-2222-2222-222222222222", objectId: "33333333-3333-3333-3333-333333333333", subscriptionId: AZURE_SUBSCRIPTION, tenantId: AZURE_TENANT }),
   "gcp:organizations/getProject:getProject": (i, ctx) => ({ projectId: i.projectId ?? ctx.gcpProject, number: "123456789012", name: ctx.gcpProject }),
+  "gcp:container/getEngineVersions:getEngineVersions": (i) => {
+    const prefix = String(i.versionPrefix ?? "1.33.");
+    const latest = `${prefix}5-gke.1000000`;
+    return { latestMasterVersion: latest, latestNodeVersion: latest, validMasterVersions: [latest, `${prefix}4-gke.1000000`], validNodeVersions: [latest], defaultClusterVersion: latest };
+  },
+  "azure-native:containerservice:listManagedClusterUserCredentials": (i) => ({
+    kubeconfigs: [{ name: "clusterUser", value: Buffer.from(`apiVersion: v1\nkind: Config\n# mock Entra ID (kubelogin) kubeconfig of ${String(i.resourceName)}\n`).toString("base64") }],
+  }),
 };
 
 export class UnknownInvokeError extends Error {

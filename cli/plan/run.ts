@@ -117,7 +117,7 @@ async function runOnce(input: PlanInput): Promise<Omit<PlanReport, "cost" | "pol
       byCloud,
       components: resources.filter((r) => !r.custom && r.type !== "pulumi:pulumi:Stack").length,
     },
-    outputs: redact(outputs ?? {}).value as Record<string, unknown>,
+    outputs: redact(capture.stackOutputs ?? outputs ?? {}).value as Record<string, unknown>,
   };
 }
 

@@ -1,0 +1,177 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesCluster, KubernetesClusterBaseArgs } from "../shared/platform";
+import { nodeMachine } from "../shared/sizes";
+
+export interface AwsKubernetesClusterArgs extends KubernetesClusterBaseArgs {
+  /** Region, for the kubeconfig's `aws eks get-token` call. */
+  region: string;
+  /** Private subnets (at least two zones) for the control plane's interfaces and the nodes. */
+  privateSubnetIds: pulumi.Input<string>[];
+  /** Days to keep control-plane logs (rounded up to a value CloudWatch accepts). */
+  logRetentionDays: number;
+}
+
+/** Control-plane log types EKS can ship; all of them, so the audit trail is complete. */
+export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+/** Retention values CloudWatch Logs accepts. */
+const CLOUDWATCH_RETENTION = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export function cloudWatchRetention(days: number): number {
+  return CLOUDWATCH_RETENTION.find((d) => d >= days) ?? 3653;
+}
+
+const assumeRole = (service: string) =>
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+  });
+
+/**
+ * An EKS cluster from the raw provider: IAM roles, KMS envelope encryption of
+ * Kubernetes secrets, all control-plane logs, a private API endpoint, a
+ * managed autoscaling node group in the private subnets and an IAM OIDC
+ * provider for workload identity (IRSA).
+ */
+export class AwsKubernetesCluster extends pulumi.ComponentResource implements KubernetesCluster {
+  readonly cloud = "aws" as const;
+  readonly clusterName: pulumi.Output<string>;
+  readonly endpoint: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly kubernetesVersion: string;
+  readonly oidcProviderArn: pulumi.Output<string>;
+  readonly oidcIssuerUrl: pulumi.Output<string>;
+  /** The role the nodes run as; its policies decide what the kubelet may pull. */
+  readonly nodeRoleName: pulumi.Output<string>;
+  /** Security group EKS attaches to the control plane and managed nodes; databases admit it. */
+  readonly clusterSecurityGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: AwsKubernetesClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tricloud:aws:KubernetesCluster", name, {}, opts);
+    const child = { parent: this };
+    const tags = { ...args.tags };
+    const partition = aws.getPartitionOutput({}, child).partition;
+    const managed = (policy: string) => pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`;
+
+    const clusterRole = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: assumeRole("eks.amazonaws.com"), tags }, child);
+    const clusterPolicy = new aws.iam.RolePolicyAttachment(`${name}-cluster`, { role: clusterRole.name, policyArn: managed("AmazonEKSClusterPolicy") }, child);
+
+    const secretsKey = new aws.kms.Key(`${name}-secrets`, {
+      description: `Envelope encryption of Kubernetes secrets in ${name}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: args.production ? 30 : 7,
+      tags,
+    }, child);
+
+    // The log group exists before the cluster so EKS writes into one with a retention, not its own never-expiring one.
+    const clusterName = name;
+    const logs = new aws.cloudwatch.LogGroup(`${name}-control-plane`, {
+      name: `/aws/eks/${clusterName}/cluster`,
+      retentionInDays: cloudWatchRetention(args.logRetentionDays),
+      tags,
+    }, child);
+
+    const publicEndpoint = args.publicAccessCidrs.length > 0;
+    const cluster = new aws.eks.Cluster(name, {
+      name: clusterName,
+      version: args.kubernetesVersion,
+      roleArn: clusterRole.arn,
+      vpcConfig: {
+        subnetIds: args.privateSubnetIds,
+        endpointPrivateAccess: true,
+        endpointPublicAccess: publicEndpoint,
+        // Never left to the AWS default (0.0.0.0/0): only the configured ranges, or no public endpoint at all.
+        ...(publicEndpoint ? { publicAccessCidrs: [...args.publicAccessCidrs] } : {}),
+      },
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+      encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
+      enabledClusterLogTypes: EKS_LOG_TYPES,
+      // Standard support only: extended support costs six times as much and hides an overdue upgrade.
+      upgradePolicy: { supportType: "STANDARD" },
+      deletionProtection: args.production,
+      tags,
+    }, { parent: this, dependsOn: [clusterPolicy, logs] });
+
+    const oidc = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
+      url: cluster.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer ?? ""),
+      clientIdLists: ["sts.amazonaws.com"],
+      tags,
+    }, child);
+
+    const nodeRole = new aws.iam.Role(`${name}-nodes`, { assumeRolePolicy: assumeRole("ec2.amazonaws.com"), tags }, child);
+    // Worker and CNI policies are what EKS requires of a node role; PullOnly lets the kubelet pull from ECR
+    // (this platform's registry and the EKS add-on images) and nothing more.
+    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"].map(
+      (policy) => new aws.iam.RolePolicyAttachment(`${name}-nodes-${policy}`, { role: nodeRole.name, policyArn: managed(policy) }, child),
+    );
+
+    const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-nodes`, {
+      description: "EKS nodes: IMDSv2 only, encrypted gp3 root volume",
+      // Hop limit 1 keeps pods off the node's instance metadata (and its role); pods use IRSA instead.
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+      blockDeviceMappings: [{
+        deviceName: "/dev/xvda",
+        ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+      }],
+      tagSpecifications: [{ resourceType: "instance", tags }, { resourceType: "volume", tags }],
+      tags,
+    }, child);
+
+    const pool = args.nodePool;
+    new aws.eks.NodeGroup(`${name}-workers`, {
+      clusterName: cluster.name,
+      version: cluster.version,
+      nodeRoleArn: nodeRole.arn,
+      subnetIds: args.privateSubnetIds,
+      instanceTypes: [nodeMachine("aws", pool.size)],
+      amiType: "AL2023_x86_64_STANDARD",
+      capacityType: "ON_DEMAND",
+      scalingConfig: { minSize: pool.minNodes, desiredSize: pool.desiredNodes, maxSize: pool.maxNodes },
+      updateConfig: { maxUnavailable: 1 },
+      launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
+      tags,
+    }, {
+      parent: this,
+      dependsOn: nodePolicies,
+      // The cluster autoscaler owns the live size; a redeploy must not reset it.
+      ignoreChanges: ["scalingConfig.desiredSize"],
+    });
+
+    this.clusterName = cluster.name;
+    this.endpoint = cluster.endpoint;
+    this.kubernetesVersion = args.kubernetesVersion;
+    this.oidcProviderArn = oidc.arn;
+    this.oidcIssuerUrl = oidc.url;
+    this.nodeRoleName = nodeRole.name;
+    this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId ?? "");
+    this.kubeconfig = pulumi.secret(
+      pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority]).apply(([n, endpoint, ca]) =>
+        JSON.stringify({
+          apiVersion: "v1",
+          kind: "Config",
+          clusters: [{ name: n, cluster: { server: endpoint, "certificate-authority-data": ca.data } }],
+          contexts: [{ name: n, context: { cluster: n, user: n } }],
+          "current-context": n,
+          users: [{
+            name: n,
+            user: {
+              exec: {
+                apiVersion: "client.authentication.k8s.io/v1beta1",
+                command: "aws",
+                args: ["eks", "get-token", "--cluster-name", n, "--region", args.region, "--output", "json"],
+                interactiveMode: "Never",
+              },
+            },
+          }],
+        }),
+      ),
+    );
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      endpoint: this.endpoint,
+      kubeconfig: this.kubeconfig,
+      oidcProviderArn: this.oidcProviderArn,
+      nodeRoleName: this.nodeRoleName,
+    });
+  }
+}

@@ -1,0 +1,146 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesCluster, KubernetesClusterBaseArgs } from "../shared/platform";
+import { nodeMachine } from "../shared/sizes";
+
+export interface AzureKubernetesClusterArgs extends KubernetesClusterBaseArgs {
+  resourceGroupName: pulumi.Input<string>;
+  location: string;
+  /** The VNet subnet nodes and pods take their addresses from (Azure CNI). */
+  clusterSubnetId: pulumi.Input<string>;
+  /** Availability zones for the node pools ("1", "2", "3"). */
+  zones: readonly string[];
+}
+
+/** Built-in role ids (the same in every tenant). */
+export const NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7";
+
+/**
+ * Kubernetes services live outside the 10/8 space the stack config hands out
+ * to the three networks, so they can never collide with a peered range.
+ */
+export const AKS_SERVICE_CIDR = "172.16.0.0/16";
+export const AKS_DNS_SERVICE_IP = "172.16.0.10";
+
+/**
+ * An AKS cluster: a user-assigned control-plane identity (granted the
+ * cluster subnet before the cluster exists), Entra ID authentication with
+ * Azure RBAC and no local accounts, a small system pool for critical add-ons
+ * and a separately managed autoscaling user pool, both on the VNet via Azure CNI.
+ */
+export class AzureKubernetesCluster extends pulumi.ComponentResource implements KubernetesCluster {
+  readonly cloud = "azure" as const;
+  readonly clusterName: pulumi.Output<string>;
+  readonly endpoint: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly kubernetesVersion: string;
+  /** Object id of the identity the kubelets pull images as. */
+  readonly kubeletObjectId: pulumi.Output<string>;
+  readonly oidcIssuerUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: AzureKubernetesClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tricloud:azure:KubernetesCluster", name, {}, opts);
+    const child = { parent: this };
+    const tags = { ...args.tags };
+    const zones = [...args.zones];
+    const vmSize = nodeMachine("azure", args.nodePool.size);
+
+    // A system-assigned identity only exists after the cluster, too late to be granted the subnet it needs.
+    const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      tags,
+    }, child);
+    const subscriptionId = authorization.getClientConfigOutput(child).subscriptionId;
+    const subnetAccess = new authorization.RoleAssignment(`${name}-subnet-access`, {
+      principalId: identity.principalId,
+      principalType: "ServicePrincipal",
+      roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${NETWORK_CONTRIBUTOR}`,
+      scope: args.clusterSubnetId,
+      description: "AKS control plane joins nodes and internal load balancers to the cluster subnet",
+    }, child);
+
+    const privateOnly = args.publicAccessCidrs.length === 0;
+    const cluster = new containerservice.ManagedCluster(`${name}`, {
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      dnsPrefix: name,
+      kubernetesVersion: args.kubernetesVersion,
+      // Free has no uptime SLA; Standard is the financially backed SLA production needs.
+      sku: { name: "Base", tier: args.production ? "Standard" : "Free" },
+      identity: { type: containerservice.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
+      enableRBAC: true,
+      aadProfile: { managed: true, enableAzureRBAC: true },
+      disableLocalAccounts: true,
+      apiServerAccessProfile: privateOnly
+        ? { enablePrivateCluster: true }
+        : { enablePrivateCluster: false, authorizedIPRanges: [...args.publicAccessCidrs] },
+      networkProfile: {
+        networkPlugin: "azure",
+        networkPolicy: "azure",
+        loadBalancerSku: "standard",
+        outboundType: "loadBalancer",
+        serviceCidr: AKS_SERVICE_CIDR,
+        dnsServiceIP: AKS_DNS_SERVICE_IP,
+      },
+      oidcIssuerProfile: { enabled: true },
+      securityProfile: { workloadIdentity: { enabled: true } },
+      // "patch" keeps the configured minor and takes its patches; the minor moves only when the config does.
+      autoUpgradeProfile: { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" },
+      agentPoolProfiles: [{
+        name: "system",
+        mode: "System",
+        vmSize,
+        count: args.production ? Math.max(2, zones.length) : 1,
+        availabilityZones: zones,
+        vnetSubnetID: args.clusterSubnetId,
+        osType: "Linux",
+        osSKU: "AzureLinux",
+        type: "VirtualMachineScaleSets",
+        // Only critical add-ons run here; workloads go to the user pool.
+        nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+        enableNodePublicIP: false,
+        tags,
+      }],
+      tags,
+    }, { parent: this, dependsOn: [subnetAccess] });
+
+    const pool = args.nodePool;
+    new containerservice.AgentPool(`${name}-workers`, {
+      resourceGroupName: args.resourceGroupName,
+      resourceName: cluster.name,
+      agentPoolName: "workers",
+      mode: "User",
+      vmSize,
+      enableAutoScaling: true,
+      minCount: pool.minNodes,
+      maxCount: pool.maxNodes,
+      count: pool.desiredNodes,
+      availabilityZones: zones,
+      vnetSubnetID: args.clusterSubnetId,
+      orchestratorVersion: args.kubernetesVersion,
+      osType: "Linux",
+      osSKU: "AzureLinux",
+      type: "VirtualMachineScaleSets",
+      enableNodePublicIP: false,
+      tags,
+    }, { parent: this, ignoreChanges: ["count"] }); // the autoscaler owns the live count
+
+    this.clusterName = cluster.name;
+    this.endpoint = pulumi.interpolate`https://${privateOnly ? cluster.privateFQDN : cluster.fqdn}:443`;
+    this.kubernetesVersion = args.kubernetesVersion;
+    this.kubeletObjectId = cluster.identityProfile.apply((p) => p?.["kubeletidentity"]?.objectId ?? "");
+    this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
+    // With local accounts disabled, the user credentials are an Entra ID (kubelogin) kubeconfig.
+    const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+      { resourceGroupName: args.resourceGroupName, resourceName: cluster.name, format: "exec" },
+      child,
+    );
+    this.kubeconfig = pulumi.secret(
+      credentials.kubeconfigs.apply((k) => Buffer.from(k[0]?.value ?? "", "base64").toString("utf8")),
+    );
+    this.registerOutputs({ clusterName: this.clusterName, endpoint: this.endpoint, kubeconfig: this.kubeconfig, kubeletObjectId: this.kubeletObjectId });
+  }
+}

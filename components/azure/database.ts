@@ -1,0 +1,101 @@
+import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
+import * as privatedns from "@pulumi/azure-native/privatedns";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ADMIN_PASSWORD, ADMIN_USERNAME, DATABASE_NAME, POSTGRES_PORT, type PostgresDatabase, type PostgresDatabaseBaseArgs } from "../shared/platform";
+import { DATABASE_SIZES } from "../shared/sizes";
+
+export interface AzurePostgresDatabaseArgs extends PostgresDatabaseBaseArgs {
+  resourceGroupName: pulumi.Input<string>;
+  location: string;
+  vnetId: pulumi.Input<string>;
+  /** A subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers. */
+  databaseSubnetId: pulumi.Input<string>;
+  /** Zones for the primary and, when highly available, the standby ("1", "2", ...). */
+  zones: readonly string[];
+  /** Globally unique label for the private DNS zone, e.g. "tricloud-dev". */
+  dnsLabel: string;
+}
+
+/**
+ * Azure Database for PostgreSQL Flexible Server with private access only:
+ * injected into the delegated subnet, resolved through a private DNS zone
+ * linked to the VNet, zone-redundant HA and geo-redundant backups in production.
+ */
+export class AzurePostgresDatabase extends pulumi.ComponentResource implements PostgresDatabase {
+  readonly cloud = "azure" as const;
+  readonly host: pulumi.Output<string>;
+  readonly port = POSTGRES_PORT;
+  readonly databaseName = DATABASE_NAME;
+  readonly adminUsername = ADMIN_USERNAME;
+  readonly adminPassword: pulumi.Output<string>;
+  readonly postgresVersion: string;
+  readonly serverName: pulumi.Output<string>;
+
+  constructor(name: string, args: AzurePostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tricloud:azure:PostgresDatabase", name, {}, opts);
+    const child = { parent: this };
+    const tags = { ...args.tags };
+    const sku = DATABASE_SIZES[args.size].azure;
+
+    const password = new random.RandomPassword(`${name}-admin`, { ...ADMIN_PASSWORD }, child);
+
+    // Flexible Server requires a zone named *.postgres.database.azure.com for private access.
+    const zone = new privatedns.PrivateZone(`${name}-dns`, {
+      resourceGroupName: args.resourceGroupName,
+      privateZoneName: `${args.dnsLabel}.private.postgres.database.azure.com`,
+      location: "global",
+      tags,
+    }, child);
+    const link = new privatedns.VirtualNetworkLink(`${name}-dns-link`, {
+      resourceGroupName: args.resourceGroupName,
+      privateZoneName: zone.name,
+      location: "global",
+      virtualNetwork: { id: args.vnetId },
+      registrationEnabled: false,
+      tags,
+    }, child);
+
+    const primaryZone = args.zones[0] ?? "1";
+    const standbyZone = args.zones.find((z) => z !== primaryZone);
+    const server = new dbforpostgresql.Server(`${name}-pg`, {
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      version: args.postgresVersion,
+      sku: { name: sku.name, tier: sku.tier },
+      administratorLogin: ADMIN_USERNAME,
+      administratorLoginPassword: pulumi.secret(password.result),
+      authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled" },
+      storage: { storageSizeGB: args.storageGb, autoGrow: "Enabled" },
+      availabilityZone: primaryZone,
+      highAvailability: args.highAvailability
+        ? { mode: "ZoneRedundant", ...(standbyZone ? { standbyAvailabilityZone: standbyZone } : {}) }
+        : { mode: "Disabled" },
+      backup: {
+        backupRetentionDays: args.backupRetentionDays,
+        // Fixed at creation: a copy in the paired region survives the loss of the whole region.
+        geoRedundantBackup: args.production ? "Enabled" : "Disabled",
+      },
+      network: {
+        delegatedSubnetResourceId: args.databaseSubnetId,
+        privateDnsZoneArmResourceId: zone.id,
+        publicNetworkAccess: "Disabled",
+      },
+      tags,
+    }, { parent: this, dependsOn: [link], additionalSecretOutputs: ["administratorLoginPassword"] });
+
+    new dbforpostgresql.Database(`${name}-db`, {
+      resourceGroupName: args.resourceGroupName,
+      serverName: server.name,
+      databaseName: DATABASE_NAME,
+      charset: "UTF8",
+      collation: "en_US.utf8",
+    }, child);
+
+    this.host = server.fullyQualifiedDomainName;
+    this.serverName = server.name;
+    this.adminPassword = pulumi.secret(password.result);
+    this.postgresVersion = args.postgresVersion;
+    this.registerOutputs({ host: this.host, adminPassword: this.adminPassword });
+  }
+}
