@@ -4,7 +4,7 @@ import { cheapestPlanWithin, failoverSeconds } from "../../components/cloudflare
 import { CLOUDFLARE_PLANS, PLAN_LIMITS, RATE_LIMIT_PERIODS } from "../../components/cloudflare/plans";
 import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from "../../components/shared/tags";
-import { SIZES } from "../../components/shared/sizes";
+import { SIZES, supportsHighAvailability } from "../../components/shared/sizes";
 import { bool, int, positiveNumber } from "./coerce";
 
 /**
@@ -251,6 +251,10 @@ const tricloud = z
       at(["clusters", "publicAccessCidrs"], "expected specific CIDRs in prod, not 0.0.0.0/0 (leave empty for private endpoints only)");
     }
     if (prod && !c.database.highAvailability) at(["database", "highAvailability"], "expected true in prod (a standby in another zone)");
+    if (c.database.highAvailability && !supportsHighAvailability(c.database.size)) {
+      // Azure maps this size to a Burstable server, which cannot have a zone-redundant standby.
+      at(["database", "size"], `expected ${SIZES.filter(supportsHighAvailability).join(" or ")} when highAvailability is true (Azure's Burstable tier has no standby), got ${c.database.size}`);
+    }
     if (prod && c.database.backupRetentionDays < 30) {
       at(["database", "backupRetentionDays"], `expected at least 30 days in prod, got ${c.database.backupRetentionDays}`);
     }
