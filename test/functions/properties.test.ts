@@ -1,0 +1,105 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { canonicalize, jsonProblem, type JsonValue } from "../../functions/core/canonical";
+import { CLOUDS } from "../../functions/core/clouds";
+import { checkEnvelope, envelopeSchema, eventHash, sealEnvelope } from "../../functions/core/envelope";
+import { observe, tick } from "../../functions/core/clock";
+import { keyRings } from "./helpers/cluster";
+
+const keys = keyRings();
+const id = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,30}$/);
+// fast-check's JSON values are exactly JSON.parse output: finite numbers, plain objects.
+const json = fc.jsonValue({ maxDepth: 5 }) as fc.Arbitrary<JsonValue>;
+const body = fc.record({
+  eventId: id,
+  tenantId: id,
+  logicalClock: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+  region: fc.string({ minLength: 1, maxLength: 20 }),
+  payload: json,
+  createdAt: fc.date({ min: new Date("2000-01-01"), max: new Date("2100-01-01"), noInvalidDate: true }).map((d) => d.toISOString()),
+  originCloud: fc.constantFrom(...CLOUDS),
+});
+
+describe("property: envelope parsing", () => {
+  it("never throws on arbitrary input; it parses or names a field", () => {
+    fc.assert(
+      fc.property(fc.anything(), (input) => {
+        const r = envelopeSchema.safeParse(input);
+        if (!r.success) expect(r.error.issues.length).toBeGreaterThan(0);
+      }),
+    );
+  });
+
+  it("every sealed envelope survives JSON transport, parses and verifies", () => {
+    fc.assert(
+      fc.property(body, (b) => {
+        const env = sealEnvelope(b, keys[b.originCloud]);
+        const received = envelopeSchema.parse(JSON.parse(JSON.stringify(env)));
+        expect(checkEnvelope(received, keys.aws.publicKeys)).toEqual({ ok: true });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("any change to the hashed fields is caught", () => {
+    fc.assert(
+      fc.property(body, json, (b, other) => {
+        fc.pre(canonicalize(other) !== canonicalize(b.payload));
+        const env = sealEnvelope(b, keys[b.originCloud]);
+        const check = checkEnvelope({ ...env, payload: other }, keys.aws.publicKeys);
+        expect(check.ok).toBe(false);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe("property: canonical hashing", () => {
+  it("JCS is a fixed point: canonical text parses back to the same canonical text", () => {
+    fc.assert(
+      fc.property(json, (v) => {
+        expect(jsonProblem(v)).toBeUndefined();
+        const text = canonicalize(v);
+        expect(canonicalize(JSON.parse(text) as JsonValue)).toBe(text);
+      }),
+    );
+  });
+
+  it("the event hash ignores object key order at every level", () => {
+    const shuffle = (v: JsonValue, seed: number): JsonValue => {
+      if (Array.isArray(v)) return v.map((x, i) => shuffle(x, seed + i));
+      if (v && typeof v === "object") {
+        const entries = Object.entries(v);
+        if (seed % 2) entries.reverse();
+        return Object.fromEntries(entries.map(([k, x], i) => [k, shuffle(x, seed + i + 1)]));
+      }
+      return v;
+    };
+    fc.assert(
+      fc.property(body, fc.nat(), (b, seed) => {
+        expect(eventHash({ ...b, payload: shuffle(b.payload, seed) })).toBe(eventHash(b));
+      }),
+    );
+  });
+
+  it("different payloads give different hashes", () => {
+    fc.assert(
+      fc.property(body, json, (b, other) => {
+        fc.pre(canonicalize(other) !== canonicalize(b.payload));
+        expect(eventHash({ ...b, payload: other })).not.toBe(eventHash(b));
+      }),
+    );
+  });
+});
+
+describe("property: logical clock", () => {
+  it("observe then tick always lands after everything seen", () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.array(fc.nat()), (start, seen) => {
+        const c = seen.reduce(observe, start);
+        for (const s of seen) expect(tick(c)).toBeGreaterThan(s);
+        expect(tick(c)).toBeGreaterThan(start);
+      }),
+    );
+  });
+});
