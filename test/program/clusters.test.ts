@@ -194,6 +194,21 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
   });
 });
 
+describe.each(["dev", "prod"])("%s component hygiene", (stack) => {
+  it("every cloud resource sits under a tricloud component that registered its outputs", async () => {
+    const r = await planStack(stack);
+    const platformTypes = /^tricloud:(aws|azure|gcp):(KubernetesCluster|PostgresDatabase|ContainerRegistry)$/;
+    const mine = r.resources.filter((x) => x.custom && owningComponents(r, x).some((c) => platformTypes.test(c)));
+    // 3 clouds x (cluster + database + registry): a floor that fails if a component loses its children.
+    expect(mine.length).toBeGreaterThanOrEqual(30);
+    for (const x of r.resources.filter((x) => x.custom && ["aws", "azure", "gcp"].includes(x.cloud))) {
+      expect(owningComponents(r, x).length, x.urn).toBeGreaterThan(0);
+    }
+    for (const x of mine) expect(x.parent, x.urn).not.toMatch(/pulumi:pulumi:Stack/);
+    for (const c of r.resources.filter((x) => platformTypes.test(x.type))) expect(c.registeredOutputs, c.urn).toBe(true);
+  });
+});
+
 describe("dev and prod clusters differ where production needs it", () => {
   it("prod has more nodes, paid control planes and deletion protection", async () => {
     const [dev, prod] = await Promise.all([planStack("dev"), planStack("prod")]);
