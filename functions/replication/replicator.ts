@@ -15,6 +15,8 @@ export class Replicator {
 
   constructor(
     private readonly d: { ledger: Ledger; store: Store; peers: Peers; log: Logger },
+    /** How long a FINAL origin waits for the other peers' answers before sending certificates. */
+    private readonly certificateWaitMs = 250,
   ) {}
 
   /** `retry`: the origin's first pass (backoff 1-2-4-8 s). `once`: reconciler passes. */
@@ -35,40 +37,46 @@ export class Replicator {
 
   private async run(eventId: string, mode: "retry" | "once"): Promise<void> {
     const { ledger, store, peers } = this.d;
-    let record = await store.getEvent(eventId);
-    if (!record || record.status === "QUARANTINED") return;
+    const first = await store.getEvent(eventId);
+    if (!first || first.status === "QUARANTINED") return;
     const finalPeers = new Set<Cloud>();
-    const startedPending = record.status === "PENDING";
-    const isOrigin = record.envelope.originCloud === ledger.self;
+    const isOrigin = first.envelope.originCloud === ledger.self;
+    const round1 = new Map<Cloud, Promise<void>>();
 
-    if (record.status === "PENDING") {
-      const start = record;
-      const targets = peers.clouds.filter((c) => !has(start, c));
-      await Promise.all(
-        targets.map(async (cloud) => {
-          const out = await peers.confirm(cloud, { from: ledger.self, envelope: start.envelope, confirmations: [] }, mode);
-          if (out.kind === "ok" && out.status === "FINAL") finalPeers.add(cloud);
-          const current = (await store.getEvent(eventId)) ?? start;
-          const after = await this.take(current, cloud, out);
-          // The origin cannot be the equivocator in its own view, so it finalizes as soon as
-          // it can; anyone else waits for every answer first, so a conflict is seen in time.
-          if (isOrigin && after) await ledger.tryFinalize(after);
-        }),
-      );
-      record = (await store.getEvent(eventId)) ?? start;
-      record = await ledger.tryFinalize(record);
+    if (first.status === "PENDING") {
+      let markFinal: () => void = () => undefined;
+      const becameFinal = new Promise<void>((resolve) => (markFinal = resolve));
+      for (const cloud of peers.clouds.filter((c) => !has(first, c))) {
+        round1.set(
+          cloud,
+          (async () => {
+            const out = await peers.confirm(cloud, { from: ledger.self, envelope: first.envelope, confirmations: [] }, mode);
+            if (out.kind === "ok" && out.status === "FINAL") finalPeers.add(cloud);
+            const after = await this.take((await store.getEvent(eventId)) ?? first, cloud, out);
+            // The origin cannot be the equivocator in its own view, so it finalizes as soon as
+            // it can; anyone else waits for every answer first, so a conflict is seen in time.
+            if (isOrigin && after && (await ledger.tryFinalize(after)).status === "FINAL") markFinal();
+          })(),
+        );
+      }
+      const all = Promise.all(round1.values());
+      // A slow or dead peer (retrying for seconds) must not hold back the certificate for the
+      // others: once FINAL, the origin waits only briefly for the remaining answers.
+      await (isOrigin ? Promise.race([all, becameFinal.then(() => delay(this.certificateWaitMs))]) : all);
+      const record = await ledger.tryFinalize((await store.getEvent(eventId)) ?? first);
       if (record.status !== "FINAL") return;
     }
 
-    // Round 2: the certificate. Just finalized: to every peer not known FINAL. Already FINAL
-    // (a reconciler pass): only to peers whose confirmation is still missing.
-    const cert = record;
-    const targets = peers.clouds.filter((c) => !finalPeers.has(c) && (startedPending || !has(cert, c)));
+    // Round 2: the certificate. Just finalized: to every peer not known FINAL, each after its
+    // own round-1 call is over. Already FINAL (a reconciler pass): to peers still missing from it.
+    const targets = peers.clouds.filter((c) => !finalPeers.has(c) && (first.status === "PENDING" || !has(first, c)));
     await Promise.all(
       targets.map(async (cloud) => {
+        await round1.get(cloud);
+        if (finalPeers.has(cloud)) return;
+        const cert = (await store.getEvent(eventId)) ?? first;
         const out = await peers.confirm(cloud, { from: ledger.self, envelope: cert.envelope, confirmations: cert.confirmations }, mode);
-        const current = (await store.getEvent(eventId)) ?? cert;
-        await this.take(current, cloud, out);
+        await this.take((await store.getEvent(eventId)) ?? cert, cloud, out);
       }),
     );
   }
@@ -93,6 +101,8 @@ export class Replicator {
     }
   }
 }
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 function has(record: EventRecord, cloud: Cloud): boolean {
   return record.confirmations.some((c) => c.cloud === cloud);

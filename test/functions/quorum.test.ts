@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CLOUDS, type Cloud } from "../../functions/core/clouds";
+import { signConfirmation } from "../../functions/core/confirmation";
 import { sealEnvelope, type Envelope } from "../../functions/core/envelope";
 import { generateKeyPair, signDigest } from "../../functions/core/keys";
 import { Cluster } from "./helpers/cluster";
@@ -166,7 +167,6 @@ describe("2-of-3 quorum over real HTTP", () => {
     expect(a.status).toBe(200);
     // gcp may already have heard of azure's version from azure's reconciler.
     expect([200, 409]).toContain(g.status);
-    const { signConfirmation } = await import("../../functions/core/confirmation");
     const now = Date.now();
     const certAzure = [signConfirmation("evt-cert-lie", toAzure.hash, cluster.keys.aws, now), ...a.body.confirmations];
     const certGcp = [signConfirmation("evt-cert-lie", toGcp.hash, cluster.keys.aws, now), ...(g.status === 200 ? g.body.confirmations : [])];

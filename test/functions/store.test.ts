@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signConfirmation } from "../../functions/core/confirmation";
 import { sealEnvelope, type EventBody } from "../../functions/core/envelope";
-import { MIGRATIONS } from "../../functions/store";
+import { MIGRATIONS, migrate } from "../../functions/store";
 import type { Store } from "../../functions/store/store";
 import { keyRings } from "./helpers/cluster";
 import { DATABASE_URL, disposeStore, freshStore } from "./helpers/store";
@@ -33,7 +33,6 @@ describe.each(kinds)("store on %s", (kind) => {
     const again = await freshStore(kind, "mig");
     try {
       // Opening runs migrate(); a second migrate on the same schema applies nothing.
-      const { migrate } = await import("../../functions/store/migrations");
       const sql = (again as unknown as { sql: import("../../functions/store/sql").Sql }).sql;
       expect(await migrate(sql, again.schema)).toEqual([]);
       const rows = await sql.query<{ version: number }>(`SELECT version FROM ${again.schema}.schema_migrations ORDER BY version`);
