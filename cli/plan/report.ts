@@ -29,6 +29,33 @@ export interface CostLine {
   readonly unitPriceUsd: number | null;
   readonly monthlyUsd: number | null;
   readonly note?: string;
+  /** The resource type the line prices (pricing/model.ts). */
+  readonly resourceType?: string;
+  /** The catalog entry the unit price came from, and how firm it is. */
+  readonly priceId?: string;
+  readonly priceStatus?: string;
+  /** "fixed" lines are always counted; "usage" lines only when a usage profile gives a quantity. */
+  readonly basis?: "fixed" | "usage";
+  /** The what-if adjustment applied to this line's unit price, in percent. */
+  readonly whatIfPct?: number;
+}
+
+/** One `--what-if <provider>=<+/-pct>`: every price of that provider scaled by (1 + percent/100). */
+export interface WhatIf {
+  readonly provider: CloudName;
+  readonly percent: number;
+}
+
+/** One row of the lock-in report (seed 003's portability matrix, computed from the plan). */
+export interface LockInRow {
+  readonly component: string;
+  readonly provider: CloudName;
+  readonly resourceType: string;
+  readonly service: string;
+  readonly lockInLevel: "low" | "medium" | "high";
+  readonly exitPath: string;
+  /** True when the service is high lock-in but listed in tricloud:allowedLockIn. */
+  readonly allowed?: boolean;
 }
 
 export interface PolicyViolation {
@@ -54,12 +81,23 @@ export interface PlanReport {
     readonly ceilingUsd: number | null;
     readonly byCloud: Partial<Record<CloudName, number>>;
     readonly lines: CostLine[];
+    /** Monthly cost per tricloud component (the nearest tricloud:* ancestor's name). */
+    readonly byComponent?: Record<string, number>;
+    /** The estimate before any what-if; equal to monthlyUsd when there is none. */
+    readonly baselineMonthlyUsd?: number | null;
+    readonly whatIf?: WhatIf[];
+    /** The usage profile that priced usage lines, or null: usage lines then say "depends on usage". */
+    readonly usageProfile?: string | null;
+    /** Where the prices came from: the catalog plus the user's override file, if any. */
+    readonly catalog?: { readonly file: string; readonly overrides: string | null; readonly prices: number; readonly notFirm: number };
   };
   readonly policies: { readonly violations: PolicyViolation[] };
   /** The stack outputs, secrets redacted. */
   readonly outputs: Record<string, unknown>;
   /** The API's worst-case failover (components/cloudflare/failover.ts); budget 60 s in prod, null elsewhere. */
   readonly edge?: EdgeReport;
+  /** Lock-in per service the plan uses (policies/portability/lock-in.ts). */
+  readonly lockIn?: LockInRow[];
 }
 
 export interface EdgeReport {
