@@ -93,8 +93,7 @@ export class Ledger {
       }
     }
     if (!record) {
-      await store.observeClock(env.tenantId, env.logicalClock);
-      record = (await store.insertEvent(env, clock.now())).record;
+      record = (await store.insertEvent(env, clock.now(), { observeClock: true })).record;
     }
     const relation = compareEnvelopes(record.envelope, env);
     if (relation !== "same") {
@@ -131,7 +130,7 @@ export class Ledger {
   async ensureOwnConfirmation(record: EventRecord): Promise<EventRecord> {
     if (record.status === "QUARANTINED" || record.confirmations.some((c) => c.cloud === this.self)) return record;
     const own = signConfirmation(record.envelope.eventId, record.envelope.hash, this.d.keys, this.d.clock.now());
-    await this.d.store.addConfirmation(record.envelope.eventId, own);
+    if (await this.d.store.addConfirmation(record.envelope.eventId, own)) return { ...record, confirmations: [...record.confirmations, own] };
     return this.reload(record);
   }
 
@@ -149,10 +148,10 @@ export class Ledger {
   /** Verify and store other clouds' confirmations; a bad or conflicting one condemns the event. */
   async absorb(record: EventRecord, incoming: readonly Confirmation[], from: string): Promise<{ kind: "ok"; record: EventRecord } | Exclude<ReceiveResult, { kind: "ok" }>> {
     const { eventId, hash, originCloud } = record.envelope;
-    let added = false;
+    const verified: Confirmation[] = [];
     for (const [i, c] of incoming.entries()) {
       // Never take our own statement from someone else, and the first confirmation per cloud wins.
-      if (c.cloud === this.self || record.confirmations.some((x) => x.cloud === c.cloud)) continue;
+      if (c.cloud === this.self || record.confirmations.some((x) => x.cloud === c.cloud) || verified.some((x) => x.cloud === c.cloud)) continue;
       if (!verifyConfirmation(eventId, c, this.d.keys.publicKeys)) {
         await this.condemn(eventId, "bad-signature", from, { stored: record.envelope, confirmation: c }, `bad confirmation signature for ${c.cloud} from ${from}`);
         return { kind: "rejected", code: "BAD_SIGNATURE", field: `confirmations[${i}].signature`, message: `confirmation of ${c.cloud} does not verify` };
@@ -162,9 +161,13 @@ export class Ledger {
         const updated = await this.condemn(eventId, kind, from, { stored: record.envelope, confirmation: c }, `${c.cloud} signed another hash`);
         return { kind: "conflict", evidence: kind, record: updated ?? record };
       }
-      added = (await this.d.store.addConfirmation(eventId, c)) || added;
+      verified.push(c);
     }
-    return { kind: "ok", record: added ? await this.reload(record) : record };
+    if (verified.length === 0) return { kind: "ok", record };
+    const stored = await this.d.store.addConfirmations(eventId, verified);
+    // All stored: we know the new state without asking; otherwise someone raced us, so re-read.
+    if (stored.length === verified.length) return { kind: "ok", record: { ...record, confirmations: [...record.confirmations, ...stored] } };
+    return { kind: "ok", record: await this.reload(record) };
   }
 
   /** A peer answered "I hold another envelope for this eventId": check its proof. */
@@ -190,6 +193,7 @@ export class Ledger {
     if (await this.d.store.finalize(record.envelope.eventId, record.envelope.hash, now)) {
       this.d.onStatus?.(record.envelope.eventId, "FINAL", now);
       this.d.log.debug({ eventId: record.envelope.eventId }, "final");
+      return { ...record, status: "FINAL" };
     }
     return this.reload(record);
   }

@@ -17,17 +17,33 @@ export class Replicator {
     private readonly d: { ledger: Ledger; store: Store; peers: Peers; log: Logger },
     /** How long a FINAL origin waits for the other peers' answers before sending certificates. */
     private readonly certificateWaitMs = 250,
+    private readonly maxConcurrent = 32,
   ) {}
 
   /** `retry`: the origin's first pass (backoff 1-2-4-8 s). `once`: reconciler passes. */
   drive(eventId: string, mode: "retry" | "once"): Promise<void> {
     const running = this.inflight.get(eventId);
     if (running) return running;
-    const run = this.run(eventId, mode)
+    const run = this.limited(() => this.run(eventId, mode))
       .catch((err: unknown) => this.d.log.warn({ eventId, err: String(err) }, "replication pass failed; the reconciler will retry"))
       .finally(() => this.inflight.delete(eventId));
     this.inflight.set(eventId, run);
     return run;
+  }
+
+  /** Bounded concurrency: under a burst, passes queue here instead of flooding peers until
+   * their calls time out (which would trip the breakers of perfectly healthy peers). */
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private async limited<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.maxConcurrent) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
   }
 
   /** Passes still running (close() waits for none of them; benches and tests may). */
@@ -42,6 +58,9 @@ export class Replicator {
     const finalPeers = new Set<Cloud>();
     const isOrigin = first.envelope.originCloud === ledger.self;
     const round1 = new Map<Cloud, Promise<void>>();
+    // What this pass knows, merged as answers arrive (saves re-reading the row after each one).
+    let current = first;
+    const learn = (r: EventRecord | undefined): EventRecord => (current = r ? mergeRecords(current, r) : current);
 
     if (first.status === "PENDING") {
       let markFinal: () => void = () => undefined;
@@ -52,10 +71,10 @@ export class Replicator {
           (async () => {
             const out = await peers.confirm(cloud, { from: ledger.self, envelope: first.envelope, confirmations: [] }, mode);
             if (out.kind === "ok" && out.status === "FINAL") finalPeers.add(cloud);
-            const after = await this.take((await store.getEvent(eventId)) ?? first, cloud, out);
+            const after = learn(await this.take(current, cloud, out));
             // The origin cannot be the equivocator in its own view, so it finalizes as soon as
             // it can; anyone else waits for every answer first, so a conflict is seen in time.
-            if (isOrigin && after && (await ledger.tryFinalize(after)).status === "FINAL") markFinal();
+            if (isOrigin && after.status === "PENDING" && learn(await ledger.tryFinalize(after)).status === "FINAL") markFinal();
           })(),
         );
       }
@@ -63,8 +82,7 @@ export class Replicator {
       // A slow or dead peer (retrying for seconds) must not hold back the certificate for the
       // others: once FINAL, the origin waits only briefly for the remaining answers.
       await (isOrigin ? Promise.race([all, becameFinal.then(() => delay(this.certificateWaitMs))]) : all);
-      const record = await ledger.tryFinalize((await store.getEvent(eventId)) ?? first);
-      if (record.status !== "FINAL") return;
+      if (learn(await ledger.tryFinalize(current)).status !== "FINAL") return;
     }
 
     // Round 2: the certificate. Just finalized: to every peer not known FINAL, each after its
@@ -74,9 +92,8 @@ export class Replicator {
       targets.map(async (cloud) => {
         await round1.get(cloud);
         if (finalPeers.has(cloud)) return;
-        const cert = (await store.getEvent(eventId)) ?? first;
-        const out = await peers.confirm(cloud, { from: ledger.self, envelope: cert.envelope, confirmations: cert.confirmations }, mode);
-        await this.take((await store.getEvent(eventId)) ?? cert, cloud, out);
+        const out = await peers.confirm(cloud, { from: ledger.self, envelope: current.envelope, confirmations: current.confirmations }, mode);
+        learn(await this.take(current, cloud, out));
       }),
     );
   }
@@ -103,6 +120,14 @@ export class Replicator {
 }
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+/** Terminal status wins; confirmations are the union by cloud (first one kept). */
+function mergeRecords(a: EventRecord, b: EventRecord): EventRecord {
+  const confirmations = [...a.confirmations];
+  for (const c of b.confirmations) if (!confirmations.some((x) => x.cloud === c.cloud)) confirmations.push(c);
+  const status = a.status !== "PENDING" ? a.status : b.status;
+  return { ...a, status, statusReason: a.statusReason ?? b.statusReason, confirmations };
+}
 
 function has(record: EventRecord, cloud: Cloud): boolean {
   return record.confirmations.some((c) => c.cloud === cloud);

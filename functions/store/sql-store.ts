@@ -1,4 +1,4 @@
-import { envelopeSchema } from "../core/envelope";
+import { envelopeSchema, type Envelope } from "../core/envelope";
 import type { Confirmation } from "../core/confirmation";
 import type { EventStatus, EvidenceKind } from "../core/quorum";
 import type { Cloud } from "../core/clouds";
@@ -56,15 +56,26 @@ export class SqlStore implements Store {
     );
   }
 
-  async insertEvent(envelope: import("../core/envelope").Envelope, nowMs: number) {
-    const rows = await this.sql.query(
-      `INSERT INTO ${this.t("events")} (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      [envelope.eventId, envelope.tenantId, envelope.originCloud, envelope.hash, JSON.stringify(envelope), nowMs],
-    );
+  async insertEvent(envelope: Envelope, nowMs: number, opts: { observeClock?: boolean } = {}) {
+    const params = [envelope.eventId, envelope.tenantId, envelope.originCloud, envelope.hash, JSON.stringify(envelope), nowMs];
+    const insert = `INSERT INTO ${this.t("events")} (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`;
+    // One round trip for "observe the tenant's clock and store the event".
+    const rows = opts.observeClock
+      ? await this.sql.query(
+          `WITH observed AS (
+             INSERT INTO ${this.t("tenant_clocks")} (tenant_id, clock) VALUES ($2, $7)
+             ON CONFLICT (tenant_id) DO UPDATE SET clock = EXCLUDED.clock WHERE ${this.t("tenant_clocks")}.clock < EXCLUDED.clock
+           ) ${insert}`,
+          [...params, envelope.logicalClock],
+        )
+      : await this.sql.query(insert, params);
+    if (rows.length === 1) {
+      return { inserted: true, record: { envelope, status: "PENDING" as const, statusReason: null, confirmations: [], receivedAtMs: nowMs } };
+    }
     const record = await this.getEvent(envelope.eventId);
-    if (!record) throw new Error(`event ${envelope.eventId} vanished right after insert`);
-    return { inserted: rows.length === 1, record };
+    if (!record) throw new Error(`event ${envelope.eventId}: insert lost to a row that is gone`);
+    return { inserted: false, record };
   }
 
   async getEvent(eventId: string): Promise<EventRecord | undefined> {
@@ -90,14 +101,22 @@ export class SqlStore implements Store {
   }
 
   async addConfirmation(eventId: string, c: Confirmation): Promise<boolean> {
-    // Insert only if the event exists with this very hash: a confirmation can never disagree with its row.
-    const rows = await this.sql.query(
+    return (await this.addConfirmations(eventId, [c])).length === 1;
+  }
+
+  async addConfirmations(eventId: string, list: readonly Confirmation[]): Promise<Confirmation[]> {
+    if (list.length === 0) return [];
+    // Insert only where the event exists with this very hash: a confirmation can never disagree with its row.
+    const rows = await this.sql.query<{ cloud: Cloud }>(
       `INSERT INTO ${this.t("confirmations")} (event_id, cloud, hash, signature, confirmed_at)
-       SELECT event_id, $2, hash, $4, $5 FROM ${this.t("events")} WHERE event_id = $1 AND hash = $3
+       SELECT e.event_id, x.cloud, e.hash, x.signature, x.confirmed_at
+       FROM ${this.t("events")} e, unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS x(cloud, hash, signature, confirmed_at)
+       WHERE e.event_id = $1 AND e.hash = x.hash
        ON CONFLICT (event_id, cloud) DO NOTHING RETURNING cloud`,
-      [eventId, c.cloud, c.hash, c.signature, c.confirmedAt],
+      [eventId, list.map((c) => c.cloud), list.map((c) => c.hash), list.map((c) => c.signature), list.map((c) => c.confirmedAt)],
     );
-    return rows.length === 1;
+    const stored = new Set(rows.map((r) => r.cloud));
+    return list.filter((c) => stored.has(c.cloud));
   }
 
   async finalize(eventId: string, hash: string, nowMs: number): Promise<boolean> {

@@ -32,11 +32,14 @@ export interface Store {
   nextClock(tenantId: string): Promise<number>;
   /** Lamport observe: clock = max(clock, seen). */
   observeClock(tenantId: string, seen: number): Promise<void>;
-  /** First write wins: inserts unless the eventId exists; returns what is stored either way. */
-  insertEvent(envelope: Envelope, nowMs: number): Promise<{ inserted: boolean; record: EventRecord }>;
+  /** First write wins: inserts unless the eventId exists; returns what is stored either way.
+   * `observeClock` also applies the Lamport observe for the envelope's tenant, in the same statement. */
+  insertEvent(envelope: Envelope, nowMs: number, opts?: { observeClock?: boolean }): Promise<{ inserted: boolean; record: EventRecord }>;
   getEvent(eventId: string): Promise<EventRecord | undefined>;
   /** Adds a verified confirmation if it is on the stored hash and the cloud has none yet. */
   addConfirmation(eventId: string, confirmation: Confirmation): Promise<boolean>;
+  /** The same for several, in one statement; returns the ones stored. */
+  addConfirmations(eventId: string, confirmations: readonly Confirmation[]): Promise<Confirmation[]>;
   /** PENDING -> FINAL, only on the stored hash and only with >= 2 confirmations on it. */
   finalize(eventId: string, hash: string, nowMs: number): Promise<boolean>;
   /** PENDING -> QUARANTINED. */
