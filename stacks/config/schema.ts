@@ -103,6 +103,28 @@ const traffic = z.strictObject({
   }
 });
 
+/** SLO target, latency objective and budget split (components/shared/slo.ts has the math). */
+const sloPercent = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v),
+  z.number({ error: "expected a percentage from 95 to 99.999, e.g. 99.9" }).min(95, { error: "expected a percentage from 95 to 99.999 (below ~93 % the 14.4x burn-rate alert could never fire)" }).max(99.999, { error: "expected a percentage from 95 to 99.999, e.g. 99.9" }),
+);
+const share = int(0, 100);
+const observability = z
+  .strictObject({
+    /** Availability objective in percent; defaults to 99.9 outside prod and 99.95 in prod. */
+    sloTarget: sloPercent.optional(),
+    /** Seed 000: p99 under 200 ms. */
+    p99LatencyMs: int(1, 60000).default(200),
+    /** Percent of tricloud:costCeilingUsd each cloud's budget gets; equal thirds when absent. */
+    budgetSplit: z.strictObject({ aws: share, azure: share, gcp: share }).optional(),
+  })
+  .superRefine((o, ctx) => {
+    const s = o.budgetSplit;
+    if (s && s.aws + s.azure + s.gcp !== 100) {
+      ctx.addIssue({ code: "custom", path: ["budgetSplit"], message: `expected shares that sum to 100, got ${s.aws} + ${s.azure} + ${s.gcp} = ${s.aws + s.azure + s.gcp}` });
+    }
+  });
+
 export const DNS_RECORD_TYPES = ["A", "AAAA", "CNAME", "TXT", "MX"] as const;
 /** Names the edge creates itself: the API load balancer and the Vercel frontend. */
 export const RESERVED_RECORD_NAMES = ["api", "www"] as const;
@@ -215,6 +237,11 @@ const tricloud = z
     requiredTags: z.array(z.string()).default(["owner", "cost-center"]),
     logRetentionDays: int(1, 3653).default(30),
     allowedLockIn: z.array(z.string()).default([]),
+    observability: observability.prefault({}),
+    /** Where the budgets live; GCP budgets belong to a billing account, which no project setting names. */
+    billing: z.strictObject({
+      gcpBillingAccount: z.string({ error: "expected the GCP billing account id, e.g. 012345-6789AB-CDEF01" }).regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, { error: "expected a GCP billing account id: three groups of 6 uppercase hex characters, e.g. 012345-6789AB-CDEF01" }),
+    }, { error: "expected { gcpBillingAccount } (the billing account the GCP budget is created in)" }),
   })
   .superRefine((c, ctx) => {
     const at = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
@@ -293,6 +320,12 @@ const tricloud = z
         }
       }
     }
+
+    // Budgets are split in cents and must add up to the ceiling exactly.
+    if (Math.abs(Math.round(c.costCeilingUsd * 100) - c.costCeilingUsd * 100) > 1e-6) {
+      at(["costCeilingUsd"], `expected whole cents (the per-cloud budgets are split in cents), got ${c.costCeilingUsd}`);
+    }
+    if (prod && c.logRetentionDays < 30) at(["logRetentionDays"], `expected at least 30 days in prod (seeds 002 and 003: 30-day log retention), got ${c.logRetentionDays}`);
 
     for (const key of c.requiredTags) {
       if (!(key in c.tags)) at(["tags", key], `expected required tag "${key}" (listed in tricloud:requiredTags)`);
