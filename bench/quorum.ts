@@ -17,6 +17,7 @@ import { generateKeyPair, type KeyRing } from "../functions/core/keys";
 import { createNode, type QuorumNode } from "../functions/node/node";
 import { serveApp, type ServedNode } from "../functions/node/serve";
 import { openStore, type Store } from "../functions/store";
+import { requestJson } from "../functions/replication/http-json";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const EVENTS = Number(process.env.EVENTS ?? 3000);
@@ -107,13 +108,8 @@ async function main(): Promise<void> {
           const origin = CLOUDS[i % 3]!;
           const eventId = `${origin}-${prefix}${i}`;
           submittedAt.set(eventId, Date.now());
-          const res = await fetch(`${urls[origin]}/v1/events`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ tenantId: `tenant-${i % 10}`, payload: payload(i), eventId }),
-          });
-          if (res.status !== 202) throw new Error(`submit ${eventId}: HTTP ${res.status} ${await res.text()}`);
-          await res.arrayBuffer();
+          const res = await requestJson(`${urls[origin]}/v1/events`, "POST", JSON.stringify({ tenantId: `tenant-${i % 10}`, payload: payload(i), eventId }), 10_000);
+          if (res.status !== 202) throw new Error(`submit ${eventId}: HTTP ${res.status} ${res.text}`);
           // Closed loop: each client waits for its event to be FINAL before sending the next,
           // so the latency figures measure the quorum, not a queue of our own making.
           if (!finalAt.has(eventId)) {

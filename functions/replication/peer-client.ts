@@ -5,6 +5,7 @@ import type { Clock } from "../core/clock";
 import type { Confirmation } from "../core/confirmation";
 import type { Envelope } from "../core/envelope";
 import { STATUSES, type EventStatus } from "../core/quorum";
+import { requestJson } from "./http-json";
 import { TransportError, breakerStateName, peerPolicies, type PeerPolicies, type PeerPolicyOptions } from "./policy";
 
 /** What one cloud sends another: "here is an event (and what I know of its confirmations)". */
@@ -88,7 +89,7 @@ export class HttpPeers implements Peers {
     if (!policies) return false;
     try {
       await policies.once.execute(async () => {
-        const res = await this.request(cloud, "/v1/peer/ping", { method: "GET" });
+        const res = await this.request(cloud, "/v1/peer/ping", "GET");
         if (res.status !== 200) throw new TransportError(`ping answered ${res.status}`, res.status);
       });
       this.mark(cloud, null);
@@ -115,29 +116,26 @@ export class HttpPeers implements Peers {
   }
 
   private async post(cloud: Cloud, path: string, body: unknown): Promise<{ status: number; body: unknown }> {
-    const res = await this.request(cloud, path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await this.request(cloud, path, "POST", JSON.stringify(body));
     if (res.status >= 500) throw new TransportError(`peer ${cloud} answered ${res.status}`, res.status);
     return res;
   }
 
-  private async request(cloud: Cloud, path: string, init: RequestInit): Promise<{ status: number; body: unknown }> {
+  private async request(cloud: Cloud, path: string, method: "GET" | "POST", body?: string): Promise<{ status: number; body: unknown }> {
     const url = `${this.opts.urls[cloud]}${path}`;
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(url, { ...init, signal: AbortSignal.timeout(this.opts.timeoutMs) });
+      // The whole exchange, body included, is inside the policy: a connection dropped mid-body is a transport failure too.
+      res = await requestJson(url, method, body, this.opts.timeoutMs);
     } catch (err) {
-      throw new TransportError(`${init.method} ${url}: ${describe(err)}`);
+      throw new TransportError(`${method} ${url}: ${describe(err)}`);
     }
-    // Read the body inside the policy: a connection dropped mid-body is a transport failure too.
-    let body: unknown;
     try {
-      const text = await res.text();
-      body = text ? JSON.parse(text) : undefined;
+      return { status: res.status, body: res.text ? JSON.parse(res.text) : undefined };
     } catch (err) {
       if (res.status >= 500) return { status: res.status, body: undefined };
-      throw new TransportError(`${init.method} ${url}: unreadable body (${describe(err)})`, res.status);
+      throw new TransportError(`${method} ${url}: unreadable body (${describe(err)})`, res.status);
     }
-    return { status: res.status, body };
   }
 
   private mark(cloud: Cloud, error: string | null): void {
@@ -156,8 +154,8 @@ export class HttpPeers implements Peers {
 
 function describe(err: unknown): string {
   if (err instanceof Error) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ? `${err.message} (${cause.code})` : err.message;
+    const code = (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+    return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
   }
   return String(err);
 }
