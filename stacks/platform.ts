@@ -19,6 +19,8 @@ export function platform(config: StackConfig) {
 
   return {
     environment: t.environment,
+    // The cost pack's stack policy reads the ceiling from here: stack policies see the Stack's outputs, not its config.
+    costCeilingUsd: t.costCeilingUsd,
     aws: { region: config.aws.region, vpcId: aws.network.vpcId, ...aws.outputs },
     azure: { location: config["azure-native"].location, vnetId: azure.network.vnetId, ...azure.outputs },
     gcp: { region: config.gcp.region, networkId: gcp.network.networkId, ...gcp.outputs },

@@ -7,6 +7,8 @@ export interface Registration {
   readonly name: string;
   readonly parent: string | null;
   readonly custom: boolean;
+  /** The `protect` option: what policies see as `opts.protect`. */
+  readonly protect: boolean;
 }
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -56,7 +58,7 @@ export class Capture {
     const register = monitor.registerResource!.bind(monitor);
     monitor.registerResource = (req: any, callback: any) =>
       register(req, (err: unknown, resp: any) => {
-        if (!err && resp) this.record(resp.getUrn(), req.getType(), req.getName(), req.getParent(), req.getCustom());
+        if (!err && resp) this.record(resp.getUrn(), req.getType(), req.getName(), req.getParent(), req.getCustom(), req.getProtect?.() === true);
         callback(err, resp);
       });
     const registerOutputs = monitor.registerResourceOutputs!.bind(monitor);
@@ -68,12 +70,12 @@ export class Capture {
     };
   }
 
-  private record(monitorUrn: string, type: string, name: string, parentMonitorUrn: string, custom: boolean): void {
+  private record(monitorUrn: string, type: string, name: string, parentMonitorUrn: string, custom: boolean, protect: boolean): void {
     const parent = parentMonitorUrn ? this.engineUrn.get(parentMonitorUrn) : undefined;
     const underStack = !parent || parent.qualifiedType === "pulumi:pulumi:Stack";
     const qualifiedType = underStack ? type : `${parent.qualifiedType}$${type}`;
     const urn = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualifiedType}::${name}`;
     this.engineUrn.set(monitorUrn, { urn, qualifiedType: type === "pulumi:pulumi:Stack" ? type : qualifiedType });
-    this.registrations.push({ urn, type, name, parent: parent?.urn ?? null, custom });
+    this.registrations.push({ urn, type, name, parent: parent?.urn ?? null, custom, protect });
   }
 }

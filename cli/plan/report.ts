@@ -89,6 +89,7 @@ export interface PlanReport {
     /** The usage profile that priced usage lines, or null: usage lines then say "depends on usage". */
     readonly usageProfile?: string | null;
     /** Where the prices came from: the catalog plus the user's override file, if any. */
+    /** notFirm: how many lines rest on a price less than "firm" (see each line's priceStatus). */
     readonly catalog?: { readonly file: string; readonly overrides: string | null; readonly prices: number; readonly notFirm: number };
   };
   readonly policies: { readonly violations: PolicyViolation[] };

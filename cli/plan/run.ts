@@ -2,7 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { program } from "../../stacks";
 import { parseStackConfig, type StackConfig } from "../../stacks/config/load";
 import { edgeSummary } from "../../stacks/edge";
+import { readFileSync } from "node:fs";
+import type { PolicyPackConfig } from "@pulumi/policy";
+import { costPolicies, PACK_NAME as COST_PACK } from "../../policies/cost/policies";
+import { lockInRows } from "../../policies/portability/lock-in";
+import { PACK_NAME as PORTABILITY_PACK, portabilityPolicies } from "../../policies/portability/policies";
+import { costConfigFor, mergePolicyConfig, portabilityConfigFor } from "../../policies/stack-config";
+import { catalogWith, readOverrideFile } from "../../pricing/catalog";
+import { estimateCost } from "../../pricing/estimate";
+import { loadUsageProfile } from "../../pricing/usage";
+import { parseWhatIf } from "../../pricing/what-if";
 import { Capture, redact } from "./capture";
+import { evaluatePack, PolicyConfigError, type EvalResource } from "./evaluate";
 import { INVOKES, mockResource, UnknownInvokeError, type MockContext } from "./mock-state";
 import { cloudOf, emptyByCloud, type PlanReport, type PlannedResource } from "./report";
 import { applyOverrides, findProjectDir, readProjectName, readStackFile } from "./stackfile";
@@ -13,6 +24,14 @@ export interface PlanOptions {
   /** `key=value` overrides, as `pulumi up -c`. */
   readonly overrides?: readonly string[];
   readonly projectDir?: string;
+  /** `--what-if <provider>=<+/-pct>` values: re-price exactly those providers. */
+  readonly whatIf?: readonly string[];
+  /** `--prices <file>`: the user's price overrides. */
+  readonly pricesFile?: string;
+  /** `--usage <low|medium|high|file>`: quantities for usage-priced components. */
+  readonly usage?: string;
+  /** `--policy-config <file>`: a policy config (policy name -> level or properties) over the stack-derived one. */
+  readonly policyConfigFile?: string;
 }
 
 export interface PlanInput {
@@ -39,13 +58,20 @@ export function loadPlanInput(opts: PlanOptions): PlanInput {
  * Runs are serialised: Pulumi's runtime state is process-global.
  */
 let queue: Promise<unknown> = Promise.resolve();
-export function runProgramUnderMocks(input: PlanInput): Promise<Omit<PlanReport, "cost" | "policies">> {
+/** What the engine would hold after the step, per URN: outputs (secrets redacted) and the protect option. */
+export interface EngineState {
+  readonly outputs: ReadonlyMap<string, Record<string, unknown>>;
+  readonly protect: ReadonlySet<string>;
+}
+export type CapturedPlan = Omit<PlanReport, "cost" | "policies"> & { readonly engine: EngineState };
+
+export function runProgramUnderMocks(input: PlanInput): Promise<CapturedPlan> {
   const run = queue.then(() => runOnce(input));
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function runOnce(input: PlanInput): Promise<Omit<PlanReport, "cost" | "policies">> {
+async function runOnce(input: PlanInput): Promise<CapturedPlan> {
   const { config } = input;
   const ctx: MockContext = {
     project: input.project,
@@ -56,13 +82,16 @@ async function runOnce(input: PlanInput): Promise<Omit<PlanReport, "cost" | "pol
     gcpRegion: config.gcp.region,
   };
   const inputs = new Map<string, Record<string, unknown>>();
+  const states = new Map<string, Record<string, unknown>>();
   const failures: Error[] = [];
 
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         inputs.set(`${args.type}::${args.name}`, args.inputs);
-        return mockResource(args.type, args.name, args.inputs, ctx);
+        const mocked = mockResource(args.type, args.name, args.inputs, ctx);
+        states.set(`${args.type}::${args.name}`, mocked.state);
+        return mocked;
       },
       call(args) {
         const answer = INVOKES[args.token];
@@ -108,7 +137,14 @@ async function runOnce(input: PlanInput): Promise<Omit<PlanReport, "cost" | "pol
   resources.sort((a, b) => (a.parent === null ? -1 : b.parent === null ? 1 : a.urn.localeCompare(b.urn)));
   const byCloud = emptyByCloud();
   for (const r of resources) if (r.custom) byCloud[r.cloud]++;
+  const stackOutputs = redact(capture.stackOutputs ?? outputs ?? {}).value as Record<string, unknown>;
+  const engineOutputs = new Map<string, Record<string, unknown>>();
+  for (const r of capture.registrations) {
+    const state = r.type === "pulumi:pulumi:Stack" ? stackOutputs : (redact(states.get(`${r.type}::${r.name}`) ?? {}).value as Record<string, unknown>);
+    engineOutputs.set(r.urn, state);
+  }
   return {
+    engine: { outputs: engineOutputs, protect: new Set(capture.registrations.filter((r) => r.protect).map((r) => r.urn)) },
     project: input.project,
     stack: input.stack,
     resources,
@@ -117,18 +153,93 @@ async function runOnce(input: PlanInput): Promise<Omit<PlanReport, "cost" | "pol
       byCloud,
       components: resources.filter((r) => !r.custom && r.type !== "pulumi:pulumi:Stack").length,
     },
-    outputs: redact(capture.stackOutputs ?? outputs ?? {}).value as Record<string, unknown>,
+    outputs: stackOutputs,
   };
 }
 
-/** The whole offline plan: program resources plus the cost and policy sections. */
+/** The default provider the engine would give each package, with its config (what `args.provider` shows policies). */
+function defaultProviders(input: PlanInput): (type: string) => EvalResource["provider"] {
+  const cache = new Map<string, EvalResource["provider"]>();
+  return (type) => {
+    const pkg = type.split(":")[0]!;
+    if (pkg === "pulumi" || pkg === "tricloud") return undefined;
+    if (!cache.has(pkg)) {
+      const props = Object.fromEntries(Object.entries(input.flatConfig).filter(([k]) => k.startsWith(`${pkg}:`)).map(([k, v]) => [k.slice(pkg.length + 1), v]));
+      // The engine names it default_<version>; the version does not matter to any policy here.
+      cache.set(pkg, { type: `pulumi:providers:${pkg}`, name: "default", urn: `urn:pulumi:${input.stack}::${input.project}::pulumi:providers:${pkg}::default`, props });
+    }
+    return cache.get(pkg);
+  };
+}
+
+function readPolicyConfigFile(path: string): PolicyPackConfig {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as PolicyPackConfig;
+  } catch (err) {
+    throw new PolicyConfigError(`--policy-config: cannot read ${path} as JSON: ${(err as Error).message}`);
+  }
+}
+
+/** The whole offline plan: program resources, then the cost model and both policy packs over them. */
 export async function plan(opts: PlanOptions): Promise<PlanReport> {
   const input = loadPlanInput(opts);
-  const captured = await runProgramUnderMocks(input);
+  // Check every cost and policy flag before the program runs, so a typo fails fast and names its flag.
+  const whatIf = parseWhatIf(opts.whatIf ?? []);
+  const catalog = catalogWith(opts.pricesFile ? readOverrideFile(opts.pricesFile) : undefined, opts.pricesFile ?? null);
+  const usage = opts.usage ? loadUsageProfile(opts.usage) : null;
+  const userPolicyConfig = opts.policyConfigFile ? readPolicyConfigFile(opts.policyConfigFile) : {};
+
+  const { engine, ...captured } = await runProgramUnderMocks(input);
+  const providerOf = defaultProviders(input);
+  const evalResources: EvalResource[] = captured.resources.map((r) => ({
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    parent: r.parent,
+    inputs: r.inputs,
+    outputs: engine.outputs.get(r.urn) ?? r.inputs,
+    protect: engine.protect.has(r.urn),
+    provider: providerOf(r.type),
+  }));
+  const priced = evalResources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: r.outputs }));
+  const estimate = estimateCost(priced, { catalog, usage, whatIf });
+
+  const known = [...portabilityPolicies, ...costPolicies].map((p) => p.name);
+  for (const k of Object.keys(userPolicyConfig)) {
+    if (k !== "all" && !known.includes(k)) throw new PolicyConfigError(`--policy-config: no policy named "${k}"; expected one of ${known.join(", ")}`);
+  }
+  const scenario = { whatIf: opts.whatIf ?? [], ...(opts.usage ? { usageProfile: opts.usage } : {}), ...(opts.pricesFile ? { priceOverrides: readOverrideFile(opts.pricesFile) } : {}) };
+  const stackTags = new Map([["pulumi:project", input.project], ["pulumi:runtime", "nodejs"]]);
+  const packs = [
+    { name: PORTABILITY_PACK, policies: portabilityPolicies, config: portabilityConfigFor(input.config) },
+    { name: COST_PACK, policies: costPolicies, config: costConfigFor(input.config, scenario) },
+  ];
+  const violations = [];
+  for (const p of packs) {
+    const config = mergePolicyConfig(p.config, userPolicyConfig, p.policies.map((x) => x.name));
+    violations.push(...(await evaluatePack(p, evalResources, { stackTags, config })).violations);
+  }
+
+  const byUrn = new Map(captured.resources.map((r) => [r.urn, r]));
+  const componentOf = (r: { urn: string }) => {
+    for (let cur = byUrn.get(byUrn.get(r.urn)?.parent ?? ""); cur; cur = cur.parent ? byUrn.get(cur.parent) : undefined) if (cur.type.startsWith("tricloud:")) return cur.name;
+    return byUrn.get(r.urn)?.name ?? r.urn;
+  };
   return {
     ...captured,
-    cost: { monthlyUsd: null, ceilingUsd: input.config.tricloud.costCeilingUsd, byCloud: {}, lines: [] },
-    policies: { violations: [] },
+    cost: {
+      monthlyUsd: estimate.monthlyUsd,
+      ceilingUsd: input.config.tricloud.costCeilingUsd,
+      byCloud: estimate.byCloud,
+      lines: estimate.lines,
+      byComponent: estimate.byComponent,
+      baselineMonthlyUsd: estimate.baselineMonthlyUsd,
+      whatIf,
+      usageProfile: usage?.name ?? null,
+      catalog: { file: "pricing/price-catalog.json", overrides: catalog.overrides, prices: Object.keys(catalog.prices).length, notFirm: estimate.lines.filter((l) => l.priceStatus && l.priceStatus !== "firm").length },
+    },
+    policies: { violations },
     edge: edgeSummary(input.config),
+    lockIn: lockInRows(priced, input.config.tricloud.allowedLockIn, componentOf).map((row) => ({ ...row, provider: cloudOf(row.resourceType) })),
   };
 }

@@ -1,0 +1,82 @@
+import { get, type Props } from "./kit";
+
+/**
+ * Where each taggable resource type keeps its tags (AWS, Azure) or labels
+ * (GCP). Types that cannot carry tags are listed in UNTAGGABLE with the
+ * reason; a test fails for any cloud resource type in the dev or prod plan
+ * that is in neither, so a new type is never silently unchecked.
+ */
+export const TAG_PATHS: Readonly<Record<string, string>> = {
+  "aws:cloudwatch/logGroup:LogGroup": "tags",
+  "aws:ec2/eip:Eip": "tags",
+  "aws:ec2/internetGateway:InternetGateway": "tags",
+  "aws:ec2/launchTemplate:LaunchTemplate": "tags",
+  "aws:ec2/natGateway:NatGateway": "tags",
+  "aws:ec2/routeTable:RouteTable": "tags",
+  "aws:ec2/securityGroup:SecurityGroup": "tags",
+  "aws:ec2/subnet:Subnet": "tags",
+  "aws:ec2/vpc:Vpc": "tags",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "tags",
+  "aws:ecr/repository:Repository": "tags",
+  "aws:eks/cluster:Cluster": "tags",
+  "aws:eks/nodeGroup:NodeGroup": "tags",
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "tags",
+  "aws:iam/role:Role": "tags",
+  "aws:kms/key:Key": "tags",
+  "aws:rds/instance:Instance": "tags",
+  "aws:rds/subnetGroup:SubnetGroup": "tags",
+  "aws:lambda/function:Function": "tags",
+  "azure-native:containerregistry:Registry": "tags",
+  "azure-native:containerservice:AgentPool": "tags",
+  "azure-native:containerservice:ManagedCluster": "tags",
+  "azure-native:dbforpostgresql:Server": "tags",
+  "azure-native:managedidentity:UserAssignedIdentity": "tags",
+  "azure-native:network:VirtualNetwork": "tags",
+  "azure-native:privatedns:PrivateZone": "tags",
+  "azure-native:privatedns:VirtualNetworkLink": "tags",
+  "azure-native:resources:ResourceGroup": "tags",
+  "azure-native:web:WebApp": "tags",
+  "gcp:artifactregistry/repository:Repository": "labels",
+  "gcp:compute/globalAddress:GlobalAddress": "labels",
+  "gcp:container/cluster:Cluster": "resourceLabels",
+  "gcp:container/nodePool:NodePool": "nodeConfig.resourceLabels",
+  "gcp:sql/databaseInstance:DatabaseInstance": "settings.userLabels",
+  "gcp:cloudfunctions/function:Function": "labels",
+};
+
+export const UNTAGGABLE: Readonly<Record<string, string>> = {
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": "the provider has no tags argument",
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "the provider has no tags argument",
+  "aws:ecr/lifecyclePolicy:LifecyclePolicy": "the provider has no tags argument",
+  "azure-native:authorization:RoleAssignment": "role assignments have no tags",
+  "azure-native:dbforpostgresql:Database": "a child of the server, which carries the tags",
+  "azure-native:network:Subnet": "subnets have no tags; the virtual network carries them",
+  "gcp:compute/network:Network": "VPC networks take no labels",
+  "gcp:compute/subnetwork:Subnetwork": "subnetworks take no labels",
+  "gcp:compute/router:Router": "routers take no labels",
+  "gcp:compute/routerNat:RouterNat": "Cloud NAT takes no labels",
+  "gcp:servicenetworking/connection:Connection": "no labels",
+  "gcp:serviceaccount/account:Account": "service accounts take no labels",
+  "gcp:projects/iAMMember:IAMMember": "IAM bindings take no labels",
+  "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": "IAM bindings take no labels",
+  "gcp:sql/database:Database": "a child of the instance, which carries the labels",
+  "gcp:sql/user:User": "no labels",
+};
+
+/** Whole providers without tags: the edge and local helpers. */
+export const UNTAGGABLE_PACKAGES: readonly string[] = ["cloudflare", "vercel", "random"];
+
+export function tagsOf(type: string, props: Props): Record<string, string> | undefined {
+  const path = TAG_PATHS[type];
+  const tags = path ? get(props, path) : undefined;
+  return tags && typeof tags === "object" ? (tags as Record<string, string>) : undefined;
+}
+
+/**
+ * The environment a resource belongs to: its `environment` tag or label,
+ * else the policy's configured environment, else "prod" so that an unlabelled
+ * resource gets the strictest checks.
+ */
+export function environmentOf(type: string, props: Props, configured?: string): string {
+  return tagsOf(type, props)?.environment ?? configured ?? "prod";
+}

@@ -1,0 +1,48 @@
+import type { PolicyPackConfig } from "@pulumi/policy";
+import type { StackConfig } from "../stacks/config/load";
+
+/**
+ * How a stack's config reaches the packs' policy config: what `tricloud plan`
+ * passes to the offline evaluator, and what a `--policy-pack-config` file
+ * holds for the real CLI (`tricloud plan --format json` prints nothing
+ * secret from here). The ceiling is not here: it travels as the stack output
+ * costCeilingUsd, which the real engine shows stack policies too.
+ */
+export interface CostScenario {
+  readonly whatIf?: readonly string[];
+  readonly usageProfile?: string;
+  readonly priceOverrides?: Record<string, unknown>;
+}
+
+export function portabilityConfigFor(config: StackConfig): PolicyPackConfig {
+  const t = config.tricloud;
+  return {
+    "portability-resource-disallow-lock-in-services": { allowed: [...t.allowedLockIn] },
+    "portability-resource-missing-required-tags": { requiredTags: [...new Set([...t.requiredTags, "environment"])] },
+    "security-database-enable-backups-prod": { environment: t.environment },
+    "security-database-enable-deletion-protection-prod": { environment: t.environment },
+    "security-azure-postgres-enable-deletion-lock-prod": { environment: t.environment },
+  };
+}
+
+export function costConfigFor(config: StackConfig, scenario: CostScenario = {}): PolicyPackConfig {
+  return {
+    "cost-stack-ceiling": {
+      whatIf: [...(scenario.whatIf ?? [])],
+      ...(scenario.usageProfile ? { usageProfile: scenario.usageProfile } : {}),
+      priceOverrides: scenario.priceOverrides ?? {},
+    },
+    "cost-resource-enforce-size-allow-list": { environment: config.tricloud.environment },
+  };
+}
+
+/** Merges a user's policy config file (policy name -> level or properties) over the stack-derived one, per pack. */
+export function mergePolicyConfig(base: PolicyPackConfig, user: PolicyPackConfig, policyNames: readonly string[]): PolicyPackConfig {
+  const out: PolicyPackConfig = { ...base };
+  for (const [name, value] of Object.entries(user)) {
+    if (!policyNames.includes(name) && name !== "all") continue;
+    const prev = out[name];
+    out[name] = typeof value === "string" ? (typeof prev === "object" ? { ...prev, enforcementLevel: value } : value) : { ...(typeof prev === "object" ? prev : prev ? { enforcementLevel: prev } : {}), ...value };
+  }
+  return out;
+}
