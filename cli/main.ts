@@ -8,6 +8,8 @@ export type CommandMain = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMain> }> = {
   plan: { summary: "offline preview of a stack: resources, policies, cost (no cloud needed)", load: async () => (require("./commands/plan") as typeof import("./commands/plan")).main },
+  cost: { summary: "compare the cost of two plans (cost diff --base a.json --head b.json)", load: async () => (require("./commands/cost") as typeof import("./commands/cost")).main },
+  audit: { summary: "verify the ledgers of running nodes (audit verify --node URL ...)", load: async () => (require("./commands/audit") as typeof import("./commands/audit")).main },
   keygen: { summary: "write three Ed25519 key pairs for a local quorum", load: async () => (require("./commands/keygen") as typeof import("./commands/keygen")).main },
   node: { summary: "run one quorum node (one cloud) on this machine", load: async () => (require("./commands/node") as typeof import("./commands/node")).main },
   local: { summary: "run all three quorum nodes on 127.0.0.1:7101-7103", load: async () => (require("./commands/local") as typeof import("./commands/local")).main },
