@@ -1,17 +1,25 @@
 import { parseArgs } from "node:util";
+import { PriceCatalogError } from "../../pricing/catalog";
+import { UsageProfileError } from "../../pricing/usage";
+import { WhatIfError } from "../../pricing/what-if";
 import { ConfigError } from "../../stacks/config/load";
+import { PolicyConfigError } from "../plan/evaluate";
 import { plan } from "../plan/run";
-import { edgeSection, renderMarkdown, renderTable } from "../plan/render";
+import { edgeSection, lockInSection, renderMarkdown, renderTable } from "../plan/render";
 import { UsageError } from "../plan/stackfile";
 
 const FORMATS = ["table", "json", "markdown"] as const;
 
 export const PLAN_USAGE = `usage: tricloud plan --stack <name> [--config-file <path>] [-c key=value ...]
                      [--format table|json|markdown] [--what-if <provider>=<+/-pct> ...]
+                     [--prices <file>] [--usage low|medium|high|<file>] [--policy-config <file>]
 
 Runs the Pulumi program offline under mocks and prints every resource, the
-policy findings and the cost estimate. Exit codes: 0 clean, 1 a mandatory
-policy violation, 2 bad configuration or usage.
+policy findings (policies/portability, policies/cost), the cost estimate and
+the lock-in report. --what-if aws=+30% re-prices one provider (repeatable);
+--prices overrides catalog prices; --usage prices usage-based components;
+--policy-config takes a --policy-pack-config style file. Exit codes: 0 clean,
+1 a mandatory policy violation, 2 bad configuration or usage.
 `;
 
 function parse(argv: string[]) {
@@ -24,6 +32,9 @@ function parse(argv: string[]) {
         config: { type: "string", short: "c", multiple: true },
         format: { type: "string", default: "table" },
         "what-if": { type: "string", multiple: true },
+        prices: { type: "string" },
+        usage: { type: "string" },
+        "policy-config": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: false,
@@ -44,14 +55,22 @@ export async function main(argv: string[]): Promise<number> {
     if (!flags.stack) throw new UsageError(`--stack: required (e.g. --stack dev)\n\n${PLAN_USAGE}`);
     const format = flags.format as (typeof FORMATS)[number];
     if (!FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${FORMATS.join(", ")}, got "${flags.format}"`);
-    if (flags["what-if"]?.length) throw new UsageError("--what-if: needs the cost model, which this build does not have yet");
 
-    const report = await plan({ stack: flags.stack, configFile: flags["config-file"], overrides: flags.config ?? [] });
-    const text = format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? renderMarkdown(report, edgeSection(report)) : renderTable(report, edgeSection(report));
+    const report = await plan({
+      stack: flags.stack,
+      configFile: flags["config-file"],
+      overrides: flags.config ?? [],
+      whatIf: flags["what-if"] ?? [],
+      pricesFile: flags.prices,
+      usage: flags.usage,
+      policyConfigFile: flags["policy-config"],
+    });
+    const sections = [...edgeSection(report), ...lockInSection(report)];
+    const text = format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? renderMarkdown(report, sections) : renderTable(report, sections);
     process.stdout.write(text);
     return report.policies.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof WhatIfError || err instanceof PriceCatalogError || err instanceof UsageProfileError || err instanceof PolicyConfigError) {
       process.stderr.write(`tricloud plan: ${err.message}\n`);
       return 2;
     }

@@ -24,6 +24,29 @@ export function edgeSection(report: PlanReport): ReportSection[] {
   return [{ title: "Edge", lines: [`API failover, worst case: ${e.failoverSeconds} s (${verdict})`, `Arithmetic: ${e.explanation}`] }];
 }
 
+/** The lock-in report (seed 003's portability matrix over the real resources) as a section. */
+export function lockInSection(report: PlanReport): ReportSection[] {
+  const rows = report.lockIn;
+  if (!rows?.length) return [];
+  const count = (level: string) => rows.filter((r) => r.lockInLevel === level).length;
+  const order = { high: 0, medium: 1, low: 2 } as const;
+  const sorted = [...rows].sort((a, b) => order[a.lockInLevel] - order[b.lockInLevel] || a.component.localeCompare(b.component));
+  return [
+    {
+      title: "Lock-in",
+      lines: [
+        `${count("high")} high, ${count("medium")} medium, ${count("low")} low lock-in services`,
+        ...sorted.map((r) => `[${r.lockInLevel}${r.allowed ? ", allowed" : ""}] ${r.component} (${r.provider} ${r.service}): exit by ${r.exitPath}`),
+      ],
+    },
+  ];
+}
+
+function whatIfText(report: PlanReport): string {
+  const w = report.cost.whatIf ?? [];
+  return w.map((x) => `${x.provider} ${x.percent >= 0 ? "+" : ""}${x.percent}%`).join(", ");
+}
+
 function children(report: PlanReport): Map<string | null, PlannedResource[]> {
   const byParent = new Map<string | null, PlannedResource[]>();
   for (const r of report.resources) {
@@ -78,8 +101,16 @@ export function renderTable(report: PlanReport, sections: readonly ReportSection
 
 function renderCostText(report: PlanReport): string[] {
   const c = report.cost;
-  const lines = [`Cost: ${usd(c.monthlyUsd)} a month (ceiling ${usd(c.ceilingUsd)})`];
+  const w = whatIfText(report);
+  const lines = [`Cost: ${usd(c.monthlyUsd)} a month at list prices (ceiling ${usd(c.ceilingUsd)})${w ? `, what-if ${w} (baseline ${usd(c.baselineMonthlyUsd)})` : ""}`];
   for (const cloud of CLOUD_NAMES) if (c.byCloud[cloud] !== undefined) lines.push(`  ${CLOUD_TITLES[cloud].padEnd(12)} ${usd(c.byCloud[cloud])}`);
+  if (c.byComponent) {
+    lines.push("  by component:");
+    for (const [name, v] of Object.entries(c.byComponent).sort((a, b) => b[1] - a[1])) lines.push(`    ${name.padEnd(22)} ${usd(v)}`);
+  }
+  const usage = c.lines.filter((l) => l.monthlyUsd === null);
+  if (usage.length) lines.push(`  ${usage.length} line(s) depend on usage or have no price and are not in the total (${c.usageProfile ? `usage profile ${c.usageProfile}` : "give --usage low|medium|high|<file>"})`);
+  if (c.catalog) lines.push(`  prices: ${c.catalog.file}${c.catalog.overrides ? ` + ${c.catalog.overrides}` : ""}; ${c.catalog.notFirm} of ${c.lines.length} lines rest on a price that is not firm`);
   if (c.lines.length === 0) lines.push("  (no priced resources)");
   return lines;
 }
@@ -98,12 +129,20 @@ export function renderMarkdown(report: PlanReport, sections: readonly ReportSect
   const out: string[] = [];
   const byParent = children(report);
   out.push(`## tricloud plan: \`${report.stack}\``, "");
-  out.push(`**${report.summary.total}** cloud resources in **${report.summary.components}** components. Monthly estimate **${usd(report.cost.monthlyUsd)}**, ceiling **${usd(report.cost.ceilingUsd)}**.`, "");
+  const w = whatIfText(report);
+  out.push(`**${report.summary.total}** cloud resources in **${report.summary.components}** components. Monthly estimate **${usd(report.cost.monthlyUsd)}** at list prices, ceiling **${usd(report.cost.ceilingUsd)}**.`, "");
+  if (w) out.push(`What-if **${w}**: baseline ${usd(report.cost.baselineMonthlyUsd)} becomes ${usd(report.cost.monthlyUsd)}.`, "");
   out.push("| Cloud | Resources | Monthly |", "|---|---:|---:|");
   for (const cloud of CLOUD_NAMES) {
     if (report.summary.byCloud[cloud] || report.cost.byCloud[cloud] !== undefined) {
       out.push(`| ${CLOUD_TITLES[cloud]} | ${report.summary.byCloud[cloud]} | ${usd(report.cost.byCloud[cloud])} |`);
     }
+  }
+  if (report.cost.byComponent && Object.keys(report.cost.byComponent).length) {
+    out.push("", "<details><summary>Monthly cost by component</summary>", "", "| Component | Monthly |", "|---|---:|");
+    for (const [name, v] of Object.entries(report.cost.byComponent).sort((a, b) => b[1] - a[1])) out.push(`| ${name} | ${usd(v)} |`);
+    const usage = report.cost.lines.filter((l) => l.monthlyUsd === null).length;
+    out.push("", `${usage} cost line(s) depend on usage or lack a price and are not in the total${report.cost.usageProfile ? ` (usage profile ${report.cost.usageProfile})` : ""}.`, "", "</details>");
   }
   out.push("", "### Policy findings", "");
   const v = report.policies.violations;
