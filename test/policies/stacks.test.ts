@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import ts from "typescript";
+import { costPolicies } from "../../policies/cost/policies";
+import { portabilityPolicies } from "../../policies/portability/policies";
+import { TAG_PATHS, UNTAGGABLE, UNTAGGABLE_PACKAGES } from "../../policies/shared/tags";
+import { planStack } from "../helpers/plan";
+
+const STACKS = ["dev", "prod"] as const;
+
+describe.each(STACKS)("the real %s stack", (stack) => {
+  it("passes every mandatory policy of both packs", async () => {
+    const report = await planStack(stack);
+    expect(report.policies.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+  });
+  it("reports only the advisory findings documented in policies/README.md", async () => {
+    const report = await planStack(stack);
+    const expected = ["portability-stack-enforce-function-host-parity", ...(stack === "prod" ? ["security-azure-postgres-enable-deletion-lock-prod"] : [])];
+    expect(report.policies.violations.map((v) => v.policy).sort()).toEqual(expected.sort());
+  });
+  it("has a lock-in row for every cluster, database and registry, all low lock-in", async () => {
+    const report = await planStack(stack);
+    const rows = report.lockIn ?? [];
+    for (const provider of ["aws", "azure", "gcp"] as const) {
+      const services = rows.filter((r) => r.provider === provider && r.lockInLevel === "low").map((r) => r.component);
+      expect(services).toEqual(expect.arrayContaining([`${stack}-${provider}-k8s`, `${stack}-${provider}-db`, `${stack}-${provider}-registry`]));
+    }
+    expect(rows.filter((r) => r.lockInLevel === "high")).toEqual([]);
+  });
+  it("knows for every cloud resource type whether and where it carries tags", async () => {
+    const report = await planStack(stack);
+    const unknown = [...new Set(report.resources.filter((r) => r.custom && !UNTAGGABLE_PACKAGES.includes(r.type.split(":")[0]!)).map((r) => r.type))].filter((t) => !(t in TAG_PATHS) && !(t in UNTAGGABLE));
+    expect(unknown, "add each type to TAG_PATHS or UNTAGGABLE in policies/shared/tags.ts").toEqual([]);
+  });
+});
+
+describe("the packs", () => {
+  it("have unique, kebab-case names with a description and an explicit enforcement level", () => {
+    const all = [...portabilityPolicies, ...costPolicies];
+    expect(new Set(all.map((p) => p.name)).size).toBe(all.length);
+    for (const p of all) {
+      expect(p.name).toMatch(/^(portability|security|cost)(-[a-z0-9]+)+$/);
+      expect(p.description.length).toBeGreaterThan(20);
+      expect(["advisory", "mandatory"]).toContain(p.enforcementLevel);
+    }
+  });
+  it("entry modules type-check (without being run: constructing a PolicyPack starts a server)", () => {
+    const config = ts.getParsedCommandLineOfConfigFile(`${__dirname}/../../tsconfig.json`, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+    const program = ts.createProgram([`${__dirname}/../../policies/portability/index.ts`, `${__dirname}/../../policies/cost/index.ts`], config.options);
+    const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
