@@ -4,6 +4,7 @@ import { AzurePlatform } from "./azure";
 import type { StackConfig } from "./config/load";
 import { edge } from "./edge";
 import { GcpPlatform } from "./gcp";
+import { observability } from "./observability";
 
 /** Builds one environment from its validated configuration and returns the stack outputs. */
 export function platform(config: StackConfig) {
@@ -16,6 +17,8 @@ export function platform(config: StackConfig) {
   const gcp = new GcpPlatform(`${prefix}-gcp`, config, tags);
   // Origins come from config for now; pass the function hosts' endpoints as edge(config, { aws, azure, gcp }).
   const front = edge(config);
+  // Function hosts: pass the same origins as edge(), and `functions: { aws, azure, gcp }` for their alarms.
+  const watch = observability(config, { aws, azure, gcp, edge: front }, tags);
 
   return {
     environment: t.environment,
@@ -25,6 +28,7 @@ export function platform(config: StackConfig) {
     azure: { location: config["azure-native"].location, vnetId: azure.network.vnetId, ...azure.outputs },
     gcp: { region: config.gcp.region, networkId: gcp.network.networkId, ...gcp.outputs },
     edge: front.outputs,
+    observability: watch.outputs,
   };
 }
 

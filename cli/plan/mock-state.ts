@@ -67,6 +67,17 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
     privateIpAddress: `10.255.${parseInt(shortHash(name, 2), 16) % 250}.3`,
     connectionName: `${inputs.project ?? ctx.gcpProject}:${inputs.region ?? ctx.gcpRegion}:${name}`,
   }),
+  // Observability (components/<cloud>/observability.ts).
+  "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": (name, inputs, ctx) => ({
+    uptimeCheckId: `${name}-${shortHash(name, 8)}`,
+    name: `projects/${inputs.project ?? ctx.gcpProject}/uptimeCheckConfigs/${name}-${shortHash(name, 8)}`,
+  }),
+  "gcp:monitoring/notificationChannel:NotificationChannel": (name, inputs, ctx) => ({
+    name: `projects/${inputs.project ?? ctx.gcpProject}/notificationChannels/${parseInt(shortHash(name, 12), 16)}`,
+  }),
+  "azure-native:applicationinsights:Component": (name) => ({
+    connectionString: `InstrumentationKey=${mockGuid(name)};IngestionEndpoint=https://eastus-8.in.applicationinsights.azure.com/`,
+  }),
 };
 
 /** A GUID-shaped id derived from a seed (Azure principal and client ids). */
