@@ -41,6 +41,7 @@ const UNIT_LABEL: Record<PriceUnit, string> = {
   "GHz-second": "GHz-seconds",
   "vCPU-hour": "vCPU-hours",
   "GB-hour": "GB-hours",
+  execution: "executions",
 };
 
 const cents = (n: number) => Math.round(n * 100) / 100;

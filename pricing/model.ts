@@ -181,6 +181,48 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     return functionUsage(ctx, memory, "gcp.cloudfunctions", GCF_GHZ[memory] ?? 4.8);
   },
 
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (r) => {
+    // Metric math alarms bill each metric they read; a plain alarm reads one.
+    const metrics = Math.max(1, ((r.props.metricQueries ?? []) as { metric?: unknown }[]).filter((q) => q.metric).length);
+    const highRes = num(r.props.period, 60) < 60;
+    return [months(`Alarm metrics (${highRes ? "high" : "standard"} resolution) x ${metrics}`, `aws.cloudwatch.alarm.${highRes ? "high-resolution" : "standard"}`, metrics)];
+  },
+  "aws:cloudwatch/compositeAlarm:CompositeAlarm": () => [months("Composite alarm", "aws.cloudwatch.alarm.composite")],
+  "aws:cloudwatch/dashboard:Dashboard": () => [months("Dashboard", "aws.cloudwatch.dashboard")],
+  "aws:route53/healthCheck:HealthCheck": (r) => {
+    const type = String(r.props.type ?? "HTTP");
+    const features = [type.startsWith("HTTPS") && "HTTPS", type.endsWith("STR_MATCH") && "string matching", num(r.props.requestInterval, 30) === 10 && "fast interval", r.props.measureLatency === true && "latency"].filter(Boolean) as string[];
+    const aws = /amazonaws\.com$/.test(String(r.props.fqdn ?? ""));
+    return [
+      months(`Health check (${aws ? "AWS" : "non-AWS"} endpoint)`, `aws.route53.health-check.${aws ? "aws" : "other"}-endpoint`),
+      ...(features.length ? [months(`Optional features: ${features.join(", ")}`, "aws.route53.health-check.feature", features.length)] : []),
+    ];
+  },
+  "azure-native:applicationinsights:WebTest": (r) => {
+    const frequency = num(r.props.frequency, 300);
+    const locations = ((r.props.locations ?? []) as unknown[]).length || 1;
+    const executions = ((HOURS_PER_MONTH * 3600) / frequency) * locations;
+    return [{ name: `Standard test runs (every ${frequency} s from ${locations} locations)`, priceId: "azure.appinsights.standard-test", per: "execution", quantity: executions, basis: "fixed" }];
+  },
+  "azure-native:monitor:MetricAlert": (r) => {
+    // One time series per criterion; dimension splits would add more and are not knowable before deploy.
+    const series = ((r.props.criteria?.allOf ?? []) as unknown[]).length || 1;
+    return [months(`Metric alert time series x ${series}`, "azure.monitor.metric-alert", series)];
+  },
+  "azure-native:monitor:ScheduledQueryRule": () => [months("Log search alert rule", "azure.monitor.log-alert")],
+  "azure-native:operationalinsights:Workspace": (_r, ctx) => [
+    usage("Log ingestion", "azure.loganalytics.ingestion", "GB", ctx.usage("monthlyIngestedGb"), "monthlyIngestedGb"),
+    usage("Retention beyond 31 days", "azure.loganalytics.retention", "GB-month", ctx.usage("storedGb"), "storedGb"),
+  ],
+  "gcp:monitoring/alertPolicy:AlertPolicy": (r) => {
+    const conditions = ((r.props.conditions ?? []) as unknown[]).length || 1;
+    return [months(`Alerting conditions x ${conditions}`, "gcp.monitoring.alert-condition", conditions)];
+  },
+  "gcp:logging/projectBucketConfig:ProjectBucketConfig": (_r, ctx) => [
+    usage("Log ingestion", "gcp.logging.ingestion", "GB", ctx.usage("monthlyIngestedGb"), "monthlyIngestedGb"),
+    usage("Retention beyond 30 days", "gcp.logging.retention", "GB-month", ctx.usage("storedGb"), "storedGb"),
+  ],
+
   // --- Edge ---
   "cloudflare:index/loadBalancer:LoadBalancer": (_r, ctx) => {
     // Load Balancing is billed per account by origins: the base covers two, each further origin is extra.
@@ -230,6 +272,21 @@ export const FREE: Readonly<Record<string, string>> = {
   "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor": "included in Load Balancing",
   "vercel:index/projectDomain:ProjectDomain": "included in the team's plan",
   "vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables": "included in the team's plan",
+  "aws:budgets/budget:Budget": "budgets without actions have no charge",
+  "aws:eks/addon:Addon": "the add-on is free; the metrics and logs it sends are CloudWatch usage, not modelled",
+  "aws:sns/topic:Topic": "billed per notification; alert volumes stay within SNS's free tier (not modelled)",
+  "aws:sns/topicSubscription:TopicSubscription": "no charge of its own",
+  "azure-native:consumption:Budget": "Cost Management budgets have no charge",
+  "azure-native:applicationinsights:Component": "workspace-based: its telemetry is billed as the Log Analytics workspace's ingestion",
+  "azure-native:monitor:ActionGroup": "email notifications within the free monthly allowance (not modelled)",
+  "azure-native:monitor:DiagnosticSetting": "no charge of its own; the logs are billed as the workspace's ingestion",
+  "azure-native:portal:Dashboard": "no charge",
+  "cloudflare:index/notificationPolicy:NotificationPolicy": "included in the account",
+  "gcp:billing/budget:Budget": "no charge",
+  "gcp:logging/projectSink:ProjectSink": "routing has no charge; the destination bills what it stores",
+  "gcp:monitoring/dashboard:Dashboard": "no charge",
+  "gcp:monitoring/notificationChannel:NotificationChannel": "no charge",
+  "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": "free up to 1M executions a month per project (unverified); a few checks a minute stay far below",
   "random:index/randomPassword:RandomPassword": "computed locally by the provider",
   "random:index/randomString:RandomString": "computed locally by the provider",
 };

@@ -34,7 +34,7 @@ function regionOf(type: string, props: Record<string, any>, providerRegion: unkn
   }
   if (pkg === "gcp") {
     const loc = (props.region ?? props.location) as string | undefined;
-    if (typeof loc !== "string") return undefined;
+    if (typeof loc !== "string" || loc === "global") return undefined;
     return /-[a-z]$/.test(loc) ? loc.replace(/-[a-z]$/, "") : loc; // a zone's region
   }
   return undefined;

@@ -42,6 +42,22 @@ export const TAG_PATHS: Readonly<Record<string, string>> = {
   "gcp:container/nodePool:NodePool": "nodeConfig.resourceLabels",
   "gcp:sql/databaseInstance:DatabaseInstance": "settings.userLabels",
   "gcp:cloudfunctions/function:Function": "labels",
+  "aws:budgets/budget:Budget": "tags",
+  "aws:cloudwatch/compositeAlarm:CompositeAlarm": "tags",
+  "aws:cloudwatch/metricAlarm:MetricAlarm": "tags",
+  "aws:eks/addon:Addon": "tags",
+  "aws:route53/healthCheck:HealthCheck": "tags",
+  "aws:sns/topic:Topic": "tags",
+  "azure-native:applicationinsights:Component": "tags",
+  "azure-native:applicationinsights:WebTest": "tags",
+  "azure-native:monitor:ActionGroup": "tags",
+  "azure-native:monitor:MetricAlert": "tags",
+  "azure-native:monitor:ScheduledQueryRule": "tags",
+  "azure-native:operationalinsights:Workspace": "tags",
+  "azure-native:portal:Dashboard": "tags",
+  "gcp:monitoring/alertPolicy:AlertPolicy": "userLabels",
+  "gcp:monitoring/notificationChannel:NotificationChannel": "userLabels",
+  "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": "userLabels",
 };
 
 export const UNTAGGABLE: Readonly<Record<string, string>> = {
@@ -61,6 +77,14 @@ export const UNTAGGABLE: Readonly<Record<string, string>> = {
   "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": "IAM bindings take no labels",
   "gcp:sql/database:Database": "a child of the instance, which carries the labels",
   "gcp:sql/user:User": "no labels",
+  "aws:cloudwatch/dashboard:Dashboard": "the provider has no tags argument",
+  "aws:sns/topicSubscription:TopicSubscription": "the provider has no tags argument",
+  "azure-native:monitor:DiagnosticSetting": "diagnostic settings have no tags",
+  "gcp:billing/budget:Budget": "budgets take no labels",
+  "azure-native:consumption:Budget": "Cost Management budgets take no tags",
+  "gcp:logging/projectBucketConfig:ProjectBucketConfig": "log buckets take no labels",
+  "gcp:logging/projectSink:ProjectSink": "sinks take no labels",
+  "gcp:monitoring/dashboard:Dashboard": "dashboards take no labels",
 };
 
 /** Whole providers without tags: the edge and local helpers. */
