@@ -67,7 +67,8 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
     privateIpAddress: `10.255.${parseInt(shortHash(name, 2), 16) % 250}.3`,
     connectionName: `${inputs.project ?? ctx.gcpProject}:${inputs.region ?? ctx.gcpRegion}:${name}`,
   }),
-  // Observability (components/<cloud>/observability.ts).
+  // Observability (components/<cloud>/observability.ts). AWS v7 resources may name their own region.
+  "aws:sns/topic:Topic": (_n, inputs, ctx) => ({ arn: `arn:aws:sns:${inputs.region ?? ctx.awsRegion}:${AWS_ACCOUNT}:${inputs.name}` }),
   "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": (name, inputs, ctx) => ({
     uptimeCheckId: `${name}-${shortHash(name, 8)}`,
     name: `projects/${inputs.project ?? ctx.gcpProject}/uptimeCheckConfigs/${name}-${shortHash(name, 8)}`,
