@@ -1,0 +1,70 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { diffCost, renderDiffMarkdown, type PlanCost } from "../../pricing/diff";
+
+const root = `${__dirname}/../..`;
+const tricloud = (...args: string[]) => spawnSync(process.execPath, [`${root}/bin/tricloud.cjs`, ...args], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+
+describe("tricloud plan and the cost ceiling (the real CLI)", () => {
+  it("exits 1 over the ceiling, naming the estimate and the ceiling", () => {
+    const r = tricloud("plan", "--stack", "prod", "-c", "tricloud:costCeilingUsd=50");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/\[mandatory\] tricloud-cost\/cost-stack-ceiling: estimated \$\d+\.\d\d a month \(aws \$[\d.]+, azure \$[\d.]+, gcp \$[\d.]+, cloudflare \$[\d.]+\) exceeds the ceiling of \$50\.00 \(from tricloud:costCeilingUsd\)/);
+  }, 60_000);
+  it("exits 2 naming --what-if on a malformed value", () => {
+    const r = tricloud("plan", "--stack", "dev", "--what-if", "aws=lots");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--what-if: expected <provider>=<+/-pct> such as aws=+30%, got "aws=lots"');
+  }, 60_000);
+  it("a what-if that pushes the estimate over the ceiling fails the plan, and the Markdown shows it", () => {
+    const r = tricloud("plan", "--stack", "dev", "--what-if", "azure=+200%", "--format", "markdown");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("What-if **azure +200%**");
+    expect(r.stdout).toContain("with what-if azure +200% exceeds the ceiling of $900.00");
+  }, 60_000);
+});
+
+describe("tricloud cost diff", () => {
+  it("compares two plan files as Markdown: totals, clouds, changed components and lines", () => {
+    const dir = mkdtempSync(`${tmpdir()}/tricloud-diff-`);
+    const base = tricloud("plan", "--stack", "dev", "--format", "json");
+    const head = tricloud("plan", "--stack", "dev", "-c", 'tricloud:clusters={"aws":{"size":"small","minNodes":1,"desiredNodes":2,"maxNodes":3},"azure":{"size":"small","minNodes":1,"desiredNodes":1,"maxNodes":3},"gcp":{"size":"small","minNodes":1,"desiredNodes":1,"maxNodes":3},"publicAccessCidrs":[]}', "--format", "json");
+    expect(base.status).toBe(0);
+    expect(head.status).toBe(0);
+    writeFileSync(`${dir}/base.json`, base.stdout);
+    writeFileSync(`${dir}/head.json`, head.stdout);
+    const r = tricloud("cost", "diff", "--base", `${dir}/base.json`, "--head", `${dir}/head.json`);
+    expect(r.status).toBe(0);
+    // One more t3.medium node: 0.0416 x 730 = 30.368 -> +$30.37.
+    expect(r.stdout).toContain("## tricloud cost diff: `dev` → `dev`");
+    expect(r.stdout).toMatch(/\*\*\+\$30\.37\*\*/);
+    expect(r.stdout).toContain("| dev-aws-k8s |");
+    expect(r.stdout).toContain("within the $900.00 ceiling");
+  }, 120_000);
+  it("names the flag when a file is missing or is not a plan", () => {
+    const dir = mkdtempSync(`${tmpdir()}/tricloud-diff-`);
+    writeFileSync(`${dir}/x.json`, JSON.stringify({ hello: 1 }));
+    expect(tricloud("cost", "diff", "--head", `${dir}/x.json`).stderr).toContain("--base: required");
+    const bad = tricloud("cost", "diff", "--base", `${dir}/x.json`, "--head", `${dir}/x.json`);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--base:");
+    expect(bad.stderr).toContain("is not a tricloud plan report");
+  }, 60_000);
+});
+
+describe("cost diff arithmetic", () => {
+  const line = (urn: string, name: string, monthlyUsd: number | null, cloud: "aws" | "gcp" = "aws") => ({ urn, cloud, component: urn, name, unit: "hours", quantity: 1, unitPriceUsd: monthlyUsd, monthlyUsd });
+  const plan = (lines: ReturnType<typeof line>[], ceilingUsd: number | null = 100): PlanCost => ({ stack: "s", cost: { monthlyUsd: null, ceilingUsd, lines } });
+  it("matches lines by resource and cost component: changed, added, removed", () => {
+    const d = diffCost(plan([line("a", "x", 10), line("b", "y", 5)]), plan([line("a", "x", 12.5), line("c", "z", 1, "gcp")]));
+    expect(d.deltaUsd).toBe(-1.5);
+    expect(d.deltaPct).toBe(-10);
+    expect(d.lines.map((l) => [l.change, l.urn, l.deltaUsd])).toEqual([["removed", "b", -5], ["changed", "a", 2.5], ["added", "c", 1]]);
+    expect(d.byCloud).toEqual([{ key: "aws", baseUsd: 15, headUsd: 12.5, deltaUsd: -2.5 }, { key: "gcp", baseUsd: 0, headUsd: 1, deltaUsd: 1 }]);
+  });
+  it("says when the head is over its ceiling", () => {
+    expect(renderDiffMarkdown(diffCost(plan([line("a", "x", 10)]), plan([line("a", "x", 120)])))).toContain("**OVER** the $100.00 ceiling by $20.00");
+  });
+});
