@@ -1,0 +1,158 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { buildSync, type BuildOptions } from "esbuild";
+
+/** The three function hosts, one adapter each in functions/adapters/. */
+export const FUNCTION_HOSTS = ["aws-lambda", "azure-functions", "gcp-functions"] as const;
+export type FunctionHostKind = (typeof FUNCTION_HOSTS)[number];
+
+/** Issue budget: each deployed bundle at most 1 MiB. */
+export const BUNDLE_BUDGET_BYTES = 1024 * 1024;
+
+/** Node the bundles target: the oldest runtime of the three hosts (Azure and GCP run Node 22). */
+export const BUNDLE_TARGET = "node22";
+
+const REPO_ROOT = join(__dirname, "..", "..");
+
+/**
+ * What each host provides at run time, so the bundle leaves it out: the Lambda Node
+ * runtime ships AWS SDK v3; the Azure Functions worker provides functions-core; Cloud Build installs the functions framework from the
+ * package.json beside the bundle. PGlite (embedded PostgreSQL, several MiB of WASM)
+ * is for tests and local runs only: the adapters never import it, and the build fails
+ * if anything does. pg-native is pg's optional native binding, never loaded.
+ */
+const PROVIDED: Readonly<Record<FunctionHostKind, readonly string[]>> = {
+  "aws-lambda": ["@aws-sdk/*"],
+  // The Functions worker injects @azure/functions-core; @azure/functions itself is bundled.
+  "azure-functions": ["@azure/functions-core"],
+  "gcp-functions": ["@google-cloud/functions-framework"],
+};
+const NEVER_SHIPPED = ["@electric-sql/pglite", "pg-native"];
+
+export interface BundleFile {
+  readonly name: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+export interface FunctionBundle {
+  readonly host: FunctionHostKind;
+  /** Sorted by name; index.js is the bundled code. */
+  readonly files: readonly BundleFile[];
+  /** Sum of the files' sizes: what is uploaded, uncompressed. */
+  readonly bytes: number;
+  /** Over the sorted (name, sha256) pairs: changes exactly when a deployed byte changes. */
+  readonly sha256: string;
+  /** Source files esbuild read, relative to the repository, sorted. */
+  readonly inputs: readonly string[];
+  /** The deployment package for a Lambda Function, a storage Blob or a storage BucketObject. */
+  archive(): pulumi.asset.AssetArchive;
+}
+
+const cache = new Map<FunctionHostKind, { files: Map<string, string>; inputs: string[] }>();
+
+/**
+ * Bundles functions/ for one host with esbuild, at program time, without network:
+ * fixed options, no source maps, paths relative to the repository, so the same
+ * sources give the same bytes (and the same archive hash) on every machine.
+ */
+export function functionBundle(host: FunctionHostKind): FunctionBundle {
+  let built = cache.get(host);
+  if (!built) {
+    built = build(host);
+    cache.set(host, built);
+  }
+  const files = [...built.files.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, text]) => ({ name, bytes: Buffer.byteLength(text), sha256: sha256(text) }));
+  const texts = built.files;
+  return {
+    host,
+    files,
+    bytes: files.reduce((n, f) => n + f.bytes, 0),
+    sha256: sha256(files.map((f) => `${f.name}\0${f.sha256}\n`).join("")),
+    inputs: built.inputs,
+    archive: () => new pulumi.asset.AssetArchive(Object.fromEntries(files.map((f) => [f.name, new pulumi.asset.StringAsset(texts.get(f.name)!)]))),
+  };
+}
+
+export const BUILD_OPTIONS: Readonly<BuildOptions> = {
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: BUNDLE_TARGET,
+  minify: true,
+  sourcemap: false,
+  // Licences of bundled packages stay in the file, once, at the end.
+  legalComments: "eof",
+  charset: "utf8",
+  define: { "process.env.NODE_ENV": '"production"' },
+  write: false,
+  metafile: true,
+  logLevel: "silent",
+};
+
+/** One uncached build (tests build twice to check the bytes do not change). */
+export function build(host: FunctionHostKind): { files: Map<string, string>; inputs: string[] } {
+  const result = buildSync({
+    ...BUILD_OPTIONS,
+    absWorkingDir: REPO_ROOT,
+    entryPoints: [join(REPO_ROOT, "functions", "adapters", `${host}.ts`)],
+    outfile: join(REPO_ROOT, ".bundle", host, "index.js"),
+    external: [...PROVIDED[host], ...NEVER_SHIPPED],
+  });
+  const inputs = Object.keys(result.metafile!.inputs).sort();
+  const leaked = inputs.filter((p) => NEVER_SHIPPED.some((pkg) => p.includes(`node_modules/${pkg}/`)));
+  const output = Object.values(result.metafile!.outputs)[0]!;
+  const pglite = output.imports.filter((i) => i.external && i.path.startsWith("@electric-sql/pglite"));
+  if (leaked.length > 0 || pglite.length > 0) throw new Error(`bundle ${host}: PGlite must not ship in a function bundle; something in functions/adapters imports it`);
+  const code = result.outputFiles![0]!.text;
+
+  const files = new Map<string, string>([["index.js", code]]);
+  if (host === "azure-functions") {
+    files.set("host.json", json(AZURE_HOST_JSON));
+    files.set("package.json", json({ name: "tricloud-azure-functions", version: runtimeVersion(), private: true, main: "index.js" }));
+  }
+  if (host === "gcp-functions") {
+    files.set("package.json", json({
+      name: "tricloud-gcp-functions",
+      version: runtimeVersion(),
+      private: true,
+      main: "index.js",
+      engines: { node: ">=22" },
+      // Installed by Cloud Build; pinned to the version the tests ran against.
+      dependencies: { "@google-cloud/functions-framework": installedVersion("@google-cloud/functions-framework") },
+    }));
+  }
+  return { files, inputs: inputs.map((p) => relative(REPO_ROOT, join(REPO_ROOT, p))) };
+}
+
+/**
+ * Functions host settings: no "/api" prefix (the edge probes /health), logs sampled
+ * except for the node's own lines, and a 2-minute function timeout for a reconciler pass.
+ */
+const AZURE_HOST_JSON = {
+  version: "2.0",
+  extensions: { http: { routePrefix: "" } },
+  functionTimeout: "00:02:00",
+  logging: { applicationInsights: { samplingSettings: { isEnabled: true, excludedTypes: "Request" } } },
+};
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+function installedVersion(pkg: string): string {
+  // Read the file rather than require() it: some packages do not export ./package.json.
+  return (JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+}
+
+function runtimeVersion(): string {
+  return (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version?: string }).version ?? "0.0.0";
+}
