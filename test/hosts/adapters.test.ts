@@ -122,7 +122,8 @@ describe("Azure Functions adapter (v4 model HttpRequest)", () => {
   it("runs a reconciler pass on the timer", async () => {
     const logged: unknown[] = [];
     const context = new InvocationContext({ functionName: "reconcile", logHandler: (_level, ...args) => logged.push(args.join(" ")) });
-    await createAzureTimerHandler(host)({ isPastDue: false, scheduleStatus: { last: "", next: "", lastUpdated: "" } }, context);
+    // The payload the Functions host sends a timer function.
+    await createAzureTimerHandler(host)({ isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: "2026-03-01T11:59:00Z", next: "2026-03-01T12:01:00Z", lastUpdated: "2026-03-01T11:59:00Z" } }, context);
     expect(logged).toEqual([expect.stringMatching(/^reconciled \d+ events$/)]);
   });
 });
