@@ -50,3 +50,16 @@ describe("the packs", () => {
     expect(errors).toEqual([]);
   }, 120_000);
 });
+
+describe("policies/README.md", () => {
+  it("documents every policy of both packs with its enforcement level", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(`${__dirname}/../../policies/README.md`, "utf8");
+    for (const p of [...portabilityPolicies, ...costPolicies]) {
+      const row = readme.split("\n").find((l) => l.startsWith(`| \`${p.name}\` |`));
+      expect(row, p.name).toBeDefined();
+      const level = row!.split("|")[2]!.replace(/\*/g, "").trim();
+      expect(level, p.name).toBe(p.enforcementLevel);
+    }
+  });
+});
