@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { PlanReport, PlannedResource } from "../../cli/plan/report";
 import { BUDGET_ALERT_PERCENTS, BURN_RATE_WINDOWS, burnRateThreshold, DASHBOARD_PANELS, splitBudgetCents } from "../../components/shared/slo";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
-import { mockState, owningComponents, stackConfig } from "../helpers/platform";
+import { expectConfigError, mockState, owningComponents, stackConfig } from "../helpers/platform";
 import { dashboardTitles } from "./dashboards";
 
 const T = {
@@ -200,8 +200,7 @@ describe.each(["dev", "prod"])("%s observability", (stack) => {
 });
 
 describe("a config error names its key", () => {
-  it("rejects a budget split that does not sum to 100", async () => {
-    const { expectConfigError } = await import("../helpers/platform");
+  it("rejects a bad split, SLO target, sub-cent ceiling, short prod retention or billing account", async () => {
     await expectConfigError("dev", ['tricloud:observability={"budgetSplit":{"aws":50,"azure":30,"gcp":30}}'], "tricloud:observability.budgetSplit");
     await expectConfigError("dev", ['tricloud:observability={"sloTarget":90}'], "tricloud:observability.sloTarget");
     await expectConfigError("dev", ["tricloud:costCeilingUsd=900.005"], "tricloud:costCeilingUsd");
