@@ -9,6 +9,7 @@ import type { Store } from "../store/store";
 import { errorResponse } from "./errors";
 import { eventRoutes } from "./events";
 import { peerRoutes } from "./peer";
+import { ledgerRoutes, witnessRoutes, type LedgerHttpDeps } from "./ledger";
 
 export interface AppDeps {
   ledger: Ledger;
@@ -19,6 +20,8 @@ export interface AppDeps {
   log: Logger;
   /** Largest accepted request body, bytes. */
   bodyLimitBytes: number;
+  /** The Merkle log, its publisher and this cloud's witness (mounts /v1/ledger and /v1/peer/witness). */
+  transparency?: Omit<LedgerHttpDeps, "writeGuard">;
 }
 
 /**
@@ -49,6 +52,10 @@ export function createApp(d: AppDeps): Hono {
   });
   app.route("/v1/events", eventRoutes({ ...d, writeGuard }));
   app.route("/v1/peer", peerRoutes({ ...d, writeGuard }));
+  if (d.transparency) {
+    app.route("/v1/ledger", ledgerRoutes({ ...d.transparency, writeGuard }));
+    app.route("/v1/peer", witnessRoutes({ ...d.transparency, writeGuard }));
+  }
 
   app.notFound((c) => errorResponse(c, 404, "NOT_FOUND", `${c.req.method} ${c.req.path}: no such endpoint`));
   app.onError((err, c) => {

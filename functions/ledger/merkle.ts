@@ -85,7 +85,7 @@ export function rangeNodes(start: number, end: number): NodeId[] {
 /** Folds the hashes of rangeNodes(...) (same order) into the range's MTH. */
 export function foldRange(hashes: readonly Uint8Array[]): Buffer {
   if (hashes.length === 0) throw new Error("foldRange: no hashes (an empty range has no subtree hash)");
-  let acc = Buffer.from(hashes[hashes.length - 1]!);
+  let acc: Buffer = Buffer.from(hashes[hashes.length - 1]!);
   for (let i = hashes.length - 2; i >= 0; i--) acc = nodeHash(hashes[i]!, acc);
   return acc;
 }
@@ -107,7 +107,7 @@ export class CompactRange {
   append(leaf: Uint8Array): { range: CompactRange; created: Array<NodeId & { hash: Buffer }> } {
     const created: Array<NodeId & { hash: Buffer }> = [];
     const peaks = [...this.peaks];
-    let hash = Buffer.from(leaf);
+    let hash: Buffer = Buffer.from(leaf);
     let level = 0;
     let index = this.size;
     created.push({ level, index, hash });

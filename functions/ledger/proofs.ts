@@ -92,7 +92,7 @@ export function rootFromInclusionProof(index: number, size: number, leaf: Uint8A
   if (leafProblem) return { ok: false, reason: leafProblem };
   let fn = index;
   let sn = size - 1;
-  let r = Buffer.from(leaf);
+  let r: Buffer = Buffer.from(leaf);
   for (const [i, p] of proof.entries()) {
     const problem = badHash(`proof[${i}]`, p);
     if (problem) return { ok: false, reason: problem };
@@ -142,8 +142,8 @@ export function verifyConsistency(first: number, second: number, proof: readonly
   let fn = first - 1;
   let sn = second - 1;
   while (fn % 2 === 1) ((fn = Math.floor(fn / 2)), (sn = Math.floor(sn / 2)));
-  let fr = Buffer.from(path[0]!);
-  let sr = Buffer.from(path[0]!);
+  let fr: Buffer = Buffer.from(path[0]!);
+  let sr: Buffer = Buffer.from(path[0]!);
   for (const c of path.slice(1)) {
     if (sn === 0) return fail(`proof: ${proof.length} elements, longer than ${first} -> ${second} allows`);
     if (fn % 2 === 1 || fn === sn) {

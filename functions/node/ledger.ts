@@ -34,6 +34,8 @@ export interface LedgerDeps {
   log: Logger;
   /** Called once per status change this node makes (benches time FINAL with it). */
   onStatus?: (eventId: string, status: EventStatus, atMs: number) => void;
+  /** Called (and awaited) once this node turns an event FINAL, with its certificate: the ledger appends it. */
+  onFinal?: (record: EventRecord) => Promise<void>;
 }
 
 /**
@@ -193,7 +195,11 @@ export class Ledger {
     if (await this.d.store.finalize(record.envelope.eventId, record.envelope.hash, now)) {
       this.d.onStatus?.(record.envelope.eventId, "FINAL", now);
       this.d.log.debug({ eventId: record.envelope.eventId }, "final");
-      return { ...record, status: "FINAL" };
+      const final: EventRecord = { ...record, status: "FINAL" };
+      // The certificate goes into this cloud's Merkle log; a failure here is repaired by the
+      // publisher's catch-up (it appends every FINAL event missing from the log).
+      if (this.d.onFinal) await this.d.onFinal(final).catch((err) => this.d.log.error({ err, eventId: record.envelope.eventId }, "appending the certificate to the ledger failed"));
+      return final;
     }
     return this.reload(record);
   }

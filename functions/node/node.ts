@@ -9,10 +9,18 @@ import { HttpPeers, type Peers } from "../replication/peer-client";
 import { DEFAULT_PEER_POLICY, type PeerPolicyOptions } from "../replication/policy";
 import { DEFAULT_RECONCILER, Reconciler, type ReconcilerOptions } from "../replication/reconciler";
 import { Replicator } from "../replication/replicator";
-import type { Store } from "../store/store";
+import type { EventRecord, Store } from "../store/store";
 import { HealthProbe, type HealthReport } from "./health";
 import { Ledger } from "./ledger";
 import { SafeMode } from "./safe-mode";
+import type { Anchor } from "../anchor/anchor";
+import { otherClouds } from "../core/clouds";
+import { ledgerNames } from "../ledger/checkpoint";
+import { TransparencyLog } from "../ledger/log";
+import { LogStore } from "../ledger/log-store";
+import { CheckpointPublisher, HttpWitnessTransport, type WitnessTransport } from "../ledger/publisher";
+import { Witness } from "../ledger/witness";
+import { SqlStore } from "../store/sql-store";
 
 export const RUNTIME_VERSION = "0.1.0";
 
@@ -34,6 +42,22 @@ export interface NodeOptions {
   /** Turn safe mode on at start with this reason (null leaves the stored setting alone). */
   safeMode?: string | null;
   onStatus?: (eventId: string, status: EventStatus, atMs: number) => void;
+  /** The tamper-evident ledger (functions/ledger/README.md). */
+  ledger?: LedgerOptions;
+}
+
+export interface LedgerOptions {
+  /** Keeps the logs of different stacks apart: origins are "<namespace>/ledger/<cloud>" (default "tricloud"). */
+  namespace?: string;
+  /** A publishing round (catch up, sign, get cosignatures, anchor) every this many ms (default 60 s). */
+  checkpointIntervalMs?: number;
+  /** Start the periodic rounds (default true; hosts without timers call node.publisher.publish()). */
+  autoStart?: boolean;
+  /** Where the monthly snapshot is anchored (e.g. an Rfc3161Anchor); none by default. */
+  anchors?: Anchor[];
+  witnessTimeoutMs?: number;
+  /** How this log reaches the other clouds' witnesses (default HTTP to `peers`). */
+  transport?: WitnessTransport;
 }
 
 export interface QuorumNode {
@@ -45,6 +69,12 @@ export interface QuorumNode {
   readonly reconciler: Reconciler;
   readonly peers: Peers;
   readonly store: Store;
+  /** This cloud's Merkle log of FINAL certificates. */
+  readonly merkleLog: TransparencyLog;
+  /** Signs checkpoints, collects cosignatures, anchors snapshots. */
+  readonly publisher: CheckpointPublisher;
+  /** Cosigns the other clouds' checkpoints. */
+  readonly witness: Witness;
   health(): Promise<HealthReport>;
   setSafeMode(reason: string | null): Promise<void>;
   /** Stops the reconciler; the store stays open (its owner closes it). */
@@ -65,14 +95,41 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
     clock,
     timeoutMs: opts.peerTimeoutMs ?? 2_000,
   });
-  const ledger = new Ledger({ keys: opts.keys, region, store, clock, peers, log, onStatus: opts.onStatus });
+  if (!(store instanceof SqlStore)) throw new Error("store: the ledger needs the SQL store (openStore) to keep its log in the same schema");
+  const namespace = opts.ledger?.namespace ?? "tricloud";
+  const names = ledgerNames(cloud, namespace);
+  const logStore = await LogStore.open(store.sql, store.schema);
+  const merkleLog = new TransparencyLog({ logStore, store, keys: opts.keys, origin: names.origin, clock, log });
+  const witness = new Witness({ logStore, keys: opts.keys, name: names.witness, namespace, clock, log });
+  const publisher = new CheckpointPublisher({
+    log: merkleLog,
+    keys: opts.keys,
+    namespace,
+    witnesses: otherClouds(cloud).filter((c) => opts.peers[c] || opts.ledger?.transport),
+    transport: opts.ledger?.transport ?? new HttpWitnessTransport(opts.peers, opts.ledger?.witnessTimeoutMs ?? 5_000),
+    anchors: opts.ledger?.anchors ?? [],
+    clock,
+    logger: log,
+  });
+  const onFinal = async (record: EventRecord) => void (await merkleLog.appendCertificate(record.envelope, record.confirmations));
+  const ledger = new Ledger({ keys: opts.keys, region, store, clock, peers, log, onStatus: opts.onStatus, onFinal });
   const replicator = new Replicator({ ledger, store, peers, log });
   const reconciler = new Reconciler({ store, replicator, peers, clock, log }, { ...DEFAULT_RECONCILER, ...opts.reconcile });
   const safeMode = new SafeMode(store, clock);
   if (opts.safeMode !== undefined && opts.safeMode !== null) await safeMode.set(opts.safeMode);
   const health = new HealthProbe({ cloud, region, version: RUNTIME_VERSION, store, peers, safeMode });
-  const app = createApp({ ledger, replicator, store, health, safeMode, log, bodyLimitBytes: opts.bodyLimitBytes ?? 64 * 1024 });
+  const app = createApp({
+    ledger,
+    replicator,
+    store,
+    health,
+    safeMode,
+    log,
+    bodyLimitBytes: opts.bodyLimitBytes ?? 64 * 1024,
+    transparency: { log: merkleLog, publisher, witness, keys: opts.keys, namespace },
+  });
   if (opts.reconcile?.autoStart !== false) reconciler.start();
+  if (opts.ledger?.autoStart !== false) publisher.start(opts.ledger?.checkpointIntervalMs ?? 60_000);
 
   return {
     cloud,
@@ -82,8 +139,14 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
     reconciler,
     peers,
     store,
+    merkleLog,
+    publisher,
+    witness,
     health: () => health.report(),
     setSafeMode: (reason) => safeMode.set(reason),
-    close: () => reconciler.stop(),
+    close: async () => {
+      await reconciler.stop();
+      await publisher.stop();
+    },
   };
 }

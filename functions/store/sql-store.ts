@@ -21,7 +21,8 @@ interface EventRow {
 /** The Store on plain PostgreSQL; `sql` is either driver. */
 export class SqlStore implements Store {
   private constructor(
-    private readonly sql: Sql,
+    /** Shared with the ledger's tables, which live in the same schema. */
+    readonly sql: Sql,
     readonly kind: "pg" | "pglite",
     readonly schema: string,
     private readonly ownsSql: boolean,

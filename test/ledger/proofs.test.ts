@@ -114,7 +114,7 @@ describe("forged consistency proofs are rejected", () => {
 describe("properties (fast-check)", () => {
   const big = MemoryTree.of(Array.from({ length: 300 }, (_, i) => Buffer.from(`p-${i}`)));
   const sizeAndIndex = fc.integer({ min: 1, max: 300 }).chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 0, max: size - 1 })));
-  const twoSizes = fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 300 })).map(([a, b]) => (a <= b ? [a, b] : [b, a]) as const);
+  const twoSizes = fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 300 })).map(([a, b]): [number, number] => (a <= b ? [a, b] : [b, a]));
 
   it("every generated inclusion proof verifies; any other leaf, index or size does not", () => {
     fc.assert(

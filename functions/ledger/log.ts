@@ -1,0 +1,121 @@
+import type { Logger } from "pino";
+import type { Clock } from "../core/clock";
+import type { Confirmation } from "../core/confirmation";
+import type { Envelope } from "../core/envelope";
+import type { KeyRing } from "../core/keys";
+import type { Store } from "../store/store";
+import { parseSignedCheckpoint, signCheckpoint, verifyCheckpointSignature, withSignatures, type SignedCheckpoint } from "./checkpoint";
+import { certificateEntry, entryLeafHash } from "./entry";
+import { parseSignatureLine } from "./note";
+import type { LogStore, LeafRow } from "./log-store";
+import { verifyConsistency } from "./proofs";
+
+/** The log refused to sign: its storage no longer extends what it signed before. */
+export class InconsistentLogError extends Error {
+  constructor(
+    message: string,
+    readonly evidence: { previous: string; size: number; root: string },
+  ) {
+    super(message);
+    this.name = "InconsistentLogError";
+  }
+}
+
+export interface TransparencyLogDeps {
+  logStore: LogStore;
+  /** The quorum store (same schema): where FINAL events are read for the catch-up. */
+  store: Store;
+  keys: KeyRing;
+  origin: string;
+  clock: Clock;
+  log: Logger;
+}
+
+/**
+ * One cloud's append-only log of FINAL certificates and the checkpoints it signs.
+ * The rule "never sign a checkpoint inconsistent with the previous one" is checked here,
+ * inside the transaction that signs, against the previous *signed* checkpoint.
+ */
+export class TransparencyLog {
+  constructor(private readonly d: TransparencyLogDeps) {}
+
+  get origin(): string {
+    return this.d.origin;
+  }
+
+  get storage(): LogStore {
+    return this.d.logStore;
+  }
+
+  /** Appends a FINAL certificate (idempotent per eventId). */
+  async appendCertificate(envelope: Envelope, confirmations: readonly Confirmation[]): Promise<number> {
+    const entry = certificateEntry(envelope, confirmations);
+    const [r] = await this.d.logStore.append([{ eventId: envelope.eventId, entry, leafHash: entryLeafHash(entry) }], this.d.clock.now());
+    return r!.index;
+  }
+
+  /** Appends FINAL events the fast path missed (a crash between FINAL and append). */
+  async catchUp(batch = 500): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const ids = await this.d.logStore.unloggedFinal(batch);
+      if (ids.length === 0) return total;
+      const entries = [];
+      for (const id of ids) {
+        const record = await this.d.store.getEvent(id);
+        if (!record || record.status !== "FINAL") continue;
+        const entry = certificateEntry(record.envelope, record.confirmations);
+        entries.push({ eventId: id, entry, leafHash: entryLeafHash(entry) });
+      }
+      total += (await this.d.logStore.append(entries, this.d.clock.now())).filter((r) => r.appended).length;
+      if (ids.length < batch) return total;
+    }
+  }
+
+  /**
+   * Signs a checkpoint of the current tree unless the latest one already covers it.
+   * Before signing: the previous checkpoint must carry this log's valid signature, and a
+   * consistency proof from it to the new tree, read from storage, must verify. Otherwise
+   * nothing is signed and InconsistentLogError says why.
+   */
+  async signCheckpoint(): Promise<SignedCheckpoint> {
+    const { logStore, keys, origin } = this.d;
+    return logStore.locked(async (tx, size) => {
+      const root = await logStore.root(size, tx);
+      const previous = await logStore.latestCheckpoint(tx);
+      if (previous) {
+        const prev = parseSignedCheckpoint(previous.note);
+        const evidence = { previous: previous.note, size, root: root.toString("base64") };
+        if (prev.checkpoint.origin !== origin || prev.checkpoint.size !== previous.size || !prev.checkpoint.root.equals(previous.root) || !verifyCheckpointSignature(prev, keys.publicKeys[keys.self])) {
+          throw new InconsistentLogError(`checkpoint ${previous.size}: the stored previous checkpoint is not one this log signed`, evidence);
+        }
+        if (size < previous.size) throw new InconsistentLogError(`log size ${size} is below the signed size ${previous.size}`, evidence);
+        const proof = await logStore.consistencyProof(previous.size, size, tx);
+        const verdict = verifyConsistency(previous.size, size, proof, previous.root, root);
+        if (!verdict.ok) throw new InconsistentLogError(`refusing to sign size ${size}: not consistent with the signed checkpoint ${previous.size} (${verdict.reason})`, evidence);
+        if (size === previous.size) return prev;
+      }
+      const signed = signCheckpoint({ origin, size, root }, keys.privateKey, keys.publicKeys[keys.self]);
+      if (!(await logStore.insertCheckpoint({ size, root, note: signed.text, signedAtMs: this.d.clock.now() }, tx))) {
+        throw new InconsistentLogError(`checkpoint ${size}: a checkpoint of this size or larger appeared while signing`, { previous: previous?.note ?? "", size, root: root.toString("base64") });
+      }
+      this.d.log.debug({ size }, "checkpoint signed");
+      return signed;
+    });
+  }
+
+  /** A stored checkpoint with every cosignature collected for it. */
+  async withCosignatures(size: number): Promise<SignedCheckpoint | undefined> {
+    const row = await this.d.logStore.checkpoint(size);
+    if (!row) return undefined;
+    const signed = parseSignedCheckpoint(row.note);
+    const lines = await this.d.logStore.cosignatures(size);
+    const sigs = lines.map((l) => parseSignatureLine(l.line.replace(/\n$/, "")));
+    return withSignatures(signed, sigs);
+  }
+
+  async leaf(by: { eventId: string } | { index: number }): Promise<LeafRow | undefined> {
+    if ("eventId" in by) return this.d.logStore.leafByEventId(by.eventId);
+    return (await this.d.logStore.leaves(by.index, 1)).find((l) => l.index === by.index);
+  }
+}
