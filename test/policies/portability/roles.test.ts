@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { functionHostParity, kubernetesVersionsAgree, postgresVersionsAgree, roleParity } from "../../../policies/portability/roles";
-import { messages, res } from "../helpers";
+import { messages, res, runPolicy } from "../helpers";
 
 const full = () => [
   res("aws:eks/cluster:Cluster", { version: "1.33" }),
@@ -36,7 +36,7 @@ describe("portability-stack-enforce-function-host-parity", () => {
     expect(await messages(functionHostParity, hosts)).toEqual([]);
   });
   it("is advisory and says so while function hosts are missing", async () => {
-    const r = await (await import("../helpers")).runPolicy(functionHostParity, [res("aws:lambda/function:Function", {}), res("azure-native:web:WebApp", { kind: "app" })]);
+    const r = await runPolicy(functionHostParity, [res("aws:lambda/function:Function", {}), res("azure-native:web:WebApp", { kind: "app" })]);
     expect(r.violations.map((v) => v.enforcementLevel)).toEqual(["advisory"]);
     expect(r.violations[0]!.message).toContain("no functionHost on azure, gcp");
   });
