@@ -95,6 +95,17 @@ const CREDENTIAL_PATTERNS: readonly [string, RegExp][] = [
   ["a Stripe secret key", /\bsk_live_[A-Za-z0-9]{16,}\b/],
   ["a password in a URL", /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:[^\s@/]+@/i],
 ];
+/**
+ * Inputs whose job is to hold a secret (secret stores): the real engine hands
+ * policies their values unwrapped, so they are skipped rather than flagged.
+ */
+export const SECRET_STORE_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  "aws:secretsmanager/secretVersion:SecretVersion": ["secretString", "secretBinary"],
+  "aws:ssm/parameter:Parameter": ["value"],
+  "azure-native:keyvault:Secret": ["properties"],
+  "gcp:secretmanager/secretVersion:SecretVersion": ["secretData"],
+};
+
 const SENSITIVE_NAME = /(pass(word)?|secret|token|api[_-]?key|private[_-]?key|credential)/i;
 
 function scan(value: unknown, path: string, out: string[]): void {
@@ -114,12 +125,13 @@ const vercelEnv: TypedCheck = (p: Props, _a, report) => {
 
 export const noPlaintextSecrets: ResourceValidationPolicy = {
   name: "security-resource-disallow-plaintext-secrets",
-  description: "Disallows credentials in plain resource inputs (private keys, access keys, tokens, passwords in URLs) and secret-looking Vercel variables not marked sensitive.",
+  description: "Disallows credentials in plain resource inputs (private keys, access keys, tokens, passwords in URLs) outside secret stores, and secret-looking Vercel variables not marked sensitive.",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
     if (args.type.startsWith("pulumi:")) return args.notApplicable("providers and the stack carry config, checked by pulumi config --secret");
     const found: string[] = [];
-    scan(args.props, "", found);
+    const skip = SECRET_STORE_FIELDS[args.type] ?? [];
+    for (const [k, v] of Object.entries(args.props)) if (!skip.includes(k)) scan(v, k, found);
     for (const f of found) reportViolation(`${f}: pass it as a Pulumi secret (pulumi config set --secret, or a generated value) and never as plain text.`);
     if (args.type === "vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables" || args.type === "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable") {
       vercelEnv(args.props, args, reportViolation);

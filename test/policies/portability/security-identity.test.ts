@@ -34,6 +34,8 @@ describe("security-resource-disallow-plaintext-secrets", () => {
     expect(
       await messages(noPlaintextSecrets, [
         res("aws:rds/instance:Instance", { password: "[secret]", username: "admin" }),
+        // The engine unwraps secrets for policies: a key inside a secret store is where it belongs.
+        res("aws:secretsmanager/secretVersion:SecretVersion", { secretId: "s", secretString: "-----BEGIN PRIVATE KEY-----\nMC4CAQ...\n-----END PRIVATE KEY-----" }),
         res("vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables", { variables: [{ key: "API_URL", value: "https://api.example", sensitive: false }, { key: "DB_PASSWORD", value: "[secret]", sensitive: true }] }),
       ]),
     ).toEqual([]);
@@ -41,9 +43,10 @@ describe("security-resource-disallow-plaintext-secrets", () => {
   it("fails credentials in plain inputs and secret-looking variables not marked sensitive", async () => {
     const m = await messages(noPlaintextSecrets, [
       res("cloudflare:index/dnsRecord:DnsRecord", { content: "AKIAABCDEFGHIJKLMNOP" }),
+      res("aws:ssm/parameter:Parameter", { value: "ok", description: "-----BEGIN RSA PRIVATE KEY-----" }),
       res("aws:lambda/function:Function", { environment: { variables: { DATABASE_URL: "postgres://app:hunter2@db:5432/app" } } }),
       res("vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables", { variables: [{ key: "STRIPE_SECRET", value: "x", sensitive: false }] }),
     ]);
-    expect(m).toEqual([expect.stringContaining("AWS access key id"), expect.stringContaining("environment.variables.DATABASE_URL holds a password in a URL"), expect.stringContaining("STRIPE_SECRET")]);
+    expect(m).toEqual([expect.stringContaining("AWS access key id"), expect.stringContaining("description holds a private key"), expect.stringContaining("environment.variables.DATABASE_URL holds a password in a URL"), expect.stringContaining("STRIPE_SECRET")]);
   });
 });
