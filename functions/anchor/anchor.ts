@@ -6,10 +6,10 @@
 export interface Anchor {
   /** Stable name; stored with every receipt, e.g. "rfc3161:https://tsa.example". */
   readonly name: string;
-  /** Anchors a SHA-256 digest; the receipt is self-contained text (verifiable offline). */
-  anchor(digest: Buffer): Promise<AnchorReceipt>;
-  /** Checks a receipt against the digest it claims to anchor. */
-  verify(digest: Buffer, receipt: string): Promise<AnchorVerdict>;
+  /** Anchors a message (the ledger passes a checkpoint body) by its SHA-256; the receipt is self-contained text, verifiable offline. */
+  anchor(message: Buffer): Promise<AnchorReceipt>;
+  /** Checks a receipt against the message it claims to anchor. */
+  verify(message: Buffer, receipt: string): Promise<AnchorVerdict>;
 }
 
 export interface AnchorReceipt {

@@ -157,7 +157,7 @@ export class CheckpointPublisher {
       if (await store.hasAnchor(anchor.name, period)) continue;
       try {
         const digest = checkpointDigest(counting.checkpoint);
-        const r = await anchor.anchor(digest);
+        const r = await anchor.anchor(Buffer.from(counting.note.body, "utf8"));
         await store.addAnchor({ anchor: anchor.name, period, size: counting.checkpoint.size, digest, receipt: r.receipt, anchoredAtMs: r.time.getTime() });
         out.push({ anchor: anchor.name, period, ok: true, detail: `size ${counting.checkpoint.size} anchored at ${r.time.toISOString()}` });
       } catch (err) {
