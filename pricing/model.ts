@@ -138,6 +138,11 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     const sku = String(r.props.sku?.name ?? "Basic");
     return [{ name: `Container registry (${sku})`, priceId: `azure.acr.${sku.toLowerCase()}`, per: "day", quantity: DAYS_PER_MONTH, basis: "fixed" }];
   },
+  "azure-native:network:NatGateway": (_r, ctx) => [
+    hours("NAT gateway", "azure.nat-gateway"),
+    usage("Data processed", "azure.nat-gateway.data", "GB", ctx.usage("monthlyDataProcessedGb"), "monthlyDataProcessedGb"),
+  ],
+  "azure-native:network:PublicIPAddress": (r) => [hours(`Public IPv4 address (${r.props.sku?.name ?? "Standard"})`, `azure.public-ip.${String(r.props.sku?.name ?? "Standard").toLowerCase()}`)],
   "azure-native:privatedns:PrivateZone": () => [months("Private DNS zone", "azure.privatedns.zone")],
   "azure-native:web:WebApp": (r, ctx) =>
     // Function apps on the Consumption plan bill per execution; other apps bill through their App Service plan.
@@ -254,6 +259,7 @@ export const FREE: Readonly<Record<string, string>> = {
   "azure-native:managedidentity:UserAssignedIdentity": "no charge",
   "azure-native:authorization:RoleAssignment": "no charge",
   "azure-native:dbforpostgresql:Database": "billed through its Flexible Server",
+  "azure-native:dbforpostgresql:Configuration": "a server parameter; no charge of its own",
   "azure-native:privatedns:VirtualNetworkLink": "billed through its private DNS zone (queries are usage, not modelled)",
   "gcp:compute/network:Network": "no charge for the network itself",
   "gcp:compute/subnetwork:Subnetwork": "no charge; flow logs are billed as Cloud Logging usage, not modelled",
