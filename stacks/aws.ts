@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsKubernetesCluster } from "../components/aws/cluster";
+import { AwsFunctionHost } from "../components/aws/function-host";
 import { AwsPostgresDatabase } from "../components/aws/database";
 import { AwsNetwork } from "../components/aws/network";
 import { AwsContainerRegistry } from "../components/aws/registry";
-import { cloudPlatformOutputs, type CloudPlatformOutputs } from "../components/shared/platform";
+import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
 import { awsZones } from "./zones";
@@ -16,8 +17,10 @@ export class AwsPlatform extends pulumi.ComponentResource {
   /** What the stack exports for this cloud: cluster, database and registry; kubeconfig and password as secrets. */
   readonly outputs: CloudPlatformOutputs;
   readonly registry: AwsContainerRegistry;
+  /** The health/quorum function (Lambda behind a Function URL). */
+  readonly functions: AwsFunctionHost;
 
-  constructor(name: string, config: StackConfig, tags: Tags, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, config: StackConfig, tags: Tags, quorum: QuorumMember, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:aws:Platform", name, {}, opts);
     const t = config.tricloud;
     const production = t.environment === "prod";
@@ -51,6 +54,25 @@ export class AwsPlatform extends pulumi.ComponentResource {
       untaggedExpiryDays: 7,
       keepImages: 200,
       production,
+      tags,
+    }, { parent: this });
+    this.functions = new AwsFunctionHost(`${name}-fn`, {
+      environment: t.environment,
+      ...quorum,
+      memoryMb: t.functions.memoryMb,
+      maxInstances: t.functions.maxInstances,
+      reconcileEveryMinutes: t.functions.reconcileEveryMinutes,
+      logRetentionDays: t.logRetentionDays,
+      region: config.aws.region,
+      vpcId: this.network.vpcId,
+      privateSubnetIds: this.network.privateSubnetIds,
+      database: {
+        host: this.database.host,
+        securityGroupId: this.database.securityGroupId,
+        instanceIdentifier: this.database.instanceIdentifier,
+        adminPassword: this.database.adminPassword,
+      },
+      rdsProxy: production,
       tags,
     }, { parent: this });
     this.outputs = cloudPlatformOutputs(this.cluster, this.database, this.registry);

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AzureKubernetesCluster } from "../components/azure/cluster";
+import { AzureFunctionHost } from "../components/azure/function-host";
 import { AzurePostgresDatabase } from "../components/azure/database";
 import { AzureNetwork } from "../components/azure/network";
 import { AzureContainerRegistry } from "../components/azure/registry";
-import { cloudPlatformOutputs, type CloudPlatformOutputs } from "../components/shared/platform";
+import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
 import { azureZones } from "./zones";
@@ -16,8 +17,10 @@ export class AzurePlatform extends pulumi.ComponentResource {
   /** What the stack exports for this cloud: cluster, database and registry; kubeconfig and password as secrets. */
   readonly outputs: CloudPlatformOutputs;
   readonly registry: AzureContainerRegistry;
+  /** The health/quorum function (Function App on Flex Consumption). */
+  readonly functions: AzureFunctionHost;
 
-  constructor(name: string, config: StackConfig, tags: Tags, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, config: StackConfig, tags: Tags, quorum: QuorumMember & { appName: string }, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:azure:Platform", name, {}, opts);
     const t = config.tricloud;
     const location = config["azure-native"].location;
@@ -58,6 +61,19 @@ export class AzurePlatform extends pulumi.ComponentResource {
       pullerObjectIds: [this.cluster.kubeletObjectId],
       untaggedRetentionDays: 7,
       production,
+      tags,
+    }, { parent: this });
+    this.functions = new AzureFunctionHost(`${name}-fn`, {
+      environment: t.environment,
+      ...quorum,
+      memoryMb: t.functions.memoryMb,
+      maxInstances: t.functions.maxInstances,
+      reconcileEveryMinutes: t.functions.reconcileEveryMinutes,
+      logRetentionDays: t.logRetentionDays,
+      resourceGroupName,
+      location,
+      functionsSubnetId: this.network.functionsSubnetId,
+      database: { host: this.database.host, port: this.database.poolerPort, adminPassword: this.database.adminPassword },
       tags,
     }, { parent: this });
     this.outputs = cloudPlatformOutputs(this.cluster, this.database, this.registry);

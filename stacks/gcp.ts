@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GcpKubernetesCluster } from "../components/gcp/cluster";
+import { GcpFunctionHost } from "../components/gcp/function-host";
 import { GcpPostgresDatabase } from "../components/gcp/database";
 import { GcpNetwork } from "../components/gcp/network";
 import { GcpContainerRegistry } from "../components/gcp/registry";
-import { cloudPlatformOutputs, type CloudPlatformOutputs } from "../components/shared/platform";
+import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
 import { gcpZones } from "./zones";
@@ -16,8 +17,10 @@ export class GcpPlatform extends pulumi.ComponentResource {
   /** What the stack exports for this cloud: cluster, database and registry; kubeconfig and password as secrets. */
   readonly outputs: CloudPlatformOutputs;
   readonly registry: GcpContainerRegistry;
+  /** The health/quorum functions (Cloud Functions 2nd gen: api + reconcile). */
+  readonly functions: GcpFunctionHost;
 
-  constructor(name: string, config: StackConfig, labels: Tags, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, config: StackConfig, labels: Tags, quorum: QuorumMember, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:Platform", name, {}, opts);
     const t = config.tricloud;
     const n = t.network.gcp;
@@ -62,6 +65,20 @@ export class GcpPlatform extends pulumi.ComponentResource {
       untaggedExpiryDays: 7,
       keepImages: 200,
       labels,
+    }, { parent: this });
+    this.functions = new GcpFunctionHost(`${name}-fn`, {
+      environment: t.environment,
+      ...quorum,
+      memoryMb: t.functions.memoryMb,
+      maxInstances: t.functions.maxInstances,
+      reconcileEveryMinutes: t.functions.reconcileEveryMinutes,
+      logRetentionDays: t.logRetentionDays,
+      project,
+      region,
+      networkId: this.network.networkId,
+      subnetworkId: this.network.subnetworkId,
+      database: { host: this.database.host, adminPassword: this.database.adminPassword, serverCaCert: this.database.serverCaCert },
+      tags: labels,
     }, { parent: this });
     this.outputs = cloudPlatformOutputs(this.cluster, this.database, this.registry);
     this.registerOutputs({ networkId: this.network.networkId, clusterName: this.cluster.clusterName, databaseHost: this.database.host });

@@ -1,3 +1,6 @@
+import { azureFunctionAppName, azureFunctionHostname } from "../components/azure/function-host";
+import { gcpFunctionUrl } from "../components/gcp/function-host";
+import { QuorumKeys } from "../components/shared/keys";
 import { standardTags } from "../components/shared/tags";
 import { AwsPlatform } from "./aws";
 import { AzurePlatform } from "./azure";
@@ -12,13 +15,29 @@ export function platform(config: StackConfig) {
   const tags = standardTags(t.tags, t.environment);
   const prefix = t.environment;
 
-  const aws = new AwsPlatform(`${prefix}-aws`, config, tags);
-  const azure = new AzurePlatform(`${prefix}-azure`, config, tags);
-  const gcp = new GcpPlatform(`${prefix}-gcp`, config, tags);
-  // Origins come from config for now; pass the function hosts' endpoints as edge(config, { aws, azure, gcp }).
-  const front = edge(config);
-  // Function hosts: pass the same origins as edge(), and `functions: { aws, azure, gcp }` for their alarms.
-  const watch = observability(config, { aws, azure, gcp, edge: front }, tags);
+  // The quorum's keys, once per stack: each private key goes to its own cloud only, every public key to all.
+  const keys = new QuorumKeys(`${prefix}-quorum-keys`);
+  const publicKeysJson = keys.publicKeysJson();
+  // Azure's and GCP's function URLs follow from their names, so the AWS function (whose URL is
+  // assigned at creation) can be told them up front, and they are told its URL: no cycle.
+  const azureAppName = azureFunctionAppName(prefix, t.domain);
+  const azureUrl = `https://${azureFunctionHostname(azureAppName)}`;
+  const gcpUrl = gcpFunctionUrl(config.gcp.project, config.gcp.region, prefix);
+
+  const aws = new AwsPlatform(`${prefix}-aws`, config, tags, { privateKeyPem: keys.privateKeyPems.aws, publicKeysJson, peerUrls: { azure: azureUrl, gcp: gcpUrl } });
+  const azure = new AzurePlatform(`${prefix}-azure`, config, tags, { privateKeyPem: keys.privateKeyPems.azure, publicKeysJson, peerUrls: { aws: aws.functions.url, gcp: gcpUrl }, appName: azureAppName });
+  const gcp = new GcpPlatform(`${prefix}-gcp`, config, tags, { privateKeyPem: keys.privateKeyPems.gcp, publicKeysJson, peerUrls: { aws: aws.functions.url, azure: azureUrl } });
+  // The Cloudflare pools' origins are the functions' own hostnames, probed on /health.
+  const origins = { aws: aws.functions.hostname, azure: azure.functions.hostname, gcp: gcp.functions.hostname };
+  const front = edge(config, origins);
+  const watch = observability(config, {
+    aws, azure, gcp, edge: front, origins,
+    functions: {
+      aws: [{ name: "quorum", functionName: aws.functions.functionName }],
+      azure: [{ name: "quorum", resourceId: azure.functions.resourceId }],
+      gcp: [{ name: "quorum", serviceName: gcp.functions.serviceName }],
+    },
+  }, tags);
 
   return {
     environment: t.environment,
@@ -29,6 +48,13 @@ export function platform(config: StackConfig) {
     gcp: { region: config.gcp.region, networkId: gcp.network.networkId, ...gcp.outputs },
     edge: front.outputs,
     observability: watch.outputs,
+    // Where each cloud's function answers, and what was deployed there (bytes, sha256 of the bundle).
+    functions: {
+      aws: { hostname: aws.functions.hostname, bundle: aws.functions.bundle },
+      azure: { hostname: azure.functions.hostname, bundle: azure.functions.bundle },
+      gcp: { hostname: gcp.functions.hostname, bundle: gcp.functions.bundle },
+      publicKeys: keys.publicKeyPems,
+    },
   };
 }
 

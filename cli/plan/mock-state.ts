@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 
 /**
  * Outputs the offline plan's mocks return for each resource: the inputs plus
@@ -66,7 +66,17 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   "gcp:sql/databaseInstance:DatabaseInstance": (name, inputs, ctx) => ({
     privateIpAddress: `10.255.${parseInt(shortHash(name, 2), 16) % 250}.3`,
     connectionName: `${inputs.project ?? ctx.gcpProject}:${inputs.region ?? ctx.gcpRegion}:${name}`,
+    serverCaCerts: [{ cert: mockCertificate(`Cloud SQL server CA of ${name}`), commonName: `C=US,O=Google\\, Inc,CN=Google Cloud SQL Server CA` }],
   }),
+  // Function hosts (components/<cloud>/function-host.ts) and the quorum keys (components/shared/keys.ts).
+  "tls:index/privateKey:PrivateKey": (name) => mockEd25519(name),
+  "aws:lambda/functionUrl:FunctionUrl": (name, _i, ctx) => ({ functionUrl: `https://${shortHash(name, 32)}.lambda-url.${ctx.awsRegion}.on.aws/`, urlId: shortHash(name, 32) }),
+  "aws:rds/proxy:Proxy": (name, inputs, ctx) => ({ endpoint: `${inputs.name ?? name}.proxy-c${shortHash(name, 11)}.${ctx.awsRegion}.rds.amazonaws.com` }),
+  "azure-native:web:WebApp": (name, inputs) => ({ defaultHostName: `${inputs.name ?? name}.azurewebsites.net` }),
+  "azure-native:storage:StorageAccount": (name, inputs) => ({ primaryEndpoints: { blob: `https://${inputs.accountName ?? name}.blob.core.windows.net/` } }),
+  "azure-native:keyvault:Vault": (name, inputs) => ({ properties: { ...(inputs.properties as Inputs), vaultUri: `https://${inputs.vaultName ?? name}.vault.azure.net/` } }),
+  "gcp:secretmanager/secretVersion:SecretVersion": () => ({ version: "1" }),
+  "gcp:cloudfunctionsv2/function:Function": (name, inputs, ctx) => ({ url: `https://${inputs.name ?? name}-${shortHash(name, 10)}-uc.a.run.app`, state: "ACTIVE", environment: "GEN_2", location: inputs.location ?? ctx.gcpRegion }),
   // Observability (components/<cloud>/observability.ts). AWS v7 resources may name their own region.
   "aws:sns/topic:Topic": (_n, inputs, ctx) => ({ arn: `arn:aws:sns:${inputs.region ?? ctx.awsRegion}:${AWS_ACCOUNT}:${inputs.name}` }),
   "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": (name, inputs, ctx) => ({
@@ -80,6 +90,24 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
     connectionString: `InstrumentationKey=${mockGuid(name)};IngestionEndpoint=https://eastus-8.in.applicationinsights.azure.com/`,
   }),
 };
+
+/**
+ * A real Ed25519 pair derived from the resource name (PKCS#8 = a fixed prefix + 32 seed bytes),
+ * so what the program does with the PEMs is checked on parseable keys, and tests can look for
+ * the private key's text in the report.
+ */
+function mockEd25519(name: string): Inputs {
+  const seed = createHash("sha256").update(`mock ed25519 ${name}`).digest();
+  const der = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
+  const privateKey = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+  const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  return { privateKeyPem: privatePem, privateKeyPemPkcs8: privatePem, publicKeyPem: createPublicKey(privateKey).export({ type: "spki", format: "pem" }).toString(), publicKeyOpenssh: "", privateKeyOpenssh: "" };
+}
+
+/** A PEM-shaped certificate block (not parseable as X.509; only passed through). */
+function mockCertificate(label: string): string {
+  return `-----BEGIN CERTIFICATE-----\n${Buffer.from(label).toString("base64")}\n-----END CERTIFICATE-----\n`;
+}
 
 /** A GUID-shaped id derived from a seed (Azure principal and client ids). */
 function mockGuid(seed: string): string {

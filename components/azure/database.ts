@@ -5,6 +5,9 @@ import * as random from "@pulumi/random";
 import { ADMIN_PASSWORD, ADMIN_USERNAME, DATABASE_NAME, POSTGRES_PORT, type PostgresDatabase, type PostgresDatabaseBaseArgs } from "../shared/platform";
 import { DATABASE_SIZES } from "../shared/sizes";
 
+/** Flexible Server's built-in PgBouncer listens here, on the server's own host name. */
+export const PGBOUNCER_PORT = 6432;
+
 export interface AzurePostgresDatabaseArgs extends PostgresDatabaseBaseArgs {
   resourceGroupName: pulumi.Input<string>;
   location: string;
@@ -31,6 +34,8 @@ export class AzurePostgresDatabase extends pulumi.ComponentResource implements P
   readonly adminPassword: pulumi.Output<string>;
   readonly postgresVersion: string;
   readonly serverName: pulumi.Output<string>;
+  /** Where many short-lived clients (the functions) connect: PgBouncer's 6432, or 5432 on Burstable, which has no PgBouncer. */
+  readonly poolerPort: number;
 
   constructor(name: string, args: AzurePostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:azure:PostgresDatabase", name, {}, opts);
@@ -91,6 +96,21 @@ export class AzurePostgresDatabase extends pulumi.ComponentResource implements P
       charset: "UTF8",
       collation: "en_US.utf8",
     }, child);
+
+    // The built-in PgBouncer (transaction pooling, same host, port 6432): function instances
+    // scale out faster than PostgreSQL accepts connections. Azure offers it on General Purpose
+    // and Memory Optimized only.
+    const pgbouncer = sku.tier !== "Burstable";
+    if (pgbouncer) {
+      new dbforpostgresql.Configuration(`${name}-pgbouncer`, {
+        resourceGroupName: args.resourceGroupName,
+        serverName: server.name,
+        configurationName: "pgbouncer.enabled",
+        value: "true",
+        source: "user-override",
+      }, child);
+    }
+    this.poolerPort = pgbouncer ? PGBOUNCER_PORT : POSTGRES_PORT;
 
     this.host = server.fullyQualifiedDomainName;
     this.serverName = server.name;

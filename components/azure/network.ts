@@ -53,11 +53,29 @@ export class AzureNetwork extends pulumi.ComponentResource {
       defaultOutboundAccess: false,
       delegations: [{ name: "postgres", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }],
     }, { parent: this, dependsOn: [cluster] });
+    // The functions route all egress into the VNet (to reach the private database) and still
+    // call their peers on the internet: this subnet leaves through a NAT gateway.
+    const natIp = new network.PublicIPAddress(`${name}-functions-nat`, {
+      resourceGroupName: group.name,
+      location: args.location,
+      sku: { name: "Standard" },
+      publicIPAllocationMethod: "Static",
+      tags,
+    }, { parent: this });
+    const nat = new network.NatGateway(`${name}-functions-nat`, {
+      resourceGroupName: group.name,
+      location: args.location,
+      sku: { name: "Standard" },
+      publicIpAddresses: [{ id: natIp.id }],
+      idleTimeoutInMinutes: 4,
+      tags,
+    }, { parent: this });
     const functions = new network.Subnet(`${name}-functions`, {
       resourceGroupName: group.name,
       virtualNetworkName: vnet.name,
       addressPrefix: subnet(args.cidr, 8, 65),
       defaultOutboundAccess: false,
+      natGateway: { id: nat.id },
       delegations: [{ name: "functions", serviceName: "Microsoft.App/environments" }],
     }, { parent: this, dependsOn: [database] });
 

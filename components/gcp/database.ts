@@ -36,6 +36,8 @@ export class GcpPostgresDatabase extends pulumi.ComponentResource implements Pos
   readonly adminPassword: pulumi.Output<string>;
   readonly postgresVersion: string;
   readonly connectionName: pulumi.Output<string>;
+  /** The instance's server CA (PEM, public): clients verify the server with it (its certificate names no IP). */
+  readonly serverCaCert: pulumi.Output<string>;
 
   constructor(name: string, args: GcpPostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:PostgresDatabase", name, {}, opts);
@@ -88,6 +90,7 @@ export class GcpPostgresDatabase extends pulumi.ComponentResource implements Pos
 
     this.host = instance.privateIpAddress;
     this.connectionName = instance.connectionName;
+    this.serverCaCert = instance.serverCaCerts.apply((certs) => certs?.[0]?.cert ?? "");
     this.adminPassword = pulumi.secret(password.result);
     this.postgresVersion = args.postgresVersion;
     this.registerOutputs({ host: this.host, connectionName: this.connectionName, adminPassword: this.adminPassword });

@@ -74,6 +74,45 @@ export interface ContainerRegistry {
   readonly repositoryUrl: pulumi.Output<string>;
 }
 
+/** What every cloud's FunctionHost takes besides its network and database. */
+export interface FunctionHostBaseArgs {
+  /** dev | staging | prod: names and production settings. */
+  environment: string;
+  /** This cloud's Ed25519 private key (PKCS#8 PEM, secret): stored in this cloud's secret store only. */
+  privateKeyPem: pulumi.Input<string>;
+  /** JSON { aws, azure, gcp } of public key PEMs: every host gets all three. */
+  publicKeysJson: pulumi.Input<string>;
+  /** Base URLs of the two other clouds' functions. */
+  peerUrls: Readonly<Partial<Record<Cloud, pulumi.Input<string>>>>;
+  /** 512, 2048 or 4096. */
+  memoryMb: number;
+  /** Instances at most; each holds a pool of FUNCTION_POOL_MAX connections. */
+  maxInstances: number;
+  /** Reconciler period in minutes. */
+  reconcileEveryMinutes: number;
+  logRetentionDays: number;
+  tags: Tags;
+}
+
+/** What a cloud's platform needs to run its quorum member: its key, everyone's public keys, its peers. */
+export type QuorumMember = Pick<FunctionHostBaseArgs, "privateKeyPem" | "publicKeysJson" | "peerUrls">;
+
+/** The portable face of a function host: where the edge and the peers reach it. */
+export interface FunctionHost {
+  readonly cloud: Cloud;
+  /** Public hostname of the HTTP origin (no scheme, no path): the Cloudflare pool's origin, probed on /health. */
+  readonly hostname: pulumi.Output<string>;
+  /** Base URL the other clouds' functions call (may carry a path prefix). */
+  readonly url: pulumi.Output<string>;
+  /** What was deployed: bytes and sha256 of the bundle. */
+  readonly bundle: { readonly bytes: number; readonly sha256: string };
+}
+
+/** Connections each function instance opens at most: instances x this must stay under the pooler's limit. */
+export const FUNCTION_POOL_MAX = 2;
+/** The schema each cloud's node keeps its tables in. */
+export const functionSchema = (cloud: Cloud) => `tricloud_${cloud}`;
+
 /** One database name and admin login everywhere, so the runtime's connection code is the same. */
 export const DATABASE_NAME = "tricloud";
 export const ADMIN_USERNAME = "tricloud_admin";

@@ -125,6 +125,17 @@ const observability = z
     }
   });
 
+/** Instance memory every function host offers (Flex Consumption has exactly these sizes). */
+export const FUNCTION_MEMORY_MB = [512, 2048, 4096] as const;
+/** The health/quorum functions on every cloud (components/<cloud>/function-host.ts). */
+const functions = z.strictObject({
+  memoryMb: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v), z.union(FUNCTION_MEMORY_MB.map((m) => z.literal(m)), { error: `expected one of ${FUNCTION_MEMORY_MB.join(", ")} (MB)` })).default(512),
+  /** Instances per cloud at most; with 2 connections each this bounds what the database pooler sees. */
+  maxInstances: int(1, 1000).default(20),
+  /** How often each cloud's reconciler runs (re-drives PENDING events, pings peers). */
+  reconcileEveryMinutes: int(1, 60).default(1),
+});
+
 export const DNS_RECORD_TYPES = ["A", "AAAA", "CNAME", "TXT", "MX"] as const;
 /** Names the edge creates itself: the API load balancer and the Vercel frontend. */
 export const RESERVED_RECORD_NAMES = ["api", "www"] as const;
@@ -238,6 +249,7 @@ const tricloud = z
     logRetentionDays: int(1, 3653).default(30),
     allowedLockIn: z.array(z.string()).default([]),
     observability: observability.prefault({}),
+    functions: functions.prefault({}),
     /** Where the budgets live; GCP budgets belong to a billing account, which no project setting names. */
     billing: z.strictObject({
       gcpBillingAccount: z.string({ error: "expected the GCP billing account id, e.g. 012345-6789AB-CDEF01" }).regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, { error: "expected a GCP billing account id: three groups of 6 uppercase hex characters, e.g. 012345-6789AB-CDEF01" }),

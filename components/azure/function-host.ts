@@ -1,0 +1,172 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as storage from "@pulumi/azure-native/storage";
+import * as web from "@pulumi/azure-native/web";
+import * as pulumi from "@pulumi/pulumi";
+import { HOST_ENV } from "../../functions/adapters/env";
+import { functionBundle } from "../shared/bundle";
+import { baseUrlOf, databaseUrl, nameHash } from "../shared/function-urls";
+import { ADMIN_USERNAME, DATABASE_NAME, FUNCTION_POOL_MAX, functionSchema, type FunctionHost, type FunctionHostBaseArgs } from "../shared/platform";
+
+export interface AzureFunctionHostArgs extends FunctionHostBaseArgs {
+  resourceGroupName: pulumi.Input<string>;
+  location: string;
+  /** Subnet delegated to Microsoft.App/environments (Flex Consumption VNet integration). */
+  functionsSubnetId: pulumi.Input<string>;
+  /** Globally unique Function App name: its default hostname is <appName>.azurewebsites.net, which peers are given up front. */
+  appName: string;
+  database: {
+    host: pulumi.Input<string>;
+    /** PgBouncer's port (6432) when the server runs it, else 5432. */
+    port: number;
+    adminPassword: pulumi.Input<string>;
+  };
+}
+
+/** Built-in role ids (the same in every tenant). */
+export const ROLES = {
+  keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+  storageBlobDataOwner: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+} as const;
+
+/** A globally unique, stable Function App name for one environment of one domain. */
+export const azureFunctionAppName = (environment: string, domain: string) => `tricloud-${environment}-fn-${nameHash(`${domain}/${environment}`, 8)}`;
+
+/** The host name Azure gives a Function App named `appName` (no per-app random label is requested). */
+export const azureFunctionHostname = (appName: string) => `${appName}.azurewebsites.net`;
+
+/** A Key Vault reference: the app setting names the secret (latest version), the platform resolves it. */
+const kvReference = (secretUri: pulumi.Input<string>) => pulumi.interpolate`@Microsoft.KeyVault(SecretUri=${secretUri})`;
+
+/**
+ * The health/quorum function on Azure: a Function App on a Flex Consumption plan,
+ * deployed from a blob container of its own storage account, integrated into the
+ * functions subnet, running as a user-assigned identity that may read exactly its two
+ * Key Vault secrets (Key Vault has no Ed25519 keys, so the key is a secret) and use
+ * the storage account; an HTTP trigger for every route and a timer for the reconciler.
+ */
+export class AzureFunctionHost extends pulumi.ComponentResource implements FunctionHost {
+  readonly cloud = "azure" as const;
+  readonly hostname: pulumi.Output<string>;
+  readonly url: pulumi.Output<string>;
+  readonly resourceId: pulumi.Output<string>;
+  readonly bundle: { readonly bytes: number; readonly sha256: string };
+
+  constructor(name: string, args: AzureFunctionHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tricloud:azure:FunctionHost", name, {}, opts);
+    const child = { parent: this };
+    const tags = { ...args.tags };
+    const rg = args.resourceGroupName;
+    const production = args.environment === "prod";
+    const bundle = functionBundle("azure-functions");
+    const client = authorization.getClientConfigOutput({ parent: this });
+    const role = (id: string) => pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
+
+    const identity = new managedidentity.UserAssignedIdentity(`${name}-id`, { resourceGroupName: rg, location: args.location, tags }, child);
+
+    // Storage: the deployment package and the Functions host's own state (timer locks), identity-based only.
+    const account = new storage.StorageAccount(`${name}-st`, {
+      resourceGroupName: rg,
+      location: args.location,
+      accountName: `tcfn${args.environment}${nameHash(args.appName, 8)}`.slice(0, 24),
+      kind: "StorageV2",
+      sku: { name: production ? "Standard_ZRS" : "Standard_LRS" },
+      allowBlobPublicAccess: false,
+      allowSharedKeyAccess: false,
+      minimumTlsVersion: "TLS1_2",
+      enableHttpsTrafficOnly: true,
+      tags,
+    }, child);
+    const container = new storage.BlobContainer(`${name}-deployments`, { resourceGroupName: rg, accountName: account.name, containerName: "deployments", publicAccess: "None" }, child);
+    // Flex Consumption runs the package named released-package.zip in the deployment container.
+    const pkg = new storage.Blob(`${name}-package`, {
+      resourceGroupName: rg, accountName: account.name, containerName: container.name, blobName: "released-package.zip", type: "Block", contentType: "application/zip", source: bundle.archive(),
+      metadata: { sha256: bundle.sha256 },
+    }, child);
+    const storageRole = new authorization.RoleAssignment(`${name}-storage-owner`, {
+      principalId: identity.principalId, principalType: "ServicePrincipal", roleDefinitionId: role(ROLES.storageBlobDataOwner), scope: account.id,
+      description: "Function App: deployment package and host state",
+    }, child);
+
+    // Secrets, readable by this identity only (RBAC on each secret, not the vault).
+    const vault = new keyvault.Vault(`${name}-kv`, {
+      resourceGroupName: rg,
+      location: args.location,
+      vaultName: `tcfn-${args.environment}-${nameHash(args.appName, 8)}`,
+      properties: {
+        tenantId: client.tenantId,
+        sku: { family: "A", name: "standard" },
+        enableRbacAuthorization: true,
+        enableSoftDelete: true,
+        softDeleteRetentionInDays: production ? 90 : 7,
+        ...(production ? { enablePurgeProtection: true } : {}),
+      },
+      tags,
+    }, child);
+    const secret = (id: string, value: pulumi.Input<string>) => {
+      const s = new keyvault.Secret(`${name}-${id}`, { resourceGroupName: rg, vaultName: vault.name, secretName: id, properties: { value: pulumi.secret(value), contentType: "text/plain" }, tags }, child);
+      const grant = new authorization.RoleAssignment(`${name}-${id}-reader`, {
+        principalId: identity.principalId, principalType: "ServicePrincipal", roleDefinitionId: role(ROLES.keyVaultSecretsUser), scope: s.id,
+        description: `Function App reads ${id}`,
+      }, child);
+      // No version in the URI: the app follows the latest version (rotation without a deploy).
+      return { uri: pulumi.interpolate`${vault.properties.vaultUri}secrets/${id}/`, grant };
+    };
+    const key = secret("signing-key", args.privateKeyPem);
+    const db = secret("database-url", databaseUrl({
+      host: args.database.host, port: args.database.port, database: DATABASE_NAME, user: ADMIN_USERNAME, password: args.database.adminPassword, params: { sslmode: "verify-full" },
+    }));
+
+    const plan = new web.AppServicePlan(`${name}-plan`, {
+      resourceGroupName: rg, location: args.location, kind: "functionapp", reserved: true, sku: { name: "FC1", tier: "FlexConsumption" }, tags,
+    }, child);
+
+    const settings: Record<string, pulumi.Input<string>> = {
+      [HOST_ENV.cloud]: "azure",
+      [HOST_ENV.region]: args.location,
+      [HOST_ENV.peers]: pulumi.jsonStringify(args.peerUrls),
+      [HOST_ENV.publicKeys]: args.publicKeysJson,
+      [HOST_ENV.schema]: functionSchema("azure"),
+      [HOST_ENV.poolMax]: String(FUNCTION_POOL_MAX),
+      [HOST_ENV.reconcileSchedule]: `0 */${args.reconcileEveryMinutes} * * * *`,
+      [HOST_ENV.privateKey]: kvReference(key.uri),
+      [HOST_ENV.databaseUrl]: kvReference(db.uri),
+      // Host storage through the identity: no account key anywhere.
+      AzureWebJobsStorage__accountName: account.name,
+      AzureWebJobsStorage__credential: "managedidentity",
+      AzureWebJobsStorage__clientId: identity.clientId,
+    };
+    const app = new web.WebApp(`${name}-app`, {
+      name: args.appName,
+      resourceGroupName: rg,
+      location: args.location,
+      kind: "functionapp,linux",
+      serverFarmId: plan.id,
+      httpsOnly: true,
+      identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+      keyVaultReferenceIdentity: identity.id,
+      virtualNetworkSubnetId: args.functionsSubnetId,
+      // PostgreSQL is private (VNet + private DNS); everything else leaves through the subnet's NAT.
+      outboundVnetRouting: { allTraffic: true },
+      functionAppConfig: {
+        deployment: { storage: { type: "blobContainer", value: pulumi.interpolate`${account.primaryEndpoints.blob}deployments`, authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: identity.id } } },
+        runtime: { name: "node", version: "22" },
+        scaleAndConcurrency: { maximumInstanceCount: args.maxInstances, instanceMemoryMB: args.memoryMb },
+      },
+      siteConfig: {
+        appSettings: Object.entries(settings).map(([name, value]) => ({ name, value })),
+        minTlsVersion: "1.2",
+        ftpsState: "Disabled",
+        http20Enabled: true,
+      },
+      tags,
+    }, { parent: this, dependsOn: [pkg, storageRole, key.grant, db.grant] });
+
+    this.url = baseUrlOf(pulumi.interpolate`https://${app.defaultHostName}`);
+    this.hostname = app.defaultHostName;
+    this.resourceId = app.id;
+    this.bundle = { bytes: bundle.bytes, sha256: bundle.sha256 };
+    this.registerOutputs({ hostname: this.hostname, url: this.url, resourceId: this.resourceId });
+  }
+}

@@ -1,0 +1,151 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { HOST_ENV } from "../../functions/adapters/env";
+import { functionBundle } from "../shared/bundle";
+import { baseUrlOf, databaseUrl, hostnameOf } from "../shared/function-urls";
+import { ADMIN_USERNAME, DATABASE_NAME, FUNCTION_POOL_MAX, POSTGRES_PORT, functionSchema, type FunctionHost, type FunctionHostBaseArgs } from "../shared/platform";
+
+export interface GcpFunctionHostArgs extends FunctionHostBaseArgs {
+  project: string;
+  region: string;
+  networkId: pulumi.Input<string>;
+  subnetworkId: pulumi.Input<string>;
+  database: {
+    /** Cloud SQL's private IP. */
+    host: pulumi.Input<string>;
+    adminPassword: pulumi.Input<string>;
+    /** The instance's server CA: the function verifies the server against it. */
+    serverCaCert: pulumi.Input<string>;
+  };
+}
+
+/** The public function's name; peers are given its cloudfunctions.net URL before it exists. */
+export const gcpFunctionName = (environment: string) => `tricloud-${environment}-api`;
+/** https://<region>-<project>.cloudfunctions.net/<name>: fixed by name, so peers can be told it up front. */
+export const gcpFunctionUrl = (project: string, region: string, environment: string) => `https://${region}-${project}.cloudfunctions.net/${gcpFunctionName(environment)}`;
+
+/**
+ * The health/quorum function on GCP: Cloud Functions 2nd gen with a dedicated service
+ * account that may read exactly its two Secret Manager secrets, direct VPC egress for
+ * private ranges only (Cloud SQL's private IP), a public "api" function as the
+ * Cloudflare origin, and a private "reconcile" function that Cloud Scheduler calls
+ * with an OIDC token of its own service account.
+ */
+export class GcpFunctionHost extends pulumi.ComponentResource implements FunctionHost {
+  readonly cloud = "gcp" as const;
+  readonly hostname: pulumi.Output<string>;
+  readonly url: pulumi.Output<string>;
+  readonly serviceName: pulumi.Output<string>;
+  readonly bundle: { readonly bytes: number; readonly sha256: string };
+
+  constructor(name: string, args: GcpFunctionHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tricloud:gcp:FunctionHost", name, {}, opts);
+    const child = { parent: this };
+    const { project, region } = args;
+    const labels = { ...args.tags };
+    const env = args.environment;
+    const bundle = functionBundle("gcp-functions");
+
+    const runtimeSa = new gcp.serviceaccount.Account(`${name}-sa`, { project, accountId: `tricloud-${env}-fn`, displayName: "tricloud quorum function" }, child);
+    const schedulerSa = new gcp.serviceaccount.Account(`${name}-scheduler-sa`, { project, accountId: `tricloud-${env}-fn-sched`, displayName: "tricloud reconciler schedule (invoker only)" }, child);
+
+    const secret = (id: string, value: pulumi.Input<string>) => {
+      const s = new gcp.secretmanager.Secret(`${name}-${id}`, { project, secretId: `tricloud-${env}-${id}`, replication: { auto: {} }, labels }, child);
+      const v = new gcp.secretmanager.SecretVersion(`${name}-${id}`, { secret: s.id, secretData: pulumi.secret(value) }, child);
+      new gcp.secretmanager.SecretIamMember(`${name}-${id}-accessor`, { project, secretId: s.secretId, role: "roles/secretmanager.secretAccessor", member: pulumi.interpolate`serviceAccount:${runtimeSa.email}` }, child);
+      return { secretId: s.secretId, version: v.version };
+    };
+    const key = secret("signing-key", args.privateKeyPem);
+    const db = secret("database-url", databaseUrl({
+      host: args.database.host, port: POSTGRES_PORT, database: DATABASE_NAME, user: ADMIN_USERNAME, password: args.database.adminPassword,
+      // The server certificate names the instance, not its IP: verify the chain against the instance's CA.
+      params: { uselibpqcompat: "true", sslmode: "verify-ca" },
+    }));
+
+    const bucket = new gcp.storage.Bucket(`${name}-source`, {
+      project, location: region, uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", forceDestroy: true, labels,
+    }, child);
+    // Content-addressed: a new bundle is a new object, which redeploys the functions.
+    const source = new gcp.storage.BucketObject(`${name}-source`, { bucket: bucket.name, name: `tricloud-gcp-functions-${bundle.sha256.slice(0, 16)}.zip`, source: bundle.archive() }, child);
+
+    const common = {
+      project,
+      location: region,
+      labels,
+    };
+    const serviceConfig = (entryMaxInstances: number) => ({
+      maxInstanceCount: entryMaxInstances,
+      minInstanceCount: 0,
+      availableMemory: `${args.memoryMb}Mi`,
+      timeoutSeconds: 60,
+      serviceAccountEmail: runtimeSa.email,
+      allTrafficOnLatestRevision: true,
+      // Private ranges (Cloud SQL) through the VPC; peers over the internet directly.
+      directVpcNetworkInterfaces: [{ network: args.networkId, subnetwork: args.subnetworkId }],
+      directVpcEgress: "VPC_EGRESS_PRIVATE_RANGES_ONLY",
+      environmentVariables: {
+        [HOST_ENV.cloud]: "gcp",
+        [HOST_ENV.region]: region,
+        [HOST_ENV.peers]: pulumi.jsonStringify(args.peerUrls),
+        [HOST_ENV.publicKeys]: args.publicKeysJson,
+        [HOST_ENV.schema]: functionSchema("gcp"),
+        [HOST_ENV.poolMax]: String(FUNCTION_POOL_MAX),
+        [HOST_ENV.databaseCaCert]: args.database.serverCaCert,
+        // Express's error pages then carry no stack traces.
+        NODE_ENV: "production",
+      },
+      // Pinned versions: rotating a secret is a new version and a new revision, never a silent change.
+      secretEnvironmentVariables: [
+        { key: HOST_ENV.privateKey, projectId: project, secret: key.secretId, version: key.version },
+        { key: HOST_ENV.databaseUrl, projectId: project, secret: db.secretId, version: db.version },
+      ],
+    });
+    const buildConfig = (entryPoint: string) => ({
+      runtime: "nodejs22",
+      entryPoint,
+      source: { storageSource: { bucket: bucket.name, object: source.name } },
+    });
+
+    const api = new gcp.cloudfunctionsv2.Function(`${name}-api`, {
+      ...common,
+      name: gcpFunctionName(env),
+      description: "tricloud health/quorum node (gcp)",
+      buildConfig: buildConfig("api"),
+      serviceConfig: { ...serviceConfig(args.maxInstances), ingressSettings: "ALLOW_ALL" },
+    }, child);
+    // The public origin behind Cloudflare, as the Lambda Function URL and the Function App are.
+    new gcp.cloudrunv2.ServiceIamMember(`${name}-api-public`, { project, location: region, name: api.name, role: "roles/run.invoker", member: "allUsers" }, child);
+
+    const reconcile = new gcp.cloudfunctionsv2.Function(`${name}-reconcile`, {
+      ...common,
+      name: `tricloud-${env}-reconcile`,
+      description: "tricloud reconciler pass (gcp), called by Cloud Scheduler",
+      buildConfig: buildConfig("reconcile"),
+      // One pass at a time is enough; only the scheduler's identity may invoke it.
+      serviceConfig: { ...serviceConfig(1), ingressSettings: "ALLOW_ALL" },
+    }, child);
+    new gcp.cloudrunv2.ServiceIamMember(`${name}-reconcile-invoker`, {
+      project, location: region, name: reconcile.name, role: "roles/run.invoker", member: pulumi.interpolate`serviceAccount:${schedulerSa.email}`,
+    }, child);
+    new gcp.cloudscheduler.Job(`${name}-reconcile`, {
+      project,
+      region,
+      description: "Runs the quorum reconciler",
+      schedule: `*/${args.reconcileEveryMinutes} * * * *`,
+      timeZone: "Etc/UTC",
+      attemptDeadline: "120s",
+      retryConfig: { retryCount: 0 },
+      httpTarget: {
+        uri: reconcile.url,
+        httpMethod: "POST",
+        oidcToken: { serviceAccountEmail: schedulerSa.email, audience: reconcile.url },
+      },
+    }, child);
+
+    this.url = baseUrlOf(api.url);
+    this.hostname = hostnameOf(api.url);
+    this.serviceName = api.name;
+    this.bundle = { bytes: bundle.bytes, sha256: bundle.sha256 };
+    this.registerOutputs({ hostname: this.hostname, url: this.url, serviceName: this.serviceName });
+  }
+}
