@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 /** What the capture sees of one registration; inputs come from the mocks. */
@@ -13,6 +14,54 @@ export interface Registration {
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+const ASSET_VALUE = "c44067f5952c0a294b673a41bacd8c17";
+const ARCHIVE_VALUE = "0def7320c3a5731c473e5ecbe6d01bc7";
+
+/** How an asset or archive input shows in the plan: what was shipped, not the bytes. */
+export type AssetSummary =
+  | { kind: "asset"; bytes: number; sha256: string }
+  | { kind: "archive"; files: { name: string; bytes: number; sha256: string }[]; bytes: number; sha256: string }
+  | { kind: "asset" | "archive"; path?: string; uri?: string };
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * Replaces serialized assets and archives (as the engine receives them) by a summary:
+ * file names, byte sizes and sha256 (an archive's over its sorted "name\0sha256\n" lines,
+ * the hash components/shared/bundle.ts reports). Returns the value unchanged when it holds none.
+ */
+export function summarizeAssets(value: unknown): { value: unknown; changed: boolean } {
+  if (!value || typeof value !== "object") return { value, changed: false };
+  if (Array.isArray(value)) {
+    const parts = value.map(summarizeAssets);
+    return parts.some((p) => p.changed) ? { value: parts.map((p) => p.value), changed: true } : { value, changed: false };
+  }
+  const obj = value as Record<string, unknown>;
+  if (obj[SECRET_SIG] === ASSET_VALUE || obj[SECRET_SIG] === ARCHIVE_VALUE) return { value: summary(obj), changed: true };
+  let changed = false;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const p = summarizeAssets(v);
+    changed ||= p.changed;
+    out[k] = p.value;
+  }
+  return changed ? { value: out, changed } : { value, changed: false };
+}
+
+function summary(obj: Record<string, unknown>): AssetSummary {
+  const kind = obj[SECRET_SIG] === ARCHIVE_VALUE ? "archive" : "asset";
+  if (kind === "asset" && typeof obj.text === "string") return { kind, bytes: Buffer.byteLength(obj.text), sha256: sha256(obj.text) };
+  if (kind === "archive" && obj.assets && typeof obj.assets === "object") {
+    const files = Object.entries(obj.assets as Record<string, unknown>)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, inner]) => {
+        const s = summary(inner as Record<string, unknown>);
+        return { name, bytes: "bytes" in s ? s.bytes : 0, sha256: "sha256" in s ? s.sha256 : "" };
+      });
+    return { kind, files, bytes: files.reduce((n, f) => n + f.bytes, 0), sha256: sha256(files.map((f) => `${f.name}\0${f.sha256}\n`).join("")) };
+  }
+  return { kind, ...(typeof obj.path === "string" ? { path: obj.path } : {}), ...(typeof obj.uri === "string" ? { uri: obj.uri } : {}) };
+}
 
 /**
  * Replaces secret-marked values by "[secret]" and resources by their type,
@@ -56,11 +105,17 @@ export class Capture {
   install(): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as Record<string, (req: any, cb: any) => unknown>;
     const register = monitor.registerResource!.bind(monitor);
-    monitor.registerResource = (req: any, callback: any) =>
-      register(req, (err: unknown, resp: any) => {
+    monitor.registerResource = (req: any, callback: any) => {
+      // A function bundle is hundreds of KiB of code: the plan (and the mocks, which never
+      // deploy it) get its summary instead. Secret markers elsewhere in the object survive.
+      const object = req.getObject?.();
+      const summarized = object ? summarizeAssets(object.toJavaScript()) : { changed: false, value: undefined };
+      if (summarized.changed) req.setObject(object.constructor.fromJavaScript(summarized.value));
+      return register(req, (err: unknown, resp: any) => {
         if (!err && resp) this.record(resp.getUrn(), req.getType(), req.getName(), req.getParent(), req.getCustom(), req.getProtect?.() === true);
         callback(err, resp);
       });
+    };
     const registerOutputs = monitor.registerResourceOutputs!.bind(monitor);
     monitor.registerResourceOutputs = (req: any, callback: any) => {
       const mapped = this.engineUrn.get(req.getUrn());
