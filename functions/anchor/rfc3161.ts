@@ -200,12 +200,22 @@ export class Rfc3161Anchor implements Anchor {
     return { receipt: token.toString("base64"), time: genTime };
   }
 
-  async verify(message: Buffer, receipt: string): Promise<AnchorVerdict> {
-    try {
-      const { genTime } = await verifyTimeStampToken(Buffer.from(receipt, "base64"), { message, trusted: this.trusted });
-      return { ok: true, time: genTime };
-    } catch (err) {
-      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
-    }
+  verify(message: Buffer, receipt: string): Promise<AnchorVerdict> {
+    return verifyReceipt(message, receipt, this.trusted);
+  }
+}
+
+/** Verification only (auditors): checks stored receipts against trusted TSA certificates. */
+export function rfc3161Verifier(trusted: ReadonlyArray<string | Buffer>): Pick<Anchor, "verify"> {
+  const certs = parseCertificates(trusted);
+  return { verify: (message, receipt) => verifyReceipt(message, receipt, certs) };
+}
+
+async function verifyReceipt(message: Buffer, receipt: string, trusted: Pkijs.Certificate[]): Promise<AnchorVerdict> {
+  try {
+    const { genTime } = await verifyTimeStampToken(Buffer.from(receipt, "base64"), { message, trusted });
+    return { ok: true, time: genTime };
+  } catch (err) {
+    return { ok: false, reason: err instanceof Error ? err.message : String(err) };
   }
 }
