@@ -93,7 +93,8 @@ export const LEDGER_MIGRATIONS: ReadonlyArray<{ version: number; name: string; u
 export async function migrateLedger(sql: Sql, schema: string): Promise<number[]> {
   return sql.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`tricloud-ledger-migrate:${schema}`]);
-    await tx.exec(`CREATE TABLE IF NOT EXISTS ${schema}.ledger_schema_migrations (
+    await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${schema};
+      CREATE TABLE IF NOT EXISTS ${schema}.ledger_schema_migrations (
         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = new Set((await tx.query<{ version: number }>(`SELECT version FROM ${schema}.ledger_schema_migrations`)).map((r) => r.version));
     const applied: number[] = [];
