@@ -27,8 +27,10 @@ export function platform(config: StackConfig) {
   const aws = new AwsPlatform(`${prefix}-aws`, config, tags, { privateKeyPem: keys.privateKeyPems.aws, publicKeysJson, peerUrls: { azure: azureUrl, gcp: gcpUrl } });
   const azure = new AzurePlatform(`${prefix}-azure`, config, tags, { privateKeyPem: keys.privateKeyPems.azure, publicKeysJson, peerUrls: { aws: aws.functions.url, gcp: gcpUrl }, appName: azureAppName });
   const gcp = new GcpPlatform(`${prefix}-gcp`, config, tags, { privateKeyPem: keys.privateKeyPems.gcp, publicKeysJson, peerUrls: { aws: aws.functions.url, azure: azureUrl } });
-  // The Cloudflare pools' origins are the functions' own hostnames, probed on /health.
-  const origins = { aws: aws.functions.hostname, azure: azure.functions.hostname, gcp: gcp.functions.hostname };
+  // The Cloudflare pools' origins are the functions' own hostnames, probed on /health; an origin
+  // set in tricloud:traffic.origins (say, a custom domain in front of a function) still wins.
+  const o = t.traffic.origins;
+  const origins = { aws: o.aws ?? aws.functions.hostname, azure: o.azure ?? azure.functions.hostname, gcp: o.gcp ?? gcp.functions.hostname };
   const front = edge(config, origins);
   const watch = observability(config, {
     aws, azure, gcp, edge: front, origins,

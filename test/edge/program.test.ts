@@ -49,8 +49,8 @@ describe.each([
     const monitorId = mockId(oneOfType(r, T.monitor));
     for (const cloud of ["aws", "azure", "gcp"]) {
       const p = pool(r, cloud);
-      // No origins are configured in the stack files yet: the documented placeholder.
-      const origin = `${cloud}.origin.${domain}`;
+      // No origins are configured in the stack files: each pool's origin is its cloud's function host.
+      const origin = (r.outputs.functions as Record<string, { hostname: string }>)[cloud]!.hostname;
       expect(p.inputs).toMatchObject({ accountId: ACCOUNT, monitor: monitorId, checkRegions: [...monitor.regions], minimumOrigins: 1 });
       expect(input(p, "origins")).toEqual([expect.objectContaining({ name: cloud, address: origin, header: { hosts: [origin] } })]);
     }

@@ -32,7 +32,7 @@ describe.each(["dev", "prod"])("%s observability", (stack) => {
 
   it("uses the environment's SLO (99.9 % dev, 99.95 % prod) and the 200 ms p99 objective", async () => {
     const r = await plan();
-    expect(r.outputs.observability).toMatchObject({ sloTargetPercent: target, p99LatencyMs: 200, alerts: { aws: 8, azure: 8, gcp: 8 } });
+    expect(r.outputs.observability).toMatchObject({ sloTargetPercent: target, p99LatencyMs: 200, alerts: { aws: 10, azure: 10, gcp: 10 } }); // 8 platform alerts + 2 for the quorum function
   });
 
   it("every cluster has a node-health alert on that very cluster", async () => {
@@ -73,9 +73,11 @@ describe.each(["dev", "prod"])("%s observability", (stack) => {
   it("probes https://api.<domain>/health and each cloud's origin from every cloud", async () => {
     const r = await plan();
     const api = `api.${t.domain}`;
-    expect(ofType(r, T.healthCheck).map((h) => [inputs(h).fqdn, inputs(h).resourcePath, inputs(h).type])).toEqual([[api, "/health", "HTTPS"], [`aws.origin.${t.domain}`, "/health", "HTTPS"]]);
-    expect(ofType(r, T.webTest).map((w) => inputs(w).request.requestUrl)).toEqual([`https://${api}/health`, `https://azure.origin.${t.domain}/health`]);
-    expect(ofType(r, T.uptime).map((u) => [inputs(u).monitoredResource.labels.host, inputs(u).httpCheck.path, inputs(u).httpCheck.useSsl])).toEqual([[api, "/health", true], [`gcp.origin.${t.domain}`, "/health", true]]);
+    // The origins are the function hosts' own hostnames (the same the Cloudflare pools use).
+    const origin = (cloud: string) => (r.outputs.functions as Record<string, { hostname: string }>)[cloud]!.hostname;
+    expect(ofType(r, T.healthCheck).map((h) => [inputs(h).fqdn, inputs(h).resourcePath, inputs(h).type])).toEqual([[api, "/health", "HTTPS"], [origin("aws"), "/health", "HTTPS"]]);
+    expect(ofType(r, T.webTest).map((w) => inputs(w).request.requestUrl)).toEqual([`https://${api}/health`, `https://${origin("azure")}/health`]);
+    expect(ofType(r, T.uptime).map((u) => [inputs(u).monitoredResource.labels.host, inputs(u).httpCheck.path, inputs(u).httpCheck.useSsl])).toEqual([[api, "/health", true], [origin("gcp"), "/health", true]]);
   });
 
   it("burn-rate alerts: 14.4x over 1 h with 5 min and 6x over 6 h with 30 min, both windows required", async () => {
@@ -117,7 +119,7 @@ describe.each(["dev", "prod"])("%s observability", (stack) => {
     expect(new Set(topics).size).toBe(2);
     for (const arn of topics) expect(ofType(r, T.subscription).filter((s) => inputs(s).topic === arn).map((s) => [inputs(s).protocol, inputs(s).endpoint])).toEqual(emails.map((e) => ["email", e]));
     const notifying = [...ofType(r, T.alarm), ...ofType(r, T.composite)].filter((a) => inputs(a).alarmActions);
-    expect(notifying).toHaveLength(8);
+    expect(notifying).toHaveLength(10);
     for (const a of notifying) {
       expect(inputs(a).alarmActions).toHaveLength(1);
       expect(topics).toContain(inputs(a).alarmActions[0]);

@@ -96,7 +96,7 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
     expect(input(aks, "oidcIssuerProfile.enabled")).toBe(true);
     expect(input(aks, "apiServerAccessProfile.enablePrivateCluster")).toBe(true);
 
-    const identity = oneOfType(r, "azure-native:managedidentity:UserAssignedIdentity");
+    const identity = oneOfType(r, "azure-native:managedidentity:UserAssignedIdentity", "-k8s");
     expect(input(aks, "identity")).toEqual({ type: "UserAssigned", userAssignedIdentities: [mockId(stack, identity)] });
     const clusterSubnetId = mockId(stack, oneOfType(r, "azure-native:network:Subnet", "-net-cluster"));
     const grant = oneOfType(r, "azure-native:authorization:RoleAssignment", "-k8s-subnet-access");

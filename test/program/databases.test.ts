@@ -66,17 +66,20 @@ describe.each(["dev", "prod"])("%s databases", (stack) => {
     expect([...(input(group, "subnetIds") as string[])].sort()).toEqual(privateIds.sort());
   });
 
-  it("RDS: its security group admits PostgreSQL from the cluster's security group only, and nothing from CIDRs", async () => {
+  it("RDS: its security group admits PostgreSQL from the cluster's and the quorum function's (prod: its RDS Proxy's) security groups only, and nothing from CIDRs", async () => {
     const r = await planStack(stack);
     const sg = oneOfType(r, "aws:ec2/securityGroup:SecurityGroup", "-db-");
     expect(input(oneOfType(r, RDS), "vpcSecurityGroupIds")).toEqual([mockId(stack, sg)]);
     expect(input(sg, "ingress")).toBeUndefined();
     expect(input(sg, "egress")).toBeUndefined();
     const rules = ofType(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((x) => input(x, "securityGroupId") === mockId(stack, sg));
-    expect(rules).toHaveLength(1);
     const eks = mockState(stack, oneOfType(r, "aws:eks/cluster:Cluster")) as { vpcConfig: { clusterSecurityGroupId: string } };
-    expect(rules[0]!.inputs).toMatchObject({ referencedSecurityGroupId: eks.vpcConfig.clusterSecurityGroupId, fromPort: 5432, toPort: 5432, ipProtocol: "tcp" });
-    expect(input(rules[0]!, "cidrIpv4")).toBeUndefined();
+    const fnClient = mockId(stack, oneOfType(r, "aws:ec2/securityGroup:SecurityGroup", stack === "prod" ? "-fn-proxy-sg" : "-fn-sg"));
+    expect(rules.map((x) => input(x, "referencedSecurityGroupId")).sort()).toEqual([eks.vpcConfig.clusterSecurityGroupId, fnClient].sort());
+    for (const rule of rules) {
+      expect(rule.inputs).toMatchObject({ fromPort: 5432, toPort: 5432, ipProtocol: "tcp" });
+      expect(input(rule, "cidrIpv4")).toBeUndefined();
+    }
   });
 
   it("Flexible Server: private access through the delegated subnet and a linked private DNS zone", async () => {
