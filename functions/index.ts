@@ -8,6 +8,6 @@ export { selectCloud, type CloudReport } from "./routing/select";
 export { RoutingClient } from "./routing/client";
 export type { LedgerOptions } from "./node/node";
 export type { Anchor, AnchorReceipt, AnchorVerdict } from "./anchor/anchor";
-export { Rfc3161Anchor, rfc3161Verifier } from "./anchor/rfc3161";
-export { auditLedgers, type AuditReport } from "./audit/verify";
+// The RFC 3161 anchor (functions/anchor/rfc3161) and the auditor (functions/audit/verify) are
+// imported from their files: they load pkijs, which a host without anchors need not pay for at cold start.
 export { keyRingFromPem } from "./adapters/keys";
