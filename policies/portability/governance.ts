@@ -33,8 +33,10 @@ function regionOf(type: string, props: Record<string, any>, providerRegion: unkn
     return typeof loc === "string" && loc.toLowerCase() !== "global" ? loc.toLowerCase().replace(/\s+/g, "") : undefined;
   }
   if (pkg === "gcp") {
-    const loc = (props.region ?? props.location) as string | undefined;
-    if (typeof loc !== "string" || loc === "global") return undefined;
+    // "global" (any case) in region or location means no region, as Azure's "global" location does;
+    // a resource with a global region but a regional location lives in that location.
+    const loc = [props.region, props.location].find((l): l is string => typeof l === "string" && l !== "" && l.toLowerCase() !== "global");
+    if (loc === undefined) return undefined;
     return /-[a-z]$/.test(loc) ? loc.replace(/-[a-z]$/, "") : loc; // a zone's region
   }
   return undefined;

@@ -40,6 +40,19 @@ describe("portability-resource-enforce-allowed-regions", () => {
     expect(m[0]).toContain('region "eu-west-1" is not allowed');
     expect(m[1]).toContain("europe-west1");
   });
+  it("treats GCP's global location or region as no region, like Azure's global", async () => {
+    expect(
+      await messages(allowedRegions, [
+        res("gcp:logging/projectBucketConfig:ProjectBucketConfig", { location: "global", bucketId: "_Default" }),
+        res("gcp:compute/globalAddress:GlobalAddress", { region: "global" }),
+        res("gcp:secretmanager/secret:Secret", { location: "Global" }),
+      ], { allowedRegions: ["us-central1"] }),
+    ).toEqual([]);
+  });
+  it("still checks a GCP resource whose region is global but whose location is a region outside the list", async () => {
+    const m = await messages(allowedRegions, [res("gcp:logging/projectBucketConfig:ProjectBucketConfig", { region: "global", location: "europe-west1" })], { allowedRegions: ["us-central1"] });
+    expect(m).toEqual([expect.stringContaining('region "europe-west1" is not allowed')]);
+  });
   it("uses the configured list", async () => {
     expect(await messages(allowedRegions, [res("aws:ec2/vpc:Vpc", { region: "eu-west-1" })], { allowedRegions: ["eu-west-1"] })).toEqual([]);
   });
