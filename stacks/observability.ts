@@ -74,7 +74,6 @@ export function observability(config: StackConfig, p: ObservedPlatform, tags: Ta
   const gcp = new GcpObservability(`${env}-gcp-obs`, {
     ...common,
     project: config.gcp.project,
-    region: config.gcp.region,
     uptime: { apiHostname, originHostname: origin("gcp") },
     cluster: { name: p.gcp.cluster.clusterName, minNodes: t.clusters.gcp.minNodes },
     database: { connectionName: p.gcp.database.connectionName, size: t.database.size },

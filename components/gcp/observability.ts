@@ -15,10 +15,8 @@ export interface GcpFunctionTarget {
 export interface GcpObservabilityArgs {
   environment: string;
   project: string;
-  /** The stack's region: the log bucket lives here. */
-  region: string;
   emails: readonly string[];
-  /** Days the project's log bucket keeps logs. */
+  /** Days the project's _Default log bucket keeps logs. */
   logRetentionDays: number;
   sloTarget: number;
   p99LatencyMs: number;
@@ -38,7 +36,7 @@ const seconds = (minutes: number) => `${minutes * 60}s`;
 const quote = (s: string) => JSON.stringify(s);
 
 /**
- * Cloud Monitoring for one environment: a regional log bucket with the retention,
+ * Cloud Monitoring for one environment: the retention of the project's _Default log bucket,
  * uptime checks on the API and the origin, burn-rate policies on the
  * origin's availability, Cloud SQL CPU/disk/connection policies, GKE node
  * policies, Cloud Run (Cloud Functions 2nd gen) error-rate and p99 policies,
@@ -67,25 +65,18 @@ export class GcpObservability extends pulumi.ComponentResource {
       }, child));
     const notificationChannels = channels.map((c) => c.name);
 
-    // A log bucket in the stack's region with the configured retention, and a sink routing every log
-    // entry into it. (The _Default bucket is global-only, which the allowed-regions policy rejects; it
-    // keeps GCP's own 30 days beside this one.)
-    const bucketId = `${prefix}-logs`;
-    const bucket = new gcp.logging.ProjectBucketConfig(`${name}-log-retention`, {
+    // The retention of the project's _Default log bucket, where the _Default sink already routes every
+    // log entry but the Admin Activity, System Event and Access Transparency audit logs (those go to
+    // _Required, kept 400 days). Logging creates _Default and it
+    // cannot be deleted: the provider adopts it, and removing this resource leaves it as it is. A second
+    // bucket with a sink of its own would bill ingestion twice. _Default is global, a location the
+    // allowed-regions policy treats as no region.
+    new gcp.logging.ProjectBucketConfig(`${name}-log-retention`, {
       project,
-      location: args.region,
-      bucketId,
+      location: "global",
+      bucketId: "_Default",
       retentionDays: args.logRetentionDays,
-      description: `tricloud ${args.environment}: every log entry of the project, kept ${args.logRetentionDays} days`,
     }, child);
-    new gcp.logging.ProjectSink(`${name}-log-sink`, {
-      project,
-      name: `${prefix}-logs`,
-      destination: pulumi.interpolate`logging.googleapis.com/projects/${project}/locations/${args.region}/buckets/${bucketId}`,
-      description: "Routes every log entry into the retention bucket",
-      // A bucket in the same project needs no grant to the writer identity.
-      uniqueWriterIdentity: true,
-    }, { parent: this, dependsOn: [bucket] });
 
     const policy = (id: string, documentation: pulumi.Input<string>, conditions: gcp.types.input.monitoring.AlertPolicyCondition[], combiner = "OR", severity = "ERROR") => {
       alerts++;

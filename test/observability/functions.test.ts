@@ -62,7 +62,6 @@ beforeAll(async () => {
     new GcpObservability("unit-gcp", {
       ...common,
       project: "tricloud-unit",
-      region: "us-central1",
       cluster: { name: "unit-gke", minNodes: 1 },
       database: { connectionName: "tricloud-unit:us-central1:unit-sql", size: "large" },
       functions: [{ name: "api", serviceName: pulumi.output("tricloud-unit-api") }],

@@ -151,9 +151,10 @@ describe.each(["dev", "prod"])("%s observability", (stack) => {
     expect(insights).toHaveLength(4);
     for (const l of insights) expect(inputs(l).retentionInDays).toBe(days);
     expect(input(oneOfType(r, "azure-native:operationalinsights:Workspace"), "retentionInDays")).toBe(days);
+    // GCP: the project's own _Default bucket (global), with no second bucket or sink to bill ingestion twice.
     const bucket = oneOfType(r, "gcp:logging/projectBucketConfig:ProjectBucketConfig");
-    expect(inputs(bucket)).toMatchObject({ retentionDays: days, location: config.gcp.region });
-    expect(input(oneOfType(r, "gcp:logging/projectSink:ProjectSink"), "destination")).toBe(`logging.googleapis.com/projects/${config.gcp.project}/locations/${config.gcp.region}/buckets/${inputs(bucket).bucketId}`);
+    expect(inputs(bucket)).toMatchObject({ project: config.gcp.project, bucketId: "_Default", location: "global", retentionDays: days });
+    expect(ofType(r, "gcp:logging/projectSink:ProjectSink")).toEqual([]);
   });
 
   it("draws the same panels, in the same order, on the three dashboards", async () => {
