@@ -36,7 +36,20 @@ export interface TransparencyLogDeps {
  * The rule "never sign a checkpoint inconsistent with the previous one" is checked here,
  * inside the transaction that signs, against the previous *signed* checkpoint.
  */
+type LeafInput = { eventId: string; entry: string; leafHash: Buffer };
+interface QueuedAppend {
+  leaf: LeafInput;
+  done: Array<{ resolve: (index: number) => void; reject: (err: unknown) => void }>;
+}
+
+/** Most leaves one group commit writes in one transaction. */
+const GROUP_COMMIT_MAX = 500;
+
 export class TransparencyLog {
+  /** Appends waiting for the next group commit, by eventId (the same event joins one write). */
+  private readonly queued = new Map<string, QueuedAppend>();
+  private flushing: Promise<void> | undefined;
+
   constructor(private readonly d: TransparencyLogDeps) {}
 
   get origin(): string {
@@ -47,11 +60,33 @@ export class TransparencyLog {
     return this.d.logStore;
   }
 
-  /** Appends a FINAL certificate (idempotent per eventId). */
-  async appendCertificate(envelope: Envelope, confirmations: readonly Confirmation[]): Promise<number> {
+  /**
+   * Appends a FINAL certificate (idempotent per eventId) and resolves with its index once
+   * it is stored. Appends serialise on the log's head row, so concurrent callers are
+   * grouped: whatever arrives while one transaction runs is written by the next, in one.
+   */
+  appendCertificate(envelope: Envelope, confirmations: readonly Confirmation[]): Promise<number> {
     const entry = certificateEntry(envelope, confirmations);
-    const [r] = await this.d.logStore.append([{ eventId: envelope.eventId, entry, leafHash: entryLeafHash(entry) }], this.d.clock.now());
-    return r!.index;
+    return new Promise((resolve, reject) => {
+      const waiting = this.queued.get(envelope.eventId);
+      if (waiting) waiting.done.push({ resolve, reject });
+      else this.queued.set(envelope.eventId, { leaf: { eventId: envelope.eventId, entry, leafHash: entryLeafHash(entry) }, done: [{ resolve, reject }] });
+      this.flushing ??= this.flushQueued().finally(() => (this.flushing = undefined));
+    });
+  }
+
+  private async flushQueued(): Promise<void> {
+    while (this.queued.size > 0) {
+      const batch = [...this.queued.values()].slice(0, GROUP_COMMIT_MAX);
+      for (const q of batch) this.queued.delete(q.leaf.eventId);
+      try {
+        const written = await this.d.logStore.append(batch.map((q) => q.leaf), this.d.clock.now());
+        const index = new Map(written.map((w) => [w.eventId, w.index]));
+        for (const q of batch) for (const d of q.done) d.resolve(index.get(q.leaf.eventId)!);
+      } catch (err) {
+        for (const q of batch) for (const d of q.done) d.reject(err);
+      }
+    }
   }
 
   /** Appends FINAL events the fast path missed (a crash between FINAL and append). */
