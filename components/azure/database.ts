@@ -1,3 +1,4 @@
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
@@ -23,7 +24,8 @@ export interface AzurePostgresDatabaseArgs extends PostgresDatabaseBaseArgs {
 /**
  * Azure Database for PostgreSQL Flexible Server with private access only:
  * injected into the delegated subnet, resolved through a private DNS zone
- * linked to the VNet, zone-redundant HA and geo-redundant backups in production.
+ * linked to the VNet, zone-redundant HA, geo-redundant backups and a
+ * CanNotDelete management lock in production.
  */
 export class AzurePostgresDatabase extends pulumi.ComponentResource implements PostgresDatabase {
   readonly cloud = "azure" as const;
@@ -88,6 +90,19 @@ export class AzurePostgresDatabase extends pulumi.ComponentResource implements P
       },
       tags,
     }, { parent: this, dependsOn: [link], additionalSecretOutputs: ["administratorLoginPassword"] });
+
+    // Flexible Server has no deletion-protection flag: in production a CanNotDelete lock on the server
+    // (inherited by its databases and parameters) refuses deletes from the portal, the CLI or other
+    // automation. Pulumi deletes the lock before the server on a destroy or replacement, so removing
+    // this block (or the stack) is the deliberate way to delete the server.
+    if (args.production) {
+      new authorization.ManagementLockByScope(`${name}-lock`, {
+        scope: server.id,
+        lockName: "tricloud-cannot-delete",
+        level: "CanNotDelete",
+        notes: "tricloud production database: deleting it loses the data. Remove the lock in the tricloud program first.",
+      }, child);
+    }
 
     new dbforpostgresql.Database(`${name}-db`, {
       resourceGroupName: args.resourceGroupName,

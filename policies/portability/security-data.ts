@@ -116,22 +116,26 @@ export const deletionProtectionInProd: ResourceValidationPolicy = {
 
 /**
  * Azure Flexible Server has no deletion-protection flag: the guard is a
- * CanNotDelete management lock or Pulumi's `protect`. Advisory while the
- * program has neither (see policies/README.md); raise to mandatory with the lock.
+ * CanNotDelete management lock or Pulumi's `protect`. The program locks its
+ * production server (components/azure/database.ts).
  */
 export const azureDatabaseLockInProd: StackValidationPolicy = {
   name: "security-azure-postgres-enable-deletion-lock-prod",
-  description: "Asks for a CanNotDelete management lock or Pulumi's protect option on production Azure PostgreSQL Flexible Servers.",
-  enforcementLevel: "advisory",
+  description: "Requires a CanNotDelete management lock or Pulumi's protect option on production Azure PostgreSQL Flexible Servers.",
+  enforcementLevel: "mandatory",
   configSchema: { properties: { ...envSchema } },
   validateStack: (args, reportViolation) => {
     const cfg = args.getConfig<{ environment?: string }>();
     const servers = args.resources.filter((r) => r.type === "azure-native:dbforpostgresql:Server" && environmentOf(r.type, r.props, cfg.environment) === "prod");
     if (servers.length === 0) return args.notApplicable("no production Azure PostgreSQL server");
     const locks = args.resources.filter((r) => r.type.startsWith("azure-native:authorization:ManagementLock") && r.props.level === "CanNotDelete");
+    // The resource a lock guards: the last segment of its scope (ByScope) or its resourceName (AtResourceLevel).
+    const lockTarget = (l: (typeof locks)[number]) => String(l.props.scope ?? l.props.resourceName ?? "").replace(/\/+$/, "").split("/").pop() ?? "";
     for (const s of servers) {
-      const serverName = String(s.props.serverName ?? s.props.name ?? s.name);
-      const locked = locks.some((l) => String(l.props.scope ?? l.props.resourceName ?? "").includes(serverName) || l.parent?.urn === s.parent?.urn);
+      const physical = s.props.serverName ?? s.props.name;
+      // Without the server's physical name (inputs of an auto-named server), its logical name plus an auto-name suffix.
+      const guards = (target: string) => (typeof physical === "string" ? target === physical : target === s.name || (target.startsWith(s.name) && /^-?[0-9a-f]{6,8}$/.test(target.slice(s.name.length))));
+      const locked = locks.some((l) => guards(lockTarget(l)));
       if (!s.opts.protect && !locked) reportViolation(`no deletion guard: Azure has no deletion-protection flag for Flexible Server, so add a CanNotDelete management lock on the server (azure-native authorization ManagementLockByScope) or protect: true.`, s.urn);
     }
   },

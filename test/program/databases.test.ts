@@ -109,6 +109,15 @@ describe.each(["dev", "prod"])("%s databases", (stack) => {
     expect(ha.mode).toBe(prod ? "ZoneRedundant" : "Disabled");
     if (prod) expect(ha.standbyAvailabilityZone).not.toBe(input(server, "availabilityZone"));
     expect(input(server, "storage.storageSizeGB")).toBe(db.storageGb);
+    // Deletion guard: a CanNotDelete lock scoped to the server, under the database component, in prod only.
+    const locks = ofType(r, "azure-native:authorization:ManagementLockByScope");
+    if (prod) {
+      expect(locks).toHaveLength(1);
+      expect(locks[0]!.inputs).toMatchObject({ level: "CanNotDelete", scope: mockId(stack, server) });
+      expect(owningComponents(r, locks[0]!)[0]).toBe("tricloud:azure:PostgresDatabase");
+    } else {
+      expect(locks).toEqual([]);
+    }
   });
 
   it("Cloud SQL: private IP only through service networking, TLS only, backups with PITR, REGIONAL and protected in prod", async () => {

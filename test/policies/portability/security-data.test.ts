@@ -91,8 +91,19 @@ describe("security-azure-postgres-enable-deletion-lock-prod", () => {
     expect(await messages(azureDatabaseLockInProd, [server(true)])).toEqual([]);
     expect(await messages(azureDatabaseLockInProd, [server(), res("azure-native:authorization:ManagementLockByScope", { level: "CanNotDelete", scope: "/subscriptions/x/.../flexibleServers/pg1" })])).toEqual([]);
   });
-  it("reports an unguarded prod server, as advisory", async () => {
+  it("fails an unguarded prod server, as mandatory", async () => {
     const r = await runPolicy(azureDatabaseLockInProd, [server()]);
-    expect(r.violations.map((v) => [v.enforcementLevel, v.urn])).toEqual([["advisory", expect.stringContaining("Server")]]);
+    expect(r.violations.map((v) => [v.enforcementLevel, v.urn])).toEqual([["mandatory", expect.stringContaining("Server")]]);
+  });
+  it("fails a prod server whose locks are not CanNotDelete or lock another server", async () => {
+    const r = await runPolicy(azureDatabaseLockInProd, [
+      server(),
+      res("azure-native:authorization:ManagementLockByScope", { level: "NotSpecified", scope: "/subscriptions/x/.../flexibleServers/pg1" }),
+      res("azure-native:authorization:ManagementLockByScope", { level: "CanNotDelete", scope: "/subscriptions/x/.../flexibleServers/other" }),
+    ]);
+    expect(r.violations.map((v) => v.enforcementLevel)).toEqual(["mandatory"]);
+  });
+  it("asks nothing of a dev server", async () => {
+    expect(await messages(azureDatabaseLockInProd, [res("azure-native:dbforpostgresql:Server", { serverName: "pg1", tags: DEV_TAGS })])).toEqual([]);
   });
 });
