@@ -9,7 +9,7 @@ import catalogJson from "./price-catalog.json";
  */
 
 export const PRICE_STATUSES = ["firm", "secondary", "partial", "third-party", "derived", "weak", "unverified", "user"] as const;
-export const PRICE_UNITS = ["hour", "day", "month", "GB-month", "GB", "1M requests", "GB-second", "GHz-second", "vCPU-hour", "GB-hour", "execution"] as const;
+export const PRICE_UNITS = ["hour", "day", "month", "GB-month", "GB", "1M requests", "10K requests", "GB-second", "GHz-second", "vCPU-second", "vCPU-hour", "GB-hour", "execution"] as const;
 export type PriceUnit = (typeof PRICE_UNITS)[number];
 
 const price = z.strictObject({

@@ -37,8 +37,10 @@ const UNIT_LABEL: Record<PriceUnit, string> = {
   "GB-month": "GB-months",
   GB: "GB",
   "1M requests": "1M requests",
+  "10K requests": "10K requests",
   "GB-second": "GB-seconds",
   "GHz-second": "GHz-seconds",
+  "vCPU-second": "vCPU-seconds",
   "vCPU-hour": "vCPU-hours",
   "GB-hour": "GB-hours",
   execution: "executions",
@@ -78,6 +80,7 @@ export function estimateCost(resources: readonly PricedResource[], opts: Estimat
     const pct = whatIf.get(cloud);
     const ctx = {
       siblings: (type: string) => (byParent.get(r.parent) ?? []).filter((s) => s.type === type),
+      ofType: (type: string) => resources.filter((s) => s.type === type),
       usage: (key: string) => usageOf(opts.usage, r.type, r.name, key),
     };
     for (const c of estimator(r, ctx)) {

@@ -26,6 +26,8 @@ export interface PricedResource {
 export interface ModelContext {
   /** Resources with the same parent (the same tricloud component) of one type. */
   siblings(type: string): PricedResource[];
+  /** Every resource of one type in the stack (a resource priced by another component's, like RDS Proxy by its database). */
+  ofType(type: string): PricedResource[];
   /** A usage quantity for this resource from the usage profile, if it gives one. */
   usage(key: string): number | undefined;
 }
@@ -44,7 +46,7 @@ export interface CostComponent {
 export type Estimator = (r: PricedResource, ctx: ModelContext) => CostComponent[];
 
 const hours = (name: string, priceId: string, count = 1, note?: string): CostComponent => ({ name, priceId, per: "hour", quantity: HOURS_PER_MONTH * count, basis: "fixed", ...(note ? { note } : {}) });
-const months = (name: string, priceId: string, count = 1): CostComponent => ({ name, priceId, per: "month", quantity: count, basis: "fixed" });
+const months = (name: string, priceId: string, count = 1, note?: string): CostComponent => ({ name, priceId, per: "month", quantity: count, basis: "fixed", ...(note ? { note } : {}) });
 const usage = (name: string, priceId: string, per: PriceUnit, quantity: number | undefined, key: string): CostComponent => ({
   name,
   priceId,
@@ -61,17 +63,56 @@ const isGcpZone = (location: unknown) => typeof location === "string" && /-[a-z]
 /** Cloud Functions (1st gen) CPU clock per memory size, from the tier table of its pricing page. */
 const GCF_GHZ: Record<number, number> = { 128: 0.2, 256: 0.4, 512: 0.8, 1024: 1.4, 2048: 2.4, 4096: 4.8, 8192: 4.8 };
 
-function functionUsage(ctx: ModelContext, memoryMb: number, prefix: string, extraGhz?: number): CostComponent[] {
+function functionUsage(ctx: ModelContext, memoryMb: number, prefix: string, extraGhz?: number, durationPriceId = `${prefix}.gb-seconds`, durationLabel = `${memoryMb} MB`): CostComponent[] {
   const requests = ctx.usage("monthlyRequests");
   const durationMs = ctx.usage("averageDurationMs");
   const seconds = requests !== undefined && durationMs !== undefined ? (requests * durationMs) / 1000 : undefined;
   const out = [
     usage("Requests", `${prefix}.requests`, "1M requests", requests === undefined ? undefined : requests / 1e6, "monthlyRequests"),
-    usage(`Duration (${memoryMb} MB)`, `${prefix}.gb-seconds`, "GB-second", seconds === undefined ? undefined : (seconds * memoryMb) / 1024, "monthlyRequests, averageDurationMs"),
+    usage(`Duration (${durationLabel})`, durationPriceId, "GB-second", seconds === undefined ? undefined : (seconds * memoryMb) / 1024, "monthlyRequests, averageDurationMs"),
   ];
   if (extraGhz !== undefined) out.push(usage(`CPU time (${extraGhz} GHz)`, `${prefix}.ghz-seconds`, "GHz-second", seconds === undefined ? undefined : seconds * extraGhz, "monthlyRequests, averageDurationMs"));
   return out;
 }
+
+/** "512Mi", "1Gi", "256M", "2G" (Cloud Run quantities) -> MiB; the fallback when absent or unreadable. */
+function mebibytes(v: unknown, fallback: number): number {
+  const m = typeof v === "string" ? /^(\d+(?:\.\d+)?)\s*(Mi|Gi|M|G|k|Ki)?$/.exec(v.trim()) : null;
+  if (!m) return typeof v === "number" ? v : fallback;
+  const n = Number(m[1]);
+  switch (m[2]) {
+    case "Gi": return n * 1024;
+    case "G": return (n * 1e9) / 2 ** 20;
+    case "M": return (n * 1e6) / 2 ** 20;
+    case "Ki": return n / 1024;
+    case "k": return (n * 1e3) / 2 ** 20;
+    case "Mi": return n;
+    default: return n / 2 ** 20; // bytes
+  }
+}
+
+/** Cloud Functions (2nd gen)'s default vCPUs for a memory size when availableCpu is not set (its memory/CPU table). */
+function gcfGen2DefaultCpu(memoryMib: number): number {
+  if (memoryMib <= 128) return 0.083;
+  if (memoryMib <= 256) return 0.167;
+  if (memoryMib <= 512) return 0.333;
+  if (memoryMib <= 1024) return 0.583;
+  if (memoryMib <= 2048) return 1;
+  if (memoryMib <= 8192) return 2;
+  if (memoryMib <= 16384) return 4;
+  return 8;
+}
+
+/** vCPUs of an RDS instance class: up to "large" 2 (t3, m6g, r6g), "xlarge" 4, "Nxlarge" 4N. */
+function rdsVcpus(instanceClass: unknown): number | undefined {
+  const m = typeof instanceClass === "string" ? /\.(\d*)(nano|micro|small|medium|large|xlarge)$/.exec(instanceClass) : null;
+  if (!m) return undefined;
+  if (m[2] !== "xlarge") return 2;
+  return 4 * (m[1] ? Number(m[1]) : 1);
+}
+
+/** Azure Functions plans that bill per execution on the function app, not per plan hour. */
+const CONSUMPTION_TIERS = ["FlexConsumption", "Dynamic"];
 
 export const COST_MODEL: Readonly<Record<string, Estimator>> = {
   // --- AWS ---
@@ -108,7 +149,25 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     usage("Log storage", "aws.cloudwatch.logs.storage", "GB-month", ctx.usage("storedGb"), "storedGb"),
   ],
   "aws:ecr/repository:Repository": (_r, ctx) => [usage("Image storage", "aws.ecr.storage", "GB-month", ctx.usage("storageGb"), "storageGb")],
-  "aws:lambda/function:Function": (r, ctx) => functionUsage(ctx, num(r.props.memorySize, 128), "aws.lambda"),
+  "aws:lambda/function:Function": (r, ctx) => {
+    const arm = ((r.props.architectures ?? []) as unknown[]).includes("arm64");
+    const memory = num(r.props.memorySize, 128);
+    return functionUsage(ctx, memory, "aws.lambda", undefined, arm ? "aws.lambda.arm64.gb-seconds" : "aws.lambda.gb-seconds", `${memory} MB, ${arm ? "arm64" : "x86"}`);
+  },
+  "aws:secretsmanager/secret:Secret": (_r, ctx) => {
+    const calls = ctx.usage("monthlyApiCalls");
+    return [months("Secret", "aws.secretsmanager.secret"), usage("API requests", "aws.secretsmanager.api-requests", "10K requests", calls === undefined ? undefined : calls / 1e4, "monthlyApiCalls")];
+  },
+  "aws:rds/proxy:Proxy": (r, ctx) => {
+    // Billed per vCPU-hour of the instances behind it, at least 2 vCPUs. The target names its instance by identifier.
+    const ids = ctx.siblings("aws:rds/proxyTarget:ProxyTarget").filter((t) => t.props.dbProxyName === undefined || t.props.dbProxyName === r.props.name).map((t) => t.props.dbInstanceIdentifier);
+    const instances = ctx.ofType("aws:rds/instance:Instance").filter((i) => ids.some((id) => id !== undefined && (id === i.props.identifier || id === i.name)));
+    const vcpus = instances.reduce((n, i) => n + (rdsVcpus(i.props.instanceClass) ?? 2), 0);
+    const classes = instances.map((i) => i.props.instanceClass).join(", ");
+    const billed = Math.max(2, vcpus);
+    const note = !instances.length ? "target instance not found in the stack: billed at the 2-vCPU minimum" : instances.some((i) => i.props.multiAz === true) ? "the Multi-AZ standby's vCPUs are not counted (unverified)" : undefined;
+    return [{ name: `RDS Proxy (${billed} vCPUs${classes ? ` of ${classes}` : ""})`, priceId: "aws.rds.proxy.vcpu", per: "vCPU-hour", quantity: HOURS_PER_MONTH * billed, basis: "fixed", ...(note ? { note } : {}) }];
+  },
 
   // --- Azure ---
   "azure-native:containerservice:ManagedCluster": (r) => {
@@ -144,9 +203,35 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
   ],
   "azure-native:network:PublicIPAddress": (r) => [hours(`Public IPv4 address (${r.props.sku?.name ?? "Standard"})`, `azure.public-ip.${String(r.props.sku?.name ?? "Standard").toLowerCase()}`)],
   "azure-native:privatedns:PrivateZone": () => [months("Private DNS zone", "azure.privatedns.zone")],
-  "azure-native:web:WebApp": (r, ctx) =>
-    // Function apps on the Consumption plan bill per execution; other apps bill through their App Service plan.
-    String(r.props.kind ?? "").includes("functionapp") ? functionUsage(ctx, 1536, "azure.functions.consumption") : [],
+  "azure-native:web:WebApp": (r, ctx) => {
+    // Function apps on a Flex Consumption or Consumption plan bill per execution; other apps bill through their App Service plan.
+    if (!String(r.props.kind ?? "").includes("functionapp")) return [];
+    const tier = ctx.siblings("azure-native:web:AppServicePlan").map((p) => String(p.props.sku?.tier ?? ""))[0];
+    if (tier === "FlexConsumption") {
+      // Billed on the instance memory size while executing (GB-s), plus executions; 2048 MB is Flex Consumption's default.
+      const memory = num(r.props.functionAppConfig?.scaleAndConcurrency?.instanceMemoryMB, 2048);
+      return functionUsage(ctx, memory, "azure.functions.flex", undefined, "azure.functions.flex.gb-seconds", `${memory} MB instances`);
+    }
+    if (tier === undefined || tier === "Dynamic") return functionUsage(ctx, 1536, "azure.functions.consumption");
+    return [];
+  },
+  "azure-native:web:AppServicePlan": (r) => {
+    // Consumption tiers bill on the function app (executions); a dedicated or Premium plan bills its instances by the hour.
+    const tier = String(r.props.sku?.tier ?? "");
+    if (CONSUMPTION_TIERS.includes(tier)) return [];
+    const sku = String(r.props.sku?.name ?? "unknown");
+    const count = num(r.props.sku?.capacity, 1);
+    return [hours(`App Service plan (${sku}) x ${count}`, `azure.appservice.${sku}`, count)];
+  },
+  "azure-native:keyvault:Vault": (_r, ctx) => {
+    const ops = ctx.usage("monthlyOperations");
+    return [usage("Secret operations", "azure.keyvault.operations", "10K requests", ops === undefined ? undefined : ops / 1e4, "monthlyOperations")];
+  },
+  "azure-native:storage:StorageAccount": (r, ctx) => {
+    const sku = String(r.props.sku?.name ?? "Standard_LRS");
+    const redundancy = sku.replace(/^\w+_/, "").toLowerCase();
+    return [usage(`Blob storage (hot, ${sku})`, `azure.storage.blob.hot.${redundancy}`, "GB-month", ctx.usage("storageGb"), "storageGb")];
+  },
 
   // --- GCP ---
   "gcp:container/cluster:Cluster": () => [hours("GKE cluster management fee", "gcp.gke.cluster-management")],
@@ -184,6 +269,38 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
   "gcp:cloudfunctions/function:Function": (r, ctx) => {
     const memory = num(r.props.availableMemoryMb, 256);
     return functionUsage(ctx, memory, "gcp.cloudfunctions", GCF_GHZ[memory] ?? 4.8);
+  },
+  "gcp:cloudfunctionsv2/function:Function": (r, ctx) => {
+    // 2nd gen runs as a Cloud Run service and bills at Cloud Run's request-based rates: requests, vCPU-seconds, GiB-seconds.
+    const sc = r.props.serviceConfig ?? {};
+    const memory = mebibytes(sc.availableMemory, 256);
+    const cpu = sc.availableCpu !== undefined ? num(sc.availableCpu, gcfGen2DefaultCpu(memory)) : gcfGen2DefaultCpu(memory);
+    const requests = ctx.usage("monthlyRequests");
+    const durationMs = ctx.usage("averageDurationMs");
+    const seconds = requests !== undefined && durationMs !== undefined ? (requests * durationMs) / 1000 : undefined;
+    const key = "monthlyRequests, averageDurationMs";
+    return [
+      usage("Requests", "gcp.cloudrun.requests", "1M requests", requests === undefined ? undefined : requests / 1e6, "monthlyRequests"),
+      usage(`CPU (${cpu} vCPU)`, "gcp.cloudrun.vcpu-seconds", "vCPU-second", seconds === undefined ? undefined : seconds * cpu, key),
+      usage(`Memory (${memory} MiB)`, "gcp.cloudrun.gib-seconds", "GB-second", seconds === undefined ? undefined : (seconds * memory) / 1024, key),
+    ];
+  },
+  "gcp:cloudscheduler/job:Job": () => [months("Scheduler job", "gcp.cloudscheduler.job")],
+  "gcp:secretmanager/secret:Secret": (_r, ctx) => {
+    const ops = ctx.usage("monthlyAccessOperations");
+    return [usage("Access operations", "gcp.secretmanager.access", "10K requests", ops === undefined ? undefined : ops / 1e4, "monthlyAccessOperations")];
+  },
+  "gcp:secretmanager/secretVersion:SecretVersion": (r, ctx) => {
+    // Each active (enabled or disabled) version bills per location: automatic replication counts as one, user-managed as its replicas.
+    const secrets = ctx.siblings("gcp:secretmanager/secret:Secret");
+    const secretId = String(r.props.secret ?? "").split("/").pop();
+    const secret = secrets.find((s) => s.props.secretId === secretId) ?? (secrets.length === 1 ? secrets[0] : undefined);
+    const replicas = (secret?.props.replication?.userManaged?.replicas as unknown[] | undefined)?.length ?? 1;
+    return [months(`Active secret version x ${replicas} location${replicas === 1 ? "" : "s"}`, "gcp.secretmanager.active-version", replicas)];
+  },
+  "gcp:storage/bucket:Bucket": (r, ctx) => {
+    const cls = String(r.props.storageClass ?? "STANDARD").toLowerCase();
+    return [usage(`Storage (${cls}, ${r.props.location ?? "US"})`, `gcp.storage.${cls}`, "GB-month", ctx.usage("storageGb"), "storageGb")];
   },
 
   "aws:cloudwatch/metricAlarm:MetricAlarm": (r) => {
@@ -295,6 +412,23 @@ export const FREE: Readonly<Record<string, string>> = {
   "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": "free up to 1M executions a month per project (unverified); a few checks a minute stay far below",
   "random:index/randomPassword:RandomPassword": "computed locally by the provider",
   "random:index/randomString:RandomString": "computed locally by the provider",
+  "tls:index/privateKey:PrivateKey": "generated locally by the provider; no cloud resource",
+  "aws:cloudwatch/eventRule:EventRule": "no charge for rules; a schedule's events come from AWS itself, which EventBridge does not bill (custom events are billed to their publisher); the invocations are the function's requests",
+  "aws:cloudwatch/eventTarget:EventTarget": "no charge; part of its rule",
+  "aws:iam/rolePolicy:RolePolicy": "IAM has no charge",
+  "aws:lambda/functionUrl:FunctionUrl": "no charge of its own; its invocations are billed as the function's requests and duration",
+  "aws:lambda/permission:Permission": "no charge",
+  "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": "billed through its RDS Proxy",
+  "aws:rds/proxyTarget:ProxyTarget": "billed through its RDS Proxy (per vCPU of this target)",
+  "aws:secretsmanager/secretVersion:SecretVersion": "versions are included in the secret's monthly price",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "no charge",
+  "azure-native:authorization:ManagementLockByScope": "management locks have no charge",
+  "azure-native:keyvault:Secret": "no charge per secret (standard tier); reads are billed as the vault's operations",
+  "azure-native:storage:BlobContainer": "billed through its storage account",
+  "azure-native:storage:Blob": "billed through its storage account's storage",
+  "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": "IAM has no charge",
+  "gcp:secretmanager/secretIamMember:SecretIamMember": "IAM has no charge",
+  "gcp:storage/bucketObject:BucketObject": "billed through its bucket's storage",
 };
 
 /** Types the model must account for: cloud resources, not components, the stack or providers. */

@@ -53,6 +53,55 @@ describe("cost arithmetic against hand-computed figures", () => {
     expect(e.lines.map((l) => l.monthlyUsd)).toEqual([32.85, 0.9, 60]);
     expect(e.monthlyUsd).toBe(93.75);
   });
+  it("function hosts: Lambda at its architecture's rate, Flex Consumption on instance memory, Cloud Functions 2nd gen at Cloud Run rates", () => {
+    const low = loadUsageProfile("low"); // 1M requests of 100 ms
+    // Lambda arm64 512 MB: 1M x 0.20 = 0.20; 1M x 0.1 s x 0.5 GB = 50,000 GB-s x 0.0000133334 = 0.66667 -> 0.67
+    expect(estimateCost([r("aws:lambda/function:Function", { architectures: ["arm64"], memorySize: 512 })], { usage: low }).lines.map((l) => [l.priceId, l.monthlyUsd])).toEqual([
+      ["aws.lambda.requests", 0.2],
+      ["aws.lambda.arm64.gb-seconds", 0.67],
+    ]);
+    // Flex Consumption (FC1 plan beside the app, which bills nothing itself), default 2048 MB instances:
+    // 1M x 0.40 = 0.40; 1M x 0.1 s x 2 GB = 200,000 GB-s x 0.000026 = 5.20
+    const flex = estimateCost([r("azure-native:web:AppServicePlan", { sku: { name: "FC1", tier: "FlexConsumption" } }, "urn:fn"), r("azure-native:web:WebApp", { kind: "functionapp,linux" }, "urn:fn")], { usage: low });
+    expect(flex.lines.map((l) => [l.priceId, l.monthlyUsd])).toEqual([
+      ["azure.functions.flex.requests", 0.4],
+      ["azure.functions.flex.gb-seconds", 5.2],
+    ]);
+    // Cloud Functions 2nd gen, 1Gi (0.583 vCPU by default): 1M x 0.40 = 0.40; 100,000 s x 0.583 = 58,300 vCPU-s x 0.000024 = 1.3992 -> 1.40;
+    // 100,000 s x 1 GiB x 0.0000025 = 0.25
+    expect(estimateCost([r("gcp:cloudfunctionsv2/function:Function", { serviceConfig: { availableMemory: "1Gi" } })], { usage: low }).lines.map((l) => l.monthlyUsd)).toEqual([0.4, 1.4, 0.25]);
+  });
+  it("a dedicated App Service plan bills its SKU's hours, and says when the catalog has no price for it", () => {
+    const e = estimateCost([r("azure-native:web:AppServicePlan", { sku: { name: "P1v3", tier: "PremiumV3", capacity: 2 } })]);
+    expect(e.unpriced.map((l) => [l.priceId, l.quantity])).toEqual([["azure.appservice.P1v3", 1460]]);
+  });
+  it("RDS Proxy bills the vCPUs of the instance it targets in another component, at least 2", () => {
+    // db.m6g.xlarge = 4 vCPUs: 4 x 730 x 0.015 = 43.80; no target found: 2 x 730 x 0.015 = 21.90
+    const db = { ...r("aws:rds/instance:Instance", { engine: "postgres", instanceClass: "db.m6g.xlarge", allocatedStorage: 20, storageType: "gp3" }, "urn:db"), name: "prod-aws-db-pg" };
+    const proxy = r("aws:rds/proxy:Proxy", { name: "p" }, "urn:fn");
+    const target = r("aws:rds/proxyTarget:ProxyTarget", { dbProxyName: "p", dbInstanceIdentifier: "prod-aws-db-pg" }, "urn:fn");
+    const line = (rs: PricedResource[]) => estimateCost(rs).lines.find((l) => l.priceId === "aws.rds.proxy.vcpu")!;
+    expect(line([db, proxy, target]).monthlyUsd).toBe(43.8);
+    expect(line([proxy]).monthlyUsd).toBe(21.9);
+    expect(line([proxy]).note).toContain("2-vCPU minimum");
+  });
+  it("secret stores and the scheduler: per secret, per active version and location, per job; reads from the profile", () => {
+    const medium = loadUsageProfile("medium"); // 50,000 secret reads a month
+    // Secrets Manager: 0.40 + 5 x 10K calls x 0.05 = 0.25
+    expect(estimateCost([r("aws:secretsmanager/secret:Secret", {})], { usage: medium }).lines.map((l) => l.monthlyUsd)).toEqual([0.4, 0.25]);
+    // Secret Manager, user-managed replication in two regions: 2 x 0.06 = 0.12; automatic: 0.06. Scheduler job 0.10.
+    const two = r("gcp:secretmanager/secret:Secret", { secretId: "s2", replication: { userManaged: { replicas: [{ location: "us-central1" }, { location: "us-east1" }] } } }, "urn:a");
+    const auto = r("gcp:secretmanager/secret:Secret", { secretId: "s1", replication: { auto: {} } }, "urn:a");
+    const versions = [r("gcp:secretmanager/secretVersion:SecretVersion", { secret: "projects/p/secrets/s2" }, "urn:a"), r("gcp:secretmanager/secretVersion:SecretVersion", { secret: "projects/p/secrets/s1" }, "urn:a")];
+    expect(estimateCost([two, auto, ...versions]).lines.filter((l) => l.basis === "fixed").map((l) => l.monthlyUsd)).toEqual([0.12, 0.06]);
+    expect(monthly([r("gcp:cloudscheduler/job:Job", {})])).toEqual([0.1]);
+  });
+  it("the GCP reconciler's once-a-minute requests come from its own profile entry, not the API's traffic", () => {
+    const medium = loadUsageProfile("medium"); // API: 20M requests of 150 ms; reconcile: 43,800 of 150 ms
+    const fn = (name: string): PricedResource => ({ urn: `urn:${name}`, type: "gcp:cloudfunctionsv2/function:Function", name, parent: null, props: { serviceConfig: { availableMemory: "512Mi" } } });
+    const requests = estimateCost([fn("prod-gcp-fn-api"), fn("prod-gcp-fn-reconcile")], { usage: medium }).lines.filter((l) => l.priceId === "gcp.cloudrun.requests").map((l) => l.quantity);
+    expect(requests).toEqual([20, 0.0438]);
+  });
   it("the real prod plan sums its lines, per cloud and per component", async () => {
     const report = await planStack("prod");
     const sum = (xs: (number | null)[]) => Math.round(xs.reduce<number>((a, b) => a + (b ?? 0), 0) * 100) / 100;
