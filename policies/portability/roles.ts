@@ -68,13 +68,12 @@ export const roleParity = parityPolicy(
   "mandatory",
 );
 
-/** Advisory until the function hosts land; raise to mandatory then (see policies/README.md). */
+/** Mandatory since the function hosts landed on all three clouds (see policies/README.md). */
 export const functionHostParity = parityPolicy(
   "portability-stack-enforce-function-host-parity",
   ["functionHost"],
   "Requires a function host (Lambda, Azure Functions, Cloud Functions) on each of AWS, Azure and GCP.",
-  "advisory",
-  " Function hosts are not in the program yet: this policy is advisory until they land.",
+  "mandatory",
 );
 
 /** "1.33.5-gke.1000000" -> "1.33"; "POSTGRES_16" -> "16". */

@@ -35,9 +35,9 @@ describe("portability-stack-enforce-function-host-parity", () => {
     const hosts = [res("aws:lambda/function:Function", {}), res("azure-native:web:WebApp", { kind: "functionapp,linux" }), res("gcp:cloudfunctionsv2/function:Function", {})];
     expect(await messages(functionHostParity, hosts)).toEqual([]);
   });
-  it("is advisory and says so while function hosts are missing", async () => {
+  it("fails, as mandatory, when a cloud has no function host (a web app that is not a function app does not count)", async () => {
     const r = await runPolicy(functionHostParity, [res("aws:lambda/function:Function", {}), res("azure-native:web:WebApp", { kind: "app" })]);
-    expect(r.violations.map((v) => v.enforcementLevel)).toEqual(["advisory"]);
+    expect(r.violations.map((v) => v.enforcementLevel)).toEqual(["mandatory"]);
     expect(r.violations[0]!.message).toContain("no functionHost on azure, gcp");
   });
 });
