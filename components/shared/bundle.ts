@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { buildSync, type BuildOptions } from "esbuild";
+import { buildSync, version as esbuildVersion, type BuildOptions } from "esbuild";
 
 /** The three function hosts, one adapter each in functions/adapters/. */
 export const FUNCTION_HOSTS = ["aws-lambda", "azure-functions", "gcp-functions"] as const;
@@ -61,7 +61,7 @@ const cache = new Map<FunctionHostKind, { files: Map<string, string>; inputs: st
 export function functionBundle(host: FunctionHostKind): FunctionBundle {
   let built = cache.get(host);
   if (!built) {
-    built = build(host);
+    built = cachedBuild(host);
     cache.set(host, built);
   }
   const files = [...built.files.entries()]
@@ -93,6 +93,56 @@ export const BUILD_OPTIONS: Readonly<BuildOptions> = {
   metafile: true,
   logLevel: "silent",
 };
+
+/** Where built bundles are kept between runs, keyed by host, options and esbuild version. */
+const DISK_CACHE = join(REPO_ROOT, "node_modules", ".cache", "tricloud-bundle-cache");
+
+interface CachedBundle {
+  files: Record<string, string>;
+  inputs: string[];
+  /** sha256 of every file esbuild read (sources and node_modules alike), by repository path. */
+  inputHashes: Record<string, string>;
+}
+
+function fileSha256(path: string): string | undefined {
+  try {
+    return createHash("sha256").update(readFileSync(join(REPO_ROOT, path))).digest("hex");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A build from the disk cache when every file the cached build read is unchanged, else a
+ * fresh build that refreshes the cache. Checking the recorded inputs (not a guess at them)
+ * keeps the result byte-identical to `build`; it saves about 0.5 s per plan.
+ */
+function cachedBuild(host: FunctionHostKind): { files: Map<string, string>; inputs: string[] } {
+  const key = createHash("sha256").update(JSON.stringify({ host, esbuildVersion, BUILD_OPTIONS, provided: PROVIDED[host], NEVER_SHIPPED })).digest("hex").slice(0, 16);
+  const file = join(DISK_CACHE, `${host}-${key}.json`);
+  try {
+    const cached = JSON.parse(readFileSync(file, "utf8")) as CachedBundle;
+    if (Object.entries(cached.inputHashes).every(([path, hash]) => fileSha256(path) === hash)) {
+      return { files: new Map(Object.entries(cached.files)), inputs: cached.inputs };
+    }
+  } catch {
+    // no cache yet, or unreadable: build
+  }
+  const built = build(host);
+  try {
+    const entry: CachedBundle = {
+      files: Object.fromEntries(built.files),
+      inputs: built.inputs,
+      inputHashes: Object.fromEntries(built.inputs.map((p) => [p, fileSha256(p) ?? ""])),
+    };
+    mkdirSync(DISK_CACHE, { recursive: true });
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify(entry));
+    renameSync(`${file}.${process.pid}`, file); // atomic: concurrent plans never read half a file
+  } catch {
+    // a read-only checkout still plans, only without the cache
+  }
+  return built;
+}
 
 /** One uncached build (tests build twice to check the bytes do not change). */
 export function build(host: FunctionHostKind): { files: Map<string, string>; inputs: string[] } {
