@@ -7,7 +7,7 @@ import { AwsContainerRegistry } from "../components/aws/registry";
 import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
-import { awsZones } from "./zones";
+import { awsZones, functionHostSettings } from "./shared";
 
 /** Everything tricloud runs in the AWS region. */
 export class AwsPlatform extends pulumi.ComponentResource {
@@ -57,12 +57,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
       tags,
     }, { parent: this });
     this.functions = new AwsFunctionHost(`${name}-fn`, {
-      environment: t.environment,
-      ...quorum,
-      memoryMb: t.functions.memoryMb,
-      maxInstances: t.functions.maxInstances,
-      reconcileEveryMinutes: t.functions.reconcileEveryMinutes,
-      logRetentionDays: t.logRetentionDays,
+      ...functionHostSettings(config, quorum),
       region: config.aws.region,
       vpcId: this.network.vpcId,
       privateSubnetIds: this.network.privateSubnetIds,

@@ -7,7 +7,7 @@ import { AzureContainerRegistry } from "../components/azure/registry";
 import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
-import { azureZones } from "./zones";
+import { azureZones, functionHostSettings } from "./shared";
 
 /** Everything tricloud runs in the Azure location. */
 export class AzurePlatform extends pulumi.ComponentResource {
@@ -64,12 +64,8 @@ export class AzurePlatform extends pulumi.ComponentResource {
       tags,
     }, { parent: this });
     this.functions = new AzureFunctionHost(`${name}-fn`, {
-      environment: t.environment,
-      ...quorum,
-      memoryMb: t.functions.memoryMb,
-      maxInstances: t.functions.maxInstances,
-      reconcileEveryMinutes: t.functions.reconcileEveryMinutes,
-      logRetentionDays: t.logRetentionDays,
+      ...functionHostSettings(config, quorum),
+      appName: quorum.appName,
       resourceGroupName,
       location,
       functionsSubnetId: this.network.functionsSubnetId,

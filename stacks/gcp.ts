@@ -7,7 +7,7 @@ import { GcpContainerRegistry } from "../components/gcp/registry";
 import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
-import { gcpZones } from "./zones";
+import { functionHostSettings, gcpZones } from "./shared";
 
 /** Everything tricloud runs in the GCP region. */
 export class GcpPlatform extends pulumi.ComponentResource {
@@ -67,12 +67,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
       labels,
     }, { parent: this });
     this.functions = new GcpFunctionHost(`${name}-fn`, {
-      environment: t.environment,
-      ...quorum,
-      memoryMb: t.functions.memoryMb,
-      maxInstances: t.functions.maxInstances,
-      reconcileEveryMinutes: t.functions.reconcileEveryMinutes,
-      logRetentionDays: t.logRetentionDays,
+      ...functionHostSettings(config, quorum),
       project,
       region,
       networkId: this.network.networkId,
