@@ -2,26 +2,16 @@ import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { applyOverrides, readStackFile } from "../../cli/plan/stackfile";
-import { ConfigError, parseStackConfig } from "../../stacks/config/load";
+import { readStackFile } from "../../cli/plan/stackfile";
+import { parseStackConfig } from "../../stacks/config/load";
+import { configProblems, stackConfig } from "../helpers/config";
 
 const root = join(__dirname, "..", "..");
 const stackFile = (stack: string) => readStackFile(root, "tricloud", stack).config;
 
-/** The problems a config produces, as `key: message` lines; [] when valid. */
-function problems(flat: Record<string, string>, stack = "test"): string[] {
-  try {
-    parseStackConfig(flat, stack);
-    return [];
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    return err.problems.map((p) => `${p.key}: ${p.message}`);
-  }
-}
+const problems = configProblems;
 
-function withOverrides(stack: string, ...overrides: string[]): Record<string, string> {
-  return applyOverrides(stackFile(stack), "tricloud", overrides);
-}
+const withOverrides = stackConfig;
 
 describe("the real stack files", () => {
   it.each(["dev", "prod"])("%s validates", (stack) => {

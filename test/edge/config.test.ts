@@ -1,23 +1,17 @@
 import fc from "fast-check";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { applyOverrides, readStackFile } from "../../cli/plan/stackfile";
+import { readStackFile } from "../../cli/plan/stackfile";
 import { CLOUDFLARE_PLANS, PLAN_LIMITS } from "../../components/cloudflare/plans";
 import { ConfigError, parseStackConfig } from "../../stacks/config/load";
+import { configProblems, stackConfig } from "../helpers/config";
 import { planStack } from "../helpers/plan";
 
 const root = join(__dirname, "..", "..");
 
 /** `key: message` lines for a stack file plus `-c` overrides; [] when valid. */
 function problems(stack: string, ...overrides: string[]): string[] {
-  const flat = applyOverrides(readStackFile(root, "tricloud", stack).config, "tricloud", overrides);
-  try {
-    parseStackConfig(flat, stack);
-    return [];
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    return err.problems.map((p) => `${p.key}: ${p.message}`);
-  }
+  return configProblems(stackConfig(stack, ...overrides), stack);
 }
 
 const record = (r: object) => JSON.stringify(r);

@@ -1,0 +1,21 @@
+import { join } from "node:path";
+import { applyOverrides, readStackFile } from "../../cli/plan/stackfile";
+import { ConfigError, parseStackConfig } from "../../stacks/config/load";
+
+const root = join(__dirname, "..", "..");
+
+/** A real stack file as Pulumi hands it to the program, with `-c` overrides applied. */
+export function stackConfig(stack: string, ...overrides: string[]): Record<string, string> {
+  return applyOverrides(readStackFile(root, "tricloud", stack).config, "tricloud", overrides);
+}
+
+/** The problems a flat config produces, as `key: message` lines; [] when valid. */
+export function configProblems(flat: Record<string, string>, stack = "test"): string[] {
+  try {
+    parseStackConfig(flat, stack);
+    return [];
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return err.problems.map((p) => `${p.key}: ${p.message}`);
+  }
+}
