@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signConfirmation } from "../../functions/core/confirmation";
+import { sealEnvelope } from "../../functions/core/envelope";
+import { certificateEntry, entryLeafHash } from "../../functions/ledger/entry";
+import { verifyInclusion } from "../../functions/ledger/proofs";
+import type { Cluster } from "../functions/helpers/cluster";
+import { audit, ledgerCluster, publishAll } from "./helpers/ledger-cluster";
+
+/** Concurrent FINALs share one append transaction; each caller still learns its own index. */
+describe("group commit of certificate appends", () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await ledgerCluster();
+  }, 60_000);
+  afterAll(() => cluster.close());
+
+  const certificate = (i: number) => {
+    const keys = cluster.keys.aws;
+    const env = sealEnvelope({ eventId: `burst-${i}`, tenantId: "acme", logicalClock: i + 1, region: "local-aws", payload: { n: i }, createdAt: new Date(0).toISOString(), originCloud: "aws" }, keys);
+    return { env, confirmations: [signConfirmation(env.eventId, env.hash, keys, 0), signConfirmation(env.eventId, env.hash, cluster.keys.azure, 0)] };
+  };
+
+  it("a burst of concurrent appends gets distinct, contiguous indices, and a repeated eventId joins its first append", async () => {
+    const log = cluster.member("aws").node.merkleLog;
+    const certs = Array.from({ length: 120 }, (_, i) => certificate(i));
+    const indices = await Promise.all([
+      ...certs.map((c) => log.appendCertificate(c.env, c.confirmations)),
+      log.appendCertificate(certs[7]!.env, certs[7]!.confirmations),
+    ]);
+    const [repeat] = indices.splice(120, 1);
+    expect([...indices].sort((a, b) => a - b)).toEqual(Array.from({ length: 120 }, (_, i) => i));
+    expect(repeat).toBe(indices[7]);
+  });
+
+  it("what the burst wrote is what the signed checkpoint commits to", async () => {
+    const published = await publishAll(cluster);
+    expect(published.aws.status).toBe(200);
+    expect(published.aws.body).toMatchObject({ size: 120, counts: true });
+    const root = Buffer.from(published.aws.body.root, "base64");
+    const c = certificate(42);
+    const p = (await cluster.get("aws", "/v1/ledger/proof/inclusion?eventId=burst-42")).body;
+    expect(p.entry).toBe(certificateEntry(c.env, c.confirmations));
+    expect(verifyInclusion(p.index, p.size, entryLeafHash(p.entry), p.proof.map((x: string) => Buffer.from(x, "base64")), root)).toEqual({ ok: true });
+    expect((await audit(cluster)).failures).toEqual([]);
+  });
+});
