@@ -36,7 +36,7 @@ export function platform(config: StackConfig) {
     aws, azure, gcp, edge: front, origins,
     functions: {
       aws: [{ name: "quorum", functionName: aws.functions.functionName }],
-      azure: [{ name: "quorum", resourceId: azure.functions.resourceId }],
+      azure: [{ name: "quorum", resourceId: azure.functions.resourceId, insightsId: azure.functions.insightsId }],
       gcp: [{ name: "quorum", serviceName: gcp.functions.serviceName }],
     },
   }, tags);

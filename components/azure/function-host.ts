@@ -1,6 +1,8 @@
+import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as storage from "@pulumi/azure-native/storage";
 import * as web from "@pulumi/azure-native/web";
 import * as pulumi from "@pulumi/pulumi";
@@ -51,6 +53,8 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
   readonly hostname: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
   readonly resourceId: pulumi.Output<string>;
+  /** The app's Application Insights: where its requests land and its alerts look. */
+  readonly insightsId: pulumi.Output<string>;
   readonly bundle: { readonly bytes: number; readonly sha256: string };
 
   constructor(name: string, args: AzureFunctionHostArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -122,6 +126,26 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       resourceGroupName: rg, location: args.location, kind: "functionapp", reserved: true, sku: { name: "FC1", tier: "FlexConsumption" }, tags,
     }, child);
 
+    // The app's own telemetry, built with the app (the platform's observability comes later and
+    // alerts on this component): requests, failures and durations for the error and p99 alerts.
+    const telemetryLogs = new operationalinsights.Workspace(`${name}-telemetry`, {
+      resourceGroupName: rg,
+      location: args.location,
+      sku: { name: "PerGB2018" },
+      retentionInDays: Math.min(730, Math.max(30, args.logRetentionDays)),
+      tags,
+    }, child);
+    const insights = new applicationinsights.Component(`${name}-insights`, {
+      resourceGroupName: rg,
+      location: args.location,
+      resourceName: `${args.appName}-insights`,
+      kind: "web",
+      applicationType: "web",
+      workspaceResourceId: telemetryLogs.id,
+      ingestionMode: "LogAnalytics",
+      tags,
+    }, child);
+
     const settings: Record<string, pulumi.Input<string>> = {
       [HOST_ENV.cloud]: "azure",
       [HOST_ENV.region]: args.location,
@@ -136,6 +160,8 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       AzureWebJobsStorage__accountName: account.name,
       AzureWebJobsStorage__credential: "managedidentity",
       AzureWebJobsStorage__clientId: identity.clientId,
+      // Not a credential (it only lets a sender add telemetry), so a plain setting as Microsoft documents.
+      APPLICATIONINSIGHTS_CONNECTION_STRING: insights.connectionString,
     };
     const app = new web.WebApp(`${name}-app`, {
       name: args.appName,
@@ -166,6 +192,7 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
     this.url = baseUrlOf(pulumi.interpolate`https://${app.defaultHostName}`);
     this.hostname = app.defaultHostName;
     this.resourceId = app.id;
+    this.insightsId = insights.id;
     this.bundle = { bytes: bundle.bytes, sha256: bundle.sha256 };
     this.registerOutputs({ hostname: this.hostname, url: this.url, resourceId: this.resourceId });
   }

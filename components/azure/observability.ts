@@ -13,8 +13,10 @@ import type { Tags } from "../shared/tags";
 export interface AzureFunctionTarget {
   /** Short logical name, used in alert names ("api"). */
   readonly name: string;
-  /** The Function App's resource id; its telemetry must go to this component's Application Insights. */
+  /** The Function App's resource id. */
   readonly resourceId: pulumi.Input<string>;
+  /** The Application Insights the app reports to (its own); without it, this component's. */
+  readonly insightsId?: pulumi.Input<string>;
 }
 
 export interface AzureObservabilityArgs {
@@ -56,7 +58,7 @@ export class AzureObservability extends pulumi.ComponentResource {
   /** The platform's resource group as a scope (budgets are scoped to it). */
   readonly resourceGroupId: pulumi.Output<string>;
   readonly workspaceId: pulumi.Output<string>;
-  /** Function Apps set APPLICATIONINSIGHTS_CONNECTION_STRING to this so their requests reach the alerts. */
+  /** For apps that report to the platform's Application Insights (the quorum Function App has its own). */
   readonly appInsightsConnectionString: pulumi.Output<string>;
   readonly dashboardId: pulumi.Output<string>;
   readonly alertCount: number;
@@ -129,7 +131,7 @@ export class AzureObservability extends pulumi.ComponentResource {
       odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria" as const,
       allOf: [{ criterionType: "StaticThresholdCriterion" as const, name: metricName, metricNamespace, metricName, operator, threshold, timeAggregation, ...(dimensions ? { dimensions } : {}) }],
     });
-    const logAlert = (id: string, description: pulumi.Input<string>, query: pulumi.Input<string>, windowMinutes: number, frequencyMinutes: number, severity = 1) => {
+    const logAlert = (id: string, description: pulumi.Input<string>, query: pulumi.Input<string>, windowMinutes: number, frequencyMinutes: number, severity = 1, scope: pulumi.Input<string> = insights.id) => {
       alerts++;
       return new monitor.ScheduledQueryRule(`${name}-${id}`, {
         resourceGroupName: rg,
@@ -139,7 +141,7 @@ export class AzureObservability extends pulumi.ComponentResource {
         description,
         enabled: true,
         severity,
-        scopes: [insights.id],
+        scopes: [scope],
         windowSize: iso(windowMinutes),
         evaluationFrequency: iso(frequencyMinutes),
         // The query returns a row only when the condition holds.
@@ -208,9 +210,9 @@ export class AzureObservability extends pulumi.ComponentResource {
     for (const f of functions) {
       const requests = pulumi.interpolate`requests\n| where cloud_RoleName =~ "${f.appName}"`;
       logAlert(`fn-${f.name}-errors`, `Function App ${f.name}: more than ${T.functionErrorPercent} % of requests failing`,
-        pulumi.interpolate`${requests}\n| summarize errorPercent = 100.0 * countif(success == false) / count()\n| where errorPercent > ${T.functionErrorPercent}`, T.evaluationMinutes, T.periodMinutes, 2);
+        pulumi.interpolate`${requests}\n| summarize errorPercent = 100.0 * countif(success == false) / count()\n| where errorPercent > ${T.functionErrorPercent}`, T.evaluationMinutes, T.periodMinutes, 2, f.insightsId);
       logAlert(`fn-${f.name}-p99`, `Function App ${f.name}: p99 duration above ${args.p99LatencyMs} ms`,
-        pulumi.interpolate`${requests}\n| summarize p99 = percentile(duration, 99)\n| where p99 > ${args.p99LatencyMs}`, T.evaluationMinutes, T.periodMinutes, 2);
+        pulumi.interpolate`${requests}\n| summarize p99 = percentile(duration, 99)\n| where p99 > ${args.p99LatencyMs}`, T.evaluationMinutes, T.periodMinutes, 2, f.insightsId);
     }
 
     const dashboard = new portal.Dashboard(`${name}-dashboard`, {

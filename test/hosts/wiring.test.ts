@@ -134,6 +134,18 @@ describe("Azure: Flex Consumption Function App", () => {
     for (const r of readers) expect(r.inputs.principalId).toBe(principal);
   });
 
+  it("reports to its own workspace-based Application Insights, which its error and p99 alerts query", () => {
+    const insights = oneOfType(dev, "azure-native:applicationinsights:Component", "dev-azure-fn-insights");
+    const workspace = oneOfType(dev, "azure-native:operationalinsights:Workspace", "dev-azure-fn-telemetry");
+    expect(insights.inputs).toMatchObject({ workspaceResourceId: mockId("dev", workspace), ingestionMode: "LogAnalytics" });
+    const connection = settings(oneOfType(dev, "azure-native:web:WebApp")).APPLICATIONINSIGHTS_CONNECTION_STRING;
+    expect(connection).toMatch(/^InstrumentationKey=/);
+    expect(connection).toBe(mockState("dev", insights).connectionString);
+    const alerts = ofType(dev, "azure-native:monitor:ScheduledQueryRule").filter((r) => /-fn-quorum-(errors|p99)$/.test(r.name));
+    expect(alerts).toHaveLength(2);
+    for (const a of alerts) expect(a.inputs.scopes).toEqual([mockId("dev", insights)]);
+  });
+
   it("enables the Flexible Server's PgBouncer where Azure offers it (General Purpose in prod, not Burstable in dev)", () => {
     expect(oneOfType(prod, "azure-native:dbforpostgresql:Configuration", "pgbouncer").inputs).toMatchObject({ configurationName: "pgbouncer.enabled", value: "true" });
     expect(ofType(dev, "azure-native:dbforpostgresql:Configuration").filter((r) => r.name.includes("pgbouncer"))).toEqual([]);

@@ -150,7 +150,10 @@ describe.each(["dev", "prod"])("%s observability", (stack) => {
     const insights = ofType(r, "aws:cloudwatch/logGroup:LogGroup").filter((l) => String(inputs(l).name).startsWith("/aws/containerinsights/"));
     expect(insights).toHaveLength(4);
     for (const l of insights) expect(inputs(l).retentionInDays).toBe(days);
-    expect(input(oneOfType(r, "azure-native:operationalinsights:Workspace"), "retentionInDays")).toBe(days);
+    // Azure: the platform's workspace and the quorum Function App's telemetry workspace.
+    const workspaces = ofType(r, "azure-native:operationalinsights:Workspace");
+    expect(workspaces).toHaveLength(2);
+    for (const w of workspaces) expect(input(w, "retentionInDays")).toBe(days);
     // GCP: the project's own _Default bucket (global), with no second bucket or sink to bill ingestion twice.
     const bucket = oneOfType(r, "gcp:logging/projectBucketConfig:ProjectBucketConfig");
     expect(inputs(bucket)).toMatchObject({ project: config.gcp.project, bucketId: "_Default", location: "global", retentionDays: days });
