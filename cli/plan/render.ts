@@ -24,7 +24,7 @@ export function edgeSection(report: PlanReport): ReportSection[] {
   return [{ title: "Edge", lines: [`API failover, worst case: ${e.failoverSeconds} s (${verdict})`, `Arithmetic: ${e.explanation}`] }];
 }
 
-/** The lock-in report (seed 003's portability matrix over the real resources) as a section. */
+/** The lock-in report (the portability matrix over the real resources) as a section. */
 export function lockInSection(report: PlanReport): ReportSection[] {
   const rows = report.lockIn;
   if (!rows?.length) return [];

@@ -46,7 +46,7 @@ export interface WhatIf {
   readonly percent: number;
 }
 
-/** One row of the lock-in report (seed 003's portability matrix, computed from the plan). */
+/** One row of the lock-in report (the portability matrix, computed from the plan). */
 export interface LockInRow {
   readonly component: string;
   readonly provider: CloudName;

@@ -24,7 +24,7 @@ export interface AwsObservabilityArgs {
   logRetentionDays: number;
   /** Availability objective in percent (99.9 dev, 99.95 prod). */
   sloTarget: number;
-  /** Function p99 latency objective in milliseconds (seed 000: 200). */
+  /** Function p99 latency objective in milliseconds (target: 200). */
   p99LatencyMs: number;
   /** The public API hostname (`api.<domain>`) and this cloud's own origin; both serve GET /health. */
   uptime: { apiHostname: string; originHostname: pulumi.Input<string> };

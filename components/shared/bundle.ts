@@ -8,7 +8,7 @@ import { buildSync, version as esbuildVersion, type BuildOptions } from "esbuild
 export const FUNCTION_HOSTS = ["aws-lambda", "azure-functions", "gcp-functions"] as const;
 export type FunctionHostKind = (typeof FUNCTION_HOSTS)[number];
 
-/** Issue budget: each deployed bundle at most 1 MiB. */
+/** Budget: each deployed bundle at most 1 MiB. */
 export const BUNDLE_BUDGET_BYTES = 1024 * 1024;
 
 /** Node the bundles target: the oldest runtime of the three hosts (Azure and GCP run Node 22). */

@@ -1,5 +1,5 @@
 /**
- * The portable size vocabulary, mapped once per cloud. `small` is the seed
+ * The portable size vocabulary, mapped once per cloud. `small` is the reference
  * architecture's t3.medium / Standard_D2s_v3 / e2-medium node. Each class
  * states a floor (vCPUs, memory); every cloud's machine meets it, and
  * MACHINE_SPECS records what each machine really has so the tests can check.
@@ -20,7 +20,7 @@ export interface NodeMachine {
 }
 
 export const NODE_SIZES: Readonly<Record<Size, NodeMachine>> = {
-  // Standard_D2s_v3 has 8 GiB: the seed names it, and Azure has no current 2 vCPU / 4 GiB general-purpose size.
+  // Standard_D2s_v3 has 8 GiB: the reference architecture names it, and Azure has no current 2 vCPU / 4 GiB general-purpose size.
   small: { vcpus: 2, memoryGiB: 4, aws: "t3.medium", azure: "Standard_D2s_v3", gcp: "e2-medium" },
   medium: { vcpus: 2, memoryGiB: 8, aws: "m6i.large", azure: "Standard_D2s_v5", gcp: "e2-standard-2" },
   large: { vcpus: 4, memoryGiB: 16, aws: "m6i.xlarge", azure: "Standard_D4s_v5", gcp: "e2-standard-4" },

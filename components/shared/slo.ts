@@ -7,7 +7,7 @@
  */
 import type { Cloud } from "./sizes";
 
-/** The availability objective in percent: seed 003 asks 99.9 %; production promises more. */
+/** The availability objective in percent: 99.9 % is the platform's baseline; production promises more. */
 export const DEFAULT_SLO_TARGET = { dev: 99.9, staging: 99.9, prod: 99.95 } as const;
 
 /** The SLO's compliance period: budgets and burn rates are relative to 30 days. */

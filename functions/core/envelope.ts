@@ -19,7 +19,7 @@ export const payloadSchema = z.unknown().superRefine((value, ctx) => {
 export const hashSchema = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lowercase hex characters (sha256)");
 export const signatureSchema = z.string().regex(/^[A-Za-z0-9+/]{86}==$/, "expected a base64 Ed25519 signature (64 bytes)");
 
-/** Seed 001's envelope. Strict: a field that is not hashed must not ride along. */
+/** The event envelope. Strict: a field that is not hashed must not ride along. */
 export const envelopeSchema = z.strictObject({
   eventId: idSchema,
   tenantId: idSchema,

@@ -66,7 +66,7 @@ export interface PublisherDeps {
 
 /**
  * One publishing round: catch up on FINAL events, sign a checkpoint (never an inconsistent
- * one), collect the other clouds' cosignatures, and anchor the monthly snapshot (seed 001)
+ * one), collect the other clouds' cosignatures, and anchor the monthly audit snapshot
  * once its month is over.
  */
 export class CheckpointPublisher {

@@ -1,5 +1,5 @@
 /**
- * Seed 001's monthly audit snapshot: at the first publishing round after a month ends,
+ * The monthly audit snapshot: at the first publishing round after a month ends,
  * the newest counting checkpoint (own signature + a foreign cosignature) is that month's
  * snapshot, and its digest (SHA-256 of the checkpoint body) is anchored outside.
  */

@@ -2,7 +2,7 @@ import type { Clock } from "../core/clock";
 import type { Store } from "../store/store";
 
 /**
- * Emergency control EXECUTION_SAFE_MODE (seed 003), kept in the store so an operator can
+ * Emergency control EXECUTION_SAFE_MODE, kept in the store so an operator can
  * flip it with one UPDATE on any node's schema. Cached briefly so a hot write path does
  * not pay a query per request; a change made elsewhere shows within `ttlMs`.
  */

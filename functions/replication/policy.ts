@@ -24,9 +24,9 @@ export class TransportError extends Error {
 }
 
 export interface PeerPolicyOptions {
-  /** Consecutive failures that open the breaker (issue: 5). */
+  /** Consecutive failures that open the breaker (5). */
   breakerThreshold: number;
-  /** How long the breaker stays open before one trial call (issue: 60 s). */
+  /** How long the breaker stays open before one trial call (60 s). */
   halfOpenAfterMs: number;
   /** Retries after the first attempt (1-2-4-8 s = 4). */
   retries: number;

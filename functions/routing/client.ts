@@ -9,7 +9,7 @@ export interface RoutingClientOptions {
   probeTimeoutMs?: number;
   /** One attempt at one cloud; a hung node costs at most this. */
   requestTimeoutMs?: number;
-  /** Whole call, failovers included (seed 000: reroute in under 5 s). */
+  /** Whole call, failovers included (target: reroute in under 5 s). */
   deadlineMs?: number;
   /** Reuse probe results this long. */
   probeTtlMs?: number;

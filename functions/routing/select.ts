@@ -9,7 +9,7 @@ export interface CloudReport {
   load: number;
 }
 
-/** A fully loaded node counts as this much farther away (seed 004 adds latency and load). */
+/** A fully loaded node counts as this much farther away (routing weighs latency and load). */
 export const LOAD_WEIGHT_MS = 100;
 
 const STATUS_RANK = { healthy: 0, degraded: 1 } as const;

@@ -49,7 +49,7 @@ export interface Store {
   /** PENDING events received before `pendingBeforeMs`, then FINAL ones since `finalSinceMs` still missing a cloud's confirmation. */
   eventsToReconcile(opts: { pendingBeforeMs: number; finalSinceMs: number; limit: number }): Promise<string[]>;
   countByStatus(): Promise<Record<EventStatus, number>>;
-  /** Emergency control EXECUTION_SAFE_MODE (seed 003): the reason when on, else null. */
+  /** Emergency control EXECUTION_SAFE_MODE: the reason when on, else null. */
   getSafeMode(): Promise<string | null>;
   setSafeMode(reason: string | null, nowMs: number): Promise<void>;
   ping(): Promise<void>;

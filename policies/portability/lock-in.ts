@@ -2,7 +2,7 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { Props } from "../shared/kit";
 
 /**
- * Seed 003's portability matrix as data: for each service type, its lock-in
+ * The portability matrix as data: for each service type, its lock-in
  * level, the exit path, and for high lock-in the portable alternative. The
  * lock-in policy and `tricloud plan`'s lock-in report both read it; a new
  * service is one entry.

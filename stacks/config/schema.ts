@@ -53,7 +53,7 @@ const gcpNetwork = cloudNetwork({ cidr: "10.30.0.0/20", zones: 1 }).extend({
 
 export const STEERING = ["dynamic_latency", "weighted", "proximity", "off"] as const;
 export { CLOUDFLARE_PLANS };
-/** Worst-case API failover allowed in prod (seed 002: DNS failover under a minute). */
+/** Worst-case API failover allowed in prod (the platform's target: DNS failover under a minute). */
 export const PROD_FAILOVER_BUDGET_SECONDS = 60;
 export const MONITOR_REGIONS = ["WNAM", "ENAM", "WEU", "EEU", "NSAM", "SSAM", "OC", "ME", "NAF", "SAF", "IN", "SEAS", "NEAS"] as const;
 const weight = int(0, 100);
@@ -113,7 +113,7 @@ const observability = z
   .strictObject({
     /** Availability objective in percent; defaults to 99.9 outside prod and 99.95 in prod. */
     sloTarget: sloPercent.optional(),
-    /** Seed 000: p99 under 200 ms. */
+    /** Target: p99 under 200 ms. */
     p99LatencyMs: int(1, 60000).default(200),
     /** Percent of tricloud:costCeilingUsd each cloud's budget gets; equal thirds when absent. */
     budgetSplit: z.strictObject({ aws: share, azure: share, gcp: share }).optional(),
@@ -318,7 +318,7 @@ const tricloud = z
       const m = c.traffic.monitor;
       const est = failoverSeconds({ ...m, proxied: true });
       if (est.seconds > PROD_FAILOVER_BUDGET_SECONDS) {
-        const why = `expected a worst-case API failover of at most ${PROD_FAILOVER_BUDGET_SECONDS} s in prod (seed 002: DNS failover under a minute), got ${est.explanation}`;
+        const why = `expected a worst-case API failover of at most ${PROD_FAILOVER_BUDGET_SECONDS} s in prod (the platform's target: DNS failover under a minute), got ${est.explanation}`;
         const advice = cheapestPlanWithin(PROD_FAILOVER_BUDGET_SECONDS, { ...m, proxied: true });
         if (!advice) {
           at(["traffic", "monitor"], `${why}; no Cloudflare plan can fix that with these retries and timeoutSeconds: lower them first`);
@@ -337,7 +337,7 @@ const tricloud = z
     if (Math.abs(Math.round(c.costCeilingUsd * 100) - c.costCeilingUsd * 100) > 1e-6) {
       at(["costCeilingUsd"], `expected whole cents (the per-cloud budgets are split in cents), got ${c.costCeilingUsd}`);
     }
-    if (prod && c.logRetentionDays < 30) at(["logRetentionDays"], `expected at least 30 days in prod (seeds 002 and 003: 30-day log retention), got ${c.logRetentionDays}`);
+    if (prod && c.logRetentionDays < 30) at(["logRetentionDays"], `expected at least 30 days in prod (the platform keeps 30 days of logs), got ${c.logRetentionDays}`);
 
     for (const key of c.requiredTags) {
       if (!(key in c.tags)) at(["tags", key], `expected required tag "${key}" (listed in tricloud:requiredTags)`);

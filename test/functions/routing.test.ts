@@ -45,7 +45,7 @@ describe("routing client", () => {
   it("sends to the best cloud and fails over when that node dies", async () => {
     cluster = await Cluster.start();
     const urls = Object.fromEntries(CLOUDS.map((c) => [c, cluster!.url(c)]));
-    // Deadline 5 s: the client gives up rather than exceed the failover budget of seed 000.
+    // Deadline 5 s: the client gives up rather than exceed the 5 s failover budget.
     const client = new RoutingClient({ urls, deadlineMs: 5_000, requestTimeoutMs: 2_000 });
     const first = await client.submit({ tenantId: "acme", payload: { n: 1 } });
     expect(first.status).toBe(202);

@@ -4,7 +4,7 @@ import { input, oneOfType, planStack } from "../helpers/plan";
 import { expectConfigError, stackConfig } from "../helpers/platform";
 
 describe("the portable size mapping", () => {
-  it("maps small to the seed architecture's nodes", () => {
+  it("maps small to the reference architecture's nodes", () => {
     expect(CLOUDS.map((c) => nodeMachine(c, "small"))).toEqual(["t3.medium", "Standard_D2s_v3", "e2-medium"]);
   });
 
