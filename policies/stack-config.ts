@@ -1,5 +1,6 @@
 import type { PolicyPackConfig } from "@pulumi/policy";
 import type { StackConfig } from "../stacks/config/load";
+import type { PreflightSettings } from "./preflight/rule";
 
 /**
  * How a stack's config reaches the packs' policy config: what `tricloud plan`
@@ -34,6 +35,11 @@ export function costConfigFor(config: StackConfig, scenario: CostScenario = {}):
     },
     "cost-resource-enforce-size-allow-list": { environment: config.tricloud.environment },
   };
+}
+
+/** What preflight knows of the stack beyond its resources (the preflight pack's config for the real CLI). */
+export function preflightSettingsFor(config: StackConfig, asOf: string): PreflightSettings {
+  return { asOf, cloudflarePlan: config.tricloud.traffic.cloudflarePlan, environment: config.tricloud.environment };
 }
 
 /** Merges a user's policy config file (policy name -> level or properties) over the stack-derived one, per pack. */

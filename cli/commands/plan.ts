@@ -13,13 +13,17 @@ const FORMATS = ["table", "json", "markdown"] as const;
 export const PLAN_USAGE = `usage: tricloud plan --stack <name> [--config-file <path>] [-c key=value ...]
                      [--format table|json|markdown] [--what-if <provider>=<+/-pct> ...]
                      [--prices <file>] [--usage low|medium|high|<file>] [--policy-config <file>]
+                     [--as-of YYYY-MM-DD]
 
 Runs the Pulumi program offline under mocks and prints every resource, the
 policy findings (policies/portability, policies/cost), the cost estimate and
 the lock-in report. --what-if aws=+30% re-prices one provider (repeatable);
 --prices overrides catalog prices; --usage prices usage-based components;
---policy-config takes a --policy-pack-config style file. Exit codes: 0 clean,
-1 a mandatory policy violation, 2 bad configuration or usage.
+--policy-config takes a --policy-pack-config style file. Preflight
+(policies/preflight) checks what each cloud would refuse; --as-of judges
+Kubernetes and PostgreSQL support windows at that date (default today).
+Exit codes: 0 clean, 1 a mandatory policy violation or a preflight error,
+2 bad configuration or usage.
 `;
 
 function parse(argv: string[]) {
@@ -35,6 +39,7 @@ function parse(argv: string[]) {
         prices: { type: "string" },
         usage: { type: "string" },
         "policy-config": { type: "string" },
+        "as-of": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: false,
@@ -64,11 +69,13 @@ export async function main(argv: string[]): Promise<number> {
       pricesFile: flags.prices,
       usage: flags.usage,
       policyConfigFile: flags["policy-config"],
+      asOf: flags["as-of"],
     });
     const sections = [...edgeSection(report), ...lockInSection(report)];
     const text = format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? renderMarkdown(report, sections) : renderTable(report, sections);
     process.stdout.write(text);
-    return report.policies.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
+    const failed = report.policies.violations.some((v) => v.enforcementLevel === "mandatory") || report.preflight.some((f) => f.level === "error");
+    return failed ? 1 : 0;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof UsageError || err instanceof WhatIfError || err instanceof PriceCatalogError || err instanceof UsageProfileError || err instanceof PolicyConfigError) {
       process.stderr.write(`tricloud plan: ${err.message}\n`);

@@ -10,6 +10,8 @@ export interface Registration {
   readonly custom: boolean;
   /** The `protect` option: what policies see as `opts.protect`. */
   readonly protect: boolean;
+  /** URNs this resource waits for: explicit dependsOn and the resources its inputs reference. */
+  readonly dependencies: readonly string[];
 }
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -112,7 +114,7 @@ export class Capture {
       const summarized = object ? summarizeAssets(object.toJavaScript()) : { changed: false, value: undefined };
       if (summarized.changed) req.setObject(object.constructor.fromJavaScript(summarized.value));
       return register(req, (err: unknown, resp: any) => {
-        if (!err && resp) this.record(resp.getUrn(), req.getType(), req.getName(), req.getParent(), req.getCustom(), req.getProtect?.() === true);
+        if (!err && resp) this.record(resp.getUrn(), req.getType(), req.getName(), req.getParent(), req.getCustom(), req.getProtect?.() === true, req.getDependenciesList?.() ?? []);
         callback(err, resp);
       });
     };
@@ -125,12 +127,13 @@ export class Capture {
     };
   }
 
-  private record(monitorUrn: string, type: string, name: string, parentMonitorUrn: string, custom: boolean, protect: boolean): void {
+  private record(monitorUrn: string, type: string, name: string, parentMonitorUrn: string, custom: boolean, protect: boolean, dependsOn: readonly string[]): void {
     const parent = parentMonitorUrn ? this.engineUrn.get(parentMonitorUrn) : undefined;
     const underStack = !parent || parent.qualifiedType === "pulumi:pulumi:Stack";
     const qualifiedType = underStack ? type : `${parent.qualifiedType}$${type}`;
     const urn = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualifiedType}::${name}`;
     this.engineUrn.set(monitorUrn, { urn, qualifiedType: type === "pulumi:pulumi:Stack" ? type : qualifiedType });
-    this.registrations.push({ urn, type, name, parent: parent?.urn ?? null, custom, protect });
+    const dependencies = [...new Set(dependsOn.map((d) => this.engineUrn.get(d)?.urn).filter((d): d is string => d !== undefined))];
+    this.registrations.push({ urn, type, name, parent: parent?.urn ?? null, custom, protect, dependencies });
   }
 }

@@ -94,7 +94,8 @@ export function renderTable(report: PlanReport, sections: readonly ReportSection
     out.push("");
   }
   out.push(...renderCostText(report), "");
-  out.push(...renderPolicyText(report));
+  out.push(...renderPolicyText(report), "");
+  out.push(...renderPreflightText(report));
   for (const s of sections) out.push("", `${s.title}:`, ...s.lines.map((l) => `  ${l}`));
   return out.join("\n") + "\n";
 }
@@ -121,6 +122,21 @@ function renderPolicyText(report: PlanReport): string[] {
   return [`Policies: ${v.length} finding${v.length === 1 ? "" : "s"}`, ...v.map((x) => `  [${x.enforcementLevel}] ${x.pack}/${x.policy}: ${x.message}${x.urn ? `\n      at ${x.urn}` : ""}`)];
 }
 
+const shortUrn = (urn: string | null) => (urn ? urn.split("::").pop()! : "stack");
+const valueText = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? "(absent)");
+
+function renderPreflightText(report: PlanReport): string[] {
+  const f = report.preflight ?? [];
+  const errors = f.filter((x) => x.level === "error").length;
+  const lines = [
+    f.length === 0 ? `Preflight: nothing the clouds would refuse (support windows as of ${report.asOf})` : `Preflight: ${errors} error(s), ${f.length - errors} warning(s) (support windows as of ${report.asOf})`,
+    ...f.map((x) => `  [${x.level}] ${x.rule}: ${shortUrn(x.urn)} ${x.property} = ${valueText(x.value)}\n      expected ${x.expected}\n      source ${x.source}`),
+  ];
+  const pre = report.prerequisites ?? [];
+  if (pre.length) lines.push("", `Prerequisites (${pre.length}): what the plan cannot create; arrange before \`pulumi up\``, ...pre.map((p) => `  [${p.cloud}] ${p.what}\n      why: ${p.why}\n      source ${p.source.url}`));
+  return lines;
+}
+
 function mdEscape(s: string): string {
   return s.replace(/\|/g, "\\|");
 }
@@ -143,6 +159,19 @@ export function renderMarkdown(report: PlanReport, sections: readonly ReportSect
     for (const [name, v] of Object.entries(report.cost.byComponent).sort((a, b) => b[1] - a[1])) out.push(`| ${name} | ${usd(v)} |`);
     const usage = report.cost.lines.filter((l) => l.monthlyUsd === null).length;
     out.push("", `${usage} cost line(s) depend on usage or lack a price and are not in the total${report.cost.usageProfile ? ` (usage profile ${report.cost.usageProfile})` : ""}.`, "", "</details>");
+  }
+  out.push("", "### Preflight", "");
+  const f = report.preflight ?? [];
+  if (f.length === 0) out.push(`Nothing the clouds would refuse (support windows as of ${report.asOf}).`);
+  else {
+    out.push("| Level | Rule | Resource | Property | Value | Expected |", "|---|---|---|---|---|---|");
+    for (const x of f) out.push(`| ${x.level} | ${x.rule} | \`${shortUrn(x.urn)}\` | ${mdEscape(x.property)} | ${mdEscape(valueText(x.value))} | ${mdEscape(x.expected)} |`);
+  }
+  const pre = report.prerequisites ?? [];
+  if (pre.length) {
+    out.push("", "<details><summary>Prerequisites the plan cannot create (" + pre.length + ")</summary>", "", "| Cloud | What | Why |", "|---|---|---|");
+    for (const p of pre) out.push(`| ${p.cloud} | ${mdEscape(p.what)} | ${mdEscape(p.why)} |`);
+    out.push("", "</details>");
   }
   out.push("", "### Policy findings", "");
   const v = report.policies.violations;

@@ -1,3 +1,5 @@
+import type { PreflightEntry, Prerequisite } from "../../policies/preflight/rule";
+
 /** The `tricloud plan` report. The JSON shape is a contract: extend it, never rename. */
 export const CLOUD_NAMES = ["aws", "azure", "gcp", "cloudflare", "vercel", "none"] as const;
 export type CloudName = (typeof CLOUD_NAMES)[number];
@@ -17,6 +19,8 @@ export interface PlannedResource {
   readonly secretInputs: readonly string[];
   /** Components only: whether the component called registerOutputs. */
   readonly registeredOutputs?: boolean;
+  /** URNs this resource waits for (explicit dependsOn and input references), as the engine orders them. */
+  readonly dependencies?: readonly string[];
 }
 
 export interface CostLine {
@@ -99,6 +103,12 @@ export interface PlanReport {
   readonly edge?: EdgeReport;
   /** Lock-in per service the plan uses (policies/portability/lock-in.ts). */
   readonly lockIn?: LockInRow[];
+  /** What the clouds would refuse (policies/preflight): level "error" fails the plan (exit 1). */
+  readonly preflight: PreflightEntry[];
+  /** What a team must arrange before `pulumi up` (add-ons, resource providers, quotas, org policies). */
+  readonly prerequisites?: Prerequisite[];
+  /** The date support windows were judged at (YYYY-MM-DD). */
+  readonly asOf?: string;
 }
 
 export interface EdgeReport {

@@ -7,7 +7,7 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { costPolicies, PACK_NAME as COST_PACK } from "../../policies/cost/policies";
 import { lockInRows } from "../../policies/portability/lock-in";
 import { PACK_NAME as PORTABILITY_PACK, portabilityPolicies } from "../../policies/portability/policies";
-import { costConfigFor, mergePolicyConfig, portabilityConfigFor } from "../../policies/stack-config";
+import { costConfigFor, mergePolicyConfig, portabilityConfigFor, preflightSettingsFor } from "../../policies/stack-config";
 import { catalogWith, readOverrideFile } from "../../pricing/catalog";
 import { estimateCost } from "../../pricing/estimate";
 import { loadUsageProfile } from "../../pricing/usage";
@@ -16,7 +16,8 @@ import { Capture, redact } from "./capture";
 import { evaluatePack, PolicyConfigError, type EvalResource } from "./evaluate";
 import { INVOKES, mockResource, UnknownInvokeError, type MockContext } from "./mock-state";
 import { cloudOf, emptyByCloud, type PlanReport, type PlannedResource } from "./report";
-import { applyOverrides, findProjectDir, readProjectName, readStackFile } from "./stackfile";
+import { applyOverrides, findProjectDir, readProjectName, readStackFile, UsageError } from "./stackfile";
+import { parseIsoDate, runPreflight, todayUtc } from "../../policies/preflight/engine";
 
 export interface PlanOptions {
   readonly stack: string;
@@ -32,6 +33,8 @@ export interface PlanOptions {
   readonly usage?: string;
   /** `--policy-config <file>`: a policy config (policy name -> level or properties) over the stack-derived one. */
   readonly policyConfigFile?: string;
+  /** `--as-of YYYY-MM-DD`: the date support windows are judged at (default today, UTC). */
+  readonly asOf?: string;
 }
 
 export interface PlanInput {
@@ -63,7 +66,7 @@ export interface EngineState {
   readonly outputs: ReadonlyMap<string, Record<string, unknown>>;
   readonly protect: ReadonlySet<string>;
 }
-export type CapturedPlan = Omit<PlanReport, "cost" | "policies"> & { readonly engine: EngineState };
+export type CapturedPlan = Omit<PlanReport, "cost" | "policies" | "preflight"> & { readonly engine: EngineState };
 
 export function runProgramUnderMocks(input: PlanInput): Promise<CapturedPlan> {
   const run = queue.then(() => runOnce(input));
@@ -135,6 +138,7 @@ async function runOnce(input: PlanInput): Promise<CapturedPlan> {
       inputs: value as Record<string, unknown>,
       custom: r.custom,
       secretInputs: secrets,
+      dependencies: r.dependencies,
       ...(r.custom ? {} : { registeredOutputs: capture.withOutputs.has(r.urn) || r.type === "pulumi:pulumi:Stack" }),
     };
   });
@@ -193,6 +197,8 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
   const catalog = catalogWith(opts.pricesFile ? readOverrideFile(opts.pricesFile) : undefined, opts.pricesFile ?? null);
   const usage = opts.usage ? loadUsageProfile(opts.usage) : null;
   const userPolicyConfig = opts.policyConfigFile ? readPolicyConfigFile(opts.policyConfigFile) : {};
+  const asOf = opts.asOf === undefined ? todayUtc() : parseIsoDate(opts.asOf);
+  if (asOf === null) throw new UsageError(`--as-of: expected a date as YYYY-MM-DD (e.g. 2026-11-30), got "${opts.asOf}"`);
 
   const { engine, ...captured } = await runProgramUnderMocks(input);
   const providerOf = defaultProviders(input);
@@ -225,6 +231,11 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
     violations.push(...(await evaluatePack(p, evalResources, { stackTags, config })).violations);
   }
 
+  const preflight = runPreflight(
+    captured.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: r.inputs, dependencies: r.dependencies ?? [] })),
+    preflightSettingsFor(input.config, asOf),
+  );
+
   const byUrn = new Map(captured.resources.map((r) => [r.urn, r]));
   const componentOf = (r: { urn: string }) => {
     for (let cur = byUrn.get(byUrn.get(r.urn)?.parent ?? ""); cur; cur = cur.parent ? byUrn.get(cur.parent) : undefined) if (cur.type.startsWith("tricloud:")) return cur.name;
@@ -244,6 +255,9 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
       catalog: { file: "pricing/price-catalog.json", overrides: catalog.overrides, prices: Object.keys(catalog.prices).length, notFirm: estimate.lines.filter((l) => l.priceStatus && l.priceStatus !== "firm").length },
     },
     policies: { violations },
+    preflight: preflight.findings,
+    prerequisites: preflight.prerequisites,
+    asOf,
     edge: edgeSummary(input.config),
     lockIn: lockInRows(priced, input.config.tricloud.allowedLockIn, componentOf).map((row) => ({ ...row, provider: cloudOf(row.resourceType) })),
   };

@@ -44,7 +44,7 @@ export class AwsPostgresDatabase extends pulumi.ComponentResource implements Pos
     // No egress rules: a database never opens connections; ingress only from the named client groups.
     const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
       vpcId: args.vpcId,
-      description: "PostgreSQL from the platform's clients only",
+      description: "PostgreSQL from the platform clients only",
       tags: { ...tags, Name: `${name}-sg` },
     }, child);
     args.clientSecurityGroupIds.forEach((client, i) =>

@@ -49,7 +49,7 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
     const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: "tricloud quorum function", tags: { ...tags, Name: `${name}-sg` } }, child);
     new aws.vpc.SecurityGroupEgressRule(`${name}-https`, {
       securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0",
-      description: "peers (other clouds' functions) and Secrets Manager, through the NAT", tags,
+      description: "peers (the other clouds functions) and Secrets Manager, through the NAT", tags,
     }, child);
 
     let dbHost: pulumi.Input<string> = args.database.host;
