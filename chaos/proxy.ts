@@ -1,0 +1,175 @@
+import { createServer, connect, type Server, type Socket } from "node:net";
+import type { Rng } from "./rng";
+
+/**
+ * One directed peer link (say aws -> gcp) as a TCP proxy on 127.0.0.1 that can cut,
+ * black-hole, delay, drop requests or drop answers. Hand-written on node:net: the faults act
+ * on raw connections (a reset, a socket that never answers, bytes that arrive late), which an
+ * HTTP-level proxy library cannot express, and no TCP fault-proxy package is installed.
+ */
+
+export interface LinkFaults {
+  /** New connections are reset and open ones torn down: a partition or a dead host. */
+  cut: boolean;
+  /** Connections are accepted and bytes swallowed both ways; nothing ever answers. */
+  blackhole: boolean;
+  /** Every chunk in either direction waits this long (order kept). */
+  delayMs: number;
+  /** Share of requests (client chunks) dropped before the target sees them; the connection is reset. */
+  dropRequests: number;
+  /** Share of requests the target handles whose answer is dropped; the connection is reset. */
+  dropAnswers: number;
+}
+
+export const HEALTHY: LinkFaults = { cut: false, blackhole: false, delayMs: 0, dropRequests: 0, dropAnswers: 0 };
+
+export interface LinkStats {
+  connections: number;
+  refused: number;
+  droppedRequests: number;
+  droppedAnswers: number;
+  blackholedChunks: number;
+  forwardedChunks: number;
+}
+
+interface Pair {
+  client: Socket;
+  upstream?: Socket;
+  dropNextAnswer: boolean;
+  /** Bytes were swallowed while black-holed: the HTTP stream is broken for good. */
+  silenced: boolean;
+  /** Earliest time the next delayed chunk may go out, per direction (keeps order when the delay changes). */
+  nextUp: number;
+  nextDown: number;
+}
+
+const LOOPBACK = "127.0.0.1";
+
+export class LinkProxy {
+  faults: LinkFaults = { ...HEALTHY };
+  readonly stats: LinkStats = { connections: 0, refused: 0, droppedRequests: 0, droppedAnswers: 0, blackholedChunks: 0, forwardedChunks: 0 };
+  private readonly pairs = new Set<Pair>();
+  private server!: Server;
+  port = 0;
+
+  constructor(
+    readonly name: string,
+    /** Port of the target node on 127.0.0.1 (never any other host). */
+    public targetPort: number,
+    private readonly rng: Rng,
+  ) {}
+
+  get url(): string {
+    return `http://${LOOPBACK}:${this.port}`;
+  }
+
+  async listen(port = 0): Promise<this> {
+    this.server = createServer({ pauseOnConnect: false }, (client) => this.accept(client));
+    this.server.on("error", () => undefined);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, LOOPBACK, () => resolve());
+    });
+    this.port = (this.server.address() as { port: number }).port;
+    return this;
+  }
+
+  /** Replace the faults; cutting tears down open connections, black-holing silences them. */
+  set(faults: Partial<LinkFaults>): void {
+    this.faults = { ...this.faults, ...faults };
+    if (this.faults.cut) for (const p of this.pairs) this.teardown(p);
+  }
+
+  heal(): void {
+    this.faults = { ...HEALTHY };
+    // Connections silenced while black-holed hold half-sent requests: drop them so callers reconnect.
+    for (const p of this.pairs) if (p.upstream === undefined || p.silenced) this.teardown(p);
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.pairs) this.teardown(p);
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: Socket): void {
+    this.stats.connections++;
+    client.on("error", () => undefined);
+    if (this.faults.cut) {
+      this.stats.refused++;
+      reset(client);
+      return;
+    }
+    const pair: Pair = { client, dropNextAnswer: false, silenced: false, nextUp: 0, nextDown: 0 };
+    this.pairs.add(pair);
+    client.on("close", () => this.teardown(pair));
+    if (this.faults.blackhole) {
+      // Accept and never answer: the caller's own timeout is all that saves it.
+      client.on("data", () => void this.stats.blackholedChunks++);
+      return;
+    }
+    const upstream = connect({ host: LOOPBACK, port: this.targetPort });
+    pair.upstream = upstream;
+    upstream.on("error", () => this.teardown(pair));
+    upstream.on("close", () => this.teardown(pair));
+    client.on("data", (chunk: Buffer) => this.fromClient(pair, chunk));
+    upstream.on("data", (chunk: Buffer) => this.fromTarget(pair, chunk));
+  }
+
+  private fromClient(p: Pair, chunk: Buffer): void {
+    const f = this.faults;
+    if (f.cut) return this.teardown(p);
+    if (f.blackhole) return this.swallow(p);
+    if (f.dropRequests > 0 && this.rng.chance(f.dropRequests)) {
+      this.stats.droppedRequests++;
+      return this.teardown(p);
+    }
+    if (f.dropAnswers > 0 && this.rng.chance(f.dropAnswers)) p.dropNextAnswer = true;
+    p.nextUp = this.send(p.upstream!, chunk, p.nextUp);
+  }
+
+  private fromTarget(p: Pair, chunk: Buffer): void {
+    const f = this.faults;
+    if (f.cut) return this.teardown(p);
+    if (f.blackhole) return this.swallow(p);
+    if (p.dropNextAnswer) {
+      // The target has done the work; the caller never learns it.
+      this.stats.droppedAnswers++;
+      return this.teardown(p);
+    }
+    p.nextDown = this.send(p.client, chunk, p.nextDown);
+  }
+
+  private swallow(p: Pair): void {
+    p.silenced = true;
+    this.stats.blackholedChunks++;
+  }
+
+  private send(to: Socket, chunk: Buffer, notBefore: number): number {
+    this.stats.forwardedChunks++;
+    const delay = this.faults.delayMs;
+    if (delay <= 0 && notBefore <= Date.now()) {
+      if (!to.destroyed) to.write(chunk);
+      return 0;
+    }
+    const at = Math.max(Date.now() + delay, notBefore);
+    setTimeout(() => void (!to.destroyed && to.write(chunk)), at - Date.now());
+    return at;
+  }
+
+  private teardown(p: Pair): void {
+    if (!this.pairs.delete(p)) return;
+    reset(p.client);
+    if (p.upstream) reset(p.upstream);
+  }
+}
+
+function reset(s: Socket): void {
+  if (s.destroyed) return;
+  // RST rather than FIN where the socket allows it: what a cut link looks like to the caller.
+  try {
+    if (typeof s.resetAndDestroy === "function" && !s.connecting) s.resetAndDestroy();
+    else s.destroy();
+  } catch {
+    s.destroy();
+  }
+}
