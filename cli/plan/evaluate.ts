@@ -38,6 +38,8 @@ export interface EvalResource {
   readonly outputs: Record<string, unknown>;
   readonly protect?: boolean;
   readonly provider?: PolicyProviderResource;
+  /** URNs this resource waits for (stack policies see them as `dependencies`). */
+  readonly dependencies?: readonly string[];
 }
 
 export interface EvalPack {
@@ -204,6 +206,7 @@ export async function evaluatePack(pack: EvalPack, resources: readonly EvalResou
       resources.forEach((r, i) => {
         const parent = r.parent ? byUrn.get(r.parent) : undefined;
         if (parent) policyResources[i]!.parent = parent;
+        policyResources[i]!.dependencies = (r.dependencies ?? []).flatMap((u) => byUrn.get(u) ?? []);
       });
       const args: StackValidationArgs = { resources: policyResources, stackTags, getConfig, notApplicable: throwNotApplicable };
       await run(null, () => p.validateStack(args, report(null)));

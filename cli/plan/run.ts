@@ -211,6 +211,7 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
     outputs: engine.outputs.get(r.urn) ?? r.inputs,
     protect: engine.protect.has(r.urn),
     provider: providerOf(r.type),
+    dependencies: r.dependencies ?? [],
   }));
   const priced = evalResources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: r.outputs }));
   const estimate = estimateCost(priced, { catalog, usage, whatIf });

@@ -51,7 +51,7 @@ describe.each(FILES)("%s", (file) => {
     for (const s of steps(w).filter((s) => s.uses?.startsWith("pulumi/actions"))) {
       expect(s.uses).toBe("pulumi/actions@v7");
       for (const k of Object.keys(s.with ?? {})) expect(PULUMI_ACTION_INPUTS).toContain(k);
-      expect(s.with!.policyPacks!.split("\n").filter(Boolean)).toEqual(["policies/portability", "policies/cost"]);
+      expect(s.with!.policyPacks!.split("\n").filter(Boolean)).toEqual(["policies/portability", "policies/cost", "policies/preflight"]);
       // It does not install dependencies: an npm ci must come first in the same job.
       const job = Object.values(w.jobs).find((j) => j.steps.includes(s))!;
       expect(job.steps.slice(0, job.steps.indexOf(s)).some((p) => p.run?.includes("npm ci"))).toBe(true);
