@@ -28,6 +28,7 @@ export class AzurePlatform extends pulumi.ComponentResource {
     this.network = new AzureNetwork(`${name}-net`, {
       location,
       cidr: t.network.azure.cidr,
+      zones: azureZones(config),
       tags,
     }, { parent: this });
     const resourceGroupName = this.network.resourceGroupName;
@@ -35,6 +36,9 @@ export class AzurePlatform extends pulumi.ComponentResource {
       resourceGroupName,
       location,
       clusterSubnetId: this.network.clusterSubnetId,
+      vnetId: this.network.vnetId,
+      // Resource group names: at most 90 of letters, digits, _ - . ( ), not ending in a period.
+      nodeResourceGroup: `tricloud-${t.environment}-aks-nodes-${location}`,
       zones: azureZones(config),
       kubernetesVersion: t.kubernetesVersion,
       nodePool: t.clusters.azure,

@@ -4,8 +4,13 @@ import { BUDGET_ALERT_PERCENTS } from "../shared/slo";
 
 export interface AzureBudgetArgs {
   environment: string;
-  /** The budget's scope: the platform's resource group id, so it counts this environment only. */
-  resourceGroupId: pulumi.Input<string>;
+  /** The subscription the environment runs in, as a scope: "/subscriptions/<id>". */
+  subscriptionScope: pulumi.Input<string>;
+  /**
+   * Every resource group holding this environment's resources: the platform's group and the one
+   * AKS creates for the nodes (MC_...), where the scale sets, disks and load balancer are billed.
+   */
+  resourceGroupNames: pulumi.Input<string>[];
   /** This cloud's share of tricloud:costCeilingUsd, in whole cents. */
   amountCents: number;
   emails: readonly string[];
@@ -17,7 +22,8 @@ export function firstOfMonth(now = new Date()): string {
 }
 
 /**
- * A monthly Cost Management budget on the platform's resource group,
+ * A monthly Cost Management budget on the subscription, filtered to the environment's resource
+ * groups (a resource-group budget cannot see the AKS node group, the cluster's largest cost),
  * emailing the contacts when the month's forecast reaches 80 % and 100 % of
  * this cloud's share of the ceiling. Budgets only alert; the ceiling itself
  * is checked before merge by the cost policy pack.
@@ -30,7 +36,9 @@ export class AzureBudget extends pulumi.ComponentResource {
     super("tricloud:azure:Budget", name, {}, opts);
     this.amountUsd = args.amountCents / 100;
     const budget = new consumption.Budget(`${name}-monthly`, {
-      scope: args.resourceGroupId,
+      scope: args.subscriptionScope,
+      // https://learn.microsoft.com/en-us/rest/api/consumption/budgets/create-or-update: a filter on the ResourceGroupName dimension.
+      filter: { dimensions: { name: "ResourceGroupName", operator: "In", values: args.resourceGroupNames } },
       budgetName: `tricloud-${args.environment}-azure`,
       category: "Cost",
       amount: this.amountUsd,

@@ -10,6 +10,14 @@ export interface AzureKubernetesClusterArgs extends KubernetesClusterBaseArgs {
   location: string;
   /** The VNet subnet nodes and pods take their addresses from (Azure CNI). */
   clusterSubnetId: pulumi.Input<string>;
+  /** The VNet of that subnet: a private cluster links its API server's private DNS zone to it. */
+  vnetId: pulumi.Input<string>;
+  /**
+   * The resource group AKS creates for the nodes' scale sets, disks and load balancer (it must
+   * not exist yet). Named here instead of AKS's MC_<group>_<cluster>_<location> so the budget
+   * can count it from the start.
+   */
+  nodeResourceGroup: string;
   /** Availability zones for the node pools ("1", "2", "3"). */
   zones: readonly string[];
 }
@@ -39,6 +47,8 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
   /** Object id of the identity the kubelets pull images as. */
   readonly kubeletObjectId: pulumi.Output<string>;
   readonly oidcIssuerUrl: pulumi.Output<string>;
+  /** Where AKS puts the nodes' VM scale sets, disks and load balancer (the cluster's largest cost). */
+  readonly nodeResourceGroup: string;
 
   constructor(name: string, args: AzureKubernetesClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:azure:KubernetesCluster", name, {}, opts);
@@ -54,19 +64,26 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
       tags,
     }, child);
     const subscriptionId = authorization.getClientConfigOutput(child).subscriptionId;
+    // A private cluster links the API server's private DNS zone to the VNet, which takes
+    // Microsoft.Network/virtualNetworks/join/action on the VNet itself: AKS's private-cluster docs
+    // ask for Network Contributor on the VNet for a user-assigned identity. A public cluster only
+    // joins nodes and internal load balancers to its subnet.
+    const privateOnly = args.publicAccessCidrs.length === 0;
     const subnetAccess = new authorization.RoleAssignment(`${name}-subnet-access`, {
       principalId: identity.principalId,
       principalType: "ServicePrincipal",
       roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${NETWORK_CONTRIBUTOR}`,
-      scope: args.clusterSubnetId,
-      description: "AKS control plane joins nodes and internal load balancers to the cluster subnet",
+      scope: privateOnly ? args.vnetId : args.clusterSubnetId,
+      description: privateOnly
+        ? "AKS control plane links the private API server's DNS zone to the VNet and joins nodes to the cluster subnet"
+        : "AKS control plane joins nodes and internal load balancers to the cluster subnet",
     }, child);
 
-    const privateOnly = args.publicAccessCidrs.length === 0;
     const cluster = new containerservice.ManagedCluster(`${name}`, {
       resourceGroupName: args.resourceGroupName,
       location: args.location,
       dnsPrefix: name,
+      nodeResourceGroup: args.nodeResourceGroup,
       kubernetesVersion: args.kubernetesVersion,
       // Free has no uptime SLA; Standard is the financially backed SLA production needs.
       sku: { name: "Base", tier: args.production ? "Standard" : "Free" },
@@ -131,6 +148,7 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
     this.clusterName = cluster.name;
     this.endpoint = pulumi.interpolate`https://${privateOnly ? cluster.privateFQDN : cluster.fqdn}:443`;
     this.kubernetesVersion = args.kubernetesVersion;
+    this.nodeResourceGroup = args.nodeResourceGroup;
     this.kubeletObjectId = cluster.identityProfile.apply((p) => p?.["kubeletidentity"]?.objectId ?? "");
     this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
     // With local accounts disabled, the user credentials are an Entra ID (kubelogin) kubeconfig.

@@ -4,7 +4,7 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ADMIN_PASSWORD, ADMIN_USERNAME, DATABASE_NAME, POSTGRES_PORT, type PostgresDatabase, type PostgresDatabaseBaseArgs } from "../shared/platform";
-import { DATABASE_SIZES } from "../shared/sizes";
+import { azureFlexibleServerStorageGb, DATABASE_SIZES } from "../shared/sizes";
 
 /** Flexible Server's built-in PgBouncer listens here, on the server's own host name. */
 export const PGBOUNCER_PORT = 6432;
@@ -38,6 +38,14 @@ export class AzurePostgresDatabase extends pulumi.ComponentResource implements P
   readonly serverName: pulumi.Output<string>;
   /** Where many short-lived clients (the functions) connect: PgBouncer's 6432, or 5432 on Burstable, which has no PgBouncer. */
   readonly poolerPort: number;
+  /** The Premium SSD size provisioned: the configured storageGb rounded up to a size Azure offers. */
+  readonly storageGb: number;
+  /**
+   * The last of the server's child operations (database, parameters, lock). Anything else that
+   * writes to the server (diagnostic settings) waits for it: Flexible Server runs one management
+   * operation at a time and answers a concurrent one with ServerIsBusy.
+   */
+  readonly settled: pulumi.Resource;
 
   constructor(name: string, args: AzurePostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:azure:PostgresDatabase", name, {}, opts);
@@ -72,8 +80,10 @@ export class AzurePostgresDatabase extends pulumi.ComponentResource implements P
       sku: { name: sku.name, tier: sku.tier },
       administratorLogin: ADMIN_USERNAME,
       administratorLoginPassword: pulumi.secret(password.result),
-      authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled" },
-      storage: { storageSizeGB: args.storageGb, autoGrow: "Enabled" },
+      // Entra sign-in needs a tenant and an Entra administrator (a principal this program does not
+      // know); the functions sign in with the password from Key Vault, so Entra stays off.
+      authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
+      storage: { storageSizeGB: azureFlexibleServerStorageGb(args.storageGb), autoGrow: "Enabled" },
       availabilityZone: primaryZone,
       highAvailability: args.highAvailability
         ? { mode: "ZoneRedundant", ...(standbyZone ? { standbyAvailabilityZone: standbyZone } : {}) }
@@ -91,46 +101,50 @@ export class AzurePostgresDatabase extends pulumi.ComponentResource implements P
       tags,
     }, { parent: this, dependsOn: [link], additionalSecretOutputs: ["administratorLoginPassword"] });
 
-    // Flexible Server has no deletion-protection flag: in production a CanNotDelete lock on the server
-    // (inherited by its databases and parameters) refuses deletes from the portal, the CLI or other
-    // automation. Pulumi deletes the lock before the server on a destroy or replacement, so removing
-    // this block (or the stack) is the deliberate way to delete the server.
-    if (args.production) {
-      new authorization.ManagementLockByScope(`${name}-lock`, {
-        scope: server.id,
-        lockName: "tricloud-cannot-delete",
-        level: "CanNotDelete",
-        notes: "tricloud production database: deleting it loses the data. Remove the lock in the tricloud program first.",
-      }, child);
-    }
-
-    new dbforpostgresql.Database(`${name}-db`, {
+    // One operation at a time on the server (ServerIsBusy otherwise): database, then parameters, then the lock.
+    const database = new dbforpostgresql.Database(`${name}-db`, {
       resourceGroupName: args.resourceGroupName,
       serverName: server.name,
       databaseName: DATABASE_NAME,
       charset: "UTF8",
       collation: "en_US.utf8",
     }, child);
+    let last: pulumi.Resource = database;
 
     // The built-in PgBouncer (transaction pooling, same host, port 6432): function instances
     // scale out faster than PostgreSQL accepts connections. Azure offers it on General Purpose
     // and Memory Optimized only.
     const pgbouncer = sku.tier !== "Burstable";
     if (pgbouncer) {
-      new dbforpostgresql.Configuration(`${name}-pgbouncer`, {
+      last = new dbforpostgresql.Configuration(`${name}-pgbouncer`, {
         resourceGroupName: args.resourceGroupName,
         serverName: server.name,
         configurationName: "pgbouncer.enabled",
         value: "true",
         source: "user-override",
-      }, child);
+      }, { parent: this, dependsOn: [last] });
     }
+
+    // Flexible Server has no deletion-protection flag: in production a CanNotDelete lock on the server
+    // (inherited by its databases and parameters) refuses deletes from the portal, the CLI or other
+    // automation. Pulumi deletes the lock before the server on a destroy or replacement, so removing
+    // this block (or the stack) is the deliberate way to delete the server.
+    if (args.production) {
+      last = new authorization.ManagementLockByScope(`${name}-lock`, {
+        scope: server.id,
+        lockName: "tricloud-cannot-delete",
+        level: "CanNotDelete",
+        notes: "tricloud production database: deleting it loses the data. Remove the lock in the tricloud program first.",
+      }, { parent: this, dependsOn: [last] });
+    }
+    this.settled = last;
     this.poolerPort = pgbouncer ? PGBOUNCER_PORT : POSTGRES_PORT;
 
     this.host = server.fullyQualifiedDomainName;
     this.serverName = server.name;
     this.adminPassword = pulumi.secret(password.result);
     this.postgresVersion = args.postgresVersion;
+    this.storageGb = azureFlexibleServerStorageGb(args.storageGb);
     this.registerOutputs({ host: this.host, adminPassword: this.adminPassword });
   }
 }

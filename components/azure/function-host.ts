@@ -3,13 +3,16 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import * as web from "@pulumi/azure-native/web";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { HOST_ENV } from "../../functions/adapters/env";
 import { functionBundle } from "../shared/bundle";
 import { baseUrlOf, databaseUrl, nameHash } from "../shared/function-urls";
 import { ADMIN_USERNAME, DATABASE_NAME, FUNCTION_POOL_MAX, functionSchema, type FunctionHost, type FunctionHostBaseArgs } from "../shared/platform";
+import { PackageUpload, writePackage } from "./package-upload";
 
 export interface AzureFunctionHostArgs extends FunctionHostBaseArgs {
   resourceGroupName: pulumi.Input<string>;
@@ -29,8 +32,34 @@ export interface AzureFunctionHostArgs extends FunctionHostBaseArgs {
 /** Built-in role ids (the same in every tenant). */
 export const ROLES = {
   keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+  keyVaultSecretsOfficer: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
   storageBlobDataOwner: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+  storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
 } as const;
+
+/** The ARM API version of the one deploy extension (Microsoft.Web/sites/extensions "onedeploy"). */
+export const ONEDEPLOY_API_VERSION = "2024-04-01";
+
+/**
+ * The ARM template that deploys a package to a Function App with one deploy, the deployment
+ * Flex Consumption supports (it syncs triggers, so the timer trigger exists):
+ * https://learn.microsoft.com/en-us/azure/templates/microsoft.web/sites/extensions-onedeploy and
+ * https://learn.microsoft.com/en-us/azure/azure-functions/functions-deployment-technologies#one-deploy
+ * (read 2026-11-30). The package is fetched from `packageUri` by the app's deployment-storage identity.
+ */
+export function oneDeployTemplate(): Record<string, unknown> {
+  return {
+    $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    contentVersion: "1.0.0.0",
+    parameters: { siteName: { type: "string" }, packageUri: { type: "string" } },
+    resources: [{
+      type: "Microsoft.Web/sites/extensions",
+      apiVersion: ONEDEPLOY_API_VERSION,
+      name: "[format('{0}/onedeploy', parameters('siteName'))]",
+      properties: { packageUri: "[parameters('packageUri')]", remoteBuild: false },
+    }],
+  };
+}
 
 /** A globally unique, stable Function App name for one environment of one domain. */
 export const azureFunctionAppName = (environment: string, domain: string) => `tricloud-${environment}-fn-${nameHash(`${domain}/${environment}`, 8)}`;
@@ -42,11 +71,13 @@ export const azureFunctionHostname = (appName: string) => `${appName}.azurewebsi
 const kvReference = (secretUri: pulumi.Input<string>) => pulumi.interpolate`@Microsoft.KeyVault(SecretUri=${secretUri})`;
 
 /**
- * The health/quorum function on Azure: a Function App on a Flex Consumption plan,
- * deployed from a blob container of its own storage account, integrated into the
- * functions subnet, running as a user-assigned identity that may read exactly its two
- * Key Vault secrets (Key Vault has no Ed25519 keys, so the key is a secret) and use
- * the storage account; an HTTP trigger for every route and a timer for the reconciler.
+ * The health/quorum function on Azure: a Function App on a Flex Consumption plan
+ * (zone-redundant in production), integrated into the functions subnet, running as a
+ * user-assigned identity that may read exactly its two Key Vault secrets (Key Vault has no
+ * Ed25519 keys, so the key is a secret) and use the storage account; an HTTP trigger for
+ * every route and a timer for the reconciler. The bundle is uploaded with an Entra token (the
+ * account refuses shared keys) and rolled out with one deploy, keyed on its sha256; app settings
+ * are written after the identity's Key Vault grants, so the references resolve.
  */
 export class AzureFunctionHost extends pulumi.ComponentResource implements FunctionHost {
   readonly cloud = "azure" as const;
@@ -65,6 +96,10 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
     const production = args.environment === "prod";
     const bundle = functionBundle("azure-functions");
     const client = authorization.getClientConfigOutput({ parent: this });
+    // The deployer (whoever runs `pulumi up`) gets the data roles its own steps need: uploading the
+    // package, and deleting the secrets on a destroy (RBAC vaults have no access policies).
+    const deployer = (id: string, roleId: string, scope: pulumi.Input<string>, description: string) =>
+      new authorization.RoleAssignment(`${name}-${id}`, { principalId: client.objectId, roleDefinitionId: role(roleId), scope, description }, child);
     const role = (id: string) => pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
 
     const identity = new managedidentity.UserAssignedIdentity(`${name}-id`, { resourceGroupName: rg, location: args.location, tags }, child);
@@ -83,21 +118,28 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       tags,
     }, child);
     const container = new storage.BlobContainer(`${name}-deployments`, { resourceGroupName: rg, accountName: account.name, containerName: "deployments", publicAccess: "None" }, child);
-    // Flex Consumption runs the package named released-package.zip in the deployment container.
-    const pkg = new storage.Blob(`${name}-package`, {
-      resourceGroupName: rg, accountName: account.name, containerName: container.name, blobName: "released-package.zip", type: "Block", contentType: "application/zip", source: bundle.archive(),
-      metadata: { sha256: bundle.sha256 },
-    }, child);
+    // The package goes up with an Entra token (storage.Blob would use the account key the account refuses),
+    // named by its sha256 so every bundle is a new blob and a new one deploy.
+    const uploader = deployer("deployer-upload", ROLES.storageBlobDataContributor, account.id, "tricloud deployer uploads the function package");
+    const pkg = new PackageUpload(`${name}-package`, {
+      url: pulumi.interpolate`${account.primaryEndpoints.blob}${container.name}/releases/${bundle.sha256}.zip`,
+      sha256: bundle.sha256,
+      file: pulumi.output(writePackage(bundle.sha256, bundle.archive())),
+      token: authorization.getClientTokenOutput({ endpoint: "https://storage.azure.com/" }, { parent: this }).token,
+    }, { parent: this, dependsOn: [uploader] });
     const storageRole = new authorization.RoleAssignment(`${name}-storage-owner`, {
       principalId: identity.principalId, principalType: "ServicePrincipal", roleDefinitionId: role(ROLES.storageBlobDataOwner), scope: account.id,
       description: "Function App: deployment package and host state",
     }, child);
 
-    // Secrets, readable by this identity only (RBAC on each secret, not the vault).
+    // Secrets, readable by this identity only (RBAC on each secret, not the vault). A deleted vault's
+    // name stays reserved for its soft-delete retention (90 days in prod, with purge protection):
+    // the random suffix lets a re-created vault take a new name. 3-24 letters, digits and hyphens.
+    const vaultSuffix = new random.RandomString(`${name}-kv-suffix`, { length: 6, special: false, upper: false }, child);
     const vault = new keyvault.Vault(`${name}-kv`, {
       resourceGroupName: rg,
       location: args.location,
-      vaultName: `tcfn-${args.environment}-${nameHash(args.appName, 8)}`,
+      vaultName: pulumi.interpolate`tcfn-${args.environment}-${vaultSuffix.result}`,
       properties: {
         tenantId: client.tenantId,
         sku: { family: "A", name: "standard" },
@@ -117,13 +159,18 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       // No version in the URI: the app follows the latest version (rotation without a deploy).
       return { uri: pulumi.interpolate`${vault.properties.vaultUri}secrets/${id}/`, grant };
     };
+    deployer("deployer-secrets", ROLES.keyVaultSecretsOfficer, vault.id, "tricloud deployer manages (and on destroy deletes) the function's secrets");
     const key = secret("signing-key", args.privateKeyPem);
     const db = secret("database-url", databaseUrl({
       host: args.database.host, port: args.database.port, database: DATABASE_NAME, user: ADMIN_USERNAME, password: args.database.adminPassword, params: { sslmode: "verify-full" },
     }));
 
+    // Zone redundancy is fixed at creation; Flex Consumption offers it in the locations listed on
+    // https://learn.microsoft.com/en-us/azure/reliability/reliability-functions (eastus among them).
     const plan = new web.AppServicePlan(`${name}-plan`, {
-      resourceGroupName: rg, location: args.location, kind: "functionapp", reserved: true, sku: { name: "FC1", tier: "FlexConsumption" }, tags,
+      resourceGroupName: rg, location: args.location, kind: "functionapp", reserved: true, sku: { name: "FC1", tier: "FlexConsumption" },
+      ...(production ? { zoneRedundant: true } : {}),
+      tags,
     }, child);
 
     // The app's own telemetry, built with the app (the platform's observability comes later and
@@ -180,14 +227,30 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
         runtime: { name: "node", version: "22" },
         scaleAndConcurrency: { maximumInstanceCount: args.maxInstances, instanceMemoryMB: args.memoryMb },
       },
-      siteConfig: {
-        appSettings: Object.entries(settings).map(([name, value]) => ({ name, value })),
-        minTlsVersion: "1.2",
-        ftpsState: "Disabled",
-        http20Enabled: true,
-      },
+      // No siteConfig: Flex Consumption refuses some of its fields (ftpsState, netFrameworkVersion), and
+      // azure-native fills netFrameworkVersion whenever siteConfig is given. TLS 1.2 is the platform default.
       tags,
-    }, { parent: this, dependsOn: [pkg, storageRole, key.grant, db.grant] });
+    }, { parent: this, dependsOn: [storageRole] });
+
+    // App settings on their own, after the identity may read the secrets: a Key Vault reference
+    // resolved before its grant applies stays unresolved until the app restarts.
+    const appSettings = new web.WebAppApplicationSettings(`${name}-settings`, {
+      name: app.name,
+      resourceGroupName: rg,
+      properties: settings,
+    }, { parent: this, dependsOn: [key.grant, db.grant, storageRole] });
+
+    // One deploy of this bundle (a new deployment name per sha256, so a new bundle rolls out). It runs
+    // after the settings and restarts the app, which resolves the Key Vault references again.
+    new resources.Deployment(`${name}-onedeploy`, {
+      resourceGroupName: rg,
+      deploymentName: `tricloud-onedeploy-${bundle.sha256.slice(0, 16)}`,
+      properties: {
+        mode: "Incremental",
+        template: oneDeployTemplate(),
+        parameters: { siteName: { value: app.name }, packageUri: { value: pkg.url } },
+      },
+    }, { parent: this, dependsOn: [appSettings, pkg, storageRole], deleteBeforeReplace: false });
 
     this.url = baseUrlOf(pulumi.interpolate`https://${app.defaultHostName}`);
     this.hostname = app.defaultHostName;

@@ -8,6 +8,11 @@ export interface AzureNetworkArgs {
   location: string;
   /** VNet address space, e.g. 10.20.0.0/16. */
   cidr: string;
+  /**
+   * The location's availability zones in use ("1", "2", "3"); empty where the location has none.
+   * A Standard NAT gateway is zonal (it cannot span zones): it and its address go in the first.
+   */
+  zones?: readonly string[];
   tags: Tags;
 }
 
@@ -55,9 +60,13 @@ export class AzureNetwork extends pulumi.ComponentResource {
     }, { parent: this, dependsOn: [cluster] });
     // The functions route all egress into the VNet (to reach the private database) and still
     // call their peers on the internet: this subnet leaves through a NAT gateway.
+    // Without a zone Azure may place the gateway in any zone, unknown to us; pinned, its failure
+    // domain is known and matches the address's (https://learn.microsoft.com/en-us/azure/nat-gateway/nat-availability-zones).
+    const natZone = args.zones?.length ? { zones: [args.zones[0]!] } : {};
     const natIp = new network.PublicIPAddress(`${name}-functions-nat`, {
       resourceGroupName: group.name,
       location: args.location,
+      ...natZone,
       sku: { name: "Standard" },
       publicIPAllocationMethod: "Static",
       tags,
@@ -65,6 +74,7 @@ export class AzureNetwork extends pulumi.ComponentResource {
     const nat = new network.NatGateway(`${name}-functions-nat`, {
       resourceGroupName: group.name,
       location: args.location,
+      ...natZone,
       sku: { name: "Standard" },
       publicIpAddresses: [{ id: natIp.id }],
       idleTimeoutInMinutes: 4,

@@ -31,7 +31,8 @@ export interface AzureObservabilityArgs {
   p99LatencyMs: number;
   uptime: { apiHostname: string; originHostname: pulumi.Input<string> };
   cluster: { name: pulumi.Input<string> };
-  database: { serverName: pulumi.Input<string>; size: Size };
+  /** `settled`: the server's last child operation; its diagnostic setting waits for it (one operation at a time, else ServerIsBusy). */
+  database: { serverName: pulumi.Input<string>; size: Size; settled?: pulumi.Resource };
   functions?: readonly AzureFunctionTarget[];
   tags: Tags;
 }
@@ -55,8 +56,10 @@ const iso = (minutes: number) => (minutes % 60 === 0 ? `PT${minutes / 60}H` : `P
  */
 export class AzureObservability extends pulumi.ComponentResource {
   readonly actionGroupId: pulumi.Output<string>;
-  /** The platform's resource group as a scope (budgets are scoped to it). */
+  /** The platform's resource group as a scope. */
   readonly resourceGroupId: pulumi.Output<string>;
+  /** The subscription as a scope (the budget is scoped to it, filtered to the environment's groups). */
+  readonly subscriptionScope: pulumi.Output<string>;
   readonly workspaceId: pulumi.Output<string>;
   /** For apps that report to the platform's Application Insights (the quorum Function App has its own). */
   readonly appInsightsConnectionString: pulumi.Output<string>;
@@ -84,10 +87,10 @@ export class AzureObservability extends pulumi.ComponentResource {
       retentionInDays: Math.min(730, Math.max(30, args.logRetentionDays)),
       tags,
     }, child);
-    const diagnostics = (id: string, resourceUri: pulumi.Input<string>, logs: { category: string; enabled: boolean }[]) =>
-      new monitor.DiagnosticSetting(`${name}-${id}-logs`, { name: `${prefix}-${id}`, resourceUri, workspaceId: workspace.id, logAnalyticsDestinationType: "Dedicated", logs }, child);
+    const diagnostics = (id: string, resourceUri: pulumi.Input<string>, logs: { category: string; enabled: boolean }[], after: pulumi.Resource[] = []) =>
+      new monitor.DiagnosticSetting(`${name}-${id}-logs`, { name: `${prefix}-${id}`, resourceUri, workspaceId: workspace.id, logAnalyticsDestinationType: "Dedicated", logs }, { parent: this, dependsOn: after });
     diagnostics("aks", clusterId, AKS_LOG_CATEGORIES.map((category) => ({ category, enabled: true })));
-    diagnostics("pg", serverId, [{ category: "PostgreSQLLogs", enabled: true }]);
+    diagnostics("pg", serverId, [{ category: "PostgreSQLLogs", enabled: true }], args.database.settled ? [args.database.settled] : []);
 
     const insights = new applicationinsights.Component(`${name}-insights`, {
       resourceGroupName: rg,
@@ -110,7 +113,7 @@ export class AzureObservability extends pulumi.ComponentResource {
       tags,
     }, child);
 
-    const metricAlert = (id: string, description: pulumi.Input<string>, scope: pulumi.Input<string>, criterion: monitor.MetricAlertArgs["criteria"], window: number = T.evaluationMinutes, severity = 2) => {
+    const metricAlert = (id: string, description: pulumi.Input<string>, scope: pulumi.Input<string> | pulumi.Input<string>[], criterion: monitor.MetricAlertArgs["criteria"], window: number = T.evaluationMinutes, severity = 2) => {
       alerts++;
       return new monitor.MetricAlert(`${name}-${id}`, {
         resourceGroupName: rg,
@@ -119,7 +122,7 @@ export class AzureObservability extends pulumi.ComponentResource {
         description,
         enabled: true,
         severity,
-        scopes: [scope],
+        scopes: Array.isArray(scope) ? scope : [scope],
         evaluationFrequency: iso(Math.min(T.periodMinutes, window)),
         windowSize: iso(window),
         criteria: criterion,
@@ -171,7 +174,8 @@ export class AzureObservability extends pulumi.ComponentResource {
         // Azure links a test to its Application Insights resource through this tag.
         tags: insights.id.apply((id) => ({ ...tags, [`hidden-link:${id}`]: "Resource" })),
       }, child);
-      metricAlert(`uptime-${kind}`, pulumi.interpolate`GET https://${host}/health failing from 2 or more locations`, test.id, {
+      // Microsoft's availability-alert template scopes the web test and its Application Insights component.
+      metricAlert(`uptime-${kind}`, pulumi.interpolate`GET https://${host}/health failing from 2 or more locations`, [test.id, insights.id], {
         odataType: "Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria",
         webTestId: test.id,
         componentId: insights.id,
@@ -219,13 +223,14 @@ export class AzureObservability extends pulumi.ComponentResource {
       resourceGroupName: rg,
       location: args.location,
       dashboardName: prefix,
-      properties: pulumi.all([insights.id, serverId, clusterId, pulumi.all(functions.map((f) => f.appName))]).apply(([insightsId, server, cluster, apps]) =>
-        azureDashboard({ insightsId, serverId: server, clusterId: cluster, apps, originTest: testName("origin") })),
+      properties: pulumi.all([insights.id, serverId, clusterId, pulumi.all(functions.map((f) => f.appName)), pulumi.all(functions.map((f) => f.insightsId ?? insights.id))]).apply(([insightsId, server, cluster, apps, appInsightsIds]) =>
+        azureDashboard({ insightsId, serverId: server, clusterId: cluster, apps, functionInsightsIds: [...new Set(appInsightsIds)], originTest: testName("origin") })),
       tags: { ...tags, "hidden-title": `tricloud ${args.environment}` },
     }, child);
 
     this.actionGroupId = group.id;
     this.resourceGroupId = pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${rg}`;
+    this.subscriptionScope = pulumi.interpolate`/subscriptions/${subscriptionId}`;
     this.workspaceId = workspace.id;
     this.appInsightsConnectionString = pulumi.secret(insights.connectionString);
     this.dashboardId = dashboard.id;
@@ -239,6 +244,8 @@ interface DashboardIds {
   serverId: string;
   clusterId: string;
   apps: string[];
+  /** The Application Insights the Function Apps report to (each has its own); the function panels query these. */
+  functionInsightsIds?: string[];
   originTest: string;
 }
 
@@ -249,10 +256,10 @@ export function azureDashboard(ids: DashboardIds): inputs.portal.DashboardProper
     inputs: [{ name: "sharedTimeRange", isOptional: true }],
     settings: { content: { options: { chart: { title, titleKind: 2, visualization: { chartType: 2 }, metrics: [{ resourceMetadata: { id: resourceId }, namespace, name: metric, aggregationType, metricVisualization: { displayName: title } }] } } } },
   });
-  const logs = (title: DashboardPanel, query: string) => ({
+  const logs = (title: DashboardPanel, query: string, scope: string[] = [ids.insightsId]) => ({
     type: "Extension/Microsoft_OperationsManagementSuite_Workspace/PartType/LogsDashboardPart",
     inputs: [
-      { name: "Scope", isOptional: true, value: { resourceIds: [ids.insightsId] } },
+      { name: "Scope", isOptional: true, value: { resourceIds: scope } },
       { name: "Query", isOptional: true, value: query },
       { name: "PartTitle", isOptional: true, value: title },
       { name: "ControlType", isOptional: true, value: "FrameControlChart" },
@@ -263,13 +270,14 @@ export function azureDashboard(ids: DashboardIds): inputs.portal.DashboardProper
   });
   const markdown = (title: DashboardPanel) => ({ type: "Extension/HubsExtension/PartType/MarkdownPart", inputs: [], settings: { content: { settings: { title, subtitle: "", content: NO_FUNCTIONS_TEXT } } } });
   const apps = ids.apps.map((a) => `"${a}"`).join(", ");
+  const fnScope = ids.functionInsightsIds?.length ? ids.functionInsightsIds : [ids.insightsId];
   const pg = "Microsoft.DBforPostgreSQL/flexibleServers";
   // aggregationType: 1 sum, 3 max, 4 average (the portal's enumeration).
   const panels: Record<DashboardPanel, inputs.portal.DashboardPartMetadataArgs> = {
     "API uptime (api and origin /health)": chart("API uptime (api and origin /health)", ids.insightsId, "microsoft.insights/components", "availabilityResults/availabilityPercentage", 4),
     "Availability SLI (share of passing probes)": logs("Availability SLI (share of passing probes)", `availabilityResults\n| where name == "${ids.originTest}"\n| summarize sli = avg(todouble(success)) by bin(timestamp, 5m)\n| render timechart`),
-    "Function errors": ids.apps.length ? logs("Function errors", `requests\n| where cloud_RoleName in~ (${apps})\n| summarize failed = countif(success == false) by bin(timestamp, 5m), cloud_RoleName\n| render timechart`) : markdown("Function errors"),
-    "Function p99 latency (ms)": ids.apps.length ? logs("Function p99 latency (ms)", `requests\n| where cloud_RoleName in~ (${apps})\n| summarize p99 = percentile(duration, 99) by bin(timestamp, 5m), cloud_RoleName\n| render timechart`) : markdown("Function p99 latency (ms)"),
+    "Function errors": ids.apps.length ? logs("Function errors", `requests\n| where cloud_RoleName in~ (${apps})\n| summarize failed = countif(success == false) by bin(timestamp, 5m), cloud_RoleName\n| render timechart`, fnScope) : markdown("Function errors"),
+    "Function p99 latency (ms)": ids.apps.length ? logs("Function p99 latency (ms)", `requests\n| where cloud_RoleName in~ (${apps})\n| summarize p99 = percentile(duration, 99) by bin(timestamp, 5m), cloud_RoleName\n| render timechart`, fnScope) : markdown("Function p99 latency (ms)"),
     "Database CPU (%)": chart("Database CPU (%)", ids.serverId, pg, "cpu_percent", 4),
     "Database storage used": chart("Database storage used", ids.serverId, pg, "storage_percent", 4),
     "Database connections": chart("Database connections", ids.serverId, pg, "active_connections", 3),

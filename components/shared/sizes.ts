@@ -85,3 +85,32 @@ export function databaseMachine(cloud: Cloud, size: Size): string {
 export function supportsHighAvailability(size: Size): boolean {
   return DATABASE_SIZES[size].azure.tier !== "Burstable";
 }
+
+// ---- Database storage: the portable `storageGb` mapped to what each cloud provisions ----------
+
+/**
+ * Flexible Server on Premium SSD takes fixed disk sizes only (GiB; 4095 and 32767 are the
+ * sizes Azure lists beside 4096 and 32 TiB). Read 2026-11-30 from
+ * https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/concepts-storage
+ * (the same ladder in MiB is what the azurerm provider and its users validate against).
+ */
+export const AZURE_FLEXIBLE_SERVER_STORAGE_GIB = [32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767] as const;
+
+/** The smallest Premium SSD size Flexible Server accepts that holds `storageGb`; refuses what no size holds. */
+export function azureFlexibleServerStorageGb(storageGb: number): number {
+  const size = AZURE_FLEXIBLE_SERVER_STORAGE_GIB.find((s) => s >= storageGb);
+  if (size === undefined) throw new Error(`storageGb ${storageGb}: Flexible Server (Premium SSD) offers at most 32767 GiB`);
+  return size;
+}
+
+/** RDS gp3 for PostgreSQL: 20 to 65,536 GiB in whole GiB (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html). */
+export function awsRdsStorageGb(storageGb: number): number {
+  if (storageGb > 65536) throw new Error(`storageGb ${storageGb}: RDS gp3 offers at most 65536 GiB`);
+  return Math.max(20, Math.ceil(storageGb));
+}
+
+/** Cloud SQL SSD: at least 10 GB, whole GB, at most 65,536 GB (https://cloud.google.com/sql/docs/postgres/instance-settings). */
+export function gcpCloudSqlStorageGb(storageGb: number): number {
+  if (storageGb > 65536) throw new Error(`storageGb ${storageGb}: Cloud SQL offers at most 65536 GB`);
+  return Math.max(10, Math.ceil(storageGb));
+}
