@@ -67,7 +67,7 @@ export function observability(config: StackConfig, p: ObservedPlatform, tags: Ta
     resourceGroupName: p.azure.network.resourceGroupName,
     uptime: { apiHostname, originHostname: origin("azure") },
     cluster: { name: p.azure.cluster.clusterName },
-    database: { serverName: p.azure.database.serverName, size: t.database.size },
+    database: { serverName: p.azure.database.serverName, size: t.database.size, settled: p.azure.database.settled },
     functions: p.functions?.azure,
     tags,
   });
@@ -90,7 +90,13 @@ export function observability(config: StackConfig, p: ObservedPlatform, tags: Ta
   const cents = splitBudgetCents(t.costCeilingUsd, t.observability.budgetSplit ?? EQUAL_SPLIT);
   const budgets = {
     aws: new AwsBudget(`${env}-aws-budget`, { environment: env, amountCents: cents.aws, emails, tags }),
-    azure: new AzureBudget(`${env}-azure-budget`, { environment: env, resourceGroupId: azure.resourceGroupId, amountCents: cents.azure, emails }),
+    azure: new AzureBudget(`${env}-azure-budget`, {
+      environment: env,
+      subscriptionScope: azure.subscriptionScope,
+      resourceGroupNames: [p.azure.network.resourceGroupName, p.azure.cluster.nodeResourceGroup],
+      amountCents: cents.azure,
+      emails,
+    }),
     gcp: new GcpBudget(`${env}-gcp-budget`, { environment: env, billingAccount: t.billing.gcpBillingAccount, project: config.gcp.project, amountCents: cents.gcp, notificationChannelIds: gcp.notificationChannelIds }),
   };
 

@@ -165,6 +165,8 @@ export const INVOKES: Record<string, (inputs: Inputs, ctx: MockContext) => Input
   "aws:index/getRegion:getRegion": (_i, ctx) => ({ name: ctx.awsRegion, region: ctx.awsRegion, id: ctx.awsRegion }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
   "azure-native:authorization:getClientConfig": () => ({ clientId: "22222222-2222-2222-2222-222222222222", objectId: "33333333-3333-3333-3333-333333333333", subscriptionId: AZURE_SUBSCRIPTION, tenantId: AZURE_TENANT }),
+  // An Entra access token for the endpoint asked (the function package upload asks for https://storage.azure.com/).
+  "azure-native:authorization:getClientToken": (i) => ({ token: `mock-entra-token-for-${String(i.endpoint ?? "https://management.azure.com/")}` }),
   "gcp:organizations/getProject:getProject": (i, ctx) => ({ projectId: i.projectId ?? ctx.gcpProject, number: "123456789012", name: ctx.gcpProject }),
   "gcp:container/getEngineVersions:getEngineVersions": (i) => {
     const prefix = String(i.versionPrefix ?? "1.33.");
