@@ -1,0 +1,113 @@
+import { CLOUDS, type Cloud } from "../functions/core/clouds";
+import type { ChaosCluster } from "./cluster";
+import type { FaultKind, FaultRecord, History } from "./history";
+import type { Rng } from "./rng";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/** How often each fault is drawn. partition-all (no two clouds can talk) is the only one with more than one cloud out. */
+export const FAULT_WEIGHTS: readonly (readonly [FaultKind, number])[] = [
+  ["kill", 2],
+  ["pause", 1.5],
+  ["isolate", 2],
+  ["blackhole", 1.5],
+  ["one-way-cut", 1.5],
+  ["delay", 1],
+  ["drop-requests", 1],
+  ["drop-answers", 1],
+  ["partition-all", 0.5],
+];
+
+/**
+ * The fault schedule: calm, one fault for a few seconds, heal, calm, ... One fault at a time,
+ * so at most one cloud is out (partition-all aside), and every fault is healed before the next.
+ */
+export class Nemesis {
+  active: FaultRecord | undefined;
+  private lastStopMs = -Infinity;
+
+  constructor(
+    private readonly h: History,
+    private readonly cluster: ChaosCluster,
+    private readonly rng: Rng,
+    private readonly kinds: readonly (readonly [FaultKind, number])[] = FAULT_WEIGHTS,
+  ) {}
+
+  /** No fault now, and none for the last second (links settle, breakers heal). */
+  calm(): boolean {
+    return this.active === undefined && this.h.now() - this.lastStopMs > 1_000;
+  }
+
+  async run(untilMs: number): Promise<void> {
+    while (true) {
+      await sleep(this.rng.between(1_500, 3_000));
+      const left = untilMs - this.h.now();
+      if (left < 1_500) return;
+      const kind = this.rng.weighted(this.kinds);
+      const victim = this.rng.pick(CLOUDS);
+      await this.inject(kind, victim, Math.min(this.rng.between(1_500, 4_000), left - 500));
+    }
+  }
+
+  async inject(kind: FaultKind, victim: Cloud, durationMs: number): Promise<FaultRecord> {
+    const c = this.cluster;
+    const links = c.linksOf(victim);
+    let fault: FaultRecord;
+    let heal: () => Promise<void>;
+    switch (kind) {
+      case "kill":
+        fault = this.h.faultStart(kind, [victim], []);
+        await c.kill(victim);
+        heal = async () => void (await c.restart(victim));
+        break;
+      case "pause":
+        fault = this.h.faultStart(kind, [victim], []);
+        c.pause(victim);
+        heal = async () => c.resume(victim);
+        break;
+      case "isolate":
+      case "blackhole":
+        fault = this.h.faultStart(kind, [victim], links.map((l) => l.name));
+        for (const l of links) l.set(kind === "isolate" ? { cut: true } : { blackhole: true });
+        heal = async () => links.forEach((l) => l.heal());
+        break;
+      case "one-way-cut": {
+        const other = this.rng.pick(CLOUDS.filter((x) => x !== victim));
+        const l = this.rng.chance(0.5) ? c.link(victim, other) : c.link(other, victim);
+        fault = this.h.faultStart(kind, [victim], [l.name]);
+        l.set({ cut: true });
+        heal = async () => l.heal();
+        break;
+      }
+      case "delay": {
+        const delayMs = this.rng.int(200, 1_500);
+        fault = this.h.faultStart(kind, [victim], links.map((l) => l.name), { delayMs });
+        for (const l of links) l.set({ delayMs });
+        heal = async () => links.forEach((l) => l.heal());
+        break;
+      }
+      case "drop-requests":
+      case "drop-answers": {
+        const share = Math.round(this.rng.between(0.3, 0.8) * 100) / 100;
+        fault = this.h.faultStart(kind, [victim], links.map((l) => l.name), { share });
+        for (const l of links) l.set(kind === "drop-requests" ? { dropRequests: share } : { dropAnswers: share });
+        heal = async () => links.forEach((l) => l.heal());
+        break;
+      }
+      case "partition-all": {
+        const all = [...c.links.values()];
+        fault = this.h.faultStart(kind, [...CLOUDS], all.map((l) => l.name));
+        for (const l of all) l.set({ cut: true });
+        heal = async () => all.forEach((l) => l.heal());
+        break;
+      }
+    }
+    this.active = fault;
+    await sleep(durationMs);
+    await heal();
+    this.h.faultStop(fault);
+    this.active = undefined;
+    this.lastStopMs = this.h.now();
+    return fault;
+  }
+}
