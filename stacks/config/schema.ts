@@ -169,11 +169,11 @@ const tricloud = z
     environment: z.enum(ENVIRONMENTS, { error: `expected one of ${ENVIRONMENTS.join(", ")}` }),
     domain: hostname,
     kubernetesVersion: z.string().regex(/^1\.(3\d|[4-9]\d)$/, {
-      error: 'expected a Kubernetes minor version such as "1.33" (1.30 or newer; each cloud picks the patch)',
+      error: 'expected a Kubernetes minor version such as "1.36" (1.30 or newer; each cloud picks the patch; preflight judges the support dates)',
     }),
     postgresVersion: z
       .preprocess((v) => (typeof v === "number" ? String(v) : v), z.string())
-      .pipe(z.string().regex(/^1[4-7]$/, { error: 'expected a PostgreSQL major version from "14" to "17"' })),
+      .pipe(z.string().regex(/^1[4-8]$/, { error: 'expected a PostgreSQL major version from "14" to "18" (preflight judges the support dates)' })),
     network: z
       .strictObject({
         aws: cloudNetwork({ cidr: "10.10.0.0/16", zones: 2 }).prefault({}),
