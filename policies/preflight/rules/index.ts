@@ -1,10 +1,11 @@
 import type { PreflightRule, PrerequisiteRule } from "../rule";
 import { awsPrerequisites, awsRules } from "./aws";
 import { azurePrerequisites, azureRules } from "./azure";
+import { azureModelRules } from "./azure-models";
 import { edgePrerequisites, edgeRules } from "./edge";
 import { gcpPrerequisites, gcpRules } from "./gcp";
 import { versionRules } from "./versions";
 
 /** Every preflight rule, in report order. */
-export const PREFLIGHT_RULES: readonly PreflightRule[] = [...versionRules, ...awsRules, ...azureRules, ...gcpRules, ...edgeRules];
+export const PREFLIGHT_RULES: readonly PreflightRule[] = [...versionRules, ...awsRules, ...azureRules, ...azureModelRules, ...gcpRules, ...edgeRules];
 export const PREREQUISITE_RULES: readonly PrerequisiteRule[] = [...awsPrerequisites, ...azurePrerequisites, ...gcpPrerequisites, ...edgePrerequisites];
