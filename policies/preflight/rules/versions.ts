@@ -79,6 +79,8 @@ type Verdict = "ended" | "ending" | "not-offered";
 
 /** What each service of the product says about one version at the plan's date, for one verdict. */
 function judge(version: string, verdict: Verdict, services: readonly ServiceCalendar[], asOf: string): string[] {
+  // An approaching end is news only while every cloud still supports the version; otherwise an error says more.
+  if (verdict === "ending" && services.some((c) => supportAt(c, version, asOf).state !== "standard")) return [];
   return services.flatMap((c) => {
     const s = supportAt(c, version, asOf);
     if (verdict === "not-offered" && s.state === "not-offered") return [s.window ? `${c.service} offers ${version} from ${s.window.start}` : `${c.service} does not list ${version}`];
