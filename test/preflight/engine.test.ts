@@ -117,3 +117,14 @@ describe("preflight in the plans of this repository", () => {
     for (const f of report.preflight) expect(Object.keys(f).sort()).toEqual(["expected", "level", "property", "rule", "source", "urn", "value"]);
   });
 });
+
+describe("policies/README.md", () => {
+  it("lists every preflight rule as the rules describe themselves (run `npm run docs:preflight` after changing a rule)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { rulesMarkdown, withRules } = await import("../../policies/preflight/docs");
+    const readme = readFileSync(`${__dirname}/../../policies/README.md`, "utf8");
+    expect(withRules(readme)).toBe(readme);
+    for (const r of PREFLIGHT_RULES) expect(readme).toContain(`\`${r.name}\``);
+    expect(() => withRules("no markers", rulesMarkdown())).toThrow(/markers/);
+  });
+});
