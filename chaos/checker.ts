@@ -18,6 +18,28 @@ export interface CheckOptions {
 
 export const DEFAULT_CHECK: CheckOptions = { livenessBoundMs: 5_000, maxExamples: 5, equivocationWindowMs: 10_000 };
 
+/** Every check the checker reports, in report order. */
+export const INVARIANT_NAMES = [
+  "acknowledged-not-lost",
+  "one-final-hash",
+  "duplicates-converge",
+  "reuse-gets-409",
+  "no-quarantine-without-proof",
+  "forged-messages-refused",
+  "replays-harmless",
+  "quarantined-never-lends",
+  "status-transitions",
+  "final-has-certificate",
+  "one-signature-per-cloud",
+  "equivocation-detected",
+  "liveness",
+  "no-crash",
+  "malformed-requests-refused",
+  "witness-replays-harmless",
+  "no-error-logs",
+] as const;
+export type InvariantName = (typeof INVARIANT_NAMES)[number];
+
 export interface InvariantResult {
   name: string;
   description: string;
@@ -98,7 +120,7 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
   const honestIds = [...submitsById.keys()].filter((id) => !equivocated.has(id));
   const results: InvariantResult[] = [];
 
-  const emit = (name: string, description: string, f: Findings, severity: InvariantResult["severity"] = "invariant", note?: string) => {
+  const emit = (name: InvariantName, description: string, f: Findings, severity: InvariantResult["severity"] = "invariant", note?: string) => {
     results.push({ name, description, severity, held: f.all.length === 0, checked: f.checked, violations: f.all.length, examples: f.all.slice(0, o.maxExamples), ...(note ? { note } : {}) });
   };
 
@@ -239,11 +261,12 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
       f.checked++;
       if (op.result.http >= 500) f.add({ eventId: op.eventId, node: op.node, answered: op.result.http, kind: op.value?.kind });
       const before = op.value?.hash as string | undefined;
+      // The replayed message is one the clouds signed: the event may move on (PENDING -> FINAL), never to QUARANTINED or another hash.
       const later = (readsById.get(op.eventId!) ?? []).filter((r) => r.node === op.node && r.invokeMs > op.completeMs! && r.result!.http === 200);
-      const changed = later.find((r) => r.result!.status !== "FINAL" || (before && r.result!.hash !== before));
-      if (changed) f.add({ eventId: op.eventId, node: op.node, kind: op.value?.kind, before: { status: "FINAL", hash: before }, after: { status: changed.result!.status, hash: changed.result!.hash } });
+      const changed = later.find((r) => r.result!.status === "QUARANTINED" || (before !== undefined && r.result!.hash !== before));
+      if (changed && !equivocated.has(op.eventId!)) f.add({ eventId: op.eventId, node: op.node, kind: op.value?.kind, replayedHash: before, after: { status: changed.result!.status, hash: changed.result!.hash } });
     }
-    emit("replays-harmless", "An old, validly signed peer message sent again (to any node, from any claimed sender) is not a 5xx and leaves the FINAL event as it was.", f);
+    emit("replays-harmless", "An old, validly signed peer message sent again (captured on a link, or rebuilt from a certificate, to any node, from any claimed sender) is not a 5xx and never quarantines the event or changes its hash.", f);
   }
 
   // 8. A cloud that quarantined an event never lends its confirmation to a FINAL.
@@ -394,14 +417,15 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
     for (const op of ops) {
       if (op.f === "witness-replay" && op.result?.http !== undefined) {
         f.checked++;
-        if (op.result.http < 400 || op.result.http >= 500) f.add({ witness: op.node, origin: op.value?.origin, answered: op.result.http, atMs: op.invokeMs });
+        const http = op.result.http;
+        if (http >= 500 || (op.value?.expect !== "no-5xx" && (http < 400 || http >= 500))) f.add({ witness: op.node, kind: op.value?.kind, origin: op.value?.origin, answered: http, atMs: op.invokeMs });
       }
       if (op.f === "witnessed" && op.result?.refusals !== undefined) {
         f.checked++;
         if (op.result.refusals > 0) f.add({ witness: op.node, refusalsStored: op.result.refusals, detail: op.result.detail });
       }
     }
-    emit("witness-replays-harmless", "An old checkpoint re-sent to a witness with a forged oldSize is refused (4xx) and stores no refusal (honest logs never give a witness a reason to refuse).", f);
+    emit("witness-replays-harmless", "An old checkpoint re-sent to a witness with a forged oldSize is refused (4xx), a captured witness request re-sent as it was is not a 5xx, and no witness stores a refusal (honest logs never give it a reason to).", f);
   }
 
   // Advisory: error-level log lines.

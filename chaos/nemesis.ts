@@ -18,6 +18,8 @@ export const FAULT_WEIGHTS: readonly (readonly [FaultKind, number])[] = [
   ["partition-all", 0.5],
 ];
 
+export const DEFAULT_TIMING = { gapMs: [1_500, 3_000], lengthMs: [1_500, 4_000] } as const;
+
 /**
  * The fault schedule: calm, one fault for a few seconds, heal, calm, ... One fault at a time,
  * so at most one cloud is out (partition-all aside), and every fault is healed before the next.
@@ -31,6 +33,8 @@ export class Nemesis {
     private readonly cluster: ChaosCluster,
     private readonly rng: Rng,
     private readonly kinds: readonly (readonly [FaultKind, number])[] = FAULT_WEIGHTS,
+    /** Calm between faults, and how long a fault lasts (ms, drawn uniformly). */
+    private readonly timing: { gapMs: readonly [number, number]; lengthMs: readonly [number, number] } = DEFAULT_TIMING,
   ) {}
 
   /** No fault now, and none for the last second (links settle, breakers heal). */
@@ -40,12 +44,12 @@ export class Nemesis {
 
   async run(untilMs: number): Promise<void> {
     while (true) {
-      await sleep(this.rng.between(1_500, 3_000));
+      await sleep(this.rng.between(...this.timing.gapMs));
       const left = untilMs - this.h.now();
-      if (left < 1_500) return;
+      if (left < this.timing.lengthMs[0]) return;
       const kind = this.rng.weighted(this.kinds);
       const victim = this.rng.pick(CLOUDS);
-      await this.inject(kind, victim, Math.min(this.rng.between(1_500, 4_000), left - 500));
+      await this.inject(kind, victim, Math.min(this.rng.between(...this.timing.lengthMs), left - 500));
     }
   }
 

@@ -21,6 +21,13 @@ export interface LinkFaults {
   dropAnswers: number;
 }
 
+/** A request seen on the link: method, path and JSON body (what a replay re-sends). */
+export interface CapturedRequest {
+  path: string;
+  body: string;
+  atMs: number;
+}
+
 export const HEALTHY: LinkFaults = { cut: false, blackhole: false, delayMs: 0, dropRequests: 0, dropAnswers: 0 };
 
 export interface LinkStats {
@@ -49,6 +56,9 @@ export class LinkProxy {
   faults: LinkFaults = { ...HEALTHY };
   readonly stats: LinkStats = { connections: 0, refused: 0, droppedRequests: 0, droppedAnswers: 0, blackholedChunks: 0, forwardedChunks: 0 };
   private readonly pairs = new Set<Pair>();
+  /** The last few POST /v1/peer/... requests that crossed this link whole in one chunk. */
+  readonly captured: CapturedRequest[] = [];
+  captureLimit = 64;
   private server!: Server;
   port = 0;
 
@@ -101,7 +111,7 @@ export class LinkProxy {
     }
     const pair: Pair = { client, dropNextAnswer: false, silenced: false, nextUp: 0, nextDown: 0 };
     this.pairs.add(pair);
-    client.on("close", () => this.teardown(pair));
+    client.on("close", () => this.closeGracefully(pair));
     if (this.faults.blackhole) {
       // Accept and never answer: the caller's own timeout is all that saves it.
       client.on("data", () => void this.stats.blackholedChunks++);
@@ -110,7 +120,7 @@ export class LinkProxy {
     const upstream = connect({ host: LOOPBACK, port: this.targetPort });
     pair.upstream = upstream;
     upstream.on("error", () => this.teardown(pair));
-    upstream.on("close", () => this.teardown(pair));
+    upstream.on("close", () => this.closeGracefully(pair));
     client.on("data", (chunk: Buffer) => this.fromClient(pair, chunk));
     upstream.on("data", (chunk: Buffer) => this.fromTarget(pair, chunk));
   }
@@ -124,6 +134,7 @@ export class LinkProxy {
       return this.teardown(p);
     }
     if (f.dropAnswers > 0 && this.rng.chance(f.dropAnswers)) p.dropNextAnswer = true;
+    this.capture(chunk);
     p.nextUp = this.send(p.upstream!, chunk, p.nextUp);
   }
 
@@ -137,6 +148,16 @@ export class LinkProxy {
       return this.teardown(p);
     }
     p.nextDown = this.send(p.client, chunk, p.nextDown);
+  }
+
+  private capture(chunk: Buffer): void {
+    if (this.captureLimit <= 0 || chunk.length > 256 * 1024 || chunk.toString("latin1", 0, 14) !== "POST /v1/peer/") return;
+    const text = chunk.toString("utf8");
+    const split = text.indexOf("\r\n\r\n");
+    const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, split));
+    if (split < 0 || !length || Buffer.byteLength(text.slice(split + 4)) !== Number(length[1])) return;
+    this.captured.push({ path: text.slice(5, text.indexOf(" ", 5)), body: text.slice(split + 4), atMs: Date.now() });
+    if (this.captured.length > this.captureLimit) this.captured.shift();
   }
 
   private swallow(p: Pair): void {
@@ -154,6 +175,16 @@ export class LinkProxy {
     const at = Math.max(Date.now() + delay, notBefore);
     setTimeout(() => void (!to.destroyed && to.write(chunk)), at - Date.now());
     return at;
+  }
+
+  /** One side closed normally: deliver what is still delayed, then close the other side with a FIN. */
+  private closeGracefully(p: Pair): void {
+    if (!this.pairs.has(p)) return;
+    const wait = Math.max(p.nextUp, p.nextDown) - Date.now();
+    if (wait > 0) return void setTimeout(() => this.closeGracefully(p), wait + 1);
+    this.pairs.delete(p);
+    p.client.end();
+    p.upstream?.end();
   }
 
   private teardown(p: Pair): void {

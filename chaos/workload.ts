@@ -169,22 +169,46 @@ export function forgeClient(ctx: WorkloadContext): void {
   });
 }
 
-/** Old, validly signed messages about FINAL events sent again, as their origin or as another cloud. */
+/**
+ * Old, validly signed peer messages sent again: requests captured on the links as they were
+ * sent, or rebuilt from a FINAL event's stored certificate (as its origin or as another cloud).
+ */
 export async function replayClient(ctx: WorkloadContext): Promise<void> {
   const rng = ctx.rng.fork("replay");
   while (ctx.h.now() < ctx.untilMs) {
-    await sleep(rng.between(700, 1_500));
-    const ids = [...ctx.registry.finalViews.keys()];
-    if (ids.length === 0) continue;
-    const id = rng.pick(ids);
-    const view = ctx.registry.finalViews.get(id)!;
-    const kind = rng.pick(["as-sent", "other-sender", "no-confirmations", "one-confirmation"] as const);
-    const from = rng.pick(CLOUDS);
-    const msg = replayOf(view, from);
-    if (kind === "no-confirmations") msg.confirmations = [];
-    if (kind === "one-confirmation") msg.confirmations = msg.confirmations.slice(0, 1);
-    const node = rng.pick(others(from));
-    const op = ctx.h.invoke("replay", "replay", { node, eventId: id, value: { kind, from, hash: view.hash } });
+    await sleep(rng.between(500, 1_200));
+    const captured = [...ctx.cluster.links.values()].flatMap((l) => l.captured.filter((c) => c.path === "/v1/peer/confirm"));
+    let msg: unknown;
+    let value: Record<string, unknown>;
+    let id: string;
+    if (captured.length > 0 && rng.chance(0.5)) {
+      const c = rng.pick(captured);
+      let parsed: { envelope?: { eventId?: string; hash?: string }; from?: string };
+      try {
+        parsed = JSON.parse(c.body) as typeof parsed;
+      } catch {
+        continue;
+      }
+      if (!parsed.envelope?.eventId) continue;
+      id = parsed.envelope.eventId;
+      msg = parsed;
+      value = { kind: "captured", from: parsed.from, hash: parsed.envelope.hash, ageMs: Date.now() - c.atMs };
+    } else {
+      const ids = [...ctx.registry.finalViews.keys()];
+      if (ids.length === 0) continue;
+      id = rng.pick(ids);
+      const view = ctx.registry.finalViews.get(id)!;
+      const kind = rng.pick(["as-sent", "other-sender", "no-confirmations", "one-confirmation"] as const);
+      const from = rng.pick(CLOUDS);
+      const m = replayOf(view, from);
+      if (kind === "no-confirmations") m.confirmations = [];
+      if (kind === "one-confirmation") m.confirmations = m.confirmations.slice(0, 1);
+      msg = m;
+      value = { kind, from, hash: view.hash };
+    }
+    const node = rng.pick(CLOUDS);
+    if (!ctx.cluster.isServing(node)) continue;
+    const op = ctx.h.invoke("replay", "replay", { node, eventId: id, value });
     await record(ctx.h, op, () => postJson(`${ctx.cluster.url(node)}/v1/peer/confirm`, msg, PEER_TIMEOUT_MS));
   }
 }
@@ -206,7 +230,8 @@ export async function equivocator(ctx: WorkloadContext): Promise<void> {
     const sequential = rng.chance(0.3);
     ctx.registry.ids.add(id);
     const op = ctx.h.invoke("equivocate", "equivocate", { eventId: id, value: { thief, receivers: [x, y], hashes: [m1.envelope.hash, m2.envelope.hash], sequential } });
-    const send = (node: Cloud, m: unknown) => postJson(`${ctx.cluster.url(node)}/v1/peer/confirm`, m, PEER_TIMEOUT_MS).then((a) => a.http, () => undefined);
+    // A long timeout: an answer proves delivery, a timeout proves nothing (and exempts the attack from "detected").
+    const send = (node: Cloud, m: unknown) => postJson(`${ctx.cluster.url(node)}/v1/peer/confirm`, m, 4 * PEER_TIMEOUT_MS).then((a) => a.http, () => undefined);
     const answers = sequential ? [await send(x, m1), await send(y, m2)] : await Promise.all([send(x, m1), send(y, m2)]);
     ctx.h.complete(op, "ok", { detail: { delivered: answers.filter((s) => s !== undefined).length, answers } });
     // Watch all three nodes for a while: the checker orders quarantines and FINALs by these reads.
@@ -335,8 +360,16 @@ export async function witnessReplayer(ctx: WorkloadContext, runMs: number): Prom
       const w = await call(`${ctx.cluster.url(witness)}/v1/ledger/witnessed`, { timeoutMs: 3_000 }).catch(() => undefined);
       const seen = (w?.body as { witnessed?: { origin: string; size: number }[] } | undefined)?.witnessed?.find((s) => s.origin === cp.origin)?.size;
       if (seen === undefined || seen <= cp.size) continue; // nothing newer cosigned: re-sending would not be a replay
-      const op = ctx.h.invoke("witness", "witness-replay", { node: witness, value: { origin, replayedSize: cp.size, oldSize: seen } });
+      const op = ctx.h.invoke("witness", "witness-replay", { node: witness, value: { kind: "forged-old-size", origin, replayedSize: cp.size, oldSize: seen, expect: "4xx" } });
       await record(ctx.h, op, () => postJson(`${ctx.cluster.url(witness)}/v1/peer/witness`, { checkpoint: cp.text, oldSize: seen, consistency: [] }, 3_000));
     }
+  }
+  // Witness requests captured on the links, re-sent as they were to the witness they were for.
+  const rng = ctx.rng.fork("witness replay");
+  const captured = [...ctx.cluster.links.entries()].flatMap(([name, l]) => l.captured.filter((c) => c.path === "/v1/peer/witness").map((c) => ({ to: name.split("->")[1] as Cloud, c })));
+  for (const { to, c } of rng.shuffle(captured).slice(0, 4)) {
+    if (!ctx.cluster.isServing(to)) continue;
+    const op = ctx.h.invoke("witness", "witness-replay", { node: to, value: { kind: "as-captured", ageMs: Date.now() - c.atMs, expect: "no-5xx" } });
+    await record(ctx.h, op, () => call(`${ctx.cluster.url(to)}/v1/peer/witness`, { method: "POST", body: c.body, headers: { "content-type": "application/json" }, timeoutMs: 3_000 }));
   }
 }

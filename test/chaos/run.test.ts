@@ -1,0 +1,48 @@
+import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { INVARIANT_NAMES, type InvariantName } from "../../chaos/checker";
+import { runChaos, summary, type ChaosReport } from "../../chaos/run";
+
+// A short seeded fault-injection run against three real node processes (chaos/README.md).
+// Long runs: `npm run chaos -- --seed N --duration S`.
+
+const SEEDS = [101, 202];
+
+/**
+ * Invariants the runtime does not yet satisfy (issue #16, fixes landing). They are checked and
+ * reported (the summary and the examples print) but not asserted. Remove a name once the
+ * runtime holds it; CHAOS_STRICT=1 asserts them all.
+ */
+const RUNTIME_GAPS: ReadonlySet<InvariantName> = new Set<InvariantName>([]);
+const STRICT = process.env.CHAOS_STRICT === "1";
+
+describe.each(SEEDS)("chaos run, seed %i", (seed) => {
+  let report: ChaosReport;
+
+  beforeAll(async () => {
+    ({ report } = await runChaos({ seed, durationS: 8, clients: 3, malformed: 60, quiesceMs: 10_000 }));
+    const out = join(tmpdir(), `tricloud-chaos-report-${seed}.json`);
+    await writeFile(out, JSON.stringify(report, null, 2));
+    console.log(`${summary(report)}\n  report: ${out}`);
+  }, 240_000);
+
+  it("ran a workload with faults", () => {
+    const events = report.counts.events as Record<string, number>;
+    expect(events.acknowledged).toBeGreaterThan(5);
+    expect(report.faults.length).toBeGreaterThan(0);
+    expect(report.invariants.map((i) => i.name)).toEqual([...INVARIANT_NAMES]);
+  });
+
+  for (const name of INVARIANT_NAMES) {
+    const gap = RUNTIME_GAPS.has(name) && !STRICT;
+    const advisory = name === "no-error-logs";
+    it(gap ? `${name} [runtime gap, issue #16: reported, not asserted]` : advisory ? `${name} [advisory: reported]` : name, () => {
+      const inv = report.invariants.find((i) => i.name === name)!;
+      if (!inv.held) console.warn(`seed ${seed}: ${name} ${inv.severity === "advisory" ? "advisory" : "VIOLATED"} (${inv.violations} of ${inv.checked}): ${JSON.stringify(inv.examples.slice(0, 3))}`);
+      if (gap || advisory) return;
+      expect({ name, held: inv.held, examples: inv.examples }).toEqual({ name, held: true, examples: [] });
+    });
+  }
+});
