@@ -399,8 +399,10 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
     const f = new Findings();
     for (const op of ops) {
       if (op.f !== "malformed" || !completed(op)) continue;
-      f.checked++;
       const http = op.result?.http;
+      // No answer from a node the nemesis killed or paused meanwhile proves nothing.
+      if (http === undefined && h.faults.some((ft) => (ft.kind === "kill" || ft.kind === "pause") && ft.victims.includes(op.node!) && overlaps(ft, op.invokeMs, op.completeMs!))) continue;
+      f.checked++;
       const expect = op.value?.expect as "4xx" | "4xx-json" | "no-5xx" | undefined;
       let problem: string | undefined;
       if (http !== undefined && http >= 500) problem = `answered ${http}`;

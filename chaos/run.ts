@@ -1,5 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLOUDS, type Cloud } from "../functions/core/clouds";
 import { loadKeyRing } from "../functions/node/keyfiles";
@@ -7,7 +8,7 @@ import { check, type CheckResult } from "./checker";
 import { ChaosCluster, pgReachable } from "./cluster";
 import { History, type HistoryData } from "./history";
 import { call, record } from "./http";
-import { FAULT_WEIGHTS, Nemesis } from "./nemesis";
+import { DEFAULT_TIMING, FAULT_WEIGHTS, Nemesis } from "./nemesis";
 import type { LinkStats } from "./proxy";
 import { Rng } from "./rng";
 import { Registry, duplicateClient, equivocator, forgeClient, honestClient, malformedClient, readEvent, replayClient, reuseClient, witnessReplayer, type WorkloadContext } from "./workload";
@@ -24,6 +25,9 @@ export interface ChaosOptions {
   malformed?: number;
   /** Draw partition-all faults too (no two clouds can talk). */
   partitionAll?: boolean;
+  /** Calm between faults and how long each lasts, ms (default 1.5-3 s and 1.5-4 s). */
+  faultGapMs?: readonly [number, number];
+  faultLengthMs?: readonly [number, number];
   /** Bound on waiting for FINAL after the workload, and again on the final reads. */
   quiesceMs?: number;
   keep?: boolean;
@@ -38,6 +42,8 @@ export interface ChaosReport {
   stolenKey: Cloud;
   startedAt: string;
   wallS: number;
+  /** What ran: the commit, whether the runtime had uncommitted changes, and how busy the machine was (1-minute load average). */
+  environment: { commit: string; runtimeDirty: boolean; node: string; cpus: number; loadAverageAtStart: number; loadAverageAtEnd: number };
   valid: boolean;
   counts: Record<string, unknown>;
   faults: { id: number; kind: string; victims: Cloud[]; links: string[]; params?: Record<string, unknown>; startMs: number; stopMs?: number }[];
@@ -63,6 +69,7 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
   if (!(o.durationS > 0 && o.durationS <= 3_600)) throw new Error(`duration: expected 1 to 3600 seconds, got ${o.durationS}`);
   const log = o.log ?? (() => undefined);
   const started = Date.now();
+  const loadAtStart = loadavg()[0]!;
   const h = new History(o.seed);
   const rng = new Rng(o.seed);
   const databaseUrl = o.databaseUrl ?? DEFAULT_DATABASE_URL;
@@ -75,7 +82,10 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
     const thief = rng.fork("thief").pick(CLOUDS);
     h.stolenKey = thief;
     const stolen = await loadKeyRing(cluster.keysDir, thief);
-    const nemesis = new Nemesis(h, cluster, rng.fork("nemesis"), o.partitionAll === false ? FAULT_WEIGHTS.filter(([k]) => k !== "partition-all") : FAULT_WEIGHTS);
+    const nemesis = new Nemesis(h, cluster, rng.fork("nemesis"), o.partitionAll === false ? FAULT_WEIGHTS.filter(([k]) => k !== "partition-all") : FAULT_WEIGHTS, {
+      gapMs: o.faultGapMs ?? DEFAULT_TIMING.gapMs,
+      lengthMs: o.faultLengthMs ?? DEFAULT_TIMING.lengthMs,
+    });
     const registry = new Registry();
     const runMs = o.durationS * 1_000;
     const ctx: WorkloadContext = { h, cluster, rng: rng.fork("workload"), publicKeys: stolen.publicKeys, stolen, untilMs: h.now() + runMs, calm: () => nemesis.calm(), registry };
@@ -147,6 +157,7 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
       stolenKey: thief,
       startedAt: new Date(started).toISOString(),
       wallS: Math.round((Date.now() - started) / 100) / 10,
+      environment: { ...gitState(), node: process.version, cpus: cpus().length, loadAverageAtStart: round2(loadAtStart), loadAverageAtEnd: round2(loadavg()[0]!) },
       valid: result.valid,
       counts: counts(history, registry),
       faults: history.faults.map((f) => ({ ...f })),
@@ -158,6 +169,17 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
     return { report, history };
   } finally {
     if (!stopped) await cluster.stop(o.keep ?? false);
+  }
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+function gitState(): { commit: string; runtimeDirty: boolean } {
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: join(__dirname, ".."), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  try {
+    return { commit: git("rev-parse", "--short", "HEAD"), runtimeDirty: git("status", "--porcelain", "--", "functions", "cli", "bin") !== "" };
+  } catch {
+    return { commit: "unknown", runtimeDirty: false };
   }
 }
 
@@ -188,7 +210,11 @@ function counts(h: HistoryData, registry: Registry): Record<string, unknown> {
 
 /** The report as a few lines for a terminal. */
 export function summary(r: ChaosReport): string {
-  const lines = [`chaos seed ${r.seed}: ${r.durationS} s under faults, ${r.wallS} s wall, store ${r.store}, stolen key ${r.stolenKey}`];
+  const e = r.environment;
+  const lines = [
+    `chaos seed ${r.seed}: ${r.durationS} s under faults, ${r.wallS} s wall, store ${r.store}, stolen key ${r.stolenKey}`,
+    `  ran: commit ${e.commit}${e.runtimeDirty ? " (runtime with uncommitted changes)" : ""}, node ${e.node}, ${e.cpus} cpus, load average ${e.loadAverageAtStart} -> ${e.loadAverageAtEnd}`,
+  ];
   const ev = (r.counts.events ?? {}) as Record<string, number>;
   lines.push(`  events: ${ev.acknowledged} acknowledged (${ev.honest} honest, ${ev.duplicatesToAllThree} sent to all three, ${ev.crossNodeSubmissions} on more than one node, ${ev.equivocations} equivocations)`);
   lines.push(`  faults: ${Object.entries(r.counts.faults as Record<string, number>).map(([k, n]) => `${k} x${n}`).join(", ") || "none"}`);

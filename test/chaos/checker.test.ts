@@ -215,6 +215,9 @@ describe("chaos checker", () => {
     expect(violated(m("4xx", { error: "no answer (timeout)" }, "info"))).toContain("malformed-requests-refused");
     expect(violated(m("no-5xx", { error: "no answer (server)" }, "info"))).toEqual([]);
     expect(violated(m("no-5xx", { http: 500 }))).toContain("malformed-requests-refused");
+    // The node was killed while the request was in flight: no answer is owed.
+    expect(violated(m("4xx", { error: "no answer (server)" }, "info").fault("kill", ["aws"], 305, 2_000))).toEqual([]);
+    expect(violated(m("4xx", { error: "no answer (server)" }, "info").fault("kill", ["gcp"], 305, 2_000))).toContain("malformed-requests-refused");
   });
 
   it("witness-replays-harmless: a refusal stored, or an old checkpoint cosigned", () => {

@@ -15,14 +15,17 @@ const SEEDS = [101, 202];
  * reported (the summary and the examples print) but not asserted. Remove a name once the
  * runtime holds it; CHAOS_STRICT=1 asserts them all.
  */
-const RUNTIME_GAPS: ReadonlySet<InvariantName> = new Set<InvariantName>([]);
+const RUNTIME_GAPS: ReadonlySet<InvariantName> = new Set<InvariantName>([
+  // Breakers notice a healed link late: FINAL 7-9 s after a black-hole or isolation of the node an event was sent to.
+  "liveness",
+]);
 const STRICT = process.env.CHAOS_STRICT === "1";
 
 describe.each(SEEDS)("chaos run, seed %i", (seed) => {
   let report: ChaosReport;
 
   beforeAll(async () => {
-    ({ report } = await runChaos({ seed, durationS: 8, clients: 3, malformed: 60, quiesceMs: 10_000 }));
+    ({ report } = await runChaos({ seed, durationS: 8, clients: 3, malformed: 60, quiesceMs: 10_000, faultGapMs: [600, 1_500], faultLengthMs: [1_000, 2_500] }));
     const out = join(tmpdir(), `tricloud-chaos-report-${seed}.json`);
     await writeFile(out, JSON.stringify(report, null, 2));
     console.log(`${summary(report)}\n  report: ${out}`);
