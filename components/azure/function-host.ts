@@ -245,6 +245,7 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
     new resources.Deployment(`${name}-onedeploy`, {
       resourceGroupName: rg,
       deploymentName: `tricloud-onedeploy-${bundle.sha256.slice(0, 16)}`,
+      tags,
       properties: {
         mode: "Incremental",
         template: oneDeployTemplate(),

@@ -15,7 +15,12 @@ beforeAll(async () => {
 });
 
 const env = (r: PlannedResource) => input(r, "environment.variables") as Record<string, string>;
-const settings = (r: PlannedResource) => Object.fromEntries((input(r, "siteConfig.appSettings") as { name: string; value: string }[]).map((s) => [s.name, s.value]));
+/** A Function App's settings: Flex Consumption takes them from their own resource (no siteConfig on the app). */
+const settings = (app: PlannedResource, report: PlanReport = dev) => {
+  const own = ofType(report, "azure-native:web:WebAppApplicationSettings").filter((r) => r.inputs.name === app.inputs.name);
+  expect(own).toHaveLength(1);
+  return own[0]!.inputs.properties as Record<string, string>;
+};
 
 describe("keys and secrets", () => {
   it("generates three Ed25519 keys with @pulumi/tls", () => {
@@ -117,7 +122,19 @@ describe("Azure: Flex Consumption Function App", () => {
     expect(app.inputs.keyVaultReferenceIdentity).toBe(identity);
     expect(input(app, "functionAppConfig.runtime")).toEqual({ name: "node", version: "22" });
     expect(input(app, "functionAppConfig.deployment.storage.authentication")).toEqual({ type: "UserAssignedIdentity", userAssignedIdentityResourceId: identity });
-    expect(oneOfType(dev, "azure-native:storage:Blob", "dev-azure-fn-package").inputs.source).toMatchObject({ kind: "archive", sha256: functionBundle("azure-functions").sha256 });
+    expect(app.inputs.siteConfig).toBeUndefined();
+    // The bundle goes up with an Entra token (no storage.Blob: it writes with the account key) and rolls out by one deploy keyed on its sha256.
+    expect(ofType(dev, "azure-native:storage:Blob")).toEqual([]);
+    const sha = functionBundle("azure-functions").sha256;
+    const pkg = oneOfType(dev, "pulumi-nodejs:dynamic:Resource", "dev-azure-fn-package");
+    expect(pkg.inputs).toMatchObject({ sha256: sha });
+    expect(String(pkg.inputs.url)).toMatch(new RegExp(`^https://[a-z0-9]+\\.blob\\.core\\.windows\\.net/deployments/releases/${sha}\\.zip$`));
+    const deploy = oneOfType(dev, "azure-native:resources:Deployment", "dev-azure-fn-onedeploy");
+    expect(deploy.inputs.deploymentName).toBe(`tricloud-onedeploy-${sha.slice(0, 16)}`);
+    expect(input(deploy, "properties.template.resources")).toMatchObject([{ type: "Microsoft.Web/sites/extensions", name: "[format('{0}/onedeploy', parameters('siteName'))]" }]);
+    expect(input(deploy, "properties.parameters")).toEqual({ siteName: { value: app.inputs.name }, packageUri: { value: pkg.inputs.url } });
+    expect(deploy.dependencies).toContain(pkg.urn);
+    expect(deploy.dependencies).toContain(oneOfType(dev, "azure-native:web:WebAppApplicationSettings").urn);
     expect(oneOfType(dev, "azure-native:storage:StorageAccount", "dev-azure-fn").inputs).toMatchObject({ allowSharedKeyAccess: false, allowBlobPublicAccess: false });
   });
 
@@ -132,6 +149,9 @@ describe("Azure: Flex Consumption Function App", () => {
     expect(readers.map((r) => r.inputs.scope).sort()).toEqual(secretIds.sort());
     const principal = mockState("dev", oneOfType(dev, "azure-native:managedidentity:UserAssignedIdentity", "dev-azure-fn-id")).principalId;
     for (const r of readers) expect(r.inputs.principalId).toBe(principal);
+    // The settings carrying the references are written only after both grants.
+    const appSettings = oneOfType(dev, "azure-native:web:WebAppApplicationSettings");
+    for (const r of readers) expect(appSettings.dependencies).toContain(r.urn);
   });
 
   it("reports to its own workspace-based Application Insights, which its error and p99 alerts query", () => {

@@ -102,7 +102,8 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
     const grant = oneOfType(r, "azure-native:authorization:RoleAssignment", "-k8s-subnet-access");
     expect(input(grant, "principalId")).toBe(mockState(stack, identity).principalId);
     expect(input(grant, "roleDefinitionId")).toMatch(new RegExp(`/roleDefinitions/${NETWORK_CONTRIBUTOR}$`));
-    expect(input(grant, "scope")).toBe(clusterSubnetId);
+    // A private cluster links its API server's private DNS zone to the VNet: Network Contributor on the VNet.
+    expect(input(grant, "scope")).toBe(input(aks, "apiServerAccessProfile.enablePrivateCluster") ? mockId(stack, oneOfType(r, "azure-native:network:VirtualNetwork")) : clusterSubnetId);
 
     expect(input(aks, "networkProfile.networkPlugin")).toBe("azure");
     // Kubernetes services must not collide with any VNet or peered range.
