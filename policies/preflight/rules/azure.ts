@@ -84,32 +84,18 @@ const byUrnOf = (resources: readonly PreflightResource[]) => new Map(resources.m
 
 export const azureRules: readonly PreflightRule[] = [
   // ---- names: characters, lengths, global uniqueness ------------------------------------------------------
+  // Charset and length of vault, storage, registry and server names come from Azure's API specs
+  // (./azure-models.ts); these rules add what the specs leave out and the docs state.
   {
     name: "preflight-azure-keyvault-name",
-    description: "Key Vault names are 3-24 letters, digits and hyphens, start with a letter, end with a letter or digit, and have no consecutive hyphens.",
+    description: "Key Vault names start with a letter, end with a letter or digit, and have no consecutive hyphens (beyond the spec's 3-24 letters, digits and hyphens).",
     level: "error",
     source: src(`${NAME_RULES}#microsoftkeyvault`),
     types: [T.vault],
     check: (props) => checkString(props, "vaultName", {
-      pattern: /^(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/,
-      expected: "3-24 of a-z A-Z 0-9 -, starting with a letter, ending with a letter or digit, no '--'",
+      pattern: /^(?!.*--)[a-zA-Z](?:.*[a-zA-Z0-9])?$/,
+      expected: "starting with a letter, ending with a letter or digit, no '--'",
     }),
-  },
-  {
-    name: "preflight-azure-storage-account-name",
-    description: "Storage account names are 3-24 lowercase letters and digits.",
-    level: "error",
-    source: src(`${NAME_RULES}#microsoftstorage`),
-    types: [T.storage],
-    check: (props) => checkString(props, "accountName", { pattern: /^[a-z0-9]{3,24}$/, expected: "3-24 of a-z 0-9" }),
-  },
-  {
-    name: "preflight-azure-container-registry-name",
-    description: "Container registry names are 5-50 letters and digits.",
-    level: "error",
-    source: src(`${NAME_RULES}#microsoftcontainerregistry`),
-    types: [T.registry],
-    check: (props) => checkString(props, "registryName", { pattern: /^[a-zA-Z0-9]{5,50}$/, expected: "5-50 of a-z A-Z 0-9" }),
   },
   {
     name: "preflight-azure-function-app-name",
@@ -140,11 +126,11 @@ export const azureRules: readonly PreflightRule[] = [
   },
   {
     name: "preflight-azure-postgres-server-name",
-    description: "Flexible Server names are 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen.",
+    description: "Flexible Server names are 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen (the API spec's pattern also admits capitals; the documented rule does not).",
     level: "error",
     source: src(`${NAME_RULES}#microsoftdbforpostgresql`),
     types: [T.pgServer],
-    check: (props) => checkString(props, "serverName", { pattern: /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, expected: "3-63 of a-z 0-9 -, not starting or ending with '-'" }),
+    check: (props) => checkString(props, "serverName", { pattern: /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, expected: "3-63 of a-z 0-9 -, not starting or ending with '-' (lowercase only)" }),
   },
   {
     name: "preflight-azure-global-name-unique",
