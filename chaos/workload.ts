@@ -227,12 +227,15 @@ export async function equivocator(ctx: WorkloadContext): Promise<void> {
     const tenantId = rng.pick(TENANTS);
     const m1 = signedMessage(ctx.stolen, { eventId: id, tenantId, payload: { pay: "alice", note: rng.hex(4) } }, Date.now());
     const m2 = signedMessage(ctx.stolen, { eventId: id, tenantId, payload: { pay: "mallory", note: rng.hex(4) } }, Date.now());
-    const sequential = rng.chance(0.3);
+    // sequential: the second hash after the first was answered (the proof arrives late);
+    // concurrent: both at once; staggered: the second 0-200 ms later (the race in between).
+    const mode = rng.weighted([["sequential", 3], ["concurrent", 4], ["staggered", 3]] as const);
+    const stagger = mode === "staggered" ? rng.between(0, 200) : 0;
     ctx.registry.ids.add(id);
-    const op = ctx.h.invoke("equivocate", "equivocate", { eventId: id, value: { thief, receivers: [x, y], hashes: [m1.envelope.hash, m2.envelope.hash], sequential } });
+    const op = ctx.h.invoke("equivocate", "equivocate", { eventId: id, value: { thief, receivers: [x, y], hashes: [m1.envelope.hash, m2.envelope.hash], mode, staggerMs: Math.round(stagger) } });
     // A long timeout: an answer proves delivery, a timeout proves nothing (and exempts the attack from "detected").
     const send = (node: Cloud, m: unknown) => postJson(`${ctx.cluster.url(node)}/v1/peer/confirm`, m, 4 * PEER_TIMEOUT_MS).then((a) => a.http, () => undefined);
-    const answers = sequential ? [await send(x, m1), await send(y, m2)] : await Promise.all([send(x, m1), send(y, m2)]);
+    const answers = mode === "sequential" ? [await send(x, m1), await send(y, m2)] : await Promise.all([send(x, m1), sleep(stagger).then(() => send(y, m2))]);
     ctx.h.complete(op, "ok", { detail: { delivered: answers.filter((s) => s !== undefined).length, answers } });
     // Watch all three nodes for a while: the checker orders quarantines and FINALs by these reads.
     const until = Date.now() + 4_000;
@@ -258,7 +261,7 @@ const get = (path: string) => async (url: string) => {
   return { http: a.http, body: a.body };
 };
 const raw = (build: (rng: Rng) => (string | Buffer)[], endAfter: boolean) => async (_url: string, port: number, rng: Rng) => {
-  const r = await rawRequest(port, build(rng), { endAfter, waitMs: 3_000 });
+  const r = await rawRequest(port, build(rng), { endAfter, waitMs: 10_000 });
   return { http: r.http, error: r.http === undefined ? `no answer (${r.closedBy})` : undefined };
 };
 const JSON_T = "application/json";
