@@ -41,6 +41,16 @@ describe("support calendar (policies/preflight/calendar.ts)", () => {
     }
   });
 
+  it("is the one docs/support-calendar.md shows, row by row", async () => {
+    const { readFileSync } = await import("node:fs");
+    const doc = readFileSync(join(root, "docs", "support-calendar.md"), "utf8");
+    for (const c of SUPPORT_CALENDAR) {
+      const section = doc.slice(doc.indexOf(`### ${c.service}\n`));
+      expect(section, c.service).toContain(c.url);
+      for (const w of c.windows) expect(section).toContain(`| ${w.version} | ${w.start} | ${w.standardEnd} | ${w.extendedEnd ?? "—"} | ${w.status} |`);
+    }
+  });
+
   it("compares versions numerically", () => {
     expect(compareVersions("1.9", "1.10")).toBeLessThan(0);
     expect(compareVersions("1.36", "1.36")).toBe(0);
