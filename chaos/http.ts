@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { connect } from "node:net";
 import type { KeyObject } from "node:crypto";
 import type { Cloud } from "../functions/core/clouds";
@@ -80,6 +81,34 @@ export function readResult(eventId: string, a: Answer, publicKeys: Readonly<Reco
   }
   const certClouds = [...new Set(signers.filter((s) => s.hash === v.hash).map((s) => s.cloud))];
   return { status: v.status, hash: v.hash, certClouds, signers, ...(v.statusReason ? { detail: { statusReason: v.statusReason } } : {}) };
+}
+
+/**
+ * One request on a connection of its own (node:http, no keep-alive pool): a node may close a
+ * connection after refusing a body, and a pooled socket would carry that into the next request.
+ */
+export function callFresh(url: string, init: { method: string; body?: string | Buffer; headers?: Record<string, string>; timeoutMs: number }): Promise<Answer> {
+  assertLoopback(url);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method, headers: init.headers, agent: false, timeout: init.timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", reject);
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let body: unknown;
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          body = undefined;
+        }
+        resolve({ http: res.statusCode ?? 0, body, text });
+      });
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end(init.body);
+  });
 }
 
 /** A raw request on a socket (for what fetch refuses to send): the answer's status, or none. */

@@ -3,7 +3,7 @@ import { CLOUDS, type Cloud } from "../functions/core/clouds";
 import type { KeyRing } from "../functions/core/keys";
 import type { ChaosCluster } from "./cluster";
 import type { History } from "./history";
-import { call, errorCode, postJson, rawRequest, readResult, record, type EventView } from "./http";
+import { call, callFresh, errorCode, postJson, rawRequest, readResult, record, type EventView } from "./http";
 import { FORGE_KINDS, forgedMessage, replayOf, signedMessage, type ForgeKind } from "./messages";
 import type { Rng } from "./rng";
 
@@ -253,11 +253,11 @@ interface Malformed {
 }
 
 const post = (path: string, body: string | Buffer, type?: string) => async (url: string) => {
-  const a = await call(`${url}${path}`, { method: "POST", body: body as string, headers: type ? { "content-type": type } : {}, timeoutMs: 3_000 });
+  const a = await callFresh(`${url}${path}`, { method: "POST", body, headers: type ? { "content-type": type } : {}, timeoutMs: 10_000 });
   return { http: a.http, body: a.body };
 };
 const get = (path: string) => async (url: string) => {
-  const a = await call(`${url}${path}`, { timeoutMs: 3_000 });
+  const a = await callFresh(`${url}${path}`, { method: "GET", timeoutMs: 10_000 });
   return { http: a.http, body: a.body };
 };
 const raw = (build: (rng: Rng) => (string | Buffer)[], endAfter: boolean) => async (_url: string, port: number, rng: Rng) => {

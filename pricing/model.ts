@@ -432,6 +432,8 @@ export const FREE: Readonly<Record<string, string>> = {
   "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": "IAM has no charge",
   "gcp:secretmanager/secretIamMember:SecretIamMember": "IAM has no charge",
   "gcp:storage/bucketObject:BucketObject": "billed through its bucket's storage",
+  "gcp:projects/service:Service": "enabling a service API has no charge; its resources bill as they are used",
+  "gcp:storage/bucketIAMMember:BucketIAMMember": "IAM has no charge",
 };
 
 /** Types the model must account for: cloud resources, not components, the stack or providers. */

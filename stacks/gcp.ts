@@ -4,6 +4,7 @@ import { GcpFunctionHost } from "../components/gcp/function-host";
 import { GcpPostgresDatabase } from "../components/gcp/database";
 import { GcpNetwork } from "../components/gcp/network";
 import { GcpContainerRegistry } from "../components/gcp/registry";
+import { GcpProjectServices } from "../components/gcp/services";
 import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
@@ -11,6 +12,8 @@ import { functionHostSettings, gcpZones } from "./shared";
 
 /** Everything tricloud runs in the GCP region. */
 export class GcpPlatform extends pulumi.ComponentResource {
+  /** The project's service APIs, enabled before anything that calls them (observability and the budget use them too). */
+  readonly apis: GcpProjectServices;
   readonly network: GcpNetwork;
   readonly cluster: GcpKubernetesCluster;
   readonly database: GcpPostgresDatabase;
@@ -26,6 +29,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
     const n = t.network.gcp;
     const { project, region } = config.gcp;
     const production = t.environment === "prod";
+    const apis = (this.apis = new GcpProjectServices(`${name}-apis`, { project }, { parent: this }));
     this.network = new GcpNetwork(`${name}-net`, {
       project,
       region,
@@ -34,6 +38,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
       servicesCidr: n.servicesCidr,
       privateServicesCidr: n.privateServicesCidr,
       labels,
+      apis,
     }, { parent: this });
     this.cluster = new GcpKubernetesCluster(`${name}-k8s`, {
       project,
@@ -46,6 +51,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
       publicAccessCidrs: t.clusters.publicAccessCidrs,
       production,
       tags: labels,
+      apis,
     }, { parent: this });
     this.database = new GcpPostgresDatabase(`${name}-db`, {
       ...t.database,
@@ -56,6 +62,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
       privateServicesConnection: this.network.privateServicesConnection,
       production,
       tags: labels,
+      apis,
     }, { parent: this });
     this.registry = new GcpContainerRegistry(`${name}-registry`, {
       project,
@@ -65,13 +72,15 @@ export class GcpPlatform extends pulumi.ComponentResource {
       untaggedExpiryDays: 7,
       keepImages: 200,
       labels,
+      apis,
     }, { parent: this });
     this.functions = new GcpFunctionHost(`${name}-fn`, {
       ...functionHostSettings(config, quorum),
       project,
       region,
-      networkId: this.network.networkId,
-      subnetworkId: this.network.subnetworkId,
+      networkName: this.network.networkName,
+      subnetworkName: this.network.subnetworkName,
+      apis,
       database: { host: this.database.host, adminPassword: this.database.adminPassword, serverCaCert: this.database.serverCaCert },
       tags: labels,
     }, { parent: this });

@@ -79,6 +79,7 @@ export function observability(config: StackConfig, p: ObservedPlatform, tags: Ta
     database: { connectionName: p.gcp.database.connectionName, size: t.database.size },
     functions: p.functions?.gcp,
     labels: tags,
+    apis: p.gcp.apis,
   });
   new PoolHealthNotifications(`${env}-edge-notify`, {
     accountId: t.cloudflare.accountId,
@@ -97,7 +98,7 @@ export function observability(config: StackConfig, p: ObservedPlatform, tags: Ta
       amountCents: cents.azure,
       emails,
     }),
-    gcp: new GcpBudget(`${env}-gcp-budget`, { environment: env, billingAccount: t.billing.gcpBillingAccount, project: config.gcp.project, amountCents: cents.gcp, notificationChannelIds: gcp.notificationChannelIds }),
+    gcp: new GcpBudget(`${env}-gcp-budget`, { environment: env, billingAccount: t.billing.gcpBillingAccount, project: config.gcp.project, amountCents: cents.gcp, notificationChannelIds: gcp.notificationChannelIds, apis: p.gcp.apis }),
   };
 
   return {

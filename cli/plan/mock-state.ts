@@ -76,7 +76,20 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   "azure-native:storage:StorageAccount": (name, inputs) => ({ primaryEndpoints: { blob: `https://${inputs.accountName ?? name}.blob.core.windows.net/` } }),
   "azure-native:keyvault:Vault": (name, inputs) => ({ properties: { ...(inputs.properties as Inputs), vaultUri: `https://${inputs.vaultName ?? name}.vault.azure.net/` } }),
   "gcp:secretmanager/secretVersion:SecretVersion": () => ({ version: "1" }),
-  "gcp:cloudfunctionsv2/function:Function": (name, inputs, ctx) => ({ url: `https://${inputs.name ?? name}-${shortHash(name, 10)}-uc.a.run.app`, state: "ACTIVE", environment: "GEN_2", location: inputs.location ?? ctx.gcpRegion }),
+  // A 2nd gen function has two URLs (https://cloud.google.com/functions/docs/calling/http, "Cloud Run functions URLs";
+  // https://cloud.google.com/run/docs/triggering/https-request, "run.app URLs"): `url` is the cloudfunctions.net form,
+  // which needs the function's name as its path; `serviceConfig.uri` is the Cloud Run service's own run.app host.
+  "gcp:cloudfunctionsv2/function:Function": (name, inputs, ctx) => {
+    const fn = String(inputs.name ?? name);
+    const region = String(inputs.location ?? ctx.gcpRegion);
+    return {
+      url: `https://${region}-${inputs.project ?? ctx.gcpProject}.cloudfunctions.net/${fn}`,
+      serviceConfig: { ...(inputs.serviceConfig as Inputs), service: fn, uri: `https://${fn}-${shortHash(name, 10)}-${runRegionCode(region)}.a.run.app` },
+      state: "ACTIVE",
+      environment: "GEN_2",
+      location: region,
+    };
+  },
   // Observability (components/<cloud>/observability.ts). AWS v7 resources may name their own region.
   "aws:sns/topic:Topic": (_n, inputs, ctx) => ({ arn: `arn:aws:sns:${inputs.region ?? ctx.awsRegion}:${AWS_ACCOUNT}:${inputs.name}` }),
   "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": (name, inputs, ctx) => ({
@@ -159,6 +172,26 @@ export function mockResource(type: string, name: string, inputs: Inputs, ctx: Mo
   return { id, state: { ...generic, ...inputs, ...extra, id } };
 }
 
+/**
+ * GKE release channels: the minors each offers and its default for new clusters. The "Current versions" table of
+ * https://cloud.google.com/kubernetes-engine/docs/release-notes moves every few weeks (copies read 2026-11-30 show
+ * Regular offering 1.32-1.34, then 1.32-1.35, and the support calendar's note 1.34-1.36); the mock offers the union
+ * for 2026 so a plan does not depend on the week it runs, and policies/preflight/calendar.ts judges the dates.
+ * The form is what the program relies on: one default per channel, the newest valid version per channel and prefix.
+ */
+export const GKE_CHANNELS: Readonly<Record<"RAPID" | "REGULAR" | "STABLE" | "EXTENDED", { minors: readonly number[]; default: string }>> = {
+  RAPID: { minors: [33, 34, 35, 36, 37], default: "1.36.5-gke.2100000" },
+  REGULAR: { minors: [32, 33, 34, 35, 36], default: "1.34.3-gke.1318000" },
+  STABLE: { minors: [32, 33, 34, 35], default: "1.33.5-gke.2228001" },
+  EXTENDED: { minors: [30, 31, 32, 33, 34, 35, 36], default: "1.34.3-gke.1318000" },
+};
+
+/** Cloud Run's region codes in run.app hosts (us-central1 -> uc); other regions get a two-letter stand-in. */
+function runRegionCode(region: string): string {
+  const known: Record<string, string> = { "us-central1": "uc", "us-east1": "ue", "us-west1": "uw", "europe-west1": "ew" };
+  return known[region] ?? region.replace(/[^a-z]/g, "").slice(0, 2);
+}
+
 /** Answers for provider functions (invokes). Any other token fails the plan, naming it. */
 export const INVOKES: Record<string, (inputs: Inputs, ctx: MockContext) => Inputs> = {
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: AWS_ACCOUNT, arn: `arn:aws:iam::${AWS_ACCOUNT}:user/tricloud`, userId: "AIDAEXAMPLE" }),
@@ -168,10 +201,26 @@ export const INVOKES: Record<string, (inputs: Inputs, ctx: MockContext) => Input
   // An Entra access token for the endpoint asked (the function package upload asks for https://storage.azure.com/).
   "azure-native:authorization:getClientToken": (i) => ({ token: `mock-entra-token-for-${String(i.endpoint ?? "https://management.azure.com/")}` }),
   "gcp:organizations/getProject:getProject": (i, ctx) => ({ projectId: i.projectId ?? ctx.gcpProject, number: "123456789012", name: ctx.gcpProject }),
+  // As the provider reads getServerConfig (terraform-provider-google, data_source_google_container_engine_versions.go):
+  // releaseChannelDefaultVersion is each channel's default, unfiltered; releaseChannelLatestVersion holds, per
+  // channel, the newest of its valid versions that starts with versionPrefix, and no key for a channel without one.
   "gcp:container/getEngineVersions:getEngineVersions": (i) => {
-    const prefix = String(i.versionPrefix ?? "1.33.");
-    const latest = `${prefix}5-gke.1000000`;
-    return { latestMasterVersion: latest, latestNodeVersion: latest, validMasterVersions: [latest, `${prefix}4-gke.1000000`], validNodeVersions: [latest], defaultClusterVersion: latest };
+    const prefix = String(i.versionPrefix ?? "");
+    const minors = Object.values(GKE_CHANNELS).flatMap((c) => c.minors);
+    const valid = [...new Set(minors)].sort((a, b) => b - a).map((m) => `1.${m}.5-gke.2100000`).filter((v) => v.startsWith(prefix));
+    const channels = Object.entries(GKE_CHANNELS);
+    return {
+      latestMasterVersion: valid[0],
+      latestNodeVersion: valid[0],
+      validMasterVersions: valid,
+      validNodeVersions: valid,
+      defaultClusterVersion: GKE_CHANNELS.REGULAR.default,
+      releaseChannelDefaultVersion: Object.fromEntries(channels.map(([c, v]) => [c, v.default])),
+      releaseChannelLatestVersion: Object.fromEntries(channels.flatMap(([c, v]) => {
+        const newest = [...v.minors].sort((a, b) => b - a).map((m) => `1.${m}.5-gke.2100000`).find((x) => x.startsWith(prefix));
+        return newest ? [[c, newest]] : [];
+      })),
+    };
   },
   "azure-native:containerservice:listManagedClusterUserCredentials": (i) => ({
     kubeconfigs: [{ name: "clusterUser", value: Buffer.from(`apiVersion: v1\nkind: Config\n# mock Entra ID (kubelogin) kubeconfig of ${String(i.resourceName)}\n`).toString("base64") }],

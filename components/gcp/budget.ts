@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { BUDGET_ALERT_PERCENTS } from "../shared/slo";
+import type { GcpProjectServices } from "./services";
 
 export interface GcpBudgetArgs {
   environment: string;
@@ -12,6 +13,12 @@ export interface GcpBudgetArgs {
   amountCents: number;
   /** Monitoring email channels to notify (at most 5; the billing account's admins are told as well). */
   notificationChannelIds: pulumi.Input<string>[];
+  /**
+   * The project's enabled APIs. The Budget API takes its quota project from the call: with user
+   * credentials the stack sets gcp:billingProject to this project and gcp:userProjectOverride, so
+   * billingbudgets must be enabled here (docs/first-deploy-gcp-edge.md).
+   */
+  apis: GcpProjectServices;
 }
 
 /**
@@ -25,7 +32,7 @@ export class GcpBudget extends pulumi.ComponentResource {
 
   constructor(name: string, args: GcpBudgetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:Budget", name, {}, opts);
-    const child = { parent: this };
+    const child = { parent: this, dependsOn: args.apis.of("billingbudgets.googleapis.com", "cloudresourcemanager.googleapis.com") };
     this.amountUsd = args.amountCents / 100;
     // Budget filters name projects by number, not id.
     const projectNumber = gcp.organizations.getProjectOutput({ projectId: args.project }, child).number;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster, KubernetesClusterBaseArgs } from "../shared/platform";
 import { nodeMachine } from "../shared/sizes";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
+import type { GcpProjectServices } from "./services";
 
 export interface GcpKubernetesClusterArgs extends KubernetesClusterBaseArgs {
   project: string;
@@ -12,6 +13,26 @@ export interface GcpKubernetesClusterArgs extends KubernetesClusterBaseArgs {
   networkId: pulumi.Input<string>;
   /** Subnetwork holding the PODS_RANGE and SERVICES_RANGE secondary ranges. */
   subnetworkId: pulumi.Input<string>;
+  /** The project's enabled APIs; every resource (and the version lookup) waits for the ones it calls. */
+  apis: GcpProjectServices;
+}
+
+/** The release channel the cluster is enrolled in; GKE refuses a version the channel does not offer. */
+export const GKE_RELEASE_CHANNEL = "REGULAR";
+
+/**
+ * The version a new cluster starts on: the newest patch of the configured minor that the channel
+ * offers (the provider's `releaseChannelLatestVersion`, filtered by `versionPrefix`; no key when the
+ * channel has no such minor). Without one, the channel's default, which GKE accepts: the portability
+ * pack's same-minor policy then names the mismatch instead of the deploy failing half-way.
+ */
+export function channelVersion(versions: { releaseChannelLatestVersion?: Readonly<Record<string, string>>; releaseChannelDefaultVersion?: Readonly<Record<string, string>> }, minor: string, channel = GKE_RELEASE_CHANNEL): string {
+  const latest = versions.releaseChannelLatestVersion?.[channel];
+  if (latest) return latest;
+  const fallback = versions.releaseChannelDefaultVersion?.[channel];
+  if (!fallback) throw new Error(`GKE reported no ${channel} channel versions; tricloud:kubernetesVersion ${minor} cannot be placed`);
+  pulumi.log.warn(`tricloud:kubernetesVersion: GKE's ${channel} channel offers no ${minor}.x; a new cluster would start on the channel's default ${fallback}`);
+  return fallback;
 }
 
 /** Control-plane and node log components, the GKE counterpart of EKS's control-plane log types. */
@@ -35,7 +56,8 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
 
   constructor(name: string, args: GcpKubernetesClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:KubernetesCluster", name, {}, opts);
-    const child = { parent: this };
+    const iam = { parent: this, dependsOn: args.apis.of("iam.googleapis.com") };
+    const child = { parent: this, dependsOn: args.apis.of("compute.googleapis.com", "container.googleapis.com") };
     const labels = { ...args.tags };
     const location = args.zones.length === 1 ? args.zones[0]! : args.region;
 
@@ -43,18 +65,19 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
       project: args.project,
       accountId: `${name}-nodes`.slice(0, 30),
       displayName: `GKE nodes of ${name}`,
-    }, child);
+    }, iam);
     // The documented minimum for GKE nodes (logs, metrics), instead of the over-broad Compute default account.
     new gcp.projects.IAMMember(`${name}-nodes-default`, {
       project: args.project,
       role: "roles/container.defaultNodeServiceAccount",
       member: pulumi.interpolate`serviceAccount:${nodeAccount.email}`,
-    }, child);
+    }, { parent: this, dependsOn: args.apis.of("cloudresourcemanager.googleapis.com") });
 
-    // Pin the newest patch of the configured minor, so all three clouds run the same minor.
+    // The configured minor, as the release channel offers it: a cluster in a channel only takes a version
+    // the channel has, and the newest patch anywhere (latestMasterVersion) often is only in RAPID.
     const versions = gcp.container.getEngineVersionsOutput(
       { project: args.project, location, versionPrefix: `${args.kubernetesVersion}.` },
-      child,
+      { parent: this, dependsOn: args.apis.of("container.googleapis.com") },
     );
 
     const workloadPool = `${args.project}.svc.id.goog`;
@@ -63,8 +86,8 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
       project: args.project,
       location,
       ...(args.zones.length > 1 ? { nodeLocations: [...args.zones] } : {}),
-      minMasterVersion: versions.latestMasterVersion,
-      releaseChannel: { channel: "REGULAR" },
+      minMasterVersion: versions.apply((v) => channelVersion(v, args.kubernetesVersion)),
+      releaseChannel: { channel: GKE_RELEASE_CHANNEL },
       removeDefaultNodePool: true,
       initialNodeCount: 1,
       network: args.networkId,
@@ -84,7 +107,12 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
       loggingConfig: { enableComponents: GKE_LOG_COMPONENTS },
       deletionProtection: args.production,
       resourceLabels: labels,
-    }, child);
+    }, {
+      ...child,
+      // The starting version only: the channel upgrades the cluster from there, and the channel's newest
+      // patch moves every few weeks, which would otherwise show as a change at every run.
+      ignoreChanges: ["minMasterVersion"],
+    });
 
     const pool = args.nodePool;
     const zoneCount = Math.max(1, args.zones.length);
@@ -109,7 +137,7 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
         resourceLabels: labels,
       },
     }, {
-      parent: this,
+      ...child,
       // Changing the initial count would replace the pool; the autoscaler owns the live size.
       ignoreChanges: ["initialNodeCount"],
     });

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ADMIN_PASSWORD, ADMIN_USERNAME, DATABASE_NAME, POSTGRES_PORT, type PostgresDatabase, type PostgresDatabaseBaseArgs } from "../shared/platform";
 import { databaseMachine } from "../shared/sizes";
+import type { GcpProjectServices } from "./services";
 
 export interface GcpPostgresDatabaseArgs extends PostgresDatabaseBaseArgs {
   project: string;
@@ -10,6 +11,8 @@ export interface GcpPostgresDatabaseArgs extends PostgresDatabaseBaseArgs {
   networkId: pulumi.Input<string>;
   /** The private services access peering; the instance can only get a private IP once it exists. */
   privateServicesConnection: pulumi.Resource;
+  /** The project's enabled APIs; every Cloud SQL resource waits for sqladmin. */
+  apis: GcpProjectServices;
 }
 
 /** Cloud SQL keeps at most 7 days of transaction logs on the Enterprise edition. */
@@ -41,9 +44,9 @@ export class GcpPostgresDatabase extends pulumi.ComponentResource implements Pos
 
   constructor(name: string, args: GcpPostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:PostgresDatabase", name, {}, opts);
-    const child = { parent: this };
+    const child = { parent: this, dependsOn: args.apis.of("sqladmin.googleapis.com") };
 
-    const password = new random.RandomPassword(`${name}-admin`, { ...ADMIN_PASSWORD }, child);
+    const password = new random.RandomPassword(`${name}-admin`, { ...ADMIN_PASSWORD }, { parent: this });
 
     const instance = new gcp.sql.DatabaseInstance(`${name}-pg`, {
       project: args.project,
@@ -76,7 +79,7 @@ export class GcpPostgresDatabase extends pulumi.ComponentResource implements Pos
         insightsConfig: { queryInsightsEnabled: true },
         userLabels: { ...args.tags },
       },
-    }, { parent: this, dependsOn: [args.privateServicesConnection] });
+    }, { parent: this, dependsOn: [args.privateServicesConnection, ...args.apis.of("sqladmin.googleapis.com")] });
 
     new gcp.sql.Database(`${name}-db`, { project: args.project, instance: instance.name, name: DATABASE_NAME }, child);
     new gcp.sql.User(`${name}-admin`, {
@@ -86,7 +89,7 @@ export class GcpPostgresDatabase extends pulumi.ComponentResource implements Pos
       password: pulumi.secret(password.result),
       // PostgreSQL refuses to drop a role that owns objects; leave it to go with the instance.
       deletionPolicy: "ABANDON",
-    }, { parent: this, additionalSecretOutputs: ["password"] });
+    }, { ...child, additionalSecretOutputs: ["password"] });
 
     this.host = instance.privateIpAddress;
     this.connectionName = instance.connectionName;

@@ -3,13 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { HOST_ENV } from "../../functions/adapters/env";
 import { functionBundle } from "../shared/bundle";
 import { baseUrlOf, databaseUrl, hostnameOf } from "../shared/function-urls";
+import type { GcpProjectServices } from "./services";
 import { ADMIN_USERNAME, DATABASE_NAME, FUNCTION_POOL_MAX, POSTGRES_PORT, functionSchema, type FunctionHost, type FunctionHostBaseArgs } from "../shared/platform";
 
 export interface GcpFunctionHostArgs extends FunctionHostBaseArgs {
   project: string;
   region: string;
-  networkId: pulumi.Input<string>;
-  subnetworkId: pulumi.Input<string>;
+  /** The VPC's and the subnet's short names: Direct VPC egress takes names, not resource ids. */
+  networkName: pulumi.Input<string>;
+  subnetworkName: pulumi.Input<string>;
+  /** The project's enabled APIs; every resource here waits for the ones it calls. */
+  apis: GcpProjectServices;
   database: {
     /** Cloud SQL's private IP. */
     host: pulumi.Input<string>;
@@ -18,6 +22,13 @@ export interface GcpFunctionHostArgs extends FunctionHostBaseArgs {
     serverCaCert: pulumi.Input<string>;
   };
 }
+
+/**
+ * Roles Google lists for a user-specified Cloud Build service account that builds functions
+ * (https://cloud.google.com/functions/docs/securing/build-custom-sa): write build logs, push the
+ * built image; reading the source object is granted on the source bucket only.
+ */
+export const GCP_BUILD_PROJECT_ROLES = ["roles/logging.logWriter", "roles/artifactregistry.writer"] as const;
 
 /** The public function's name; peers are given its cloudfunctions.net URL before it exists. */
 export const gcpFunctionName = (environment: string) => `tricloud-${environment}-api`;
@@ -40,19 +51,28 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
 
   constructor(name: string, args: GcpFunctionHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:FunctionHost", name, {}, opts);
-    const child = { parent: this };
-    const { project, region } = args;
+    const { project, region, apis } = args;
+    const on = (...names: Parameters<GcpProjectServices["of"]>) => ({ parent: this, dependsOn: apis.of(...names) });
     const labels = { ...args.tags };
     const env = args.environment;
     const bundle = functionBundle("gcp-functions");
 
-    const runtimeSa = new gcp.serviceaccount.Account(`${name}-sa`, { project, accountId: `tricloud-${env}-fn`, displayName: "tricloud quorum function" }, child);
-    const schedulerSa = new gcp.serviceaccount.Account(`${name}-scheduler-sa`, { project, accountId: `tricloud-${env}-fn-sched`, displayName: "tricloud reconciler schedule (invoker only)" }, child);
+    const runtimeSa = new gcp.serviceaccount.Account(`${name}-sa`, { project, accountId: `tricloud-${env}-fn`, displayName: "tricloud quorum function" }, on("iam.googleapis.com"));
+    const schedulerSa = new gcp.serviceaccount.Account(`${name}-scheduler-sa`, { project, accountId: `tricloud-${env}-fn-sched`, displayName: "tricloud reconciler schedule (invoker only)" }, on("iam.googleapis.com"));
+    // Builds run as their own account: projects created since mid-2024 give the Compute default
+    // account (the builds' default) no rights (https://cloud.google.com/build/docs/cloud-build-service-account-updates).
+    const buildSa = new gcp.serviceaccount.Account(`${name}-build-sa`, { project, accountId: `tricloud-${env}-fn-build`, displayName: "tricloud function builds" }, on("iam.googleapis.com"));
+    const buildMember = pulumi.interpolate`serviceAccount:${buildSa.email}`;
+    const buildGrants: pulumi.Resource[] = GCP_BUILD_PROJECT_ROLES.map((role) =>
+      new gcp.projects.IAMMember(`${name}-build-${role.split("/")[1]!.replace(/\./g, "-").toLowerCase()}`, { project, role, member: buildMember }, on("cloudresourcemanager.googleapis.com")));
 
+    const secretOpts = on("secretmanager.googleapis.com");
+    // Deploying a revision checks that its account may read each referenced secret: the functions wait for these grants.
+    const accessors: pulumi.Resource[] = [];
     const secret = (id: string, value: pulumi.Input<string>) => {
-      const s = new gcp.secretmanager.Secret(`${name}-${id}`, { project, secretId: `tricloud-${env}-${id}`, replication: { auto: {} }, labels }, child);
-      const v = new gcp.secretmanager.SecretVersion(`${name}-${id}`, { secret: s.id, secretData: pulumi.secret(value) }, child);
-      new gcp.secretmanager.SecretIamMember(`${name}-${id}-accessor`, { project, secretId: s.secretId, role: "roles/secretmanager.secretAccessor", member: pulumi.interpolate`serviceAccount:${runtimeSa.email}` }, child);
+      const s = new gcp.secretmanager.Secret(`${name}-${id}`, { project, secretId: `tricloud-${env}-${id}`, replication: { auto: {} }, labels }, secretOpts);
+      const v = new gcp.secretmanager.SecretVersion(`${name}-${id}`, { secret: s.id, secretData: pulumi.secret(value) }, secretOpts);
+      accessors.push(new gcp.secretmanager.SecretIamMember(`${name}-${id}-accessor`, { project, secretId: s.secretId, role: "roles/secretmanager.secretAccessor", member: pulumi.interpolate`serviceAccount:${runtimeSa.email}` }, secretOpts));
       return { secretId: s.secretId, version: v.version };
     };
     const key = secret("signing-key", args.privateKeyPem);
@@ -64,9 +84,10 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
 
     const bucket = new gcp.storage.Bucket(`${name}-source`, {
       project, location: region, uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", forceDestroy: true, labels,
-    }, child);
+    }, on("storage.googleapis.com"));
     // Content-addressed: a new bundle is a new object, which redeploys the functions.
-    const source = new gcp.storage.BucketObject(`${name}-source`, { bucket: bucket.name, name: `tricloud-gcp-functions-${bundle.sha256.slice(0, 16)}.zip`, source: bundle.archive() }, child);
+    const source = new gcp.storage.BucketObject(`${name}-source`, { bucket: bucket.name, name: `tricloud-gcp-functions-${bundle.sha256.slice(0, 16)}.zip`, source: bundle.archive() }, on("storage.googleapis.com"));
+    buildGrants.push(new gcp.storage.BucketIAMMember(`${name}-build-source-reader`, { bucket: bucket.name, role: "roles/storage.objectViewer", member: buildMember }, on("storage.googleapis.com")));
 
     const common = {
       project,
@@ -81,7 +102,8 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
       serviceAccountEmail: runtimeSa.email,
       allTrafficOnLatestRevision: true,
       // Private ranges (Cloud SQL) through the VPC; peers over the internet directly.
-      directVpcNetworkInterfaces: [{ network: args.networkId, subnetwork: args.subnetworkId }],
+      // Names, as the Cloud Functions API documents DirectVpcNetworkInterface's network and subnetwork.
+      directVpcNetworkInterfaces: [{ network: args.networkName, subnetwork: args.subnetworkName }],
       directVpcEgress: "VPC_EGRESS_PRIVATE_RANGES_ONLY",
       environmentVariables: {
         [HOST_ENV.cloud]: "gcp",
@@ -104,7 +126,17 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
       runtime: "nodejs22",
       entryPoint,
       source: { storageSource: { bucket: bucket.name, object: source.name } },
+      // The API takes the account's full resource name.
+      serviceAccount: pulumi.interpolate`projects/${project}/serviceAccounts/${buildSa.email}`,
     });
+    const functionOpts = {
+      parent: this,
+      dependsOn: [
+        ...apis.of("cloudfunctions.googleapis.com", "run.googleapis.com", "cloudbuild.googleapis.com", "artifactregistry.googleapis.com"),
+        ...accessors,
+        ...buildGrants,
+      ],
+    };
 
     const api = new gcp.cloudfunctionsv2.Function(`${name}-api`, {
       ...common,
@@ -112,9 +144,9 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
       description: "tricloud health/quorum node (gcp)",
       buildConfig: buildConfig("api"),
       serviceConfig: { ...serviceConfig(args.maxInstances), ingressSettings: "ALLOW_ALL" },
-    }, child);
+    }, functionOpts);
     // The public origin behind Cloudflare, as the Lambda Function URL and the Function App are.
-    new gcp.cloudrunv2.ServiceIamMember(`${name}-api-public`, { project, location: region, name: api.name, role: "roles/run.invoker", member: "allUsers" }, child);
+    new gcp.cloudrunv2.ServiceIamMember(`${name}-api-public`, { project, location: region, name: api.name, role: "roles/run.invoker", member: "allUsers" }, on("run.googleapis.com"));
 
     const reconcile = new gcp.cloudfunctionsv2.Function(`${name}-reconcile`, {
       ...common,
@@ -123,10 +155,12 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
       buildConfig: buildConfig("reconcile"),
       // One pass at a time is enough; only the scheduler's identity may invoke it.
       serviceConfig: { ...serviceConfig(1), ingressSettings: "ALLOW_ALL" },
-    }, child);
+    }, functionOpts);
     new gcp.cloudrunv2.ServiceIamMember(`${name}-reconcile-invoker`, {
       project, location: region, name: reconcile.name, role: "roles/run.invoker", member: pulumi.interpolate`serviceAccount:${schedulerSa.email}`,
-    }, child);
+    }, on("run.googleapis.com"));
+    // The Cloud Run URI (https://<service>-<hash>-<region code>.a.run.app), the URL Cloud Run checks an OIDC audience against.
+    const reconcileUri = runUri(reconcile);
     new gcp.cloudscheduler.Job(`${name}-reconcile`, {
       project,
       region,
@@ -136,16 +170,27 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
       attemptDeadline: "120s",
       retryConfig: { retryCount: 0 },
       httpTarget: {
-        uri: reconcile.url,
+        uri: reconcileUri,
         httpMethod: "POST",
-        oidcToken: { serviceAccountEmail: schedulerSa.email, audience: reconcile.url },
+        oidcToken: { serviceAccountEmail: schedulerSa.email, audience: reconcileUri },
       },
-    }, child);
+    }, on("cloudscheduler.googleapis.com"));
 
-    this.url = baseUrlOf(api.url);
-    this.hostname = hostnameOf(api.url);
+    // The origin is the run.app host: `url` (https://<region>-<project>.cloudfunctions.net/<name>) needs
+    // its path, and a load-balancer origin is a bare host, probed on /health.
+    const apiUri = runUri(api);
+    this.url = baseUrlOf(apiUri);
+    this.hostname = hostnameOf(apiUri);
     this.serviceName = api.name;
     this.bundle = { bytes: bundle.bytes, sha256: bundle.sha256 };
     this.registerOutputs({ hostname: this.hostname, url: this.url, serviceName: this.serviceName });
   }
+}
+
+/** A 2nd gen function's Cloud Run URI (`serviceConfig.uri`); fails loudly when the API gave none. */
+export function runUri(fn: gcp.cloudfunctionsv2.Function): pulumi.Output<string> {
+  return fn.serviceConfig.apply((c) => {
+    if (!c?.uri) throw new Error("Cloud Functions returned no serviceConfig.uri for a 2nd gen function");
+    return c.uri;
+  });
 }

@@ -2,6 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../shared/cidr";
 import type { Tags } from "../shared/tags";
+import type { GcpProjectServices } from "./services";
 
 export interface GcpNetworkArgs {
   project: string;
@@ -15,6 +16,8 @@ export interface GcpNetworkArgs {
   /** Range reserved for private services access (Cloud SQL private IP). */
   privateServicesCidr: string;
   labels: Tags;
+  /** The project's enabled APIs; every resource here waits for the ones it calls. */
+  apis: GcpProjectServices;
 }
 
 export const PODS_RANGE = "pods";
@@ -23,6 +26,9 @@ export const SERVICES_RANGE = "services";
 /** A custom-mode VPC, one regional subnet with GKE secondary ranges, Cloud NAT and private services access. */
 export class GcpNetwork extends pulumi.ComponentResource {
   readonly networkId: pulumi.Output<string>;
+  /** The VPC's and the subnet's short names (what Direct VPC egress takes). */
+  readonly networkName: pulumi.Output<string>;
+  readonly subnetworkName: pulumi.Output<string>;
   readonly networkSelfLink: pulumi.Output<string>;
   readonly subnetworkId: pulumi.Output<string>;
   readonly subnetworkSelfLink: pulumi.Output<string>;
@@ -31,7 +37,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
 
   constructor(name: string, args: GcpNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:Network", name, {}, opts);
-    const child = { parent: this };
+    const child = { parent: this, dependsOn: args.apis.of("compute.googleapis.com") };
 
     const vpc = new gcp.compute.Network(`${name}-vpc`, {
       project: args.project,
@@ -77,9 +83,15 @@ export class GcpNetwork extends pulumi.ComponentResource {
       network: vpc.id,
       service: "servicenetworking.googleapis.com",
       reservedPeeringRanges: [reserved.name],
-    }, child);
+      // Service networking refuses to delete the connection while Cloud SQL (gone minutes before, its
+      // producer resources still held) uses the peering, which blocks tearing down dev. ABANDON drops
+      // it from the state and the peering goes with the VPC (the provider's documented remedy).
+      deletionPolicy: "ABANDON",
+    }, { parent: this, dependsOn: args.apis.of("compute.googleapis.com", "servicenetworking.googleapis.com") });
 
     this.networkId = vpc.id;
+    this.networkName = vpc.name;
+    this.subnetworkName = sub.name;
     this.networkSelfLink = vpc.selfLink;
     this.subnetworkId = sub.id;
     this.subnetworkSelfLink = sub.selfLink;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ALERT_THRESHOLDS as T, BURN_RATE_WINDOWS, burnRateThreshold, DASHBOARD_PANELS, NO_FUNCTIONS_TEXT, type DashboardPanel } from "../shared/slo";
 import type { Size } from "../shared/sizes";
 import type { Tags } from "../shared/tags";
+import type { GcpProjectServices } from "./services";
 
 /** A Cloud Functions (2nd gen) function to alert on; it runs as a Cloud Run service of the same name. */
 export interface GcpFunctionTarget {
@@ -27,6 +28,8 @@ export interface GcpObservabilityArgs {
   database: { connectionName: pulumi.Input<string>; size: Size };
   functions?: readonly GcpFunctionTarget[];
   labels: Tags;
+  /** The project's enabled APIs; every resource here waits for monitoring or logging. */
+  apis: GcpProjectServices;
 }
 
 /** Cloud SQL for PostgreSQL's default max_connections by the memory of tricloud's tiers (4, 8, 16 GiB). */
@@ -49,7 +52,7 @@ export class GcpObservability extends pulumi.ComponentResource {
 
   constructor(name: string, args: GcpObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:Observability", name, {}, opts);
-    const child = { parent: this };
+    const child = { parent: this, dependsOn: args.apis.of("monitoring.googleapis.com") };
     const userLabels = { ...args.labels };
     const project = args.project;
     const prefix = `tricloud-${args.environment}`;
@@ -76,7 +79,7 @@ export class GcpObservability extends pulumi.ComponentResource {
       location: "global",
       bucketId: "_Default",
       retentionDays: args.logRetentionDays,
-    }, child);
+    }, { parent: this, dependsOn: args.apis.of("logging.googleapis.com") });
 
     const policy = (id: string, documentation: pulumi.Input<string>, conditions: gcp.types.input.monitoring.AlertPolicyCondition[], combiner = "OR", severity = "ERROR") => {
       alerts++;
@@ -142,10 +145,12 @@ export class GcpObservability extends pulumi.ComponentResource {
     ]);
 
     // Cluster: nodes that stop reporting are not Ready; fewer than the pool's floor, or none at all, alerts.
+    // Both conditions reduce across the cluster: per node, every scale-down would end a series and fire "absent".
     const nodes = pulumi.interpolate`resource.type="k8s_node" AND resource.label.cluster_name="${args.cluster.name}" AND metric.type="kubernetes.io/node/cpu/allocatable_utilization"`;
+    const perCluster = { ...mean, crossSeriesReducer: "REDUCE_COUNT", groupByFields: ["resource.label.cluster_name"] };
     policy("cluster-nodes", `GKE nodes not Ready: fewer than ${args.cluster.minNodes} nodes reporting for ${T.evaluationMinutes} min.`, [
-      threshold("nodes reporting below the pool's minimum", nodes, { ...mean, crossSeriesReducer: "REDUCE_COUNT", groupByFields: ["resource.label.cluster_name"] }, "COMPARISON_LT", args.cluster.minNodes, T.evaluationMinutes),
-      { displayName: "no node reporting", conditionAbsent: { filter: nodes, duration: seconds(T.evaluationMinutes), aggregations: [mean], trigger: { count: 1 } } },
+      threshold("nodes reporting below the pool's minimum", nodes, perCluster, "COMPARISON_LT", args.cluster.minNodes, T.evaluationMinutes),
+      { displayName: "no node reporting", conditionAbsent: { filter: nodes, duration: seconds(T.evaluationMinutes), aggregations: [perCluster], trigger: { count: 1 } } },
     ]);
 
     // Functions: Cloud Run request metrics of each function's service.
@@ -199,8 +204,9 @@ export function gcpDashboard(f: DashboardFilters): object {
     },
   });
   const text = (title: DashboardPanel) => ({ title, text: { content: NO_FUNCTIONS_TEXT, format: "MARKDOWN" } });
-  const services = f.services.map(quote).join(" OR ");
-  const run = (metric: string) => `resource.type="cloud_run_revision" AND resource.label.service_name=(${services}) AND metric.type="run.googleapis.com/${metric}"`;
+  // one_of(...): the documented form for "any of these values" in a monitoring filter (https://cloud.google.com/monitoring/api/v3/filters).
+  const services = f.services.map(quote).join(", ");
+  const run = (metric: string) => `resource.type="cloud_run_revision" AND resource.label.service_name=one_of(${services}) AND metric.type="run.googleapis.com/${metric}"`;
   const panels: Record<DashboardPanel, object> = {
     "API uptime (api and origin /health)": chart("API uptime (api and origin /health)", [{ filter: f.api, aligner: "ALIGN_FRACTION_TRUE", reducer: "REDUCE_MEAN" }, { filter: f.origin, aligner: "ALIGN_FRACTION_TRUE", reducer: "REDUCE_MEAN" }]),
     "Availability SLI (share of passing probes)": chart("Availability SLI (share of passing probes)", [{ filter: f.origin, aligner: "ALIGN_FRACTION_TRUE", reducer: "REDUCE_MEAN" }]),

@@ -2,6 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerRegistry } from "../shared/platform";
 import type { Tags } from "../shared/tags";
+import type { GcpProjectServices } from "./services";
 
 export interface GcpContainerRegistryArgs {
   project: string;
@@ -15,6 +16,8 @@ export interface GcpContainerRegistryArgs {
   /** How many versions of each image are always kept. */
   keepImages: number;
   labels: Tags;
+  /** The project's enabled APIs; the repository and its bindings wait for artifactregistry. */
+  apis: GcpProjectServices;
 }
 
 /**
@@ -27,7 +30,7 @@ export class GcpContainerRegistry extends pulumi.ComponentResource implements Co
 
   constructor(name: string, args: GcpContainerRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:ContainerRegistry", name, {}, opts);
-    const child = { parent: this };
+    const child = { parent: this, dependsOn: args.apis.of("artifactregistry.googleapis.com") };
 
     const repo = new gcp.artifactregistry.Repository(`${name}-repo`, {
       project: args.project,

@@ -178,12 +178,14 @@ describe("GCP: Cloud Functions 2nd gen", () => {
     const sa = mockState("dev", oneOfType(dev, "gcp:serviceaccount/account:Account", "dev-gcp-fn-sa"));
     expect(input(fn, "serviceConfig.serviceAccountEmail")).toBe(sa.email);
     expect(input(fn, "serviceConfig.directVpcEgress")).toBe("VPC_EGRESS_PRIVATE_RANGES_ONLY");
-    expect(input(fn, "serviceConfig.directVpcNetworkInterfaces")).toEqual([{ network: mockId("dev", oneOfType(dev, "gcp:compute/network:Network")), subnetwork: mockId("dev", oneOfType(dev, "gcp:compute/subnetwork:Subnetwork")) }]);
+    // Names, as the Cloud Functions API documents DirectVpcNetworkInterface (not resource ids).
+    expect(input(fn, "serviceConfig.directVpcNetworkInterfaces")).toEqual([{ network: mockState("dev", oneOfType(dev, "gcp:compute/network:Network")).name, subnetwork: mockState("dev", oneOfType(dev, "gcp:compute/subnetwork:Subnetwork")).name }]);
     expect(input(fn, "serviceConfig.secretEnvironmentVariables")).toEqual([
       { key: HOST_ENV.privateKey, projectId: "tricloud-dev", secret: "tricloud-dev-signing-key", version: "1" },
       { key: HOST_ENV.databaseUrl, projectId: "tricloud-dev", secret: "tricloud-dev-database-url", version: "1" },
     ]);
-    expect(input(fn, "buildConfig")).toMatchObject({ runtime: "nodejs22", entryPoint: "api" });
+    const build = mockState("dev", oneOfType(dev, "gcp:serviceaccount/account:Account", "build-sa"));
+    expect(input(fn, "buildConfig")).toMatchObject({ runtime: "nodejs22", entryPoint: "api", serviceAccount: `projects/tricloud-dev/serviceAccounts/${build.email}` });
     expect(String(input(fn, "serviceConfig.environmentVariables.TRICLOUD_DB_CA_CERT"))).toContain("BEGIN CERTIFICATE");
     const accessors = ofType(dev, "gcp:secretmanager/secretIamMember:SecretIamMember");
     expect(accessors.map((a) => [a.inputs.secretId, a.inputs.role, a.inputs.member]).sort()).toEqual([
@@ -199,7 +201,9 @@ describe("GCP: Cloud Functions 2nd gen", () => {
     const invokers = ofType(dev, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").map((m) => [m.inputs.name, m.inputs.role, m.inputs.member]);
     expect(invokers.sort()).toEqual([[api.inputs.name, "roles/run.invoker", "allUsers"], [reconcile.inputs.name, "roles/run.invoker", `serviceAccount:${scheduler.email}`]].sort());
     const job = oneOfType(dev, "gcp:cloudscheduler/job:Job");
-    const url = mockState("dev", reconcile).url;
+    // Cloud Run checks the OIDC audience against its run.app URI, which the job also calls.
+    const url = (mockState("dev", reconcile).serviceConfig as { uri: string }).uri;
+    expect(url).toMatch(/^https:\/\/tricloud-dev-reconcile-[0-9a-f]+-uc\.a\.run\.app$/);
     expect(job.inputs).toMatchObject({ schedule: "*/1 * * * *", httpTarget: { uri: url, httpMethod: "POST", oidcToken: { serviceAccountEmail: scheduler.email, audience: url } } });
     expect(input(reconcile, "buildConfig.entryPoint")).toBe("reconcile");
   });

@@ -4,6 +4,7 @@ import { INVOKES, mockResource, type MockContext } from "../../cli/plan/mock-sta
 import { AwsObservability } from "../../components/aws/observability";
 import { AzureObservability } from "../../components/azure/observability";
 import { GcpObservability } from "../../components/gcp/observability";
+import { GcpProjectServices } from "../../components/gcp/services";
 import { DASHBOARD_PANELS } from "../../components/shared/slo";
 
 /**
@@ -66,6 +67,7 @@ beforeAll(async () => {
       database: { connectionName: "tricloud-unit:us-central1:unit-sql", size: "large" },
       functions: [{ name: "api", serviceName: pulumi.output("tricloud-unit-api") }],
       labels: { environment: "unit" },
+      apis: new GcpProjectServices("unit-gcp-apis", { project: "tricloud-unit" }),
     });
   });
   // Registrations finish asynchronously; disconnecting waits for the outstanding ones.

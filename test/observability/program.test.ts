@@ -50,6 +50,8 @@ describe.each(["dev", "prod"])("%s observability", (stack) => {
     const gkeAlerts = ofType(r, T.policy).filter((p) => filters(p).includes(`resource.label.cluster_name="${gke.name}"`));
     expect(gkeAlerts).toHaveLength(1);
     expect(inputs(gkeAlerts[0]!).conditions[0].conditionThreshold).toMatchObject({ comparison: "COMPARISON_LT", thresholdValue: t.clusters.gcp.minNodes });
+    // "No node reporting" counts nodes across the cluster: per node, every scale-down would end a series and fire it.
+    expect(inputs(gkeAlerts[0]!).conditions[1].conditionAbsent.aggregations).toEqual([expect.objectContaining({ crossSeriesReducer: "REDUCE_COUNT", groupByFields: ["resource.label.cluster_name"] })]);
   });
 
   it("every database has CPU, storage and connection alerts on that very database", async () => {
