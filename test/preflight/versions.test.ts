@@ -134,7 +134,7 @@ describe("Kubernetes version rules", () => {
       res(GKE, { nodeVersion: "1.33.5-gke.1" }),
       res(EKS, {}),
     );
-    expect(f.map((x) => `${x.urn.split("::").pop()}:${x.property}`)).toEqual(["r:agentPoolProfiles[0].orchestratorVersion", "r:orchestratorVersion", "r:version", "r:version", "r:nodeVersion"]);
+    expect(f.map((x) => `${x.urn?.split("::").pop()}:${x.property}`)).toEqual(["r:agentPoolProfiles[0].orchestratorVersion", "r:orchestratorVersion", "r:version", "r:version", "r:nodeVersion"]);
   });
 
   it("read a channel-following GKE cluster's configured minor from its labels", () => {
