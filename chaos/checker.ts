@@ -36,6 +36,7 @@ export const INVARIANT_NAMES = [
   "no-crash",
   "malformed-requests-refused",
   "witness-replays-harmless",
+  "audit-verifies",
   "no-error-logs",
 ] as const;
 export type InvariantName = (typeof INVARIANT_NAMES)[number];
@@ -361,7 +362,10 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
       f.checked++;
       const q = (readsById.get(e.eventId!) ?? []).some((r) => r.result!.status === "QUARANTINED");
       const ev = ops.some((op) => op.f === "evidence" && op.eventId === e.eventId && (op.result?.evidenceKinds ?? []).some((k) => /equivoc/i.test(k)));
-      if (!q && !ev) f.add({ eventId: e.eventId, receivers: e.value?.receivers, atMs: e.invokeMs, finally: Object.fromEntries([...lastReads(e.eventId!)].map(([n, r]) => [n, r.result!.status ?? "absent"])) });
+      // Where 2-of-3 could not prevent two FINALs, both certificates carrying the thief's signature are the proof an auditor finds.
+      const certs = new Set((readsById.get(e.eventId!) ?? []).filter((r) => r.result!.status === "FINAL" && h.stolenKey && r.result!.certClouds?.includes(h.stolenKey)).map((r) => r.result!.hash));
+      const twoCertificates = exemptEquivocations.has(e.eventId!) && certs.size >= 2;
+      if (!q && !ev && !twoCertificates) f.add({ eventId: e.eventId, receivers: e.value?.receivers, atMs: e.invokeMs, finally: Object.fromEntries([...lastReads(e.eventId!)].map(([n, r]) => [n, r.result!.status ?? "absent"])) });
     }
     emit("equivocation-detected", "Two validly signed different hashes for one eventId from the stolen-key cloud, delivered to both honest clouds, leave the event QUARANTINED somewhere or an equivocation in some node's evidence.", f);
   }
@@ -428,6 +432,23 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
       }
     }
     emit("witness-replays-harmless", "An old checkpoint re-sent to a witness with a forged oldSize is refused (4xx), a captured witness request re-sent as it was is not a 5xx, and no witness stores a refusal (honest logs never give it a reason to).", f);
+  }
+
+  // 17. The auditor agrees: clean, unless the documented limit produced two FINALs, which it must report.
+  {
+    const f = new Findings();
+    const limitIds = [...readsById.keys()].filter((id) => exemptEquivocations.has(id) && new Set((readsById.get(id) ?? []).filter((r) => r.result!.status === "FINAL").map((r) => r.result!.hash)).size >= 2);
+    for (const op of ops) {
+      if (op.f !== "audit" || op.result?.http === undefined) continue;
+      f.checked++;
+      const failures = (op.result.detail?.failures as { check: string; log: string; message: string }[] | undefined) ?? [];
+      const unexplained = failures.filter((x) => !limitIds.some((id) => x.message.includes(id)));
+      const missed = limitIds.filter((id) => !failures.some((x) => x.message.includes(id)));
+      if (op.result.http > 1) f.add({ problem: `audit exited ${op.result.http}`, error: op.result.detail?.error });
+      if (unexplained.length > 0) f.add({ problem: "the audit failed", exit: op.result.http, findings: unexplained.slice(0, o.maxExamples) });
+      if (missed.length > 0) f.add({ problem: "the audit missed a stolen-key double FINAL", eventIds: missed });
+    }
+    emit("audit-verifies", "`tricloud audit verify` over the three nodes at the end finds nothing, except a stolen-key double FINAL made while the honest clouds were cut apart, which it must report.", f);
   }
 
   // Advisory: error-level log lines.

@@ -207,6 +207,30 @@ export class ChaosCluster {
     }
   }
 
+  /** `tricloud audit verify` over the three nodes with the clouds' public keys: its exit code and findings. */
+  audit(timeoutMs: number): Promise<{ code: number | null; failures: { check: string; log: string; message: string }[]; error?: string }> {
+    const args = [BIN, "audit", "verify", ...CLOUDS.flatMap((c) => ["--node", this.url(c)]), "--keys", this.keysDir, "--format", "json"];
+    return new Promise((resolve) => {
+      const p = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      p.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+      p.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+      const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
+      p.on("exit", (code) => {
+        clearTimeout(timer);
+        let failures: { check: string; log: string; message: string }[] = [];
+        try {
+          const report = JSON.parse(out) as { failures?: { check: string; log: string; message: string }[] };
+          failures = (report.failures ?? []).map((f) => ({ check: f.check, log: f.log, message: String(f.message).slice(0, 400) }));
+        } catch {
+          // not JSON: keep stderr
+        }
+        resolve({ code, failures, ...(code !== 0 && code !== 1 ? { error: err.slice(0, 1_000) || out.slice(0, 1_000) } : {}) });
+      });
+    });
+  }
+
   private spawn(cloud: Cloud): void {
     const n = this.nodes.get(cloud)!;
     const args = [BIN, "node", "--cloud", cloud, "--port", String(n.port), "--host", LOOPBACK, "--keys", this.keysDir, "--log-level", this.o.logLevel];

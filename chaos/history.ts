@@ -19,7 +19,8 @@ export type OpKind =
   | "checkpoint" // POST /v1/ledger/checkpoint (to have checkpoints to replay)
   | "witness-replay" // an old checkpoint re-sent to a witness with a forged oldSize
   | "witnessed" // GET /v1/ledger/witnessed (refusals the witness stored)
-  | "health"; // GET /health at the end of the run
+  | "health" // GET /health at the end of the run
+  | "audit"; // `tricloud audit verify` over the three nodes at the end (result.http = its exit code)
 
 export type OpType = "ok" | "fail" | "info";
 
@@ -72,6 +73,7 @@ export type FaultKind =
   | "isolate" // every link into and out of the victim cut
   | "blackhole" // every link into and out of the victim accepts and never answers
   | "one-way-cut" // one directed link cut
+  | "partition-pair" // both links between the victim and one other cloud cut
   | "delay" // links of the victim delayed
   | "drop-requests" // links of the victim drop a share of requests
   | "drop-answers" // links of the victim drop a share of answers

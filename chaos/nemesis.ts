@@ -12,6 +12,7 @@ export const FAULT_WEIGHTS: readonly (readonly [FaultKind, number])[] = [
   ["isolate", 2],
   ["blackhole", 1.5],
   ["one-way-cut", 1.5],
+  ["partition-pair", 1],
   ["delay", 1],
   ["drop-requests", 1],
   ["drop-answers", 1],
@@ -27,6 +28,10 @@ export const DEFAULT_TIMING = { gapMs: [1_500, 3_000], lengthMs: [1_500, 4_000] 
 export class Nemesis {
   active: FaultRecord | undefined;
   private lastStopMs = -Infinity;
+  /** Told of every fault as it starts (the equivocator waits for its honest receivers to be cut apart). */
+  readonly listeners: ((f: FaultRecord) => void)[] = [];
+  /** Cut these two clouds apart once, a third of the way in: the documented limit of 2-of-3 with a stolen key. */
+  limitPair: [Cloud, Cloud] | undefined;
 
   constructor(
     private readonly h: History,
@@ -43,17 +48,24 @@ export class Nemesis {
   }
 
   async run(untilMs: number): Promise<void> {
+    const limitAt = this.h.now() + (untilMs - this.h.now()) / 3;
     while (true) {
       await sleep(this.rng.between(...this.timing.gapMs));
       const left = untilMs - this.h.now();
       if (left < this.timing.lengthMs[0]) return;
+      if (this.limitPair && this.h.now() >= limitAt) {
+        const [a, b] = this.limitPair;
+        this.limitPair = undefined;
+        await this.inject("partition-pair", a, Math.min(this.timing.lengthMs[1], left - 500), b);
+        continue;
+      }
       const kind = this.rng.weighted(this.kinds);
       const victim = this.rng.pick(CLOUDS);
       await this.inject(kind, victim, Math.min(this.rng.between(...this.timing.lengthMs), left - 500));
     }
   }
 
-  async inject(kind: FaultKind, victim: Cloud, durationMs: number): Promise<FaultRecord> {
+  async inject(kind: FaultKind, victim: Cloud, durationMs: number, peer?: Cloud): Promise<FaultRecord> {
     const c = this.cluster;
     const links = c.linksOf(victim);
     let fault: FaultRecord;
@@ -83,6 +95,14 @@ export class Nemesis {
         heal = async () => l.heal();
         break;
       }
+      case "partition-pair": {
+        const other = peer ?? this.rng.pick(CLOUDS.filter((x) => x !== victim));
+        const pair = [c.link(victim, other), c.link(other, victim)];
+        fault = this.h.faultStart(kind, [victim], pair.map((l) => l.name));
+        for (const l of pair) l.set({ cut: true });
+        heal = async () => pair.forEach((l) => l.heal());
+        break;
+      }
       case "delay": {
         const delayMs = this.rng.int(200, 1_500);
         fault = this.h.faultStart(kind, [victim], links.map((l) => l.name), { delayMs });
@@ -107,6 +127,7 @@ export class Nemesis {
       }
     }
     this.active = fault;
+    for (const fn of this.listeners) fn(fault);
     await sleep(durationMs);
     await heal();
     this.h.faultStop(fault);

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLOUDS, type Cloud } from "../functions/core/clouds";
+import { CLOUDS, otherClouds as others, type Cloud } from "../functions/core/clouds";
 import { loadKeyRing } from "../functions/node/keyfiles";
 import { check, type CheckResult } from "./checker";
 import { ChaosCluster, pgReachable } from "./cluster";
@@ -11,7 +11,7 @@ import { call, record } from "./http";
 import { DEFAULT_TIMING, FAULT_WEIGHTS, Nemesis } from "./nemesis";
 import type { LinkStats } from "./proxy";
 import { Rng } from "./rng";
-import { Registry, duplicateClient, equivocator, forgeClient, honestClient, malformedClient, readEvent, replayClient, reuseClient, witnessReplayer, type WorkloadContext } from "./workload";
+import { Registry, duplicateClient, equivocator, forgeClient, honestClient, limitAttack, malformedClient, readEvent, replayClient, reuseClient, witnessReplayer, type WorkloadContext } from "./workload";
 
 export interface ChaosOptions {
   seed: number;
@@ -92,6 +92,9 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
     log(`chaos: nodes up (${CLOUDS.map((c) => `${c} ${cluster.url(c)}`).join(", ")}); attacker holds ${thief}'s key`);
 
     forgeClient(ctx);
+    const limits: Promise<void>[] = [];
+    nemesis.limitPair = others(thief) as [Cloud, Cloud];
+    nemesis.listeners.push((f) => void limits.push(limitAttack(ctx, f)));
     await Promise.all([
       nemesis.run(ctx.untilMs),
       ...Array.from({ length: o.clients ?? 4 }, (_, k) => honestClient(ctx, k)),
@@ -102,6 +105,7 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
       malformedClient(ctx, o.malformed ?? Math.min(5_000, Math.round(10 * o.durationS))),
       witnessReplayer(ctx, runMs),
     ]);
+    await Promise.all(limits);
     await cluster.healAll();
     log(`chaos: workload done at ${Math.round(h.now())} ms (${registry.acked.size} events acknowledged, ${h.faults.length} faults); healing and waiting for FINAL`);
 
@@ -135,6 +139,14 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
         evidenceKinds: ((a.body as { evidence?: { kind?: string }[] } | undefined)?.evidence ?? []).map((e) => String(e.kind)),
       }));
     });
+    // The auditor's view: a fresh checkpoint of every log, then `tricloud audit verify` over the three nodes.
+    for (const node of CLOUDS) {
+      const op = h.invoke("final", "checkpoint", { node });
+      await record(h, op, () => call(`${cluster.url(node)}/v1/ledger/checkpoint`, { method: "POST", timeoutMs: 15_000 }));
+    }
+    const audit = h.invoke("final", "audit");
+    const verdict = await cluster.audit(90_000);
+    h.complete(audit, verdict.code === null ? "info" : "ok", { http: verdict.code ?? undefined, detail: { failures: verdict.failures, ...(verdict.error ? { error: verdict.error } : {}) } });
     for (const node of CLOUDS) {
       const w = h.invoke("final", "witnessed", { node });
       await record(h, w, () => call(`${cluster.url(node)}/v1/ledger/witnessed`, { timeoutMs: 3_000 }), (a) => {

@@ -2,7 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { CLOUDS, type Cloud } from "../functions/core/clouds";
 import type { KeyRing } from "../functions/core/keys";
 import type { ChaosCluster } from "./cluster";
-import type { History } from "./history";
+import type { FaultRecord, History } from "./history";
 import { call, callFresh, errorCode, postJson, rawRequest, readResult, record, type EventView } from "./http";
 import { FORGE_KINDS, forgedMessage, replayOf, signedMessage, type ForgeKind } from "./messages";
 import type { Rng } from "./rng";
@@ -243,6 +243,34 @@ export async function equivocator(ctx: WorkloadContext): Promise<void> {
       await Promise.all(CLOUDS.filter((c) => ctx.cluster.isServing(c)).map((c) => readEvent(ctx, "equivocate/watch", c, id)));
       await sleep(POLL_EVERY_MS);
     }
+  }
+}
+
+/**
+ * The documented limit: the thief's two hashes sent to the two honest clouds while they cannot
+ * talk. 2-of-3 cannot prevent two FINALs here; the checker exempts it from "one FINAL hash"
+ * and asks only that it be detectable (evidence, quarantine, or both certificates, as the auditor finds).
+ */
+export async function limitAttack(ctx: WorkloadContext, fault: FaultRecord): Promise<void> {
+  const thief = ctx.stolen.self;
+  const [x, y] = others(thief) as [Cloud, Cloud];
+  if (fault.kind !== "partition-pair" || !fault.links.includes(`${x}->${y}`) || !fault.links.includes(`${y}->${x}`)) return;
+  const rng = ctx.rng.fork(`limit ${fault.id}`);
+  await sleep(300);
+  if (!ctx.cluster.isServing(x) || !ctx.cluster.isServing(y)) return;
+  const id = `q${ctx.h.seed}-limit-${fault.id}`;
+  const tenantId = rng.pick(TENANTS);
+  const m1 = signedMessage(ctx.stolen, { eventId: id, tenantId, payload: { pay: "alice", note: rng.hex(4) } }, Date.now());
+  const m2 = signedMessage(ctx.stolen, { eventId: id, tenantId, payload: { pay: "mallory", note: rng.hex(4) } }, Date.now());
+  ctx.registry.ids.add(id);
+  const op = ctx.h.invoke("equivocate", "equivocate", { eventId: id, value: { thief, receivers: [x, y], hashes: [m1.envelope.hash, m2.envelope.hash], mode: "limit" } });
+  const send = (node: Cloud, m: unknown) => postJson(`${ctx.cluster.url(node)}/v1/peer/confirm`, m, 4 * PEER_TIMEOUT_MS).then((a) => a.http, () => undefined);
+  const answers = await Promise.all([send(x, m1), send(y, m2)]);
+  ctx.h.complete(op, "ok", { detail: { delivered: answers.filter((s) => s !== undefined).length, answers } });
+  const until = Date.now() + 4_000;
+  while (Date.now() < until) {
+    await Promise.all(CLOUDS.filter((c) => ctx.cluster.isServing(c)).map((c) => readEvent(ctx, "equivocate/watch", c, id)));
+    await sleep(POLL_EVERY_MS);
   }
 }
 

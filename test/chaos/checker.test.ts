@@ -230,6 +230,33 @@ describe("chaos checker", () => {
     expect(violated(replay("no-5xx", 500))).toContain("witness-replays-harmless");
   });
 
+  it("equivocation-detected: under the documented limit, both certificates with the thief's signature are the proof", () => {
+    const limit = () =>
+      clean()
+        .fault("partition-pair", ["azure"], 900, 4_000, ["azure->gcp", "gcp->azure"])
+        .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"], mode: "limit" } }, 1_000, 1_050, { detail: { delivered: 2 } });
+    const both = limit().read("q1", "azure", 1_200, "FINAL", A, ["aws", "azure"]).read("q1", "gcp", 1_200, "FINAL", B, ["aws", "gcp"]);
+    expect(violated(both)).toEqual([]);
+    // One FINAL without the thief in its certificate and nothing else: undetected.
+    const hidden = limit().read("q1", "azure", 1_200, "FINAL", A, ["azure", "gcp"]);
+    expect(violated(hidden)).toContain("equivocation-detected");
+  });
+
+  it("audit-verifies: a failing audit, or one that misses a stolen-key double FINAL", () => {
+    const audit = (b: Builder, http: number, failures: { check: string; log: string; message: string }[] = []) => b.op("audit", {}, 98_000, 98_500, { http, detail: { failures } });
+    expect(violated(audit(clean(), 0))).toEqual([]);
+    expect(violated(audit(clean(), 1, [{ check: "witness", log: "aws", message: "refusal stored" }]))).toContain("audit-verifies");
+    expect(violated(audit(clean(), 3))).toContain("audit-verifies");
+    const doubleFinal = () =>
+      clean()
+        .fault("partition-pair", ["azure"], 900, 4_000, ["azure->gcp", "gcp->azure"])
+        .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"], mode: "limit" } }, 1_000, 1_050, { detail: { delivered: 2 } })
+        .read("q1", "azure", 1_200, "FINAL", A, ["aws", "azure"])
+        .read("q1", "gcp", 1_200, "FINAL", B, ["aws", "gcp"]);
+    expect(violated(audit(doubleFinal(), 0))).toContain("audit-verifies");
+    expect(violated(audit(doubleFinal(), 1, [{ check: "join", log: "*", message: "aws signed two hashes for q1" }]))).toEqual([]);
+  });
+
   it("error-level log lines are reported as an advisory, not a failure", () => {
     const b = clean();
     b.h.logErrors.push({ node: "aws", atMs: 10, level: 50, msg: "request failed" });
