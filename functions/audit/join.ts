@@ -6,7 +6,7 @@ export interface Statement {
   signer: Cloud;
   eventId: string;
   hash: string;
-  kind: "envelope" | "confirmation";
+  kind: "confirmation";
   signature: string;
   log: string;
   index: number;
@@ -18,13 +18,10 @@ export interface Equivocation {
   statements: Statement[];
 }
 
-/** The statements a verified certificate carries: the origin's envelope signature and each confirmation. */
+/** The statements a verified certificate carries: each confirmation (the envelope itself is unsigned). */
 export function statementsOf(entry: Entry, log: string, index: number): Statement[] {
   const { envelope } = entry;
-  return [
-    { signer: envelope.originCloud, eventId: envelope.eventId, hash: envelope.hash, kind: "envelope", signature: envelope.signature, log, index },
-    ...entry.confirmations.map((c) => ({ signer: c.cloud, eventId: envelope.eventId, hash: c.hash, kind: "confirmation" as const, signature: c.signature, log, index })),
-  ];
+  return entry.confirmations.map((c) => ({ signer: c.cloud, eventId: envelope.eventId, hash: c.hash, kind: "confirmation" as const, signature: c.signature, log, index }));
 }
 
 /**

@@ -300,8 +300,49 @@ export async function auditLedgers(o: AuditOptions): Promise<AuditReport> {
       await checkConsistency(target.node, seen.origin, a, b, `the checkpoint ${v.summary.cloud} witnessed`);
     }
     for (const r of w?.refusals ?? []) {
-      failures.push({ check: "witness", log: r.origin, message: `${v.summary.cloud} refused a checkpoint signed by ${r.origin}: ${r.reason}`, evidence: { refused: r.note, lastCosigned: r.seenNote } });
+      const verdict = await recheckRefusal(r, byOrigin.get(r.origin)?.node);
+      if (verdict.real) failures.push({ check: "witness", log: r.origin, message: `${v.summary.cloud} refused a checkpoint signed by ${r.origin}: ${verdict.why}`, evidence: { refused: r.note, lastCosigned: r.seenNote } });
+      else notes.push(`${r.origin}: a refusal kept by ${v.summary.cloud} does not hold up (${verdict.why}); not a failure`);
     }
+  }
+
+  /**
+   * A witness's refusal is only a claim: it counts when the two checkpoints are both signed by
+   * the log and really do not fit together (same size, different roots; or no valid proof from
+   * the log itself joins them). A replayed or forged request the witness kept proves nothing.
+   */
+  async function recheckRefusal(r: { origin: string; note: string; seenNote: string | null; reason: string }, logNode: string | undefined): Promise<{ real: boolean; why: string }> {
+    const parse = (text: string | null): SignedCheckpoint | undefined => {
+      if (text === null) return undefined;
+      try {
+        const s = parseSignedCheckpoint(text);
+        const who = checkpointSigners(s, o.publicKeys, namespace);
+        return who.signed && s.checkpoint.origin === r.origin ? s : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const refused = parse(r.note);
+    const seen = parse(r.seenNote);
+    if (!refused) return { real: false, why: "the refused checkpoint carries no valid signature of the log" };
+    if (!seen) return { real: false, why: "the witness kept no checkpoint signed by the log to compare with" };
+    const [a, b] = seen.checkpoint.size <= refused.checkpoint.size ? [seen, refused] : [refused, seen];
+    if (a.checkpoint.size === b.checkpoint.size) {
+      return a.checkpoint.root.equals(b.checkpoint.root)
+        ? { real: false, why: "the two checkpoints are the same" }
+        : { real: true, why: `two checkpoints of size ${a.checkpoint.size} with different roots, both signed by the log (a fork)` };
+    }
+    if (!logNode) return { real: true, why: `${r.reason} (the log was not audited, so its proof could not be asked for)` };
+    try {
+      const res = await o.fetchJson(`${logNode.replace(/\/$/, "")}/v1/ledger/proof/consistency?from=${a.checkpoint.size}&to=${b.checkpoint.size}`);
+      const proof = proofReply.safeParse(res.body);
+      if (res.status === 200 && proof.success && verifyConsistency(a.checkpoint.size, b.checkpoint.size, b64(proof.data.proof), a.checkpoint.root, b.checkpoint.root).ok) {
+        return { real: false, why: `the log proves checkpoint ${b.checkpoint.size} consistent with ${a.checkpoint.size}` };
+      }
+    } catch {
+      // Falls through: no proof from the log.
+    }
+    return { real: true, why: `${r.reason}; the log gives no valid consistency proof between ${a.checkpoint.size} and ${b.checkpoint.size}` };
   }
 
   // 8. The join: no signer ever signed two hashes for one eventId, across all logs.

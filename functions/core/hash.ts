@@ -6,8 +6,8 @@ import { canonicalize, type JsonValue } from "./canonical";
  * presented (or signed and replayed) as another.
  */
 export const DOMAIN = {
-  event: "tricloud/event/v1",
-  confirmation: "tricloud/confirmation/v1",
+  event: "tricloud/event/v2",
+  confirmation: "tricloud/confirmation/v2",
 } as const;
 export type Domain = (typeof DOMAIN)[keyof typeof DOMAIN];
 

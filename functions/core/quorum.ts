@@ -1,6 +1,5 @@
 import { CLOUDS, QUORUM, type Cloud } from "./clouds";
 import type { Confirmation } from "./confirmation";
-import type { Envelope } from "./envelope";
 
 export const STATUSES = ["PENDING", "FINAL", "QUARANTINED"] as const;
 export type EventStatus = (typeof STATUSES)[number];
@@ -27,14 +26,26 @@ export function missingClouds(hash: string, confirmations: readonly Confirmation
   return CLOUDS.filter((c) => !have.has(c));
 }
 
-export type EvidenceKind = "bad-hash" | "bad-signature" | "equivocation" | "conflict";
+/** Only proof is evidence: two validly signed statements of one cloud on different hashes. */
+export type EvidenceKind = "equivocation";
+
+/** The proof that `cloud` signed two hashes for one eventId. */
+export interface EquivocationProof {
+  cloud: Cloud;
+  statements: [Confirmation, Confirmation];
+}
 
 /**
- * Two validly signed envelopes for one eventId. Same hash: the same event.
- * Different hashes from one origin: equivocation, and the pair proves who lied.
- * Different origins: the eventId was reused across clouds (a conflict, not a proof).
+ * Among verified statements (confirmations, on any hash) for one eventId, the first
+ * cloud that signed two different hashes, with the two statements. A different payload
+ * under a used eventId is not this: it is two clouds each signing what they stored.
  */
-export function compareEnvelopes(stored: Envelope, incoming: Envelope): "same" | "equivocation" | "conflict" {
-  if (stored.hash === incoming.hash) return "same";
-  return stored.originCloud === incoming.originCloud ? "equivocation" : "conflict";
+export function findEquivocation(verified: readonly Confirmation[]): EquivocationProof | undefined {
+  const first = new Map<Cloud, Confirmation>();
+  for (const c of verified) {
+    const seen = first.get(c.cloud);
+    if (!seen) first.set(c.cloud, c);
+    else if (seen.hash !== c.hash) return { cloud: c.cloud, statements: [seen, c] };
+  }
+  return undefined;
 }

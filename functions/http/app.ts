@@ -6,7 +6,8 @@ import type { Ledger } from "../node/ledger";
 import type { SafeMode } from "../node/safe-mode";
 import type { Replicator } from "../replication/replicator";
 import type { Store } from "../store/store";
-import { errorResponse } from "./errors";
+import { bodyReadProblem } from "./body";
+import { errorResponse, sourceAddress } from "./errors";
 import { eventRoutes } from "./events";
 import { peerRoutes } from "./peer";
 import { ledgerRoutes, witnessRoutes, type LedgerHttpDeps } from "./ledger";
@@ -38,13 +39,26 @@ export function createApp(d: AppDeps): Hono {
     await next();
   };
 
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: d.bodyLimitBytes,
-      onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `body: larger than the limit of ${d.bodyLimitBytes} bytes`, { limitBytes: d.bodyLimitBytes }),
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize: d.bodyLimitBytes,
+    onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `body: larger than the limit of ${d.bodyLimitBytes} bytes`, { limitBytes: d.bodyLimitBytes }),
+  });
+  // The limit reads a chunked body itself; a body that breaks while it reads (bad chunk
+  // framing, an aborted upload) is the client's fault: a 400, logged as such, not a 500.
+  app.use("/v1/*", async (c, next) => {
+    let passed = false;
+    try {
+      return await limit(c, async () => {
+        passed = true;
+        await next();
+      });
+    } catch (err) {
+      if (passed) throw err;
+      const reason = bodyReadProblem(err);
+      d.log.info({ path: c.req.path, source: sourceAddress(c) }, reason);
+      return errorResponse(c, 400, "BAD_BODY", reason);
+    }
+  });
 
   app.get("/health", async (c) => {
     const report = await d.health.report();

@@ -19,3 +19,13 @@ function fieldName(prefix: string, path: readonly PropertyKey[]): string {
   const name = `${prefix}${joined}`.replace(/^\./, "");
   return name || "body";
 }
+
+/** The network address a request came from, as the host saw it (node server), or a proxy's
+ * X-Forwarded-For (serverless hosts), or null. Recorded with refused peer messages. */
+export function sourceAddress(c: Context): string | null {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string; remotePort?: number } } } | undefined)?.incoming;
+  const socket = incoming?.socket;
+  if (socket?.remoteAddress) return `${socket.remoteAddress}${socket.remotePort ? `:${socket.remotePort}` : ""}`;
+  const forwarded = c.req.header("x-forwarded-for");
+  return forwarded ? forwarded.split(",")[0]!.trim().slice(0, 64) : null;
+}

@@ -27,11 +27,12 @@ export function eventRoutes(d: { ledger: Ledger; replicator: Replicator; store: 
       return errorResponse(c, 409, "EVENT_ID_CONFLICT", `eventId: "${result.record.envelope.eventId}" already names a different event (tenant or payload differ)`, {
         eventId: result.record.envelope.eventId,
         hash: result.record.envelope.hash,
+        status: result.record.status,
       });
     }
     // Replication runs after the answer; the reconciler picks up whatever it leaves PENDING.
     if (result.record.status === "PENDING") void d.replicator.drive(result.record.envelope.eventId, "retry");
-    if (result.kind === "existing") return c.json(eventView(result.record), 200);
+    if (result.kind === "existing") return c.json(eventView(result.record, await d.store.listEvidence({ eventId: result.record.envelope.eventId })), 200);
     const { envelope, status } = result.record;
     return c.json({ eventId: envelope.eventId, status, hash: envelope.hash }, 202);
   });
@@ -41,10 +42,7 @@ export function eventRoutes(d: { ledger: Ledger; replicator: Replicator; store: 
     if (!id.success) return validationError(c, id.error, "eventId");
     const record = await d.store.getEvent(id.data);
     if (!record) return errorResponse(c, 404, "EVENT_NOT_FOUND", `eventId: no event "${id.data}" on this cloud`);
-    const view = eventView(record);
-    if (record.status !== "QUARANTINED") return c.json(view);
-    // Quarantined: show why, with the evidence kept.
-    return c.json({ ...view, evidence: await d.store.listEvidence({ eventId: id.data }) });
+    return c.json(eventView(record, await d.store.listEvidence({ eventId: id.data })));
   });
 
   return app;

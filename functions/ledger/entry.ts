@@ -50,7 +50,7 @@ export function checkEntry(entryText: string, publicKeys: Readonly<Record<Cloud,
   }
   const entry = parsed.data;
   if (canonicalize(entry as unknown as JsonValue) !== entryText) return { ok: false, reason: "entry: not in canonical (JCS) form" };
-  const envelope = checkEnvelope(entry.envelope, publicKeys);
+  const envelope = checkEnvelope(entry.envelope);
   if (!envelope.ok) return { ok: false, reason: `entry.${envelope.field}: ${envelope.message}` };
   const verified = entry.confirmations.filter((c) => verifyConfirmation(entry.envelope.eventId, c, publicKeys));
   if (verified.length !== entry.confirmations.length) return { ok: false, reason: "entry.confirmations: a confirmation signature does not verify" };

@@ -58,17 +58,27 @@ export class Witness {
     }
     const seen = await logStore.witnessState(origin);
     const seenSize = seen?.size ?? 0;
+    const seenRoot = seen?.root ?? EMPTY_ROOT;
+    // Only what the witness can check against what it holds decides; a request's oldSize and
+    // proof are unsigned, so a replay or a forgery of them proves nothing about the log.
+    if (size < seenSize) {
+      // An older checkpoint (a replay, or a log behind its witness): nothing to cosign, nothing proven.
+      return { kind: "conflict", code: "OLD_SIZE_MISMATCH", message: `checkpoint: size ${size} of ${origin} is older than the size ${seenSize} this witness cosigned`, size: seenSize };
+    }
+    if (size === seenSize) {
+      if (root.equals(seenRoot)) return this.sign(signed, size); // the same checkpoint again: idempotent
+      // Two checkpoints of one size with different roots, both signed by the log: a fork, proven.
+      return this.refuse(origin, req.checkpoint, seen?.note ?? null, `consistency: checkpoint ${size} of ${origin} has another root than the checkpoint of the same size this witness cosigned (a fork)`, size, seenSize);
+    }
     if (req.oldSize !== seenSize) {
       return { kind: "conflict", code: "OLD_SIZE_MISMATCH", message: `oldSize: this witness last cosigned ${origin} at size ${seenSize}, not ${req.oldSize}`, size: seenSize };
     }
     const proof = req.consistency.map((p) => Buffer.from(p, "base64"));
-    const verdict = verifyConsistency(seenSize, size, proof, seen?.root ?? EMPTY_ROOT, root);
+    const verdict = verifyConsistency(seenSize, size, proof, seenRoot, root);
     if (!verdict.ok) {
-      const reason = `consistency: checkpoint ${size} of ${origin} does not extend the one this witness cosigned at size ${seenSize} (${verdict.reason})`;
-      // Two signed checkpoints that do not fit together: keep them as evidence.
-      await logStore.recordRefusal({ origin, note: req.checkpoint, seenNote: seen?.note ?? null, reason }, clock.now());
-      this.d.log.warn({ origin, size, seenSize }, "refused an inconsistent checkpoint");
-      return { kind: "refused", status: 422, code: "INCONSISTENT_CHECKPOINT", message: reason };
+      // Kept: a signed checkpoint that no valid proof joined to what we cosigned. The auditor
+      // re-checks it against the log's own proof before calling it a fork.
+      return this.refuse(origin, req.checkpoint, seen?.note ?? null, `consistency: checkpoint ${size} of ${origin} does not extend the one this witness cosigned at size ${seenSize} (${verdict.reason})`, size, seenSize);
     }
     // Persist before replying; lose the race and the caller retries from the new state.
     const moved = await logStore.swapWitnessState(origin, seen && { size: seen.size, root: seen.root }, { size, root, note: req.checkpoint }, clock.now());
@@ -76,7 +86,23 @@ export class Witness {
       const now = await logStore.witnessState(origin);
       return { kind: "conflict", code: "OLD_SIZE_MISMATCH", message: `oldSize: the state of ${origin} moved while cosigning; now at size ${now?.size ?? 0}`, size: now?.size ?? 0 };
     }
+    return this.sign(signed, size);
+  }
+
+  private sign(signed: SignedCheckpoint, size: number): WitnessResult {
+    const { keys, clock } = this.d;
     const sig = cosignCheckpoint(signed, this.d.name, keys.privateKey, keys.publicKeys[keys.self], Math.floor(clock.now() / 1000));
     return { kind: "cosigned", cosignature: formatSignatureLine(sig), size };
+  }
+
+  /** Stores the refused checkpoint once (a repeated request adds nothing) and answers 422. */
+  private async refuse(origin: string, note: string, seenNote: string | null, reason: string, size: number, seenSize: number): Promise<WitnessResult> {
+    const { logStore, clock } = this.d;
+    const known = await logStore.refusals(100);
+    if (!known.some((r) => r.origin === origin && r.note === note && r.seenNote === seenNote)) {
+      await logStore.recordRefusal({ origin, note, seenNote, reason }, clock.now());
+      this.d.log.warn({ origin, size, seenSize }, "refused an inconsistent checkpoint");
+    }
+    return { kind: "refused", status: 422, code: "INCONSISTENT_CHECKPOINT", message: reason };
   }
 }

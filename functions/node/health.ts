@@ -7,10 +7,13 @@ import type { SafeMode } from "./safe-mode";
 export type HealthStatus = "healthy" | "degraded" | "unhealthy";
 
 export interface PeerHealth {
+  /** From the last real exchange (traffic, ping or probe): never from the breaker alone. */
   state: "up" | "down" | "unknown";
   breaker: "closed" | "open" | "half-open" | "isolated";
   lastError: string | null;
   lastContactMs: number | null;
+  /** Recovery probing while the breaker is not closed. */
+  probe: { failures: number; nextAtMs: number | null };
 }
 
 export interface HealthReport {
@@ -51,8 +54,10 @@ export class HealthProbe {
 
     const peers: Partial<Record<Cloud, PeerHealth>> = {};
     for (const p of this.d.peers.states()) {
-      const state = p.breaker === "open" || p.reachable === false ? "down" : p.reachable ? "up" : "unknown";
-      peers[p.cloud] = { state, breaker: p.breaker, lastError: p.lastError, lastContactMs: p.lastContactMs };
+      // An open breaker only says recent calls failed; whether the peer is down is what the
+      // last real call (a probe runs past the breaker) found.
+      const state = p.reachable === false ? "down" : p.reachable ? "up" : "unknown";
+      peers[p.cloud] = { state, breaker: p.breaker, lastError: p.lastError, lastContactMs: p.lastContactMs, probe: p.probe };
     }
     const safeReason = storeError ? null : await this.d.safeMode.reason().catch(() => null);
     const peerDown = Object.values(peers).some((p) => p.state === "down");

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { canonicalize, type JsonValue } from "../core/canonical";
+import type { JsonValue } from "../core/canonical";
 import type { Clock } from "../core/clock";
-import type { Cloud } from "../core/clouds";
+import { isCloud, type Cloud } from "../core/clouds";
 import { confirmationSchema, signConfirmation, verifyConfirmation, type Confirmation } from "../core/confirmation";
-import { checkEnvelope, envelopeSchema, eventHash, sealEnvelope } from "../core/envelope";
+import { checkEnvelope, envelopeSchema, makeEnvelope, type Envelope } from "../core/envelope";
 import type { KeyRing } from "../core/keys";
-import { certificateFor, compareEnvelopes, missingClouds, type EventStatus, type EvidenceKind } from "../core/quorum";
-import type { Peers, PeerMessage } from "../replication/peer-client";
-import type { EventRecord, Store } from "../store/store";
+import { certificateFor, findEquivocation, missingClouds, type EquivocationProof, type EventStatus } from "../core/quorum";
+import type { Peers, PeerMessage, PeerOutcome } from "../replication/peer-client";
+import type { AttemptRecord, EventRecord, Store } from "../store/store";
 
 export interface SubmitInput {
   tenantId: string;
@@ -22,8 +22,17 @@ export type SubmitResult =
 
 export type ReceiveResult =
   | { kind: "ok"; record: EventRecord }
-  | { kind: "rejected"; code: "HASH_MISMATCH" | "BAD_SIGNATURE"; field: string; message: string }
-  | { kind: "conflict"; evidence: EvidenceKind; record: EventRecord };
+  /** Proves nothing, changes nothing; recorded as an attempt. */
+  | { kind: "refused"; status: 401 | 403 | 422; code: string; field: string; message: string }
+  /** This cloud stores another hash under the eventId (a reused id, or a lie if the proof says so). */
+  | { kind: "conflict"; record: EventRecord }
+  /** This cloud quarantined the event: it lends no confirmation, and says why. */
+  | { kind: "quarantined"; record: EventRecord; proof: EquivocationProof | undefined };
+
+/** Where a peer message came from, for the attempt log. */
+export interface Origin {
+  address: string | null;
+}
 
 export interface LedgerDeps {
   keys: KeyRing;
@@ -39,9 +48,9 @@ export interface LedgerDeps {
 }
 
 /**
- * One node's side of the quorum: creating events, confirming other clouds' events,
- * absorbing confirmations and finalizing or quarantining. Every decision is one of
- * the pure rules in core/, every race is settled by a conditional write in the store.
+ * One node's side of the quorum: storing events, confirming them, absorbing other clouds'
+ * confirmations, finalizing, and quarantining on proof only. Every decision is one of the
+ * pure rules in core/, every race is settled by a conditional write in the store.
  */
 export class Ledger {
   constructor(private readonly d: LedgerDeps) {}
@@ -50,145 +59,235 @@ export class Ledger {
     return this.d.keys.self;
   }
 
+  /** A client's submission: the same {tenantId, eventId, payload} is the same event on every cloud. */
   async submit(input: SubmitInput): Promise<SubmitResult> {
-    const { store, clock, keys } = this.d;
+    const { store, clock } = this.d;
+    const envelope = makeEnvelope({ eventId: input.eventId ?? randomUUID(), tenantId: input.tenantId, payload: input.payload });
     if (input.eventId) {
       const existing = await store.getEvent(input.eventId);
-      if (existing) return this.asResubmission(existing, input);
+      if (existing) return this.asResubmission(existing, envelope);
     }
-    const envelope = sealEnvelope(
-      {
-        eventId: input.eventId ?? randomUUID(),
-        tenantId: input.tenantId,
-        logicalClock: await store.nextClock(input.tenantId),
-        region: this.d.region,
-        payload: input.payload,
-        createdAt: new Date(clock.now()).toISOString(),
-        originCloud: keys.self,
-      },
-      keys,
-    );
-    const { inserted, record } = await store.insertEvent(envelope, clock.now());
+    const { inserted, record } = await store.insertEvent(envelope, { origin: this.self, seenClock: 0 }, clock.now());
     // Lost a race with a concurrent submission of the same eventId: the stored one wins.
-    if (!inserted) return this.asResubmission(record, input);
+    if (!inserted) return this.asResubmission(record, envelope);
     return { kind: "created", record: await this.ensureOwnConfirmation(record) };
   }
 
-  /** Same eventId: the same event if tenant and payload match, else a client error. */
-  private asResubmission(record: EventRecord, input: SubmitInput): SubmitResult {
-    const same = record.envelope.tenantId === input.tenantId && canonicalize(record.envelope.payload) === canonicalize(input.payload);
-    return { kind: same ? "existing" : "conflict", record };
+  private async asResubmission(record: EventRecord, envelope: Envelope): Promise<SubmitResult> {
+    if (record.envelope.hash !== envelope.hash) return { kind: "conflict", record };
+    return { kind: "existing", record: await this.ensureOwnConfirmation(record) };
   }
 
-  /** A peer hands us an envelope and what it knows of the confirmations. */
-  async receive(msg: PeerMessage): Promise<ReceiveResult> {
+  /** What this node tells a peer about an event: the envelope and every confirmation it holds (its own first). */
+  messageFor(record: EventRecord): PeerMessage {
+    return { from: this.self, envelope: record.envelope, confirmations: record.status === "QUARANTINED" ? [] : record.confirmations };
+  }
+
+  /**
+   * A peer hands us an event. Checked before anything is written: the hash, every
+   * signature, and that the sender's own valid confirmation of the hash is there (the
+   * message's authentication). A message failing any of these is refused and recorded
+   * as an attempt, and changes nothing about the event.
+   */
+  async receive(msg: PeerMessage, origin: Origin = { address: null }): Promise<ReceiveResult> {
     const { store, clock, keys } = this.d;
     const env = msg.envelope;
+    const refuse = async (kind: AttemptRecord["kind"], status: 401 | 403 | 422, code: string, field: string, message: string): Promise<ReceiveResult> => {
+      await this.recordAttempt({ eventId: env.eventId, kind, reason: `${field}: ${message}`, source: origin.address, claimedFrom: String(msg.from), detail: summarize(msg) });
+      return { kind: "refused", status, code, field, message };
+    };
+    if (!isCloud(msg.from) || msg.from === this.self) return refuse("unknown-sender", 403, "UNKNOWN_SENDER", "from", `"${String(msg.from)}" is not another cloud of this quorum`);
+    const check = checkEnvelope(env);
+    if (!check.ok) return refuse("bad-hash", 422, "HASH_MISMATCH", check.field, check.message);
+
     let record = await store.getEvent(env.eventId);
-    // Already verified when stored: skip the costly signature check for the identical envelope.
-    const known = record !== undefined && record.envelope.hash === env.hash && record.envelope.signature === env.signature && eventHash(env) === env.hash;
-    if (!known) {
-      const check = checkEnvelope(env, keys.publicKeys);
-      if (!check.ok) {
-        await this.condemn(env.eventId, check.kind, msg.from, { received: env, problem: check.message }, `${check.kind} envelope from ${msg.from}`);
-        return { kind: "rejected", code: check.kind === "bad-hash" ? "HASH_MISMATCH" : "BAD_SIGNATURE", field: check.field, message: check.message };
-      }
+    for (const [i, c] of msg.confirmations.entries()) {
+      // Already verified when stored: the identical statement needs no second check.
+      if (record?.confirmations.some((x) => sameStatement(x, c))) continue;
+      if (!verifyConfirmation(env.eventId, c, keys.publicKeys)) return refuse("bad-signature", 422, "BAD_SIGNATURE", `confirmations[${i}].signature`, `confirmation of ${c.cloud} does not verify`);
     }
+    const senders = msg.confirmations.filter((c) => c.cloud === msg.from && c.hash === env.hash);
+    if (senders.length === 0) return refuse("unauthenticated", 401, "UNAUTHENTICATED", "confirmations", `expected ${msg.from}'s own signed confirmation of envelope.hash`);
+
+    const onHash = msg.confirmations.filter((c) => c.hash === env.hash);
     if (!record) {
-      record = (await store.insertEvent(env, clock.now(), { observeClock: true })).record;
+      const seenClock = Math.max(0, ...onHash.map((c) => c.logicalClock));
+      record = (await store.insertEvent(env, { origin: senders[0]!.origin, seenClock }, clock.now())).record;
     }
-    const relation = compareEnvelopes(record.envelope, env);
-    if (relation !== "same") {
-      const stored = record;
-      record = (await this.condemn(env.eventId, relation, msg.from, { stored: stored.envelope, received: env }, `${relation}: ${msg.from} sent another hash`)) ?? stored;
-      return { kind: "conflict", evidence: relation, record };
+    if (record.status === "QUARANTINED") {
+      await this.keepStatements(record, msg.confirmations, msg.from);
+      return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
     }
+    if (record.envelope.hash !== env.hash) {
+      // Another payload under a used eventId: a client error, not a proof. Keep the statements
+      // (they may complete an equivocation proof), and if the other hash already won, adopt it.
+      record = await this.keepStatements(record, msg.confirmations, msg.from);
+      if (record.status === "QUARANTINED") return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
+      const adopted = await this.adoptIfCertified(record, env, onHash);
+      return adopted ? { kind: "ok", record: adopted } : { kind: "conflict", record };
+    }
+
     record = await this.ensureOwnConfirmation(record);
-    const absorbed = await this.absorb(record, msg.confirmations, msg.from);
-    if (absorbed.kind !== "ok") return absorbed;
-    record = absorbed.record;
+    record = await this.absorbVerified(record, onHash, msg.from);
+    if (record.status === "QUARANTINED") return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
 
     if (record.status === "PENDING" && certificateFor(record.envelope.hash, record.confirmations)) {
-      // About to finalize on others' word: first show the event to the cloud missing from
-      // the certificate, so an origin that told it something else is caught before FINAL.
+      // About to finalize on others' word: first show the event, for real, to every cloud missing
+      // from the certificate, so a cloud that signed something else is caught before FINAL.
       for (const cloud of missingClouds(record.envelope.hash, record.confirmations)) {
         if (cloud === this.self || cloud === msg.from || !this.d.peers.clouds.includes(cloud)) continue;
-        const out = await this.d.peers.confirm(cloud, { from: this.self, envelope: record.envelope, confirmations: record.confirmations }, "once");
-        if (out.kind === "conflict") {
-          record = await this.adoptConflictProof(record, out.envelope, cloud);
-          if (record.status === "QUARANTINED") return { kind: "conflict", evidence: "equivocation", record };
-        } else if (out.kind === "ok") {
-          const more = await this.absorbRaw(record, out.confirmations, cloud);
-          if (more.kind !== "ok") return more;
-          record = more.record;
-        }
+        const out = await this.d.peers.confirm(cloud, this.messageFor(record), "direct");
+        record = await this.takeAnswer(record, cloud, out);
+        if (record.status === "QUARANTINED") return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
       }
       record = await this.tryFinalize(record);
     }
     return { kind: "ok", record };
   }
 
+  /** A peer's answer to our message, folded into our record (every statement verified here). */
+  async takeAnswer(record: EventRecord, cloud: Cloud, out: PeerOutcome): Promise<EventRecord> {
+    const { eventId } = record.envelope;
+    switch (out.kind) {
+      case "ok":
+        return this.absorbRaw(record, out.confirmations, cloud);
+      case "conflict": {
+        const env = envelopeSchema.safeParse(out.envelope);
+        const statements = this.verifiedStatements(eventId, out.confirmations, cloud);
+        const updated = await this.keepStatements(record, statements, cloud);
+        if (env.success && env.data.eventId === eventId && checkEnvelope(env.data).ok && updated.status === "PENDING") {
+          // The other hash may already have won (a reused eventId): adopt its certificate.
+          const adopted = await this.adoptIfCertified(updated, env.data, statements.filter((c) => c.hash === env.data.hash));
+          if (adopted) return adopted;
+        }
+        return updated;
+      }
+      case "quarantined":
+        return this.adoptProof(record, out.evidence, cloud);
+      case "rejected":
+        this.d.log.warn({ eventId, peer: cloud, code: out.code }, `peer refused the event: ${out.message}`);
+        return record;
+      case "unreachable":
+        this.d.log.debug({ eventId, peer: cloud, error: out.error, attempted: out.attempted }, "peer unreachable");
+        return record;
+    }
+  }
+
   /** Sign our confirmation of the stored hash (the only hash this cloud will ever sign). */
   async ensureOwnConfirmation(record: EventRecord): Promise<EventRecord> {
     if (record.status === "QUARANTINED" || record.confirmations.some((c) => c.cloud === this.self)) return record;
-    const own = signConfirmation(record.envelope.eventId, record.envelope.hash, this.d.keys, this.d.clock.now());
-    if (await this.d.store.addConfirmation(record.envelope.eventId, own)) return { ...record, confirmations: [...record.confirmations, own] };
+    // Adopted from a winning certificate: we signed the losing hash and sign nothing else.
+    if (record.statusReason?.startsWith("eventId reused")) return record;
+    const own = signConfirmation(record.envelope.eventId, record.envelope.hash, this.d.keys, this.d.clock.now(), { origin: record.origin, logicalClock: record.logicalClock });
+    if (await this.d.store.addConfirmation(record.envelope.eventId, own)) return { ...record, confirmations: [own, ...record.confirmations] };
     return this.reload(record);
   }
 
-  /** Confirmations straight off the wire: shape first, then `absorb`. */
-  async absorbRaw(record: EventRecord, raw: unknown[], from: string): Promise<{ kind: "ok"; record: EventRecord } | Exclude<ReceiveResult, { kind: "ok" }>> {
-    const parsed: Confirmation[] = [];
+  /** Confirmations straight off the wire (a peer's reply): shape and signature, then in. */
+  async absorbRaw(record: EventRecord, raw: unknown[], from: Cloud): Promise<EventRecord> {
+    const verified = this.verifiedStatements(record.envelope.eventId, raw, from);
+    const onHash = verified.filter((c) => c.hash === record.envelope.hash);
+    const off = verified.filter((c) => c.hash !== record.envelope.hash);
+    if (off.length > 0) record = await this.keepStatements(record, off, from);
+    return this.absorbVerified(record, onHash, from);
+  }
+
+  private verifiedStatements(eventId: string, raw: unknown[], from: Cloud): Confirmation[] {
+    const out: Confirmation[] = [];
     for (const item of raw) {
       const r = confirmationSchema.safeParse(item);
-      if (r.success) parsed.push(r.data);
-      else this.d.log.warn({ from, eventId: record.envelope.eventId }, "ignoring a malformed confirmation");
+      if (r.success && verifyConfirmation(eventId, r.data, this.d.keys.publicKeys)) out.push(r.data);
+      else this.d.log.warn({ from, eventId }, "ignoring a malformed or unverifiable confirmation in a peer's answer");
     }
-    return this.absorb(record, parsed, from);
+    return out;
   }
 
-  /** Verify and store other clouds' confirmations; a bad or conflicting one condemns the event. */
-  async absorb(record: EventRecord, incoming: readonly Confirmation[], from: string): Promise<{ kind: "ok"; record: EventRecord } | Exclude<ReceiveResult, { kind: "ok" }>> {
-    const { eventId, hash, originCloud } = record.envelope;
-    const verified: Confirmation[] = [];
-    for (const [i, c] of incoming.entries()) {
-      // Never take our own statement from someone else, and the first confirmation per cloud wins.
-      if (c.cloud === this.self || record.confirmations.some((x) => x.cloud === c.cloud) || verified.some((x) => x.cloud === c.cloud)) continue;
-      if (!verifyConfirmation(eventId, c, this.d.keys.publicKeys)) {
-        await this.condemn(eventId, "bad-signature", from, { stored: record.envelope, confirmation: c }, `bad confirmation signature for ${c.cloud} from ${from}`);
-        return { kind: "rejected", code: "BAD_SIGNATURE", field: `confirmations[${i}].signature`, message: `confirmation of ${c.cloud} does not verify` };
-      }
-      if (c.hash !== hash) {
-        const kind: EvidenceKind = c.cloud === originCloud ? "equivocation" : "conflict";
-        const updated = await this.condemn(eventId, kind, from, { stored: record.envelope, confirmation: c }, `${c.cloud} signed another hash`);
-        return { kind: "conflict", evidence: kind, record: updated ?? record };
-      }
-      verified.push(c);
+  /** Stores verified confirmations on the stored hash (first per cloud wins), then looks for a proof. */
+  private async absorbVerified(record: EventRecord, verified: readonly Confirmation[], from: Cloud): Promise<EventRecord> {
+    const { eventId, hash } = record.envelope;
+    const fresh = verified.filter((c) => c.hash === hash && !record.confirmations.some((x) => x.cloud === c.cloud));
+    // Our own key on our own hash, signed again: not news (we may have crashed between signing and storing).
+    const others = fresh.filter((c) => c.cloud !== this.self);
+    if (others.length > 0) {
+      const stored = await this.d.store.addConfirmations(eventId, others);
+      record = stored.length === others.length ? { ...record, confirmations: [...record.confirmations, ...stored] } : await this.reload(record);
     }
-    if (verified.length === 0) return { kind: "ok", record };
-    const stored = await this.d.store.addConfirmations(eventId, verified);
-    // All stored: we know the new state without asking; otherwise someone raced us, so re-read.
-    if (stored.length === verified.length) return { kind: "ok", record: { ...record, confirmations: [...record.confirmations, ...stored] } };
-    return { kind: "ok", record: await this.reload(record) };
+    // A statement on another hash kept earlier may now pair up with one of these.
+    if (record.statements > 0) record = await this.checkProof(record, from);
+    return record;
   }
 
-  /** A peer answered "I hold another envelope for this eventId": check its proof. */
-  async adoptConflictProof(record: EventRecord, raw: unknown, from: Cloud): Promise<EventRecord> {
-    const parsed = envelopeSchema.safeParse(raw);
-    if (!parsed.success || parsed.data.eventId !== record.envelope.eventId) {
-      this.d.log.warn({ from, eventId: record.envelope.eventId }, "peer reported a conflict without a usable envelope");
+  /** Keeps verified statements on other hashes than ours, and quarantines if they prove an equivocation. */
+  private async keepStatements(record: EventRecord, statements: readonly Confirmation[], from: Cloud): Promise<EventRecord> {
+    const off = statements.filter((c) => c.hash !== record.envelope.hash);
+    if (off.length === 0) return record;
+    await this.d.store.addStatements(record.envelope.eventId, off, this.d.clock.now());
+    return this.checkProof({ ...record, statements: record.statements + off.length }, from);
+  }
+
+  /** Two validly signed hashes of one cloud for this eventId, among everything we keep: quarantine. */
+  private async checkProof(record: EventRecord, reportedBy: Cloud): Promise<EventRecord> {
+    const { eventId } = record.envelope;
+    const all = [...record.confirmations, ...(await this.d.store.listStatements(eventId))];
+    const proof = findEquivocation(all);
+    return proof ? this.condemn(record, proof, reportedBy) : record;
+  }
+
+  /** A peer says it quarantined the event; believe only the signatures it shows. */
+  private async adoptProof(record: EventRecord, raw: unknown, from: Cloud): Promise<EventRecord> {
+    const proof = this.parseProof(record.envelope.eventId, raw);
+    if (!proof) {
+      this.d.log.warn({ eventId: record.envelope.eventId, peer: from }, "peer reported a quarantine without a valid proof; ignored");
       return record;
     }
-    const check = checkEnvelope(parsed.data, this.d.keys.publicKeys);
-    if (!check.ok) {
-      return (await this.condemn(record.envelope.eventId, check.kind, from, { stored: record.envelope, received: parsed.data, problem: check.message }, `${from} reported a conflict with a ${check.kind} envelope`)) ?? record;
-    }
-    const relation = compareEnvelopes(record.envelope, parsed.data);
-    if (relation === "same") return record;
-    return (await this.condemn(record.envelope.eventId, relation, from, { stored: record.envelope, received: parsed.data }, `${relation}: ${from} holds another hash`)) ?? record;
+    return this.condemn(record, proof, from);
   }
 
-  /** PENDING -> FINAL when a certificate exists; the store re-checks it in SQL. */
+  /** Checks an equivocation proof: two statements of one cloud, both valid, on different hashes. */
+  parseProof(eventId: string, raw: unknown): EquivocationProof | undefined {
+    if (!raw || typeof raw !== "object") return undefined;
+    const statements = (raw as { statements?: unknown }).statements;
+    if (!Array.isArray(statements) || statements.length !== 2) return undefined;
+    const parsed = statements.map((s) => confirmationSchema.safeParse(s));
+    if (!parsed.every((p) => p.success)) return undefined;
+    const [a, b] = parsed.map((p) => p.data!) as [Confirmation, Confirmation];
+    if (a.cloud !== b.cloud || a.hash === b.hash) return undefined;
+    if (!verifyConfirmation(eventId, a, this.d.keys.publicKeys) || !verifyConfirmation(eventId, b, this.d.keys.publicKeys)) return undefined;
+    return { cloud: a.cloud, statements: [a, b] };
+  }
+
+  /** POST /v1/peer/equivocation: a proof pushed by a peer that quarantined. */
+  async learnProof(eventId: string, raw: unknown, from: string, origin: Origin): Promise<{ ok: true; status: EventStatus | null } | { ok: false; message: string }> {
+    const proof = this.parseProof(eventId, raw);
+    if (!proof) {
+      await this.recordAttempt({ eventId, kind: "bad-signature", reason: "proof: not two valid statements of one cloud on different hashes", source: origin.address, claimedFrom: from, detail: { proof: raw as JsonValue } });
+      return { ok: false, message: "proof: expected two valid signed statements of one cloud on different hashes for this eventId" };
+    }
+    const record = await this.d.store.getEvent(eventId);
+    if (!record) {
+      // Nothing stored yet: keep the statements, so the event can never finalize here on that evidence.
+      await this.d.store.addStatements(eventId, proof.statements, this.d.clock.now());
+      await this.recordProof(eventId, proof, from);
+      return { ok: true, status: null };
+    }
+    return { ok: true, status: (await this.condemn(record, proof, from)).status };
+  }
+
+  /** The other hash of a reused eventId holds a certificate: it has won, so take it (PENDING only). */
+  private async adoptIfCertified(record: EventRecord, envelope: Envelope, verifiedOnHash: readonly Confirmation[]): Promise<EventRecord | undefined> {
+    if (record.status !== "PENDING") return undefined;
+    const cert = certificateFor(envelope.hash, verifiedOnHash);
+    if (!cert || cert.some((c) => c.cloud === this.self)) return undefined;
+    const now = this.d.clock.now();
+    if (!(await this.d.store.adoptCertificate(record.envelope.eventId, record.envelope.hash, envelope, cert, now))) return undefined;
+    const final = await this.reload(record);
+    this.d.log.info({ eventId: envelope.eventId, lost: record.envelope.hash, won: envelope.hash }, "eventId reused with another payload; adopted the winner's certificate");
+    this.d.onStatus?.(envelope.eventId, "FINAL", now);
+    if (this.d.onFinal) await this.d.onFinal(final).catch((err) => this.d.log.error({ err, eventId: envelope.eventId }, "appending the certificate to the ledger failed"));
+    return final;
+  }
+
+  /** PENDING -> FINAL when a certificate exists; the store re-checks it (and the absence of evidence) in SQL. */
   async tryFinalize(record: EventRecord): Promise<EventRecord> {
     if (record.status !== "PENDING" || !certificateFor(record.envelope.hash, record.confirmations)) return record;
     const now = this.d.clock.now();
@@ -204,18 +303,52 @@ export class Ledger {
     return this.reload(record);
   }
 
-  /** Keep the evidence; quarantine the event if it is still PENDING (terminal states never move). */
-  private async condemn(eventId: string, kind: EvidenceKind, reportedBy: string, detail: Record<string, unknown>, reason: string): Promise<EventRecord | undefined> {
+  /** The equivocation proof kept for an event, if any. */
+  async proofOf(eventId: string): Promise<EquivocationProof | undefined> {
+    const rows = await this.d.store.listEvidence({ eventId, limit: 1 });
+    const detail = rows[0]?.detail as { cloud?: Cloud; statements?: [Confirmation, Confirmation] } | undefined;
+    return detail?.cloud && detail.statements ? { cloud: detail.cloud, statements: detail.statements } : undefined;
+  }
+
+  private async recordProof(eventId: string, proof: EquivocationProof, reportedBy: string): Promise<boolean> {
+    const existing = await this.d.store.listEvidence({ eventId, limit: 10 });
+    if (existing.some((e) => e.kind === "equivocation" && (e.detail as { cloud?: string }).cloud === proof.cloud)) return false;
+    await this.d.store.recordEvidence({ eventId, kind: "equivocation", reportedBy, detail: proof as unknown as JsonValue }, this.d.clock.now());
+    return true;
+  }
+
+  /** Keep the proof; quarantine the event if it is still PENDING (terminal states never move); tell the peers. */
+  private async condemn(record: EventRecord, proof: EquivocationProof, reportedBy: string): Promise<EventRecord> {
+    const { eventId } = record.envelope;
+    const fresh = await this.recordProof(eventId, proof, reportedBy);
     const now = this.d.clock.now();
-    await this.d.store.recordEvidence({ eventId, kind, reportedBy, detail: detail as JsonValue }, now);
+    const reason = `equivocation: ${proof.cloud} signed two hashes for this eventId`;
     if (await this.d.store.quarantine(eventId, reason, now)) {
       this.d.onStatus?.(eventId, "QUARANTINED", now);
-      this.d.log.warn({ eventId, kind, reportedBy }, `quarantined: ${reason}`);
+      this.d.log.warn({ eventId, equivocator: proof.cloud, reportedBy }, `quarantined: ${reason}`);
     }
-    return this.d.store.getEvent(eventId);
+    if (fresh) for (const cloud of this.d.peers.clouds) void this.d.peers.tell(cloud, eventId, proof);
+    return this.reload(record);
+  }
+
+  private async recordAttempt(a: Omit<AttemptRecord, "recordedAtMs">): Promise<void> {
+    this.d.log.info({ eventId: a.eventId, kind: a.kind, source: a.source, claimedFrom: a.claimedFrom }, `refused a peer message: ${a.reason}`);
+    await this.d.store.recordAttempt(a, this.d.clock.now());
   }
 
   private async reload(record: EventRecord): Promise<EventRecord> {
     return (await this.d.store.getEvent(record.envelope.eventId)) ?? record;
   }
+}
+
+function sameStatement(a: Confirmation, b: Confirmation): boolean {
+  return a.cloud === b.cloud && a.hash === b.hash && a.signature === b.signature && a.confirmedAt === b.confirmedAt && a.origin === b.origin && a.logicalClock === b.logicalClock;
+}
+
+/** What an attempt keeps of a refused message: enough to see what it tried, not the payload. */
+function summarize(msg: PeerMessage): JsonValue {
+  return {
+    envelope: { eventId: msg.envelope.eventId, tenantId: msg.envelope.tenantId, hash: msg.envelope.hash },
+    confirmations: msg.confirmations.map((c) => ({ cloud: c.cloud, hash: c.hash, signature: c.signature })),
+  };
 }

@@ -22,7 +22,7 @@ import { CheckpointPublisher, HttpWitnessTransport, type WitnessTransport } from
 import { Witness } from "../ledger/witness";
 import { SqlStore } from "../store/sql-store";
 
-export const RUNTIME_VERSION = "0.1.0";
+export const RUNTIME_VERSION = "0.2.0";
 
 export interface NodeOptions {
   keys: KeyRing;
@@ -33,10 +33,13 @@ export interface NodeOptions {
   region?: string;
   clock?: Clock;
   logger?: Logger;
-  /** Breaker, retry and jitter settings (defaults: 5 failures, 60 s, 1-2-4-8 s, Math.random). */
+  /** Breaker, probe, retry and jitter settings (defaults: 5 failures; half-open and probes after
+   * 250 ms doubling to 2 s; retries 1-2-4-8 s full jitter; Math.random). */
   policy?: Partial<PeerPolicyOptions>;
-  /** Per-attempt timeout of a peer call. */
+  /** Per-attempt timeout of a peer call (2 s). */
   peerTimeoutMs?: number;
+  /** Timeout of a direct call past the breaker: cross-checks and probes (min(1 s, peerTimeoutMs / 2)). */
+  directTimeoutMs?: number;
   reconcile?: Partial<ReconcilerOptions> & { autoStart?: boolean };
   bodyLimitBytes?: number;
   /** Turn safe mode on at start with this reason (null leaves the stored setting alone). */
@@ -94,6 +97,7 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
     policy: { ...DEFAULT_PEER_POLICY, ...opts.policy },
     clock,
     timeoutMs: opts.peerTimeoutMs ?? 2_000,
+    directTimeoutMs: opts.directTimeoutMs,
   });
   if (!(store instanceof SqlStore)) throw new Error("store: the ledger needs the SQL store (openStore) to keep its log in the same schema");
   const namespace = opts.ledger?.namespace ?? "tricloud";
@@ -115,6 +119,11 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
   const ledger = new Ledger({ keys: opts.keys, region, store, clock, peers, log, onStatus: opts.onStatus, onFinal });
   const replicator = new Replicator({ ledger, store, peers, log });
   const reconciler = new Reconciler({ store, replicator, peers, clock, log }, { ...DEFAULT_RECONCILER, ...opts.reconcile });
+  // A peer is back: re-drive what waited for it now, not at the next tick.
+  peers.onRecovered((peer) => {
+    log.info({ peer }, "peer recovered (breaker closed); reconciling now");
+    reconciler.kick();
+  });
   const safeMode = new SafeMode(store, clock);
   if (opts.safeMode !== undefined && opts.safeMode !== null) await safeMode.set(opts.safeMode);
   const health = new HealthProbe({ cloud, region, version: RUNTIME_VERSION, store, peers, safeMode });
@@ -145,6 +154,7 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
     health: () => health.report(),
     setSafeMode: (reason) => safeMode.set(reason),
     close: async () => {
+      peers.close();
       await reconciler.stop();
       await publisher.stop();
     },

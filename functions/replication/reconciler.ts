@@ -17,8 +17,8 @@ export interface ReconcilerOptions {
 }
 
 export const DEFAULT_RECONCILER: ReconcilerOptions = {
-  intervalMs: 1_000,
-  graceMs: 3_000,
+  intervalMs: 500,
+  graceMs: 1_000,
   finalWindowMs: 60 * 60_000,
   batch: 200,
   concurrency: 8,
@@ -27,13 +27,15 @@ export const DEFAULT_RECONCILER: ReconcilerOptions = {
 /**
  * Re-drives what replication left unfinished: PENDING events (a peer was down, the origin
  * crashed mid-flight, a partition) and FINAL events a cloud has not confirmed yet. Also
- * pings peers so /health knows their state when there is no traffic. On a serverless host
- * a scheduled function calls `runOnce()` instead of `start()`.
+ * pings peers (directly, never through a breaker) so /health knows their state when there is
+ * no traffic. `kick()` runs a pass at once (the node kicks when a peer's breaker closes).
+ * On a serverless host a scheduled function calls `runOnce()` instead of `start()`.
  */
 export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<number> | undefined;
   private stopped = true;
+  private kicked = false;
 
   constructor(
     private readonly d: { store: Store; replicator: Replicator; peers: Peers; clock: Clock; log: Logger },
@@ -50,10 +52,29 @@ export class Reconciler {
         return 0;
       });
       void this.current.then(() => {
-        if (!this.stopped) this.timer = setTimeout(loop, this.opts.intervalMs).unref();
+        this.current = undefined;
+        if (this.stopped) return;
+        // A kick during the pass: run again at once (what it reacted to may postdate the pass's read).
+        const wait = this.kicked ? 0 : this.opts.intervalMs;
+        this.kicked = false;
+        this.timer = setTimeout(loop, wait).unref();
       });
     };
+    this.loop = loop;
     loop();
+  }
+
+  private loop: (() => void) | undefined;
+
+  /** Run a pass now (or right after the one running). A no-op when not started. */
+  kick(): void {
+    if (this.stopped || !this.loop) return;
+    if (this.current) {
+      this.kicked = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.loop();
   }
 
   async stop(): Promise<void> {

@@ -1,26 +1,30 @@
 import type { Logger } from "pino";
 import type { Cloud } from "../core/clouds";
+import { certificateFor, missingClouds } from "../core/quorum";
 import type { Ledger } from "../node/ledger";
 import type { EventRecord, Store } from "../store/store";
 import type { PeerOutcome, Peers } from "./peer-client";
 
 /**
- * Drives one event towards FINAL. Round 1 shows the envelope to every cloud that has not
- * confirmed it and collects their confirmations; once this node holds a certificate,
- * round 2 hands it to the clouds not yet known to be FINAL. Idempotent by eventId: a
- * second drive of an event already in flight joins the first.
+ * Drives one event towards FINAL. Round 1 shows the event (with this cloud's confirmation)
+ * to every cloud that has not confirmed it, one attempt each, concurrently. FINAL needs a
+ * certificate and a real answer (or a real failure) from every cloud missing from it: a
+ * breaker that refused without calling says nothing, so that cloud is then asked directly.
+ * Round 2 hands the certificate to the clouds not yet known FINAL; deliveries that fail
+ * are retried in the background (1-2-4-8 s, woken when the peer answers again) and by the
+ * reconciler, never inside the pass. Idempotent by eventId: a second drive joins the first.
  */
 export class Replicator {
   private readonly inflight = new Map<string, Promise<void>>();
+  private readonly deliveries = new Set<Promise<void>>();
 
   constructor(
     private readonly d: { ledger: Ledger; store: Store; peers: Peers; log: Logger },
-    /** How long a FINAL origin waits for the other peers' answers before sending certificates. */
-    private readonly certificateWaitMs = 250,
     private readonly maxConcurrent = 32,
   ) {}
 
-  /** `retry`: the origin's first pass (backoff 1-2-4-8 s). `once`: reconciler passes. */
+  /** `retry`: the first pass after a submission (failed certificate deliveries are retried in
+   * the background). `once`: reconciler passes. */
   drive(eventId: string, mode: "retry" | "once"): Promise<void> {
     const running = this.inflight.get(eventId);
     if (running) return running;
@@ -46,87 +50,85 @@ export class Replicator {
     }
   }
 
-  /** Passes still running (close() waits for none of them; benches and tests may). */
+  /** Passes and background deliveries still running (close() waits for none of them; tests may). */
   get busy(): number {
-    return this.inflight.size;
+    return this.inflight.size + this.deliveries.size;
   }
 
   private async run(eventId: string, mode: "retry" | "once"): Promise<void> {
     const { ledger, store, peers } = this.d;
     const first = await store.getEvent(eventId);
     if (!first || first.status === "QUARANTINED") return;
-    const finalPeers = new Set<Cloud>();
-    const isOrigin = first.envelope.originCloud === ledger.self;
-    const round1 = new Map<Cloud, Promise<void>>();
     // What this pass knows, merged as answers arrive (saves re-reading the row after each one).
-    let current = first;
-    const learn = (r: EventRecord | undefined): EventRecord => (current = r ? mergeRecords(current, r) : current);
+    let current: EventRecord = await ledger.ensureOwnConfirmation(first);
+    const learn = (r: EventRecord): EventRecord => (current = mergeRecords(current, r));
+    const finalPeers = new Set<Cloud>();
+    const answers = new Map<Cloud, PeerOutcome>();
+    const take = async (cloud: Cloud, out: PeerOutcome) => {
+      answers.set(cloud, out);
+      if (out.kind === "ok" && out.status === "FINAL") finalPeers.add(cloud);
+      learn(await ledger.takeAnswer(current, cloud, out));
+    };
 
-    if (first.status === "PENDING") {
-      let markFinal: () => void = () => undefined;
-      const becameFinal = new Promise<void>((resolve) => (markFinal = resolve));
-      for (const cloud of peers.clouds.filter((c) => !has(first, c))) {
-        round1.set(
-          cloud,
-          (async () => {
-            const out = await peers.confirm(cloud, { from: ledger.self, envelope: first.envelope, confirmations: [] }, mode);
-            if (out.kind === "ok" && out.status === "FINAL") finalPeers.add(cloud);
-            const after = learn(await this.take(current, cloud, out));
-            // The origin cannot be the equivocator in its own view, so it finalizes as soon as
-            // it can; anyone else waits for every answer first, so a conflict is seen in time.
-            if (isOrigin && after.status === "PENDING" && learn(await ledger.tryFinalize(after)).status === "FINAL") markFinal();
-          })(),
-        );
+    if (current.status === "PENDING") {
+      const message = ledger.messageFor(current);
+      await Promise.all(peers.clouds.filter((c) => !has(current, c)).map(async (cloud) => take(cloud, await peers.confirm(cloud, message, "once"))));
+      if (statusOf(current) !== "PENDING") return this.afterFinal(current, first, finalPeers, mode);
+      if (!certificateFor(current.envelope.hash, current.confirmations)) return;
+      // Cross-check: every cloud missing from the certificate must have been asked for real.
+      for (const cloud of missingClouds(current.envelope.hash, current.confirmations)) {
+        if (cloud === ledger.self || !peers.clouds.includes(cloud)) continue;
+        const out = answers.get(cloud);
+        if (out?.kind === "unreachable" && !out.attempted) await take(cloud, await peers.confirm(cloud, ledger.messageFor(current), "direct"));
+        if (statusOf(current) === "QUARANTINED") return;
       }
-      const all = Promise.all(round1.values());
-      // A slow or dead peer (retrying for seconds) must not hold back the certificate for the
-      // others: once FINAL, the origin waits only briefly for the remaining answers.
-      await (isOrigin ? Promise.race([all, becameFinal.then(() => delay(this.certificateWaitMs))]) : all);
-      if (learn(await ledger.tryFinalize(current)).status !== "FINAL") return;
+      learn(await ledger.tryFinalize(current));
+      if (statusOf(current) !== "FINAL") return;
     }
+    await this.afterFinal(current, first, finalPeers, mode);
+  }
 
-    // Round 2: the certificate. Just finalized: to every peer not known FINAL, each after its
-    // own round-1 call is over. Already FINAL (a reconciler pass): to peers still missing from it.
+  /** Round 2: the certificate to every peer not known FINAL (just finalized) or missing from it (a later pass). */
+  private async afterFinal(current: EventRecord, first: EventRecord, finalPeers: Set<Cloud>, mode: "retry" | "once"): Promise<void> {
+    if (current.status !== "FINAL") return;
+    const { ledger, peers } = this.d;
     const targets = peers.clouds.filter((c) => !finalPeers.has(c) && (first.status === "PENDING" || !has(first, c)));
+    const message = ledger.messageFor(current);
+    // Adopted certificates carry no statement of ours: nothing to authenticate a message with.
+    if (!message.confirmations.some((c) => c.cloud === ledger.self)) return;
     await Promise.all(
       targets.map(async (cloud) => {
-        await round1.get(cloud);
-        if (finalPeers.has(cloud)) return;
-        const out = await peers.confirm(cloud, { from: ledger.self, envelope: current.envelope, confirmations: current.confirmations }, mode);
-        learn(await this.take(current, cloud, out));
+        const out = await peers.confirm(cloud, message, "once");
+        if (out.kind === "unreachable" && out.attempted && mode === "retry") this.deliverLater(cloud, current);
+        else await ledger.takeAnswer(current, cloud, out);
       }),
     );
   }
 
-  /** Fold one peer's answer into our record; returns the record, or undefined if condemned. */
-  private async take(record: EventRecord, cloud: Cloud, out: PeerOutcome): Promise<EventRecord | undefined> {
-    switch (out.kind) {
-      case "ok": {
-        const r = await this.d.ledger.absorbRaw(record, out.confirmations, cloud);
-        return r.kind === "ok" ? r.record : undefined;
-      }
-      case "conflict": {
-        const r = await this.d.ledger.adoptConflictProof(record, out.envelope, cloud);
-        return r.status === "QUARANTINED" ? undefined : r;
-      }
-      case "rejected":
-        this.d.log.warn({ eventId: record.envelope.eventId, peer: cloud, code: out.code }, `peer rejected the event: ${out.message}`);
-        return record;
-      case "unreachable":
-        this.d.log.debug({ eventId: record.envelope.eventId, peer: cloud, error: out.error }, "peer unreachable");
-        return record;
-    }
+  /** Background retries of one certificate delivery; the event itself is FINAL already. */
+  private deliverLater(cloud: Cloud, record: EventRecord): void {
+    const task = this.d.peers
+      .confirm(cloud, this.d.ledger.messageFor(record), "retry")
+      .then((out) => this.d.ledger.takeAnswer(record, cloud, out))
+      .then(() => undefined)
+      .catch((err: unknown) => this.d.log.debug({ eventId: record.envelope.eventId, peer: cloud, err: String(err) }, "certificate delivery failed; the reconciler will offer it again"))
+      .finally(() => this.deliveries.delete(task));
+    this.deliveries.add(task);
   }
 }
 
-const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
-
 /** Terminal status wins; confirmations are the union by cloud (first one kept). */
 function mergeRecords(a: EventRecord, b: EventRecord): EventRecord {
+  if (b.envelope.hash !== a.envelope.hash) return b; // an adopted certificate replaced the event
   const confirmations = [...a.confirmations];
   for (const c of b.confirmations) if (!confirmations.some((x) => x.cloud === c.cloud)) confirmations.push(c);
   const status = a.status !== "PENDING" ? a.status : b.status;
-  return { ...a, status, statusReason: a.statusReason ?? b.statusReason, confirmations };
+  return { ...a, status, statusReason: a.statusReason ?? b.statusReason, confirmations, statements: Math.max(a.statements, b.statements) };
+}
+
+/** Read through a call: TypeScript narrows `current.status` and misses the updates made by `learn`. */
+function statusOf(record: EventRecord): EventRecord["status"] {
+  return record.status;
 }
 
 function has(record: EventRecord, cloud: Cloud): boolean {

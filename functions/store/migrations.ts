@@ -81,6 +81,62 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "event identity v2: envelopes without origin, statements, attempts",
+    up: (s) => `
+      -- v1 envelopes hashed the origin cloud and its clock; v2 hashes only tenant, id and payload.
+      -- The two cannot share a table: refuse rather than silently mix them (use a new schema).
+      DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM ${s}.events) THEN
+          RAISE EXCEPTION 'schema ${s} holds events of protocol v1 (runtime 0.1); open a new schema for runtime 0.2';
+        END IF;
+      END $$;
+      -- origin_cloud is now this cloud's view of which cloud took the submission.
+      ALTER TABLE ${s}.events ADD COLUMN logical_clock bigint NOT NULL;
+      ALTER TABLE ${s}.confirmations ADD COLUMN origin text NOT NULL CHECK (origin IN ('aws', 'azure', 'gcp'));
+      ALTER TABLE ${s}.confirmations ADD COLUMN logical_clock bigint NOT NULL;
+      -- Validly signed confirmations on a hash other than the stored one: half of a possible
+      -- equivocation proof, kept so the other half can complete it later.
+      CREATE TABLE ${s}.statements (
+        event_id       text NOT NULL,
+        cloud          text NOT NULL CHECK (cloud IN ('aws', 'azure', 'gcp')),
+        hash           text NOT NULL,
+        signature      text NOT NULL,
+        confirmed_at   text NOT NULL,
+        origin         text NOT NULL,
+        logical_clock  bigint NOT NULL,
+        recorded_at_ms float8 NOT NULL,
+        PRIMARY KEY (event_id, cloud, hash)
+      );
+      -- Refused peer messages (bad hash, bad signature, unauthenticated, unknown sender):
+      -- they prove nothing and change nothing, but who sent them is worth knowing.
+      CREATE TABLE ${s}.attempts (
+        id             bigserial PRIMARY KEY,
+        event_id       text,
+        kind           text NOT NULL,
+        reason         text NOT NULL,
+        source         text,
+        claimed_from   text,
+        detail         text NOT NULL,
+        recorded_at_ms float8 NOT NULL
+      );
+      CREATE INDEX attempts_event ON ${s}.attempts (event_id);
+      -- A cloud holding the losing hash of a reused eventId may adopt the winner's certificate:
+      -- the one move that changes a stored envelope, and only PENDING -> FINAL.
+      CREATE OR REPLACE FUNCTION ${s}.guard_status() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status IS DISTINCT FROM OLD.status AND OLD.status <> 'PENDING' THEN
+          RAISE EXCEPTION 'event %: status % is terminal (tried %)', OLD.event_id, OLD.status, NEW.status;
+        END IF;
+        IF (NEW.hash IS DISTINCT FROM OLD.hash OR NEW.envelope IS DISTINCT FROM OLD.envelope)
+           AND NOT (OLD.status = 'PENDING' AND NEW.status = 'FINAL') THEN
+          RAISE EXCEPTION 'event %: a stored envelope never changes', OLD.event_id;
+        END IF;
+        RETURN NEW;
+      END $$;
+    `,
+  },
 ];
 
 /** Applies missing migrations in one transaction under an advisory lock, so nodes

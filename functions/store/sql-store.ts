@@ -3,7 +3,7 @@ import type { Confirmation } from "../core/confirmation";
 import type { EventStatus, EvidenceKind } from "../core/quorum";
 import type { Cloud } from "../core/clouds";
 import type { JsonValue } from "../core/canonical";
-import type { EventRecord, EvidenceRecord, Store } from "./store";
+import type { AttemptRecord, EventRecord, EvidenceRecord, Store } from "./store";
 import { checkSchemaName, type Sql } from "./sql";
 import { migrate } from "./migrations";
 
@@ -12,11 +12,26 @@ interface EventRow {
   status: EventStatus;
   status_reason: string | null;
   received_at_ms: number;
+  origin_cloud: Cloud;
+  logical_clock: number;
+  n_statements: number;
   c_cloud: Cloud | null;
   c_hash: string | null;
   c_signature: string | null;
   c_confirmed_at: string | null;
+  c_origin: Cloud | null;
+  c_logical_clock: number | null;
 }
+
+interface StatementRow {
+  cloud: Cloud;
+  hash: string;
+  signature: string;
+  confirmed_at: string;
+  origin: Cloud;
+  logical_clock: number;
+}
+const statementOf = (r: StatementRow): Confirmation => ({ cloud: r.cloud, hash: r.hash, signature: r.signature, confirmedAt: r.confirmed_at, origin: r.origin, logicalClock: r.logical_clock });
 
 /** The Store on plain PostgreSQL; `sql` is either driver. */
 export class SqlStore implements Store {
@@ -57,22 +72,23 @@ export class SqlStore implements Store {
     );
   }
 
-  async insertEvent(envelope: Envelope, nowMs: number, opts: { observeClock?: boolean } = {}) {
-    const params = [envelope.eventId, envelope.tenantId, envelope.originCloud, envelope.hash, JSON.stringify(envelope), nowMs];
-    const insert = `INSERT INTO ${this.t("events")} (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`;
-    // One round trip for "observe the tenant's clock and store the event".
-    const rows = opts.observeClock
-      ? await this.sql.query(
-          `WITH observed AS (
-             INSERT INTO ${this.t("tenant_clocks")} (tenant_id, clock) VALUES ($2, $7)
-             ON CONFLICT (tenant_id) DO UPDATE SET clock = EXCLUDED.clock WHERE ${this.t("tenant_clocks")}.clock < EXCLUDED.clock
-           ) ${insert}`,
-          [...params, envelope.logicalClock],
-        )
-      : await this.sql.query(insert, params);
+  async insertEvent(envelope: Envelope, meta: { origin: Cloud; seenClock: number }, nowMs: number) {
+    // One round trip: observe what came with the event, tick, and store the event with that stamp.
+    const rows = await this.sql.query<{ logical_clock: number; n_statements: number }>(
+      `WITH clock AS (
+         INSERT INTO ${this.t("tenant_clocks")} (tenant_id, clock) VALUES ($2, $6::bigint + 1)
+         ON CONFLICT (tenant_id) DO UPDATE SET clock = GREATEST(${this.t("tenant_clocks")}.clock, EXCLUDED.clock - 1) + 1
+         RETURNING clock
+       )
+       INSERT INTO ${this.t("events")} (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms, logical_clock)
+       SELECT $1, $2, $3, $4, $5, $7, clock.clock FROM clock
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING logical_clock::float8 AS logical_clock, (SELECT count(*)::float8 FROM ${this.t("statements")} s WHERE s.event_id = $1) AS n_statements`,
+      [envelope.eventId, envelope.tenantId, meta.origin, envelope.hash, JSON.stringify(envelope), meta.seenClock, nowMs],
+    );
     if (rows.length === 1) {
-      return { inserted: true, record: { envelope, status: "PENDING" as const, statusReason: null, confirmations: [], receivedAtMs: nowMs } };
+      const record: EventRecord = { envelope, status: "PENDING", statusReason: null, confirmations: [], receivedAtMs: nowMs, origin: meta.origin, logicalClock: rows[0]!.logical_clock, statements: rows[0]!.n_statements };
+      return { inserted: true, record };
     }
     const record = await this.getEvent(envelope.eventId);
     if (!record) throw new Error(`event ${envelope.eventId}: insert lost to a row that is gone`);
@@ -81,8 +97,10 @@ export class SqlStore implements Store {
 
   async getEvent(eventId: string): Promise<EventRecord | undefined> {
     const rows = await this.sql.query<EventRow>(
-      `SELECT e.envelope, e.status, e.status_reason, e.received_at_ms,
-              c.cloud AS c_cloud, c.hash AS c_hash, c.signature AS c_signature, c.confirmed_at AS c_confirmed_at
+      `SELECT e.envelope, e.status, e.status_reason, e.received_at_ms, e.origin_cloud, e.logical_clock::float8 AS logical_clock,
+              (SELECT count(*)::float8 FROM ${this.t("statements")} s WHERE s.event_id = e.event_id) AS n_statements,
+              c.cloud AS c_cloud, c.hash AS c_hash, c.signature AS c_signature, c.confirmed_at AS c_confirmed_at,
+              c.origin AS c_origin, c.logical_clock::float8 AS c_logical_clock
        FROM ${this.t("events")} e LEFT JOIN ${this.t("confirmations")} c ON c.event_id = e.event_id
        WHERE e.event_id = $1 ORDER BY c.cloud`,
       [eventId],
@@ -91,13 +109,16 @@ export class SqlStore implements Store {
     if (!first) return undefined;
     const confirmations: Confirmation[] = rows
       .filter((r) => r.c_cloud !== null)
-      .map((r) => ({ cloud: r.c_cloud!, hash: r.c_hash!, signature: r.c_signature!, confirmedAt: r.c_confirmed_at! }));
+      .map((r) => ({ cloud: r.c_cloud!, hash: r.c_hash!, signature: r.c_signature!, confirmedAt: r.c_confirmed_at!, origin: r.c_origin!, logicalClock: r.c_logical_clock! }));
     return {
       envelope: envelopeSchema.parse(JSON.parse(first.envelope)),
       status: first.status,
       statusReason: first.status_reason,
       confirmations,
       receivedAtMs: first.received_at_ms,
+      origin: first.origin_cloud,
+      logicalClock: first.logical_clock,
+      statements: first.n_statements,
     };
   }
 
@@ -109,12 +130,13 @@ export class SqlStore implements Store {
     if (list.length === 0) return [];
     // Insert only where the event exists with this very hash: a confirmation can never disagree with its row.
     const rows = await this.sql.query<{ cloud: Cloud }>(
-      `INSERT INTO ${this.t("confirmations")} (event_id, cloud, hash, signature, confirmed_at)
-       SELECT e.event_id, x.cloud, e.hash, x.signature, x.confirmed_at
-       FROM ${this.t("events")} e, unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS x(cloud, hash, signature, confirmed_at)
+      `INSERT INTO ${this.t("confirmations")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock)
+       SELECT e.event_id, x.cloud, e.hash, x.signature, x.confirmed_at, x.origin, x.logical_clock
+       FROM ${this.t("events")} e,
+            unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock)
        WHERE e.event_id = $1 AND e.hash = x.hash
        ON CONFLICT (event_id, cloud) DO NOTHING RETURNING cloud`,
-      [eventId, list.map((c) => c.cloud), list.map((c) => c.hash), list.map((c) => c.signature), list.map((c) => c.confirmedAt)],
+      [eventId, list.map((c) => c.cloud), list.map((c) => c.hash), list.map((c) => c.signature), list.map((c) => c.confirmedAt), list.map((c) => c.origin), list.map((c) => c.logicalClock)],
     );
     const stored = new Set(rows.map((r) => r.cloud));
     return list.filter((c) => stored.has(c.cloud));
@@ -125,6 +147,7 @@ export class SqlStore implements Store {
       `UPDATE ${this.t("events")} e SET status = 'FINAL', status_at_ms = $3
        WHERE e.event_id = $1 AND e.hash = $2 AND e.status = 'PENDING'
          AND (SELECT count(DISTINCT c.cloud) FROM ${this.t("confirmations")} c WHERE c.event_id = $1 AND c.hash = $2) >= 2
+         AND NOT EXISTS (SELECT 1 FROM ${this.t("evidence")} v WHERE v.event_id = $1 AND v.kind = 'equivocation')
        RETURNING e.event_id`,
       [eventId, hash, nowMs],
     );
@@ -160,6 +183,75 @@ export class SqlStore implements Store {
       detail: JSON.parse(r.detail) as JsonValue,
       recordedAtMs: r.recorded_at_ms,
     }));
+  }
+
+  async addStatements(eventId: string, list: readonly Confirmation[], nowMs: number): Promise<void> {
+    if (list.length === 0) return;
+    await this.sql.query(
+      `INSERT INTO ${this.t("statements")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, recorded_at_ms)
+       SELECT $1, x.cloud, x.hash, x.signature, x.confirmed_at, x.origin, x.logical_clock, $8
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock)
+       ON CONFLICT (event_id, cloud, hash) DO NOTHING`,
+      [eventId, list.map((c) => c.cloud), list.map((c) => c.hash), list.map((c) => c.signature), list.map((c) => c.confirmedAt), list.map((c) => c.origin), list.map((c) => c.logicalClock), nowMs],
+    );
+  }
+
+  async listStatements(eventId: string): Promise<Confirmation[]> {
+    const rows = await this.sql.query<StatementRow>(
+      `SELECT cloud, hash, signature, confirmed_at, origin, logical_clock::float8 AS logical_clock FROM ${this.t("statements")}
+       WHERE event_id = $1 ORDER BY recorded_at_ms, cloud, hash`,
+      [eventId],
+    );
+    return rows.map(statementOf);
+  }
+
+  async recordAttempt(a: Omit<AttemptRecord, "recordedAtMs">, nowMs: number): Promise<void> {
+    // Bounded: a message's detail is cut, so a flood of refusals cannot fill the disk quickly.
+    const detail = JSON.stringify(a.detail);
+    await this.sql.query(
+      `INSERT INTO ${this.t("attempts")} (event_id, kind, reason, source, claimed_from, detail, recorded_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [a.eventId, a.kind, a.reason.slice(0, 500), a.source, a.claimedFrom?.slice(0, 64) ?? null, detail.length > 4096 ? JSON.stringify({ truncated: detail.slice(0, 4096) }) : detail, nowMs],
+    );
+  }
+
+  async listAttempts(filter: { eventId?: string; limit?: number }): Promise<AttemptRecord[]> {
+    const rows = await this.sql.query<{ event_id: string | null; kind: AttemptRecord["kind"]; reason: string; source: string | null; claimed_from: string | null; detail: string; recorded_at_ms: number }>(
+      `SELECT event_id, kind, reason, source, claimed_from, detail, recorded_at_ms FROM ${this.t("attempts")}
+       WHERE ($1::text IS NULL OR event_id = $1) ORDER BY id DESC LIMIT $2`,
+      [filter.eventId ?? null, filter.limit ?? 100],
+    );
+    return rows.map((r) => ({ eventId: r.event_id, kind: r.kind, reason: r.reason, source: r.source, claimedFrom: r.claimed_from, detail: JSON.parse(r.detail) as JsonValue, recordedAtMs: r.recorded_at_ms }));
+  }
+
+  async adoptCertificate(eventId: string, fromHash: string, envelope: Envelope, certificate: readonly Confirmation[], nowMs: number): Promise<boolean> {
+    const onHash = [...new Map(certificate.filter((c) => c.hash === envelope.hash).map((c) => [c.cloud, c] as const)).values()];
+    if (envelope.eventId !== eventId || new Set(onHash.map((c) => c.cloud)).size < 2) return false;
+    return this.sql.transaction(async (tx) => {
+      const moved = await tx.query(
+        `UPDATE ${this.t("events")} SET hash = $3, envelope = $4, status = 'FINAL', status_at_ms = $5,
+                status_reason = 'eventId reused with another payload; adopted the certificate of hash ' || $3
+         WHERE event_id = $1 AND hash = $2 AND status = 'PENDING'
+           AND NOT EXISTS (SELECT 1 FROM ${this.t("evidence")} v WHERE v.event_id = $1 AND v.kind = 'equivocation')
+         RETURNING event_id`,
+        [eventId, fromHash, envelope.hash, JSON.stringify(envelope), nowMs],
+      );
+      if (moved.length !== 1) return false;
+      // What this cloud signed on the losing hash stays on record as a statement.
+      await tx.query(
+        `INSERT INTO ${this.t("statements")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, recorded_at_ms)
+         SELECT event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, $2 FROM ${this.t("confirmations")} WHERE event_id = $1
+         ON CONFLICT (event_id, cloud, hash) DO NOTHING`,
+        [eventId, nowMs],
+      );
+      await tx.query(`DELETE FROM ${this.t("confirmations")} WHERE event_id = $1`, [eventId]);
+      await tx.query(
+        `INSERT INTO ${this.t("confirmations")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock)
+         SELECT $1, x.cloud, x.hash, x.signature, x.confirmed_at, x.origin, x.logical_clock
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock)`,
+        [eventId, onHash.map((c) => c.cloud), onHash.map((c) => c.hash), onHash.map((c) => c.signature), onHash.map((c) => c.confirmedAt), onHash.map((c) => c.origin), onHash.map((c) => c.logicalClock)],
+      );
+      return true;
+    });
   }
 
   async eventsToReconcile(opts: { pendingBeforeMs: number; finalSinceMs: number; limit: number }): Promise<string[]> {

@@ -1,3 +1,4 @@
+import type { Cloud } from "../core/clouds";
 import type { Confirmation } from "../core/confirmation";
 import type { Envelope } from "../core/envelope";
 import type { EventStatus, EvidenceKind } from "../core/quorum";
@@ -10,13 +11,32 @@ export interface EventRecord {
   /** Only ever confirmations on the stored hash, each verified before it was written. */
   confirmations: Confirmation[];
   receivedAtMs: number;
+  /** Which cloud took the submission from the client, as this cloud learned it. */
+  origin: Cloud;
+  /** This cloud's Lamport stamp for the event (tenant clock after observing what came with it). */
+  logicalClock: number;
+  /** How many signed statements on other hashes this cloud keeps for the event (see addStatements). */
+  statements: number;
 }
 
 export interface EvidenceRecord {
   eventId: string;
   kind: EvidenceKind;
-  /** Which peer (or "client") handed us the offending message, when known. */
+  /** Which peer handed us the proof, when known. */
   reportedBy: string | null;
+  detail: JsonValue;
+  recordedAtMs: number;
+}
+
+/** A refused message: proves nothing, changes nothing, but is kept with where it came from. */
+export interface AttemptRecord {
+  eventId: string | null;
+  kind: "bad-hash" | "bad-signature" | "unauthenticated" | "unknown-sender" | "malformed";
+  reason: string;
+  /** The network address the message came from (as the host saw it), when known. */
+  source: string | null;
+  /** The `from` the message claimed. */
+  claimedFrom: string | null;
   detail: JsonValue;
   recordedAtMs: number;
 }
@@ -33,19 +53,33 @@ export interface Store {
   /** Lamport observe: clock = max(clock, seen). */
   observeClock(tenantId: string, seen: number): Promise<void>;
   /** First write wins: inserts unless the eventId exists; returns what is stored either way.
-   * `observeClock` also applies the Lamport observe for the envelope's tenant, in the same statement. */
-  insertEvent(envelope: Envelope, nowMs: number, opts?: { observeClock?: boolean }): Promise<{ inserted: boolean; record: EventRecord }>;
+   * In the same statement the tenant's Lamport clock observes `seenClock` (0: nothing seen)
+   * and ticks; the new value is the event's stamp here. */
+  insertEvent(envelope: Envelope, meta: { origin: Cloud; seenClock: number }, nowMs: number): Promise<{ inserted: boolean; record: EventRecord }>;
   getEvent(eventId: string): Promise<EventRecord | undefined>;
   /** Adds a verified confirmation if it is on the stored hash and the cloud has none yet. */
   addConfirmation(eventId: string, confirmation: Confirmation): Promise<boolean>;
   /** The same for several, in one statement; returns the ones stored. */
   addConfirmations(eventId: string, confirmations: readonly Confirmation[]): Promise<Confirmation[]>;
-  /** PENDING -> FINAL, only on the stored hash and only with >= 2 confirmations on it. */
+  /** PENDING -> FINAL, only on the stored hash, only with >= 2 confirmations on it, and
+   * never once equivocation evidence for the event is on record. */
   finalize(eventId: string, hash: string, nowMs: number): Promise<boolean>;
   /** PENDING -> QUARANTINED. */
   quarantine(eventId: string, reason: string, nowMs: number): Promise<boolean>;
   recordEvidence(evidence: Omit<EvidenceRecord, "recordedAtMs">, nowMs: number): Promise<void>;
   listEvidence(filter: { eventId?: string; limit?: number }): Promise<EvidenceRecord[]>;
+  /** Keeps verified confirmations on other hashes than the stored one (first per cloud and hash). */
+  addStatements(eventId: string, statements: readonly Confirmation[], nowMs: number): Promise<void>;
+  listStatements(eventId: string): Promise<Confirmation[]>;
+  recordAttempt(attempt: Omit<AttemptRecord, "recordedAtMs">, nowMs: number): Promise<void>;
+  listAttempts(filter: { eventId?: string; limit?: number }): Promise<AttemptRecord[]>;
+  /**
+   * The eventId was reused with another payload and the other hash won: replace this
+   * PENDING event by the winner's envelope and certificate, FINAL, in one transaction
+   * (this cloud's own statement on the losing hash is kept in statements). Refused unless
+   * the row is still PENDING on `fromHash` and the certificate holds >= 2 clouds.
+   */
+  adoptCertificate(eventId: string, fromHash: string, envelope: Envelope, certificate: readonly Confirmation[], nowMs: number): Promise<boolean>;
   /** PENDING events received before `pendingBeforeMs`, then FINAL ones since `finalSinceMs` still missing a cloud's confirmation. */
   eventsToReconcile(opts: { pendingBeforeMs: number; finalSinceMs: number; limit: number }): Promise<string[]>;
   countByStatus(): Promise<Record<EventStatus, number>>;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { canonicalize, jsonProblem, MAX_JSON_DEPTH, type JsonValue } from "../../functions/core/canonical";
 import { DOMAIN, domainHash } from "../../functions/core/hash";
-import { checkEnvelope, envelopeSchema, eventHash, sealEnvelope } from "../../functions/core/envelope";
+import { checkEnvelope, envelopeSchema, eventHash, makeEnvelope } from "../../functions/core/envelope";
 import { signConfirmation, verifyConfirmation } from "../../functions/core/confirmation";
-import { canTransition, certificateFor, compareEnvelopes, missingClouds, STATUSES } from "../../functions/core/quorum";
+import { canTransition, certificateFor, findEquivocation, missingClouds, STATUSES } from "../../functions/core/quorum";
 import { observe, tick } from "../../functions/core/clock";
 import { keyRings } from "./helpers/cluster";
 
@@ -11,12 +11,9 @@ const keys = keyRings();
 const body = {
   eventId: "evt-1",
   tenantId: "acme",
-  logicalClock: 7,
-  region: "eu-west-1",
   payload: { amount: 10, items: ["a", "b"] },
-  createdAt: "2025-01-01T00:00:00.000Z",
-  originCloud: "aws" as const,
 };
+const meta = { origin: "aws" as const, logicalClock: 7 };
 
 describe("canonical JSON (RFC 8785)", () => {
   it("matches the RFC's number and string vectors and sorts keys by UTF-16 code units", () => {
@@ -47,58 +44,66 @@ describe("domain-separated hashing", () => {
   it("is independent of key order and sensitive to every field", () => {
     const reordered = Object.fromEntries(Object.entries(body).reverse()) as typeof body;
     expect(eventHash(reordered)).toBe(eventHash(body));
-    for (const change of [{ logicalClock: 8 }, { region: "eu-west-2" }, { payload: { amount: 11, items: ["a", "b"] } }, { originCloud: "gcp" as const }, { tenantId: "acme2" }]) {
+    for (const change of [{ eventId: "evt-2" }, { payload: { amount: 11, items: ["a", "b"] } }, { tenantId: "acme2" }]) {
       expect(eventHash({ ...body, ...change })).not.toBe(eventHash(body));
     }
   });
 
+  it("covers only tenant, id and payload: the same submission on any cloud, at any time, is one hash", () => {
+    // Whatever a cloud might add (its name, its clock, the time) is not part of the event.
+    const seenByGcpLater = { ...body, originCloud: "gcp", createdAt: "2030-01-01T00:00:00.000Z", logicalClock: 99 } as unknown as typeof body;
+    expect(eventHash(seenByGcpLater)).toBe(eventHash(body));
+    expect(makeEnvelope(seenByGcpLater)).toEqual(makeEnvelope(body));
+    // Pinned vector: a change of the hashed fields or of the domain tag changes this.
+    expect(eventHash({ eventId: "evt-1", tenantId: "acme", payload: { amount: 10 } })).toBe(domainHash(DOMAIN.event, { eventId: "evt-1", payload: { amount: 10 }, tenantId: "acme" }));
+    expect(DOMAIN.event).toBe("tricloud/event/v2");
+  });
+
   it("has no field-boundary ambiguity (the flaw of sha256(payload + metadata))", () => {
-    expect(eventHash({ ...body, tenantId: "ab", region: "c" })).not.toBe(eventHash({ ...body, tenantId: "a", region: "bc" }));
+    expect(eventHash({ ...body, tenantId: "ab", eventId: "c" })).not.toBe(eventHash({ ...body, tenantId: "a", eventId: "bc" }));
   });
 });
 
 describe("envelopes and confirmations", () => {
-  it("seals an envelope the schema accepts and any cloud can verify", () => {
-    const env = sealEnvelope(body, keys.aws);
+  it("makes an envelope the schema accepts and anyone can check (it carries no signature)", () => {
+    const env = makeEnvelope(body);
     expect(envelopeSchema.parse(env)).toEqual(env);
-    expect(checkEnvelope(env, keys.gcp.publicKeys)).toEqual({ ok: true });
+    expect(checkEnvelope(env)).toEqual({ ok: true });
   });
 
-  it("refuses to seal with another cloud's key", () => {
-    expect(() => sealEnvelope(body, keys.gcp)).toThrow(/aws with the key of gcp/);
+  it("detects a changed payload, tenant or id (bad hash)", () => {
+    const env = makeEnvelope(body);
+    expect(checkEnvelope({ ...env, payload: { amount: 99 } })).toMatchObject({ ok: false, kind: "bad-hash", field: "envelope.hash" });
+    expect(checkEnvelope({ ...env, tenantId: "other" })).toMatchObject({ ok: false, kind: "bad-hash" });
+    expect(checkEnvelope({ ...env, eventId: "evt-9" })).toMatchObject({ ok: false, kind: "bad-hash" });
   });
 
-  it("detects a changed payload (hash) and a changed hash (signature)", () => {
-    const env = sealEnvelope(body, keys.aws);
-    expect(checkEnvelope({ ...env, payload: { amount: 99 } }, keys.aws.publicKeys)).toMatchObject({ ok: false, kind: "bad-hash", field: "envelope.hash" });
-    const resealed = sealEnvelope({ ...body, payload: 1 }, keys.aws);
-    expect(checkEnvelope({ ...resealed, signature: env.signature }, keys.aws.publicKeys)).toMatchObject({ ok: false, kind: "bad-signature" });
-    // Claiming another origin: aws's signature does not verify under gcp's key.
-    const claimed = { ...env, originCloud: "gcp" as const };
-    expect(checkEnvelope({ ...claimed, hash: eventHash(claimed) }, keys.aws.publicKeys)).toMatchObject({ ok: false, kind: "bad-signature" });
+  it("rejects unknown envelope fields, so nothing unhashed rides along (the v1 fields included)", () => {
+    const env = makeEnvelope(body);
+    expect(envelopeSchema.safeParse({ ...env, extra: 1 }).success).toBe(false);
+    expect(envelopeSchema.safeParse({ ...env, originCloud: "aws" }).success).toBe(false);
   });
 
-  it("rejects unknown envelope fields, so nothing unhashed rides along", () => {
-    const env = sealEnvelope(body, keys.aws);
-    const r = envelopeSchema.safeParse({ ...env, extra: 1 });
-    expect(r.success).toBe(false);
-  });
-
-  it("confirmations verify only for their own event, hash and cloud", () => {
-    const env = sealEnvelope(body, keys.aws);
-    const c = signConfirmation(env.eventId, env.hash, keys.azure, Date.parse("2025-01-01T00:00:01Z"));
+  it("confirmations verify only for their own event, hash, cloud and metadata", () => {
+    const env = makeEnvelope(body);
+    const c = signConfirmation(env.eventId, env.hash, keys.azure, Date.parse("2025-01-01T00:00:01Z"), meta);
     expect(verifyConfirmation(env.eventId, c, keys.aws.publicKeys)).toBe(true);
     expect(verifyConfirmation("evt-2", c, keys.aws.publicKeys)).toBe(false);
     expect(verifyConfirmation(env.eventId, { ...c, cloud: "gcp" }, keys.aws.publicKeys)).toBe(false);
     expect(verifyConfirmation(env.eventId, { ...c, hash: "0".repeat(64) }, keys.aws.publicKeys)).toBe(false);
-    // An event signature can never pass as a confirmation (different domain).
-    expect(verifyConfirmation(env.eventId, { ...c, cloud: "aws", signature: env.signature }, keys.aws.publicKeys)).toBe(false);
+    // Origin, clock and time are signed: none can be changed on the way.
+    expect(verifyConfirmation(env.eventId, { ...c, origin: "gcp" }, keys.aws.publicKeys)).toBe(false);
+    expect(verifyConfirmation(env.eventId, { ...c, logicalClock: 8 }, keys.aws.publicKeys)).toBe(false);
+    expect(verifyConfirmation(env.eventId, { ...c, confirmedAt: "2025-01-01T00:00:02.000Z" }, keys.aws.publicKeys)).toBe(false);
+    // A confirmation signature over the event hash alone (another domain) never passes.
+    const bare = { ...c, signature: signConfirmation(env.eventId, env.hash, keys.azure, 0, meta).signature.replace(/^./, (x) => (x === "A" ? "B" : "A")) };
+    expect(verifyConfirmation(env.eventId, bare, keys.aws.publicKeys)).toBe(false);
   });
 });
 
 describe("quorum rules", () => {
-  const env = sealEnvelope(body, keys.aws);
-  const conf = (cloud: "aws" | "azure" | "gcp", hash = env.hash) => signConfirmation(env.eventId, hash, keys[cloud], 0);
+  const env = makeEnvelope(body);
+  const conf = (cloud: "aws" | "azure" | "gcp", hash = env.hash) => signConfirmation(env.eventId, hash, keys[cloud], 0, meta);
 
   it("needs two distinct clouds on the same hash for a certificate", () => {
     expect(certificateFor(env.hash, [conf("aws")])).toBeUndefined();
@@ -113,12 +118,14 @@ describe("quorum rules", () => {
     expect(allowed).toEqual(["PENDING->FINAL", "PENDING->QUARANTINED"]);
   });
 
-  it("tells equivocation (one origin, two hashes) from a conflict between origins", () => {
-    const other = sealEnvelope({ ...body, payload: 2 }, keys.aws);
-    const fromGcp = sealEnvelope({ ...body, originCloud: "gcp" }, keys.gcp);
-    expect(compareEnvelopes(env, env)).toBe("same");
-    expect(compareEnvelopes(env, other)).toBe("equivocation");
-    expect(compareEnvelopes(env, fromGcp)).toBe("conflict");
+  it("equivocation is one cloud signing two hashes; two clouds on two hashes (a reused id) is not", () => {
+    const other = "f".repeat(64);
+    expect(findEquivocation([conf("aws"), conf("azure")])).toBeUndefined();
+    expect(findEquivocation([conf("aws"), conf("azure", other)])).toBeUndefined();
+    expect(findEquivocation([conf("aws"), conf("aws")])).toBeUndefined(); // the same hash twice
+    const proof = findEquivocation([conf("gcp"), conf("aws"), conf("aws", other)]);
+    expect(proof?.cloud).toBe("aws");
+    expect(proof?.statements.map((s) => s.hash)).toEqual([env.hash, other]);
   });
 
   it("logical clock: tick moves forward, observe never goes back", () => {

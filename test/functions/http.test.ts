@@ -86,8 +86,12 @@ describe("HTTP API contract", () => {
     const r = await post("/v1/peer/confirm", JSON.stringify({ from: "gcp", envelope: { eventId: "x" }, confirmations: [] }));
     expect(r.status).toBe(400);
     expect(r.body.error.message).toMatch(/^envelope\.\w+: /);
-    const from = await post("/v1/peer/confirm", JSON.stringify({ from: "oracle", envelope: {}, confirmations: [] }));
+    const from = await post("/v1/peer/confirm", JSON.stringify({ from: 42, envelope: {}, confirmations: [] }));
     expect(from.body.error.details.issues.map((i: { field: string }) => i.field)).toContain("from");
+    // Refused messages are kept as attempts, with where they came from.
+    const attempts = (await send("/v1/peer/attempts")).body.attempts;
+    expect(attempts[0]).toMatchObject({ kind: "malformed", eventId: null, source: expect.stringMatching(/127\.0\.0\.1/) });
+    expect(attempts[1]).toMatchObject({ kind: "malformed", eventId: "x", claimedFrom: "gcp" });
   });
 
   it("survives hostile input and keeps serving", async () => {

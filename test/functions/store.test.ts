@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signConfirmation } from "../../functions/core/confirmation";
-import { sealEnvelope, type EventBody } from "../../functions/core/envelope";
+import { makeEnvelope, type Envelope } from "../../functions/core/envelope";
+import type { Cloud } from "../../functions/core/clouds";
 import { MIGRATIONS, migrate } from "../../functions/store";
 import type { Store } from "../../functions/store/store";
 import { keyRings } from "./helpers/cluster";
 import { DATABASE_URL, disposeStore, freshStore } from "./helpers/store";
 
 const keys = keyRings();
-const body = (eventId: string, payload: unknown = { n: 1 }): EventBody => ({
-  eventId,
-  tenantId: "acme",
-  logicalClock: 1,
-  region: "test",
-  payload: payload as never,
-  createdAt: "2025-01-01T00:00:00.000Z",
-  originCloud: "aws",
-});
+const event = (eventId: string, payload: unknown = { n: 1 }): Envelope => makeEnvelope({ eventId, tenantId: "acme", payload: payload as never });
+const meta = { origin: "aws" as Cloud, seenClock: 0 };
+const confirm = (env: Envelope, cloud: Cloud, at = 0, hash = env.hash) => signConfirmation(env.eventId, hash, keys[cloud], at, { origin: "aws", logicalClock: 1 });
 
 // Always on PGlite; also on the server when DATABASE_URL is set (CI).
 const kinds = DATABASE_URL ? (["pglite", "pg"] as const) : (["pglite"] as const);
@@ -42,30 +37,48 @@ describe.each(kinds)("store on %s", (kind) => {
     }
   });
 
+  it("refuses to migrate a schema holding v1 events (their hashes covered origin and time) instead of mixing them", async () => {
+    const sql = (store as unknown as { sql: import("../../functions/store/sql").Sql }).sql;
+    const schema = `test_v1_${Math.random().toString(16).slice(2, 10)}`;
+    try {
+      await sql.exec(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());`);
+      for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
+        await sql.exec(m.up(schema));
+        await sql.query(`INSERT INTO ${schema}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      }
+      await sql.query(`INSERT INTO ${schema}.events (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms) VALUES ('old', 'acme', 'aws', 'h', '{}', 1)`);
+      await expect(migrate(sql, schema)).rejects.toThrow(/protocol v1/);
+      // Nothing half-applied: the schema is still at version 3 with its event.
+      expect((await sql.query<{ n: number }>(`SELECT max(version) AS n FROM ${schema}.schema_migrations`))[0]!.n).toBe(3);
+    } finally {
+      await sql.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    }
+  });
+
   it("first write wins for an eventId, also under concurrent inserts", async () => {
-    const envs = Array.from({ length: 12 }, (_, i) => sealEnvelope(body("evt-race", { n: i }), keys.aws));
-    const results = await Promise.all(envs.map((e) => store.insertEvent(e, 1)));
+    const envs = Array.from({ length: 12 }, (_, i) => event("evt-race", { n: i }));
+    const results = await Promise.all(envs.map((e) => store.insertEvent(e, meta, 1)));
     expect(results.filter((r) => r.inserted)).toHaveLength(1);
     const winner = results.find((r) => r.inserted)!.record.envelope.hash;
     expect(results.every((r) => r.record.envelope.hash === winner)).toBe(true);
   });
 
   it("keeps at most one confirmation per cloud and only on the stored hash", async () => {
-    const env = sealEnvelope(body("evt-conf"), keys.aws);
-    await store.insertEvent(env, 1);
-    const attempts = Array.from({ length: 10 }, (_, i) => signConfirmation(env.eventId, env.hash, keys.azure, 1000 + i));
+    const env = event("evt-conf");
+    await store.insertEvent(env, meta, 1);
+    const attempts = Array.from({ length: 10 }, (_, i) => confirm(env, "azure", 1000 + i));
     const stored = await Promise.all(attempts.map((c) => store.addConfirmation(env.eventId, c)));
     expect(stored.filter(Boolean)).toHaveLength(1);
-    expect(await store.addConfirmation(env.eventId, signConfirmation(env.eventId, "a".repeat(64), keys.gcp, 0))).toBe(false);
+    expect(await store.addConfirmation(env.eventId, confirm(env, "gcp", 0, "a".repeat(64)))).toBe(false);
     expect((await store.getEvent(env.eventId))!.confirmations.map((c) => c.cloud)).toEqual(["azure"]);
   });
 
   it("finalizes only with two confirmations on the stored hash, and only from PENDING", async () => {
-    const env = sealEnvelope(body("evt-final"), keys.aws);
-    await store.insertEvent(env, 1);
-    await store.addConfirmation(env.eventId, signConfirmation(env.eventId, env.hash, keys.aws, 0));
+    const env = event("evt-final");
+    await store.insertEvent(env, meta, 1);
+    await store.addConfirmation(env.eventId, confirm(env, "aws"));
     expect(await store.finalize(env.eventId, env.hash, 2)).toBe(false);
-    await store.addConfirmation(env.eventId, signConfirmation(env.eventId, env.hash, keys.gcp, 0));
+    await store.addConfirmation(env.eventId, confirm(env, "gcp"));
     expect(await store.finalize(env.eventId, "b".repeat(64), 2)).toBe(false);
     const racers = await Promise.all([1, 2, 3].map(() => store.finalize(env.eventId, env.hash, 3)));
     expect(racers.filter(Boolean)).toHaveLength(1);
@@ -74,12 +87,58 @@ describe.each(kinds)("store on %s", (kind) => {
   });
 
   it("refuses in SQL to move a terminal status or change a stored envelope", async () => {
-    const env = sealEnvelope(body("evt-guard"), keys.aws);
-    await store.insertEvent(env, 1);
+    const env = event("evt-guard");
+    await store.insertEvent(env, meta, 1);
     expect(await store.quarantine(env.eventId, "evidence", 2)).toBe(true);
     const sql = (store as unknown as { sql: import("../../functions/store/sql").Sql }).sql;
     await expect(sql.query(`UPDATE ${store.schema}.events SET status = 'FINAL' WHERE event_id = $1`, [env.eventId])).rejects.toThrow(/terminal/);
     await expect(sql.query(`UPDATE ${store.schema}.events SET hash = 'x' WHERE event_id = $1`, [env.eventId])).rejects.toThrow(/never changes/);
+  });
+
+  it("stamps an inserted event with the tenant's Lamport clock after observing what came with it", async () => {
+    const a = await store.insertEvent(event("evt-clock-1"), { origin: "gcp", seenClock: 0 }, 1);
+    expect(a.record).toMatchObject({ origin: "gcp", logicalClock: expect.any(Number) });
+    const b = await store.insertEvent(event("evt-clock-2"), { origin: "aws", seenClock: 500 }, 1);
+    expect(b.record.logicalClock).toBe(501);
+    const c = await store.insertEvent(event("evt-clock-3"), { origin: "aws", seenClock: 3 }, 1);
+    expect(c.record.logicalClock).toBe(502);
+    expect((await store.getEvent("evt-clock-2"))!).toMatchObject({ origin: "aws", logicalClock: 501, statements: 0 });
+  });
+
+  it("never finalizes once equivocation evidence is on record; keeps statements and attempts", async () => {
+    const env = event("evt-proof");
+    await store.insertEvent(env, meta, 1);
+    for (const cloud of ["aws", "azure"] as const) await store.addConfirmation(env.eventId, confirm(env, cloud));
+    const other = confirm(env, "azure", 5, "c".repeat(64));
+    await store.addStatements(env.eventId, [other, other], 2);
+    expect(await store.listStatements(env.eventId)).toEqual([other]);
+    expect((await store.getEvent(env.eventId))!.statements).toBe(1);
+    await store.recordEvidence({ eventId: env.eventId, kind: "equivocation", reportedBy: "gcp", detail: { cloud: "azure" } }, 3);
+    expect(await store.finalize(env.eventId, env.hash, 4)).toBe(false);
+    expect((await store.getEvent(env.eventId))!.status).toBe("PENDING");
+
+    await store.recordAttempt({ eventId: env.eventId, kind: "bad-signature", reason: "confirmations[0].signature: no", source: "127.0.0.1:5", claimedFrom: "gcp", detail: { x: "y".repeat(10_000) } }, 6);
+    const [attempt] = await store.listAttempts({ eventId: env.eventId });
+    expect(attempt).toMatchObject({ kind: "bad-signature", source: "127.0.0.1:5", claimedFrom: "gcp", recordedAtMs: 6 });
+    expect(JSON.stringify(attempt!.detail).length).toBeLessThan(5_000); // cut, so a flood stays small
+  });
+
+  it("adopts the winning certificate of a reused eventId, PENDING only, with >= 2 clouds on it", async () => {
+    const mine = event("evt-reuse", { v: "mine" });
+    const theirs = event("evt-reuse", { v: "theirs" });
+    await store.insertEvent(mine, { origin: "gcp", seenClock: 0 }, 1);
+    const own = confirm(mine, "gcp");
+    await store.addConfirmation(mine.eventId, own);
+    const cert = [confirm(theirs, "aws"), confirm(theirs, "azure")];
+    expect(await store.adoptCertificate(mine.eventId, mine.hash, theirs, cert.slice(0, 1), 2)).toBe(false);
+    expect(await store.adoptCertificate(mine.eventId, "d".repeat(64), theirs, cert, 2)).toBe(false);
+    expect(await store.adoptCertificate(mine.eventId, mine.hash, theirs, cert, 2)).toBe(true);
+    const after = (await store.getEvent(mine.eventId))!;
+    expect(after).toMatchObject({ status: "FINAL", envelope: theirs });
+    expect(after.confirmations.map((c) => c.cloud)).toEqual(["aws", "azure"]);
+    // What this cloud signed on the losing hash is kept, not lost.
+    expect(await store.listStatements(mine.eventId)).toEqual([own]);
+    expect(await store.adoptCertificate(mine.eventId, theirs.hash, mine, cert, 3)).toBe(false);
   });
 
   it("ticks tenant clocks atomically and observes larger ones", async () => {
@@ -104,13 +163,13 @@ describe.each(kinds)("store on %s", (kind) => {
   it("lists old PENDING events and FINAL ones still missing a cloud for the reconciler", async () => {
     const s = await freshStore(kind, "rec");
     try {
-      const pending = sealEnvelope(body("evt-p"), keys.aws);
-      const young = sealEnvelope(body("evt-young"), keys.aws);
-      const final = sealEnvelope(body("evt-f"), keys.aws);
-      await s.insertEvent(pending, 100);
-      await s.insertEvent(young, 10_000);
-      await s.insertEvent(final, 100);
-      for (const k of [keys.aws, keys.gcp]) await s.addConfirmation(final.eventId, signConfirmation(final.eventId, final.hash, k, 0));
+      const pending = event("evt-p");
+      const young = event("evt-young");
+      const final = event("evt-f");
+      await s.insertEvent(pending, meta, 100);
+      await s.insertEvent(young, meta, 10_000);
+      await s.insertEvent(final, meta, 100);
+      for (const cloud of ["aws", "gcp"] as const) await s.addConfirmation(final.eventId, confirm(final, cloud));
       await s.finalize(final.eventId, final.hash, 200);
       expect((await s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10 })).sort()).toEqual(["evt-f", "evt-p"]);
       expect(await s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 300, limit: 10 })).toEqual(["evt-p"]);

@@ -5,7 +5,7 @@ import { entryLeafHash } from "../../functions/ledger/entry";
 import { verifyInclusion } from "../../functions/ledger/proofs";
 import type { Cluster } from "../functions/helpers/cluster";
 import { waitFor } from "../functions/helpers/wait";
-import { sealEnvelope } from "../../functions/core/envelope";
+import { makeEnvelope } from "../../functions/core/envelope";
 import { signConfirmation } from "../../functions/core/confirmation";
 import { MemoryTree } from "./helpers/memory-tree";
 import { audit, finalEvents, ledgerCluster, publishAll, sqlOf } from "./helpers/ledger-cluster";
@@ -57,7 +57,8 @@ describe("three clouds: logs, checkpoints, witnesses, audit", () => {
     expect(first.failures).toEqual([]);
     expect(first.ok).toBe(true);
     expect(first.logs.map((l) => [l.cloud, l.size, l.entriesChecked, l.inclusionChecked])).toEqual(CLOUDS.map((c) => [c, 5, 5, 5]));
-    expect(first.equivocationsChecked).toBeGreaterThanOrEqual(5 * 3 * 3);
+    // 5 events in 3 logs, each certificate with 2 or 3 confirmations (the envelope itself is unsigned).
+    expect(first.equivocationsChecked).toBeGreaterThanOrEqual(5 * 3 * 2);
 
     await finalEvents(cluster, ["inv-6", "inv-7"]);
     await publishAll(cluster);
@@ -161,9 +162,10 @@ describe("the join across logs", () => {
     expect(r.status).toBe(202);
     for (const c of ["aws", "azure"] as Cloud[]) await waitFor(`e-1 FINAL on ${c}`, async () => (await cluster.get(c, "/v1/events/e-1")).body.status === "FINAL");
     cluster.isolate("gcp", false);
-    // ... and a certificate for another e-1, signed by aws (envelope and confirmation) and gcp, lands in gcp's log.
-    const env = sealEnvelope({ eventId: "e-1", tenantId: "acme", logicalClock: 1, region: "local-aws", payload: { amount: 1_000_000 }, createdAt: new Date().toISOString(), originCloud: "aws" }, cluster.keys.aws);
-    const confirmations = [signConfirmation("e-1", env.hash, cluster.keys.aws, Date.now()), signConfirmation("e-1", env.hash, cluster.keys.gcp, Date.now())];
+    // ... and a certificate for another e-1, signed by aws (its key stolen) and gcp, lands in gcp's log.
+    const env = makeEnvelope({ eventId: "e-1", tenantId: "acme", payload: { amount: 1_000_000 } });
+    const meta = { origin: "aws" as const, logicalClock: 1 };
+    const confirmations = [signConfirmation("e-1", env.hash, cluster.keys.aws, Date.now(), meta), signConfirmation("e-1", env.hash, cluster.keys.gcp, Date.now(), meta)];
     await cluster.member("gcp").node.merkleLog.appendCertificate(env, confirmations);
     await publishAll(cluster);
 
@@ -174,5 +176,60 @@ describe("the join across logs", () => {
     expect(new Set(evidence.map((s) => s.hash)).size).toBe(2);
     expect(evidence.map((s) => s.log)).toEqual(expect.arrayContaining(["tricloud/ledger/gcp"]));
     expect(ledgerNames("gcp").witness).toBe("tricloud/witness/gcp");
+  });
+});
+
+describe("witness replays are harmless", () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await ledgerCluster({ reconcile: { autoStart: false } });
+    await finalEvents(cluster, ["w-1", "w-2"]);
+    await publishAll(cluster);
+    await finalEvents(cluster, ["w-3"]);
+    await publishAll(cluster);
+  }, 60_000);
+  afterAll(() => cluster.close());
+
+  const witnessed = async (witness: Cloud) => (await cluster.get(witness, "/v1/ledger/witnessed")).body;
+
+  it("an old consistent checkpoint with a forged oldSize stores nothing; the same checkpoint again is re-cosigned", async () => {
+    const list = (await cluster.get("aws", "/v1/ledger/checkpoints")).body.checkpoints as Array<{ size: number; checkpoint: string }>;
+    const latest = list.find((c) => c.size === 3)!;
+    const old = list.find((c) => c.size === 2)!;
+    const before = await witnessed("azure");
+    expect(before.witnessed.find((w: { origin: string }) => w.origin === "tricloud/ledger/aws").size).toBe(3);
+    // Replayed: the old checkpoint, with oldSize set to what the witness holds, and with the old one.
+    for (const oldSize of [3, 2, 0]) {
+      const r = await cluster.post("azure", "/v1/peer/witness", { checkpoint: old.checkpoint, oldSize, consistency: [] });
+      expect(r).toMatchObject({ status: 409, body: { error: { code: "OLD_SIZE_MISMATCH", details: { size: 3 } } } });
+    }
+    // The checkpoint it already cosigned, again: the same answer, no state change.
+    const again = await cluster.post("azure", "/v1/peer/witness", { checkpoint: latest.checkpoint, oldSize: 1, consistency: ["A".repeat(43) + "="] });
+    expect(again).toMatchObject({ status: 200, body: { size: 3, cosignature: expect.stringMatching(/^— tricloud\/witness\/azure /) } });
+    expect(await witnessed("azure")).toEqual(before);
+    expect(before.refusals).toEqual([]);
+    expect((await audit(cluster, { sample: 0 })).failures).toEqual([]);
+  });
+
+  it("a genuine newer checkpoint sent with a garbage proof is refused; the auditor re-checks the refusal against the log's proof and does not report it", async () => {
+    await finalEvents(cluster, ["w-4"]);
+    // What aws will sign at size 4 (Ed25519 is deterministic: the very same note), sent by someone else with a bad proof.
+    const entries = (await cluster.get("aws", "/v1/ledger/entries?limit=10")).body.entries as Array<{ entry: string }>;
+    expect(entries).toHaveLength(4);
+    const tree = MemoryTree.of([]);
+    for (const e of entries) tree.appendLeafHash(entryLeafHash(e.entry));
+    const keys = cluster.keys.aws;
+    const genuine = signCheckpoint({ origin: "tricloud/ledger/aws", size: 4, root: tree.root() }, keys.privateKey, keys.publicKeys.aws);
+    const r = await cluster.post("gcp", "/v1/peer/witness", { checkpoint: genuine.text, oldSize: 3, consistency: ["A".repeat(43) + "="] });
+    expect(r).toMatchObject({ status: 422, body: { error: { code: "INCONSISTENT_CHECKPOINT" } } });
+    // Sent twice: kept once.
+    await cluster.post("gcp", "/v1/peer/witness", { checkpoint: genuine.text, oldSize: 3, consistency: ["A".repeat(43) + "="] });
+    expect((await witnessed("gcp")).refusals).toHaveLength(1);
+    // The log itself then publishes size 4 with a real proof; both witnesses cosign it.
+    const published = await publishAll(cluster);
+    expect(published.aws.body).toMatchObject({ size: 4, counts: true });
+    const report = await audit(cluster, { sample: 0 });
+    expect(report.failures).toEqual([]);
+    expect(report.notes.join("\n")).toMatch(/a refusal kept by gcp does not hold up \(the log proves checkpoint 4 consistent with 3\)/);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signConfirmation } from "../../functions/core/confirmation";
-import { sealEnvelope } from "../../functions/core/envelope";
+import { makeEnvelope } from "../../functions/core/envelope";
 import { certificateEntry, entryLeafHash } from "../../functions/ledger/entry";
 import { verifyInclusion } from "../../functions/ledger/proofs";
 import type { Cluster } from "../functions/helpers/cluster";
@@ -16,8 +16,9 @@ describe("group commit of certificate appends", () => {
 
   const certificate = (i: number) => {
     const keys = cluster.keys.aws;
-    const env = sealEnvelope({ eventId: `burst-${i}`, tenantId: "acme", logicalClock: i + 1, region: "local-aws", payload: { n: i }, createdAt: new Date(0).toISOString(), originCloud: "aws" }, keys);
-    return { env, confirmations: [signConfirmation(env.eventId, env.hash, keys, 0), signConfirmation(env.eventId, env.hash, cluster.keys.azure, 0)] };
+    const env = makeEnvelope({ eventId: `burst-${i}`, tenantId: "acme", payload: { n: i } });
+    const meta = { origin: "aws" as const, logicalClock: i + 1 };
+    return { env, confirmations: [signConfirmation(env.eventId, env.hash, keys, 0, meta), signConfirmation(env.eventId, env.hash, cluster.keys.azure, 0, meta)] };
   };
 
   it("a burst of concurrent appends gets distinct, contiguous indices, and a repeated eventId joins its first append", async () => {
