@@ -74,6 +74,8 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   "aws:rds/proxy:Proxy": (name, inputs, ctx) => ({ endpoint: `${inputs.name ?? name}.proxy-c${shortHash(name, 11)}.${ctx.awsRegion}.rds.amazonaws.com` }),
   "azure-native:web:WebApp": (name, inputs) => ({ defaultHostName: `${inputs.name ?? name}.azurewebsites.net` }),
   "azure-native:storage:StorageAccount": (name, inputs) => ({ primaryEndpoints: { blob: `https://${inputs.accountName ?? name}.blob.core.windows.net/` } }),
+  // A container is named by containerName (azureName would take its account's accountName).
+  "azure-native:storage:BlobContainer": (name, inputs) => ({ name: inputs.containerName ?? name }),
   "azure-native:keyvault:Vault": (name, inputs) => ({ properties: { ...(inputs.properties as Inputs), vaultUri: `https://${inputs.vaultName ?? name}.vault.azure.net/` } }),
   "gcp:secretmanager/secretVersion:SecretVersion": () => ({ version: "1" }),
   // A 2nd gen function has two URLs (https://cloud.google.com/functions/docs/calling/http, "Cloud Run functions URLs";

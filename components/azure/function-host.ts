@@ -37,6 +37,9 @@ export const ROLES = {
   storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
 } as const;
 
+/** The blob container Flex Consumption deploys from (and the package is uploaded to). */
+const DEPLOYMENT_CONTAINER = "deployments";
+
 /** The ARM API version of the one deploy extension (Microsoft.Web/sites/extensions "onedeploy"). */
 export const ONEDEPLOY_API_VERSION = "2024-04-01";
 
@@ -117,16 +120,16 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       enableHttpsTrafficOnly: true,
       tags,
     }, child);
-    const container = new storage.BlobContainer(`${name}-deployments`, { resourceGroupName: rg, accountName: account.name, containerName: "deployments", publicAccess: "None" }, child);
+    const container = new storage.BlobContainer(`${name}-deployments`, { resourceGroupName: rg, accountName: account.name, containerName: DEPLOYMENT_CONTAINER, publicAccess: "None" }, child);
     // The package goes up with an Entra token (storage.Blob would use the account key the account refuses),
     // named by its sha256 so every bundle is a new blob and a new one deploy.
     const uploader = deployer("deployer-upload", ROLES.storageBlobDataContributor, account.id, "tricloud deployer uploads the function package");
     const pkg = new PackageUpload(`${name}-package`, {
-      url: pulumi.interpolate`${account.primaryEndpoints.blob}${container.name}/releases/${bundle.sha256}.zip`,
+      url: pulumi.interpolate`${account.primaryEndpoints.blob}${DEPLOYMENT_CONTAINER}/releases/${bundle.sha256}.zip`,
       sha256: bundle.sha256,
       file: pulumi.output(writePackage(bundle.sha256, bundle.archive())),
       token: authorization.getClientTokenOutput({ endpoint: "https://storage.azure.com/" }, { parent: this }).token,
-    }, { parent: this, dependsOn: [uploader] });
+    }, { parent: this, dependsOn: [uploader, container] });
     const storageRole = new authorization.RoleAssignment(`${name}-storage-owner`, {
       principalId: identity.principalId, principalType: "ServicePrincipal", roleDefinitionId: role(ROLES.storageBlobDataOwner), scope: account.id,
       description: "Function App: deployment package and host state",
@@ -223,7 +226,7 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       // PostgreSQL is private (VNet + private DNS); everything else leaves through the subnet's NAT.
       outboundVnetRouting: { allTraffic: true },
       functionAppConfig: {
-        deployment: { storage: { type: "blobContainer", value: pulumi.interpolate`${account.primaryEndpoints.blob}deployments`, authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: identity.id } } },
+        deployment: { storage: { type: "blobContainer", value: pulumi.interpolate`${account.primaryEndpoints.blob}${DEPLOYMENT_CONTAINER}`, authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: identity.id } } },
         runtime: { name: "node", version: "22" },
         scaleAndConcurrency: { maximumInstanceCount: args.maxInstances, instanceMemoryMB: args.memoryMb },
       },

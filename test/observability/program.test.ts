@@ -40,7 +40,7 @@ describe.each(["dev", "prod"])("%s observability", (stack) => {
     const eks = oneOfType(r, "aws:eks/cluster:Cluster");
     const nodes = ofType(r, T.alarm).filter((a) => inputs(a).metricName === "cluster_failed_node_count");
     expect(nodes.map((a) => inputs(a).dimensions.ClusterName)).toEqual([input(eks, "name")]);
-    expect(oneOfType(r, "aws:eks/addon:Addon").inputs).toMatchObject({ clusterName: input(eks, "name"), addonName: "amazon-cloudwatch-observability" });
+    expect(oneOfType(r, "aws:eks/addon:Addon", "-obs-insights").inputs).toMatchObject({ clusterName: input(eks, "name"), addonName: "amazon-cloudwatch-observability" });
 
     const aks = mockState(stack, oneOfType(r, "azure-native:containerservice:ManagedCluster"));
     const aksAlerts = ofType(r, T.metricAlert).filter((a) => (inputs(a).scopes as string[]).some((s) => s.endsWith(`/managedClusters/${aks.name}`)));
@@ -190,7 +190,10 @@ describe.each(["dev", "prod"])("%s observability", (stack) => {
     expect(awsBudget.costFilters).toEqual([{ name: "TagKeyValue", values: [`user:environment$${stack}`] }]);
     expect(Object.values(azureBudget.notifications).map((n: any) => [n.thresholdType, n.threshold, n.contactEmails]).sort((x, y) => x[1] - y[1])).toEqual(
       BUDGET_ALERT_PERCENTS.map((p) => ["Forecasted", p, t.alertContacts.emails]));
-    expect(azureBudget.scope).toMatch(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/);
+    // The subscription, filtered to the environment's groups: the platform's and the AKS node group (where the nodes are billed).
+    expect(azureBudget.scope).toMatch(/^\/subscriptions\/[^/]+$/);
+    expect(azureBudget.filter.dimensions).toMatchObject({ name: "ResourceGroupName", operator: "In" });
+    expect(azureBudget.filter.dimensions.values).toEqual([mockState(stack, oneOfType(r, "azure-native:resources:ResourceGroup")).name, `tricloud-${stack}-aks-nodes-eastus`]);
     expect(gcpBudget.thresholdRules).toEqual(BUDGET_ALERT_PERCENTS.map((p) => ({ thresholdPercent: p / 100, spendBasis: "FORECASTED_SPEND" })));
     expect(gcpBudget.billingAccount).toBe(t.billing.gcpBillingAccount);
     expect(gcpBudget.allUpdatesRule.monitoringNotificationChannels).toEqual(ofType(r, T.channel).map((c) => mockState(stack, c).name));

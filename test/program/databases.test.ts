@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { PlanReport } from "../../cli/plan/report";
 import { backupMultiRegion } from "../../components/gcp/database";
 import { ADMIN_USERNAME, DATABASE_NAME } from "../../components/shared/platform";
-import { DATABASE_SIZES, databaseMachine } from "../../components/shared/sizes";
+import { azureFlexibleServerStorageGb, DATABASE_SIZES, databaseMachine } from "../../components/shared/sizes";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { expectConfigError, mockId, mockState, owningComponents, stackConfig } from "../helpers/platform";
 
@@ -108,7 +108,9 @@ describe.each(["dev", "prod"])("%s databases", (stack) => {
     const ha = input(server, "highAvailability") as { mode: string; standbyAvailabilityZone?: string };
     expect(ha.mode).toBe(prod ? "ZoneRedundant" : "Disabled");
     if (prod) expect(ha.standbyAvailabilityZone).not.toBe(input(server, "availabilityZone"));
-    expect(input(server, "storage.storageSizeGB")).toBe(db.storageGb);
+    // Premium SSD takes fixed sizes: the configured storageGb rounded up (dev 20 -> 32, prod 100 -> 128).
+    expect(input(server, "storage.storageSizeGB")).toBe(azureFlexibleServerStorageGb(db.storageGb));
+    expect(input(server, "storage.storageSizeGB")).toBe(prod ? 128 : 32);
     // Deletion guard: a CanNotDelete lock scoped to the server, under the database component, in prod only.
     const locks = ofType(r, "azure-native:authorization:ManagementLockByScope");
     if (prod) {
