@@ -26,6 +26,19 @@ export function recordFqdn(name: string, domain: string): string {
   return name === "@" ? domain : `${name}.${domain}`;
 }
 
+/**
+ * TXT content as Cloudflare wants it: in double quotes (the dashboard flags unquoted content, and
+ * resolvers see quoted character-strings), inner quotes and backslashes escaped, and content over 255
+ * characters split into quoted strings of at most 255 (one character-string's limit).
+ * Already-quoted content is kept as written.
+ */
+export function quoteTxt(value: string): string {
+  if (/^".*"$/s.test(value)) return value;
+  const chunks: string[] = [];
+  for (let i = 0; i < value.length || chunks.length === 0; i += 255) chunks.push(value.slice(i, i + 255));
+  return chunks.map((c) => `"${c.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(" ");
+}
+
 /** The team's DNS records in an existing Cloudflare zone, one resource per name. */
 export class DnsRecords extends pulumi.ComponentResource {
   /** Record ids by relative name. */
@@ -42,7 +55,7 @@ export class DnsRecords extends pulumi.ComponentResource {
         // Full names, so the records land right whether the zone is the domain or a parent of it.
         name: recordFqdn(rel, args.domain),
         type: r.type,
-        content: r.value,
+        content: r.type === "TXT" ? pulumi.output(r.value).apply(quoteTxt) : r.value,
         ttl: proxied ? 1 : (r.ttl ?? 1),
         ...(proxied !== undefined ? { proxied } : {}),
         ...(r.type === "MX" ? { priority: r.priority } : {}),

@@ -60,7 +60,7 @@ describe("tricloud plan (the CLI contract)", () => {
   it("reads --config-file instead of Pulumi.<stack>.yaml", () => {
     const dir = mkdtempSync(join(tmpdir(), "tricloud-"));
     const file = join(dir, "custom.yaml");
-    writeFileSync(file, readFileSync(join(root, "Pulumi.dev.yaml"), "utf8").replace("tricloud:domain: dev.tricloud.example", "tricloud:domain: other.example"));
+    writeFileSync(file, readFileSync(join(root, "Pulumi.dev.yaml"), "utf8").replace("tricloud:domain: tricloud-dev.example", "tricloud:domain: other.example"));
     const r = tricloud("plan", "--stack", "dev", "--config-file", file, "--format", "json");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).stack).toBe("dev");

@@ -53,7 +53,7 @@ describe("bad values name their full key and what was expected", () => {
     ["malformed kubernetes version", ["tricloud:kubernetesVersion=1.33.2"], /^tricloud:kubernetesVersion: expected a Kubernetes minor version/],
     ["unsupported postgres major", ["tricloud:postgresVersion=12"], /^tricloud:postgresVersion: expected a PostgreSQL major version/],
     ["weights not summing to 100", ["tricloud:traffic.steering=weighted", 'tricloud:traffic.weights={"aws":50,"azure":30,"gcp":10}'], /^tricloud:traffic\.weights: expected weights that sum to 100, got 50 \+ 30 \+ 10 = 90/],
-    ["weighted steering without weights", ["tricloud:traffic.steering=weighted"], /^tricloud:traffic\.weights: expected weights/],
+    ["weighted steering without weights", ['tricloud:traffic={"steering":"weighted","fallback":"aws","cloudflarePlan":"pro","monitor":{"intervalSeconds":60,"retries":2,"timeoutSeconds":5,"regions":["WNAM","ENAM"]}}'], /^tricloud:traffic\.weights: expected weights/],
     ["overlapping cidrs", ["tricloud:network.azure.cidr=10.10.128.0/17"], /^tricloud:network\.azure\.cidr: expected a range that does not overlap tricloud:network\.aws\.cidr/],
     ["cidr with host bits", ["tricloud:network.aws.cidr=10.10.0.1/16"], /^tricloud:network\.aws\.cidr: expected an IPv4 network in CIDR form/],
     ["one AWS zone", ["tricloud:network.aws.zones=1"], /^tricloud:network\.aws\.zones: expected at least 2 \(EKS/],

@@ -84,8 +84,8 @@ describe("monitor and failover limits", () => {
 describe("steering weights", () => {
   const cases: [string, string, string[], RegExp][] = [
     ["weights that do not sum to 100", "prod", ["tricloud:traffic.weights.gcp=20"], /^tricloud:traffic\.weights: expected weights that sum to 100, got 60 \+ 30 \+ 20 = 110$/],
-    ["weighted steering without weights", "dev", ["tricloud:traffic.steering=weighted"], /^tricloud:traffic\.weights: expected weights for aws, azure and gcp when steering is weighted$/],
-    ["weights that the steering would ignore", "dev", [`tricloud:traffic.weights=${record({ aws: 50, azure: 25, gcp: 25 })}`], /^tricloud:traffic\.weights: expected no weights unless steering is weighted/],
+    ["weighted steering without weights", "dev", ['tricloud:traffic={"steering":"weighted","fallback":"aws","cloudflarePlan":"pro","monitor":{"intervalSeconds":60,"retries":2,"timeoutSeconds":5,"regions":["WNAM","ENAM"]}}'], /^tricloud:traffic\.weights: expected weights for aws, azure and gcp when steering is weighted$/],
+    ["weights that the steering would ignore", "dev", ["tricloud:traffic.steering=off"], /^tricloud:traffic\.weights: expected no weights unless steering is weighted/],
   ];
   it.each(cases)("%s", (_what, stack, overrides, expected) => {
     expect(problems(stack, ...overrides)).toEqual([expect.stringMatching(expected)]);

@@ -24,7 +24,7 @@ const mockId = (r: PlannedResource) => `${r.name}-${shortHash(`${r.type}::${r.na
 const pool = (report: Awaited<ReturnType<typeof planStack>>, cloud: string) => oneOfType(report, T.pool, `-api-${cloud}`);
 
 describe.each([
-  ["dev", "dev.tricloud.example", { interval: 60, retries: 2, timeout: 5, regions: ["WNAM", "ENAM"] }],
+  ["dev", "tricloud-dev.example", { interval: 60, retries: 2, timeout: 5, regions: ["WNAM", "ENAM"] }],
   ["prod", "tricloud.example", { interval: 15, retries: 1, timeout: 5, regions: ["WNAM", "ENAM", "WEU"] }],
 ] as const)("%s edge", (stack, domain, monitor) => {
   it("probes GET /health over HTTPS on every origin, expecting 200, with the configured timing", async () => {
@@ -100,11 +100,12 @@ describe.each([
     });
   });
 
-  it("has the Vercel project on www.<domain>, pointed at https://api.<domain>", async () => {
+  it("has the Vercel project on www.<domain>, deployed from its repository, pointed at https://api.<domain>", async () => {
     const r = await planStack(stack);
     const project = oneOfType(r, T.project);
     expect(project.inputs).toMatchObject({ name: `tricloud-${stack}`, framework: "nextjs" });
-    expect(project.inputs).not.toHaveProperty("gitRepository");
+    // Its source: every push to the configured repository deploys, so www serves the frontend, not a 404.
+    expect(project.inputs).toMatchObject({ gitRepository: { type: "github", repo: "tricloud-example/tricloud-web" } });
     expect(project.inputs).not.toHaveProperty("teamId");
     expect(oneOfType(r, T.domain).inputs).toMatchObject({ domain: `www.${domain}`, projectId: mockId(project) });
     const env = oneOfType(r, T.env);
@@ -122,6 +123,8 @@ describe.each([
     expect(byName.get(`auth.${domain}`)).toMatchObject({ type: "CNAME", content: "auth.tricloud-idp.example", proxied: true, ttl: 1 });
     expect(byName.get(`_dmarc.${domain}`)).toMatchObject({ type: "TXT" });
     expect(byName.get(`_dmarc.${domain}`)).not.toHaveProperty("proxied");
+    // TXT content in double quotes, as Cloudflare asks.
+    expect(byName.get(`_dmarc.${domain}`)!.content).toMatch(/^"v=DMARC1; p=\w+"$/);
     expect(byName.has(`api.${domain}`)).toBe(false);
     if (stack === "prod") expect(byName.get(`mail.${domain}`)).toMatchObject({ type: "MX", content: "mx.tricloud-mail.example", priority: 10 });
   });
@@ -138,10 +141,12 @@ describe.each([
 });
 
 describe("steering", () => {
-  it("dev steers by latency without pool weights", async () => {
-    const lb = oneOfType(await planStack("dev"), T.lb);
-    expect(input(lb, "steeringPolicy")).toBe("dynamic_latency");
-    expect(lb.inputs).not.toHaveProperty("randomSteering");
+  it("dev spreads requests 34/33/33 by random steering, a standard policy (no Traffic Steering add-on)", async () => {
+    const r = await planStack("dev");
+    const lb = oneOfType(r, T.lb);
+    const id = (c: string) => mockId(pool(r, c));
+    expect(input(lb, "steeringPolicy")).toBe("random");
+    expect(input(lb, "randomSteering")).toEqual({ defaultWeight: 0, poolWeights: { [id("aws")]: 0.34, [id("azure")]: 0.33, [id("gcp")]: 0.33 } });
   });
 
   it("prod is weighted 60/30/10: random steering with those pool weights, heaviest pool first", async () => {
