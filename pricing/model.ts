@@ -116,9 +116,18 @@ const CONSUMPTION_TIERS = ["FlexConsumption", "Dynamic"];
 
 export const COST_MODEL: Readonly<Record<string, Estimator>> = {
   // --- AWS ---
-  "aws:eks/cluster:Cluster": (r) => {
+  "aws:eks/cluster:Cluster": (r, ctx) => {
     const extended = r.props.upgradePolicy?.supportType === "EXTENDED";
-    return [hours(`EKS control plane (${extended ? "extended" : "standard"} support)`, `aws.eks.control-plane.${extended ? "extended" : "standard"}`)];
+    const control = hours(`EKS control plane (${extended ? "extended" : "standard"} support)`, `aws.eks.control-plane.${extended ? "extended" : "standard"}`);
+    if (r.props.computeConfig?.enabled !== true) return [control];
+    // EKS Auto Mode bills its own nodes (those above the node group) as EC2 plus a management fee; how many hours
+    // they run depends on load, so they are usage priced, in m6i.large-equivalent hours.
+    const nodeHours = ctx.usage("autoModeNodeHours");
+    return [
+      control,
+      usage("EKS Auto Mode nodes above the node group (EC2, m6i.large-equivalent hours)", "aws.ec2.m6i.large", "hour", nodeHours, "autoModeNodeHours"),
+      usage("EKS Auto Mode management fee on those nodes", "aws.eks.auto-mode.m6i.large", "hour", nodeHours, "autoModeNodeHours"),
+    ];
   },
   "aws:eks/nodeGroup:NodeGroup": (r) => {
     const type = String(r.props.instanceTypes?.[0] ?? "t3.medium"); // EKS's default when none is given

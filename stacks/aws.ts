@@ -46,6 +46,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
       vpcId: this.network.vpcId,
       privateSubnetIds: this.network.privateSubnetIds,
       clientSecurityGroupIds: [this.cluster.clusterSecurityGroupId],
+      logRetentionDays: t.logRetentionDays,
       production,
       tags,
     }, { parent: this });

@@ -56,7 +56,7 @@ export function observability(config: StackConfig, p: ObservedPlatform, tags: Ta
     ...common,
     region: config.aws.region,
     uptime: { apiHostname, originHostname: origin("aws") },
-    cluster: { name: p.aws.cluster.clusterName, nodeRoleName: p.aws.cluster.nodeRoleName, minNodes: t.clusters.aws.minNodes },
+    cluster: { name: p.aws.cluster.clusterName, nodeRoleName: p.aws.cluster.nodeRoleName, autoNodeRoleName: p.aws.cluster.autoNodeRoleName, minNodes: t.clusters.aws.minNodes, nodes: p.aws.cluster.nodeGroup },
     database: { instanceIdentifier: p.aws.database.instanceIdentifier, size: t.database.size, storageGb: t.database.storageGb },
     functions: p.functions?.aws,
     tags,

@@ -21,17 +21,37 @@ export function cloudWatchRetention(days: number): number {
   return CLOUDWATCH_RETENTION.find((d) => d >= days) ?? 3653;
 }
 
-const assumeRole = (service: string) =>
+const assumeRole = (service: string, actions: readonly string[] = ["sts:AssumeRole"]) =>
   JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions.length === 1 ? actions[0] : [...actions] }],
   });
 
 /**
+ * What EKS Auto Mode needs of the cluster role besides AmazonEKSClusterPolicy: it launches instances, volumes,
+ * load balancers and interfaces on the cluster's behalf (docs.aws.amazon.com/eks/latest/userguide/auto-cluster-iam-role.html).
+ */
+export const AUTO_MODE_CLUSTER_POLICIES = ["AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"] as const;
+/** The Auto Mode node role's policies (auto-create-node-role.html); EKS gives the role its access entry itself. */
+export const AUTO_MODE_NODE_POLICIES = ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"] as const;
+/**
+ * The networking add-ons the managed node group's nodes need: an Auto Mode cluster is created without the
+ * self-managed ones (bootstrapSelfManagedAddons false), and Auto Mode's own nodes carry their networking built in.
+ */
+export const NODE_GROUP_ADDONS = ["vpc-cni", "kube-proxy", "coredns"] as const;
+
+/**
  * An EKS cluster from the raw provider: IAM roles, KMS envelope encryption of
- * Kubernetes secrets, all control-plane logs, a private API endpoint, a
- * managed autoscaling node group in the private subnets and an IAM OIDC
- * provider for workload identity (IRSA).
+ * Kubernetes secrets, all control-plane logs, a private API endpoint and an
+ * IAM OIDC provider for workload identity (IRSA).
+ *
+ * Compute: a managed node group of the configured size keeps the pool's
+ * desired nodes (its floor, updated one node at a time), and EKS Auto Mode's
+ * general-purpose node pool adds nodes when pods do not fit and removes them
+ * when they are idle. Auto Mode is run by the EKS API itself, so nothing has
+ * to be installed through the private Kubernetes endpoint (a Cluster
+ * Autoscaler or Karpenter would be). The pool's ceiling (maxNodes) is the
+ * account's On-Demand vCPU quota, listed by preflight (docs/first-deploy-aws.md).
  */
 export class AwsKubernetesCluster extends pulumi.ComponentResource implements KubernetesCluster {
   readonly cloud = "aws" as const;
@@ -41,8 +61,12 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
   readonly kubernetesVersion: string;
   readonly oidcProviderArn: pulumi.Output<string>;
   readonly oidcIssuerUrl: pulumi.Output<string>;
-  /** The role the nodes run as; its policies decide what the kubelet may pull. */
+  /** The role the node group's nodes run as; its policies decide what the kubelet may pull. */
   readonly nodeRoleName: pulumi.Output<string>;
+  /** The role EKS Auto Mode's nodes run as (a role can have one access entry, so not the node group's). */
+  readonly autoNodeRoleName: pulumi.Output<string>;
+  /** The managed node group: add-ons that run pods must wait for it, or they fail without Ready nodes. */
+  readonly nodeGroup: aws.eks.NodeGroup;
   /** Security group EKS attaches to the control plane and managed nodes; databases admit it. */
   readonly clusterSecurityGroupId: pulumi.Output<string>;
 
@@ -53,8 +77,14 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
     const partition = aws.getPartitionOutput({}, child).partition;
     const managed = (policy: string) => pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`;
 
-    const clusterRole = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: assumeRole("eks.amazonaws.com"), tags }, child);
-    const clusterPolicy = new aws.iam.RolePolicyAttachment(`${name}-cluster`, { role: clusterRole.name, policyArn: managed("AmazonEKSClusterPolicy") }, child);
+    // Auto Mode tags the sessions it starts with the cluster's name, so the trust policy allows sts:TagSession too.
+    const clusterRole = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: assumeRole("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]), tags }, child);
+    const clusterPolicies = ["AmazonEKSClusterPolicy", ...AUTO_MODE_CLUSTER_POLICIES].map((policy) =>
+      new aws.iam.RolePolicyAttachment(policy === "AmazonEKSClusterPolicy" ? `${name}-cluster` : `${name}-cluster-${policy}`, { role: clusterRole.name, policyArn: managed(policy) }, child));
+
+    const autoNodeRole = new aws.iam.Role(`${name}-auto-nodes`, { assumeRolePolicy: assumeRole("ec2.amazonaws.com"), tags }, child);
+    const autoNodePolicies = AUTO_MODE_NODE_POLICIES.map((policy) =>
+      new aws.iam.RolePolicyAttachment(`${name}-auto-nodes-${policy}`, { role: autoNodeRole.name, policyArn: managed(policy) }, child));
 
     const secretsKey = new aws.kms.Key(`${name}-secrets`, {
       description: `Envelope encryption of Kubernetes secrets in ${name}`,
@@ -89,8 +119,18 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
       // Standard support only: extended support costs six times as much and hides an overdue upgrade.
       upgradePolicy: { supportType: "STANDARD" },
       deletionProtection: args.production,
+      // EKS Auto Mode: all three capabilities on together (the API refuses a mix), and no self-managed add-ons.
+      computeConfig: { enabled: true, nodePools: ["general-purpose"], nodeRoleArn: autoNodeRole.arn },
+      storageConfig: { blockStorage: { enabled: true } },
+      kubernetesNetworkConfig: { elasticLoadBalancing: { enabled: true } },
+      bootstrapSelfManagedAddons: false,
       tags,
-    }, { parent: this, dependsOn: [clusterPolicy, logs] });
+    }, { parent: this, dependsOn: [...clusterPolicies, ...autoNodePolicies, logs] });
+
+    // The node group's nodes get their networking from these add-ons; coredns runs pods, so it waits for the nodes.
+    const addon = (addonName: string, dependsOn: pulumi.Resource[] = []) =>
+      new aws.eks.Addon(`${name}-${addonName}`, { clusterName: cluster.name, addonName, tags }, { parent: this, dependsOn });
+    const networking = [addon("vpc-cni"), addon("kube-proxy")];
 
     const oidc = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
       url: cluster.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer ?? ""),
@@ -118,7 +158,9 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
     }, child);
 
     const pool = args.nodePool;
-    new aws.eks.NodeGroup(`${name}-workers`, {
+    // The floor: desiredNodes nodes of the configured size, never scaled by anything but this config (Auto Mode
+    // adds its own nodes above it); maxSize = desiredSize keeps EKS from growing it, minNodes bounds updates.
+    const nodeGroup = new aws.eks.NodeGroup(`${name}-workers`, {
       clusterName: cluster.name,
       version: cluster.version,
       nodeRoleArn: nodeRole.arn,
@@ -126,16 +168,12 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
       instanceTypes: [nodeMachine("aws", pool.size)],
       amiType: "AL2023_x86_64_STANDARD",
       capacityType: "ON_DEMAND",
-      scalingConfig: { minSize: pool.minNodes, desiredSize: pool.desiredNodes, maxSize: pool.maxNodes },
+      scalingConfig: { minSize: pool.minNodes, desiredSize: pool.desiredNodes, maxSize: pool.desiredNodes },
       updateConfig: { maxUnavailable: 1 },
       launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
       tags,
-    }, {
-      parent: this,
-      dependsOn: nodePolicies,
-      // The cluster autoscaler owns the live size; a redeploy must not reset it.
-      ignoreChanges: ["scalingConfig.desiredSize"],
-    });
+    }, { parent: this, dependsOn: [...nodePolicies, ...networking] });
+    addon("coredns", [nodeGroup]);
 
     this.clusterName = cluster.name;
     this.endpoint = cluster.endpoint;
@@ -143,6 +181,8 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
     this.oidcProviderArn = oidc.arn;
     this.oidcIssuerUrl = oidc.url;
     this.nodeRoleName = nodeRole.name;
+    this.autoNodeRoleName = autoNodeRole.name;
+    this.nodeGroup = nodeGroup;
     this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId ?? "");
     this.kubeconfig = pulumi.secret(
       pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority]).apply(([n, endpoint, ca]) =>

@@ -3,6 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ADMIN_PASSWORD, ADMIN_USERNAME, DATABASE_NAME, POSTGRES_PORT, type PostgresDatabase, type PostgresDatabaseBaseArgs } from "../shared/platform";
 import { databaseMachine } from "../shared/sizes";
+import { cloudWatchRetention } from "./cluster";
+
+/** The log types the instance exports to CloudWatch Logs (both exist for PostgreSQL on RDS). */
+export const RDS_LOG_EXPORTS = ["postgresql", "upgrade"] as const;
 
 export interface AwsPostgresDatabaseArgs extends PostgresDatabaseBaseArgs {
   vpcId: pulumi.Input<string>;
@@ -10,6 +14,8 @@ export interface AwsPostgresDatabaseArgs extends PostgresDatabaseBaseArgs {
   privateSubnetIds: pulumi.Input<string>[];
   /** Security groups admitted on the PostgreSQL port (the cluster's, later the functions'). */
   clientSecurityGroupIds: pulumi.Input<string>[];
+  /** Days to keep the exported PostgreSQL and upgrade logs (rounded up to a value CloudWatch accepts). */
+  logRetentionDays: number;
 }
 
 /**
@@ -58,7 +64,18 @@ export class AwsPostgresDatabase extends pulumi.ComponentResource implements Pos
         tags,
       }, child));
 
+    // A fixed identifier, so the log groups RDS writes to (/aws/rds/instance/<identifier>/<type>) can be created first
+    // with a retention; RDS would otherwise create them itself, never expiring.
+    const identifier = `${name}-pg`;
+    const logGroups = RDS_LOG_EXPORTS.map((kind) =>
+      new aws.cloudwatch.LogGroup(`${name}-logs-${kind}`, {
+        name: `/aws/rds/instance/${identifier}/${kind}`,
+        retentionInDays: cloudWatchRetention(args.logRetentionDays),
+        tags,
+      }, child));
+
     const db = new aws.rds.Instance(`${name}-pg`, {
+      identifier,
       engine: "postgres",
       // A major version alone: RDS picks the newest minor and keeps it patched (autoMinorVersionUpgrade).
       engineVersion: args.postgresVersion,
@@ -87,11 +104,11 @@ export class AwsPostgresDatabase extends pulumi.ComponentResource implements Pos
       skipFinalSnapshot: !args.production,
       ...(args.production ? { finalSnapshotIdentifier: `${name}-final` } : {}),
       iamDatabaseAuthenticationEnabled: true,
-      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+      enabledCloudwatchLogsExports: [...RDS_LOG_EXPORTS],
       performanceInsightsEnabled: true,
       applyImmediately: !args.production,
       tags,
-    }, { parent: this, additionalSecretOutputs: ["password"] });
+    }, { parent: this, additionalSecretOutputs: ["password"], dependsOn: logGroups });
 
     this.host = db.address;
     this.instanceIdentifier = db.identifier;

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HOST_ENV, RECONCILE_EVENT } from "../../functions/adapters/env";
-import { functionBundle } from "../shared/bundle";
+import { functionBundle, RDS_CA_BUNDLE_FILE } from "../shared/bundle";
+import { cloudWatchRetention } from "./cluster";
 import { baseUrlOf, databaseUrl, hostnameOf } from "../shared/function-urls";
 import { ADMIN_USERNAME, DATABASE_NAME, FUNCTION_POOL_MAX, POSTGRES_PORT, functionSchema, type FunctionHost, type FunctionHostBaseArgs } from "../shared/platform";
 
@@ -21,8 +22,12 @@ export interface AwsFunctionHostArgs extends FunctionHostBaseArgs {
   rdsProxy: boolean;
 }
 
-/** The Lambda runtime's bundle of Amazon CAs (RDS and RDS Proxy certificates); Node 20+ runtimes load it only when asked. */
-const LAMBDA_CA_BUNDLE = "/var/runtime/ca-cert.pem";
+/**
+ * The RDS and RDS Proxy CAs shipped in the function's own package (components/shared/bundle.ts), where Lambda
+ * unpacks it (LAMBDA_TASK_ROOT, /var/task): `sslmode=verify-full` checks the database against these rather
+ * than whatever CA file the runtime image carries. Node reads NODE_EXTRA_CA_CERTS once, at start.
+ */
+export const LAMBDA_CA_BUNDLE = `/var/task/${RDS_CA_BUNDLE_FILE}`;
 
 /**
  * The health/quorum function on AWS: Lambda (Node 24, arm64) in the private subnets,
@@ -69,23 +74,28 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
       description: args.rdsProxy ? "PostgreSQL through RDS Proxy" : "PostgreSQL", tags,
     }, child);
 
-    // Secrets: one each, so the database password rotates without touching the signing key.
-    const signingKey = new aws.secretsmanager.Secret(`${name}-signing-key`, { name: `tricloud/${args.environment}/aws/signing-key`, description: "Ed25519 private key of the AWS quorum node (PKCS#8 PEM)", tags }, child);
+    // Secrets: one each, so the database password rotates without touching the signing key. Their names are fixed, so
+    // outside prod they are deleted at once on destroy (a 7-30 day recovery window would hold the name and make the
+    // next `pulumi up` of the same stack fail); prod keeps the 30-day window to undo a mistaken delete.
+    const secret = (id: string, secretName: string, description: string) =>
+      new aws.secretsmanager.Secret(id, { name: secretName, description, recoveryWindowInDays: secretRecoveryWindowDays(args.environment), tags }, child);
+    const signingKey = secret(`${name}-signing-key`, `tricloud/${args.environment}/aws/signing-key`, "Ed25519 private key of the AWS quorum node (PKCS#8 PEM)");
     new aws.secretsmanager.SecretVersion(`${name}-signing-key`, { secretId: signingKey.id, secretString: pulumi.secret(args.privateKeyPem) }, child);
-    const dbUrl = new aws.secretsmanager.Secret(`${name}-database-url`, { name: `tricloud/${args.environment}/aws/database-url`, description: "PostgreSQL URL of the AWS quorum node", tags }, child);
+    const dbUrl = secret(`${name}-database-url`, `tricloud/${args.environment}/aws/database-url`, "PostgreSQL URL of the AWS quorum node");
     new aws.secretsmanager.SecretVersion(`${name}-database-url`, {
       secretId: dbUrl.id,
       secretString: databaseUrl({ host: dbHost, port: POSTGRES_PORT, database: DATABASE_NAME, user: ADMIN_USERNAME, password: args.database.adminPassword, params: { sslmode: "verify-full" } }),
     }, child);
 
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${fnName}`, retentionInDays: args.logRetentionDays, tags }, child);
+    // CloudWatch Logs accepts only fixed retention values (PutRetentionPolicy): rounded up like the other log groups.
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${fnName}`, retentionInDays: cloudWatchRetention(args.logRetentionDays), tags }, child);
 
     const role = new aws.iam.Role(`${name}-role`, {
       description: "Execution role of the tricloud quorum function",
       assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
       tags,
     }, child);
-    new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: functionPolicy(logGroup.arn, [signingKey.arn, dbUrl.arn]) }, child);
+    const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: functionPolicy(logGroup.arn, [signingKey.arn, dbUrl.arn]) }, child);
 
     const fn = new aws.lambda.Function(`${name}-fn`, {
       name: fnName,
@@ -115,7 +125,9 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
         },
       },
       tags,
-    }, { parent: this, dependsOn: [logGroup] });
+      // The inline policy holds the ENI permissions: CreateFunction in a VPC fails until the role has them, and
+      // without them the function cannot log or read its secrets on its first invocations.
+    }, { parent: this, dependsOn: [logGroup, policy] });
 
     // The public origin behind Cloudflare. Since 2025 a public URL needs both permissions.
     const fnUrl = new aws.lambda.FunctionUrl(`${name}-url`, { functionName: fn.name, authorizationType: "NONE" }, child);
@@ -140,7 +152,12 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
   /** RDS Proxy: its own login secret and role, admitted by the database, admitting the function. */
   private rdsProxy(name: string, args: AwsFunctionHostArgs, fnSg: pulumi.Input<string>, tags: Record<string, string>) {
     const child = { parent: this };
-    const login = new aws.secretsmanager.Secret(`${name}-proxy-login`, { name: `tricloud/${args.environment}/aws/rds-proxy-login`, description: "Database login RDS Proxy uses", tags }, child);
+    const login = new aws.secretsmanager.Secret(`${name}-proxy-login`, {
+      name: `tricloud/${args.environment}/aws/rds-proxy-login`,
+      description: "Database login RDS Proxy uses",
+      recoveryWindowInDays: secretRecoveryWindowDays(args.environment),
+      tags,
+    }, child);
     new aws.secretsmanager.SecretVersion(`${name}-proxy-login`, {
       secretId: login.id,
       secretString: pulumi.secret(pulumi.jsonStringify({ username: ADMIN_USERNAME, password: args.database.adminPassword })),
@@ -178,6 +195,14 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
     new aws.rds.ProxyTarget(`${name}-proxy-target`, { dbProxyName: proxy.name, targetGroupName: group.name, dbInstanceIdentifier: args.database.instanceIdentifier }, child);
     return { endpoint: proxy.endpoint, securityGroupId: sg.id };
   }
+}
+
+/**
+ * Days Secrets Manager keeps a deleted secret (DeleteSecret RecoveryWindowInDays: 7-30, or 0 to delete at once):
+ * 30 in prod, 0 elsewhere so a destroyed dev stack can be created again under the same secret names.
+ */
+export function secretRecoveryWindowDays(environment: string): number {
+  return environment === "prod" ? 30 : 0;
 }
 
 /**

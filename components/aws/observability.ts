@@ -28,7 +28,15 @@ export interface AwsObservabilityArgs {
   p99LatencyMs: number;
   /** The public API hostname (`api.<domain>`) and this cloud's own origin; both serve GET /health. */
   uptime: { apiHostname: string; originHostname: pulumi.Input<string> };
-  cluster: { name: pulumi.Input<string>; nodeRoleName: pulumi.Input<string>; minNodes: number };
+  cluster: {
+    name: pulumi.Input<string>;
+    nodeRoleName: pulumi.Input<string>;
+    /** EKS Auto Mode's node role: its nodes run the agent too. */
+    autoNodeRoleName?: pulumi.Input<string>;
+    minNodes: number;
+    /** The node group: the add-on waits for it (EKS fails an add-on whose pods find no Ready node within 20 minutes). */
+    nodes?: pulumi.Resource;
+  };
   database: { instanceIdentifier: pulumi.Input<string>; size: Size; storageGb: number };
   /** Lambda functions; each gets an error-rate and a p99 latency alarm. */
   functions?: readonly AwsFunctionTarget[];
@@ -37,7 +45,17 @@ export interface AwsObservabilityArgs {
 
 /** Route 53 publishes health-check metrics in us-east-1 only, so their alarms and topic live there. */
 const HEALTH_CHECK_REGION = "us-east-1";
+/**
+ * Container Insights log groups, created first so they get a retention. On AL2023 nodes `host` and `dataplane` stay
+ * empty (those streams read /var/log files AL2023 keeps in journald); they are kept so a later agent that fills them
+ * writes into a group with a retention (docs/first-deploy-aws.md).
+ */
 const CONTAINER_INSIGHTS_LOGS = ["application", "dataplane", "host", "performance"];
+/**
+ * What the CloudWatch agent of the amazon-cloudwatch-observability add-on needs on the node roles: metrics and logs,
+ * and X-Ray writes for Application Signals, which the add-on turns on by default.
+ */
+export const CLOUDWATCH_AGENT_POLICIES = ["CloudWatchAgentServerPolicy", "AWSXrayWriteOnlyAccess"] as const;
 
 /**
  * RDS for PostgreSQL: max_connections = LEAST(DBInstanceClassMemory / 9531392, 5000).
@@ -159,10 +177,13 @@ export class AwsObservability extends pulumi.ComponentResource {
 
     // Cluster: Container Insights reports node health; its log groups exist first so they get a retention.
     const partition = aws.getPartitionOutput({}, child).partition;
-    const agentPolicy = new aws.iam.RolePolicyAttachment(`${name}-node-cloudwatch`, {
-      role: args.cluster.nodeRoleName,
-      policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/CloudWatchAgentServerPolicy`,
-    }, child);
+    const nodeRoles = [["node", args.cluster.nodeRoleName], ...(args.cluster.autoNodeRoleName ? [["auto-node", args.cluster.autoNodeRoleName] as const] : [])] as const;
+    const agentPolicies = nodeRoles.flatMap(([kind, role]) =>
+      CLOUDWATCH_AGENT_POLICIES.map((policy) =>
+        new aws.iam.RolePolicyAttachment(policy === "CloudWatchAgentServerPolicy" ? `${name}-${kind}-cloudwatch` : `${name}-${kind}-${policy}`, {
+          role,
+          policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`,
+        }, child)));
     const insightsLogs = CONTAINER_INSIGHTS_LOGS.map((kind) =>
       new aws.cloudwatch.LogGroup(`${name}-insights-${kind}`, {
         name: pulumi.interpolate`/aws/containerinsights/${args.cluster.name}/${kind}`,
@@ -173,7 +194,7 @@ export class AwsObservability extends pulumi.ComponentResource {
       clusterName: args.cluster.name,
       addonName: "amazon-cloudwatch-observability",
       tags,
-    }, { parent: this, dependsOn: [agentPolicy, ...insightsLogs] });
+    }, { parent: this, dependsOn: [...agentPolicies, ...insightsLogs, ...(args.cluster.nodes ? [args.cluster.nodes] : [])] });
     const cluster = { ClusterName: args.cluster.name };
     alarm("cluster-nodes", {
       alarmDescription: `EKS nodes failing (not Ready) for ${T.evaluationMinutes} min; no data means the Container Insights agent stopped reporting`,
@@ -188,16 +209,18 @@ export class AwsObservability extends pulumi.ComponentResource {
       ...notify(regional),
     });
 
-    // Functions: error rate and p99 latency per Lambda function.
+    // Functions: error rate and p99 latency of the HTTP path per Lambda function. The Function URL metrics count only
+    // requests (Errors and Duration would also count the scheduled reconciler, which calls the peers across clouds),
+    // and a 5xx answer is an error there even when the handler returned it (docs.aws.amazon.com/lambda/latest/dg/urls-monitoring.html).
     const functions = args.functions ?? [];
     for (const f of functions) {
       const fn = { FunctionName: f.functionName };
       alarm(`fn-${f.name}-errors`, {
-        alarmDescription: `Lambda ${f.name}: more than ${T.functionErrorPercent} % of invocations failing for ${T.evaluationMinutes} min`,
+        alarmDescription: `Lambda ${f.name}: more than ${T.functionErrorPercent} % of Function URL requests answered 5xx for ${T.evaluationMinutes} min`,
         metricQueries: [
-          { id: "errors", returnData: false, metric: { namespace: "AWS/Lambda", metricName: "Errors", dimensions: fn, period: T.periodMinutes * 60, stat: "Sum" } },
-          { id: "invocations", returnData: false, metric: { namespace: "AWS/Lambda", metricName: "Invocations", dimensions: fn, period: T.periodMinutes * 60, stat: "Sum" } },
-          { id: "errorPercent", returnData: true, expression: "IF(invocations > 0, 100 * errors / invocations, 0)", label: `${f.name} error %` },
+          { id: "errors", returnData: false, metric: { namespace: "AWS/Lambda", metricName: "Url5xxCount", dimensions: fn, period: T.periodMinutes * 60, stat: "Sum" } },
+          { id: "requests", returnData: false, metric: { namespace: "AWS/Lambda", metricName: "UrlRequestCount", dimensions: fn, period: T.periodMinutes * 60, stat: "Sum" } },
+          { id: "errorPercent", returnData: true, expression: "IF(requests > 0, 100 * errors / requests, 0)", label: `${f.name} 5xx %` },
         ],
         evaluationPeriods: sustained.evaluationPeriods,
         datapointsToAlarm: sustained.datapointsToAlarm,
@@ -207,9 +230,9 @@ export class AwsObservability extends pulumi.ComponentResource {
         ...notify(regional),
       });
       alarm(`fn-${f.name}-p99`, {
-        alarmDescription: `Lambda ${f.name}: p99 duration above ${args.p99LatencyMs} ms for ${T.evaluationMinutes} min`,
+        alarmDescription: `Lambda ${f.name}: p99 Function URL latency above ${args.p99LatencyMs} ms for ${T.evaluationMinutes} min`,
         namespace: "AWS/Lambda",
-        metricName: "Duration",
+        metricName: "UrlRequestLatency",
         dimensions: fn,
         extendedStatistic: "p99",
         ...sustained,
@@ -258,9 +281,9 @@ export function awsDashboard(ids: DashboardIds): { widgets: object[] } {
     "Availability SLI (share of passing probes)": metric("Availability SLI (share of passing probes)", [
       ["AWS/Route53", "HealthCheckPercentageHealthy", "HealthCheckId", ids.originCheck, { label: "origin % healthy" }],
     ], {}, HEALTH_CHECK_REGION),
-    "Function errors": fns.length ? metric("Function errors", fns.map((f) => ["AWS/Lambda", "Errors", "FunctionName", f]), { stat: "Sum" }) : text("Function errors"),
+    "Function errors": fns.length ? metric("Function errors", fns.map((f) => ["AWS/Lambda", "Url5xxCount", "FunctionName", f]), { stat: "Sum" }) : text("Function errors"),
     "Function p99 latency (ms)": fns.length
-      ? metric("Function p99 latency (ms)", fns.map((f) => ["AWS/Lambda", "Duration", "FunctionName", f]), { stat: "p99", annotations: { horizontal: [{ label: "objective", value: ids.p99LatencyMs }] } })
+      ? metric("Function p99 latency (ms)", fns.map((f) => ["AWS/Lambda", "UrlRequestLatency", "FunctionName", f]), { stat: "p99", annotations: { horizontal: [{ label: "objective", value: ids.p99LatencyMs }] } })
       : text("Function p99 latency (ms)"),
     "Database CPU (%)": metric("Database CPU (%)", [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", ids.dbId]]),
     "Database storage used": metric("Database storage used", [["AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", ids.dbId, { label: "free bytes" }]], { stat: "Minimum" }),

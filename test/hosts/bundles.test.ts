@@ -33,7 +33,11 @@ describe("function bundles", () => {
   });
 
   it("ships what each host needs beside the code", () => {
-    expect(functionBundle("aws-lambda").files.map((f) => f.name)).toEqual(["index.js"]);
+    // The RDS and RDS Proxy CAs, for sslmode=verify-full (NODE_EXTRA_CA_CERTS points at the file).
+    expect(functionBundle("aws-lambda").files.map((f) => f.name)).toEqual(["index.js", "rds-ca-bundle.pem"]);
+    const pem = build("aws-lambda").files.get("rds-ca-bundle.pem")!;
+    expect(pem.match(/-----BEGIN CERTIFICATE-----/g)!.length).toBeGreaterThanOrEqual(100);
+    expect(pem.trim().split(/\n(?=-----BEGIN)/).every((c) => /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----$/.test(c))).toBe(true);
     expect(functionBundle("azure-functions").files.map((f) => f.name)).toEqual(["host.json", "index.js", "package.json"]);
     expect(functionBundle("gcp-functions").files.map((f) => f.name)).toEqual(["index.js", "package.json"]);
     const azure = build("azure-functions").files;

@@ -67,14 +67,14 @@ describe("keys and secrets", () => {
 });
 
 describe("AWS: Lambda", () => {
-  it("runs Node 24 on arm64 in the private subnets, from the bundle, with the Amazon CA bundle loaded", () => {
+  it("runs Node 24 on arm64 in the private subnets, from the bundle, with the RDS CA bundle it ships loaded", () => {
     const fn = oneOfType(dev, "aws:lambda/function:Function");
     expect(fn.inputs).toMatchObject({ runtime: "nodejs24.x", architectures: ["arm64"], handler: "index.handler", memorySize: 512, reservedConcurrentExecutions: 20 });
     const privateSubnets = ofType(dev, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => mockId("dev", s));
     expect((input(fn, "vpcConfig.subnetIds") as string[]).sort()).toEqual(privateSubnets.sort());
     expect(input(fn, "vpcConfig.securityGroupIds")).toEqual([mockId("dev", oneOfType(dev, "aws:ec2/securityGroup:SecurityGroup", "dev-aws-fn-sg"))]);
-    expect(fn.inputs.code).toMatchObject({ kind: "archive", sha256: functionBundle("aws-lambda").sha256, files: [{ name: "index.js" }] });
-    expect(env(fn).NODE_EXTRA_CA_CERTS).toBe("/var/runtime/ca-cert.pem");
+    expect(fn.inputs.code).toMatchObject({ kind: "archive", sha256: functionBundle("aws-lambda").sha256, files: [{ name: "index.js" }, { name: "rds-ca-bundle.pem" }] });
+    expect(env(fn).NODE_EXTRA_CA_CERTS).toBe("/var/task/rds-ca-bundle.pem");
     expect(Object.keys(env(fn)).sort()).toEqual([HOST_ENV.databaseUrlSecretArn, "NODE_EXTRA_CA_CERTS", HOST_ENV.cloud, HOST_ENV.poolMax, HOST_ENV.schema, HOST_ENV.peers, HOST_ENV.privateKeySecretArn, HOST_ENV.publicKeys, HOST_ENV.region].sort());
   });
 

@@ -75,15 +75,15 @@ beforeAll(async () => {
 });
 
 describe("function alarms from the function hosts' input", () => {
-  it("AWS: every Lambda gets an error-rate alarm (> 1 % of invocations) and a p99 duration alarm (> 200 ms)", () => {
+  it("AWS: every Lambda gets a 5xx-rate alarm (> 1 % of Function URL requests) and a p99 URL latency alarm (> 200 ms), reconciler runs excluded", () => {
     for (const fn of ["api", "quorum"]) {
       const errors = named("aws:cloudwatch/metricAlarm:MetricAlarm", `-fn-${fn}-errors`);
       const queries = errors.metricQueries as { id: string; expression?: string; metric?: { metricName: string; dimensions: Record<string, string> } }[];
-      expect(queries.filter((q) => q.metric).map((q) => [q.metric!.metricName, q.metric!.dimensions.FunctionName])).toEqual([["Errors", `tricloud-unit-${fn}`], ["Invocations", `tricloud-unit-${fn}`]]);
-      expect(queries.find((q) => q.expression)!.expression).toBe("IF(invocations > 0, 100 * errors / invocations, 0)");
+      expect(queries.filter((q) => q.metric).map((q) => [q.metric!.metricName, q.metric!.dimensions.FunctionName])).toEqual([["Url5xxCount", `tricloud-unit-${fn}`], ["UrlRequestCount", `tricloud-unit-${fn}`]]);
+      expect(queries.find((q) => q.expression)!.expression).toBe("IF(requests > 0, 100 * errors / requests, 0)");
       expect(errors).toMatchObject({ threshold: 1, comparisonOperator: "GreaterThanThreshold" });
       const p99 = named("aws:cloudwatch/metricAlarm:MetricAlarm", `-fn-${fn}-p99`);
-      expect(p99).toMatchObject({ namespace: "AWS/Lambda", metricName: "Duration", extendedStatistic: "p99", threshold: 200, dimensions: { FunctionName: `tricloud-unit-${fn}` } });
+      expect(p99).toMatchObject({ namespace: "AWS/Lambda", metricName: "UrlRequestLatency", extendedStatistic: "p99", threshold: 200, dimensions: { FunctionName: `tricloud-unit-${fn}` } });
       for (const a of [errors, p99]) expect(a.alarmActions).toEqual(["arn:aws:sns:us-west-2:123456789012:tricloud-unit-alerts"]);
     }
   });
@@ -115,7 +115,7 @@ describe("function alarms from the function hosts' input", () => {
   it("the dashboards chart the functions instead of the placeholder text, under the same titles", () => {
     const aws = JSON.parse(named("aws:cloudwatch/dashboard:Dashboard", "-dashboard").dashboardBody).widgets;
     expect(aws.map((w: any) => w.properties.title)).toEqual([...DASHBOARD_PANELS]);
-    expect(aws[3].properties.metrics).toEqual([["AWS/Lambda", "Duration", "FunctionName", "tricloud-unit-api"], ["AWS/Lambda", "Duration", "FunctionName", "tricloud-unit-quorum"]]);
+    expect(aws[3].properties.metrics).toEqual([["AWS/Lambda", "UrlRequestLatency", "FunctionName", "tricloud-unit-api"], ["AWS/Lambda", "UrlRequestLatency", "FunctionName", "tricloud-unit-quorum"]]);
     const gcp = JSON.parse(named("gcp:monitoring/dashboard:Dashboard", "-dashboard").dashboardJson).mosaicLayout.tiles;
     expect(gcp.map((t: any) => t.widget.title)).toEqual([...DASHBOARD_PANELS]);
     expect(gcp[2].widget.xyChart).toBeDefined();

@@ -70,11 +70,13 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
     expect(input(oidc, "clientIdLists")).toEqual(["sts.amazonaws.com"]);
   });
 
-  it("EKS: the managed node group autoscales within the configured bounds on private subnets, IMDSv2 only", async () => {
+  it("EKS: a managed node group floor of the configured size on private subnets, IMDSv2 only; Auto Mode scales above it", async () => {
     const r = await planStack(stack);
     const group = oneOfType(r, "aws:eks/nodeGroup:NodeGroup");
     const pool = t.clusters.aws;
-    expect(input(group, "scalingConfig")).toEqual({ minSize: pool.minNodes, desiredSize: pool.desiredNodes, maxSize: pool.maxNodes });
+    // The floor keeps desiredNodes; EKS Auto Mode's general-purpose pool adds nodes for pods that do not fit.
+    expect(input(group, "scalingConfig")).toEqual({ minSize: pool.minNodes, desiredSize: pool.desiredNodes, maxSize: pool.desiredNodes });
+    expect(input(oneOfType(r, EKS), "computeConfig")).toMatchObject({ enabled: true, nodePools: ["general-purpose"] });
     expect(input(group, "instanceTypes")).toEqual([nodeMachine("aws", pool.size)]);
     expect(input(group, "subnetIds")).toEqual(input(oneOfType(r, EKS), "vpcConfig.subnetIds"));
     expect(input(group, "nodeRoleArn")).toBe(mockState(stack, oneOfType(r, "aws:iam/role:Role", "-k8s-nodes")).arn);
