@@ -24,5 +24,7 @@ export function functionHostSettings(c: StackConfig, quorum: QuorumMember): Omit
     maxInstances: t.functions.maxInstances,
     reconcileEveryMinutes: t.functions.reconcileEveryMinutes,
     logRetentionDays: t.logRetentionDays,
+    // The Vercel frontend calls the API from the browser.
+    corsOrigins: [`https://www.${t.domain}`],
   };
 }

@@ -113,6 +113,7 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
         [HOST_ENV.schema]: functionSchema("gcp"),
         [HOST_ENV.poolMax]: String(FUNCTION_POOL_MAX),
         [HOST_ENV.databaseCaCert]: args.database.serverCaCert,
+        ...(args.corsOrigins?.length ? { [HOST_ENV.corsOrigins]: JSON.stringify(args.corsOrigins) } : {}),
         // Express's error pages then carry no stack traces.
         NODE_ENV: "production",
       },

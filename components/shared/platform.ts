@@ -91,6 +91,11 @@ export interface FunctionHostBaseArgs {
   /** Reconciler period in minutes. */
   reconcileEveryMinutes: number;
   logRetentionDays: number;
+  /**
+   * Browser origins the API answers CORS for (the frontend, https://www.<domain>): each host sets
+   * HOST_ENV.corsOrigins to JSON of this list; none when empty.
+   */
+  corsOrigins?: readonly string[];
   tags: Tags;
 }
 

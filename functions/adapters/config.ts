@@ -13,6 +13,8 @@ export interface HostConfig {
   readonly poolMax: number;
   readonly databaseCaCert?: string;
   readonly logLevel: string;
+  /** Browser origins the API answers CORS for. */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** The two values that live in the cloud's secret store. */
@@ -42,6 +44,7 @@ export function hostConfigFromEnv(env: Env): HostConfig {
   const poolMax = Number(poolText);
   if (!Number.isInteger(poolMax) || poolMax < 1 || poolMax > 10) throw new Error(`${HOST_ENV.poolMax}: expected an integer from 1 to 10, got ${JSON.stringify(poolText)}`);
   const caCert = env[HOST_ENV.databaseCaCert];
+  const corsOrigins = corsOriginsFrom(env[HOST_ENV.corsOrigins]);
   return {
     cloud,
     region: env[HOST_ENV.region] || `unknown-${cloud}`,
@@ -51,7 +54,23 @@ export function hostConfigFromEnv(env: Env): HostConfig {
     poolMax,
     ...(caCert ? { databaseCaCert: caCert } : {}),
     logLevel: env[HOST_ENV.logLevel] || "info",
+    ...(corsOrigins.length ? { corsOrigins } : {}),
   };
+}
+
+/** `["https://www.example.com"]` -> the origins; each must be an origin (scheme://host[:port], no path). */
+function corsOriginsFrom(text: string | undefined): string[] {
+  if (!text) return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    list = undefined;
+  }
+  if (!Array.isArray(list) || !list.every((o) => typeof o === "string" && /^https?:\/\/[^/\s]+$/.test(o))) {
+    throw new Error(`${HOST_ENV.corsOrigins}: expected a JSON list of origins like ["https://www.example.com"], got ${JSON.stringify(text)}`);
+  }
+  return list as string[];
 }
 
 /** Azure and GCP: the platform has already put the secret values in the environment. */

@@ -18,6 +18,8 @@ export const HOST_ENV = {
   /** Optional CA certificate (PEM) of the database server, when no public CA signs it (Cloud SQL). */
   databaseCaCert: "TRICLOUD_DB_CA_CERT",
   logLevel: "TRICLOUD_LOG_LEVEL",
+  /** JSON ["https://www.<domain>", ...]: browser origins the API answers CORS for (none when unset). */
+  corsOrigins: "TRICLOUD_CORS_ORIGINS",
   /** Azure and GCP: the secret values, resolved by the platform from the secret store. */
   privateKey: "TRICLOUD_PRIVATE_KEY",
   databaseUrl: "DATABASE_URL",

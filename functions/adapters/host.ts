@@ -79,6 +79,7 @@ export class QuorumHost {
         ...this.opts.node,
         keys,
         peers: config.peers,
+        ...(config.corsOrigins ? { corsOrigins: config.corsOrigins } : {}),
         store,
         reconcile: { ...this.opts.node?.reconcile, autoStart: false },
       });

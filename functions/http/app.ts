@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import type { Logger } from "pino";
 import type { HealthProbe } from "../node/health";
 import type { Ledger } from "../node/ledger";
@@ -23,6 +24,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** The Merkle log, its publisher and this cloud's witness (mounts /v1/ledger and /v1/peer/witness). */
   transparency?: Omit<LedgerHttpDeps, "writeGuard">;
+  /** Browser origins allowed to call the public API (events, health, ledger reads); others get no CORS headers. */
+  corsOrigins?: readonly string[];
 }
 
 /**
@@ -38,6 +41,13 @@ export function createApp(d: AppDeps): Hono {
     if (reason !== null) return errorResponse(c, 503, "SAFE_MODE", `safe mode is on: ${reason}`, { reason });
     await next();
   };
+
+  // The frontend (www.<domain>) calls api.<domain> from the browser. Peer routes are server-to-server: no CORS.
+  const origins = [...(d.corsOrigins ?? [])];
+  if (origins.length) {
+    const allow = cors({ origin: origins, allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type"], maxAge: 600 });
+    for (const path of ["/health", "/v1/events", "/v1/events/*", "/v1/ledger/*"]) app.use(path, allow);
+  }
 
   const limit = bodyLimit({
     maxSize: d.bodyLimitBytes,

@@ -42,6 +42,8 @@ export interface NodeOptions {
   directTimeoutMs?: number;
   reconcile?: Partial<ReconcilerOptions> & { autoStart?: boolean };
   bodyLimitBytes?: number;
+  /** Browser origins the API answers CORS for (the frontend on www.<domain>); none by default. */
+  corsOrigins?: readonly string[];
   /** Turn safe mode on at start with this reason (null leaves the stored setting alone). */
   safeMode?: string | null;
   onStatus?: (eventId: string, status: EventStatus, atMs: number) => void;
@@ -135,6 +137,7 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
     safeMode,
     log,
     bodyLimitBytes: opts.bodyLimitBytes ?? 64 * 1024,
+    corsOrigins: opts.corsOrigins ?? [],
     transparency: { log: merkleLog, publisher, witness, keys: opts.keys, namespace },
   });
   if (opts.reconcile?.autoStart !== false) reconciler.start();

@@ -187,6 +187,8 @@ describe("GCP: Cloud Functions 2nd gen", () => {
     const build = mockState("dev", oneOfType(dev, "gcp:serviceaccount/account:Account", "build-sa"));
     expect(input(fn, "buildConfig")).toMatchObject({ runtime: "nodejs22", entryPoint: "api", serviceAccount: `projects/tricloud-dev/serviceAccounts/${build.email}` });
     expect(String(input(fn, "serviceConfig.environmentVariables.TRICLOUD_DB_CA_CERT"))).toContain("BEGIN CERTIFICATE");
+    // The frontend calls the API from the browser: the host answers CORS for www.<domain>.
+    expect(JSON.parse(String(input(fn, `serviceConfig.environmentVariables.${HOST_ENV.corsOrigins}`)))).toEqual(["https://www.tricloud-dev.example"]);
     const accessors = ofType(dev, "gcp:secretmanager/secretIamMember:SecretIamMember");
     expect(accessors.map((a) => [a.inputs.secretId, a.inputs.role, a.inputs.member]).sort()).toEqual([
       ["tricloud-dev-database-url", "roles/secretmanager.secretAccessor", `serviceAccount:${sa.email}`],
