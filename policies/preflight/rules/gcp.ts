@@ -277,7 +277,12 @@ export const gcpRules: readonly PreflightRule[] = [
         ...each(props, "conditions[].conditionThreshold.filter").map((e) => ({ property: e.path, value: e.value })),
         ...each(props, "conditions[].conditionAbsent.filter").map((e) => ({ property: e.path, value: e.value })),
       ];
-      return texts.flatMap((t) => (typeof t.value === "string" && bad.test(t.value) ? [{ property: t.property, value: bad.exec(t.value)![0], expected: 'label=one_of("a", "b")' }] : []));
+      // dashboardJson holds the filters JSON-escaped (\"); read them as the API will.
+      return texts.flatMap((t) => {
+        const text = typeof t.value === "string" ? t.value.replace(/\\"/g, '"') : "";
+        const m = bad.exec(text);
+        return m ? [{ property: t.property, value: m[0], expected: 'label=one_of("a", "b")' }] : [];
+      });
     },
   },
   {
