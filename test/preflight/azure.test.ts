@@ -44,6 +44,7 @@ describe("names", () => {
     ["preflight-azure-resource-group-name", AKS, { nodeResourceGroup: "tricloud-prod-aks-nodes-eastus" }, { nodeResourceGroup: "nodes/eastus" }],
     ["preflight-azure-aks-dns-prefix", AKS, { dnsPrefix: "prod-azure-k8s" }, { dnsPrefix: "prod_azure" }],
     ["preflight-azure-postgres-server-name", PG, { serverName: "prod-azure-db-pg1" }, { serverName: "Prod-DB" }],
+    ["preflight-azure-monitor-action-group-short-name", "azure-native:monitor:ActionGroup", { groupShortName: "tc-prod" }, { groupShortName: "tricloud-prod-alerts" }],
     ["preflight-azure-global-name-unique", "azure-native:storage:StorageAccount", { accountName: "tcfnprod0907ea47" }, { accountName: "functions" }],
   ])("%s: takes a good name and refuses a bad one", (name, type, good, bad) => {
     expect(run(name, res(type, good))).toEqual([]);

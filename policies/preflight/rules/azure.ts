@@ -133,6 +133,14 @@ export const azureRules: readonly PreflightRule[] = [
     check: (props) => checkString(props, "serverName", { pattern: /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, expected: "3-63 of a-z 0-9 -, not starting or ending with '-' (lowercase only)" }),
   },
   {
+    name: "preflight-azure-monitor-action-group-short-name",
+    description: "An action group's short name, used in SMS and email subjects, is 1 to 12 characters.",
+    level: "error",
+    source: src("https://learn.microsoft.com/en-us/azure/azure-monitor/alerts/action-groups"),
+    types: ["azure-native:monitor:ActionGroup"],
+    check: (props) => checkString(props, "groupShortName", { min: 1, max: 12, expected: "1-12 characters" }),
+  },
+  {
     name: "preflight-azure-global-name-unique",
     description: "Storage accounts, Key Vaults, registries and Function Apps are named in a global DNS namespace: a name without a unique part is likely taken by someone else, which only Azure can tell.",
     level: "warning",
