@@ -262,10 +262,18 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
       f.checked++;
       if (op.result.http >= 500) f.add({ eventId: op.eventId, node: op.node, answered: op.result.http, kind: op.value?.kind });
       const before = op.value?.hash as string | undefined;
-      // The replayed message is one the clouds signed: the event may move on (PENDING -> FINAL), never to QUARANTINED or another hash.
-      const later = (readsById.get(op.eventId!) ?? []).filter((r) => r.node === op.node && r.invokeMs > op.completeMs! && r.result!.http === 200);
-      const changed = later.find((r) => r.result!.status === "QUARANTINED" || (before !== undefined && r.result!.hash !== before));
-      if (changed && !equivocated.has(op.eventId!)) f.add({ eventId: op.eventId, node: op.node, kind: op.value?.kind, replayedHash: before, after: { status: changed.result!.status, hash: changed.result!.hash } });
+      // The replayed message is one the clouds signed: the event may move on (PENDING -> FINAL), never to QUARANTINED
+      // or another hash. Blamed on the replay only if this node was seen holding it unquarantined just before, and
+      // no node had quarantined it yet (else the replay met an event something else had already condemned).
+      const rs = readsById.get(op.eventId!) ?? [];
+      const onNode = rs.filter((r) => r.node === op.node && r.result!.http === 200);
+      const lastBefore = onNode.filter((r) => r.completeMs! < op.invokeMs).sort((a, b) => b.completeMs! - a.completeMs!)[0];
+      const firstAfter = onNode.filter((r) => r.invokeMs > op.completeMs!).sort((a, b) => a.invokeMs - b.invokeMs)[0];
+      const condemnedBefore = rs.some((r) => r.result!.status === "QUARANTINED" && r.completeMs! < op.invokeMs);
+      if (equivocated.has(op.eventId!) || !lastBefore || !firstAfter || condemnedBefore || lastBefore.result!.status === "QUARANTINED") continue;
+      if (firstAfter.result!.status === "QUARANTINED" || firstAfter.result!.hash !== lastBefore.result!.hash) {
+        f.add({ eventId: op.eventId, node: op.node, kind: op.value?.kind, replayedHash: before, before: { status: lastBefore.result!.status, hash: lastBefore.result!.hash }, after: { status: firstAfter.result!.status, hash: firstAfter.result!.hash } });
+      }
     }
     emit("replays-harmless", "An old, validly signed peer message sent again (captured on a link, or rebuilt from a certificate, to any node, from any claimed sender) is not a 5xx and never quarantines the event or changes its hash.", f);
   }

@@ -123,7 +123,12 @@ describe("chaos checker", () => {
     const replay = (http: number) => clean().op("replay", { eventId: "e1", node: "gcp", value: { kind: "as-sent", hash: A } }, 1_000, 1_010, { http });
     expect(violated(replay(200))).toEqual([]);
     expect(violated(replay(500))).toContain("replays-harmless");
-    expect(violated(replay(200).read("e1", "gcp", 1_100, "QUARANTINED"))).toContain("replays-harmless");
+    // gcp held it unquarantined just before the replay and quarantined it right after.
+    expect(violated(clean().read("e1", "gcp", 900, "PENDING").op("replay", { eventId: "e1", node: "gcp", value: { kind: "as-sent", hash: A } }, 1_000, 1_010, { http: 200 }).read("e1", "gcp", 1_100, "QUARANTINED"))).toContain("replays-harmless");
+    // Already quarantined elsewhere before the replay: not the replay's doing (no-quarantine-without-proof still reports it).
+    const before = clean().read("e1", "aws", 950, "QUARANTINED").read("e1", "gcp", 900, "PENDING").op("replay", { eventId: "e1", node: "gcp", value: { kind: "as-sent", hash: A } }, 1_000, 1_010, { http: 200 }).read("e1", "gcp", 1_100, "QUARANTINED");
+    expect(violated(before)).not.toContain("replays-harmless");
+    expect(violated(before)).toContain("no-quarantine-without-proof");
   });
 
   it("quarantined-never-lends: a FINAL reached after its co-signer had quarantined", () => {
