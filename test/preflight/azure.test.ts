@@ -4,6 +4,7 @@ import type { PreflightResource, PreflightRule } from "../../policies/preflight/
 import { azurePrerequisites, azureRules, FLEXIBLE_SERVER_STORAGE_GIB } from "../../policies/preflight/rules/azure";
 import { AZURE_FLEXIBLE_SERVER_STORAGE_GIB, awsRdsStorageGb, azureFlexibleServerStorageGb, gcpCloudSqlStorageGb } from "../../components/shared/sizes";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
+import { mockId } from "../helpers/platform";
 
 const settings = { asOf: "2026-11-30" };
 const rule = (name: string): PreflightRule => {
@@ -215,6 +216,12 @@ describe("the program", () => {
     expect(r.prerequisites.some((p) => p.cloud === "azure" && p.what.includes("Microsoft.App "))).toBe(true);
     // Uptime alerts scope the web test and its Application Insights component, as Microsoft's template does.
     for (const a of ofType(r, "azure-native:monitor:MetricAlert").filter((x) => x.name.includes("uptime"))) expect(a.inputs.scopes).toHaveLength(2);
+    // The dashboard's function panels query the Application Insights the Function App reports to (its own).
+    const fnInsights = mockId(stack, oneOfType(r, "azure-native:applicationinsights:Component", "-fn-insights"));
+    const parts = (input(oneOfType(r, "azure-native:portal:Dashboard"), "properties.lenses") as any[])[0].parts as any[];
+    const fnPanels = parts.filter((p) => String(p.metadata.settings?.content?.PartTitle ?? "").startsWith("Function"));
+    expect(fnPanels).toHaveLength(2);
+    for (const p of fnPanels) expect(p.metadata.inputs.find((i: any) => i.name === "Scope").value.resourceIds).toEqual([fnInsights]);
     // The budget counts the AKS node resource group too.
     const budget = oneOfType(r, "azure-native:consumption:Budget");
     expect(input(budget, "filter.dimensions.values")).toContain(input(oneOfType(r, AKS), "nodeResourceGroup"));
