@@ -121,12 +121,13 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
     const ids = [...registry.ids];
     const settled = new Set<string>();
     const finalUntil = Date.now() + quiesceMs;
-    for (let round = 0; ; round++) {
+    while (true) {
       const todo = ids.flatMap((id) => CLOUDS.map((node) => [id, node] as const)).filter(([id, node]) => !settled.has(`${node}/${id}`));
       await mapLimit(todo, 16, async ([id, node]) => {
         const v = await readEvent(ctx, "final", node, id);
+        // Settled: a terminal state, absent and never acknowledged, or an attack (which may rightly stay PENDING).
         const done = v ? v.status !== "PENDING" : !registry.acked.has(id);
-        if (done || round > 0 || id.startsWith("q")) settled.add(`${node}/${id}`);
+        if (done || id.startsWith("q")) settled.add(`${node}/${id}`);
       });
       if (settled.size === ids.length * CLOUDS.length || Date.now() > finalUntil) break;
       await sleep(500);

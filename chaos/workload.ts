@@ -325,7 +325,8 @@ export const MALFORMED: readonly Malformed[] = [
   { kind: "chunk-missing-crlf", expect: "4xx", run: raw(() => [head("/v1/events", "Transfer-Encoding: chunked\r\n"), '5\r\n{"a":1}0\r\n\r\n'], false) },
   { kind: "truncated-chunked", expect: "no-5xx", run: raw(() => [head("/v1/events", "Transfer-Encoding: chunked\r\n"), '10\r\n{"tenantId":"a",'], true) },
   { kind: "short-content-length", expect: "no-5xx", run: raw(() => [head("/v1/events", "Content-Length: 100\r\n"), '{"tenantId":"a"'], true) },
-  { kind: "huge-chunked", expect: "4xx", run: raw((rng) => [head("/v1/events", "Transfer-Encoding: chunked\r\n"), ...Array.from({ length: 40 }, () => `4000\r\n${rng.hex(8192)}\r\n`), "0\r\n\r\n"], false) },
+  // The node answers 413 and closes while the client is still sending: the reset may destroy the answer in flight, so only "no 5xx" is owed.
+  { kind: "huge-chunked", expect: "no-5xx", run: raw((rng) => [head("/v1/events", "Transfer-Encoding: chunked\r\n"), ...Array.from({ length: 40 }, () => `4000\r\n${rng.hex(8192)}\r\n`), "0\r\n\r\n"], false) },
   { kind: "garbage-request-line", expect: "4xx", run: raw(() => ["HELLO THERE\r\n\r\n"], false) },
   { kind: "bad-header", expect: "4xx", run: raw(() => ["GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n"], false) },
 ];
