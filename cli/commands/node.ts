@@ -110,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
   const store = await openStore({ databaseUrl: args.databaseUrl, dataDir: args.dataDir, schema: args.schema });
   if (!args.databaseUrl && !args.dataDir) log.warn("embedded PGlite in memory: events are lost when this node stops (pass --data-dir or --database-url to keep them)");
   const node = await createNode({ keys, peers: args.peers, store, region: args.region, logger: log, safeMode: args.safeMode ?? null });
-  const served = await serveApp(node.app, { port: args.port, hostname: args.host });
+  const served = await serveApp(node.app, { port: args.port, hostname: args.host, log });
   log.info({ url: served.url, store: store.kind, schema: store.schema, peers: args.peers }, `tricloud node ${args.cloud} listening on ${served.url}`);
   // A stray rejection is a bug to log, never a reason to drop the node and its clients.
   process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));

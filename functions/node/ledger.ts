@@ -136,6 +136,8 @@ export class Ledger {
       // from the certificate, so a cloud that signed something else is caught before FINAL.
       for (const cloud of missingClouds(record.envelope.hash, record.confirmations)) {
         if (cloud === this.self || cloud === msg.from || !this.d.peers.clouds.includes(cloud)) continue;
+        // Always a real call, even when a call failed a moment ago: a link may just have healed, and
+        // finalizing on a stale "down" is how a stolen key gets two hashes FINAL.
         const out = await this.d.peers.confirm(cloud, this.messageFor(record), "direct");
         record = await this.takeAnswer(record, cloud, out);
         if (record.status === "QUARANTINED") return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };

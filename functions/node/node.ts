@@ -34,7 +34,7 @@ export interface NodeOptions {
   clock?: Clock;
   logger?: Logger;
   /** Breaker, probe, retry and jitter settings (defaults: 5 failures; half-open and probes after
-   * 250 ms doubling to 2 s; retries 1-2-4-8 s full jitter; Math.random). */
+   * 250 ms doubling to 1 s; retries 1-2-4-8 s full jitter; Math.random). */
   policy?: Partial<PeerPolicyOptions>;
   /** Per-attempt timeout of a peer call (2 s). */
   peerTimeoutMs?: number;

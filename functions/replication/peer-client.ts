@@ -51,6 +51,7 @@ export interface Peers {
   tell(cloud: Cloud, eventId: string, proof: EquivocationProof): Promise<boolean>;
   /** A real ping, never through the breaker (it must be able to see recovery). */
   ping(cloud: Cloud): Promise<boolean>;
+
   states(): PeerState[];
   /** Called when a peer's breaker closes again (traffic trial or probe). */
   onRecovered(listener: (cloud: Cloud) => void): void;
@@ -79,6 +80,7 @@ export interface HttpPeersOptions {
 interface PeerSlot {
   policies: PeerPolicies;
   state: Omit<PeerState, "breaker">;
+
   probeTimer: { cancel(): void } | undefined;
   /** Fired when the peer answers again after failing (any call, ping or probe): wakes retry back-offs. */
   wake: AbortController;
@@ -289,6 +291,7 @@ export class HttpPeers implements Peers {
     }
     s.reachable = error === null;
     s.lastError = error;
+
     if (error === null) s.lastContactMs = this.opts.clock.now();
   }
 

@@ -18,7 +18,7 @@ export interface PeerPolicyOptions {
   /** First wait before the breaker lets one trial call through, and before the first
    * recovery probe (250 ms); each failed trial or probe doubles it, up to `probeCapMs`. */
   halfOpenAfterMs: number;
-  /** Cap of the growing half-open / probe delay (2 s): recovery is seen within about this long. */
+  /** Cap of the growing half-open / probe delay (1 s): recovery is seen within about this long. */
   probeCapMs: number;
   /** Retries after the first attempt (1-2-4-8 s = 4). */
   retries: number;
@@ -31,7 +31,7 @@ export interface PeerPolicyOptions {
 export const DEFAULT_PEER_POLICY: PeerPolicyOptions = {
   breakerThreshold: 5,
   halfOpenAfterMs: 250,
-  probeCapMs: 2_000,
+  probeCapMs: 1_000,
   retries: 4,
   backoffBaseMs: 1_000,
   backoffCapMs: 8_000,

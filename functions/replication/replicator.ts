@@ -79,6 +79,7 @@ export class Replicator {
       for (const cloud of missingClouds(current.envelope.hash, current.confirmations)) {
         if (cloud === ledger.self || !peers.clouds.includes(cloud)) continue;
         const out = answers.get(cloud);
+        // Refused by the breaker without a call: that says nothing, so ask for real.
         if (out?.kind === "unreachable" && !out.attempted) await take(cloud, await peers.confirm(cloud, ledger.messageFor(current), "direct"));
         if (statusOf(current) === "QUARANTINED") return;
       }

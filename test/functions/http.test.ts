@@ -1,11 +1,23 @@
+import { connect } from "node:net";
+import { Writable } from "node:stream";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Cluster } from "./helpers/cluster";
 
 let cluster: Cluster;
 let url: string;
+/** The node's log lines, parsed. */
+const logLines: Array<{ level: number; msg: string }> = [];
+const logStream = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    for (const line of chunk.toString().split("\n").filter(Boolean)) logLines.push(JSON.parse(line));
+    done();
+  },
+});
+
 beforeAll(async () => {
   // A lone aws node: its peers' links lead nowhere, which these tests do not need.
-  cluster = await Cluster.start({ run: ["aws"], node: { bodyLimitBytes: 4096 } });
+  cluster = await Cluster.start({ run: ["aws"], node: { bodyLimitBytes: 4096, logger: pino({ level: "info" }, logStream) } });
   url = cluster.url("aws");
 });
 afterAll(async () => {
@@ -74,6 +86,35 @@ describe("HTTP API contract", () => {
     const big = await post("/v1/events", JSON.stringify({ tenantId: "acme", payload: "x".repeat(5000) }));
     expect(big.status).toBe(413);
     expect(big.body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", details: { limitBytes: 4096 } });
+  });
+
+  it("a chunked body with broken framing, or aborted mid-body, is a 400 JSON error logged at info, never an error-level line", async () => {
+    const { hostname, port } = new URL(url);
+    const raw = (tail: string | null) =>
+      new Promise<string>((resolve) => {
+        let buf = "";
+        const s = connect(Number(port), hostname, () => {
+          s.write('POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"ten\r\n');
+          setTimeout(() => (tail === null ? s.end() : s.write(tail)), 30);
+        });
+        s.on("data", (d) => (buf += d));
+        s.on("close", () => resolve(buf));
+        s.on("error", () => undefined);
+      });
+    const before = logLines.length;
+    for (const tail of ["ZZ\r\nxx\r\n0\r\n\r\n", "5\r\nantId\r\n-3\r\n", null]) {
+      const answer = await raw(tail);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(answer).toMatch(/content-type: application\/json/i);
+      const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
+      expect(body.error).toMatchObject({ code: expect.stringMatching(/^BAD_(REQUEST|BODY)$/), message: expect.stringMatching(/^(request|body): /) });
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    const lines = logLines.slice(before);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.level >= 40)).toEqual([]);
+    // The node keeps serving.
+    expect((await send("/health")).status).toBe(200);
   });
 
   it("404 JSON for an unknown event or endpoint, 400 for an impossible event id", async () => {

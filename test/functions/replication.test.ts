@@ -32,10 +32,10 @@ describe("backoff", () => {
     expect([0, 1, 2, 3].map((n) => fullJitterDelay(n, 1_000, 8_000, () => 0))).toEqual([0, 0, 0, 0]);
     expect(fullJitterDelay(3, 1_000, 8_000, () => 0.5)).toBe(4_000);
     expect(fullJitterDelay(6, 1_000, 8_000, () => 0.5)).toBe(4_000); // capped at 8 s
-    expect(DEFAULT_PEER_POLICY).toMatchObject({ breakerThreshold: 5, halfOpenAfterMs: 250, probeCapMs: 2_000, retries: 4, backoffBaseMs: 1_000, backoffCapMs: 8_000 });
+    expect(DEFAULT_PEER_POLICY).toMatchObject({ breakerThreshold: 5, halfOpenAfterMs: 250, probeCapMs: 1_000, retries: 4, backoffBaseMs: 1_000, backoffCapMs: 8_000 });
   });
 
-  it("probes recovery after 250 ms doubling to a 2 s cap, with equal jitter (never zero, never above the step)", () => {
+  it("probes recovery after 250 ms doubling to a cap (1 s by default), with equal jitter (never zero, never above the step)", () => {
     const top = [0, 1, 2, 3, 4, 9].map((n) => probeDelay(n, 250, 2_000, () => 0.999_999));
     expect(top).toEqual([249, 499, 999, 1999, 1999, 1999]);
     expect([0, 1, 2, 3, 4].map((n) => probeDelay(n, 250, 2_000, () => 0))).toEqual([125, 250, 500, 1000, 1000]);

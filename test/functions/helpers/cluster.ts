@@ -43,7 +43,7 @@ export class Cluster {
       const store = await freshStore(CLUSTER_STORE, cloud);
       const peers = Object.fromEntries(CLOUDS.filter((c) => c !== cloud).map((c) => [c, cluster.link(cloud, c).url]));
       const node = await createNode({ ...FAST, ...opts.node, keys: cluster.keys[cloud], peers, store });
-      const served = await serveApp(node.app, { port: 0 });
+      const served = await serveApp(node.app, { port: 0, log: opts.node?.logger });
       for (const from of CLOUDS) if (from !== cloud) cluster.link(from, cloud).target = served.url;
       cluster.members.set(cloud, { node, store, served });
     }
