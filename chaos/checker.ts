@@ -67,6 +67,10 @@ export interface LivenessFigures {
   /** The same measured from the first submission, faults or not. */
   fromSubmitP50Ms: number | null;
   fromSubmitP99Ms: number | null;
+  /** Split of the first figure: events sent only to healthy nodes while one cloud was out (from submission) ... */
+  healthyWhileOneOut: { events: number; p50Ms: number | null; p99Ms: number | null };
+  /** ... and events a fault obstructed (from the end of that fault). */
+  afterObstruction: { events: number; p50Ms: number | null; p99Ms: number | null };
 }
 
 export interface CheckResult {
@@ -476,6 +480,8 @@ function livenessFigures(h: HistoryData, honestIds: string[], submitsById: Map<s
   const fromFault: number[] = [];
   const fromSubmit: number[] = [];
   const slow: { eventId: string; ms: number; detail: Record<string, unknown> }[] = [];
+  const healthy: number[] = [];
+  const obstructed: number[] = [];
   for (const id of honestIds) {
     const subs = submitsById.get(id)!;
     if (!subs.some(is2xx)) continue;
@@ -495,8 +501,14 @@ function livenessFigures(h: HistoryData, honestIds: string[], submitsById: Map<s
     const ms = finalAt - ref;
     fromFault.push(ms);
     fromSubmit.push(finalAt - start);
+    if (obstructing.length > 0) obstructed.push(ms);
+    else if (h.faults.some((f) => f.victims.length === 1 && f.startMs <= start && (f.stopMs ?? Infinity) > start)) healthy.push(ms);
     slow.push({ eventId: id, ms, detail: { submittedAtMs: start, sentTo: [...nodes], measuredFromMs: ref, finalSeenMs: Number.isFinite(finalAt) ? finalAt : null, obstructedBy: obstructing } });
   }
+  const split = (xs: number[]) => {
+    xs.sort((a, b) => a - b);
+    return { events: xs.length, p50Ms: percentile(xs, 50), p99Ms: percentile(xs, 99) };
+  };
   fromFault.sort((a, b) => a - b);
   fromSubmit.sort((a, b) => a - b);
   slow.sort((a, b) => b.ms - a.ms);
@@ -511,6 +523,8 @@ function livenessFigures(h: HistoryData, honestIds: string[], submitsById: Map<s
     maxMs: fromFault.length ? fromFault[fromFault.length - 1]! : null,
     fromSubmitP50Ms: percentile(fromSubmit, 50),
     fromSubmitP99Ms: percentile(fromSubmit, 99),
+    healthyWhileOneOut: split(healthy),
+    afterObstruction: split(obstructed),
   };
   const slowest = slow.filter((s) => s.ms > boundMs).map((s) => ({ eventId: s.eventId, ms: Number.isFinite(s.ms) ? Math.round(s.ms) : "never FINAL", ...s.detail }));
   return { figures, slowest };

@@ -234,6 +234,7 @@ export function summary(r: ChaosReport): string {
   const l = r.liveness;
   const ms = (x: number | null) => (x === null ? "n/a" : x === Infinity || x === null ? "never" : `${Math.round(x)} ms`);
   lines.push(`  time to FINAL after the last fault: p50 ${ms(l.p50Ms)}, p99 ${ms(l.p99Ms)}, max ${ms(l.maxMs)} (${l.finalized}/${l.events} FINAL; from submission p50 ${ms(l.fromSubmitP50Ms)}, p99 ${ms(l.fromSubmitP99Ms)})`);
+  lines.push(`    sent to a healthy node while one cloud was out: p50 ${ms(l.healthyWhileOneOut.p50Ms)}, p99 ${ms(l.healthyWhileOneOut.p99Ms)} (${l.healthyWhileOneOut.events}); obstructed, after the heal: p50 ${ms(l.afterObstruction.p50Ms)}, p99 ${ms(l.afterObstruction.p99Ms)} (${l.afterObstruction.events})`);
   for (const inv of r.invariants) lines.push(`  ${inv.held ? "held    " : inv.severity === "advisory" ? "ADVISORY" : "VIOLATED"} ${inv.name.padEnd(28)} ${inv.held ? `(${inv.checked} checked)` : `${inv.violations} of ${inv.checked}`}`);
   lines.push(r.valid ? "  every invariant held" : `  INVARIANTS VIOLATED: ${r.invariants.filter((i) => !i.held && i.severity === "invariant").map((i) => i.name).join(", ")}`);
   return lines.join("\n");

@@ -196,6 +196,18 @@ describe("chaos checker", () => {
     expect(violated(slow().fault("kill", ["gcp"], 50, 7_000))).toContain("liveness");
     // A partition of everyone obstructs every event.
     expect(violated(slow().fault("partition-all", ["aws", "azure", "gcp"], 50, 7_000))).toEqual([]);
+    // The split: sent to aws while gcp was out counts as "healthy while one out"; sent to gcp while gcp was out, as obstructed.
+    const split = check(
+      new Builder()
+        .fault("isolate", ["gcp"], 0, 3_000)
+        .submit("e1", "aws", 100)
+        .read("e1", "aws", 700, "FINAL")
+        .submit("e2", "gcp", 200)
+        .read("e2", "gcp", 4_000, "FINAL", B, ["gcp", "aws"])
+        .health().h,
+    ).liveness;
+    expect(split.healthyWhileOneOut).toMatchObject({ events: 1, p99Ms: 605 });
+    expect(split.afterObstruction).toMatchObject({ events: 1, p99Ms: 1_005 });
     // Never FINAL.
     const never = new Builder().submit("e1", "aws", 100).read("e1", "aws", 90_000, "PENDING").health();
     expect(violated(never)).toContain("liveness");
