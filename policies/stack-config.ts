@@ -39,7 +39,7 @@ export function costConfigFor(config: StackConfig, scenario: CostScenario = {}):
 
 /** What preflight knows of the stack beyond its resources (the preflight pack's config for the real CLI). */
 export function preflightSettingsFor(config: StackConfig, asOf: string): PreflightSettings {
-  return { asOf, cloudflarePlan: config.tricloud.traffic.cloudflarePlan, environment: config.tricloud.environment };
+  return { asOf, cloudflarePlan: config.tricloud.traffic.cloudflarePlan, environment: config.tricloud.environment, awsLambdaConcurrency: config.tricloud.functions.awsAccountConcurrency };
 }
 
 /** Merges a user's policy config file (policy name -> level or properties) over the stack-derived one, per pack. */

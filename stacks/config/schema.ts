@@ -134,6 +134,11 @@ const functions = z.strictObject({
   maxInstances: int(1, 1000).default(20),
   /** How often each cloud's reconciler runs (re-drives PENDING events, pings peers). */
   reconcileEveryMinutes: int(1, 60).default(1),
+  /**
+   * The AWS account's Lambda concurrent-executions quota in the stack's region (Service Quotas L-B99A9384; 1,000 by
+   * default, less on new accounts): preflight refuses a reservation that leaves fewer than 100 unreserved.
+   */
+  awsAccountConcurrency: int(1, 1_000_000).default(1000),
 });
 
 export const DNS_RECORD_TYPES = ["A", "AAAA", "CNAME", "TXT", "MX"] as const;

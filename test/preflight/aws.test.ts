@@ -194,6 +194,23 @@ describe("AWS preflight: quotas, what must exist and what must wait (each rule p
   });
 });
 
+describe("the plan states the account's Lambda quota (tricloud:functions.awsAccountConcurrency)", () => {
+  it("a new account's quota makes the reservation an error naming the quota to ask for; the default 1,000 does not", async () => {
+    const low = await planStack("dev", ["tricloud:functions.awsAccountConcurrency=50"]);
+    const found = low.preflight.filter((f) => f.rule === "preflight-aws-lambda-reserved-concurrency");
+    expect(found.map((f) => [f.level, f.value])).toEqual([["error", 20]]);
+    expect(found[0]!.expected).toContain("raise the quota to at least 120");
+    expect((low.prerequisites ?? []).find((p) => p.what.includes("L-B99A9384"))!.what).toContain("this plan assumes 50");
+  });
+
+  it("prices Auto Mode's nodes by usage (EC2 and the management fee), beside the node-group floor", async () => {
+    const plan = await planStack("dev");
+    const lines = plan.cost.lines.filter((l) => l.name.startsWith("EKS Auto Mode"));
+    expect(lines.map((l) => [l.priceId, l.basis, l.monthlyUsd])).toEqual([["aws.ec2.m6i.large", "usage", null], ["aws.eks.auto-mode.m6i.large", "usage", null]]);
+    expect(plan.cost.lines.some((l) => l.resourceType === "aws:eks/nodeGroup:NodeGroup" && l.basis === "fixed")).toBe(true);
+  });
+});
+
 describe.each(["dev", "prod"])("the %s plan and the AWS rules", (stack) => {
   it("has no AWS preflight errors, and lists the AWS prerequisites", async () => {
     const plan = await planStack(stack);
