@@ -70,6 +70,7 @@ export class AzurePlatform extends pulumi.ComponentResource {
     this.functions = new AzureFunctionHost(`${name}-fn`, {
       ...functionHostSettings(config, quorum),
       appName: quorum.appName,
+      deployerPrincipalType: config.tricloud.azureDeployerPrincipalType,
       resourceGroupName,
       location,
       functionsSubnetId: this.network.functionsSubnetId,

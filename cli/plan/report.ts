@@ -106,7 +106,7 @@ export interface PlanReport {
   /** What the clouds would refuse (policies/preflight): level "error" fails the plan (exit 1). */
   readonly preflight: PreflightEntry[];
   /** What a team must arrange before `pulumi up` (add-ons, resource providers, quotas, org policies). */
-  readonly prerequisites?: Prerequisite[];
+  readonly prerequisites: Prerequisite[];
   /** The date support windows were judged at (YYYY-MM-DD). */
   readonly asOf?: string;
 }

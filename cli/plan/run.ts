@@ -66,7 +66,7 @@ export interface EngineState {
   readonly outputs: ReadonlyMap<string, Record<string, unknown>>;
   readonly protect: ReadonlySet<string>;
 }
-export type CapturedPlan = Omit<PlanReport, "cost" | "policies" | "preflight"> & { readonly engine: EngineState };
+export type CapturedPlan = Omit<PlanReport, "cost" | "policies" | "preflight" | "prerequisites"> & { readonly engine: EngineState };
 
 export function runProgramUnderMocks(input: PlanInput): Promise<CapturedPlan> {
   const run = queue.then(() => runOnce(input));

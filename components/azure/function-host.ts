@@ -21,6 +21,8 @@ export interface AzureFunctionHostArgs extends FunctionHostBaseArgs {
   functionsSubnetId: pulumi.Input<string>;
   /** Globally unique Function App name: its default hostname is <appName>.azurewebsites.net, which peers are given up front. */
   appName: string;
+  /** The kind of principal that runs `pulumi up` (its role assignments must say it; azure-native's default is User). */
+  deployerPrincipalType: "ServicePrincipal" | "User" | "Group";
   database: {
     host: pulumi.Input<string>;
     /** PgBouncer's port (6432) when the server runs it, else 5432. */
@@ -102,7 +104,7 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
     // The deployer (whoever runs `pulumi up`) gets the data roles its own steps need: uploading the
     // package, and deleting the secrets on a destroy (RBAC vaults have no access policies).
     const deployer = (id: string, roleId: string, scope: pulumi.Input<string>, description: string) =>
-      new authorization.RoleAssignment(`${name}-${id}`, { principalId: client.objectId, roleDefinitionId: role(roleId), scope, description }, child);
+      new authorization.RoleAssignment(`${name}-${id}`, { principalId: client.objectId, principalType: args.deployerPrincipalType, roleDefinitionId: role(roleId), scope, description }, child);
     const role = (id: string) => pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
 
     const identity = new managedidentity.UserAssignedIdentity(`${name}-id`, { resourceGroupName: rg, location: args.location, tags }, child);
@@ -204,6 +206,7 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       [HOST_ENV.schema]: functionSchema("azure"),
       [HOST_ENV.poolMax]: String(FUNCTION_POOL_MAX),
       [HOST_ENV.reconcileSchedule]: `0 */${args.reconcileEveryMinutes} * * * *`,
+      ...(args.corsOrigins?.length ? { [HOST_ENV.corsOrigins]: JSON.stringify(args.corsOrigins) } : {}),
       [HOST_ENV.privateKey]: kvReference(key.uri),
       [HOST_ENV.databaseUrl]: kvReference(db.uri),
       // Host storage through the identity: no account key anywhere.

@@ -252,6 +252,12 @@ const tricloud = z
       .default({}),
     requiredTags: z.array(z.string()).default(["owner", "cost-center"]),
     logRetentionDays: int(1, 3653).default(30),
+    /**
+     * What kind of Entra principal runs `pulumi up` against Azure: the program grants it data roles, and Azure refuses
+     * a role assignment whose principalType does not match the principal (UnmatchedPrincipalType). CI runs as a
+     * service principal; a person after `az login` is a User.
+     */
+    azureDeployerPrincipalType: z.enum(["ServicePrincipal", "User", "Group"], { error: "expected ServicePrincipal (CI, a service principal or managed identity), User (az login) or Group" }).default("ServicePrincipal"),
     allowedLockIn: z.array(z.string()).default([]),
     observability: observability.prefault({}),
     functions: functions.prefault({}),

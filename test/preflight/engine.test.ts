@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { rulesMarkdown, withRules } from "../../policies/preflight/docs";
 import { parseIsoDate, runPreflight, todayUtc } from "../../policies/preflight/engine";
 import { preflightPolicies, toPolicy } from "../../policies/preflight/policies";
 import { checkOneOf, checkString, each, waitsFor, type PreflightResource, type PreflightRule, type PrerequisiteRule } from "../../policies/preflight/rule";
@@ -120,8 +122,6 @@ describe("preflight in the plans of this repository", () => {
 
 describe("policies/README.md", () => {
   it("lists every preflight rule as the rules describe themselves (run `npm run docs:preflight` after changing a rule)", async () => {
-    const { readFileSync } = await import("node:fs");
-    const { rulesMarkdown, withRules } = await import("../../policies/preflight/docs");
     const readme = readFileSync(`${__dirname}/../../policies/README.md`, "utf8");
     expect(withRules(readme)).toBe(readme);
     for (const r of PREFLIGHT_RULES) expect(readme).toContain(`\`${r.name}\``);
