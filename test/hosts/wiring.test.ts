@@ -55,6 +55,8 @@ describe("keys and secrets", () => {
       expect(Object.keys(JSON.parse(vars[HOST_ENV.peers]!)).sort()).toEqual(["aws", "azure", "gcp"].filter((c) => c !== cloud));
       expect(vars[HOST_ENV.cloud]).toBe(cloud);
       expect(vars[HOST_ENV.poolMax]).toBe("2");
+      // The frontend on www.<domain> calls the API from the browser: every host answers CORS for it, and only it.
+      expect(JSON.parse(vars[HOST_ENV.corsOrigins]!), cloud).toEqual(["https://www.tricloud-dev.example"]);
     }
     for (const r of [lambda, app, fn]) expect(r.secretInputs).toEqual([]);
     // Peers reach each other where the edge does: AWS's Function URL, Azure's and GCP's predicted URLs match what they get.

@@ -236,3 +236,25 @@ describe("the program", () => {
     expect(input(oneOfType(r, PG), "storage.storageSizeGB")).toBe(128);
   });
 });
+
+describe("preflight-azure-role-assignment-principal-type", () => {
+  const rule = azureRules.find((r) => r.name === "preflight-azure-role-assignment-principal-type") as Extract<(typeof azureRules)[number], { checkStack: unknown }>;
+  const identity = { urn: "urn:i", type: "azure-native:managedidentity:UserAssignedIdentity", name: "i", parent: null, props: {} };
+  const grant = (principalType: string | undefined, deps: string[]) => ({ urn: `urn:g-${principalType}-${deps.length}`, type: "azure-native:authorization:RoleAssignment", name: "g", parent: null, props: { principalId: "p", ...(principalType ? { principalType } : {}) }, dependencies: deps });
+  it("refuses a grant to a managed identity typed User (azure-native's default) and takes ServicePrincipal", () => {
+    const bad = grant("User", ["urn:i"]);
+    expect(rule.checkStack([identity, bad, grant("ServicePrincipal", ["urn:i"])], { asOf: "2026-11-30" })).toEqual([{ urn: bad.urn, property: "principalType", value: "User", expected: "ServicePrincipal for a managed identity's principalId" }]);
+  });
+  it("leaves grants to other principals (the deployer, typed from config) alone", () => {
+    expect(rule.checkStack([identity, grant("User", [])], { asOf: "2026-11-30" })).toEqual([]);
+  });
+  it.each(["dev", "prod"])("every managed-identity grant in the %s plan is typed ServicePrincipal; the deployer's follows tricloud:azureDeployerPrincipalType", async (stack) => {
+    const r = await planStack(stack);
+    expect(r.preflight.filter((f) => f.rule === rule.name)).toEqual([]);
+    const deployer = ofType(r, "azure-native:authorization:RoleAssignment").filter((g) => g.name.includes("deployer"));
+    expect(deployer.length).toBeGreaterThan(0);
+    for (const g of deployer) expect(g.inputs.principalType).toBe("ServicePrincipal");
+    const asUser = await planStack(stack, ["tricloud:azureDeployerPrincipalType=User"]);
+    for (const g of ofType(asUser, "azure-native:authorization:RoleAssignment").filter((x) => x.name.includes("deployer"))) expect(g.inputs.principalType).toBe("User");
+  });
+});

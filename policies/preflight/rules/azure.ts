@@ -342,6 +342,21 @@ export const azureRules: readonly PreflightRule[] = [
       return out;
     },
   },
+  {
+    name: "preflight-azure-role-assignment-principal-type",
+    description: "Azure refuses a role assignment whose principalType does not match its principal (UnmatchedPrincipalType); azure-native sends User when none is given, so a grant to a managed identity must say ServicePrincipal.",
+    level: "error",
+    source: src("https://learn.microsoft.com/en-us/azure/role-based-access-control/role-assignments-template#new-service-principal"),
+    checkStack: (resources) => {
+      const byUrn = byUrnOf(resources);
+      // Principals that are service principals by construction: user-assigned identities, AKS (kubelet/cluster), apps.
+      const managed = new Set([T.cluster, T.webApp, "azure-native:managedidentity:UserAssignedIdentity"]);
+      return resources
+        .filter((r) => r.type === T.roleAssignment && (r.dependencies ?? []).some((d) => managed.has(byUrn.get(d)?.type ?? "")))
+        .filter((r) => typeof r.props.principalType === "string" && r.props.principalType !== "ServicePrincipal")
+        .map((r) => ({ urn: r.urn, property: "principalType", value: r.props.principalType, expected: "ServicePrincipal for a managed identity's principalId" }));
+    },
+  },
 ];
 
 // ---- prerequisites ------------------------------------------------------------------------------------------
