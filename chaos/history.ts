@@ -77,6 +77,7 @@ export type FaultKind =
   | "delay" // links of the victim delayed
   | "drop-requests" // links of the victim drop a share of requests
   | "drop-answers" // links of the victim drop a share of answers
+  | "duplicate" // links of the victim deliver a share of peer requests twice
   | "partition-all"; // every link cut: no two clouds can talk
 
 export interface FaultRecord {

@@ -16,6 +16,7 @@ export const FAULT_WEIGHTS: readonly (readonly [FaultKind, number])[] = [
   ["delay", 1],
   ["drop-requests", 1],
   ["drop-answers", 1],
+  ["duplicate", 1],
   ["partition-all", 0.5],
 ];
 
@@ -111,10 +112,11 @@ export class Nemesis {
         break;
       }
       case "drop-requests":
-      case "drop-answers": {
+      case "drop-answers":
+      case "duplicate": {
         const share = Math.round(this.rng.between(0.3, 0.8) * 100) / 100;
         fault = this.h.faultStart(kind, [victim], links.map((l) => l.name), { share });
-        for (const l of links) l.set(kind === "drop-requests" ? { dropRequests: share } : { dropAnswers: share });
+        for (const l of links) l.set(kind === "drop-requests" ? { dropRequests: share } : kind === "drop-answers" ? { dropAnswers: share } : { duplicate: share });
         heal = async () => links.forEach((l) => l.heal());
         break;
       }

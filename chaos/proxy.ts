@@ -19,6 +19,8 @@ export interface LinkFaults {
   dropRequests: number;
   /** Share of requests the target handles whose answer is dropped; the connection is reset. */
   dropAnswers: number;
+  /** Share of whole requests delivered twice: the copy on a connection of its own, its answer discarded. */
+  duplicate: number;
 }
 
 /** A request seen on the link: method, path and JSON body (what a replay re-sends). */
@@ -28,7 +30,7 @@ export interface CapturedRequest {
   atMs: number;
 }
 
-export const HEALTHY: LinkFaults = { cut: false, blackhole: false, delayMs: 0, dropRequests: 0, dropAnswers: 0 };
+export const HEALTHY: LinkFaults = { cut: false, blackhole: false, delayMs: 0, dropRequests: 0, dropAnswers: 0, duplicate: 0 };
 
 export interface LinkStats {
   connections: number;
@@ -37,6 +39,7 @@ export interface LinkStats {
   droppedAnswers: number;
   blackholedChunks: number;
   forwardedChunks: number;
+  duplicated: number;
 }
 
 interface Pair {
@@ -54,7 +57,7 @@ const LOOPBACK = "127.0.0.1";
 
 export class LinkProxy {
   faults: LinkFaults = { ...HEALTHY };
-  readonly stats: LinkStats = { connections: 0, refused: 0, droppedRequests: 0, droppedAnswers: 0, blackholedChunks: 0, forwardedChunks: 0 };
+  readonly stats: LinkStats = { connections: 0, refused: 0, droppedRequests: 0, droppedAnswers: 0, blackholedChunks: 0, forwardedChunks: 0, duplicated: 0 };
   private readonly pairs = new Set<Pair>();
   /** The last few POST /v1/peer/... requests that crossed this link whole in one chunk. */
   readonly captured: CapturedRequest[] = [];
@@ -134,7 +137,8 @@ export class LinkProxy {
       return this.teardown(p);
     }
     if (f.dropAnswers > 0 && this.rng.chance(f.dropAnswers)) p.dropNextAnswer = true;
-    this.capture(chunk);
+    const whole = this.capture(chunk);
+    if (whole && f.duplicate > 0 && this.rng.chance(f.duplicate)) this.duplicateRequest(chunk);
     p.nextUp = this.send(p.upstream!, chunk, p.nextUp);
   }
 
@@ -150,14 +154,28 @@ export class LinkProxy {
     p.nextDown = this.send(p.client, chunk, p.nextDown);
   }
 
-  private capture(chunk: Buffer): void {
-    if (this.captureLimit <= 0 || chunk.length > 256 * 1024 || chunk.toString("latin1", 0, 14) !== "POST /v1/peer/") return;
+  /** Keeps a whole POST /v1/peer/... request that came in one chunk; true when it was one. */
+  private capture(chunk: Buffer): boolean {
+    if (chunk.length > 256 * 1024 || chunk.toString("latin1", 0, 14) !== "POST /v1/peer/") return false;
     const text = chunk.toString("utf8");
     const split = text.indexOf("\r\n\r\n");
     const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, split));
-    if (split < 0 || !length || Buffer.byteLength(text.slice(split + 4)) !== Number(length[1])) return;
-    this.captured.push({ path: text.slice(5, text.indexOf(" ", 5)), body: text.slice(split + 4), atMs: Date.now() });
-    if (this.captured.length > this.captureLimit) this.captured.shift();
+    if (split < 0 || !length || Buffer.byteLength(text.slice(split + 4)) !== Number(length[1])) return false;
+    if (this.captureLimit > 0) {
+      this.captured.push({ path: text.slice(5, text.indexOf(" ", 5)), body: text.slice(split + 4), atMs: Date.now() });
+      if (this.captured.length > this.captureLimit) this.captured.shift();
+    }
+    return true;
+  }
+
+  /** The same request once more, as a network that duplicates would deliver it; nobody reads the answer. */
+  private duplicateRequest(chunk: Buffer): void {
+    this.stats.duplicated++;
+    const copy = connect({ host: LOOPBACK, port: this.targetPort });
+    copy.on("error", () => undefined);
+    copy.setTimeout(5_000, () => copy.destroy());
+    copy.on("data", () => copy.end());
+    copy.write(chunk);
   }
 
   private swallow(p: Pair): void {

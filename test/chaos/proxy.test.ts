@@ -100,6 +100,23 @@ describe("chaos link proxy", () => {
     expect(proxy.stats.droppedAnswers).toBeGreaterThan(0);
   });
 
+  it("duplicate: a whole peer request reaches the target twice, the caller sees one answer", async () => {
+    proxy.set({ duplicate: 1 });
+    const before = arrived;
+    const body = JSON.stringify({ from: "aws" });
+    const status = await new Promise<number | undefined>((resolve) => {
+      const req = request({ host: "127.0.0.1", port: proxy.port, path: "/v1/peer/confirm", method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode));
+      });
+      req.end(body);
+    });
+    expect(status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(arrived).toBe(before + 2);
+    expect(proxy.stats.duplicated).toBe(1);
+  });
+
   it("drops a share of requests, decided by the seeded stream", async () => {
     proxy.set({ dropRequests: 0.5 });
     const results = [];
