@@ -8,6 +8,8 @@ import type { AddressInfo } from "node:net";
  */
 export class Link {
   cut = false;
+  /** Accept and read requests but never answer: a host that hangs, or a black-holed route. */
+  blackhole = false;
   target: string | undefined;
   private constructor(
     private readonly server: Server,
@@ -21,6 +23,7 @@ export class Link {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const l = link!;
+        if (l.blackhole) return; // the caller's timeout is all it will get
         if (l.cut || !l.target) return void req.socket.destroy();
         fetch(`${l.target}${req.url}`, {
           method: req.method,
