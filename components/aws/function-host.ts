@@ -119,6 +119,7 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
           [HOST_ENV.publicKeys]: args.publicKeysJson,
           [HOST_ENV.schema]: functionSchema("aws"),
           [HOST_ENV.poolMax]: String(FUNCTION_POOL_MAX),
+          ...(args.corsOrigins?.length ? { [HOST_ENV.corsOrigins]: JSON.stringify(args.corsOrigins) } : {}),
           [HOST_ENV.privateKeySecretArn]: signingKey.arn,
           [HOST_ENV.databaseUrlSecretArn]: dbUrl.arn,
           NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,

@@ -77,7 +77,7 @@ describe("AWS: Lambda", () => {
     expect(input(fn, "vpcConfig.securityGroupIds")).toEqual([mockId("dev", oneOfType(dev, "aws:ec2/securityGroup:SecurityGroup", "dev-aws-fn-sg"))]);
     expect(fn.inputs.code).toMatchObject({ kind: "archive", sha256: functionBundle("aws-lambda").sha256, files: [{ name: "index.js" }, { name: "rds-ca-bundle.pem" }] });
     expect(env(fn).NODE_EXTRA_CA_CERTS).toBe("/var/task/rds-ca-bundle.pem");
-    expect(Object.keys(env(fn)).sort()).toEqual([HOST_ENV.databaseUrlSecretArn, "NODE_EXTRA_CA_CERTS", HOST_ENV.cloud, HOST_ENV.poolMax, HOST_ENV.schema, HOST_ENV.peers, HOST_ENV.privateKeySecretArn, HOST_ENV.publicKeys, HOST_ENV.region].sort());
+    expect(Object.keys(env(fn)).sort()).toEqual([HOST_ENV.databaseUrlSecretArn, "NODE_EXTRA_CA_CERTS", HOST_ENV.cloud, HOST_ENV.poolMax, HOST_ENV.schema, HOST_ENV.peers, HOST_ENV.privateKeySecretArn, HOST_ENV.publicKeys, HOST_ENV.region, HOST_ENV.corsOrigins].sort());
   });
 
   it("lets its role do exactly: write its own log group, read its two secrets, manage its ENIs", () => {
