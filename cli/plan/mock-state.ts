@@ -26,6 +26,28 @@ export function shortHash(text: string, length = 7): string {
 type Inputs = Record<string, unknown>;
 type Extra = (name: string, inputs: Inputs, ctx: MockContext, id: string) => Inputs;
 
+/**
+ * The outputs whose *form* the program relies on (it parses them, builds URLs or
+ * hostnames from them, or hands them to another cloud), each modelled on the page
+ * that documents it. A mock that gives a form the cloud never returns would let a
+ * wrong program pass: change the entry and its page together.
+ */
+export const MODELLED_OUTPUTS: Readonly<Record<string, { readonly outputs: readonly string[]; readonly form: string; readonly page: string }>> = {
+  "aws:lambda/functionUrl:FunctionUrl": { outputs: ["functionUrl"], form: "https://<url-id>.lambda-url.<region>.on.aws/", page: "https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html" },
+  "aws:eks/cluster:Cluster": { outputs: ["endpoint", "identities[0].oidcs[0].issuer"], form: "https://<id>.gr7.<region>.eks.amazonaws.com; https://oidc.eks.<region>.amazonaws.com/id/<id>", page: "https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html" },
+  "aws:rds/instance:Instance": { outputs: ["address", "endpoint"], form: "<identifier>.<hash>.<region>.rds.amazonaws.com[:5432]", page: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ConnectToInstance.html" },
+  "aws:rds/proxy:Proxy": { outputs: ["endpoint"], form: "<name>.proxy-<hash>.<region>.rds.amazonaws.com", page: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connecting.html" },
+  "aws:ecr/repository:Repository": { outputs: ["repositoryUrl"], form: "<account>.dkr.ecr.<region>.amazonaws.com/<name>", page: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html" },
+  "azure-native:web:WebApp": { outputs: ["defaultHostName"], form: "<app>.azurewebsites.net (no unique-hostname scope is requested)", page: "https://learn.microsoft.com/en-us/azure/app-service/app-service-web-tutorial-custom-domain" },
+  "azure-native:dbforpostgresql:Server": { outputs: ["fullyQualifiedDomainName"], form: "<server>.postgres.database.azure.com", page: "https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/quickstart-create-server" },
+  "azure-native:keyvault:Vault": { outputs: ["properties.vaultUri"], form: "https://<vault>.vault.azure.net/", page: "https://learn.microsoft.com/en-us/azure/key-vault/general/about-keys-secrets-certificates" },
+  "azure-native:storage:StorageAccount": { outputs: ["primaryEndpoints.blob"], form: "https://<account>.blob.core.windows.net/", page: "https://learn.microsoft.com/en-us/azure/storage/common/storage-account-overview#standard-endpoints" },
+  "azure-native:containerregistry:Registry": { outputs: ["loginServer"], form: "<registry>.azurecr.io", page: "https://learn.microsoft.com/en-us/azure/container-registry/container-registry-get-started-portal" },
+  "gcp:cloudfunctionsv2/function:Function": { outputs: ["url", "serviceConfig.uri"], form: "https://<region>-<project>.cloudfunctions.net/<name>; https://<name>-<hash>-<region code>.a.run.app", page: "https://cloud.google.com/run/docs/triggering/https-request" },
+  "gcp:serviceaccount/account:Account": { outputs: ["email"], form: "<account id>@<project>.iam.gserviceaccount.com", page: "https://cloud.google.com/iam/docs/service-account-overview" },
+  "gcp:sql/databaseInstance:DatabaseInstance": { outputs: ["connectionName"], form: "<project>:<region>:<instance>", page: "https://cloud.google.com/sql/docs/postgres/connect-auth-proxy" },
+};
+
 /** Per-type outputs beyond the generic ones. Add an entry when a new resource type needs one. */
 export const TYPE_OUTPUTS: Record<string, Extra> = {
   "aws:ec2/eip:Eip": (name) => ({ publicIp: `203.0.113.${parseInt(shortHash(name, 2), 16) % 250}` }),
