@@ -3,7 +3,7 @@ import type { FaultRecord, HistoryData, Op } from "./history";
 
 /**
  * The checker: a pure function over a run's full history that says, for every invariant of
- * the quorum (../shared/ARCHITECTURE.md, "Quorum invariants" and "Runtime HTTP API"), whether
+ * the quorum (functions/README.md, "Guarantees and limits", and the HTTP API), whether
  * the history shows it held, with examples when it did not. It judges only what the history
  * proves: an operation whose outcome is unknown (info) neither convicts nor acquits.
  */

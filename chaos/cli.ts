@@ -5,7 +5,7 @@ const USAGE = `usage: npm run chaos -- (--seed N | --seeds A-B) --duration S [--
                        [--store pg|pglite] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
                        [--clients 4] [--malformed N] [--no-partition-all] [--keep]
   --seeds A-B runs seeds A..B one after another and stops at the first that violates an
-  invariant (issue #16: "ten different seeds in a row"); {seed} in --out/--history is replaced.
+  invariant; {seed} in --out/--history is replaced.
 `;
 
 const OPTIONS = {

@@ -13,7 +13,7 @@ import type { Rng } from "./rng";
  * This is the one file of the suite that knows the message format. It speaks both the
  * format where the origin signs the envelope (origin, clock and time inside the hash) and the
  * one where the envelope is only {eventId, tenantId, payload, hash} and each confirmation
- * carries the signed metadata: the runtime moved from the first to the second (issue #16).
+ * carries the signed metadata: the runtime moved from the first to the second.
  */
 
 export type Envelope = { eventId: string; tenantId: string; hash: string } & Record<string, unknown>;
