@@ -35,13 +35,26 @@ require.extensions[".ts"] = function compileTypeScript(module, filename) {
   module._compile(compile(fs.readFileSync(filename, "utf8"), filename), filename);
 };
 
+// A failure inside the program under mocks rejects more than one promise (every output that
+// depends on it): main's catch below reports the first; the others must not crash the process
+// with Node's exit code 1, which the plan reserves for policy and preflight findings.
+let internalFailure = false;
+if (["plan", "cost"].includes(process.argv[2])) {
+  process.on("unhandledRejection", (err) => {
+    if (!internalFailure) process.stderr.write(`tricloud: ${err && err.stack ? err.stack : err}\n`);
+    internalFailure = true;
+    process.exitCode = 3;
+  });
+}
+
 require(path.join(__dirname, "..", "cli", "main.ts"))
   .main(process.argv.slice(2))
   .then((code) => {
-    process.exitCode = code;
+    process.exitCode = internalFailure ? 3 : code;
   })
   .catch((err) => {
     // An internal failure (not the user's input): exit 3, apart from 1 (policy) and 2 (usage/config).
-    process.stderr.write(`tricloud: ${err && err.stack ? err.stack : err}\n`);
+    if (!internalFailure) process.stderr.write(`tricloud: ${err && err.stack ? err.stack : err}\n`);
+    internalFailure = true;
     process.exitCode = 3;
   });
