@@ -5,21 +5,9 @@ import { awsPrerequisites, awsRules, CLOUDWATCH_RETENTION_DAYS } from "../../pol
 import { cloudWatchRetention } from "../../components/aws/cluster";
 import { secretRecoveryWindowDays } from "../../components/aws/function-host";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
+import { AS_OF, r, ruleHarness } from "../helpers/preflight";
 
-const AS_OF = { asOf: "2026-11-30" };
-let n = 0;
-const r = (type: string, props: Record<string, unknown>, more: Partial<PreflightResource> = {}): PreflightResource => {
-  const name = more.name ?? `r${n++}`;
-  return { urn: `urn:pulumi:t::p::${type}::${name}`, type, name, parent: null, props, dependencies: [], ...more };
-};
-const rule = (name: string): PreflightRule => {
-  const found = awsRules.find((x) => x.name === name);
-  if (!found) throw new Error(`no rule ${name}`);
-  return found;
-};
-/** The properties a rule reports for the given resources. */
-const findings = (name: string, resources: PreflightResource[], settings: PreflightSettings = AS_OF) => runPreflight(resources, settings, [rule(name)], []).findings;
-const props = (name: string, resources: PreflightResource[], settings?: PreflightSettings) => findings(name, resources, settings).map((f) => f.property);
+const { rule, findings, props } = ruleHarness(awsRules);
 
 /** [rule, type, passing props, failing props, properties the failing one reports] per resource rule. */
 const RESOURCE_CASES: [string, string, Record<string, unknown>, Record<string, unknown>, string[]][] = [

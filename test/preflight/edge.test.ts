@@ -5,20 +5,9 @@ import { CLOUDFLARE_REGIONS, edgePrerequisites, edgeRules, MIN_MONITOR_INTERVAL 
 import { PLAN_LIMITS } from "../../components/cloudflare/plans";
 import { quoteTxt } from "../../components/cloudflare/dns-records";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
+import { AS_OF, r, ruleHarness } from "../helpers/preflight";
 
-const AS_OF: PreflightSettings = { asOf: "2026-11-30" };
-let n = 0;
-const r = (type: string, props: Record<string, unknown>, more: Partial<PreflightResource> = {}): PreflightResource => {
-  const name = more.name ?? `r${n++}`;
-  return { urn: `urn:pulumi:t::p::${type}::${name}`, type, name, parent: null, props, dependencies: [], ...more };
-};
-const rule = (name: string): PreflightRule => {
-  const found = edgeRules.find((x) => x.name === name);
-  if (!found) throw new Error(`no rule ${name}`);
-  return found;
-};
-const findings = (name: string, resources: PreflightResource[], settings: PreflightSettings = AS_OF) => runPreflight(resources, settings, [rule(name)], []).findings;
-const props = (name: string, resources: PreflightResource[], settings?: PreflightSettings) => findings(name, resources, settings).map((f) => f.property);
+const { rule, findings, props } = ruleHarness(edgeRules);
 const T = {
   monitor: "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor",
   pool: "cloudflare:index/loadBalancerPool:LoadBalancerPool",
