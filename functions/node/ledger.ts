@@ -128,6 +128,10 @@ export class Ledger {
     }
 
     record = await this.ensureOwnConfirmation(record);
+    // Valid statements on other hashes beside the envelope (signed, so genuine): kept, they may prove a lie.
+    const offHash = msg.confirmations.filter((c) => c.hash !== env.hash);
+    if (offHash.length > 0) record = await this.keepStatements(record, offHash, msg.from);
+    if (record.status === "QUARANTINED") return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
     record = await this.absorbVerified(record, onHash, msg.from);
     if (record.status === "QUARANTINED") return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
 
@@ -210,13 +214,15 @@ export class Ledger {
     const fresh = verified.filter((c) => c.hash === hash && !record.confirmations.some((x) => x.cloud === c.cloud));
     // Our own key on our own hash, signed again: not news (we may have crashed between signing and storing).
     const others = fresh.filter((c) => c.cloud !== this.self);
-    if (others.length > 0) {
-      const stored = await this.d.store.addConfirmations(eventId, others);
-      record = stored.length === others.length ? { ...record, confirmations: [...record.confirmations, ...stored] } : await this.reload(record);
-    }
-    // A statement on another hash kept earlier may now pair up with one of these.
-    if (record.statements > 0) record = await this.checkProof(record, from);
-    return record;
+    if (others.length === 0) return record;
+    const stored = await this.d.store.addConfirmations(eventId, others);
+    record = stored.length === others.length ? { ...record, confirmations: [...record.confirmations, ...stored] } : await this.reload(record);
+    // A statement on another hash, kept earlier or by a concurrent message this very moment, may
+    // pair up with one of these. Read from the store *after* our write, never from the snapshot:
+    // of two racing writers (a confirmation here, a statement there) the later reader sees both.
+    const statements = await this.d.store.listStatements(eventId);
+    if (statements.length === 0) return record;
+    return this.checkProof(record, from, statements);
   }
 
   /** Keeps verified statements on other hashes than ours, and quarantines if they prove an equivocation. */
@@ -227,12 +233,17 @@ export class Ledger {
     return this.checkProof({ ...record, statements: record.statements + off.length }, from);
   }
 
-  /** Two validly signed hashes of one cloud for this eventId, among everything we keep: quarantine. */
-  private async checkProof(record: EventRecord, reportedBy: Cloud): Promise<EventRecord> {
+  /**
+   * Two validly signed hashes of one cloud for this eventId, among everything we keep: quarantine
+   * (or, if already FINAL, keep the proof and pass it on). Everything is re-read from the store
+   * after the caller's write: the record in hand may predate a concurrent message's confirmations.
+   */
+  private async checkProof(record: EventRecord, reportedBy: Cloud, statements?: Confirmation[]): Promise<EventRecord> {
     const { eventId } = record.envelope;
-    const all = [...record.confirmations, ...(await this.d.store.listStatements(eventId))];
-    const proof = findEquivocation(all);
-    return proof ? this.condemn(record, proof, reportedBy) : record;
+    const [stored, kept] = await Promise.all([this.d.store.getEvent(eventId), statements ?? this.d.store.listStatements(eventId)]);
+    const current = stored ?? record;
+    const proof = findEquivocation([...current.confirmations, ...record.confirmations, ...kept]);
+    return proof ? this.condemn(current, proof, reportedBy) : current;
   }
 
   /** A peer says it quarantined the event; believe only the signatures it shows. */

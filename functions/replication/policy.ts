@@ -15,10 +15,10 @@ export class TransportError extends Error {
 export interface PeerPolicyOptions {
   /** Consecutive failures that open the breaker (5). */
   breakerThreshold: number;
-  /** First wait before the breaker lets one trial call through, and before the first
-   * recovery probe (250 ms); each failed trial or probe doubles it, up to `probeCapMs`. */
+  /** First wait before the first recovery probe past an open breaker (250 ms); each failed
+   * probe doubles it, up to `probeCapMs`. (Traffic never trials an open breaker: probes close it.) */
   halfOpenAfterMs: number;
-  /** Cap of the growing half-open / probe delay (1 s): recovery is seen within about this long. */
+  /** Cap of the growing probe delay (1 s): recovery is seen within about this long. */
   probeCapMs: number;
   /** Retries after the first attempt (1-2-4-8 s = 4). */
   retries: number;
@@ -52,18 +52,16 @@ export function probeDelay(attempt: number, baseMs: number, capMs: number, rando
   return Math.floor(ceiling / 2 + random() * (ceiling / 2));
 }
 
-/** cockatiel backoff for the breaker's half-open wait, on the same schedule as the prober. */
-class ProbeBackoff {
-  /** Drawn once: cockatiel reads it on every call while open. */
-  readonly duration: number;
-  constructor(
-    private readonly opts: PeerPolicyOptions,
-    private readonly attempt = 0,
-  ) {
-    this.duration = probeDelay(attempt, opts.halfOpenAfterMs, opts.probeCapMs, opts.random);
-  }
-  next(): ProbeBackoff {
-    return new ProbeBackoff(this.opts, this.attempt + 1);
+/**
+ * cockatiel backoff for the breaker's half-open wait: never. Traffic does not trial an open
+ * breaker: in cockatiel every call made while a trial is in flight waits for that trial, so a
+ * trial into a black-holed peer held every caller for a whole timeout. Recovery is seen by the
+ * prober instead (HttpPeers: pings past the breaker, 250 ms doubling to 1 s), which closes it.
+ */
+class NeverHalfOpen {
+  readonly duration = Number.POSITIVE_INFINITY;
+  next(): NeverHalfOpen {
+    return this;
   }
 }
 
@@ -75,7 +73,7 @@ export interface PeerPolicies {
 
 export function peerPolicies(opts: PeerPolicyOptions): PeerPolicies {
   const breaker = circuitBreaker(handleType(TransportError), {
-    halfOpenAfter: { next: () => new ProbeBackoff(opts) },
+    halfOpenAfter: { next: () => new NeverHalfOpen() },
     breaker: new ConsecutiveBreaker(opts.breakerThreshold),
   });
   return { once: breaker, breaker };

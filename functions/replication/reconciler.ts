@@ -11,9 +11,12 @@ export interface ReconcilerOptions {
   graceMs: number;
   /** Keep offering FINAL events to a cloud that missed them for this long. */
   finalWindowMs: number;
-  /** Events per pass, and how many are driven at once. */
+  /** Events per pass, and how many PENDING events are driven at once. */
   batch: number;
   concurrency: number;
+  /** How many certificate re-offers (FINAL events a cloud misses) run at once, beside the PENDING ones:
+   * few, so a delivery hanging on a black-holed peer never holds up a PENDING event. */
+  finalConcurrency: number;
 }
 
 export const DEFAULT_RECONCILER: ReconcilerOptions = {
@@ -21,7 +24,8 @@ export const DEFAULT_RECONCILER: ReconcilerOptions = {
   graceMs: 1_000,
   finalWindowMs: 60 * 60_000,
   batch: 200,
-  concurrency: 8,
+  concurrency: 16,
+  finalConcurrency: 4,
 };
 
 /**
@@ -30,12 +34,29 @@ export const DEFAULT_RECONCILER: ReconcilerOptions = {
  * pings peers (directly, never through a breaker) so /health knows their state when there is
  * no traffic. `kick()` runs a pass at once (the node kicks when a peer's breaker closes).
  * On a serverless host a scheduled function calls `runOnce()` instead of `start()`.
+ *
+ * Started, it is not a sequence of barriers: every tick (and every kick) lists what is due
+ * and hands it to a standing pool of workers, PENDING events first, without waiting for the
+ * events of the previous tick. So an event that becomes due (or a peer that comes back) is
+ * not stuck behind a slow delivery to a black-holed peer or a long backlog of certificate
+ * re-offers. Pings run beside the passes, never in front of them. A FINAL event a cloud keeps
+ * missing (it holds another hash, or quarantined it) is re-offered with a growing pause
+ * (up to 16 s), reset when a peer recovers.
  */
 export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<number> | undefined;
   private stopped = true;
   private kicked = false;
+  /** Due ids not yet taken by a worker, PENDING ones first. */
+  private readonly queue = { pending: [] as string[], final: [] as string[] };
+  private readonly queued = new Set<string>();
+  private readonly active = new Set<string>();
+  private readonly workers = { pending: 0, final: 0 };
+  private readonly idle: Array<() => void> = [];
+  /** FINAL re-offers: when each may be offered again, and how many times it was. */
+  private readonly offers = new Map<string, { nextAtMs: number; count: number }>();
+  private pinging = false;
 
   constructor(
     private readonly d: { store: Store; replicator: Replicator; peers: Peers; clock: Clock; log: Logger },
@@ -47,17 +68,19 @@ export class Reconciler {
     this.stopped = false;
     const loop = (): void => {
       if (this.stopped) return;
-      this.current = this.runOnce().catch((err: unknown) => {
+      this.timer = undefined;
+      this.current = this.tick().catch((err: unknown) => {
         this.d.log.warn({ err: String(err) }, "reconcile pass failed");
         return 0;
       });
       void this.current.then(() => {
         this.current = undefined;
         if (this.stopped) return;
-        // A kick during the pass: run again at once (what it reacted to may postdate the pass's read).
+        // A kick during the listing: list again at once (what it reacted to may postdate the read).
         const wait = this.kicked ? 0 : this.opts.intervalMs;
         this.kicked = false;
-        this.timer = setTimeout(loop, wait).unref();
+        this.timer = setTimeout(loop, wait);
+        this.timer.unref?.();
       });
     };
     this.loop = loop;
@@ -66,8 +89,10 @@ export class Reconciler {
 
   private loop: (() => void) | undefined;
 
-  /** Run a pass now (or right after the one running). A no-op when not started. */
+  /** Run a pass now (or right after the listing running). A no-op when not started. */
   kick(): void {
+    // A peer is back: what it kept missing is worth offering again at once.
+    this.offers.clear();
     if (this.stopped || !this.loop) return;
     if (this.current) {
       this.kicked = true;
@@ -80,22 +105,90 @@ export class Reconciler {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.queue.pending.length = 0;
+    this.queue.final.length = 0;
+    this.queued.clear();
     await this.current;
+    while (this.workers.pending + this.workers.final > 0) await new Promise<void>((r) => this.idle.push(r));
   }
 
-  /** One pass; returns how many events it drove. */
-  async runOnce(): Promise<number> {
-    const { store, replicator, peers, clock } = this.d;
+  /** What is due now: PENDING past the grace, and FINAL events a cloud is missing from (past their pause). */
+  private async due(): Promise<{ pending: string[]; final: string[] }> {
+    const { store, clock } = this.d;
     const now = clock.now();
-    const [ids] = await Promise.all([
-      store.eventsToReconcile({ pendingBeforeMs: now - this.opts.graceMs, finalSinceMs: now - this.opts.finalWindowMs, limit: this.opts.batch }),
-      Promise.all(peers.clouds.map((c) => peers.ping(c))),
-    ]);
-    const queue = [...ids];
+    const window = { pendingBeforeMs: now - this.opts.graceMs, finalSinceMs: now - this.opts.finalWindowMs, limit: this.opts.batch };
+    const [pending, final] = await Promise.all([store.eventsToReconcile({ ...window, only: "PENDING" }), store.eventsToReconcile({ ...window, only: "FINAL" })]);
+    const dueFinal = final.filter((id) => {
+      const o = this.offers.get(id);
+      if (o && o.nextAtMs > now) return false;
+      const count = (o?.count ?? 0) + 1;
+      // 0.5, 1, 2, 4, 8, 16 s between offers of one certificate to a cloud that keeps missing it.
+      this.offers.set(id, { count, nextAtMs: now + Math.min(16_000, this.opts.intervalMs * 2 ** (count - 1)) });
+      return true;
+    });
+    if (this.offers.size > 10 * this.opts.batch) for (const [id, o] of this.offers) if (o.nextAtMs <= now) this.offers.delete(id);
+    return { pending, final: dueFinal };
+  }
+
+  /** One listing, its ids handed to the standing workers (not awaited), pings beside it. */
+  private async tick(): Promise<number> {
+    this.pingPeers();
+    const { pending, final } = await this.due();
+    this.enqueue(pending, final);
+    return pending.length + final.length;
+  }
+
+  private pingPeers(): void {
+    if (this.pinging) return;
+    this.pinging = true;
+    const { peers } = this.d;
+    void Promise.all(peers.clouds.map((c) => peers.ping(c).catch(() => false))).finally(() => (this.pinging = false));
+  }
+
+  private enqueue(pending: string[], final: string[]): void {
+    for (const [list, ids] of [[this.queue.pending, pending], [this.queue.final, final]] as const) {
+      for (const id of ids) {
+        if (this.queued.has(id) || this.active.has(id)) continue;
+        this.queued.add(id);
+        list.push(id);
+      }
+    }
+    while (this.workers.pending < this.opts.concurrency && this.queue.pending.length > 0) void this.work("pending");
+    while (this.workers.final < this.opts.finalConcurrency && this.queue.final.length > 0) void this.work("final");
+  }
+
+  /** A worker of one lane: PENDING events, or certificate re-offers. */
+  private async work(lane: "pending" | "final"): Promise<void> {
+    this.workers[lane]++;
+    try {
+      for (;;) {
+        if (this.stopped) return;
+        const id = this.queue[lane].shift();
+        if (id === undefined) return;
+        this.queued.delete(id);
+        this.active.add(id);
+        try {
+          await this.d.replicator.drive(id, "once");
+        } finally {
+          this.active.delete(id);
+        }
+      }
+    } finally {
+      this.workers[lane]--;
+      if (this.workers.pending + this.workers.final === 0) for (const r of this.idle.splice(0)) r();
+    }
+  }
+
+  /** One pass, awaited end to end (serverless hosts, tests); returns how many events it drove. */
+  async runOnce(): Promise<number> {
+    const { replicator, peers } = this.d;
+    const [{ pending, final }] = await Promise.all([this.due(), Promise.all(peers.clouds.map((c) => peers.ping(c)))]);
+    const queue = [...pending, ...final];
+    const total = queue.length;
     const workers = Array.from({ length: Math.min(this.opts.concurrency, queue.length) }, async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) await replicator.drive(id, "once");
     });
     await Promise.all(workers);
-    return ids.length;
+    return total;
   }
 }

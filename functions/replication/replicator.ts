@@ -20,7 +20,7 @@ export class Replicator {
 
   constructor(
     private readonly d: { ledger: Ledger; store: Store; peers: Peers; log: Logger },
-    private readonly maxConcurrent = 32,
+    private readonly maxConcurrent = 48,
   ) {}
 
   /** `retry`: the first pass after a submission (failed certificate deliveries are retried in

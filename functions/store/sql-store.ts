@@ -254,16 +254,19 @@ export class SqlStore implements Store {
     });
   }
 
-  async eventsToReconcile(opts: { pendingBeforeMs: number; finalSinceMs: number; limit: number }): Promise<string[]> {
-    const rows = await this.sql.query<{ event_id: string }>(
-      `(SELECT event_id FROM ${this.t("events")} WHERE status = 'PENDING' AND received_at_ms < $1 ORDER BY received_at_ms LIMIT $3)
-       UNION ALL
-       (SELECT e.event_id FROM ${this.t("events")} e
-        WHERE e.status = 'FINAL' AND e.status_at_ms >= $2
+  async eventsToReconcile(opts: { pendingBeforeMs: number; finalSinceMs: number; limit: number; only?: "PENDING" | "FINAL" }): Promise<string[]> {
+    const pending = (at: string, limit: string) => `(SELECT event_id FROM ${this.t("events")} WHERE status = 'PENDING' AND received_at_ms < ${at} ORDER BY received_at_ms LIMIT ${limit})`;
+    const final = (since: string, limit: string) => `(SELECT e.event_id FROM ${this.t("events")} e
+        WHERE e.status = 'FINAL' AND e.status_at_ms >= ${since}
           AND (SELECT count(*) FROM ${this.t("confirmations")} c WHERE c.event_id = e.event_id) < 3
-        ORDER BY e.status_at_ms LIMIT $3)`,
-      [opts.pendingBeforeMs, opts.finalSinceMs, opts.limit],
-    );
+        ORDER BY e.status_at_ms LIMIT ${limit})`;
+    const [text, params] =
+      opts.only === "PENDING"
+        ? [pending("$1", "$2"), [opts.pendingBeforeMs, opts.limit]]
+        : opts.only === "FINAL"
+          ? [final("$1", "$2"), [opts.finalSinceMs, opts.limit]]
+          : [`${pending("$1", "$3")} UNION ALL ${final("$2", "$3")}`, [opts.pendingBeforeMs, opts.finalSinceMs, opts.limit]];
+    const rows = await this.sql.query<{ event_id: string }>(text, params);
     return rows.map((r) => r.event_id);
   }
 

@@ -81,7 +81,7 @@ export interface Store {
    */
   adoptCertificate(eventId: string, fromHash: string, envelope: Envelope, certificate: readonly Confirmation[], nowMs: number): Promise<boolean>;
   /** PENDING events received before `pendingBeforeMs`, then FINAL ones since `finalSinceMs` still missing a cloud's confirmation. */
-  eventsToReconcile(opts: { pendingBeforeMs: number; finalSinceMs: number; limit: number }): Promise<string[]>;
+  eventsToReconcile(opts: { pendingBeforeMs: number; finalSinceMs: number; limit: number; only?: "PENDING" | "FINAL" }): Promise<string[]>;
   countByStatus(): Promise<Record<EventStatus, number>>;
   /** Emergency control EXECUTION_SAFE_MODE: the reason when on, else null. */
   getSafeMode(): Promise<string | null>;

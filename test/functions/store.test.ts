@@ -173,6 +173,9 @@ describe.each(kinds)("store on %s", (kind) => {
       await s.finalize(final.eventId, final.hash, 200);
       expect((await s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10 })).sort()).toEqual(["evt-f", "evt-p"]);
       expect(await s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 300, limit: 10 })).toEqual(["evt-p"]);
+      // The reconciler lists its two lanes apart: PENDING events, and FINAL ones a cloud misses.
+      expect(await s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10, only: "PENDING" })).toEqual(["evt-p"]);
+      expect(await s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10, only: "FINAL" })).toEqual(["evt-f"]);
       expect(await s.countByStatus()).toEqual({ PENDING: 2, FINAL: 1, QUARANTINED: 0 });
     } finally {
       await disposeStore(s);

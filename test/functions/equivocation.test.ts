@@ -1,0 +1,147 @@
+import pino from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Cloud } from "../../functions/core/clouds";
+import { signConfirmation, type Confirmation } from "../../functions/core/confirmation";
+import { makeEnvelope, type Envelope } from "../../functions/core/envelope";
+import type { EquivocationProof } from "../../functions/core/quorum";
+import { Ledger } from "../../functions/node/ledger";
+import type { PeerMessage, PeerOutcome, Peers } from "../../functions/replication/peer-client";
+import type { Store } from "../../functions/store/store";
+import { keyRings } from "./helpers/cluster";
+import { disposeStore, freshStore } from "./helpers/store";
+
+/**
+ * Issue #16, chaos seed 41 (q41-2): a thief with aws's key sends hash H1 to azure and H2 to gcp
+ * at once. Azure takes gcp's copy of H2 (carrying aws's signature on H2) and the thief's H1
+ * concurrently. Each message was checked against a snapshot of the record that predated the
+ * other's write, so neither saw aws's two signatures side by side: azure answered the thief 409
+ * CONFLICTING_HASH and kept no evidence. These tests replay that interleaving deterministically
+ * on azure's ledger (a real store, peers faked), and the other paths a statement can come in on.
+ */
+const keys = keyRings();
+const stores: Store[] = [];
+afterEach(async () => {
+  while (stores.length) await disposeStore(stores.pop()!);
+});
+
+class FakePeers implements Peers {
+  readonly clouds: readonly Cloud[] = ["aws", "gcp"];
+  readonly told: Array<{ cloud: Cloud; eventId: string; proof: EquivocationProof }> = [];
+  answer: (cloud: Cloud, message: PeerMessage) => PeerOutcome = () => ({ kind: "unreachable", error: "fake", attempted: true });
+  async confirm(cloud: Cloud, message: PeerMessage): Promise<PeerOutcome> {
+    return this.answer(cloud, message);
+  }
+  async tell(cloud: Cloud, eventId: string, proof: EquivocationProof): Promise<boolean> {
+    this.told.push({ cloud, eventId, proof });
+    return true;
+  }
+  async ping(): Promise<boolean> {
+    return true;
+  }
+  states() {
+    return [];
+  }
+  onRecovered(): void {}
+  close(): void {}
+}
+
+const sign = (signer: Cloud, env: Envelope, origin: Cloud = signer): Confirmation => signConfirmation(env.eventId, env.hash, keys[signer], Date.now(), { origin, logicalClock: 1 });
+
+async function azureLedger(wrap: (s: Store) => Store = (s) => s) {
+  const store = await freshStore("pglite", "equiv");
+  stores.push(store);
+  const peers = new FakePeers();
+  const ledger = new Ledger({ keys: keys.azure, region: "test", store: wrap(store), clock: { now: () => Date.now() }, peers, log: pino({ level: "silent" }) });
+  return { store, peers, ledger };
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+async function expectProofKept(store: Store, peers: FakePeers, eventId: string, status: "QUARANTINED" | "FINAL") {
+  const record = await store.getEvent(eventId);
+  expect(record?.status).toBe(status);
+  const evidence = await store.listEvidence({ eventId });
+  // Two racing finders may both record it (the de-duplication is best effort): at least one, all sound.
+  expect(evidence.length).toBeGreaterThanOrEqual(1);
+  for (const e of evidence) {
+    const proof = e.detail as unknown as EquivocationProof;
+    expect(proof.cloud).toBe("aws");
+    expect(new Set(proof.statements.map((s) => s.hash)).size).toBe(2);
+  }
+  // Pushed to both peers.
+  expect([...new Set(peers.told.filter((t) => t.eventId === eventId).map((t) => t.cloud))].sort()).toEqual(["aws", "gcp"]);
+}
+
+describe("equivocation proof, whatever path and interleaving the two statements come by", () => {
+  it("a peer's copy of H2 and the thief's H1 racing on one node: the proof is found, kept, pushed, and the thief is refused", async () => {
+    const h1 = makeEnvelope({ eventId: "q41-2", tenantId: "acme", payload: { pay: "alice" } });
+    const h2 = makeEnvelope({ eventId: "q41-2", tenantId: "acme", payload: { pay: "mallory" } });
+    // Hold gcp's message before it stores its confirmations until the thief's message has read
+    // the record (the interleaving of seed 41: each saw a snapshot without the other's write).
+    const thiefRead = deferred();
+    let thiefStarted = false;
+    const { store, peers, ledger } = await azureLedger(
+      (s) =>
+        new Proxy(s, {
+          get(target, prop, receiver) {
+            const value = Reflect.get(target, prop, receiver);
+            if (typeof value !== "function") return value;
+            if (prop === "addConfirmations") return async (...args: unknown[]) => (await thiefRead.promise, value.apply(target, args));
+            if (prop === "getEvent")
+              return async (...args: unknown[]) => {
+                const r = await value.apply(target, args);
+                if (thiefStarted && r) thiefRead.resolve();
+                return r;
+              };
+            return value.bind(target);
+          },
+        }) as Store,
+    );
+    const fromGcp = ledger.receive({ from: "gcp", envelope: h2, confirmations: [sign("gcp", h2, "aws"), sign("aws", h2)] });
+    // gcp's message has stored the envelope (and is now held before adding aws's and gcp's statements).
+    for (let i = 0; i < 200 && !(await store.getEvent(h2.eventId)); i++) await new Promise((r) => setTimeout(r, 5));
+    thiefStarted = true;
+    const fromThief = ledger.receive({ from: "aws", envelope: h1, confirmations: [sign("aws", h1)] });
+    const [a, b] = await Promise.all([fromGcp, fromThief]);
+    // The thief gets no 409 CONFLICTING_HASH ("another payload"): it is caught lying.
+    expect(b.kind).toBe("quarantined");
+    expect(["ok", "quarantined"]).toContain(a.kind);
+    await expectProofKept(store, peers, h2.eventId, "QUARANTINED");
+  });
+
+  it("the second hash in a peer's answer (the cross-check before FINAL) proves it too", async () => {
+    const { store, peers, ledger } = await azureLedger();
+    const h1 = makeEnvelope({ eventId: "q-answer", tenantId: "acme", payload: { pay: "alice" } });
+    const h2 = makeEnvelope({ eventId: "q-answer", tenantId: "acme", payload: { pay: "mallory" } });
+    // Asked before FINAL, gcp answers 409 with what it holds: H2 signed by gcp and by aws.
+    peers.answer = (cloud) => (cloud === "gcp" ? { kind: "conflict", envelope: h2, confirmations: [sign("gcp", h2, "aws"), sign("aws", h2)] } : { kind: "unreachable", error: "x", attempted: true });
+    const out = await ledger.receive({ from: "aws", envelope: h1, confirmations: [sign("aws", h1)] });
+    expect(out.kind).toBe("quarantined");
+    await expectProofKept(store, peers, h1.eventId, "QUARANTINED");
+  });
+
+  it("already FINAL: the event stays FINAL, the proof is kept and pushed", async () => {
+    const { store, peers, ledger } = await azureLedger();
+    const h1 = makeEnvelope({ eventId: "q-final", tenantId: "acme", payload: { pay: "alice" } });
+    const h2 = makeEnvelope({ eventId: "q-final", tenantId: "acme", payload: { pay: "mallory" } });
+    peers.answer = (cloud) => (cloud === "gcp" ? { kind: "ok", status: "PENDING", confirmations: [] } : { kind: "unreachable", error: "x", attempted: true });
+    const first = await ledger.receive({ from: "aws", envelope: h1, confirmations: [sign("aws", h1), sign("gcp", h1, "aws")] });
+    expect(first.kind === "ok" && first.record.status).toBe("FINAL");
+    const late = await ledger.receive({ from: "aws", envelope: h2, confirmations: [sign("aws", h2)] });
+    expect(late.kind).toBe("conflict");
+    await expectProofKept(store, peers, h1.eventId, "FINAL");
+  });
+
+  it("a valid statement on another hash carried beside the envelope is kept and proves it", async () => {
+    const { store, peers, ledger } = await azureLedger();
+    const h1 = makeEnvelope({ eventId: "q-beside", tenantId: "acme", payload: { pay: "alice" } });
+    const h2 = makeEnvelope({ eventId: "q-beside", tenantId: "acme", payload: { pay: "mallory" } });
+    const out = await ledger.receive({ from: "aws", envelope: h1, confirmations: [sign("aws", h1), sign("aws", h2)] });
+    expect(out.kind).toBe("quarantined");
+    await expectProofKept(store, peers, h1.eventId, "QUARANTINED");
+  });
+});
