@@ -1,0 +1,65 @@
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import type { Peers } from "../../functions/replication/peer-client";
+import { DEFAULT_RECONCILER, Reconciler } from "../../functions/replication/reconciler";
+import type { Replicator } from "../../functions/replication/replicator";
+import type { Store } from "../../functions/store/store";
+import { waitFor } from "./helpers/wait";
+
+/**
+ * Chaos seed 41 (issue #16): events taken by a node while it was isolated finalized 6.8-8.2 s
+ * after the heal. Each reconciler pass awaited every event it listed (certificate re-offers
+ * to a black-holed peer included, 2 s each) and its pings before the next listing, so an event
+ * that became due waited for the whole previous pass. These pin the scheduling that fixed it.
+ */
+function harness(opts: { pending: () => string[]; final: () => string[]; drive: (id: string) => Promise<void>; ping?: () => Promise<boolean> }) {
+  const driven: string[] = [];
+  const store = {
+    eventsToReconcile: async (o: { only?: "PENDING" | "FINAL" }) => (o.only === "FINAL" ? opts.final() : o.only === "PENDING" ? opts.pending() : [...opts.pending(), ...opts.final()]),
+  } as unknown as Store;
+  const replicator = {
+    drive: async (id: string) => {
+      driven.push(id);
+      await opts.drive(id);
+    },
+  } as unknown as Replicator;
+  const peers = { clouds: ["azure", "gcp"], ping: opts.ping ?? (async () => true) } as unknown as Peers;
+  const reconciler = new Reconciler({ store, replicator, peers, clock: { now: () => Date.now() }, log: pino({ level: "silent" }) }, { ...DEFAULT_RECONCILER, intervalMs: 20 });
+  return { reconciler, driven };
+}
+
+const never = () => new Promise<void>(() => undefined);
+
+describe("reconciler scheduling", () => {
+  it("a PENDING event is driven although certificate re-offers hang, pings hang, and an earlier PENDING drive hangs", async () => {
+    let due = ["p-stuck"];
+    const { reconciler, driven } = harness({
+      pending: () => due,
+      final: () => Array.from({ length: 50 }, (_, i) => `f-${i}`),
+      drive: (id) => (id === "p-new" ? Promise.resolve() : never()),
+      ping: () => new Promise<boolean>(() => undefined),
+    });
+    reconciler.start();
+    await waitFor("the first PENDING event driven", async () => driven.includes("p-stuck") || undefined, 2_000);
+    // A new event becomes due while every earlier drive (and every ping) is still hanging.
+    due = ["p-stuck", "p-new"];
+    await waitFor("the new PENDING event driven", async () => driven.includes("p-new") || undefined, 2_000);
+    // Re-offers ran on their own few workers; the stuck event was not driven twice at once.
+    expect(driven.filter((id) => id.startsWith("f-")).length).toBe(DEFAULT_RECONCILER.finalConcurrency);
+    expect(driven.filter((id) => id === "p-stuck")).toHaveLength(1);
+    void reconciler.stop();
+  });
+
+  it("a certificate a cloud keeps missing is re-offered with a growing pause, reset by a kick (a peer recovered)", async () => {
+    const { reconciler, driven } = harness({ pending: () => [], final: () => ["f-1"], drive: async () => undefined });
+    reconciler.start();
+    await new Promise((r) => setTimeout(r, 400));
+    // 20 ms listings for 400 ms: offered at 0, 20, 60, 140, 300 ms (pause 20 ms doubling), not 20 times.
+    const offers = driven.length;
+    expect(offers).toBeGreaterThanOrEqual(2);
+    expect(offers).toBeLessThanOrEqual(7);
+    reconciler.kick();
+    await waitFor("re-offered at once after a kick", async () => driven.length > offers || undefined, 200);
+    await reconciler.stop();
+  });
+});
