@@ -11,7 +11,7 @@ import { runChaos, summary, type ChaosReport } from "../../chaos/run";
 const SEEDS = [101, 202];
 
 /**
- * Invariants the runtime does not yet satisfy (issue #16, fixes landing). They are checked and
+ * Invariants the runtime does not yet satisfy. They are checked and
  * reported (the summary and the examples print) but not asserted. Remove a name once the
  * runtime holds it; CHAOS_STRICT=1 asserts them all.
  */
@@ -41,7 +41,7 @@ describe.each(SEEDS)("chaos run, seed %i", (seed) => {
   for (const name of INVARIANT_NAMES) {
     const gap = RUNTIME_GAPS.has(name) && !STRICT;
     const advisory = name === "no-error-logs";
-    it(gap ? `${name} [runtime gap, issue #16: reported, not asserted]` : advisory ? `${name} [advisory: reported]` : name, () => {
+    it(gap ? `${name} [runtime gap: reported, not asserted]` : advisory ? `${name} [advisory: reported]` : name, () => {
       const inv = report.invariants.find((i) => i.name === name)!;
       if (!inv.held) console.warn(`seed ${seed}: ${name} ${inv.severity === "advisory" ? "advisory" : "VIOLATED"} (${inv.violations} of ${inv.checked}): ${JSON.stringify(inv.examples.slice(0, 3))}`);
       if (gap || advisory) return;
