@@ -1,21 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { runPreflight } from "../../policies/preflight/engine";
 import { isStackRule, type PreflightResource, type PreflightRule, type PreflightSettings } from "../../policies/preflight/rule";
-import { CLOUDFLARE_REGIONS, edgePrerequisites, edgeRules, MIN_MONITOR_INTERVAL } from "../../policies/preflight/rules/edge";
+import { CLOUDFLARE_REGIONS, EDGE_TYPES, edgePrerequisites, edgeRules, MIN_MONITOR_INTERVAL } from "../../policies/preflight/rules/edge";
 import { PLAN_LIMITS } from "../../components/cloudflare/plans";
 import { quoteTxt } from "../../components/cloudflare/dns-records";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { AS_OF, r, ruleHarness } from "../helpers/preflight";
 
 const { rule, findings, props } = ruleHarness(edgeRules);
-const T = {
-  monitor: "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor",
-  pool: "cloudflare:index/loadBalancerPool:LoadBalancerPool",
-  lb: "cloudflare:index/loadBalancer:LoadBalancer",
-  record: "cloudflare:index/dnsRecord:DnsRecord",
-  ruleset: "cloudflare:index/ruleset:Ruleset",
-  project: "vercel:index/project:Project",
-};
+const T = { ...EDGE_TYPES, project: EDGE_TYPES.vercelProject };
 
 const RESOURCE_CASES: [string, string, Record<string, unknown>, Record<string, unknown>, string[], PreflightSettings?][] = [
   ["preflight-cloudflare-lb-monitor-interval-plan", T.monitor, { interval: 60 }, { interval: 15 }, ["interval"], { ...AS_OF, cloudflarePlan: "pro" }],

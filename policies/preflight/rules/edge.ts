@@ -3,7 +3,8 @@ import { at, checkString, waitsFor, type Finding, type PreflightResource, type P
 const READ = "2026-11-30";
 const src = (url: string) => ({ url, read: READ });
 
-const T = {
+/** The edge's resource types the rules read (type tokens, so the pack loads no provider SDK). */
+export const EDGE_TYPES = {
   monitor: "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor",
   pool: "cloudflare:index/loadBalancerPool:LoadBalancerPool",
   lb: "cloudflare:index/loadBalancer:LoadBalancer",
@@ -11,6 +12,7 @@ const T = {
   ruleset: "cloudflare:index/ruleset:Ruleset",
   vercelProject: "vercel:index/project:Project",
 };
+const T = EDGE_TYPES;
 
 /**
  * The shortest health-monitor interval each zone plan accepts (Cloudflare's monitor docs: 60 s up to Pro,
