@@ -156,6 +156,9 @@ export function checkOneOf(obj: unknown, path: string, allowed: readonly (string
   );
 }
 
+/** The resources by URN, as waitsFor() and ordering rules look them up. */
+export const byUrnOf = (resources: readonly PreflightResource[]): Map<string, PreflightResource> => new Map(resources.map((r) => [r.urn, r]));
+
 /** The URNs a resource waits for, transitively (dependencies of dependencies). */
 export function waitsFor(resource: PreflightResource, byUrn: ReadonlyMap<string, PreflightResource>): Set<string> {
   const seen = new Set<string>();

@@ -1,4 +1,4 @@
-import { at, checkOneOf, checkString, waitsFor, type Finding, type PreflightResource, type PreflightRule, type PrerequisiteRule, type RuleSource, type StackFinding } from "../rule";
+import { byUrnOf, at, checkOneOf, checkString, waitsFor, type Finding, type PreflightResource, type PreflightRule, type PrerequisiteRule, type RuleSource, type StackFinding } from "../rule";
 
 /**
  * What AWS refuses, and what must exist or wait for what (see ../rule.ts for how a rule is written).
@@ -62,7 +62,6 @@ function checkRange(obj: unknown, path: string, min: number, max: number, expect
   return Number.isInteger(v) && v >= min && v <= max ? [] : [{ property: path, value: v, expected }];
 }
 
-const byUrnOf = (resources: readonly PreflightResource[]) => new Map(resources.map((r) => [r.urn, r]));
 const policyName = (arn: unknown) => (typeof arn === "string" ? arn.split("/").pop() : undefined);
 const parseJson = (text: unknown): any => {
   if (typeof text !== "string") return undefined;

@@ -1,4 +1,4 @@
-import { at, checkOneOf, checkString, each, waitsFor, type Finding, type PreflightResource, type PreflightRule, type Prerequisite, type PrerequisiteRule, type StackFinding } from "../rule";
+import { byUrnOf, at, checkOneOf, checkString, each, waitsFor, type Finding, type PreflightResource, type PreflightRule, type Prerequisite, type PrerequisiteRule, type StackFinding } from "../rule";
 
 /**
  * What Azure refuses, read from Microsoft's documentation on 2026-11-30 (see ../rule.ts for how
@@ -80,7 +80,6 @@ const looksShared = (name: string) => !/[0-9a-f]{6,}|\d{4,}/i.test(name.replace(
 /** A Flex Consumption site: a function app configured through functionAppConfig. */
 const isFlex = (props: Record<string, any>) => props.functionAppConfig !== undefined && String(props.kind ?? "").includes("functionapp");
 
-const byUrnOf = (resources: readonly PreflightResource[]) => new Map(resources.map((r) => [r.urn, r]));
 
 export const azureRules: readonly PreflightRule[] = [
   // ---- names: characters, lengths, global uniqueness ------------------------------------------------------

@@ -1,4 +1,4 @@
-import { at, checkString, waitsFor, type Finding, type PreflightResource, type PreflightRule, type Prerequisite, type PrerequisiteRule, type StackFinding } from "../rule";
+import { byUrnOf, at, checkString, waitsFor, type Finding, type PreflightResource, type PreflightRule, type Prerequisite, type PrerequisiteRule, type StackFinding } from "../rule";
 
 const READ = "2026-11-30";
 const src = (url: string) => ({ url, read: READ });
@@ -59,7 +59,7 @@ export const edgeRules: readonly PreflightRule[] = [
     level: "warning",
     source: src("https://developers.cloudflare.com/load-balancing/understand-basics/traffic-steering/steering-policies/dynamic-steering/"),
     checkStack(resources: readonly PreflightResource[]): StackFinding[] {
-      const byUrn = new Map(resources.map((r) => [r.urn, r]));
+      const byUrn = byUrnOf(resources);
       return resources
         .filter((r) => r.type === T.lb && r.props.steeringPolicy === "dynamic_latency")
         .flatMap((lb) => [...waitsFor(lb, byUrn)].map((u) => byUrn.get(u)).filter((p): p is PreflightResource => p?.type === T.pool))

@@ -1,4 +1,4 @@
-import { at, checkOneOf, checkString, each, waitsFor, type Finding, type PreflightResource, type PreflightRule, type PrerequisiteRule, type StackFinding } from "../rule";
+import { byUrnOf, at, checkOneOf, checkString, each, waitsFor, type Finding, type PreflightResource, type PreflightRule, type PrerequisiteRule, type StackFinding } from "../rule";
 
 const READ = "2026-11-30";
 const src = (url: string) => ({ url, read: READ });
@@ -69,7 +69,7 @@ export const gcpRules: readonly PreflightRule[] = [
     level: "error",
     source: src("https://cloud.google.com/service-usage/docs/enable-disable"),
     checkStack(resources: readonly PreflightResource[]): StackFinding[] {
-      const byUrn = new Map(resources.map((r) => [r.urn, r]));
+      const byUrn = byUrnOf(resources);
       const services = resources.filter((r) => r.type === SERVICE_TYPE);
       const out: StackFinding[] = [];
       for (const r of resources) {
@@ -230,7 +230,7 @@ export const gcpRules: readonly PreflightRule[] = [
     level: "error",
     source: src("https://cloud.google.com/functions/docs/configuring/secrets#grant_access"),
     checkStack(resources: readonly PreflightResource[]): StackFinding[] {
-      const byUrn = new Map(resources.map((r) => [r.urn, r]));
+      const byUrn = byUrnOf(resources);
       const grants = resources.filter((r) => r.type === "gcp:secretmanager/secretIamMember:SecretIamMember" && r.props.role === "roles/secretmanager.secretAccessor");
       return resources
         .filter((r) => r.type === "gcp:cloudfunctionsv2/function:Function")
