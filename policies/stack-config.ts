@@ -1,5 +1,4 @@
 import type { PolicyPackConfig } from "@pulumi/policy";
-import type { StackConfig } from "../stacks/config/load";
 import type { PreflightSettings } from "./preflight/rule";
 
 /**
@@ -9,6 +8,21 @@ import type { PreflightSettings } from "./preflight/rule";
  * secret from here). The ceiling is not here: it travels as the stack output
  * costCeilingUsd, which the real engine shows stack policies too.
  */
+/**
+ * The part of a stack's config the packs read. stacks/config's StackConfig has
+ * this shape; the packs describe it here rather than import stacks/ (imports run
+ * one way: the program depends on the packs, never the reverse).
+ */
+export interface StackConfig {
+  readonly tricloud: {
+    readonly environment: string;
+    readonly allowedLockIn: readonly string[];
+    readonly requiredTags: readonly string[];
+    readonly traffic: { readonly cloudflarePlan: string };
+    readonly functions: { readonly awsAccountConcurrency: number };
+  };
+}
+
 export interface CostScenario {
   readonly whatIf?: readonly string[];
   readonly usageProfile?: string;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CLOUD_NAMES, type CloudName } from "../cli/plan/report";
+import { CLOUD_NAMES, type CloudName } from "@tricloud/vocabulary/clouds";
 
 /**
  * The cost difference between two `tricloud plan --format json` reports

@@ -1,4 +1,4 @@
-import { CLOUD_NAMES, cloudOf, type CloudName, type CostLine, type WhatIf } from "../cli/plan/report";
+import { CLOUD_NAMES, cloudOf, type CloudName, type CostLine, type WhatIf } from "@tricloud/vocabulary/clouds";
 import { PriceCatalogError, SHIPPED_CATALOG, type Catalog, type PriceUnit } from "./catalog";
 import { COST_MODEL, FREE, needsPricing, type PricedResource } from "./model";
 import { usageOf, type UsageProfile } from "./usage";

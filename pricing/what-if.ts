@@ -1,4 +1,4 @@
-import type { CloudName, WhatIf } from "../cli/plan/report";
+import type { CloudName, WhatIf } from "@tricloud/vocabulary/clouds";
 
 /** Providers a what-if can re-price: every vendor that bills this stack. */
 export const WHAT_IF_PROVIDERS: readonly CloudName[] = ["aws", "azure", "gcp", "cloudflare", "vercel"];

@@ -1,9 +1,10 @@
 import type { PreflightEntry, Prerequisite } from "../../policies/preflight/rule";
+import type { CloudName, CostLine, WhatIf } from "@tricloud/vocabulary/clouds";
+
+// The shared vocabulary lives in vocabulary/ (it imports nothing of the project); re-exported for the plan's readers.
+export { CLOUD_NAMES, cloudOf, type CloudName, type CostLine, type WhatIf } from "@tricloud/vocabulary/clouds";
 
 /** The `tricloud plan` report. The JSON shape is a contract: extend it, never rename. */
-export const CLOUD_NAMES = ["aws", "azure", "gcp", "cloudflare", "vercel", "none"] as const;
-export type CloudName = (typeof CLOUD_NAMES)[number];
-
 export interface PlannedResource {
   readonly urn: string;
   readonly type: string;
@@ -21,33 +22,6 @@ export interface PlannedResource {
   readonly registeredOutputs?: boolean;
   /** URNs this resource waits for (explicit dependsOn and input references), as the engine orders them. */
   readonly dependencies?: readonly string[];
-}
-
-export interface CostLine {
-  readonly urn: string;
-  readonly cloud: CloudName;
-  readonly component: string;
-  readonly name: string;
-  readonly unit: string;
-  readonly quantity: number | null;
-  readonly unitPriceUsd: number | null;
-  readonly monthlyUsd: number | null;
-  readonly note?: string;
-  /** The resource type the line prices (pricing/model.ts). */
-  readonly resourceType?: string;
-  /** The catalog entry the unit price came from, and how firm it is. */
-  readonly priceId?: string;
-  readonly priceStatus?: string;
-  /** "fixed" lines are always counted; "usage" lines only when a usage profile gives a quantity. */
-  readonly basis?: "fixed" | "usage";
-  /** The what-if adjustment applied to this line's unit price, in percent. */
-  readonly whatIfPct?: number;
-}
-
-/** One `--what-if <provider>=<+/-pct>`: every price of that provider scaled by (1 + percent/100). */
-export interface WhatIf {
-  readonly provider: CloudName;
-  readonly percent: number;
 }
 
 /** One row of the lock-in report (the portability matrix, computed from the plan). */
@@ -115,27 +89,6 @@ export interface EdgeReport {
   readonly failoverSeconds: number;
   readonly failoverBudgetSeconds: number | null;
   readonly explanation: string;
-}
-
-/** Which cloud a type token belongs to: provider packages directly, tricloud components by module. */
-export function cloudOf(type: string): CloudName {
-  const parts = type.split(":");
-  const pkg = parts[0] === "pulumi" && parts[1] === "providers" ? parts[2] : parts[0] === "tricloud" ? parts[1] : parts[0];
-  switch (pkg) {
-    case "aws":
-      return "aws";
-    case "azure-native":
-    case "azure":
-      return "azure";
-    case "gcp":
-      return "gcp";
-    case "cloudflare":
-      return "cloudflare";
-    case "vercel":
-      return "vercel";
-    default:
-      return "none";
-  }
 }
 
 export function emptyByCloud(): Record<CloudName, number> {

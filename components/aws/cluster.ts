@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster, KubernetesClusterBaseArgs } from "../shared/platform";
-import { nodeMachine } from "../shared/sizes";
+import { nodeMachine } from "@tricloud/vocabulary/sizes";
 
 export interface AwsKubernetesClusterArgs extends KubernetesClusterBaseArgs {
   /** Region, for the kubeconfig's `aws eks get-token` call. */

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALERT_THRESHOLDS as T, BURN_RATE_WINDOWS, burnRateThreshold, DASHBOARD_PANELS, NO_FUNCTIONS_TEXT, type DashboardPanel } from "../shared/slo";
-import { DATABASE_SIZES, type Size } from "../shared/sizes";
+import { DATABASE_SIZES, type Size } from "@tricloud/vocabulary/sizes";
 import type { Tags } from "../shared/tags";
 import { cloudWatchRetention } from "./cluster";
 

@@ -3,7 +3,7 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster, KubernetesClusterBaseArgs } from "../shared/platform";
-import { nodeMachine } from "../shared/sizes";
+import { nodeMachine } from "@tricloud/vocabulary/sizes";
 
 export interface AzureKubernetesClusterArgs extends KubernetesClusterBaseArgs {
   resourceGroupName: pulumi.Input<string>;

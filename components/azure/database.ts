@@ -4,7 +4,7 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ADMIN_PASSWORD, ADMIN_USERNAME, DATABASE_NAME, POSTGRES_PORT, type PostgresDatabase, type PostgresDatabaseBaseArgs } from "../shared/platform";
-import { azureFlexibleServerStorageGb, DATABASE_SIZES } from "../shared/sizes";
+import { azureFlexibleServerStorageGb, DATABASE_SIZES } from "@tricloud/vocabulary/sizes";
 
 /** Flexible Server's built-in PgBouncer listens here, on the server's own host name. */
 export const PGBOUNCER_PORT = 6432;

@@ -6,7 +6,7 @@ import * as portal from "@pulumi/azure-native/portal";
 import * as pulumi from "@pulumi/pulumi";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import { ALERT_THRESHOLDS as T, BURN_RATE_WINDOWS, burnRateThreshold, DASHBOARD_PANELS, NO_FUNCTIONS_TEXT, type DashboardPanel } from "../shared/slo";
-import type { Size } from "../shared/sizes";
+import type { Size } from "@tricloud/vocabulary/sizes";
 import type { Tags } from "../shared/tags";
 
 /** An Azure Function App to alert on; the function host passes one per app. */

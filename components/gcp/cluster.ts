@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster, KubernetesClusterBaseArgs } from "../shared/platform";
-import { nodeMachine } from "../shared/sizes";
+import { nodeMachine } from "@tricloud/vocabulary/sizes";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
 import type { GcpProjectServices } from "./services";
 

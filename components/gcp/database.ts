@@ -2,7 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ADMIN_PASSWORD, ADMIN_USERNAME, DATABASE_NAME, POSTGRES_PORT, type PostgresDatabase, type PostgresDatabaseBaseArgs } from "../shared/platform";
-import { databaseMachine } from "../shared/sizes";
+import { databaseMachine } from "@tricloud/vocabulary/sizes";
 import type { GcpProjectServices } from "./services";
 
 export interface GcpPostgresDatabaseArgs extends PostgresDatabaseBaseArgs {

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { ALERT_THRESHOLDS as T, BURN_RATE_WINDOWS, burnRateThreshold, DASHBOARD_PANELS, NO_FUNCTIONS_TEXT, type DashboardPanel } from "../shared/slo";
-import type { Size } from "../shared/sizes";
+import type { Size } from "@tricloud/vocabulary/sizes";
 import type { Tags } from "../shared/tags";
 import type { GcpProjectServices } from "./services";
 

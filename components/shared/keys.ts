@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { CLOUDS, type Cloud } from "./sizes";
+import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 
 export interface QuorumKeysArgs {
   /** Rotating a cloud's key: bump its generation (the key is replaced; see docs/functions-deploy.md). */

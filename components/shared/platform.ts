@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { Cloud, Size } from "./sizes";
+import type { Cloud, Size } from "@tricloud/vocabulary/sizes";
 import type { Tags } from "./tags";
 
 /**

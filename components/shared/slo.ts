@@ -5,7 +5,7 @@
  * every cloud draws, and how the stack's cost ceiling is split into budgets.
  * Pure numbers only; each cloud turns them into its own alarm resources.
  */
-import type { Cloud } from "./sizes";
+import type { Cloud } from "@tricloud/vocabulary/sizes";
 
 /** The availability objective in percent: 99.9 % is the platform's baseline; production promises more. */
 export const DEFAULT_SLO_TARGET = { dev: 99.9, staging: 99.9, prod: 99.95 } as const;

@@ -1,13 +1,13 @@
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { DATABASE_SIZES, NODE_SIZES, SIZES, type Size } from "../../components/shared/sizes";
-import type { WhatIf } from "../../cli/plan/report";
-import { catalogWith, parseOverrides } from "../../pricing/catalog";
-import { describeEstimate, estimateCost } from "../../pricing/estimate";
-import { COST_MODEL, FREE, needsPricing } from "../../pricing/model";
-import { loadUsageProfile } from "../../pricing/usage";
-import { parseWhatIf } from "../../pricing/what-if";
-import { get, validateTypes, type Props, type TypedCheck } from "../shared/kit";
-import { environmentOf } from "../shared/tags";
+import { DATABASE_SIZES, NODE_SIZES, SIZES, type Size } from "@tricloud/vocabulary/sizes";
+import type { WhatIf } from "@tricloud/vocabulary/clouds";
+import { catalogWith, parseOverrides } from "@tricloud/pricing/catalog";
+import { describeEstimate, estimateCost } from "@tricloud/pricing/estimate";
+import { COST_MODEL, FREE, needsPricing } from "@tricloud/pricing/model";
+import { loadUsageProfile } from "@tricloud/pricing/usage";
+import { parseWhatIf } from "@tricloud/pricing/what-if";
+import { get, validateTypes, type Props, type TypedCheck } from "@tricloud/policy-kit/kit";
+import { environmentOf } from "@tricloud/policy-kit/tags";
 
 export const PACK_NAME = "tricloud-cost";
 
@@ -74,7 +74,7 @@ function sizeCheck(kind: "node" | "database", machines: (p: Props) => unknown[])
     const allowed = cfg.allowedSizes[env] ?? cfg.allowedSizes.prod ?? [];
     for (const m of machines(p)) {
       const size = kind === "node" ? nodeSize(m) : databaseSize(m);
-      if (!size) report(`${m} is not one of tricloud's portable ${kind} sizes (${SIZES.join(", ")}; components/shared/sizes.ts): pick a size class, not a machine.`);
+      if (!size) report(`${m} is not one of tricloud's portable ${kind} sizes (${SIZES.join(", ")}; vocabulary/sizes.ts): pick a size class, not a machine.`);
       else if (!allowed.includes(size)) report(`${m} is size "${size}", which ${env} does not allow (allowed: ${allowed.join(", ") || "none"}): use a smaller size or change allowedSizes.${env} in the cost pack config.`);
     }
   };

@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { get } from "../shared/kit";
-import { TAG_PATHS, tagsOf } from "../shared/tags";
+import { get } from "@tricloud/policy-kit/kit";
+import { TAG_PATHS, tagsOf } from "@tricloud/policy-kit/tags";
 
 export const requiredTags: ResourceValidationPolicy = {
   name: "portability-resource-missing-required-tags",

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import type { Props } from "../shared/kit";
+import type { Props } from "@tricloud/policy-kit/kit";
 
 /**
  * The portability matrix as data: for each service type, its lock-in

@@ -1,5 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { get, nameOfUrn, type Props } from "../shared/kit";
+import { get, nameOfUrn, type Props } from "@tricloud/policy-kit/kit";
 
 /**
  * The roles every cloud must fill, and which resource types fill them. A new

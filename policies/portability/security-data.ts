@@ -1,6 +1,6 @@
 import type { ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { get, isTrue, validateTypes, type Props, type TypedCheck } from "../shared/kit";
-import { environmentOf } from "../shared/tags";
+import { get, isTrue, validateTypes, type Props, type TypedCheck } from "@tricloud/policy-kit/kit";
+import { environmentOf } from "@tricloud/policy-kit/tags";
 
 /**
  * Data at rest: encryption, no public databases, and in production backups

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { get, validateTypes } from "../shared/kit";
+import { get, validateTypes } from "@tricloud/policy-kit/kit";
 
 /** Exposure at the edges: Kubernetes API endpoints, TLS versions, the WAF in front of the API. */
 

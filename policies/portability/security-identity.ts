@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { validateTypes, type Props, type TypedCheck } from "../shared/kit";
+import { validateTypes, type Props, type TypedCheck } from "@tricloud/policy-kit/kit";
 
 /** Identity and secrets: no wildcard permissions, no credentials in plain inputs. */
 

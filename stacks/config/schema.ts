@@ -4,7 +4,7 @@ import { cheapestPlanWithin, failoverSeconds } from "../../components/cloudflare
 import { CLOUDFLARE_PLANS, PLAN_LIMITS, RATE_LIMIT_PERIODS } from "../../components/cloudflare/plans";
 import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from "../../components/shared/tags";
-import { SIZES, supportsHighAvailability } from "../../components/shared/sizes";
+import { SIZES, supportsHighAvailability } from "@tricloud/vocabulary/sizes";
 import { bool, int, positiveNumber } from "./coerce";
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runPreflight } from "../../policies/preflight/engine";
 import type { PreflightResource, PreflightRule } from "../../policies/preflight/rule";
 import { azurePrerequisites, azureRules, FLEXIBLE_SERVER_STORAGE_GIB } from "../../policies/preflight/rules/azure";
-import { AZURE_FLEXIBLE_SERVER_STORAGE_GIB, awsRdsStorageGb, azureFlexibleServerStorageGb, gcpCloudSqlStorageGb } from "../../components/shared/sizes";
+import { AZURE_FLEXIBLE_SERVER_STORAGE_GIB, awsRdsStorageGb, azureFlexibleServerStorageGb, gcpCloudSqlStorageGb } from "@tricloud/vocabulary/sizes";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { mockId } from "../helpers/platform";
 
@@ -194,7 +194,7 @@ describe("prerequisites", () => {
   });
 });
 
-describe("storage sizes per cloud (components/shared/sizes.ts)", () => {
+describe("storage sizes per cloud (vocabulary/sizes.ts)", () => {
   it("rounds storageGb up to the next Premium SSD size, the same ladder the rule checks", () => {
     expect([...AZURE_FLEXIBLE_SERVER_STORAGE_GIB]).toEqual(FLEXIBLE_SERVER_STORAGE_GIB);
     expect([1, 20, 32, 33, 100, 128, 4095, 4096, 20000].map(azureFlexibleServerStorageGb)).toEqual([32, 32, 32, 64, 128, 128, 4095, 4096, 32767]);

@@ -4,7 +4,7 @@ import { EKS_LOG_TYPES } from "../../components/aws/cluster";
 import { GKE_LOG_COMPONENTS } from "../../components/gcp/cluster";
 import { PODS_RANGE, SERVICES_RANGE } from "../../components/gcp/network";
 import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
-import { nodeMachine } from "../../components/shared/sizes";
+import { nodeMachine } from "@tricloud/vocabulary/sizes";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { expectConfigError, mockId, mockState, owningComponents, stackConfig } from "../helpers/platform";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { PlanReport } from "../../cli/plan/report";
 import { backupMultiRegion } from "../../components/gcp/database";
 import { ADMIN_USERNAME, DATABASE_NAME } from "../../components/shared/platform";
-import { azureFlexibleServerStorageGb, DATABASE_SIZES, databaseMachine } from "../../components/shared/sizes";
+import { azureFlexibleServerStorageGb, DATABASE_SIZES, databaseMachine } from "@tricloud/vocabulary/sizes";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { expectConfigError, mockId, mockState, owningComponents, stackConfig } from "../helpers/platform";
 

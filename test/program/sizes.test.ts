@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CLOUDS, DATABASE_SIZES, MACHINE_SPECS, NODE_SIZES, SIZES, databaseMachine, nodeMachine, supportsHighAvailability } from "../../components/shared/sizes";
+import { CLOUDS, DATABASE_SIZES, MACHINE_SPECS, NODE_SIZES, SIZES, databaseMachine, nodeMachine, supportsHighAvailability } from "@tricloud/vocabulary/sizes";
 import { input, oneOfType, planStack } from "../helpers/plan";
 import { expectConfigError, stackConfig } from "../helpers/platform";
 

@@ -24,7 +24,7 @@ const PROVIDERS = "https://learn.microsoft.com/en-us/azure/azure-resource-manage
 const VCPU_QUOTA = "https://learn.microsoft.com/en-us/azure/quotas/view-quotas";
 const KV_RBAC = "https://learn.microsoft.com/en-us/azure/key-vault/general/rbac-guide";
 
-/** Premium SSD sizes a Flexible Server takes, GiB (the same ladder as components/shared/sizes.ts). */
+/** Premium SSD sizes a Flexible Server takes, GiB (the same ladder as vocabulary/sizes.ts). */
 export const FLEXIBLE_SERVER_STORAGE_GIB = [32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767];
 /** Flex Consumption instance sizes, MB. */
 export const FLEX_INSTANCE_MEMORY_MB = [512, 2048, 4096];
