@@ -245,7 +245,7 @@ export class ChaosCluster {
       createInterface({ input: stream }).on("line", (line) => {
         n.log.write(`${line}\n`);
         // pino: level 50 = error, 60 = fatal. Anything on stderr that is not JSON counts as an error too.
-        let level = 0;
+        let level: number;
         let msg = line;
         try {
           const j = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };

@@ -69,7 +69,7 @@ export function readResult(eventId: string, a: Answer, publicKeys: Readonly<Reco
   const v = a.body as EventView;
   const signers: Signer[] = [];
   for (const c of Array.isArray(v?.confirmations) ? v.confirmations : []) {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = verifyConfirmation(eventId, c as unknown as Confirmation, publicKeys);
     } catch {

@@ -6,7 +6,7 @@
 // Run by hand when a package is bumped: `node scripts/derive-azure-names.mjs`
 // (needs the npm registry; nothing of the packages is kept but these facts).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 

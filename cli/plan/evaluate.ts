@@ -160,7 +160,7 @@ export async function evaluatePack(pack: EvalPack, resources: readonly EvalResou
         if (err instanceof NotApplicableError) notApplicable.push({ pack: pack.name, policy: p.name, urn, reason: err.reason ?? "Policy does not apply" });
         // The engine downgrades a policy that touched an unknown value to an advisory note for this preview.
         else if (err instanceof UnknownValueError) violations.push({ pack: pack.name, policy: p.name, enforcementLevel: "advisory", urn, message: `can't run policy '${p.name}' from policy pack '${pack.name}' during preview: ${(err as Error).message}` });
-        else throw new Error(`policy ${pack.name}/${p.name} failed${urn ? ` on ${urn}` : ""}: ${(err as Error).message}`, { cause: err as Error });
+        else throw new Error(`policy ${pack.name}/${p.name} failed${urn ? ` on ${urn}` : ""}: ${(err as Error).message}`, { cause: err });
       }
     };
 

@@ -45,7 +45,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
 };
 
 async function put(inputs: { url: string; file: string; token: string; sha256: string }): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- runs in the serialized dynamic provider
+  // A require() inside the function: it runs in the serialized dynamic provider.
   const { readFileSync } = require("fs") as typeof import("fs");
   const body = readFileSync(inputs.file);
   // A role assignment made in the same run takes up to a few minutes to apply: 403 is retried for 5 minutes.

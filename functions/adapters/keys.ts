@@ -13,7 +13,7 @@ export function keyRingFromPem(self: Cloud, privateKeyPem: string, publicKeyPems
     privateKey = createPrivateKey(privateKeyPem);
   } catch (err) {
     // Never echo the text: it is the signing key.
-    throw new Error(`keys: the private key of ${self} is not a PEM private key (${err instanceof Error ? err.message : err})`);
+    throw new Error(`keys: the private key of ${self} is not a PEM private key (${err instanceof Error ? err.message : err})`, { cause: err });
   }
   if (privateKey.asymmetricKeyType !== "ed25519") throw new Error(`keys: the private key of ${self} is ${privateKey.asymmetricKeyType}, expected ed25519`);
   const publicKeys = {} as Record<Cloud, KeyObject>;

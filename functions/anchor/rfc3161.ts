@@ -7,9 +7,7 @@ import { AnchorError, type Anchor, type AnchorReceipt, type AnchorVerdict } from
 
 // pkijs and asn1js ship as ES modules only; node 20.19 loads them with require(esm), and
 // the type-only imports above keep the types (this project compiles to CommonJS).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const asn1js = require("asn1js") as typeof Asn1js;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const pkijs = require("pkijs") as typeof Pkijs;
 
 /**

@@ -7,7 +7,7 @@ export function httpFetchJson(timeoutMs = 10_000): FetchJson {
     try {
       res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
-      throw new Error(`GET ${url}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`GET ${url}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     const text = await res.text();
     try {

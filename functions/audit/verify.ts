@@ -2,7 +2,7 @@ import { randomInt, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import type { Anchor } from "../anchor/anchor";
 import type { Cloud } from "../core/clouds";
-import { checkpointDigest, checkpointSigners, cloudOfOrigin, parseSignedCheckpoint, type SignedCheckpoint } from "../ledger/checkpoint";
+import { checkpointDigest, checkpointSigners, parseSignedCheckpoint, type SignedCheckpoint } from "../ledger/checkpoint";
 import { checkEntry, entryLeafHash } from "../ledger/entry";
 import { CompactRange } from "../ledger/merkle";
 import { verifyConsistency, verifyInclusion } from "../ledger/proofs";

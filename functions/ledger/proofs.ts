@@ -99,7 +99,10 @@ export function rootFromInclusionProof(index: number, size: number, leaf: Uint8A
     if (sn === 0) return { ok: false, reason: `proof: ${proof.length} elements, longer than a tree of size ${size} allows` };
     if (fn % 2 === 1 || fn === sn) {
       r = nodeHash(p, r);
-      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) ((fn /= 2), (sn = Math.floor(sn / 2)));
+      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) {
+        fn /= 2;
+        sn = Math.floor(sn / 2);
+      }
     } else {
       r = nodeHash(r, p);
     }
@@ -141,7 +144,10 @@ export function verifyConsistency(first: number, second: number, proof: readonly
   if (Number.isInteger(Math.log2(first))) path.unshift(Buffer.from(firstRoot));
   let fn = first - 1;
   let sn = second - 1;
-  while (fn % 2 === 1) ((fn = Math.floor(fn / 2)), (sn = Math.floor(sn / 2)));
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
   let fr: Buffer = Buffer.from(path[0]!);
   let sr: Buffer = Buffer.from(path[0]!);
   for (const c of path.slice(1)) {
@@ -149,7 +155,10 @@ export function verifyConsistency(first: number, second: number, proof: readonly
     if (fn % 2 === 1 || fn === sn) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) ((fn /= 2), (sn = Math.floor(sn / 2)));
+      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) {
+        fn /= 2;
+        sn = Math.floor(sn / 2);
+      }
     } else {
       sr = nodeHash(sr, c);
     }

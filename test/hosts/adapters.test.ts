@@ -36,7 +36,7 @@ async function expectSameAsLocal(call: (x: Exchange) => Promise<Answer>, local: 
 const MALFORMED_JSON = SCENARIO.find((x) => x.body?.startsWith('{"tenantId": "acme", '))!;
 const EXPECTED_STATUSES = [200, 202, 200, 200, 404, 400, 400, 415, 400, 404];
 
-let closers: (() => Promise<void>)[] = [];
+const closers: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const close of closers) await close();
 });

@@ -69,7 +69,6 @@ describe("the built bundles load and serve", () => {
       // No credentials and no instance metadata here: the SDK fails at once.
       AWS_REGION: "us-west-2", AWS_EC2_METADATA_DISABLED: "true", AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "tricloud-test-none",
     });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(join(writeBundle("aws-lambda"), "index.js")) as { handler: (e: unknown) => Promise<{ statusCode: number; body: string }> };
     const out = await mod.handler({ version: "2.0", routeKey: "$default", rawPath: "/health", rawQueryString: "", headers: { host: "x.lambda-url.us-west-2.on.aws" }, requestContext: { domainName: "x.lambda-url.us-west-2.on.aws", http: { method: "GET", path: "/health", protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "t" } }, isBase64Encoded: false });
     expect(out.statusCode).toBe(503);
@@ -78,7 +77,6 @@ describe("the built bundles load and serve", () => {
 
   it("azure-functions: the bundle loads and registers its triggers through the bundled @azure/functions", () => {
     Object.assign(process.env, common, { [HOST_ENV.cloud]: "azure", [HOST_ENV.peers]: JSON.stringify({ aws: "https://aws.invalid", gcp: "https://gcp.invalid" }), FUNCTIONS_WORKER_RUNTIME: "node" });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(join(writeBundle("azure-functions"), "index.js")) as Record<string, unknown>;
     expect(typeof mod.registerAzureFunctions).toBe("function");
     delete process.env.FUNCTIONS_WORKER_RUNTIME;
@@ -94,7 +92,6 @@ describe("the built bundles load and serve", () => {
       DATABASE_URL: process.env.DATABASE_URL,
       K_SERVICE: "tricloud-test-api",
     });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(join(writeBundle("gcp-functions"), "index.js"));
     const { getTestServer } = await import("@google-cloud/functions-framework/testing");
     const server = getTestServer("api");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runPreflight } from "../../policies/preflight/engine";
-import { isStackRule, type PreflightResource, type PreflightRule, type PreflightSettings } from "../../policies/preflight/rule";
+import { isStackRule, type PreflightResource } from "../../policies/preflight/rule";
 import { awsPrerequisites, awsRules, CLOUDWATCH_RETENTION_DAYS } from "../../policies/preflight/rules/aws";
 import { cloudWatchRetention } from "../../components/aws/cluster";
 import { secretRecoveryWindowDays } from "../../components/aws/function-host";

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { runPreflight } from "../../policies/preflight/engine";
-import { isStackRule, type PreflightResource, type PreflightRule, type PreflightSettings } from "../../policies/preflight/rule";
+import { isStackRule, type PreflightResource, type PreflightSettings } from "../../policies/preflight/rule";
 import { CLOUDFLARE_REGIONS, EDGE_TYPES, edgePrerequisites, edgeRules, MIN_MONITOR_INTERVAL } from "../../policies/preflight/rules/edge";
 import { PLAN_LIMITS } from "../../components/cloudflare/plans";
 import { quoteTxt } from "../../components/cloudflare/dns-records";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { AS_OF, r, ruleHarness } from "../helpers/preflight";
 
-const { rule, findings, props } = ruleHarness(edgeRules);
+const { findings, props } = ruleHarness(edgeRules);
 const T = { ...EDGE_TYPES, project: EDGE_TYPES.vercelProject };
 
 const RESOURCE_CASES: [string, string, Record<string, unknown>, Record<string, unknown>, string[], PreflightSettings?][] = [

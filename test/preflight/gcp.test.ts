@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runPreflight } from "../../policies/preflight/engine";
-import { isStackRule, type PreflightResource, type PreflightRule, type PreflightSettings } from "../../policies/preflight/rule";
+import { isStackRule, type PreflightResource } from "../../policies/preflight/rule";
 import { GCP_TYPE_APIS, gcpPrerequisites, gcpRules } from "../../policies/preflight/rules/gcp";
 import { GCP_APIS } from "../../components/gcp/services";
 import { channelVersion } from "../../components/gcp/cluster";
@@ -8,7 +8,7 @@ import { readStackFile } from "../../cli/plan/stackfile";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { AS_OF, r, ruleHarness } from "../helpers/preflight";
 
-const { rule, findings, props } = ruleHarness(gcpRules);
+const { findings, props } = ruleHarness(gcpRules);
 
 /** [rule, type, passing props, failing props, properties the failing one reports] per resource rule. */
 const RESOURCE_CASES: [string, string, Record<string, unknown>, Record<string, unknown>, string[]][] = [
