@@ -1,4 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
 
 /**
  * Outputs the offline plan's mocks return for each resource: the inputs plus
@@ -256,4 +257,32 @@ export class UnknownInvokeError extends Error {
     super(`tricloud plan has no offline answer for the invoke "${token}"; add one to INVOKES in cli/plan/mock-state.ts`);
     this.name = "UnknownInvokeError";
   }
+}
+
+/**
+ * The mocks the offline plan (and a component built alone in a test) runs under: each
+ * resource gets mockResource's state, each invoke its INVOKES answer; an invoke with no
+ * answer is recorded in `failures` (the SDK may swallow the throw) and thrown.
+ */
+export function offlineMocks(
+  ctx: MockContext,
+  failures: Error[],
+  onResource: (type: string, name: string, inputs: Inputs, state: Inputs) => void = () => {},
+): pulumi.runtime.Mocks {
+  return {
+    newResource(args) {
+      const mocked = mockResource(args.type, args.name, args.inputs, ctx);
+      onResource(args.type, args.name, args.inputs, mocked.state);
+      return mocked;
+    },
+    call(args) {
+      const answer = INVOKES[args.token];
+      if (!answer) {
+        const err = new UnknownInvokeError(args.token);
+        failures.push(err);
+        throw err;
+      }
+      return answer(args.inputs, ctx);
+    },
+  };
 }

@@ -14,7 +14,7 @@ import { loadUsageProfile } from "../../pricing/usage";
 import { parseWhatIf } from "../../pricing/what-if";
 import { Capture, redact } from "./capture";
 import { evaluatePack, PolicyConfigError, type EvalResource } from "./evaluate";
-import { INVOKES, mockResource, UnknownInvokeError, type MockContext } from "./mock-state";
+import { offlineMocks, type MockContext } from "./mock-state";
 import { cloudOf, emptyByCloud, type PlanReport, type PlannedResource } from "./report";
 import { applyOverrides, findProjectDir, readProjectName, readStackFile, UsageError } from "./stackfile";
 import { parseIsoDate, runPreflight, todayUtc } from "../../policies/preflight/engine";
@@ -89,23 +89,10 @@ async function runOnce(input: PlanInput): Promise<CapturedPlan> {
   const failures: Error[] = [];
 
   await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        inputs.set(`${args.type}::${args.name}`, args.inputs);
-        const mocked = mockResource(args.type, args.name, args.inputs, ctx);
-        states.set(`${args.type}::${args.name}`, mocked.state);
-        return mocked;
-      },
-      call(args) {
-        const answer = INVOKES[args.token];
-        if (!answer) {
-          const err = new UnknownInvokeError(args.token);
-          failures.push(err);
-          throw err;
-        }
-        return answer(args.inputs, ctx);
-      },
-    },
+    offlineMocks(ctx, failures, (type, name, resourceInputs, state) => {
+      inputs.set(`${type}::${name}`, resourceInputs);
+      states.set(`${type}::${name}`, state);
+    }),
     input.project,
     input.stack,
     true,

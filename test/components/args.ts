@@ -1,0 +1,38 @@
+import { generateKeyPairSync } from "node:crypto";
+import type { FunctionHostBaseArgs, KubernetesClusterBaseArgs, PostgresDatabaseBaseArgs } from "../../components/shared/platform";
+import type { Tags } from "../../components/shared/tags";
+
+/** The fewest arguments the components share, at dev sizes. */
+export const TAGS: Tags = { owner: "platform", "cost-center": "cc-1", environment: "dev", "managed-by": "tricloud" };
+
+export const CLUSTER: KubernetesClusterBaseArgs = {
+  kubernetesVersion: "1.33",
+  nodePool: { size: "small", minNodes: 1, desiredNodes: 2, maxNodes: 3 },
+  publicAccessCidrs: [],
+  production: false,
+  tags: TAGS,
+};
+
+export const DATABASE: PostgresDatabaseBaseArgs = {
+  postgresVersion: "17",
+  size: "small",
+  storageGb: 20,
+  highAvailability: false,
+  backupRetentionDays: 7,
+  production: false,
+  tags: TAGS,
+};
+
+const { privateKey } = generateKeyPairSync("ed25519");
+
+export const FUNCTIONS: FunctionHostBaseArgs = {
+  environment: "dev",
+  privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+  publicKeysJson: "{}",
+  peerUrls: {},
+  memoryMb: 512,
+  maxInstances: 5,
+  reconcileEveryMinutes: 1,
+  logRetentionDays: 30,
+  tags: TAGS,
+};

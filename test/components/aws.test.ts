@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { AwsBudget } from "../../components/aws/budget";
+import { AwsKubernetesCluster } from "../../components/aws/cluster";
+import { AwsPostgresDatabase } from "../../components/aws/database";
+import { AwsFunctionHost } from "../../components/aws/function-host";
+import { AwsNetwork } from "../../components/aws/network";
+import { AwsObservability } from "../../components/aws/observability";
+import { AwsContainerRegistry } from "../../components/aws/registry";
+import { buildComponent, expectWellFormed } from "../helpers/component";
+import { CLUSTER, DATABASE, FUNCTIONS, TAGS } from "./args";
+
+// One fast test per AWS component, built alone from the fewest arguments it takes.
+describe("AWS components in isolation", () => {
+  it("AwsNetwork: a VPC, a private and a public subnet per zone, one NAT gateway unless natPerZone", async () => {
+    const zones = ["us-west-2a", "us-west-2b"];
+    const one = await buildComponent(() => new AwsNetwork("n", { cidr: "10.10.0.0/16", zones, natPerZone: false, tags: TAGS }));
+    expectWellFormed(one, "tricloud:aws:Network");
+    expect(one.one("aws:ec2/vpc:Vpc").inputs.cidrBlock).toBe("10.10.0.0/16");
+    expect(one.ofType("aws:ec2/subnet:Subnet")).toHaveLength(4);
+    expect(one.ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(1);
+    const perZone = await buildComponent(() => new AwsNetwork("n", { cidr: "10.10.0.0/16", zones, natPerZone: true, tags: TAGS }));
+    expect(perZone.ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(2);
+  });
+
+  it("AwsKubernetesCluster: EKS at the asked version with a private endpoint and encrypted secrets", async () => {
+    const built = await buildComponent(
+      () => new AwsKubernetesCluster("k", { ...CLUSTER, region: "us-west-2", privateSubnetIds: ["subnet-a", "subnet-b"], logRetentionDays: 30 }),
+    );
+    expectWellFormed(built, "tricloud:aws:KubernetesCluster");
+    const eks = built.one("aws:eks/cluster:Cluster");
+    expect(eks.inputs.version).toBe(CLUSTER.kubernetesVersion);
+    expect(eks.inputs.vpcConfig.endpointPublicAccess).toBe(false);
+    expect(eks.inputs.encryptionConfig.resources).toEqual(["secrets"]);
+    // The managed group holds desiredNodes (Auto Mode scales above it).
+    expect(built.one("aws:eks/nodeGroup:NodeGroup").inputs.scalingConfig).toEqual({ minSize: 1, desiredSize: 2, maxSize: 2 });
+  });
+
+  it("AwsPostgresDatabase: RDS PostgreSQL, encrypted, private, at the asked major", async () => {
+    const built = await buildComponent(
+      () =>
+        new AwsPostgresDatabase("d", {
+          ...DATABASE,
+          vpcId: "vpc-1",
+          privateSubnetIds: ["subnet-a", "subnet-b"],
+          clientSecurityGroupIds: ["sg-1"],
+          logRetentionDays: 30,
+        }),
+    );
+    expectWellFormed(built, "tricloud:aws:PostgresDatabase");
+    const rds = built.one("aws:rds/instance:Instance");
+    expect(rds.inputs).toMatchObject({ engine: "postgres", storageEncrypted: true, publiclyAccessible: false, multiAz: false });
+    expect(String(rds.inputs.engineVersion)).toMatch(/^17/);
+  });
+
+  it("AwsContainerRegistry: ECR with immutable tags and scan on push", async () => {
+    const built = await buildComponent(
+      () => new AwsContainerRegistry("r", { repositoryName: "tricloud/unit", untaggedExpiryDays: 7, keepImages: 50, production: false, tags: TAGS }),
+    );
+    expectWellFormed(built, "tricloud:aws:ContainerRegistry");
+    const repo = built.one("aws:ecr/repository:Repository");
+    expect(repo.inputs.imageTagMutability).toBe("IMMUTABLE");
+    expect(repo.inputs.imageScanningConfiguration.scanOnPush).toBe(true);
+  });
+
+  it("AwsBudget: a monthly cost budget in USD that mails the contacts", async () => {
+    const built = await buildComponent(() => new AwsBudget("b", { environment: "dev", amountCents: 150_000, emails: ["ops@example.com"], tags: TAGS }));
+    expectWellFormed(built, "tricloud:aws:Budget");
+    const budget = built.one("aws:budgets/budget:Budget");
+    expect(budget.inputs).toMatchObject({ budgetType: "COST", timeUnit: "MONTHLY", limitAmount: built.component.limitUsd, limitUnit: "USD" });
+    expect(Number(built.component.limitUsd)).toBe(1500);
+    expect(JSON.stringify(budget.inputs.notifications)).toContain("ops@example.com");
+  });
+
+  it("AwsFunctionHost: an arm64 Lambda behind a Function URL, in the private subnets", async () => {
+    const built = await buildComponent(
+      () =>
+        new AwsFunctionHost("f", {
+          ...FUNCTIONS,
+          region: "us-west-2",
+          vpcId: "vpc-1",
+          privateSubnetIds: ["subnet-a", "subnet-b"],
+          database: { host: "db.example", securityGroupId: "sg-db", instanceIdentifier: "db-1", adminPassword: "pw" },
+          rdsProxy: false,
+        }),
+    );
+    expectWellFormed(built, "tricloud:aws:FunctionHost");
+    const fn = built.one("aws:lambda/function:Function");
+    expect(fn.inputs.architectures).toEqual(["arm64"]);
+    expect(fn.inputs.vpcConfig.subnetIds).toEqual(["subnet-a", "subnet-b"]);
+    expect(built.ofType("aws:lambda/functionUrl:FunctionUrl")).toHaveLength(1);
+    expect(built.ofType("aws:rds/proxy:Proxy")).toHaveLength(0);
+  });
+
+  it("AwsObservability: alarms to SNS topics (the region's and us-east-1's, where health checks report) that mail the contacts", async () => {
+    const built = await buildComponent(
+      () =>
+        new AwsObservability("o", {
+          environment: "dev",
+          region: "us-west-2",
+          emails: ["ops@example.com"],
+          logRetentionDays: 30,
+          sloTarget: 99.9,
+          p99LatencyMs: 200,
+          uptime: { apiHostname: "api.example.com", originHostname: "origin.example.com" },
+          cluster: { name: "k8s", nodeRoleName: "node-role", minNodes: 1 },
+          database: { instanceIdentifier: "db-1", size: "small", storageGb: 20 },
+          tags: TAGS,
+        }),
+    );
+    expectWellFormed(built, "tricloud:aws:Observability");
+    const subscriptions = built.ofType("aws:sns/topicSubscription:TopicSubscription");
+    expect(subscriptions.map((s) => s.inputs.region ?? "us-west-2").sort()).toEqual(["us-east-1", "us-west-2"]);
+    for (const s of subscriptions) expect(s.inputs).toMatchObject({ protocol: "email", endpoint: "ops@example.com" });
+    expect(built.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").length).toBeGreaterThan(0);
+  });
+});
