@@ -1,4 +1,13 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { defineConfig } from "vitest/config";
+
+// One capture of each planned stack per run (cli/plan/capture-cache.ts): the suite plans the same
+// stacks many times, in process and through the bin; a fresh folder per run, removed at the end.
+const planCache = process.env.TRICLOUD_PLAN_CACHE ?? mkdtempSync(join(tmpdir(), "tricloud-plan-cache-"));
+if (!process.env.TRICLOUD_PLAN_CACHE) process.env.TRICLOUD_PLAN_CACHE_OWNED = planCache;
+process.env.TRICLOUD_PLAN_CACHE = planCache;
 
 export default defineConfig({
   test: {
@@ -7,5 +16,13 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Two workers on two cores (vitest's default leaves one core idle): many suites wait on
+    // child processes, sockets and timers rather than compute.
+    maxWorkers: 2,
+    // Test files share their worker's modules: the provider SDKs load once per worker, not once per
+    // file. Pulumi's runtime state is process-global, so every mocks run is serialized by its helper.
+    isolate: false,
+    env: { TRICLOUD_PLAN_CACHE: planCache },
+    globalSetup: ["test/helpers/global-setup.ts"],
   },
 });

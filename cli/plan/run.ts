@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { program } from "../../stacks";
 import { parseStackConfig, type StackConfig } from "../../stacks/config/load";
 import { edgeSummary } from "../../stacks/edge";
 import { readFileSync } from "node:fs";
@@ -13,6 +12,7 @@ import { estimateCost } from "../../pricing/estimate";
 import { loadUsageProfile } from "../../pricing/usage";
 import { parseWhatIf } from "../../pricing/what-if";
 import { Capture, redact } from "./capture";
+import { readCapture, writeCapture } from "./capture-cache";
 import { evaluatePack, PolicyConfigError, type EvalResource } from "./evaluate";
 import { offlineMocks, type MockContext } from "./mock-state";
 import { cloudOf, emptyByCloud, type PlanReport, type PlannedResource } from "./report";
@@ -69,7 +69,12 @@ export interface EngineState {
 export type CapturedPlan = Omit<PlanReport, "cost" | "policies" | "preflight" | "prerequisites"> & { readonly engine: EngineState };
 
 export function runProgramUnderMocks(input: PlanInput): Promise<CapturedPlan> {
-  const run = queue.then(() => runOnce(input));
+  const cached = readCapture<CapturedPlan>(input);
+  if (cached) return Promise.resolve(cached);
+  const run = queue.then(() => runOnce(input)).then((captured) => {
+    writeCapture(input, captured);
+    return captured;
+  });
   queue = run.catch(() => undefined);
   return run;
 }
@@ -84,6 +89,9 @@ async function runOnce(input: PlanInput): Promise<CapturedPlan> {
     gcpProject: config.gcp.project,
     gcpRegion: config.gcp.region,
   };
+  // Loaded here, not at the top: a plan read from the capture cache never loads the provider SDKs.
+  // The bin compiles TypeScript in a require() hook; under vitest the import() is resolved instead.
+  const { program } = require.extensions[".ts"] ? (require("../../stacks") as typeof import("../../stacks/index.js")) : await import("../../stacks/index.js");
   const inputs = new Map<string, Record<string, unknown>>();
   const states = new Map<string, Record<string, unknown>>();
   const failures: Error[] = [];

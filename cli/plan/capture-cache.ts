@@ -1,0 +1,85 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * An opt-in cache of the program's capture under the mocks: set TRICLOUD_PLAN_CACHE to a
+ * folder and a plan whose inputs (project, stack, flat config, secret keys) and program
+ * sources are unchanged reads the capture back instead of running the program again. The
+ * capture is a pure function of those (the mocks are deterministic), so only the time
+ * differs. The test suite sets it to a fresh folder per run: dozens of plans of the same
+ * stack then run the program once. Unset (the default), nothing is read or written.
+ */
+export const CAPTURE_CACHE_ENV = "TRICLOUD_PLAN_CACHE";
+
+const ROOT = join(__dirname, "..", "..");
+/** What the capture depends on besides its inputs: the program, what it bundles, the mocks, the pinned packages. */
+const SOURCES = ["stacks", "components", "functions", "vocabulary", "cli/plan", "package-lock.json"];
+const FORMAT = "capture-v1";
+
+let sourceHash: string | undefined;
+function programSourceHash(): string {
+  if (sourceHash) return sourceHash;
+  const hash = createHash("sha256");
+  const add = (path: string) => {
+    if (statSync(path).isDirectory()) {
+      for (const name of readdirSync(path).sort()) if (name !== "node_modules") add(join(path, name));
+    } else {
+      hash.update(path.slice(ROOT.length)).update("\0").update(readFileSync(path)).update("\0");
+    }
+  };
+  for (const s of SOURCES) add(join(ROOT, s));
+  sourceHash = hash.digest("hex");
+  return sourceHash;
+}
+
+export interface CaptureKeyInput {
+  readonly project: string;
+  readonly stack: string;
+  readonly flatConfig: Readonly<Record<string, string>>;
+  readonly secretKeys: readonly string[];
+}
+
+function cacheFile(input: CaptureKeyInput): string | undefined {
+  const dir = process.env[CAPTURE_CACHE_ENV];
+  if (!dir) return undefined;
+  const config = Object.entries(input.flatConfig).sort(([a], [b]) => a.localeCompare(b));
+  const key = createHash("sha256")
+    .update(JSON.stringify([FORMAT, programSourceHash(), input.project, input.stack, config, [...input.secretKeys].sort()]))
+    .digest("hex");
+  return join(dir, `${key}.json`);
+}
+
+/** A capture with its engine state (Map and Set) as JSON. */
+interface Stored<T> {
+  readonly captured: T;
+  readonly outputs: [string, Record<string, unknown>][];
+  readonly protect: string[];
+}
+
+export interface EngineLike {
+  readonly outputs: ReadonlyMap<string, Record<string, unknown>>;
+  readonly protect: ReadonlySet<string>;
+}
+
+export function readCapture<T extends { engine: EngineLike }>(input: CaptureKeyInput): T | undefined {
+  const file = cacheFile(input);
+  if (!file) return undefined;
+  let stored: Stored<Omit<T, "engine">>;
+  try {
+    stored = JSON.parse(readFileSync(file, "utf8")) as Stored<Omit<T, "engine">>;
+  } catch {
+    return undefined; // not cached yet
+  }
+  return { ...stored.captured, engine: { outputs: new Map(stored.outputs), protect: new Set(stored.protect) } } as unknown as T;
+}
+
+export function writeCapture<T extends { engine: EngineLike }>(input: CaptureKeyInput, capture: T): void {
+  const file = cacheFile(input);
+  if (!file) return;
+  const { engine, ...captured } = capture;
+  const stored: Stored<typeof captured> = { captured, outputs: [...engine.outputs], protect: [...engine.protect] };
+  mkdirSync(join(file, ".."), { recursive: true });
+  writeFileSync(`${file}.${process.pid}`, JSON.stringify(stored));
+  renameSync(`${file}.${process.pid}`, file); // atomic: concurrent plans of one key write the same bytes
+}

@@ -1,0 +1,56 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CAPTURE_CACHE_ENV, readCapture, writeCapture } from "../../cli/plan/capture-cache";
+import { loadPlanInput, runProgramUnderMocks } from "../../cli/plan/run";
+
+const projectDir = join(__dirname, "..", "..");
+const suiteCache = process.env[CAPTURE_CACHE_ENV];
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "tricloud-capture-"));
+});
+afterAll(() => {
+  if (suiteCache === undefined) delete process.env[CAPTURE_CACHE_ENV];
+  else process.env[CAPTURE_CACHE_ENV] = suiteCache;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const input = (overrides: Record<string, string> = {}) => ({
+  project: "tricloud",
+  stack: "dev",
+  flatConfig: { "tricloud:environment": "dev", ...overrides },
+  secretKeys: [],
+});
+const capture = (n: number) => ({ resources: [{ urn: `u${n}` }], engine: { outputs: new Map([[`u${n}`, { id: n }]]), protect: new Set([`u${n}`]) } });
+
+describe("the capture cache (TRICLOUD_PLAN_CACHE)", () => {
+  it("gives back exactly what the program captured: a second run of the same inputs reads it", async () => {
+    process.env[CAPTURE_CACHE_ENV] = dir;
+    const planInput = loadPlanInput({ stack: "dev", projectDir });
+    const fresh = await runProgramUnderMocks(planInput);
+    expect(readdirSync(dir)).toHaveLength(1);
+    const again = await runProgramUnderMocks(planInput);
+    expect(again).not.toBe(fresh);
+    expect(again).toEqual(fresh);
+  });
+
+  it("keys a capture by every input: another config value or stack misses", () => {
+    process.env[CAPTURE_CACHE_ENV] = dir;
+    writeCapture(input(), capture(1));
+    expect(readCapture(input())).toEqual(capture(1));
+    expect(readCapture(input({ "tricloud:logRetentionDays": "60" }))).toBeUndefined();
+    expect(readCapture({ ...input(), stack: "prod" })).toBeUndefined();
+    expect(readCapture({ ...input(), secretKeys: ["tricloud:x"] })).toBeUndefined();
+  });
+
+  it("reads and writes nothing when unset", () => {
+    delete process.env[CAPTURE_CACHE_ENV];
+    const before = readdirSync(dir).length;
+    writeCapture(input({ "tricloud:domain": "unset.example" }), capture(2));
+    expect(readdirSync(dir)).toHaveLength(before);
+    expect(readCapture(input())).toBeUndefined();
+  });
+});
