@@ -5,7 +5,7 @@ import { checkEnvelope, envelopeSchema, eventHash, makeEnvelope } from "../../fu
 import { signConfirmation, verifyConfirmation } from "../../functions/core/confirmation";
 import { canTransition, certificateFor, findEquivocation, missingClouds, STATUSES } from "../../functions/core/quorum";
 import { observe, tick } from "../../functions/core/clock";
-import { keyRings } from "./helpers/cluster";
+import { keyRings } from "../helpers/cluster";
 
 const keys = keyRings();
 const body = {

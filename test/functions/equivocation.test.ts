@@ -7,8 +7,8 @@ import type { EquivocationProof } from "../../functions/core/quorum";
 import { Ledger } from "../../functions/node/ledger";
 import type { PeerMessage, PeerOutcome, Peers } from "../../functions/replication/peer-client";
 import type { Store } from "../../functions/store/store";
-import { keyRings } from "./helpers/cluster";
-import { disposeStore, freshStore } from "./helpers/store";
+import { keyRings } from "../helpers/cluster";
+import { disposeStore, freshStore } from "../helpers/store";
 
 /**
  * Issue #16, chaos seed 41 (q41-2): a thief with aws's key sends hash H1 to azure and H2 to gcp

@@ -2,7 +2,7 @@ import { connect } from "node:net";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cluster } from "./helpers/cluster";
+import { Cluster } from "../helpers/cluster";
 
 let cluster: Cluster;
 let url: string;

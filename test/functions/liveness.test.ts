@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Cloud } from "../../functions/core/clouds";
 import type { NodeOptions } from "../../functions/node/node";
-import { Cluster } from "./helpers/cluster";
-import { waitFor } from "./helpers/wait";
+import { Cluster } from "../helpers/cluster";
+import { waitFor } from "../helpers/wait";
 
 /**
  * Liveness with the production timings (breakers: 5 failures, probes 250 ms doubling to 1 s;

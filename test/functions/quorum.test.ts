@@ -3,8 +3,8 @@ import { CLOUDS, type Cloud } from "../../functions/core/clouds";
 import { signConfirmation, type Confirmation } from "../../functions/core/confirmation";
 import { makeEnvelope, type Envelope } from "../../functions/core/envelope";
 import { generateKeyPair, signDigest } from "../../functions/core/keys";
-import { Cluster } from "./helpers/cluster";
-import { waitFor } from "./helpers/wait";
+import { Cluster } from "../helpers/cluster";
+import { waitFor } from "../helpers/wait";
 
 let cluster: Cluster | undefined;
 afterEach(async () => {

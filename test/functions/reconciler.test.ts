@@ -4,7 +4,7 @@ import type { Peers } from "../../functions/replication/peer-client";
 import { DEFAULT_RECONCILER, Reconciler } from "../../functions/replication/reconciler";
 import type { Replicator } from "../../functions/replication/replicator";
 import type { Store } from "../../functions/store/store";
-import { waitFor } from "./helpers/wait";
+import { waitFor } from "../helpers/wait";
 
 /**
  * Chaos seed 41 (issue #16): events taken by a node while it was isolated finalized 6.8-8.2 s

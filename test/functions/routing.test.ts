@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CLOUDS } from "../../functions/core/clouds";
 import { RoutingClient } from "../../functions/routing/client";
 import { rankClouds, selectCloud, type CloudReport } from "../../functions/routing/select";
-import { Cluster } from "./helpers/cluster";
-import { waitFor } from "./helpers/wait";
+import { Cluster } from "../helpers/cluster";
+import { waitFor } from "../helpers/wait";
 
 const r = (cloud: CloudReport["cloud"], status: CloudReport["status"], latencyMs: number, load = 0): CloudReport => ({ cloud, status, latencyMs, load });
 

@@ -4,8 +4,8 @@ import { makeEnvelope, type Envelope } from "../../functions/core/envelope";
 import type { Cloud } from "../../functions/core/clouds";
 import { MIGRATIONS, migrate } from "../../functions/store";
 import type { Store } from "../../functions/store/store";
-import { keyRings } from "./helpers/cluster";
-import { DATABASE_URL, disposeStore, freshStore } from "./helpers/store";
+import { keyRings } from "../helpers/cluster";
+import { DATABASE_URL, disposeStore, freshStore } from "../helpers/store";
 
 const keys = keyRings();
 const event = (eventId: string, payload: unknown = { n: 1 }): Envelope => makeEnvelope({ eventId, tenantId: "acme", payload: payload as never });

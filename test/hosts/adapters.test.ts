@@ -10,7 +10,7 @@ import { registerGcpFunctions } from "../../functions/adapters/gcp-functions";
 import type { QuorumHost } from "../../functions/adapters/host";
 import type { QuorumNode } from "../../functions/node/node";
 import type { Store } from "../../functions/store";
-import { comparable, hostAndLocal, localAnswer, parse, SCENARIO, type Answer, type Exchange } from "./helpers";
+import { comparable, hostAndLocal, localAnswer, parse, SCENARIO, type Answer, type Exchange } from "../helpers/hosts";
 
 /**
  * Each adapter, fed its host's own request shape, must answer exactly as the local

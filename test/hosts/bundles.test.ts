@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BUNDLE_BUDGET_BYTES, build, FUNCTION_HOSTS, functionBundle, type FunctionHostKind } from "../../components/shared/bundle";
 import { HOST_ENV } from "../../functions/adapters/env";
-import { pemKeys } from "./helpers";
+import { pemKeys } from "../helpers/hosts";
 
 /** Where a test writes a bundle so its external packages resolve from this repository's node_modules. */
 function writeBundle(host: FunctionHostKind): string {

@@ -6,7 +6,7 @@ import { QuorumHost } from "../../functions/adapters/host";
 import { createLambdaHandler, type LambdaEvent } from "../../functions/adapters/aws-lambda";
 import { CLOUDS, otherClouds, type Cloud } from "../../functions/core/clouds";
 import type { Store } from "../../functions/store";
-import { pemKeys, pgliteStore } from "./helpers";
+import { pemKeys, pgliteStore } from "../helpers/hosts";
 
 /**
  * The frontend on www.<domain> calls api.<domain> from the browser: every host answers CORS

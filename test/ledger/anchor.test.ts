@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rfc3161Anchor, buildTimeStampRequest, checkTimeStampResponse, newNonce, parseCertificates } from "../../functions/anchor/rfc3161";
-import { TestTsa } from "./helpers/tsa";
+import { TestTsa } from "../helpers/tsa";
 
 const message = Buffer.from("tricloud/ledger/aws\n3\nroot\n");
 const digest = createHash("sha256").update(message).digest();

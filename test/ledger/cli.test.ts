@@ -7,9 +7,9 @@ import { Rfc3161Anchor, rfc3161Verifier } from "../../functions/anchor/rfc3161";
 import { CLOUDS } from "../../functions/core/clouds";
 import { checkpointDigest, parseSignedCheckpoint } from "../../functions/ledger/checkpoint";
 import { snapshotPeriod } from "../../functions/ledger/snapshot";
-import type { Cluster } from "../functions/helpers/cluster";
-import { TestTsa } from "./helpers/tsa";
-import { audit, finalEvents, ledgerCluster, publishAll, sqlOf } from "./helpers/ledger-cluster";
+import type { Cluster } from "../helpers/cluster";
+import { TestTsa } from "../helpers/tsa";
+import { audit, finalEvents, ledgerCluster, publishAll, sqlOf } from "../helpers/ledger-cluster";
 
 const ROOT = join(__dirname, "..", "..");
 // Asynchronous: the nodes under audit live in this very process and must keep answering.

@@ -3,12 +3,12 @@ import { CLOUDS, type Cloud } from "../../functions/core/clouds";
 import { checkpointSigners, ledgerNames, parseSignedCheckpoint, signCheckpoint } from "../../functions/ledger/checkpoint";
 import { entryLeafHash } from "../../functions/ledger/entry";
 import { verifyInclusion } from "../../functions/ledger/proofs";
-import type { Cluster } from "../functions/helpers/cluster";
-import { waitFor } from "../functions/helpers/wait";
+import type { Cluster } from "../helpers/cluster";
+import { waitFor } from "../helpers/wait";
 import { makeEnvelope } from "../../functions/core/envelope";
 import { signConfirmation } from "../../functions/core/confirmation";
-import { MemoryTree } from "./helpers/memory-tree";
-import { audit, finalEvents, ledgerCluster, publishAll, sqlOf } from "./helpers/ledger-cluster";
+import { MemoryTree } from "../helpers/memory-tree";
+import { audit, finalEvents, ledgerCluster, publishAll, sqlOf } from "../helpers/ledger-cluster";
 
 describe("three clouds: logs, checkpoints, witnesses, audit", () => {
   let cluster: Cluster;

@@ -3,8 +3,8 @@ import { signConfirmation } from "../../functions/core/confirmation";
 import { makeEnvelope } from "../../functions/core/envelope";
 import { certificateEntry, entryLeafHash } from "../../functions/ledger/entry";
 import { verifyInclusion } from "../../functions/ledger/proofs";
-import type { Cluster } from "../functions/helpers/cluster";
-import { audit, ledgerCluster, publishAll } from "./helpers/ledger-cluster";
+import type { Cluster } from "../helpers/cluster";
+import { audit, ledgerCluster, publishAll } from "../helpers/ledger-cluster";
 
 /** Concurrent FINALs share one append transaction; each caller still learns its own index. */
 describe("group commit of certificate appends", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EMPTY_ROOT, leafHash, nodeHash, peaksOf, rootOf } from "../../functions/ledger/merkle";
 import { verifyConsistency, verifyInclusion } from "../../functions/ledger/proofs";
-import { MemoryTree } from "./helpers/memory-tree";
+import { MemoryTree } from "../helpers/memory-tree";
 
 /**
  * Known answers from transparency-dev/merkle (proof/verify_test.go, rfc6962/rfc6962_test.go),

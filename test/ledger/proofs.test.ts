@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EMPTY_ROOT, leafHash } from "../../functions/ledger/merkle";
 import { verifyConsistency, verifyInclusion } from "../../functions/ledger/proofs";
-import { MemoryTree } from "./helpers/memory-tree";
+import { MemoryTree } from "../helpers/memory-tree";
 
 /**
  * Adversarial proofs (immudb once accepted forged consistency proofs): every mutation

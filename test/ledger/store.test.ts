@@ -9,9 +9,9 @@ import { parseNote, parseSignatureLine } from "../../functions/ledger/note";
 import { Witness } from "../../functions/ledger/witness";
 import { SqlStore } from "../../functions/store/sql-store";
 import type { Store } from "../../functions/store/store";
-import { keyRings } from "../functions/helpers/cluster";
-import { DATABASE_URL, disposeStore, freshStore } from "../functions/helpers/store";
-import { MemoryTree } from "./helpers/memory-tree";
+import { keyRings } from "../helpers/cluster";
+import { DATABASE_URL, disposeStore, freshStore } from "../helpers/store";
+import { MemoryTree } from "../helpers/memory-tree";
 
 const VECTOR_LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"].map((h) => Buffer.from(h, "hex"));
 const ROOT_8 = "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328";

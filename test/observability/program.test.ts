@@ -3,7 +3,7 @@ import type { PlanReport, PlannedResource } from "../../cli/plan/report";
 import { BUDGET_ALERT_PERCENTS, BURN_RATE_WINDOWS, burnRateThreshold, DASHBOARD_PANELS, splitBudgetCents } from "../../components/shared/slo";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { expectConfigError, mockState, owningComponents, stackConfig } from "../helpers/platform";
-import { dashboardTitles } from "./dashboards";
+import { dashboardTitles } from "../helpers/dashboards";
 
 const T = {
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",

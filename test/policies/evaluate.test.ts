@@ -1,7 +1,7 @@
 import type { Policy, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 import { evaluatePack, PolicyConfigError } from "../../cli/plan/evaluate";
-import { res } from "./helpers";
+import { res } from "../helpers/policies";
 
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's unknown-string sentinel
 

@@ -5,7 +5,7 @@ import { parseIsoDate, runPreflight, todayUtc } from "../../policies/preflight/e
 import { preflightPolicies, toPolicy } from "../../policies/preflight/policies";
 import { checkOneOf, checkString, each, waitsFor, type PreflightResource, type PreflightRule, type PrerequisiteRule } from "../../policies/preflight/rule";
 import { PREFLIGHT_RULES } from "../../policies/preflight/rules";
-import { res, runPolicy } from "../policies/helpers";
+import { res, runPolicy } from "../helpers/policies";
 import { planStack } from "../helpers/plan";
 
 const SOURCE = { url: "https://example.test/limits", read: "2026-11-30" };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { costCeiling, missingPrice, sizeAllowList } from "../../../policies/cost/policies";
-import { DEV_TAGS, messages, res, runPolicy, TAGS } from "../helpers";
+import { DEV_TAGS, messages, res, runPolicy, TAGS } from "../../helpers/policies";
 
 // One EKS control plane (0.10 x 730 = 73.00) and one NAT gateway (0.045 x 730 = 32.85): $105.85 a month.
 const stack = (ceiling?: number) => [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { allowedRegions, requiredTags } from "../../../policies/portability/governance";
-import { messages, res, TAGS } from "../helpers";
+import { messages, res, TAGS } from "../../helpers/policies";
 
 describe("portability-resource-missing-required-tags", () => {
   it("passes tagged AWS, Azure and labelled GCP resources (labels at each type's own path)", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lockInRows, noLockInServices, SERVICES } from "../../../policies/portability/lock-in";
-import { messages, res } from "../helpers";
+import { messages, res } from "../../helpers/policies";
 
 describe("portability-resource-disallow-lock-in-services", () => {
   it("passes portable services", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { functionHostParity, kubernetesVersionsAgree, postgresVersionsAgree, roleParity } from "../../../policies/portability/roles";
-import { messages, res, runPolicy } from "../helpers";
+import { messages, res, runPolicy } from "../../helpers/policies";
 
 const full = () => [
   res("aws:eks/cluster:Cluster", { version: "1.33" }),

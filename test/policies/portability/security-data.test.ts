@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { azureDatabaseLockInProd, backupsInProd, deletionProtectionInProd, encryptionAtRest, noPublicDatabase } from "../../../policies/portability/security-data";
-import { DEV_TAGS, messages, res, runPolicy, TAGS } from "../helpers";
+import { DEV_TAGS, messages, res, runPolicy, TAGS } from "../../helpers/policies";
 
 describe("security-storage-enable-encryption-at-rest", () => {
   it("passes encrypted storage, volumes, secrets and rotating keys", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clusterEndpoints, tlsMinimum, wafPresent } from "../../../policies/portability/security-edge";
-import { messages, res } from "../helpers";
+import { messages, res } from "../../helpers/policies";
 
 describe("security-kubernetes-cluster-disallow-public-endpoint", () => {
   it("passes private endpoints and public endpoints restricted to CIDRs", async () => {

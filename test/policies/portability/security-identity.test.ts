@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { noPlaintextSecrets, noWildcardIam, wildcardActions } from "../../../policies/portability/security-identity";
-import { messages, res } from "../helpers";
+import { messages, res } from "../../helpers/policies";
 
 const doc = (Action: unknown) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource: "*" }] });
 

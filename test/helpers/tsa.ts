@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type * as Asn1js from "asn1js" with { "resolution-mode": "import" };
 import type * as Pkijs from "pkijs" with { "resolution-mode": "import" };
-import { cryptoEngine, OID } from "../../../functions/anchor/rfc3161";
+import { cryptoEngine, OID } from "../../functions/anchor/rfc3161";
 
 // ES-module-only packages, loaded with require(esm) (see functions/anchor/rfc3161.ts).
 const asn1js = require("asn1js") as typeof Asn1js;

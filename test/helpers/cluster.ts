@@ -1,9 +1,9 @@
-import { CLOUDS, type Cloud } from "../../../functions/core/clouds";
-import { generateKeyPair, type KeyRing } from "../../../functions/core/keys";
+import { CLOUDS, type Cloud } from "../../functions/core/clouds";
+import { generateKeyPair, type KeyRing } from "../../functions/core/keys";
 import type { KeyObject } from "node:crypto";
-import { createNode, type NodeOptions, type QuorumNode } from "../../../functions/node/node";
-import { serveApp, type ServedNode } from "../../../functions/node/serve";
-import type { Store } from "../../../functions/store/store";
+import { createNode, type NodeOptions, type QuorumNode } from "../../functions/node/node";
+import { serveApp, type ServedNode } from "../../functions/node/serve";
+import type { Store } from "../../functions/store/store";
 import { Link } from "./link";
 import { CLUSTER_STORE, disposeStore, freshStore } from "./store";
 

@@ -1,5 +1,5 @@
-import { CompactRange, leafHash, nodeKey } from "../../../functions/ledger/merkle";
-import { assemble, consistencyPlan, inclusionPlan, planNodes } from "../../../functions/ledger/proofs";
+import { CompactRange, leafHash, nodeKey } from "../../functions/ledger/merkle";
+import { assemble, consistencyPlan, inclusionPlan, planNodes } from "../../functions/ledger/proofs";
 
 /** The same append/plan/assemble path the SQL log uses, over a Map: proofs for pure tests. */
 export class MemoryTree {

@@ -1,5 +1,5 @@
 import type { PlanReport } from "../../cli/plan/report";
-import { ofType } from "../helpers/plan";
+import { ofType } from "./plan";
 
 type Json = Record<string, any>;
 

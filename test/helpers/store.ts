@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { openStore, pgliteSql, type Sql, type Store } from "../../../functions/store";
+import { openStore, pgliteSql, type Sql, type Store } from "../../functions/store";
 
 /** CI sets DATABASE_URL to the local server; without it every store is embedded PGlite. */
 export const DATABASE_URL = process.env.DATABASE_URL;

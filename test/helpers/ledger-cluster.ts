@@ -1,11 +1,11 @@
-import type { Cloud } from "../../../functions/core/clouds";
-import { SqlStore } from "../../../functions/store/sql-store";
-import type { NodeOptions } from "../../../functions/node/node";
-import { auditLedgers, type AuditOptions } from "../../../functions/audit/verify";
-import { httpFetchJson } from "../../../functions/audit/fetch";
-import { Cluster } from "../../functions/helpers/cluster";
-import { waitFor } from "../../functions/helpers/wait";
-import { CLOUDS } from "../../../functions/core/clouds";
+import type { Cloud } from "../../functions/core/clouds";
+import { SqlStore } from "../../functions/store/sql-store";
+import type { NodeOptions } from "../../functions/node/node";
+import { auditLedgers, type AuditOptions } from "../../functions/audit/verify";
+import { httpFetchJson } from "../../functions/audit/fetch";
+import { Cluster } from "./cluster";
+import { waitFor } from "./wait";
+import { CLOUDS } from "../../functions/core/clouds";
 
 /** A three-node cluster with the ledger's periodic rounds off: tests publish on demand. */
 export async function ledgerCluster(node: Partial<NodeOptions> = {}): Promise<Cluster> {
