@@ -31,32 +31,23 @@ function transpileTree(dir) {
   }
 }
 
-function npmPack(dir, out) {
-  const json = execFileSync("npm", ["pack", "--json", "--pack-destination", out], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  return join(out, JSON.parse(json)[0].filename);
-}
-
-/** Packs every shared package and pack into `out`; returns package name -> tarball path. */
+/** Packs every shared package and pack into `out` with one `npm pack`; returns package name -> tarball path. */
 export function packAll(out) {
   mkdirSync(out, { recursive: true });
   const stage = mkdtempSync(join(tmpdir(), "tricloud-stage-"));
-  const tarballs = {};
   try {
-    for (const ws of [...SHARED, ...PACKS]) {
-      const src = join(ROOT, ws);
-      const { name } = JSON.parse(readFileSync(join(src, "package.json"), "utf8"));
-      let dir = src;
-      if (SHARED.includes(ws)) {
-        dir = join(stage, ws);
-        cpSync(src, dir, { recursive: true, filter: (p) => !p.includes("node_modules") });
-        transpileTree(dir);
-      }
-      tarballs[name] = npmPack(dir, out);
-    }
+    const dirs = [...SHARED, ...PACKS].map((ws) => {
+      if (!SHARED.includes(ws)) return join(ROOT, ws);
+      const dir = join(stage, ws);
+      cpSync(join(ROOT, ws), dir, { recursive: true, filter: (p) => !p.includes("node_modules") });
+      transpileTree(dir);
+      return dir;
+    });
+    const json = execFileSync("npm", ["pack", "--json", "--pack-destination", out, ...dirs], { cwd: stage, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    return Object.fromEntries(JSON.parse(json).map((p) => [p.name, join(out, p.filename)]));
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
-  return tarballs;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
