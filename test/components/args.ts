@@ -36,3 +36,13 @@ export const FUNCTIONS: FunctionHostBaseArgs = {
   logRetentionDays: 30,
   tags: TAGS,
 };
+
+/** What every cloud's observability component takes besides its targets. */
+export const OBSERVABILITY = {
+  environment: "dev",
+  emails: ["ops@example.com"],
+  logRetentionDays: 30,
+  sloTarget: 99.9,
+  p99LatencyMs: 200,
+  uptime: { apiHostname: "api.example.com", originHostname: "origin.example.com" },
+};

@@ -7,7 +7,7 @@ import { AwsNetwork } from "../../components/aws/network";
 import { AwsObservability } from "../../components/aws/observability";
 import { AwsContainerRegistry } from "../../components/aws/registry";
 import { buildComponent, expectWellFormed } from "../helpers/component";
-import { CLUSTER, DATABASE, FUNCTIONS, TAGS } from "./args";
+import { CLUSTER, DATABASE, FUNCTIONS, OBSERVABILITY, TAGS } from "./args";
 
 // One fast test per AWS component, built alone from the fewest arguments it takes.
 describe("AWS components in isolation", () => {
@@ -95,13 +95,8 @@ describe("AWS components in isolation", () => {
     const built = await buildComponent(
       () =>
         new AwsObservability("o", {
-          environment: "dev",
+          ...OBSERVABILITY,
           region: "us-west-2",
-          emails: ["ops@example.com"],
-          logRetentionDays: 30,
-          sloTarget: 99.9,
-          p99LatencyMs: 200,
-          uptime: { apiHostname: "api.example.com", originHostname: "origin.example.com" },
           cluster: { name: "k8s", nodeRoleName: "node-role", minNodes: 1 },
           database: { instanceIdentifier: "db-1", size: "small", storageGb: 20 },
           tags: TAGS,

@@ -7,7 +7,7 @@ import { AzureNetwork } from "../../components/azure/network";
 import { AzureObservability } from "../../components/azure/observability";
 import { AzureContainerRegistry } from "../../components/azure/registry";
 import { buildComponent, expectWellFormed } from "../helpers/component";
-import { CLUSTER, DATABASE, FUNCTIONS, TAGS } from "./args";
+import { CLUSTER, DATABASE, FUNCTIONS, OBSERVABILITY, TAGS } from "./args";
 
 const RG = "rg-unit";
 const AT = { resourceGroupName: RG, location: "eastus" };
@@ -103,13 +103,8 @@ describe("Azure components in isolation", () => {
     const built = await buildComponent(
       () =>
         new AzureObservability("o", {
-          environment: "dev",
+          ...OBSERVABILITY,
           ...AT,
-          emails: ["ops@example.com"],
-          logRetentionDays: 30,
-          sloTarget: 99.9,
-          p99LatencyMs: 200,
-          uptime: { apiHostname: "api.example.com", originHostname: "origin.example.com" },
           cluster: { name: "aks-unit" },
           database: { serverName: "pg-unit", size: "small" },
           tags: TAGS,

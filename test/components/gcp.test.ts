@@ -8,7 +8,7 @@ import { GcpObservability } from "../../components/gcp/observability";
 import { GcpContainerRegistry } from "../../components/gcp/registry";
 import { GCP_APIS, GcpProjectServices } from "../../components/gcp/services";
 import { buildComponent, COMPONENT_CONTEXT, expectWellFormed } from "../helpers/component";
-import { CLUSTER, DATABASE, FUNCTIONS, TAGS } from "./args";
+import { CLUSTER, DATABASE, FUNCTIONS, OBSERVABILITY, TAGS } from "./args";
 
 const project = COMPONENT_CONTEXT.gcpProject;
 const region = COMPONENT_CONTEXT.gcpRegion;
@@ -124,13 +124,8 @@ describe("GCP components in isolation", () => {
     const built = await buildComponent(
       () =>
         new GcpObservability("o", {
-          environment: "dev",
+          ...OBSERVABILITY,
           project,
-          emails: ["ops@example.com"],
-          logRetentionDays: 30,
-          sloTarget: 99.9,
-          p99LatencyMs: 200,
-          uptime: { apiHostname: "api.example.com", originHostname: "origin.example.com" },
           cluster: { name: "gke-unit", minNodes: 1 },
           database: { connectionName: `${project}:${region}:db`, size: "small" },
           labels: TAGS,
