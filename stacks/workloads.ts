@@ -34,16 +34,18 @@ export function workloads(config: StackConfig, hosts: WorkloadHosts) {
       },
       { parent: hosts[cloud].parent },
     );
-    out[cloud] = outputsOf(w, poolCapacity(config, cloud));
+    out[cloud] = outputsOf(w, hosts[cloud].registryUrl, poolCapacity(config, cloud));
   }
   return out;
 }
 
-function outputsOf(w: ClusterWorkloads, capacity: ReturnType<typeof poolCapacity>) {
-  // The cost pack's stack policy compares `requested` with `capacity` (stack policies see the Stack's outputs).
+function outputsOf(w: ClusterWorkloads, registryUrl: pulumi.Input<string>, capacity: ReturnType<typeof poolCapacity>) {
+  // Stack policies see the Stack's outputs: the portability pack checks `objects` and their images against
+  // `registryUrl`, the cost pack compares `requested` with `capacity`.
   return {
     services: w.services,
-    objects: w.summary,
+    registryUrl,
+    objects: w.objects,
     sha256: w.sha256,
     manifests: w.manifests,
     requested: w.requested,

@@ -20,13 +20,6 @@ export interface ClusterWorkloadsArgs {
   namespace?: string;
 }
 
-/** One line per rendered object: what the plan lists per cluster. */
-export interface RenderedObjectSummary {
-  readonly kind: string;
-  readonly name: string;
-  readonly namespace?: string;
-}
-
 /** Joins objects into one multi-document YAML file, the form the GitOps agents read. */
 export function toManifestYaml(objects: readonly KubernetesObject[]): string {
   return objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
@@ -45,7 +38,6 @@ export class ClusterWorkloads extends pulumi.ComponentResource {
   /** Multi-document YAML of `objects`. */
   readonly manifests: pulumi.Output<string>;
   readonly sha256: pulumi.Output<string>;
-  readonly summary: pulumi.Output<RenderedObjectSummary[]>;
   /** CPU (millicores) and memory (MiB) the services request at their replica floor and at their HPA ceiling. */
   readonly requested: ReturnType<typeof requestedCapacity>;
 
@@ -53,27 +45,18 @@ export class ClusterWorkloads extends pulumi.ComponentResource {
     super("tricloud:workloads:ClusterWorkloads", name, {}, opts);
     this.cloud = args.cloud;
     this.services = servicesOn(args.cloud, args.services).map(([n]) => n);
-    this.objects = pulumi
-      .output(args.registryUrl)
-      .apply((registryUrl) =>
-        renderClusterWorkloads({
-          cloud: args.cloud,
-          kubernetesVersion: args.kubernetesVersion,
-          registryUrl,
-          services: args.services,
-          namespace: args.namespace,
-        }),
-      );
+    this.objects = pulumi.output(args.registryUrl).apply((registryUrl) =>
+      renderClusterWorkloads({
+        cloud: args.cloud,
+        kubernetesVersion: args.kubernetesVersion,
+        registryUrl,
+        services: args.services,
+        namespace: args.namespace,
+      }),
+    );
     this.manifests = this.objects.apply(toManifestYaml);
     this.sha256 = this.manifests.apply((y) => createHash("sha256").update(y).digest("hex"));
-    this.summary = this.objects.apply((objs) =>
-      objs.map((o) => ({
-        kind: o.kind,
-        name: o.metadata.name,
-        ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
-      })),
-    );
     this.requested = requestedCapacity(args.cloud, args.services);
-    this.registerOutputs({ services: this.services, sha256: this.sha256, summary: this.summary });
+    this.registerOutputs({ services: this.services, sha256: this.sha256 });
   }
 }

@@ -5,19 +5,14 @@ import {
   renderClusterWorkloads,
   requestedCapacity,
   type KubernetesObject,
-  type WorkloadSpec,
 } from "../../components/workloads/render";
 import { toManifestYaml } from "../../components/workloads/cluster-workloads";
 import { parseStackConfig } from "../../stacks/config/load";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 import { stackConfig } from "../helpers/config";
+import { REGISTRY, serviceSpec } from "../helpers/workloads";
 
 const STACKS = ["dev", "staging", "prod"] as const;
-const REGISTRY: Record<Cloud, string> = {
-  aws: "123456789012.dkr.ecr.us-west-2.amazonaws.com/tricloud/prod",
-  azure: "tricloudprod.azurecr.io",
-  gcp: "us-central1-docker.pkg.dev/tricloud-prod/tricloud-prod",
-};
 
 /** kubernetes-models' class per apiVersion/kind: its validate() checks the object against the Kubernetes OpenAPI schema. */
 async function validators(): Promise<Record<string, new (o: any) => { validate(): void }>> {
@@ -166,19 +161,7 @@ describe("what one cluster runs", () => {
   });
 
   it("gives a cloud that runs nothing no objects, and leaves a service off a cloud its weights leave out", () => {
-    const services: Record<string, WorkloadSpec> = {
-      a: {
-        image: { repository: "a", tag: "1" },
-        port: 8080,
-        replicas: 2,
-        requests: { cpu: 100, memory: 128 },
-        limits: { cpu: 100, memory: 128 },
-        autoscaling: { minReplicas: 2, maxReplicas: 4, cpuUtilizationPercent: 70, memoryUtilizationPercent: 80 },
-        clouds: { aws: 100 },
-        calls: [],
-        public: false,
-      },
-    };
+    const services = { a: serviceSpec({ aws: 100 }, "a") };
     expect(
       renderClusterWorkloads({ cloud: "gcp", kubernetesVersion: "1.36", registryUrl: REGISTRY.gcp, services }),
     ).toEqual([]);
