@@ -168,12 +168,10 @@ export type ServiceSpec = z.output<typeof service>;
 
 export const services = z
   .record(
-    z
-      .string()
-      .regex(SERVICE_NAME_RE, {
-        error:
-          "expected a service name that is a DNS label: lowercase letters, digits and -, starting with a letter, at most 63 characters",
-      }),
+    z.string().regex(SERVICE_NAME_RE, {
+      error:
+        "expected a service name that is a DNS label: lowercase letters, digits and -, starting with a letter, at most 63 characters",
+    }),
     service,
   )
   .superRefine((all, ctx) => {
