@@ -216,13 +216,9 @@ function disruptionBudget(name: string, ns: string): IPodDisruptionBudget & Kube
 
 /** Nothing in or out of the namespace but DNS, unless a policy below admits it. */
 function defaultDeny(ns: string): (INetworkPolicy & KubernetesObject)[] {
+  // Port 53 to any destination, not to kube-dns pods: DNS is not always a pod in kube-system (EKS Auto Mode answers
+  // on the node, GKE's NodeLocal DNSCache on a link-local address), and a pod selector would then block it.
   const dns = {
-    to: [
-      {
-        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-      },
-    ],
     ports: [
       { protocol: "UDP" as const, port: 53 },
       { protocol: "TCP" as const, port: 53 },

@@ -137,6 +137,15 @@ describe("what one cluster runs", () => {
 
   it("denies all traffic by default and admits exactly the calls the matrix lists", () => {
     const policies = ofKind(objects, "NetworkPolicy");
+    // DNS leaves by port alone, wherever the cloud answers it.
+    expect(policies.find((p) => p.metadata.name === "allow-dns").spec.egress).toEqual([
+      {
+        ports: [
+          { protocol: "UDP", port: 53 },
+          { protocol: "TCP", port: 53 },
+        ],
+      },
+    ]);
     expect(policies.find((p) => p.metadata.name === "default-deny").spec).toEqual({
       podSelector: {},
       policyTypes: ["Ingress", "Egress"],
