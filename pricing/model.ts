@@ -1,3 +1,5 @@
+import { MACHINE_SPECS, type Cloud } from "@tricloud/vocabulary/sizes";
+import { nodesNeeded, serviceFloorOf } from "./capacity";
 import type { PriceUnit } from "./catalog";
 
 /**
@@ -56,6 +58,18 @@ const usage = (name: string, priceId: string, per: PriceUnit, quantity: number |
   ...(quantity === undefined ? { note: `depends on usage (usage key "${key}")` } : {}),
 });
 const num = (v: unknown, fallback: number): number => (typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : fallback);
+
+/**
+ * The nodes a workload pool must run beyond its own count to hold what the services request at their replica floor
+ * (the Stack's output `workloads`): the autoscalers add them, so they are a fixed cost, not usage.
+ */
+function serviceFloorNodes(ctx: ModelContext, cloud: Cloud, machine: string, poolNodes: number, priceId: string, note?: string): CostComponent[] {
+  const floor = serviceFloorOf(ctx.ofType("pulumi:pulumi:Stack")[0]?.props, cloud);
+  if (!floor || !MACHINE_SPECS[machine]) return [];
+  const extra = nodesNeeded(machine, floor) - poolNodes;
+  if (extra <= 0) return [];
+  return [hours(`Nodes the services' replica floor needs above the pool (${machine}) x ${extra}`, priceId, extra, note)];
+}
 
 /** GCP zones end in a letter ("us-central1-a"); regions do not. */
 const isGcpZone = (location: unknown) => typeof location === "string" && /-[a-z]$/.test(location);
@@ -129,11 +143,15 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
       usage("EKS Auto Mode management fee on those nodes", "aws.eks.auto-mode.m6i.large", "hour", nodeHours, "autoModeNodeHours"),
     ];
   },
-  "aws:eks/nodeGroup:NodeGroup": (r) => {
+  "aws:eks/nodeGroup:NodeGroup": (r, ctx) => {
     const type = String(r.props.instanceTypes?.[0] ?? "t3.medium"); // EKS's default when none is given
     const count = num(r.props.scalingConfig?.desiredSize, 1);
     const spot = r.props.capacityType === "SPOT";
-    return [hours(`Instance usage (Linux, ${spot ? "spot" : "on-demand"}, ${type}) x ${count}`, `aws.ec2.${type}${spot ? ".spot" : ""}`, count)];
+    const price = `aws.ec2.${type}${spot ? ".spot" : ""}`;
+    return [
+      hours(`Instance usage (Linux, ${spot ? "spot" : "on-demand"}, ${type}) x ${count}`, price, count),
+      ...serviceFloorNodes(ctx, "aws", type, count, price, "EKS Auto Mode launches these and picks their type (plus its management fee); priced as the node group's machine"),
+    ];
   },
   "aws:rds/instance:Instance": (r, ctx) => {
     const multiAz = r.props.multiAz === true;
@@ -187,9 +205,10 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
       ...pools.map((p) => hours(`System pool ${p.name} (${p.vmSize}) x ${num(p.count, 1)}`, `azure.vm.${p.vmSize}`, num(p.count, 1))),
     ];
   },
-  "azure-native:containerservice:AgentPool": (r) => {
+  "azure-native:containerservice:AgentPool": (r, ctx) => {
     const count = num(r.props.count, 1);
-    return [hours(`Node pool ${r.props.agentPoolName ?? r.name} (${r.props.vmSize}) x ${count}`, `azure.vm.${r.props.vmSize}`, count)];
+    const vmSize = String(r.props.vmSize);
+    return [hours(`Node pool ${r.props.agentPoolName ?? r.name} (${vmSize}) x ${count}`, `azure.vm.${vmSize}`, count), ...serviceFloorNodes(ctx, "azure", vmSize, count, `azure.vm.${vmSize}`)];
   },
   "azure-native:dbforpostgresql:Server": (r, ctx) => {
     const mode = String(r.props.highAvailability?.mode ?? "Disabled");
@@ -250,7 +269,7 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     // initialNodeCount is per zone: a zonal pool has one zone, a regional one its node locations (GKE's default: 3).
     const zones = isGcpZone(r.props.location) ? 1 : (r.props.nodeLocations ?? cluster?.props.nodeLocations ?? [1, 2, 3]).length;
     const count = r.props.nodeCount !== undefined ? num(r.props.nodeCount, 1) * zones : num(r.props.initialNodeCount, 1) * zones;
-    return [hours(`Instance usage (${machine}) x ${count}`, `gcp.compute.${machine}`, count)];
+    return [hours(`Instance usage (${machine}) x ${count}`, `gcp.compute.${machine}`, count), ...serviceFloorNodes(ctx, "gcp", machine, count, `gcp.compute.${machine}`)];
   },
   "gcp:sql/databaseInstance:DatabaseInstance": (r, ctx) => {
     const s = r.props.settings ?? {};

@@ -8,6 +8,7 @@ import type { StackConfig } from "./config/load";
 import { edge } from "./edge";
 import { GcpPlatform } from "./gcp";
 import { observability } from "./observability";
+import { workloads } from "./workloads";
 
 /** Builds one environment from its validated configuration and returns the stack outputs. */
 export function platform(config: StackConfig) {
@@ -41,6 +42,12 @@ export function platform(config: StackConfig) {
     },
   }, tags);
 
+  const clusterWorkloads = workloads(config, {
+    aws: { registryUrl: aws.registry.repositoryUrl, parent: aws },
+    azure: { registryUrl: azure.registry.repositoryUrl, parent: azure },
+    gcp: { registryUrl: gcp.registry.repositoryUrl, parent: gcp },
+  });
+
   return {
     environment: t.environment,
     // The cost pack's stack policy reads the ceiling from here: stack policies see the Stack's outputs, not its config.
@@ -57,6 +64,8 @@ export function platform(config: StackConfig) {
       gcp: { hostname: gcp.functions.hostname, bundle: gcp.functions.bundle },
       publicKeys: keys.publicKeyPems,
     },
+    // What each cluster runs, rendered for the cloud's GitOps agent (docs/workloads.md).
+    workloads: clusterWorkloads,
   };
 }
 

@@ -128,9 +128,11 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
     }, { parent: this, dependsOn: [...clusterPolicies, ...autoNodePolicies, logs] });
 
     // The node group's nodes get their networking from these add-ons; coredns runs pods, so it waits for the nodes.
-    const addon = (addonName: string, dependsOn: pulumi.Resource[] = []) =>
-      new aws.eks.Addon(`${name}-${addonName}`, { clusterName: cluster.name, addonName, tags }, { parent: this, dependsOn });
-    const networking = [addon("vpc-cni"), addon("kube-proxy")];
+    const addon = (addonName: string, dependsOn: pulumi.Resource[] = [], configurationValues?: string) =>
+      new aws.eks.Addon(`${name}-${addonName}`, { clusterName: cluster.name, addonName, tags, ...(configurationValues ? { configurationValues } : {}) }, { parent: this, dependsOn });
+    // NetworkPolicies are accepted but not enforced until the VPC CNI's policy controller is on
+    // (docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html).
+    const networking = [addon("vpc-cni", [], JSON.stringify({ enableNetworkPolicy: "true" })), addon("kube-proxy")];
 
     const oidc = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
       url: cluster.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer ?? ""),
@@ -174,6 +176,9 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
       tags,
     }, { parent: this, dependsOn: [...nodePolicies, ...networking] });
     addon("coredns", [nodeGroup]);
+    // The HPAs read CPU and memory from metrics-server, which EKS (Auto Mode included) does not run by default;
+    // it is an EKS community add-on (docs.aws.amazon.com/eks/latest/userguide/community-addons.html). AKS and GKE run their own.
+    addon("metrics-server", [nodeGroup]);
 
     this.clusterName = cluster.name;
     this.endpoint = cluster.endpoint;

@@ -8,6 +8,7 @@ import { loadUsageProfile } from "@tricloud/pricing/usage";
 import { parseWhatIf } from "@tricloud/pricing/what-if";
 import { get, validateTypes, type Props, type TypedCheck } from "@tricloud/policy-kit/kit";
 import { environmentOf } from "@tricloud/policy-kit/tags";
+import { workloadsCapacity } from "./capacity";
 
 export const PACK_NAME = "tricloud-cost";
 
@@ -117,4 +118,4 @@ export const missingPrice: ResourceValidationPolicy = {
   },
 };
 
-export const costPolicies: Policies = [costCeiling, sizeAllowList, missingPrice];
+export const costPolicies: Policies = [costCeiling, sizeAllowList, missingPrice, workloadsCapacity];

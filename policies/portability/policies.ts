@@ -5,7 +5,8 @@ import { parityPolicies } from "./roles";
 import { dataPolicies } from "./security-data";
 import { edgePolicies } from "./security-edge";
 import { identityPolicies } from "./security-identity";
+import { workloadPolicies } from "./workloads";
 
 /** The portability pack's policies, shared by the pack's entry (index.ts), the offline plan and the tests. */
 export const PACK_NAME = "tricloud-portability";
-export const portabilityPolicies: Policies = [...parityPolicies, noLockInServices, ...governancePolicies, ...dataPolicies, ...edgePolicies, ...identityPolicies];
+export const portabilityPolicies: Policies = [...parityPolicies, noLockInServices, ...governancePolicies, ...dataPolicies, ...edgePolicies, ...identityPolicies, ...workloadPolicies];

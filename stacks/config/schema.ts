@@ -6,6 +6,7 @@ import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from "../../components/shared/tags";
 import { SIZES, supportsHighAvailability } from "@tricloud/vocabulary/sizes";
 import { bool, int, positiveNumber } from "./coerce";
+import { services } from "./services";
 
 /**
  * The one schema for everything the program reads from `Pulumi.<stack>.yaml`:
@@ -261,6 +262,8 @@ const tricloud = z
     allowedLockIn: z.array(z.string()).default([]),
     observability: observability.prefault({}),
     functions: functions.prefault({}),
+    /** What the clusters run (stacks/config/services.ts). */
+    services: services.default({}),
     /** Where the budgets live; GCP budgets belong to a billing account, which no project setting names. */
     billing: z.strictObject({
       gcpBillingAccount: z.string({ error: "expected the GCP billing account id, e.g. 012345-6789AB-CDEF01" }).regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, { error: "expected a GCP billing account id: three groups of 6 uppercase hex characters, e.g. 012345-6789AB-CDEF01" }),
@@ -349,6 +352,11 @@ const tricloud = z
       at(["costCeilingUsd"], `expected whole cents (the per-cloud budgets are split in cents), got ${c.costCeilingUsd}`);
     }
     if (prod && c.logRetentionDays < 30) at(["logRetentionDays"], `expected at least 30 days in prod (the platform keeps 30 days of logs), got ${c.logRetentionDays}`);
+
+    for (const [name, s] of Object.entries(c.services)) {
+      // A PodDisruptionBudget can only let a node drain without an outage when two replicas are up.
+      if (prod && s.autoscaling.minReplicas < 2) at(["services", name, "autoscaling", "minReplicas"], `expected at least 2 in prod (a node can then drain without an outage), got ${s.autoscaling.minReplicas}`);
+    }
 
     for (const key of c.requiredTags) {
       if (!(key in c.tags)) at(["tags", key], `expected required tag "${key}" (listed in tricloud:requiredTags)`);

@@ -74,7 +74,7 @@ describe("tricloud plan (the CLI contract)", () => {
     [["plan", "--stack", "dev", "--format", "xml"], /--format: expected one of table, json, markdown, got "xml"/],
     [["plan", "--stack", "dev", "--bogus"], /Unknown option '--bogus'/],
     [["plan", "--stack", "dev", "-c", "novalue"], /-c novalue: expected key=value/],
-    [["plan", "--stack", "staging"], /--stack: no stack file .*Pulumi\.staging\.yaml/],
+    [["plan", "--stack", "qa"], /--stack: no stack file .*Pulumi\.qa\.yaml/],
     [["frobnicate"], /unknown command "frobnicate"/],
   ])("bad usage %j exits 2 with a message naming the flag", (args, message) => {
     const r = tricloud(...args);

@@ -5,7 +5,7 @@ import { portabilityPolicies } from "../../policies/portability/policies";
 import { TAG_PATHS, UNTAGGABLE, UNTAGGABLE_PACKAGES } from "../../policies/shared/tags";
 import { planStack } from "../helpers/plan";
 
-const STACKS = ["dev", "prod"] as const;
+const STACKS = ["dev", "staging", "prod"] as const;
 
 describe.each(STACKS)("the real %s stack", (stack) => {
   it("passes every mandatory policy of both packs", async () => {

@@ -1,0 +1,46 @@
+import { MACHINE_SPECS, type Cloud } from "@tricloud/vocabulary/sizes";
+import type { Catalog } from "./catalog";
+
+/** CPU in millicores and memory in MiB, as Kubernetes requests add up. */
+export interface Resources {
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+}
+
+/** The catalog id of a node machine's on-demand hourly price. */
+export function nodePriceId(cloud: Cloud, machine: string): string {
+  return `${{ aws: "aws.ec2", azure: "azure.vm", gcp: "gcp.compute" }[cloud]}.${machine}`;
+}
+
+/**
+ * Nodes of a machine the requests fill, by the scarcer of CPU and memory. It counts the machine's full capacity
+ * (the kubelet's reserve and the system pods take some of it), so it is a lower bound.
+ */
+export function nodesNeeded(machine: string, requested: Resources): number {
+  const spec = MACHINE_SPECS[machine];
+  if (!spec) throw new Error(`unknown machine ${machine}: not in vocabulary/sizes.ts MACHINE_SPECS`);
+  return Math.max(
+    Math.ceil(requested.cpuMillis / (spec.vcpus * 1000)),
+    Math.ceil(requested.memoryMiB / (spec.memoryGiB * 1024)),
+  );
+}
+
+/** How many nodes of a machine hold the given requests, and what they cost a month at list price. */
+export function nodesFor(
+  cloud: Cloud,
+  machine: string,
+  requested: Resources,
+  catalog: Catalog,
+): { nodes: number; monthlyUsd: number | null } {
+  const nodes = nodesNeeded(machine, requested);
+  const price = catalog.prices[nodePriceId(cloud, machine)];
+  const monthlyUsd =
+    price && price.per === "hour" ? Math.round(nodes * price.usd * catalog.hoursPerMonth * 100) / 100 : null;
+  return { nodes, monthlyUsd };
+}
+
+/** What the services request at their replica floor on one cloud, from the Stack's output `workloads` (stacks/workloads.ts). */
+export function serviceFloorOf(stackOutputs: Record<string, any> | undefined, cloud: Cloud): Resources | undefined {
+  const r = stackOutputs?.workloads?.[cloud]?.requested?.atMinReplicas;
+  return r && Number.isFinite(r.cpuMillis) && Number.isFinite(r.memoryMiB) ? r : undefined;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { catalogWith } from "@tricloud/pricing/catalog";
+import { estimateCost } from "@tricloud/pricing/estimate";
+
+const stack = (cpuMillis: number, memoryMiB: number) => ({
+  urn: "urn:pulumi:t::tricloud::pulumi:pulumi:Stack::t",
+  type: "pulumi:pulumi:Stack",
+  name: "t",
+  parent: null,
+  props: { workloads: { gcp: { requested: { atMinReplicas: { cpuMillis, memoryMiB } } } } },
+});
+const pool = {
+  urn: "urn:pulumi:t::tricloud::gcp:container/nodePool:NodePool::p",
+  type: "gcp:container/nodePool:NodePool",
+  name: "p",
+  parent: null,
+  props: { location: "us-central1-a", nodeConfig: { machineType: "e2-medium" }, initialNodeCount: 2 },
+};
+const floorLines = (e: ReturnType<typeof estimateCost>) =>
+  e.lines.filter((l) => l.name.startsWith("Nodes the services' replica floor"));
+
+describe("the node capacity the service matrix keeps busy", () => {
+  const catalog = catalogWith(undefined);
+  const hourly = catalog.prices["gcp.compute.e2-medium"]!.usd;
+
+  it("prices the nodes the services' replica floor needs above the pool's own count as their own line", () => {
+    // 7 vCPU on 2-vCPU e2-medium: 4 nodes, 2 of them the pool's own.
+    const e = estimateCost([stack(7000, 2048), pool], { catalog });
+    expect(floorLines(e).map((l) => [l.name, l.quantity, l.monthlyUsd])).toEqual([
+      [
+        "Nodes the services' replica floor needs above the pool (e2-medium) x 2",
+        2 * 730,
+        Math.round(2 * 730 * hourly * 100) / 100,
+      ],
+    ]);
+  });
+
+  it("adds nothing when the pool's own nodes hold the floor, or when the stack renders no workloads", () => {
+    expect(floorLines(estimateCost([stack(3000, 4096), pool], { catalog }))).toEqual([]);
+    expect(floorLines(estimateCost([pool], { catalog }))).toEqual([]);
+  });
+
+  it("counts memory when memory is the scarcer resource", () => {
+    // 20 GiB on 4-GiB e2-medium: 5 nodes, 3 above the pool.
+    expect(floorLines(estimateCost([stack(100, 20 * 1024), pool], { catalog }))[0]?.quantity).toBe(3 * 730);
+  });
+});
