@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { workloadsCapacity } from "../../../policies/cost/capacity";
 import { catalogWith } from "@tricloud/pricing/catalog";
 import { nodesFor } from "@tricloud/pricing/capacity";
-import { messages, res } from "../helpers";
+import { messages, res } from "../../helpers/policies";
 
 const pool = { machine: "e2-medium", maxNodes: 3, cpuMillis: 6000, memoryMiB: 12288 };
 const stack = (atMin: { cpuMillis: number; memoryMiB: number }, atMax: { cpuMillis: number; memoryMiB: number }) => [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderClusterWorkloads, type WorkloadSpec } from "../../../components/workloads/render";
 import { workloadsEverywhere, workloadsPodSecurity } from "../../../policies/portability/workloads";
-import { messages, res } from "../helpers";
+import { messages, res } from "../../helpers/policies";
 import { REGISTRY, serviceSpec as spec } from "../../helpers/workloads";
 
 /** The Stack as the engine shows it to stack policies: its outputs, here `workloads` as stacks/workloads.ts exports it. */
