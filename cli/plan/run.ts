@@ -35,6 +35,8 @@ export interface PlanOptions {
   readonly policyConfigFile?: string;
   /** `--as-of YYYY-MM-DD`: the date support windows are judged at (default today, UTC). */
   readonly asOf?: string;
+  /** Told each phase as it starts (the CLI's progress line). */
+  readonly onPhase?: (what: string) => void;
 }
 
 export interface PlanInput {
@@ -200,7 +202,10 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
   const asOf = opts.asOf === undefined ? todayUtc() : parseIsoDate(opts.asOf);
   if (asOf === null) throw new UsageError(`--as-of: expected a date as YYYY-MM-DD (e.g. 2026-11-30), got "${opts.asOf}"`);
 
+  const phase = opts.onPhase ?? (() => undefined);
+  phase("running the program under mocks");
   const { engine, ...captured } = await runProgramUnderMocks(input);
+  phase("pricing");
   const providerOf = defaultProviders(input);
   const evalResources: EvalResource[] = captured.resources.map((r) => ({
     urn: r.urn,
@@ -227,11 +232,13 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
     { name: COST_PACK, policies: costPolicies, config: costConfigFor(input.config, scenario) },
   ];
   const violations = [];
+  phase("evaluating the policy packs");
   for (const p of packs) {
     const config = mergePolicyConfig(p.config, userPolicyConfig, p.policies.map((x) => x.name));
     violations.push(...(await evaluatePack(p, evalResources, { stackTags, config })).violations);
   }
 
+  phase("preflight");
   const preflight = runPreflight(
     captured.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: r.inputs, dependencies: r.dependencies ?? [] })),
     preflightSettingsFor(input.config, asOf),

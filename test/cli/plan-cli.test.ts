@@ -72,7 +72,7 @@ describe("tricloud plan (the CLI contract)", () => {
   it.each([
     [["plan"], /--stack: required/],
     [["plan", "--stack", "dev", "--format", "xml"], /--format: expected one of table, json, markdown, got "xml"/],
-    [["plan", "--stack", "dev", "--bogus"], /Unknown option '--bogus'/],
+    [["plan", "--stack", "dev", "--bogus"], /^tricloud plan: --bogus: unknown flag; expected one of --stack, /],
     [["plan", "--stack", "dev", "-c", "novalue"], /-c novalue: expected key=value/],
     [["plan", "--stack", "staging"], /--stack: no stack file .*Pulumi\.staging\.yaml/],
     [["frobnicate"], /unknown command "frobnicate"/],

@@ -114,7 +114,7 @@ describe("pull-request workflow", () => {
   it("the tricloud commands it calls exist", () => {
     const help = (args: string[]) => execFileSync(process.execPath, [join(root, "bin", "tricloud.cjs"), ...args], { cwd: root, encoding: "utf8" });
     expect(help(["plan", "--help"])).toMatch(/usage: tricloud plan/);
-    expect(help(["cost", "--help"])).toMatch(/usage: tricloud cost diff/);
+    expect(help(["cost", "diff", "--help"])).toMatch(/usage: tricloud cost diff/);
   });
 });
 
