@@ -9,9 +9,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { helpText, parseFlags, UsageError, type CommandModule, type CommandSpec } from "./args";
-import { AUDIT, COST, KEYGEN, LOCAL, NODE, PLAN } from "./specs";
+import { AUDIT, COMMENT, COST, KEYGEN, LOCAL, NODE, PLAN } from "./specs";
 
-export const COMMANDS: readonly CommandSpec[] = [PLAN, COST, AUDIT, KEYGEN, NODE, LOCAL];
+export const COMMANDS: readonly CommandSpec[] = [PLAN, COST, COMMENT, AUDIT, KEYGEN, NODE, LOCAL];
 
 export function version(): string {
   return (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version;

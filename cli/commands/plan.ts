@@ -5,7 +5,8 @@ import { WhatIfError } from "../../pricing/what-if";
 import { ConfigError } from "../../stacks/config/load";
 import { PolicyConfigError } from "../plan/evaluate";
 import { progressLine } from "../plan/progress";
-import { edgeSection, lockInSection, renderMarkdown, renderTable } from "../plan/render";
+import { renderMarkdown } from "../plan/comment";
+import { edgeSection, lockInSection, renderTable } from "../plan/render";
 import { PLAN } from "../specs";
 
 /** Errors that mean bad input (exit 2), each naming its key or flag. */
@@ -35,8 +36,7 @@ export async function main(flags: FlagValues): Promise<number> {
   } finally {
     progress.done();
   }
-  const sections = [...edgeSection(report), ...lockInSection(report)];
-  const text = format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? renderMarkdown(report, sections) : renderTable(report, sections);
+  const text = format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? renderMarkdown(report) : renderTable(report, [...edgeSection(report), ...lockInSection(report)]);
   process.stdout.write(text);
   const failed = report.policies.violations.some((v) => v.enforcementLevel === "mandatory") || report.preflight.some((f) => f.level === "error");
   return failed ? 1 : 0;
