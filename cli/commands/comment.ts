@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { planCostSchema } from "../../pricing/diff";
 import { integer, UsageError, type FlagValues } from "../args";
 import { renderComment, type StackPlans } from "../plan/comment";
 import type { PlanReport } from "../plan/report";
@@ -17,8 +18,8 @@ const reportSchema = z
   })
   .passthrough();
 
-function readReport(flag: string, path: string): PlanReport {
-  const parsed = reportSchema.safeParse(readPlanJson(flag, path));
+function readReport(flag: string, path: string, schema: z.ZodType = reportSchema): PlanReport {
+  const parsed = schema.safeParse(readPlanJson(flag, path));
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     throw new UsageError(`--${flag}: ${path} is not a tricloud plan report (at ${first?.path.join(".") || "(root)"}: ${first?.message}); write it with tricloud plan --format json`);
@@ -30,7 +31,8 @@ function readReport(flag: string, path: string): PlanReport {
 export async function main(flags: FlagValues): Promise<number> {
   const heads = ((flags.head as string[] | undefined) ?? []).map((p) => readReport("head", p));
   if (heads.length === 0) throw new UsageError("--head: required (a stack's `tricloud plan --format json` report; repeat per stack), as in --head <plan.json>");
-  const bases = ((flags.base as string[] | undefined) ?? []).map((p) => readReport("base", p));
+  // The base may come from an older tricloud: only its cost is read.
+  const bases = ((flags.base as string[] | undefined) ?? []).map((p) => readReport("base", p, planCostSchema.passthrough()));
   const maxChars = integer("max-chars", flags["max-chars"], 1_000, 65_536);
   const stacks: StackPlans[] = heads.map((head) => ({ head, base: bases.find((b) => b.stack === head.stack) }));
   for (const b of bases) if (!heads.some((h) => h.stack === b.stack)) throw new UsageError(`--base: a report of stack "${b.stack}" but no --head of that stack`);

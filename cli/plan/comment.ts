@@ -23,7 +23,7 @@ function costTable(stacks: readonly StackPlans[]): string[] {
     : ["| Stack | Cloud | Monthly |", "|---|---|---:|"];
   for (const { head, base } of stacks) {
     const diff = base ? diffCost(base, head) : null;
-    const clouds = CLOUD_NAMES.filter((c) => head.cost.byCloud[c] !== undefined || (base && base.cost.byCloud[c] !== undefined));
+    const clouds = CLOUD_NAMES.filter((c) => head.cost.byCloud[c] !== undefined || diff?.byCloud.some((x) => x.key === c));
     for (const c of clouds) {
       const d = diff?.byCloud.find((x) => x.key === c);
       const h = head.cost.byCloud[c] ?? 0;
