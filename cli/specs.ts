@@ -102,7 +102,7 @@ GET /v1/events/<id> (status, hash, confirmations, origin, evidence), GET /v1/pee
 export const LOCAL: CommandSpec = {
   name: "local",
   summary: "run all three quorum nodes on 127.0.0.1 (ports 7101-7103 by default)",
-  synopsis: "[--base-port 7101] [--database-url URL] [--log-level warn] [--checkpoint-interval-ms 5000]",
+  synopsis: "[--base-port 7101] [--work-dir <dir>] [--database-url URL] [--log-level warn] [--checkpoint-interval-ms 5000]",
   description: `Starts the aws, azure and gcp nodes as child processes on 127.0.0.1, ports base, base+1
 and base+2, with fresh keys in a temporary directory (removed on exit), prints a banner with
 their URLs once all three answer, then their logs (warnings and errors only by default).
@@ -112,7 +112,7 @@ Ctrl-C stops all three.`,
     "database-url": { type: "string", value: "postgres://...", help: "store events in this PostgreSQL database (one schema per cloud)" },
     "log-level": { ...LOG_LEVEL, default: "warn" },
     "checkpoint-interval-ms": { type: "string", value: "N", default: "5000", help: "how often each ledger signs a checkpoint (production nodes: 60000)" },
-    "keys-out": { type: "string", value: "<dir>", help: "write the keys here and keep them (for tricloud audit verify --keys)" },
+    "work-dir": { type: "string", value: "<dir>", help: "keep the keys (for tricloud audit verify --keys) and each node's pid file (aws.pid, azure.pid, gcp.pid) here instead of a temporary directory" },
   },
   exitCodes: { 0: "stopped by Ctrl-C", 1: "a node did not come up (its log is printed)", 2: "bad usage, or the ports are taken (the message says which and suggests --base-port)", 3: INTERNAL },
   load: () => require("./commands/local") as CommandModule,

@@ -5,7 +5,7 @@ import { rfc3161Verifier } from "../../functions/anchor/rfc3161";
 import { httpFetchJson } from "../../functions/audit/fetch";
 import { renderAuditText } from "../../functions/audit/report";
 import { auditStateSchema, type AuditState } from "../../functions/audit/state";
-import { auditLedgers } from "../../functions/audit/verify";
+import { auditLedgers, type AuditReport } from "../../functions/audit/verify";
 import { CLOUDS, type Cloud } from "../../functions/core/clouds";
 import { PUBLIC_KEYS_FILE } from "../../functions/node/keyfiles";
 import { integer, oneOf, required, UsageError, type FlagValues } from "../args";
@@ -56,6 +56,25 @@ function readState(path: string | undefined): AuditState | undefined {
   return parsed.data;
 }
 
+/** null when the node answers HTTP at all; else why not ("connection refused", "timed out after 10000 ms"). */
+async function reachable(node: string, timeoutMs: number): Promise<string | null> {
+  try {
+    await fetch(`${node.replace(/\/$/, "")}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    return null;
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    if ((err as Error).name === "TimeoutError") return `timed out after ${timeoutMs} ms`;
+    return cause?.code === "ECONNREFUSED" ? "connection refused" : (cause?.code ?? cause?.message ?? (err as Error).message);
+  }
+}
+
+/** States which clouds' logs the run did not audit, so a partial audit never reads as a plain OK. */
+function withCoverage(text: string, notAudited: readonly Cloud[]): string {
+  if (notAudited.length === 0) return text;
+  const line = `not audited: the log of ${notAudited.join(", ")} (no --node served a signed checkpoint of ${notAudited.length === 1 ? "it" : "them"}); the join covers the others only`;
+  return text.replace(/audit: OK\n$/, `${line}\naudit: OK for ${CLOUDS.filter((c) => !notAudited.includes(c)).join(", ") || "no log"}, partial (${notAudited.join(", ")} not audited)\n`).replace(/(audit: FAILED[^\n]*\n)/, `${line}\n$1`);
+}
+
 export async function main(flags: FlagValues): Promise<number> {
   const nodes = (flags.node as string[] | undefined) ?? [];
   if (nodes.length === 0) required(AUDIT_VERIFY, flags, "node", "a node's base URL, e.g. http://127.0.0.1:7101; repeat for each cloud");
@@ -90,16 +109,19 @@ export async function main(flags: FlagValues): Promise<number> {
   const statePath = flags.state as string | undefined;
   const state = readState(statePath);
 
-  const report = await auditLedgers({
-    nodes,
-    publicKeys,
-    fetchJson: httpFetchJson(timeoutMs),
-    sample,
-    namespace: flags.namespace as string,
-    state,
-    anchorVerifiers,
-  });
-  process.stdout.write(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderAuditText(report));
+  // A node that does not answer is reported by name, and its log as not audited, rather than
+  // as a bare "fetch failed" from deep inside the audit.
+  const answers = await Promise.all(nodes.map((n) => reachable(n, timeoutMs)));
+  const down = nodes.map((node, i) => ({ node, why: answers[i] })).filter((x): x is { node: string; why: string } => x.why !== null);
+  const up = nodes.filter((_, i) => answers[i] === null);
+  const audited = up.length
+    ? await auditLedgers({ nodes: up, publicKeys, fetchJson: httpFetchJson(timeoutMs), sample, namespace: flags.namespace as string, state, anchorVerifiers })
+    : ({ ok: true, logs: [], equivocationsChecked: 0, failures: [], notes: [], state: state ?? { version: 1, logs: {} } } satisfies AuditReport);
+  const unreached = down.map(({ node, why }) => ({ check: "fetch" as const, log: node, message: `did not answer (${why}): the log it serves was not audited` }));
+  const seen = new Set(audited.logs.map((l) => l.cloud));
+  const notAudited = CLOUDS.filter((c) => !seen.has(c));
+  const report = { ...audited, ok: audited.ok && unreached.length === 0, failures: [...unreached, ...audited.failures], notAudited };
+  process.stdout.write(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : withCoverage(renderAuditText(report), notAudited));
   if (report.ok && statePath) {
     const tmp = `${statePath}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(report.state, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -53,8 +53,8 @@ export async function main(flags: FlagValues): Promise<number> {
 
   const port = (c: Cloud) => base + CLOUDS.indexOf(c);
   const url = (c: Cloud) => `http://${HOST}:${port(c)}`;
-  const keysOut = flags["keys-out"] as string | undefined;
-  const keysDir = keysOut ? resolve(keysOut) : await mkdtemp(join(tmpdir(), "tricloud-keys-"));
+  const workDir = flags["work-dir"] as string | undefined;
+  const keysDir = workDir ? resolve(workDir) : await mkdtemp(join(tmpdir(), "tricloud-keys-"));
   await writeKeyFiles(keysDir);
 
   const children = new Map<Cloud, ChildProcess>();
@@ -71,12 +71,14 @@ export async function main(flags: FlagValues): Promise<number> {
       if (!stopping) print(`[${cloud}] exited (${signal ?? `code ${code}`})${held ? "" : "; the other two keep the quorum"}`);
     });
     children.set(cloud, child);
+    // So one node can be stopped on its own: kill "$(cat <dir>/gcp.pid)".
+    await writeFile(join(keysDir, `${cloud}.pid`), `${child.pid}\n`);
   }
 
   const ready = await Promise.all(CLOUDS.map((c) => waitHealthy(url(c), children.get(c)!, 60_000)));
   const up = ready.every(Boolean);
   if (up) {
-    process.stdout.write(`tricloud local: three nodes up (keys in ${keysDir})\n`);
+    process.stdout.write(`tricloud local: three nodes up (keys${workDir ? " and pid files" : ""} in ${keysDir})\n`);
     for (const c of CLOUDS) process.stdout.write(`  ${c.padEnd(6)} ${url(c)}   pid ${children.get(c)!.pid}\n`);
     process.stdout.write(`Checkpoints every ${checkpointMs / 1000} s; logs below at level ${logLevel} (--log-level info for more). Ctrl-C stops all three.\n\n`);
   } else {
@@ -94,7 +96,8 @@ export async function main(flags: FlagValues): Promise<number> {
   }
   stopping = true;
   await Promise.all([...children.values()].map((child) => stop(child)));
-  if (!keysOut) await rm(keysDir, { recursive: true, force: true });
+  if (workDir) await Promise.all(CLOUDS.map((c) => rm(join(keysDir, `${c}.pid`), { force: true })));
+  else await rm(keysDir, { recursive: true, force: true });
   process.stdout.write("tricloud local: stopped\n");
   return up ? 0 : 1;
 }

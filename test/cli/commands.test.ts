@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -155,4 +155,30 @@ describe("the bin's TypeScript hook", () => {
     const r = spawnSync(process.execPath, ["-r", join(root, "bin", "register.cjs"), "-e", `try { require(${JSON.stringify(join(__dirname, "fixtures", "throws.ts"))}).fail(); } catch (e) { console.log(e.stack); }`], { cwd: root, encoding: "utf8" });
     expect(r.stdout).toMatch(/^Error: thrown on purpose\n    at fail \(.*test\/cli\/fixtures\/throws\.ts:4:9\)\n/);
   });
+});
+
+describe("tricloud local: another instance on the ports", () => {
+  it("is named as a tricloud node, not taken for three nodes up", async () => {
+    const keys = join(dir, "other-keys");
+    expect(tricloud("keygen", "--out", keys).code).toBe(0);
+    const probe = createServer();
+    await new Promise<void>((done) => probe.listen(0, "127.0.0.1", done));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((done) => probe.close(() => done()));
+    const node = spawn(process.execPath, [join(root, "bin", "tricloud.cjs"), "node", "--cloud", "aws", "--port", String(port), "--keys", keys, "--log-level", "silent"], { cwd: root, stdio: "ignore" });
+    try {
+      let up = false;
+      for (let i = 0; i < 120 && !up; i++) {
+        up = await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false);
+        if (!up) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(up).toBe(true);
+      const r = tricloud("local", "--base-port", String(port));
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(new RegExp(`^tricloud local: --base-port: 127\\.0\\.0\\.1:${port} \\(a tricloud aws node answers there\\) is in use; is another \`tricloud local\` running\\? Stop it \\(Ctrl-C\\) or pick a free range, e\\.g\\. --base-port ${port + 100}\\n`));
+    } finally {
+      node.kill("SIGTERM");
+    }
+  }, 60_000);
 });
