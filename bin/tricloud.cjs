@@ -3,6 +3,13 @@
 "use strict";
 const path = require("node:path");
 
+// V8's compiled code of every module (the provider SDKs' and ours), kept between runs: Node 20
+// has no module.enableCompileCache, and this cut `tricloud plan --stack prod` by about 9 % of
+// its CPU time. For plan only: the hook compiles with vm.Script, which cannot import() (PGlite,
+// used by `node` and `local`, does). DISABLE_V8_COMPILE_CACHE=1 turns it off.
+if (process.argv[2] === "plan") {
+  require("v8-compile-cache-lib").install({ cacheDir: path.join(__dirname, "..", "node_modules", ".cache", "tricloud-v8") });
+}
 require("./register.cjs");
 
 // A failure inside the program under mocks rejects more than one promise (every output that

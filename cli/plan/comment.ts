@@ -39,6 +39,16 @@ function costTable(stacks: readonly StackPlans[]): string[] {
   return out;
 }
 
+/** A what-if re-prices the head: say so next to the figures it changed. */
+function whatIfs(stacks: readonly StackPlans[]): string[] {
+  const out: string[] = [];
+  for (const { head } of stacks) {
+    const w = (head.cost.whatIf ?? []).map((x) => `${x.provider} ${x.percent >= 0 ? "+" : ""}${x.percent}%`).join(", ");
+    if (w) out.push("", `${head.stack}: what-if **${w}**: baseline ${usd(head.cost.baselineMonthlyUsd)} becomes ${usd(head.cost.monthlyUsd)}.`);
+  }
+  return out;
+}
+
 /** The components whose monthly cost changed, largest change first (at most 10 a stack). */
 function changedComponents(stacks: readonly StackPlans[]): string[] {
   const rows: string[] = [];
@@ -126,7 +136,7 @@ function details(s: StackPlans, level: "full" | "short"): string[] {
  * (GitHub refuses comments over 65,536), the detail shrinks, then goes.
  */
 export function renderComment(stacks: readonly StackPlans[], maxChars = 10_000): string {
-  const head = [COMMENT_MARKER, `## tricloud plan: ${stacks.map((s) => `\`${s.head.stack}\``).join(", ")}`, "", headline(stacks), "", ...costTable(stacks), ...changedComponents(stacks), "", ...findings(stacks), ""];
+  const head = [COMMENT_MARKER, `## tricloud plan: ${stacks.map((s) => `\`${s.head.stack}\``).join(", ")}`, "", headline(stacks), "", ...costTable(stacks), ...whatIfs(stacks), ...changedComponents(stacks), "", ...findings(stacks), ""];
   const tail = ["", "<sub>Offline plan under mocks at list prices; `tricloud plan --stack <name>` shows every resource.</sub>", ""];
   for (const level of ["full", "short"] as const) {
     const text = [...head, ...stacks.flatMap((s) => [...details(s, level), ""]), ...tail].join("\n");

