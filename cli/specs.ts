@@ -148,7 +148,7 @@ export const COMMENT: CommandSpec = {
     "Builds one compact Markdown comment from `tricloud plan --format json` reports, one\n--head per stack (and the base branch's report of the same stack as --base, matched\nby stack name). It opens with the monthly cost change per stack and cloud, then lists\nmandatory violations and preflight errors, and keeps resource detail in collapsed\nsections. When the comment would pass --max-chars, the resource detail goes first.",
   flags: {
     head: { type: "string", multiple: true, value: "<plan.json>", help: "the change's plan report of one stack" },
-    base: { type: "string", multiple: true, value: "<plan.json>", help: "the base branch's plan report of one stack (optional)" },
+    base: { type: "string", multiple: true, value: "<plan.json>", help: "the base branch's plan report of one stack, when it could be planned" },
     "max-chars": { type: "string", value: "N", default: "10000", help: "the most characters the comment may take" },
   },
   exitCodes: { 0: "ok", 2: "bad usage or an unreadable plan file", 3: INTERNAL },
