@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -86,6 +86,16 @@ describe("tricloud plan (the CLI contract)", () => {
     expect(shown.stderr).toContain("planning dev: evaluating the policy packs (");
     expect(shown.stderr).toMatch(/\r +\r$/);
     expect(JSON.parse(shown.stdout).stack).toBe("dev");
+  });
+
+  it.runIf(existsSync("/usr/bin/script"))("shows the progress line by itself when stderr is a terminal", () => {
+    // script(1) gives the plan a terminal; the report still goes to the file, untouched.
+    const out = join(mkdtempSync(join(tmpdir(), "tricloud-")), "plan.json");
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(root, "bin", "tricloud.cjs"))} plan --stack dev --format json > ${JSON.stringify(out)}`;
+    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { cwd: root, encoding: "utf8", timeout: 120_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("planning dev: running the program under mocks (");
+    expect(JSON.parse(readFileSync(out, "utf8")).stack).toBe("dev");
   });
 
   it("prints Markdown: the cost per cloud first, the detail folded", () => {
