@@ -1,36 +1,93 @@
 /**
- * The `tricloud` command line: one module per command under `cli/commands/`,
- * loaded lazily so `tricloud node` never pays for the Pulumi SDKs and
- * `tricloud plan` never pays for the runtime. Loaded with `require`, not
- * `import()`: the bin registers tsx's CommonJS hook only.
+ * The `tricloud` command line: one table of commands (flags, help, exit codes),
+ * one parser (cli/args.ts) and one dispatcher for commands and subcommands.
+ * Implementations live one module per command under `cli/commands/` and are
+ * loaded only once the flags parsed, so `--help` and `tricloud node` never
+ * pay for the Pulumi SDKs and `tricloud plan` never pays for the runtime.
+ * Loaded with `require`, not `import()`: the bin registers a CommonJS hook only.
  */
-export type CommandMain = (argv: string[]) => Promise<number>;
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { helpText, parseFlags, UsageError, type CommandModule, type CommandSpec } from "./args";
+import { AUDIT, COMMENT, COST, KEYGEN, LOCAL, NODE, PLAN } from "./specs";
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMain> }> = {
-  plan: { summary: "offline preview of a stack: resources, policies, cost (no cloud needed)", load: async () => (require("./commands/plan") as typeof import("./commands/plan")).main },
-  cost: { summary: "compare the cost of two plans (cost diff --base a.json --head b.json)", load: async () => (require("./commands/cost") as typeof import("./commands/cost")).main },
-  audit: { summary: "verify the ledgers of running nodes (audit verify --node URL ...)", load: async () => (require("./commands/audit") as typeof import("./commands/audit")).main },
-  keygen: { summary: "write three Ed25519 key pairs for a local quorum", load: async () => (require("./commands/keygen") as typeof import("./commands/keygen")).main },
-  node: { summary: "run one quorum node (one cloud) on this machine", load: async () => (require("./commands/node") as typeof import("./commands/node")).main },
-  local: { summary: "run all three quorum nodes on 127.0.0.1:7101-7103", load: async () => (require("./commands/local") as typeof import("./commands/local")).main },
-};
+export const COMMANDS: readonly CommandSpec[] = [PLAN, COST, COMMENT, AUDIT, KEYGEN, NODE, LOCAL];
+
+export function version(): string {
+  return (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version;
+}
 
 export function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return `usage: tricloud <command> [flags]\n\ncommands:\n${lines.join("\n")}\n`;
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
+  return [
+    "usage: tricloud <command> [flags]",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "flags:",
+    "  -h, --help     help (also `tricloud <command> --help`)",
+    "  -v, --version  print the version",
+    "",
+    "exit codes (every command):",
+    "  0  ok",
+    "  1  a finding: a mandatory policy violation or preflight error (plan), a failed check (audit)",
+    "  2  bad usage or bad input: the message names the flag or key and what was expected",
+    "  3  an internal failure (a bug: please report it)",
+    "",
+  ].join("\n");
+}
+
+/** Reports a usage error in the one form every command shares, and returns exit code 2. */
+function usageFailure(prefix: string, spec: CommandSpec | null, message: string): number {
+  const hint = spec ? `tricloud ${spec.name} --help` : "tricloud --help";
+  process.stderr.write(`${prefix}: ${message}\n(see \`${hint}\` for the flags and exit codes)\n`);
+  return 2;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "--version" || name === "-v" || name === "version") {
+    process.stdout.write(`tricloud ${version()} (node ${process.version})\n`);
+    return 0;
+  }
   if (!name || name === "help" || name === "--help" || name === "-h") {
-    process.stdout.write(usage());
+    if (name) process.stdout.write(usage());
+    else process.stderr.write(`tricloud: expected a command\n\n${usage()}`);
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`tricloud: unknown command "${name}"; expected one of: ${Object.keys(COMMANDS).join(", ")}\n`);
-    return 2;
+  let spec = COMMANDS.find((c) => c.name === name);
+  if (!spec) return usageFailure("tricloud", null, `unknown command "${name}"; expected one of: ${COMMANDS.map((c) => c.name).join(", ")}`);
+  const prefix = `tricloud ${name}`;
+  let args = rest;
+  if (spec.subcommands) {
+    const [sub, ...subArgs] = rest;
+    if (sub === "--help" || sub === "-h" || sub === "help") {
+      process.stdout.write(helpText(spec));
+      return 0;
+    }
+    const subNames = spec.subcommands.map((s) => s.name.split(" ").pop()!);
+    if (!sub) {
+      process.stderr.write(`${prefix}: expected a subcommand: ${subNames.join(", ")}\n\n${helpText(spec)}`);
+      return 2;
+    }
+    const found = spec.subcommands.find((s) => s.name === `${name} ${sub}`);
+    if (!found) return usageFailure(prefix, spec, `unknown subcommand "${sub}"; expected ${subNames.join(", ")}`);
+    spec = found;
+    args = subArgs;
   }
-  const run = await command.load();
-  return run(rest);
+  let module: CommandModule | undefined;
+  try {
+    const flags = parseFlags(spec, args);
+    if (flags === "help") {
+      process.stdout.write(helpText(spec));
+      return 0;
+    }
+    module = spec.load!();
+    return await module.main(flags);
+  } catch (err) {
+    const userError = err instanceof UsageError || (module?.userErrors ?? []).some((c) => err instanceof c);
+    if (userError) return usageFailure(prefix, spec, (err as Error).message);
+    throw err;
+  }
 }

@@ -1,34 +1,20 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { rfc3161Verifier } from "../../functions/anchor/rfc3161";
 import { httpFetchJson } from "../../functions/audit/fetch";
 import { renderAuditText } from "../../functions/audit/report";
 import { auditStateSchema, type AuditState } from "../../functions/audit/state";
-import { auditLedgers } from "../../functions/audit/verify";
+import { auditLedgers, type AuditReport } from "../../functions/audit/verify";
 import { CLOUDS, type Cloud } from "../../functions/core/clouds";
 import { PUBLIC_KEYS_FILE } from "../../functions/node/keyfiles";
-import { UsageError } from "../plan/stackfile";
+import { integer, oneOf, required, UsageError, type FlagValues } from "../args";
+import { AUDIT_VERIFY } from "../specs";
 
 /**
  * `tricloud audit verify --node URL ...`: fetches the ledgers of running nodes and
- * verifies them (see functions/ledger/README.md). Exit codes: 0 all checks passed,
- * 1 a check failed (the evidence is printed), 2 bad usage.
+ * verifies them (see functions/ledger/README.md). Flags, help and exit codes: cli/specs.ts.
  */
-export const AUDIT_USAGE = `usage: tricloud audit verify --node <URL> [--node <URL> ...] --keys <public-keys.json | keygen dir>
-                             [--sample N] [--state FILE] [--tsa-cert PEM ...] [--namespace NS] [--format text|json]
-
-Checks each node's ledger against the clouds' public keys you bring (--keys):
-checkpoint signatures and cosignatures, consistency between successive checkpoints
-(and with those accepted before, when --state names a file, which is updated after a
-clean run), every entry is a valid FINAL certificate and the entries hash to the signed
-roots, inclusion proofs of N sampled events (default 16), anchors (RFC 3161 receipts
-verified against --tsa-cert), what each witness cosigned, and, across all logs, that no
-cloud ever signed two hashes for one eventId.
-Exit codes: 0 clean, 1 a check failed (evidence printed), 2 bad usage.
-`;
-
 const FORMATS = ["text", "json"] as const;
 
 function readKeys(path: string): Record<Cloud, KeyObject> {
@@ -70,92 +56,76 @@ function readState(path: string | undefined): AuditState | undefined {
   return parsed.data;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** null when the node answers HTTP at all; else why not ("connection refused", "timed out after 10000 ms"). */
+async function reachable(node: string, timeoutMs: number): Promise<string | null> {
   try {
-    const [sub, ...rest] = argv;
-    if (!sub || sub === "--help" || sub === "-h" || sub === "help") {
-      process.stdout.write(AUDIT_USAGE);
-      return sub ? 0 : 2;
-    }
-    if (sub !== "verify") throw new UsageError(`unknown subcommand "${sub}"; expected verify\n\n${AUDIT_USAGE}`);
-    let flags;
-    try {
-      flags = parseArgs({
-        args: rest,
-        options: {
-          node: { type: "string", multiple: true },
-          keys: { type: "string" },
-          sample: { type: "string", default: "16" },
-          state: { type: "string" },
-          "tsa-cert": { type: "string", multiple: true },
-          namespace: { type: "string", default: "tricloud" },
-          format: { type: "string", default: "text" },
-          "timeout-ms": { type: "string", default: "10000" },
-          help: { type: "boolean", short: "h" },
-        },
-        allowPositionals: false,
-        strict: true,
-      }).values;
-    } catch (err) {
-      throw new UsageError(`${(err as Error).message}\n\n${AUDIT_USAGE}`);
-    }
-    if (flags.help) {
-      process.stdout.write(AUDIT_USAGE);
-      return 0;
-    }
-    const nodes = flags.node ?? [];
-    if (nodes.length === 0) throw new UsageError(`--node: required (a node's base URL, e.g. http://127.0.0.1:7101; repeat for each cloud)\n\n${AUDIT_USAGE}`);
-    for (const n of nodes) {
-      let u: URL | undefined;
-      try {
-        u = new URL(n);
-      } catch {
-        u = undefined;
-      }
-      if (!u || (u.protocol !== "http:" && u.protocol !== "https:")) throw new UsageError(`--node: expected an http(s) URL, got "${n}"`);
-    }
-    if (!flags.keys) throw new UsageError(`--keys: required (the clouds' public keys: ${PUBLIC_KEYS_FILE} or the directory tricloud keygen wrote)\n\n${AUDIT_USAGE}`);
-    if (!/^(0|[1-9][0-9]{0,8})$/.test(flags.sample!)) throw new UsageError(`--sample: expected a whole number of events, got "${flags.sample}"`);
-    if (!/^[1-9][0-9]{0,6}$/.test(flags["timeout-ms"]!)) throw new UsageError(`--timeout-ms: expected a positive whole number, got "${flags["timeout-ms"]}"`);
-    const format = flags.format as (typeof FORMATS)[number];
-    if (!FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${FORMATS.join(", ")}, got "${flags.format}"`);
-    const tsaCerts = (flags["tsa-cert"] ?? []).map((f) => {
-      try {
-        return readFileSync(f, "utf8");
-      } catch {
-        throw new UsageError(`--tsa-cert: cannot read ${f}`);
-      }
-    });
-    let anchorVerifiers;
-    try {
-      anchorVerifiers = tsaCerts.length ? [{ prefix: "rfc3161:", anchor: rfc3161Verifier(tsaCerts) }] : [];
-    } catch (err) {
-      throw new UsageError(`--tsa-cert: ${(err as Error).message}`);
-    }
-    const publicKeys = readKeys(flags.keys);
-    const state = readState(flags.state);
-
-    const report = await auditLedgers({
-      nodes,
-      publicKeys,
-      fetchJson: httpFetchJson(Number(flags["timeout-ms"])),
-      sample: Number(flags.sample),
-      namespace: flags.namespace,
-      state,
-      anchorVerifiers,
-    });
-    process.stdout.write(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderAuditText(report));
-    if (report.ok && flags.state) {
-      const tmp = `${flags.state}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(report.state, null, 2)}\n`);
-      renameSync(tmp, flags.state);
-    }
-    return report.ok ? 0 : 1;
+    await fetch(`${node.replace(/\/$/, "")}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    return null;
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`tricloud audit: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    if ((err as Error).name === "TimeoutError") return `timed out after ${timeoutMs} ms`;
+    return cause?.code === "ECONNREFUSED" ? "connection refused" : (cause?.code ?? cause?.message ?? (err as Error).message);
   }
+}
+
+/** States which clouds' logs the run did not audit, so a partial audit never reads as a plain OK. */
+function withCoverage(text: string, notAudited: readonly Cloud[]): string {
+  if (notAudited.length === 0) return text;
+  const line = `not audited: the log of ${notAudited.join(", ")} (no --node served a signed checkpoint of ${notAudited.length === 1 ? "it" : "them"}); the join covers the others only`;
+  return text.replace(/audit: OK\n$/, `${line}\naudit: OK for ${CLOUDS.filter((c) => !notAudited.includes(c)).join(", ") || "no log"}, partial (${notAudited.join(", ")} not audited)\n`).replace(/(audit: FAILED[^\n]*\n)/, `${line}\n$1`);
+}
+
+export async function main(flags: FlagValues): Promise<number> {
+  const nodes = (flags.node as string[] | undefined) ?? [];
+  if (nodes.length === 0) required(AUDIT_VERIFY, flags, "node", "a node's base URL, e.g. http://127.0.0.1:7101; repeat for each cloud");
+  for (const n of nodes) {
+    let u: URL | undefined;
+    try {
+      u = new URL(n);
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== "http:" && u.protocol !== "https:")) throw new UsageError(`--node: expected an http(s) URL, got "${n}"`);
+  }
+  const keys = required(AUDIT_VERIFY, flags, "keys", `the clouds' public keys: ${PUBLIC_KEYS_FILE} or the directory tricloud keygen wrote`);
+  if (!/^(0|[1-9][0-9]{0,8})$/.test(String(flags.sample))) throw new UsageError(`--sample: expected a whole number of events, got "${String(flags.sample)}"`);
+  const sample = Number(flags.sample);
+  const timeoutMs = integer("timeout-ms", flags["timeout-ms"], 1, 9_999_999);
+  const format = oneOf("format", flags.format, FORMATS);
+  const tsaCerts = ((flags["tsa-cert"] as string[] | undefined) ?? []).map((f) => {
+    try {
+      return readFileSync(f, "utf8");
+    } catch {
+      throw new UsageError(`--tsa-cert: cannot read ${f}`);
+    }
+  });
+  let anchorVerifiers;
+  try {
+    anchorVerifiers = tsaCerts.length ? [{ prefix: "rfc3161:", anchor: rfc3161Verifier(tsaCerts) }] : [];
+  } catch (err) {
+    throw new UsageError(`--tsa-cert: ${(err as Error).message}`);
+  }
+  const publicKeys = readKeys(keys);
+  const statePath = flags.state as string | undefined;
+  const state = readState(statePath);
+
+  // A node that does not answer is reported by name, and its log as not audited, rather than
+  // as a bare "fetch failed" from deep inside the audit.
+  const answers = await Promise.all(nodes.map((n) => reachable(n, timeoutMs)));
+  const down = nodes.map((node, i) => ({ node, why: answers[i] })).filter((x): x is { node: string; why: string } => x.why !== null);
+  const up = nodes.filter((_, i) => answers[i] === null);
+  const audited = up.length
+    ? await auditLedgers({ nodes: up, publicKeys, fetchJson: httpFetchJson(timeoutMs), sample, namespace: flags.namespace as string, state, anchorVerifiers })
+    : ({ ok: true, logs: [], equivocationsChecked: 0, failures: [], notes: [], state: state ?? { version: 1, logs: {} } } satisfies AuditReport);
+  const unreached = down.map(({ node, why }) => ({ check: "fetch" as const, log: node, message: `did not answer (${why}): the log it serves was not audited` }));
+  const seen = new Set(audited.logs.map((l) => l.cloud));
+  const notAudited = CLOUDS.filter((c) => !seen.has(c));
+  const report = { ...audited, ok: audited.ok && unreached.length === 0, failures: [...unreached, ...audited.failures], notAudited };
+  process.stdout.write(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : withCoverage(renderAuditText(report), notAudited));
+  if (report.ok && statePath) {
+    const tmp = `${statePath}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(report.state, null, 2)}\n`);
+    renameSync(tmp, statePath);
+  }
+  return report.ok ? 0 : 1;
 }

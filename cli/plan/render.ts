@@ -1,6 +1,6 @@
-import { CLOUD_NAMES, type CloudName, type PlanReport, type PlannedResource } from "./report";
+import { CLOUD_NAMES, type CloudName, type LockInRow, type PlanReport, type PlannedResource } from "./report";
 
-const CLOUD_TITLES: Record<CloudName, string> = {
+export const CLOUD_TITLES: Record<CloudName, string> = {
   aws: "AWS",
   azure: "Azure",
   gcp: "GCP",
@@ -15,6 +15,18 @@ export interface ReportSection {
   readonly lines: readonly string[];
 }
 
+/** "1 resource", "2 resources". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+}
+
+const USD = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** "$1,958.31"; "n/a" for an unknown amount. */
+export function usd(n: number | null | undefined): string {
+  return n === null || n === undefined ? "n/a" : USD.format(n);
+}
+
 /** The edge's failover figure as a section; absent for reports without an edge. */
 export function edgeSection(report: PlanReport): ReportSection[] {
   const e = report.edge;
@@ -24,19 +36,47 @@ export function edgeSection(report: PlanReport): ReportSection[] {
   return [{ title: "Edge", lines: [`API failover, worst case: ${e.failoverSeconds} s (${verdict})`, `Arithmetic: ${e.explanation}`] }];
 }
 
+export interface LockInGroup {
+  readonly row: LockInRow;
+  /** Resource types behind the row with how many of each, e.g. "DnsRecord x4, Zone". */
+  readonly types: string;
+  readonly resources: number;
+}
+
+/** One row per component and service: the resources behind a service are told apart by type and count, not repeated. */
+export function lockInGroups(rows: readonly LockInRow[]): LockInGroup[] {
+  const groups = new Map<string, { row: LockInRow; types: Map<string, number> }>();
+  for (const r of rows) {
+    const key = [r.component, r.provider, r.service, r.lockInLevel, r.allowed ?? false].join("\0");
+    const g = groups.get(key) ?? { row: r, types: new Map() };
+    const short = r.resourceType.split(":").pop()!;
+    g.types.set(short, (g.types.get(short) ?? 0) + 1);
+    groups.set(key, g);
+  }
+  const order = { high: 0, medium: 1, low: 2 } as const;
+  return [...groups.values()]
+    .map((g) => ({ row: g.row, resources: [...g.types.values()].reduce((a, b) => a + b, 0), types: [...g.types].map(([t, n]) => (n > 1 ? `${t} x${n}` : t)).join(", ") }))
+    .sort((a, b) => order[a.row.lockInLevel] - order[b.row.lockInLevel] || a.row.component.localeCompare(b.row.component) || a.row.service.localeCompare(b.row.service));
+}
+
+/** "AWS Lambda", "Cloudflare DNS" (not "Cloudflare Cloudflare DNS"). */
+export function serviceTitle(r: LockInRow): string {
+  const title = CLOUD_TITLES[r.provider];
+  return r.service.startsWith(title) ? r.service : `${title} ${r.service}`;
+}
+
 /** The lock-in report (the portability matrix over the real resources) as a section. */
 export function lockInSection(report: PlanReport): ReportSection[] {
   const rows = report.lockIn;
   if (!rows?.length) return [];
-  const count = (level: string) => rows.filter((r) => r.lockInLevel === level).length;
-  const order = { high: 0, medium: 1, low: 2 } as const;
-  const sorted = [...rows].sort((a, b) => order[a.lockInLevel] - order[b.lockInLevel] || a.component.localeCompare(b.component));
+  const groups = lockInGroups(rows);
+  const count = (level: string) => groups.filter((g) => g.row.lockInLevel === level).length;
   return [
     {
       title: "Lock-in",
       lines: [
-        `${count("high")} high, ${count("medium")} medium, ${count("low")} low lock-in services`,
-        ...sorted.map((r) => `[${r.lockInLevel}${r.allowed ? ", allowed" : ""}] ${r.component} (${r.provider} ${r.service}): exit by ${r.exitPath}`),
+        `${count("high")} high, ${count("medium")} medium, ${count("low")} low lock-in (component, service) pairs over ${plural(rows.length, "resource")}`,
+        ...groups.map(({ row: r, types }) => `[${r.lockInLevel}${r.allowed ? ", allowed" : ""}] ${r.component}: ${serviceTitle(r)} (${types}); exit by ${r.exitPath}`),
       ],
     },
   ];
@@ -47,7 +87,7 @@ function whatIfText(report: PlanReport): string {
   return w.map((x) => `${x.provider} ${x.percent >= 0 ? "+" : ""}${x.percent}%`).join(", ");
 }
 
-function children(report: PlanReport): Map<string | null, PlannedResource[]> {
+export function childrenOf(report: PlanReport): Map<string | null, PlannedResource[]> {
   const byParent = new Map<string | null, PlannedResource[]>();
   for (const r of report.resources) {
     const list = byParent.get(r.parent) ?? [];
@@ -57,12 +97,8 @@ function children(report: PlanReport): Map<string | null, PlannedResource[]> {
   return byParent;
 }
 
-function usd(n: number | null | undefined): string {
-  return n === null || n === undefined ? "n/a" : `$${n.toFixed(2)}`;
-}
-
 /** Top-level resources (children of the stack) grouped by cloud. */
-function topLevelByCloud(report: PlanReport): Map<CloudName, PlannedResource[]> {
+export function topLevelByCloud(report: PlanReport): Map<CloudName, PlannedResource[]> {
   const stack = report.resources.find((r) => r.type === "pulumi:pulumi:Stack");
   const roots = report.resources.filter((r) => r.parent === (stack?.urn ?? null) && r !== stack);
   const groups = new Map<CloudName, PlannedResource[]>();
@@ -73,30 +109,61 @@ function topLevelByCloud(report: PlanReport): Map<CloudName, PlannedResource[]> 
   return groups;
 }
 
-function countCustom(r: PlannedResource, byParent: Map<string | null, PlannedResource[]>): number {
+/** Cloud resources at or below r (components count what they hold, not themselves). */
+export function countCustom(r: PlannedResource, byParent: Map<string | null, PlannedResource[]>): number {
   return (r.custom ? 1 : 0) + (byParent.get(r.urn) ?? []).reduce((n, c) => n + countCustom(c, byParent), 0);
 }
 
+/** Components at or below r. */
+function countComponents(r: PlannedResource, byParent: Map<string | null, PlannedResource[]>): number {
+  return (r.custom ? 0 : 1) + (byParent.get(r.urn) ?? []).reduce((n, c) => n + countComponents(c, byParent), 0);
+}
+
+/** What blocks the plan (exit 1): mandatory violations and preflight errors. */
+export function blocking(report: PlanReport) {
+  return {
+    mandatory: report.policies.violations.filter((v) => v.enforcementLevel === "mandatory"),
+    errors: (report.preflight ?? []).filter((f) => f.level === "error"),
+  };
+}
+
+/**
+ * The plan as `pulumi preview` shows one: every resource to create marked "+", nested under its
+ * component, grouped by the cloud of its top-level component; then cost, edge, lock-in and
+ * prerequisites; then the findings; the "Resources: + N to create" summary; and, last, what
+ * blocks the plan, so it is the last thing on screen.
+ */
 export function renderTable(report: PlanReport, sections: readonly ReportSection[] = []): string {
   const out: string[] = [];
-  const byParent = children(report);
-  out.push(`tricloud plan: project ${report.project}, stack ${report.stack}`);
-  out.push(`${report.summary.total} cloud resources in ${report.summary.components} components\n`);
-  const walk = (r: PlannedResource, depth: number) => {
+  const byParent = childrenOf(report);
+  out.push(`Previewing tricloud plan: project ${report.project}, stack ${report.stack} (offline, under mocks)`, "");
+  const walk = (r: PlannedResource, prefix: string, last: boolean) => {
+    const label = r.custom ? `${r.type}  ${r.name}` : `${r.type}  ${r.name}  (${plural(countCustom(r, byParent), "resource")})`;
+    out.push(` +  ${prefix}${last ? "└─ " : "├─ "}${label}`);
     const kids = byParent.get(r.urn) ?? [];
-    const label = r.custom ? `${r.type}  ${r.name}` : `[${r.type}]  ${r.name}  (${countCustom(r, byParent)} resources)`;
-    out.push(`${"  ".repeat(depth)}${r.custom ? "- " : "+ "}${label}`);
-    for (const k of kids) walk(k, depth + 1);
+    kids.forEach((k, i) => walk(k, `${prefix}${last ? "   " : "│  "}`, i === kids.length - 1));
   };
   for (const [cloud, roots] of topLevelByCloud(report)) {
-    out.push(`${CLOUD_TITLES[cloud]}: ${report.summary.byCloud[cloud]} resources`);
-    for (const r of roots) walk(r, 1);
+    const resources = roots.reduce((n, r) => n + countCustom(r, byParent), 0);
+    const components = roots.reduce((n, r) => n + countComponents(r, byParent), 0);
+    out.push(`${CLOUD_TITLES[cloud]}: ${plural(resources, "resource")} in ${plural(components, "component")}`);
+    roots.forEach((r, i) => walk(r, "", i === roots.length - 1));
     out.push("");
   }
-  out.push(...renderCostText(report), "");
-  out.push(...renderPolicyText(report), "");
-  out.push(...renderPreflightText(report));
+  out.push(...renderCostText(report));
   for (const s of sections) out.push("", `${s.title}:`, ...s.lines.map((l) => `  ${l}`));
+  out.push(...renderPrerequisitesText(report), "");
+  out.push(...renderPolicyText(report), "");
+  out.push(...renderPreflightText(report), "");
+  out.push("Resources:", `    + ${report.summary.total.toLocaleString("en-US")} to create (cloud resources, in ${plural(report.summary.components, "component")})`, "");
+  const w = whatIfText(report);
+  out.push(`Cost: ${usd(report.cost.monthlyUsd)} a month at list prices (ceiling ${usd(report.cost.ceilingUsd)})${w ? `, what-if ${w}` : ""}`);
+  const { mandatory, errors } = blocking(report);
+  if (mandatory.length + errors.length > 0) {
+    out.push("", `error: the plan is blocked by ${[mandatory.length ? plural(mandatory.length, "mandatory policy violation") : "", errors.length ? plural(errors.length, "preflight error") : ""].filter(Boolean).join(" and ")} (exit 1):`);
+    for (const v of mandatory) out.push(`  ✖ ${v.pack}/${v.policy}: ${v.message}${v.urn ? ` (${shortUrn(v.urn)})` : ""}`);
+    for (const f of errors) out.push(`  ✖ preflight ${f.rule}: ${shortUrn(f.urn)} ${f.property} = ${valueText(f.value)}; expected ${f.expected}`);
+  }
   return out.join("\n") + "\n";
 }
 
@@ -104,94 +171,41 @@ function renderCostText(report: PlanReport): string[] {
   const c = report.cost;
   const w = whatIfText(report);
   const lines = [`Cost: ${usd(c.monthlyUsd)} a month at list prices (ceiling ${usd(c.ceilingUsd)})${w ? `, what-if ${w} (baseline ${usd(c.baselineMonthlyUsd)})` : ""}`];
-  for (const cloud of CLOUD_NAMES) if (c.byCloud[cloud] !== undefined) lines.push(`  ${CLOUD_TITLES[cloud].padEnd(12)} ${usd(c.byCloud[cloud])}`);
+  const width = Math.max(0, ...CLOUD_NAMES.map((cl) => usd(c.byCloud[cl]).length), ...Object.values(c.byComponent ?? {}).map((v) => usd(v).length));
+  for (const cloud of CLOUD_NAMES) if (c.byCloud[cloud] !== undefined) lines.push(`  ${CLOUD_TITLES[cloud].padEnd(24)} ${usd(c.byCloud[cloud]).padStart(width)}`);
   if (c.byComponent) {
     lines.push("  by component:");
-    for (const [name, v] of Object.entries(c.byComponent).sort((a, b) => b[1] - a[1])) lines.push(`    ${name.padEnd(22)} ${usd(v)}`);
+    for (const [name, v] of Object.entries(c.byComponent).sort((a, b) => b[1] - a[1])) lines.push(`    ${name.padEnd(22)} ${usd(v).padStart(width)}`);
   }
   const usage = c.lines.filter((l) => l.monthlyUsd === null);
-  if (usage.length) lines.push(`  ${usage.length} line(s) depend on usage or have no price and are not in the total (${c.usageProfile ? `usage profile ${c.usageProfile}` : "give --usage low|medium|high|<file>"})`);
-  if (c.catalog) lines.push(`  prices: ${c.catalog.file}${c.catalog.overrides ? ` + ${c.catalog.overrides}` : ""}; ${c.catalog.notFirm} of ${c.lines.length} lines rest on a price that is not firm`);
+  if (usage.length) lines.push(`  ${plural(usage.length, "line")} depend${usage.length === 1 ? "s" : ""} on usage or have no price and are not in the total (${c.usageProfile ? `usage profile ${c.usageProfile}` : "give --usage low|medium|high|<file>"})`);
+  if (c.catalog) lines.push(`  prices: ${c.catalog.file}${c.catalog.overrides ? ` + ${c.catalog.overrides}` : ""}; ${c.catalog.notFirm} of ${plural(c.lines.length, "line")} rest on a price that is not firm`);
   if (c.lines.length === 0) lines.push("  (no priced resources)");
   return lines;
 }
 
 function renderPolicyText(report: PlanReport): string[] {
-  const v = report.policies.violations;
+  const v = [...report.policies.violations].sort((a, b) => Number(a.enforcementLevel === "mandatory") - Number(b.enforcementLevel === "mandatory"));
   if (v.length === 0) return ["Policies: no violations"];
-  return [`Policies: ${v.length} finding${v.length === 1 ? "" : "s"}`, ...v.map((x) => `  [${x.enforcementLevel}] ${x.pack}/${x.policy}: ${x.message}${x.urn ? `\n      at ${x.urn}` : ""}`)];
+  return [`Policies: ${plural(v.length, "finding")}`, ...v.map((x) => `  [${x.enforcementLevel}] ${x.pack}/${x.policy}: ${x.message}${x.urn ? `\n      at ${x.urn}` : ""}`)];
 }
 
-const shortUrn = (urn: string | null) => (urn ? urn.split("::").pop()! : "stack");
-const valueText = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? "(absent)");
+export const shortUrn = (urn: string | null) => (urn ? urn.split("::").pop()! : "stack");
+export const valueText = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? "(absent)");
 
 function renderPreflightText(report: PlanReport): string[] {
-  const f = report.preflight ?? [];
+  const f = [...(report.preflight ?? [])].sort((a, b) => Number(a.level === "error") - Number(b.level === "error"));
   const errors = f.filter((x) => x.level === "error").length;
-  const lines = [
-    f.length === 0 ? `Preflight: nothing the clouds would refuse (support windows as of ${report.asOf})` : `Preflight: ${errors} error(s), ${f.length - errors} warning(s) (support windows as of ${report.asOf})`,
+  return [
+    f.length === 0
+      ? `Preflight: nothing the clouds would refuse (support windows as of ${report.asOf})`
+      : `Preflight: ${plural(errors, "error")}, ${plural(f.length - errors, "warning")} (support windows as of ${report.asOf})`,
     ...f.map((x) => `  [${x.level}] ${x.rule}: ${shortUrn(x.urn)} ${x.property} = ${valueText(x.value)}\n      expected ${x.expected}\n      source ${x.source}`),
   ];
-  const pre = report.prerequisites ?? [];
-  if (pre.length) lines.push("", `Prerequisites (${pre.length}): what the plan cannot create; arrange before \`pulumi up\``, ...pre.map((p) => `  [${p.cloud}] ${p.what}\n      why: ${p.why}\n      source ${p.source.url}`));
-  return lines;
 }
 
-function mdEscape(s: string): string {
-  return s.replace(/\|/g, "\\|");
-}
-
-export function renderMarkdown(report: PlanReport, sections: readonly ReportSection[] = []): string {
-  const out: string[] = [];
-  const byParent = children(report);
-  out.push(`## tricloud plan: \`${report.stack}\``, "");
-  const w = whatIfText(report);
-  out.push(`**${report.summary.total}** cloud resources in **${report.summary.components}** components. Monthly estimate **${usd(report.cost.monthlyUsd)}** at list prices, ceiling **${usd(report.cost.ceilingUsd)}**.`, "");
-  if (w) out.push(`What-if **${w}**: baseline ${usd(report.cost.baselineMonthlyUsd)} becomes ${usd(report.cost.monthlyUsd)}.`, "");
-  out.push("| Cloud | Resources | Monthly |", "|---|---:|---:|");
-  for (const cloud of CLOUD_NAMES) {
-    if (report.summary.byCloud[cloud] || report.cost.byCloud[cloud] !== undefined) {
-      out.push(`| ${CLOUD_TITLES[cloud]} | ${report.summary.byCloud[cloud]} | ${usd(report.cost.byCloud[cloud])} |`);
-    }
-  }
-  if (report.cost.byComponent && Object.keys(report.cost.byComponent).length) {
-    out.push("", "<details><summary>Monthly cost by component</summary>", "", "| Component | Monthly |", "|---|---:|");
-    for (const [name, v] of Object.entries(report.cost.byComponent).sort((a, b) => b[1] - a[1])) out.push(`| ${name} | ${usd(v)} |`);
-    const usage = report.cost.lines.filter((l) => l.monthlyUsd === null).length;
-    out.push("", `${usage} cost line(s) depend on usage or lack a price and are not in the total${report.cost.usageProfile ? ` (usage profile ${report.cost.usageProfile})` : ""}.`, "", "</details>");
-  }
-  out.push("", "### Preflight", "");
-  const f = report.preflight ?? [];
-  if (f.length === 0) out.push(`Nothing the clouds would refuse (support windows as of ${report.asOf}).`);
-  else {
-    out.push("| Level | Rule | Resource | Property | Value | Expected |", "|---|---|---|---|---|---|");
-    for (const x of f) out.push(`| ${x.level} | ${x.rule} | \`${shortUrn(x.urn)}\` | ${mdEscape(x.property)} | ${mdEscape(valueText(x.value))} | ${mdEscape(x.expected)} |`);
-  }
+function renderPrerequisitesText(report: PlanReport): string[] {
   const pre = report.prerequisites ?? [];
-  if (pre.length) {
-    out.push("", "<details><summary>Prerequisites the plan cannot create (" + pre.length + ")</summary>", "", "| Cloud | What | Why |", "|---|---|---|");
-    for (const p of pre) out.push(`| ${p.cloud} | ${mdEscape(p.what)} | ${mdEscape(p.why)} |`);
-    out.push("", "</details>");
-  }
-  out.push("", "### Policy findings", "");
-  const v = report.policies.violations;
-  if (v.length === 0) out.push("None.");
-  else {
-    out.push("| Level | Policy | Resource | Message |", "|---|---|---|---|");
-    for (const x of v) out.push(`| ${x.enforcementLevel} | ${x.pack}/${x.policy} | ${x.urn ? `\`${x.urn.split("::").pop()}\`` : "stack"} | ${mdEscape(x.message)} |`);
-  }
-  for (const s of sections) out.push("", `### ${s.title}`, "", ...s.lines.map((l) => `- ${mdEscape(l)}`));
-  out.push("", "<details><summary>Resources</summary>", "");
-  for (const [cloud, roots] of topLevelByCloud(report)) {
-    out.push(`#### ${CLOUD_TITLES[cloud]}`, "", "| Component | Type | Name |", "|---|---|---|");
-    const walk = (r: PlannedResource, component: string) => {
-      const kids = byParent.get(r.urn) ?? [];
-      if (r.custom) out.push(`| ${component} | \`${r.type}\` | ${r.name} |`);
-      for (const k of kids) walk(k, r.custom ? component : r.name);
-    };
-    for (const r of roots) walk(r, r.name);
-    out.push("");
-  }
-  out.push("</details>");
-  return out.join("\n") + "\n";
+  if (!pre.length) return [];
+  return ["", `Prerequisites (${pre.length}): what the plan cannot create; arrange before \`pulumi up\``, ...pre.map((p) => `  [${p.cloud}] ${p.what}\n      why: ${p.why}\n      source ${p.source.url}`)];
 }

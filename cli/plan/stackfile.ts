@@ -3,10 +3,9 @@ import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { parseStructured } from "../../stacks/config/coerce";
 
-/** A usage or input error: `tricloud` prints the message and exits with code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+import { UsageError } from "../args";
+
+export { UsageError };
 
 /** Finds the Pulumi project (the folder holding Pulumi.yaml) from `start` upwards. */
 export function findProjectDir(start: string = process.cwd()): string {

@@ -1,4 +1,5 @@
 import { performance, type EventLoopUtilization } from "node:perf_hooks";
+import { systemClock, type Clock } from "../core/clock";
 import type { Cloud } from "../core/clouds";
 import type { Peers } from "../replication/peer-client";
 import type { Store } from "../store/store";
@@ -11,6 +12,7 @@ export interface PeerHealth {
   state: "up" | "down" | "unknown";
   breaker: "closed" | "open" | "half-open" | "isolated";
   lastError: string | null;
+  /** Milliseconds since the last real exchange with the peer (a duration, not a timestamp); null before any. */
   lastContactMs: number | null;
   /** Recovery probing while the breaker is not closed. */
   probe: { failures: number; nextAtMs: number | null };
@@ -37,7 +39,7 @@ export class HealthProbe {
   private lastElu: EventLoopUtilization = performance.eventLoopUtilization();
 
   constructor(
-    private readonly d: { cloud: Cloud; region: string; version: string; store: Store; peers: Peers; safeMode: SafeMode },
+    private readonly d: { cloud: Cloud; region: string; version: string; store: Store; peers: Peers; safeMode: SafeMode; clock?: Clock },
   ) {}
 
   async report(): Promise<HealthReport> {
@@ -53,11 +55,12 @@ export class HealthProbe {
     this.lastElu = performance.eventLoopUtilization();
 
     const peers: Partial<Record<Cloud, PeerHealth>> = {};
+    const now = (this.d.clock ?? systemClock).now();
     for (const p of this.d.peers.states()) {
       // An open breaker only says recent calls failed; whether the peer is down is what the
       // last real call (a probe runs past the breaker) found.
       const state = p.reachable === false ? "down" : p.reachable ? "up" : "unknown";
-      peers[p.cloud] = { state, breaker: p.breaker, lastError: p.lastError, lastContactMs: p.lastContactMs, probe: p.probe };
+      peers[p.cloud] = { state, breaker: p.breaker, lastError: p.lastError, lastContactMs: p.lastContactMs === null ? null : Math.max(0, now - p.lastContactMs), probe: p.probe };
     }
     const safeReason = storeError ? null : await this.d.safeMode.reason().catch(() => null);
     const peerDown = Object.values(peers).some((p) => p.state === "down");

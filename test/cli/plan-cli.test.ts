@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -31,20 +31,79 @@ describe("tricloud plan (the CLI contract)", () => {
     expect(Array.isArray(report.policies.violations)).toBe(true);
   });
 
-  it("prints a readable tree grouped by cloud and component by default", () => {
-    const r = tricloud("plan", "--stack", "dev");
+  it("prints Pulumi's tree: every resource marked + (create), counts that add up, a closing summary line", () => {
+    const r = tricloud("plan", "--stack", "prod");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^AWS: \d+ resources$/m);
-    expect(r.stdout).toMatch(/^Azure: \d+ resources$/m);
-    expect(r.stdout).toMatch(/^GCP: \d+ resources$/m);
-    expect(r.stdout).toMatch(/\+ \[tricloud:aws:Network\]\s+dev-aws-net/);
+    const json = JSON.parse(tricloud("plan", "--stack", "prod", "--format", "json").stdout);
+    const lines = r.stdout.split("\n");
+    // Nothing is marked as a delete; every resource and component line is a create.
+    expect(lines.filter((l) => /^\s*- \w+:/.test(l))).toEqual([]);
+    const creates = lines.filter((l) => l.startsWith(" +  "));
+    expect(creates.length).toBe(json.resources.length - 1); // all but the stack itself
+    expect(r.stdout).toMatch(/^ \+ {2}[├└]─ tricloud:aws:Platform {2}prod-aws {2}\(\d+ resources\)$/m);
+    // Each cloud's header counts exactly the resources listed under it, and the headers add up to the total.
+    const headers = [...r.stdout.matchAll(/^(AWS|Azure|GCP|Cloudflare|Vercel|Other \(keys, random values\)): (\d+) resources? in (\d+) components?$/gm)];
+    expect(headers.map((h) => h[1])).toEqual(["AWS", "Azure", "GCP", "Cloudflare", "Vercel", "Other (keys, random values)"]);
+    for (const h of headers) {
+      const block = r.stdout.slice(h.index!).split("\n\n")[0]!.split("\n").slice(1);
+      expect(block.filter((l) => !/\(\d+ resources?\)$/.test(l)).length, h[1]).toBe(Number(h[2]));
+      expect(block.filter((l) => /\(\d+ resources?\)$/.test(l)).length, h[1]).toBe(Number(h[3]));
+    }
+    expect(headers.reduce((n, h) => n + Number(h[2]), 0)).toBe(json.summary.total);
+    expect(r.stdout).not.toMatch(/\(1 resources\)|\b1 components\b/);
+    expect(r.stdout).toMatch(/\(1 resource\)/);
+    // Pulumi's closing summary, then the cost with thousands separators.
+    expect(r.stdout).toContain(`\nResources:\n    + ${json.summary.total} to create (cloud resources, in ${json.summary.components} components)\n`);
+    expect(r.stdout).toMatch(/\nCost: \$1,\d{3}\.\d\d a month at list prices \(ceiling \$6,000\.00\)\n$/);
   });
 
-  it("prints Markdown for pull-request comments", () => {
+  it("lists each lock-in (component, service) once, telling resources apart by type and count", () => {
+    const r = tricloud("plan", "--stack", "prod");
+    const block = r.stdout.slice(r.stdout.indexOf("\nLock-in:\n")).split("\n\n")[0]!.split("\n").filter((l) => l.startsWith("  ["));
+    expect(block.length).toBeGreaterThan(5);
+    expect(new Set(block).size).toBe(block.length);
+    expect(block).toContain("  [low] prod-edge-dns: Cloudflare DNS (DnsRecord x5); exit by export the zone as a BIND file and import it at another DNS host");
+    expect(r.stdout).toMatch(/^ {2}0 high, \d+ medium, \d+ low lock-in \(component, service\) pairs over \d+ resources$/m);
+  });
+
+  it("shows what blocks the plan last, after the long lists", () => {
+    const r = tricloud("plan", "--stack", "dev", "-c", "tricloud:costCeilingUsd=100");
+    expect(r.code).toBe(1);
+    const tail = r.stdout.trimEnd().split("\n").slice(-2);
+    expect(tail[0]).toBe("error: the plan is blocked by 1 mandatory policy violation (exit 1):");
+    expect(tail[1]).toMatch(/^ {2}✖ tricloud-cost\/cost-stack-ceiling: estimated \$\d+\.\d\d a month .* exceeds the ceiling of \$100\.00/);
+    expect(r.stdout.indexOf("error: the plan is blocked")).toBeGreaterThan(r.stdout.indexOf("\nLock-in:\n"));
+    expect(r.stdout.indexOf("error: the plan is blocked")).toBeGreaterThan(r.stdout.indexOf("\nPrerequisites ("));
+  });
+
+  it("shows a progress line on stderr only when asked or on a terminal, and erases it", () => {
+    const quiet = tricloud("plan", "--stack", "dev", "--format", "json");
+    expect(quiet.stderr).toBe("");
+    const shown = tricloud("plan", "--stack", "dev", "--format", "json", "--progress", "always");
+    expect(shown.code).toBe(0);
+    expect(shown.stderr).toMatch(/^\rplanning dev: starting \(\d+\.\d s\)/);
+    expect(shown.stderr).toContain("planning dev: running the program under mocks (");
+    expect(shown.stderr).toContain("planning dev: evaluating the policy packs (");
+    expect(shown.stderr).toMatch(/\r +\r$/);
+    expect(JSON.parse(shown.stdout).stack).toBe("dev");
+  });
+
+  it.runIf(existsSync("/usr/bin/script"))("shows the progress line by itself when stderr is a terminal", () => {
+    // script(1) gives the plan a terminal; the report still goes to the file, untouched.
+    const out = join(mkdtempSync(join(tmpdir(), "tricloud-")), "plan.json");
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(root, "bin", "tricloud.cjs"))} plan --stack dev --format json > ${JSON.stringify(out)}`;
+    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { cwd: root, encoding: "utf8", timeout: 120_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("planning dev: running the program under mocks (");
+    expect(JSON.parse(readFileSync(out, "utf8")).stack).toBe("dev");
+  });
+
+  it("prints Markdown: the cost per cloud first, the detail folded", () => {
     const r = tricloud("plan", "--stack", "prod", "--format", "markdown");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^## tricloud plan: `prod`/m);
-    expect(r.stdout).toMatch(/^\| Cloud \| Resources \| Monthly \|$/m);
+    expect(r.stdout).toMatch(/^## tricloud plan: `prod`\n\n💰 Monthly cost \*\*\$1,\d{3}\.\d\d\*\*/m);
+    expect(r.stdout).toMatch(/^\| Stack \| Cloud \| Monthly \|$/m);
+    expect(r.stdout).toMatch(/^<details><summary><b>prod<\/b>: \+ \d+ to create in \d+ components<\/summary>$/m);
   });
 
   it("exits 2 naming the key when a -c override is invalid, and leaves the stack file untouched", () => {
@@ -70,9 +129,9 @@ describe("tricloud plan (the CLI contract)", () => {
   });
 
   it.each([
-    [["plan"], /--stack: required/],
+    [["plan"], /^tricloud plan: --stack: required \(the stack to plan\), as in --stack <name>\n/],
     [["plan", "--stack", "dev", "--format", "xml"], /--format: expected one of table, json, markdown, got "xml"/],
-    [["plan", "--stack", "dev", "--bogus"], /Unknown option '--bogus'/],
+    [["plan", "--stack", "dev", "--bogus"], /^tricloud plan: --bogus: unknown flag; expected one of --stack, /],
     [["plan", "--stack", "dev", "-c", "novalue"], /-c novalue: expected key=value/],
     [["plan", "--stack", "qa"], /--stack: no stack file .*Pulumi\.qa\.yaml/],
     [["frobnicate"], /unknown command "frobnicate"/],

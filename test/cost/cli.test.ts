@@ -21,7 +21,7 @@ describe("tricloud plan and the cost ceiling (the real CLI)", () => {
   it("a what-if that pushes the estimate over the ceiling fails the plan, and the Markdown shows it", () => {
     const r = tricloud("plan", "--stack", "dev", "--what-if", "azure=+200%", "--format", "markdown");
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain("What-if **azure +200%**");
+    expect(r.stdout).toMatch(/^dev: what-if \*\*azure \+200%\*\*: baseline \$[\d,.]+ becomes \$[\d,.]+\.$/m);
     expect(r.stdout).toContain("with what-if azure +200% exceeds the ceiling of $900.00");
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { shortHash } from "../../cli/plan/mock-state";
-import { edgeSection, renderMarkdown, renderTable } from "../../cli/plan/render";
+import { renderMarkdown } from "../../cli/plan/comment";
+import { edgeSection, renderTable } from "../../cli/plan/render";
 import type { PlannedResource } from "../../cli/plan/report";
 import { CLOUDFLARE_MANAGED_RULESET_ID, OWASP_CORE_RULESET_ID } from "../../components/cloudflare/waf";
 import { ancestors, input, ofType, oneOfType, planStack } from "../helpers/plan";
@@ -193,6 +194,6 @@ describe("the plan report's failover figure", () => {
   it("is printed in the table and in Markdown", async () => {
     const prod = await planStack("prod");
     expect(renderTable(prod, edgeSection(prod))).toContain("Edge:\n  API failover, worst case: 25 s (within the 60 s budget)\n  Arithmetic: 25 s = 15 s interval");
-    expect(renderMarkdown(prod, edgeSection(prod))).toContain("### Edge\n\n- API failover, worst case: 25 s (within the 60 s budget)");
+    expect(renderMarkdown(prod)).toContain("Edge: API failover, worst case: 25 s (within the 60 s budget).");
   });
 });

@@ -86,7 +86,7 @@ describe("tricloud audit verify (the CLI, end to end) with monthly snapshots anc
       [[...base, "--sample", "many"], /^tricloud audit: --sample: expected a whole number/],
       [[...base, "--format", "yaml"], /^tricloud audit: --format: expected one of text, json, got "yaml"/],
       [[...base, "--tsa-cert", join(dir, "nope.pem")], /^tricloud audit: --tsa-cert: cannot read/],
-      [[...base, "--bogus"], /^tricloud audit: Unknown option '--bogus'/],
+      [[...base, "--bogus"], /^tricloud audit: --bogus: unknown flag; expected one of --node, /],
       [["audit", "inspect"], /^tricloud audit: unknown subcommand "inspect"; expected verify/],
     ];
     for (const [args, message] of cases) {

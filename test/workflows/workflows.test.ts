@@ -6,7 +6,7 @@ import { parse } from "yaml";
 
 const root = join(__dirname, "..", "..");
 type Step = { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, string>; "working-directory"?: string };
-type Job = { if?: string; needs?: string | string[]; environment?: string; concurrency?: { group: string; "cancel-in-progress": boolean }; permissions?: Record<string, string>; steps: Step[] };
+type Job = { env?: Record<string, string>; if?: string; needs?: string | string[]; environment?: string; concurrency?: { group: string; "cancel-in-progress": boolean }; permissions?: Record<string, string>; steps: Step[] };
 type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, Job> };
 
 const load = (file: string) => parse(readFileSync(join(root, ".github", "workflows", file), "utf8")) as Workflow;
@@ -14,8 +14,26 @@ const FILES = ["pull-request.yml", "deploy.yml"];
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
 const scripts = (w: Workflow) => steps(w).map((s) => s.run ?? "").join("\n");
 const FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository";
-/** pulumi/actions@v7 inputs (docs/research: command, stack-name, work-dir, comment-on-pr, ...). */
-const PULUMI_ACTION_INPUTS = ["command", "stack-name", "work-dir", "comment-on-pr", "edit-pr-comment", "github-token", "policyPacks", "policyPackConfigs", "cloud-url", "refresh", "diff", "expect-no-changes"];
+/**
+ * Every third-party action, pinned by the commit its release tag points at (read from the
+ * action's repository with `git show-ref --tags`), and the inputs its action.yml at that
+ * commit declares: a `with:` key outside them would be ignored with only a warning.
+ */
+const PINS: Record<string, { sha: string; tag: string; inputs: readonly string[] }> = {
+  "actions/checkout": { sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", tag: "v7.0.1", inputs: ["repository", "ref", "token", "path", "fetch-depth", "persist-credentials"] },
+  "actions/setup-node": { sha: "820762786026740c76f36085b0efc47a31fe5020", tag: "v7.0.0", inputs: ["node-version", "node-version-file", "cache", "cache-dependency-path", "registry-url"] },
+  "pulumi/actions": {
+    sha: "8e5e406f4007fca908480587cb9893c07090f58d",
+    tag: "v7.0.0",
+    inputs: ["command", "stack-name", "work-dir", "comment-on-pr", "edit-pr-comment", "github-token", "policyPacks", "policyPackConfigs", "cloud-url", "refresh", "diff", "expect-no-changes"],
+  },
+  "marocchino/sticky-pull-request-comment": { sha: "5770ad5eb8f42dd2c4f34da00c94c5381e49af88", tag: "v3.0.5", inputs: ["header", "path", "message", "recreate", "number"] },
+  "aws-actions/configure-aws-credentials": { sha: "e6de054238d6b7531b4efff3b6587d9aade6a06c", tag: "v6.2.3", inputs: ["aws-region", "role-to-assume", "role-session-name", "role-duration-seconds", "audience"] },
+  "azure/login": { sha: "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca", tag: "v3.0.1", inputs: ["client-id", "tenant-id", "subscription-id", "environment", "audience", "allow-no-subscriptions"] },
+  "google-github-actions/auth": { sha: "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093", tag: "v3.0.0", inputs: ["workload_identity_provider", "service_account", "project_id", "audience"] },
+};
+const raw = (file: string) => readFileSync(join(root, ".github", "workflows", file), "utf8");
+const actionOf = (uses: string) => uses.split("@")[0]!;
 
 describe.each(FILES)("%s", (file) => {
   const w = load(file);
@@ -46,15 +64,45 @@ describe.each(FILES)("%s", (file) => {
     }
   });
 
-  it("pins every action to a major version and uses pulumi/actions@v7 with its documented inputs", () => {
-    for (const s of steps(w).filter((s) => s.uses)) expect(s.uses).toMatch(/^[\w.-]+\/[\w.-]+@v\d+$/);
+  it("pins every action by full commit SHA with its release tag in a comment, and passes only inputs its action.yml declares", () => {
+    const used = steps(w).filter((s) => s.uses);
+    expect(used.length).toBeGreaterThan(0);
+    for (const s of used) {
+      const pin = PINS[actionOf(s.uses!)];
+      expect(pin, s.uses).toBeDefined();
+      expect(s.uses).toBe(`${actionOf(s.uses!)}@${pin!.sha}`);
+      for (const k of Object.keys(s.with ?? {})) expect(pin!.inputs, `${s.uses} with.${k}`).toContain(k);
+    }
+    for (const line of raw(file).split("\n").filter((l) => /\buses: /.test(l))) {
+      const uses = line.replace(/^.*uses: /, "").split(" ")[0]!;
+      expect(line, "tag comment").toMatch(new RegExp(`@${PINS[actionOf(uses)]!.sha} # ${PINS[actionOf(uses)]!.tag.replace(/\./g, "\\.")}$`));
+    }
     for (const s of steps(w).filter((s) => s.uses?.startsWith("pulumi/actions"))) {
-      expect(s.uses).toBe("pulumi/actions@v7");
-      for (const k of Object.keys(s.with ?? {})) expect(PULUMI_ACTION_INPUTS).toContain(k);
       expect(s.with!.policyPacks!.split("\n").filter(Boolean)).toEqual(["policies/portability", "policies/cost", "policies/preflight"]);
       // It does not install dependencies: an npm ci must come first in the same job.
       const job = Object.values(w.jobs).find((j) => j.steps.includes(s))!;
       expect(job.steps.slice(0, job.steps.indexOf(s)).some((p) => p.run?.includes("npm ci"))).toBe(true);
+    }
+  });
+
+  it("signs in to the clouds by OIDC federation only: no long-lived cloud keys, id-token where a cloud is reached", () => {
+    const text = raw(file);
+    for (const key of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ARM_CLIENT_SECRET", "GOOGLE_CREDENTIALS", "credentials_json", "creds:"]) expect(text).not.toContain(key);
+    for (const job of Object.values(w.jobs).filter((j) => j.steps.some((s) => s.uses?.startsWith("pulumi/actions")))) {
+      expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+      expect(job.environment).toBeTruthy();
+      const names = job.steps.map((s) => (s.uses ? actionOf(s.uses) : ""));
+      const pulumiAt = names.indexOf("pulumi/actions");
+      for (const signIn of ["aws-actions/configure-aws-credentials", "azure/login", "google-github-actions/auth"]) {
+        expect(names.indexOf(signIn), signIn).toBeGreaterThan(-1);
+        expect(names.indexOf(signIn), signIn).toBeLessThan(pulumiAt);
+      }
+      const step = (a: string) => job.steps.find((s) => s.uses?.startsWith(a))!;
+      expect(step("aws-actions/configure-aws-credentials").with!["role-to-assume"]).toBe("${{ vars.AWS_ROLE_ARN }}");
+      expect(step("azure/login").with).toMatchObject({ "client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}", "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}" });
+      expect(step("google-github-actions/auth").with!.workload_identity_provider).toBe("${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}");
+      // The azure-native provider takes the GitHub token itself (ARM_USE_OIDC); the az CLI login does not reach it.
+      expect(job.env).toMatchObject({ ARM_USE_OIDC: "true", ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}" });
     }
   });
 
@@ -68,14 +116,13 @@ describe("pull-request workflow", () => {
   const w = load("pull-request.yml");
   const run = scripts(w);
 
-  it("runs on pull requests: install, type-check, test, then plans dev and prod as JSON and Markdown", () => {
+  it("runs on pull requests: install, type-check, test, then plans dev and prod as JSON", () => {
     expect(Object.keys(w.on)).toEqual(["pull_request"]);
     expect(run).toMatch(/npm ci/);
     expect(run).toMatch(/npm run typecheck/);
     expect(run).toMatch(/vitest run/);
     expect(run).toMatch(/for stack in dev prod/);
     expect(run).toMatch(/tricloud\.cjs plan --stack "\$stack" --format json/);
-    expect(run).toMatch(/tricloud\.cjs plan --stack "\$stack" --format markdown/);
   });
 
   it("diffs cost against the base branch checked out into a subfolder", () => {
@@ -91,7 +138,8 @@ describe("pull-request workflow", () => {
     expect(post).toHaveLength(1);
     expect(post[0]!.with).toMatchObject({ header: "tricloud-plan", path: "reports/comment.md" });
     expect(post[0]!.if).toBe(FORK_GUARD);
-    expect(run).toContain('out=../reports/comment.md');
+    expect(run).toContain("node bin/tricloud.cjs comment --head ../reports/head-dev.json --head ../reports/head-prod.json \"${bases[@]}\" > ../reports/comment.md");
+    expect(run).toContain("bases=(--base ../reports/base-dev.json --base ../reports/base-prod.json)");
     expect(w.jobs.check!.permissions).toEqual({ contents: "read", "pull-requests": "write" });
   });
 
@@ -105,7 +153,8 @@ describe("pull-request workflow", () => {
   it("runs the real preview only with credentials and never on forks", () => {
     const preview = w.jobs.preview!;
     expect(preview.if).toBe(FORK_GUARD);
-    const action = preview.steps.find((s) => s.uses === "pulumi/actions@v7")!;
+    expect(preview.environment).toBe("preview");
+    const action = preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
     expect(action.with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", "comment-on-pr": false });
     expect(action.if).toBe("steps.creds.outputs.present == 'true'");
     expect(preview.steps.find((s) => s.name === "Credentials present?")!.run).toContain('[ -n "$PULUMI_ACCESS_TOKEN" ]');
@@ -114,7 +163,8 @@ describe("pull-request workflow", () => {
   it("the tricloud commands it calls exist", () => {
     const help = (args: string[]) => execFileSync(process.execPath, [join(root, "bin", "tricloud.cjs"), ...args], { cwd: root, encoding: "utf8" });
     expect(help(["plan", "--help"])).toMatch(/usage: tricloud plan/);
-    expect(help(["cost", "--help"])).toMatch(/usage: tricloud cost diff/);
+    expect(help(["cost", "diff", "--help"])).toMatch(/usage: tricloud cost diff/);
+    expect(help(["comment", "--help"])).toMatch(/usage: tricloud comment/);
   });
 });
 
@@ -126,7 +176,7 @@ describe("deploy workflow", () => {
     expect(w.jobs.prod!.needs).toBe("dev");
     expect(w.jobs.prod!.environment).toBe("production");
     for (const stack of ["dev", "prod"]) {
-      const up = w.jobs[stack]!.steps.find((s) => s.uses === "pulumi/actions@v7")!;
+      const up = w.jobs[stack]!.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
       expect(up.with).toMatchObject({ command: "up", "stack-name": stack });
       // The offline plan gates the deploy.
       expect(w.jobs[stack]!.steps.some((s) => s.run === `npm run plan -- --stack ${stack}`)).toBe(true);
