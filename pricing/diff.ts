@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CLOUD_NAMES, type CloudName } from "@tricloud/vocabulary/clouds";
+import { formatUsd, formatUsdChange } from "@tricloud/vocabulary/money";
 
 /**
  * The cost difference between two `tricloud plan --format json` reports
@@ -123,14 +124,14 @@ export function diffCost(base: PlanCost, head: PlanCost): CostDiff {
   };
 }
 
-const usd = (n: number | null) => (n === null ? "depends on usage" : `$${n.toFixed(2)}`);
-const signed = (n: number) => `${n < 0 ? "-" : "+"}$${Math.abs(n).toFixed(2)}`;
+const usd = (n: number | null) => (n === null ? "depends on usage" : formatUsd(n));
+const signed = formatUsdChange;
 const pct = (p: number | null) => (p === null ? "new" : `${p >= 0 ? "+" : ""}${p.toFixed(1)}%`);
 
 function ceilingVerdict(d: CostDiff): string {
   const c = d.head.ceilingUsd;
   if (c === null) return "no ceiling";
-  return d.head.monthlyUsd <= c ? `within the $${c.toFixed(2)} ceiling` : `**OVER** the $${c.toFixed(2)} ceiling by $${(d.head.monthlyUsd - c).toFixed(2)}`;
+  return d.head.monthlyUsd <= c ? `within the ${formatUsd(c)} ceiling` : `**OVER** the ${formatUsd(c)} ceiling by ${formatUsd(d.head.monthlyUsd - c)}`;
 }
 
 /** Markdown for a pull-request comment. */

@@ -1,4 +1,5 @@
 import { CLOUD_NAMES, cloudOf, type CloudName, type CostLine, type WhatIf } from "@tricloud/vocabulary/clouds";
+import { formatUsd } from "@tricloud/vocabulary/money";
 import { PriceCatalogError, SHIPPED_CATALOG, type Catalog, type PriceUnit } from "./catalog";
 import { COST_MODEL, FREE, needsPricing, type PricedResource } from "./model";
 import { usageOf, type UsageProfile } from "./usage";
@@ -133,6 +134,6 @@ export function estimateCost(resources: readonly PricedResource[], opts: Estimat
 
 /** "$1,234.56 (aws $1.00, azure $2.00, ...)": how policies and messages name an estimate. */
 export function describeEstimate(e: Pick<Estimate, "monthlyUsd" | "byCloud">): string {
-  const parts = CLOUD_NAMES.filter((c) => e.byCloud[c] !== undefined).map((c) => `${c} $${e.byCloud[c]!.toFixed(2)}`);
-  return `$${e.monthlyUsd.toFixed(2)} a month${parts.length ? ` (${parts.join(", ")})` : ""}`;
+  const parts = CLOUD_NAMES.filter((c) => e.byCloud[c] !== undefined).map((c) => `${c} ${formatUsd(e.byCloud[c]!)}`);
+  return `${formatUsd(e.monthlyUsd)} a month${parts.length ? ` (${parts.join(", ")})` : ""}`;
 }

@@ -1,4 +1,5 @@
 import { CLOUD_NAMES, type CloudName, type LockInRow, type PlanReport, type PlannedResource } from "./report";
+import { formatUsd } from "@tricloud/vocabulary/money";
 
 export const CLOUD_TITLES: Record<CloudName, string> = {
   aws: "AWS",
@@ -20,11 +21,9 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
-const USD = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
 /** "$1,958.31"; "n/a" for an unknown amount. */
 export function usd(n: number | null | undefined): string {
-  return n === null || n === undefined ? "n/a" : USD.format(n);
+  return n === null || n === undefined ? "n/a" : formatUsd(n);
 }
 
 /** The edge's failover figure as a section; absent for reports without an edge. */

@@ -2,6 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { catalogWith } from "@tricloud/pricing/catalog";
 import { nodesFor, type Resources } from "@tricloud/pricing/capacity";
 import { get } from "@tricloud/policy-kit/kit";
+import { formatUsd } from "@tricloud/vocabulary/money";
 import type { Cloud } from "@tricloud/vocabulary/sizes";
 
 /** The stack output the program renders each cluster's services into (stacks/workloads.ts). */
@@ -36,7 +37,7 @@ export const workloadsCapacity: StackValidationPolicy = {
       ] as const) {
         if (fits(need, have)) continue;
         const { nodes, monthlyUsd } = nodesFor(cloud, have.machine, need, catalog);
-        const price = monthlyUsd === null ? "" : ` (about $${monthlyUsd.toFixed(2)} a month at list price)`;
+        const price = monthlyUsd === null ? "" : ` (about ${formatUsd(monthlyUsd)} a month at list price)`;
         reportViolation(
           `${cloud}: the services request ${describe(need)} ${when}, more than the node pool's maximum ${pool}; that needs at least ${nodes} nodes of ${have.machine}${price}. Raise tricloud:clusters.${cloud}.maxNodes or size, or lower the requests or maxReplicas in tricloud:services.`,
         );

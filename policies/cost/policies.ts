@@ -1,6 +1,7 @@
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { DATABASE_SIZES, NODE_SIZES, SIZES, type Size } from "@tricloud/vocabulary/sizes";
 import type { WhatIf } from "@tricloud/vocabulary/clouds";
+import { formatUsd } from "@tricloud/vocabulary/money";
 import { catalogWith, parseOverrides } from "@tricloud/pricing/catalog";
 import { describeEstimate, estimateCost } from "@tricloud/pricing/estimate";
 import { COST_MODEL, FREE, needsPricing } from "@tricloud/pricing/model";
@@ -56,7 +57,7 @@ export const costCeiling: StackValidationPolicy = {
     if (estimate.monthlyUsd > ceiling) {
       const scenario = whatIf.length ? ` with what-if ${whatIf.map((w) => `${w.provider} ${w.percent >= 0 ? "+" : ""}${w.percent}%`).join(", ")}` : "";
       reportViolation(
-        `estimated ${describeEstimate(estimate)}${scenario} exceeds the ceiling of $${ceiling.toFixed(2)} (from ${from}) by $${(estimate.monthlyUsd - ceiling).toFixed(2)}. Shrink sizes or node counts, or raise the ceiling.`,
+        `estimated ${describeEstimate(estimate)}${scenario} exceeds the ceiling of ${formatUsd(ceiling)} (from ${from}) by ${formatUsd(estimate.monthlyUsd - ceiling)}. Shrink sizes or node counts, or raise the ceiling.`,
       );
     }
   },

@@ -50,7 +50,7 @@ describe("tricloud comment: the pull-request comment over the real dev and prod 
     expect(lines[3]).toMatch(new RegExp(`^💰 Monthly cost will increase by \\*\\*\\$100\\.00\\*\\* \\(\\+\\d\\.\\d%\\), to \\*\\*\\$${total.replace(/[.$]/g, "\\$&")}\\*\\* \\(dev \\+ prod, list prices\\)\\.$`));
     expect(text).toMatch(/^\| prod \| AWS \| \$\d{3}\.\d\d \| \$\d{3}\.\d\d \| \+\$100\.00 \|$/m);
     expect(text).toMatch(/^\| dev \| AWS \| (\$[\d,.]+) \| \1 \| no change \|$/m);
-    expect(text).toMatch(/^\| \*\*prod\*\* \| \*\*total\*\*, ceiling \$6,000\.00 \| \*\*\$1,\d{3}\.\d\d\*\* \| \*\*\$1,\d{3}\.\d\d\*\* \| \*\*\+\$100\.00 \(\+\d\.\d%\)\*\* \|$/m);
+    expect(text).toMatch(/^\| \*\*prod\*\* \| \*\*total\*\*, ceiling \$6,000\.00 \| \*\*\$\d,\d{3}\.\d\d\*\* \| \*\*\$\d,\d{3}\.\d\d\*\* \| \*\*\+\$100\.00 \(\+\d\.\d%\)\*\* \|$/m);
     expect(text).toMatch(/^\| prod \| prod-aws-db \| \$[\d,.]+ \| \$[\d,.]+ \| \+\$100\.00 \|$/m);
     // Cost first, then the verdict on findings, then the folded detail of each stack.
     const at = (s: string) => text.indexOf(s);

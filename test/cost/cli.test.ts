@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { diffCost, renderDiffMarkdown, type PlanCost } from "../../pricing/diff";
+import { diffCost, renderDiffMarkdown, renderDiffTable, type PlanCost } from "../../pricing/diff";
+import { formatUsd, formatUsdChange } from "../../vocabulary/money";
 
 const root = `${__dirname}/../..`;
 const tricloud = (...args: string[]) => spawnSync(process.execPath, [`${root}/bin/tricloud.cjs`, ...args], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
@@ -11,7 +12,7 @@ describe("tricloud plan and the cost ceiling (the real CLI)", () => {
   it("exits 1 over the ceiling, naming the estimate and the ceiling", () => {
     const r = tricloud("plan", "--stack", "prod", "-c", "tricloud:costCeilingUsd=50");
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/\[mandatory\] tricloud-cost\/cost-stack-ceiling: estimated \$\d+\.\d\d a month \(aws \$[\d.]+, azure \$[\d.]+, gcp \$[\d.]+, cloudflare \$[\d.]+\) exceeds the ceiling of \$50\.00 \(from tricloud:costCeilingUsd\)/);
+    expect(r.stdout).toMatch(/\[mandatory\] tricloud-cost\/cost-stack-ceiling: estimated \$\d{1,3}(,\d{3})*\.\d\d a month \(aws \$[\d,.]+, azure \$[\d,.]+, gcp \$[\d,.]+, cloudflare \$[\d,.]+\) exceeds the ceiling of \$50\.00 \(from tricloud:costCeilingUsd\)/);
   }, 60_000);
   it("exits 2 naming --what-if on a malformed value", () => {
     const r = tricloud("plan", "--stack", "dev", "--what-if", "aws=lots");
@@ -54,6 +55,17 @@ describe("tricloud cost diff", () => {
   }, 60_000);
 });
 
+describe("money as every layer writes it", () => {
+  it("two decimals, thousands separated, signs on changes", () => {
+    expect(formatUsd(1958.314)).toBe("$1,958.31");
+    expect(formatUsd(0)).toBe("$0.00");
+    expect(formatUsd(-12)).toBe("-$12.00");
+    expect(formatUsdChange(1200)).toBe("+$1,200.00");
+    expect(formatUsdChange(-12.5)).toBe("-$12.50");
+    expect(formatUsdChange(0)).toBe("+$0.00");
+  });
+});
+
 describe("cost diff arithmetic", () => {
   const line = (urn: string, name: string, monthlyUsd: number | null, cloud: "aws" | "gcp" = "aws") => ({ urn, cloud, component: urn, name, unit: "hours", quantity: 1, unitPriceUsd: monthlyUsd, monthlyUsd });
   const plan = (lines: ReturnType<typeof line>[], ceilingUsd: number | null = 100): PlanCost => ({ stack: "s", cost: { monthlyUsd: null, ceilingUsd, lines } });
@@ -66,5 +78,13 @@ describe("cost diff arithmetic", () => {
   });
   it("says when the head is over its ceiling", () => {
     expect(renderDiffMarkdown(diffCost(plan([line("a", "x", 10)]), plan([line("a", "x", 120)])))).toContain("**OVER** the $100.00 ceiling by $20.00");
+  });
+  it("writes money with thousands separators in both renderings", () => {
+    const d = diffCost(plan([line("a", "x", 1234.5)], 10_000), plan([line("a", "x", 13_579.125)], 10_000));
+    const md = renderDiffMarkdown(d);
+    expect(md).toContain("**$1,234.50 → $13,579.13**");
+    expect(md).toContain("**+$12,344.63**");
+    expect(md).toContain("**OVER** the $10,000.00 ceiling by $3,579.13");
+    expect(renderDiffTable(d)).toContain("$1,234.50 -> $13,579.13 (+$12,344.63");
   });
 });
