@@ -116,7 +116,7 @@ export const BUILD_OPTIONS: Readonly<BuildOptions> = {
 };
 
 /** Where built bundles are kept between runs, keyed by host, options and esbuild version. */
-const DISK_CACHE = join(REPO_ROOT, "node_modules", ".cache", "tricloud-bundle-cache");
+const DISK_CACHE = join(process.env.TRICLOUD_CACHE_DIR || join(REPO_ROOT, "node_modules", ".cache"), "tricloud-bundle-cache");
 
 interface CachedBundle {
   files: Record<string, string>;
