@@ -11,12 +11,12 @@ export interface Sample {
 const RSS_HOOK = join(__dirname, "report-rss.cjs");
 
 /** Runs `node <args>` once in a fresh process and returns its wall time and peak RSS. */
-export function runNode(args: readonly string[], cwd: string): Sample {
+export function runNode(args: readonly string[], cwd: string, env: Record<string, string> = {}): Sample {
   const rssFile = join(mkdtempSync(join(tmpdir(), "tricloud-bench-")), "rss");
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ["-r", RSS_HOOK, ...args], {
     cwd,
-    env: { ...process.env, TRICLOUD_RSS_FILE: rssFile },
+    env: { ...process.env, ...env, TRICLOUD_RSS_FILE: rssFile },
     stdio: ["ignore", "ignore", "pipe"],
     encoding: "utf8",
   });

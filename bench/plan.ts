@@ -1,9 +1,12 @@
 /**
  * `tricloud plan --stack prod` next to the bare import of the provider
  * packages the program uses, measured in the same run, each in a fresh
- * process: wall time and peak RSS, median of several runs.
+ * process: wall time and peak RSS, median of several runs. "Cold" runs the plan with an empty
+ * cache folder (TRICLOUD_CACHE_DIR: no compiled TypeScript, V8 code cache or function bundles),
+ * as a fresh clone's first run does; "warm" reuses the caches the runs before it left.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { median, runNode, type Sample } from "./measure";
 
@@ -35,22 +38,32 @@ function summarize(samples: Sample[]): Sample {
 export function benchPlan(): string {
   const modules = providerImports();
   const bare: Sample[] = [];
-  const planRuns: Sample[] = [];
+  const cold: Sample[] = [];
+  const warm: Sample[] = [];
   const importScript = `${modules.map((m) => `require(${JSON.stringify(m)});`).join("")}require("@pulumi/pulumi");`;
+  const planArgs = [join(root, "bin", "tricloud.cjs"), "plan", "--stack", "prod", "--format", "json"];
+  const warmCache = mkdtempSync(join(tmpdir(), "tricloud-bench-warm-"));
+  runNode(planArgs, root, { TRICLOUD_CACHE_DIR: warmCache }); // fills the warm caches
+  // Interleaved, so a change in the machine's load touches every column alike.
   for (let i = 0; i < RUNS; i++) {
     bare.push(runNode(["-e", importScript], root));
-    planRuns.push(runNode([join(root, "bin", "tricloud.cjs"), "plan", "--stack", "prod", "--format", "json"], root));
+    const empty = mkdtempSync(join(tmpdir(), "tricloud-bench-cold-"));
+    cold.push(runNode(planArgs, root, { TRICLOUD_CACHE_DIR: empty }));
+    rmSync(empty, { recursive: true, force: true });
+    warm.push(runNode(planArgs, root, { TRICLOUD_CACHE_DIR: warmCache }));
   }
+  rmSync(warmCache, { recursive: true, force: true });
   const b = summarize(bare);
-  const p = summarize(planRuns);
+  const row = (label: string, s: Sample) =>
+    `| ${label} | ${s.wallMs.toFixed(0)} ms | ${s.peakRssMiB.toFixed(0)} MiB | ${(s.wallMs / b.wallMs).toFixed(2)}x | ${(s.peakRssMiB / b.peakRssMiB).toFixed(2)}x |`;
   return [
-    `### tricloud plan --stack prod (median of ${RUNS} fresh processes)`,
+    `### tricloud plan --stack prod (median of ${RUNS} fresh processes, interleaved)`,
     "",
-    "| run | wall time | peak RSS |",
-    "|---|---:|---:|",
-    `| bare import of ${modules.length} provider modules | ${b.wallMs.toFixed(0)} ms | ${b.peakRssMiB.toFixed(0)} MiB |`,
-    `| tricloud plan --stack prod | ${p.wallMs.toFixed(0)} ms | ${p.peakRssMiB.toFixed(0)} MiB |`,
-    `| ratio plan / import | ${(p.wallMs / b.wallMs).toFixed(2)}x | ${(p.peakRssMiB / b.peakRssMiB).toFixed(2)}x |`,
+    "| run | wall time | peak RSS | time / import | RSS / import |",
+    "|---|---:|---:|---:|---:|",
+    row(`bare import of ${modules.length} provider modules`, b),
+    row("tricloud plan --stack prod, cold (empty caches, as a fresh clone)", summarize(cold)),
+    row("tricloud plan --stack prod, warm (compile and bundle caches filled)", summarize(warm)),
     "",
     `Modules: ${modules.join(", ")}.`,
   ].join("\n");

@@ -18,6 +18,7 @@ import { offlineMocks, type MockContext } from "./mock-state";
 import { cloudOf, emptyByCloud, type PlanReport, type PlannedResource } from "./report";
 import { applyOverrides, findProjectDir, readProjectName, readStackFile, UsageError } from "./stackfile";
 import { parseIsoDate, runPreflight, todayUtc } from "../../policies/preflight/engine";
+import { prebuildFunctionBundles } from "../../components/shared/bundle";
 
 export interface PlanOptions {
   readonly stack: string;
@@ -91,9 +92,12 @@ async function runOnce(input: PlanInput): Promise<CapturedPlan> {
     gcpProject: config.gcp.project,
     gcpRegion: config.gcp.region,
   };
+  // The three function bundles build in esbuild's process while this one loads the SDKs below.
+  const bundles = prebuildFunctionBundles();
   // Loaded here, not at the top: a plan read from the capture cache never loads the provider SDKs.
   // The bin compiles TypeScript in a require() hook; under vitest the import() is resolved instead.
   const { program } = require.extensions[".ts"] ? (require("../../stacks") as typeof import("../../stacks/index.js")) : await import("../../stacks/index.js");
+  await bundles;
   const inputs = new Map<string, Record<string, unknown>>();
   const states = new Map<string, Record<string, unknown>>();
   const failures: Error[] = [];

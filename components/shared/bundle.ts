@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { buildSync, version as esbuildVersion, type BuildOptions } from "esbuild";
+import { build as buildAsync, buildSync, version as esbuildVersion, type BuildOptions, type BuildResult } from "esbuild";
 
 /** The three function hosts, one adapter each in functions/adapters/. */
 export const FUNCTION_HOSTS = ["aws-lambda", "azure-functions", "gcp-functions"] as const;
@@ -67,7 +67,12 @@ export interface FunctionBundle {
   archive(): pulumi.asset.AssetArchive;
 }
 
-const cache = new Map<FunctionHostKind, { files: Map<string, string>; inputs: string[] }>();
+interface Built {
+  files: Map<string, string>;
+  inputs: string[];
+}
+
+const cache = new Map<FunctionHostKind, Built>();
 
 /**
  * Bundles functions/ for one host with esbuild, at program time, without network:
@@ -111,7 +116,7 @@ export const BUILD_OPTIONS: Readonly<BuildOptions> = {
 };
 
 /** Where built bundles are kept between runs, keyed by host, options and esbuild version. */
-const DISK_CACHE = join(REPO_ROOT, "node_modules", ".cache", "tricloud-bundle-cache");
+const DISK_CACHE = join(process.env.TRICLOUD_CACHE_DIR || join(REPO_ROOT, "node_modules", ".cache"), "tricloud-bundle-cache");
 
 interface CachedBundle {
   files: Record<string, string>;
@@ -128,24 +133,28 @@ function fileSha256(path: string): string | undefined {
   }
 }
 
-/**
- * A build from the disk cache when every file the cached build read is unchanged, else a
- * fresh build that refreshes the cache. Checking the recorded inputs (not a guess at them)
- * keeps the result byte-identical to `build`; it saves about 0.5 s per plan.
- */
-function cachedBuild(host: FunctionHostKind): { files: Map<string, string>; inputs: string[] } {
+/** The disk cache's file for one host: keyed by host, options, esbuild and the CA package version. */
+function diskCacheFile(host: FunctionHostKind): string {
   const caPackage = host === "aws-lambda" ? installedVersion(RDS_CA_PACKAGE) : null;
   const key = createHash("sha256").update(JSON.stringify({ host, esbuildVersion, BUILD_OPTIONS, provided: PROVIDED[host], NEVER_SHIPPED, caPackage })).digest("hex").slice(0, 16);
-  const file = join(DISK_CACHE, `${host}-${key}.json`);
+  return join(DISK_CACHE, `${host}-${key}.json`);
+}
+
+/** The cached build when every file it read is unchanged, else undefined. */
+function readDiskCache(host: FunctionHostKind): Built | undefined {
   try {
-    const cached = JSON.parse(readFileSync(file, "utf8")) as CachedBundle;
+    const cached = JSON.parse(readFileSync(diskCacheFile(host), "utf8")) as CachedBundle;
     if (Object.entries(cached.inputHashes).every(([path, hash]) => fileSha256(path) === hash)) {
       return { files: new Map(Object.entries(cached.files)), inputs: cached.inputs };
     }
   } catch {
     // no cache yet, or unreadable: build
   }
-  const built = build(host);
+  return undefined;
+}
+
+function writeDiskCache(host: FunctionHostKind, built: Built): void {
+  const file = diskCacheFile(host);
   try {
     const entry: CachedBundle = {
       files: Object.fromEntries(built.files),
@@ -158,18 +167,71 @@ function cachedBuild(host: FunctionHostKind): { files: Map<string, string>; inpu
   } catch {
     // a read-only checkout still plans, only without the cache
   }
+}
+
+/**
+ * A build from the disk cache when every file the cached build read is unchanged, else a
+ * fresh build that refreshes the cache. Checking the recorded inputs (not a guess at them)
+ * keeps the result byte-identical to `build`; it saves about 0.5 s per plan.
+ */
+function cachedBuild(host: FunctionHostKind): Built {
+  const hit = readDiskCache(host);
+  if (hit) return hit;
+  const built = build(host);
+  writeDiskCache(host, built);
   return built;
 }
 
+/**
+ * Builds the three bundles at once, in esbuild's own process, while the caller goes on (the
+ * plan loads the provider SDKs meanwhile); functionBundle then finds them built. The same
+ * options and post-processing as `build`, so the bytes are the same. A bundle that fails here
+ * is left to functionBundle, which builds it again and reports the error where the program asks.
+ */
+export function prebuildFunctionBundles(): Promise<void> {
+  return Promise.all(
+    FUNCTION_HOSTS.map(async (host) => {
+      if (cache.has(host)) return;
+      const hit = readDiskCache(host);
+      if (hit) {
+        cache.set(host, hit);
+        return;
+      }
+      try {
+        const built = await buildInBackground(host);
+        cache.set(host, built);
+        writeDiskCache(host, built);
+      } catch {
+        // functionBundle builds it again, synchronously, and throws there
+      }
+    }),
+  ).then(() => undefined);
+}
+
 /** One uncached build (tests build twice to check the bytes do not change). */
-export function build(host: FunctionHostKind): { files: Map<string, string>; inputs: string[] } {
-  const result = buildSync({
+export function build(host: FunctionHostKind): Built {
+  return finish(host, buildSync(buildOptions(host)));
+}
+
+/** `build` through esbuild's asynchronous API: the same bytes, without blocking this thread. */
+export async function buildInBackground(host: FunctionHostKind): Promise<Built> {
+  return finish(host, await buildAsync(buildOptions(host)));
+}
+
+function buildOptions(host: FunctionHostKind): BuildOptions & { write: false; metafile: true } {
+  return {
     ...BUILD_OPTIONS,
+    write: false,
+    metafile: true,
     absWorkingDir: REPO_ROOT,
     entryPoints: [join(REPO_ROOT, "functions", "adapters", `${host}.ts`)],
     outfile: join(REPO_ROOT, ".bundle", host, "index.js"),
     external: [...PROVIDED[host], ...NEVER_SHIPPED],
-  });
+  };
+}
+
+/** esbuild's result to the deployed files: the PGlite check, then the files each host needs beside index.js. */
+function finish(host: FunctionHostKind, result: BuildResult<{ write: false; metafile: true }>): Built {
   const inputs = Object.keys(result.metafile!.inputs).sort();
   const leaked = inputs.filter((p) => NEVER_SHIPPED.some((pkg) => p.includes(`node_modules/${pkg}/`)));
   const output = Object.values(result.metafile!.outputs)[0]!;

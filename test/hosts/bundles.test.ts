@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BUNDLE_BUDGET_BYTES, build, FUNCTION_HOSTS, functionBundle, type FunctionHostKind } from "../../components/shared/bundle";
+import { BUNDLE_BUDGET_BYTES, build, buildInBackground, FUNCTION_HOSTS, functionBundle, type FunctionHostKind } from "../../components/shared/bundle";
 import { HOST_ENV } from "../../functions/adapters/env";
 import { pemKeys } from "../helpers/hosts";
 
@@ -30,6 +30,13 @@ describe("function bundles", () => {
     const [a, b] = [build(host), build(host)];
     expect([...a.files.keys()]).toEqual([...b.files.keys()]);
     for (const [name, text] of a.files) expect(b.files.get(name)).toBe(text);
+  });
+
+  it.each(FUNCTION_HOSTS)("%s: the background build (the plan's) gives the same files and inputs as the synchronous one", async (host) => {
+    const [sync, background] = [build(host), await buildInBackground(host)];
+    expect(background.inputs).toEqual(sync.inputs);
+    expect([...background.files.keys()]).toEqual([...sync.files.keys()]);
+    for (const [name, text] of sync.files) expect(background.files.get(name)).toBe(text);
   });
 
   it("ships what each host needs beside the code", () => {
