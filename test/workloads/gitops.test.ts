@@ -90,4 +90,44 @@ describe("each cluster's managed GitOps agent, enabled through the cloud's API",
       ),
     );
   });
+
+  it("EKS: the Argo CD capability only with an IAM Identity Center instance, its role trusted by EKS capabilities and reading one ECR repository", async () => {
+    const none = await planStack("staging");
+    expect(ofType(none, "aws:eks/capability:Capability")).toEqual([]);
+    const arn = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
+    const report = await planStack("staging", [`tricloud:clusters.eksArgoCdIdcInstanceArn=${arn}`]);
+    const cap = oneOfType(report, "aws:eks/capability:Capability");
+    expect(cap.inputs).toMatchObject({
+      type: "ARGOCD",
+      capabilityName: "argocd",
+      deletePropagationPolicy: "RETAIN",
+      configuration: { argoCd: { awsIdc: { idcInstanceArn: arn } } },
+    });
+    const role = oneOfType(report, "aws:iam/role:Role", "gitops-argocd");
+    expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "capabilities.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+      },
+    ]);
+    const policy = JSON.parse(
+      oneOfType(report, "aws:iam/rolePolicy:RolePolicy", "gitops-ecr-read").inputs.policy as string,
+    );
+    const repo = oneOfType(report, "aws:ecr/repository:Repository");
+    const pulls = policy.Statement.find((s: { Action: unknown }) => Array.isArray(s.Action));
+    expect(pulls.Action).toContain("ecr:BatchGetImage");
+    expect(pulls.Resource).toMatch(/^arn:aws:ecr:/);
+    expect(cap.dependencies).toEqual(expect.arrayContaining([role.urn]));
+    expect(repo).toBeDefined();
+    expect(report.preflight.filter((f) => f.level === "error")).toEqual([]);
+  });
+
+  it("refuses an Identity Center instance ARN of the wrong shape, naming the key", async () => {
+    const err = await planStack("staging", ["tricloud:clusters.eksArgoCdIdcInstanceArn=ssoins-1234"]).catch(
+      (e: unknown) => e,
+    );
+    expect(String(err)).toMatch(/clusters\.eksArgoCdIdcInstanceArn/);
+    expect(String(err)).toContain("expected an IAM Identity Center instance ARN");
+  });
 });
