@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsKubernetesCluster } from "../components/aws/cluster";
+import { AwsGitOps } from "../components/aws/gitops";
 import { AwsFunctionHost } from "../components/aws/function-host";
 import { AwsPostgresDatabase } from "../components/aws/database";
 import { AwsNetwork } from "../components/aws/network";
@@ -19,6 +20,8 @@ export class AwsPlatform extends pulumi.ComponentResource {
   readonly registry: AwsContainerRegistry;
   /** The health/quorum function (Lambda behind a Function URL). */
   readonly functions: AwsFunctionHost;
+  /** The EKS Argo CD capability, when an IAM Identity Center instance is configured (docs/workloads.md). */
+  readonly gitops?: AwsGitOps;
 
   constructor(name: string, config: StackConfig, tags: Tags, quorum: QuorumMember, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:aws:Platform", name, {}, opts);
@@ -57,6 +60,15 @@ export class AwsPlatform extends pulumi.ComponentResource {
       production,
       tags,
     }, { parent: this });
+    const idc = t.clusters.eksArgoCdIdcInstanceArn;
+    if (idc) {
+      this.gitops = new AwsGitOps(`${name}-gitops`, {
+        clusterName: this.cluster.clusterName,
+        idcInstanceArn: idc,
+        repositoryArn: this.registry.repositoryArn,
+        tags,
+      }, { parent: this });
+    }
     this.functions = new AwsFunctionHost(`${name}-fn`, {
       ...functionHostSettings(config, quorum),
       region: config.aws.region,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AzureKubernetesCluster } from "../components/azure/cluster";
+import { AzureGitOps } from "../components/azure/gitops";
 import { AzureFunctionHost } from "../components/azure/function-host";
 import { AzurePostgresDatabase } from "../components/azure/database";
 import { AzureNetwork } from "../components/azure/network";
@@ -7,7 +8,7 @@ import { AzureContainerRegistry } from "../components/azure/registry";
 import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
-import { azureZones, functionHostSettings } from "./shared";
+import { azureZones, functionHostSettings, GITOPS_SYNC_SECONDS } from "./shared";
 
 /** Everything tricloud runs in the Azure location. */
 export class AzurePlatform extends pulumi.ComponentResource {
@@ -19,6 +20,8 @@ export class AzurePlatform extends pulumi.ComponentResource {
   readonly registry: AzureContainerRegistry;
   /** The health/quorum function (Function App on Flex Consumption). */
   readonly functions: AzureFunctionHost;
+  /** Flux on the cluster, reading the rendered manifests from a blob container (docs/workloads.md). */
+  readonly gitops: AzureGitOps;
 
   constructor(name: string, config: StackConfig, tags: Tags, quorum: QuorumMember & { appName: string }, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:azure:Platform", name, {}, opts);
@@ -64,6 +67,17 @@ export class AzurePlatform extends pulumi.ComponentResource {
       namePrefix: `tricloud${t.environment}`,
       pullerObjectIds: [this.cluster.kubeletObjectId],
       untaggedRetentionDays: 7,
+      production,
+      tags,
+    }, { parent: this });
+    this.gitops = new AzureGitOps(`${name}-gitops`, {
+      resourceGroupName,
+      location,
+      environment: t.environment,
+      clusterName: this.cluster.clusterName,
+      kubeletClientId: this.cluster.kubeletClientId,
+      kubeletObjectId: this.cluster.kubeletObjectId,
+      syncIntervalSeconds: GITOPS_SYNC_SECONDS,
       production,
       tags,
     }, { parent: this });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GcpKubernetesCluster } from "../components/gcp/cluster";
+import { GcpGitOps } from "../components/gcp/gitops";
 import { GcpFunctionHost } from "../components/gcp/function-host";
 import { GcpPostgresDatabase } from "../components/gcp/database";
 import { GcpNetwork } from "../components/gcp/network";
@@ -8,7 +9,7 @@ import { GcpProjectServices } from "../components/gcp/services";
 import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
-import { functionHostSettings, gcpZones } from "./shared";
+import { functionHostSettings, gcpZones, GITOPS_SYNC_SECONDS } from "./shared";
 
 /** Everything tricloud runs in the GCP region. */
 export class GcpPlatform extends pulumi.ComponentResource {
@@ -22,6 +23,8 @@ export class GcpPlatform extends pulumi.ComponentResource {
   readonly registry: GcpContainerRegistry;
   /** The health/quorum functions (Cloud Functions 2nd gen: api + reconcile). */
   readonly functions: GcpFunctionHost;
+  /** Config Sync on the cluster, reading the rendered manifests from Artifact Registry (docs/workloads.md). */
+  readonly gitops: GcpGitOps;
 
   constructor(name: string, config: StackConfig, labels: Tags, quorum: QuorumMember, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:Platform", name, {}, opts);
@@ -29,6 +32,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
     const n = t.network.gcp;
     const { project, region } = config.gcp;
     const production = t.environment === "prod";
+    const repositoryId = `tricloud-${t.environment}`;
     const apis = (this.apis = new GcpProjectServices(`${name}-apis`, { project }, { parent: this }));
     this.network = new GcpNetwork(`${name}-net`, {
       project,
@@ -67,10 +71,22 @@ export class GcpPlatform extends pulumi.ComponentResource {
     this.registry = new GcpContainerRegistry(`${name}-registry`, {
       project,
       region,
-      repositoryId: `tricloud-${t.environment}`,
+      repositoryId,
       readerServiceAccounts: [this.cluster.nodeServiceAccountEmail],
       untaggedExpiryDays: 7,
       keepImages: 200,
+      labels,
+      apis,
+    }, { parent: this });
+    this.gitops = new GcpGitOps(`${name}-gitops`, {
+      project,
+      region,
+      clusterId: this.cluster.clusterId,
+      clusterName: this.cluster.clusterName,
+      workloadPool: this.cluster.workloadPool,
+      repositoryUrl: this.registry.repositoryUrl,
+      repository: repositoryId,
+      syncIntervalSeconds: GITOPS_SYNC_SECONDS,
       labels,
       apis,
     }, { parent: this });

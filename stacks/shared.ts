@@ -28,3 +28,6 @@ export function functionHostSettings(c: StackConfig, quorum: QuorumMember): Omit
     corsOrigins: [`https://www.${t.domain}`],
   };
 }
+
+/** How often the clusters' GitOps agents poll for newly published manifests, in seconds (docs/workloads.md). */
+export const GITOPS_SYNC_SECONDS = 120;

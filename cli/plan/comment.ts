@@ -1,5 +1,5 @@
 import { diffCost } from "../../pricing/diff";
-import { blocking, CLOUD_TITLES, childrenOf, edgeSection, lockInGroups, plural, shortUrn, topLevelByCloud, usd, valueText } from "./render";
+import { blocking, CLOUD_TITLES, childrenOf, edgeSection, lockInGroups, plural, shortUrn, topLevelByCloud, usd, valueText, workloadLines } from "./render";
 import { CLOUD_NAMES, type CloudName, type PlanReport, type PlannedResource } from "./report";
 
 /** One stack in the comment: the change's plan, and the base branch's when it could be planned. */
@@ -125,6 +125,8 @@ function details(s: StackPlans, level: "full" | "short"): string[] {
     const high = lock.filter((g) => g.row.lockInLevel === "high");
     if (lock.length) out.push("", `Lock-in: ${high.length} high (${high.map((g) => `${g.row.component} ${g.row.service}${g.row.allowed ? ", allowed" : ""}`).join("; ") || "none"}), ${lock.filter((g) => g.row.lockInLevel === "medium").length} medium, ${lock.filter((g) => g.row.lockInLevel === "low").length} low.`);
     for (const e of edgeSection(r)) out.push("", `${e.title}: ${e.lines[0]}.`);
+    const workloads = workloadLines(r);
+    if (workloads.length) out.push("", "Workloads per cluster:", ...workloads.map((l) => `- ${md(l)}`));
   }
   out.push("", "</details>");
   return out;

@@ -35,6 +35,25 @@ export function edgeSection(report: PlanReport): ReportSection[] {
   return [{ title: "Edge", lines: [`API failover, worst case: ${e.failoverSeconds} s (${verdict})`, `Arithmetic: ${e.explanation}`] }];
 }
 
+/**
+ * What each cluster runs, one line per cluster: services, rendered objects by kind, sha256 prefix and the CPU
+ * requested at the replica floor against the pool's ceiling (read from the stack output `workloads`).
+ */
+export function workloadLines(report: PlanReport): string[] {
+  const w = report.outputs["workloads"];
+  if (!w || typeof w !== "object") return [];
+  return Object.entries(w as Record<string, any>).map(([cloud, c]) => {
+    const kinds = new Map<string, number>();
+    for (const o of Array.isArray(c?.objects) ? c.objects : []) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
+    const byKind = [...kinds].map(([k, n]) => `${k} x${n}`).join(", ");
+    const cpu = c?.requested?.atMinReplicas?.cpuMillis;
+    const cap = c?.capacity?.cpuMillis;
+    const sha = typeof c?.sha256 === "string" ? `, sha256 ${c.sha256.slice(0, 12)}` : "";
+    const load = typeof cpu === "number" && typeof cap === "number" ? `; ${cpu} of ${cap} mCPU requested at the replica floor` : "";
+    return `${CLOUD_TITLES[cloud as CloudName] ?? cloud}: ${plural((c?.services ?? []).length, "service")} (${byKind || "no objects"}${sha})${load}`;
+  });
+}
+
 export interface LockInGroup {
   readonly row: LockInRow;
   /** Resource types behind the row with how many of each, e.g. "DnsRecord x4, Zone". */
@@ -150,6 +169,8 @@ export function renderTable(report: PlanReport, sections: readonly ReportSection
     out.push("");
   }
   out.push(...renderCostText(report));
+  const workloads = workloadLines(report);
+  if (workloads.length) out.push("", "Workloads per cluster (rendered, applied by each cloud's GitOps agent):", ...workloads.map((l) => `  ${l}`));
   for (const s of sections) out.push("", `${s.title}:`, ...s.lines.map((l) => `  ${l}`));
   out.push(...renderPrerequisitesText(report), "");
   out.push(...renderPolicyText(report), "");

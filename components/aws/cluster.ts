@@ -21,7 +21,7 @@ export function cloudWatchRetention(days: number): number {
   return CLOUDWATCH_RETENTION.find((d) => d >= days) ?? 3653;
 }
 
-const assumeRole = (service: string, actions: readonly string[] = ["sts:AssumeRole"]) =>
+export const assumeRole = (service: string, actions: readonly string[] = ["sts:AssumeRole"]) =>
   JSON.stringify({
     Version: "2012-10-17",
     Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions.length === 1 ? actions[0] : [...actions] }],

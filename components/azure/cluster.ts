@@ -46,6 +46,8 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
   readonly kubernetesVersion: string;
   /** Object id of the identity the kubelets pull images as. */
   readonly kubeletObjectId: pulumi.Output<string>;
+  /** Client id of the same identity (what a pod asks the node's IMDS for). */
+  readonly kubeletClientId: pulumi.Output<string>;
   readonly oidcIssuerUrl: pulumi.Output<string>;
   /** Where AKS puts the nodes' VM scale sets, disks and load balancer (the cluster's largest cost). */
   readonly nodeResourceGroup: string;
@@ -150,6 +152,7 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
     this.kubernetesVersion = args.kubernetesVersion;
     this.nodeResourceGroup = args.nodeResourceGroup;
     this.kubeletObjectId = cluster.identityProfile.apply((p) => p?.["kubeletidentity"]?.objectId ?? "");
+    this.kubeletClientId = cluster.identityProfile.apply((p) => p?.["kubeletidentity"]?.clientId ?? "");
     this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
     // With local accounts disabled, the user credentials are an Entra ID (kubelogin) kubeconfig.
     const credentials = containerservice.listManagedClusterUserCredentialsOutput(

@@ -47,6 +47,8 @@ export const GKE_LOG_COMPONENTS = ["SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER
 export class GcpKubernetesCluster extends pulumi.ComponentResource implements KubernetesCluster {
   readonly cloud = "gcp" as const;
   readonly clusterName: pulumi.Output<string>;
+  /** `projects/P/locations/L/clusters/N`, what the fleet membership links to. */
+  readonly clusterId: pulumi.Output<string>;
   readonly endpoint: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
   readonly kubernetesVersion: string;
@@ -143,6 +145,7 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
     });
 
     this.clusterName = cluster.name;
+    this.clusterId = cluster.id;
     this.endpoint = pulumi.interpolate`https://${cluster.endpoint}`;
     this.kubernetesVersion = args.kubernetesVersion;
     this.nodeServiceAccountEmail = nodeAccount.email;

@@ -26,6 +26,8 @@ export const GCP_APIS = [
   "monitoring.googleapis.com", // alerts, uptime checks, dashboards, channels
   "logging.googleapis.com", // the _Default log bucket's retention
   "billingbudgets.googleapis.com", // the budget (called with this project as the quota project)
+  "gkehub.googleapis.com", // the cluster's fleet membership and the Config Sync feature
+  "anthosconfigmanagement.googleapis.com", // Config Sync (the configmanagement feature's backend)
 ] as const;
 export type GcpApi = (typeof GCP_APIS)[number];
 

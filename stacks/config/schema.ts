@@ -193,6 +193,16 @@ const tricloud = z
       gcp: nodePool.prefault({}),
       /** CIDRs allowed to reach the public API endpoints; empty means private endpoints only. */
       publicAccessCidrs: z.array(cidr).default([]),
+      /**
+       * The IAM Identity Center instance the EKS Argo CD capability signs users in with; without it no capability is
+       * created. Pattern: IAM Identity Center's InstanceArn.
+       */
+      eksArgoCdIdcInstanceArn: z
+        .string({ error: "expected an IAM Identity Center instance ARN, e.g. arn:aws:sso:::instance/ssoins-1234567890abcdef" })
+        .regex(/^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, {
+          error: "expected an IAM Identity Center instance ARN (arn:aws:sso:::instance/ssoins- and 16 characters), as `aws sso-admin list-instances` prints it",
+        })
+        .optional(),
     }),
     database: z.strictObject({
       size: size.default("small"),

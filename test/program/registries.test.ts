@@ -76,7 +76,7 @@ describe.each(["dev", "prod"])("%s registries", (stack) => {
     expect(policies.some((p) => p.action === "DELETE" && p.condition?.tagState === "UNTAGGED")).toBe(true);
     expect(policies.some((p) => p.action === "KEEP")).toBe(true);
 
-    const reader = oneOfType(r, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember");
+    const reader = oneOfType(r, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "-registry-reader");
     const nodes = mockState(stack, oneOfType(r, "gcp:serviceaccount/account:Account", "-k8s-nodes")) as { email: string };
     expect(reader.inputs).toMatchObject({ role: "roles/artifactregistry.reader", member: `serviceAccount:${nodes.email}`, repository: mockState(stack, repo).name });
     expect(input(oneOfType(r, "gcp:container/nodePool:NodePool"), "nodeConfig.serviceAccount")).toBe(nodes.email);

@@ -364,6 +364,8 @@ export const azureRules: readonly PreflightRule[] = [
 export const RESOURCE_PROVIDERS: Readonly<Record<string, string>> = {
   containerservice: "Microsoft.ContainerService",
   containerregistry: "Microsoft.ContainerRegistry",
+  // Cluster extensions and Flux configurations (AKS's GitOps docs ask to register it before the first extension).
+  kubernetesconfiguration: "Microsoft.KubernetesConfiguration",
   dbforpostgresql: "Microsoft.DBforPostgreSQL",
   web: "Microsoft.Web",
   keyvault: "Microsoft.KeyVault",

@@ -19,6 +19,11 @@ export const GCP_TYPE_APIS: Readonly<Record<string, readonly string[]>> = {
   "gcp:container/cluster:Cluster": ["container.googleapis.com", "compute.googleapis.com"],
   "gcp:container/nodePool:NodePool": ["container.googleapis.com", "compute.googleapis.com"],
   "gcp:serviceaccount/account:Account": ["iam.googleapis.com"],
+  "gcp:serviceaccount/iAMMember:IAMMember": ["iam.googleapis.com"],
+  "gcp:gkehub/membership:Membership": ["gkehub.googleapis.com"],
+  // The configmanagement feature is served by the Config Management API behind the fleet API.
+  "gcp:gkehub/feature:Feature": ["gkehub.googleapis.com", "anthosconfigmanagement.googleapis.com"],
+  "gcp:gkehub/featureMembership:FeatureMembership": ["gkehub.googleapis.com", "anthosconfigmanagement.googleapis.com"],
   "gcp:projects/iAMMember:IAMMember": ["cloudresourcemanager.googleapis.com"],
   "gcp:sql/databaseInstance:DatabaseInstance": ["sqladmin.googleapis.com"],
   "gcp:sql/database:Database": ["sqladmin.googleapis.com"],

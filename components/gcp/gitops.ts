@@ -1,0 +1,125 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { GcpProjectServices } from "./services";
+
+export interface GcpGitOpsArgs {
+  project: string;
+  /** The cluster's resource id (`projects/P/locations/L/clusters/N`). */
+  clusterId: pulumi.Input<string>;
+  clusterName: pulumi.Input<string>;
+  /** The cluster's Workload Identity pool (`PROJECT.svc.id.goog`). */
+  workloadPool: string;
+  /** Artifact Registry path without the package (`LOCATION-docker.pkg.dev/PROJECT/REPOSITORY`). */
+  repositoryUrl: pulumi.Input<string>;
+  /** That repository's id and region: the reader is granted on it alone. */
+  repository: string;
+  region: string;
+  /** Seconds between Config Sync's polls of the artifact. */
+  syncIntervalSeconds: number;
+  labels: Record<string, string>;
+  apis: GcpProjectServices;
+}
+
+/** The OCI package in the stack's repository CI pushes the rendered manifests to. */
+export const MANIFESTS_PACKAGE = "workloads";
+/** The Kubernetes service account Config Sync's root reconciler runs as (Config Sync's OCI docs). */
+export const ROOT_RECONCILER = "config-management-system/root-reconciler";
+
+/**
+ * Config Sync on GKE, enabled through the fleet API (docs/workloads.md): the cluster is registered to the
+ * project's fleet, the `configmanagement` feature is on, and the membership syncs an OCI package from the stack's
+ * Artifact Registry repository, read by a service account the root reconciler impersonates through Workload
+ * Identity, granted `roles/artifactregistry.reader` on that repository only.
+ */
+export class GcpGitOps extends pulumi.ComponentResource {
+  readonly readerEmail: pulumi.Output<string>;
+  readonly syncRepo: pulumi.Output<string>;
+
+  constructor(name: string, args: GcpGitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tricloud:gcp:GitOps", name, {}, opts);
+    const child = { parent: this };
+    const on = (...apis: Parameters<GcpProjectServices["of"]>) => ({ ...child, dependsOn: args.apis.of(...apis) });
+    const hub = on("gkehub.googleapis.com", "anthosconfigmanagement.googleapis.com");
+    const reader = new gcp.serviceaccount.Account(
+      `${name}-reader`,
+      {
+        project: args.project,
+        // 6-30 characters, lowercase letters, digits and hyphens.
+        accountId: "tricloud-config-sync",
+        displayName: "Config Sync reads the rendered manifests",
+      },
+      on("iam.googleapis.com"),
+    );
+    const canRead = new gcp.artifactregistry.RepositoryIamMember(
+      `${name}-reader-access`,
+      {
+        project: args.project,
+        location: args.region,
+        repository: args.repository,
+        role: "roles/artifactregistry.reader",
+        member: pulumi.interpolate`serviceAccount:${reader.email}`,
+      },
+      on("artifactregistry.googleapis.com"),
+    );
+    const membership = new gcp.gkehub.Membership(
+      `${name}-membership`,
+      {
+        project: args.project,
+        membershipId: args.clusterName,
+        endpoint: { gkeCluster: { resourceLink: pulumi.interpolate`//container.googleapis.com/${args.clusterId}` } },
+        labels: { ...args.labels },
+      },
+      hub,
+    );
+    // The Workload Identity pool exists once a cluster with Workload Identity does: bind after the cluster (the
+    // membership waits for it).
+    const impersonation = new gcp.serviceaccount.IAMMember(
+      `${name}-wi`,
+      {
+        serviceAccountId: reader.name,
+        role: "roles/iam.workloadIdentityUser",
+        member: `serviceAccount:${args.workloadPool}[${ROOT_RECONCILER}]`,
+      },
+      { parent: this, dependsOn: [...args.apis.of("iam.googleapis.com"), membership] },
+    );
+    const feature = new gcp.gkehub.Feature(
+      `${name}-configmanagement`,
+      {
+        project: args.project,
+        name: "configmanagement",
+        location: "global",
+        labels: { ...args.labels },
+      },
+      hub,
+    );
+    this.syncRepo = pulumi.interpolate`${args.repositoryUrl}/${MANIFESTS_PACKAGE}`;
+    new gcp.gkehub.FeatureMembership(
+      `${name}-config-sync`,
+      {
+        project: args.project,
+        location: "global",
+        feature: feature.name,
+        membership: membership.membershipId,
+        configmanagement: {
+          // Google upgrades Config Sync with the cluster; no version to pin and bump.
+          management: "MANAGEMENT_AUTOMATIC",
+          configSync: {
+            enabled: true,
+            // Plain rendered objects, no hierarchical repo layout.
+            sourceFormat: "unstructured",
+            oci: {
+              syncRepo: this.syncRepo,
+              policyDir: ".",
+              syncWaitSecs: String(args.syncIntervalSeconds),
+              secretType: "gcpserviceaccount",
+              gcpServiceAccountEmail: reader.email,
+            },
+          },
+        },
+      },
+      { ...child, dependsOn: [impersonation, canRead] },
+    );
+    this.readerEmail = reader.email;
+    this.registerOutputs({ readerEmail: this.readerEmail, syncRepo: this.syncRepo });
+  }
+}

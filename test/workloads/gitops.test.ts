@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import { STORAGE_BLOB_DATA_READER } from "../../components/azure/gitops";
+import { input, ofType, oneOfType, planStack } from "../helpers/plan";
+
+describe("each cluster's managed GitOps agent, enabled through the cloud's API", () => {
+  it("AKS: the Flux extension and a Flux configuration reading a private blob container with the kubelet identity", async () => {
+    const report = await planStack("staging");
+    const ext = oneOfType(report, "azure-native:kubernetesconfiguration:Extension");
+    expect(ext.inputs).toMatchObject({
+      extensionType: "microsoft.flux",
+      clusterRp: "Microsoft.ContainerService",
+      clusterResourceName: "managedClusters",
+      scope: { cluster: { releaseNamespace: "flux-system" } },
+    });
+    const flux = oneOfType(report, "azure-native:kubernetesconfiguration:FluxConfiguration");
+    expect(flux.inputs).toMatchObject({
+      clusterRp: "Microsoft.ContainerService",
+      clusterResourceName: "managedClusters",
+      scope: "cluster",
+      sourceKind: "AzureBlob",
+      azureBlob: { containerName: "manifests", syncIntervalInSeconds: 120 },
+      kustomizations: { workloads: { path: "./", prune: true } },
+    });
+    // The configuration waits for the extension (it installs Flux's CRDs) and for the read grant.
+    const reader = oneOfType(report, "azure-native:authorization:RoleAssignment", "gitops-reader");
+    expect(flux.dependencies).toEqual(expect.arrayContaining([ext.urn, reader.urn]));
+    expect(reader.inputs.roleDefinitionId).toMatch(new RegExp(`/roleDefinitions/${STORAGE_BLOB_DATA_READER}$`));
+    expect(reader.inputs.principalType).toBe("ServicePrincipal");
+    const account = oneOfType(report, "azure-native:storage:StorageAccount", "gitops");
+    expect(account.inputs).toMatchObject({
+      allowBlobPublicAccess: false,
+      allowSharedKeyAccess: false,
+      minimumTlsVersion: "TLS1_2",
+    });
+    expect(account.inputs.accountName).toMatch(/^[a-z0-9]{3,24}$/);
+    const container = oneOfType(report, "azure-native:storage:BlobContainer", "gitops-manifests");
+    expect(container.inputs).toMatchObject({ containerName: "manifests", publicAccess: "None" });
+    expect(reader.dependencies).toContain(container.urn);
+    expect(report.preflight.filter((f) => f.level === "error")).toEqual([]);
+    // Extensions and Flux configurations need their resource provider registered in the subscription.
+    const rp = report.prerequisites.find(
+      (p) => p.cloud === "azure" && p.what.includes("Microsoft.KubernetesConfiguration"),
+    );
+    expect(rp?.why).toMatch(/Extension/);
+    expect(rp?.why).toMatch(/FluxConfiguration/);
+  });
+
+  it("GKE: the cluster in the fleet, Config Sync on it syncing the OCI package with a Workload Identity reader", async () => {
+    const report = await planStack("staging");
+    const cluster = oneOfType(report, "gcp:container/cluster:Cluster");
+    const membership = oneOfType(report, "gcp:gkehub/membership:Membership");
+    expect(membership.dependencies).toContain(cluster.urn);
+    const feature = oneOfType(report, "gcp:gkehub/feature:Feature");
+    expect(feature.inputs).toMatchObject({ name: "configmanagement", location: "global" });
+    const fm = oneOfType(report, "gcp:gkehub/featureMembership:FeatureMembership");
+    expect(fm.inputs).toMatchObject({
+      location: "global",
+      configmanagement: {
+        management: "MANAGEMENT_AUTOMATIC",
+        configSync: {
+          enabled: true,
+          sourceFormat: "unstructured",
+          oci: { policyDir: ".", secretType: "gcpserviceaccount", syncWaitSecs: "120" },
+        },
+      },
+    });
+    const registry = (report.outputs as any).gcp.registry.url as string;
+    expect(input(fm, "configmanagement.configSync.oci.syncRepo")).toBe(`${registry}/workloads`);
+    expect(fm.dependencies).toEqual(expect.arrayContaining([feature.urn, membership.urn]));
+    // The root reconciler impersonates the reader, which may read the stack's repository and nothing else.
+    const wi = oneOfType(report, "gcp:serviceaccount/iAMMember:IAMMember", "gitops-wi");
+    expect(wi.inputs).toMatchObject({ role: "roles/iam.workloadIdentityUser" });
+    expect(wi.inputs.member).toMatch(
+      /^serviceAccount:[a-z0-9-]+\.svc\.id\.goog\[config-management-system\/root-reconciler\]$/,
+    );
+    const access = oneOfType(
+      report,
+      "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+      "gitops-reader-access",
+    );
+    expect(access.inputs).toMatchObject({ role: "roles/artifactregistry.reader", repository: "tricloud-staging" });
+    expect(fm.dependencies).toEqual(expect.arrayContaining([wi.urn, access.urn]));
+    const apis = ofType(report, "gcp:projects/service:Service").map((r) => r.inputs.service);
+    expect(apis).toEqual(expect.arrayContaining(["gkehub.googleapis.com", "anthosconfigmanagement.googleapis.com"]));
+    expect(membership.dependencies).toEqual(
+      expect.arrayContaining(
+        ofType(report, "gcp:projects/service:Service")
+          .filter((r) => r.inputs.service === "gkehub.googleapis.com")
+          .map((r) => r.urn),
+      ),
+    );
+  });
+
+  it("EKS: the Argo CD capability only with an IAM Identity Center instance, its role trusted by EKS capabilities and reading one ECR repository", async () => {
+    const none = await planStack("staging");
+    expect(ofType(none, "aws:eks/capability:Capability")).toEqual([]);
+    const arn = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
+    const report = await planStack("staging", [`tricloud:clusters.eksArgoCdIdcInstanceArn=${arn}`]);
+    const cap = oneOfType(report, "aws:eks/capability:Capability");
+    expect(cap.inputs).toMatchObject({
+      type: "ARGOCD",
+      capabilityName: "argocd",
+      deletePropagationPolicy: "RETAIN",
+      configuration: { argoCd: { awsIdc: { idcInstanceArn: arn } } },
+    });
+    const role = oneOfType(report, "aws:iam/role:Role", "gitops-argocd");
+    expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "capabilities.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+      },
+    ]);
+    const policy = JSON.parse(
+      oneOfType(report, "aws:iam/rolePolicy:RolePolicy", "gitops-ecr-read").inputs.policy as string,
+    );
+    const repo = oneOfType(report, "aws:ecr/repository:Repository");
+    const pulls = policy.Statement.find((s: { Action: unknown }) => Array.isArray(s.Action));
+    expect(pulls.Action).toContain("ecr:BatchGetImage");
+    expect(pulls.Resource).toMatch(/^arn:aws:ecr:/);
+    expect(cap.dependencies).toEqual(expect.arrayContaining([role.urn]));
+    expect(repo).toBeDefined();
+    expect(report.preflight.filter((f) => f.level === "error")).toEqual([]);
+  });
+
+  it("refuses an Identity Center instance ARN of the wrong shape, naming the key", async () => {
+    const err = await planStack("staging", ["tricloud:clusters.eksArgoCdIdcInstanceArn=ssoins-1234"]).catch(
+      (e: unknown) => e,
+    );
+    expect(String(err)).toMatch(/clusters\.eksArgoCdIdcInstanceArn/);
+    expect(String(err)).toContain("expected an IAM Identity Center instance ARN");
+  });
+});
