@@ -418,7 +418,7 @@ export const FREE: Readonly<Record<string, string>> = {
   "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": "no charge",
   "gcp:serviceaccount/iAMMember:IAMMember": "no charge",
   "gcp:gkehub/membership:Membership": "fleet registration of a GKE cluster has no charge without GKE Enterprise",
-  "gcp:gkehub/feature:Feature": "Config Sync runs on the GKE nodes already priced; no GKE Enterprise subscription is enabled",
+  "gcp:gkehub/feature:Feature": "Config Sync is 'the GitOps service included with Google Kubernetes Engine' (docs.cloud.google.com/kubernetes-engine/config-sync/docs/overview, read 2026-11-30; older pages tied it to GKE Enterprise) and runs on the nodes already priced",
   "gcp:gkehub/featureMembership:FeatureMembership": "billed as its feature (Config Sync on already priced nodes)",
   "gcp:sql/database:Database": "billed through its Cloud SQL instance",
   "gcp:sql/user:User": "no charge",
