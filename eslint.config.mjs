@@ -41,7 +41,8 @@ export const IMPORT_ZONES = [
   {
     target: "./components",
     from: ["./stacks", "./cli", "./policies", "./pricing", "./bench", "./chaos", "./test"],
-    message: "components/ build resources from their arguments: they import neither the stacks, the CLI, the packs, pricing, nor the tools.",
+    message:
+      "components/ build resources from their arguments: they import neither the stacks, the CLI, the packs, pricing, nor the tools.",
   },
   {
     target: "./stacks",
@@ -49,7 +50,16 @@ export const IMPORT_ZONES = [
     message: "stacks/ (the program) imports neither the CLI, the packs, pricing, nor the tools.",
   },
   {
-    target: ["./components", "./stacks", "./functions", "./pricing", "./policies", "./vocabulary", "./chaos", "./index.ts"],
+    target: [
+      "./components",
+      "./stacks",
+      "./functions",
+      "./pricing",
+      "./policies",
+      "./vocabulary",
+      "./chaos",
+      "./index.ts",
+    ],
     from: "./cli",
     message: "nothing imports cli/: the CLI depends on the rest, never the reverse.",
   },
@@ -66,7 +76,9 @@ export default tseslint.config(
     files: ["**/*.ts", "**/*.mts", "**/*.cjs", "**/*.mjs"],
     plugins: { "import-x": importX },
     settings: {
-      "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".mts", ".js", ".cjs", ".mjs", ".json", ".node"] })],
+      "import-x/resolver-next": [
+        createNodeResolver({ extensions: [".ts", ".mts", ".js", ".cjs", ".mjs", ".json", ".node"] }),
+      ],
     },
     rules: {
       "import-x/no-restricted-paths": ["error", { zones: IMPORT_ZONES }],
@@ -77,12 +89,25 @@ export default tseslint.config(
       "@typescript-eslint/no-require-imports": "off",
       // A variable a closure reads before its one assignment (a server handler, say) cannot be const.
       "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
     },
   },
   {
     files: ["**/*.cjs"],
-    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly", console: "readonly", Buffer: "readonly" } },
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        module: "writable",
+        __dirname: "readonly",
+        process: "readonly",
+        console: "readonly",
+        Buffer: "readonly",
+      },
+    },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
@@ -95,7 +120,10 @@ export default tseslint.config(
     languageOptions: { parserOptions: { project: ["./tsconfig.runtime.json"], tsconfigRootDir: import.meta.dirname } },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
-      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: false, attributes: false } }],
+      "@typescript-eslint/no-misused-promises": [
+        "error",
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
       "@typescript-eslint/await-thenable": "error",
     },
   },

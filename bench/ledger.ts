@@ -12,7 +12,13 @@ import { randomBytes, randomInt } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { leafHash, peaksOf } from "../functions/ledger/merkle";
 import { LogStore } from "../functions/ledger/log-store";
-import { consistencyPlan, inclusionPlan, planNodes, verifyConsistency, verifyInclusion } from "../functions/ledger/proofs";
+import {
+  consistencyPlan,
+  inclusionPlan,
+  planNodes,
+  verifyConsistency,
+  verifyInclusion,
+} from "../functions/ledger/proofs";
 import { pgSql, pgliteSql, type Sql } from "../functions/store";
 
 const ENGINE = process.env.LEDGER_ENGINE === "pglite" ? "pglite" : "pg";
@@ -28,7 +34,10 @@ const entryFor = (i: number) => {
   return { eventId: `bench-${i}`, entry, leafHash: leafHash(Buffer.from(entry)) };
 };
 
-async function timeEach<T>(n: number, fn: (i: number) => Promise<T>): Promise<{ meanMs: number; p99Ms: number; last: T }> {
+async function timeEach<T>(
+  n: number,
+  fn: (i: number) => Promise<T>,
+): Promise<{ meanMs: number; p99Ms: number; last: T }> {
   const times: number[] = [];
   let last!: T;
   for (let i = 0; i < n; i++) {
@@ -54,7 +63,10 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       while (size < target) {
         const n = Math.min(BATCH, target - size);
-        await log.append(Array.from({ length: n }, (_, k) => entryFor(size + k)), Date.now());
+        await log.append(
+          Array.from({ length: n }, (_, k) => entryFor(size + k)),
+          Date.now(),
+        );
         size += n;
       }
       const built = performance.now() - t0;
@@ -73,12 +85,22 @@ async function main(): Promise<void> {
         const proof = await log.inclusionProof(index, size);
         return { index, proof };
       });
-      if (!verifyInclusion(incl.last.index, size, (await log.readNodes([{ level: 0, index: incl.last.index }])).get(`0/${incl.last.index}`)!, incl.last.proof, root).ok) throw new Error("inclusion proof did not verify");
+      if (
+        !verifyInclusion(
+          incl.last.index,
+          size,
+          (await log.readNodes([{ level: 0, index: incl.last.index }])).get(`0/${incl.last.index}`)!,
+          incl.last.proof,
+          root,
+        ).ok
+      )
+        throw new Error("inclusion proof did not verify");
       const cons = await timeEach(PROOFS, async () => {
         const from = 1 + randomInt(size - 1);
         return { from, proof: await log.consistencyProof(from, size) };
       });
-      if (!verifyConsistency(cons.last.from, size, cons.last.proof, await log.root(cons.last.from), root).ok) throw new Error("consistency proof did not verify");
+      if (!verifyConsistency(cons.last.from, size, cons.last.proof, await log.root(cons.last.from), root).ok)
+        throw new Error("consistency proof did not verify");
 
       const inclNodes = planNodes(inclusionPlan(size - 1 - Math.floor(size / 3), size)).length;
       const consNodes = planNodes(consistencyPlan(Math.floor(size / 3), size)).length;
@@ -88,13 +110,17 @@ async function main(): Promise<void> {
       process.stderr.write(`ledger bench: ${size} leaves (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
     }
     const totalRows = await sql.query<{ n: number }>(`SELECT count(*)::float8 AS n FROM ${schema}.ledger_nodes`);
-    process.stdout.write(`## Ledger (Merkle log) — ${ENGINE === "pg" ? "PostgreSQL server" : "PGlite in memory"}, ${new Date().toISOString().slice(0, 10)}\n\n`);
+    process.stdout.write(
+      `## Ledger (Merkle log) — ${ENGINE === "pg" ? "PostgreSQL server" : "PGlite in memory"}, ${new Date().toISOString().slice(0, 10)}\n\n`,
+    );
     process.stdout.write(
       `Built through \`LogStore.append\` in batches of ${BATCH} (one transaction each); then, at each size, ${SINGLE_APPENDS} appends of one entry ` +
         `in their own transaction (the FINAL path) and ${PROOFS} inclusion and consistency proofs for random positions, read from storage. ` +
         `Entries are ~700-byte stand-ins for certificates (the tree code does not look inside). ${totalRows[0]!.n.toLocaleString("en")} stored subtree rows in the end; total ${((performance.now() - started) / 1000).toFixed(0)} s.\n\n`,
     );
-    process.stdout.write("| leaves | batched appends/s (build) | single appends/s (mean / p99) | peaks read per append | inclusion proof | consistency proof |\n|---:|---:|---:|---:|---:|---:|\n");
+    process.stdout.write(
+      "| leaves | batched appends/s (build) | single appends/s (mean / p99) | peaks read per append | inclusion proof | consistency proof |\n|---:|---:|---:|---:|---:|---:|\n",
+    );
     process.stdout.write(`${rows.join("\n")}\n`);
     process.stderr.write(`ledger bench: build ${Math.round(buildMs / 1000)} s\n`);
   } finally {

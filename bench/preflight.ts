@@ -19,7 +19,14 @@ const ITERATIONS = 50;
 export async function benchPreflight(): Promise<string> {
   const input = loadPlanInput({ stack: "prod", projectDir: root });
   const captured = await runProgramUnderMocks(input);
-  const resources = captured.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: r.inputs, dependencies: r.dependencies ?? [] }));
+  const resources = captured.resources.map((r) => ({
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    parent: r.parent,
+    props: r.inputs,
+    dependencies: r.dependencies ?? [],
+  }));
   const settings = preflightSettingsFor(input.config, "2026-11-30");
   const times: number[] = [];
   let findings = 0;
@@ -29,7 +36,12 @@ export async function benchPreflight(): Promise<string> {
     times.push(performance.now() - t0);
   }
   const stage = median(times);
-  const plan = median(Array.from({ length: RUNS }, () => runNode([join(root, "bin", "tricloud.cjs"), "plan", "--stack", "prod", "--format", "json"], root).wallMs));
+  const plan = median(
+    Array.from(
+      { length: RUNS },
+      () => runNode([join(root, "bin", "tricloud.cjs"), "plan", "--stack", "prod", "--format", "json"], root).wallMs,
+    ),
+  );
   return [
     `### Preflight inside tricloud plan --stack prod (${resources.length} resources, ${PREFLIGHT_RULES.length} rules, ${PREREQUISITE_RULES.length} prerequisite lists)`,
     "",

@@ -27,10 +27,20 @@ const WARMUP = 150;
 function keyRings(): Record<Cloud, KeyRing> {
   const pairs = CLOUDS.map((c) => [c, generateKeyPair()] as const);
   const publicKeys = Object.fromEntries(pairs.map(([c, p]) => [c, p.publicKey])) as KeyRing["publicKeys"];
-  return Object.fromEntries(pairs.map(([c, p]) => [c, { self: c, privateKey: p.privateKey, publicKeys }])) as Record<Cloud, KeyRing>;
+  return Object.fromEntries(pairs.map(([c, p]) => [c, { self: c, privateKey: p.privateKey, publicKeys }])) as Record<
+    Cloud,
+    KeyRing
+  >;
 }
 
-const payload = (i: number) => ({ invoice: `INV-${i}`, amountCents: 1000 + i, lines: [{ sku: "A-1", qty: 2 }, { sku: "B-7", qty: 1 }] });
+const payload = (i: number) => ({
+  invoice: `INV-${i}`,
+  amountCents: 1000 + i,
+  lines: [
+    { sku: "A-1", qty: 2 },
+    { sku: "B-7", qty: 1 },
+  ],
+});
 
 /**
  * The crypto one FINAL event costs here: origin hashes the envelope and confirms (1 sign);
@@ -48,10 +58,12 @@ function cryptoBound(keys: Record<Cloud, KeyRing>, seconds = 3): { eventsPerSec:
     const own = signConfirmation(env.eventId, env.hash, keys.aws, Date.now(), meta);
     const confs = (["azure", "gcp"] as const).map((c) => {
       if (!checkEnvelope(env).ok) throw new Error("bound: envelope failed");
-      if (!verifyConfirmation(env.eventId, own, keys[c].publicKeys)) throw new Error("bound: origin's confirmation failed");
+      if (!verifyConfirmation(env.eventId, own, keys[c].publicKeys))
+        throw new Error("bound: origin's confirmation failed");
       return signConfirmation(env.eventId, env.hash, keys[c], Date.now(), meta);
     });
-    for (const c of confs) if (!verifyConfirmation(env.eventId, c, keys.aws.publicKeys)) throw new Error("bound: confirmation failed");
+    for (const c of confs)
+      if (!verifyConfirmation(env.eventId, c, keys.aws.publicKeys)) throw new Error("bound: confirmation failed");
     for (const [i, peer] of (["azure", "gcp"] as const).entries()) {
       if (eventHash(env) !== env.hash) throw new Error("bound: hash");
       if (!verifyConfirmation(env.eventId, confs[1 - i]!, keys[peer].publicKeys)) throw new Error("bound: cert");
@@ -110,7 +122,12 @@ async function main(): Promise<void> {
           const origin = CLOUDS[i % 3]!;
           const eventId = `${origin}-${prefix}${i}`;
           submittedAt.set(eventId, Date.now());
-          const res = await requestJson(`${urls[origin]}/v1/events`, "POST", JSON.stringify({ tenantId: `tenant-${i % 10}`, payload: payload(i), eventId }), 10_000);
+          const res = await requestJson(
+            `${urls[origin]}/v1/events`,
+            "POST",
+            JSON.stringify({ tenantId: `tenant-${i % 10}`, payload: payload(i), eventId }),
+            10_000,
+          );
           if (res.status !== 202) throw new Error(`submit ${eventId}: HTTP ${res.status} ${res.text}`);
           // Closed loop: each client waits for its event to be FINAL before sending the next,
           // so the latency figures measure the quorum, not a queue of our own making.
@@ -136,20 +153,30 @@ async function main(): Promise<void> {
     const perSec = finals.length / ((finished - started) / 1000);
     // Wait for the certificates to reach every cloud, then count FINALs per node.
     await new Promise((r) => setTimeout(r, 1_000));
-    const perNode = await Promise.all(members.map(async (m) => `${m.node.cloud} ${(await m.store.countByStatus()).FINAL}`));
+    const perNode = await Promise.all(
+      members.map(async (m) => `${m.node.cloud} ${(await m.store.countByStatus()).FINAL}`),
+    );
 
     const ratio = perSec / bound.eventsPerSec;
     const rows = [
-      ["events (after warm-up)", `${EVENTS}, ${CONCURRENCY} closed-loop clients (submit, wait for FINAL, repeat), origins round-robin`],
+      [
+        "events (after warm-up)",
+        `${EVENTS}, ${CONCURRENCY} closed-loop clients (submit, wait for FINAL, repeat), origins round-robin`,
+      ],
       ["finalized at origin", `${finals.length} / ${ids.length}`],
       ["FINAL rows per node", perNode.join(", ")],
       ["**finalized events/s**", perSec.toFixed(0)],
       ["time to FINAL p50", `${percentile(latencies, 50)} ms`],
       ["time to FINAL p99", `${percentile(latencies, 99)} ms`],
-      ["crypto-only bound (3 signs + 6 verifies + 3 hashes per event, 1 core)", `${bound.eventsPerSec.toFixed(0)} events/s (${bound.usPerEvent.toFixed(0)} µs/event)`],
+      [
+        "crypto-only bound (3 signs + 6 verifies + 3 hashes per event, 1 core)",
+        `${bound.eventsPerSec.toFixed(0)} events/s (${bound.usPerEvent.toFixed(0)} µs/event)`,
+      ],
       ["**ratio to the bound**", `${(ratio * 100).toFixed(1)}%`],
     ];
-    process.stdout.write(`\n## Quorum benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, PostgreSQL server, 3 in-process nodes on loopback HTTP)\n\n| metric | value |\n|---|---|\n`);
+    process.stdout.write(
+      `\n## Quorum benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, PostgreSQL server, 3 in-process nodes on loopback HTTP)\n\n| metric | value |\n|---|---|\n`,
+    );
     for (const [k, v] of rows) process.stdout.write(`| ${k} | ${v} |\n`);
     process.stdout.write(
       `\nAll three nodes, their HTTP servers and clients share one JavaScript thread; the PostgreSQL server is the other core.\n` +
@@ -161,7 +188,8 @@ async function main(): Promise<void> {
       await m.served.close();
     }
     const deadline = Date.now() + 5_000;
-    while (members.some((m) => m.node.replicator.busy > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (members.some((m) => m.node.replicator.busy > 0) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     for (const m of members) {
       await m.store.dropSchema();
       await m.store.close();

@@ -54,7 +54,10 @@ function frameText(frame) {
   const where = `${file}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
   const fn = frame.getFunctionName() || frame.getMethodName();
   const prefix = frame.isAsync() ? "async " : frame.isConstructor() ? "new " : "";
-  const receiver = frame.getTypeName() && !frame.isToplevel() && !frame.isConstructor() && frame.getMethodName() ? `${frame.getTypeName()}.` : "";
+  const receiver =
+    frame.getTypeName() && !frame.isToplevel() && !frame.isConstructor() && frame.getMethodName()
+      ? `${frame.getTypeName()}.`
+      : "";
   return fn ? `    at ${prefix}${receiver}${fn} (${where})` : `    at ${prefix}${where}`;
 }
 

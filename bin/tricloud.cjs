@@ -8,7 +8,12 @@ const path = require("node:path");
 // its CPU time. For plan only: the hook compiles with vm.Script, which cannot import() (PGlite,
 // used by `node` and `local`, does). DISABLE_V8_COMPILE_CACHE=1 turns it off.
 if (process.argv[2] === "plan") {
-  require("v8-compile-cache-lib").install({ cacheDir: path.join(process.env.TRICLOUD_CACHE_DIR || path.join(__dirname, "..", "node_modules", ".cache"), "tricloud-v8") });
+  require("v8-compile-cache-lib").install({
+    cacheDir: path.join(
+      process.env.TRICLOUD_CACHE_DIR || path.join(__dirname, "..", "node_modules", ".cache"),
+      "tricloud-v8",
+    ),
+  });
 }
 require("./register.cjs");
 

@@ -116,7 +116,15 @@ const overlaps = (f: FaultRecord, from: number, to: number) => f.startMs < to &&
 export function check(h: HistoryData, options: Partial<CheckOptions> = {}): CheckResult {
   const o = { ...DEFAULT_CHECK, ...options };
   const ops = h.ops;
-  const reads = ops.filter((op): op is Read => op.f === "read" && op.node !== undefined && op.eventId !== undefined && completed(op) && op.result?.http !== undefined && (op.result.http === 200 || op.result.http === 404));
+  const reads = ops.filter(
+    (op): op is Read =>
+      op.f === "read" &&
+      op.node !== undefined &&
+      op.eventId !== undefined &&
+      completed(op) &&
+      op.result?.http !== undefined &&
+      (op.result.http === 200 || op.result.http === 404),
+  );
   const readsById = groupBy(reads, (r) => r.eventId);
   const submits = ops.filter((op) => op.f === "submit" && op.eventId !== undefined);
   const submitsById = groupBy(submits, (s) => s.eventId);
@@ -125,8 +133,23 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
   const honestIds = [...submitsById.keys()].filter((id) => !equivocated.has(id));
   const results: InvariantResult[] = [];
 
-  const emit = (name: InvariantName, description: string, f: Findings, severity: InvariantResult["severity"] = "invariant", note?: string) => {
-    results.push({ name, description, severity, held: f.all.length === 0, checked: f.checked, violations: f.all.length, examples: f.all.slice(0, o.maxExamples), ...(note ? { note } : {}) });
+  const emit = (
+    name: InvariantName,
+    description: string,
+    f: Findings,
+    severity: InvariantResult["severity"] = "invariant",
+    note?: string,
+  ) => {
+    results.push({
+      name,
+      description,
+      severity,
+      held: f.all.length === 0,
+      checked: f.checked,
+      violations: f.all.length,
+      examples: f.all.slice(0, o.maxExamples),
+      ...(note ? { note } : {}),
+    });
   };
 
   /** The last completed read of each node for an event: its final state as far as the run saw. */
@@ -147,10 +170,29 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
       f.checked++;
       const last = lastReads(s.eventId!).get(s.node);
       if (!last) continue; // never read back: nothing to judge
-      if (last.result!.http === 404) f.add({ eventId: s.eventId, node: s.node, acked: s.result.hash, ackedAtMs: s.completeMs, finally: "not found", readAtMs: last.completeMs });
-      else if (last.result!.hash !== s.result.hash) f.add({ eventId: s.eventId, node: s.node, acked: s.result.hash, finally: last.result!.hash, readAtMs: last.completeMs });
+      if (last.result!.http === 404)
+        f.add({
+          eventId: s.eventId,
+          node: s.node,
+          acked: s.result.hash,
+          ackedAtMs: s.completeMs,
+          finally: "not found",
+          readAtMs: last.completeMs,
+        });
+      else if (last.result!.hash !== s.result.hash)
+        f.add({
+          eventId: s.eventId,
+          node: s.node,
+          acked: s.result.hash,
+          finally: last.result!.hash,
+          readAtMs: last.completeMs,
+        });
     }
-    emit("acknowledged-not-lost", "No acknowledged event is lost: a node that answered 2xx with a hash still holds that event with that hash at the end (kills and restarts included).", f);
+    emit(
+      "acknowledged-not-lost",
+      "No acknowledged event is lost: a node that answered 2xx with a hash still holds that event with that hash at the end (kills and restarts included).",
+      f,
+    );
   }
 
   // 2. At most one FINAL hash per eventId across nodes.
@@ -161,7 +203,9 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
     const touching = h.faults.filter(
       (ft) =>
         overlaps(ft, e.invokeMs, end) &&
-        (ft.kind === "partition-all" || ft.victims.some((v) => receivers.includes(v)) || ft.links.some((l) => receivers.every((r) => l.includes(r)))),
+        (ft.kind === "partition-all" ||
+          ft.victims.some((v) => receivers.includes(v)) ||
+          ft.links.some((l) => receivers.every((r) => l.includes(r)))),
     );
     if (touching.length > 0) exemptEquivocations.set(e.eventId!, touching);
   }
@@ -171,10 +215,22 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
     for (const [id, rs] of readsById) {
       f.checked++;
       const finals = new Map<string, Read[]>();
-      for (const r of rs) if (r.result!.status === "FINAL") finals.set(r.result!.hash!, [...(finals.get(r.result!.hash!) ?? []), r]);
+      for (const r of rs)
+        if (r.result!.status === "FINAL") finals.set(r.result!.hash!, [...(finals.get(r.result!.hash!) ?? []), r]);
       if (finals.size <= 1) continue;
-      const example = { eventId: id, finalHashes: [...finals].map(([hash, list]) => ({ hash, nodes: [...new Set(list.map((r) => r.node))], firstSeenMs: Math.min(...list.map((r) => r.completeMs!)) })) };
-      if (exemptEquivocations.has(id)) exempt.push({ ...example, faults: exemptEquivocations.get(id)!.map((ft) => `${ft.kind}(${ft.victims.join(",")})#${ft.id}`) });
+      const example = {
+        eventId: id,
+        finalHashes: [...finals].map(([hash, list]) => ({
+          hash,
+          nodes: [...new Set(list.map((r) => r.node))],
+          firstSeenMs: Math.min(...list.map((r) => r.completeMs!)),
+        })),
+      };
+      if (exemptEquivocations.has(id))
+        exempt.push({
+          ...example,
+          faults: exemptEquivocations.get(id)!.map((ft) => `${ft.kind}(${ft.victims.join(",")})#${ft.id}`),
+        });
       else f.add(example);
     }
     emit(
@@ -197,8 +253,12 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
       f.checked++;
       const ackHashes = new Set(subs.filter((s) => is2xx(s) && s.result?.hash).map((s) => s.result!.hash!));
       const stored = new Map<string, Cloud[]>();
-      for (const r of readsById.get(id) ?? []) if (r.result!.http === 200 && r.result!.hash) stored.set(r.result!.hash, [...new Set([...(stored.get(r.result!.hash) ?? []), r.node])]);
-      const quarantined = [...new Set((readsById.get(id) ?? []).filter((r) => r.result!.status === "QUARANTINED").map((r) => r.node))];
+      for (const r of readsById.get(id) ?? [])
+        if (r.result!.http === 200 && r.result!.hash)
+          stored.set(r.result!.hash, [...new Set([...(stored.get(r.result!.hash) ?? []), r.node])]);
+      const quarantined = [
+        ...new Set((readsById.get(id) ?? []).filter((r) => r.result!.status === "QUARANTINED").map((r) => r.node)),
+      ];
       const lasts = lastReads(id);
       const final = [...lasts.values()].some((r) => r.result!.status === "FINAL");
       if (ackHashes.size > 1 || stored.size > 1 || quarantined.length > 0 || !final) {
@@ -212,7 +272,11 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
         });
       }
     }
-    emit("duplicates-converge", "The same {tenantId, eventId, payload} sent to several nodes (failover, concurrent duplicates) converges to one hash, ends FINAL and is never QUARANTINED.", f);
+    emit(
+      "duplicates-converge",
+      "The same {tenantId, eventId, payload} sent to several nodes (failover, concurrent duplicates) converges to one hash, ends FINAL and is never QUARANTINED.",
+      f,
+    );
   }
 
   // 4. A different payload (or tenant) under a used eventId is a client error: 409.
@@ -221,9 +285,21 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
     for (const op of ops) {
       if (op.f !== "reuse" || op.result?.http === undefined) continue;
       f.checked++;
-      if (op.result.http !== 409) f.add({ eventId: op.eventId, node: op.node, answered: op.result.http, hash: op.result.hash, changed: op.value?.changed, atMs: op.invokeMs });
+      if (op.result.http !== 409)
+        f.add({
+          eventId: op.eventId,
+          node: op.node,
+          answered: op.result.http,
+          hash: op.result.hash,
+          changed: op.value?.changed,
+          atMs: op.invokeMs,
+        });
     }
-    emit("reuse-gets-409", "A different payload or tenant under an eventId the node already holds is answered 409 (and never quarantines the event).", f);
+    emit(
+      "reuse-gets-409",
+      "A different payload or tenant under an eventId the node already holds is answered 409 (and never quarantines the event).",
+      f,
+    );
   }
 
   // 5. No QUARANTINE without a valid equivocation proof: honest events never quarantined.
@@ -233,10 +309,23 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
       f.checked++;
       const q = (readsById.get(id) ?? []).filter((r) => r.result!.status === "QUARANTINED");
       if (q.length === 0) continue;
-      const attacks = ops.filter((op) => op.eventId === id && (op.f === "forge" || op.f === "replay" || op.f === "reuse")).map((op) => `${op.f}:${op.value?.kind ?? op.value?.changed ?? ""}@${op.invokeMs}ms`);
-      f.add({ eventId: id, quarantinedOn: [...new Set(q.map((r) => r.node))], firstSeenMs: Math.min(...q.map((r) => r.completeMs!)), reason: q[0]!.result!.detail?.statusReason, submittedTo: submitsById.get(id)!.map((s) => s.node), attacksOnIt: attacks });
+      const attacks = ops
+        .filter((op) => op.eventId === id && (op.f === "forge" || op.f === "replay" || op.f === "reuse"))
+        .map((op) => `${op.f}:${op.value?.kind ?? op.value?.changed ?? ""}@${op.invokeMs}ms`);
+      f.add({
+        eventId: id,
+        quarantinedOn: [...new Set(q.map((r) => r.node))],
+        firstSeenMs: Math.min(...q.map((r) => r.completeMs!)),
+        reason: q[0]!.result!.detail?.statusReason,
+        submittedTo: submitsById.get(id)!.map((s) => s.node),
+        attacksOnIt: attacks,
+      });
     }
-    emit("no-quarantine-without-proof", "Only two validly signed different hashes from one cloud quarantine an event: honest events (duplicates, forged or replayed messages, id reuse included) are never QUARANTINED.", f);
+    emit(
+      "no-quarantine-without-proof",
+      "Only two validly signed different hashes from one cloud quarantine an event: honest events (duplicates, forged or replayed messages, id reuse included) are never QUARANTINED.",
+      f,
+    );
   }
 
   // 6. Forged and unauthenticated messages are refused and change nothing.
@@ -249,13 +338,32 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
       if (op.result?.http === undefined) continue;
       f.checked++;
       const http = op.result.http;
-      if (http >= 500 || (op.value?.expect === "4xx" && (http < 400 || http >= 500))) f.add({ kind: op.value?.kind, eventId: op.eventId, node: op.node, answered: http, code: op.result.errorCode, atMs: op.invokeMs });
+      if (http >= 500 || (op.value?.expect === "4xx" && (http < 400 || http >= 500)))
+        f.add({
+          kind: op.value?.kind,
+          eventId: op.eventId,
+          node: op.node,
+          answered: http,
+          code: op.result.errorCode,
+          atMs: op.invokeMs,
+        });
     }
     for (const r of reads) {
       const forged = r.result!.hash && forgedHashes.get(`${r.eventId}/${r.result!.hash}`);
-      if (forged) f.add({ kind: forged.value?.kind, eventId: r.eventId, node: r.node, problem: "a forged hash was stored", status: r.result!.status });
+      if (forged)
+        f.add({
+          kind: forged.value?.kind,
+          eventId: r.eventId,
+          node: r.node,
+          problem: "a forged hash was stored",
+          status: r.result!.status,
+        });
     }
-    emit("forged-messages-refused", "A peer message with a bad hash, a bad or random signature or an unknown key is refused (4xx, never 2xx or 5xx) and its hash is never stored.", f);
+    emit(
+      "forged-messages-refused",
+      "A peer message with a bad hash, a bad or random signature or an unknown key is refused (4xx, never 2xx or 5xx) and its hash is never stored.",
+      f,
+    );
   }
 
   // 7. Replayed valid messages change nothing.
@@ -264,22 +372,43 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
     for (const op of ops) {
       if (op.f !== "replay" || op.result?.http === undefined) continue;
       f.checked++;
-      if (op.result.http >= 500) f.add({ eventId: op.eventId, node: op.node, answered: op.result.http, kind: op.value?.kind });
+      if (op.result.http >= 500)
+        f.add({ eventId: op.eventId, node: op.node, answered: op.result.http, kind: op.value?.kind });
       const before = op.value?.hash as string | undefined;
       // The replayed message is one the clouds signed: the event may move on (PENDING -> FINAL), never to QUARANTINED
       // or another hash. Blamed on the replay only if this node was seen holding it unquarantined just before, and
       // no node had quarantined it yet (else the replay met an event something else had already condemned).
       const rs = readsById.get(op.eventId!) ?? [];
       const onNode = rs.filter((r) => r.node === op.node && r.result!.http === 200);
-      const lastBefore = onNode.filter((r) => r.completeMs! < op.invokeMs).sort((a, b) => b.completeMs! - a.completeMs!)[0];
+      const lastBefore = onNode
+        .filter((r) => r.completeMs! < op.invokeMs)
+        .sort((a, b) => b.completeMs! - a.completeMs!)[0];
       const firstAfter = onNode.filter((r) => r.invokeMs > op.completeMs!).sort((a, b) => a.invokeMs - b.invokeMs)[0];
       const condemnedBefore = rs.some((r) => r.result!.status === "QUARANTINED" && r.completeMs! < op.invokeMs);
-      if (equivocated.has(op.eventId!) || !lastBefore || !firstAfter || condemnedBefore || lastBefore.result!.status === "QUARANTINED") continue;
+      if (
+        equivocated.has(op.eventId!) ||
+        !lastBefore ||
+        !firstAfter ||
+        condemnedBefore ||
+        lastBefore.result!.status === "QUARANTINED"
+      )
+        continue;
       if (firstAfter.result!.status === "QUARANTINED" || firstAfter.result!.hash !== lastBefore.result!.hash) {
-        f.add({ eventId: op.eventId, node: op.node, kind: op.value?.kind, replayedHash: before, before: { status: lastBefore.result!.status, hash: lastBefore.result!.hash }, after: { status: firstAfter.result!.status, hash: firstAfter.result!.hash } });
+        f.add({
+          eventId: op.eventId,
+          node: op.node,
+          kind: op.value?.kind,
+          replayedHash: before,
+          before: { status: lastBefore.result!.status, hash: lastBefore.result!.hash },
+          after: { status: firstAfter.result!.status, hash: firstAfter.result!.hash },
+        });
       }
     }
-    emit("replays-harmless", "An old, validly signed peer message sent again (captured on a link, or rebuilt from a certificate, to any node, from any claimed sender) is not a 5xx and never quarantines the event or changes its hash.", f);
+    emit(
+      "replays-harmless",
+      "An old, validly signed peer message sent again (captured on a link, or rebuilt from a certificate, to any node, from any claimed sender) is not a 5xx and never quarantines the event or changes its hash.",
+      f,
+    );
   }
 
   // 8. A cloud that quarantined an event never lends its confirmation to a FINAL.
@@ -287,7 +416,9 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
     const f = new Findings();
     for (const [id, rs] of readsById) {
       const quarantinedAt = new Map<Cloud, number>();
-      for (const r of rs) if (r.result!.status === "QUARANTINED") quarantinedAt.set(r.node, Math.min(quarantinedAt.get(r.node) ?? Infinity, r.completeMs!));
+      for (const r of rs)
+        if (r.result!.status === "QUARANTINED")
+          quarantinedAt.set(r.node, Math.min(quarantinedAt.get(r.node) ?? Infinity, r.completeMs!));
       if (quarantinedAt.size === 0) continue;
       for (const fin of rs) {
         if (fin.result!.status !== "FINAL") continue;
@@ -295,17 +426,32 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
         for (const [c, tq] of quarantinedAt) {
           if (c === fin.node || !fin.result!.certClouds?.includes(c)) continue;
           // The finalizing node was seen not FINAL after the co-signer had quarantined ...
-          const laterNotFinal = rs.find((r) => r.node === fin.node && r.invokeMs > tq && r.completeMs! < fin.invokeMs && r.result!.status !== "FINAL");
+          const laterNotFinal = rs.find(
+            (r) =>
+              r.node === fin.node && r.invokeMs > tq && r.completeMs! < fin.invokeMs && r.result!.status !== "FINAL",
+          );
           // ... or the co-signer signed its confirmation after it had quarantined.
           const signed = fin.result!.signers?.find((s) => s.cloud === c && s.hash === fin.result!.hash);
           const signedAfter = signed?.confirmedAtMs !== undefined && signed.confirmedAtMs - h.startWallMs > tq;
           if (laterNotFinal || signedAfter) {
-            f.add({ eventId: id, final: fin.node, finalSeenMs: fin.completeMs, coSigner: c, coSignerQuarantinedBy: tq, ...(laterNotFinal ? { stillNotFinalAtMs: laterNotFinal.completeMs } : {}), ...(signedAfter ? { coSignerSignedAtMs: signed!.confirmedAtMs! - h.startWallMs } : {}) });
+            f.add({
+              eventId: id,
+              final: fin.node,
+              finalSeenMs: fin.completeMs,
+              coSigner: c,
+              coSignerQuarantinedBy: tq,
+              ...(laterNotFinal ? { stillNotFinalAtMs: laterNotFinal.completeMs } : {}),
+              ...(signedAfter ? { coSignerSignedAtMs: signed!.confirmedAtMs! - h.startWallMs } : {}),
+            });
           }
         }
       }
     }
-    emit("quarantined-never-lends", "A cloud seen QUARANTINED on an event is not in the certificate of a FINAL reached (or signed) after that.", f);
+    emit(
+      "quarantined-never-lends",
+      "A cloud seen QUARANTINED on an event is not in the certificate of a FINAL reached (or signed) after that.",
+      f,
+    );
   }
 
   // 9. Status only PENDING -> FINAL or PENDING -> QUARANTINED; a stored event never vanishes or changes hash.
@@ -327,16 +473,32 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
             let problem: string | undefined;
             if (a.http === 200 && b.http === 404) problem = "vanished";
             else if (a.http === 200 && b.http === 200 && a.hash !== b.hash) problem = "stored hash changed";
-            else if (a.http === 200 && (a.status === "FINAL" || a.status === "QUARANTINED") && b.http === 200 && b.status !== a.status) problem = `${a.status} -> ${b.status}`;
+            else if (
+              a.http === 200 &&
+              (a.status === "FINAL" || a.status === "QUARANTINED") &&
+              b.http === 200 &&
+              b.status !== a.status
+            )
+              problem = `${a.status} -> ${b.status}`;
             if (problem) {
               flagged = true;
-              f.add({ eventId: id, node, problem, first: { atMs: r1.completeMs, status: a.status ?? "absent", hash: a.hash }, then: { atMs: r2.invokeMs, status: b.status ?? "absent", hash: b.hash } });
+              f.add({
+                eventId: id,
+                node,
+                problem,
+                first: { atMs: r1.completeMs, status: a.status ?? "absent", hash: a.hash },
+                then: { atMs: r2.invokeMs, status: b.status ?? "absent", hash: b.hash },
+              });
             }
           }
         }
       }
     }
-    emit("status-transitions", "Per node, status only moves PENDING -> FINAL or PENDING -> QUARANTINED, and a stored event never vanishes or changes hash.", f);
+    emit(
+      "status-transitions",
+      "Per node, status only moves PENDING -> FINAL or PENDING -> QUARANTINED, and a stored event never vanishes or changes hash.",
+      f,
+    );
   }
 
   // 10. FINAL is backed by a certificate: valid confirmations of two distinct clouds on its hash.
@@ -345,9 +507,20 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
     for (const r of reads) {
       if (r.result!.status !== "FINAL") continue;
       f.checked++;
-      if ((r.result!.certClouds?.length ?? 0) < 2) f.add({ eventId: r.eventId, node: r.node, hash: r.result!.hash, validSigners: r.result!.certClouds ?? [], atMs: r.completeMs });
+      if ((r.result!.certClouds?.length ?? 0) < 2)
+        f.add({
+          eventId: r.eventId,
+          node: r.node,
+          hash: r.result!.hash,
+          validSigners: r.result!.certClouds ?? [],
+          atMs: r.completeMs,
+        });
     }
-    emit("final-has-certificate", "Every FINAL read shows valid signed confirmations from at least two distinct clouds on its hash.", f);
+    emit(
+      "final-has-certificate",
+      "Every FINAL read shows valid signed confirmations from at least two distinct clouds on its hash.",
+      f,
+    );
   }
 
   // 11. An honest cloud signs at most one hash per eventId.
@@ -355,14 +528,20 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
     const f = new Findings();
     for (const [id, rs] of readsById) {
       const byCloud = new Map<Cloud, Set<string>>();
-      for (const r of rs) for (const s of r.result!.signers ?? []) byCloud.set(s.cloud, new Set([...(byCloud.get(s.cloud) ?? []), s.hash]));
+      for (const r of rs)
+        for (const s of r.result!.signers ?? [])
+          byCloud.set(s.cloud, new Set([...(byCloud.get(s.cloud) ?? []), s.hash]));
       for (const [cloud, hashes] of byCloud) {
         if (equivocated.has(id) && cloud === h.stolenKey) continue; // the attacker signs with that key
         f.checked++;
         if (hashes.size > 1) f.add({ eventId: id, cloud, hashes: [...hashes] });
       }
     }
-    emit("one-signature-per-cloud", "No honest cloud's valid confirmation appears on two different hashes of one eventId.", f);
+    emit(
+      "one-signature-per-cloud",
+      "No honest cloud's valid confirmation appears on two different hashes of one eventId.",
+      f,
+    );
   }
 
   // 12. A stolen-key equivocation is detected: quarantined somewhere or kept as evidence.
@@ -373,13 +552,32 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
       if (delivered < 2) continue;
       f.checked++;
       const q = (readsById.get(e.eventId!) ?? []).some((r) => r.result!.status === "QUARANTINED");
-      const ev = ops.some((op) => op.f === "evidence" && op.eventId === e.eventId && (op.result?.evidenceKinds ?? []).some((k) => /equivoc/i.test(k)));
+      const ev = ops.some(
+        (op) =>
+          op.f === "evidence" &&
+          op.eventId === e.eventId &&
+          (op.result?.evidenceKinds ?? []).some((k) => /equivoc/i.test(k)),
+      );
       // Where 2-of-3 could not prevent two FINALs, both certificates carrying the thief's signature are the proof an auditor finds.
-      const certs = new Set((readsById.get(e.eventId!) ?? []).filter((r) => r.result!.status === "FINAL" && h.stolenKey && r.result!.certClouds?.includes(h.stolenKey)).map((r) => r.result!.hash));
+      const certs = new Set(
+        (readsById.get(e.eventId!) ?? [])
+          .filter((r) => r.result!.status === "FINAL" && h.stolenKey && r.result!.certClouds?.includes(h.stolenKey))
+          .map((r) => r.result!.hash),
+      );
       const twoCertificates = exemptEquivocations.has(e.eventId!) && certs.size >= 2;
-      if (!q && !ev && !twoCertificates) f.add({ eventId: e.eventId, receivers: e.value?.receivers, atMs: e.invokeMs, finally: Object.fromEntries([...lastReads(e.eventId!)].map(([n, r]) => [n, r.result!.status ?? "absent"])) });
+      if (!q && !ev && !twoCertificates)
+        f.add({
+          eventId: e.eventId,
+          receivers: e.value?.receivers,
+          atMs: e.invokeMs,
+          finally: Object.fromEntries([...lastReads(e.eventId!)].map(([n, r]) => [n, r.result!.status ?? "absent"])),
+        });
     }
-    emit("equivocation-detected", "Two validly signed different hashes for one eventId from the stolen-key cloud, delivered to both honest clouds, leave the event QUARANTINED somewhere or an equivocation in some node's evidence.", f);
+    emit(
+      "equivocation-detected",
+      "Two validly signed different hashes for one eventId from the stolen-key cloud, delivered to both honest clouds, leave the event QUARANTINED somewhere or an equivocation in some node's evidence.",
+      f,
+    );
   }
 
   // 13. Liveness with one cloud out.
@@ -387,7 +585,8 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
   {
     const f = new Findings();
     f.checked = liveness.figures.events;
-    if (liveness.figures.events > 0 && (liveness.figures.p99Ms === null || liveness.figures.p99Ms > o.livenessBoundMs)) for (const s of liveness.slowest) f.add(s);
+    if (liveness.figures.events > 0 && (liveness.figures.p99Ms === null || liveness.figures.p99Ms > o.livenessBoundMs))
+      for (const s of liveness.slowest) f.add(s);
     emit(
       "liveness",
       `Honest acknowledged events reach FINAL on some node with p99 under ${o.livenessBoundMs} ms, measured from the end of the last fault that took out a node they were sent to (or any partition of two or more clouds), or from submission if later.`,
@@ -405,9 +604,14 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
     for (const op of ops) {
       if (op.f !== "health") continue;
       f.checked++;
-      if (op.result?.http !== 200) f.add({ node: op.node, health: op.result?.http ?? op.result?.error ?? op.type, atMs: op.invokeMs });
+      if (op.result?.http !== 200)
+        f.add({ node: op.node, health: op.result?.http ?? op.result?.error ?? op.type, atMs: op.invokeMs });
     }
-    emit("no-crash", "No node exits unless the harness killed it, and every node answers /health with 200 at the end.", f);
+    emit(
+      "no-crash",
+      "No node exits unless the harness killed it, and every node answers /health with 200 at the end.",
+      f,
+    );
   }
 
   // 15. Nothing a client sends gets a 5xx, and a malformed request gets a 4xx.
@@ -417,16 +621,31 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
       if (op.f !== "malformed" || !completed(op)) continue;
       const http = op.result?.http;
       // No answer from a node the nemesis killed or paused meanwhile proves nothing.
-      if (http === undefined && h.faults.some((ft) => (ft.kind === "kill" || ft.kind === "pause") && ft.victims.includes(op.node!) && overlaps(ft, op.invokeMs, op.completeMs!))) continue;
+      if (
+        http === undefined &&
+        h.faults.some(
+          (ft) =>
+            (ft.kind === "kill" || ft.kind === "pause") &&
+            ft.victims.includes(op.node!) &&
+            overlaps(ft, op.invokeMs, op.completeMs!),
+        )
+      )
+        continue;
       f.checked++;
       const expect = op.value?.expect as "4xx" | "4xx-json" | "no-5xx" | undefined;
       let problem: string | undefined;
       if (http !== undefined && http >= 500) problem = `answered ${http}`;
-      else if ((expect === "4xx" || expect === "4xx-json") && (http === undefined || http < 400 || http >= 500)) problem = http === undefined ? `no answer (${op.result?.error ?? op.type})` : `answered ${http}`;
-      else if (expect === "4xx-json" && !op.result?.jsonError) problem = `answered ${http} without the JSON error shape`;
+      else if ((expect === "4xx" || expect === "4xx-json") && (http === undefined || http < 400 || http >= 500))
+        problem = http === undefined ? `no answer (${op.result?.error ?? op.type})` : `answered ${http}`;
+      else if (expect === "4xx-json" && !op.result?.jsonError)
+        problem = `answered ${http} without the JSON error shape`;
       if (problem) f.add({ kind: op.value?.kind, node: op.node, problem, atMs: op.invokeMs });
     }
-    emit("malformed-requests-refused", "Malformed requests (bad JSON, wrong content type, huge or broken bodies, malformed chunked encoding) get a 4xx (a JSON error where the app answers), never a 5xx.", f);
+    emit(
+      "malformed-requests-refused",
+      "Malformed requests (bad JSON, wrong content type, huge or broken bodies, malformed chunked encoding) get a 4xx (a JSON error where the app answers), never a 5xx.",
+      f,
+    );
   }
 
   // 16. Witness replays are harmless.
@@ -436,31 +655,54 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
       if (op.f === "witness-replay" && op.result?.http !== undefined) {
         f.checked++;
         const http = op.result.http;
-        if (http >= 500 || (op.value?.expect !== "no-5xx" && (http < 400 || http >= 500))) f.add({ witness: op.node, kind: op.value?.kind, origin: op.value?.origin, answered: http, atMs: op.invokeMs });
+        if (http >= 500 || (op.value?.expect !== "no-5xx" && (http < 400 || http >= 500)))
+          f.add({
+            witness: op.node,
+            kind: op.value?.kind,
+            origin: op.value?.origin,
+            answered: http,
+            atMs: op.invokeMs,
+          });
       }
       if (op.f === "witnessed" && op.result?.refusals !== undefined) {
         f.checked++;
-        if (op.result.refusals > 0) f.add({ witness: op.node, refusalsStored: op.result.refusals, detail: op.result.detail });
+        if (op.result.refusals > 0)
+          f.add({ witness: op.node, refusalsStored: op.result.refusals, detail: op.result.detail });
       }
     }
-    emit("witness-replays-harmless", "An old checkpoint re-sent to a witness with a forged oldSize is refused (4xx), a captured witness request re-sent as it was is not a 5xx, and no witness stores a refusal (honest logs never give it a reason to).", f);
+    emit(
+      "witness-replays-harmless",
+      "An old checkpoint re-sent to a witness with a forged oldSize is refused (4xx), a captured witness request re-sent as it was is not a 5xx, and no witness stores a refusal (honest logs never give it a reason to).",
+      f,
+    );
   }
 
   // 17. The auditor agrees: clean, unless the documented limit produced two FINALs, which it must report.
   {
     const f = new Findings();
-    const limitIds = [...readsById.keys()].filter((id) => exemptEquivocations.has(id) && new Set((readsById.get(id) ?? []).filter((r) => r.result!.status === "FINAL").map((r) => r.result!.hash)).size >= 2);
+    const limitIds = [...readsById.keys()].filter(
+      (id) =>
+        exemptEquivocations.has(id) &&
+        new Set((readsById.get(id) ?? []).filter((r) => r.result!.status === "FINAL").map((r) => r.result!.hash))
+          .size >= 2,
+    );
     for (const op of ops) {
       if (op.f !== "audit" || op.result?.http === undefined) continue;
       f.checked++;
-      const failures = (op.result.detail?.failures as { check: string; log: string; message: string }[] | undefined) ?? [];
+      const failures =
+        (op.result.detail?.failures as { check: string; log: string; message: string }[] | undefined) ?? [];
       const unexplained = failures.filter((x) => !limitIds.some((id) => x.message.includes(id)));
       const missed = limitIds.filter((id) => !failures.some((x) => x.message.includes(id)));
       if (op.result.http > 1) f.add({ problem: `audit exited ${op.result.http}`, error: op.result.detail?.error });
-      if (unexplained.length > 0) f.add({ problem: "the audit failed", exit: op.result.http, findings: unexplained.slice(0, o.maxExamples) });
+      if (unexplained.length > 0)
+        f.add({ problem: "the audit failed", exit: op.result.http, findings: unexplained.slice(0, o.maxExamples) });
       if (missed.length > 0) f.add({ problem: "the audit missed a stolen-key double FINAL", eventIds: missed });
     }
-    emit("audit-verifies", "`tricloud audit verify` over the three nodes at the end finds nothing, except a stolen-key double FINAL made while the honest clouds were cut apart, which it must report.", f);
+    emit(
+      "audit-verifies",
+      "`tricloud audit verify` over the three nodes at the end finds nothing, except a stolen-key double FINAL made while the honest clouds were cut apart, which it must report.",
+      f,
+    );
   }
 
   // Advisory: error-level log lines.
@@ -468,15 +710,30 @@ export function check(h: HistoryData, options: Partial<CheckOptions> = {}): Chec
     const f = new Findings();
     f.checked = h.logErrors.length;
     for (const l of h.logErrors) f.add(l);
-    emit("no-error-logs", "Nodes log nothing at error level (a client's input is handled, not an internal error).", f, "advisory");
+    emit(
+      "no-error-logs",
+      "Nodes log nothing at error level (a client's input is handled, not an internal error).",
+      f,
+      "advisory",
+    );
   }
 
-  return { valid: results.every((r) => r.held || r.severity === "advisory"), invariants: results, liveness: liveness.figures };
+  return {
+    valid: results.every((r) => r.held || r.severity === "advisory"),
+    invariants: results,
+    liveness: liveness.figures,
+  };
 }
 
 const fmt = (ms: number | null) => (ms === null ? "n/a" : Number.isFinite(ms) ? `${Math.round(ms)} ms` : "never");
 
-function livenessFigures(h: HistoryData, honestIds: string[], submitsById: Map<string, Op[]>, readsById: Map<string, Read[]>, boundMs: number) {
+function livenessFigures(
+  h: HistoryData,
+  honestIds: string[],
+  submitsById: Map<string, Op[]>,
+  readsById: Map<string, Read[]>,
+  boundMs: number,
+) {
   const fromFault: number[] = [];
   const fromSubmit: number[] = [];
   const slow: { eventId: string; ms: number; detail: Record<string, unknown> }[] = [];
@@ -487,7 +744,10 @@ function livenessFigures(h: HistoryData, honestIds: string[], submitsById: Map<s
     if (!subs.some(is2xx)) continue;
     const start = Math.min(...subs.map((s) => s.invokeMs));
     const nodes = new Set(subs.map((s) => s.node));
-    const finalAt = Math.min(Infinity, ...(readsById.get(id) ?? []).filter((r) => r.result!.status === "FINAL").map((r) => r.completeMs!));
+    const finalAt = Math.min(
+      Infinity,
+      ...(readsById.get(id) ?? []).filter((r) => r.result!.status === "FINAL").map((r) => r.completeMs!),
+    );
     let ref = start;
     const obstructing: string[] = [];
     for (const f of h.faults) {
@@ -502,8 +762,19 @@ function livenessFigures(h: HistoryData, honestIds: string[], submitsById: Map<s
     fromFault.push(ms);
     fromSubmit.push(finalAt - start);
     if (obstructing.length > 0) obstructed.push(ms);
-    else if (h.faults.some((f) => f.victims.length === 1 && f.startMs <= start && (f.stopMs ?? Infinity) > start)) healthy.push(ms);
-    slow.push({ eventId: id, ms, detail: { submittedAtMs: start, sentTo: [...nodes], measuredFromMs: ref, finalSeenMs: Number.isFinite(finalAt) ? finalAt : null, obstructedBy: obstructing } });
+    else if (h.faults.some((f) => f.victims.length === 1 && f.startMs <= start && (f.stopMs ?? Infinity) > start))
+      healthy.push(ms);
+    slow.push({
+      eventId: id,
+      ms,
+      detail: {
+        submittedAtMs: start,
+        sentTo: [...nodes],
+        measuredFromMs: ref,
+        finalSeenMs: Number.isFinite(finalAt) ? finalAt : null,
+        obstructedBy: obstructing,
+      },
+    });
   }
   const split = (xs: number[]) => {
     xs.sort((a, b) => a - b);
@@ -526,6 +797,8 @@ function livenessFigures(h: HistoryData, honestIds: string[], submitsById: Map<s
     healthyWhileOneOut: split(healthy),
     afterObstruction: split(obstructed),
   };
-  const slowest = slow.filter((s) => s.ms > boundMs).map((s) => ({ eventId: s.eventId, ms: Number.isFinite(s.ms) ? Math.round(s.ms) : "never FINAL", ...s.detail }));
+  const slowest = slow
+    .filter((s) => s.ms > boundMs)
+    .map((s) => ({ eventId: s.eventId, ms: Number.isFinite(s.ms) ? Math.round(s.ms) : "never FINAL", ...s.detail }));
   return { figures, slowest };
 }

@@ -94,11 +94,21 @@ export class ChaosCluster {
         } else {
           store = join(o.workDir, `pglite-${cloud}`);
         }
-        c.nodes.set(cloud, { cloud, port: ports.get(cloud)!, store, expectExit: false, paused: false, log: createWriteStream(join(o.workDir, `${cloud}.log`), { flags: "a" }) });
+        c.nodes.set(cloud, {
+          cloud,
+          port: ports.get(cloud)!,
+          store,
+          expectExit: false,
+          paused: false,
+          log: createWriteStream(join(o.workDir, `${cloud}.log`), { flags: "a" }),
+        });
       }
       for (const cloud of CLOUDS) c.spawn(cloud);
       const up = await Promise.all(CLOUDS.map((cloud) => c.waitHealthy(cloud, 60_000)));
-      if (!up.every(Boolean)) throw new Error(`nodes did not come up within 60 s: ${CLOUDS.filter((_, i) => !up[i]).join(", ")} (logs in ${o.workDir})`);
+      if (!up.every(Boolean))
+        throw new Error(
+          `nodes did not come up within 60 s: ${CLOUDS.filter((_, i) => !up[i]).join(", ")} (logs in ${o.workDir})`,
+        );
       return c;
     } catch (err) {
       await c.stop(false);
@@ -202,14 +212,26 @@ export class ChaosCluster {
     for (const n of this.nodes.values()) await new Promise<void>((r) => n.log.end(() => r()));
     await Promise.all([...this.links.values()].map((l) => l.close()));
     if (!keep) {
-      for (const db of this.databases) await this.admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+      for (const db of this.databases)
+        await this.admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
       await rm(this.o.workDir, { recursive: true, force: true });
     }
   }
 
   /** `tricloud audit verify` over the three nodes with the clouds' public keys: its exit code and findings. */
-  audit(timeoutMs: number): Promise<{ code: number | null; failures: { check: string; log: string; message: string }[]; error?: string }> {
-    const args = [BIN, "audit", "verify", ...CLOUDS.flatMap((c) => ["--node", this.url(c)]), "--keys", this.keysDir, "--format", "json"];
+  audit(
+    timeoutMs: number,
+  ): Promise<{ code: number | null; failures: { check: string; log: string; message: string }[]; error?: string }> {
+    const args = [
+      BIN,
+      "audit",
+      "verify",
+      ...CLOUDS.flatMap((c) => ["--node", this.url(c)]),
+      "--keys",
+      this.keysDir,
+      "--format",
+      "json",
+    ];
     return new Promise((resolve) => {
       const p = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
       let out = "";
@@ -222,18 +244,39 @@ export class ChaosCluster {
         let failures: { check: string; log: string; message: string }[] = [];
         try {
           const report = JSON.parse(out) as { failures?: { check: string; log: string; message: string }[] };
-          failures = (report.failures ?? []).map((f) => ({ check: f.check, log: f.log, message: String(f.message).slice(0, 400) }));
+          failures = (report.failures ?? []).map((f) => ({
+            check: f.check,
+            log: f.log,
+            message: String(f.message).slice(0, 400),
+          }));
         } catch {
           // not JSON: keep stderr
         }
-        resolve({ code, failures, ...(code !== 0 && code !== 1 ? { error: err.slice(0, 1_000) || out.slice(0, 1_000) } : {}) });
+        resolve({
+          code,
+          failures,
+          ...(code !== 0 && code !== 1 ? { error: err.slice(0, 1_000) || out.slice(0, 1_000) } : {}),
+        });
       });
     });
   }
 
   private spawn(cloud: Cloud): void {
     const n = this.nodes.get(cloud)!;
-    const args = [BIN, "node", "--cloud", cloud, "--port", String(n.port), "--host", LOOPBACK, "--keys", this.keysDir, "--log-level", this.o.logLevel];
+    const args = [
+      BIN,
+      "node",
+      "--cloud",
+      cloud,
+      "--port",
+      String(n.port),
+      "--host",
+      LOOPBACK,
+      "--keys",
+      this.keysDir,
+      "--log-level",
+      this.o.logLevel,
+    ];
     for (const peer of CLOUDS) if (peer !== cloud) args.push("--peer", `${peer}=${this.link(cloud, peer).url}`);
     args.push(this.o.store === "pg" ? "--database-url" : "--data-dir", n.store);
     const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -294,6 +337,8 @@ function runCli(args: string[]): Promise<void> {
     let err = "";
     p.stderr!.on("data", (c: Buffer) => (err += c.toString()));
     p.stdout!.resume();
-    p.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`tricloud ${args.join(" ")} exited ${code}: ${err}`))));
+    p.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`tricloud ${args.join(" ")} exited ${code}: ${err}`)),
+    );
   });
 }

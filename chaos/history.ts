@@ -159,6 +159,14 @@ export class History implements HistoryData {
   }
 
   toJSON(): HistoryData {
-    return { seed: this.seed, startWallMs: this.startWallMs, stolenKey: this.stolenKey, ops: this.ops, faults: this.faults, exits: this.exits, logErrors: this.logErrors };
+    return {
+      seed: this.seed,
+      startWallMs: this.startWallMs,
+      stolenKey: this.stolenKey,
+      ops: this.ops,
+      faults: this.faults,
+      exits: this.exits,
+      logErrors: this.logErrors,
+    };
   }
 }

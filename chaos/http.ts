@@ -13,9 +13,17 @@ export interface Answer {
 }
 
 /** One HTTP exchange with a timeout; rejects on connection errors and timeouts. */
-export async function call(url: string, init: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs: number }): Promise<Answer> {
+export async function call(
+  url: string,
+  init: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs: number },
+): Promise<Answer> {
   assertLoopback(url);
-  const res = await fetch(url, { method: init.method ?? (init.body === undefined ? "GET" : "POST"), headers: init.headers, body: init.body, signal: AbortSignal.timeout(init.timeoutMs) });
+  const res = await fetch(url, {
+    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+    headers: init.headers,
+    body: init.body,
+    signal: AbortSignal.timeout(init.timeoutMs),
+  });
   const text = await res.text();
   let body: unknown;
   try {
@@ -26,7 +34,8 @@ export async function call(url: string, init: { method?: string; body?: string; 
   return { http: res.status, body, text };
 }
 
-export const postJson = (url: string, value: unknown, timeoutMs: number) => call(url, { body: JSON.stringify(value), headers: { "content-type": "application/json" }, timeoutMs });
+export const postJson = (url: string, value: unknown, timeoutMs: number) =>
+  call(url, { body: JSON.stringify(value), headers: { "content-type": "application/json" }, timeoutMs });
 
 /** The documented error shape `{ error: { code, message } }`. */
 export function errorCode(body: unknown): string | undefined {
@@ -35,10 +44,20 @@ export function errorCode(body: unknown): string | undefined {
 }
 
 /** Records `op` as ok (an answer came), or info (timeout/reset: the request may or may not have taken effect). */
-export async function record(h: History, op: Op, run: () => Promise<Answer>, extract: (a: Answer) => OpResult = () => ({})): Promise<Answer | undefined> {
+export async function record(
+  h: History,
+  op: Op,
+  run: () => Promise<Answer>,
+  extract: (a: Answer) => OpResult = () => ({}),
+): Promise<Answer | undefined> {
   try {
     const a = await run();
-    h.complete(op, "ok", { http: a.http, jsonError: errorCode(a.body) !== undefined, errorCode: errorCode(a.body), ...extract(a) });
+    h.complete(op, "ok", {
+      http: a.http,
+      jsonError: errorCode(a.body) !== undefined,
+      errorCode: errorCode(a.body),
+      ...extract(a),
+    });
     return a;
   } catch (err) {
     h.complete(op, "info", { error: describe(err) });
@@ -77,34 +96,51 @@ export function readResult(eventId: string, a: Answer, publicKeys: Readonly<Reco
     }
     if (!ok) continue;
     const at = Date.parse(String(c.confirmedAt));
-    signers.push({ cloud: c.cloud as Cloud, hash: String(c.hash), ...(Number.isFinite(at) ? { confirmedAtMs: at } : {}) });
+    signers.push({
+      cloud: c.cloud as Cloud,
+      hash: String(c.hash),
+      ...(Number.isFinite(at) ? { confirmedAtMs: at } : {}),
+    });
   }
   const certClouds = [...new Set(signers.filter((s) => s.hash === v.hash).map((s) => s.cloud))];
-  return { status: v.status, hash: v.hash, certClouds, signers, ...(v.statusReason ? { detail: { statusReason: v.statusReason } } : {}) };
+  return {
+    status: v.status,
+    hash: v.hash,
+    certClouds,
+    signers,
+    ...(v.statusReason ? { detail: { statusReason: v.statusReason } } : {}),
+  };
 }
 
 /**
  * One request on a connection of its own (node:http, no keep-alive pool): a node may close a
  * connection after refusing a body, and a pooled socket would carry that into the next request.
  */
-export function callFresh(url: string, init: { method: string; body?: string | Buffer; headers?: Record<string, string>; timeoutMs: number }): Promise<Answer> {
+export function callFresh(
+  url: string,
+  init: { method: string; body?: string | Buffer; headers?: Record<string, string>; timeoutMs: number },
+): Promise<Answer> {
   assertLoopback(url);
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method, headers: init.headers, agent: false, timeout: init.timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", reject);
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let body: unknown;
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          body = undefined;
-        }
-        resolve({ http: res.statusCode ?? 0, body, text });
-      });
-    });
+    const req = request(
+      url,
+      { method: init.method, headers: init.headers, agent: false, timeout: init.timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", reject);
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let body: unknown;
+          try {
+            body = text ? JSON.parse(text) : undefined;
+          } catch {
+            body = undefined;
+          }
+          resolve({ http: res.statusCode ?? 0, body, text });
+        });
+      },
+    );
     req.on("timeout", () => req.destroy(new Error("timeout")));
     req.on("error", reject);
     req.end(init.body);
@@ -112,7 +148,11 @@ export function callFresh(url: string, init: { method: string; body?: string | B
 }
 
 /** A raw request on a socket (for what fetch refuses to send): the answer's status, or none. */
-export function rawRequest(port: number, chunks: (string | Buffer)[], opts: { endAfter: boolean; waitMs: number }): Promise<{ http?: number; text: string; closedBy: "server" | "timeout" }> {
+export function rawRequest(
+  port: number,
+  chunks: (string | Buffer)[],
+  opts: { endAfter: boolean; waitMs: number },
+): Promise<{ http?: number; text: string; closedBy: "server" | "timeout" }> {
   return new Promise((resolve) => {
     const s = connect({ host: LOOPBACK, port });
     let text = "";

@@ -36,7 +36,13 @@ const env = envelopeModule as unknown as {
   sealEnvelope?: (body: unknown, keys: KeyRing) => Envelope;
 };
 const conf = confirmationModule as unknown as {
-  signConfirmation(eventId: string, hash: string, keys: KeyRing, nowMs: number, meta?: { origin: Cloud; logicalClock: number }): unknown;
+  signConfirmation(
+    eventId: string,
+    hash: string,
+    keys: KeyRing,
+    nowMs: number,
+    meta?: { origin: Cloud; logicalClock: number },
+  ): unknown;
   confirmationDigest(eventId: string, c: Record<string, unknown>): string;
 };
 
@@ -44,7 +50,13 @@ const conf = confirmationModule as unknown as {
 export const SIGNED_ENVELOPES = typeof env.makeEnvelope !== "function";
 
 function originBody(c: Content, origin: Cloud, atMs: number) {
-  return { ...c, logicalClock: 1, region: `local-${origin}`, createdAt: new Date(atMs).toISOString(), originCloud: origin };
+  return {
+    ...c,
+    logicalClock: 1,
+    region: `local-${origin}`,
+    createdAt: new Date(atMs).toISOString(),
+    originCloud: origin,
+  };
 }
 
 /** The envelope for `c` as `origin` would make it; signed by `signer` (a key) or with `signature` given, where envelopes are signed. */
@@ -65,7 +77,13 @@ function confirmationFields(cloud: Cloud, hash: string, origin: Cloud, atMs: num
 /** A validly signed statement of `keys.self` that it took and stored this content. */
 export function signedMessage(keys: KeyRing, c: Content, atMs: number): PeerMessage {
   const envelope = envelopeFor(c, keys.self, atMs, keys);
-  return { from: keys.self, envelope, confirmations: [conf.signConfirmation(c.eventId, envelope.hash, keys, atMs, { origin: keys.self, logicalClock: 1 })] };
+  return {
+    from: keys.self,
+    envelope,
+    confirmations: [
+      conf.signConfirmation(c.eventId, envelope.hash, keys, atMs, { origin: keys.self, logicalClock: 1 }),
+    ],
+  };
 }
 
 /** The message a node would send about an event it holds, rebuilt from a GET /v1/events answer. */
@@ -76,27 +94,49 @@ export function replayOf(view: { envelope: unknown; confirmations: unknown[] }, 
 export const randomSignature = (rng: Rng) => rng.bytes(64).toString("base64");
 
 export type ForgeKind = "unsigned" | "bad-hash" | "bad-signature" | "unknown-key" | "bad-confirmation";
-export const FORGE_KINDS: readonly ForgeKind[] = ["unsigned", "bad-hash", "bad-signature", "unknown-key", "bad-confirmation"];
+export const FORGE_KINDS: readonly ForgeKind[] = [
+  "unsigned",
+  "bad-hash",
+  "bad-signature",
+  "unknown-key",
+  "bad-confirmation",
+];
 
 /**
  * A forged message about an existing event, claiming to come from `from`: other content the
  * clouds never signed (with no confirmation, with a hash that does not match, with a random
  * signature or one by an unknown key), or the real envelope with a confirmation nobody signed.
  */
-export function forgedMessage(kind: ForgeKind, rng: Rng, target: { eventId: string; tenantId: string; origin: Cloud; from: Cloud; honest?: Envelope }, atMs: number): { message: PeerMessage; forgedHash: string } {
-  const c: Content = { eventId: target.eventId, tenantId: target.tenantId, payload: { forged: kind, junk: rng.hex(8) } };
-  const msg = (envelope: Envelope, confirmations: unknown[]) => ({ message: { from: target.from, envelope, confirmations }, forgedHash: envelope.hash });
+export function forgedMessage(
+  kind: ForgeKind,
+  rng: Rng,
+  target: { eventId: string; tenantId: string; origin: Cloud; from: Cloud; honest?: Envelope },
+  atMs: number,
+): { message: PeerMessage; forgedHash: string } {
+  const c: Content = {
+    eventId: target.eventId,
+    tenantId: target.tenantId,
+    payload: { forged: kind, junk: rng.hex(8) },
+  };
+  const msg = (envelope: Envelope, confirmations: unknown[]) => ({
+    message: { from: target.from, envelope, confirmations },
+    forgedHash: envelope.hash,
+  });
   switch (kind) {
     case "unsigned":
       return msg(envelopeFor(c, target.origin, atMs, randomSignature(rng)), []);
     case "bad-hash": {
       const good = envelopeFor(c, target.origin, atMs, randomSignature(rng));
       const hash = rng.hex(32);
-      return msg({ ...good, hash }, [{ ...confirmationFields(target.origin, hash, target.origin, atMs), signature: randomSignature(rng) }]);
+      return msg({ ...good, hash }, [
+        { ...confirmationFields(target.origin, hash, target.origin, atMs), signature: randomSignature(rng) },
+      ]);
     }
     case "bad-signature": {
       const e = envelopeFor(c, target.origin, atMs, randomSignature(rng));
-      return msg(e, [{ ...confirmationFields(target.origin, e.hash, target.origin, atMs), signature: randomSignature(rng) }]);
+      return msg(e, [
+        { ...confirmationFields(target.origin, e.hash, target.origin, atMs), signature: randomSignature(rng) },
+      ]);
     }
     case "unknown-key": {
       const stranger = generateKeyPairSync("ed25519").privateKey;
@@ -107,7 +147,16 @@ export function forgedMessage(kind: ForgeKind, rng: Rng, target: { eventId: stri
     case "bad-confirmation": {
       if (!target.honest) throw new Error("bad-confirmation: needs the stored envelope");
       const hash = rng.hex(32);
-      return { message: { from: target.from, envelope: target.honest, confirmations: [{ ...confirmationFields(target.from, hash, target.origin, atMs), signature: randomSignature(rng) }] }, forgedHash: hash };
+      return {
+        message: {
+          from: target.from,
+          envelope: target.honest,
+          confirmations: [
+            { ...confirmationFields(target.from, hash, target.origin, atMs), signature: randomSignature(rng) },
+          ],
+        },
+        forgedHash: hash,
+      };
     }
   }
 }

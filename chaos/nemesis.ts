@@ -84,7 +84,11 @@ export class Nemesis {
         break;
       case "isolate":
       case "blackhole":
-        fault = this.h.faultStart(kind, [victim], links.map((l) => l.name));
+        fault = this.h.faultStart(
+          kind,
+          [victim],
+          links.map((l) => l.name),
+        );
         for (const l of links) l.set(kind === "isolate" ? { cut: true } : { blackhole: true });
         heal = async () => links.forEach((l) => l.heal());
         break;
@@ -99,14 +103,23 @@ export class Nemesis {
       case "partition-pair": {
         const other = peer ?? this.rng.pick(CLOUDS.filter((x) => x !== victim));
         const pair = [c.link(victim, other), c.link(other, victim)];
-        fault = this.h.faultStart(kind, [victim], pair.map((l) => l.name));
+        fault = this.h.faultStart(
+          kind,
+          [victim],
+          pair.map((l) => l.name),
+        );
         for (const l of pair) l.set({ cut: true });
         heal = async () => pair.forEach((l) => l.heal());
         break;
       }
       case "delay": {
         const delayMs = this.rng.int(200, 1_500);
-        fault = this.h.faultStart(kind, [victim], links.map((l) => l.name), { delayMs });
+        fault = this.h.faultStart(
+          kind,
+          [victim],
+          links.map((l) => l.name),
+          { delayMs },
+        );
         for (const l of links) l.set({ delayMs });
         heal = async () => links.forEach((l) => l.heal());
         break;
@@ -115,14 +128,30 @@ export class Nemesis {
       case "drop-answers":
       case "duplicate": {
         const share = Math.round(this.rng.between(0.3, 0.8) * 100) / 100;
-        fault = this.h.faultStart(kind, [victim], links.map((l) => l.name), { share });
-        for (const l of links) l.set(kind === "drop-requests" ? { dropRequests: share } : kind === "drop-answers" ? { dropAnswers: share } : { duplicate: share });
+        fault = this.h.faultStart(
+          kind,
+          [victim],
+          links.map((l) => l.name),
+          { share },
+        );
+        for (const l of links)
+          l.set(
+            kind === "drop-requests"
+              ? { dropRequests: share }
+              : kind === "drop-answers"
+                ? { dropAnswers: share }
+                : { duplicate: share },
+          );
         heal = async () => links.forEach((l) => l.heal());
         break;
       }
       case "partition-all": {
         const all = [...c.links.values()];
-        fault = this.h.faultStart(kind, [...CLOUDS], all.map((l) => l.name));
+        fault = this.h.faultStart(
+          kind,
+          [...CLOUDS],
+          all.map((l) => l.name),
+        );
         for (const l of all) l.set({ cut: true });
         heal = async () => all.forEach((l) => l.heal());
         break;

@@ -30,7 +30,14 @@ export interface CapturedRequest {
   atMs: number;
 }
 
-export const HEALTHY: LinkFaults = { cut: false, blackhole: false, delayMs: 0, dropRequests: 0, dropAnswers: 0, duplicate: 0 };
+export const HEALTHY: LinkFaults = {
+  cut: false,
+  blackhole: false,
+  delayMs: 0,
+  dropRequests: 0,
+  dropAnswers: 0,
+  duplicate: 0,
+};
 
 export interface LinkStats {
   connections: number;
@@ -57,7 +64,15 @@ const LOOPBACK = "127.0.0.1";
 
 export class LinkProxy {
   faults: LinkFaults = { ...HEALTHY };
-  readonly stats: LinkStats = { connections: 0, refused: 0, droppedRequests: 0, droppedAnswers: 0, blackholedChunks: 0, forwardedChunks: 0, duplicated: 0 };
+  readonly stats: LinkStats = {
+    connections: 0,
+    refused: 0,
+    droppedRequests: 0,
+    droppedAnswers: 0,
+    blackholedChunks: 0,
+    forwardedChunks: 0,
+    duplicated: 0,
+  };
   private readonly pairs = new Set<Pair>();
   /** The last few POST /v1/peer/... requests that crossed this link whole in one chunk. */
   readonly captured: CapturedRequest[] = [];

@@ -11,7 +11,20 @@ import { call, record } from "./http";
 import { DEFAULT_TIMING, FAULT_WEIGHTS, Nemesis } from "./nemesis";
 import type { LinkStats } from "./proxy";
 import { Rng } from "./rng";
-import { Registry, duplicateClient, equivocator, forgeClient, honestClient, limitAttack, malformedClient, readEvent, replayClient, reuseClient, witnessReplayer, type WorkloadContext } from "./workload";
+import {
+  Registry,
+  duplicateClient,
+  equivocator,
+  forgeClient,
+  honestClient,
+  limitAttack,
+  malformedClient,
+  readEvent,
+  replayClient,
+  reuseClient,
+  witnessReplayer,
+  type WorkloadContext,
+} from "./workload";
 
 export interface ChaosOptions {
   seed: number;
@@ -43,10 +56,25 @@ export interface ChaosReport {
   startedAt: string;
   wallS: number;
   /** What ran: the commit, whether the runtime had uncommitted changes, and how busy the machine was (1-minute load average). */
-  environment: { commit: string; runtimeDirty: boolean; node: string; cpus: number; loadAverageAtStart: number; loadAverageAtEnd: number };
+  environment: {
+    commit: string;
+    runtimeDirty: boolean;
+    node: string;
+    cpus: number;
+    loadAverageAtStart: number;
+    loadAverageAtEnd: number;
+  };
   valid: boolean;
   counts: Record<string, unknown>;
-  faults: { id: number; kind: string; victims: Cloud[]; links: string[]; params?: Record<string, unknown>; startMs: number; stopMs?: number }[];
+  faults: {
+    id: number;
+    kind: string;
+    victims: Cloud[];
+    links: string[];
+    params?: Record<string, unknown>;
+    startMs: number;
+    stopMs?: number;
+  }[];
   links: Record<string, LinkStats>;
   invariants: CheckResult["invariants"];
   liveness: CheckResult["liveness"];
@@ -58,15 +86,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
-    for (let t = queue.shift(); t !== undefined; t = queue.shift()) await fn(t);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, queue.length) }, async () => {
+      for (let t = queue.shift(); t !== undefined; t = queue.shift()) await fn(t);
+    }),
+  );
 }
 
 /** One seeded run: start the cluster, run clients and faults, heal, collect final states, check. */
 export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; history: HistoryData }> {
   if (!Number.isInteger(o.seed) || o.seed < 0) throw new Error(`seed: expected a non-negative integer, got ${o.seed}`);
-  if (!(o.durationS > 0 && o.durationS <= 3_600)) throw new Error(`duration: expected 1 to 3600 seconds, got ${o.durationS}`);
+  if (!(o.durationS > 0 && o.durationS <= 3_600))
+    throw new Error(`duration: expected 1 to 3600 seconds, got ${o.durationS}`);
   const log = o.log ?? (() => undefined);
   const started = Date.now();
   const loadAtStart = loadavg()[0]!;
@@ -76,19 +107,41 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
   const store = o.store ?? ((await pgReachable(databaseUrl)) ? "pg" : "pglite");
   const workDir = await mkdtemp(join(tmpdir(), `tricloud-chaos-${o.seed}-`));
   log(`chaos: seed ${o.seed}, ${o.durationS} s, store ${store}, work dir ${workDir}`);
-  const cluster = await ChaosCluster.start({ history: h, rng: rng.fork("cluster"), workDir, store, databaseUrl, logLevel: o.logLevel ?? "warn" });
+  const cluster = await ChaosCluster.start({
+    history: h,
+    rng: rng.fork("cluster"),
+    workDir,
+    store,
+    databaseUrl,
+    logLevel: o.logLevel ?? "warn",
+  });
   let stopped = false;
   try {
     const thief = rng.fork("thief").pick(CLOUDS);
     h.stolenKey = thief;
     const stolen = await loadKeyRing(cluster.keysDir, thief);
-    const nemesis = new Nemesis(h, cluster, rng.fork("nemesis"), o.partitionAll === false ? FAULT_WEIGHTS.filter(([k]) => k !== "partition-all") : FAULT_WEIGHTS, {
-      gapMs: o.faultGapMs ?? DEFAULT_TIMING.gapMs,
-      lengthMs: o.faultLengthMs ?? DEFAULT_TIMING.lengthMs,
-    });
+    const nemesis = new Nemesis(
+      h,
+      cluster,
+      rng.fork("nemesis"),
+      o.partitionAll === false ? FAULT_WEIGHTS.filter(([k]) => k !== "partition-all") : FAULT_WEIGHTS,
+      {
+        gapMs: o.faultGapMs ?? DEFAULT_TIMING.gapMs,
+        lengthMs: o.faultLengthMs ?? DEFAULT_TIMING.lengthMs,
+      },
+    );
     const registry = new Registry();
     const runMs = o.durationS * 1_000;
-    const ctx: WorkloadContext = { h, cluster, rng: rng.fork("workload"), publicKeys: stolen.publicKeys, stolen, untilMs: h.now() + runMs, calm: () => nemesis.calm(), registry };
+    const ctx: WorkloadContext = {
+      h,
+      cluster,
+      rng: rng.fork("workload"),
+      publicKeys: stolen.publicKeys,
+      stolen,
+      untilMs: h.now() + runMs,
+      calm: () => nemesis.calm(),
+      registry,
+    };
     log(`chaos: nodes up (${CLOUDS.map((c) => `${c} ${cluster.url(c)}`).join(", ")}); attacker holds ${thief}'s key`);
 
     forgeClient(ctx);
@@ -107,7 +160,9 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
     ]);
     await Promise.all(limits);
     await cluster.healAll();
-    log(`chaos: workload done at ${Math.round(h.now())} ms (${registry.acked.size} events acknowledged, ${h.faults.length} faults); healing and waiting for FINAL`);
+    log(
+      `chaos: workload done at ${Math.round(h.now())} ms (${registry.acked.size} events acknowledged, ${h.faults.length} faults); healing and waiting for FINAL`,
+    );
 
     // Quiesce: every acknowledged event should reach FINAL now that all is healed.
     const quiesceMs = o.quiesceMs ?? 20_000;
@@ -122,7 +177,9 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
     const settled = new Set<string>();
     const finalUntil = Date.now() + quiesceMs;
     while (true) {
-      const todo = ids.flatMap((id) => CLOUDS.map((node) => [id, node] as const)).filter(([id, node]) => !settled.has(`${node}/${id}`));
+      const todo = ids
+        .flatMap((id) => CLOUDS.map((node) => [id, node] as const))
+        .filter(([id, node]) => !settled.has(`${node}/${id}`));
       await mapLimit(todo, 16, async ([id, node]) => {
         const v = await readEvent(ctx, "final", node, id);
         // Settled: a terminal state, absent and never acknowledged, or an attack (which may rightly stay PENDING).
@@ -134,26 +191,55 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
     }
     // What each node kept as evidence about the equivocations, what its witness refused, its health.
     const attacked = ids.filter((id) => id.startsWith("q"));
-    await mapLimit(attacked.flatMap((id) => CLOUDS.map((node) => [id, node] as const)), 8, async ([id, node]) => {
-      const op = h.invoke("final", "evidence", { node, eventId: id });
-      await record(h, op, () => call(`${cluster.url(node)}/v1/peer/evidence?eventId=${encodeURIComponent(id)}&limit=100`, { timeoutMs: 3_000 }), (a) => ({
-        evidenceKinds: ((a.body as { evidence?: { kind?: string }[] } | undefined)?.evidence ?? []).map((e) => String(e.kind)),
-      }));
-    });
+    await mapLimit(
+      attacked.flatMap((id) => CLOUDS.map((node) => [id, node] as const)),
+      8,
+      async ([id, node]) => {
+        const op = h.invoke("final", "evidence", { node, eventId: id });
+        await record(
+          h,
+          op,
+          () =>
+            call(`${cluster.url(node)}/v1/peer/evidence?eventId=${encodeURIComponent(id)}&limit=100`, {
+              timeoutMs: 3_000,
+            }),
+          (a) => ({
+            evidenceKinds: ((a.body as { evidence?: { kind?: string }[] } | undefined)?.evidence ?? []).map((e) =>
+              String(e.kind),
+            ),
+          }),
+        );
+      },
+    );
     // The auditor's view: a fresh checkpoint of every log, then `tricloud audit verify` over the three nodes.
     for (const node of CLOUDS) {
       const op = h.invoke("final", "checkpoint", { node });
-      await record(h, op, () => call(`${cluster.url(node)}/v1/ledger/checkpoint`, { method: "POST", timeoutMs: 15_000 }));
+      await record(h, op, () =>
+        call(`${cluster.url(node)}/v1/ledger/checkpoint`, { method: "POST", timeoutMs: 15_000 }),
+      );
     }
     const audit = h.invoke("final", "audit");
     const verdict = await cluster.audit(90_000);
-    h.complete(audit, verdict.code === null ? "info" : "ok", { http: verdict.code ?? undefined, detail: { failures: verdict.failures, ...(verdict.error ? { error: verdict.error } : {}) } });
+    h.complete(audit, verdict.code === null ? "info" : "ok", {
+      http: verdict.code ?? undefined,
+      detail: { failures: verdict.failures, ...(verdict.error ? { error: verdict.error } : {}) },
+    });
     for (const node of CLOUDS) {
       const w = h.invoke("final", "witnessed", { node });
-      await record(h, w, () => call(`${cluster.url(node)}/v1/ledger/witnessed`, { timeoutMs: 3_000 }), (a) => {
-        const refusals = (a.body as { refusals?: unknown[] } | undefined)?.refusals;
-        return Array.isArray(refusals) ? { refusals: refusals.length, ...(refusals.length ? { detail: { first: refusals[0] as Record<string, unknown> } } : {}) } : {};
-      });
+      await record(
+        h,
+        w,
+        () => call(`${cluster.url(node)}/v1/ledger/witnessed`, { timeoutMs: 3_000 }),
+        (a) => {
+          const refusals = (a.body as { refusals?: unknown[] } | undefined)?.refusals;
+          return Array.isArray(refusals)
+            ? {
+                refusals: refusals.length,
+                ...(refusals.length ? { detail: { first: refusals[0] as Record<string, unknown> } } : {}),
+              }
+            : {};
+        },
+      );
       const hop = h.invoke("final", "health", { node });
       await record(h, hop, () => call(`${cluster.url(node)}/health`, { timeoutMs: 3_000 }));
     }
@@ -170,7 +256,13 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
       stolenKey: thief,
       startedAt: new Date(started).toISOString(),
       wallS: Math.round((Date.now() - started) / 100) / 10,
-      environment: { ...gitState(), node: process.version, cpus: cpus().length, loadAverageAtStart: round2(loadAtStart), loadAverageAtEnd: round2(loadavg()[0]!) },
+      environment: {
+        ...gitState(),
+        node: process.version,
+        cpus: cpus().length,
+        loadAverageAtStart: round2(loadAtStart),
+        loadAverageAtEnd: round2(loadavg()[0]!),
+      },
       valid: result.valid,
       counts: counts(history, registry),
       faults: history.faults.map((f) => ({ ...f })),
@@ -188,9 +280,17 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 function gitState(): { commit: string; runtimeDirty: boolean } {
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: join(__dirname, ".."), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  const git = (...args: string[]) =>
+    execFileSync("git", args, {
+      cwd: join(__dirname, ".."),
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   try {
-    return { commit: git("rev-parse", "--short", "HEAD"), runtimeDirty: git("status", "--porcelain", "--", "functions", "cli", "bin") !== "" };
+    return {
+      commit: git("rev-parse", "--short", "HEAD"),
+      runtimeDirty: git("status", "--porcelain", "--", "functions", "cli", "bin") !== "",
+    };
   } catch {
     return { commit: "unknown", runtimeDirty: false };
   }
@@ -213,7 +313,9 @@ function counts(h: HistoryData, registry: Registry): Record<string, unknown> {
       duplicatesToAllThree: ids.filter((id) => id.startsWith("d")).length,
       equivocations: ids.filter((id) => id.startsWith("q")).length,
       acknowledged: registry.acked.size,
-      crossNodeSubmissions: new Set(h.ops.filter((op) => op.f === "submit" && op.value?.tag !== "first").map((op) => op.eventId)).size,
+      crossNodeSubmissions: new Set(
+        h.ops.filter((op) => op.f === "submit" && op.value?.tag !== "first").map((op) => op.eventId),
+      ).size,
     },
     faults,
     nodeExits: h.exits.length,
@@ -229,18 +331,45 @@ export function summary(r: ChaosReport): string {
     `  ran: commit ${e.commit}${e.runtimeDirty ? " (runtime with uncommitted changes)" : ""}, node ${e.node}, ${e.cpus} cpus, load average ${e.loadAverageAtStart} -> ${e.loadAverageAtEnd}`,
   ];
   const ev = (r.counts.events ?? {}) as Record<string, number>;
-  lines.push(`  events: ${ev.acknowledged} acknowledged (${ev.honest} honest, ${ev.duplicatesToAllThree} sent to all three, ${ev.crossNodeSubmissions} on more than one node, ${ev.equivocations} equivocations)`);
-  lines.push(`  faults: ${Object.entries(r.counts.faults as Record<string, number>).map(([k, n]) => `${k} x${n}`).join(", ") || "none"}`);
+  lines.push(
+    `  events: ${ev.acknowledged} acknowledged (${ev.honest} honest, ${ev.duplicatesToAllThree} sent to all three, ${ev.crossNodeSubmissions} on more than one node, ${ev.equivocations} equivocations)`,
+  );
+  lines.push(
+    `  faults: ${
+      Object.entries(r.counts.faults as Record<string, number>)
+        .map(([k, n]) => `${k} x${n}`)
+        .join(", ") || "none"
+    }`,
+  );
   const l = r.liveness;
-  const ms = (x: number | null) => (x === null ? "n/a" : x === Infinity || x === null ? "never" : `${Math.round(x)} ms`);
-  lines.push(`  time to FINAL after the last fault: p50 ${ms(l.p50Ms)}, p99 ${ms(l.p99Ms)}, max ${ms(l.maxMs)} (${l.finalized}/${l.events} FINAL; from submission p50 ${ms(l.fromSubmitP50Ms)}, p99 ${ms(l.fromSubmitP99Ms)})`);
-  lines.push(`    sent to a healthy node while one cloud was out: p50 ${ms(l.healthyWhileOneOut.p50Ms)}, p99 ${ms(l.healthyWhileOneOut.p99Ms)} (${l.healthyWhileOneOut.events}); obstructed, after the heal: p50 ${ms(l.afterObstruction.p50Ms)}, p99 ${ms(l.afterObstruction.p99Ms)} (${l.afterObstruction.events})`);
-  for (const inv of r.invariants) lines.push(`  ${inv.held ? "held    " : inv.severity === "advisory" ? "ADVISORY" : "VIOLATED"} ${inv.name.padEnd(28)} ${inv.held ? `(${inv.checked} checked)` : `${inv.violations} of ${inv.checked}`}`);
-  lines.push(r.valid ? "  every invariant held" : `  INVARIANTS VIOLATED: ${r.invariants.filter((i) => !i.held && i.severity === "invariant").map((i) => i.name).join(", ")}`);
+  const ms = (x: number | null) =>
+    x === null ? "n/a" : x === Infinity || x === null ? "never" : `${Math.round(x)} ms`;
+  lines.push(
+    `  time to FINAL after the last fault: p50 ${ms(l.p50Ms)}, p99 ${ms(l.p99Ms)}, max ${ms(l.maxMs)} (${l.finalized}/${l.events} FINAL; from submission p50 ${ms(l.fromSubmitP50Ms)}, p99 ${ms(l.fromSubmitP99Ms)})`,
+  );
+  lines.push(
+    `    sent to a healthy node while one cloud was out: p50 ${ms(l.healthyWhileOneOut.p50Ms)}, p99 ${ms(l.healthyWhileOneOut.p99Ms)} (${l.healthyWhileOneOut.events}); obstructed, after the heal: p50 ${ms(l.afterObstruction.p50Ms)}, p99 ${ms(l.afterObstruction.p99Ms)} (${l.afterObstruction.events})`,
+  );
+  for (const inv of r.invariants)
+    lines.push(
+      `  ${inv.held ? "held    " : inv.severity === "advisory" ? "ADVISORY" : "VIOLATED"} ${inv.name.padEnd(28)} ${inv.held ? `(${inv.checked} checked)` : `${inv.violations} of ${inv.checked}`}`,
+    );
+  lines.push(
+    r.valid
+      ? "  every invariant held"
+      : `  INVARIANTS VIOLATED: ${r.invariants
+          .filter((i) => !i.held && i.severity === "invariant")
+          .map((i) => i.name)
+          .join(", ")}`,
+  );
   return lines.join("\n");
 }
 
-export async function writeReport(path: string, report: ChaosReport, history?: { path: string; data: HistoryData }): Promise<void> {
+export async function writeReport(
+  path: string,
+  report: ChaosReport,
+  history?: { path: string; data: HistoryData },
+): Promise<void> {
   const json = (v: unknown) => `${JSON.stringify(v, (_k, x) => (x === Infinity ? "Infinity" : x), 2)}\n`;
   await writeFile(path, json(report));
   if (history) await writeFile(history.path, json(history.data));

@@ -58,9 +58,19 @@ export class Registry {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 const others = (c: Cloud) => CLOUDS.filter((x) => x !== c);
 
-export async function readEvent(ctx: WorkloadContext, process: string, node: Cloud, eventId: string): Promise<EventView | undefined> {
+export async function readEvent(
+  ctx: WorkloadContext,
+  process: string,
+  node: Cloud,
+  eventId: string,
+): Promise<EventView | undefined> {
   const op = ctx.h.invoke(process, "read", { node, eventId });
-  const a = await record(ctx.h, op, () => call(`${ctx.cluster.url(node)}/v1/events/${encodeURIComponent(eventId)}`, { timeoutMs: READ_TIMEOUT_MS }), (a) => readResult(eventId, a, ctx.publicKeys));
+  const a = await record(
+    ctx.h,
+    op,
+    () => call(`${ctx.cluster.url(node)}/v1/events/${encodeURIComponent(eventId)}`, { timeoutMs: READ_TIMEOUT_MS }),
+    (a) => readResult(eventId, a, ctx.publicKeys),
+  );
   return a?.http === 200 ? (a.body as EventView) : undefined;
 }
 
@@ -80,10 +90,25 @@ function poll(ctx: WorkloadContext, eventId: string, first: Cloud, process: stri
   void p.finally(() => ctx.registry.pollers.delete(p));
 }
 
-async function submit(ctx: WorkloadContext, process: string, node: Cloud, body: { tenantId: string; eventId: string; payload: unknown }, tag: string) {
-  const op = ctx.h.invoke(process, "submit", { node, eventId: body.eventId, value: { tenantId: body.tenantId, payload: body.payload, tag } });
+async function submit(
+  ctx: WorkloadContext,
+  process: string,
+  node: Cloud,
+  body: { tenantId: string; eventId: string; payload: unknown },
+  tag: string,
+) {
+  const op = ctx.h.invoke(process, "submit", {
+    node,
+    eventId: body.eventId,
+    value: { tenantId: body.tenantId, payload: body.payload, tag },
+  });
   ctx.registry.ids.add(body.eventId);
-  const a = await record(ctx.h, op, () => postJson(`${ctx.cluster.url(node)}/v1/events`, body, SUBMIT_TIMEOUT_MS), (a) => ({ hash: (a.body as { hash?: string } | undefined)?.hash }));
+  const a = await record(
+    ctx.h,
+    op,
+    () => postJson(`${ctx.cluster.url(node)}/v1/events`, body, SUBMIT_TIMEOUT_MS),
+    (a) => ({ hash: (a.body as { hash?: string } | undefined)?.hash }),
+  );
   if (a && a.http >= 200 && a.http < 300) {
     const hash = (a.body as { hash?: string }).hash ?? "";
     ctx.registry.ack(body.eventId, { tenantId: body.tenantId, payload: body.payload, node, hash });
@@ -99,12 +124,19 @@ export async function honestClient(ctx: WorkloadContext, k: number): Promise<voi
   const rng = ctx.rng.fork(`honest ${k}`);
   const process = `honest-${k}`;
   for (let i = 0; ctx.h.now() < ctx.untilMs; i++) {
-    const body = { tenantId: rng.pick(TENANTS), eventId: `h${ctx.h.seed}-${k}-${i}`, payload: { client: k, seq: i, amountCents: rng.int(1, 1_000_000), note: rng.hex(6) } };
+    const body = {
+      tenantId: rng.pick(TENANTS),
+      eventId: `h${ctx.h.seed}-${k}-${i}`,
+      payload: { client: k, seq: i, amountCents: rng.int(1, 1_000_000), note: rng.hex(6) },
+    };
     const order = rng.shuffle(CLOUDS);
     if (rng.chance(0.12)) {
       // The failover client whose first answer was merely slow: the same event to a second node shortly after.
       const delay = rng.between(0, 300);
-      await Promise.all([submit(ctx, process, order[0]!, body, "race"), sleep(delay).then(() => submit(ctx, process, order[1]!, body, "race"))]);
+      await Promise.all([
+        submit(ctx, process, order[0]!, body, "race"),
+        sleep(delay).then(() => submit(ctx, process, order[1]!, body, "race")),
+      ]);
     } else {
       for (const [attempt, node] of order.entries()) {
         const a = await submit(ctx, process, node, body, attempt === 0 ? "first" : "failover");
@@ -140,9 +172,17 @@ export async function reuseClient(ctx: WorkloadContext): Promise<void> {
     const held = await readEvent(ctx, "reuse", node, id);
     if (!held) continue;
     const changed = rng.chance(0.7) ? "payload" : "tenant";
-    const body = changed === "payload" ? { tenantId: a.tenantId, eventId: id, payload: { reused: true, note: rng.hex(6) } } : { tenantId: rng.pick(TENANTS.filter((t) => t !== a.tenantId)), eventId: id, payload: a.payload };
+    const body =
+      changed === "payload"
+        ? { tenantId: a.tenantId, eventId: id, payload: { reused: true, note: rng.hex(6) } }
+        : { tenantId: rng.pick(TENANTS.filter((t) => t !== a.tenantId)), eventId: id, payload: a.payload };
     const op = ctx.h.invoke("reuse", "reuse", { node, eventId: id, value: { changed } });
-    await record(ctx.h, op, () => postJson(`${ctx.cluster.url(node)}/v1/events`, body, SUBMIT_TIMEOUT_MS), (r) => ({ hash: (r.body as { hash?: string } | undefined)?.hash }));
+    await record(
+      ctx.h,
+      op,
+      () => postJson(`${ctx.cluster.url(node)}/v1/events`, body, SUBMIT_TIMEOUT_MS),
+      (r) => ({ hash: (r.body as { hash?: string } | undefined)?.hash }),
+    );
   }
 }
 
@@ -158,11 +198,22 @@ export function forgeClient(ctx: WorkloadContext): void {
       let honest;
       if (kind === "bad-confirmation") honest = (await readEvent(ctx, "forge", a.node, id))?.envelope;
       if (kind === "bad-confirmation" && !honest) return;
-      const { message, forgedHash } = forgedMessage(kind, forgeRng, { eventId: id, tenantId: a.tenantId, origin: a.node, from, honest: honest as never }, Date.now());
+      const { message, forgedHash } = forgedMessage(
+        kind,
+        forgeRng,
+        { eventId: id, tenantId: a.tenantId, origin: a.node, from, honest: honest as never },
+        Date.now(),
+      );
       await Promise.all(
         CLOUDS.map((node) => {
-          const op = ctx.h.invoke("forge", "forge", { node, eventId: id, value: { kind, from, forgedHash, expect: "4xx" } });
-          return record(ctx.h, op, () => postJson(`${ctx.cluster.url(node)}/v1/peer/confirm`, message, PEER_TIMEOUT_MS));
+          const op = ctx.h.invoke("forge", "forge", {
+            node,
+            eventId: id,
+            value: { kind, from, forgedHash, expect: "4xx" },
+          });
+          return record(ctx.h, op, () =>
+            postJson(`${ctx.cluster.url(node)}/v1/peer/confirm`, message, PEER_TIMEOUT_MS),
+          );
         }),
       );
     })();
@@ -177,7 +228,9 @@ export async function replayClient(ctx: WorkloadContext): Promise<void> {
   const rng = ctx.rng.fork("replay");
   while (ctx.h.now() < ctx.untilMs) {
     await sleep(rng.between(500, 1_200));
-    const captured = [...ctx.cluster.links.values()].flatMap((l) => l.captured.filter((c) => c.path === "/v1/peer/confirm"));
+    const captured = [...ctx.cluster.links.values()].flatMap((l) =>
+      l.captured.filter((c) => c.path === "/v1/peer/confirm"),
+    );
     let msg: unknown;
     let value: Record<string, unknown>;
     let id: string;
@@ -221,26 +274,57 @@ export async function equivocator(ctx: WorkloadContext): Promise<void> {
   for (let i = 0; ctx.h.now() < ctx.untilMs - 3_000; i++) {
     await sleep(rng.between(500, 1_500));
     // Attack in calm weather only, so "one FINAL hash" applies to it strictly (no exemption).
-    while (ctx.h.now() < ctx.untilMs - 3_000 && !(ctx.calm() && ctx.cluster.isServing(x) && ctx.cluster.isServing(y))) await sleep(50);
+    while (ctx.h.now() < ctx.untilMs - 3_000 && !(ctx.calm() && ctx.cluster.isServing(x) && ctx.cluster.isServing(y)))
+      await sleep(50);
     if (ctx.h.now() >= ctx.untilMs - 3_000) break;
     const id = `q${ctx.h.seed}-${i}`;
     const tenantId = rng.pick(TENANTS);
-    const m1 = signedMessage(ctx.stolen, { eventId: id, tenantId, payload: { pay: "alice", note: rng.hex(4) } }, Date.now());
-    const m2 = signedMessage(ctx.stolen, { eventId: id, tenantId, payload: { pay: "mallory", note: rng.hex(4) } }, Date.now());
+    const m1 = signedMessage(
+      ctx.stolen,
+      { eventId: id, tenantId, payload: { pay: "alice", note: rng.hex(4) } },
+      Date.now(),
+    );
+    const m2 = signedMessage(
+      ctx.stolen,
+      { eventId: id, tenantId, payload: { pay: "mallory", note: rng.hex(4) } },
+      Date.now(),
+    );
     // sequential: the second hash after the first was answered (the proof arrives late);
     // concurrent: both at once; staggered: the second 0-200 ms later (the race in between).
-    const mode = rng.weighted([["sequential", 3], ["concurrent", 4], ["staggered", 3]] as const);
+    const mode = rng.weighted([
+      ["sequential", 3],
+      ["concurrent", 4],
+      ["staggered", 3],
+    ] as const);
     const stagger = mode === "staggered" ? rng.between(0, 200) : 0;
     ctx.registry.ids.add(id);
-    const op = ctx.h.invoke("equivocate", "equivocate", { eventId: id, value: { thief, receivers: [x, y], hashes: [m1.envelope.hash, m2.envelope.hash], mode, staggerMs: Math.round(stagger) } });
+    const op = ctx.h.invoke("equivocate", "equivocate", {
+      eventId: id,
+      value: {
+        thief,
+        receivers: [x, y],
+        hashes: [m1.envelope.hash, m2.envelope.hash],
+        mode,
+        staggerMs: Math.round(stagger),
+      },
+    });
     // A long timeout: an answer proves delivery, a timeout proves nothing (and exempts the attack from "detected").
-    const send = (node: Cloud, m: unknown) => postJson(`${ctx.cluster.url(node)}/v1/peer/confirm`, m, 4 * PEER_TIMEOUT_MS).then((a) => a.http, () => undefined);
-    const answers = mode === "sequential" ? [await send(x, m1), await send(y, m2)] : await Promise.all([send(x, m1), sleep(stagger).then(() => send(y, m2))]);
+    const send = (node: Cloud, m: unknown) =>
+      postJson(`${ctx.cluster.url(node)}/v1/peer/confirm`, m, 4 * PEER_TIMEOUT_MS).then(
+        (a) => a.http,
+        () => undefined,
+      );
+    const answers =
+      mode === "sequential"
+        ? [await send(x, m1), await send(y, m2)]
+        : await Promise.all([send(x, m1), sleep(stagger).then(() => send(y, m2))]);
     ctx.h.complete(op, "ok", { detail: { delivered: answers.filter((s) => s !== undefined).length, answers } });
     // Watch all three nodes for a while: the checker orders quarantines and FINALs by these reads.
     const until = Date.now() + 4_000;
     while (Date.now() < until) {
-      await Promise.all(CLOUDS.filter((c) => ctx.cluster.isServing(c)).map((c) => readEvent(ctx, "equivocate/watch", c, id)));
+      await Promise.all(
+        CLOUDS.filter((c) => ctx.cluster.isServing(c)).map((c) => readEvent(ctx, "equivocate/watch", c, id)),
+      );
       await sleep(POLL_EVERY_MS);
     }
   }
@@ -254,22 +338,40 @@ export async function equivocator(ctx: WorkloadContext): Promise<void> {
 export async function limitAttack(ctx: WorkloadContext, fault: FaultRecord): Promise<void> {
   const thief = ctx.stolen.self;
   const [x, y] = others(thief) as [Cloud, Cloud];
-  if (fault.kind !== "partition-pair" || !fault.links.includes(`${x}->${y}`) || !fault.links.includes(`${y}->${x}`)) return;
+  if (fault.kind !== "partition-pair" || !fault.links.includes(`${x}->${y}`) || !fault.links.includes(`${y}->${x}`))
+    return;
   const rng = ctx.rng.fork(`limit ${fault.id}`);
   await sleep(300);
   if (!ctx.cluster.isServing(x) || !ctx.cluster.isServing(y)) return;
   const id = `q${ctx.h.seed}-limit-${fault.id}`;
   const tenantId = rng.pick(TENANTS);
-  const m1 = signedMessage(ctx.stolen, { eventId: id, tenantId, payload: { pay: "alice", note: rng.hex(4) } }, Date.now());
-  const m2 = signedMessage(ctx.stolen, { eventId: id, tenantId, payload: { pay: "mallory", note: rng.hex(4) } }, Date.now());
+  const m1 = signedMessage(
+    ctx.stolen,
+    { eventId: id, tenantId, payload: { pay: "alice", note: rng.hex(4) } },
+    Date.now(),
+  );
+  const m2 = signedMessage(
+    ctx.stolen,
+    { eventId: id, tenantId, payload: { pay: "mallory", note: rng.hex(4) } },
+    Date.now(),
+  );
   ctx.registry.ids.add(id);
-  const op = ctx.h.invoke("equivocate", "equivocate", { eventId: id, value: { thief, receivers: [x, y], hashes: [m1.envelope.hash, m2.envelope.hash], mode: "limit" } });
-  const send = (node: Cloud, m: unknown) => postJson(`${ctx.cluster.url(node)}/v1/peer/confirm`, m, 4 * PEER_TIMEOUT_MS).then((a) => a.http, () => undefined);
+  const op = ctx.h.invoke("equivocate", "equivocate", {
+    eventId: id,
+    value: { thief, receivers: [x, y], hashes: [m1.envelope.hash, m2.envelope.hash], mode: "limit" },
+  });
+  const send = (node: Cloud, m: unknown) =>
+    postJson(`${ctx.cluster.url(node)}/v1/peer/confirm`, m, 4 * PEER_TIMEOUT_MS).then(
+      (a) => a.http,
+      () => undefined,
+    );
   const answers = await Promise.all([send(x, m1), send(y, m2)]);
   ctx.h.complete(op, "ok", { detail: { delivered: answers.filter((s) => s !== undefined).length, answers } });
   const until = Date.now() + 4_000;
   while (Date.now() < until) {
-    await Promise.all(CLOUDS.filter((c) => ctx.cluster.isServing(c)).map((c) => readEvent(ctx, "equivocate/watch", c, id)));
+    await Promise.all(
+      CLOUDS.filter((c) => ctx.cluster.isServing(c)).map((c) => readEvent(ctx, "equivocate/watch", c, id)),
+    );
     await sleep(POLL_EVERY_MS);
   }
 }
@@ -281,54 +383,146 @@ interface Malformed {
 }
 
 const post = (path: string, body: string | Buffer, type?: string) => async (url: string) => {
-  const a = await callFresh(`${url}${path}`, { method: "POST", body, headers: type ? { "content-type": type } : {}, timeoutMs: 10_000 });
+  const a = await callFresh(`${url}${path}`, {
+    method: "POST",
+    body,
+    headers: type ? { "content-type": type } : {},
+    timeoutMs: 10_000,
+  });
   return { http: a.http, body: a.body };
 };
 const get = (path: string) => async (url: string) => {
   const a = await callFresh(`${url}${path}`, { method: "GET", timeoutMs: 10_000 });
   return { http: a.http, body: a.body };
 };
-const raw = (build: (rng: Rng) => (string | Buffer)[], endAfter: boolean) => async (_url: string, port: number, rng: Rng) => {
-  const r = await rawRequest(port, build(rng), { endAfter, waitMs: 10_000 });
-  return { http: r.http, error: r.http === undefined ? `no answer (${r.closedBy})` : undefined };
-};
+const raw =
+  (build: (rng: Rng) => (string | Buffer)[], endAfter: boolean) => async (_url: string, port: number, rng: Rng) => {
+    const r = await rawRequest(port, build(rng), { endAfter, waitMs: 10_000 });
+    return { http: r.http, error: r.http === undefined ? `no answer (${r.closedBy})` : undefined };
+  };
 const JSON_T = "application/json";
-const head = (path: string, extra: string) => `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${extra}\r\n`;
+const head = (path: string, extra: string) =>
+  `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${extra}\r\n`;
 
 export const MALFORMED: readonly Malformed[] = [
   { kind: "bad-json", expect: "4xx-json", run: post("/v1/events", '{"tenantId": "acme", "payload": ', JSON_T) },
-  { kind: "wrong-content-type", expect: "4xx-json", run: post("/v1/events", '{"tenantId":"acme","payload":1}', "text/plain") },
+  {
+    kind: "wrong-content-type",
+    expect: "4xx-json",
+    run: post("/v1/events", '{"tenantId":"acme","payload":1}', "text/plain"),
+  },
   { kind: "no-content-type", expect: "4xx-json", run: post("/v1/events", '{"tenantId":"acme","payload":1}') },
-  { kind: "huge-body", expect: "4xx-json", run: post("/v1/events", JSON.stringify({ tenantId: "acme", payload: "x".repeat(1 << 20) }), JSON_T) },
-  { kind: "deep-json", expect: "4xx-json", run: post("/v1/events", `{"tenantId":"acme","payload":${"[".repeat(200)}${"]".repeat(200)}}`, JSON_T) },
+  {
+    kind: "huge-body",
+    expect: "4xx-json",
+    run: post("/v1/events", JSON.stringify({ tenantId: "acme", payload: "x".repeat(1 << 20) }), JSON_T),
+  },
+  {
+    kind: "deep-json",
+    expect: "4xx-json",
+    run: post("/v1/events", `{"tenantId":"acme","payload":${"[".repeat(200)}${"]".repeat(200)}}`, JSON_T),
+  },
   { kind: "not-an-object", expect: "4xx-json", run: post("/v1/events", "[1,2,3]", JSON_T) },
   { kind: "null-body", expect: "4xx-json", run: post("/v1/events", "null", JSON_T) },
   { kind: "missing-field", expect: "4xx-json", run: post("/v1/events", '{"tenantId":"acme"}', JSON_T) },
-  { kind: "extra-field", expect: "4xx-json", run: post("/v1/events", '{"tenantId":"acme","payload":1,"admin":true}', JSON_T) },
-  { kind: "bad-event-id", expect: "4xx-json", run: post("/v1/events", '{"tenantId":"acme","payload":1,"eventId":"../../etc/passwd"}', JSON_T) },
-  { kind: "lone-surrogate", expect: "4xx-json", run: post("/v1/events", '{"tenantId":"acme","payload":"\\ud800"}', JSON_T) },
+  {
+    kind: "extra-field",
+    expect: "4xx-json",
+    run: post("/v1/events", '{"tenantId":"acme","payload":1,"admin":true}', JSON_T),
+  },
+  {
+    kind: "bad-event-id",
+    expect: "4xx-json",
+    run: post("/v1/events", '{"tenantId":"acme","payload":1,"eventId":"../../etc/passwd"}', JSON_T),
+  },
+  {
+    kind: "lone-surrogate",
+    expect: "4xx-json",
+    run: post("/v1/events", '{"tenantId":"acme","payload":"\\ud800"}', JSON_T),
+  },
   { kind: "huge-number", expect: "4xx-json", run: post("/v1/events", '{"tenantId":"acme","payload":1e999}', JSON_T) },
-  { kind: "invalid-utf8", expect: "4xx", run: post("/v1/events", Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), JSON_T) },
+  {
+    kind: "invalid-utf8",
+    expect: "4xx",
+    run: post("/v1/events", Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), JSON_T),
+  },
   { kind: "peer-missing-fields", expect: "4xx-json", run: post("/v1/peer/confirm", '{"from":"aws"}', JSON_T) },
   { kind: "peer-bad-json", expect: "4xx-json", run: post("/v1/peer/confirm", "{{{", JSON_T) },
-  { kind: "peer-unknown-cloud", expect: "4xx-json", run: post("/v1/peer/confirm", '{"from":"oracle","envelope":{},"confirmations":[]}', JSON_T) },
-  { kind: "witness-garbage", expect: "4xx-json", run: post("/v1/peer/witness", '{"checkpoint":"hello","oldSize":-1,"consistency":"x"}', JSON_T) },
-  { kind: "witness-bad-note", expect: "4xx-json", run: post("/v1/peer/witness", '{"checkpoint":"not a note\\n","oldSize":0,"consistency":[]}', JSON_T) },
+  {
+    kind: "peer-unknown-cloud",
+    expect: "4xx-json",
+    run: post("/v1/peer/confirm", '{"from":"oracle","envelope":{},"confirmations":[]}', JSON_T),
+  },
+  {
+    kind: "witness-garbage",
+    expect: "4xx-json",
+    run: post("/v1/peer/witness", '{"checkpoint":"hello","oldSize":-1,"consistency":"x"}', JSON_T),
+  },
+  {
+    kind: "witness-bad-note",
+    expect: "4xx-json",
+    run: post("/v1/peer/witness", '{"checkpoint":"not a note\\n","oldSize":0,"consistency":[]}', JSON_T),
+  },
   { kind: "get-long-id", expect: "4xx-json", run: get(`/v1/events/${"a".repeat(300)}`) },
   { kind: "get-odd-id", expect: "4xx-json", run: get("/v1/events/%E2%80%AE%00x") },
   { kind: "unknown-path", expect: "4xx-json", run: get("/v1/nope") },
   { kind: "evidence-bad-limit", expect: "4xx-json", run: get("/v1/peer/evidence?limit=-5") },
   { kind: "checkpoint-bad-size", expect: "4xx-json", run: get("/v1/ledger/checkpoint?size=-1") },
-  { kind: "bad-chunk-size", expect: "4xx", run: raw(() => [head("/v1/events", "Transfer-Encoding: chunked\r\n"), "zz\r\nhello\r\n0\r\n\r\n"], false) },
-  { kind: "chunk-size-overflow", expect: "4xx", run: raw(() => [head("/v1/events", "Transfer-Encoding: chunked\r\n"), "FFFFFFFFFFFFFFFFFF\r\nhello\r\n0\r\n\r\n"], false) },
-  { kind: "chunked-and-length", expect: "4xx", run: raw(() => [head("/v1/events", "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n"), "5\r\nhello\r\n0\r\n\r\n"], false) },
-  { kind: "chunk-missing-crlf", expect: "4xx", run: raw(() => [head("/v1/events", "Transfer-Encoding: chunked\r\n"), '5\r\n{"a":1}0\r\n\r\n'], false) },
-  { kind: "truncated-chunked", expect: "no-5xx", run: raw(() => [head("/v1/events", "Transfer-Encoding: chunked\r\n"), '10\r\n{"tenantId":"a",'], true) },
-  { kind: "short-content-length", expect: "no-5xx", run: raw(() => [head("/v1/events", "Content-Length: 100\r\n"), '{"tenantId":"a"'], true) },
+  {
+    kind: "bad-chunk-size",
+    expect: "4xx",
+    run: raw(() => [head("/v1/events", "Transfer-Encoding: chunked\r\n"), "zz\r\nhello\r\n0\r\n\r\n"], false),
+  },
+  {
+    kind: "chunk-size-overflow",
+    expect: "4xx",
+    run: raw(
+      () => [head("/v1/events", "Transfer-Encoding: chunked\r\n"), "FFFFFFFFFFFFFFFFFF\r\nhello\r\n0\r\n\r\n"],
+      false,
+    ),
+  },
+  {
+    kind: "chunked-and-length",
+    expect: "4xx",
+    run: raw(
+      () => [head("/v1/events", "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n"), "5\r\nhello\r\n0\r\n\r\n"],
+      false,
+    ),
+  },
+  {
+    kind: "chunk-missing-crlf",
+    expect: "4xx",
+    run: raw(() => [head("/v1/events", "Transfer-Encoding: chunked\r\n"), '5\r\n{"a":1}0\r\n\r\n'], false),
+  },
+  {
+    kind: "truncated-chunked",
+    expect: "no-5xx",
+    run: raw(() => [head("/v1/events", "Transfer-Encoding: chunked\r\n"), '10\r\n{"tenantId":"a",'], true),
+  },
+  {
+    kind: "short-content-length",
+    expect: "no-5xx",
+    run: raw(() => [head("/v1/events", "Content-Length: 100\r\n"), '{"tenantId":"a"'], true),
+  },
   // The node answers 413 and closes while the client is still sending: the reset may destroy the answer in flight, so only "no 5xx" is owed.
-  { kind: "huge-chunked", expect: "no-5xx", run: raw((rng) => [head("/v1/events", "Transfer-Encoding: chunked\r\n"), ...Array.from({ length: 40 }, () => `4000\r\n${rng.hex(8192)}\r\n`), "0\r\n\r\n"], false) },
+  {
+    kind: "huge-chunked",
+    expect: "no-5xx",
+    run: raw(
+      (rng) => [
+        head("/v1/events", "Transfer-Encoding: chunked\r\n"),
+        ...Array.from({ length: 40 }, () => `4000\r\n${rng.hex(8192)}\r\n`),
+        "0\r\n\r\n",
+      ],
+      false,
+    ),
+  },
   { kind: "garbage-request-line", expect: "4xx", run: raw(() => ["HELLO THERE\r\n\r\n"], false) },
-  { kind: "bad-header", expect: "4xx", run: raw(() => ["GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n"], false) },
+  {
+    kind: "bad-header",
+    expect: "4xx",
+    run: raw(() => ["GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n"], false),
+  },
 ];
 
 /** About `count` malformed requests spread over the run (a few in flight at once), each to a random serving node. */
@@ -347,7 +541,13 @@ export async function malformedClient(ctx: WorkloadContext, count: number): Prom
     const p = m
       .run(ctx.cluster.url(node), ctx.cluster.nodes.get(node)!.port, mRng)
       .then(
-        (r) => void ctx.h.complete(op, r.http === undefined ? "info" : "ok", { http: r.http, jsonError: errorCode(r.body) !== undefined, errorCode: errorCode(r.body), ...(r.error ? { error: r.error } : {}) }),
+        (r) =>
+          void ctx.h.complete(op, r.http === undefined ? "info" : "ok", {
+            http: r.http,
+            jsonError: errorCode(r.body) !== undefined,
+            errorCode: errorCode(r.body),
+            ...(r.error ? { error: r.error } : {}),
+          }),
         (err: unknown) => void ctx.h.complete(op, "info", { error: err instanceof Error ? err.message : String(err) }),
       )
       .finally(() => inFlight.delete(p));
@@ -374,9 +574,12 @@ export async function witnessReplayer(ctx: WorkloadContext, runMs: number): Prom
       CLOUDS.map(async (node) => {
         if (!ctx.cluster.isServing(node)) return;
         const op = ctx.h.invoke("witness", "checkpoint", { node });
-        const a = await record(ctx.h, op, () => call(`${ctx.cluster.url(node)}/v1/ledger/checkpoint`, { method: "POST", timeoutMs: 8_000 }));
+        const a = await record(ctx.h, op, () =>
+          call(`${ctx.cluster.url(node)}/v1/ledger/checkpoint`, { method: "POST", timeoutMs: 8_000 }),
+        );
         const b = a?.body as { origin?: string; size?: number; checkpoint?: string } | undefined;
-        if (a?.http === 200 && b?.origin && typeof b.size === "number" && b.checkpoint) out.set(node, { origin: b.origin, size: b.size, text: b.checkpoint });
+        if (a?.http === 200 && b?.origin && typeof b.size === "number" && b.checkpoint)
+          out.set(node, { origin: b.origin, size: b.size, text: b.checkpoint });
       }),
     );
     return out;
@@ -389,19 +592,44 @@ export async function witnessReplayer(ctx: WorkloadContext, runMs: number): Prom
   for (const [origin, cp] of early) {
     for (const witness of others(origin)) {
       if (!ctx.cluster.isServing(witness)) continue;
-      const w = await call(`${ctx.cluster.url(witness)}/v1/ledger/witnessed`, { timeoutMs: 3_000 }).catch(() => undefined);
-      const seen = (w?.body as { witnessed?: { origin: string; size: number }[] } | undefined)?.witnessed?.find((s) => s.origin === cp.origin)?.size;
+      const w = await call(`${ctx.cluster.url(witness)}/v1/ledger/witnessed`, { timeoutMs: 3_000 }).catch(
+        () => undefined,
+      );
+      const seen = (w?.body as { witnessed?: { origin: string; size: number }[] } | undefined)?.witnessed?.find(
+        (s) => s.origin === cp.origin,
+      )?.size;
       if (seen === undefined || seen <= cp.size) continue; // nothing newer cosigned: re-sending would not be a replay
-      const op = ctx.h.invoke("witness", "witness-replay", { node: witness, value: { kind: "forged-old-size", origin, replayedSize: cp.size, oldSize: seen, expect: "4xx" } });
-      await record(ctx.h, op, () => postJson(`${ctx.cluster.url(witness)}/v1/peer/witness`, { checkpoint: cp.text, oldSize: seen, consistency: [] }, 3_000));
+      const op = ctx.h.invoke("witness", "witness-replay", {
+        node: witness,
+        value: { kind: "forged-old-size", origin, replayedSize: cp.size, oldSize: seen, expect: "4xx" },
+      });
+      await record(ctx.h, op, () =>
+        postJson(
+          `${ctx.cluster.url(witness)}/v1/peer/witness`,
+          { checkpoint: cp.text, oldSize: seen, consistency: [] },
+          3_000,
+        ),
+      );
     }
   }
   // Witness requests captured on the links, re-sent as they were to the witness they were for.
   const rng = ctx.rng.fork("witness replay");
-  const captured = [...ctx.cluster.links.entries()].flatMap(([name, l]) => l.captured.filter((c) => c.path === "/v1/peer/witness").map((c) => ({ to: name.split("->")[1] as Cloud, c })));
+  const captured = [...ctx.cluster.links.entries()].flatMap(([name, l]) =>
+    l.captured.filter((c) => c.path === "/v1/peer/witness").map((c) => ({ to: name.split("->")[1] as Cloud, c })),
+  );
   for (const { to, c } of rng.shuffle(captured).slice(0, 4)) {
     if (!ctx.cluster.isServing(to)) continue;
-    const op = ctx.h.invoke("witness", "witness-replay", { node: to, value: { kind: "as-captured", ageMs: Date.now() - c.atMs, expect: "no-5xx" } });
-    await record(ctx.h, op, () => call(`${ctx.cluster.url(to)}/v1/peer/witness`, { method: "POST", body: c.body, headers: { "content-type": "application/json" }, timeoutMs: 3_000 }));
+    const op = ctx.h.invoke("witness", "witness-replay", {
+      node: to,
+      value: { kind: "as-captured", ageMs: Date.now() - c.atMs, expect: "no-5xx" },
+    });
+    await record(ctx.h, op, () =>
+      call(`${ctx.cluster.url(to)}/v1/peer/witness`, {
+        method: "POST",
+        body: c.body,
+        headers: { "content-type": "application/json" },
+        timeoutMs: 3_000,
+      }),
+    );
   }
 }

@@ -68,19 +68,30 @@ function wrap(text: string, width: number): string[] {
 
 /** The help of one command: usage, description, flags, notes and exit codes, always in that order. */
 export function helpText(spec: CommandSpec): string {
-  const out = [`usage: tricloud ${spec.name} ${spec.synopsis ?? (spec.subcommands ? "<subcommand> [flags]" : "[flags]")}`, ""];
+  const out = [
+    `usage: tricloud ${spec.name} ${spec.synopsis ?? (spec.subcommands ? "<subcommand> [flags]" : "[flags]")}`,
+    "",
+  ];
   out.push(spec.description ?? spec.summary, "");
   if (spec.subcommands?.length) {
-    out.push("subcommands:", ...spec.subcommands.map((s) => `  ${s.name.split(" ").pop()!.padEnd(10)} ${s.summary}`), "");
+    out.push(
+      "subcommands:",
+      ...spec.subcommands.map((s) => `  ${s.name.split(" ").pop()!.padEnd(10)} ${s.summary}`),
+      "",
+    );
   }
   const flags = Object.entries(flagsOf(spec));
   const width = Math.min(34, Math.max(...flags.map(([n, f]) => flagLabel(n, f).length)) + 2);
   out.push("flags:");
   for (const [name, f] of flags) {
     const label = flagLabel(name, f);
-    const extra = [f.multiple ? "repeatable" : "", f.default !== undefined ? `default ${f.default}` : ""].filter(Boolean).join("; ");
+    const extra = [f.multiple ? "repeatable" : "", f.default !== undefined ? `default ${f.default}` : ""]
+      .filter(Boolean)
+      .join("; ");
     const text = wrap(`${f.help}${extra ? ` (${extra})` : ""}`, 98 - width).join(`\n  ${" ".repeat(width)}`);
-    out.push(label.length + 2 > width ? `  ${label}\n  ${" ".repeat(width)}${text}` : `  ${label.padEnd(width)}${text}`);
+    out.push(
+      label.length + 2 > width ? `  ${label}\n  ${" ".repeat(width)}${text}` : `  ${label.padEnd(width)}${text}`,
+    );
   }
   if (spec.notes) out.push("", spec.notes.trimEnd());
   out.push("", "exit codes:", ...Object.entries(spec.exitCodes).map(([code, what]) => `  ${code}  ${what}`));
@@ -94,21 +105,44 @@ export function helpText(spec: CommandSpec): string {
 export function parseFlags(spec: CommandSpec, argv: readonly string[]): FlagValues | "help" {
   const flags = flagsOf(spec);
   const options = Object.fromEntries(
-    Object.entries(flags).map(([name, f]) => [name, { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}), ...(f.default !== undefined ? { default: f.default } : {}) }]),
+    Object.entries(flags).map(([name, f]) => [
+      name,
+      {
+        type: f.type,
+        ...(f.multiple ? { multiple: true } : {}),
+        ...(f.short ? { short: f.short } : {}),
+        ...(f.default !== undefined ? { default: f.default } : {}),
+      },
+    ]),
   );
-  const { values, tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
-  const known = Object.keys(flags).map((n) => `--${n}`).join(", ");
+  const { values, tokens } = parseArgs({
+    args: [...argv],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const known = Object.keys(flags)
+    .map((n) => `--${n}`)
+    .join(", ");
   for (const t of tokens) {
     if (t.kind === "positional") {
       throw new UsageError(`unexpected argument "${t.value}"; expected flags only (${known})`);
     }
     if (t.kind !== "option") continue;
     const f = flags[t.name];
-    const expected = f ? flagLabel(t.name, f).trim().replace(/^-\w, /, "") : "";
+    const expected = f
+      ? flagLabel(t.name, f)
+          .trim()
+          .replace(/^-\w, /, "")
+      : "";
     if (!f) throw new UsageError(`${t.rawName}: unknown flag; expected one of ${known}`);
-    if (f.type === "string" && t.value === undefined) throw new UsageError(`--${t.name}: expected a value, as in ${expected}`);
+    if (f.type === "string" && t.value === undefined)
+      throw new UsageError(`--${t.name}: expected a value, as in ${expected}`);
     if (f.type === "string" && !t.inlineValue && t.value!.startsWith("--")) {
-      throw new UsageError(`--${t.name}: expected a value, as in ${expected}, got the flag "${t.value}" (write --${t.name}=${t.value} if that is the value)`);
+      throw new UsageError(
+        `--${t.name}: expected a value, as in ${expected}, got the flag "${t.value}" (write --${t.name}=${t.value} if that is the value)`,
+      );
     }
     if (f.type === "boolean" && t.inlineValue) throw new UsageError(`--${t.name}: takes no value, got "${t.value}"`);
     if (!f.multiple && tokens.filter((o) => o.kind === "option" && o.name === t.name).length > 1) {
@@ -124,7 +158,11 @@ export function required(spec: CommandSpec, flags: FlagValues, name: string, wha
   const v = flags[name];
   if (typeof v === "string" && v !== "") return v;
   const f = flagsOf(spec)[name]!;
-  throw new UsageError(`--${name}: required (${what}), as in ${flagLabel(name, f).trim().replace(/^-\w, /, "")}`);
+  throw new UsageError(
+    `--${name}: required (${what}), as in ${flagLabel(name, f)
+      .trim()
+      .replace(/^-\w, /, "")}`,
+  );
 }
 
 /** One of a fixed set of values, or a UsageError naming the flag. */

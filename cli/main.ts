@@ -57,7 +57,12 @@ export async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   let spec = COMMANDS.find((c) => c.name === name);
-  if (!spec) return usageFailure("tricloud", null, `unknown command "${name}"; expected one of: ${COMMANDS.map((c) => c.name).join(", ")}`);
+  if (!spec)
+    return usageFailure(
+      "tricloud",
+      null,
+      `unknown command "${name}"; expected one of: ${COMMANDS.map((c) => c.name).join(", ")}`,
+    );
   const prefix = `tricloud ${name}`;
   let args = rest;
   if (spec.subcommands) {

@@ -53,16 +53,30 @@ export function costConfigFor(config: StackConfig, scenario: CostScenario = {}):
 
 /** What preflight knows of the stack beyond its resources (the preflight pack's config for the real CLI). */
 export function preflightSettingsFor(config: StackConfig, asOf: string): PreflightSettings {
-  return { asOf, cloudflarePlan: config.tricloud.traffic.cloudflarePlan, environment: config.tricloud.environment, awsLambdaConcurrency: config.tricloud.functions.awsAccountConcurrency };
+  return {
+    asOf,
+    cloudflarePlan: config.tricloud.traffic.cloudflarePlan,
+    environment: config.tricloud.environment,
+    awsLambdaConcurrency: config.tricloud.functions.awsAccountConcurrency,
+  };
 }
 
 /** Merges a user's policy config file (policy name -> level or properties) over the stack-derived one, per pack. */
-export function mergePolicyConfig(base: PolicyPackConfig, user: PolicyPackConfig, policyNames: readonly string[]): PolicyPackConfig {
+export function mergePolicyConfig(
+  base: PolicyPackConfig,
+  user: PolicyPackConfig,
+  policyNames: readonly string[],
+): PolicyPackConfig {
   const out: PolicyPackConfig = { ...base };
   for (const [name, value] of Object.entries(user)) {
     if (!policyNames.includes(name) && name !== "all") continue;
     const prev = out[name];
-    out[name] = typeof value === "string" ? (typeof prev === "object" ? { ...prev, enforcementLevel: value } : value) : { ...(typeof prev === "object" ? prev : prev ? { enforcementLevel: prev } : {}), ...value };
+    out[name] =
+      typeof value === "string"
+        ? typeof prev === "object"
+          ? { ...prev, enforcementLevel: value }
+          : value
+        : { ...(typeof prev === "object" ? prev : prev ? { enforcementLevel: prev } : {}), ...value };
   }
   return out;
 }

@@ -8,8 +8,31 @@ import catalogJson from "./price-catalog.json";
  * can say which part of an estimate rests on weak figures.
  */
 
-export const PRICE_STATUSES = ["firm", "secondary", "partial", "third-party", "derived", "weak", "unverified", "user"] as const;
-export const PRICE_UNITS = ["hour", "day", "month", "GB-month", "GB", "1M requests", "10K requests", "GB-second", "GHz-second", "vCPU-second", "vCPU-hour", "GB-hour", "execution"] as const;
+export const PRICE_STATUSES = [
+  "firm",
+  "secondary",
+  "partial",
+  "third-party",
+  "derived",
+  "weak",
+  "unverified",
+  "user",
+] as const;
+export const PRICE_UNITS = [
+  "hour",
+  "day",
+  "month",
+  "GB-month",
+  "GB",
+  "1M requests",
+  "10K requests",
+  "GB-second",
+  "GHz-second",
+  "vCPU-second",
+  "vCPU-hour",
+  "GB-hour",
+  "execution",
+] as const;
 export type PriceUnit = (typeof PRICE_UNITS)[number];
 
 const price = z.strictObject({
@@ -18,7 +41,9 @@ const price = z.strictObject({
   description: z.string().min(1),
   region: z.string().min(1),
   source: z.string().min(1, { error: "expected where the price was read (a page, a dataset, 'our contract')" }),
-  seenAt: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, { error: "expected the date the price was seen: YYYY, YYYY-MM or YYYY-MM-DD" }),
+  seenAt: z
+    .string()
+    .regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, { error: "expected the date the price was seen: YYYY, YYYY-MM or YYYY-MM-DD" }),
   status: z.enum(PRICE_STATUSES, { error: `expected one of ${PRICE_STATUSES.join(", ")}` }),
 });
 export type Price = z.infer<typeof price>;
@@ -60,9 +85,17 @@ export function catalogWith(overrides: PriceOverrides | undefined, label: string
   for (const [id, o] of Object.entries(overrides ?? {})) {
     const shipped = prices[id];
     if (!shipped && (o.per === undefined || o.description === undefined)) {
-      throw new PriceCatalogError(`${label ?? "price overrides"}: prices.${id}: a new price needs "per" and "description" (it is not in pricing/price-catalog.json)`);
+      throw new PriceCatalogError(
+        `${label ?? "price overrides"}: prices.${id}: a new price needs "per" and "description" (it is not in pricing/price-catalog.json)`,
+      );
     }
-    prices[id] = { region: "as given", status: "user", ...shipped, ...o, ...(o.status ? {} : { status: "user" }) } as Price;
+    prices[id] = {
+      region: "as given",
+      status: "user",
+      ...shipped,
+      ...o,
+      ...(o.status ? {} : { status: "user" }),
+    } as Price;
   }
   return { hoursPerMonth: base.hoursPerMonth, prices, overrides: label };
 }
@@ -83,7 +116,10 @@ export function readOverrideFile(path: string): PriceOverrides {
     throw new PriceCatalogError(`--prices: cannot read ${path} as JSON: ${(err as Error).message}`);
   }
   const parsed = overrideSchema.safeParse(json);
-  if (!parsed.success) throw new PriceCatalogError(`--prices: ${path}: ${issuesText(parsed.error)} (expected { "prices": { "<id>": { "usd": ..., "source": ..., "seenAt": ... } } })`);
+  if (!parsed.success)
+    throw new PriceCatalogError(
+      `--prices: ${path}: ${issuesText(parsed.error)} (expected { "prices": { "<id>": { "usd": ..., "source": ..., "seenAt": ... } } })`,
+    );
   return parsed.data.prices;
 }
 

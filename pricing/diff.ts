@@ -55,7 +55,12 @@ export interface Delta {
 
 export interface CostDiff {
   readonly base: { readonly stack: string; readonly monthlyUsd: number; readonly whatIf: string };
-  readonly head: { readonly stack: string; readonly monthlyUsd: number; readonly ceilingUsd: number | null; readonly whatIf: string };
+  readonly head: {
+    readonly stack: string;
+    readonly monthlyUsd: number;
+    readonly ceilingUsd: number | null;
+    readonly whatIf: string;
+  };
   readonly deltaUsd: number;
   /** Percent change against the base; null when the base is 0. */
   readonly deltaPct: number | null;
@@ -101,13 +106,45 @@ export function diffCost(base: PlanCost, head: PlanCost): CostDiff {
   const lines: LineChange[] = [];
   for (const [k, h] of headLines) {
     const b = baseLines.get(k);
-    if (!b) lines.push({ change: "added", urn: h.urn, cloud: h.cloud, component: h.component, name: h.name, baseUsd: null, headUsd: h.monthlyUsd, deltaUsd: round2(h.monthlyUsd ?? 0) });
-    else if (round2(b.monthlyUsd ?? 0) !== round2(h.monthlyUsd ?? 0) || (b.monthlyUsd === null) !== (h.monthlyUsd === null)) {
-      lines.push({ change: "changed", urn: h.urn, cloud: h.cloud, component: h.component, name: h.name, baseUsd: b.monthlyUsd, headUsd: h.monthlyUsd, deltaUsd: round2((h.monthlyUsd ?? 0) - (b.monthlyUsd ?? 0)) });
+    if (!b)
+      lines.push({
+        change: "added",
+        urn: h.urn,
+        cloud: h.cloud,
+        component: h.component,
+        name: h.name,
+        baseUsd: null,
+        headUsd: h.monthlyUsd,
+        deltaUsd: round2(h.monthlyUsd ?? 0),
+      });
+    else if (
+      round2(b.monthlyUsd ?? 0) !== round2(h.monthlyUsd ?? 0) ||
+      (b.monthlyUsd === null) !== (h.monthlyUsd === null)
+    ) {
+      lines.push({
+        change: "changed",
+        urn: h.urn,
+        cloud: h.cloud,
+        component: h.component,
+        name: h.name,
+        baseUsd: b.monthlyUsd,
+        headUsd: h.monthlyUsd,
+        deltaUsd: round2((h.monthlyUsd ?? 0) - (b.monthlyUsd ?? 0)),
+      });
     }
   }
   for (const [k, b] of baseLines) {
-    if (!headLines.has(k)) lines.push({ change: "removed", urn: b.urn, cloud: b.cloud, component: b.component, name: b.name, baseUsd: b.monthlyUsd, headUsd: null, deltaUsd: round2(-(b.monthlyUsd ?? 0)) });
+    if (!headLines.has(k))
+      lines.push({
+        change: "removed",
+        urn: b.urn,
+        cloud: b.cloud,
+        component: b.component,
+        name: b.name,
+        baseUsd: b.monthlyUsd,
+        headUsd: null,
+        deltaUsd: round2(-(b.monthlyUsd ?? 0)),
+      });
   }
   lines.sort((a, b) => Math.abs(b.deltaUsd) - Math.abs(a.deltaUsd) || a.urn.localeCompare(b.urn));
   const b = total(base.cost);
@@ -117,10 +154,20 @@ export function diffCost(base: PlanCost, head: PlanCost): CostDiff {
     head: { stack: head.stack, monthlyUsd: h, ceilingUsd: head.cost.ceilingUsd, whatIf: whatIfText(head.cost) },
     deltaUsd: round2(h - b),
     deltaPct: b === 0 ? null : round2(((h - b) / b) * 100),
-    byCloud: deltas(sumBy(base.cost.lines, (l) => l.cloud), sumBy(head.cost.lines, (l) => l.cloud), CLOUD_NAMES),
-    byComponent: deltas(sumBy(base.cost.lines, (l) => l.component), sumBy(head.cost.lines, (l) => l.component)),
+    byCloud: deltas(
+      sumBy(base.cost.lines, (l) => l.cloud),
+      sumBy(head.cost.lines, (l) => l.cloud),
+      CLOUD_NAMES,
+    ),
+    byComponent: deltas(
+      sumBy(base.cost.lines, (l) => l.component),
+      sumBy(head.cost.lines, (l) => l.component),
+    ),
     lines,
-    usageDependent: { base: base.cost.lines.filter((l) => l.monthlyUsd === null).length, head: head.cost.lines.filter((l) => l.monthlyUsd === null).length },
+    usageDependent: {
+      base: base.cost.lines.filter((l) => l.monthlyUsd === null).length,
+      head: head.cost.lines.filter((l) => l.monthlyUsd === null).length,
+    },
   };
 }
 
@@ -131,15 +178,20 @@ const pct = (p: number | null) => (p === null ? "new" : `${p >= 0 ? "+" : ""}${p
 function ceilingVerdict(d: CostDiff): string {
   const c = d.head.ceilingUsd;
   if (c === null) return "no ceiling";
-  return d.head.monthlyUsd <= c ? `within the ${formatUsd(c)} ceiling` : `**OVER** the ${formatUsd(c)} ceiling by ${formatUsd(d.head.monthlyUsd - c)}`;
+  return d.head.monthlyUsd <= c
+    ? `within the ${formatUsd(c)} ceiling`
+    : `**OVER** the ${formatUsd(c)} ceiling by ${formatUsd(d.head.monthlyUsd - c)}`;
 }
 
 /** Markdown for a pull-request comment. */
 export function renderDiffMarkdown(d: CostDiff): string {
   const out: string[] = [];
   out.push(`## tricloud cost diff: \`${d.base.stack}\` → \`${d.head.stack}\``, "");
-  out.push(`Monthly estimate **${usd(d.base.monthlyUsd)} → ${usd(d.head.monthlyUsd)}** (**${signed(d.deltaUsd)}**, ${pct(d.deltaPct)}); head is ${ceilingVerdict(d)}.`);
-  if (d.base.whatIf || d.head.whatIf) out.push("", `What-if: base ${d.base.whatIf || "none"}, head ${d.head.whatIf || "none"}.`);
+  out.push(
+    `Monthly estimate **${usd(d.base.monthlyUsd)} → ${usd(d.head.monthlyUsd)}** (**${signed(d.deltaUsd)}**, ${pct(d.deltaPct)}); head is ${ceilingVerdict(d)}.`,
+  );
+  if (d.base.whatIf || d.head.whatIf)
+    out.push("", `What-if: base ${d.base.whatIf || "none"}, head ${d.head.whatIf || "none"}.`);
   out.push("", "| Cloud | Base | Head | Change |", "|---|---:|---:|---:|");
   for (const c of d.byCloud) out.push(`| ${c.key} | ${usd(c.baseUsd)} | ${usd(c.headUsd)} | ${signed(c.deltaUsd)} |`);
   const changedComponents = d.byComponent.filter((c) => c.deltaUsd !== 0);
@@ -147,21 +199,38 @@ export function renderDiffMarkdown(d: CostDiff): string {
   if (changedComponents.length === 0) out.push("None.");
   else {
     out.push("| Component | Base | Head | Change |", "|---|---:|---:|---:|");
-    for (const c of changedComponents) out.push(`| ${c.key} | ${usd(c.baseUsd)} | ${usd(c.headUsd)} | ${signed(c.deltaUsd)} |`);
+    for (const c of changedComponents)
+      out.push(`| ${c.key} | ${usd(c.baseUsd)} | ${usd(c.headUsd)} | ${signed(c.deltaUsd)} |`);
   }
   if (d.lines.length) {
-    out.push("", `<details><summary>${d.lines.length} cost line${d.lines.length === 1 ? "" : "s"} changed</summary>`, "");
+    out.push(
+      "",
+      `<details><summary>${d.lines.length} cost line${d.lines.length === 1 ? "" : "s"} changed</summary>`,
+      "",
+    );
     out.push("| Change | Component | Cost component | Base | Head | Delta |", "|---|---|---|---:|---:|---:|");
-    for (const l of d.lines) out.push(`| ${l.change} | ${l.component} | ${l.name.replace(/\|/g, "\\|")} | ${l.baseUsd === null && l.change === "added" ? "-" : usd(l.baseUsd)} | ${l.headUsd === null && l.change === "removed" ? "-" : usd(l.headUsd)} | ${signed(l.deltaUsd)} |`);
+    for (const l of d.lines)
+      out.push(
+        `| ${l.change} | ${l.component} | ${l.name.replace(/\|/g, "\\|")} | ${l.baseUsd === null && l.change === "added" ? "-" : usd(l.baseUsd)} | ${l.headUsd === null && l.change === "removed" ? "-" : usd(l.headUsd)} | ${signed(l.deltaUsd)} |`,
+      );
     out.push("", "</details>");
   }
-  if (d.usageDependent.head) out.push("", `${d.usageDependent.head} line${d.usageDependent.head === 1 ? "" : "s"} in head depend on usage and are not in the totals (give a usage profile with \`tricloud plan --usage\`).`);
+  if (d.usageDependent.head)
+    out.push(
+      "",
+      `${d.usageDependent.head} line${d.usageDependent.head === 1 ? "" : "s"} in head depend on usage and are not in the totals (give a usage profile with \`tricloud plan --usage\`).`,
+    );
   return out.join("\n") + "\n";
 }
 
 export function renderDiffTable(d: CostDiff): string {
-  const out = [`cost diff ${d.base.stack} -> ${d.head.stack}: ${usd(d.base.monthlyUsd)} -> ${usd(d.head.monthlyUsd)} (${signed(d.deltaUsd)}, ${pct(d.deltaPct)}); ${ceilingVerdict(d).replace(/\*/g, "")}`];
-  for (const c of d.byCloud) out.push(`  ${c.key.padEnd(11)} ${usd(c.baseUsd).padStart(11)} -> ${usd(c.headUsd).padStart(11)}  ${signed(c.deltaUsd)}`);
+  const out = [
+    `cost diff ${d.base.stack} -> ${d.head.stack}: ${usd(d.base.monthlyUsd)} -> ${usd(d.head.monthlyUsd)} (${signed(d.deltaUsd)}, ${pct(d.deltaPct)}); ${ceilingVerdict(d).replace(/\*/g, "")}`,
+  ];
+  for (const c of d.byCloud)
+    out.push(
+      `  ${c.key.padEnd(11)} ${usd(c.baseUsd).padStart(11)} -> ${usd(c.headUsd).padStart(11)}  ${signed(c.deltaUsd)}`,
+    );
   if (d.lines.length) out.push("lines:");
   for (const l of d.lines) out.push(`  ${l.change.padEnd(8)} ${l.component}: ${l.name}  ${signed(l.deltaUsd)}`);
   return out.join("\n") + "\n";

@@ -53,7 +53,11 @@ const cents = (n: number) => Math.round(n * 100) / 100;
 function componentNames(resources: readonly PricedResource[]): (r: PricedResource) => string {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   return (r) => {
-    for (let cur = r.parent ? byUrn.get(r.parent) : undefined; cur; cur = cur.parent ? byUrn.get(cur.parent) : undefined) {
+    for (
+      let cur = r.parent ? byUrn.get(r.parent) : undefined;
+      cur;
+      cur = cur.parent ? byUrn.get(cur.parent) : undefined
+    ) {
       if (cur.type.startsWith("tricloud:")) return cur.name;
     }
     return r.name;
@@ -87,12 +91,16 @@ export function estimateCost(resources: readonly PricedResource[], opts: Estimat
     for (const c of estimator(r, ctx)) {
       const price = catalog.prices[c.priceId];
       if (price && price.per !== c.per) {
-        throw new PriceCatalogError(`price "${c.priceId}" is per ${price.per}, but ${r.type} counts it per ${c.per}${catalog.overrides ? ` (check ${catalog.overrides})` : ""}`);
+        throw new PriceCatalogError(
+          `price "${c.priceId}" is per ${price.per}, but ${r.type} counts it per ${c.per}${catalog.overrides ? ` (check ${catalog.overrides})` : ""}`,
+        );
       }
       const unit = price ? price.usd * (pct === undefined ? 1 : 1 + pct / 100) : null;
       const monthly = unit === null || c.quantity === null ? null : cents(c.quantity * unit);
       if (price && c.quantity !== null) baseline += cents(c.quantity * price.usd);
-      const note = !price ? `no price "${c.priceId}" in the catalog; add it to pricing/price-catalog.json or a --prices file` : c.note;
+      const note = !price
+        ? `no price "${c.priceId}" in the catalog; add it to pricing/price-catalog.json or a --prices file`
+        : c.note;
       lines.push({
         urn: r.urn,
         cloud,

@@ -47,9 +47,29 @@ export interface CostComponent {
 
 export type Estimator = (r: PricedResource, ctx: ModelContext) => CostComponent[];
 
-const hours = (name: string, priceId: string, count = 1, note?: string): CostComponent => ({ name, priceId, per: "hour", quantity: HOURS_PER_MONTH * count, basis: "fixed", ...(note ? { note } : {}) });
-const months = (name: string, priceId: string, count = 1, note?: string): CostComponent => ({ name, priceId, per: "month", quantity: count, basis: "fixed", ...(note ? { note } : {}) });
-const usage = (name: string, priceId: string, per: PriceUnit, quantity: number | undefined, key: string): CostComponent => ({
+const hours = (name: string, priceId: string, count = 1, note?: string): CostComponent => ({
+  name,
+  priceId,
+  per: "hour",
+  quantity: HOURS_PER_MONTH * count,
+  basis: "fixed",
+  ...(note ? { note } : {}),
+});
+const months = (name: string, priceId: string, count = 1, note?: string): CostComponent => ({
+  name,
+  priceId,
+  per: "month",
+  quantity: count,
+  basis: "fixed",
+  ...(note ? { note } : {}),
+});
+const usage = (
+  name: string,
+  priceId: string,
+  per: PriceUnit,
+  quantity: number | undefined,
+  key: string,
+): CostComponent => ({
   name,
   priceId,
   per,
@@ -57,18 +77,32 @@ const usage = (name: string, priceId: string, per: PriceUnit, quantity: number |
   basis: "usage",
   ...(quantity === undefined ? { note: `depends on usage (usage key "${key}")` } : {}),
 });
-const num = (v: unknown, fallback: number): number => (typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : fallback);
+const num = (v: unknown, fallback: number): number =>
+  typeof v === "number" && Number.isFinite(v)
+    ? v
+    : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))
+      ? Number(v)
+      : fallback;
 
 /**
  * The nodes a workload pool must run beyond its own count to hold what the services request at their replica floor
  * (the Stack's output `workloads`): the autoscalers add them, so they are a fixed cost, not usage.
  */
-function serviceFloorNodes(ctx: ModelContext, cloud: Cloud, machine: string, poolNodes: number, priceId: string, note?: string): CostComponent[] {
+function serviceFloorNodes(
+  ctx: ModelContext,
+  cloud: Cloud,
+  machine: string,
+  poolNodes: number,
+  priceId: string,
+  note?: string,
+): CostComponent[] {
   const floor = serviceFloorOf(ctx.ofType("pulumi:pulumi:Stack")[0]?.props, cloud);
   if (!floor || !MACHINE_SPECS[machine]) return [];
   const extra = nodesNeeded(machine, floor) - poolNodes;
   if (extra <= 0) return [];
-  return [hours(`Nodes the services' replica floor needs above the pool (${machine}) x ${extra}`, priceId, extra, note)];
+  return [
+    hours(`Nodes the services' replica floor needs above the pool (${machine}) x ${extra}`, priceId, extra, note),
+  ];
 }
 
 /** GCP zones end in a letter ("us-central1-a"); regions do not. */
@@ -77,15 +111,43 @@ const isGcpZone = (location: unknown) => typeof location === "string" && /-[a-z]
 /** Cloud Functions (1st gen) CPU clock per memory size, from the tier table of its pricing page. */
 const GCF_GHZ: Record<number, number> = { 128: 0.2, 256: 0.4, 512: 0.8, 1024: 1.4, 2048: 2.4, 4096: 4.8, 8192: 4.8 };
 
-function functionUsage(ctx: ModelContext, memoryMb: number, prefix: string, extraGhz?: number, durationPriceId = `${prefix}.gb-seconds`, durationLabel = `${memoryMb} MB`): CostComponent[] {
+function functionUsage(
+  ctx: ModelContext,
+  memoryMb: number,
+  prefix: string,
+  extraGhz?: number,
+  durationPriceId = `${prefix}.gb-seconds`,
+  durationLabel = `${memoryMb} MB`,
+): CostComponent[] {
   const requests = ctx.usage("monthlyRequests");
   const durationMs = ctx.usage("averageDurationMs");
   const seconds = requests !== undefined && durationMs !== undefined ? (requests * durationMs) / 1000 : undefined;
   const out = [
-    usage("Requests", `${prefix}.requests`, "1M requests", requests === undefined ? undefined : requests / 1e6, "monthlyRequests"),
-    usage(`Duration (${durationLabel})`, durationPriceId, "GB-second", seconds === undefined ? undefined : (seconds * memoryMb) / 1024, "monthlyRequests, averageDurationMs"),
+    usage(
+      "Requests",
+      `${prefix}.requests`,
+      "1M requests",
+      requests === undefined ? undefined : requests / 1e6,
+      "monthlyRequests",
+    ),
+    usage(
+      `Duration (${durationLabel})`,
+      durationPriceId,
+      "GB-second",
+      seconds === undefined ? undefined : (seconds * memoryMb) / 1024,
+      "monthlyRequests, averageDurationMs",
+    ),
   ];
-  if (extraGhz !== undefined) out.push(usage(`CPU time (${extraGhz} GHz)`, `${prefix}.ghz-seconds`, "GHz-second", seconds === undefined ? undefined : seconds * extraGhz, "monthlyRequests, averageDurationMs"));
+  if (extraGhz !== undefined)
+    out.push(
+      usage(
+        `CPU time (${extraGhz} GHz)`,
+        `${prefix}.ghz-seconds`,
+        "GHz-second",
+        seconds === undefined ? undefined : seconds * extraGhz,
+        "monthlyRequests, averageDurationMs",
+      ),
+    );
   return out;
 }
 
@@ -95,13 +157,20 @@ function mebibytes(v: unknown, fallback: number): number {
   if (!m) return typeof v === "number" ? v : fallback;
   const n = Number(m[1]);
   switch (m[2]) {
-    case "Gi": return n * 1024;
-    case "G": return (n * 1e9) / 2 ** 20;
-    case "M": return (n * 1e6) / 2 ** 20;
-    case "Ki": return n / 1024;
-    case "k": return (n * 1e3) / 2 ** 20;
-    case "Mi": return n;
-    default: return n / 2 ** 20; // bytes
+    case "Gi":
+      return n * 1024;
+    case "G":
+      return (n * 1e9) / 2 ** 20;
+    case "M":
+      return (n * 1e6) / 2 ** 20;
+    case "Ki":
+      return n / 1024;
+    case "k":
+      return (n * 1e3) / 2 ** 20;
+    case "Mi":
+      return n;
+    default:
+      return n / 2 ** 20; // bytes
   }
 }
 
@@ -119,7 +188,8 @@ function gcfGen2DefaultCpu(memoryMib: number): number {
 
 /** vCPUs of an RDS instance class: up to "large" 2 (t3, m6g, r6g), "xlarge" 4, "Nxlarge" 4N. */
 function rdsVcpus(instanceClass: unknown): number | undefined {
-  const m = typeof instanceClass === "string" ? /\.(\d*)(nano|micro|small|medium|large|xlarge)$/.exec(instanceClass) : null;
+  const m =
+    typeof instanceClass === "string" ? /\.(\d*)(nano|micro|small|medium|large|xlarge)$/.exec(instanceClass) : null;
   if (!m) return undefined;
   if (m[2] !== "xlarge") return 2;
   return 4 * (m[1] ? Number(m[1]) : 1);
@@ -132,15 +202,30 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
   // --- AWS ---
   "aws:eks/cluster:Cluster": (r, ctx) => {
     const extended = r.props.upgradePolicy?.supportType === "EXTENDED";
-    const control = hours(`EKS control plane (${extended ? "extended" : "standard"} support)`, `aws.eks.control-plane.${extended ? "extended" : "standard"}`);
+    const control = hours(
+      `EKS control plane (${extended ? "extended" : "standard"} support)`,
+      `aws.eks.control-plane.${extended ? "extended" : "standard"}`,
+    );
     if (r.props.computeConfig?.enabled !== true) return [control];
     // EKS Auto Mode bills its own nodes (those above the node group) as EC2 plus a management fee; how many hours
     // they run depends on load, so they are usage priced, in m6i.large-equivalent hours.
     const nodeHours = ctx.usage("autoModeNodeHours");
     return [
       control,
-      usage("EKS Auto Mode nodes above the node group (EC2, m6i.large-equivalent hours)", "aws.ec2.m6i.large", "hour", nodeHours, "autoModeNodeHours"),
-      usage("EKS Auto Mode management fee on those nodes", "aws.eks.auto-mode.m6i.large", "hour", nodeHours, "autoModeNodeHours"),
+      usage(
+        "EKS Auto Mode nodes above the node group (EC2, m6i.large-equivalent hours)",
+        "aws.ec2.m6i.large",
+        "hour",
+        nodeHours,
+        "autoModeNodeHours",
+      ),
+      usage(
+        "EKS Auto Mode management fee on those nodes",
+        "aws.eks.auto-mode.m6i.large",
+        "hour",
+        nodeHours,
+        "autoModeNodeHours",
+      ),
     ];
   },
   "aws:eks/nodeGroup:NodeGroup": (r, ctx) => {
@@ -150,7 +235,14 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     const price = `aws.ec2.${type}${spot ? ".spot" : ""}`;
     return [
       hours(`Instance usage (Linux, ${spot ? "spot" : "on-demand"}, ${type}) x ${count}`, price, count),
-      ...serviceFloorNodes(ctx, "aws", type, count, price, "EKS Auto Mode launches these and picks their type (plus its management fee); priced as the node group's machine"),
+      ...serviceFloorNodes(
+        ctx,
+        "aws",
+        type,
+        count,
+        price,
+        "EKS Auto Mode launches these and picks their type (plus its management fee); priced as the node group's machine",
+      ),
     ];
   },
   "aws:rds/instance:Instance": (r, ctx) => {
@@ -160,14 +252,36 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     const storage = num(r.props.allocatedStorage, 20);
     return [
       // Multi-AZ runs a standby of the same class: twice the instance hours (AWS docs).
-      hours(`Database instance (${engine}, ${r.props.instanceClass}${multiAz ? ", Multi-AZ" : ""})`, `aws.rds.${engine}.${r.props.instanceClass}`, multiAz ? 2 : 1),
-      { name: `Storage (${storageType}${multiAz ? ", Multi-AZ" : ""}, ${storage} GB)`, priceId: `aws.rds.storage.${storageType}${multiAz ? ".multi-az" : ""}`, per: "GB-month", quantity: storage, basis: "fixed" },
-      usage("Backup storage beyond the database's size", "aws.rds.backup-storage", "GB-month", ctx.usage("backupStorageGb"), "backupStorageGb"),
+      hours(
+        `Database instance (${engine}, ${r.props.instanceClass}${multiAz ? ", Multi-AZ" : ""})`,
+        `aws.rds.${engine}.${r.props.instanceClass}`,
+        multiAz ? 2 : 1,
+      ),
+      {
+        name: `Storage (${storageType}${multiAz ? ", Multi-AZ" : ""}, ${storage} GB)`,
+        priceId: `aws.rds.storage.${storageType}${multiAz ? ".multi-az" : ""}`,
+        per: "GB-month",
+        quantity: storage,
+        basis: "fixed",
+      },
+      usage(
+        "Backup storage beyond the database's size",
+        "aws.rds.backup-storage",
+        "GB-month",
+        ctx.usage("backupStorageGb"),
+        "backupStorageGb",
+      ),
     ];
   },
   "aws:ec2/natGateway:NatGateway": (_r, ctx) => [
     hours("NAT gateway", "aws.ec2.nat-gateway"),
-    usage("Data processed", "aws.ec2.nat-gateway.data", "GB", ctx.usage("monthlyDataProcessedGb"), "monthlyDataProcessedGb"),
+    usage(
+      "Data processed",
+      "aws.ec2.nat-gateway.data",
+      "GB",
+      ctx.usage("monthlyDataProcessedGb"),
+      "monthlyDataProcessedGb",
+    ),
   ],
   "aws:ec2/eip:Eip": () => [hours("Public IPv4 address", "aws.ec2.public-ipv4")],
   "aws:kms/key:Key": () => [months("Customer managed key", "aws.kms.key")],
@@ -175,25 +289,61 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     usage("Log ingestion", "aws.cloudwatch.logs.ingestion", "GB", ctx.usage("monthlyIngestedGb"), "monthlyIngestedGb"),
     usage("Log storage", "aws.cloudwatch.logs.storage", "GB-month", ctx.usage("storedGb"), "storedGb"),
   ],
-  "aws:ecr/repository:Repository": (_r, ctx) => [usage("Image storage", "aws.ecr.storage", "GB-month", ctx.usage("storageGb"), "storageGb")],
+  "aws:ecr/repository:Repository": (_r, ctx) => [
+    usage("Image storage", "aws.ecr.storage", "GB-month", ctx.usage("storageGb"), "storageGb"),
+  ],
   "aws:lambda/function:Function": (r, ctx) => {
     const arm = ((r.props.architectures ?? []) as unknown[]).includes("arm64");
     const memory = num(r.props.memorySize, 128);
-    return functionUsage(ctx, memory, "aws.lambda", undefined, arm ? "aws.lambda.arm64.gb-seconds" : "aws.lambda.gb-seconds", `${memory} MB, ${arm ? "arm64" : "x86"}`);
+    return functionUsage(
+      ctx,
+      memory,
+      "aws.lambda",
+      undefined,
+      arm ? "aws.lambda.arm64.gb-seconds" : "aws.lambda.gb-seconds",
+      `${memory} MB, ${arm ? "arm64" : "x86"}`,
+    );
   },
   "aws:secretsmanager/secret:Secret": (_r, ctx) => {
     const calls = ctx.usage("monthlyApiCalls");
-    return [months("Secret", "aws.secretsmanager.secret"), usage("API requests", "aws.secretsmanager.api-requests", "10K requests", calls === undefined ? undefined : calls / 1e4, "monthlyApiCalls")];
+    return [
+      months("Secret", "aws.secretsmanager.secret"),
+      usage(
+        "API requests",
+        "aws.secretsmanager.api-requests",
+        "10K requests",
+        calls === undefined ? undefined : calls / 1e4,
+        "monthlyApiCalls",
+      ),
+    ];
   },
   "aws:rds/proxy:Proxy": (r, ctx) => {
     // Billed per vCPU-hour of the instances behind it, at least 2 vCPUs. The target names its instance by identifier.
-    const ids = ctx.siblings("aws:rds/proxyTarget:ProxyTarget").filter((t) => t.props.dbProxyName === undefined || t.props.dbProxyName === r.props.name).map((t) => t.props.dbInstanceIdentifier);
-    const instances = ctx.ofType("aws:rds/instance:Instance").filter((i) => ids.some((id) => id !== undefined && (id === i.props.identifier || id === i.name)));
+    const ids = ctx
+      .siblings("aws:rds/proxyTarget:ProxyTarget")
+      .filter((t) => t.props.dbProxyName === undefined || t.props.dbProxyName === r.props.name)
+      .map((t) => t.props.dbInstanceIdentifier);
+    const instances = ctx
+      .ofType("aws:rds/instance:Instance")
+      .filter((i) => ids.some((id) => id !== undefined && (id === i.props.identifier || id === i.name)));
     const vcpus = instances.reduce((n, i) => n + (rdsVcpus(i.props.instanceClass) ?? 2), 0);
     const classes = instances.map((i) => i.props.instanceClass).join(", ");
     const billed = Math.max(2, vcpus);
-    const note = !instances.length ? "target instance not found in the stack: billed at the 2-vCPU minimum" : instances.some((i) => i.props.multiAz === true) ? "the Multi-AZ standby's vCPUs are not counted (unverified)" : undefined;
-    return [{ name: `RDS Proxy (${billed} vCPUs${classes ? ` of ${classes}` : ""})`, priceId: "aws.rds.proxy.vcpu", per: "vCPU-hour", quantity: HOURS_PER_MONTH * billed, basis: "fixed", ...(note ? { note } : {}) }];
+    const note = !instances.length
+      ? "target instance not found in the stack: billed at the 2-vCPU minimum"
+      : instances.some((i) => i.props.multiAz === true)
+        ? "the Multi-AZ standby's vCPUs are not counted (unverified)"
+        : undefined;
+    return [
+      {
+        name: `RDS Proxy (${billed} vCPUs${classes ? ` of ${classes}` : ""})`,
+        priceId: "aws.rds.proxy.vcpu",
+        per: "vCPU-hour",
+        quantity: HOURS_PER_MONTH * billed,
+        basis: "fixed",
+        ...(note ? { note } : {}),
+      },
+    ];
   },
 
   // --- Azure ---
@@ -202,13 +352,18 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     const pools = (r.props.agentPoolProfiles ?? []) as Record<string, any>[];
     return [
       hours(`AKS control plane (${tier} tier)`, `azure.aks.${tier.toLowerCase()}`),
-      ...pools.map((p) => hours(`System pool ${p.name} (${p.vmSize}) x ${num(p.count, 1)}`, `azure.vm.${p.vmSize}`, num(p.count, 1))),
+      ...pools.map((p) =>
+        hours(`System pool ${p.name} (${p.vmSize}) x ${num(p.count, 1)}`, `azure.vm.${p.vmSize}`, num(p.count, 1)),
+      ),
     ];
   },
   "azure-native:containerservice:AgentPool": (r, ctx) => {
     const count = num(r.props.count, 1);
     const vmSize = String(r.props.vmSize);
-    return [hours(`Node pool ${r.props.agentPoolName ?? r.name} (${vmSize}) x ${count}`, `azure.vm.${vmSize}`, count), ...serviceFloorNodes(ctx, "azure", vmSize, count, `azure.vm.${vmSize}`)];
+    return [
+      hours(`Node pool ${r.props.agentPoolName ?? r.name} (${vmSize}) x ${count}`, `azure.vm.${vmSize}`, count),
+      ...serviceFloorNodes(ctx, "azure", vmSize, count, `azure.vm.${vmSize}`),
+    ];
   },
   "azure-native:dbforpostgresql:Server": (r, ctx) => {
     const mode = String(r.props.highAvailability?.mode ?? "Disabled");
@@ -216,20 +371,57 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     const storage = num(r.props.storage?.storageSizeGB, 32);
     const standby = ha ? "standby billed like the primary (x2; not confirmed by Microsoft, see catalog)" : undefined;
     return [
-      hours(`Flexible Server compute (${r.props.sku?.name}${ha ? `, ${mode} HA` : ""})`, `azure.postgres.${r.props.sku?.name}`, ha ? 2 : 1, standby),
-      { name: `Storage (${storage} GB${ha ? ", with standby" : ""})`, priceId: "azure.postgres.storage", per: "GB-month", quantity: storage * (ha ? 2 : 1), basis: "fixed", ...(standby ? { note: standby } : {}) },
-      usage("Backup storage beyond the free allowance", "azure.postgres.backup-storage", "GB-month", ctx.usage("backupStorageGb"), "backupStorageGb"),
+      hours(
+        `Flexible Server compute (${r.props.sku?.name}${ha ? `, ${mode} HA` : ""})`,
+        `azure.postgres.${r.props.sku?.name}`,
+        ha ? 2 : 1,
+        standby,
+      ),
+      {
+        name: `Storage (${storage} GB${ha ? ", with standby" : ""})`,
+        priceId: "azure.postgres.storage",
+        per: "GB-month",
+        quantity: storage * (ha ? 2 : 1),
+        basis: "fixed",
+        ...(standby ? { note: standby } : {}),
+      },
+      usage(
+        "Backup storage beyond the free allowance",
+        "azure.postgres.backup-storage",
+        "GB-month",
+        ctx.usage("backupStorageGb"),
+        "backupStorageGb",
+      ),
     ];
   },
   "azure-native:containerregistry:Registry": (r) => {
     const sku = String(r.props.sku?.name ?? "Basic");
-    return [{ name: `Container registry (${sku})`, priceId: `azure.acr.${sku.toLowerCase()}`, per: "day", quantity: DAYS_PER_MONTH, basis: "fixed" }];
+    return [
+      {
+        name: `Container registry (${sku})`,
+        priceId: `azure.acr.${sku.toLowerCase()}`,
+        per: "day",
+        quantity: DAYS_PER_MONTH,
+        basis: "fixed",
+      },
+    ];
   },
   "azure-native:network:NatGateway": (_r, ctx) => [
     hours("NAT gateway", "azure.nat-gateway"),
-    usage("Data processed", "azure.nat-gateway.data", "GB", ctx.usage("monthlyDataProcessedGb"), "monthlyDataProcessedGb"),
+    usage(
+      "Data processed",
+      "azure.nat-gateway.data",
+      "GB",
+      ctx.usage("monthlyDataProcessedGb"),
+      "monthlyDataProcessedGb",
+    ),
   ],
-  "azure-native:network:PublicIPAddress": (r) => [hours(`Public IPv4 address (${r.props.sku?.name ?? "Standard"})`, `azure.public-ip.${String(r.props.sku?.name ?? "Standard").toLowerCase()}`)],
+  "azure-native:network:PublicIPAddress": (r) => [
+    hours(
+      `Public IPv4 address (${r.props.sku?.name ?? "Standard"})`,
+      `azure.public-ip.${String(r.props.sku?.name ?? "Standard").toLowerCase()}`,
+    ),
+  ],
   "azure-native:privatedns:PrivateZone": () => [months("Private DNS zone", "azure.privatedns.zone")],
   "azure-native:web:WebApp": (r, ctx) => {
     // Function apps on a Flex Consumption or Consumption plan bill per execution; other apps bill through their App Service plan.
@@ -238,7 +430,14 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     if (tier === "FlexConsumption") {
       // Billed on the instance memory size while executing (GB-s), plus executions; 2048 MB is Flex Consumption's default.
       const memory = num(r.props.functionAppConfig?.scaleAndConcurrency?.instanceMemoryMB, 2048);
-      return functionUsage(ctx, memory, "azure.functions.flex", undefined, "azure.functions.flex.gb-seconds", `${memory} MB instances`);
+      return functionUsage(
+        ctx,
+        memory,
+        "azure.functions.flex",
+        undefined,
+        "azure.functions.flex.gb-seconds",
+        `${memory} MB instances`,
+      );
     }
     if (tier === undefined || tier === "Dynamic") return functionUsage(ctx, 1536, "azure.functions.consumption");
     return [];
@@ -253,12 +452,28 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
   },
   "azure-native:keyvault:Vault": (_r, ctx) => {
     const ops = ctx.usage("monthlyOperations");
-    return [usage("Secret operations", "azure.keyvault.operations", "10K requests", ops === undefined ? undefined : ops / 1e4, "monthlyOperations")];
+    return [
+      usage(
+        "Secret operations",
+        "azure.keyvault.operations",
+        "10K requests",
+        ops === undefined ? undefined : ops / 1e4,
+        "monthlyOperations",
+      ),
+    ];
   },
   "azure-native:storage:StorageAccount": (r, ctx) => {
     const sku = String(r.props.sku?.name ?? "Standard_LRS");
     const redundancy = sku.replace(/^\w+_/, "").toLowerCase();
-    return [usage(`Blob storage (hot, ${sku})`, `azure.storage.blob.hot.${redundancy}`, "GB-month", ctx.usage("storageGb"), "storageGb")];
+    return [
+      usage(
+        `Blob storage (hot, ${sku})`,
+        `azure.storage.blob.hot.${redundancy}`,
+        "GB-month",
+        ctx.usage("storageGb"),
+        "storageGb",
+      ),
+    ];
   },
 
   // --- GCP ---
@@ -267,9 +482,15 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     const machine = String(r.props.nodeConfig?.machineType ?? "e2-medium"); // GKE's default machine type
     const cluster = ctx.siblings("gcp:container/cluster:Cluster")[0];
     // initialNodeCount is per zone: a zonal pool has one zone, a regional one its node locations (GKE's default: 3).
-    const zones = isGcpZone(r.props.location) ? 1 : (r.props.nodeLocations ?? cluster?.props.nodeLocations ?? [1, 2, 3]).length;
-    const count = r.props.nodeCount !== undefined ? num(r.props.nodeCount, 1) * zones : num(r.props.initialNodeCount, 1) * zones;
-    return [hours(`Instance usage (${machine}) x ${count}`, `gcp.compute.${machine}`, count), ...serviceFloorNodes(ctx, "gcp", machine, count, `gcp.compute.${machine}`)];
+    const zones = isGcpZone(r.props.location)
+      ? 1
+      : (r.props.nodeLocations ?? cluster?.props.nodeLocations ?? [1, 2, 3]).length;
+    const count =
+      r.props.nodeCount !== undefined ? num(r.props.nodeCount, 1) * zones : num(r.props.initialNodeCount, 1) * zones;
+    return [
+      hours(`Instance usage (${machine}) x ${count}`, `gcp.compute.${machine}`, count),
+      ...serviceFloorNodes(ctx, "gcp", machine, count, `gcp.compute.${machine}`),
+    ];
   },
   "gcp:sql/databaseInstance:DatabaseInstance": (r, ctx) => {
     const s = r.props.settings ?? {};
@@ -282,18 +503,46 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     const custom = /^db-custom-(\d+)-(\d+)$/.exec(tier);
     const compute: CostComponent[] = custom
       ? [
-          { name: `vCPUs (${custom[1]}${ha ? ", regional" : ""})`, priceId: `gcp.cloudsql${edition}.vcpu`, per: "vCPU-hour", quantity: HOURS_PER_MONTH * Number(custom[1]) * x, basis: "fixed" },
-          { name: `Memory (${Number(custom[2]) / 1024} GB${ha ? ", regional" : ""})`, priceId: `gcp.cloudsql${edition}.memory`, per: "GB-hour", quantity: (HOURS_PER_MONTH * Number(custom[2]) * x) / 1024, basis: "fixed" },
+          {
+            name: `vCPUs (${custom[1]}${ha ? ", regional" : ""})`,
+            priceId: `gcp.cloudsql${edition}.vcpu`,
+            per: "vCPU-hour",
+            quantity: HOURS_PER_MONTH * Number(custom[1]) * x,
+            basis: "fixed",
+          },
+          {
+            name: `Memory (${Number(custom[2]) / 1024} GB${ha ? ", regional" : ""})`,
+            priceId: `gcp.cloudsql${edition}.memory`,
+            per: "GB-hour",
+            quantity: (HOURS_PER_MONTH * Number(custom[2]) * x) / 1024,
+            basis: "fixed",
+          },
         ]
       : [hours(`Instance (${tier}${ha ? ", regional" : ""})`, `gcp.cloudsql${edition}.${tier}`, x)];
     return [
       ...compute,
-      { name: `Storage (${diskType.toUpperCase()}, ${disk} GB${ha ? ", regional" : ""})`, priceId: `gcp.cloudsql.storage.${diskType}${ha ? ".ha" : ""}`, per: "GB-month", quantity: disk, basis: "fixed" },
-      usage("Backup storage", "gcp.cloudsql.backup-storage", "GB-month", ctx.usage("backupStorageGb"), "backupStorageGb"),
+      {
+        name: `Storage (${diskType.toUpperCase()}, ${disk} GB${ha ? ", regional" : ""})`,
+        priceId: `gcp.cloudsql.storage.${diskType}${ha ? ".ha" : ""}`,
+        per: "GB-month",
+        quantity: disk,
+        basis: "fixed",
+      },
+      usage(
+        "Backup storage",
+        "gcp.cloudsql.backup-storage",
+        "GB-month",
+        ctx.usage("backupStorageGb"),
+        "backupStorageGb",
+      ),
     ];
   },
-  "gcp:compute/routerNat:RouterNat": (_r, ctx) => [usage("Data processed", "gcp.cloudnat.data", "GB", ctx.usage("monthlyDataProcessedGb"), "monthlyDataProcessedGb")],
-  "gcp:artifactregistry/repository:Repository": (_r, ctx) => [usage("Image storage", "gcp.artifactregistry.storage", "GB-month", ctx.usage("storageGb"), "storageGb")],
+  "gcp:compute/routerNat:RouterNat": (_r, ctx) => [
+    usage("Data processed", "gcp.cloudnat.data", "GB", ctx.usage("monthlyDataProcessedGb"), "monthlyDataProcessedGb"),
+  ],
+  "gcp:artifactregistry/repository:Repository": (_r, ctx) => [
+    usage("Image storage", "gcp.artifactregistry.storage", "GB-month", ctx.usage("storageGb"), "storageGb"),
+  ],
   "gcp:cloudfunctions/function:Function": (r, ctx) => {
     const memory = num(r.props.availableMemoryMb, 256);
     return functionUsage(ctx, memory, "gcp.cloudfunctions", GCF_GHZ[memory] ?? 4.8);
@@ -302,57 +551,128 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     // 2nd gen runs as a Cloud Run service and bills at Cloud Run's request-based rates: requests, vCPU-seconds, GiB-seconds.
     const sc = r.props.serviceConfig ?? {};
     const memory = mebibytes(sc.availableMemory, 256);
-    const cpu = sc.availableCpu !== undefined ? num(sc.availableCpu, gcfGen2DefaultCpu(memory)) : gcfGen2DefaultCpu(memory);
+    const cpu =
+      sc.availableCpu !== undefined ? num(sc.availableCpu, gcfGen2DefaultCpu(memory)) : gcfGen2DefaultCpu(memory);
     const requests = ctx.usage("monthlyRequests");
     const durationMs = ctx.usage("averageDurationMs");
     const seconds = requests !== undefined && durationMs !== undefined ? (requests * durationMs) / 1000 : undefined;
     const key = "monthlyRequests, averageDurationMs";
     return [
-      usage("Requests", "gcp.cloudrun.requests", "1M requests", requests === undefined ? undefined : requests / 1e6, "monthlyRequests"),
-      usage(`CPU (${cpu} vCPU)`, "gcp.cloudrun.vcpu-seconds", "vCPU-second", seconds === undefined ? undefined : seconds * cpu, key),
-      usage(`Memory (${memory} MiB)`, "gcp.cloudrun.gib-seconds", "GB-second", seconds === undefined ? undefined : (seconds * memory) / 1024, key),
+      usage(
+        "Requests",
+        "gcp.cloudrun.requests",
+        "1M requests",
+        requests === undefined ? undefined : requests / 1e6,
+        "monthlyRequests",
+      ),
+      usage(
+        `CPU (${cpu} vCPU)`,
+        "gcp.cloudrun.vcpu-seconds",
+        "vCPU-second",
+        seconds === undefined ? undefined : seconds * cpu,
+        key,
+      ),
+      usage(
+        `Memory (${memory} MiB)`,
+        "gcp.cloudrun.gib-seconds",
+        "GB-second",
+        seconds === undefined ? undefined : (seconds * memory) / 1024,
+        key,
+      ),
     ];
   },
   "gcp:cloudscheduler/job:Job": () => [months("Scheduler job", "gcp.cloudscheduler.job")],
   "gcp:secretmanager/secret:Secret": (_r, ctx) => {
     const ops = ctx.usage("monthlyAccessOperations");
-    return [usage("Access operations", "gcp.secretmanager.access", "10K requests", ops === undefined ? undefined : ops / 1e4, "monthlyAccessOperations")];
+    return [
+      usage(
+        "Access operations",
+        "gcp.secretmanager.access",
+        "10K requests",
+        ops === undefined ? undefined : ops / 1e4,
+        "monthlyAccessOperations",
+      ),
+    ];
   },
   "gcp:secretmanager/secretVersion:SecretVersion": (r, ctx) => {
     // Each active (enabled or disabled) version bills per location: automatic replication counts as one, user-managed as its replicas.
     const secrets = ctx.siblings("gcp:secretmanager/secret:Secret");
-    const secretId = String(r.props.secret ?? "").split("/").pop();
-    const secret = secrets.find((s) => s.props.secretId === secretId) ?? (secrets.length === 1 ? secrets[0] : undefined);
+    const secretId = String(r.props.secret ?? "")
+      .split("/")
+      .pop();
+    const secret =
+      secrets.find((s) => s.props.secretId === secretId) ?? (secrets.length === 1 ? secrets[0] : undefined);
     const replicas = (secret?.props.replication?.userManaged?.replicas as unknown[] | undefined)?.length ?? 1;
-    return [months(`Active secret version x ${replicas} location${replicas === 1 ? "" : "s"}`, "gcp.secretmanager.active-version", replicas)];
+    return [
+      months(
+        `Active secret version x ${replicas} location${replicas === 1 ? "" : "s"}`,
+        "gcp.secretmanager.active-version",
+        replicas,
+      ),
+    ];
   },
   "gcp:storage/bucket:Bucket": (r, ctx) => {
     const cls = String(r.props.storageClass ?? "STANDARD").toLowerCase();
-    return [usage(`Storage (${cls}, ${r.props.location ?? "US"})`, `gcp.storage.${cls}`, "GB-month", ctx.usage("storageGb"), "storageGb")];
+    return [
+      usage(
+        `Storage (${cls}, ${r.props.location ?? "US"})`,
+        `gcp.storage.${cls}`,
+        "GB-month",
+        ctx.usage("storageGb"),
+        "storageGb",
+      ),
+    ];
   },
 
   "aws:cloudwatch/metricAlarm:MetricAlarm": (r) => {
     // Metric math alarms bill each metric they read; a plain alarm reads one.
-    const metrics = Math.max(1, ((r.props.metricQueries ?? []) as { metric?: unknown }[]).filter((q) => q.metric).length);
+    const metrics = Math.max(
+      1,
+      ((r.props.metricQueries ?? []) as { metric?: unknown }[]).filter((q) => q.metric).length,
+    );
     const highRes = num(r.props.period, 60) < 60;
-    return [months(`Alarm metrics (${highRes ? "high" : "standard"} resolution) x ${metrics}`, `aws.cloudwatch.alarm.${highRes ? "high-resolution" : "standard"}`, metrics)];
+    return [
+      months(
+        `Alarm metrics (${highRes ? "high" : "standard"} resolution) x ${metrics}`,
+        `aws.cloudwatch.alarm.${highRes ? "high-resolution" : "standard"}`,
+        metrics,
+      ),
+    ];
   },
   "aws:cloudwatch/compositeAlarm:CompositeAlarm": () => [months("Composite alarm", "aws.cloudwatch.alarm.composite")],
   "aws:cloudwatch/dashboard:Dashboard": () => [months("Dashboard", "aws.cloudwatch.dashboard")],
   "aws:route53/healthCheck:HealthCheck": (r) => {
     const type = String(r.props.type ?? "HTTP");
-    const features = [type.startsWith("HTTPS") && "HTTPS", type.endsWith("STR_MATCH") && "string matching", num(r.props.requestInterval, 30) === 10 && "fast interval", r.props.measureLatency === true && "latency"].filter(Boolean) as string[];
+    const features = [
+      type.startsWith("HTTPS") && "HTTPS",
+      type.endsWith("STR_MATCH") && "string matching",
+      num(r.props.requestInterval, 30) === 10 && "fast interval",
+      r.props.measureLatency === true && "latency",
+    ].filter(Boolean) as string[];
     const aws = /amazonaws\.com$/.test(String(r.props.fqdn ?? ""));
     return [
-      months(`Health check (${aws ? "AWS" : "non-AWS"} endpoint)`, `aws.route53.health-check.${aws ? "aws" : "other"}-endpoint`),
-      ...(features.length ? [months(`Optional features: ${features.join(", ")}`, "aws.route53.health-check.feature", features.length)] : []),
+      months(
+        `Health check (${aws ? "AWS" : "non-AWS"} endpoint)`,
+        `aws.route53.health-check.${aws ? "aws" : "other"}-endpoint`,
+      ),
+      ...(features.length
+        ? [months(`Optional features: ${features.join(", ")}`, "aws.route53.health-check.feature", features.length)]
+        : []),
     ];
   },
   "azure-native:applicationinsights:WebTest": (r) => {
     const frequency = num(r.props.frequency, 300);
     const locations = ((r.props.locations ?? []) as unknown[]).length || 1;
     const executions = ((HOURS_PER_MONTH * 3600) / frequency) * locations;
-    return [{ name: `Standard test runs (every ${frequency} s from ${locations} locations)`, priceId: "azure.appinsights.standard-test", per: "execution", quantity: executions, basis: "fixed" }];
+    return [
+      {
+        name: `Standard test runs (every ${frequency} s from ${locations} locations)`,
+        priceId: "azure.appinsights.standard-test",
+        per: "execution",
+        quantity: executions,
+        basis: "fixed",
+      },
+    ];
   },
   "azure-native:monitor:MetricAlert": (r) => {
     // One time series per criterion; dimension splits would add more and are not knowable before deploy.
@@ -376,11 +696,18 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
   // --- Edge ---
   "cloudflare:index/loadBalancer:LoadBalancer": (_r, ctx) => {
     // Load Balancing is billed per account by origins: the base covers two, each further origin is extra.
-    const origins = ctx.siblings("cloudflare:index/loadBalancerPool:LoadBalancerPool").reduce((n, p) => n + ((p.props.origins as unknown[] | undefined)?.length ?? 0), 0);
+    const origins = ctx
+      .siblings("cloudflare:index/loadBalancerPool:LoadBalancerPool")
+      .reduce((n, p) => n + ((p.props.origins as unknown[] | undefined)?.length ?? 0), 0);
     const extra = Math.max(0, origins - 2);
-    return [months("Load Balancing (2 origins included)", "cloudflare.load-balancing.base"), ...(extra ? [months(`Additional origins x ${extra}`, "cloudflare.load-balancing.extra-origin", extra)] : [])];
+    return [
+      months("Load Balancing (2 origins included)", "cloudflare.load-balancing.base"),
+      ...(extra ? [months(`Additional origins x ${extra}`, "cloudflare.load-balancing.extra-origin", extra)] : []),
+    ];
   },
-  "vercel:index/project:Project": (_r, ctx) => [usage("Pro seats (the team's, not this project's alone)", "vercel.pro.seat", "month", ctx.usage("seats"), "seats")],
+  "vercel:index/project:Project": (_r, ctx) => [
+    usage("Pro seats (the team's, not this project's alone)", "vercel.pro.seat", "month", ctx.usage("seats"), "seats"),
+  ],
 };
 
 /** Resource types that carry no charge of their own, and why. */
@@ -399,12 +726,15 @@ export const FREE: Readonly<Record<string, string>> = {
   "aws:rds/subnetGroup:SubnetGroup": "no charge",
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": "no charge; it lowers the repository's storage",
   "azure-native:resources:ResourceGroup": "no charge",
-  "azure-native:network:VirtualNetwork": "no charge for the network itself; peering and traffic are usage, not modelled",
+  "azure-native:network:VirtualNetwork":
+    "no charge for the network itself; peering and traffic are usage, not modelled",
   "azure-native:network:Subnet": "no charge",
   "azure-native:managedidentity:UserAssignedIdentity": "no charge",
   "azure-native:authorization:RoleAssignment": "no charge",
-  "azure-native:kubernetesconfiguration:Extension": "the Flux extension runs on the AKS nodes already priced; the per-vCPU GitOps price is Azure Arc's, for clusters outside Azure",
-  "azure-native:kubernetesconfiguration:FluxConfiguration": "billed as the Flux extension (no separate charge on AKS); reads from its blob container are usage, not modelled",
+  "azure-native:kubernetesconfiguration:Extension":
+    "the Flux extension runs on the AKS nodes already priced; the per-vCPU GitOps price is Azure Arc's, for clusters outside Azure",
+  "azure-native:kubernetesconfiguration:FluxConfiguration":
+    "billed as the Flux extension (no separate charge on AKS); reads from its blob container are usage, not modelled",
   "azure-native:dbforpostgresql:Database": "billed through its Flexible Server",
   "azure-native:dbforpostgresql:Configuration": "a server parameter; no charge of its own",
   "azure-native:privatedns:VirtualNetworkLink": "billed through its private DNS zone (queries are usage, not modelled)",
@@ -418,7 +748,8 @@ export const FREE: Readonly<Record<string, string>> = {
   "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": "no charge",
   "gcp:serviceaccount/iAMMember:IAMMember": "no charge",
   "gcp:gkehub/membership:Membership": "fleet registration of a GKE cluster has no charge without GKE Enterprise",
-  "gcp:gkehub/feature:Feature": "Config Sync is 'the GitOps service included with Google Kubernetes Engine' (docs.cloud.google.com/kubernetes-engine/config-sync/docs/overview, read 2026-11-30; older pages tied it to GKE Enterprise) and runs on the nodes already priced",
+  "gcp:gkehub/feature:Feature":
+    "Config Sync is 'the GitOps service included with Google Kubernetes Engine' (docs.cloud.google.com/kubernetes-engine/config-sync/docs/overview, read 2026-11-30; older pages tied it to GKE Enterprise) and runs on the nodes already priced",
   "gcp:gkehub/featureMembership:FeatureMembership": "billed as its feature (Config Sync on already priced nodes)",
   "gcp:sql/database:Database": "billed through its Cloud SQL instance",
   "gcp:sql/user:User": "no charge",
@@ -434,7 +765,8 @@ export const FREE: Readonly<Record<string, string>> = {
   "aws:sns/topic:Topic": "billed per notification; alert volumes stay within SNS's free tier (not modelled)",
   "aws:sns/topicSubscription:TopicSubscription": "no charge of its own",
   "azure-native:consumption:Budget": "Cost Management budgets have no charge",
-  "azure-native:applicationinsights:Component": "workspace-based: its telemetry is billed as the Log Analytics workspace's ingestion",
+  "azure-native:applicationinsights:Component":
+    "workspace-based: its telemetry is billed as the Log Analytics workspace's ingestion",
   "azure-native:monitor:ActionGroup": "email notifications within the free monthly allowance (not modelled)",
   "azure-native:monitor:DiagnosticSetting": "no charge of its own; the logs are billed as the workspace's ingestion",
   "azure-native:portal:Dashboard": "no charge",
@@ -443,14 +775,17 @@ export const FREE: Readonly<Record<string, string>> = {
   "gcp:logging/projectSink:ProjectSink": "routing has no charge; the destination bills what it stores",
   "gcp:monitoring/dashboard:Dashboard": "no charge",
   "gcp:monitoring/notificationChannel:NotificationChannel": "no charge",
-  "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": "free up to 1M executions a month per project (unverified); a few checks a minute stay far below",
+  "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig":
+    "free up to 1M executions a month per project (unverified); a few checks a minute stay far below",
   "random:index/randomPassword:RandomPassword": "computed locally by the provider",
   "random:index/randomString:RandomString": "computed locally by the provider",
   "tls:index/privateKey:PrivateKey": "generated locally by the provider; no cloud resource",
-  "aws:cloudwatch/eventRule:EventRule": "no charge for rules; a schedule's events come from AWS itself, which EventBridge does not bill (custom events are billed to their publisher); the invocations are the function's requests",
+  "aws:cloudwatch/eventRule:EventRule":
+    "no charge for rules; a schedule's events come from AWS itself, which EventBridge does not bill (custom events are billed to their publisher); the invocations are the function's requests",
   "aws:cloudwatch/eventTarget:EventTarget": "no charge; part of its rule",
   "aws:iam/rolePolicy:RolePolicy": "IAM has no charge",
-  "aws:lambda/functionUrl:FunctionUrl": "no charge of its own; its invocations are billed as the function's requests and duration",
+  "aws:lambda/functionUrl:FunctionUrl":
+    "no charge of its own; its invocations are billed as the function's requests and duration",
   "aws:lambda/permission:Permission": "no charge",
   "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": "billed through its RDS Proxy",
   "aws:rds/proxyTarget:ProxyTarget": "billed through its RDS Proxy (per vCPU of this target)",
@@ -462,7 +797,8 @@ export const FREE: Readonly<Record<string, string>> = {
   "azure-native:storage:Blob": "billed through its storage account's storage",
   "azure-native:web:WebAppApplicationSettings": "the Function App's settings; no charge",
   "azure-native:resources:Deployment": "ARM deployments have no charge (the one deploy of the function package)",
-  "pulumi-nodejs:dynamic:Resource": "the function package upload: billed as its storage account's storage and transactions",
+  "pulumi-nodejs:dynamic:Resource":
+    "the function package upload: billed as its storage account's storage and transactions",
   "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": "IAM has no charge",
   "gcp:secretmanager/secretIamMember:SecretIamMember": "IAM has no charge",
   "gcp:storage/bucketObject:BucketObject": "billed through its bucket's storage",

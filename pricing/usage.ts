@@ -43,18 +43,26 @@ function parse(json: unknown, name: string, flag: string): UsageProfile {
 
 /** A built-in profile by name, or a JSON file of the same shape. `flag` names where the value came from, for errors. */
 export function loadUsageProfile(nameOrPath: string, flag = "--usage"): UsageProfile {
-  if (nameOrPath in BUILT_IN_PROFILES) return parse(BUILT_IN_PROFILES[nameOrPath as keyof typeof BUILT_IN_PROFILES], nameOrPath, flag);
+  if (nameOrPath in BUILT_IN_PROFILES)
+    return parse(BUILT_IN_PROFILES[nameOrPath as keyof typeof BUILT_IN_PROFILES], nameOrPath, flag);
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(nameOrPath, "utf8"));
   } catch (err) {
-    throw new UsageProfileError(`${flag}: expected ${Object.keys(BUILT_IN_PROFILES).join(", ")} or a usage file, but cannot read "${nameOrPath}": ${(err as Error).message}`);
+    throw new UsageProfileError(
+      `${flag}: expected ${Object.keys(BUILT_IN_PROFILES).join(", ")} or a usage file, but cannot read "${nameOrPath}": ${(err as Error).message}`,
+    );
   }
   return parse(json, nameOrPath, flag);
 }
 
 /** The quantity for one resource: its own entry first, then its type's default. */
-export function usageOf(profile: UsageProfile | null | undefined, type: string, name: string, key: string): number | undefined {
+export function usageOf(
+  profile: UsageProfile | null | undefined,
+  type: string,
+  name: string,
+  key: string,
+): number | undefined {
   if (!profile) return undefined;
   return profile.resources[name]?.[key] ?? profile.defaults[type]?.[key];
 }

@@ -19,9 +19,13 @@ export function parseWhatIf(values: readonly string[], flag = "--what-if"): What
     if (!m) throw new WhatIfError(`${flag}: expected <provider>=<+/-pct> such as aws=+30%, got "${v}"`);
     const provider = m[1] as CloudName;
     const percent = Number(m[2]);
-    if (!WHAT_IF_PROVIDERS.includes(provider)) throw new WhatIfError(`${flag}: unknown provider "${m[1]}" in "${v}"; expected one of ${WHAT_IF_PROVIDERS.join(", ")}`);
+    if (!WHAT_IF_PROVIDERS.includes(provider))
+      throw new WhatIfError(
+        `${flag}: unknown provider "${m[1]}" in "${v}"; expected one of ${WHAT_IF_PROVIDERS.join(", ")}`,
+      );
     if (percent <= -100) throw new WhatIfError(`${flag}: ${v}: a price cannot fall by 100% or more`);
-    if (out.some((w) => w.provider === provider)) throw new WhatIfError(`${flag}: ${provider} given twice; give one change per provider`);
+    if (out.some((w) => w.provider === provider))
+      throw new WhatIfError(`${flag}: ${provider} given twice; give one change per provider`);
     out.push({ provider, percent });
   }
   return out;

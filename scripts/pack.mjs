@@ -25,7 +25,12 @@ function transpileTree(dir) {
     if (entry.isDirectory()) {
       if (entry.name !== "node_modules") transpileTree(path);
     } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) {
-      const { code } = esbuild.transformSync(readFileSync(path, "utf8"), { loader: "ts", format: "cjs", target: "node20", sourcefile: entry.name });
+      const { code } = esbuild.transformSync(readFileSync(path, "utf8"), {
+        loader: "ts",
+        format: "cjs",
+        target: "node20",
+        sourcefile: entry.name,
+      });
       writeFileSync(path.replace(/\.ts$/, ".js"), code);
     }
   }
@@ -43,7 +48,11 @@ export function packAll(out) {
       transpileTree(dir);
       return dir;
     });
-    const json = execFileSync("npm", ["pack", "--json", "--pack-destination", out, ...dirs], { cwd: stage, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const json = execFileSync("npm", ["pack", "--json", "--pack-destination", out, ...dirs], {
+      cwd: stage,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     return Object.fromEntries(JSON.parse(json).map((p) => [p.name, join(out, p.filename)]));
   } finally {
     rmSync(stage, { recursive: true, force: true });

@@ -23,67 +23,101 @@ export class AwsPlatform extends pulumi.ComponentResource {
   /** The EKS Argo CD capability, when an IAM Identity Center instance is configured (docs/workloads.md). */
   readonly gitops?: AwsGitOps;
 
-  constructor(name: string, config: StackConfig, tags: Tags, quorum: QuorumMember, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    config: StackConfig,
+    tags: Tags,
+    quorum: QuorumMember,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("tricloud:aws:Platform", name, {}, opts);
     const t = config.tricloud;
     const production = t.environment === "prod";
-    this.network = new AwsNetwork(`${name}-net`, {
-      cidr: t.network.aws.cidr,
-      zones: awsZones(config),
-      natPerZone: production,
-      tags,
-    }, { parent: this });
-    this.cluster = new AwsKubernetesCluster(`${name}-k8s`, {
-      region: config.aws.region,
-      kubernetesVersion: t.kubernetesVersion,
-      nodePool: t.clusters.aws,
-      publicAccessCidrs: t.clusters.publicAccessCidrs,
-      privateSubnetIds: this.network.privateSubnetIds,
-      logRetentionDays: t.logRetentionDays,
-      production,
-      tags,
-    }, { parent: this });
-    this.database = new AwsPostgresDatabase(`${name}-db`, {
-      ...t.database,
-      postgresVersion: t.postgresVersion,
-      vpcId: this.network.vpcId,
-      privateSubnetIds: this.network.privateSubnetIds,
-      clientSecurityGroupIds: [this.cluster.clusterSecurityGroupId],
-      logRetentionDays: t.logRetentionDays,
-      production,
-      tags,
-    }, { parent: this });
-    this.registry = new AwsContainerRegistry(`${name}-registry`, {
-      repositoryName: `tricloud/${t.environment}`,
-      untaggedExpiryDays: 7,
-      keepImages: 200,
-      production,
-      tags,
-    }, { parent: this });
+    this.network = new AwsNetwork(
+      `${name}-net`,
+      {
+        cidr: t.network.aws.cidr,
+        zones: awsZones(config),
+        natPerZone: production,
+        tags,
+      },
+      { parent: this },
+    );
+    this.cluster = new AwsKubernetesCluster(
+      `${name}-k8s`,
+      {
+        region: config.aws.region,
+        kubernetesVersion: t.kubernetesVersion,
+        nodePool: t.clusters.aws,
+        publicAccessCidrs: t.clusters.publicAccessCidrs,
+        privateSubnetIds: this.network.privateSubnetIds,
+        logRetentionDays: t.logRetentionDays,
+        production,
+        tags,
+      },
+      { parent: this },
+    );
+    this.database = new AwsPostgresDatabase(
+      `${name}-db`,
+      {
+        ...t.database,
+        postgresVersion: t.postgresVersion,
+        vpcId: this.network.vpcId,
+        privateSubnetIds: this.network.privateSubnetIds,
+        clientSecurityGroupIds: [this.cluster.clusterSecurityGroupId],
+        logRetentionDays: t.logRetentionDays,
+        production,
+        tags,
+      },
+      { parent: this },
+    );
+    this.registry = new AwsContainerRegistry(
+      `${name}-registry`,
+      {
+        repositoryName: `tricloud/${t.environment}`,
+        untaggedExpiryDays: 7,
+        keepImages: 200,
+        production,
+        tags,
+      },
+      { parent: this },
+    );
     const idc = t.clusters.eksArgoCdIdcInstanceArn;
     if (idc) {
-      this.gitops = new AwsGitOps(`${name}-gitops`, {
-        clusterName: this.cluster.clusterName,
-        idcInstanceArn: idc,
-        repositoryArn: this.registry.repositoryArn,
-        tags,
-      }, { parent: this });
+      this.gitops = new AwsGitOps(
+        `${name}-gitops`,
+        {
+          clusterName: this.cluster.clusterName,
+          idcInstanceArn: idc,
+          repositoryArn: this.registry.repositoryArn,
+          tags,
+        },
+        { parent: this },
+      );
     }
-    this.functions = new AwsFunctionHost(`${name}-fn`, {
-      ...functionHostSettings(config, quorum),
-      region: config.aws.region,
-      vpcId: this.network.vpcId,
-      privateSubnetIds: this.network.privateSubnetIds,
-      database: {
-        host: this.database.host,
-        securityGroupId: this.database.securityGroupId,
-        instanceIdentifier: this.database.instanceIdentifier,
-        adminPassword: this.database.adminPassword,
+    this.functions = new AwsFunctionHost(
+      `${name}-fn`,
+      {
+        ...functionHostSettings(config, quorum),
+        region: config.aws.region,
+        vpcId: this.network.vpcId,
+        privateSubnetIds: this.network.privateSubnetIds,
+        database: {
+          host: this.database.host,
+          securityGroupId: this.database.securityGroupId,
+          instanceIdentifier: this.database.instanceIdentifier,
+          adminPassword: this.database.adminPassword,
+        },
+        rdsProxy: production,
+        tags,
       },
-      rdsProxy: production,
-      tags,
-    }, { parent: this });
+      { parent: this },
+    );
     this.outputs = cloudPlatformOutputs(this.cluster, this.database, this.registry);
-    this.registerOutputs({ vpcId: this.network.vpcId, clusterName: this.cluster.clusterName, databaseHost: this.database.host });
+    this.registerOutputs({
+      vpcId: this.network.vpcId,
+      clusterName: this.cluster.clusterName,
+      databaseHost: this.database.host,
+    });
   }
 }

@@ -23,75 +23,113 @@ export class AzurePlatform extends pulumi.ComponentResource {
   /** Flux on the cluster, reading the rendered manifests from a blob container (docs/workloads.md). */
   readonly gitops: AzureGitOps;
 
-  constructor(name: string, config: StackConfig, tags: Tags, quorum: QuorumMember & { appName: string }, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    config: StackConfig,
+    tags: Tags,
+    quorum: QuorumMember & { appName: string },
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("tricloud:azure:Platform", name, {}, opts);
     const t = config.tricloud;
     const location = config["azure-native"].location;
     const production = t.environment === "prod";
-    this.network = new AzureNetwork(`${name}-net`, {
-      location,
-      cidr: t.network.azure.cidr,
-      zones: azureZones(config),
-      tags,
-    }, { parent: this });
+    this.network = new AzureNetwork(
+      `${name}-net`,
+      {
+        location,
+        cidr: t.network.azure.cidr,
+        zones: azureZones(config),
+        tags,
+      },
+      { parent: this },
+    );
     const resourceGroupName = this.network.resourceGroupName;
-    this.cluster = new AzureKubernetesCluster(`${name}-k8s`, {
-      resourceGroupName,
-      location,
-      clusterSubnetId: this.network.clusterSubnetId,
-      vnetId: this.network.vnetId,
-      // Resource group names: at most 90 of letters, digits, _ - . ( ), not ending in a period.
-      nodeResourceGroup: `tricloud-${t.environment}-aks-nodes-${location}`,
-      zones: azureZones(config),
-      kubernetesVersion: t.kubernetesVersion,
-      nodePool: t.clusters.azure,
-      publicAccessCidrs: t.clusters.publicAccessCidrs,
-      production,
-      tags,
-    }, { parent: this });
-    this.database = new AzurePostgresDatabase(`${name}-db`, {
-      ...t.database,
-      postgresVersion: t.postgresVersion,
-      resourceGroupName,
-      location,
-      vnetId: this.network.vnetId,
-      databaseSubnetId: this.network.databaseSubnetId,
-      zones: azureZones(config),
-      dnsLabel: `tricloud-${t.environment}`,
-      production,
-      tags,
-    }, { parent: this });
-    this.registry = new AzureContainerRegistry(`${name}-registry`, {
-      resourceGroupName,
-      location,
-      namePrefix: `tricloud${t.environment}`,
-      pullerObjectIds: [this.cluster.kubeletObjectId],
-      untaggedRetentionDays: 7,
-      production,
-      tags,
-    }, { parent: this });
-    this.gitops = new AzureGitOps(`${name}-gitops`, {
-      resourceGroupName,
-      location,
-      environment: t.environment,
-      clusterName: this.cluster.clusterName,
-      kubeletClientId: this.cluster.kubeletClientId,
-      kubeletObjectId: this.cluster.kubeletObjectId,
-      syncIntervalSeconds: GITOPS_SYNC_SECONDS,
-      production,
-      tags,
-    }, { parent: this });
-    this.functions = new AzureFunctionHost(`${name}-fn`, {
-      ...functionHostSettings(config, quorum),
-      appName: quorum.appName,
-      deployerPrincipalType: config.tricloud.azureDeployerPrincipalType,
-      resourceGroupName,
-      location,
-      functionsSubnetId: this.network.functionsSubnetId,
-      database: { host: this.database.host, port: this.database.poolerPort, adminPassword: this.database.adminPassword },
-      tags,
-    }, { parent: this });
+    this.cluster = new AzureKubernetesCluster(
+      `${name}-k8s`,
+      {
+        resourceGroupName,
+        location,
+        clusterSubnetId: this.network.clusterSubnetId,
+        vnetId: this.network.vnetId,
+        // Resource group names: at most 90 of letters, digits, _ - . ( ), not ending in a period.
+        nodeResourceGroup: `tricloud-${t.environment}-aks-nodes-${location}`,
+        zones: azureZones(config),
+        kubernetesVersion: t.kubernetesVersion,
+        nodePool: t.clusters.azure,
+        publicAccessCidrs: t.clusters.publicAccessCidrs,
+        production,
+        tags,
+      },
+      { parent: this },
+    );
+    this.database = new AzurePostgresDatabase(
+      `${name}-db`,
+      {
+        ...t.database,
+        postgresVersion: t.postgresVersion,
+        resourceGroupName,
+        location,
+        vnetId: this.network.vnetId,
+        databaseSubnetId: this.network.databaseSubnetId,
+        zones: azureZones(config),
+        dnsLabel: `tricloud-${t.environment}`,
+        production,
+        tags,
+      },
+      { parent: this },
+    );
+    this.registry = new AzureContainerRegistry(
+      `${name}-registry`,
+      {
+        resourceGroupName,
+        location,
+        namePrefix: `tricloud${t.environment}`,
+        pullerObjectIds: [this.cluster.kubeletObjectId],
+        untaggedRetentionDays: 7,
+        production,
+        tags,
+      },
+      { parent: this },
+    );
+    this.gitops = new AzureGitOps(
+      `${name}-gitops`,
+      {
+        resourceGroupName,
+        location,
+        environment: t.environment,
+        clusterName: this.cluster.clusterName,
+        kubeletClientId: this.cluster.kubeletClientId,
+        kubeletObjectId: this.cluster.kubeletObjectId,
+        syncIntervalSeconds: GITOPS_SYNC_SECONDS,
+        production,
+        tags,
+      },
+      { parent: this },
+    );
+    this.functions = new AzureFunctionHost(
+      `${name}-fn`,
+      {
+        ...functionHostSettings(config, quorum),
+        appName: quorum.appName,
+        deployerPrincipalType: config.tricloud.azureDeployerPrincipalType,
+        resourceGroupName,
+        location,
+        functionsSubnetId: this.network.functionsSubnetId,
+        database: {
+          host: this.database.host,
+          port: this.database.poolerPort,
+          adminPassword: this.database.adminPassword,
+        },
+        tags,
+      },
+      { parent: this },
+    );
     this.outputs = cloudPlatformOutputs(this.cluster, this.database, this.registry);
-    this.registerOutputs({ vnetId: this.network.vnetId, clusterName: this.cluster.clusterName, databaseHost: this.database.host });
+    this.registerOutputs({
+      vnetId: this.network.vnetId,
+      clusterName: this.cluster.clusterName,
+      databaseHost: this.database.host,
+    });
   }
 }

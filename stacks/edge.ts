@@ -59,14 +59,24 @@ export function edge(config: StackConfig, origins: EdgeOrigins = {}) {
   const records: Record<string, DnsRecordSpec> = { ...t.dns.records };
   // Unproxied: Vercel terminates TLS for www itself and issues its certificate by
   // answering on that name; behind Cloudflare's proxy the check and its CDN would be doubled.
-  records.www = { type: "CNAME", value: frontend.dnsTarget, proxied: false, comment: "Vercel frontend (unproxied: Vercel serves TLS)" };
+  records.www = {
+    type: "CNAME",
+    value: frontend.dnsTarget,
+    proxied: false,
+    comment: "Vercel frontend (unproxied: Vercel serves TLS)",
+  };
 
-  const steering: Steering = t.traffic.steering === "weighted" ? { policy: "weighted", weights: t.traffic.weights! } : { policy: t.traffic.steering };
+  const steering: Steering =
+    t.traffic.steering === "weighted"
+      ? { policy: "weighted", weights: t.traffic.weights! }
+      : { policy: t.traffic.steering };
   const cloudflare = new CloudflareEdge(`${t.environment}-edge`, {
     zoneId: t.cloudflare.zoneId,
     accountId: t.cloudflare.accountId,
     domain: t.domain,
-    origins: Object.fromEntries(CLOUDS.map((c) => [c, origins[c] ?? t.traffic.origins[c] ?? placeholderOrigin(c, t.domain)])) as Record<Cloud, pulumi.Input<string>>,
+    origins: Object.fromEntries(
+      CLOUDS.map((c) => [c, origins[c] ?? t.traffic.origins[c] ?? placeholderOrigin(c, t.domain)]),
+    ) as Record<Cloud, pulumi.Input<string>>,
     steering,
     fallback: t.traffic.fallback,
     monitor: t.traffic.monitor,

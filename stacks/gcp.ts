@@ -26,7 +26,13 @@ export class GcpPlatform extends pulumi.ComponentResource {
   /** Config Sync on the cluster, reading the rendered manifests from Artifact Registry (docs/workloads.md). */
   readonly gitops: GcpGitOps;
 
-  constructor(name: string, config: StackConfig, labels: Tags, quorum: QuorumMember, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    config: StackConfig,
+    labels: Tags,
+    quorum: QuorumMember,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("tricloud:gcp:Platform", name, {}, opts);
     const t = config.tricloud;
     const n = t.network.gcp;
@@ -34,73 +40,105 @@ export class GcpPlatform extends pulumi.ComponentResource {
     const production = t.environment === "prod";
     const repositoryId = `tricloud-${t.environment}`;
     const apis = (this.apis = new GcpProjectServices(`${name}-apis`, { project }, { parent: this }));
-    this.network = new GcpNetwork(`${name}-net`, {
-      project,
-      region,
-      cidr: n.cidr,
-      podsCidr: n.podsCidr,
-      servicesCidr: n.servicesCidr,
-      privateServicesCidr: n.privateServicesCidr,
-      labels,
-      apis,
-    }, { parent: this });
-    this.cluster = new GcpKubernetesCluster(`${name}-k8s`, {
-      project,
-      region,
-      zones: gcpZones(config),
-      networkId: this.network.networkId,
-      subnetworkId: this.network.subnetworkId,
-      kubernetesVersion: t.kubernetesVersion,
-      nodePool: t.clusters.gcp,
-      publicAccessCidrs: t.clusters.publicAccessCidrs,
-      production,
-      tags: labels,
-      apis,
-    }, { parent: this });
-    this.database = new GcpPostgresDatabase(`${name}-db`, {
-      ...t.database,
-      postgresVersion: t.postgresVersion,
-      project,
-      region,
-      networkId: this.network.networkId,
-      privateServicesConnection: this.network.privateServicesConnection,
-      production,
-      tags: labels,
-      apis,
-    }, { parent: this });
-    this.registry = new GcpContainerRegistry(`${name}-registry`, {
-      project,
-      region,
-      repositoryId,
-      readerServiceAccounts: [this.cluster.nodeServiceAccountEmail],
-      untaggedExpiryDays: 7,
-      keepImages: 200,
-      labels,
-      apis,
-    }, { parent: this });
-    this.gitops = new GcpGitOps(`${name}-gitops`, {
-      project,
-      region,
-      clusterId: this.cluster.clusterId,
-      clusterName: this.cluster.clusterName,
-      workloadPool: this.cluster.workloadPool,
-      repositoryUrl: this.registry.repositoryUrl,
-      repository: repositoryId,
-      syncIntervalSeconds: GITOPS_SYNC_SECONDS,
-      labels,
-      apis,
-    }, { parent: this });
-    this.functions = new GcpFunctionHost(`${name}-fn`, {
-      ...functionHostSettings(config, quorum),
-      project,
-      region,
-      networkName: this.network.networkName,
-      subnetworkName: this.network.subnetworkName,
-      apis,
-      database: { host: this.database.host, adminPassword: this.database.adminPassword, serverCaCert: this.database.serverCaCert },
-      tags: labels,
-    }, { parent: this });
+    this.network = new GcpNetwork(
+      `${name}-net`,
+      {
+        project,
+        region,
+        cidr: n.cidr,
+        podsCidr: n.podsCidr,
+        servicesCidr: n.servicesCidr,
+        privateServicesCidr: n.privateServicesCidr,
+        labels,
+        apis,
+      },
+      { parent: this },
+    );
+    this.cluster = new GcpKubernetesCluster(
+      `${name}-k8s`,
+      {
+        project,
+        region,
+        zones: gcpZones(config),
+        networkId: this.network.networkId,
+        subnetworkId: this.network.subnetworkId,
+        kubernetesVersion: t.kubernetesVersion,
+        nodePool: t.clusters.gcp,
+        publicAccessCidrs: t.clusters.publicAccessCidrs,
+        production,
+        tags: labels,
+        apis,
+      },
+      { parent: this },
+    );
+    this.database = new GcpPostgresDatabase(
+      `${name}-db`,
+      {
+        ...t.database,
+        postgresVersion: t.postgresVersion,
+        project,
+        region,
+        networkId: this.network.networkId,
+        privateServicesConnection: this.network.privateServicesConnection,
+        production,
+        tags: labels,
+        apis,
+      },
+      { parent: this },
+    );
+    this.registry = new GcpContainerRegistry(
+      `${name}-registry`,
+      {
+        project,
+        region,
+        repositoryId,
+        readerServiceAccounts: [this.cluster.nodeServiceAccountEmail],
+        untaggedExpiryDays: 7,
+        keepImages: 200,
+        labels,
+        apis,
+      },
+      { parent: this },
+    );
+    this.gitops = new GcpGitOps(
+      `${name}-gitops`,
+      {
+        project,
+        region,
+        clusterId: this.cluster.clusterId,
+        clusterName: this.cluster.clusterName,
+        workloadPool: this.cluster.workloadPool,
+        repositoryUrl: this.registry.repositoryUrl,
+        repository: repositoryId,
+        syncIntervalSeconds: GITOPS_SYNC_SECONDS,
+        labels,
+        apis,
+      },
+      { parent: this },
+    );
+    this.functions = new GcpFunctionHost(
+      `${name}-fn`,
+      {
+        ...functionHostSettings(config, quorum),
+        project,
+        region,
+        networkName: this.network.networkName,
+        subnetworkName: this.network.subnetworkName,
+        apis,
+        database: {
+          host: this.database.host,
+          adminPassword: this.database.adminPassword,
+          serverCaCert: this.database.serverCaCert,
+        },
+        tags: labels,
+      },
+      { parent: this },
+    );
     this.outputs = cloudPlatformOutputs(this.cluster, this.database, this.registry);
-    this.registerOutputs({ networkId: this.network.networkId, clusterName: this.cluster.clusterName, databaseHost: this.database.host });
+    this.registerOutputs({
+      networkId: this.network.networkId,
+      clusterName: this.cluster.clusterName,
+      databaseHost: this.database.host,
+    });
   }
 }

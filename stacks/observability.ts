@@ -47,17 +47,34 @@ export function observability(config: StackConfig, p: ObservedPlatform, tags: Ta
   const t = config.tricloud;
   const env = t.environment;
   const emails = t.alertContacts.emails;
-  const common = { environment: env, emails, logRetentionDays: t.logRetentionDays, sloTarget: sloTarget(config), p99LatencyMs: t.observability.p99LatencyMs };
+  const common = {
+    environment: env,
+    emails,
+    logRetentionDays: t.logRetentionDays,
+    sloTarget: sloTarget(config),
+    p99LatencyMs: t.observability.p99LatencyMs,
+  };
   // Mirrors edge(): the origin each cloud's uptime checks probe is the one its load-balancer pool uses.
-  const origin = (c: (typeof CLOUDS)[number]) => p.origins?.[c] ?? t.traffic.origins[c] ?? placeholderOrigin(c, t.domain);
+  const origin = (c: (typeof CLOUDS)[number]) =>
+    p.origins?.[c] ?? t.traffic.origins[c] ?? placeholderOrigin(c, t.domain);
   const apiHostname = p.edge.cloudflare.apiHostname;
 
   const aws = new AwsObservability(`${env}-aws-obs`, {
     ...common,
     region: config.aws.region,
     uptime: { apiHostname, originHostname: origin("aws") },
-    cluster: { name: p.aws.cluster.clusterName, nodeRoleName: p.aws.cluster.nodeRoleName, autoNodeRoleName: p.aws.cluster.autoNodeRoleName, minNodes: t.clusters.aws.minNodes, nodes: p.aws.cluster.nodeGroup },
-    database: { instanceIdentifier: p.aws.database.instanceIdentifier, size: t.database.size, storageGb: t.database.storageGb },
+    cluster: {
+      name: p.aws.cluster.clusterName,
+      nodeRoleName: p.aws.cluster.nodeRoleName,
+      autoNodeRoleName: p.aws.cluster.autoNodeRoleName,
+      minNodes: t.clusters.aws.minNodes,
+      nodes: p.aws.cluster.nodeGroup,
+    },
+    database: {
+      instanceIdentifier: p.aws.database.instanceIdentifier,
+      size: t.database.size,
+      storageGb: t.database.storageGb,
+    },
     functions: p.functions?.aws,
     tags,
   });
@@ -98,7 +115,14 @@ export function observability(config: StackConfig, p: ObservedPlatform, tags: Ta
       amountCents: cents.azure,
       emails,
     }),
-    gcp: new GcpBudget(`${env}-gcp-budget`, { environment: env, billingAccount: t.billing.gcpBillingAccount, project: config.gcp.project, amountCents: cents.gcp, notificationChannelIds: gcp.notificationChannelIds, apis: p.gcp.apis }),
+    gcp: new GcpBudget(`${env}-gcp-budget`, {
+      environment: env,
+      billingAccount: t.billing.gcpBillingAccount,
+      project: config.gcp.project,
+      amountCents: cents.gcp,
+      notificationChannelIds: gcp.notificationChannelIds,
+      apis: p.gcp.apis,
+    }),
   };
 
   return {

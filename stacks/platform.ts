@@ -25,22 +25,47 @@ export function platform(config: StackConfig) {
   const azureUrl = `https://${azureFunctionHostname(azureAppName)}`;
   const gcpUrl = gcpFunctionUrl(config.gcp.project, config.gcp.region, prefix);
 
-  const aws = new AwsPlatform(`${prefix}-aws`, config, tags, { privateKeyPem: keys.privateKeyPems.aws, publicKeysJson, peerUrls: { azure: azureUrl, gcp: gcpUrl } });
-  const azure = new AzurePlatform(`${prefix}-azure`, config, tags, { privateKeyPem: keys.privateKeyPems.azure, publicKeysJson, peerUrls: { aws: aws.functions.url, gcp: gcpUrl }, appName: azureAppName });
-  const gcp = new GcpPlatform(`${prefix}-gcp`, config, tags, { privateKeyPem: keys.privateKeyPems.gcp, publicKeysJson, peerUrls: { aws: aws.functions.url, azure: azureUrl } });
+  const aws = new AwsPlatform(`${prefix}-aws`, config, tags, {
+    privateKeyPem: keys.privateKeyPems.aws,
+    publicKeysJson,
+    peerUrls: { azure: azureUrl, gcp: gcpUrl },
+  });
+  const azure = new AzurePlatform(`${prefix}-azure`, config, tags, {
+    privateKeyPem: keys.privateKeyPems.azure,
+    publicKeysJson,
+    peerUrls: { aws: aws.functions.url, gcp: gcpUrl },
+    appName: azureAppName,
+  });
+  const gcp = new GcpPlatform(`${prefix}-gcp`, config, tags, {
+    privateKeyPem: keys.privateKeyPems.gcp,
+    publicKeysJson,
+    peerUrls: { aws: aws.functions.url, azure: azureUrl },
+  });
   // The Cloudflare pools' origins are the functions' own hostnames, probed on /health; an origin
   // set in tricloud:traffic.origins (say, a custom domain in front of a function) still wins.
   const o = t.traffic.origins;
-  const origins = { aws: o.aws ?? aws.functions.hostname, azure: o.azure ?? azure.functions.hostname, gcp: o.gcp ?? gcp.functions.hostname };
+  const origins = {
+    aws: o.aws ?? aws.functions.hostname,
+    azure: o.azure ?? azure.functions.hostname,
+    gcp: o.gcp ?? gcp.functions.hostname,
+  };
   const front = edge(config, origins);
-  const watch = observability(config, {
-    aws, azure, gcp, edge: front, origins,
-    functions: {
-      aws: [{ name: "quorum", functionName: aws.functions.functionName }],
-      azure: [{ name: "quorum", resourceId: azure.functions.resourceId, insightsId: azure.functions.insightsId }],
-      gcp: [{ name: "quorum", serviceName: gcp.functions.serviceName }],
+  const watch = observability(
+    config,
+    {
+      aws,
+      azure,
+      gcp,
+      edge: front,
+      origins,
+      functions: {
+        aws: [{ name: "quorum", functionName: aws.functions.functionName }],
+        azure: [{ name: "quorum", resourceId: azure.functions.resourceId, insightsId: azure.functions.insightsId }],
+        gcp: [{ name: "quorum", serviceName: gcp.functions.serviceName }],
+      },
     },
-  }, tags);
+    tags,
+  );
 
   const clusterWorkloads = workloads(config, {
     aws: { registryUrl: aws.registry.repositoryUrl, parent: aws },
@@ -70,4 +95,3 @@ export function platform(config: StackConfig) {
 }
 
 export type PlatformOutputs = ReturnType<typeof platform>;
-

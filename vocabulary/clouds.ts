@@ -37,7 +37,8 @@ export interface WhatIf {
 /** Which cloud a type token belongs to: provider packages directly, tricloud components by module. */
 export function cloudOf(type: string): CloudName {
   const parts = type.split(":");
-  const pkg = parts[0] === "pulumi" && parts[1] === "providers" ? parts[2] : parts[0] === "tricloud" ? parts[1] : parts[0];
+  const pkg =
+    parts[0] === "pulumi" && parts[1] === "providers" ? parts[2] : parts[0] === "tricloud" ? parts[1] : parts[0];
   switch (pkg) {
     case "aws":
       return "aws";

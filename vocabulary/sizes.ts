@@ -40,9 +40,27 @@ export interface DatabaseMachine {
 }
 
 export const DATABASE_SIZES: Readonly<Record<Size, DatabaseMachine>> = {
-  small: { vcpus: 2, memoryGiB: 4, aws: "db.t3.medium", azure: { name: "Standard_B2s", tier: "Burstable" }, gcp: "db-custom-2-4096" },
-  medium: { vcpus: 2, memoryGiB: 8, aws: "db.m6g.large", azure: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" }, gcp: "db-custom-2-8192" },
-  large: { vcpus: 4, memoryGiB: 16, aws: "db.m6g.xlarge", azure: { name: "Standard_D4ds_v5", tier: "GeneralPurpose" }, gcp: "db-custom-4-16384" },
+  small: {
+    vcpus: 2,
+    memoryGiB: 4,
+    aws: "db.t3.medium",
+    azure: { name: "Standard_B2s", tier: "Burstable" },
+    gcp: "db-custom-2-4096",
+  },
+  medium: {
+    vcpus: 2,
+    memoryGiB: 8,
+    aws: "db.m6g.large",
+    azure: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" },
+    gcp: "db-custom-2-8192",
+  },
+  large: {
+    vcpus: 4,
+    memoryGiB: 16,
+    aws: "db.m6g.xlarge",
+    azure: { name: "Standard_D4ds_v5", tier: "GeneralPurpose" },
+    gcp: "db-custom-4-16384",
+  },
 };
 
 /** vCPUs and memory of every machine above, from the providers' published size tables. */
@@ -94,12 +112,15 @@ export function supportsHighAvailability(size: Size): boolean {
  * https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/concepts-storage
  * (the same ladder in MiB is what the azurerm provider and its users validate against).
  */
-export const AZURE_FLEXIBLE_SERVER_STORAGE_GIB = [32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767] as const;
+export const AZURE_FLEXIBLE_SERVER_STORAGE_GIB = [
+  32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767,
+] as const;
 
 /** The smallest Premium SSD size Flexible Server accepts that holds `storageGb`; refuses what no size holds. */
 export function azureFlexibleServerStorageGb(storageGb: number): number {
   const size = AZURE_FLEXIBLE_SERVER_STORAGE_GIB.find((s) => s >= storageGb);
-  if (size === undefined) throw new Error(`storageGb ${storageGb}: Flexible Server (Premium SSD) offers at most 32767 GiB`);
+  if (size === undefined)
+    throw new Error(`storageGb ${storageGb}: Flexible Server (Premium SSD) offers at most 32767 GiB`);
   return size;
 }
 

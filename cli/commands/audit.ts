@@ -28,7 +28,9 @@ function readKeys(path: string): Record<Cloud, KeyObject> {
   try {
     json = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
   } catch (err) {
-    throw new UsageError(`--keys: ${file} is not readable JSON (${(err as Error).message}); expected the ${PUBLIC_KEYS_FILE} tricloud keygen writes`);
+    throw new UsageError(
+      `--keys: ${file} is not readable JSON (${(err as Error).message}); expected the ${PUBLIC_KEYS_FILE} tricloud keygen writes`,
+    );
   }
   const out = {} as Record<Cloud, KeyObject>;
   for (const cloud of CLOUDS) {
@@ -52,7 +54,8 @@ function readState(path: string | undefined): AuditState | undefined {
     throw new UsageError(`--state: ${path} is not readable JSON (${(err as Error).message})`);
   }
   const parsed = auditStateSchema.safeParse(json);
-  if (!parsed.success) throw new UsageError(`--state: ${path} is not an audit state file (${parsed.error.issues[0]?.message})`);
+  if (!parsed.success)
+    throw new UsageError(`--state: ${path} is not an audit state file (${parsed.error.issues[0]?.message})`);
   return parsed.data;
 }
 
@@ -64,7 +67,9 @@ async function reachable(node: string, timeoutMs: number): Promise<string | null
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     if ((err as Error).name === "TimeoutError") return `timed out after ${timeoutMs} ms`;
-    return cause?.code === "ECONNREFUSED" ? "connection refused" : (cause?.code ?? cause?.message ?? (err as Error).message);
+    return cause?.code === "ECONNREFUSED"
+      ? "connection refused"
+      : (cause?.code ?? cause?.message ?? (err as Error).message);
   }
 }
 
@@ -72,12 +77,18 @@ async function reachable(node: string, timeoutMs: number): Promise<string | null
 function withCoverage(text: string, notAudited: readonly Cloud[]): string {
   if (notAudited.length === 0) return text;
   const line = `not audited: the log of ${notAudited.join(", ")} (no --node served a signed checkpoint of ${notAudited.length === 1 ? "it" : "them"}); the join covers the others only`;
-  return text.replace(/audit: OK\n$/, `${line}\naudit: OK for ${CLOUDS.filter((c) => !notAudited.includes(c)).join(", ") || "no log"}, partial (${notAudited.join(", ")} not audited)\n`).replace(/(audit: FAILED[^\n]*\n)/, `${line}\n$1`);
+  return text
+    .replace(
+      /audit: OK\n$/,
+      `${line}\naudit: OK for ${CLOUDS.filter((c) => !notAudited.includes(c)).join(", ") || "no log"}, partial (${notAudited.join(", ")} not audited)\n`,
+    )
+    .replace(/(audit: FAILED[^\n]*\n)/, `${line}\n$1`);
 }
 
 export async function main(flags: FlagValues): Promise<number> {
   const nodes = (flags.node as string[] | undefined) ?? [];
-  if (nodes.length === 0) required(AUDIT_VERIFY, flags, "node", "a node's base URL, e.g. http://127.0.0.1:7101; repeat for each cloud");
+  if (nodes.length === 0)
+    required(AUDIT_VERIFY, flags, "node", "a node's base URL, e.g. http://127.0.0.1:7101; repeat for each cloud");
   for (const n of nodes) {
     let u: URL | undefined;
     try {
@@ -85,10 +96,17 @@ export async function main(flags: FlagValues): Promise<number> {
     } catch {
       u = undefined;
     }
-    if (!u || (u.protocol !== "http:" && u.protocol !== "https:")) throw new UsageError(`--node: expected an http(s) URL, got "${n}"`);
+    if (!u || (u.protocol !== "http:" && u.protocol !== "https:"))
+      throw new UsageError(`--node: expected an http(s) URL, got "${n}"`);
   }
-  const keys = required(AUDIT_VERIFY, flags, "keys", `the clouds' public keys: ${PUBLIC_KEYS_FILE} or the directory tricloud keygen wrote`);
-  if (!/^(0|[1-9][0-9]{0,8})$/.test(String(flags.sample))) throw new UsageError(`--sample: expected a whole number of events, got "${String(flags.sample)}"`);
+  const keys = required(
+    AUDIT_VERIFY,
+    flags,
+    "keys",
+    `the clouds' public keys: ${PUBLIC_KEYS_FILE} or the directory tricloud keygen wrote`,
+  );
+  if (!/^(0|[1-9][0-9]{0,8})$/.test(String(flags.sample)))
+    throw new UsageError(`--sample: expected a whole number of events, got "${String(flags.sample)}"`);
   const sample = Number(flags.sample);
   const timeoutMs = integer("timeout-ms", flags["timeout-ms"], 1, 9_999_999);
   const format = oneOf("format", flags.format, FORMATS);
@@ -112,16 +130,44 @@ export async function main(flags: FlagValues): Promise<number> {
   // A node that does not answer is reported by name, and its log as not audited, rather than
   // as a bare "fetch failed" from deep inside the audit.
   const answers = await Promise.all(nodes.map((n) => reachable(n, timeoutMs)));
-  const down = nodes.map((node, i) => ({ node, why: answers[i] })).filter((x): x is { node: string; why: string } => x.why !== null);
+  const down = nodes
+    .map((node, i) => ({ node, why: answers[i] }))
+    .filter((x): x is { node: string; why: string } => x.why !== null);
   const up = nodes.filter((_, i) => answers[i] === null);
   const audited = up.length
-    ? await auditLedgers({ nodes: up, publicKeys, fetchJson: httpFetchJson(timeoutMs), sample, namespace: flags.namespace as string, state, anchorVerifiers })
-    : ({ ok: true, logs: [], equivocationsChecked: 0, failures: [], notes: [], state: state ?? { version: 1, logs: {} } } satisfies AuditReport);
-  const unreached = down.map(({ node, why }) => ({ check: "fetch" as const, log: node, message: `did not answer (${why}): the log it serves was not audited` }));
+    ? await auditLedgers({
+        nodes: up,
+        publicKeys,
+        fetchJson: httpFetchJson(timeoutMs),
+        sample,
+        namespace: flags.namespace as string,
+        state,
+        anchorVerifiers,
+      })
+    : ({
+        ok: true,
+        logs: [],
+        equivocationsChecked: 0,
+        failures: [],
+        notes: [],
+        state: state ?? { version: 1, logs: {} },
+      } satisfies AuditReport);
+  const unreached = down.map(({ node, why }) => ({
+    check: "fetch" as const,
+    log: node,
+    message: `did not answer (${why}): the log it serves was not audited`,
+  }));
   const seen = new Set(audited.logs.map((l) => l.cloud));
   const notAudited = CLOUDS.filter((c) => !seen.has(c));
-  const report = { ...audited, ok: audited.ok && unreached.length === 0, failures: [...unreached, ...audited.failures], notAudited };
-  process.stdout.write(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : withCoverage(renderAuditText(report), notAudited));
+  const report = {
+    ...audited,
+    ok: audited.ok && unreached.length === 0,
+    failures: [...unreached, ...audited.failures],
+    notAudited,
+  };
+  process.stdout.write(
+    format === "json" ? `${JSON.stringify(report, null, 2)}\n` : withCoverage(renderAuditText(report), notAudited),
+  );
   if (report.ok && statePath) {
     const tmp = `${statePath}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(report.state, null, 2)}\n`);

@@ -18,7 +18,9 @@ function readPlan(flag: string, path: string): PlanCost {
   const parsed = planCostSchema.safeParse(readPlanJson(flag, path));
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new UsageError(`--${flag}: ${path} is not a tricloud plan report (at ${first?.path.join(".") || "(root)"}: ${first?.message}); write it with tricloud plan --format json`);
+    throw new UsageError(
+      `--${flag}: ${path} is not a tricloud plan report (at ${first?.path.join(".") || "(root)"}: ${first?.message}); write it with tricloud plan --format json`,
+    );
   }
   return parsed.data;
 }
@@ -30,6 +32,12 @@ export async function main(flags: FlagValues): Promise<number> {
   const head = required(DIFF, flags, "head", what);
   const format = oneOf("format", flags.format, ["markdown", "table", "json"] as const);
   const diff = diffCost(readPlan("base", base), readPlan("head", head));
-  process.stdout.write(format === "json" ? `${JSON.stringify(diff, null, 2)}\n` : format === "table" ? renderDiffTable(diff) : renderDiffMarkdown(diff));
+  process.stdout.write(
+    format === "json"
+      ? `${JSON.stringify(diff, null, 2)}\n`
+      : format === "table"
+        ? renderDiffTable(diff)
+        : renderDiffMarkdown(diff),
+  );
   return 0;
 }

@@ -34,10 +34,17 @@ async function checkPorts(base: number, explicit: boolean): Promise<void> {
   const holders = await Promise.all(CLOUDS.map((_, i) => portHolder(base + i)));
   const taken = holders.map((h, i) => ({ h, port: base + i })).filter((x) => x.h !== "free");
   if (taken.length === 0) return;
-  const who = taken.map(({ h, port }) => `${HOST}:${port} (${typeof h === "object" ? `a tricloud ${h.tricloud} node answers there` : "another program"})`);
-  const another = taken.some(({ h }) => typeof h === "object") ? "; is another `tricloud local` running? Stop it (Ctrl-C) or" : ";";
+  const who = taken.map(
+    ({ h, port }) =>
+      `${HOST}:${port} (${typeof h === "object" ? `a tricloud ${h.tricloud} node answers there` : "another program"})`,
+  );
+  const another = taken.some(({ h }) => typeof h === "object")
+    ? "; is another `tricloud local` running? Stop it (Ctrl-C) or"
+    : ";";
   const suggestion = Math.min(base + 100, 65533);
-  throw new UsageError(`--base-port${explicit ? "" : " (default 7101)"}: ${who.join(", ")} ${taken.length > 1 ? "are" : "is"} in use${another} pick a free range, e.g. --base-port ${suggestion}`);
+  throw new UsageError(
+    `--base-port${explicit ? "" : " (default 7101)"}: ${who.join(", ")} ${taken.length > 1 ? "are" : "is"} in use${another} pick a free range, e.g. --base-port ${suggestion}`,
+  );
 }
 
 /**
@@ -47,7 +54,15 @@ async function checkPorts(base: number, explicit: boolean): Promise<void> {
  */
 export async function main(flags: FlagValues): Promise<number> {
   const base = integer("base-port", flags["base-port"] ?? "7101", 1, 65533);
-  const logLevel = oneOf("log-level", flags["log-level"], ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const);
+  const logLevel = oneOf("log-level", flags["log-level"], [
+    "fatal",
+    "error",
+    "warn",
+    "info",
+    "debug",
+    "trace",
+    "silent",
+  ] as const);
   const checkpointMs = integer("checkpoint-interval-ms", flags["checkpoint-interval-ms"], 1);
   await checkPorts(base, flags["base-port"] !== undefined);
 
@@ -62,13 +77,28 @@ export async function main(flags: FlagValues): Promise<number> {
   const print = (line: string) => (held ? held.push(line) : process.stdout.write(`${line}\n`));
   let stopping = false;
   for (const cloud of CLOUDS) {
-    const args = [BIN, "node", "--cloud", cloud, "--port", String(port(cloud)), "--keys", keysDir, "--log-level", logLevel, "--checkpoint-interval-ms", String(checkpointMs)];
+    const args = [
+      BIN,
+      "node",
+      "--cloud",
+      cloud,
+      "--port",
+      String(port(cloud)),
+      "--keys",
+      keysDir,
+      "--log-level",
+      logLevel,
+      "--checkpoint-interval-ms",
+      String(checkpointMs),
+    ];
     for (const peer of CLOUDS) if (peer !== cloud) args.push("--peer", `${peer}=${url(peer)}`);
     if (flags["database-url"]) args.push("--database-url", flags["database-url"] as string);
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on("line", (line) => print(`[${cloud}] ${line}`));
+    for (const stream of [child.stdout!, child.stderr!])
+      createInterface({ input: stream }).on("line", (line) => print(`[${cloud}] ${line}`));
     child.on("exit", (code, signal) => {
-      if (!stopping) print(`[${cloud}] exited (${signal ?? `code ${code}`})${held ? "" : "; the other two keep the quorum"}`);
+      if (!stopping)
+        print(`[${cloud}] exited (${signal ?? `code ${code}`})${held ? "" : "; the other two keep the quorum"}`);
     });
     children.set(cloud, child);
     // So one node can be stopped on its own: kill "$(cat <dir>/gcp.pid)".
@@ -80,7 +110,9 @@ export async function main(flags: FlagValues): Promise<number> {
   if (up) {
     process.stdout.write(`tricloud local: three nodes up (keys${workDir ? " and pid files" : ""} in ${keysDir})\n`);
     for (const c of CLOUDS) process.stdout.write(`  ${c.padEnd(6)} ${url(c)}   pid ${children.get(c)!.pid}\n`);
-    process.stdout.write(`Checkpoints every ${checkpointMs / 1000} s; logs below at level ${logLevel} (--log-level info for more). Ctrl-C stops all three.\n\n`);
+    process.stdout.write(
+      `Checkpoints every ${checkpointMs / 1000} s; logs below at level ${logLevel} (--log-level info for more). Ctrl-C stops all three.\n\n`,
+    );
   } else {
     const failed = CLOUDS.filter((_, i) => !ready[i]);
     process.stderr.write(`tricloud local: ${failed.join(", ")} did not come up within 60 s; its output:\n`);

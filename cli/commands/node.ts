@@ -27,9 +27,12 @@ interface NodeArgs {
 
 function parse(values: FlagValues): NodeArgs {
   const tuning: Partial<Record<TuningKey, number>> = {};
-  for (const [flag, key, min] of TUNING_FLAGS) if (values[flag] !== undefined) tuning[key] = integer(flag, values[flag], min);
+  for (const [flag, key, min] of TUNING_FLAGS)
+    if (values[flag] !== undefined) tuning[key] = integer(flag, values[flag], min);
   if (tuning.probeBaseMs !== undefined && tuning.probeCapMs !== undefined && tuning.probeCapMs < tuning.probeBaseMs) {
-    throw new UsageError(`--probe-cap-ms: expected at least --probe-base-ms (${tuning.probeBaseMs}), got ${tuning.probeCapMs}`);
+    throw new UsageError(
+      `--probe-cap-ms: expected at least --probe-base-ms (${tuning.probeBaseMs}), got ${tuning.probeCapMs}`,
+    );
   }
   const cloud = required(NODE, values, "cloud", `one of ${CLOUDS.join(", ")}`);
   if (!isCloud(cloud)) throw new UsageError(`--cloud: expected one of ${CLOUDS.join(", ")}, got "${cloud}"`);
@@ -40,15 +43,28 @@ function parse(values: FlagValues): NodeArgs {
     const eq = spec.indexOf("=");
     const peerCloud = spec.slice(0, eq);
     const url = spec.slice(eq + 1).replace(/\/+$/, "");
-    if (eq < 0 || !isCloud(peerCloud) || peerCloud === cloud) throw new UsageError(`--peer: expected CLOUD=URL with CLOUD one of the other clouds (${CLOUDS.filter((c) => c !== cloud).join(", ")}), got "${spec}"`);
-    if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--peer ${peerCloud}: expected an http(s) URL, got "${url}"`);
+    if (eq < 0 || !isCloud(peerCloud) || peerCloud === cloud)
+      throw new UsageError(
+        `--peer: expected CLOUD=URL with CLOUD one of the other clouds (${CLOUDS.filter((c) => c !== cloud).join(", ")}), got "${spec}"`,
+      );
+    if (!/^https?:\/\/[^/]+/.test(url))
+      throw new UsageError(`--peer ${peerCloud}: expected an http(s) URL, got "${url}"`);
     peers[peerCloud] = url;
   }
   const databaseUrl = values["database-url"] as string | undefined;
   const dataDir = values["data-dir"] as string | undefined;
   if (databaseUrl && dataDir) throw new UsageError("--database-url and --data-dir: expected at most one of them");
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new UsageError(`--database-url: expected postgres://user@host:port/db, got "${redactUrl(databaseUrl)}"`);
-  const logLevel = oneOf("log-level", values["log-level"], ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const);
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new UsageError(`--database-url: expected postgres://user@host:port/db, got "${redactUrl(databaseUrl)}"`);
+  const logLevel = oneOf("log-level", values["log-level"], [
+    "fatal",
+    "error",
+    "warn",
+    "info",
+    "debug",
+    "trace",
+    "silent",
+  ] as const);
   return {
     cloud,
     port,
@@ -76,7 +92,10 @@ async function openNamedStore(args: NodeArgs): Promise<Store> {
     return await openStore({ databaseUrl: args.databaseUrl, dataDir: args.dataDir, schema: args.schema });
   } catch (err) {
     const why = (err as Error).message || (err as { code?: string }).code || String(err);
-    if (args.databaseUrl) throw new UsageError(`--database-url: cannot use ${redactUrl(args.databaseUrl)}: ${why}; expected a reachable PostgreSQL server`);
+    if (args.databaseUrl)
+      throw new UsageError(
+        `--database-url: cannot use ${redactUrl(args.databaseUrl)}: ${why}; expected a reachable PostgreSQL server`,
+      );
     if (args.dataDir) throw new UsageError(`--data-dir: cannot open ${args.dataDir}: ${why}`);
     throw err;
   }
@@ -88,8 +107,12 @@ async function serveNamed(app: Parameters<typeof serveApp>[0], args: NodeArgs, l
     return await serveApp(app, { port: args.port, hostname: args.host, log });
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === "EADDRINUSE") throw new UsageError(`--port: ${args.host}:${args.port} is already in use; expected a free port (another tricloud node?)`);
-    if (code === "EADDRNOTAVAIL" || code === "EACCES") throw new UsageError(`--host/--port: cannot listen on ${args.host}:${args.port} (${code})`);
+    if (code === "EADDRINUSE")
+      throw new UsageError(
+        `--port: ${args.host}:${args.port} is already in use; expected a free port (another tricloud node?)`,
+      );
+    if (code === "EADDRNOTAVAIL" || code === "EACCES")
+      throw new UsageError(`--host/--port: cannot listen on ${args.host}:${args.port} (${code})`);
     throw err;
   }
 }
@@ -104,11 +127,19 @@ export async function main(flags: FlagValues): Promise<number> {
   } catch (err) {
     throw new UsageError(`--keys: ${(err as Error).message.replace(/^keys: /, "")}`);
   }
-  if (Object.keys(args.peers).length < 2) log.warn({ peers: args.peers }, "fewer than two peers configured: this node can only finalize with the ones it has");
+  if (Object.keys(args.peers).length < 2)
+    log.warn(
+      { peers: args.peers },
+      "fewer than two peers configured: this node can only finalize with the ones it has",
+    );
   const store = await openNamedStore(args);
-  if (!args.databaseUrl && !args.dataDir) log.warn("embedded PGlite in memory: events are lost when this node stops (pass --data-dir or --database-url to keep them)");
+  if (!args.databaseUrl && !args.dataDir)
+    log.warn(
+      "embedded PGlite in memory: events are lost when this node stops (pass --data-dir or --database-url to keep them)",
+    );
   const t = args.tuning;
-  const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const defined = <T extends object>(o: T): Partial<T> =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
   const node = await createNode({
     keys,
     peers: args.peers,
@@ -116,7 +147,13 @@ export async function main(flags: FlagValues): Promise<number> {
     region: args.region,
     logger: log,
     safeMode: args.safeMode ?? null,
-    policy: defined({ breakerThreshold: t.breakerThreshold, halfOpenAfterMs: t.probeBaseMs, probeCapMs: t.probeCapMs ?? (t.probeBaseMs !== undefined ? Math.max(t.probeBaseMs, 1_000) : undefined), backoffBaseMs: t.retryBaseMs, backoffCapMs: t.retryBaseMs !== undefined ? t.retryBaseMs * 8 : undefined }),
+    policy: defined({
+      breakerThreshold: t.breakerThreshold,
+      halfOpenAfterMs: t.probeBaseMs,
+      probeCapMs: t.probeCapMs ?? (t.probeBaseMs !== undefined ? Math.max(t.probeBaseMs, 1_000) : undefined),
+      backoffBaseMs: t.retryBaseMs,
+      backoffCapMs: t.retryBaseMs !== undefined ? t.retryBaseMs * 8 : undefined,
+    }),
     peerTimeoutMs: t.peerTimeoutMs,
     directTimeoutMs: t.directTimeoutMs,
     reconcile: defined({ intervalMs: t.reconcileIntervalMs, graceMs: t.reconcileGraceMs }),
@@ -131,8 +168,14 @@ export async function main(flags: FlagValues): Promise<number> {
     throw err;
   }
   // A person at a terminal gets one plain line first; the JSON logs are for machines.
-  if (process.stderr.isTTY) process.stderr.write(`tricloud node ${args.cloud}: listening on ${served.url} (store ${store.kind}${args.databaseUrl || args.dataDir ? "" : " in memory"}; Ctrl-C stops)\n`);
-  log.info({ url: served.url, store: store.kind, schema: store.schema, peers: args.peers, tuning: args.tuning }, `tricloud node ${args.cloud} listening on ${served.url}`);
+  if (process.stderr.isTTY)
+    process.stderr.write(
+      `tricloud node ${args.cloud}: listening on ${served.url} (store ${store.kind}${args.databaseUrl || args.dataDir ? "" : " in memory"}; Ctrl-C stops)\n`,
+    );
+  log.info(
+    { url: served.url, store: store.kind, schema: store.schema, peers: args.peers, tuning: args.tuning },
+    `tricloud node ${args.cloud} listening on ${served.url}`,
+  );
   // A stray rejection is a bug to log, never a reason to drop the node and its clients.
   process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));
 

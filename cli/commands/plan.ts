@@ -15,7 +15,10 @@ export const userErrors = [ConfigError, WhatIfError, PriceCatalogError, UsagePro
 export async function main(flags: FlagValues): Promise<number> {
   const stack = required(PLAN, flags, "stack", "the stack to plan");
   const format = oneOf("format", flags.format, ["table", "json", "markdown"] as const);
-  const progress = progressLine(oneOf("progress", flags.progress, ["auto", "always", "never"] as const), `planning ${stack}`);
+  const progress = progressLine(
+    oneOf("progress", flags.progress, ["auto", "always", "never"] as const),
+    `planning ${stack}`,
+  );
   let report;
   try {
     // Required here, not imported: the provider SDKs take most of the plan's time to load,
@@ -36,8 +39,15 @@ export async function main(flags: FlagValues): Promise<number> {
   } finally {
     progress.done();
   }
-  const text = format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? renderMarkdown(report) : renderTable(report, [...edgeSection(report), ...lockInSection(report)]);
+  const text =
+    format === "json"
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : format === "markdown"
+        ? renderMarkdown(report)
+        : renderTable(report, [...edgeSection(report), ...lockInSection(report)]);
   process.stdout.write(text);
-  const failed = report.policies.violations.some((v) => v.enforcementLevel === "mandatory") || report.preflight.some((f) => f.level === "error");
+  const failed =
+    report.policies.violations.some((v) => v.enforcementLevel === "mandatory") ||
+    report.preflight.some((f) => f.level === "error");
   return failed ? 1 : 0;
 }

@@ -45,7 +45,9 @@ function cacheFile(input: CaptureKeyInput): string | undefined {
   if (!dir) return undefined;
   const config = Object.entries(input.flatConfig).sort(([a], [b]) => a.localeCompare(b));
   const key = createHash("sha256")
-    .update(JSON.stringify([FORMAT, programSourceHash(), input.project, input.stack, config, [...input.secretKeys].sort()]))
+    .update(
+      JSON.stringify([FORMAT, programSourceHash(), input.project, input.stack, config, [...input.secretKeys].sort()]),
+    )
     .digest("hex");
   return join(dir, `${key}.json`);
 }
@@ -71,7 +73,10 @@ export function readCapture<T extends { engine: EngineLike }>(input: CaptureKeyI
   } catch {
     return undefined; // not cached yet
   }
-  return { ...stored.captured, engine: { outputs: new Map(stored.outputs), protect: new Set(stored.protect) } } as unknown as T;
+  return {
+    ...stored.captured,
+    engine: { outputs: new Map(stored.outputs), protect: new Set(stored.protect) },
+  } as unknown as T;
 }
 
 export function writeCapture<T extends { engine: EngineLike }>(input: CaptureKeyInput, capture: T): void {

@@ -36,10 +36,13 @@ export function summarizeAssets(value: unknown): { value: unknown; changed: bool
   if (!value || typeof value !== "object") return { value, changed: false };
   if (Array.isArray(value)) {
     const parts = value.map(summarizeAssets);
-    return parts.some((p) => p.changed) ? { value: parts.map((p) => p.value), changed: true } : { value, changed: false };
+    return parts.some((p) => p.changed)
+      ? { value: parts.map((p) => p.value), changed: true }
+      : { value, changed: false };
   }
   const obj = value as Record<string, unknown>;
-  if (obj[SECRET_SIG] === ASSET_VALUE || obj[SECRET_SIG] === ARCHIVE_VALUE) return { value: summary(obj), changed: true };
+  if (obj[SECRET_SIG] === ASSET_VALUE || obj[SECRET_SIG] === ARCHIVE_VALUE)
+    return { value: summary(obj), changed: true };
   let changed = false;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
@@ -52,7 +55,8 @@ export function summarizeAssets(value: unknown): { value: unknown; changed: bool
 
 function summary(obj: Record<string, unknown>): AssetSummary {
   const kind = obj[SECRET_SIG] === ARCHIVE_VALUE ? "archive" : "asset";
-  if (kind === "asset" && typeof obj.text === "string") return { kind, bytes: Buffer.byteLength(obj.text), sha256: sha256(obj.text) };
+  if (kind === "asset" && typeof obj.text === "string")
+    return { kind, bytes: Buffer.byteLength(obj.text), sha256: sha256(obj.text) };
   if (kind === "archive" && obj.assets && typeof obj.assets === "object") {
     const files = Object.entries(obj.assets as Record<string, unknown>)
       .sort(([a], [b]) => a.localeCompare(b))
@@ -60,9 +64,18 @@ function summary(obj: Record<string, unknown>): AssetSummary {
         const s = summary(inner as Record<string, unknown>);
         return { name, bytes: "bytes" in s ? s.bytes : 0, sha256: "sha256" in s ? s.sha256 : "" };
       });
-    return { kind, files, bytes: files.reduce((n, f) => n + f.bytes, 0), sha256: sha256(files.map((f) => `${f.name}\0${f.sha256}\n`).join("")) };
+    return {
+      kind,
+      files,
+      bytes: files.reduce((n, f) => n + f.bytes, 0),
+      sha256: sha256(files.map((f) => `${f.name}\0${f.sha256}\n`).join("")),
+    };
   }
-  return { kind, ...(typeof obj.path === "string" ? { path: obj.path } : {}), ...(typeof obj.uri === "string" ? { uri: obj.uri } : {}) };
+  return {
+    kind,
+    ...(typeof obj.path === "string" ? { path: obj.path } : {}),
+    ...(typeof obj.uri === "string" ? { uri: obj.uri } : {}),
+  };
 }
 
 /**
@@ -114,7 +127,16 @@ export class Capture {
       const summarized = object ? summarizeAssets(object.toJavaScript()) : { changed: false, value: undefined };
       if (summarized.changed) req.setObject(object.constructor.fromJavaScript(summarized.value));
       return register(req, (err: unknown, resp: any) => {
-        if (!err && resp) this.record(resp.getUrn(), req.getType(), req.getName(), req.getParent(), req.getCustom(), req.getProtect?.() === true, req.getDependenciesList?.() ?? []);
+        if (!err && resp)
+          this.record(
+            resp.getUrn(),
+            req.getType(),
+            req.getName(),
+            req.getParent(),
+            req.getCustom(),
+            req.getProtect?.() === true,
+            req.getDependenciesList?.() ?? [],
+          );
         callback(err, resp);
       });
     };
@@ -127,13 +149,23 @@ export class Capture {
     };
   }
 
-  private record(monitorUrn: string, type: string, name: string, parentMonitorUrn: string, custom: boolean, protect: boolean, dependsOn: readonly string[]): void {
+  private record(
+    monitorUrn: string,
+    type: string,
+    name: string,
+    parentMonitorUrn: string,
+    custom: boolean,
+    protect: boolean,
+    dependsOn: readonly string[],
+  ): void {
     const parent = parentMonitorUrn ? this.engineUrn.get(parentMonitorUrn) : undefined;
     const underStack = !parent || parent.qualifiedType === "pulumi:pulumi:Stack";
     const qualifiedType = underStack ? type : `${parent.qualifiedType}$${type}`;
     const urn = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualifiedType}::${name}`;
     this.engineUrn.set(monitorUrn, { urn, qualifiedType: type === "pulumi:pulumi:Stack" ? type : qualifiedType });
-    const dependencies = [...new Set(dependsOn.map((d) => this.engineUrn.get(d)?.urn).filter((d): d is string => d !== undefined))];
+    const dependencies = [
+      ...new Set(dependsOn.map((d) => this.engineUrn.get(d)?.urn).filter((d): d is string => d !== undefined)),
+    ];
     this.registrations.push({ urn, type, name, parent: parent?.urn ?? null, custom, protect, dependencies });
   }
 }

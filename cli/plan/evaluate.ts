@@ -101,13 +101,20 @@ const JSON_TYPES: Record<string, (v: unknown) => boolean> = {
  * given values, checked for required keys and top-level JSON types (the CLI
  * validates fully against the JSON schema; no schema validator is installed).
  */
-export function resolvePolicyConfig(pack: string, p: Policy, given: PolicyPackConfig[string] | undefined): { level: EnforcementLevel | undefined; config: Record<string, unknown> } {
+export function resolvePolicyConfig(
+  pack: string,
+  p: Policy,
+  given: PolicyPackConfig[string] | undefined,
+): { level: EnforcementLevel | undefined; config: Record<string, unknown> } {
   const { enforcementLevel, ...values } = typeof given === "string" ? { enforcementLevel: given } : (given ?? {});
   const props = p.configSchema?.properties ?? {};
   const config: Record<string, unknown> = {};
   for (const [k, s] of Object.entries(props)) if (s.default !== undefined) config[k] = structuredClone(s.default);
   for (const [k, v] of Object.entries(values)) {
-    if (!(k in props)) throw new PolicyConfigError(`policy config ${pack}/${p.name}: unknown key "${k}"; expected ${Object.keys(props).join(", ") || "no keys"}`);
+    if (!(k in props))
+      throw new PolicyConfigError(
+        `policy config ${pack}/${p.name}: unknown key "${k}"; expected ${Object.keys(props).join(", ") || "no keys"}`,
+      );
     config[k] = v;
   }
   for (const k of p.configSchema?.required ?? []) {
@@ -116,7 +123,10 @@ export function resolvePolicyConfig(pack: string, p: Policy, given: PolicyPackCo
   for (const [k, v] of Object.entries(config)) {
     const t = props[k]?.type;
     const types = t === undefined ? [] : Array.isArray(t) ? t : [t];
-    if (types.length && !types.some((x) => JSON_TYPES[x]?.(v))) throw new PolicyConfigError(`policy config ${pack}/${p.name}: "${k}" expected ${types.join(" or ")}, got ${JSON.stringify(v)}`);
+    if (types.length && !types.some((x) => JSON_TYPES[x]?.(v)))
+      throw new PolicyConfigError(
+        `policy config ${pack}/${p.name}: "${k}" expected ${types.join(" or ")}, got ${JSON.stringify(v)}`,
+      );
   }
   return { level: enforcementLevel as EnforcementLevel | undefined, config };
 }
@@ -133,34 +143,67 @@ const OPTS = (r: EvalResource): PolicyResourceOptions => ({
 /** isType/asType as the engine's: a generated resource class carries its type token as `__pulumiType`. */
 function typeMatcher(type: string, props: Record<string, any>) {
   const isType = (cls: unknown) => (cls as { __pulumiType?: string }).__pulumiType === type;
-  return { isType, asType: ((cls: unknown) => (isType(cls) ? props : undefined)) as ResourceValidationArgs["asType"] & PolicyResource["asType"] };
+  return {
+    isType,
+    asType: ((cls: unknown) => (isType(cls) ? props : undefined)) as ResourceValidationArgs["asType"] &
+      PolicyResource["asType"],
+  };
 }
 
-export async function evaluatePack(pack: EvalPack, resources: readonly EvalResource[], opts: EvalOptions = {}): Promise<EvalResult> {
+export async function evaluatePack(
+  pack: EvalPack,
+  resources: readonly EvalResource[],
+  opts: EvalOptions = {},
+): Promise<EvalResult> {
   const stackTags = opts.stackTags ?? new Map<string, string>();
   const config = opts.config ?? {};
   const names = new Set(pack.policies.map((p) => p.name));
   for (const k of Object.keys(config)) {
-    if (k !== "all" && !names.has(k)) throw new PolicyConfigError(`policy config for pack ${pack.name}: no policy named "${k}"; expected one of ${[...names].join(", ")}`);
+    if (k !== "all" && !names.has(k))
+      throw new PolicyConfigError(
+        `policy config for pack ${pack.name}: no policy named "${k}"; expected one of ${[...names].join(", ")}`,
+      );
   }
   const violations: PolicyViolation[] = [];
   const notApplicable: NotApplicable[] = [];
 
   for (const p of pack.policies) {
-    const resolved = resolvePolicyConfig(pack.name, p, config[p.name] ?? (typeof config.all === "string" ? config.all : undefined));
+    const resolved = resolvePolicyConfig(
+      pack.name,
+      p,
+      config[p.name] ?? (typeof config.all === "string" ? config.all : undefined),
+    );
     let level = resolved.level ?? p.enforcementLevel ?? pack.enforcementLevel ?? "advisory";
     if (level === "disabled") continue;
     if (level === "remediate") level = "mandatory";
     const getConfig = <T extends object>() => structuredClone(resolved.config) as T;
-    const report = (urn: string | null) => (message: string, at?: string) => violations.push({ pack: pack.name, policy: p.name, enforcementLevel: level, urn: at ?? urn, message: message || p.description });
+    const report = (urn: string | null) => (message: string, at?: string) =>
+      violations.push({
+        pack: pack.name,
+        policy: p.name,
+        enforcementLevel: level,
+        urn: at ?? urn,
+        message: message || p.description,
+      });
     const run = async (urn: string | null, fn: () => unknown) => {
       try {
         await Promise.resolve(fn());
       } catch (err) {
-        if (err instanceof NotApplicableError) notApplicable.push({ pack: pack.name, policy: p.name, urn, reason: err.reason ?? "Policy does not apply" });
+        if (err instanceof NotApplicableError)
+          notApplicable.push({ pack: pack.name, policy: p.name, urn, reason: err.reason ?? "Policy does not apply" });
         // The engine downgrades a policy that touched an unknown value to an advisory note for this preview.
-        else if (err instanceof UnknownValueError) violations.push({ pack: pack.name, policy: p.name, enforcementLevel: "advisory", urn, message: `can't run policy '${p.name}' from policy pack '${pack.name}' during preview: ${(err as Error).message}` });
-        else throw new Error(`policy ${pack.name}/${p.name} failed${urn ? ` on ${urn}` : ""}: ${(err as Error).message}`, { cause: err });
+        else if (err instanceof UnknownValueError)
+          violations.push({
+            pack: pack.name,
+            policy: p.name,
+            enforcementLevel: "advisory",
+            urn,
+            message: `can't run policy '${p.name}' from policy pack '${pack.name}' during preview: ${(err as Error).message}`,
+          });
+        else
+          throw new Error(`policy ${pack.name}/${p.name} failed${urn ? ` on ${urn}` : ""}: ${(err as Error).message}`, {
+            cause: err,
+          });
       }
     };
 
@@ -208,7 +251,12 @@ export async function evaluatePack(pack: EvalPack, resources: readonly EvalResou
         if (parent) policyResources[i]!.parent = parent;
         policyResources[i]!.dependencies = (r.dependencies ?? []).flatMap((u) => byUrn.get(u) ?? []);
       });
-      const args: StackValidationArgs = { resources: policyResources, stackTags, getConfig, notApplicable: throwNotApplicable };
+      const args: StackValidationArgs = {
+        resources: policyResources,
+        stackTags,
+        getConfig,
+        notApplicable: throwNotApplicable,
+      };
       await run(null, () => p.validateStack(args, report(null)));
     }
   }

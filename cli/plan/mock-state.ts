@@ -33,33 +33,96 @@ type Extra = (name: string, inputs: Inputs, ctx: MockContext, id: string) => Inp
  * that documents it. A mock that gives a form the cloud never returns would let a
  * wrong program pass: change the entry and its page together.
  */
-export const MODELLED_OUTPUTS: Readonly<Record<string, { readonly outputs: readonly string[]; readonly form: string; readonly page: string }>> = {
-  "aws:lambda/functionUrl:FunctionUrl": { outputs: ["functionUrl"], form: "https://<url-id>.lambda-url.<region>.on.aws/", page: "https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html" },
-  "aws:eks/cluster:Cluster": { outputs: ["endpoint", "identities[0].oidcs[0].issuer"], form: "https://<id>.gr7.<region>.eks.amazonaws.com; https://oidc.eks.<region>.amazonaws.com/id/<id>", page: "https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html" },
-  "aws:rds/instance:Instance": { outputs: ["address", "endpoint"], form: "<identifier>.<hash>.<region>.rds.amazonaws.com[:5432]", page: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ConnectToInstance.html" },
-  "aws:rds/proxy:Proxy": { outputs: ["endpoint"], form: "<name>.proxy-<hash>.<region>.rds.amazonaws.com", page: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connecting.html" },
-  "aws:ecr/repository:Repository": { outputs: ["repositoryUrl"], form: "<account>.dkr.ecr.<region>.amazonaws.com/<name>", page: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html" },
-  "azure-native:web:WebApp": { outputs: ["defaultHostName"], form: "<app>.azurewebsites.net (no unique-hostname scope is requested)", page: "https://learn.microsoft.com/en-us/azure/app-service/app-service-web-tutorial-custom-domain" },
-  "azure-native:dbforpostgresql:Server": { outputs: ["fullyQualifiedDomainName"], form: "<server>.postgres.database.azure.com", page: "https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/quickstart-create-server" },
-  "azure-native:keyvault:Vault": { outputs: ["properties.vaultUri"], form: "https://<vault>.vault.azure.net/", page: "https://learn.microsoft.com/en-us/azure/key-vault/general/about-keys-secrets-certificates" },
-  "azure-native:storage:StorageAccount": { outputs: ["primaryEndpoints.blob"], form: "https://<account>.blob.core.windows.net/", page: "https://learn.microsoft.com/en-us/azure/storage/common/storage-account-overview#standard-endpoints" },
-  "azure-native:containerregistry:Registry": { outputs: ["loginServer"], form: "<registry>.azurecr.io", page: "https://learn.microsoft.com/en-us/azure/container-registry/container-registry-get-started-portal" },
-  "gcp:cloudfunctionsv2/function:Function": { outputs: ["url", "serviceConfig.uri"], form: "https://<region>-<project>.cloudfunctions.net/<name>; https://<name>-<hash>-<region code>.a.run.app", page: "https://cloud.google.com/run/docs/triggering/https-request" },
-  "gcp:serviceaccount/account:Account": { outputs: ["email"], form: "<account id>@<project>.iam.gserviceaccount.com", page: "https://cloud.google.com/iam/docs/service-account-overview" },
-  "gcp:sql/databaseInstance:DatabaseInstance": { outputs: ["connectionName"], form: "<project>:<region>:<instance>", page: "https://cloud.google.com/sql/docs/postgres/connect-auth-proxy" },
+export const MODELLED_OUTPUTS: Readonly<
+  Record<string, { readonly outputs: readonly string[]; readonly form: string; readonly page: string }>
+> = {
+  "aws:lambda/functionUrl:FunctionUrl": {
+    outputs: ["functionUrl"],
+    form: "https://<url-id>.lambda-url.<region>.on.aws/",
+    page: "https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html",
+  },
+  "aws:eks/cluster:Cluster": {
+    outputs: ["endpoint", "identities[0].oidcs[0].issuer"],
+    form: "https://<id>.gr7.<region>.eks.amazonaws.com; https://oidc.eks.<region>.amazonaws.com/id/<id>",
+    page: "https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html",
+  },
+  "aws:rds/instance:Instance": {
+    outputs: ["address", "endpoint"],
+    form: "<identifier>.<hash>.<region>.rds.amazonaws.com[:5432]",
+    page: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ConnectToInstance.html",
+  },
+  "aws:rds/proxy:Proxy": {
+    outputs: ["endpoint"],
+    form: "<name>.proxy-<hash>.<region>.rds.amazonaws.com",
+    page: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connecting.html",
+  },
+  "aws:ecr/repository:Repository": {
+    outputs: ["repositoryUrl"],
+    form: "<account>.dkr.ecr.<region>.amazonaws.com/<name>",
+    page: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html",
+  },
+  "azure-native:web:WebApp": {
+    outputs: ["defaultHostName"],
+    form: "<app>.azurewebsites.net (no unique-hostname scope is requested)",
+    page: "https://learn.microsoft.com/en-us/azure/app-service/app-service-web-tutorial-custom-domain",
+  },
+  "azure-native:dbforpostgresql:Server": {
+    outputs: ["fullyQualifiedDomainName"],
+    form: "<server>.postgres.database.azure.com",
+    page: "https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/quickstart-create-server",
+  },
+  "azure-native:keyvault:Vault": {
+    outputs: ["properties.vaultUri"],
+    form: "https://<vault>.vault.azure.net/",
+    page: "https://learn.microsoft.com/en-us/azure/key-vault/general/about-keys-secrets-certificates",
+  },
+  "azure-native:storage:StorageAccount": {
+    outputs: ["primaryEndpoints.blob"],
+    form: "https://<account>.blob.core.windows.net/",
+    page: "https://learn.microsoft.com/en-us/azure/storage/common/storage-account-overview#standard-endpoints",
+  },
+  "azure-native:containerregistry:Registry": {
+    outputs: ["loginServer"],
+    form: "<registry>.azurecr.io",
+    page: "https://learn.microsoft.com/en-us/azure/container-registry/container-registry-get-started-portal",
+  },
+  "gcp:cloudfunctionsv2/function:Function": {
+    outputs: ["url", "serviceConfig.uri"],
+    form: "https://<region>-<project>.cloudfunctions.net/<name>; https://<name>-<hash>-<region code>.a.run.app",
+    page: "https://cloud.google.com/run/docs/triggering/https-request",
+  },
+  "gcp:serviceaccount/account:Account": {
+    outputs: ["email"],
+    form: "<account id>@<project>.iam.gserviceaccount.com",
+    page: "https://cloud.google.com/iam/docs/service-account-overview",
+  },
+  "gcp:sql/databaseInstance:DatabaseInstance": {
+    outputs: ["connectionName"],
+    form: "<project>:<region>:<instance>",
+    page: "https://cloud.google.com/sql/docs/postgres/connect-auth-proxy",
+  },
 };
 
 /** Per-type outputs beyond the generic ones. Add an entry when a new resource type needs one. */
 export const TYPE_OUTPUTS: Record<string, Extra> = {
   "aws:ec2/eip:Eip": (name) => ({ publicIp: `203.0.113.${parseInt(shortHash(name, 2), 16) % 250}` }),
-  "azure-native:resources:ResourceGroup": (name, inputs) => ({ name: inputs.resourceGroupName ?? `${name}${shortHash(name, 6)}` }),
+  "azure-native:resources:ResourceGroup": (name, inputs) => ({
+    name: inputs.resourceGroupName ?? `${name}${shortHash(name, 6)}`,
+  }),
   "gcp:compute/globalAddress:GlobalAddress": (name, inputs) => ({ address: inputs.address ?? "10.255.0.0" }),
   // Clusters, databases and registries (components/<cloud>/{cluster,database,registry}.ts).
   "aws:eks/cluster:Cluster": (name, inputs, ctx) => ({
     endpoint: `https://${shortHash(name, 32).toUpperCase()}.gr7.${ctx.awsRegion}.eks.amazonaws.com`,
     certificateAuthority: { data: Buffer.from(`mock CA of ${name}`).toString("base64") },
-    identities: [{ oidcs: [{ issuer: `https://oidc.eks.${ctx.awsRegion}.amazonaws.com/id/${shortHash(name, 32).toUpperCase()}` }] }],
-    vpcConfig: { ...(inputs.vpcConfig as Inputs), clusterSecurityGroupId: `sg-${shortHash(`cluster-sg::${name}`, 17)}` },
+    identities: [
+      {
+        oidcs: [{ issuer: `https://oidc.eks.${ctx.awsRegion}.amazonaws.com/id/${shortHash(name, 32).toUpperCase()}` }],
+      },
+    ],
+    vpcConfig: {
+      ...(inputs.vpcConfig as Inputs),
+      clusterSecurityGroupId: `sg-${shortHash(`cluster-sg::${name}`, 17)}`,
+    },
   }),
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_n, inputs) => ({
     arn: `arn:aws:iam::${AWS_ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`,
@@ -69,19 +132,35 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
     const address = `${name}.c${shortHash(name, 11)}.${ctx.awsRegion}.rds.amazonaws.com`;
     return { address, endpoint: `${address}:5432`, identifier: name };
   },
-  "aws:ecr/repository:Repository": (_n, inputs, ctx) => ({ repositoryUrl: `${AWS_ACCOUNT}.dkr.ecr.${ctx.awsRegion}.amazonaws.com/${inputs.name}` }),
+  "aws:ecr/repository:Repository": (_n, inputs, ctx) => ({
+    repositoryUrl: `${AWS_ACCOUNT}.dkr.ecr.${ctx.awsRegion}.amazonaws.com/${inputs.name}`,
+  }),
   "random:index/randomPassword:RandomPassword": (name) => ({ result: `mock-password-${shortHash(name, 24)}` }),
   "random:index/randomString:RandomString": (name, inputs) => ({ result: shortHash(name, Number(inputs.length ?? 8)) }),
-  "azure-native:managedidentity:UserAssignedIdentity": (name) => ({ principalId: mockGuid(`principal::${name}`), clientId: mockGuid(`client::${name}`) }),
+  "azure-native:managedidentity:UserAssignedIdentity": (name) => ({
+    principalId: mockGuid(`principal::${name}`),
+    clientId: mockGuid(`client::${name}`),
+  }),
   "azure-native:containerservice:ManagedCluster": (name, _i, ctx) => ({
     fqdn: `${name}-${shortHash(name, 8)}.hcp.${ctx.azureLocation}.azmk8s.io`,
     privateFQDN: `${name}-${shortHash(name, 8)}.privatelink.${ctx.azureLocation}.azmk8s.io`,
-    identityProfile: { kubeletidentity: { objectId: mockGuid(`kubelet::${name}`), clientId: mockGuid(`kubelet-client::${name}`) } },
-    oidcIssuerProfile: { enabled: true, issuerURL: `https://${ctx.azureLocation}.oic.prod-aks.azure.com/${AZURE_TENANT}/${mockGuid(name)}/` },
+    identityProfile: {
+      kubeletidentity: { objectId: mockGuid(`kubelet::${name}`), clientId: mockGuid(`kubelet-client::${name}`) },
+    },
+    oidcIssuerProfile: {
+      enabled: true,
+      issuerURL: `https://${ctx.azureLocation}.oic.prod-aks.azure.com/${AZURE_TENANT}/${mockGuid(name)}/`,
+    },
   }),
-  "azure-native:dbforpostgresql:Server": (name) => ({ fullyQualifiedDomainName: `${name}${shortHash(name, 6)}.postgres.database.azure.com` }),
-  "azure-native:containerregistry:Registry": (name, inputs) => ({ loginServer: `${inputs.registryName ?? name}.azurecr.io` }),
-  "gcp:serviceaccount/account:Account": (_n, inputs, ctx) => ({ email: `${inputs.accountId}@${inputs.project ?? ctx.gcpProject}.iam.gserviceaccount.com` }),
+  "azure-native:dbforpostgresql:Server": (name) => ({
+    fullyQualifiedDomainName: `${name}${shortHash(name, 6)}.postgres.database.azure.com`,
+  }),
+  "azure-native:containerregistry:Registry": (name, inputs) => ({
+    loginServer: `${inputs.registryName ?? name}.azurecr.io`,
+  }),
+  "gcp:serviceaccount/account:Account": (_n, inputs, ctx) => ({
+    email: `${inputs.accountId}@${inputs.project ?? ctx.gcpProject}.iam.gserviceaccount.com`,
+  }),
   "gcp:container/cluster:Cluster": (name) => ({
     endpoint: `172.16.${parseInt(shortHash(name, 2), 16) % 250}.2`,
     masterAuth: { clusterCaCertificate: Buffer.from(`mock CA of ${name}`).toString("base64") },
@@ -89,17 +168,31 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   "gcp:sql/databaseInstance:DatabaseInstance": (name, inputs, ctx) => ({
     privateIpAddress: `10.255.${parseInt(shortHash(name, 2), 16) % 250}.3`,
     connectionName: `${inputs.project ?? ctx.gcpProject}:${inputs.region ?? ctx.gcpRegion}:${name}`,
-    serverCaCerts: [{ cert: mockCertificate(`Cloud SQL server CA of ${name}`), commonName: `C=US,O=Google\\, Inc,CN=Google Cloud SQL Server CA` }],
+    serverCaCerts: [
+      {
+        cert: mockCertificate(`Cloud SQL server CA of ${name}`),
+        commonName: `C=US,O=Google\\, Inc,CN=Google Cloud SQL Server CA`,
+      },
+    ],
   }),
   // Function hosts (components/<cloud>/function-host.ts) and the quorum keys (components/shared/keys.ts).
   "tls:index/privateKey:PrivateKey": (name) => mockEd25519(name),
-  "aws:lambda/functionUrl:FunctionUrl": (name, _i, ctx) => ({ functionUrl: `https://${shortHash(name, 32)}.lambda-url.${ctx.awsRegion}.on.aws/`, urlId: shortHash(name, 32) }),
-  "aws:rds/proxy:Proxy": (name, inputs, ctx) => ({ endpoint: `${inputs.name ?? name}.proxy-c${shortHash(name, 11)}.${ctx.awsRegion}.rds.amazonaws.com` }),
+  "aws:lambda/functionUrl:FunctionUrl": (name, _i, ctx) => ({
+    functionUrl: `https://${shortHash(name, 32)}.lambda-url.${ctx.awsRegion}.on.aws/`,
+    urlId: shortHash(name, 32),
+  }),
+  "aws:rds/proxy:Proxy": (name, inputs, ctx) => ({
+    endpoint: `${inputs.name ?? name}.proxy-c${shortHash(name, 11)}.${ctx.awsRegion}.rds.amazonaws.com`,
+  }),
   "azure-native:web:WebApp": (name, inputs) => ({ defaultHostName: `${inputs.name ?? name}.azurewebsites.net` }),
-  "azure-native:storage:StorageAccount": (name, inputs) => ({ primaryEndpoints: { blob: `https://${inputs.accountName ?? name}.blob.core.windows.net/` } }),
+  "azure-native:storage:StorageAccount": (name, inputs) => ({
+    primaryEndpoints: { blob: `https://${inputs.accountName ?? name}.blob.core.windows.net/` },
+  }),
   // A container is named by containerName (azureName would take its account's accountName).
   "azure-native:storage:BlobContainer": (name, inputs) => ({ name: inputs.containerName ?? name }),
-  "azure-native:keyvault:Vault": (name, inputs) => ({ properties: { ...(inputs.properties as Inputs), vaultUri: `https://${inputs.vaultName ?? name}.vault.azure.net/` } }),
+  "azure-native:keyvault:Vault": (name, inputs) => ({
+    properties: { ...(inputs.properties as Inputs), vaultUri: `https://${inputs.vaultName ?? name}.vault.azure.net/` },
+  }),
   "gcp:secretmanager/secretVersion:SecretVersion": () => ({ version: "1" }),
   // A 2nd gen function has two URLs (https://cloud.google.com/functions/docs/calling/http, "Cloud Run functions URLs";
   // https://cloud.google.com/run/docs/triggering/https-request, "run.app URLs"): `url` is the cloudfunctions.net form,
@@ -109,14 +202,20 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
     const region = String(inputs.location ?? ctx.gcpRegion);
     return {
       url: `https://${region}-${inputs.project ?? ctx.gcpProject}.cloudfunctions.net/${fn}`,
-      serviceConfig: { ...(inputs.serviceConfig as Inputs), service: fn, uri: `https://${fn}-${shortHash(name, 10)}-${runRegionCode(region)}.a.run.app` },
+      serviceConfig: {
+        ...(inputs.serviceConfig as Inputs),
+        service: fn,
+        uri: `https://${fn}-${shortHash(name, 10)}-${runRegionCode(region)}.a.run.app`,
+      },
       state: "ACTIVE",
       environment: "GEN_2",
       location: region,
     };
   },
   // Observability (components/<cloud>/observability.ts). AWS v7 resources may name their own region.
-  "aws:sns/topic:Topic": (_n, inputs, ctx) => ({ arn: `arn:aws:sns:${inputs.region ?? ctx.awsRegion}:${AWS_ACCOUNT}:${inputs.name}` }),
+  "aws:sns/topic:Topic": (_n, inputs, ctx) => ({
+    arn: `arn:aws:sns:${inputs.region ?? ctx.awsRegion}:${AWS_ACCOUNT}:${inputs.name}`,
+  }),
   "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": (name, inputs, ctx) => ({
     uptimeCheckId: `${name}-${shortHash(name, 8)}`,
     name: `projects/${inputs.project ?? ctx.gcpProject}/uptimeCheckConfigs/${name}-${shortHash(name, 8)}`,
@@ -139,7 +238,13 @@ function mockEd25519(name: string): Inputs {
   const der = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
   const privateKey = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
   const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  return { privateKeyPem: privatePem, privateKeyPemPkcs8: privatePem, publicKeyPem: createPublicKey(privateKey).export({ type: "spki", format: "pem" }).toString(), publicKeyOpenssh: "", privateKeyOpenssh: "" };
+  return {
+    privateKeyPem: privatePem,
+    privateKeyPemPkcs8: privatePem,
+    publicKeyPem: createPublicKey(privateKey).export({ type: "spki", format: "pem" }).toString(),
+    publicKeyOpenssh: "",
+    privateKeyOpenssh: "",
+  };
 }
 
 /** A PEM-shaped certificate block (not parseable as X.509; only passed through). */
@@ -155,19 +260,30 @@ function mockGuid(seed: string): string {
 
 /** AWS ids look like `vpc-0a1b2c3d`: the token's short kind plus a hash. */
 function awsId(type: string, name: string): string {
-  const kind = type.split(":").pop()!.replace(/[A-Z]/g, (c, i) => (i ? "-" : "") + c.toLowerCase());
+  const kind = type
+    .split(":")
+    .pop()!
+    .replace(/[A-Z]/g, (c, i) => (i ? "-" : "") + c.toLowerCase());
   return `${kind}-${shortHash(`${type}::${name}`, 17)}`;
 }
 
 function azureName(name: string, inputs: Inputs): string {
   // azure-native names each resource by a `<thing>Name` input that is not its parents' name.
   const own = Object.entries(inputs).find(
-    ([k, v]) => k.endsWith("Name") && typeof v === "string" && !["resourceGroupName", "virtualNetworkName", "serverName", "registryName", "resourceName"].includes(k),
+    ([k, v]) =>
+      k.endsWith("Name") &&
+      typeof v === "string" &&
+      !["resourceGroupName", "virtualNetworkName", "serverName", "registryName", "resourceName"].includes(k),
   );
   return (own?.[1] as string | undefined) ?? `${name}${shortHash(name, 6)}`;
 }
 
-export function mockResource(type: string, name: string, inputs: Inputs, ctx: MockContext): { id: string; state: Inputs } {
+export function mockResource(
+  type: string,
+  name: string,
+  inputs: Inputs,
+  ctx: MockContext,
+): { id: string; state: Inputs } {
   const [pkg, mod = ""] = type.split(":");
   let id: string;
   const generic: Inputs = {};
@@ -204,7 +320,9 @@ export function mockResource(type: string, name: string, inputs: Inputs, ctx: Mo
  * for 2026 so a plan does not depend on the week it runs, and policies/preflight/calendar.ts judges the dates.
  * The form is what the program relies on: one default per channel, the newest valid version per channel and prefix.
  */
-export const GKE_CHANNELS: Readonly<Record<"RAPID" | "REGULAR" | "STABLE" | "EXTENDED", { minors: readonly number[]; default: string }>> = {
+export const GKE_CHANNELS: Readonly<
+  Record<"RAPID" | "REGULAR" | "STABLE" | "EXTENDED", { minors: readonly number[]; default: string }>
+> = {
   RAPID: { minors: [33, 34, 35, 36, 37], default: "1.36.5-gke.2100000" },
   REGULAR: { minors: [32, 33, 34, 35, 36], default: "1.34.3-gke.1318000" },
   STABLE: { minors: [32, 33, 34, 35], default: "1.33.5-gke.2228001" },
@@ -213,26 +331,49 @@ export const GKE_CHANNELS: Readonly<Record<"RAPID" | "REGULAR" | "STABLE" | "EXT
 
 /** Cloud Run's region codes in run.app hosts (us-central1 -> uc); other regions get a two-letter stand-in. */
 function runRegionCode(region: string): string {
-  const known: Record<string, string> = { "us-central1": "uc", "us-east1": "ue", "us-west1": "uw", "europe-west1": "ew" };
+  const known: Record<string, string> = {
+    "us-central1": "uc",
+    "us-east1": "ue",
+    "us-west1": "uw",
+    "europe-west1": "ew",
+  };
   return known[region] ?? region.replace(/[^a-z]/g, "").slice(0, 2);
 }
 
 /** Answers for provider functions (invokes). Any other token fails the plan, naming it. */
 export const INVOKES: Record<string, (inputs: Inputs, ctx: MockContext) => Inputs> = {
-  "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: AWS_ACCOUNT, arn: `arn:aws:iam::${AWS_ACCOUNT}:user/tricloud`, userId: "AIDAEXAMPLE" }),
+  "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+    accountId: AWS_ACCOUNT,
+    arn: `arn:aws:iam::${AWS_ACCOUNT}:user/tricloud`,
+    userId: "AIDAEXAMPLE",
+  }),
   "aws:index/getRegion:getRegion": (_i, ctx) => ({ name: ctx.awsRegion, region: ctx.awsRegion, id: ctx.awsRegion }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
-  "azure-native:authorization:getClientConfig": () => ({ clientId: "22222222-2222-2222-2222-222222222222", objectId: "33333333-3333-3333-3333-333333333333", subscriptionId: AZURE_SUBSCRIPTION, tenantId: AZURE_TENANT }),
+  "azure-native:authorization:getClientConfig": () => ({
+    clientId: "22222222-2222-2222-2222-222222222222",
+    objectId: "33333333-3333-3333-3333-333333333333",
+    subscriptionId: AZURE_SUBSCRIPTION,
+    tenantId: AZURE_TENANT,
+  }),
   // An Entra access token for the endpoint asked (the function package upload asks for https://storage.azure.com/).
-  "azure-native:authorization:getClientToken": (i) => ({ token: `mock-entra-token-for-${String(i.endpoint ?? "https://management.azure.com/")}` }),
-  "gcp:organizations/getProject:getProject": (i, ctx) => ({ projectId: i.projectId ?? ctx.gcpProject, number: "123456789012", name: ctx.gcpProject }),
+  "azure-native:authorization:getClientToken": (i) => ({
+    token: `mock-entra-token-for-${String(i.endpoint ?? "https://management.azure.com/")}`,
+  }),
+  "gcp:organizations/getProject:getProject": (i, ctx) => ({
+    projectId: i.projectId ?? ctx.gcpProject,
+    number: "123456789012",
+    name: ctx.gcpProject,
+  }),
   // As the provider reads getServerConfig (terraform-provider-google, data_source_google_container_engine_versions.go):
   // releaseChannelDefaultVersion is each channel's default, unfiltered; releaseChannelLatestVersion holds, per
   // channel, the newest of its valid versions that starts with versionPrefix, and no key for a channel without one.
   "gcp:container/getEngineVersions:getEngineVersions": (i) => {
     const prefix = String(i.versionPrefix ?? "");
     const minors = Object.values(GKE_CHANNELS).flatMap((c) => c.minors);
-    const valid = [...new Set(minors)].sort((a, b) => b - a).map((m) => `1.${m}.5-gke.2100000`).filter((v) => v.startsWith(prefix));
+    const valid = [...new Set(minors)]
+      .sort((a, b) => b - a)
+      .map((m) => `1.${m}.5-gke.2100000`)
+      .filter((v) => v.startsWith(prefix));
     const channels = Object.entries(GKE_CHANNELS);
     return {
       latestMasterVersion: valid[0],
@@ -241,20 +382,34 @@ export const INVOKES: Record<string, (inputs: Inputs, ctx: MockContext) => Input
       validNodeVersions: valid,
       defaultClusterVersion: GKE_CHANNELS.REGULAR.default,
       releaseChannelDefaultVersion: Object.fromEntries(channels.map(([c, v]) => [c, v.default])),
-      releaseChannelLatestVersion: Object.fromEntries(channels.flatMap(([c, v]) => {
-        const newest = [...v.minors].sort((a, b) => b - a).map((m) => `1.${m}.5-gke.2100000`).find((x) => x.startsWith(prefix));
-        return newest ? [[c, newest]] : [];
-      })),
+      releaseChannelLatestVersion: Object.fromEntries(
+        channels.flatMap(([c, v]) => {
+          const newest = [...v.minors]
+            .sort((a, b) => b - a)
+            .map((m) => `1.${m}.5-gke.2100000`)
+            .find((x) => x.startsWith(prefix));
+          return newest ? [[c, newest]] : [];
+        }),
+      ),
     };
   },
   "azure-native:containerservice:listManagedClusterUserCredentials": (i) => ({
-    kubeconfigs: [{ name: "clusterUser", value: Buffer.from(`apiVersion: v1\nkind: Config\n# mock Entra ID (kubelogin) kubeconfig of ${String(i.resourceName)}\n`).toString("base64") }],
+    kubeconfigs: [
+      {
+        name: "clusterUser",
+        value: Buffer.from(
+          `apiVersion: v1\nkind: Config\n# mock Entra ID (kubelogin) kubeconfig of ${String(i.resourceName)}\n`,
+        ).toString("base64"),
+      },
+    ],
   }),
 };
 
 export class UnknownInvokeError extends Error {
   constructor(readonly token: string) {
-    super(`tricloud plan has no offline answer for the invoke "${token}"; add one to INVOKES in cli/plan/mock-state.ts`);
+    super(
+      `tricloud plan has no offline answer for the invoke "${token}"; add one to INVOKES in cli/plan/mock-state.ts`,
+    );
     this.name = "UnknownInvokeError";
   }
 }

@@ -8,7 +8,11 @@ export interface Progress {
   readonly done: () => void;
 }
 
-export function progressLine(mode: "auto" | "always" | "never", title: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function progressLine(
+  mode: "auto" | "always" | "never",
+  title: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
   const on = mode === "always" || (mode === "auto" && stream.isTTY === true);
   if (!on) return { phase: () => undefined, done: () => undefined };
   const started = Date.now();

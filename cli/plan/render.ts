@@ -31,8 +31,17 @@ export function edgeSection(report: PlanReport): ReportSection[] {
   const e = report.edge;
   if (!e) return [];
   const verdict =
-    e.failoverBudgetSeconds === null ? "no budget outside prod" : e.failoverSeconds <= e.failoverBudgetSeconds ? `within the ${e.failoverBudgetSeconds} s budget` : `OVER the ${e.failoverBudgetSeconds} s budget`;
-  return [{ title: "Edge", lines: [`API failover, worst case: ${e.failoverSeconds} s (${verdict})`, `Arithmetic: ${e.explanation}`] }];
+    e.failoverBudgetSeconds === null
+      ? "no budget outside prod"
+      : e.failoverSeconds <= e.failoverBudgetSeconds
+        ? `within the ${e.failoverBudgetSeconds} s budget`
+        : `OVER the ${e.failoverBudgetSeconds} s budget`;
+  return [
+    {
+      title: "Edge",
+      lines: [`API failover, worst case: ${e.failoverSeconds} s (${verdict})`, `Arithmetic: ${e.explanation}`],
+    },
+  ];
 }
 
 /**
@@ -49,7 +58,10 @@ export function workloadLines(report: PlanReport): string[] {
     const cpu = c?.requested?.atMinReplicas?.cpuMillis;
     const cap = c?.capacity?.cpuMillis;
     const sha = typeof c?.sha256 === "string" ? `, sha256 ${c.sha256.slice(0, 12)}` : "";
-    const load = typeof cpu === "number" && typeof cap === "number" ? `; ${cpu} of ${cap} mCPU requested at the replica floor` : "";
+    const load =
+      typeof cpu === "number" && typeof cap === "number"
+        ? `; ${cpu} of ${cap} mCPU requested at the replica floor`
+        : "";
     return `${CLOUD_TITLES[cloud as CloudName] ?? cloud}: ${plural((c?.services ?? []).length, "service")} (${byKind || "no objects"}${sha})${load}`;
   });
 }
@@ -73,8 +85,17 @@ export function lockInGroups(rows: readonly LockInRow[]): LockInGroup[] {
   }
   const order = { high: 0, medium: 1, low: 2 } as const;
   return [...groups.values()]
-    .map((g) => ({ row: g.row, resources: [...g.types.values()].reduce((a, b) => a + b, 0), types: [...g.types].map(([t, n]) => (n > 1 ? `${t} x${n}` : t)).join(", ") }))
-    .sort((a, b) => order[a.row.lockInLevel] - order[b.row.lockInLevel] || a.row.component.localeCompare(b.row.component) || a.row.service.localeCompare(b.row.service));
+    .map((g) => ({
+      row: g.row,
+      resources: [...g.types.values()].reduce((a, b) => a + b, 0),
+      types: [...g.types].map(([t, n]) => (n > 1 ? `${t} x${n}` : t)).join(", "),
+    }))
+    .sort(
+      (a, b) =>
+        order[a.row.lockInLevel] - order[b.row.lockInLevel] ||
+        a.row.component.localeCompare(b.row.component) ||
+        a.row.service.localeCompare(b.row.service),
+    );
 }
 
 /** "AWS Lambda", "Cloudflare DNS" (not "Cloudflare Cloudflare DNS"). */
@@ -94,7 +115,10 @@ export function lockInSection(report: PlanReport): ReportSection[] {
       title: "Lock-in",
       lines: [
         `${count("high")} high, ${count("medium")} medium, ${count("low")} low lock-in (component, service) pairs over ${plural(rows.length, "resource")}`,
-        ...groups.map(({ row: r, types }) => `[${r.lockInLevel}${r.allowed ? ", allowed" : ""}] ${r.component}: ${serviceTitle(r)} (${types}); exit by ${r.exitPath}`),
+        ...groups.map(
+          ({ row: r, types }) =>
+            `[${r.lockInLevel}${r.allowed ? ", allowed" : ""}] ${r.component}: ${serviceTitle(r)} (${types}); exit by ${r.exitPath}`,
+        ),
       ],
     },
   ];
@@ -156,7 +180,9 @@ export function renderTable(report: PlanReport, sections: readonly ReportSection
   const byParent = childrenOf(report);
   out.push(`Previewing tricloud plan: project ${report.project}, stack ${report.stack} (offline, under mocks)`, "");
   const walk = (r: PlannedResource, prefix: string, last: boolean) => {
-    const label = r.custom ? `${r.type}  ${r.name}` : `${r.type}  ${r.name}  (${plural(countCustom(r, byParent), "resource")})`;
+    const label = r.custom
+      ? `${r.type}  ${r.name}`
+      : `${r.type}  ${r.name}  (${plural(countCustom(r, byParent), "resource")})`;
     out.push(` +  ${prefix}${last ? "└─ " : "├─ "}${label}`);
     const kids = byParent.get(r.urn) ?? [];
     kids.forEach((k, i) => walk(k, `${prefix}${last ? "   " : "│  "}`, i === kids.length - 1));
@@ -170,19 +196,37 @@ export function renderTable(report: PlanReport, sections: readonly ReportSection
   }
   out.push(...renderCostText(report));
   const workloads = workloadLines(report);
-  if (workloads.length) out.push("", "Workloads per cluster (rendered, applied by each cloud's GitOps agent):", ...workloads.map((l) => `  ${l}`));
+  if (workloads.length)
+    out.push(
+      "",
+      "Workloads per cluster (rendered, applied by each cloud's GitOps agent):",
+      ...workloads.map((l) => `  ${l}`),
+    );
   for (const s of sections) out.push("", `${s.title}:`, ...s.lines.map((l) => `  ${l}`));
   out.push(...renderPrerequisitesText(report), "");
   out.push(...renderPolicyText(report), "");
   out.push(...renderPreflightText(report), "");
-  out.push("Resources:", `    + ${report.summary.total.toLocaleString("en-US")} to create (cloud resources, in ${plural(report.summary.components, "component")})`, "");
+  out.push(
+    "Resources:",
+    `    + ${report.summary.total.toLocaleString("en-US")} to create (cloud resources, in ${plural(report.summary.components, "component")})`,
+    "",
+  );
   const w = whatIfText(report);
-  out.push(`Cost: ${usd(report.cost.monthlyUsd)} a month at list prices (ceiling ${usd(report.cost.ceilingUsd)})${w ? `, what-if ${w}` : ""}`);
+  out.push(
+    `Cost: ${usd(report.cost.monthlyUsd)} a month at list prices (ceiling ${usd(report.cost.ceilingUsd)})${w ? `, what-if ${w}` : ""}`,
+  );
   const { mandatory, errors } = blocking(report);
   if (mandatory.length + errors.length > 0) {
-    out.push("", `error: the plan is blocked by ${[mandatory.length ? plural(mandatory.length, "mandatory policy violation") : "", errors.length ? plural(errors.length, "preflight error") : ""].filter(Boolean).join(" and ")} (exit 1):`);
-    for (const v of mandatory) out.push(`  ✖ ${v.pack}/${v.policy}: ${v.message}${v.urn ? ` (${shortUrn(v.urn)})` : ""}`);
-    for (const f of errors) out.push(`  ✖ preflight ${f.rule}: ${shortUrn(f.urn)} ${f.property} = ${valueText(f.value)}; expected ${f.expected}`);
+    out.push(
+      "",
+      `error: the plan is blocked by ${[mandatory.length ? plural(mandatory.length, "mandatory policy violation") : "", errors.length ? plural(errors.length, "preflight error") : ""].filter(Boolean).join(" and ")} (exit 1):`,
+    );
+    for (const v of mandatory)
+      out.push(`  ✖ ${v.pack}/${v.policy}: ${v.message}${v.urn ? ` (${shortUrn(v.urn)})` : ""}`);
+    for (const f of errors)
+      out.push(
+        `  ✖ preflight ${f.rule}: ${shortUrn(f.urn)} ${f.property} = ${valueText(f.value)}; expected ${f.expected}`,
+      );
   }
   return out.join("\n") + "\n";
 }
@@ -190,28 +234,51 @@ export function renderTable(report: PlanReport, sections: readonly ReportSection
 function renderCostText(report: PlanReport): string[] {
   const c = report.cost;
   const w = whatIfText(report);
-  const lines = [`Cost: ${usd(c.monthlyUsd)} a month at list prices (ceiling ${usd(c.ceilingUsd)})${w ? `, what-if ${w} (baseline ${usd(c.baselineMonthlyUsd)})` : ""}`];
-  const width = Math.max(0, ...CLOUD_NAMES.map((cl) => usd(c.byCloud[cl]).length), ...Object.values(c.byComponent ?? {}).map((v) => usd(v).length));
-  for (const cloud of CLOUD_NAMES) if (c.byCloud[cloud] !== undefined) lines.push(`  ${CLOUD_TITLES[cloud].padEnd(24)} ${usd(c.byCloud[cloud]).padStart(width)}`);
+  const lines = [
+    `Cost: ${usd(c.monthlyUsd)} a month at list prices (ceiling ${usd(c.ceilingUsd)})${w ? `, what-if ${w} (baseline ${usd(c.baselineMonthlyUsd)})` : ""}`,
+  ];
+  const width = Math.max(
+    0,
+    ...CLOUD_NAMES.map((cl) => usd(c.byCloud[cl]).length),
+    ...Object.values(c.byComponent ?? {}).map((v) => usd(v).length),
+  );
+  for (const cloud of CLOUD_NAMES)
+    if (c.byCloud[cloud] !== undefined)
+      lines.push(`  ${CLOUD_TITLES[cloud].padEnd(24)} ${usd(c.byCloud[cloud]).padStart(width)}`);
   if (c.byComponent) {
     lines.push("  by component:");
-    for (const [name, v] of Object.entries(c.byComponent).sort((a, b) => b[1] - a[1])) lines.push(`    ${name.padEnd(22)} ${usd(v).padStart(width)}`);
+    for (const [name, v] of Object.entries(c.byComponent).sort((a, b) => b[1] - a[1]))
+      lines.push(`    ${name.padEnd(22)} ${usd(v).padStart(width)}`);
   }
   const usage = c.lines.filter((l) => l.monthlyUsd === null);
-  if (usage.length) lines.push(`  ${plural(usage.length, "line")} depend${usage.length === 1 ? "s" : ""} on usage or have no price and are not in the total (${c.usageProfile ? `usage profile ${c.usageProfile}` : "give --usage low|medium|high|<file>"})`);
-  if (c.catalog) lines.push(`  prices: ${c.catalog.file}${c.catalog.overrides ? ` + ${c.catalog.overrides}` : ""}; ${c.catalog.notFirm} of ${plural(c.lines.length, "line")} rest on a price that is not firm`);
+  if (usage.length)
+    lines.push(
+      `  ${plural(usage.length, "line")} depend${usage.length === 1 ? "s" : ""} on usage or have no price and are not in the total (${c.usageProfile ? `usage profile ${c.usageProfile}` : "give --usage low|medium|high|<file>"})`,
+    );
+  if (c.catalog)
+    lines.push(
+      `  prices: ${c.catalog.file}${c.catalog.overrides ? ` + ${c.catalog.overrides}` : ""}; ${c.catalog.notFirm} of ${plural(c.lines.length, "line")} rest on a price that is not firm`,
+    );
   if (c.lines.length === 0) lines.push("  (no priced resources)");
   return lines;
 }
 
 function renderPolicyText(report: PlanReport): string[] {
-  const v = [...report.policies.violations].sort((a, b) => Number(a.enforcementLevel === "mandatory") - Number(b.enforcementLevel === "mandatory"));
+  const v = [...report.policies.violations].sort(
+    (a, b) => Number(a.enforcementLevel === "mandatory") - Number(b.enforcementLevel === "mandatory"),
+  );
   if (v.length === 0) return ["Policies: no violations"];
-  return [`Policies: ${plural(v.length, "finding")}`, ...v.map((x) => `  [${x.enforcementLevel}] ${x.pack}/${x.policy}: ${x.message}${x.urn ? `\n      at ${x.urn}` : ""}`)];
+  return [
+    `Policies: ${plural(v.length, "finding")}`,
+    ...v.map(
+      (x) => `  [${x.enforcementLevel}] ${x.pack}/${x.policy}: ${x.message}${x.urn ? `\n      at ${x.urn}` : ""}`,
+    ),
+  ];
 }
 
 export const shortUrn = (urn: string | null) => (urn ? urn.split("::").pop()! : "stack");
-export const valueText = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? "(absent)");
+export const valueText = (v: unknown) =>
+  typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? "(absent)");
 
 function renderPreflightText(report: PlanReport): string[] {
   const f = [...(report.preflight ?? [])].sort((a, b) => Number(a.level === "error") - Number(b.level === "error"));
@@ -220,12 +287,19 @@ function renderPreflightText(report: PlanReport): string[] {
     f.length === 0
       ? `Preflight: nothing the clouds would refuse (support windows as of ${report.asOf})`
       : `Preflight: ${plural(errors, "error")}, ${plural(f.length - errors, "warning")} (support windows as of ${report.asOf})`,
-    ...f.map((x) => `  [${x.level}] ${x.rule}: ${shortUrn(x.urn)} ${x.property} = ${valueText(x.value)}\n      expected ${x.expected}\n      source ${x.source}`),
+    ...f.map(
+      (x) =>
+        `  [${x.level}] ${x.rule}: ${shortUrn(x.urn)} ${x.property} = ${valueText(x.value)}\n      expected ${x.expected}\n      source ${x.source}`,
+    ),
   ];
 }
 
 function renderPrerequisitesText(report: PlanReport): string[] {
   const pre = report.prerequisites ?? [];
   if (!pre.length) return [];
-  return ["", `Prerequisites (${pre.length}): what the plan cannot create; arrange before \`pulumi up\``, ...pre.map((p) => `  [${p.cloud}] ${p.what}\n      why: ${p.why}\n      source ${p.source.url}`)];
+  return [
+    "",
+    `Prerequisites (${pre.length}): what the plan cannot create; arrange before \`pulumi up\``,
+    ...pre.map((p) => `  [${p.cloud}] ${p.what}\n      why: ${p.why}\n      source ${p.source.url}`),
+  ];
 }

@@ -68,7 +68,12 @@ export interface PlanReport {
     readonly usageProfile?: string | null;
     /** Where the prices came from: the catalog plus the user's override file, if any. */
     /** notFirm: how many lines rest on a price less than "firm" (see each line's priceStatus). */
-    readonly catalog?: { readonly file: string; readonly overrides: string | null; readonly prices: number; readonly notFirm: number };
+    readonly catalog?: {
+      readonly file: string;
+      readonly overrides: string | null;
+      readonly prices: number;
+      readonly notFirm: number;
+    };
   };
   readonly policies: { readonly violations: PolicyViolation[] };
   /** The stack outputs, secrets redacted. */

@@ -6,7 +6,12 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { costPolicies, PACK_NAME as COST_PACK } from "../../policies/cost/policies";
 import { lockInRows } from "../../policies/portability/lock-in";
 import { PACK_NAME as PORTABILITY_PACK, portabilityPolicies } from "../../policies/portability/policies";
-import { costConfigFor, mergePolicyConfig, portabilityConfigFor, preflightSettingsFor } from "../../policies/stack-config";
+import {
+  costConfigFor,
+  mergePolicyConfig,
+  portabilityConfigFor,
+  preflightSettingsFor,
+} from "../../policies/stack-config";
 import { catalogWith, readOverrideFile } from "../../pricing/catalog";
 import { estimateCost } from "../../pricing/estimate";
 import { loadUsageProfile } from "../../pricing/usage";
@@ -69,15 +74,19 @@ export interface EngineState {
   readonly outputs: ReadonlyMap<string, Record<string, unknown>>;
   readonly protect: ReadonlySet<string>;
 }
-export type CapturedPlan = Omit<PlanReport, "cost" | "policies" | "preflight" | "prerequisites"> & { readonly engine: EngineState };
+export type CapturedPlan = Omit<PlanReport, "cost" | "policies" | "preflight" | "prerequisites"> & {
+  readonly engine: EngineState;
+};
 
 export function runProgramUnderMocks(input: PlanInput): Promise<CapturedPlan> {
   const cached = readCapture<CapturedPlan>(input);
   if (cached) return Promise.resolve(cached);
-  const run = queue.then(() => runOnce(input)).then((captured) => {
-    writeCapture(input, captured);
-    return captured;
-  });
+  const run = queue
+    .then(() => runOnce(input))
+    .then((captured) => {
+      writeCapture(input, captured);
+      return captured;
+    });
   queue = run.catch(() => undefined);
   return run;
 }
@@ -96,7 +105,9 @@ async function runOnce(input: PlanInput): Promise<CapturedPlan> {
   const bundles = prebuildFunctionBundles();
   // Loaded here, not at the top: a plan read from the capture cache never loads the provider SDKs.
   // The bin compiles TypeScript in a require() hook; under vitest the import() is resolved instead.
-  const { program } = require.extensions[".ts"] ? (require("../../stacks") as typeof import("../../stacks/index.js")) : await import("../../stacks/index.js");
+  const { program } = require.extensions[".ts"]
+    ? (require("../../stacks") as typeof import("../../stacks/index.js"))
+    : await import("../../stacks/index.js");
   await bundles;
   const inputs = new Map<string, Record<string, unknown>>();
   const states = new Map<string, Record<string, unknown>>();
@@ -122,7 +133,9 @@ async function runOnce(input: PlanInput): Promise<CapturedPlan> {
   // saves about 6 % more CPU time; no trace is read under mocks.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 1;
-  const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+  const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
+    debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T>;
+  };
   const debuggablePromise = debuggable.debuggablePromise;
   debuggable.debuggablePromise = (p) => p;
   try {
@@ -156,11 +169,17 @@ async function runOnce(input: PlanInput): Promise<CapturedPlan> {
   const stackOutputs = redact(capture.stackOutputs ?? outputs ?? {}).value as Record<string, unknown>;
   const engineOutputs = new Map<string, Record<string, unknown>>();
   for (const r of capture.registrations) {
-    const state = r.type === "pulumi:pulumi:Stack" ? stackOutputs : (redact(states.get(`${r.type}::${r.name}`) ?? {}).value as Record<string, unknown>);
+    const state =
+      r.type === "pulumi:pulumi:Stack"
+        ? stackOutputs
+        : (redact(states.get(`${r.type}::${r.name}`) ?? {}).value as Record<string, unknown>);
     engineOutputs.set(r.urn, state);
   }
   return {
-    engine: { outputs: engineOutputs, protect: new Set(capture.registrations.filter((r) => r.protect).map((r) => r.urn)) },
+    engine: {
+      outputs: engineOutputs,
+      protect: new Set(capture.registrations.filter((r) => r.protect).map((r) => r.urn)),
+    },
     project: input.project,
     stack: input.stack,
     resources,
@@ -180,9 +199,18 @@ function defaultProviders(input: PlanInput): (type: string) => EvalResource["pro
     const pkg = type.split(":")[0]!;
     if (pkg === "pulumi" || pkg === "tricloud") return undefined;
     if (!cache.has(pkg)) {
-      const props = Object.fromEntries(Object.entries(input.flatConfig).filter(([k]) => k.startsWith(`${pkg}:`)).map(([k, v]) => [k.slice(pkg.length + 1), v]));
+      const props = Object.fromEntries(
+        Object.entries(input.flatConfig)
+          .filter(([k]) => k.startsWith(`${pkg}:`))
+          .map(([k, v]) => [k.slice(pkg.length + 1), v]),
+      );
       // The engine names it default_<version>; the version does not matter to any policy here.
-      cache.set(pkg, { type: `pulumi:providers:${pkg}`, name: "default", urn: `urn:pulumi:${input.stack}::${input.project}::pulumi:providers:${pkg}::default`, props });
+      cache.set(pkg, {
+        type: `pulumi:providers:${pkg}`,
+        name: "default",
+        urn: `urn:pulumi:${input.stack}::${input.project}::pulumi:providers:${pkg}::default`,
+        props,
+      });
     }
     return cache.get(pkg);
   };
@@ -205,7 +233,8 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
   const usage = opts.usage ? loadUsageProfile(opts.usage) : null;
   const userPolicyConfig = opts.policyConfigFile ? readPolicyConfigFile(opts.policyConfigFile) : {};
   const asOf = opts.asOf === undefined ? todayUtc() : parseIsoDate(opts.asOf);
-  if (asOf === null) throw new UsageError(`--as-of: expected a date as YYYY-MM-DD (e.g. 2026-11-30), got "${opts.asOf}"`);
+  if (asOf === null)
+    throw new UsageError(`--as-of: expected a date as YYYY-MM-DD (e.g. 2026-11-30), got "${opts.asOf}"`);
 
   const phase = opts.onPhase ?? (() => undefined);
   phase("running the program under mocks");
@@ -223,15 +252,29 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
     provider: providerOf(r.type),
     dependencies: r.dependencies ?? [],
   }));
-  const priced = evalResources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: r.outputs }));
+  const priced = evalResources.map((r) => ({
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    parent: r.parent,
+    props: r.outputs,
+  }));
   const estimate = estimateCost(priced, { catalog, usage, whatIf });
 
   const known = [...portabilityPolicies, ...costPolicies].map((p) => p.name);
   for (const k of Object.keys(userPolicyConfig)) {
-    if (k !== "all" && !known.includes(k)) throw new PolicyConfigError(`--policy-config: no policy named "${k}"; expected one of ${known.join(", ")}`);
+    if (k !== "all" && !known.includes(k))
+      throw new PolicyConfigError(`--policy-config: no policy named "${k}"; expected one of ${known.join(", ")}`);
   }
-  const scenario = { whatIf: opts.whatIf ?? [], ...(opts.usage ? { usageProfile: opts.usage } : {}), ...(opts.pricesFile ? { priceOverrides: readOverrideFile(opts.pricesFile) } : {}) };
-  const stackTags = new Map([["pulumi:project", input.project], ["pulumi:runtime", "nodejs"]]);
+  const scenario = {
+    whatIf: opts.whatIf ?? [],
+    ...(opts.usage ? { usageProfile: opts.usage } : {}),
+    ...(opts.pricesFile ? { priceOverrides: readOverrideFile(opts.pricesFile) } : {}),
+  };
+  const stackTags = new Map([
+    ["pulumi:project", input.project],
+    ["pulumi:runtime", "nodejs"],
+  ]);
   const packs = [
     { name: PORTABILITY_PACK, policies: portabilityPolicies, config: portabilityConfigFor(input.config) },
     { name: COST_PACK, policies: costPolicies, config: costConfigFor(input.config, scenario) },
@@ -239,19 +282,31 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
   const violations = [];
   phase("evaluating the policy packs");
   for (const p of packs) {
-    const config = mergePolicyConfig(p.config, userPolicyConfig, p.policies.map((x) => x.name));
+    const config = mergePolicyConfig(
+      p.config,
+      userPolicyConfig,
+      p.policies.map((x) => x.name),
+    );
     violations.push(...(await evaluatePack(p, evalResources, { stackTags, config })).violations);
   }
 
   phase("preflight");
   const preflight = runPreflight(
-    captured.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: r.inputs, dependencies: r.dependencies ?? [] })),
+    captured.resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      parent: r.parent,
+      props: r.inputs,
+      dependencies: r.dependencies ?? [],
+    })),
     preflightSettingsFor(input.config, asOf),
   );
 
   const byUrn = new Map(captured.resources.map((r) => [r.urn, r]));
   const componentOf = (r: { urn: string }) => {
-    for (let cur = byUrn.get(byUrn.get(r.urn)?.parent ?? ""); cur; cur = cur.parent ? byUrn.get(cur.parent) : undefined) if (cur.type.startsWith("tricloud:")) return cur.name;
+    for (let cur = byUrn.get(byUrn.get(r.urn)?.parent ?? ""); cur; cur = cur.parent ? byUrn.get(cur.parent) : undefined)
+      if (cur.type.startsWith("tricloud:")) return cur.name;
     return byUrn.get(r.urn)?.name ?? r.urn;
   };
   return {
@@ -265,13 +320,21 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
       baselineMonthlyUsd: estimate.baselineMonthlyUsd,
       whatIf,
       usageProfile: usage?.name ?? null,
-      catalog: { file: "pricing/price-catalog.json", overrides: catalog.overrides, prices: Object.keys(catalog.prices).length, notFirm: estimate.lines.filter((l) => l.priceStatus && l.priceStatus !== "firm").length },
+      catalog: {
+        file: "pricing/price-catalog.json",
+        overrides: catalog.overrides,
+        prices: Object.keys(catalog.prices).length,
+        notFirm: estimate.lines.filter((l) => l.priceStatus && l.priceStatus !== "firm").length,
+      },
     },
     policies: { violations },
     preflight: preflight.findings,
     prerequisites: preflight.prerequisites,
     asOf,
     edge: edgeSummary(input.config),
-    lockIn: lockInRows(priced, input.config.tricloud.allowedLockIn, componentOf).map((row) => ({ ...row, provider: cloudOf(row.resourceType) })),
+    lockIn: lockInRows(priced, input.config.tricloud.allowedLockIn, componentOf).map((row) => ({
+      ...row,
+      provider: cloudOf(row.resourceType),
+    })),
   };
 }

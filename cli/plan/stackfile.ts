@@ -13,14 +13,16 @@ export function findProjectDir(start: string = process.cwd()): string {
   for (;;) {
     if (existsSync(join(dir, "Pulumi.yaml"))) return dir;
     const up = dirname(dir);
-    if (up === dir) throw new UsageError(`no Pulumi.yaml found in ${start} or any parent folder; run tricloud inside the project`);
+    if (up === dir)
+      throw new UsageError(`no Pulumi.yaml found in ${start} or any parent folder; run tricloud inside the project`);
     dir = up;
   }
 }
 
 export function readProjectName(projectDir: string): string {
   const doc = parse(readFileSync(join(projectDir, "Pulumi.yaml"), "utf8")) as { name?: unknown } | null;
-  if (!doc || typeof doc.name !== "string") throw new UsageError(`${join(projectDir, "Pulumi.yaml")}: expected a "name" field`);
+  if (!doc || typeof doc.name !== "string")
+    throw new UsageError(`${join(projectDir, "Pulumi.yaml")}: expected a "name" field`);
   return doc.name;
 }
 
@@ -39,14 +41,24 @@ function toConfigString(value: unknown): string {
 }
 
 function isSecure(value: unknown): boolean {
-  return !!value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+  return (
+    !!value &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    "secure" in value
+  );
 }
 
 /** Reads `Pulumi.<stack>.yaml` (or `file`) the way Pulumi does: keys without a namespace belong to the project. */
 export function readStackFile(projectDir: string, project: string, stack: string, file?: string): StackConfigFile {
   const path = file ? resolve(file) : join(projectDir, `Pulumi.${stack}.yaml`);
   if (!existsSync(path)) {
-    throw new UsageError(file ? `--config-file: ${path} does not exist` : `--stack: no stack file ${path} (expected Pulumi.${stack}.yaml next to Pulumi.yaml)`);
+    throw new UsageError(
+      file
+        ? `--config-file: ${path} does not exist`
+        : `--stack: no stack file ${path} (expected Pulumi.${stack}.yaml next to Pulumi.yaml)`,
+    );
   }
   let doc: unknown;
   try {
@@ -55,7 +67,8 @@ export function readStackFile(projectDir: string, project: string, stack: string
     throw new UsageError(`${path}: not valid YAML: ${(err as Error).message}`);
   }
   const raw = (doc as { config?: unknown } | null)?.config ?? {};
-  if (typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`${path}: expected "config" to be a map of keys to values`);
+  if (typeof raw !== "object" || Array.isArray(raw))
+    throw new UsageError(`${path}: expected "config" to be a map of keys to values`);
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
@@ -76,7 +89,11 @@ export function readStackFile(projectDir: string, project: string, stack: string
  * sets one field inside a structured value, as `pulumi config set --path` does;
  * a value written as JSON (`{...}` or `[...]`) is set as a map or list.
  */
-export function applyOverrides(config: Record<string, string>, project: string, overrides: readonly string[]): Record<string, string> {
+export function applyOverrides(
+  config: Record<string, string>,
+  project: string,
+  overrides: readonly string[],
+): Record<string, string> {
   const out = { ...config };
   for (const o of overrides) {
     const eq = o.indexOf("=");
@@ -99,12 +116,14 @@ export function applyOverrides(config: Record<string, string>, project: string, 
         throw new UsageError(`-c ${o}: ${topKey} holds a plain value, not a map; set it as a whole`);
       }
     }
-    if (!root || typeof root !== "object") throw new UsageError(`-c ${o}: ${topKey} holds a plain value, not a map; set it as a whole`);
+    if (!root || typeof root !== "object")
+      throw new UsageError(`-c ${o}: ${topKey} holds a plain value, not a map; set it as a whole`);
     let node = root as Record<string, unknown>;
     path.slice(0, -1).forEach((seg) => {
       const next = node[seg];
       if (next === undefined) node[seg] = {};
-      else if (!next || typeof next !== "object") throw new UsageError(`-c ${o}: ${topKey}.${seg} holds a plain value, not a map`);
+      else if (!next || typeof next !== "object")
+        throw new UsageError(`-c ${o}: ${topKey}.${seg} holds a plain value, not a map`);
       node = node[seg] as Record<string, unknown>;
     });
     node[path[path.length - 1]!] = parseStructured(value);

@@ -28,22 +28,26 @@ export class AwsBudget extends pulumi.ComponentResource {
   constructor(name: string, args: AwsBudgetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:aws:Budget", name, {}, opts);
     this.limitUsd = centsToDecimal(args.amountCents);
-    const budget = new aws.budgets.Budget(`${name}-monthly`, {
-      name: `tricloud-${args.environment}-aws`,
-      budgetType: "COST",
-      timeUnit: "MONTHLY",
-      limitAmount: this.limitUsd,
-      limitUnit: "USD",
-      costFilters: [{ name: "TagKeyValue", values: [`user:environment$${args.environment}`] }],
-      notifications: BUDGET_ALERT_PERCENTS.map((threshold) => ({
-        notificationType: "FORECASTED",
-        comparisonOperator: "GREATER_THAN",
-        threshold,
-        thresholdType: "PERCENTAGE",
-        subscriberEmailAddresses: [...args.emails],
-      })),
-      tags: { ...args.tags },
-    }, { parent: this });
+    const budget = new aws.budgets.Budget(
+      `${name}-monthly`,
+      {
+        name: `tricloud-${args.environment}-aws`,
+        budgetType: "COST",
+        timeUnit: "MONTHLY",
+        limitAmount: this.limitUsd,
+        limitUnit: "USD",
+        costFilters: [{ name: "TagKeyValue", values: [`user:environment$${args.environment}`] }],
+        notifications: BUDGET_ALERT_PERCENTS.map((threshold) => ({
+          notificationType: "FORECASTED",
+          comparisonOperator: "GREATER_THAN",
+          threshold,
+          thresholdType: "PERCENTAGE",
+          subscriberEmailAddresses: [...args.emails],
+        })),
+        tags: { ...args.tags },
+      },
+      { parent: this },
+    );
     this.budgetName = budget.name;
     this.registerOutputs({ budgetName: this.budgetName, limitUsd: this.limitUsd });
   }

@@ -26,58 +26,98 @@ export class AwsNetwork extends pulumi.ComponentResource {
     const child = { parent: this };
     const tags = (extra: Record<string, string> = {}) => ({ ...args.tags, ...extra });
 
-    const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-      cidrBlock: args.cidr,
-      enableDnsHostnames: true,
-      enableDnsSupport: true,
-      tags: tags({ Name: `${name}-vpc` }),
-    }, child);
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      {
+        cidrBlock: args.cidr,
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+        tags: tags({ Name: `${name}-vpc` }),
+      },
+      child,
+    );
 
-    const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tags({ Name: `${name}-igw` }) }, child);
+    const igw = new aws.ec2.InternetGateway(
+      `${name}-igw`,
+      { vpcId: vpc.id, tags: tags({ Name: `${name}-igw` }) },
+      child,
+    );
 
-    const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, {
-      vpcId: vpc.id,
-      routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
-      tags: tags({ Name: `${name}-public` }),
-    }, child);
-
-    const publicSubnets = args.zones.map((zone, i) =>
-      new aws.ec2.Subnet(`${name}-public-${zone}`, {
+    const publicRoutes = new aws.ec2.RouteTable(
+      `${name}-public`,
+      {
         vpcId: vpc.id,
-        availabilityZone: zone,
-        cidrBlock: subnet(args.cidr, 4, i),
-        mapPublicIpOnLaunch: false,
-        tags: tags({ Name: `${name}-public-${zone}`, tier: "public", "kubernetes.io/role/elb": "1" }),
-      }, child));
-    publicSubnets.forEach((s, i) =>
-      new aws.ec2.RouteTableAssociation(`${name}-public-${args.zones[i]}`, { subnetId: s.id, routeTableId: publicRoutes.id }, child));
+        routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+        tags: tags({ Name: `${name}-public` }),
+      },
+      child,
+    );
+
+    const publicSubnets = args.zones.map(
+      (zone, i) =>
+        new aws.ec2.Subnet(
+          `${name}-public-${zone}`,
+          {
+            vpcId: vpc.id,
+            availabilityZone: zone,
+            cidrBlock: subnet(args.cidr, 4, i),
+            mapPublicIpOnLaunch: false,
+            tags: tags({ Name: `${name}-public-${zone}`, tier: "public", "kubernetes.io/role/elb": "1" }),
+          },
+          child,
+        ),
+    );
+    publicSubnets.forEach(
+      (s, i) =>
+        new aws.ec2.RouteTableAssociation(
+          `${name}-public-${args.zones[i]}`,
+          { subnetId: s.id, routeTableId: publicRoutes.id },
+          child,
+        ),
+    );
 
     const natCount = args.natPerZone ? args.zones.length : 1;
     const nats = publicSubnets.slice(0, natCount).map((s, i) => {
       const zone = args.zones[i]!;
-      const eip = new aws.ec2.Eip(`${name}-nat-${zone}`, { domain: "vpc", tags: tags({ Name: `${name}-nat-${zone}` }) }, child);
-      return new aws.ec2.NatGateway(`${name}-nat-${zone}`, {
-        allocationId: eip.id,
-        subnetId: s.id,
-        connectivityType: "public",
-        tags: tags({ Name: `${name}-nat-${zone}` }),
-      }, { parent: this, dependsOn: [igw] });
+      const eip = new aws.ec2.Eip(
+        `${name}-nat-${zone}`,
+        { domain: "vpc", tags: tags({ Name: `${name}-nat-${zone}` }) },
+        child,
+      );
+      return new aws.ec2.NatGateway(
+        `${name}-nat-${zone}`,
+        {
+          allocationId: eip.id,
+          subnetId: s.id,
+          connectivityType: "public",
+          tags: tags({ Name: `${name}-nat-${zone}` }),
+        },
+        { parent: this, dependsOn: [igw] },
+      );
     });
 
     const privateSubnets = args.zones.map((zone, i) => {
-      const s = new aws.ec2.Subnet(`${name}-private-${zone}`, {
-        vpcId: vpc.id,
-        availabilityZone: zone,
-        cidrBlock: subnet(args.cidr, 4, 8 + i),
-        mapPublicIpOnLaunch: false,
-        tags: tags({ Name: `${name}-private-${zone}`, tier: "private", "kubernetes.io/role/internal-elb": "1" }),
-      }, child);
+      const s = new aws.ec2.Subnet(
+        `${name}-private-${zone}`,
+        {
+          vpcId: vpc.id,
+          availabilityZone: zone,
+          cidrBlock: subnet(args.cidr, 4, 8 + i),
+          mapPublicIpOnLaunch: false,
+          tags: tags({ Name: `${name}-private-${zone}`, tier: "private", "kubernetes.io/role/internal-elb": "1" }),
+        },
+        child,
+      );
       const nat = nats[args.natPerZone ? i : 0]!;
-      const routes = new aws.ec2.RouteTable(`${name}-private-${zone}`, {
-        vpcId: vpc.id,
-        routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
-        tags: tags({ Name: `${name}-private-${zone}` }),
-      }, child);
+      const routes = new aws.ec2.RouteTable(
+        `${name}-private-${zone}`,
+        {
+          vpcId: vpc.id,
+          routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+          tags: tags({ Name: `${name}-private-${zone}` }),
+        },
+        child,
+      );
       new aws.ec2.RouteTableAssociation(`${name}-private-${zone}`, { subnetId: s.id, routeTableId: routes.id }, child);
       return s;
     });
@@ -87,6 +127,10 @@ export class AwsNetwork extends pulumi.ComponentResource {
     this.zones = args.zones;
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
-    this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      publicSubnetIds: this.publicSubnetIds,
+      privateSubnetIds: this.privateSubnetIds,
+    });
   }
 }

@@ -1,6 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ALERT_THRESHOLDS as T, BURN_RATE_WINDOWS, burnRateThreshold, DASHBOARD_PANELS, NO_FUNCTIONS_TEXT, type DashboardPanel } from "../shared/slo";
+import {
+  ALERT_THRESHOLDS as T,
+  BURN_RATE_WINDOWS,
+  burnRateThreshold,
+  DASHBOARD_PANELS,
+  NO_FUNCTIONS_TEXT,
+  type DashboardPanel,
+} from "../shared/slo";
 import { DATABASE_SIZES, type Size } from "@tricloud/vocabulary/sizes";
 import type { Tags } from "../shared/tags";
 import { cloudWatchRetention } from "./cluster";
@@ -88,9 +95,19 @@ export class AwsObservability extends pulumi.ComponentResource {
 
     // One topic in the region and one in us-east-1 (unless they are the same): an alarm can only notify a topic in its own region.
     const topic = (region: string | undefined, suffix: string) => {
-      const t = new aws.sns.Topic(`${name}-alerts${suffix}`, { name: `${prefix}-alerts`, ...(region ? { region } : {}), tags }, child);
-      args.emails.forEach((email, i) =>
-        new aws.sns.TopicSubscription(`${name}-alerts${suffix}-email-${i}`, { topic: t.arn, protocol: "email", endpoint: email, ...(region ? { region } : {}) }, child));
+      const t = new aws.sns.Topic(
+        `${name}-alerts${suffix}`,
+        { name: `${prefix}-alerts`, ...(region ? { region } : {}), tags },
+        child,
+      );
+      args.emails.forEach(
+        (email, i) =>
+          new aws.sns.TopicSubscription(
+            `${name}-alerts${suffix}-email-${i}`,
+            { topic: t.arn, protocol: "email", endpoint: email, ...(region ? { region } : {}) },
+            child,
+          ),
+      );
       return t.arn;
     };
     const regional = topic(undefined, "");
@@ -101,42 +118,52 @@ export class AwsObservability extends pulumi.ComponentResource {
       if (a.alarmActions) alerts++;
       return new aws.cloudwatch.MetricAlarm(`${name}-${id}`, { name: `${prefix}-${id}`, tags, ...a }, child);
     };
-    const sustained = { period: T.periodMinutes * 60, evaluationPeriods: T.evaluationMinutes / T.periodMinutes, datapointsToAlarm: T.evaluationMinutes / T.periodMinutes };
+    const sustained = {
+      period: T.periodMinutes * 60,
+      evaluationPeriods: T.evaluationMinutes / T.periodMinutes,
+      datapointsToAlarm: T.evaluationMinutes / T.periodMinutes,
+    };
 
     // Uptime: Route 53 probes GET /health over HTTPS from several regions every 30 s.
     const checks = {
       api: args.uptime.apiHostname,
       origin: args.uptime.originHostname,
     };
-    const healthChecks = Object.fromEntries(Object.entries(checks).map(([kind, fqdn]) => {
-      const hc = new aws.route53.HealthCheck(`${name}-uptime-${kind}`, {
-        type: "HTTPS",
-        fqdn,
-        port: 443,
-        resourcePath: "/health",
-        enableSni: true,
-        requestInterval: 30,
-        failureThreshold: 3,
-        measureLatency: true,
-        tags: { ...tags, Name: `${prefix}-${kind}-health` },
-      }, child);
-      alarm(`uptime-${kind}`, {
-        region: HEALTH_CHECK_REGION,
-        alarmDescription: pulumi.interpolate`GET https://${fqdn}/health has failed for 2 minutes`,
-        namespace: "AWS/Route53",
-        metricName: "HealthCheckStatus",
-        dimensions: { HealthCheckId: hc.id },
-        statistic: "Minimum",
-        period: 60,
-        evaluationPeriods: 2,
-        comparisonOperator: "LessThanThreshold",
-        threshold: 1,
-        // No data means the check itself is gone: treat it as down.
-        treatMissingData: "breaching",
-        ...notify(eastTopic),
-      });
-      return [kind, hc] as const;
-    })) as Record<keyof typeof checks, aws.route53.HealthCheck>;
+    const healthChecks = Object.fromEntries(
+      Object.entries(checks).map(([kind, fqdn]) => {
+        const hc = new aws.route53.HealthCheck(
+          `${name}-uptime-${kind}`,
+          {
+            type: "HTTPS",
+            fqdn,
+            port: 443,
+            resourcePath: "/health",
+            enableSni: true,
+            requestInterval: 30,
+            failureThreshold: 3,
+            measureLatency: true,
+            tags: { ...tags, Name: `${prefix}-${kind}-health` },
+          },
+          child,
+        );
+        alarm(`uptime-${kind}`, {
+          region: HEALTH_CHECK_REGION,
+          alarmDescription: pulumi.interpolate`GET https://${fqdn}/health has failed for 2 minutes`,
+          namespace: "AWS/Route53",
+          metricName: "HealthCheckStatus",
+          dimensions: { HealthCheckId: hc.id },
+          statistic: "Minimum",
+          period: 60,
+          evaluationPeriods: 2,
+          comparisonOperator: "LessThanThreshold",
+          threshold: 1,
+          // No data means the check itself is gone: treat it as down.
+          treatMissingData: "breaching",
+          ...notify(eastTopic),
+        });
+        return [kind, hc] as const;
+      }),
+    ) as Record<keyof typeof checks, aws.route53.HealthCheck>;
 
     // Burn-rate alerts on the origin's availability SLI: the share of Route 53 checkers that fail.
     for (const w of BURN_RATE_WINDOWS) {
@@ -146,8 +173,23 @@ export class AwsObservability extends pulumi.ComponentResource {
           region: HEALTH_CHECK_REGION,
           alarmDescription: `Origin error ratio over ${minutes} min above ${threshold} (${w.burnRate}x the ${args.sloTarget} % SLO's budget); member of the ${w.name} burn-rate alert`,
           metricQueries: [
-            { id: "healthy", returnData: false, metric: { namespace: "AWS/Route53", metricName: "HealthCheckPercentageHealthy", dimensions: { HealthCheckId: healthChecks.origin.id }, period: minutes * 60, stat: "Average" } },
-            { id: "errors", returnData: true, expression: "1 - healthy / 100", label: `origin error ratio (${minutes} min)` },
+            {
+              id: "healthy",
+              returnData: false,
+              metric: {
+                namespace: "AWS/Route53",
+                metricName: "HealthCheckPercentageHealthy",
+                dimensions: { HealthCheckId: healthChecks.origin.id },
+                period: minutes * 60,
+                stat: "Average",
+              },
+            },
+            {
+              id: "errors",
+              returnData: true,
+              expression: "1 - healthy / 100",
+              label: `origin error ratio (${minutes} min)`,
+            },
           ],
           evaluationPeriods: 1,
           comparisonOperator: "GreaterThanThreshold",
@@ -156,14 +198,18 @@ export class AwsObservability extends pulumi.ComponentResource {
         });
       const long = member("long", w.longWindowMinutes);
       const short = member("short", w.shortWindowMinutes);
-      new aws.cloudwatch.CompositeAlarm(`${name}-slo-${w.name}`, {
-        region: HEALTH_CHECK_REGION,
-        alarmName: `${prefix}-slo-${w.name}-burn`,
-        alarmDescription: `Availability SLO ${args.sloTarget} %: budget burning at ${w.burnRate}x over ${w.longWindowMinutes} min, confirmed over ${w.shortWindowMinutes} min`,
-        alarmRule: pulumi.interpolate`ALARM("${long.name}") AND ALARM("${short.name}")`,
-        ...notify(eastTopic),
-        tags,
-      }, child);
+      new aws.cloudwatch.CompositeAlarm(
+        `${name}-slo-${w.name}`,
+        {
+          region: HEALTH_CHECK_REGION,
+          alarmName: `${prefix}-slo-${w.name}-burn`,
+          alarmDescription: `Availability SLO ${args.sloTarget} %: budget burning at ${w.burnRate}x over ${w.longWindowMinutes} min, confirmed over ${w.shortWindowMinutes} min`,
+          alarmRule: pulumi.interpolate`ALARM("${long.name}") AND ALARM("${short.name}")`,
+          ...notify(eastTopic),
+          tags,
+        },
+        child,
+      );
       alerts++;
     }
 
@@ -171,30 +217,86 @@ export class AwsObservability extends pulumi.ComponentResource {
     const db = { DBInstanceIdentifier: args.database.instanceIdentifier };
     const maxConnections = rdsMaxConnections(args.database.size);
     const freeBytesFloor = Math.round(args.database.storageGb * 2 ** 30 * (1 - T.databaseStoragePercent / 100));
-    alarm("db-cpu", { alarmDescription: `RDS CPU above ${T.databaseCpuPercent} % for ${T.evaluationMinutes} min`, namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: db, statistic: "Average", ...sustained, comparisonOperator: "GreaterThanThreshold", threshold: T.databaseCpuPercent, treatMissingData: "missing", ...notify(regional) });
-    alarm("db-storage", { alarmDescription: `RDS storage more than ${T.databaseStoragePercent} % used (free below ${freeBytesFloor} bytes of ${args.database.storageGb} GB)`, namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: db, statistic: "Minimum", ...sustained, comparisonOperator: "LessThanThreshold", threshold: freeBytesFloor, treatMissingData: "missing", ...notify(regional) });
-    alarm("db-connections", { alarmDescription: `RDS connections above ${T.databaseConnectionsPercent} % of max_connections (${maxConnections})`, namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: db, statistic: "Maximum", ...sustained, comparisonOperator: "GreaterThanThreshold", threshold: Math.floor((maxConnections * T.databaseConnectionsPercent) / 100), treatMissingData: "missing", ...notify(regional) });
+    alarm("db-cpu", {
+      alarmDescription: `RDS CPU above ${T.databaseCpuPercent} % for ${T.evaluationMinutes} min`,
+      namespace: "AWS/RDS",
+      metricName: "CPUUtilization",
+      dimensions: db,
+      statistic: "Average",
+      ...sustained,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: T.databaseCpuPercent,
+      treatMissingData: "missing",
+      ...notify(regional),
+    });
+    alarm("db-storage", {
+      alarmDescription: `RDS storage more than ${T.databaseStoragePercent} % used (free below ${freeBytesFloor} bytes of ${args.database.storageGb} GB)`,
+      namespace: "AWS/RDS",
+      metricName: "FreeStorageSpace",
+      dimensions: db,
+      statistic: "Minimum",
+      ...sustained,
+      comparisonOperator: "LessThanThreshold",
+      threshold: freeBytesFloor,
+      treatMissingData: "missing",
+      ...notify(regional),
+    });
+    alarm("db-connections", {
+      alarmDescription: `RDS connections above ${T.databaseConnectionsPercent} % of max_connections (${maxConnections})`,
+      namespace: "AWS/RDS",
+      metricName: "DatabaseConnections",
+      dimensions: db,
+      statistic: "Maximum",
+      ...sustained,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: Math.floor((maxConnections * T.databaseConnectionsPercent) / 100),
+      treatMissingData: "missing",
+      ...notify(regional),
+    });
 
     // Cluster: Container Insights reports node health; its log groups exist first so they get a retention.
     const partition = aws.getPartitionOutput({}, child).partition;
-    const nodeRoles = [["node", args.cluster.nodeRoleName], ...(args.cluster.autoNodeRoleName ? [["auto-node", args.cluster.autoNodeRoleName] as const] : [])] as const;
+    const nodeRoles = [
+      ["node", args.cluster.nodeRoleName],
+      ...(args.cluster.autoNodeRoleName ? [["auto-node", args.cluster.autoNodeRoleName] as const] : []),
+    ] as const;
     const agentPolicies = nodeRoles.flatMap(([kind, role]) =>
-      CLOUDWATCH_AGENT_POLICIES.map((policy) =>
-        new aws.iam.RolePolicyAttachment(policy === "CloudWatchAgentServerPolicy" ? `${name}-${kind}-cloudwatch` : `${name}-${kind}-${policy}`, {
-          role,
-          policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`,
-        }, child)));
-    const insightsLogs = CONTAINER_INSIGHTS_LOGS.map((kind) =>
-      new aws.cloudwatch.LogGroup(`${name}-insights-${kind}`, {
-        name: pulumi.interpolate`/aws/containerinsights/${args.cluster.name}/${kind}`,
-        retentionInDays: cloudWatchRetention(args.logRetentionDays),
+      CLOUDWATCH_AGENT_POLICIES.map(
+        (policy) =>
+          new aws.iam.RolePolicyAttachment(
+            policy === "CloudWatchAgentServerPolicy" ? `${name}-${kind}-cloudwatch` : `${name}-${kind}-${policy}`,
+            {
+              role,
+              policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`,
+            },
+            child,
+          ),
+      ),
+    );
+    const insightsLogs = CONTAINER_INSIGHTS_LOGS.map(
+      (kind) =>
+        new aws.cloudwatch.LogGroup(
+          `${name}-insights-${kind}`,
+          {
+            name: pulumi.interpolate`/aws/containerinsights/${args.cluster.name}/${kind}`,
+            retentionInDays: cloudWatchRetention(args.logRetentionDays),
+            tags,
+          },
+          child,
+        ),
+    );
+    new aws.eks.Addon(
+      `${name}-insights`,
+      {
+        clusterName: args.cluster.name,
+        addonName: "amazon-cloudwatch-observability",
         tags,
-      }, child));
-    new aws.eks.Addon(`${name}-insights`, {
-      clusterName: args.cluster.name,
-      addonName: "amazon-cloudwatch-observability",
-      tags,
-    }, { parent: this, dependsOn: [...agentPolicies, ...insightsLogs, ...(args.cluster.nodes ? [args.cluster.nodes] : [])] });
+      },
+      {
+        parent: this,
+        dependsOn: [...agentPolicies, ...insightsLogs, ...(args.cluster.nodes ? [args.cluster.nodes] : [])],
+      },
+    );
     const cluster = { ClusterName: args.cluster.name };
     alarm("cluster-nodes", {
       alarmDescription: `EKS nodes failing (not Ready) for ${T.evaluationMinutes} min; no data means the Container Insights agent stopped reporting`,
@@ -218,9 +320,34 @@ export class AwsObservability extends pulumi.ComponentResource {
       alarm(`fn-${f.name}-errors`, {
         alarmDescription: `Lambda ${f.name}: more than ${T.functionErrorPercent} % of Function URL requests answered 5xx for ${T.evaluationMinutes} min`,
         metricQueries: [
-          { id: "errors", returnData: false, metric: { namespace: "AWS/Lambda", metricName: "Url5xxCount", dimensions: fn, period: T.periodMinutes * 60, stat: "Sum" } },
-          { id: "requests", returnData: false, metric: { namespace: "AWS/Lambda", metricName: "UrlRequestCount", dimensions: fn, period: T.periodMinutes * 60, stat: "Sum" } },
-          { id: "errorPercent", returnData: true, expression: "IF(requests > 0, 100 * errors / requests, 0)", label: `${f.name} 5xx %` },
+          {
+            id: "errors",
+            returnData: false,
+            metric: {
+              namespace: "AWS/Lambda",
+              metricName: "Url5xxCount",
+              dimensions: fn,
+              period: T.periodMinutes * 60,
+              stat: "Sum",
+            },
+          },
+          {
+            id: "requests",
+            returnData: false,
+            metric: {
+              namespace: "AWS/Lambda",
+              metricName: "UrlRequestCount",
+              dimensions: fn,
+              period: T.periodMinutes * 60,
+              stat: "Sum",
+            },
+          },
+          {
+            id: "errorPercent",
+            returnData: true,
+            expression: "IF(requests > 0, 100 * errors / requests, 0)",
+            label: `${f.name} 5xx %`,
+          },
         ],
         evaluationPeriods: sustained.evaluationPeriods,
         datapointsToAlarm: sustained.datapointsToAlarm,
@@ -243,18 +370,43 @@ export class AwsObservability extends pulumi.ComponentResource {
       });
     }
 
-    const dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
-      dashboardName: prefix,
-      dashboardBody: pulumi
-        .all([healthChecks.api.id, healthChecks.origin.id, args.database.instanceIdentifier, args.cluster.name, pulumi.all(functions.map((f) => f.functionName))])
-        .apply(([apiCheck, originCheck, dbId, clusterName, fnNames]) =>
-          JSON.stringify(awsDashboard({ region: args.region, apiCheck, originCheck, dbId, clusterName, fnNames, p99LatencyMs: args.p99LatencyMs }))),
-    }, child);
+    const dashboard = new aws.cloudwatch.Dashboard(
+      `${name}-dashboard`,
+      {
+        dashboardName: prefix,
+        dashboardBody: pulumi
+          .all([
+            healthChecks.api.id,
+            healthChecks.origin.id,
+            args.database.instanceIdentifier,
+            args.cluster.name,
+            pulumi.all(functions.map((f) => f.functionName)),
+          ])
+          .apply(([apiCheck, originCheck, dbId, clusterName, fnNames]) =>
+            JSON.stringify(
+              awsDashboard({
+                region: args.region,
+                apiCheck,
+                originCheck,
+                dbId,
+                clusterName,
+                fnNames,
+                p99LatencyMs: args.p99LatencyMs,
+              }),
+            ),
+          ),
+      },
+      child,
+    );
 
     this.alertTopicArn = regional;
     this.dashboardName = dashboard.dashboardName;
     this.alertCount = alerts;
-    this.registerOutputs({ alertTopicArn: this.alertTopicArn, dashboardName: this.dashboardName, alertCount: this.alertCount });
+    this.registerOutputs({
+      alertTopicArn: this.alertTopicArn,
+      dashboardName: this.dashboardName,
+      alertCount: this.alertCount,
+    });
   }
 }
 
@@ -271,24 +423,76 @@ interface DashboardIds {
 /** The CloudWatch dashboard body: DASHBOARD_PANELS in order, two per row. */
 export function awsDashboard(ids: DashboardIds): { widgets: object[] } {
   const fns = ids.fnNames;
-  const metric = (title: DashboardPanel, metrics: unknown[][], extra: object = {}, region = ids.region) => ({ type: "metric", properties: { title, region, view: "timeSeries", stat: "Average", period: 300, metrics, ...extra } });
-  const text = (title: DashboardPanel) => ({ type: "text", properties: { markdown: `## ${title}\n\n${NO_FUNCTIONS_TEXT}` } });
+  const metric = (title: DashboardPanel, metrics: unknown[][], extra: object = {}, region = ids.region) => ({
+    type: "metric",
+    properties: { title, region, view: "timeSeries", stat: "Average", period: 300, metrics, ...extra },
+  });
+  const text = (title: DashboardPanel) => ({
+    type: "text",
+    properties: { markdown: `## ${title}\n\n${NO_FUNCTIONS_TEXT}` },
+  });
   const panels: Record<DashboardPanel, object> = {
-    "API uptime (api and origin /health)": metric("API uptime (api and origin /health)", [
-      ["AWS/Route53", "HealthCheckStatus", "HealthCheckId", ids.apiCheck, { label: "api" }],
-      ["AWS/Route53", "HealthCheckStatus", "HealthCheckId", ids.originCheck, { label: "origin" }],
-    ], { stat: "Minimum", period: 60 }, HEALTH_CHECK_REGION),
-    "Availability SLI (share of passing probes)": metric("Availability SLI (share of passing probes)", [
-      ["AWS/Route53", "HealthCheckPercentageHealthy", "HealthCheckId", ids.originCheck, { label: "origin % healthy" }],
-    ], {}, HEALTH_CHECK_REGION),
-    "Function errors": fns.length ? metric("Function errors", fns.map((f) => ["AWS/Lambda", "Url5xxCount", "FunctionName", f]), { stat: "Sum" }) : text("Function errors"),
+    "API uptime (api and origin /health)": metric(
+      "API uptime (api and origin /health)",
+      [
+        ["AWS/Route53", "HealthCheckStatus", "HealthCheckId", ids.apiCheck, { label: "api" }],
+        ["AWS/Route53", "HealthCheckStatus", "HealthCheckId", ids.originCheck, { label: "origin" }],
+      ],
+      { stat: "Minimum", period: 60 },
+      HEALTH_CHECK_REGION,
+    ),
+    "Availability SLI (share of passing probes)": metric(
+      "Availability SLI (share of passing probes)",
+      [
+        [
+          "AWS/Route53",
+          "HealthCheckPercentageHealthy",
+          "HealthCheckId",
+          ids.originCheck,
+          { label: "origin % healthy" },
+        ],
+      ],
+      {},
+      HEALTH_CHECK_REGION,
+    ),
+    "Function errors": fns.length
+      ? metric(
+          "Function errors",
+          fns.map((f) => ["AWS/Lambda", "Url5xxCount", "FunctionName", f]),
+          { stat: "Sum" },
+        )
+      : text("Function errors"),
     "Function p99 latency (ms)": fns.length
-      ? metric("Function p99 latency (ms)", fns.map((f) => ["AWS/Lambda", "UrlRequestLatency", "FunctionName", f]), { stat: "p99", annotations: { horizontal: [{ label: "objective", value: ids.p99LatencyMs }] } })
+      ? metric(
+          "Function p99 latency (ms)",
+          fns.map((f) => ["AWS/Lambda", "UrlRequestLatency", "FunctionName", f]),
+          { stat: "p99", annotations: { horizontal: [{ label: "objective", value: ids.p99LatencyMs }] } },
+        )
       : text("Function p99 latency (ms)"),
     "Database CPU (%)": metric("Database CPU (%)", [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", ids.dbId]]),
-    "Database storage used": metric("Database storage used", [["AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", ids.dbId, { label: "free bytes" }]], { stat: "Minimum" }),
-    "Database connections": metric("Database connections", [["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", ids.dbId]], { stat: "Maximum" }),
-    "Cluster nodes not ready": metric("Cluster nodes not ready", [["ContainerInsights", "cluster_failed_node_count", "ClusterName", ids.clusterName]], { stat: "Maximum" }),
+    "Database storage used": metric(
+      "Database storage used",
+      [["AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", ids.dbId, { label: "free bytes" }]],
+      { stat: "Minimum" },
+    ),
+    "Database connections": metric(
+      "Database connections",
+      [["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", ids.dbId]],
+      { stat: "Maximum" },
+    ),
+    "Cluster nodes not ready": metric(
+      "Cluster nodes not ready",
+      [["ContainerInsights", "cluster_failed_node_count", "ClusterName", ids.clusterName]],
+      { stat: "Maximum" },
+    ),
   };
-  return { widgets: DASHBOARD_PANELS.map((p, i) => ({ ...panels[p], x: (i % 2) * 12, y: Math.floor(i / 2) * 6, width: 12, height: 6 })) };
+  return {
+    widgets: DASHBOARD_PANELS.map((p, i) => ({
+      ...panels[p],
+      x: (i % 2) * 12,
+      y: Math.floor(i / 2) * 6,
+      width: 12,
+      height: 6,
+    })),
+  };
 }

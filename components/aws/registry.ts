@@ -22,7 +22,12 @@ export function ecrLifecyclePolicy(untaggedExpiryDays: number, keepImages: numbe
       {
         rulePriority: 1,
         description: `expire untagged images after ${untaggedExpiryDays} days`,
-        selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedExpiryDays },
+        selection: {
+          tagStatus: "untagged",
+          countType: "sinceImagePushed",
+          countUnit: "days",
+          countNumber: untaggedExpiryDays,
+        },
         action: { type: "expire" },
       },
       {
@@ -49,19 +54,27 @@ export class AwsContainerRegistry extends pulumi.ComponentResource implements Co
     super("tricloud:aws:ContainerRegistry", name, {}, opts);
     const child = { parent: this };
 
-    const repo = new aws.ecr.Repository(`${name}-repo`, {
-      name: args.repositoryName,
-      imageTagMutability: "IMMUTABLE",
-      imageScanningConfiguration: { scanOnPush: true },
-      encryptionConfigurations: [{ encryptionType: "AES256" }],
-      forceDelete: !args.production,
-      tags: { ...args.tags },
-    }, child);
+    const repo = new aws.ecr.Repository(
+      `${name}-repo`,
+      {
+        name: args.repositoryName,
+        imageTagMutability: "IMMUTABLE",
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfigurations: [{ encryptionType: "AES256" }],
+        forceDelete: !args.production,
+        tags: { ...args.tags },
+      },
+      child,
+    );
 
-    new aws.ecr.LifecyclePolicy(`${name}-lifecycle`, {
-      repository: repo.name,
-      policy: ecrLifecyclePolicy(args.untaggedExpiryDays, args.keepImages),
-    }, child);
+    new aws.ecr.LifecyclePolicy(
+      `${name}-lifecycle`,
+      {
+        repository: repo.name,
+        policy: ecrLifecyclePolicy(args.untaggedExpiryDays, args.keepImages),
+      },
+      child,
+    );
 
     this.repositoryUrl = repo.repositoryUrl;
     this.repositoryArn = repo.arn;

@@ -35,27 +35,36 @@ export class AzureBudget extends pulumi.ComponentResource {
   constructor(name: string, args: AzureBudgetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:azure:Budget", name, {}, opts);
     this.amountUsd = args.amountCents / 100;
-    const budget = new consumption.Budget(`${name}-monthly`, {
-      scope: args.subscriptionScope,
-      // https://learn.microsoft.com/en-us/rest/api/consumption/budgets/create-or-update: a filter on the ResourceGroupName dimension.
-      filter: { dimensions: { name: "ResourceGroupName", operator: "In", values: args.resourceGroupNames } },
-      budgetName: `tricloud-${args.environment}-azure`,
-      category: "Cost",
-      amount: this.amountUsd,
-      timeGrain: "Monthly",
-      timePeriod: { startDate: firstOfMonth() },
-      notifications: Object.fromEntries(BUDGET_ALERT_PERCENTS.map((threshold) => [`forecast-${threshold}`, {
-        enabled: true,
-        operator: "GreaterThanOrEqualTo",
-        threshold,
-        thresholdType: "Forecasted",
-        contactEmails: [...args.emails],
-      }])),
-    }, {
-      parent: this,
-      // The start date is fixed once created; a later month's run must not try to move it.
-      ignoreChanges: ["timePeriod"],
-    });
+    const budget = new consumption.Budget(
+      `${name}-monthly`,
+      {
+        scope: args.subscriptionScope,
+        // https://learn.microsoft.com/en-us/rest/api/consumption/budgets/create-or-update: a filter on the ResourceGroupName dimension.
+        filter: { dimensions: { name: "ResourceGroupName", operator: "In", values: args.resourceGroupNames } },
+        budgetName: `tricloud-${args.environment}-azure`,
+        category: "Cost",
+        amount: this.amountUsd,
+        timeGrain: "Monthly",
+        timePeriod: { startDate: firstOfMonth() },
+        notifications: Object.fromEntries(
+          BUDGET_ALERT_PERCENTS.map((threshold) => [
+            `forecast-${threshold}`,
+            {
+              enabled: true,
+              operator: "GreaterThanOrEqualTo",
+              threshold,
+              thresholdType: "Forecasted",
+              contactEmails: [...args.emails],
+            },
+          ]),
+        ),
+      },
+      {
+        parent: this,
+        // The start date is fixed once created; a later month's run must not try to move it.
+        ignoreChanges: ["timePeriod"],
+      },
+    );
     this.budgetId = budget.id;
     this.registerOutputs({ budgetId: this.budgetId, amountUsd: this.amountUsd });
   }

@@ -60,92 +60,110 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
     const vmSize = nodeMachine("azure", args.nodePool.size);
 
     // A system-assigned identity only exists after the cluster, too late to be granted the subnet it needs.
-    const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      tags,
-    }, child);
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        tags,
+      },
+      child,
+    );
     const subscriptionId = authorization.getClientConfigOutput(child).subscriptionId;
     // A private cluster links the API server's private DNS zone to the VNet, which takes
     // Microsoft.Network/virtualNetworks/join/action on the VNet itself: AKS's private-cluster docs
     // ask for Network Contributor on the VNet for a user-assigned identity. A public cluster only
     // joins nodes and internal load balancers to its subnet.
     const privateOnly = args.publicAccessCidrs.length === 0;
-    const subnetAccess = new authorization.RoleAssignment(`${name}-subnet-access`, {
-      principalId: identity.principalId,
-      principalType: "ServicePrincipal",
-      roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${NETWORK_CONTRIBUTOR}`,
-      scope: privateOnly ? args.vnetId : args.clusterSubnetId,
-      description: privateOnly
-        ? "AKS control plane links the private API server's DNS zone to the VNet and joins nodes to the cluster subnet"
-        : "AKS control plane joins nodes and internal load balancers to the cluster subnet",
-    }, child);
-
-    const cluster = new containerservice.ManagedCluster(`${name}`, {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      dnsPrefix: name,
-      nodeResourceGroup: args.nodeResourceGroup,
-      kubernetesVersion: args.kubernetesVersion,
-      // Free has no uptime SLA; Standard is the financially backed SLA production needs.
-      sku: { name: "Base", tier: args.production ? "Standard" : "Free" },
-      identity: { type: containerservice.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
-      enableRBAC: true,
-      aadProfile: { managed: true, enableAzureRBAC: true },
-      disableLocalAccounts: true,
-      apiServerAccessProfile: privateOnly
-        ? { enablePrivateCluster: true }
-        : { enablePrivateCluster: false, authorizedIPRanges: [...args.publicAccessCidrs] },
-      networkProfile: {
-        networkPlugin: "azure",
-        networkPolicy: "azure",
-        loadBalancerSku: "standard",
-        outboundType: "loadBalancer",
-        serviceCidr: AKS_SERVICE_CIDR,
-        dnsServiceIP: AKS_DNS_SERVICE_IP,
+    const subnetAccess = new authorization.RoleAssignment(
+      `${name}-subnet-access`,
+      {
+        principalId: identity.principalId,
+        principalType: "ServicePrincipal",
+        roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${NETWORK_CONTRIBUTOR}`,
+        scope: privateOnly ? args.vnetId : args.clusterSubnetId,
+        description: privateOnly
+          ? "AKS control plane links the private API server's DNS zone to the VNet and joins nodes to the cluster subnet"
+          : "AKS control plane joins nodes and internal load balancers to the cluster subnet",
       },
-      oidcIssuerProfile: { enabled: true },
-      securityProfile: { workloadIdentity: { enabled: true } },
-      // "patch" keeps the configured minor and takes its patches; the minor moves only when the config does.
-      autoUpgradeProfile: { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" },
-      agentPoolProfiles: [{
-        name: "system",
-        mode: "System",
+      child,
+    );
+
+    const cluster = new containerservice.ManagedCluster(
+      `${name}`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        dnsPrefix: name,
+        nodeResourceGroup: args.nodeResourceGroup,
+        kubernetesVersion: args.kubernetesVersion,
+        // Free has no uptime SLA; Standard is the financially backed SLA production needs.
+        sku: { name: "Base", tier: args.production ? "Standard" : "Free" },
+        identity: { type: containerservice.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
+        enableRBAC: true,
+        aadProfile: { managed: true, enableAzureRBAC: true },
+        disableLocalAccounts: true,
+        apiServerAccessProfile: privateOnly
+          ? { enablePrivateCluster: true }
+          : { enablePrivateCluster: false, authorizedIPRanges: [...args.publicAccessCidrs] },
+        networkProfile: {
+          networkPlugin: "azure",
+          networkPolicy: "azure",
+          loadBalancerSku: "standard",
+          outboundType: "loadBalancer",
+          serviceCidr: AKS_SERVICE_CIDR,
+          dnsServiceIP: AKS_DNS_SERVICE_IP,
+        },
+        oidcIssuerProfile: { enabled: true },
+        securityProfile: { workloadIdentity: { enabled: true } },
+        // "patch" keeps the configured minor and takes its patches; the minor moves only when the config does.
+        autoUpgradeProfile: { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" },
+        agentPoolProfiles: [
+          {
+            name: "system",
+            mode: "System",
+            vmSize,
+            count: args.production ? Math.max(2, zones.length) : 1,
+            availabilityZones: zones,
+            vnetSubnetID: args.clusterSubnetId,
+            osType: "Linux",
+            osSKU: "AzureLinux",
+            type: "VirtualMachineScaleSets",
+            // Only critical add-ons run here; workloads go to the user pool.
+            nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+            enableNodePublicIP: false,
+            tags,
+          },
+        ],
+        tags,
+      },
+      { parent: this, dependsOn: [subnetAccess] },
+    );
+
+    const pool = args.nodePool;
+    new containerservice.AgentPool(
+      `${name}-workers`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        resourceName: cluster.name,
+        agentPoolName: "workers",
+        mode: "User",
         vmSize,
-        count: args.production ? Math.max(2, zones.length) : 1,
+        enableAutoScaling: true,
+        minCount: pool.minNodes,
+        maxCount: pool.maxNodes,
+        count: pool.desiredNodes,
         availabilityZones: zones,
         vnetSubnetID: args.clusterSubnetId,
+        orchestratorVersion: args.kubernetesVersion,
         osType: "Linux",
         osSKU: "AzureLinux",
         type: "VirtualMachineScaleSets",
-        // Only critical add-ons run here; workloads go to the user pool.
-        nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
         enableNodePublicIP: false,
         tags,
-      }],
-      tags,
-    }, { parent: this, dependsOn: [subnetAccess] });
-
-    const pool = args.nodePool;
-    new containerservice.AgentPool(`${name}-workers`, {
-      resourceGroupName: args.resourceGroupName,
-      resourceName: cluster.name,
-      agentPoolName: "workers",
-      mode: "User",
-      vmSize,
-      enableAutoScaling: true,
-      minCount: pool.minNodes,
-      maxCount: pool.maxNodes,
-      count: pool.desiredNodes,
-      availabilityZones: zones,
-      vnetSubnetID: args.clusterSubnetId,
-      orchestratorVersion: args.kubernetesVersion,
-      osType: "Linux",
-      osSKU: "AzureLinux",
-      type: "VirtualMachineScaleSets",
-      enableNodePublicIP: false,
-      tags,
-    }, { parent: this, ignoreChanges: ["count"] }); // the autoscaler owns the live count
+      },
+      { parent: this, ignoreChanges: ["count"] },
+    ); // the autoscaler owns the live count
 
     this.clusterName = cluster.name;
     this.endpoint = pulumi.interpolate`https://${privateOnly ? cluster.privateFQDN : cluster.fqdn}:443`;
@@ -162,6 +180,11 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
     this.kubeconfig = pulumi.secret(
       credentials.kubeconfigs.apply((k) => Buffer.from(k[0]?.value ?? "", "base64").toString("utf8")),
     );
-    this.registerOutputs({ clusterName: this.clusterName, endpoint: this.endpoint, kubeconfig: this.kubeconfig, kubeletObjectId: this.kubeletObjectId });
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      endpoint: this.endpoint,
+      kubeconfig: this.kubeconfig,
+      kubeletObjectId: this.kubeletObjectId,
+    });
   }
 }

@@ -11,7 +11,14 @@ import * as random from "@pulumi/random";
 import { HOST_ENV } from "../../functions/adapters/env";
 import { functionBundle } from "../shared/bundle";
 import { baseUrlOf, databaseUrl, nameHash } from "../shared/function-urls";
-import { ADMIN_USERNAME, DATABASE_NAME, FUNCTION_POOL_MAX, functionSchema, type FunctionHost, type FunctionHostBaseArgs } from "../shared/platform";
+import {
+  ADMIN_USERNAME,
+  DATABASE_NAME,
+  FUNCTION_POOL_MAX,
+  functionSchema,
+  type FunctionHost,
+  type FunctionHostBaseArgs,
+} from "../shared/platform";
 import { PackageUpload, writePackage } from "./package-upload";
 
 export interface AzureFunctionHostArgs extends FunctionHostBaseArgs {
@@ -57,23 +64,27 @@ export function oneDeployTemplate(): Record<string, unknown> {
     $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
     contentVersion: "1.0.0.0",
     parameters: { siteName: { type: "string" }, packageUri: { type: "string" } },
-    resources: [{
-      type: "Microsoft.Web/sites/extensions",
-      apiVersion: ONEDEPLOY_API_VERSION,
-      name: "[format('{0}/onedeploy', parameters('siteName'))]",
-      properties: { packageUri: "[parameters('packageUri')]", remoteBuild: false },
-    }],
+    resources: [
+      {
+        type: "Microsoft.Web/sites/extensions",
+        apiVersion: ONEDEPLOY_API_VERSION,
+        name: "[format('{0}/onedeploy', parameters('siteName'))]",
+        properties: { packageUri: "[parameters('packageUri')]", remoteBuild: false },
+      },
+    ],
   };
 }
 
 /** A globally unique, stable Function App name for one environment of one domain. */
-export const azureFunctionAppName = (environment: string, domain: string) => `tricloud-${environment}-fn-${nameHash(`${domain}/${environment}`, 8)}`;
+export const azureFunctionAppName = (environment: string, domain: string) =>
+  `tricloud-${environment}-fn-${nameHash(`${domain}/${environment}`, 8)}`;
 
 /** The host name Azure gives a Function App named `appName` (no per-app random label is requested). */
 export const azureFunctionHostname = (appName: string) => `${appName}.azurewebsites.net`;
 
 /** A Key Vault reference: the app setting names the secret (latest version), the platform resolves it. */
-const kvReference = (secretUri: pulumi.Input<string>) => pulumi.interpolate`@Microsoft.KeyVault(SecretUri=${secretUri})`;
+const kvReference = (secretUri: pulumi.Input<string>) =>
+  pulumi.interpolate`@Microsoft.KeyVault(SecretUri=${secretUri})`;
 
 /**
  * The health/quorum function on Azure: a Function App on a Flex Consumption plan
@@ -104,99 +115,192 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
     // The deployer (whoever runs `pulumi up`) gets the data roles its own steps need: uploading the
     // package, and deleting the secrets on a destroy (RBAC vaults have no access policies).
     const deployer = (id: string, roleId: string, scope: pulumi.Input<string>, description: string) =>
-      new authorization.RoleAssignment(`${name}-${id}`, { principalId: client.objectId, principalType: args.deployerPrincipalType, roleDefinitionId: role(roleId), scope, description }, child);
-    const role = (id: string) => pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
+      new authorization.RoleAssignment(
+        `${name}-${id}`,
+        {
+          principalId: client.objectId,
+          principalType: args.deployerPrincipalType,
+          roleDefinitionId: role(roleId),
+          scope,
+          description,
+        },
+        child,
+      );
+    const role = (id: string) =>
+      pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
 
-    const identity = new managedidentity.UserAssignedIdentity(`${name}-id`, { resourceGroupName: rg, location: args.location, tags }, child);
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-id`,
+      { resourceGroupName: rg, location: args.location, tags },
+      child,
+    );
 
     // Storage: the deployment package and the Functions host's own state (timer locks), identity-based only.
-    const account = new storage.StorageAccount(`${name}-st`, {
-      resourceGroupName: rg,
-      location: args.location,
-      accountName: `tcfn${args.environment}${nameHash(args.appName, 8)}`.slice(0, 24),
-      kind: "StorageV2",
-      sku: { name: production ? "Standard_ZRS" : "Standard_LRS" },
-      allowBlobPublicAccess: false,
-      allowSharedKeyAccess: false,
-      minimumTlsVersion: "TLS1_2",
-      enableHttpsTrafficOnly: true,
-      tags,
-    }, child);
-    const container = new storage.BlobContainer(`${name}-deployments`, { resourceGroupName: rg, accountName: account.name, containerName: DEPLOYMENT_CONTAINER, publicAccess: "None" }, child);
+    const account = new storage.StorageAccount(
+      `${name}-st`,
+      {
+        resourceGroupName: rg,
+        location: args.location,
+        accountName: `tcfn${args.environment}${nameHash(args.appName, 8)}`.slice(0, 24),
+        kind: "StorageV2",
+        sku: { name: production ? "Standard_ZRS" : "Standard_LRS" },
+        allowBlobPublicAccess: false,
+        allowSharedKeyAccess: false,
+        minimumTlsVersion: "TLS1_2",
+        enableHttpsTrafficOnly: true,
+        tags,
+      },
+      child,
+    );
+    const container = new storage.BlobContainer(
+      `${name}-deployments`,
+      { resourceGroupName: rg, accountName: account.name, containerName: DEPLOYMENT_CONTAINER, publicAccess: "None" },
+      child,
+    );
     // The package goes up with an Entra token (storage.Blob would use the account key the account refuses),
     // named by its sha256 so every bundle is a new blob and a new one deploy.
-    const uploader = deployer("deployer-upload", ROLES.storageBlobDataContributor, account.id, "tricloud deployer uploads the function package");
-    const pkg = new PackageUpload(`${name}-package`, {
-      url: pulumi.interpolate`${account.primaryEndpoints.blob}${DEPLOYMENT_CONTAINER}/releases/${bundle.sha256}.zip`,
-      sha256: bundle.sha256,
-      file: pulumi.output(writePackage(bundle.sha256, bundle.archive())),
-      token: authorization.getClientTokenOutput({ endpoint: "https://storage.azure.com/" }, { parent: this }).token,
-    }, { parent: this, dependsOn: [uploader, container] });
-    const storageRole = new authorization.RoleAssignment(`${name}-storage-owner`, {
-      principalId: identity.principalId, principalType: "ServicePrincipal", roleDefinitionId: role(ROLES.storageBlobDataOwner), scope: account.id,
-      description: "Function App: deployment package and host state",
-    }, child);
+    const uploader = deployer(
+      "deployer-upload",
+      ROLES.storageBlobDataContributor,
+      account.id,
+      "tricloud deployer uploads the function package",
+    );
+    const pkg = new PackageUpload(
+      `${name}-package`,
+      {
+        url: pulumi.interpolate`${account.primaryEndpoints.blob}${DEPLOYMENT_CONTAINER}/releases/${bundle.sha256}.zip`,
+        sha256: bundle.sha256,
+        file: pulumi.output(writePackage(bundle.sha256, bundle.archive())),
+        token: authorization.getClientTokenOutput({ endpoint: "https://storage.azure.com/" }, { parent: this }).token,
+      },
+      { parent: this, dependsOn: [uploader, container] },
+    );
+    const storageRole = new authorization.RoleAssignment(
+      `${name}-storage-owner`,
+      {
+        principalId: identity.principalId,
+        principalType: "ServicePrincipal",
+        roleDefinitionId: role(ROLES.storageBlobDataOwner),
+        scope: account.id,
+        description: "Function App: deployment package and host state",
+      },
+      child,
+    );
 
     // Secrets, readable by this identity only (RBAC on each secret, not the vault). A deleted vault's
     // name stays reserved for its soft-delete retention (90 days in prod, with purge protection):
     // the random suffix lets a re-created vault take a new name. 3-24 letters, digits and hyphens.
-    const vaultSuffix = new random.RandomString(`${name}-kv-suffix`, { length: 6, special: false, upper: false }, child);
-    const vault = new keyvault.Vault(`${name}-kv`, {
-      resourceGroupName: rg,
-      location: args.location,
-      vaultName: pulumi.interpolate`tcfn-${args.environment}-${vaultSuffix.result}`,
-      properties: {
-        tenantId: client.tenantId,
-        sku: { family: "A", name: "standard" },
-        enableRbacAuthorization: true,
-        enableSoftDelete: true,
-        softDeleteRetentionInDays: production ? 90 : 7,
-        ...(production ? { enablePurgeProtection: true } : {}),
+    const vaultSuffix = new random.RandomString(
+      `${name}-kv-suffix`,
+      { length: 6, special: false, upper: false },
+      child,
+    );
+    const vault = new keyvault.Vault(
+      `${name}-kv`,
+      {
+        resourceGroupName: rg,
+        location: args.location,
+        vaultName: pulumi.interpolate`tcfn-${args.environment}-${vaultSuffix.result}`,
+        properties: {
+          tenantId: client.tenantId,
+          sku: { family: "A", name: "standard" },
+          enableRbacAuthorization: true,
+          enableSoftDelete: true,
+          softDeleteRetentionInDays: production ? 90 : 7,
+          ...(production ? { enablePurgeProtection: true } : {}),
+        },
+        tags,
       },
-      tags,
-    }, child);
+      child,
+    );
     const secret = (id: string, value: pulumi.Input<string>) => {
-      const s = new keyvault.Secret(`${name}-${id}`, { resourceGroupName: rg, vaultName: vault.name, secretName: id, properties: { value: pulumi.secret(value), contentType: "text/plain" }, tags }, child);
-      const grant = new authorization.RoleAssignment(`${name}-${id}-reader`, {
-        principalId: identity.principalId, principalType: "ServicePrincipal", roleDefinitionId: role(ROLES.keyVaultSecretsUser), scope: s.id,
-        description: `Function App reads ${id}`,
-      }, child);
+      const s = new keyvault.Secret(
+        `${name}-${id}`,
+        {
+          resourceGroupName: rg,
+          vaultName: vault.name,
+          secretName: id,
+          properties: { value: pulumi.secret(value), contentType: "text/plain" },
+          tags,
+        },
+        child,
+      );
+      const grant = new authorization.RoleAssignment(
+        `${name}-${id}-reader`,
+        {
+          principalId: identity.principalId,
+          principalType: "ServicePrincipal",
+          roleDefinitionId: role(ROLES.keyVaultSecretsUser),
+          scope: s.id,
+          description: `Function App reads ${id}`,
+        },
+        child,
+      );
       // No version in the URI: the app follows the latest version (rotation without a deploy).
       return { uri: pulumi.interpolate`${vault.properties.vaultUri}secrets/${id}/`, grant };
     };
-    deployer("deployer-secrets", ROLES.keyVaultSecretsOfficer, vault.id, "tricloud deployer manages (and on destroy deletes) the function's secrets");
+    deployer(
+      "deployer-secrets",
+      ROLES.keyVaultSecretsOfficer,
+      vault.id,
+      "tricloud deployer manages (and on destroy deletes) the function's secrets",
+    );
     const key = secret("signing-key", args.privateKeyPem);
-    const db = secret("database-url", databaseUrl({
-      host: args.database.host, port: args.database.port, database: DATABASE_NAME, user: ADMIN_USERNAME, password: args.database.adminPassword, params: { sslmode: "verify-full" },
-    }));
+    const db = secret(
+      "database-url",
+      databaseUrl({
+        host: args.database.host,
+        port: args.database.port,
+        database: DATABASE_NAME,
+        user: ADMIN_USERNAME,
+        password: args.database.adminPassword,
+        params: { sslmode: "verify-full" },
+      }),
+    );
 
     // Zone redundancy is fixed at creation; Flex Consumption offers it in the locations listed on
     // https://learn.microsoft.com/en-us/azure/reliability/reliability-functions (eastus among them).
-    const plan = new web.AppServicePlan(`${name}-plan`, {
-      resourceGroupName: rg, location: args.location, kind: "functionapp", reserved: true, sku: { name: "FC1", tier: "FlexConsumption" },
-      ...(production ? { zoneRedundant: true } : {}),
-      tags,
-    }, child);
+    const plan = new web.AppServicePlan(
+      `${name}-plan`,
+      {
+        resourceGroupName: rg,
+        location: args.location,
+        kind: "functionapp",
+        reserved: true,
+        sku: { name: "FC1", tier: "FlexConsumption" },
+        ...(production ? { zoneRedundant: true } : {}),
+        tags,
+      },
+      child,
+    );
 
     // The app's own telemetry, built with the app (the platform's observability comes later and
     // alerts on this component): requests, failures and durations for the error and p99 alerts.
-    const telemetryLogs = new operationalinsights.Workspace(`${name}-telemetry`, {
-      resourceGroupName: rg,
-      location: args.location,
-      sku: { name: "PerGB2018" },
-      retentionInDays: Math.min(730, Math.max(30, args.logRetentionDays)),
-      tags,
-    }, child);
-    const insights = new applicationinsights.Component(`${name}-insights`, {
-      resourceGroupName: rg,
-      location: args.location,
-      resourceName: `${args.appName}-insights`,
-      kind: "web",
-      applicationType: "web",
-      workspaceResourceId: telemetryLogs.id,
-      ingestionMode: "LogAnalytics",
-      tags,
-    }, child);
+    const telemetryLogs = new operationalinsights.Workspace(
+      `${name}-telemetry`,
+      {
+        resourceGroupName: rg,
+        location: args.location,
+        sku: { name: "PerGB2018" },
+        retentionInDays: Math.min(730, Math.max(30, args.logRetentionDays)),
+        tags,
+      },
+      child,
+    );
+    const insights = new applicationinsights.Component(
+      `${name}-insights`,
+      {
+        resourceGroupName: rg,
+        location: args.location,
+        resourceName: `${args.appName}-insights`,
+        kind: "web",
+        applicationType: "web",
+        workspaceResourceId: telemetryLogs.id,
+        ingestionMode: "LogAnalytics",
+        tags,
+      },
+      child,
+    );
 
     const settings: Record<string, pulumi.Input<string>> = {
       [HOST_ENV.cloud]: "azure",
@@ -216,48 +320,66 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       // Not a credential (it only lets a sender add telemetry), so a plain setting as Microsoft documents.
       APPLICATIONINSIGHTS_CONNECTION_STRING: insights.connectionString,
     };
-    const app = new web.WebApp(`${name}-app`, {
-      name: args.appName,
-      resourceGroupName: rg,
-      location: args.location,
-      kind: "functionapp,linux",
-      serverFarmId: plan.id,
-      httpsOnly: true,
-      identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
-      keyVaultReferenceIdentity: identity.id,
-      virtualNetworkSubnetId: args.functionsSubnetId,
-      // PostgreSQL is private (VNet + private DNS); everything else leaves through the subnet's NAT.
-      outboundVnetRouting: { allTraffic: true },
-      functionAppConfig: {
-        deployment: { storage: { type: "blobContainer", value: pulumi.interpolate`${account.primaryEndpoints.blob}${DEPLOYMENT_CONTAINER}`, authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: identity.id } } },
-        runtime: { name: "node", version: "22" },
-        scaleAndConcurrency: { maximumInstanceCount: args.maxInstances, instanceMemoryMB: args.memoryMb },
+    const app = new web.WebApp(
+      `${name}-app`,
+      {
+        name: args.appName,
+        resourceGroupName: rg,
+        location: args.location,
+        kind: "functionapp,linux",
+        serverFarmId: plan.id,
+        httpsOnly: true,
+        identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+        keyVaultReferenceIdentity: identity.id,
+        virtualNetworkSubnetId: args.functionsSubnetId,
+        // PostgreSQL is private (VNet + private DNS); everything else leaves through the subnet's NAT.
+        outboundVnetRouting: { allTraffic: true },
+        functionAppConfig: {
+          deployment: {
+            storage: {
+              type: "blobContainer",
+              value: pulumi.interpolate`${account.primaryEndpoints.blob}${DEPLOYMENT_CONTAINER}`,
+              authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: identity.id },
+            },
+          },
+          runtime: { name: "node", version: "22" },
+          scaleAndConcurrency: { maximumInstanceCount: args.maxInstances, instanceMemoryMB: args.memoryMb },
+        },
+        // No siteConfig: Flex Consumption refuses some of its fields (ftpsState, netFrameworkVersion), and
+        // azure-native fills netFrameworkVersion whenever siteConfig is given. TLS 1.2 is the platform default.
+        tags,
       },
-      // No siteConfig: Flex Consumption refuses some of its fields (ftpsState, netFrameworkVersion), and
-      // azure-native fills netFrameworkVersion whenever siteConfig is given. TLS 1.2 is the platform default.
-      tags,
-    }, { parent: this, dependsOn: [storageRole] });
+      { parent: this, dependsOn: [storageRole] },
+    );
 
     // App settings on their own, after the identity may read the secrets: a Key Vault reference
     // resolved before its grant applies stays unresolved until the app restarts.
-    const appSettings = new web.WebAppApplicationSettings(`${name}-settings`, {
-      name: app.name,
-      resourceGroupName: rg,
-      properties: settings,
-    }, { parent: this, dependsOn: [key.grant, db.grant, storageRole] });
+    const appSettings = new web.WebAppApplicationSettings(
+      `${name}-settings`,
+      {
+        name: app.name,
+        resourceGroupName: rg,
+        properties: settings,
+      },
+      { parent: this, dependsOn: [key.grant, db.grant, storageRole] },
+    );
 
     // One deploy of this bundle (a new deployment name per sha256, so a new bundle rolls out). It runs
     // after the settings and restarts the app, which resolves the Key Vault references again.
-    new resources.Deployment(`${name}-onedeploy`, {
-      resourceGroupName: rg,
-      deploymentName: `tricloud-onedeploy-${bundle.sha256.slice(0, 16)}`,
-      tags,
-      properties: {
-        mode: "Incremental",
-        template: oneDeployTemplate(),
-        parameters: { siteName: { value: app.name }, packageUri: { value: pkg.url } },
+    new resources.Deployment(
+      `${name}-onedeploy`,
+      {
+        resourceGroupName: rg,
+        deploymentName: `tricloud-onedeploy-${bundle.sha256.slice(0, 16)}`,
+        tags,
+        properties: {
+          mode: "Incremental",
+          template: oneDeployTemplate(),
+          parameters: { siteName: { value: app.name }, packageUri: { value: pkg.url } },
+        },
       },
-    }, { parent: this, dependsOn: [appSettings, pkg, storageRole], deleteBeforeReplace: false });
+      { parent: this, dependsOn: [appSettings, pkg, storageRole], deleteBeforeReplace: false },
+    );
 
     this.url = baseUrlOf(pulumi.interpolate`https://${app.defaultHostName}`);
     this.hostname = app.defaultHostName;

@@ -37,57 +37,81 @@ export class AzureNetwork extends pulumi.ComponentResource {
     const tags = { ...args.tags };
 
     const group = new resources.ResourceGroup(`${name}-rg`, { location: args.location, tags }, { parent: this });
-    const vnet = new network.VirtualNetwork(`${name}-vnet`, {
-      resourceGroupName: group.name,
-      location: args.location,
-      addressSpace: { addressPrefixes: [args.cidr] },
-      tags,
-    }, { parent: this });
+    const vnet = new network.VirtualNetwork(
+      `${name}-vnet`,
+      {
+        resourceGroupName: group.name,
+        location: args.location,
+        addressSpace: { addressPrefixes: [args.cidr] },
+        tags,
+      },
+      { parent: this },
+    );
 
     // Azure rejects concurrent subnet writes on one VNet, so the subnets are chained.
-    const cluster = new network.Subnet(`${name}-cluster`, {
-      resourceGroupName: group.name,
-      virtualNetworkName: vnet.name,
-      addressPrefix: subnet(args.cidr, 2, 0),
-      defaultOutboundAccess: false,
-    }, { parent: this });
-    const database = new network.Subnet(`${name}-database`, {
-      resourceGroupName: group.name,
-      virtualNetworkName: vnet.name,
-      addressPrefix: subnet(args.cidr, 8, 64),
-      defaultOutboundAccess: false,
-      delegations: [{ name: "postgres", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }],
-    }, { parent: this, dependsOn: [cluster] });
+    const cluster = new network.Subnet(
+      `${name}-cluster`,
+      {
+        resourceGroupName: group.name,
+        virtualNetworkName: vnet.name,
+        addressPrefix: subnet(args.cidr, 2, 0),
+        defaultOutboundAccess: false,
+      },
+      { parent: this },
+    );
+    const database = new network.Subnet(
+      `${name}-database`,
+      {
+        resourceGroupName: group.name,
+        virtualNetworkName: vnet.name,
+        addressPrefix: subnet(args.cidr, 8, 64),
+        defaultOutboundAccess: false,
+        delegations: [{ name: "postgres", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }],
+      },
+      { parent: this, dependsOn: [cluster] },
+    );
     // The functions route all egress into the VNet (to reach the private database) and still
     // call their peers on the internet: this subnet leaves through a NAT gateway.
     // Without a zone Azure may place the gateway in any zone, unknown to us; pinned, its failure
     // domain is known and matches the address's (https://learn.microsoft.com/en-us/azure/nat-gateway/nat-availability-zones).
     const natZone = args.zones?.length ? { zones: [args.zones[0]!] } : {};
-    const natIp = new network.PublicIPAddress(`${name}-functions-nat`, {
-      resourceGroupName: group.name,
-      location: args.location,
-      ...natZone,
-      sku: { name: "Standard" },
-      publicIPAllocationMethod: "Static",
-      tags,
-    }, { parent: this });
-    const nat = new network.NatGateway(`${name}-functions-nat`, {
-      resourceGroupName: group.name,
-      location: args.location,
-      ...natZone,
-      sku: { name: "Standard" },
-      publicIpAddresses: [{ id: natIp.id }],
-      idleTimeoutInMinutes: 4,
-      tags,
-    }, { parent: this });
-    const functions = new network.Subnet(`${name}-functions`, {
-      resourceGroupName: group.name,
-      virtualNetworkName: vnet.name,
-      addressPrefix: subnet(args.cidr, 8, 65),
-      defaultOutboundAccess: false,
-      natGateway: { id: nat.id },
-      delegations: [{ name: "functions", serviceName: "Microsoft.App/environments" }],
-    }, { parent: this, dependsOn: [database] });
+    const natIp = new network.PublicIPAddress(
+      `${name}-functions-nat`,
+      {
+        resourceGroupName: group.name,
+        location: args.location,
+        ...natZone,
+        sku: { name: "Standard" },
+        publicIPAllocationMethod: "Static",
+        tags,
+      },
+      { parent: this },
+    );
+    const nat = new network.NatGateway(
+      `${name}-functions-nat`,
+      {
+        resourceGroupName: group.name,
+        location: args.location,
+        ...natZone,
+        sku: { name: "Standard" },
+        publicIpAddresses: [{ id: natIp.id }],
+        idleTimeoutInMinutes: 4,
+        tags,
+      },
+      { parent: this },
+    );
+    const functions = new network.Subnet(
+      `${name}-functions`,
+      {
+        resourceGroupName: group.name,
+        virtualNetworkName: vnet.name,
+        addressPrefix: subnet(args.cidr, 8, 65),
+        defaultOutboundAccess: false,
+        natGateway: { id: nat.id },
+        delegations: [{ name: "functions", serviceName: "Microsoft.App/environments" }],
+      },
+      { parent: this, dependsOn: [database] },
+    );
 
     this.resourceGroupName = group.name;
     this.location = args.location;

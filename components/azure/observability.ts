@@ -5,7 +5,14 @@ import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as portal from "@pulumi/azure-native/portal";
 import * as pulumi from "@pulumi/pulumi";
 import type * as inputs from "@pulumi/azure-native/types/input";
-import { ALERT_THRESHOLDS as T, BURN_RATE_WINDOWS, burnRateThreshold, DASHBOARD_PANELS, NO_FUNCTIONS_TEXT, type DashboardPanel } from "../shared/slo";
+import {
+  ALERT_THRESHOLDS as T,
+  BURN_RATE_WINDOWS,
+  burnRateThreshold,
+  DASHBOARD_PANELS,
+  NO_FUNCTIONS_TEXT,
+  type DashboardPanel,
+} from "../shared/slo";
 import type { Size } from "@tricloud/vocabulary/sizes";
 import type { Tags } from "../shared/tags";
 
@@ -40,8 +47,21 @@ export interface AzureObservabilityArgs {
 /** Flexible Server's max_connections for the SKUs tricloud maps its sizes to (Microsoft's published table). */
 export const FLEXIBLE_SERVER_MAX_CONNECTIONS: Readonly<Record<Size, number>> = { small: 429, medium: 859, large: 1719 };
 /** Availability-test probe locations (East US, South Central US, North Central US, West US, West Europe). */
-export const WEB_TEST_LOCATIONS = ["us-va-ash-azr", "us-tx-sn1-azr", "us-il-ch1-azr", "us-ca-sjc-azr", "emea-nl-ams-azr"];
-const AKS_LOG_CATEGORIES = ["kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard"];
+export const WEB_TEST_LOCATIONS = [
+  "us-va-ash-azr",
+  "us-tx-sn1-azr",
+  "us-il-ch1-azr",
+  "us-ca-sjc-azr",
+  "emea-nl-ams-azr",
+];
+const AKS_LOG_CATEGORIES = [
+  "kube-apiserver",
+  "kube-audit-admin",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "cluster-autoscaler",
+  "guard",
+];
 
 const iso = (minutes: number) => (minutes % 60 === 0 ? `PT${minutes / 60}H` : `PT${minutes}M`);
 
@@ -78,155 +98,334 @@ export class AzureObservability extends pulumi.ComponentResource {
     const clusterId = pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${args.cluster.name}`;
     const serverId = pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${rg}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${args.database.serverName}`;
 
-    const workspace = new operationalinsights.Workspace(`${name}-logs`, {
-      resourceGroupName: rg,
-      location: args.location,
-      workspaceName: `${prefix}-logs`,
-      sku: { name: "PerGB2018" },
-      // PerGB2018 keeps at least 30 and at most 730 days interactively.
-      retentionInDays: Math.min(730, Math.max(30, args.logRetentionDays)),
-      tags,
-    }, child);
-    const diagnostics = (id: string, resourceUri: pulumi.Input<string>, logs: { category: string; enabled: boolean }[], after: pulumi.Resource[] = []) =>
-      new monitor.DiagnosticSetting(`${name}-${id}-logs`, { name: `${prefix}-${id}`, resourceUri, workspaceId: workspace.id, logAnalyticsDestinationType: "Dedicated", logs }, { parent: this, dependsOn: after });
-    diagnostics("aks", clusterId, AKS_LOG_CATEGORIES.map((category) => ({ category, enabled: true })));
-    diagnostics("pg", serverId, [{ category: "PostgreSQLLogs", enabled: true }], args.database.settled ? [args.database.settled] : []);
-
-    const insights = new applicationinsights.Component(`${name}-insights`, {
-      resourceGroupName: rg,
-      location: args.location,
-      resourceName: `${prefix}-insights`,
-      kind: "web",
-      applicationType: "web",
-      workspaceResourceId: workspace.id,
-      ingestionMode: "LogAnalytics",
-      tags,
-    }, child);
-
-    const group = new monitor.ActionGroup(`${name}-alerts`, {
-      resourceGroupName: rg,
-      actionGroupName: `${prefix}-alerts`,
-      groupShortName: `tc-${args.environment}`.slice(0, 12),
-      location: "Global",
-      enabled: true,
-      emailReceivers: args.emails.map((emailAddress, i) => ({ name: `email-${i}`, emailAddress, useCommonAlertSchema: true })),
-      tags,
-    }, child);
-
-    const metricAlert = (id: string, description: pulumi.Input<string>, scope: pulumi.Input<string> | pulumi.Input<string>[], criterion: monitor.MetricAlertArgs["criteria"], window: number = T.evaluationMinutes, severity = 2) => {
-      alerts++;
-      return new monitor.MetricAlert(`${name}-${id}`, {
+    const workspace = new operationalinsights.Workspace(
+      `${name}-logs`,
+      {
         resourceGroupName: rg,
-        ruleName: `${prefix}-${id}`,
-        location: "global",
-        description,
-        enabled: true,
-        severity,
-        scopes: Array.isArray(scope) ? scope : [scope],
-        evaluationFrequency: iso(Math.min(T.periodMinutes, window)),
-        windowSize: iso(window),
-        criteria: criterion,
-        actions: [{ actionGroupId: group.id }],
-        tags,
-      }, child);
-    };
-    const staticCriterion = (metricNamespace: string, metricName: string, operator: string, threshold: number, timeAggregation: string, dimensions?: { name: string; operator: string; values: string[] }[]) => ({
-      odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria" as const,
-      allOf: [{ criterionType: "StaticThresholdCriterion" as const, name: metricName, metricNamespace, metricName, operator, threshold, timeAggregation, ...(dimensions ? { dimensions } : {}) }],
-    });
-    const logAlert = (id: string, description: pulumi.Input<string>, query: pulumi.Input<string>, windowMinutes: number, frequencyMinutes: number, severity = 1, scope: pulumi.Input<string> = insights.id) => {
-      alerts++;
-      return new monitor.ScheduledQueryRule(`${name}-${id}`, {
-        resourceGroupName: rg,
-        ruleName: `${prefix}-${id}`,
         location: args.location,
-        kind: "LogAlert",
-        description,
-        enabled: true,
-        severity,
-        scopes: [scope],
-        windowSize: iso(windowMinutes),
-        evaluationFrequency: iso(frequencyMinutes),
-        // The query returns a row only when the condition holds.
-        criteria: { allOf: [{ query, timeAggregation: "Count", operator: "GreaterThan", threshold: 0, failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 } }] },
-        actions: { actionGroups: [group.id] },
+        workspaceName: `${prefix}-logs`,
+        sku: { name: "PerGB2018" },
+        // PerGB2018 keeps at least 30 and at most 730 days interactively.
+        retentionInDays: Math.min(730, Math.max(30, args.logRetentionDays)),
         tags,
-      }, child);
+      },
+      child,
+    );
+    const diagnostics = (
+      id: string,
+      resourceUri: pulumi.Input<string>,
+      logs: { category: string; enabled: boolean }[],
+      after: pulumi.Resource[] = [],
+    ) =>
+      new monitor.DiagnosticSetting(
+        `${name}-${id}-logs`,
+        {
+          name: `${prefix}-${id}`,
+          resourceUri,
+          workspaceId: workspace.id,
+          logAnalyticsDestinationType: "Dedicated",
+          logs,
+        },
+        { parent: this, dependsOn: after },
+      );
+    diagnostics(
+      "aks",
+      clusterId,
+      AKS_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
+    );
+    diagnostics(
+      "pg",
+      serverId,
+      [{ category: "PostgreSQLLogs", enabled: true }],
+      args.database.settled ? [args.database.settled] : [],
+    );
+
+    const insights = new applicationinsights.Component(
+      `${name}-insights`,
+      {
+        resourceGroupName: rg,
+        location: args.location,
+        resourceName: `${prefix}-insights`,
+        kind: "web",
+        applicationType: "web",
+        workspaceResourceId: workspace.id,
+        ingestionMode: "LogAnalytics",
+        tags,
+      },
+      child,
+    );
+
+    const group = new monitor.ActionGroup(
+      `${name}-alerts`,
+      {
+        resourceGroupName: rg,
+        actionGroupName: `${prefix}-alerts`,
+        groupShortName: `tc-${args.environment}`.slice(0, 12),
+        location: "Global",
+        enabled: true,
+        emailReceivers: args.emails.map((emailAddress, i) => ({
+          name: `email-${i}`,
+          emailAddress,
+          useCommonAlertSchema: true,
+        })),
+        tags,
+      },
+      child,
+    );
+
+    const metricAlert = (
+      id: string,
+      description: pulumi.Input<string>,
+      scope: pulumi.Input<string> | pulumi.Input<string>[],
+      criterion: monitor.MetricAlertArgs["criteria"],
+      window: number = T.evaluationMinutes,
+      severity = 2,
+    ) => {
+      alerts++;
+      return new monitor.MetricAlert(
+        `${name}-${id}`,
+        {
+          resourceGroupName: rg,
+          ruleName: `${prefix}-${id}`,
+          location: "global",
+          description,
+          enabled: true,
+          severity,
+          scopes: Array.isArray(scope) ? scope : [scope],
+          evaluationFrequency: iso(Math.min(T.periodMinutes, window)),
+          windowSize: iso(window),
+          criteria: criterion,
+          actions: [{ actionGroupId: group.id }],
+          tags,
+        },
+        child,
+      );
+    };
+    const staticCriterion = (
+      metricNamespace: string,
+      metricName: string,
+      operator: string,
+      threshold: number,
+      timeAggregation: string,
+      dimensions?: { name: string; operator: string; values: string[] }[],
+    ) => ({
+      odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria" as const,
+      allOf: [
+        {
+          criterionType: "StaticThresholdCriterion" as const,
+          name: metricName,
+          metricNamespace,
+          metricName,
+          operator,
+          threshold,
+          timeAggregation,
+          ...(dimensions ? { dimensions } : {}),
+        },
+      ],
+    });
+    const logAlert = (
+      id: string,
+      description: pulumi.Input<string>,
+      query: pulumi.Input<string>,
+      windowMinutes: number,
+      frequencyMinutes: number,
+      severity = 1,
+      scope: pulumi.Input<string> = insights.id,
+    ) => {
+      alerts++;
+      return new monitor.ScheduledQueryRule(
+        `${name}-${id}`,
+        {
+          resourceGroupName: rg,
+          ruleName: `${prefix}-${id}`,
+          location: args.location,
+          kind: "LogAlert",
+          description,
+          enabled: true,
+          severity,
+          scopes: [scope],
+          windowSize: iso(windowMinutes),
+          evaluationFrequency: iso(frequencyMinutes),
+          // The query returns a row only when the condition holds.
+          criteria: {
+            allOf: [
+              {
+                query,
+                timeAggregation: "Count",
+                operator: "GreaterThan",
+                threshold: 0,
+                failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+              },
+            ],
+          },
+          actions: { actionGroups: [group.id] },
+          tags,
+        },
+        child,
+      );
     };
 
     // Uptime: standard availability tests every 5 minutes from five locations; alert when 2 locations fail.
     const testName = (kind: string) => `${prefix}-${kind}-health`;
-    for (const [kind, host] of [["api", args.uptime.apiHostname], ["origin", args.uptime.originHostname]] as const) {
-      const test = new applicationinsights.WebTest(`${name}-uptime-${kind}`, {
-        resourceGroupName: rg,
-        location: args.location,
-        webTestName: testName(kind),
-        syntheticMonitorId: testName(kind),
-        kind: "standard",
-        webTestKind: "standard",
-        enabled: true,
-        frequency: 300,
-        timeout: 30,
-        retryEnabled: true,
-        locations: WEB_TEST_LOCATIONS.map((location) => ({ location })),
-        request: { requestUrl: pulumi.interpolate`https://${host}/health`, httpVerb: "GET", followRedirects: false },
-        validationRules: { expectedHttpStatusCode: 200, sSLCheck: true, sSLCertRemainingLifetimeCheck: 7 },
-        // Azure links a test to its Application Insights resource through this tag.
-        tags: insights.id.apply((id) => ({ ...tags, [`hidden-link:${id}`]: "Resource" })),
-      }, child);
+    for (const [kind, host] of [
+      ["api", args.uptime.apiHostname],
+      ["origin", args.uptime.originHostname],
+    ] as const) {
+      const test = new applicationinsights.WebTest(
+        `${name}-uptime-${kind}`,
+        {
+          resourceGroupName: rg,
+          location: args.location,
+          webTestName: testName(kind),
+          syntheticMonitorId: testName(kind),
+          kind: "standard",
+          webTestKind: "standard",
+          enabled: true,
+          frequency: 300,
+          timeout: 30,
+          retryEnabled: true,
+          locations: WEB_TEST_LOCATIONS.map((location) => ({ location })),
+          request: { requestUrl: pulumi.interpolate`https://${host}/health`, httpVerb: "GET", followRedirects: false },
+          validationRules: { expectedHttpStatusCode: 200, sSLCheck: true, sSLCertRemainingLifetimeCheck: 7 },
+          // Azure links a test to its Application Insights resource through this tag.
+          tags: insights.id.apply((id) => ({ ...tags, [`hidden-link:${id}`]: "Resource" })),
+        },
+        child,
+      );
       // Microsoft's availability-alert template scopes the web test and its Application Insights component.
-      metricAlert(`uptime-${kind}`, pulumi.interpolate`GET https://${host}/health failing from 2 or more locations`, [test.id, insights.id], {
-        odataType: "Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria",
-        webTestId: test.id,
-        componentId: insights.id,
-        failedLocationCount: 2,
-      }, 5, 1);
+      metricAlert(
+        `uptime-${kind}`,
+        pulumi.interpolate`GET https://${host}/health failing from 2 or more locations`,
+        [test.id, insights.id],
+        {
+          odataType: "Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria",
+          webTestId: test.id,
+          componentId: insights.id,
+          failedLocationCount: 2,
+        },
+        5,
+        1,
+      );
     }
 
     // Burn-rate alerts on the origin's availability SLI: the share of failed probes, long and short window together.
     for (const w of BURN_RATE_WINDOWS) {
       const threshold = burnRateThreshold(args.sloTarget, w.burnRate);
-      logAlert(`slo-${w.name}-burn`, `Availability SLO ${args.sloTarget} %: budget burning at ${w.burnRate}x over ${w.longWindowMinutes} min, confirmed over ${w.shortWindowMinutes} min`, [
-        "availabilityResults",
-        `| where name == "${testName("origin")}"`,
-        `| summarize longRatio = 1.0 - avg(todouble(success)), shortRatio = 1.0 - avgif(todouble(success), timestamp > ago(${w.shortWindowMinutes}m))`,
-        `| where longRatio > ${threshold} and shortRatio > ${threshold}`,
-      ].join("\n"), w.longWindowMinutes, Math.min(15, w.shortWindowMinutes));
+      logAlert(
+        `slo-${w.name}-burn`,
+        `Availability SLO ${args.sloTarget} %: budget burning at ${w.burnRate}x over ${w.longWindowMinutes} min, confirmed over ${w.shortWindowMinutes} min`,
+        [
+          "availabilityResults",
+          `| where name == "${testName("origin")}"`,
+          `| summarize longRatio = 1.0 - avg(todouble(success)), shortRatio = 1.0 - avgif(todouble(success), timestamp > ago(${w.shortWindowMinutes}m))`,
+          `| where longRatio > ${threshold} and shortRatio > ${threshold}`,
+        ].join("\n"),
+        w.longWindowMinutes,
+        Math.min(15, w.shortWindowMinutes),
+      );
     }
 
     // Database: Flexible Server platform metrics.
     const pg = "Microsoft.DBforPostgreSQL/flexibleServers";
     const maxConnections = FLEXIBLE_SERVER_MAX_CONNECTIONS[args.database.size];
-    metricAlert("db-cpu", `PostgreSQL CPU above ${T.databaseCpuPercent} % for ${T.evaluationMinutes} min`, serverId, staticCriterion(pg, "cpu_percent", "GreaterThan", T.databaseCpuPercent, "Average"));
-    metricAlert("db-storage", `PostgreSQL storage more than ${T.databaseStoragePercent} % used`, serverId, staticCriterion(pg, "storage_percent", "GreaterThan", T.databaseStoragePercent, "Average"));
-    metricAlert("db-connections", `PostgreSQL connections above ${T.databaseConnectionsPercent} % of max_connections (${maxConnections})`, serverId,
-      staticCriterion(pg, "active_connections", "GreaterThan", Math.floor((maxConnections * T.databaseConnectionsPercent) / 100), "Maximum"));
+    metricAlert(
+      "db-cpu",
+      `PostgreSQL CPU above ${T.databaseCpuPercent} % for ${T.evaluationMinutes} min`,
+      serverId,
+      staticCriterion(pg, "cpu_percent", "GreaterThan", T.databaseCpuPercent, "Average"),
+    );
+    metricAlert(
+      "db-storage",
+      `PostgreSQL storage more than ${T.databaseStoragePercent} % used`,
+      serverId,
+      staticCriterion(pg, "storage_percent", "GreaterThan", T.databaseStoragePercent, "Average"),
+    );
+    metricAlert(
+      "db-connections",
+      `PostgreSQL connections above ${T.databaseConnectionsPercent} % of max_connections (${maxConnections})`,
+      serverId,
+      staticCriterion(
+        pg,
+        "active_connections",
+        "GreaterThan",
+        Math.floor((maxConnections * T.databaseConnectionsPercent) / 100),
+        "Maximum",
+      ),
+    );
 
     // Cluster: the platform metric AKS publishes for node conditions, without Container Insights.
-    metricAlert("cluster-nodes", `AKS nodes not Ready within ${T.evaluationMinutes} min`, clusterId,
-      staticCriterion("Microsoft.ContainerService/managedClusters", "kube_node_status_condition", "GreaterThan", 0, "Average", [
-        { name: "condition", operator: "Include", values: ["Ready"] },
-        { name: "status2", operator: "Include", values: ["False", "Unknown"] },
-      ]));
+    metricAlert(
+      "cluster-nodes",
+      `AKS nodes not Ready within ${T.evaluationMinutes} min`,
+      clusterId,
+      staticCriterion(
+        "Microsoft.ContainerService/managedClusters",
+        "kube_node_status_condition",
+        "GreaterThan",
+        0,
+        "Average",
+        [
+          { name: "condition", operator: "Include", values: ["Ready"] },
+          { name: "status2", operator: "Include", values: ["False", "Unknown"] },
+        ],
+      ),
+    );
 
     // Functions: error rate and p99 from the requests the Function Apps report to Application Insights.
-    const functions = (args.functions ?? []).map((f) => ({ ...f, appName: pulumi.output(f.resourceId).apply((id) => id.split("/").pop() ?? id) }));
+    const functions = (args.functions ?? []).map((f) => ({
+      ...f,
+      appName: pulumi.output(f.resourceId).apply((id) => id.split("/").pop() ?? id),
+    }));
     for (const f of functions) {
       const requests = pulumi.interpolate`requests\n| where cloud_RoleName =~ "${f.appName}"`;
-      logAlert(`fn-${f.name}-errors`, `Function App ${f.name}: more than ${T.functionErrorPercent} % of requests failing`,
-        pulumi.interpolate`${requests}\n| summarize errorPercent = 100.0 * countif(success == false) / count()\n| where errorPercent > ${T.functionErrorPercent}`, T.evaluationMinutes, T.periodMinutes, 2, f.insightsId);
-      logAlert(`fn-${f.name}-p99`, `Function App ${f.name}: p99 duration above ${args.p99LatencyMs} ms`,
-        pulumi.interpolate`${requests}\n| summarize p99 = percentile(duration, 99)\n| where p99 > ${args.p99LatencyMs}`, T.evaluationMinutes, T.periodMinutes, 2, f.insightsId);
+      logAlert(
+        `fn-${f.name}-errors`,
+        `Function App ${f.name}: more than ${T.functionErrorPercent} % of requests failing`,
+        pulumi.interpolate`${requests}\n| summarize errorPercent = 100.0 * countif(success == false) / count()\n| where errorPercent > ${T.functionErrorPercent}`,
+        T.evaluationMinutes,
+        T.periodMinutes,
+        2,
+        f.insightsId,
+      );
+      logAlert(
+        `fn-${f.name}-p99`,
+        `Function App ${f.name}: p99 duration above ${args.p99LatencyMs} ms`,
+        pulumi.interpolate`${requests}\n| summarize p99 = percentile(duration, 99)\n| where p99 > ${args.p99LatencyMs}`,
+        T.evaluationMinutes,
+        T.periodMinutes,
+        2,
+        f.insightsId,
+      );
     }
 
-    const dashboard = new portal.Dashboard(`${name}-dashboard`, {
-      resourceGroupName: rg,
-      location: args.location,
-      dashboardName: prefix,
-      properties: pulumi.all([insights.id, serverId, clusterId, pulumi.all(functions.map((f) => f.appName)), pulumi.all(functions.map((f) => f.insightsId ?? insights.id))]).apply(([insightsId, server, cluster, apps, appInsightsIds]) =>
-        azureDashboard({ insightsId, serverId: server, clusterId: cluster, apps, functionInsightsIds: [...new Set(appInsightsIds)], originTest: testName("origin") })),
-      tags: { ...tags, "hidden-title": `tricloud ${args.environment}` },
-    }, child);
+    const dashboard = new portal.Dashboard(
+      `${name}-dashboard`,
+      {
+        resourceGroupName: rg,
+        location: args.location,
+        dashboardName: prefix,
+        properties: pulumi
+          .all([
+            insights.id,
+            serverId,
+            clusterId,
+            pulumi.all(functions.map((f) => f.appName)),
+            pulumi.all(functions.map((f) => f.insightsId ?? insights.id)),
+          ])
+          .apply(([insightsId, server, cluster, apps, appInsightsIds]) =>
+            azureDashboard({
+              insightsId,
+              serverId: server,
+              clusterId: cluster,
+              apps,
+              functionInsightsIds: [...new Set(appInsightsIds)],
+              originTest: testName("origin"),
+            }),
+          ),
+        tags: { ...tags, "hidden-title": `tricloud ${args.environment}` },
+      },
+      child,
+    );
 
     this.actionGroupId = group.id;
     this.resourceGroupId = pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${rg}`;
@@ -235,7 +434,12 @@ export class AzureObservability extends pulumi.ComponentResource {
     this.appInsightsConnectionString = pulumi.secret(insights.connectionString);
     this.dashboardId = dashboard.id;
     this.alertCount = alerts;
-    this.registerOutputs({ actionGroupId: this.actionGroupId, workspaceId: this.workspaceId, dashboardId: this.dashboardId, alertCount: this.alertCount });
+    this.registerOutputs({
+      actionGroupId: this.actionGroupId,
+      workspaceId: this.workspaceId,
+      dashboardId: this.dashboardId,
+      alertCount: this.alertCount,
+    });
   }
 }
 
@@ -251,10 +455,35 @@ interface DashboardIds {
 
 /** The portal dashboard: DASHBOARD_PANELS in order, two per row; metric charts, and log charts where metrics cannot say it (p99, ratios). */
 export function azureDashboard(ids: DashboardIds): inputs.portal.DashboardPropertiesWithProvisioningStateArgs {
-  const chart = (title: DashboardPanel, resourceId: string, namespace: string, metric: string, aggregationType: number) => ({
+  const chart = (
+    title: DashboardPanel,
+    resourceId: string,
+    namespace: string,
+    metric: string,
+    aggregationType: number,
+  ) => ({
     type: "Extension/HubsExtension/PartType/MonitorChartPart",
     inputs: [{ name: "sharedTimeRange", isOptional: true }],
-    settings: { content: { options: { chart: { title, titleKind: 2, visualization: { chartType: 2 }, metrics: [{ resourceMetadata: { id: resourceId }, namespace, name: metric, aggregationType, metricVisualization: { displayName: title } }] } } } },
+    settings: {
+      content: {
+        options: {
+          chart: {
+            title,
+            titleKind: 2,
+            visualization: { chartType: 2 },
+            metrics: [
+              {
+                resourceMetadata: { id: resourceId },
+                namespace,
+                name: metric,
+                aggregationType,
+                metricVisualization: { displayName: title },
+              },
+            ],
+          },
+        },
+      },
+    },
   });
   const logs = (title: DashboardPanel, query: string, scope: string[] = [ids.insightsId]) => ({
     type: "Extension/Microsoft_OperationsManagementSuite_Workspace/PartType/LogsDashboardPart",
@@ -268,23 +497,69 @@ export function azureDashboard(ids: DashboardIds): inputs.portal.DashboardProper
     ],
     settings: { content: { PartTitle: title } },
   });
-  const markdown = (title: DashboardPanel) => ({ type: "Extension/HubsExtension/PartType/MarkdownPart", inputs: [], settings: { content: { settings: { title, subtitle: "", content: NO_FUNCTIONS_TEXT } } } });
+  const markdown = (title: DashboardPanel) => ({
+    type: "Extension/HubsExtension/PartType/MarkdownPart",
+    inputs: [],
+    settings: { content: { settings: { title, subtitle: "", content: NO_FUNCTIONS_TEXT } } },
+  });
   const apps = ids.apps.map((a) => `"${a}"`).join(", ");
   const fnScope = ids.functionInsightsIds?.length ? ids.functionInsightsIds : [ids.insightsId];
   const pg = "Microsoft.DBforPostgreSQL/flexibleServers";
   // aggregationType: 1 sum, 3 max, 4 average (the portal's enumeration).
   const panels: Record<DashboardPanel, inputs.portal.DashboardPartMetadataArgs> = {
-    "API uptime (api and origin /health)": chart("API uptime (api and origin /health)", ids.insightsId, "microsoft.insights/components", "availabilityResults/availabilityPercentage", 4),
-    "Availability SLI (share of passing probes)": logs("Availability SLI (share of passing probes)", `availabilityResults\n| where name == "${ids.originTest}"\n| summarize sli = avg(todouble(success)) by bin(timestamp, 5m)\n| render timechart`),
-    "Function errors": ids.apps.length ? logs("Function errors", `requests\n| where cloud_RoleName in~ (${apps})\n| summarize failed = countif(success == false) by bin(timestamp, 5m), cloud_RoleName\n| render timechart`, fnScope) : markdown("Function errors"),
-    "Function p99 latency (ms)": ids.apps.length ? logs("Function p99 latency (ms)", `requests\n| where cloud_RoleName in~ (${apps})\n| summarize p99 = percentile(duration, 99) by bin(timestamp, 5m), cloud_RoleName\n| render timechart`, fnScope) : markdown("Function p99 latency (ms)"),
+    "API uptime (api and origin /health)": chart(
+      "API uptime (api and origin /health)",
+      ids.insightsId,
+      "microsoft.insights/components",
+      "availabilityResults/availabilityPercentage",
+      4,
+    ),
+    "Availability SLI (share of passing probes)": logs(
+      "Availability SLI (share of passing probes)",
+      `availabilityResults\n| where name == "${ids.originTest}"\n| summarize sli = avg(todouble(success)) by bin(timestamp, 5m)\n| render timechart`,
+    ),
+    "Function errors": ids.apps.length
+      ? logs(
+          "Function errors",
+          `requests\n| where cloud_RoleName in~ (${apps})\n| summarize failed = countif(success == false) by bin(timestamp, 5m), cloud_RoleName\n| render timechart`,
+          fnScope,
+        )
+      : markdown("Function errors"),
+    "Function p99 latency (ms)": ids.apps.length
+      ? logs(
+          "Function p99 latency (ms)",
+          `requests\n| where cloud_RoleName in~ (${apps})\n| summarize p99 = percentile(duration, 99) by bin(timestamp, 5m), cloud_RoleName\n| render timechart`,
+          fnScope,
+        )
+      : markdown("Function p99 latency (ms)"),
     "Database CPU (%)": chart("Database CPU (%)", ids.serverId, pg, "cpu_percent", 4),
     "Database storage used": chart("Database storage used", ids.serverId, pg, "storage_percent", 4),
     "Database connections": chart("Database connections", ids.serverId, pg, "active_connections", 3),
-    "Cluster nodes not ready": chart("Cluster nodes not ready", ids.clusterId, "Microsoft.ContainerService/managedClusters", "kube_node_status_condition", 4),
+    "Cluster nodes not ready": chart(
+      "Cluster nodes not ready",
+      ids.clusterId,
+      "Microsoft.ContainerService/managedClusters",
+      "kube_node_status_condition",
+      4,
+    ),
   };
   return {
-    lenses: [{ order: 0, parts: DASHBOARD_PANELS.map((p, i) => ({ position: { x: (i % 2) * 6, y: Math.floor(i / 2) * 4, colSpan: 6, rowSpan: 4 }, metadata: panels[p] })) }],
-    metadata: { model: { timeRange: { type: "MsPortalFx.Composition.Configuration.ValueTypes.TimeRange", value: { relative: { duration: 24, timeUnit: 1 } } } } },
+    lenses: [
+      {
+        order: 0,
+        parts: DASHBOARD_PANELS.map((p, i) => ({
+          position: { x: (i % 2) * 6, y: Math.floor(i / 2) * 4, colSpan: 6, rowSpan: 4 },
+          metadata: panels[p],
+        })),
+      },
+    ],
+    metadata: {
+      model: {
+        timeRange: {
+          type: "MsPortalFx.Composition.Configuration.ValueTypes.TimeRange",
+          value: { relative: { duration: 24, timeUnit: 1 } },
+        },
+      },
+    },
   };
 }

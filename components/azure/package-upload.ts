@@ -148,7 +148,9 @@ export function zipFiles(files: readonly { name: string; text: string }[]): Buff
 /** Writes an archive of text assets as a zip under the OS temp directory (named by `sha256`) and returns its path. */
 export async function writePackage(sha256: string, archive: pulumi.asset.AssetArchive): Promise<string> {
   const entries = Object.entries(archive.assets).sort(([a], [b]) => a.localeCompare(b));
-  const files = await Promise.all(entries.map(async ([name, asset]) => ({ name, text: await (asset as pulumi.asset.StringAsset).text })));
+  const files = await Promise.all(
+    entries.map(async ([name, asset]) => ({ name, text: await (asset as pulumi.asset.StringAsset).text })),
+  );
   const dir = join(tmpdir(), "tricloud-packages");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `azure-functions-${sha256}.zip`);

@@ -38,32 +38,42 @@ export class AzureContainerRegistry extends pulumi.ComponentResource implements 
 
     // Registry names are global, 5-50 alphanumerics: the prefix says whose it is, the suffix makes it unique.
     const suffix = new random.RandomString(`${name}-suffix`, { length: 6, special: false, upper: false }, child);
-    const registry = new containerregistry.Registry(`${name}-acr`, {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      registryName: pulumi.interpolate`${args.namePrefix.replace(/[^a-z0-9]/gi, "").toLowerCase()}${suffix.result}`,
-      sku: { name: premium ? "Premium" : "Basic" },
-      adminUserEnabled: false,
-      anonymousPullEnabled: false,
-      ...(premium
-        ? {
-            zoneRedundancy: "Enabled",
-            // The registry-side cleanup policy exists on Premium only; Basic relies on `acr purge` tasks.
-            policies: { retentionPolicy: { days: args.untaggedRetentionDays, status: "enabled" } },
-          }
-        : {}),
-      tags: { ...args.tags },
-    }, child);
+    const registry = new containerregistry.Registry(
+      `${name}-acr`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        registryName: pulumi.interpolate`${args.namePrefix.replace(/[^a-z0-9]/gi, "").toLowerCase()}${suffix.result}`,
+        sku: { name: premium ? "Premium" : "Basic" },
+        adminUserEnabled: false,
+        anonymousPullEnabled: false,
+        ...(premium
+          ? {
+              zoneRedundancy: "Enabled",
+              // The registry-side cleanup policy exists on Premium only; Basic relies on `acr purge` tasks.
+              policies: { retentionPolicy: { days: args.untaggedRetentionDays, status: "enabled" } },
+            }
+          : {}),
+        tags: { ...args.tags },
+      },
+      child,
+    );
 
     const subscriptionId = authorization.getClientConfigOutput(child).subscriptionId;
-    args.pullerObjectIds.forEach((principalId, i) =>
-      new authorization.RoleAssignment(`${name}-acrpull-${i}`, {
-        principalId,
-        principalType: "ServicePrincipal",
-        roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${ACR_PULL}`,
-        scope: registry.id,
-        description: "AKS kubelets pull the platform's images",
-      }, child));
+    args.pullerObjectIds.forEach(
+      (principalId, i) =>
+        new authorization.RoleAssignment(
+          `${name}-acrpull-${i}`,
+          {
+            principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${ACR_PULL}`,
+            scope: registry.id,
+            description: "AKS kubelets pull the platform's images",
+          },
+          child,
+        ),
+    );
 
     this.repositoryUrl = registry.loginServer;
     this.registryId = registry.id;

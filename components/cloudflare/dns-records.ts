@@ -50,17 +50,21 @@ export class DnsRecords extends pulumi.ComponentResource {
     for (const [rel, r] of Object.entries(args.records).sort(([a], [b]) => a.localeCompare(b))) {
       const proxiable = r.type === "A" || r.type === "AAAA" || r.type === "CNAME";
       const proxied = proxiable ? (r.proxied ?? false) : undefined;
-      const record = new cloudflare.DnsRecord(`${name}-${rel === "@" ? "apex" : rel}`, {
-        zoneId: args.zoneId,
-        // Full names, so the records land right whether the zone is the domain or a parent of it.
-        name: recordFqdn(rel, args.domain),
-        type: r.type,
-        content: r.type === "TXT" ? pulumi.output(r.value).apply(quoteTxt) : r.value,
-        ttl: proxied ? 1 : (r.ttl ?? 1),
-        ...(proxied !== undefined ? { proxied } : {}),
-        ...(r.type === "MX" ? { priority: r.priority } : {}),
-        comment: r.comment ?? "managed by tricloud",
-      }, { parent: this });
+      const record = new cloudflare.DnsRecord(
+        `${name}-${rel === "@" ? "apex" : rel}`,
+        {
+          zoneId: args.zoneId,
+          // Full names, so the records land right whether the zone is the domain or a parent of it.
+          name: recordFqdn(rel, args.domain),
+          type: r.type,
+          content: r.type === "TXT" ? pulumi.output(r.value).apply(quoteTxt) : r.value,
+          ttl: proxied ? 1 : (r.ttl ?? 1),
+          ...(proxied !== undefined ? { proxied } : {}),
+          ...(r.type === "MX" ? { priority: r.priority } : {}),
+          comment: r.comment ?? "managed by tricloud",
+        },
+        { parent: this },
+      );
       ids[rel] = record.id;
     }
     this.ids = ids;

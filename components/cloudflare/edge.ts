@@ -35,21 +35,33 @@ export class CloudflareEdge extends pulumi.ComponentResource {
     const child = { parent: this };
     this.apiHostname = `api.${args.domain}`;
 
-    this.loadBalancer = new ApiLoadBalancer(`${name}-api`, {
-      accountId: args.accountId,
-      zoneId: args.zoneId,
-      hostname: this.apiHostname,
-      origins: args.origins,
-      steering: args.steering,
-      fallback: args.fallback,
-      monitor: args.monitor,
-    }, child);
-    this.records = new DnsRecords(`${name}-dns`, { zoneId: args.zoneId, domain: args.domain, records: args.records }, child);
+    this.loadBalancer = new ApiLoadBalancer(
+      `${name}-api`,
+      {
+        accountId: args.accountId,
+        zoneId: args.zoneId,
+        hostname: this.apiHostname,
+        origins: args.origins,
+        steering: args.steering,
+        fallback: args.fallback,
+        monitor: args.monitor,
+      },
+      child,
+    );
+    this.records = new DnsRecords(
+      `${name}-dns`,
+      { zoneId: args.zoneId, domain: args.domain, records: args.records },
+      child,
+    );
     new Waf(`${name}-waf`, { zoneId: args.zoneId, apiHostname: this.apiHostname, rateLimit: args.rateLimit }, child);
     new ZoneTls(`${name}-tls`, { zoneId: args.zoneId }, child);
 
     // The load balancer is always proxied, so no DNS TTL enters the figure.
     this.failover = failoverSeconds({ ...args.monitor, proxied: true });
-    this.registerOutputs({ apiHostname: this.apiHostname, poolIds: this.loadBalancer.poolIds, failoverSeconds: this.failover.seconds });
+    this.registerOutputs({
+      apiHostname: this.apiHostname,
+      poolIds: this.loadBalancer.poolIds,
+      failoverSeconds: this.failover.seconds,
+    });
   }
 }

@@ -79,7 +79,10 @@ export interface PlanAdvice {
  * `budgetSeconds` with the other settings unchanged, and the interval to use.
  * Undefined when no plan can (retries x timeout or the TTL alone are too long).
  */
-export function cheapestPlanWithin(budgetSeconds: number, s: Omit<FailoverSettings, "intervalSeconds">): PlanAdvice | undefined {
+export function cheapestPlanWithin(
+  budgetSeconds: number,
+  s: Omit<FailoverSettings, "intervalSeconds">,
+): PlanAdvice | undefined {
   const down = s.consecutiveDown ?? CONSECUTIVE_DOWN;
   const rest = failoverSeconds({ ...s, intervalSeconds: 0 }).seconds;
   const maxIntervalSeconds = Math.floor((budgetSeconds - rest) / down);

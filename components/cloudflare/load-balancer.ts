@@ -54,43 +54,53 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     const child = { parent: this };
     const m = args.monitor;
 
-    const monitor = new cloudflare.LoadBalancerMonitor(`${name}-health`, {
-      accountId: args.accountId,
-      description: `${args.hostname} GET ${args.healthPath ?? "/health"}`,
-      type: "https",
-      method: "GET",
-      path: args.healthPath ?? "/health",
-      expectedCodes: "200",
-      followRedirects: false,
-      allowInsecure: false,
-      interval: m.intervalSeconds,
-      retries: m.retries,
-      timeout: m.timeoutSeconds,
-      // Explicit, because the failover arithmetic (failover.ts) counts on it.
-      consecutiveDown: CONSECUTIVE_DOWN,
-      consecutiveUp: 2,
-    }, child);
+    const monitor = new cloudflare.LoadBalancerMonitor(
+      `${name}-health`,
+      {
+        accountId: args.accountId,
+        description: `${args.hostname} GET ${args.healthPath ?? "/health"}`,
+        type: "https",
+        method: "GET",
+        path: args.healthPath ?? "/health",
+        expectedCodes: "200",
+        followRedirects: false,
+        allowInsecure: false,
+        interval: m.intervalSeconds,
+        retries: m.retries,
+        timeout: m.timeoutSeconds,
+        // Explicit, because the failover arithmetic (failover.ts) counts on it.
+        consecutiveDown: CONSECUTIVE_DOWN,
+        consecutiveUp: 2,
+      },
+      child,
+    );
 
     const pools = {} as Record<Cloud, cloudflare.LoadBalancerPool>;
     for (const cloud of CLOUDS) {
       const origin = args.origins[cloud];
-      pools[cloud] = new cloudflare.LoadBalancerPool(`${name}-${cloud}`, {
-        accountId: args.accountId,
-        name: `${name}-${cloud}`.replace(/[^A-Za-z0-9_-]/g, "-"),
-        description: `${args.hostname} on ${cloud}`,
-        monitor: monitor.id,
-        checkRegions: [...m.regions],
-        minimumOrigins: 1,
-        origins: [{
-          name: cloud,
-          address: origin,
-          enabled: true,
-          weight: 1,
-          // Function hosts route by their own hostname, not api.<domain>; the
-          // override also applies to the health probes (it beats the monitor's).
-          header: { hosts: [origin] },
-        }],
-      }, child);
+      pools[cloud] = new cloudflare.LoadBalancerPool(
+        `${name}-${cloud}`,
+        {
+          accountId: args.accountId,
+          name: `${name}-${cloud}`.replace(/[^A-Za-z0-9_-]/g, "-"),
+          description: `${args.hostname} on ${cloud}`,
+          monitor: monitor.id,
+          checkRegions: [...m.regions],
+          minimumOrigins: 1,
+          origins: [
+            {
+              name: cloud,
+              address: origin,
+              enabled: true,
+              weight: 1,
+              // Function hosts route by their own hostname, not api.<domain>; the
+              // override also applies to the health probes (it beats the monitor's).
+              header: { hosts: [origin] },
+            },
+          ],
+        },
+        child,
+      );
     }
 
     const id = (c: Cloud) => pools[c].id;
@@ -98,34 +108,43 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     // Pool order is the failover order for "off" and the tie-break elsewhere: heaviest first.
     const order = [...CLOUDS].sort((a, b) => (weighted ? weighted[b] - weighted[a] : 0));
 
-    const lb = new cloudflare.LoadBalancer(`${name}-lb`, {
-      zoneId: args.zoneId,
-      name: args.hostname,
-      description: `tricloud API over ${CLOUDS.join(", ")}`,
-      proxied: true,
-      defaultPools: order.map(id),
-      fallbackPool: id(args.fallback),
-      // Cloudflare's weighted steering is "random" with per-pool weights (0..1, relative).
-      steeringPolicy: weighted ? "random" : args.steering.policy,
-      ...(weighted
-        ? {
-            randomSteering: {
-              defaultWeight: 0,
-              poolWeights: pulumi
-                .all(CLOUDS.map((c) => pools[c].id))
-                .apply((ids) => Object.fromEntries(ids.map((poolId, i) => [poolId, weighted[CLOUDS[i]!] / 100]))),
-            },
-          }
-        : {}),
-      // Between probes, a refused connection (521/522/523) is retried on another pool at once.
-      adaptiveRouting: { failoverAcrossPools: true },
-      sessionAffinity: "none",
-    }, child);
+    const lb = new cloudflare.LoadBalancer(
+      `${name}-lb`,
+      {
+        zoneId: args.zoneId,
+        name: args.hostname,
+        description: `tricloud API over ${CLOUDS.join(", ")}`,
+        proxied: true,
+        defaultPools: order.map(id),
+        fallbackPool: id(args.fallback),
+        // Cloudflare's weighted steering is "random" with per-pool weights (0..1, relative).
+        steeringPolicy: weighted ? "random" : args.steering.policy,
+        ...(weighted
+          ? {
+              randomSteering: {
+                defaultWeight: 0,
+                poolWeights: pulumi
+                  .all(CLOUDS.map((c) => pools[c].id))
+                  .apply((ids) => Object.fromEntries(ids.map((poolId, i) => [poolId, weighted[CLOUDS[i]!] / 100]))),
+              },
+            }
+          : {}),
+        // Between probes, a refused connection (521/522/523) is retried on another pool at once.
+        adaptiveRouting: { failoverAcrossPools: true },
+        sessionAffinity: "none",
+      },
+      child,
+    );
 
     this.hostname = args.hostname;
     this.monitorId = monitor.id;
     this.poolIds = { aws: id("aws"), azure: id("azure"), gcp: id("gcp") };
     this.loadBalancerId = lb.id;
-    this.registerOutputs({ hostname: this.hostname, monitorId: this.monitorId, poolIds: this.poolIds, loadBalancerId: this.loadBalancerId });
+    this.registerOutputs({
+      hostname: this.hostname,
+      monitorId: this.monitorId,
+      poolIds: this.poolIds,
+      loadBalancerId: this.loadBalancerId,
+    });
   }
 }

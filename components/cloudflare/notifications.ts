@@ -20,15 +20,19 @@ export class PoolHealthNotifications extends pulumi.ComponentResource {
 
   constructor(name: string, args: PoolHealthNotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:cloudflare:PoolHealthNotifications", name, {}, opts);
-    const policy = new cloudflare.NotificationPolicy(`${name}-pool-health`, {
-      accountId: args.accountId,
-      name: `tricloud ${args.environment}: API pool health`,
-      description: "A tricloud API pool changed health (the load balancer steers around unhealthy pools)",
-      alertType: "load_balancing_health_alert",
-      enabled: true,
-      filters: { poolIds: args.poolIds, newHealths: ["Unhealthy", "Healthy"] },
-      mechanisms: { emails: args.emails.map((id) => ({ id })) },
-    }, { parent: this });
+    const policy = new cloudflare.NotificationPolicy(
+      `${name}-pool-health`,
+      {
+        accountId: args.accountId,
+        name: `tricloud ${args.environment}: API pool health`,
+        description: "A tricloud API pool changed health (the load balancer steers around unhealthy pools)",
+        alertType: "load_balancing_health_alert",
+        enabled: true,
+        filters: { poolIds: args.poolIds, newHealths: ["Unhealthy", "Healthy"] },
+        mechanisms: { emails: args.emails.map((id) => ({ id })) },
+      },
+      { parent: this },
+    );
     this.policyId = policy.id;
     this.registerOutputs({ policyId: this.policyId });
   }

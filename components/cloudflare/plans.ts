@@ -27,7 +27,9 @@ export const PLAN_LIMITS: Readonly<Record<CloudflarePlan, PlanLimits>> = {
 };
 
 /** The only period values the rate-limiting API accepts (for counting and mitigation alike). */
-export const RATE_LIMIT_PERIODS = [10, 15, 20, 30, 40, 45, 60, 90, 120, 180, 240, 300, 480, 600, 900, 1200, 1800, 2400, 3600, 65535, 86400] as const;
+export const RATE_LIMIT_PERIODS = [
+  10, 15, 20, 30, 40, 45, 60, 90, 120, 180, 240, 300, 480, 600, 900, 1200, 1800, 2400, 3600, 65535, 86400,
+] as const;
 
 /** Plans from cheapest to dearest, for "which plan would allow it" answers. */
 export function plansFrom(plan: CloudflarePlan): CloudflarePlan[] {

@@ -38,7 +38,11 @@ export class ZoneTls extends pulumi.ComponentResource {
       },
     };
     for (const [settingId, value] of Object.entries(settings)) {
-      new cloudflare.ZoneSetting(`${name}-${settingId.replace(/_/g, "-")}`, { zoneId: args.zoneId, settingId, value }, { parent: this });
+      new cloudflare.ZoneSetting(
+        `${name}-${settingId.replace(/_/g, "-")}`,
+        { zoneId: args.zoneId, settingId, value },
+        { parent: this },
+      );
     }
     this.settingIds = Object.keys(settings);
     this.registerOutputs({ settingIds: this.settingIds });

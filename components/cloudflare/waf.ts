@@ -42,40 +42,62 @@ export class Waf extends pulumi.ComponentResource {
     super("tricloud:cloudflare:Waf", name, {}, opts);
     const child = { parent: this };
 
-    const managed = new cloudflare.Ruleset(`${name}-managed`, {
-      zoneId: args.zoneId,
-      kind: "zone",
-      phase: "http_request_firewall_managed",
-      name: "tricloud managed WAF",
-      description: "Cloudflare Managed Ruleset and OWASP Core Ruleset on every request",
-      // Rule defaults as Cloudflare ships them; tune per rule with overrides once logs show false positives.
-      rules: [
-        { action: "execute", expression: "true", enabled: true, description: "Cloudflare Managed Ruleset", actionParameters: { id: CLOUDFLARE_MANAGED_RULESET_ID } },
-        { action: "execute", expression: "true", enabled: true, description: "Cloudflare OWASP Core Ruleset", actionParameters: { id: OWASP_CORE_RULESET_ID } },
-      ],
-    }, child);
+    const managed = new cloudflare.Ruleset(
+      `${name}-managed`,
+      {
+        zoneId: args.zoneId,
+        kind: "zone",
+        phase: "http_request_firewall_managed",
+        name: "tricloud managed WAF",
+        description: "Cloudflare Managed Ruleset and OWASP Core Ruleset on every request",
+        // Rule defaults as Cloudflare ships them; tune per rule with overrides once logs show false positives.
+        rules: [
+          {
+            action: "execute",
+            expression: "true",
+            enabled: true,
+            description: "Cloudflare Managed Ruleset",
+            actionParameters: { id: CLOUDFLARE_MANAGED_RULESET_ID },
+          },
+          {
+            action: "execute",
+            expression: "true",
+            enabled: true,
+            description: "Cloudflare OWASP Core Ruleset",
+            actionParameters: { id: OWASP_CORE_RULESET_ID },
+          },
+        ],
+      },
+      child,
+    );
 
     const rl = args.rateLimit;
-    const rateLimit = new cloudflare.Ruleset(`${name}-ratelimit`, {
-      zoneId: args.zoneId,
-      kind: "zone",
-      phase: "http_ratelimit",
-      name: "tricloud API rate limit",
-      description: `At most ${rl.requestsPerPeriod} API requests per ${rl.periodSeconds} s per client IP`,
-      rules: [{
-        action: "block",
-        enabled: true,
-        description: `Rate-limit ${args.apiPathPrefix ?? "/v1/"} per client IP`,
-        expression: apiExpression(args.apiHostname, args.apiPathPrefix ?? "/v1/"),
-        ratelimit: {
-          // cf.colo.id is mandatory: Cloudflare counts per data centre. ip.src is the only other key on Pro.
-          characteristics: ["cf.colo.id", "ip.src"],
-          period: rl.periodSeconds,
-          requestsPerPeriod: rl.requestsPerPeriod,
-          mitigationTimeout: rl.mitigationSeconds,
-        },
-      }],
-    }, child);
+    const rateLimit = new cloudflare.Ruleset(
+      `${name}-ratelimit`,
+      {
+        zoneId: args.zoneId,
+        kind: "zone",
+        phase: "http_ratelimit",
+        name: "tricloud API rate limit",
+        description: `At most ${rl.requestsPerPeriod} API requests per ${rl.periodSeconds} s per client IP`,
+        rules: [
+          {
+            action: "block",
+            enabled: true,
+            description: `Rate-limit ${args.apiPathPrefix ?? "/v1/"} per client IP`,
+            expression: apiExpression(args.apiHostname, args.apiPathPrefix ?? "/v1/"),
+            ratelimit: {
+              // cf.colo.id is mandatory: Cloudflare counts per data centre. ip.src is the only other key on Pro.
+              characteristics: ["cf.colo.id", "ip.src"],
+              period: rl.periodSeconds,
+              requestsPerPeriod: rl.requestsPerPeriod,
+              mitigationTimeout: rl.mitigationSeconds,
+            },
+          },
+        ],
+      },
+      child,
+    );
 
     this.managedRulesetId = managed.id;
     this.rateLimitRulesetId = rateLimit.id;

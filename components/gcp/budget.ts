@@ -32,18 +32,41 @@ export class GcpBudget extends pulumi.ComponentResource {
 
   constructor(name: string, args: GcpBudgetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:Budget", name, {}, opts);
-    const child = { parent: this, dependsOn: args.apis.of("billingbudgets.googleapis.com", "cloudresourcemanager.googleapis.com") };
+    const child = {
+      parent: this,
+      dependsOn: args.apis.of("billingbudgets.googleapis.com", "cloudresourcemanager.googleapis.com"),
+    };
     this.amountUsd = args.amountCents / 100;
     // Budget filters name projects by number, not id.
     const projectNumber = gcp.organizations.getProjectOutput({ projectId: args.project }, child).number;
-    const budget = new gcp.billing.Budget(`${name}-monthly`, {
-      billingAccount: args.billingAccount,
-      displayName: `tricloud-${args.environment}-gcp`,
-      amount: { specifiedAmount: { currencyCode: "USD", units: String(Math.floor(args.amountCents / 100)), nanos: (args.amountCents % 100) * 10_000_000 } },
-      budgetFilter: { projects: [pulumi.interpolate`projects/${projectNumber}`], calendarPeriod: "MONTH", creditTypesTreatment: "INCLUDE_ALL_CREDITS" },
-      thresholdRules: BUDGET_ALERT_PERCENTS.map((p) => ({ thresholdPercent: p / 100, spendBasis: "FORECASTED_SPEND" })),
-      allUpdatesRule: { monitoringNotificationChannels: args.notificationChannelIds.slice(0, 5), disableDefaultIamRecipients: false },
-    }, child);
+    const budget = new gcp.billing.Budget(
+      `${name}-monthly`,
+      {
+        billingAccount: args.billingAccount,
+        displayName: `tricloud-${args.environment}-gcp`,
+        amount: {
+          specifiedAmount: {
+            currencyCode: "USD",
+            units: String(Math.floor(args.amountCents / 100)),
+            nanos: (args.amountCents % 100) * 10_000_000,
+          },
+        },
+        budgetFilter: {
+          projects: [pulumi.interpolate`projects/${projectNumber}`],
+          calendarPeriod: "MONTH",
+          creditTypesTreatment: "INCLUDE_ALL_CREDITS",
+        },
+        thresholdRules: BUDGET_ALERT_PERCENTS.map((p) => ({
+          thresholdPercent: p / 100,
+          spendBasis: "FORECASTED_SPEND",
+        })),
+        allUpdatesRule: {
+          monitoringNotificationChannels: args.notificationChannelIds.slice(0, 5),
+          disableDefaultIamRecipients: false,
+        },
+      },
+      child,
+    );
     this.budgetId = budget.id;
     this.registerOutputs({ budgetId: this.budgetId, amountUsd: this.amountUsd });
   }

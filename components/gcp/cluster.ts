@@ -26,12 +26,24 @@ export const GKE_RELEASE_CHANNEL = "REGULAR";
  * channel has no such minor). Without one, the channel's default, which GKE accepts: the portability
  * pack's same-minor policy then names the mismatch instead of the deploy failing half-way.
  */
-export function channelVersion(versions: { releaseChannelLatestVersion?: Readonly<Record<string, string>>; releaseChannelDefaultVersion?: Readonly<Record<string, string>> }, minor: string, channel = GKE_RELEASE_CHANNEL): string {
+export function channelVersion(
+  versions: {
+    releaseChannelLatestVersion?: Readonly<Record<string, string>>;
+    releaseChannelDefaultVersion?: Readonly<Record<string, string>>;
+  },
+  minor: string,
+  channel = GKE_RELEASE_CHANNEL,
+): string {
   const latest = versions.releaseChannelLatestVersion?.[channel];
   if (latest) return latest;
   const fallback = versions.releaseChannelDefaultVersion?.[channel];
-  if (!fallback) throw new Error(`GKE reported no ${channel} channel versions; tricloud:kubernetesVersion ${minor} cannot be placed`);
-  pulumi.log.warn(`tricloud:kubernetesVersion: GKE's ${channel} channel offers no ${minor}.x; a new cluster would start on the channel's default ${fallback}`);
+  if (!fallback)
+    throw new Error(
+      `GKE reported no ${channel} channel versions; tricloud:kubernetesVersion ${minor} cannot be placed`,
+    );
+  pulumi.log.warn(
+    `tricloud:kubernetesVersion: GKE's ${channel} channel offers no ${minor}.x; a new cluster would start on the channel's default ${fallback}`,
+  );
   return fallback;
 }
 
@@ -63,17 +75,25 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
     const labels = { ...args.tags };
     const location = args.zones.length === 1 ? args.zones[0]! : args.region;
 
-    const nodeAccount = new gcp.serviceaccount.Account(`${name}-nodes`, {
-      project: args.project,
-      accountId: `${name}-nodes`.slice(0, 30),
-      displayName: `GKE nodes of ${name}`,
-    }, iam);
+    const nodeAccount = new gcp.serviceaccount.Account(
+      `${name}-nodes`,
+      {
+        project: args.project,
+        accountId: `${name}-nodes`.slice(0, 30),
+        displayName: `GKE nodes of ${name}`,
+      },
+      iam,
+    );
     // The documented minimum for GKE nodes (logs, metrics), instead of the over-broad Compute default account.
-    new gcp.projects.IAMMember(`${name}-nodes-default`, {
-      project: args.project,
-      role: "roles/container.defaultNodeServiceAccount",
-      member: pulumi.interpolate`serviceAccount:${nodeAccount.email}`,
-    }, { parent: this, dependsOn: args.apis.of("cloudresourcemanager.googleapis.com") });
+    new gcp.projects.IAMMember(
+      `${name}-nodes-default`,
+      {
+        project: args.project,
+        role: "roles/container.defaultNodeServiceAccount",
+        member: pulumi.interpolate`serviceAccount:${nodeAccount.email}`,
+      },
+      { parent: this, dependsOn: args.apis.of("cloudresourcemanager.googleapis.com") },
+    );
 
     // The configured minor, as the release channel offers it: a cluster in a channel only takes a version
     // the channel has, and the newest patch anywhere (latestMasterVersion) often is only in RAPID.
@@ -84,65 +104,76 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
 
     const workloadPool = `${args.project}.svc.id.goog`;
     const privateOnly = args.publicAccessCidrs.length === 0;
-    const cluster = new gcp.container.Cluster(name, {
-      project: args.project,
-      location,
-      ...(args.zones.length > 1 ? { nodeLocations: [...args.zones] } : {}),
-      minMasterVersion: versions.apply((v) => channelVersion(v, args.kubernetesVersion)),
-      releaseChannel: { channel: GKE_RELEASE_CHANNEL },
-      removeDefaultNodePool: true,
-      initialNodeCount: 1,
-      network: args.networkId,
-      subnetwork: args.subnetworkId,
-      networkingMode: "VPC_NATIVE",
-      ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE },
-      privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: privateOnly },
-      masterAuthorizedNetworksConfig: {
-        cidrBlocks: args.publicAccessCidrs.map((cidrBlock) => ({ cidrBlock, displayName: "configured public access" })),
-        gcpPublicCidrsAccessEnabled: false,
+    const cluster = new gcp.container.Cluster(
+      name,
+      {
+        project: args.project,
+        location,
+        ...(args.zones.length > 1 ? { nodeLocations: [...args.zones] } : {}),
+        minMasterVersion: versions.apply((v) => channelVersion(v, args.kubernetesVersion)),
+        releaseChannel: { channel: GKE_RELEASE_CHANNEL },
+        removeDefaultNodePool: true,
+        initialNodeCount: 1,
+        network: args.networkId,
+        subnetwork: args.subnetworkId,
+        networkingMode: "VPC_NATIVE",
+        ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE },
+        privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: privateOnly },
+        masterAuthorizedNetworksConfig: {
+          cidrBlocks: args.publicAccessCidrs.map((cidrBlock) => ({
+            cidrBlock,
+            displayName: "configured public access",
+          })),
+          gcpPublicCidrsAccessEnabled: false,
+        },
+        masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
+        enableShieldedNodes: true,
+        enableLegacyAbac: false,
+        workloadIdentityConfig: { workloadPool },
+        datapathProvider: "ADVANCED_DATAPATH",
+        loggingConfig: { enableComponents: GKE_LOG_COMPONENTS },
+        deletionProtection: args.production,
+        resourceLabels: labels,
       },
-      masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
-      enableShieldedNodes: true,
-      enableLegacyAbac: false,
-      workloadIdentityConfig: { workloadPool },
-      datapathProvider: "ADVANCED_DATAPATH",
-      loggingConfig: { enableComponents: GKE_LOG_COMPONENTS },
-      deletionProtection: args.production,
-      resourceLabels: labels,
-    }, {
-      ...child,
-      // The starting version only: the channel upgrades the cluster from there, and the channel's newest
-      // patch moves every few weeks, which would otherwise show as a change at every run.
-      ignoreChanges: ["minMasterVersion"],
-    });
+      {
+        ...child,
+        // The starting version only: the channel upgrades the cluster from there, and the channel's newest
+        // patch moves every few weeks, which would otherwise show as a change at every run.
+        ignoreChanges: ["minMasterVersion"],
+      },
+    );
 
     const pool = args.nodePool;
     const zoneCount = Math.max(1, args.zones.length);
-    new gcp.container.NodePool(`${name}-workers`, {
-      project: args.project,
-      location,
-      cluster: cluster.name,
-      // Per zone; the totals below are what the autoscaler keeps to.
-      initialNodeCount: Math.ceil(pool.desiredNodes / zoneCount),
-      autoscaling: { totalMinNodeCount: pool.minNodes, totalMaxNodeCount: pool.maxNodes, locationPolicy: "BALANCED" },
-      management: { autoRepair: true, autoUpgrade: true },
-      nodeConfig: {
-        machineType: nodeMachine("gcp", pool.size),
-        imageType: "COS_CONTAINERD",
-        diskType: "pd-balanced",
-        diskSizeGb: 50,
-        serviceAccount: nodeAccount.email,
-        oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
-        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
-        workloadMetadataConfig: { mode: "GKE_METADATA" },
-        metadata: { "disable-legacy-endpoints": "true" },
-        resourceLabels: labels,
+    new gcp.container.NodePool(
+      `${name}-workers`,
+      {
+        project: args.project,
+        location,
+        cluster: cluster.name,
+        // Per zone; the totals below are what the autoscaler keeps to.
+        initialNodeCount: Math.ceil(pool.desiredNodes / zoneCount),
+        autoscaling: { totalMinNodeCount: pool.minNodes, totalMaxNodeCount: pool.maxNodes, locationPolicy: "BALANCED" },
+        management: { autoRepair: true, autoUpgrade: true },
+        nodeConfig: {
+          machineType: nodeMachine("gcp", pool.size),
+          imageType: "COS_CONTAINERD",
+          diskType: "pd-balanced",
+          diskSizeGb: 50,
+          serviceAccount: nodeAccount.email,
+          oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+          shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+          workloadMetadataConfig: { mode: "GKE_METADATA" },
+          metadata: { "disable-legacy-endpoints": "true" },
+          resourceLabels: labels,
+        },
       },
-    }, {
-      ...child,
-      // Changing the initial count would replace the pool; the autoscaler owns the live size.
-      ignoreChanges: ["initialNodeCount"],
-    });
+      {
+        ...child,
+        // Changing the initial count would replace the pool; the autoscaler owns the live size.
+        ignoreChanges: ["initialNodeCount"],
+      },
+    );
 
     this.clusterName = cluster.name;
     this.clusterId = cluster.id;
@@ -156,23 +187,35 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
         return JSON.stringify({
           apiVersion: "v1",
           kind: "Config",
-          clusters: [{ name: context, cluster: { server: `https://${endpoint}`, "certificate-authority-data": auth.clusterCaCertificate } }],
+          clusters: [
+            {
+              name: context,
+              cluster: { server: `https://${endpoint}`, "certificate-authority-data": auth.clusterCaCertificate },
+            },
+          ],
           contexts: [{ name: context, context: { cluster: context, user: context } }],
           "current-context": context,
-          users: [{
-            name: context,
-            user: {
-              exec: {
-                apiVersion: "client.authentication.k8s.io/v1beta1",
-                command: "gke-gcloud-auth-plugin",
-                provideClusterInfo: true,
-                interactiveMode: "Never",
+          users: [
+            {
+              name: context,
+              user: {
+                exec: {
+                  apiVersion: "client.authentication.k8s.io/v1beta1",
+                  command: "gke-gcloud-auth-plugin",
+                  provideClusterInfo: true,
+                  interactiveMode: "Never",
+                },
               },
             },
-          }],
+          ],
         });
       }),
     );
-    this.registerOutputs({ clusterName: this.clusterName, endpoint: this.endpoint, kubeconfig: this.kubeconfig, nodeServiceAccountEmail: this.nodeServiceAccountEmail });
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      endpoint: this.endpoint,
+      kubeconfig: this.kubeconfig,
+      nodeServiceAccountEmail: this.nodeServiceAccountEmail,
+    });
   }
 }

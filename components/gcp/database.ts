@@ -1,7 +1,14 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ADMIN_PASSWORD, ADMIN_USERNAME, DATABASE_NAME, POSTGRES_PORT, type PostgresDatabase, type PostgresDatabaseBaseArgs } from "../shared/platform";
+import {
+  ADMIN_PASSWORD,
+  ADMIN_USERNAME,
+  DATABASE_NAME,
+  POSTGRES_PORT,
+  type PostgresDatabase,
+  type PostgresDatabaseBaseArgs,
+} from "../shared/platform";
 import { databaseMachine } from "@tricloud/vocabulary/sizes";
 import type { GcpProjectServices } from "./services";
 
@@ -48,48 +55,56 @@ export class GcpPostgresDatabase extends pulumi.ComponentResource implements Pos
 
     const password = new random.RandomPassword(`${name}-admin`, { ...ADMIN_PASSWORD }, { parent: this });
 
-    const instance = new gcp.sql.DatabaseInstance(`${name}-pg`, {
-      project: args.project,
-      region: args.region,
-      databaseVersion: `POSTGRES_${args.postgresVersion}`,
-      deletionProtection: args.production,
-      settings: {
-        // db-custom-* machines exist on the Enterprise edition only.
-        edition: "ENTERPRISE",
-        tier: databaseMachine("gcp", args.size),
-        availabilityType: args.highAvailability ? "REGIONAL" : "ZONAL",
-        diskType: "PD_SSD",
-        diskSize: args.storageGb,
-        diskAutoresize: true,
-        deletionProtectionEnabled: args.production,
-        ipConfiguration: {
-          ipv4Enabled: false,
-          privateNetwork: args.networkId,
-          sslMode: "ENCRYPTED_ONLY",
+    const instance = new gcp.sql.DatabaseInstance(
+      `${name}-pg`,
+      {
+        project: args.project,
+        region: args.region,
+        databaseVersion: `POSTGRES_${args.postgresVersion}`,
+        deletionProtection: args.production,
+        settings: {
+          // db-custom-* machines exist on the Enterprise edition only.
+          edition: "ENTERPRISE",
+          tier: databaseMachine("gcp", args.size),
+          availabilityType: args.highAvailability ? "REGIONAL" : "ZONAL",
+          diskType: "PD_SSD",
+          diskSize: args.storageGb,
+          diskAutoresize: true,
+          deletionProtectionEnabled: args.production,
+          ipConfiguration: {
+            ipv4Enabled: false,
+            privateNetwork: args.networkId,
+            sslMode: "ENCRYPTED_ONLY",
+          },
+          backupConfiguration: {
+            enabled: true,
+            pointInTimeRecoveryEnabled: true,
+            startTime: "03:00",
+            transactionLogRetentionDays: Math.min(MAX_LOG_RETENTION_DAYS, args.backupRetentionDays),
+            backupRetentionSettings: { retainedBackups: args.backupRetentionDays, retentionUnit: "COUNT" },
+            ...(args.production ? { location: backupMultiRegion(args.region) } : {}),
+          },
+          maintenanceWindow: { day: 7, hour: 4, updateTrack: "stable" },
+          insightsConfig: { queryInsightsEnabled: true },
+          userLabels: { ...args.tags },
         },
-        backupConfiguration: {
-          enabled: true,
-          pointInTimeRecoveryEnabled: true,
-          startTime: "03:00",
-          transactionLogRetentionDays: Math.min(MAX_LOG_RETENTION_DAYS, args.backupRetentionDays),
-          backupRetentionSettings: { retainedBackups: args.backupRetentionDays, retentionUnit: "COUNT" },
-          ...(args.production ? { location: backupMultiRegion(args.region) } : {}),
-        },
-        maintenanceWindow: { day: 7, hour: 4, updateTrack: "stable" },
-        insightsConfig: { queryInsightsEnabled: true },
-        userLabels: { ...args.tags },
       },
-    }, { parent: this, dependsOn: [args.privateServicesConnection, ...args.apis.of("sqladmin.googleapis.com")] });
+      { parent: this, dependsOn: [args.privateServicesConnection, ...args.apis.of("sqladmin.googleapis.com")] },
+    );
 
     new gcp.sql.Database(`${name}-db`, { project: args.project, instance: instance.name, name: DATABASE_NAME }, child);
-    new gcp.sql.User(`${name}-admin`, {
-      project: args.project,
-      instance: instance.name,
-      name: ADMIN_USERNAME,
-      password: pulumi.secret(password.result),
-      // PostgreSQL refuses to drop a role that owns objects; leave it to go with the instance.
-      deletionPolicy: "ABANDON",
-    }, { ...child, additionalSecretOutputs: ["password"] });
+    new gcp.sql.User(
+      `${name}-admin`,
+      {
+        project: args.project,
+        instance: instance.name,
+        name: ADMIN_USERNAME,
+        password: pulumi.secret(password.result),
+        // PostgreSQL refuses to drop a role that owns objects; leave it to go with the instance.
+        deletionPolicy: "ABANDON",
+      },
+      { ...child, additionalSecretOutputs: ["password"] },
+    );
 
     this.host = instance.privateIpAddress;
     this.connectionName = instance.connectionName;

@@ -4,7 +4,15 @@ import { HOST_ENV } from "../../functions/adapters/env";
 import { functionBundle } from "../shared/bundle";
 import { baseUrlOf, databaseUrl, hostnameOf } from "../shared/function-urls";
 import type { GcpProjectServices } from "./services";
-import { ADMIN_USERNAME, DATABASE_NAME, FUNCTION_POOL_MAX, POSTGRES_PORT, functionSchema, type FunctionHost, type FunctionHostBaseArgs } from "../shared/platform";
+import {
+  ADMIN_USERNAME,
+  DATABASE_NAME,
+  FUNCTION_POOL_MAX,
+  POSTGRES_PORT,
+  functionSchema,
+  type FunctionHost,
+  type FunctionHostBaseArgs,
+} from "../shared/platform";
 
 export interface GcpFunctionHostArgs extends FunctionHostBaseArgs {
   project: string;
@@ -33,7 +41,8 @@ export const GCP_BUILD_PROJECT_ROLES = ["roles/logging.logWriter", "roles/artifa
 /** The public function's name; peers are given its cloudfunctions.net URL before it exists. */
 export const gcpFunctionName = (environment: string) => `tricloud-${environment}-api`;
 /** https://<region>-<project>.cloudfunctions.net/<name>: fixed by name, so peers can be told it up front. */
-export const gcpFunctionUrl = (project: string, region: string, environment: string) => `https://${region}-${project}.cloudfunctions.net/${gcpFunctionName(environment)}`;
+export const gcpFunctionUrl = (project: string, region: string, environment: string) =>
+  `https://${region}-${project}.cloudfunctions.net/${gcpFunctionName(environment)}`;
 
 /**
  * The health/quorum function on GCP: Cloud Functions 2nd gen with a dedicated service
@@ -57,37 +66,104 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
     const env = args.environment;
     const bundle = functionBundle("gcp-functions");
 
-    const runtimeSa = new gcp.serviceaccount.Account(`${name}-sa`, { project, accountId: `tricloud-${env}-fn`, displayName: "tricloud quorum function" }, on("iam.googleapis.com"));
-    const schedulerSa = new gcp.serviceaccount.Account(`${name}-scheduler-sa`, { project, accountId: `tricloud-${env}-fn-sched`, displayName: "tricloud reconciler schedule (invoker only)" }, on("iam.googleapis.com"));
+    const runtimeSa = new gcp.serviceaccount.Account(
+      `${name}-sa`,
+      { project, accountId: `tricloud-${env}-fn`, displayName: "tricloud quorum function" },
+      on("iam.googleapis.com"),
+    );
+    const schedulerSa = new gcp.serviceaccount.Account(
+      `${name}-scheduler-sa`,
+      { project, accountId: `tricloud-${env}-fn-sched`, displayName: "tricloud reconciler schedule (invoker only)" },
+      on("iam.googleapis.com"),
+    );
     // Builds run as their own account: projects created since mid-2024 give the Compute default
     // account (the builds' default) no rights (https://cloud.google.com/build/docs/cloud-build-service-account-updates).
-    const buildSa = new gcp.serviceaccount.Account(`${name}-build-sa`, { project, accountId: `tricloud-${env}-fn-build`, displayName: "tricloud function builds" }, on("iam.googleapis.com"));
+    const buildSa = new gcp.serviceaccount.Account(
+      `${name}-build-sa`,
+      { project, accountId: `tricloud-${env}-fn-build`, displayName: "tricloud function builds" },
+      on("iam.googleapis.com"),
+    );
     const buildMember = pulumi.interpolate`serviceAccount:${buildSa.email}`;
-    const buildGrants: pulumi.Resource[] = GCP_BUILD_PROJECT_ROLES.map((role) =>
-      new gcp.projects.IAMMember(`${name}-build-${role.split("/")[1]!.replace(/\./g, "-").toLowerCase()}`, { project, role, member: buildMember }, on("cloudresourcemanager.googleapis.com")));
+    const buildGrants: pulumi.Resource[] = GCP_BUILD_PROJECT_ROLES.map(
+      (role) =>
+        new gcp.projects.IAMMember(
+          `${name}-build-${role.split("/")[1]!.replace(/\./g, "-").toLowerCase()}`,
+          { project, role, member: buildMember },
+          on("cloudresourcemanager.googleapis.com"),
+        ),
+    );
 
     const secretOpts = on("secretmanager.googleapis.com");
     // Deploying a revision checks that its account may read each referenced secret: the functions wait for these grants.
     const accessors: pulumi.Resource[] = [];
     const secret = (id: string, value: pulumi.Input<string>) => {
-      const s = new gcp.secretmanager.Secret(`${name}-${id}`, { project, secretId: `tricloud-${env}-${id}`, replication: { auto: {} }, labels }, secretOpts);
-      const v = new gcp.secretmanager.SecretVersion(`${name}-${id}`, { secret: s.id, secretData: pulumi.secret(value) }, secretOpts);
-      accessors.push(new gcp.secretmanager.SecretIamMember(`${name}-${id}-accessor`, { project, secretId: s.secretId, role: "roles/secretmanager.secretAccessor", member: pulumi.interpolate`serviceAccount:${runtimeSa.email}` }, secretOpts));
+      const s = new gcp.secretmanager.Secret(
+        `${name}-${id}`,
+        { project, secretId: `tricloud-${env}-${id}`, replication: { auto: {} }, labels },
+        secretOpts,
+      );
+      const v = new gcp.secretmanager.SecretVersion(
+        `${name}-${id}`,
+        { secret: s.id, secretData: pulumi.secret(value) },
+        secretOpts,
+      );
+      accessors.push(
+        new gcp.secretmanager.SecretIamMember(
+          `${name}-${id}-accessor`,
+          {
+            project,
+            secretId: s.secretId,
+            role: "roles/secretmanager.secretAccessor",
+            member: pulumi.interpolate`serviceAccount:${runtimeSa.email}`,
+          },
+          secretOpts,
+        ),
+      );
       return { secretId: s.secretId, version: v.version };
     };
     const key = secret("signing-key", args.privateKeyPem);
-    const db = secret("database-url", databaseUrl({
-      host: args.database.host, port: POSTGRES_PORT, database: DATABASE_NAME, user: ADMIN_USERNAME, password: args.database.adminPassword,
-      // The server certificate names the instance, not its IP: verify the chain against the instance's CA.
-      params: { uselibpqcompat: "true", sslmode: "verify-ca" },
-    }));
+    const db = secret(
+      "database-url",
+      databaseUrl({
+        host: args.database.host,
+        port: POSTGRES_PORT,
+        database: DATABASE_NAME,
+        user: ADMIN_USERNAME,
+        password: args.database.adminPassword,
+        // The server certificate names the instance, not its IP: verify the chain against the instance's CA.
+        params: { uselibpqcompat: "true", sslmode: "verify-ca" },
+      }),
+    );
 
-    const bucket = new gcp.storage.Bucket(`${name}-source`, {
-      project, location: region, uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", forceDestroy: true, labels,
-    }, on("storage.googleapis.com"));
+    const bucket = new gcp.storage.Bucket(
+      `${name}-source`,
+      {
+        project,
+        location: region,
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        forceDestroy: true,
+        labels,
+      },
+      on("storage.googleapis.com"),
+    );
     // Content-addressed: a new bundle is a new object, which redeploys the functions.
-    const source = new gcp.storage.BucketObject(`${name}-source`, { bucket: bucket.name, name: `tricloud-gcp-functions-${bundle.sha256.slice(0, 16)}.zip`, source: bundle.archive() }, on("storage.googleapis.com"));
-    buildGrants.push(new gcp.storage.BucketIAMMember(`${name}-build-source-reader`, { bucket: bucket.name, role: "roles/storage.objectViewer", member: buildMember }, on("storage.googleapis.com")));
+    const source = new gcp.storage.BucketObject(
+      `${name}-source`,
+      {
+        bucket: bucket.name,
+        name: `tricloud-gcp-functions-${bundle.sha256.slice(0, 16)}.zip`,
+        source: bundle.archive(),
+      },
+      on("storage.googleapis.com"),
+    );
+    buildGrants.push(
+      new gcp.storage.BucketIAMMember(
+        `${name}-build-source-reader`,
+        { bucket: bucket.name, role: "roles/storage.objectViewer", member: buildMember },
+        on("storage.googleapis.com"),
+      ),
+    );
 
     const common = {
       project,
@@ -133,49 +209,78 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
     const functionOpts = {
       parent: this,
       dependsOn: [
-        ...apis.of("cloudfunctions.googleapis.com", "run.googleapis.com", "cloudbuild.googleapis.com", "artifactregistry.googleapis.com"),
+        ...apis.of(
+          "cloudfunctions.googleapis.com",
+          "run.googleapis.com",
+          "cloudbuild.googleapis.com",
+          "artifactregistry.googleapis.com",
+        ),
         ...accessors,
         ...buildGrants,
       ],
     };
 
-    const api = new gcp.cloudfunctionsv2.Function(`${name}-api`, {
-      ...common,
-      name: gcpFunctionName(env),
-      description: "tricloud health/quorum node (gcp)",
-      buildConfig: buildConfig("api"),
-      serviceConfig: { ...serviceConfig(args.maxInstances), ingressSettings: "ALLOW_ALL" },
-    }, functionOpts);
+    const api = new gcp.cloudfunctionsv2.Function(
+      `${name}-api`,
+      {
+        ...common,
+        name: gcpFunctionName(env),
+        description: "tricloud health/quorum node (gcp)",
+        buildConfig: buildConfig("api"),
+        serviceConfig: { ...serviceConfig(args.maxInstances), ingressSettings: "ALLOW_ALL" },
+      },
+      functionOpts,
+    );
     // The public origin behind Cloudflare, as the Lambda Function URL and the Function App are.
-    new gcp.cloudrunv2.ServiceIamMember(`${name}-api-public`, { project, location: region, name: api.name, role: "roles/run.invoker", member: "allUsers" }, on("run.googleapis.com"));
+    new gcp.cloudrunv2.ServiceIamMember(
+      `${name}-api-public`,
+      { project, location: region, name: api.name, role: "roles/run.invoker", member: "allUsers" },
+      on("run.googleapis.com"),
+    );
 
-    const reconcile = new gcp.cloudfunctionsv2.Function(`${name}-reconcile`, {
-      ...common,
-      name: `tricloud-${env}-reconcile`,
-      description: "tricloud reconciler pass (gcp), called by Cloud Scheduler",
-      buildConfig: buildConfig("reconcile"),
-      // One pass at a time is enough; only the scheduler's identity may invoke it.
-      serviceConfig: { ...serviceConfig(1), ingressSettings: "ALLOW_ALL" },
-    }, functionOpts);
-    new gcp.cloudrunv2.ServiceIamMember(`${name}-reconcile-invoker`, {
-      project, location: region, name: reconcile.name, role: "roles/run.invoker", member: pulumi.interpolate`serviceAccount:${schedulerSa.email}`,
-    }, on("run.googleapis.com"));
+    const reconcile = new gcp.cloudfunctionsv2.Function(
+      `${name}-reconcile`,
+      {
+        ...common,
+        name: `tricloud-${env}-reconcile`,
+        description: "tricloud reconciler pass (gcp), called by Cloud Scheduler",
+        buildConfig: buildConfig("reconcile"),
+        // One pass at a time is enough; only the scheduler's identity may invoke it.
+        serviceConfig: { ...serviceConfig(1), ingressSettings: "ALLOW_ALL" },
+      },
+      functionOpts,
+    );
+    new gcp.cloudrunv2.ServiceIamMember(
+      `${name}-reconcile-invoker`,
+      {
+        project,
+        location: region,
+        name: reconcile.name,
+        role: "roles/run.invoker",
+        member: pulumi.interpolate`serviceAccount:${schedulerSa.email}`,
+      },
+      on("run.googleapis.com"),
+    );
     // The Cloud Run URI (https://<service>-<hash>-<region code>.a.run.app), the URL Cloud Run checks an OIDC audience against.
     const reconcileUri = runUri(reconcile);
-    new gcp.cloudscheduler.Job(`${name}-reconcile`, {
-      project,
-      region,
-      description: "Runs the quorum reconciler",
-      schedule: `*/${args.reconcileEveryMinutes} * * * *`,
-      timeZone: "Etc/UTC",
-      attemptDeadline: "120s",
-      retryConfig: { retryCount: 0 },
-      httpTarget: {
-        uri: reconcileUri,
-        httpMethod: "POST",
-        oidcToken: { serviceAccountEmail: schedulerSa.email, audience: reconcileUri },
+    new gcp.cloudscheduler.Job(
+      `${name}-reconcile`,
+      {
+        project,
+        region,
+        description: "Runs the quorum reconciler",
+        schedule: `*/${args.reconcileEveryMinutes} * * * *`,
+        timeZone: "Etc/UTC",
+        attemptDeadline: "120s",
+        retryConfig: { retryCount: 0 },
+        httpTarget: {
+          uri: reconcileUri,
+          httpMethod: "POST",
+          oidcToken: { serviceAccountEmail: schedulerSa.email, audience: reconcileUri },
+        },
       },
-    }, on("cloudscheduler.googleapis.com"));
+      on("cloudscheduler.googleapis.com"),
+    );
 
     // The origin is the run.app host: `url` (https://<region>-<project>.cloudfunctions.net/<name>) needs
     // its path, and a load-balancer origin is a bare host, probed on /health.

@@ -32,34 +32,44 @@ export class GcpContainerRegistry extends pulumi.ComponentResource implements Co
     super("tricloud:gcp:ContainerRegistry", name, {}, opts);
     const child = { parent: this, dependsOn: args.apis.of("artifactregistry.googleapis.com") };
 
-    const repo = new gcp.artifactregistry.Repository(`${name}-repo`, {
-      project: args.project,
-      location: args.region,
-      repositoryId: args.repositoryId,
-      format: "DOCKER",
-      description: "tricloud platform images",
-      dockerConfig: { immutableTags: true },
-      cleanupPolicyDryRun: false,
-      cleanupPolicies: [
-        {
-          id: "delete-untagged",
-          action: "DELETE",
-          condition: { tagState: "UNTAGGED", olderThan: `${args.untaggedExpiryDays * 86400}s` },
-        },
-        // KEEP wins over DELETE: the newest images survive whatever else matches.
-        { id: "keep-recent", action: "KEEP", mostRecentVersions: { keepCount: args.keepImages } },
-      ],
-      labels: { ...args.labels },
-    }, child);
-
-    args.readerServiceAccounts.forEach((email, i) =>
-      new gcp.artifactregistry.RepositoryIamMember(`${name}-reader-${i}`, {
+    const repo = new gcp.artifactregistry.Repository(
+      `${name}-repo`,
+      {
         project: args.project,
         location: args.region,
-        repository: repo.name,
-        role: "roles/artifactregistry.reader",
-        member: pulumi.interpolate`serviceAccount:${email}`,
-      }, child));
+        repositoryId: args.repositoryId,
+        format: "DOCKER",
+        description: "tricloud platform images",
+        dockerConfig: { immutableTags: true },
+        cleanupPolicyDryRun: false,
+        cleanupPolicies: [
+          {
+            id: "delete-untagged",
+            action: "DELETE",
+            condition: { tagState: "UNTAGGED", olderThan: `${args.untaggedExpiryDays * 86400}s` },
+          },
+          // KEEP wins over DELETE: the newest images survive whatever else matches.
+          { id: "keep-recent", action: "KEEP", mostRecentVersions: { keepCount: args.keepImages } },
+        ],
+        labels: { ...args.labels },
+      },
+      child,
+    );
+
+    args.readerServiceAccounts.forEach(
+      (email, i) =>
+        new gcp.artifactregistry.RepositoryIamMember(
+          `${name}-reader-${i}`,
+          {
+            project: args.project,
+            location: args.region,
+            repository: repo.name,
+            role: "roles/artifactregistry.reader",
+            member: pulumi.interpolate`serviceAccount:${email}`,
+          },
+          child,
+        ),
+    );
 
     this.repositoryUrl = pulumi.interpolate`${args.region}-docker.pkg.dev/${args.project}/${args.repositoryId}`;
     this.registerOutputs({ repositoryUrl: this.repositoryUrl });

@@ -47,12 +47,16 @@ export class GcpProjectServices extends pulumi.ComponentResource {
     super("tricloud:gcp:ProjectServices", name, {}, opts);
     const services = {} as Record<GcpApi, gcp.projects.Service>;
     for (const api of GCP_APIS) {
-      services[api] = new gcp.projects.Service(`${name}-${api.split(".")[0]}`, {
-        project: args.project,
-        service: api,
-        disableOnDestroy: false,
-        disableDependentServices: false,
-      }, { parent: this });
+      services[api] = new gcp.projects.Service(
+        `${name}-${api.split(".")[0]}`,
+        {
+          project: args.project,
+          service: api,
+          disableOnDestroy: false,
+          disableDependentServices: false,
+        },
+        { parent: this },
+      );
     }
     this.services = services;
     this.registerOutputs({ services: GCP_APIS });

@@ -2,7 +2,13 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { build as buildAsync, buildSync, version as esbuildVersion, type BuildOptions, type BuildResult } from "esbuild";
+import {
+  build as buildAsync,
+  buildSync,
+  version as esbuildVersion,
+  type BuildOptions,
+  type BuildResult,
+} from "esbuild";
 
 /** The three function hosts, one adapter each in functions/adapters/. */
 export const FUNCTION_HOSTS = ["aws-lambda", "azure-functions", "gcp-functions"] as const;
@@ -95,7 +101,10 @@ export function functionBundle(host: FunctionHostKind): FunctionBundle {
     bytes: files.reduce((n, f) => n + f.bytes, 0),
     sha256: sha256(files.map((f) => `${f.name}\0${f.sha256}\n`).join("")),
     inputs: built.inputs,
-    archive: () => new pulumi.asset.AssetArchive(Object.fromEntries(files.map((f) => [f.name, new pulumi.asset.StringAsset(texts.get(f.name)!)]))),
+    archive: () =>
+      new pulumi.asset.AssetArchive(
+        Object.fromEntries(files.map((f) => [f.name, new pulumi.asset.StringAsset(texts.get(f.name)!)])),
+      ),
   };
 }
 
@@ -116,7 +125,10 @@ export const BUILD_OPTIONS: Readonly<BuildOptions> = {
 };
 
 /** Where built bundles are kept between runs, keyed by host, options and esbuild version. */
-const DISK_CACHE = join(process.env.TRICLOUD_CACHE_DIR || join(REPO_ROOT, "node_modules", ".cache"), "tricloud-bundle-cache");
+const DISK_CACHE = join(
+  process.env.TRICLOUD_CACHE_DIR || join(REPO_ROOT, "node_modules", ".cache"),
+  "tricloud-bundle-cache",
+);
 
 interface CachedBundle {
   files: Record<string, string>;
@@ -127,7 +139,9 @@ interface CachedBundle {
 
 function fileSha256(path: string): string | undefined {
   try {
-    return createHash("sha256").update(readFileSync(join(REPO_ROOT, path))).digest("hex");
+    return createHash("sha256")
+      .update(readFileSync(join(REPO_ROOT, path)))
+      .digest("hex");
   } catch {
     return undefined;
   }
@@ -136,7 +150,10 @@ function fileSha256(path: string): string | undefined {
 /** The disk cache's file for one host: keyed by host, options, esbuild and the CA package version. */
 function diskCacheFile(host: FunctionHostKind): string {
   const caPackage = host === "aws-lambda" ? installedVersion(RDS_CA_PACKAGE) : null;
-  const key = createHash("sha256").update(JSON.stringify({ host, esbuildVersion, BUILD_OPTIONS, provided: PROVIDED[host], NEVER_SHIPPED, caPackage })).digest("hex").slice(0, 16);
+  const key = createHash("sha256")
+    .update(JSON.stringify({ host, esbuildVersion, BUILD_OPTIONS, provided: PROVIDED[host], NEVER_SHIPPED, caPackage }))
+    .digest("hex")
+    .slice(0, 16);
   return join(DISK_CACHE, `${host}-${key}.json`);
 }
 
@@ -236,25 +253,34 @@ function finish(host: FunctionHostKind, result: BuildResult<{ write: false; meta
   const leaked = inputs.filter((p) => NEVER_SHIPPED.some((pkg) => p.includes(`node_modules/${pkg}/`)));
   const output = Object.values(result.metafile!.outputs)[0]!;
   const pglite = output.imports.filter((i) => i.external && i.path.startsWith("@electric-sql/pglite"));
-  if (leaked.length > 0 || pglite.length > 0) throw new Error(`bundle ${host}: PGlite must not ship in a function bundle; something in functions/adapters imports it`);
+  if (leaked.length > 0 || pglite.length > 0)
+    throw new Error(
+      `bundle ${host}: PGlite must not ship in a function bundle; something in functions/adapters imports it`,
+    );
   const code = result.outputFiles![0]!.text;
 
   const files = new Map<string, string>([["index.js", code]]);
   if (host === "aws-lambda") files.set(RDS_CA_BUNDLE_FILE, rdsCaBundle());
   if (host === "azure-functions") {
     files.set("host.json", json(AZURE_HOST_JSON));
-    files.set("package.json", json({ name: "tricloud-azure-functions", version: runtimeVersion(), private: true, main: "index.js" }));
+    files.set(
+      "package.json",
+      json({ name: "tricloud-azure-functions", version: runtimeVersion(), private: true, main: "index.js" }),
+    );
   }
   if (host === "gcp-functions") {
-    files.set("package.json", json({
-      name: "tricloud-gcp-functions",
-      version: runtimeVersion(),
-      private: true,
-      main: "index.js",
-      engines: { node: ">=22" },
-      // Installed by Cloud Build; pinned to the version the tests ran against.
-      dependencies: { "@google-cloud/functions-framework": installedVersion("@google-cloud/functions-framework") },
-    }));
+    files.set(
+      "package.json",
+      json({
+        name: "tricloud-gcp-functions",
+        version: runtimeVersion(),
+        private: true,
+        main: "index.js",
+        engines: { node: ">=22" },
+        // Installed by Cloud Build; pinned to the version the tests ran against.
+        dependencies: { "@google-cloud/functions-framework": installedVersion("@google-cloud/functions-framework") },
+      }),
+    );
   }
   return { files, inputs: inputs.map((p) => relative(REPO_ROOT, join(REPO_ROOT, p))) };
 }
@@ -280,7 +306,8 @@ function sha256(text: string): string {
 
 function installedVersion(pkg: string): string {
   // Read the file rather than require() it: some packages do not export ./package.json.
-  return (JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string })
+    .version;
 }
 
 function runtimeVersion(): string {

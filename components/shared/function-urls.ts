@@ -15,7 +15,14 @@ export function baseUrlOf(url: pulumi.Input<string>): pulumi.Output<string> {
  * postgresql://user:password@host:port/db?sslmode=verify-full, the password URL-encoded
  * (the generated passwords contain #, %, ? and brackets). A secret whenever the password is.
  */
-export function databaseUrl(args: { host: pulumi.Input<string>; port: number; database: string; user: string; password: pulumi.Input<string>; params: Record<string, string> }): pulumi.Output<string> {
+export function databaseUrl(args: {
+  host: pulumi.Input<string>;
+  port: number;
+  database: string;
+  user: string;
+  password: pulumi.Input<string>;
+  params: Record<string, string>;
+}): pulumi.Output<string> {
   return pulumi.secret(
     pulumi.all([args.host, args.password]).apply(([host, password]) => {
       const query = new URLSearchParams(args.params).toString();

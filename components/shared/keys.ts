@@ -25,7 +25,11 @@ export class QuorumKeys extends pulumi.ComponentResource {
     const privateKeyPems = {} as Record<Cloud, pulumi.Output<string>>;
     for (const cloud of CLOUDS) {
       const generation = args.generations?.[cloud] ?? 1;
-      const key = new tls.PrivateKey(`${name}-${cloud}${generation > 1 ? `-g${generation}` : ""}`, { algorithm: "ED25519" }, { parent: this, additionalSecretOutputs: ["privateKeyPem", "privateKeyOpenssh", "privateKeyPemPkcs8"] });
+      const key = new tls.PrivateKey(
+        `${name}-${cloud}${generation > 1 ? `-g${generation}` : ""}`,
+        { algorithm: "ED25519" },
+        { parent: this, additionalSecretOutputs: ["privateKeyPem", "privateKeyOpenssh", "privateKeyPemPkcs8"] },
+      );
       publicKeyPems[cloud] = key.publicKeyPem;
       // PKCS#8 ("BEGIN PRIVATE KEY"): the form node:crypto's createPrivateKey reads.
       privateKeyPems[cloud] = pulumi.secret(key.privateKeyPemPkcs8);
@@ -37,6 +41,8 @@ export class QuorumKeys extends pulumi.ComponentResource {
 
   /** All three public keys as the JSON object the functions read (TRICLOUD_PUBLIC_KEYS). */
   publicKeysJson(): pulumi.Output<string> {
-    return pulumi.all(this.publicKeyPems).apply((pems) => JSON.stringify(Object.fromEntries(CLOUDS.map((c) => [c, pems[c]]))));
+    return pulumi
+      .all(this.publicKeyPems)
+      .apply((pems) => JSON.stringify(Object.fromEntries(CLOUDS.map((c) => [c, pems[c]]))));
   }
 }

@@ -127,11 +127,22 @@ export const POSTGRES_PORT = 5432;
  * Admin password rules valid on all three services: long, and without the
  * characters RDS forbids (`/`, `"`, `@`, space) or that break connection URLs.
  */
-export const ADMIN_PASSWORD = { length: 32, special: true, overrideSpecial: "!#%*()-_=+[]{}<>?", minLower: 2, minUpper: 2, minNumeric: 2 } as const;
+export const ADMIN_PASSWORD = {
+  length: 32,
+  special: true,
+  overrideSpecial: "!#%*()-_=+[]{}<>?",
+  minLower: 2,
+  minUpper: 2,
+  minNumeric: 2,
+} as const;
 
 /** The stack outputs of one cloud's platform, the same shape on all three. */
 export interface CloudPlatformOutputs {
-  readonly cluster: { readonly name: pulumi.Output<string>; readonly endpoint: pulumi.Output<string>; readonly kubernetesVersion: string };
+  readonly cluster: {
+    readonly name: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly kubernetesVersion: string;
+  };
   /** Secret. */
   readonly kubeconfig: pulumi.Output<string>;
   readonly database: {
@@ -146,7 +157,11 @@ export interface CloudPlatformOutputs {
   readonly registry: { readonly url: pulumi.Output<string> };
 }
 
-export function cloudPlatformOutputs(cluster: KubernetesCluster, database: PostgresDatabase, registry: ContainerRegistry): CloudPlatformOutputs {
+export function cloudPlatformOutputs(
+  cluster: KubernetesCluster,
+  database: PostgresDatabase,
+  registry: ContainerRegistry,
+): CloudPlatformOutputs {
   return {
     cluster: { name: cluster.clusterName, endpoint: cluster.endpoint, kubernetesVersion: cluster.kubernetesVersion },
     kubeconfig: cluster.kubeconfig,

@@ -35,7 +35,8 @@ export const BURN_RATE_WINDOWS: readonly BurnRateWindow[] = [
 
 /** The share of requests allowed to fail: 1 - target (0.001 for 99.9 %). */
 export function errorBudget(targetPercent: number): number {
-  if (!(targetPercent > 0 && targetPercent < 100)) throw new RangeError(`expected an SLO target between 0 and 100 percent, got ${targetPercent}`);
+  if (!(targetPercent > 0 && targetPercent < 100))
+    throw new RangeError(`expected an SLO target between 0 and 100 percent, got ${targetPercent}`);
   // Rounded to 12 digits so 100 - 99.9 reads 0.001, not 0.0009999999999990905.
   return round12((100 - targetPercent) / 100);
 }
@@ -88,7 +89,8 @@ export const DASHBOARD_PANELS = [
 export type DashboardPanel = (typeof DASHBOARD_PANELS)[number];
 
 /** Text shown in a function panel while the cloud has no function host wired. */
-export const NO_FUNCTIONS_TEXT = "No function host is wired to this cloud's observability yet (see docs/observability.md).";
+export const NO_FUNCTIONS_TEXT =
+  "No function host is wired to this cloud's observability yet (see docs/observability.md).";
 
 /** Each cloud's share of the stack's cost ceiling, as relative weights (percentages in config). */
 export type BudgetSplit = Readonly<Record<Cloud, number>>;
@@ -104,12 +106,17 @@ export const BUDGET_ALERT_PERCENTS = [80, 100] as const;
  */
 export function splitBudgetCents(ceilingUsd: number, split: BudgetSplit = EQUAL_SPLIT): Record<Cloud, number> {
   const totalCents = Math.round(ceilingUsd * 100);
-  if (!Number.isFinite(ceilingUsd) || ceilingUsd <= 0 || Math.abs(totalCents - ceilingUsd * 100) > 1e-6 * Math.max(1, ceilingUsd)) {
+  if (
+    !Number.isFinite(ceilingUsd) ||
+    ceilingUsd <= 0 ||
+    Math.abs(totalCents - ceilingUsd * 100) > 1e-6 * Math.max(1, ceilingUsd)
+  ) {
     throw new RangeError(`expected a positive ceiling in whole cents, got ${ceilingUsd}`);
   }
   const clouds: Cloud[] = ["aws", "azure", "gcp"];
   const weightSum = clouds.reduce((s, c) => s + split[c], 0);
-  if (clouds.some((c) => !(split[c] >= 0)) || !(weightSum > 0)) throw new RangeError(`expected non-negative budget weights with a positive sum, got ${JSON.stringify(split)}`);
+  if (clouds.some((c) => !(split[c] >= 0)) || !(weightSum > 0))
+    throw new RangeError(`expected non-negative budget weights with a positive sum, got ${JSON.stringify(split)}`);
   const exact = clouds.map((c) => (totalCents * split[c]) / weightSum);
   const parts = exact.map(Math.floor);
   let left = totalCents - parts.reduce((s, p) => s + p, 0);

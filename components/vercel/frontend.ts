@@ -49,29 +49,39 @@ export class VercelFrontend extends pulumi.ComponentResource {
     const child = { parent: this };
     const team = args.teamId ? { teamId: args.teamId } : {};
 
-    const project = new vercel.Project(`${name}-project`, {
-      name: args.projectName,
-      framework: args.framework,
-      ...team,
-      ...(args.gitRepository ? { gitRepository: { type: args.gitRepository.type, repo: args.gitRepository.repo } } : {}),
-    }, child);
+    const project = new vercel.Project(
+      `${name}-project`,
+      {
+        name: args.projectName,
+        framework: args.framework,
+        ...team,
+        ...(args.gitRepository
+          ? { gitRepository: { type: args.gitRepository.type, repo: args.gitRepository.repo } }
+          : {}),
+      },
+      child,
+    );
 
     new vercel.ProjectDomain(`${name}-domain`, { projectId: project.id, domain: args.domain, ...team }, child);
 
     const prefix = PUBLIC_ENV_PREFIX[args.framework];
     this.apiUrlVariables = ["TRICLOUD_API_URL", ...(prefix ? [`${prefix}API_URL`] : [])];
-    new vercel.ProjectEnvironmentVariables(`${name}-env`, {
-      projectId: project.id,
-      ...team,
-      // The API URL is public (it is in every page the browser loads), so not sensitive.
-      variables: this.apiUrlVariables.map((key) => ({
-        key,
-        value: args.apiUrl,
-        targets: ["production", "preview"],
-        sensitive: false,
-        comment: "Base URL of the tricloud API behind the Cloudflare load balancer",
-      })),
-    }, child);
+    new vercel.ProjectEnvironmentVariables(
+      `${name}-env`,
+      {
+        projectId: project.id,
+        ...team,
+        // The API URL is public (it is in every page the browser loads), so not sensitive.
+        variables: this.apiUrlVariables.map((key) => ({
+          key,
+          value: args.apiUrl,
+          targets: ["production", "preview"],
+          sensitive: false,
+          comment: "Base URL of the tricloud API behind the Cloudflare load balancer",
+        })),
+      },
+      child,
+    );
 
     this.projectId = project.id;
     this.domain = args.domain;

@@ -17,13 +17,17 @@ export function createLambdaHandler(host: QuorumHost) {
   // hono's adapter does the event <-> Request/Response translation (base64 bodies, cookies, query).
   const http = handle(new Hono().all("*", (c) => host.fetch(c.req.raw)));
   return async (event: LambdaEvent): Promise<APIGatewayProxyResult | { reconciled: number }> => {
-    if ("tricloud" in event && event.tricloud === RECONCILE_EVENT.tricloud) return { reconciled: await host.reconcile() };
+    if ("tricloud" in event && event.tricloud === RECONCILE_EVENT.tricloud)
+      return { reconciled: await host.reconcile() };
     return http(event as HttpEvent);
   };
 }
 
 /** Both secrets by ARN with the function's role (secretsmanager:GetSecretValue on exactly these two). */
-export async function secretsFromSecretsManager(env: NodeJS.ProcessEnv, client = new SecretsManagerClient({})): Promise<HostSecrets> {
+export async function secretsFromSecretsManager(
+  env: NodeJS.ProcessEnv,
+  client = new SecretsManagerClient({}),
+): Promise<HostSecrets> {
   const read = async (name: string) => {
     const arn = env[name];
     if (!arn) throw new Error(`${name}: not set (expected a Secrets Manager ARN)`);
@@ -31,7 +35,10 @@ export async function secretsFromSecretsManager(env: NodeJS.ProcessEnv, client =
     if (!out.SecretString) throw new Error(`${name}: the secret has no string value`);
     return out.SecretString;
   };
-  const [privateKeyPem, databaseUrl] = await Promise.all([read(HOST_ENV.privateKeySecretArn), read(HOST_ENV.databaseUrlSecretArn)]);
+  const [privateKeyPem, databaseUrl] = await Promise.all([
+    read(HOST_ENV.privateKeySecretArn),
+    read(HOST_ENV.databaseUrlSecretArn),
+  ]);
   return { privateKeyPem, databaseUrl };
 }
 
@@ -39,6 +46,8 @@ let defaultHandler: ReturnType<typeof createLambdaHandler> | undefined;
 
 /** The Lambda entry point (handler "index.handler"); one host per instance, built on first use. */
 export const handler = (event: LambdaEvent) => {
-  defaultHandler ??= createLambdaHandler(new QuorumHost({ config: hostConfigFromEnv(process.env), secrets: () => secretsFromSecretsManager(process.env) }));
+  defaultHandler ??= createLambdaHandler(
+    new QuorumHost({ config: hostConfigFromEnv(process.env), secrets: () => secretsFromSecretsManager(process.env) }),
+  );
   return defaultHandler(event);
 };

@@ -12,7 +12,8 @@ import { QuorumHost } from "./host";
  */
 export function createAzureHttpHandler(host: QuorumHost) {
   return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
-    const body = request.method === "GET" || request.method === "HEAD" ? undefined : new Uint8Array(await request.arrayBuffer());
+    const body =
+      request.method === "GET" || request.method === "HEAD" ? undefined : new Uint8Array(await request.arrayBuffer());
     const response = await host.fetch(toFetchRequest(request.method, request.url, request.headers, body));
     return fromFetchResponse(response);
   };
@@ -26,12 +27,23 @@ export function createAzureTimerHandler(host: QuorumHost) {
 
 /** Registers both triggers; runs when the Functions host loads the bundle (package.json "main"). */
 export function registerAzureFunctions(host: QuorumHost): void {
-  app.http("api", { methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], authLevel: "anonymous", route: "{*path}", handler: createAzureHttpHandler(host) });
+  app.http("api", {
+    methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    authLevel: "anonymous",
+    route: "{*path}",
+    handler: createAzureHttpHandler(host),
+  });
   // %NAME% makes the schedule an app setting, so the program decides it without a rebuild.
-  app.timer("reconcile", { schedule: `%${HOST_ENV.reconcileSchedule}%`, runOnStartup: false, handler: createAzureTimerHandler(host) });
+  app.timer("reconcile", {
+    schedule: `%${HOST_ENV.reconcileSchedule}%`,
+    runOnStartup: false,
+    handler: createAzureTimerHandler(host),
+  });
 }
 
 // Only inside the Functions host: tests import the factories above without reading the environment.
 if (process.env.FUNCTIONS_WORKER_RUNTIME) {
-  registerAzureFunctions(new QuorumHost({ config: hostConfigFromEnv(process.env), secrets: async () => secretsFromEnv(process.env) }));
+  registerAzureFunctions(
+    new QuorumHost({ config: hostConfigFromEnv(process.env), secrets: async () => secretsFromEnv(process.env) }),
+  );
 }

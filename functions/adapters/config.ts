@@ -28,11 +28,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Reads and checks the host configuration; every error names the variable and what was expected. */
 export function hostConfigFromEnv(env: Env): HostConfig {
   const cloud = env[HOST_ENV.cloud];
-  if (!isCloud(cloud)) throw new Error(`${HOST_ENV.cloud}: expected one of ${CLOUDS.join(", ")}, got ${JSON.stringify(cloud)}`);
+  if (!isCloud(cloud))
+    throw new Error(`${HOST_ENV.cloud}: expected one of ${CLOUDS.join(", ")}, got ${JSON.stringify(cloud)}`);
   const peers = jsonObject(env, HOST_ENV.peers);
   for (const peer of otherClouds(cloud)) {
     const url = peers[peer];
-    if (typeof url !== "string" || !/^https?:\/\/[^/]+/.test(url)) throw new Error(`${HOST_ENV.peers}: expected an http(s) URL for "${peer}", got ${JSON.stringify(url)}`);
+    if (typeof url !== "string" || !/^https?:\/\/[^/]+/.test(url))
+      throw new Error(`${HOST_ENV.peers}: expected an http(s) URL for "${peer}", got ${JSON.stringify(url)}`);
   }
   const publicKeys = jsonObject(env, HOST_ENV.publicKeys);
   for (const c of CLOUDS) {
@@ -42,7 +44,8 @@ export function hostConfigFromEnv(env: Env): HostConfig {
   }
   const poolText = env[HOST_ENV.poolMax] ?? String(DEFAULT_POOL_MAX);
   const poolMax = Number(poolText);
-  if (!Number.isInteger(poolMax) || poolMax < 1 || poolMax > 10) throw new Error(`${HOST_ENV.poolMax}: expected an integer from 1 to 10, got ${JSON.stringify(poolText)}`);
+  if (!Number.isInteger(poolMax) || poolMax < 1 || poolMax > 10)
+    throw new Error(`${HOST_ENV.poolMax}: expected an integer from 1 to 10, got ${JSON.stringify(poolText)}`);
   const caCert = env[HOST_ENV.databaseCaCert];
   const corsOrigins = corsOriginsFrom(env[HOST_ENV.corsOrigins]);
   return {
@@ -68,7 +71,9 @@ function corsOriginsFrom(text: string | undefined): string[] {
     list = undefined;
   }
   if (!Array.isArray(list) || !list.every((o) => typeof o === "string" && /^https?:\/\/[^/\s]+$/.test(o))) {
-    throw new Error(`${HOST_ENV.corsOrigins}: expected a JSON list of origins like ["https://www.example.com"], got ${JSON.stringify(text)}`);
+    throw new Error(
+      `${HOST_ENV.corsOrigins}: expected a JSON list of origins like ["https://www.example.com"], got ${JSON.stringify(text)}`,
+    );
   }
   return list as string[];
 }
@@ -78,8 +83,10 @@ export function secretsFromEnv(env: Env): HostSecrets {
   const privateKeyPem = env[HOST_ENV.privateKey];
   const databaseUrl = env[HOST_ENV.databaseUrl];
   // Name the variable, never print the value.
-  if (!privateKeyPem) throw new Error(`${HOST_ENV.privateKey}: not set (expected the signing key from the secret store)`);
-  if (!databaseUrl) throw new Error(`${HOST_ENV.databaseUrl}: not set (expected the database URL from the secret store)`);
+  if (!privateKeyPem)
+    throw new Error(`${HOST_ENV.privateKey}: not set (expected the signing key from the secret store)`);
+  if (!databaseUrl)
+    throw new Error(`${HOST_ENV.databaseUrl}: not set (expected the database URL from the secret store)`);
   return { privateKeyPem, databaseUrl };
 }
 

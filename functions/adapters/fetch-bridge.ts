@@ -3,7 +3,12 @@
  * node's app takes a fetch Request. These two helpers are the whole translation:
  * method, absolute URL, headers, raw body bytes in; status, headers, body bytes out.
  */
-export function toFetchRequest(method: string, url: string, headers: Iterable<[string, string]>, body: Uint8Array | undefined): Request {
+export function toFetchRequest(
+  method: string,
+  url: string,
+  headers: Iterable<[string, string]>,
+  body: Uint8Array | undefined,
+): Request {
   const hasBody = method !== "GET" && method !== "HEAD" && body !== undefined && body.byteLength > 0;
   return new Request(url, { method, headers: new Headers([...headers]), ...(hasBody ? { body } : {}) });
 }
@@ -15,5 +20,9 @@ export interface PlainResponse {
 }
 
 export async function fromFetchResponse(response: Response): Promise<PlainResponse> {
-  return { status: response.status, headers: Object.fromEntries(response.headers), body: new Uint8Array(await response.arrayBuffer()) };
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: new Uint8Array(await response.arrayBuffer()),
+  };
 }

@@ -45,5 +45,7 @@ export function registerGcpFunctions(host: QuorumHost): void {
 
 // Only on Cloud Functions (K_SERVICE is set by Cloud Run); tests register their own host.
 if (process.env.K_SERVICE) {
-  registerGcpFunctions(new QuorumHost({ config: hostConfigFromEnv(process.env), secrets: async () => secretsFromEnv(process.env) }));
+  registerGcpFunctions(
+    new QuorumHost({ config: hostConfigFromEnv(process.env), secrets: async () => secretsFromEnv(process.env) }),
+  );
 }

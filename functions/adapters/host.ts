@@ -93,7 +93,11 @@ export class QuorumHost {
 
 /** The production store: `pg` with at most `poolMax` connections, TLS verified against the CA when one is given. */
 export const openPgStore: StoreOpener = async (secrets, config) => {
-  return SqlStore.open(pgSql(withCaFile(secrets.databaseUrl, config.databaseCaCert), { max: config.poolMax }), "pg", config.schema);
+  return SqlStore.open(
+    pgSql(withCaFile(secrets.databaseUrl, config.databaseCaCert), { max: config.poolMax }),
+    "pg",
+    config.schema,
+  );
 };
 
 /**
@@ -112,6 +116,11 @@ export function withCaFile(databaseUrl: string, caCert: string | undefined): str
 /** A start failure, in the API's error shape; the cause is logged by the host, not sent. */
 function unavailable(err: unknown): Response {
   console.error(`tricloud: node failed to start: ${err instanceof Error ? err.message : String(err)}`);
-  const body = { error: { code: "UNAVAILABLE", message: "node: not started (secret store or database unreachable); retry later" } };
-  return new Response(JSON.stringify(body), { status: 503, headers: { "content-type": "application/json", "retry-after": "5" } });
+  const body = {
+    error: { code: "UNAVAILABLE", message: "node: not started (secret store or database unreachable); retry later" },
+  };
+  return new Response(JSON.stringify(body), {
+    status: 503,
+    headers: { "content-type": "application/json", "retry-after": "5" },
+  });
 }

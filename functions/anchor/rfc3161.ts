@@ -25,9 +25,13 @@ export const OID = {
 } as const;
 
 /** One engine over node's WebCrypto, passed explicitly (no global pkijs state). */
-export const cryptoEngine = new pkijs.CryptoEngine({ name: "node", crypto: webcrypto as unknown as ConstructorParameters<typeof Pkijs.CryptoEngine>[0]["crypto"] });
+export const cryptoEngine = new pkijs.CryptoEngine({
+  name: "node",
+  crypto: webcrypto as unknown as ConstructorParameters<typeof Pkijs.CryptoEngine>[0]["crypto"],
+});
 
-const toArrayBuffer = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+const toArrayBuffer = (b: Uint8Array): ArrayBuffer =>
+  b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 
 /** A positive INTEGER's bytes without leading zeros, for comparing nonces. */
 function intBytes(i: Asn1js.Integer): Buffer {
@@ -62,7 +66,9 @@ export function parseCertificates(pemOrDer: ReadonlyArray<string | Buffer>): Pki
   return pemOrDer.flatMap((x) => {
     const ders: Buffer[] =
       typeof x === "string"
-        ? [...x.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ""), "base64"))
+        ? [...x.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) =>
+            Buffer.from(m[1]!.replace(/\s+/g, ""), "base64"),
+          )
         : [x];
     if (ders.length === 0) throw new AnchorError("trusted certificates: no PEM CERTIFICATE block found");
     return ders.map((der) => pkijs.Certificate.fromBER(toArrayBuffer(der)));
@@ -78,16 +84,21 @@ export interface TokenCheck {
 }
 
 /** Verifies a TimeStampToken (CMS ContentInfo, DER); returns the TSA's time or throws AnchorError naming the check that failed. */
-export async function verifyTimeStampToken(token: Buffer, check: TokenCheck): Promise<{ genTime: Date; serial: string }> {
+export async function verifyTimeStampToken(
+  token: Buffer,
+  check: TokenCheck,
+): Promise<{ genTime: Date; serial: string }> {
   const digest = createHash("sha256").update(check.message).digest();
   let contentInfo: Pkijs.ContentInfo;
   let signed: Pkijs.SignedData;
   let tst: Pkijs.TSTInfo;
   try {
     contentInfo = pkijs.ContentInfo.fromBER(toArrayBuffer(token));
-    if (contentInfo.contentType !== OID.signedData) throw new AnchorError(`token: content type ${contentInfo.contentType} is not SignedData`);
+    if (contentInfo.contentType !== OID.signedData)
+      throw new AnchorError(`token: content type ${contentInfo.contentType} is not SignedData`);
     signed = new pkijs.SignedData({ schema: contentInfo.content });
-    if (signed.encapContentInfo.eContentType !== OID.tstInfo) throw new AnchorError(`token: encapsulated content ${signed.encapContentInfo.eContentType} is not TSTInfo`);
+    if (signed.encapContentInfo.eContentType !== OID.tstInfo)
+      throw new AnchorError(`token: encapsulated content ${signed.encapContentInfo.eContentType} is not TSTInfo`);
     const eContent = signed.encapContentInfo.eContent;
     if (!eContent) throw new AnchorError("token: no TSTInfo inside");
     tst = pkijs.TSTInfo.fromBER(toArrayBuffer(Buffer.from(eContent.getValue())));
@@ -96,35 +107,58 @@ export async function verifyTimeStampToken(token: Buffer, check: TokenCheck): Pr
     throw new AnchorError(`token: not a parsable RFC 3161 token (${err instanceof Error ? err.message : String(err)})`);
   }
   const imprint = tst.messageImprint;
-  if (imprint.hashAlgorithm.algorithmId !== OID.sha256) throw new AnchorError(`messageImprint: hash algorithm ${imprint.hashAlgorithm.algorithmId} is not SHA-256`);
+  if (imprint.hashAlgorithm.algorithmId !== OID.sha256)
+    throw new AnchorError(`messageImprint: hash algorithm ${imprint.hashAlgorithm.algorithmId} is not SHA-256`);
   const stamped = Buffer.from(imprint.hashedMessage.valueBlock.valueHexView);
-  if (!stamped.equals(digest)) throw new AnchorError(`messageImprint: the token stamps ${stamped.toString("hex")}, not ${digest.toString("hex")}`);
+  if (!stamped.equals(digest))
+    throw new AnchorError(`messageImprint: the token stamps ${stamped.toString("hex")}, not ${digest.toString("hex")}`);
   if (check.nonce) {
     if (!tst.nonce) throw new AnchorError("nonce: the token carries no nonce, one was sent");
     const got = intBytes(tst.nonce);
-    if (!got.equals(intBytes(new asn1js.Integer({ valueHex: toArrayBuffer(check.nonce) })))) throw new AnchorError(`nonce: the token answers nonce ${got.toString("hex")}, not ${check.nonce.toString("hex")}`);
+    if (!got.equals(intBytes(new asn1js.Integer({ valueHex: toArrayBuffer(check.nonce) }))))
+      throw new AnchorError(
+        `nonce: the token answers nonce ${got.toString("hex")}, not ${check.nonce.toString("hex")}`,
+      );
   }
   if (check.trusted.length === 0) throw new AnchorError("trusted certificates: none given, so no token can be trusted");
   let result: Pkijs.SignedDataVerifyResult;
   try {
     // pkijs re-checks the imprint against `data` and the signed messageDigest against the TSTInfo.
-    result = await signed.verify({ signer: 0, data: toArrayBuffer(check.message), trustedCerts: check.trusted, checkChain: true, checkDate: tst.genTime, extendedMode: true }, cryptoEngine);
+    result = await signed.verify(
+      {
+        signer: 0,
+        data: toArrayBuffer(check.message),
+        trustedCerts: check.trusted,
+        checkChain: true,
+        checkDate: tst.genTime,
+        extendedMode: true,
+      },
+      cryptoEngine,
+    );
   } catch (err) {
     const e = err as { message?: string } | string;
-    throw new AnchorError(`signature: the token's CMS signature does not verify (${typeof e === "string" ? e : (e.message ?? JSON.stringify(e))})`);
+    throw new AnchorError(
+      `signature: the token's CMS signature does not verify (${typeof e === "string" ? e : (e.message ?? JSON.stringify(e))})`,
+    );
   }
   if (!result.signatureVerified) throw new AnchorError("signature: the token's CMS signature does not verify");
-  if (!result.signerCertificateVerified) throw new AnchorError("certificate: the TSA certificate does not chain to a trusted certificate");
+  if (!result.signerCertificateVerified)
+    throw new AnchorError("certificate: the TSA certificate does not chain to a trusted certificate");
   const eku = result.signerCertificate?.extensions?.find((e) => e.extnID === OID.extKeyUsage);
   const purposes = (eku?.parsedValue as Pkijs.ExtKeyUsage | undefined)?.keyPurposes ?? [];
   if (!eku || !eku.critical || purposes.length !== 1 || purposes[0] !== OID.timeStamping) {
-    throw new AnchorError("certificate: the signer lacks the critical extended key usage timeStamping (RFC 3161 section 2.3)");
+    throw new AnchorError(
+      "certificate: the signer lacks the critical extended key usage timeStamping (RFC 3161 section 2.3)",
+    );
   }
   return { genTime: tst.genTime, serial: Buffer.from(tst.serialNumber.valueBlock.valueHexView).toString("hex") };
 }
 
 /** Checks a TimeStampResp for a request with `nonce`; returns the token to keep. */
-export async function checkTimeStampResponse(response: Buffer, check: TokenCheck & { nonce: Buffer }): Promise<{ token: Buffer; genTime: Date }> {
+export async function checkTimeStampResponse(
+  response: Buffer,
+  check: TokenCheck & { nonce: Buffer },
+): Promise<{ token: Buffer; genTime: Date }> {
   let resp: Pkijs.TimeStampResp;
   try {
     resp = pkijs.TimeStampResp.fromBER(toArrayBuffer(response));
@@ -151,14 +185,21 @@ export function httpTsaTransport(url: string, timeoutMs = 10_000): TsaTransport 
       const target = new URL(url);
       const req = (target.protocol === "https:" ? httpsRequest : httpRequest)(
         target,
-        { method: "POST", headers: { "content-type": "application/timestamp-query", "content-length": body.length }, timeout: timeoutMs },
+        {
+          method: "POST",
+          headers: { "content-type": "application/timestamp-query", "content-length": body.length },
+          timeout: timeoutMs,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () => {
             const type = res.headers["content-type"] ?? "";
             if (res.statusCode !== 200) return reject(new AnchorError(`TSA ${url}: answered HTTP ${res.statusCode}`));
-            if (!type.startsWith("application/timestamp-reply")) return reject(new AnchorError(`TSA ${url}: content-type ${type || "none"}, expected application/timestamp-reply`));
+            if (!type.startsWith("application/timestamp-reply"))
+              return reject(
+                new AnchorError(`TSA ${url}: content-type ${type || "none"}, expected application/timestamp-reply`),
+              );
             resolve(Buffer.concat(chunks));
           });
           res.on("error", reject);

@@ -21,7 +21,15 @@ export interface Equivocation {
 /** The statements a verified certificate carries: each confirmation (the envelope itself is unsigned). */
 export function statementsOf(entry: Entry, log: string, index: number): Statement[] {
   const { envelope } = entry;
-  return entry.confirmations.map((c) => ({ signer: c.cloud, eventId: envelope.eventId, hash: c.hash, kind: "confirmation" as const, signature: c.signature, log, index }));
+  return entry.confirmations.map((c) => ({
+    signer: c.cloud,
+    eventId: envelope.eventId,
+    hash: c.hash,
+    kind: "confirmation" as const,
+    signature: c.signature,
+    log,
+    index,
+  }));
 }
 
 /**
@@ -37,6 +45,7 @@ export function findEquivocations(statements: Iterable<Statement>): Equivocation
     else if (!list.some((x) => x.hash === s.hash)) list.push(s);
   }
   const out: Equivocation[] = [];
-  for (const list of seen.values()) if (list.length > 1) out.push({ signer: list[0]!.signer, eventId: list[0]!.eventId, statements: list });
+  for (const list of seen.values())
+    if (list.length > 1) out.push({ signer: list[0]!.signer, eventId: list[0]!.eventId, statements: list });
   return out;
 }

@@ -18,7 +18,12 @@ export function renderAuditText(r: AuditReport): string {
     lines.push(`audit: FAILED (${r.failures.length} finding${r.failures.length === 1 ? "" : "s"})`);
     for (const f of r.failures) {
       lines.push(`- [${f.check}] ${f.log}: ${f.message}`);
-      if (f.evidence !== undefined) lines.push(...JSON.stringify(f.evidence, null, 2).split("\n").map((x) => `    ${x}`));
+      if (f.evidence !== undefined)
+        lines.push(
+          ...JSON.stringify(f.evidence, null, 2)
+            .split("\n")
+            .map((x) => `    ${x}`),
+        );
     }
   }
   return `${lines.join("\n")}\n`;

@@ -22,15 +22,38 @@ export type Confirmation = z.infer<typeof confirmationSchema>;
 export type ConfirmationMeta = Pick<Confirmation, "origin" | "logicalClock">;
 
 export function confirmationDigest(eventId: string, c: Omit<Confirmation, "signature">): string {
-  return domainHash(DOMAIN.confirmation, { eventId, hash: c.hash, cloud: c.cloud, confirmedAt: c.confirmedAt, origin: c.origin, logicalClock: c.logicalClock });
+  return domainHash(DOMAIN.confirmation, {
+    eventId,
+    hash: c.hash,
+    cloud: c.cloud,
+    confirmedAt: c.confirmedAt,
+    origin: c.origin,
+    logicalClock: c.logicalClock,
+  });
 }
 
-export function signConfirmation(eventId: string, hash: string, keys: KeyRing, nowMs: number, meta: ConfirmationMeta): Confirmation {
-  const unsigned = { cloud: keys.self, hash, confirmedAt: new Date(nowMs).toISOString(), origin: meta.origin, logicalClock: meta.logicalClock };
+export function signConfirmation(
+  eventId: string,
+  hash: string,
+  keys: KeyRing,
+  nowMs: number,
+  meta: ConfirmationMeta,
+): Confirmation {
+  const unsigned = {
+    cloud: keys.self,
+    hash,
+    confirmedAt: new Date(nowMs).toISOString(),
+    origin: meta.origin,
+    logicalClock: meta.logicalClock,
+  };
   return { ...unsigned, signature: signDigest(keys.privateKey, confirmationDigest(eventId, unsigned)) };
 }
 
-export function verifyConfirmation(eventId: string, c: Confirmation, publicKeys: Readonly<Record<Cloud, KeyObject>>): boolean {
+export function verifyConfirmation(
+  eventId: string,
+  c: Confirmation,
+  publicKeys: Readonly<Record<Cloud, KeyObject>>,
+): boolean {
   const key = publicKeys[c.cloud];
   return key !== undefined && verifyDigest(key, confirmationDigest(eventId, c), c.signature);
 }

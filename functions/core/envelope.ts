@@ -11,11 +11,14 @@ export const idSchema = z
 
 export const payloadSchema = z.unknown().superRefine((value, ctx) => {
   const problem = jsonProblem(value);
-  if (problem) ctx.addIssue({ code: "custom", message: `${problem.path ? `at ${problem.path}: ` : ""}${problem.message}` });
+  if (problem)
+    ctx.addIssue({ code: "custom", message: `${problem.path ? `at ${problem.path}: ` : ""}${problem.message}` });
 }) as unknown as z.ZodType<JsonValue>;
 
 export const hashSchema = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lowercase hex characters (sha256)");
-export const signatureSchema = z.string().regex(/^[A-Za-z0-9+/]{86}==$/, "expected a base64 Ed25519 signature (64 bytes)");
+export const signatureSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]{86}==$/, "expected a base64 Ed25519 signature (64 bytes)");
 
 /**
  * The event envelope: what the client sent, and its hash. Nothing about the cloud that
@@ -52,7 +55,12 @@ export type EnvelopeCheck = { ok: true } | { ok: false; kind: "bad-hash"; field:
 export function checkEnvelope(e: Envelope): EnvelopeCheck {
   const expected = eventHash(e);
   if (expected !== e.hash) {
-    return { ok: false, kind: "bad-hash", field: "envelope.hash", message: `hash does not match the envelope's contents (expected ${expected})` };
+    return {
+      ok: false,
+      kind: "bad-hash",
+      field: "envelope.hash",
+      message: `hash does not match the envelope's contents (expected ${expected})`,
+    };
   }
   return { ok: true };
 }

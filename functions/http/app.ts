@@ -45,13 +45,21 @@ export function createApp(d: AppDeps): Hono {
   // The frontend (www.<domain>) calls api.<domain> from the browser. Peer routes are server-to-server: no CORS.
   const origins = [...(d.corsOrigins ?? [])];
   if (origins.length) {
-    const allow = cors({ origin: origins, allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type"], maxAge: 600 });
+    const allow = cors({
+      origin: origins,
+      allowMethods: ["GET", "POST", "OPTIONS"],
+      allowHeaders: ["Content-Type"],
+      maxAge: 600,
+    });
     for (const path of ["/health", "/v1/events", "/v1/events/*", "/v1/ledger/*"]) app.use(path, allow);
   }
 
   const limit = bodyLimit({
     maxSize: d.bodyLimitBytes,
-    onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `body: larger than the limit of ${d.bodyLimitBytes} bytes`, { limitBytes: d.bodyLimitBytes }),
+    onError: (c) =>
+      errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `body: larger than the limit of ${d.bodyLimitBytes} bytes`, {
+        limitBytes: d.bodyLimitBytes,
+      }),
   });
   // The limit reads a chunked body itself; a body that breaks while it reads (bad chunk
   // framing, an aborted upload) is the client's fault: a 400, logged as such, not a 500.

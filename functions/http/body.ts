@@ -3,7 +3,10 @@ import type { z } from "zod";
 import { errorResponse, validationError } from "./errors";
 
 /** Reads a JSON body: 415 unless application/json, 400 for bad JSON or a schema miss. */
-export async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response; reason: string; raw?: unknown }> {
+export async function readJson<T>(
+  c: Context,
+  schema: z.ZodType<T>,
+): Promise<{ ok: true; value: T } | { ok: false; response: Response; reason: string; raw?: unknown }> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     const reason = `content-type: expected application/json, got ${type ? `"${type}"` : "none"}`;
@@ -27,7 +30,12 @@ export async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<{ o
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    return { ok: false, raw, reason: i ? `${i.path.join(".") || "body"}: ${i.message}` : "body: invalid", response: validationError(c, parsed.error) };
+    return {
+      ok: false,
+      raw,
+      reason: i ? `${i.path.join(".") || "body"}: ${i.message}` : "body: invalid",
+      response: validationError(c, parsed.error),
+    };
   }
   return { ok: true, value: parsed.data };
 }

@@ -3,7 +3,13 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 
 /** The one error shape of the API: { error: { code, message, details? } }. */
-export function errorResponse(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: unknown): Response {
+export function errorResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  details?: unknown,
+): Response {
   return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status);
 }
 
@@ -23,7 +29,8 @@ function fieldName(prefix: string, path: readonly PropertyKey[]): string {
 /** The network address a request came from, as the host saw it (node server), or a proxy's
  * X-Forwarded-For (serverless hosts), or null. Recorded with refused peer messages. */
 export function sourceAddress(c: Context): string | null {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string; remotePort?: number } } } | undefined)?.incoming;
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string; remotePort?: number } } } | undefined)
+    ?.incoming;
   const socket = incoming?.socket;
   if (socket?.remoteAddress) return `${socket.remoteAddress}${socket.remotePort ? `:${socket.remotePort}` : ""}`;
   const forwarded = c.req.header("x-forwarded-for");

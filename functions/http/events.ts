@@ -16,7 +16,12 @@ export const submitSchema = z.strictObject({
 });
 
 /** The public API: a tenant's events. */
-export function eventRoutes(d: { ledger: Ledger; replicator: Replicator; store: Store; writeGuard: import("hono").MiddlewareHandler }) {
+export function eventRoutes(d: {
+  ledger: Ledger;
+  replicator: Replicator;
+  store: Store;
+  writeGuard: import("hono").MiddlewareHandler;
+}) {
   const app = new Hono();
 
   app.post("/", d.writeGuard, async (c) => {
@@ -24,15 +29,25 @@ export function eventRoutes(d: { ledger: Ledger; replicator: Replicator; store: 
     if (!body.ok) return body.response;
     const result = await d.ledger.submit(body.value);
     if (result.kind === "conflict") {
-      return errorResponse(c, 409, "EVENT_ID_CONFLICT", `eventId: "${result.record.envelope.eventId}" already names a different event (tenant or payload differ)`, {
-        eventId: result.record.envelope.eventId,
-        hash: result.record.envelope.hash,
-        status: result.record.status,
-      });
+      return errorResponse(
+        c,
+        409,
+        "EVENT_ID_CONFLICT",
+        `eventId: "${result.record.envelope.eventId}" already names a different event (tenant or payload differ)`,
+        {
+          eventId: result.record.envelope.eventId,
+          hash: result.record.envelope.hash,
+          status: result.record.status,
+        },
+      );
     }
     // Replication runs after the answer; the reconciler picks up whatever it leaves PENDING.
     if (result.record.status === "PENDING") void d.replicator.drive(result.record.envelope.eventId, "retry");
-    if (result.kind === "existing") return c.json(eventView(result.record, await d.store.listEvidence({ eventId: result.record.envelope.eventId })), 200);
+    if (result.kind === "existing")
+      return c.json(
+        eventView(result.record, await d.store.listEvidence({ eventId: result.record.envelope.eventId })),
+        200,
+      );
     const { envelope, status } = result.record;
     return c.json({ eventId: envelope.eventId, status, hash: envelope.hash }, 202);
   });

@@ -36,7 +36,13 @@ function checkpointView(s: SignedCheckpoint, d: LedgerHttpDeps) {
 /** The default size a proof is against: the newest counting checkpoint. */
 async function countingSize(c: Context, d: LedgerHttpDeps): Promise<number | Response> {
   const latest = await d.log.storage.latestCountingSize();
-  if (latest === undefined) return errorResponse(c, 404, "NO_CHECKPOINT", "size: this log has no cosigned checkpoint yet; give size= or wait for the next publishing round");
+  if (latest === undefined)
+    return errorResponse(
+      c,
+      404,
+      "NO_CHECKPOINT",
+      "size: this log has no cosigned checkpoint yet; give size= or wait for the next publishing round",
+    );
   return latest;
 }
 
@@ -55,7 +61,9 @@ export function ledgerRoutes(d: LedgerHttpDeps) {
   });
 
   app.get("/checkpoints", async (c) => {
-    const q = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional(), before: size.optional() }).safeParse(c.req.query());
+    const q = z
+      .strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional(), before: size.optional() })
+      .safeParse(c.req.query());
     if (!q.success) return validationError(c, q.error);
     const rows = await d.log.storage.checkpoints(q.data.limit ?? 100, q.data.before);
     const out = [];
@@ -67,24 +75,51 @@ export function ledgerRoutes(d: LedgerHttpDeps) {
   app.post("/checkpoint", d.writeGuard, async (c) => {
     try {
       const r = await d.publisher.publish();
-      return c.json({ ...checkpointView(r.checkpoint, d), appended: r.appended, witnesses: r.witnesses, anchored: r.anchored });
+      return c.json({
+        ...checkpointView(r.checkpoint, d),
+        appended: r.appended,
+        witnesses: r.witnesses,
+        anchored: r.anchored,
+      });
     } catch (err) {
-      if (err instanceof InconsistentLogError) return errorResponse(c, 409, "INCONSISTENT_LOG", `checkpoint: ${err.message}`, err.evidence);
+      if (err instanceof InconsistentLogError)
+        return errorResponse(c, 409, "INCONSISTENT_LOG", `checkpoint: ${err.message}`, err.evidence);
       throw err;
     }
   });
 
   app.get("/proof/inclusion", async (c) => {
-    const q = z.strictObject({ eventId: idSchema.optional(), index: size.optional(), size: size.optional() }).safeParse(c.req.query());
+    const q = z
+      .strictObject({ eventId: idSchema.optional(), index: size.optional(), size: size.optional() })
+      .safeParse(c.req.query());
     if (!q.success) return validationError(c, q.error);
-    if ((q.data.eventId === undefined) === (q.data.index === undefined)) return errorResponse(c, 400, "VALIDATION_FAILED", "eventId: give exactly one of eventId= and index=");
-    const leaf = await d.log.leaf(q.data.eventId !== undefined ? { eventId: q.data.eventId } : { index: q.data.index! });
-    if (!leaf) return errorResponse(c, 404, "NOT_IN_LOG", q.data.eventId !== undefined ? `eventId: "${q.data.eventId}" is not in this cloud's log` : `index: ${q.data.index} is beyond this cloud's log`);
+    if ((q.data.eventId === undefined) === (q.data.index === undefined))
+      return errorResponse(c, 400, "VALIDATION_FAILED", "eventId: give exactly one of eventId= and index=");
+    const leaf = await d.log.leaf(
+      q.data.eventId !== undefined ? { eventId: q.data.eventId } : { index: q.data.index! },
+    );
+    if (!leaf)
+      return errorResponse(
+        c,
+        404,
+        "NOT_IN_LOG",
+        q.data.eventId !== undefined
+          ? `eventId: "${q.data.eventId}" is not in this cloud's log`
+          : `index: ${q.data.index} is beyond this cloud's log`,
+      );
     const at = q.data.size ?? (await countingSize(c, d));
     if (at instanceof Response) return at;
     const treeSize = await d.log.storage.size();
-    if (at > treeSize) return errorResponse(c, 400, "VALIDATION_FAILED", `size: ${at} is larger than the log (${treeSize} entries)`);
-    if (leaf.index >= at) return errorResponse(c, 404, "NOT_YET_CHECKPOINTED", `size: entry ${leaf.index} is not covered by size ${at}; a later checkpoint will cover it`, { index: leaf.index, size: at });
+    if (at > treeSize)
+      return errorResponse(c, 400, "VALIDATION_FAILED", `size: ${at} is larger than the log (${treeSize} entries)`);
+    if (leaf.index >= at)
+      return errorResponse(
+        c,
+        404,
+        "NOT_YET_CHECKPOINTED",
+        `size: entry ${leaf.index} is not covered by size ${at}; a later checkpoint will cover it`,
+        { index: leaf.index, size: at },
+      );
     const proof = await d.log.storage.inclusionProof(leaf.index, at);
     return c.json({
       eventId: leaf.eventId,
@@ -99,15 +134,24 @@ export function ledgerRoutes(d: LedgerHttpDeps) {
   app.get("/proof/consistency", async (c) => {
     const q = z.strictObject({ from: size, to: size }).safeParse(c.req.query());
     if (!q.success) return validationError(c, q.error);
-    if (q.data.from > q.data.to) return errorResponse(c, 400, "VALIDATION_FAILED", `from: ${q.data.from} is larger than to (${q.data.to})`);
+    if (q.data.from > q.data.to)
+      return errorResponse(c, 400, "VALIDATION_FAILED", `from: ${q.data.from} is larger than to (${q.data.to})`);
     const treeSize = await d.log.storage.size();
-    if (q.data.to > treeSize) return errorResponse(c, 400, "VALIDATION_FAILED", `to: ${q.data.to} is larger than the log (${treeSize} entries)`);
+    if (q.data.to > treeSize)
+      return errorResponse(
+        c,
+        400,
+        "VALIDATION_FAILED",
+        `to: ${q.data.to} is larger than the log (${treeSize} entries)`,
+      );
     const proof = await d.log.storage.consistencyProof(q.data.from, q.data.to);
     return c.json({ from: q.data.from, to: q.data.to, proof: proof.map((p) => p.toString("base64")) });
   });
 
   app.get("/entries", async (c) => {
-    const q = z.strictObject({ start: size.optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }).safeParse(c.req.query());
+    const q = z
+      .strictObject({ start: size.optional(), limit: z.coerce.number().int().min(1).max(1000).optional() })
+      .safeParse(c.req.query());
     if (!q.success) return validationError(c, q.error);
     const rows = await d.log.storage.leaves(q.data.start ?? 0, q.data.limit ?? 100);
     return c.json({ entries: rows.map((r) => ({ index: r.index, eventId: r.eventId, entry: r.entry })) });
@@ -116,7 +160,14 @@ export function ledgerRoutes(d: LedgerHttpDeps) {
   app.get("/anchors", async (c) => {
     const rows = await d.log.storage.anchors();
     return c.json({
-      anchors: rows.map((a) => ({ anchor: a.anchor, period: a.period, size: a.size, digest: a.digest.toString("hex"), receipt: a.receipt, anchoredAt: new Date(a.anchoredAtMs).toISOString() })),
+      anchors: rows.map((a) => ({
+        anchor: a.anchor,
+        period: a.period,
+        size: a.size,
+        digest: a.digest.toString("hex"),
+        receipt: a.receipt,
+        anchoredAt: new Date(a.anchoredAtMs).toISOString(),
+      })),
     });
   });
 
@@ -124,7 +175,12 @@ export function ledgerRoutes(d: LedgerHttpDeps) {
   app.get("/witnessed", async (c) => {
     const states = await d.log.storage.witnessStates();
     return c.json({
-      witnessed: states.map((s) => ({ origin: s.origin, size: s.size, root: s.root.toString("base64"), checkpoint: s.note })),
+      witnessed: states.map((s) => ({
+        origin: s.origin,
+        size: s.size,
+        root: s.root.toString("base64"),
+        checkpoint: s.note,
+      })),
       refusals: await d.log.storage.refusals(100),
     });
   });

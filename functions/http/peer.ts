@@ -35,30 +35,51 @@ export function peerRoutes(d: { ledger: Ledger; store: Store; writeGuard: Middle
       return body.response;
     }
     const msg = body.value;
-    const result = await d.ledger.receive({ ...msg, from: msg.from as (typeof CLOUDS)[number] }, { address: sourceAddress(c) });
+    const result = await d.ledger.receive(
+      { ...msg, from: msg.from as (typeof CLOUDS)[number] },
+      { address: sourceAddress(c) },
+    );
     switch (result.kind) {
       case "ok":
-        return c.json({ status: result.record.status, hash: result.record.envelope.hash, confirmations: result.record.confirmations });
+        return c.json({
+          status: result.record.status,
+          hash: result.record.envelope.hash,
+          confirmations: result.record.confirmations,
+        });
       case "refused":
-        return errorResponse(c, result.status, result.code, `${result.field}: ${result.message}`, { field: result.field });
+        return errorResponse(c, result.status, result.code, `${result.field}: ${result.message}`, {
+          field: result.field,
+        });
       case "conflict": {
         const { envelope, status, confirmations } = result.record;
-        return errorResponse(c, 409, "CONFLICTING_HASH", `eventId: "${envelope.eventId}" already names another event on this cloud (another payload or tenant)`, {
-          eventId: envelope.eventId,
-          hash: envelope.hash,
-          status,
-          envelope,
-          // Our signed statements on our hash: with the sender's, they may prove an equivocation.
-          confirmations,
-        });
+        return errorResponse(
+          c,
+          409,
+          "CONFLICTING_HASH",
+          `eventId: "${envelope.eventId}" already names another event on this cloud (another payload or tenant)`,
+          {
+            eventId: envelope.eventId,
+            hash: envelope.hash,
+            status,
+            envelope,
+            // Our signed statements on our hash: with the sender's, they may prove an equivocation.
+            confirmations,
+          },
+        );
       }
       case "quarantined":
         // A quarantined event lends no confirmation: only the proof of why.
-        return errorResponse(c, 409, "EVENT_QUARANTINED", `eventId: "${result.record.envelope.eventId}" is quarantined on this cloud; it confirms nothing`, {
-          eventId: result.record.envelope.eventId,
-          status: result.record.status,
-          evidence: result.proof ?? null,
-        });
+        return errorResponse(
+          c,
+          409,
+          "EVENT_QUARANTINED",
+          `eventId: "${result.record.envelope.eventId}" is quarantined on this cloud; it confirms nothing`,
+          {
+            eventId: result.record.envelope.eventId,
+            status: result.record.status,
+            evidence: result.proof ?? null,
+          },
+        );
     }
   });
 
@@ -69,7 +90,12 @@ export function peerRoutes(d: { ledger: Ledger; store: Store; writeGuard: Middle
       await recordMalformed(d.store, c.req.path, sourceAddress(c), body.reason, body.raw);
       return body.response;
     }
-    const r = await d.ledger.learnProof(body.value.eventId, body.value.proof, isCloud(body.value.from) ? body.value.from : `unknown:${body.value.from}`, { address: sourceAddress(c) });
+    const r = await d.ledger.learnProof(
+      body.value.eventId,
+      body.value.proof,
+      isCloud(body.value.from) ? body.value.from : `unknown:${body.value.from}`,
+      { address: sourceAddress(c) },
+    );
     if (!r.ok) return errorResponse(c, 422, "BAD_PROOF", r.message);
     return c.json({ eventId: body.value.eventId, status: r.status });
   });
@@ -94,11 +120,25 @@ export function peerRoutes(d: { ledger: Ledger; store: Store; writeGuard: Middle
   return app;
 }
 
-async function recordMalformed(store: Store, path: string, source: string | null, reason: string, raw: unknown): Promise<void> {
+async function recordMalformed(
+  store: Store,
+  path: string,
+  source: string | null,
+  reason: string,
+  raw: unknown,
+): Promise<void> {
   const r = raw as { envelope?: { eventId?: unknown }; eventId?: unknown; from?: unknown } | undefined;
-  const eventId = typeof r?.envelope?.eventId === "string" ? r.envelope.eventId : typeof r?.eventId === "string" ? r.eventId : null;
+  const eventId =
+    typeof r?.envelope?.eventId === "string" ? r.envelope.eventId : typeof r?.eventId === "string" ? r.eventId : null;
   await store.recordAttempt(
-    { eventId: eventId?.slice(0, 128) ?? null, kind: "malformed", reason: `${path}: ${reason}`, source, claimedFrom: typeof r?.from === "string" ? r.from : null, detail: null },
+    {
+      eventId: eventId?.slice(0, 128) ?? null,
+      kind: "malformed",
+      reason: `${path}: ${reason}`,
+      source,
+      claimedFrom: typeof r?.from === "string" ? r.from : null,
+      detail: null,
+    },
     Date.now(),
   );
 }

@@ -1,7 +1,18 @@
 import { createHash, type KeyObject } from "node:crypto";
 import { CLOUDS, type Cloud } from "../core/clouds";
 import { HASH_SIZE } from "./merkle";
-import { NoteError, checkKeyName, cosignNote, formatNote, parseNote, signNote, verifyCosignature, verifyNote, type Note, type NoteSignature } from "./note";
+import {
+  NoteError,
+  checkKeyName,
+  cosignNote,
+  formatNote,
+  parseNote,
+  signNote,
+  verifyCosignature,
+  verifyNote,
+  type Note,
+  type NoteSignature,
+} from "./note";
 
 /**
  * C2SP checkpoints (c2sp.org/tlog-checkpoint): the note body
@@ -16,7 +27,10 @@ export interface Checkpoint {
 
 /** Each cloud's log origin and witness name; `namespace` keeps stacks (dev, prod) apart. */
 export function ledgerNames(cloud: Cloud, namespace = "tricloud"): { origin: string; witness: string } {
-  return { origin: checkKeyName(`${namespace}/ledger/${cloud}`), witness: checkKeyName(`${namespace}/witness/${cloud}`) };
+  return {
+    origin: checkKeyName(`${namespace}/ledger/${cloud}`),
+    witness: checkKeyName(`${namespace}/witness/${cloud}`),
+  };
 }
 
 /** The cloud a log origin belongs to, or undefined when the origin is not one of ours. */
@@ -28,20 +42,25 @@ export function cloudOfOrigin(origin: string): { cloud: Cloud; namespace: string
 
 export function checkpointBody(c: Checkpoint): string {
   checkKeyName(c.origin);
-  if (!Number.isSafeInteger(c.size) || c.size < 0) throw new NoteError(`checkpoint size: expected a non-negative integer, got ${c.size}`);
-  if (c.root.length !== HASH_SIZE) throw new NoteError(`checkpoint root: expected ${HASH_SIZE} bytes, got ${c.root.length}`);
+  if (!Number.isSafeInteger(c.size) || c.size < 0)
+    throw new NoteError(`checkpoint size: expected a non-negative integer, got ${c.size}`);
+  if (c.root.length !== HASH_SIZE)
+    throw new NoteError(`checkpoint root: expected ${HASH_SIZE} bytes, got ${c.root.length}`);
   return `${c.origin}\n${c.size}\n${c.root.toString("base64")}\n`;
 }
 
 export function parseCheckpointBody(body: string): Checkpoint {
   const lines = body.split("\n");
-  if (lines.length < 4 || lines[lines.length - 1] !== "") throw new NoteError("checkpoint: expected origin, size and root lines, each ending in a newline");
+  if (lines.length < 4 || lines[lines.length - 1] !== "")
+    throw new NoteError("checkpoint: expected origin, size and root lines, each ending in a newline");
   const [origin, sizeText, rootText] = lines as [string, string, string];
   if (lines.length > 4) throw new NoteError("checkpoint: extension lines are not used by tricloud logs");
   if (!origin || /\s/.test(origin)) throw new NoteError("checkpoint origin: expected a non-empty line without spaces");
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) throw new NoteError(`checkpoint size: expected a decimal without leading zeros, got ${JSON.stringify(sizeText)}`);
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText)))
+    throw new NoteError(`checkpoint size: expected a decimal without leading zeros, got ${JSON.stringify(sizeText)}`);
   const root = Buffer.from(rootText, "base64");
-  if (root.length !== HASH_SIZE || root.toString("base64") !== rootText) throw new NoteError(`checkpoint root: expected base64 of ${HASH_SIZE} bytes, got ${JSON.stringify(rootText)}`);
+  if (root.length !== HASH_SIZE || root.toString("base64") !== rootText)
+    throw new NoteError(`checkpoint root: expected base64 of ${HASH_SIZE} bytes, got ${JSON.stringify(rootText)}`);
   return { origin, size: Number(sizeText), root };
 }
 
@@ -73,11 +92,21 @@ export function verifyCheckpointSignature(s: SignedCheckpoint, logKey: KeyObject
   return verifyNote(s.note, s.checkpoint.origin, logKey);
 }
 
-export function cosignCheckpoint(s: SignedCheckpoint, witnessName: string, privateKey: KeyObject, publicKey: KeyObject, timestampSec: number): NoteSignature {
+export function cosignCheckpoint(
+  s: SignedCheckpoint,
+  witnessName: string,
+  privateKey: KeyObject,
+  publicKey: KeyObject,
+  timestampSec: number,
+): NoteSignature {
   return cosignNote(s.note.body, witnessName, privateKey, publicKey, timestampSec);
 }
 
-export function verifyCheckpointCosignature(s: SignedCheckpoint, witnessName: string, witnessKey: KeyObject): number | undefined {
+export function verifyCheckpointCosignature(
+  s: SignedCheckpoint,
+  witnessName: string,
+  witnessKey: KeyObject,
+): number | undefined {
   return verifyCosignature(s.note, witnessName, witnessKey);
 }
 
@@ -94,9 +123,19 @@ export function withSignatures(s: SignedCheckpoint, extra: readonly NoteSignatur
  * signature and the clouds that cosigned it. It counts with its own signature and >= 1
  * foreign cosignature.
  */
-export function checkpointSigners(s: SignedCheckpoint, publicKeys: Readonly<Record<Cloud, KeyObject>>, namespace?: string): { cloud: Cloud | undefined; signed: boolean; cosigners: Array<{ cloud: Cloud; timestamp: number }>; counts: boolean } {
+export function checkpointSigners(
+  s: SignedCheckpoint,
+  publicKeys: Readonly<Record<Cloud, KeyObject>>,
+  namespace?: string,
+): {
+  cloud: Cloud | undefined;
+  signed: boolean;
+  cosigners: Array<{ cloud: Cloud; timestamp: number }>;
+  counts: boolean;
+} {
   const owner = cloudOfOrigin(s.checkpoint.origin);
-  if (!owner || (namespace !== undefined && owner.namespace !== namespace)) return { cloud: owner?.cloud, signed: false, cosigners: [], counts: false };
+  if (!owner || (namespace !== undefined && owner.namespace !== namespace))
+    return { cloud: owner?.cloud, signed: false, cosigners: [], counts: false };
   const signed = verifyCheckpointSignature(s, publicKeys[owner.cloud]);
   const cosigners: Array<{ cloud: Cloud; timestamp: number }> = [];
   for (const cloud of CLOUDS) {

@@ -23,8 +23,11 @@ export type Entry = z.infer<typeof entrySchema>;
 
 /** JCS of the certificate: one byte string per certificate, whoever writes it. */
 export function certificateEntry(envelope: Envelope, confirmations: readonly Confirmation[]): string {
-  const onHash = [...confirmations].filter((c) => c.hash === envelope.hash).sort((a, b) => a.cloud.localeCompare(b.cloud));
-  if (new Set(onHash.map((c) => c.cloud)).size < 2) throw new Error(`ledger entry ${envelope.eventId}: a certificate needs confirmations of 2 clouds on the hash`);
+  const onHash = [...confirmations]
+    .filter((c) => c.hash === envelope.hash)
+    .sort((a, b) => a.cloud.localeCompare(b.cloud));
+  if (new Set(onHash.map((c) => c.cloud)).size < 2)
+    throw new Error(`ledger entry ${envelope.eventId}: a certificate needs confirmations of 2 clouds on the hash`);
   const entry: Entry = { type: ENTRY_TYPE, envelope, confirmations: onHash };
   return canonicalize(entry as unknown as JsonValue);
 }
@@ -49,11 +52,14 @@ export function checkEntry(entryText: string, publicKeys: Readonly<Record<Cloud,
     return { ok: false, reason: `entry.${i.path.join(".")}: ${i.message}` };
   }
   const entry = parsed.data;
-  if (canonicalize(entry as unknown as JsonValue) !== entryText) return { ok: false, reason: "entry: not in canonical (JCS) form" };
+  if (canonicalize(entry as unknown as JsonValue) !== entryText)
+    return { ok: false, reason: "entry: not in canonical (JCS) form" };
   const envelope = checkEnvelope(entry.envelope);
   if (!envelope.ok) return { ok: false, reason: `entry.${envelope.field}: ${envelope.message}` };
   const verified = entry.confirmations.filter((c) => verifyConfirmation(entry.envelope.eventId, c, publicKeys));
-  if (verified.length !== entry.confirmations.length) return { ok: false, reason: "entry.confirmations: a confirmation signature does not verify" };
-  if (!certificateFor(entry.envelope.hash, verified)) return { ok: false, reason: "entry.confirmations: fewer than 2 clouds confirmed the envelope's hash" };
+  if (verified.length !== entry.confirmations.length)
+    return { ok: false, reason: "entry.confirmations: a confirmation signature does not verify" };
+  if (!certificateFor(entry.envelope.hash, verified))
+    return { ok: false, reason: "entry.confirmations: fewer than 2 clouds confirmed the envelope's hash" };
   return { ok: true, entry };
 }

@@ -55,7 +55,9 @@ export class LogStore {
   /** Runs `fn` with the log's head locked: appends and checkpoint signing are serialised. */
   async locked<T>(fn: (tx: SqlRunner, size: number) => Promise<T>): Promise<T> {
     return this.sql.transaction(async (tx) => {
-      const rows = await tx.query<{ size: number }>(`SELECT size::float8 AS size FROM ${this.t("ledger_head")} WHERE id FOR UPDATE`);
+      const rows = await tx.query<{ size: number }>(
+        `SELECT size::float8 AS size FROM ${this.t("ledger_head")} WHERE id FOR UPDATE`,
+      );
       if (!rows[0]) throw new Error(`merkle log ${this.schema}: the head row is missing`);
       return fn(tx, rows[0].size);
     });
@@ -70,14 +72,25 @@ export class LogStore {
    * Appends entries in order (one transaction). An eventId already in the log keeps its
    * place: appends are idempotent. Returns each entry's index.
    */
-  async append(entries: ReadonlyArray<{ eventId: string; entry: string; leafHash: Buffer }>, nowMs: number): Promise<Array<{ eventId: string; index: number; appended: boolean }>> {
+  async append(
+    entries: ReadonlyArray<{ eventId: string; entry: string; leafHash: Buffer }>,
+    nowMs: number,
+  ): Promise<Array<{ eventId: string; index: number; appended: boolean }>> {
     if (entries.length === 0) return [];
     return this.locked(async (tx, size) => {
       const existing = new Map(
-        (await tx.query<{ event_id: string; idx: number }>(`SELECT event_id, idx::float8 AS idx FROM ${this.t("ledger_leaves")} WHERE event_id = ANY($1::text[])`, [entries.map((e) => e.eventId)])).map((r) => [r.event_id, r.idx]),
+        (
+          await tx.query<{ event_id: string; idx: number }>(
+            `SELECT event_id, idx::float8 AS idx FROM ${this.t("ledger_leaves")} WHERE event_id = ANY($1::text[])`,
+            [entries.map((e) => e.eventId)],
+          )
+        ).map((r) => [r.event_id, r.idx]),
       );
       const peaks = await this.readNodes(peaksOf(size), tx);
-      let range = new CompactRange(size, peaksOf(size).map((p) => peaks.get(nodeKey(p))!));
+      let range = new CompactRange(
+        size,
+        peaksOf(size).map((p) => peaks.get(nodeKey(p))!),
+      );
       const out: Array<{ eventId: string; index: number; appended: boolean }> = [];
       const leaves: LeafRow[] = [];
       const nodes: Array<NodeId & { hash: Buffer }> = [];
@@ -100,11 +113,10 @@ export class LogStore {
          SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[])`,
         [leaves.map((l) => l.index), leaves.map((l) => l.eventId), leaves.map((l) => l.entry), leaves.map(() => nowMs)],
       );
-      await tx.query(`INSERT INTO ${this.t("ledger_nodes")} (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`, [
-        nodes.map((n) => n.level),
-        nodes.map((n) => n.index),
-        nodes.map((n) => n.hash),
-      ]);
+      await tx.query(
+        `INSERT INTO ${this.t("ledger_nodes")} (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
+        [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => n.hash)],
+      );
       await tx.query(`UPDATE ${this.t("ledger_head")} SET size = $1 WHERE id`, [range.size]);
       return out;
     });
@@ -131,11 +143,14 @@ export class LogStore {
     if (size === 0) return EMPTY_ROOT;
     const ids = peaksOf(size);
     const hashes = await this.readNodes(ids, db);
-    return new CompactRange(size, ids.map((p) => {
-      const h = hashes.get(nodeKey(p));
-      if (!h) throw new Error(`merkle log: node level ${p.level} index ${p.index} is missing from storage`);
-      return h;
-    })).root();
+    return new CompactRange(
+      size,
+      ids.map((p) => {
+        const h = hashes.get(nodeKey(p));
+        if (!h) throw new Error(`merkle log: node level ${p.level} index ${p.index} is missing from storage`);
+        return h;
+      }),
+    ).root();
   }
 
   async inclusionProof(index: number, size: number, db: SqlRunner = this.sql): Promise<Buffer[]> {
@@ -147,7 +162,10 @@ export class LogStore {
   }
 
   async leafByEventId(eventId: string): Promise<LeafRow | undefined> {
-    const rows = await this.sql.query<{ idx: number; event_id: string; entry: string }>(`SELECT idx::float8 AS idx, event_id, entry FROM ${this.t("ledger_leaves")} WHERE event_id = $1`, [eventId]);
+    const rows = await this.sql.query<{ idx: number; event_id: string; entry: string }>(
+      `SELECT idx::float8 AS idx, event_id, entry FROM ${this.t("ledger_leaves")} WHERE event_id = $1`,
+      [eventId],
+    );
     return rows[0] && { index: rows[0].idx, eventId: rows[0].event_id, entry: rows[0].entry };
   }
 
@@ -182,7 +200,10 @@ export class LogStore {
 
   /** Newest first, optionally only those below `beforeSize`. */
   async checkpoints(limit: number, beforeSize?: number): Promise<CheckpointRow[]> {
-    return this.checkpointRows(`WHERE ($1::bigint IS NULL OR size < $1) ORDER BY size DESC LIMIT $2`, [beforeSize ?? null, limit]);
+    return this.checkpointRows(`WHERE ($1::bigint IS NULL OR size < $1) ORDER BY size DESC LIMIT $2`, [
+      beforeSize ?? null,
+      limit,
+    ]);
   }
 
   private async checkpointRows(where: string, params: unknown[], db: SqlRunner = this.sql): Promise<CheckpointRow[]> {
@@ -213,13 +234,19 @@ export class LogStore {
   }
 
   async cosignatures(size: number): Promise<Array<{ witness: string; line: string }>> {
-    return this.sql.query(`SELECT witness, line FROM ${this.t("ledger_cosignatures")} WHERE size = $1 ORDER BY witness`, [size]);
+    return this.sql.query(
+      `SELECT witness, line FROM ${this.t("ledger_cosignatures")} WHERE size = $1 ORDER BY witness`,
+      [size],
+    );
   }
 
   /** Stores a verified cosignature and advances where that witness's next proof starts. */
   async addCosignature(size: number, witness: string, line: string, nowMs: number): Promise<void> {
     await this.sql.transaction(async (tx) => {
-      await tx.query(`INSERT INTO ${this.t("ledger_cosignatures")} (size, witness, line, received_at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (size, witness) DO NOTHING`, [size, witness, line, nowMs]);
+      await tx.query(
+        `INSERT INTO ${this.t("ledger_cosignatures")} (size, witness, line, received_at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (size, witness) DO NOTHING`,
+        [size, witness, line, nowMs],
+      );
       await tx.query(
         `INSERT INTO ${this.t("ledger_witnessed")} (witness, size) VALUES ($1, $2)
          ON CONFLICT (witness) DO UPDATE SET size = GREATEST(${this.t("ledger_witnessed")}.size, EXCLUDED.size)`,
@@ -229,12 +256,18 @@ export class LogStore {
   }
 
   async witnessedSize(witness: string): Promise<number> {
-    const rows = await this.sql.query<{ size: number }>(`SELECT size::float8 AS size FROM ${this.t("ledger_witnessed")} WHERE witness = $1`, [witness]);
+    const rows = await this.sql.query<{ size: number }>(
+      `SELECT size::float8 AS size FROM ${this.t("ledger_witnessed")} WHERE witness = $1`,
+      [witness],
+    );
     return rows[0]?.size ?? 0;
   }
 
   async setWitnessedSize(witness: string, size: number): Promise<void> {
-    await this.sql.query(`INSERT INTO ${this.t("ledger_witnessed")} (witness, size) VALUES ($1, $2) ON CONFLICT (witness) DO UPDATE SET size = EXCLUDED.size`, [witness, size]);
+    await this.sql.query(
+      `INSERT INTO ${this.t("ledger_witnessed")} (witness, size) VALUES ($1, $2) ON CONFLICT (witness) DO UPDATE SET size = EXCLUDED.size`,
+      [witness, size],
+    );
   }
 
   // ---- witness side ----
@@ -244,7 +277,9 @@ export class LogStore {
       `SELECT origin, size::float8 AS size, root, note FROM ${this.t("ledger_witness_state")} WHERE origin = $1`,
       [origin],
     );
-    return rows[0] && { origin: rows[0].origin, size: rows[0].size, root: Buffer.from(rows[0].root), note: rows[0].note };
+    return (
+      rows[0] && { origin: rows[0].origin, size: rows[0].size, root: Buffer.from(rows[0].root), note: rows[0].note }
+    );
   }
 
   async witnessStates(): Promise<WitnessStateRow[]> {
@@ -258,7 +293,12 @@ export class LogStore {
    * Compare-and-swap: move the state from `seen` (undefined: nothing seen yet) to `next`.
    * False when another request moved it first.
    */
-  async swapWitnessState(origin: string, seen: { size: number; root: Buffer } | undefined, next: { size: number; root: Buffer; note: string }, nowMs: number): Promise<boolean> {
+  async swapWitnessState(
+    origin: string,
+    seen: { size: number; root: Buffer } | undefined,
+    next: { size: number; root: Buffer; note: string },
+    nowMs: number,
+  ): Promise<boolean> {
     const rows = seen
       ? await this.sql.query(
           `UPDATE ${this.t("ledger_witness_state")} SET size = $4, root = $5, note = $6, updated_at_ms = $7
@@ -273,22 +313,36 @@ export class LogStore {
     return rows.length === 1;
   }
 
-  async recordRefusal(r: { origin: string; note: string; seenNote: string | null; reason: string }, nowMs: number): Promise<void> {
-    await this.sql.query(`INSERT INTO ${this.t("ledger_witness_refusals")} (origin, note, seen_note, reason, recorded_at_ms) VALUES ($1, $2, $3, $4, $5)`, [
-      r.origin,
-      r.note,
-      r.seenNote,
-      r.reason,
-      nowMs,
-    ]);
+  async recordRefusal(
+    r: { origin: string; note: string; seenNote: string | null; reason: string },
+    nowMs: number,
+  ): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO ${this.t("ledger_witness_refusals")} (origin, note, seen_note, reason, recorded_at_ms) VALUES ($1, $2, $3, $4, $5)`,
+      [r.origin, r.note, r.seenNote, r.reason, nowMs],
+    );
   }
 
-  async refusals(limit: number): Promise<Array<{ origin: string; note: string; seenNote: string | null; reason: string; recordedAtMs: number }>> {
-    const rows = await this.sql.query<{ origin: string; note: string; seen_note: string | null; reason: string; recorded_at_ms: number }>(
+  async refusals(
+    limit: number,
+  ): Promise<Array<{ origin: string; note: string; seenNote: string | null; reason: string; recordedAtMs: number }>> {
+    const rows = await this.sql.query<{
+      origin: string;
+      note: string;
+      seen_note: string | null;
+      reason: string;
+      recorded_at_ms: number;
+    }>(
       `SELECT origin, note, seen_note, reason, recorded_at_ms FROM ${this.t("ledger_witness_refusals")} ORDER BY id DESC LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ origin: r.origin, note: r.note, seenNote: r.seen_note, reason: r.reason, recordedAtMs: r.recorded_at_ms }));
+    return rows.map((r) => ({
+      origin: r.origin,
+      note: r.note,
+      seenNote: r.seen_note,
+      reason: r.reason,
+      recordedAtMs: r.recorded_at_ms,
+    }));
   }
 
   // ---- anchors ----
@@ -303,14 +357,37 @@ export class LogStore {
   }
 
   async anchors(limit = 1000): Promise<AnchorRow[]> {
-    const rows = await this.sql.query<{ id: number; anchor: string; period: string | null; size: number; digest: Uint8Array; receipt: string; anchored_at_ms: number }>(
+    const rows = await this.sql.query<{
+      id: number;
+      anchor: string;
+      period: string | null;
+      size: number;
+      digest: Uint8Array;
+      receipt: string;
+      anchored_at_ms: number;
+    }>(
       `SELECT id::float8 AS id, anchor, period, size::float8 AS size, digest, receipt, anchored_at_ms FROM ${this.t("ledger_anchors")} ORDER BY id DESC LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ id: r.id, anchor: r.anchor, period: r.period, size: r.size, digest: Buffer.from(r.digest), receipt: r.receipt, anchoredAtMs: r.anchored_at_ms }));
+    return rows.map((r) => ({
+      id: r.id,
+      anchor: r.anchor,
+      period: r.period,
+      size: r.size,
+      digest: Buffer.from(r.digest),
+      receipt: r.receipt,
+      anchoredAtMs: r.anchored_at_ms,
+    }));
   }
 
   async hasAnchor(anchor: string, period: string): Promise<boolean> {
-    return (await this.sql.query(`SELECT 1 FROM ${this.t("ledger_anchors")} WHERE anchor = $1 AND period = $2`, [anchor, period])).length > 0;
+    return (
+      (
+        await this.sql.query(`SELECT 1 FROM ${this.t("ledger_anchors")} WHERE anchor = $1 AND period = $2`, [
+          anchor,
+          period,
+        ])
+      ).length > 0
+    );
   }
 }

@@ -4,7 +4,13 @@ import type { Confirmation } from "../core/confirmation";
 import type { Envelope } from "../core/envelope";
 import type { KeyRing } from "../core/keys";
 import type { Store } from "../store/store";
-import { parseSignedCheckpoint, signCheckpoint, verifyCheckpointSignature, withSignatures, type SignedCheckpoint } from "./checkpoint";
+import {
+  parseSignedCheckpoint,
+  signCheckpoint,
+  verifyCheckpointSignature,
+  withSignatures,
+  type SignedCheckpoint,
+} from "./checkpoint";
 import { certificateEntry, entryLeafHash } from "./entry";
 import { parseSignatureLine } from "./note";
 import type { LogStore, LeafRow } from "./log-store";
@@ -70,7 +76,11 @@ export class TransparencyLog {
     return new Promise((resolve, reject) => {
       const waiting = this.queued.get(envelope.eventId);
       if (waiting) waiting.done.push({ resolve, reject });
-      else this.queued.set(envelope.eventId, { leaf: { eventId: envelope.eventId, entry, leafHash: entryLeafHash(entry) }, done: [{ resolve, reject }] });
+      else
+        this.queued.set(envelope.eventId, {
+          leaf: { eventId: envelope.eventId, entry, leafHash: entryLeafHash(entry) },
+          done: [{ resolve, reject }],
+        });
       this.flushing ??= this.flushQueued().finally(() => (this.flushing = undefined));
     });
   }
@@ -80,7 +90,10 @@ export class TransparencyLog {
       const batch = [...this.queued.values()].slice(0, GROUP_COMMIT_MAX);
       for (const q of batch) this.queued.delete(q.leaf.eventId);
       try {
-        const written = await this.d.logStore.append(batch.map((q) => q.leaf), this.d.clock.now());
+        const written = await this.d.logStore.append(
+          batch.map((q) => q.leaf),
+          this.d.clock.now(),
+        );
         const index = new Map(written.map((w) => [w.eventId, w.index]));
         for (const q of batch) for (const d of q.done) d.resolve(index.get(q.leaf.eventId)!);
       } catch (err) {
@@ -121,18 +134,34 @@ export class TransparencyLog {
       if (previous) {
         const prev = parseSignedCheckpoint(previous.note);
         const evidence = { previous: previous.note, size, root: root.toString("base64") };
-        if (prev.checkpoint.origin !== origin || prev.checkpoint.size !== previous.size || !prev.checkpoint.root.equals(previous.root) || !verifyCheckpointSignature(prev, keys.publicKeys[keys.self])) {
-          throw new InconsistentLogError(`checkpoint ${previous.size}: the stored previous checkpoint is not one this log signed`, evidence);
+        if (
+          prev.checkpoint.origin !== origin ||
+          prev.checkpoint.size !== previous.size ||
+          !prev.checkpoint.root.equals(previous.root) ||
+          !verifyCheckpointSignature(prev, keys.publicKeys[keys.self])
+        ) {
+          throw new InconsistentLogError(
+            `checkpoint ${previous.size}: the stored previous checkpoint is not one this log signed`,
+            evidence,
+          );
         }
-        if (size < previous.size) throw new InconsistentLogError(`log size ${size} is below the signed size ${previous.size}`, evidence);
+        if (size < previous.size)
+          throw new InconsistentLogError(`log size ${size} is below the signed size ${previous.size}`, evidence);
         const proof = await logStore.consistencyProof(previous.size, size, tx);
         const verdict = verifyConsistency(previous.size, size, proof, previous.root, root);
-        if (!verdict.ok) throw new InconsistentLogError(`refusing to sign size ${size}: not consistent with the signed checkpoint ${previous.size} (${verdict.reason})`, evidence);
+        if (!verdict.ok)
+          throw new InconsistentLogError(
+            `refusing to sign size ${size}: not consistent with the signed checkpoint ${previous.size} (${verdict.reason})`,
+            evidence,
+          );
         if (size === previous.size) return prev;
       }
       const signed = signCheckpoint({ origin, size, root }, keys.privateKey, keys.publicKeys[keys.self]);
       if (!(await logStore.insertCheckpoint({ size, root, note: signed.text, signedAtMs: this.d.clock.now() }, tx))) {
-        throw new InconsistentLogError(`checkpoint ${size}: a checkpoint of this size or larger appeared while signing`, { previous: previous?.note ?? "", size, root: root.toString("base64") });
+        throw new InconsistentLogError(
+          `checkpoint ${size}: a checkpoint of this size or larger appeared while signing`,
+          { previous: previous?.note ?? "", size, root: root.toString("base64") },
+        );
       }
       this.d.log.debug({ size }, "checkpoint signed");
       return signed;

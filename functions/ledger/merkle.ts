@@ -100,7 +100,8 @@ export class CompactRange {
     /** Hashes of peaksOf(size), in that order. */
     readonly peaks: readonly Buffer[] = [],
   ) {
-    if (peaks.length !== peaksOf(size).length) throw new Error(`compact range: size ${size} needs ${peaksOf(size).length} peaks, got ${peaks.length}`);
+    if (peaks.length !== peaksOf(size).length)
+      throw new Error(`compact range: size ${size} needs ${peaksOf(size).length} peaks, got ${peaks.length}`);
   }
 
   /** Appends one leaf hash; returns the new range and every complete subtree it created (leaf first). */
@@ -129,5 +130,6 @@ export class CompactRange {
 }
 
 export function checkSize(name: string, n: number): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${name}: expected a non-negative safe integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`${name}: expected a non-negative safe integer, got ${n}`);
 }

@@ -96,12 +96,19 @@ export async function migrateLedger(sql: Sql, schema: string): Promise<number[]>
     await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${schema};
       CREATE TABLE IF NOT EXISTS ${schema}.ledger_schema_migrations (
         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const done = new Set((await tx.query<{ version: number }>(`SELECT version FROM ${schema}.ledger_schema_migrations`)).map((r) => r.version));
+    const done = new Set(
+      (await tx.query<{ version: number }>(`SELECT version FROM ${schema}.ledger_schema_migrations`)).map(
+        (r) => r.version,
+      ),
+    );
     const applied: number[] = [];
     for (const m of LEDGER_MIGRATIONS) {
       if (done.has(m.version)) continue;
       await tx.exec(m.up(schema));
-      await tx.query(`INSERT INTO ${schema}.ledger_schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      await tx.query(`INSERT INTO ${schema}.ledger_schema_migrations (version, name) VALUES ($1, $2)`, [
+        m.version,
+        m.name,
+      ]);
       applied.push(m.version);
     }
     return applied;

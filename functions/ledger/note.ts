@@ -36,25 +36,34 @@ export class NoteError extends Error {
 
 /** The 32 raw bytes of an Ed25519 public key. */
 export function rawEd25519(publicKey: KeyObject): Buffer {
-  if (publicKey.asymmetricKeyType !== "ed25519") throw new NoteError(`key: expected an Ed25519 public key, got ${publicKey.asymmetricKeyType}`);
+  if (publicKey.asymmetricKeyType !== "ed25519")
+    throw new NoteError(`key: expected an Ed25519 public key, got ${publicKey.asymmetricKeyType}`);
   const jwk = publicKey.export({ format: "jwk" });
   return Buffer.from(jwk.x!, "base64url");
 }
 
 /** SHA-256(name || "\n" || type || pubkey)[:4]. */
 export function keyId(name: string, type: number, publicKey: KeyObject): Buffer {
-  return createHash("sha256").update(name, "utf8").update("\n").update(Buffer.of(type)).update(rawEd25519(publicKey)).digest().subarray(0, 4);
+  return createHash("sha256")
+    .update(name, "utf8")
+    .update("\n")
+    .update(Buffer.of(type))
+    .update(rawEd25519(publicKey))
+    .digest()
+    .subarray(0, 4);
 }
 
 export function checkKeyName(name: string): string {
-  if (name.length === 0 || /[\s+]/u.test(name)) throw new NoteError(`key name: expected a non-empty name without spaces or "+", got ${JSON.stringify(name)}`);
+  if (name.length === 0 || /[\s+]/u.test(name))
+    throw new NoteError(`key name: expected a non-empty name without spaces or "+", got ${JSON.stringify(name)}`);
   return name;
 }
 
 function checkText(body: string): void {
   if (!body.endsWith("\n")) throw new NoteError("note: the text must end with a newline");
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(body)) throw new NoteError("note: control characters other than newline are not allowed");
+  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(body))
+    throw new NoteError("note: control characters other than newline are not allowed");
 }
 
 export function formatSignatureLine(s: NoteSignature): string {
@@ -93,7 +102,11 @@ export function parseSignatureLine(line: string, what = "signature line"): NoteS
 /** An Ed25519 note signature (type 0x01) over the body. */
 export function signNote(body: string, name: string, privateKey: KeyObject, publicKey: KeyObject): NoteSignature {
   checkText(body);
-  return { name: checkKeyName(name), keyId: keyId(name, ED25519, publicKey), signature: sign(null, Buffer.from(body, "utf8"), privateKey) };
+  return {
+    name: checkKeyName(name),
+    keyId: keyId(name, ED25519, publicKey),
+    signature: sign(null, Buffer.from(body, "utf8"), privateKey),
+  };
 }
 
 /** Finds the signature by (name, key) and checks it; never throws. */
@@ -113,13 +126,24 @@ function cosignedMessage(body: string, timestamp: number): Buffer {
 }
 
 /** A timestamped cosignature (type 0x04): keyID || u64be(timestamp) || Ed25519 signature. */
-export function cosignNote(body: string, name: string, privateKey: KeyObject, publicKey: KeyObject, timestampSec: number): NoteSignature {
+export function cosignNote(
+  body: string,
+  name: string,
+  privateKey: KeyObject,
+  publicKey: KeyObject,
+  timestampSec: number,
+): NoteSignature {
   checkText(body);
-  if (!Number.isSafeInteger(timestampSec) || timestampSec < 0) throw new NoteError(`timestamp: expected whole seconds since the epoch, got ${timestampSec}`);
+  if (!Number.isSafeInteger(timestampSec) || timestampSec < 0)
+    throw new NoteError(`timestamp: expected whole seconds since the epoch, got ${timestampSec}`);
   const ts = Buffer.alloc(8);
   ts.writeBigUInt64BE(BigInt(timestampSec));
   const sig = sign(null, cosignedMessage(body, timestampSec), privateKey);
-  return { name: checkKeyName(name), keyId: keyId(name, COSIGNATURE_V1, publicKey), signature: Buffer.concat([ts, sig]) };
+  return {
+    name: checkKeyName(name),
+    keyId: keyId(name, COSIGNATURE_V1, publicKey),
+    signature: Buffer.concat([ts, sig]),
+  };
 }
 
 /** The cosignature's timestamp (seconds) when it verifies, else undefined. */
@@ -130,7 +154,9 @@ export function verifyCosignature(note: Note, name: string, publicKey: KeyObject
   const ts = s.signature.readBigUInt64BE(0);
   if (ts > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
   try {
-    return verify(null, cosignedMessage(note.body, Number(ts)), publicKey, s.signature.subarray(8)) ? Number(ts) : undefined;
+    return verify(null, cosignedMessage(note.body, Number(ts)), publicKey, s.signature.subarray(8))
+      ? Number(ts)
+      : undefined;
   } catch {
     return undefined;
   }

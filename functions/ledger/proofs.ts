@@ -84,9 +84,16 @@ function badHash(what: string, h: Uint8Array): string | undefined {
 }
 
 /** Root implied by an inclusion proof (RFC 9162 2.1.3.2), or why there is none. */
-export function rootFromInclusionProof(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[]): { ok: true; root: Buffer } | { ok: false; reason: string } {
-  if (!Number.isSafeInteger(index) || index < 0) return { ok: false, reason: `index: ${index} is not a non-negative integer` };
-  if (!Number.isSafeInteger(size) || size < 0) return { ok: false, reason: `size: ${size} is not a non-negative integer` };
+export function rootFromInclusionProof(
+  index: number,
+  size: number,
+  leaf: Uint8Array,
+  proof: readonly Uint8Array[],
+): { ok: true; root: Buffer } | { ok: false; reason: string } {
+  if (!Number.isSafeInteger(index) || index < 0)
+    return { ok: false, reason: `index: ${index} is not a non-negative integer` };
+  if (!Number.isSafeInteger(size) || size < 0)
+    return { ok: false, reason: `size: ${size} is not a non-negative integer` };
   if (index >= size) return { ok: false, reason: `index: ${index} is not below the tree size ${size}` };
   const leafProblem = badHash("leaf hash", leaf);
   if (leafProblem) return { ok: false, reason: leafProblem };
@@ -96,33 +103,50 @@ export function rootFromInclusionProof(index: number, size: number, leaf: Uint8A
   for (const [i, p] of proof.entries()) {
     const problem = badHash(`proof[${i}]`, p);
     if (problem) return { ok: false, reason: problem };
-    if (sn === 0) return { ok: false, reason: `proof: ${proof.length} elements, longer than a tree of size ${size} allows` };
+    if (sn === 0)
+      return { ok: false, reason: `proof: ${proof.length} elements, longer than a tree of size ${size} allows` };
     if (fn % 2 === 1 || fn === sn) {
       r = nodeHash(p, r);
-      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) {
-        fn /= 2;
-        sn = Math.floor(sn / 2);
-      }
+      if (fn % 2 === 0)
+        while (fn % 2 === 0 && fn !== 0) {
+          fn /= 2;
+          sn = Math.floor(sn / 2);
+        }
     } else {
       r = nodeHash(r, p);
     }
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  if (sn !== 0) return { ok: false, reason: `proof: ${proof.length} elements, shorter than a tree of size ${size} needs` };
+  if (sn !== 0)
+    return { ok: false, reason: `proof: ${proof.length} elements, shorter than a tree of size ${size} needs` };
   return { ok: true, root: r };
 }
 
-export function verifyInclusion(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): Verdict {
+export function verifyInclusion(
+  index: number,
+  size: number,
+  leaf: Uint8Array,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+): Verdict {
   const rootProblem = badHash("root", root);
   if (rootProblem) return fail(rootProblem);
   const got = rootFromInclusionProof(index, size, leaf, proof);
   if (!got.ok) return got;
-  return got.root.equals(root) ? { ok: true } : fail(`root: the proof leads to ${got.root.toString("base64")}, not ${Buffer.from(root).toString("base64")}`);
+  return got.root.equals(root)
+    ? { ok: true }
+    : fail(`root: the proof leads to ${got.root.toString("base64")}, not ${Buffer.from(root).toString("base64")}`);
 }
 
 /** RFC 9162 2.1.4.2, plus the trivial cases (equal sizes, empty first tree). */
-export function verifyConsistency(first: number, second: number, proof: readonly Uint8Array[], firstRoot: Uint8Array, secondRoot: Uint8Array): Verdict {
+export function verifyConsistency(
+  first: number,
+  second: number,
+  proof: readonly Uint8Array[],
+  firstRoot: Uint8Array,
+  secondRoot: Uint8Array,
+): Verdict {
   if (!Number.isSafeInteger(first) || first < 0) return fail(`from: ${first} is not a non-negative integer`);
   if (!Number.isSafeInteger(second) || second < 0) return fail(`to: ${second} is not a non-negative integer`);
   if (second < first) return fail(`to: ${second} is smaller than from (${first}); a log never shrinks`);
@@ -134,9 +158,12 @@ export function verifyConsistency(first: number, second: number, proof: readonly
   }
   if (first === second) {
     if (proof.length !== 0) return fail(`proof: must be empty between equal sizes, got ${proof.length} elements`);
-    return Buffer.from(firstRoot).equals(secondRoot) ? { ok: true } : fail(`root: two different roots for size ${first}`);
+    return Buffer.from(firstRoot).equals(secondRoot)
+      ? { ok: true }
+      : fail(`root: two different roots for size ${first}`);
   }
-  if (first === 0) return proof.length === 0 ? { ok: true } : fail(`proof: must be empty from size 0, got ${proof.length} elements`);
+  if (first === 0)
+    return proof.length === 0 ? { ok: true } : fail(`proof: must be empty from size 0, got ${proof.length} elements`);
   if (proof.length === 0) return fail("proof: empty, but sizes differ");
 
   const path = [...proof];
@@ -155,10 +182,11 @@ export function verifyConsistency(first: number, second: number, proof: readonly
     if (fn % 2 === 1 || fn === sn) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) {
-        fn /= 2;
-        sn = Math.floor(sn / 2);
-      }
+      if (fn % 2 === 0)
+        while (fn % 2 === 0 && fn !== 0) {
+          fn /= 2;
+          sn = Math.floor(sn / 2);
+        }
     } else {
       sr = nodeHash(sr, c);
     }

@@ -5,7 +5,13 @@ import type { Clock } from "../core/clock";
 import type { Cloud } from "../core/clouds";
 import type { KeyRing } from "../core/keys";
 import { requestJson } from "../replication/http-json";
-import { checkpointDigest, ledgerNames, verifyCheckpointCosignature, withSignatures, type SignedCheckpoint } from "./checkpoint";
+import {
+  checkpointDigest,
+  ledgerNames,
+  verifyCheckpointCosignature,
+  withSignatures,
+  type SignedCheckpoint,
+} from "./checkpoint";
 import type { TransparencyLog } from "./log";
 import { parseSignatureLine } from "./note";
 import { snapshotPeriod } from "./snapshot";
@@ -37,7 +43,9 @@ export class HttpWitnessTransport implements WitnessTransport {
 }
 
 const cosignedReply = z.object({ cosignature: z.string() });
-const conflictReply = z.object({ error: z.object({ code: z.literal("OLD_SIZE_MISMATCH"), details: z.object({ size: z.number().int().min(0) }) }) });
+const conflictReply = z.object({
+  error: z.object({ code: z.literal("OLD_SIZE_MISMATCH"), details: z.object({ size: z.number().int().min(0) }) }),
+});
 const errorReply = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 export interface WitnessOutcome {
@@ -109,7 +117,8 @@ export class CheckpointPublisher {
     const store = this.d.log.storage;
     const { size } = signed.checkpoint;
     const name = ledgerNames(cloud, this.d.namespace).witness;
-    if ((await store.cosignatures(size)).some((c) => c.witness === name)) return { cloud, ok: true, detail: "already cosigned" };
+    if ((await store.cosignatures(size)).some((c) => c.witness === name))
+      return { cloud, ok: true, detail: "already cosigned" };
     let oldSize = Math.min(await store.witnessedSize(name), size);
     for (let attempt = 0; attempt < 2; attempt++) {
       let res: { status: number; body: unknown };
@@ -128,20 +137,38 @@ export class CheckpointPublisher {
           return { cloud, ok: false, detail: `unusable cosignature: ${(err as Error).message}` };
         }
         // Keep only a cosignature that verifies under that cloud's key.
-        if (verifyCheckpointCosignature(withSignatures(signed, [line]), name, this.d.keys.publicKeys[cloud]) === undefined) {
+        if (
+          verifyCheckpointCosignature(withSignatures(signed, [line]), name, this.d.keys.publicKeys[cloud]) === undefined
+        ) {
           return { cloud, ok: false, detail: "cosignature does not verify" };
         }
-        await store.addCosignature(size, name, ok.data.cosignature.endsWith("\n") ? ok.data.cosignature : `${ok.data.cosignature}\n`, this.d.clock.now());
+        await store.addCosignature(
+          size,
+          name,
+          ok.data.cosignature.endsWith("\n") ? ok.data.cosignature : `${ok.data.cosignature}\n`,
+          this.d.clock.now(),
+        );
         return { cloud, ok: true, detail: "cosigned" };
       }
       const conflict = conflictReply.safeParse(res.body);
-      if (res.status === 409 && conflict.success && conflict.data.error.details.size <= size && conflict.data.error.details.size !== oldSize) {
+      if (
+        res.status === 409 &&
+        conflict.success &&
+        conflict.data.error.details.size <= size &&
+        conflict.data.error.details.size !== oldSize
+      ) {
         oldSize = conflict.data.error.details.size;
         await store.setWitnessedSize(name, oldSize);
         continue;
       }
       const err = errorReply.safeParse(res.body);
-      return { cloud, ok: false, detail: err.success ? `${res.status} ${err.data.error.code}: ${err.data.error.message}` : `answered ${res.status}` };
+      return {
+        cloud,
+        ok: false,
+        detail: err.success
+          ? `${res.status} ${err.data.error.code}: ${err.data.error.message}`
+          : `answered ${res.status}`,
+      };
     }
     return { cloud, ok: false, detail: "witness state kept moving" };
   }
@@ -158,8 +185,20 @@ export class CheckpointPublisher {
       try {
         const digest = checkpointDigest(counting.checkpoint);
         const r = await anchor.anchor(Buffer.from(counting.note.body, "utf8"));
-        await store.addAnchor({ anchor: anchor.name, period, size: counting.checkpoint.size, digest, receipt: r.receipt, anchoredAtMs: r.time.getTime() });
-        out.push({ anchor: anchor.name, period, ok: true, detail: `size ${counting.checkpoint.size} anchored at ${r.time.toISOString()}` });
+        await store.addAnchor({
+          anchor: anchor.name,
+          period,
+          size: counting.checkpoint.size,
+          digest,
+          receipt: r.receipt,
+          anchoredAtMs: r.time.getTime(),
+        });
+        out.push({
+          anchor: anchor.name,
+          period,
+          ok: true,
+          detail: `size ${counting.checkpoint.size} anchored at ${r.time.toISOString()}`,
+        });
       } catch (err) {
         this.d.logger.warn({ err, anchor: anchor.name, period }, "anchoring the monthly snapshot failed");
         out.push({ anchor: anchor.name, period, ok: false, detail: err instanceof Error ? err.message : String(err) });
@@ -174,4 +213,3 @@ export class CheckpointPublisher {
     return size === undefined ? undefined : this.d.log.withCosignatures(size);
   }
 }
-

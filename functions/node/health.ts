@@ -39,7 +39,15 @@ export class HealthProbe {
   private lastElu: EventLoopUtilization = performance.eventLoopUtilization();
 
   constructor(
-    private readonly d: { cloud: Cloud; region: string; version: string; store: Store; peers: Peers; safeMode: SafeMode; clock?: Clock },
+    private readonly d: {
+      cloud: Cloud;
+      region: string;
+      version: string;
+      store: Store;
+      peers: Peers;
+      safeMode: SafeMode;
+      clock?: Clock;
+    },
   ) {}
 
   async report(): Promise<HealthReport> {
@@ -60,7 +68,13 @@ export class HealthProbe {
       // An open breaker only says recent calls failed; whether the peer is down is what the
       // last real call (a probe runs past the breaker) found.
       const state = p.reachable === false ? "down" : p.reachable ? "up" : "unknown";
-      peers[p.cloud] = { state, breaker: p.breaker, lastError: p.lastError, lastContactMs: p.lastContactMs === null ? null : Math.max(0, now - p.lastContactMs), probe: p.probe };
+      peers[p.cloud] = {
+        state,
+        breaker: p.breaker,
+        lastError: p.lastError,
+        lastContactMs: p.lastContactMs === null ? null : Math.max(0, now - p.lastContactMs),
+        probe: p.probe,
+      };
     }
     const safeReason = storeError ? null : await this.d.safeMode.reason().catch(() => null);
     const peerDown = Object.values(peers).some((p) => p.state === "down");

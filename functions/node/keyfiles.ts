@@ -31,16 +31,22 @@ export async function loadKeyRing(dir: string, self: Cloud): Promise<KeyRing> {
     try {
       return await readFile(join(dir, name), "utf8");
     } catch (err) {
-      throw new Error(`keys: cannot read ${join(dir, name)} (${(err as NodeJS.ErrnoException).code ?? err}); run "tricloud keygen --out ${dir}"`, { cause: err });
+      throw new Error(
+        `keys: cannot read ${join(dir, name)} (${(err as NodeJS.ErrnoException).code ?? err}); run "tricloud keygen --out ${dir}"`,
+        { cause: err },
+      );
     }
   };
   const privateKey = createPrivateKey(await read(privateKeyFile(self)));
-  if (privateKey.asymmetricKeyType !== "ed25519") throw new Error(`keys: ${privateKeyFile(self)} is not an Ed25519 private key`);
+  if (privateKey.asymmetricKeyType !== "ed25519")
+    throw new Error(`keys: ${privateKeyFile(self)} is not an Ed25519 private key`);
   let publics: Record<string, unknown>;
   try {
     publics = JSON.parse(await read(PUBLIC_KEYS_FILE)) as Record<string, unknown>;
   } catch (err) {
-    throw new Error(`keys: ${PUBLIC_KEYS_FILE} is not valid JSON (${err instanceof Error ? err.message : err})`, { cause: err });
+    throw new Error(`keys: ${PUBLIC_KEYS_FILE} is not valid JSON (${err instanceof Error ? err.message : err})`, {
+      cause: err,
+    });
   }
   const publicKeys = {} as Record<Cloud, KeyObject>;
   for (const cloud of CLOUDS) {

@@ -6,7 +6,13 @@ import { isCloud, type Cloud } from "../core/clouds";
 import { confirmationSchema, signConfirmation, verifyConfirmation, type Confirmation } from "../core/confirmation";
 import { checkEnvelope, envelopeSchema, makeEnvelope, type Envelope } from "../core/envelope";
 import type { KeyRing } from "../core/keys";
-import { certificateFor, findEquivocation, missingClouds, type EquivocationProof, type EventStatus } from "../core/quorum";
+import {
+  certificateFor,
+  findEquivocation,
+  missingClouds,
+  type EquivocationProof,
+  type EventStatus,
+} from "../core/quorum";
 import type { Peers, PeerMessage, PeerOutcome } from "../replication/peer-client";
 import type { AttemptRecord, EventRecord, Store } from "../store/store";
 
@@ -62,7 +68,11 @@ export class Ledger {
   /** A client's submission: the same {tenantId, eventId, payload} is the same event on every cloud. */
   async submit(input: SubmitInput): Promise<SubmitResult> {
     const { store, clock } = this.d;
-    const envelope = makeEnvelope({ eventId: input.eventId ?? randomUUID(), tenantId: input.tenantId, payload: input.payload });
+    const envelope = makeEnvelope({
+      eventId: input.eventId ?? randomUUID(),
+      tenantId: input.tenantId,
+      payload: input.payload,
+    });
     if (input.eventId) {
       const existing = await store.getEvent(input.eventId);
       if (existing) return this.asResubmission(existing, envelope);
@@ -80,7 +90,11 @@ export class Ledger {
 
   /** What this node tells a peer about an event: the envelope and every confirmation it holds (its own first). */
   messageFor(record: EventRecord): PeerMessage {
-    return { from: this.self, envelope: record.envelope, confirmations: record.status === "QUARANTINED" ? [] : record.confirmations };
+    return {
+      from: this.self,
+      envelope: record.envelope,
+      confirmations: record.status === "QUARANTINED" ? [] : record.confirmations,
+    };
   }
 
   /**
@@ -92,11 +106,31 @@ export class Ledger {
   async receive(msg: PeerMessage, origin: Origin = { address: null }): Promise<ReceiveResult> {
     const { store, clock, keys } = this.d;
     const env = msg.envelope;
-    const refuse = async (kind: AttemptRecord["kind"], status: 401 | 403 | 422, code: string, field: string, message: string): Promise<ReceiveResult> => {
-      await this.recordAttempt({ eventId: env.eventId, kind, reason: `${field}: ${message}`, source: origin.address, claimedFrom: String(msg.from), detail: summarize(msg) });
+    const refuse = async (
+      kind: AttemptRecord["kind"],
+      status: 401 | 403 | 422,
+      code: string,
+      field: string,
+      message: string,
+    ): Promise<ReceiveResult> => {
+      await this.recordAttempt({
+        eventId: env.eventId,
+        kind,
+        reason: `${field}: ${message}`,
+        source: origin.address,
+        claimedFrom: String(msg.from),
+        detail: summarize(msg),
+      });
       return { kind: "refused", status, code, field, message };
     };
-    if (!isCloud(msg.from) || msg.from === this.self) return refuse("unknown-sender", 403, "UNKNOWN_SENDER", "from", `"${String(msg.from)}" is not another cloud of this quorum`);
+    if (!isCloud(msg.from) || msg.from === this.self)
+      return refuse(
+        "unknown-sender",
+        403,
+        "UNKNOWN_SENDER",
+        "from",
+        `"${String(msg.from)}" is not another cloud of this quorum`,
+      );
     const check = checkEnvelope(env);
     if (!check.ok) return refuse("bad-hash", 422, "HASH_MISMATCH", check.field, check.message);
 
@@ -104,10 +138,24 @@ export class Ledger {
     for (const [i, c] of msg.confirmations.entries()) {
       // Already verified when stored: the identical statement needs no second check.
       if (record?.confirmations.some((x) => sameStatement(x, c))) continue;
-      if (!verifyConfirmation(env.eventId, c, keys.publicKeys)) return refuse("bad-signature", 422, "BAD_SIGNATURE", `confirmations[${i}].signature`, `confirmation of ${c.cloud} does not verify`);
+      if (!verifyConfirmation(env.eventId, c, keys.publicKeys))
+        return refuse(
+          "bad-signature",
+          422,
+          "BAD_SIGNATURE",
+          `confirmations[${i}].signature`,
+          `confirmation of ${c.cloud} does not verify`,
+        );
     }
     const senders = msg.confirmations.filter((c) => c.cloud === msg.from && c.hash === env.hash);
-    if (senders.length === 0) return refuse("unauthenticated", 401, "UNAUTHENTICATED", "confirmations", `expected ${msg.from}'s own signed confirmation of envelope.hash`);
+    if (senders.length === 0)
+      return refuse(
+        "unauthenticated",
+        401,
+        "UNAUTHENTICATED",
+        "confirmations",
+        `expected ${msg.from}'s own signed confirmation of envelope.hash`,
+      );
 
     const onHash = msg.confirmations.filter((c) => c.hash === env.hash);
     if (!record) {
@@ -122,7 +170,8 @@ export class Ledger {
       // Another payload under a used eventId: a client error, not a proof. Keep the statements
       // (they may complete an equivocation proof), and if the other hash already won, adopt it.
       record = await this.keepStatements(record, msg.confirmations, msg.from);
-      if (record.status === "QUARANTINED") return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
+      if (record.status === "QUARANTINED")
+        return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
       const adopted = await this.adoptIfCertified(record, env, onHash);
       return adopted ? { kind: "ok", record: adopted } : { kind: "conflict", record };
     }
@@ -131,9 +180,11 @@ export class Ledger {
     // Valid statements on other hashes beside the envelope (signed, so genuine): kept, they may prove a lie.
     const offHash = msg.confirmations.filter((c) => c.hash !== env.hash);
     if (offHash.length > 0) record = await this.keepStatements(record, offHash, msg.from);
-    if (record.status === "QUARANTINED") return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
+    if (record.status === "QUARANTINED")
+      return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
     record = await this.absorbVerified(record, onHash, msg.from);
-    if (record.status === "QUARANTINED") return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
+    if (record.status === "QUARANTINED")
+      return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
 
     if (record.status === "PENDING" && certificateFor(record.envelope.hash, record.confirmations)) {
       // About to finalize on others' word: first show the event, for real, to every cloud missing
@@ -144,7 +195,8 @@ export class Ledger {
         // finalizing on a stale "down" is how a stolen key gets two hashes FINAL.
         const out = await this.d.peers.confirm(cloud, this.messageFor(record), "direct");
         record = await this.takeAnswer(record, cloud, out);
-        if (record.status === "QUARANTINED") return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
+        if (record.status === "QUARANTINED")
+          return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
       }
       record = await this.tryFinalize(record);
     }
@@ -163,7 +215,11 @@ export class Ledger {
         const updated = await this.keepStatements(record, statements, cloud);
         if (env.success && env.data.eventId === eventId && checkEnvelope(env.data).ok && updated.status === "PENDING") {
           // The other hash may already have won (a reused eventId): adopt its certificate.
-          const adopted = await this.adoptIfCertified(updated, env.data, statements.filter((c) => c.hash === env.data.hash));
+          const adopted = await this.adoptIfCertified(
+            updated,
+            env.data,
+            statements.filter((c) => c.hash === env.data.hash),
+          );
           if (adopted) return adopted;
         }
         return updated;
@@ -184,8 +240,12 @@ export class Ledger {
     if (record.status === "QUARANTINED" || record.confirmations.some((c) => c.cloud === this.self)) return record;
     // Adopted from a winning certificate: we signed the losing hash and sign nothing else.
     if (record.statusReason?.startsWith("eventId reused")) return record;
-    const own = signConfirmation(record.envelope.eventId, record.envelope.hash, this.d.keys, this.d.clock.now(), { origin: record.origin, logicalClock: record.logicalClock });
-    if (await this.d.store.addConfirmation(record.envelope.eventId, own)) return { ...record, confirmations: [own, ...record.confirmations] };
+    const own = signConfirmation(record.envelope.eventId, record.envelope.hash, this.d.keys, this.d.clock.now(), {
+      origin: record.origin,
+      logicalClock: record.logicalClock,
+    });
+    if (await this.d.store.addConfirmation(record.envelope.eventId, own))
+      return { ...record, confirmations: [own, ...record.confirmations] };
     return this.reload(record);
   }
 
@@ -209,14 +269,21 @@ export class Ledger {
   }
 
   /** Stores verified confirmations on the stored hash (first per cloud wins), then looks for a proof. */
-  private async absorbVerified(record: EventRecord, verified: readonly Confirmation[], from: Cloud): Promise<EventRecord> {
+  private async absorbVerified(
+    record: EventRecord,
+    verified: readonly Confirmation[],
+    from: Cloud,
+  ): Promise<EventRecord> {
     const { eventId, hash } = record.envelope;
     const fresh = verified.filter((c) => c.hash === hash && !record.confirmations.some((x) => x.cloud === c.cloud));
     // Our own key on our own hash, signed again: not news (we may have crashed between signing and storing).
     const others = fresh.filter((c) => c.cloud !== this.self);
     if (others.length === 0) return record;
     const stored = await this.d.store.addConfirmations(eventId, others);
-    record = stored.length === others.length ? { ...record, confirmations: [...record.confirmations, ...stored] } : await this.reload(record);
+    record =
+      stored.length === others.length
+        ? { ...record, confirmations: [...record.confirmations, ...stored] }
+        : await this.reload(record);
     // A statement on another hash, kept earlier or by a concurrent message this very moment, may
     // pair up with one of these. Read from the store *after* our write, never from the snapshot:
     // of two racing writers (a confirmation here, a statement there) the later reader sees both.
@@ -226,7 +293,11 @@ export class Ledger {
   }
 
   /** Keeps verified statements on other hashes than ours, and quarantines if they prove an equivocation. */
-  private async keepStatements(record: EventRecord, statements: readonly Confirmation[], from: Cloud): Promise<EventRecord> {
+  private async keepStatements(
+    record: EventRecord,
+    statements: readonly Confirmation[],
+    from: Cloud,
+  ): Promise<EventRecord> {
     const off = statements.filter((c) => c.hash !== record.envelope.hash);
     if (off.length === 0) return record;
     await this.d.store.addStatements(record.envelope.eventId, off, this.d.clock.now());
@@ -240,7 +311,10 @@ export class Ledger {
    */
   private async checkProof(record: EventRecord, reportedBy: Cloud, statements?: Confirmation[]): Promise<EventRecord> {
     const { eventId } = record.envelope;
-    const [stored, kept] = await Promise.all([this.d.store.getEvent(eventId), statements ?? this.d.store.listStatements(eventId)]);
+    const [stored, kept] = await Promise.all([
+      this.d.store.getEvent(eventId),
+      statements ?? this.d.store.listStatements(eventId),
+    ]);
     const current = stored ?? record;
     const proof = findEquivocation([...current.confirmations, ...record.confirmations, ...kept]);
     return proof ? this.condemn(current, proof, reportedBy) : current;
@@ -250,7 +324,10 @@ export class Ledger {
   private async adoptProof(record: EventRecord, raw: unknown, from: Cloud): Promise<EventRecord> {
     const proof = this.parseProof(record.envelope.eventId, raw);
     if (!proof) {
-      this.d.log.warn({ eventId: record.envelope.eventId, peer: from }, "peer reported a quarantine without a valid proof; ignored");
+      this.d.log.warn(
+        { eventId: record.envelope.eventId, peer: from },
+        "peer reported a quarantine without a valid proof; ignored",
+      );
       return record;
     }
     return this.condemn(record, proof, from);
@@ -265,16 +342,35 @@ export class Ledger {
     if (!parsed.every((p) => p.success)) return undefined;
     const [a, b] = parsed.map((p) => p.data!) as [Confirmation, Confirmation];
     if (a.cloud !== b.cloud || a.hash === b.hash) return undefined;
-    if (!verifyConfirmation(eventId, a, this.d.keys.publicKeys) || !verifyConfirmation(eventId, b, this.d.keys.publicKeys)) return undefined;
+    if (
+      !verifyConfirmation(eventId, a, this.d.keys.publicKeys) ||
+      !verifyConfirmation(eventId, b, this.d.keys.publicKeys)
+    )
+      return undefined;
     return { cloud: a.cloud, statements: [a, b] };
   }
 
   /** POST /v1/peer/equivocation: a proof pushed by a peer that quarantined. */
-  async learnProof(eventId: string, raw: unknown, from: string, origin: Origin): Promise<{ ok: true; status: EventStatus | null } | { ok: false; message: string }> {
+  async learnProof(
+    eventId: string,
+    raw: unknown,
+    from: string,
+    origin: Origin,
+  ): Promise<{ ok: true; status: EventStatus | null } | { ok: false; message: string }> {
     const proof = this.parseProof(eventId, raw);
     if (!proof) {
-      await this.recordAttempt({ eventId, kind: "bad-signature", reason: "proof: not two valid statements of one cloud on different hashes", source: origin.address, claimedFrom: from, detail: { proof: raw as JsonValue } });
-      return { ok: false, message: "proof: expected two valid signed statements of one cloud on different hashes for this eventId" };
+      await this.recordAttempt({
+        eventId,
+        kind: "bad-signature",
+        reason: "proof: not two valid statements of one cloud on different hashes",
+        source: origin.address,
+        claimedFrom: from,
+        detail: { proof: raw as JsonValue },
+      });
+      return {
+        ok: false,
+        message: "proof: expected two valid signed statements of one cloud on different hashes for this eventId",
+      };
     }
     const record = await this.d.store.getEvent(eventId);
     if (!record) {
@@ -287,16 +383,29 @@ export class Ledger {
   }
 
   /** The other hash of a reused eventId holds a certificate: it has won, so take it (PENDING only). */
-  private async adoptIfCertified(record: EventRecord, envelope: Envelope, verifiedOnHash: readonly Confirmation[]): Promise<EventRecord | undefined> {
+  private async adoptIfCertified(
+    record: EventRecord,
+    envelope: Envelope,
+    verifiedOnHash: readonly Confirmation[],
+  ): Promise<EventRecord | undefined> {
     if (record.status !== "PENDING") return undefined;
     const cert = certificateFor(envelope.hash, verifiedOnHash);
     if (!cert || cert.some((c) => c.cloud === this.self)) return undefined;
     const now = this.d.clock.now();
-    if (!(await this.d.store.adoptCertificate(record.envelope.eventId, record.envelope.hash, envelope, cert, now))) return undefined;
+    if (!(await this.d.store.adoptCertificate(record.envelope.eventId, record.envelope.hash, envelope, cert, now)))
+      return undefined;
     const final = await this.reload(record);
-    this.d.log.info({ eventId: envelope.eventId, lost: record.envelope.hash, won: envelope.hash }, "eventId reused with another payload; adopted the winner's certificate");
+    this.d.log.info(
+      { eventId: envelope.eventId, lost: record.envelope.hash, won: envelope.hash },
+      "eventId reused with another payload; adopted the winner's certificate",
+    );
     this.d.onStatus?.(envelope.eventId, "FINAL", now);
-    if (this.d.onFinal) await this.d.onFinal(final).catch((err) => this.d.log.error({ err, eventId: envelope.eventId }, "appending the certificate to the ledger failed"));
+    if (this.d.onFinal)
+      await this.d
+        .onFinal(final)
+        .catch((err) =>
+          this.d.log.error({ err, eventId: envelope.eventId }, "appending the certificate to the ledger failed"),
+        );
     return final;
   }
 
@@ -310,7 +419,15 @@ export class Ledger {
       const final: EventRecord = { ...record, status: "FINAL" };
       // The certificate goes into this cloud's Merkle log; a failure here is repaired by the
       // publisher's catch-up (it appends every FINAL event missing from the log).
-      if (this.d.onFinal) await this.d.onFinal(final).catch((err) => this.d.log.error({ err, eventId: record.envelope.eventId }, "appending the certificate to the ledger failed"));
+      if (this.d.onFinal)
+        await this.d
+          .onFinal(final)
+          .catch((err) =>
+            this.d.log.error(
+              { err, eventId: record.envelope.eventId },
+              "appending the certificate to the ledger failed",
+            ),
+          );
       return final;
     }
     return this.reload(record);
@@ -325,8 +442,12 @@ export class Ledger {
 
   private async recordProof(eventId: string, proof: EquivocationProof, reportedBy: string): Promise<boolean> {
     const existing = await this.d.store.listEvidence({ eventId, limit: 10 });
-    if (existing.some((e) => e.kind === "equivocation" && (e.detail as { cloud?: string }).cloud === proof.cloud)) return false;
-    await this.d.store.recordEvidence({ eventId, kind: "equivocation", reportedBy, detail: proof as unknown as JsonValue }, this.d.clock.now());
+    if (existing.some((e) => e.kind === "equivocation" && (e.detail as { cloud?: string }).cloud === proof.cloud))
+      return false;
+    await this.d.store.recordEvidence(
+      { eventId, kind: "equivocation", reportedBy, detail: proof as unknown as JsonValue },
+      this.d.clock.now(),
+    );
     return true;
   }
 
@@ -345,7 +466,10 @@ export class Ledger {
   }
 
   private async recordAttempt(a: Omit<AttemptRecord, "recordedAtMs">): Promise<void> {
-    this.d.log.info({ eventId: a.eventId, kind: a.kind, source: a.source, claimedFrom: a.claimedFrom }, `refused a peer message: ${a.reason}`);
+    this.d.log.info(
+      { eventId: a.eventId, kind: a.kind, source: a.source, claimedFrom: a.claimedFrom },
+      `refused a peer message: ${a.reason}`,
+    );
     await this.d.store.recordAttempt(a, this.d.clock.now());
   }
 
@@ -355,7 +479,14 @@ export class Ledger {
 }
 
 function sameStatement(a: Confirmation, b: Confirmation): boolean {
-  return a.cloud === b.cloud && a.hash === b.hash && a.signature === b.signature && a.confirmedAt === b.confirmedAt && a.origin === b.origin && a.logicalClock === b.logicalClock;
+  return (
+    a.cloud === b.cloud &&
+    a.hash === b.hash &&
+    a.signature === b.signature &&
+    a.confirmedAt === b.confirmedAt &&
+    a.origin === b.origin &&
+    a.logicalClock === b.logicalClock
+  );
 }
 
 /** What an attempt keeps of a refused message: enough to see what it tried, not the payload. */

@@ -101,7 +101,8 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
     timeoutMs: opts.peerTimeoutMs ?? 2_000,
     directTimeoutMs: opts.directTimeoutMs,
   });
-  if (!(store instanceof SqlStore)) throw new Error("store: the ledger needs the SQL store (openStore) to keep its log in the same schema");
+  if (!(store instanceof SqlStore))
+    throw new Error("store: the ledger needs the SQL store (openStore) to keep its log in the same schema");
   const namespace = opts.ledger?.namespace ?? "tricloud";
   const names = ledgerNames(cloud, namespace);
   const logStore = await LogStore.open(store.sql, store.schema);
@@ -117,10 +118,14 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
     clock,
     logger: log,
   });
-  const onFinal = async (record: EventRecord) => void (await merkleLog.appendCertificate(record.envelope, record.confirmations));
+  const onFinal = async (record: EventRecord) =>
+    void (await merkleLog.appendCertificate(record.envelope, record.confirmations));
   const ledger = new Ledger({ keys: opts.keys, region, store, clock, peers, log, onStatus: opts.onStatus, onFinal });
   const replicator = new Replicator({ ledger, store, peers, log });
-  const reconciler = new Reconciler({ store, replicator, peers, clock, log }, { ...DEFAULT_RECONCILER, ...opts.reconcile });
+  const reconciler = new Reconciler(
+    { store, replicator, peers, clock, log },
+    { ...DEFAULT_RECONCILER, ...opts.reconcile },
+  );
   // A peer is back: re-drive what waited for it now, not at the next tick.
   peers.onRecovered((peer) => {
     log.info({ peer }, "peer recovered (breaker closed); reconciling now");

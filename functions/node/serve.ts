@@ -29,10 +29,17 @@ export function serveApp(app: Hono, opts: { port: number; hostname?: string; log
     // A request node's HTTP parser cannot read (bad chunk framing, broken headers) never reaches
     // the app: answer it in the API's one error shape, and log it as the client's fault.
     server.on("clientError", (err: Error & { code?: string }, socket: Socket) => {
-      opts.log?.info({ code: err.code, source: socket.remoteAddress ?? null }, `malformed HTTP request: ${err.message}`);
+      opts.log?.info(
+        { code: err.code, source: socket.remoteAddress ?? null },
+        `malformed HTTP request: ${err.message}`,
+      );
       if (!socket.writable || err.code === "ECONNRESET") return void socket.destroy();
-      const body = JSON.stringify({ error: { code: "BAD_REQUEST", message: `request: not valid HTTP/1.1 (${err.code ?? err.message})` } });
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      const body = JSON.stringify({
+        error: { code: "BAD_REQUEST", message: `request: not valid HTTP/1.1 (${err.code ?? err.message})` },
+      });
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     });
   });
 }

@@ -2,10 +2,18 @@ import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 
 // Keep-alive pools: peers talk constantly, and node:http costs a fraction of fetch's CPU per call.
-const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) };
+const agents = {
+  http: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+  https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+};
 
 /** One JSON request; rejects on connection errors and timeouts, resolves with status and raw text otherwise. */
-export function requestJson(url: string, method: "GET" | "POST", body: string | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
+export function requestJson(
+  url: string,
+  method: "GET" | "POST",
+  body: string | undefined,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const secure = target.protocol === "https:";
@@ -14,7 +22,8 @@ export function requestJson(url: string, method: "GET" | "POST", body: string | 
       {
         method,
         agent: secure ? agents.https : agents.http,
-        headers: body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        headers:
+          body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
         timeout: timeoutMs,
       },
       (res) => {

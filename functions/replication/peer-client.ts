@@ -7,7 +7,15 @@ import type { Envelope } from "../core/envelope";
 import type { EquivocationProof } from "../core/quorum";
 import { STATUSES, type EventStatus } from "../core/quorum";
 import { requestJson } from "./http-json";
-import { TransportError, breakerStateName, fullJitterDelay, peerPolicies, probeDelay, type PeerPolicies, type PeerPolicyOptions } from "./policy";
+import {
+  TransportError,
+  breakerStateName,
+  fullJitterDelay,
+  peerPolicies,
+  probeDelay,
+  type PeerPolicies,
+  type PeerPolicyOptions,
+} from "./policy";
 
 /** What one cloud sends another: "here is an event, and the confirmations I hold on it
  * (mine included: it is what authenticates the message)". */
@@ -59,7 +67,9 @@ export interface Peers {
 }
 
 const okReply = z.object({ status: z.enum(STATUSES), confirmations: z.array(z.unknown()) });
-const errorReply = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+const errorReply = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
 const conflictDetails = z.object({ envelope: z.unknown(), confirmations: z.array(z.unknown()).optional() });
 const quarantineDetails = z.object({ evidence: z.unknown() });
 
@@ -105,7 +115,14 @@ export class HttpPeers implements Peers {
       const policies = peerPolicies(opts.policy);
       const slot: PeerSlot = {
         policies,
-        state: { cloud, url: opts.urls[cloud]!, reachable: null, lastError: null, lastContactMs: null, probe: { failures: 0, nextAtMs: null } },
+        state: {
+          cloud,
+          url: opts.urls[cloud]!,
+          reachable: null,
+          lastError: null,
+          lastContactMs: null,
+          probe: { failures: 0, nextAtMs: null },
+        },
         probeTimer: undefined,
         wake: new AbortController(),
       };
@@ -154,7 +171,8 @@ export class HttpPeers implements Peers {
       return this.interpret(res.status, res.body);
     } catch (err) {
       const refusedByBreaker = err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError;
-      if (refusedByBreaker) return { kind: "unreachable", error: `circuit open for ${cloud} (not called)`, attempted: false };
+      if (refusedByBreaker)
+        return { kind: "unreachable", error: `circuit open for ${cloud} (not called)`, attempted: false };
       return { kind: "unreachable", error: this.fail(cloud, err), attempted: true };
     }
   }
@@ -182,7 +200,9 @@ export class HttpPeers implements Peers {
     const slot = this.slots.get(cloud);
     if (!slot) return false;
     try {
-      const res = await slot.policies.once.execute(() => this.post(cloud, "/v1/peer/equivocation", { from: this.opts.self, eventId, proof }, this.opts.timeoutMs));
+      const res = await slot.policies.once.execute(() =>
+        this.post(cloud, "/v1/peer/equivocation", { from: this.opts.self, eventId, proof }, this.opts.timeoutMs),
+      );
       this.mark(cloud, null);
       return res.status === 200;
     } catch (err) {
@@ -243,7 +263,9 @@ export class HttpPeers implements Peers {
   private interpret(status: number, body: unknown): PeerOutcome {
     if (status === 200) {
       const ok = okReply.safeParse(body);
-      return ok.success ? { kind: "ok", ...ok.data } : { kind: "rejected", code: "BAD_REPLY", message: "peer reply has no status/confirmations" };
+      return ok.success
+        ? { kind: "ok", ...ok.data }
+        : { kind: "rejected", code: "BAD_REPLY", message: "peer reply has no status/confirmations" };
     }
     const err = errorReply.safeParse(body);
     if (status === 409 && err.success) {
@@ -252,20 +274,32 @@ export class HttpPeers implements Peers {
         if (q.success) return { kind: "quarantined", evidence: q.data.evidence };
       }
       const details = conflictDetails.safeParse(err.data.error.details);
-      if (details.success) return { kind: "conflict", envelope: details.data.envelope, confirmations: details.data.confirmations ?? [] };
+      if (details.success)
+        return { kind: "conflict", envelope: details.data.envelope, confirmations: details.data.confirmations ?? [] };
     }
     return err.success
       ? { kind: "rejected", code: err.data.error.code, message: err.data.error.message }
       : { kind: "rejected", code: "BAD_REPLY", message: `peer answered ${status} without a JSON error` };
   }
 
-  private async post(cloud: Cloud, path: string, body: unknown, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+  private async post(
+    cloud: Cloud,
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+  ): Promise<{ status: number; body: unknown }> {
     const res = await this.request(cloud, path, "POST", JSON.stringify(body), timeoutMs);
     if (res.status >= 500) throw new TransportError(`peer ${cloud} answered ${res.status}`, res.status);
     return res;
   }
 
-  private async request(cloud: Cloud, path: string, method: "GET" | "POST", body: string | undefined, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+  private async request(
+    cloud: Cloud,
+    path: string,
+    method: "GET" | "POST",
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<{ status: number; body: unknown }> {
     const url = `${this.opts.urls[cloud]}${path}`;
     let res: { status: number; text: string };
     try {
@@ -319,7 +353,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 function describe(err: unknown): string {
   if (err instanceof Error) {
-    const code = (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+    const code =
+      (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
     return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
   }
   return String(err);

@@ -1,4 +1,11 @@
-import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleType, type CircuitBreakerPolicy, type IPolicy } from "cockatiel";
+import {
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleType,
+  type CircuitBreakerPolicy,
+  type IPolicy,
+} from "cockatiel";
 
 /** A call to a peer that failed in transport: refused, timed out, reset, 5xx or 503 safe mode.
  * Only these count against the breaker and are retried; a 4xx/409 answer is a real answer. */

@@ -116,8 +116,15 @@ export class Reconciler {
   private async due(): Promise<{ pending: string[]; final: string[] }> {
     const { store, clock } = this.d;
     const now = clock.now();
-    const window = { pendingBeforeMs: now - this.opts.graceMs, finalSinceMs: now - this.opts.finalWindowMs, limit: this.opts.batch };
-    const [pending, final] = await Promise.all([store.eventsToReconcile({ ...window, only: "PENDING" }), store.eventsToReconcile({ ...window, only: "FINAL" })]);
+    const window = {
+      pendingBeforeMs: now - this.opts.graceMs,
+      finalSinceMs: now - this.opts.finalWindowMs,
+      limit: this.opts.batch,
+    };
+    const [pending, final] = await Promise.all([
+      store.eventsToReconcile({ ...window, only: "PENDING" }),
+      store.eventsToReconcile({ ...window, only: "FINAL" }),
+    ]);
     const dueFinal = final.filter((id) => {
       const o = this.offers.get(id);
       if (o && o.nextAtMs > now) return false;
@@ -126,7 +133,8 @@ export class Reconciler {
       this.offers.set(id, { count, nextAtMs: now + Math.min(16_000, this.opts.intervalMs * 2 ** (count - 1)) });
       return true;
     });
-    if (this.offers.size > 10 * this.opts.batch) for (const [id, o] of this.offers) if (o.nextAtMs <= now) this.offers.delete(id);
+    if (this.offers.size > 10 * this.opts.batch)
+      for (const [id, o] of this.offers) if (o.nextAtMs <= now) this.offers.delete(id);
     return { pending, final: dueFinal };
   }
 
@@ -146,7 +154,10 @@ export class Reconciler {
   }
 
   private enqueue(pending: string[], final: string[]): void {
-    for (const [list, ids] of [[this.queue.pending, pending], [this.queue.final, final]] as const) {
+    for (const [list, ids] of [
+      [this.queue.pending, pending],
+      [this.queue.final, final],
+    ] as const) {
       for (const id of ids) {
         if (this.queued.has(id) || this.active.has(id)) continue;
         this.queued.add(id);

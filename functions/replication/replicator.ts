@@ -29,7 +29,9 @@ export class Replicator {
     const running = this.inflight.get(eventId);
     if (running) return running;
     const run = this.limited(() => this.run(eventId, mode))
-      .catch((err: unknown) => this.d.log.warn({ eventId, err: String(err) }, "replication pass failed; the reconciler will retry"))
+      .catch((err: unknown) =>
+        this.d.log.warn({ eventId, err: String(err) }, "replication pass failed; the reconciler will retry"),
+      )
       .finally(() => this.inflight.delete(eventId));
     this.inflight.set(eventId, run);
     return run;
@@ -72,7 +74,11 @@ export class Replicator {
 
     if (current.status === "PENDING") {
       const message = ledger.messageFor(current);
-      await Promise.all(peers.clouds.filter((c) => !has(current, c)).map(async (cloud) => take(cloud, await peers.confirm(cloud, message, "once"))));
+      await Promise.all(
+        peers.clouds
+          .filter((c) => !has(current, c))
+          .map(async (cloud) => take(cloud, await peers.confirm(cloud, message, "once"))),
+      );
       if (statusOf(current) !== "PENDING") return this.afterFinal(current, first, finalPeers, mode);
       if (!certificateFor(current.envelope.hash, current.confirmations)) return;
       // Cross-check: every cloud missing from the certificate must have been asked for real.
@@ -80,7 +86,8 @@ export class Replicator {
         if (cloud === ledger.self || !peers.clouds.includes(cloud)) continue;
         const out = answers.get(cloud);
         // Refused by the breaker without a call: that says nothing, so ask for real.
-        if (out?.kind === "unreachable" && !out.attempted) await take(cloud, await peers.confirm(cloud, ledger.messageFor(current), "direct"));
+        if (out?.kind === "unreachable" && !out.attempted)
+          await take(cloud, await peers.confirm(cloud, ledger.messageFor(current), "direct"));
         if (statusOf(current) === "QUARANTINED") return;
       }
       learn(await ledger.tryFinalize(current));
@@ -90,7 +97,12 @@ export class Replicator {
   }
 
   /** Round 2: the certificate to every peer not known FINAL (just finalized) or missing from it (a later pass). */
-  private async afterFinal(current: EventRecord, first: EventRecord, finalPeers: Set<Cloud>, mode: "retry" | "once"): Promise<void> {
+  private async afterFinal(
+    current: EventRecord,
+    first: EventRecord,
+    finalPeers: Set<Cloud>,
+    mode: "retry" | "once",
+  ): Promise<void> {
     if (current.status !== "FINAL") return;
     const { ledger, peers } = this.d;
     const targets = peers.clouds.filter((c) => !finalPeers.has(c) && (first.status === "PENDING" || !has(first, c)));
@@ -112,7 +124,12 @@ export class Replicator {
       .confirm(cloud, this.d.ledger.messageFor(record), "retry")
       .then((out) => this.d.ledger.takeAnswer(record, cloud, out))
       .then(() => undefined)
-      .catch((err: unknown) => this.d.log.debug({ eventId: record.envelope.eventId, peer: cloud, err: String(err) }, "certificate delivery failed; the reconciler will offer it again"))
+      .catch((err: unknown) =>
+        this.d.log.debug(
+          { eventId: record.envelope.eventId, peer: cloud, err: String(err) },
+          "certificate delivery failed; the reconciler will offer it again",
+        ),
+      )
       .finally(() => this.deliveries.delete(task));
     this.deliveries.add(task);
   }
@@ -124,7 +141,13 @@ function mergeRecords(a: EventRecord, b: EventRecord): EventRecord {
   const confirmations = [...a.confirmations];
   for (const c of b.confirmations) if (!confirmations.some((x) => x.cloud === c.cloud)) confirmations.push(c);
   const status = a.status !== "PENDING" ? a.status : b.status;
-  return { ...a, status, statusReason: a.statusReason ?? b.statusReason, confirmations, statements: Math.max(a.statements, b.statements) };
+  return {
+    ...a,
+    status,
+    statusReason: a.statusReason ?? b.statusReason,
+    confirmations,
+    statements: Math.max(a.statements, b.statements),
+  };
 }
 
 /** Read through a call: TypeScript narrows `current.status` and misses the updates made by `learn`. */

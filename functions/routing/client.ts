@@ -40,10 +40,17 @@ export class RoutingClient {
       clouds.map(async (cloud): Promise<CloudReport> => {
         const started = performance.now();
         try {
-          const res = await fetch(`${this.o.urls[cloud]}/health`, { signal: AbortSignal.timeout(this.o.probeTimeoutMs) });
+          const res = await fetch(`${this.o.urls[cloud]}/health`, {
+            signal: AbortSignal.timeout(this.o.probeTimeoutMs),
+          });
           const body = (await res.json()) as { status?: string; load?: number };
           const status = body.status === "healthy" || body.status === "degraded" ? body.status : "unhealthy";
-          return { cloud, status, latencyMs: performance.now() - started, load: typeof body.load === "number" ? body.load : 1 };
+          return {
+            cloud,
+            status,
+            latencyMs: performance.now() - started,
+            load: typeof body.load === "number" ? body.load : 1,
+          };
         } catch {
           return { cloud, status: "unreachable", latencyMs: Infinity, load: 1 };
         }
@@ -89,7 +96,9 @@ export class RoutingClient {
         this.markDown(cloud);
       }
     }
-    throw new Error(`no cloud answered ${method} ${path} within ${this.o.deadlineMs} ms (${failures.join("; ") || "none usable"})`);
+    throw new Error(
+      `no cloud answered ${method} ${path} within ${this.o.deadlineMs} ms (${failures.join("; ") || "none usable"})`,
+    );
   }
 
   private markDown(cloud: Cloud): void {

@@ -18,9 +18,16 @@ const STATUS_RANK = { healthy: 0, degraded: 1 } as const;
  * then cloud name so equal reports always rank the same way. */
 export function rankClouds(reports: readonly CloudReport[]): Cloud[] {
   return reports
-    .filter((r): r is CloudReport & { status: "healthy" | "degraded" } => r.status === "healthy" || r.status === "degraded")
+    .filter(
+      (r): r is CloudReport & { status: "healthy" | "degraded" } => r.status === "healthy" || r.status === "degraded",
+    )
     .map((r) => ({ r, score: r.latencyMs + LOAD_WEIGHT_MS * Math.min(Math.max(r.load, 0), 1) }))
-    .sort((a, b) => STATUS_RANK[a.r.status] - STATUS_RANK[b.r.status] || a.score - b.score || (a.r.cloud < b.r.cloud ? -1 : a.r.cloud > b.r.cloud ? 1 : 0))
+    .sort(
+      (a, b) =>
+        STATUS_RANK[a.r.status] - STATUS_RANK[b.r.status] ||
+        a.score - b.score ||
+        (a.r.cloud < b.r.cloud ? -1 : a.r.cloud > b.r.cloud ? 1 : 0),
+    )
     .map((x) => x.r.cloud);
 }
 

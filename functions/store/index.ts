@@ -28,6 +28,7 @@ export interface StoreConfig {
 export async function openStore(config: StoreConfig): Promise<Store> {
   checkSchemaName(config.schema);
   if (config.shared) return SqlStore.open(config.shared.sql, config.shared.kind, config.schema, false);
-  if (config.databaseUrl) return SqlStore.open(pgSql(config.databaseUrl, { max: config.poolSize }), "pg", config.schema);
+  if (config.databaseUrl)
+    return SqlStore.open(pgSql(config.databaseUrl, { max: config.poolSize }), "pg", config.schema);
   return SqlStore.open(await pgliteSql(config.dataDir), "pglite", config.schema);
 }

@@ -151,7 +151,9 @@ export async function migrate(sql: Sql, schema: string): Promise<number[]> {
         name       text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
       );`);
-    const done = new Set((await tx.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations`)).map((r) => r.version));
+    const done = new Set(
+      (await tx.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations`)).map((r) => r.version),
+    );
     const applied: number[] = [];
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;

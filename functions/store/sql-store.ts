@@ -31,7 +31,14 @@ interface StatementRow {
   origin: Cloud;
   logical_clock: number;
 }
-const statementOf = (r: StatementRow): Confirmation => ({ cloud: r.cloud, hash: r.hash, signature: r.signature, confirmedAt: r.confirmed_at, origin: r.origin, logicalClock: r.logical_clock });
+const statementOf = (r: StatementRow): Confirmation => ({
+  cloud: r.cloud,
+  hash: r.hash,
+  signature: r.signature,
+  confirmedAt: r.confirmed_at,
+  origin: r.origin,
+  logicalClock: r.logical_clock,
+});
 
 /** The Store on plain PostgreSQL; `sql` is either driver. */
 export class SqlStore implements Store {
@@ -84,10 +91,27 @@ export class SqlStore implements Store {
        SELECT $1, $2, $3, $4, $5, $7, clock.clock FROM clock
        ON CONFLICT (event_id) DO NOTHING
        RETURNING logical_clock::float8 AS logical_clock, (SELECT count(*)::float8 FROM ${this.t("statements")} s WHERE s.event_id = $1) AS n_statements`,
-      [envelope.eventId, envelope.tenantId, meta.origin, envelope.hash, JSON.stringify(envelope), meta.seenClock, nowMs],
+      [
+        envelope.eventId,
+        envelope.tenantId,
+        meta.origin,
+        envelope.hash,
+        JSON.stringify(envelope),
+        meta.seenClock,
+        nowMs,
+      ],
     );
     if (rows.length === 1) {
-      const record: EventRecord = { envelope, status: "PENDING", statusReason: null, confirmations: [], receivedAtMs: nowMs, origin: meta.origin, logicalClock: rows[0]!.logical_clock, statements: rows[0]!.n_statements };
+      const record: EventRecord = {
+        envelope,
+        status: "PENDING",
+        statusReason: null,
+        confirmations: [],
+        receivedAtMs: nowMs,
+        origin: meta.origin,
+        logicalClock: rows[0]!.logical_clock,
+        statements: rows[0]!.n_statements,
+      };
       return { inserted: true, record };
     }
     const record = await this.getEvent(envelope.eventId);
@@ -109,7 +133,14 @@ export class SqlStore implements Store {
     if (!first) return undefined;
     const confirmations: Confirmation[] = rows
       .filter((r) => r.c_cloud !== null)
-      .map((r) => ({ cloud: r.c_cloud!, hash: r.c_hash!, signature: r.c_signature!, confirmedAt: r.c_confirmed_at!, origin: r.c_origin!, logicalClock: r.c_logical_clock! }));
+      .map((r) => ({
+        cloud: r.c_cloud!,
+        hash: r.c_hash!,
+        signature: r.c_signature!,
+        confirmedAt: r.c_confirmed_at!,
+        origin: r.c_origin!,
+        logicalClock: r.c_logical_clock!,
+      }));
     return {
       envelope: envelopeSchema.parse(JSON.parse(first.envelope)),
       status: first.status,
@@ -136,7 +167,15 @@ export class SqlStore implements Store {
             unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock)
        WHERE e.event_id = $1 AND e.hash = x.hash
        ON CONFLICT (event_id, cloud) DO NOTHING RETURNING cloud`,
-      [eventId, list.map((c) => c.cloud), list.map((c) => c.hash), list.map((c) => c.signature), list.map((c) => c.confirmedAt), list.map((c) => c.origin), list.map((c) => c.logicalClock)],
+      [
+        eventId,
+        list.map((c) => c.cloud),
+        list.map((c) => c.hash),
+        list.map((c) => c.signature),
+        list.map((c) => c.confirmedAt),
+        list.map((c) => c.origin),
+        list.map((c) => c.logicalClock),
+      ],
     );
     const stored = new Set(rows.map((r) => r.cloud));
     return list.filter((c) => stored.has(c.cloud));
@@ -171,7 +210,13 @@ export class SqlStore implements Store {
   }
 
   async listEvidence(filter: { eventId?: string; limit?: number }): Promise<EvidenceRecord[]> {
-    const rows = await this.sql.query<{ event_id: string; kind: EvidenceKind; reported_by: string | null; detail: string; recorded_at_ms: number }>(
+    const rows = await this.sql.query<{
+      event_id: string;
+      kind: EvidenceKind;
+      reported_by: string | null;
+      detail: string;
+      recorded_at_ms: number;
+    }>(
       `SELECT event_id, kind, reported_by, detail, recorded_at_ms FROM ${this.t("evidence")}
        WHERE ($1::text IS NULL OR event_id = $1) ORDER BY id DESC LIMIT $2`,
       [filter.eventId ?? null, filter.limit ?? 100],
@@ -192,7 +237,16 @@ export class SqlStore implements Store {
        SELECT $1, x.cloud, x.hash, x.signature, x.confirmed_at, x.origin, x.logical_clock, $8
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock)
        ON CONFLICT (event_id, cloud, hash) DO NOTHING`,
-      [eventId, list.map((c) => c.cloud), list.map((c) => c.hash), list.map((c) => c.signature), list.map((c) => c.confirmedAt), list.map((c) => c.origin), list.map((c) => c.logicalClock), nowMs],
+      [
+        eventId,
+        list.map((c) => c.cloud),
+        list.map((c) => c.hash),
+        list.map((c) => c.signature),
+        list.map((c) => c.confirmedAt),
+        list.map((c) => c.origin),
+        list.map((c) => c.logicalClock),
+        nowMs,
+      ],
     );
   }
 
@@ -210,21 +264,53 @@ export class SqlStore implements Store {
     const detail = JSON.stringify(a.detail);
     await this.sql.query(
       `INSERT INTO ${this.t("attempts")} (event_id, kind, reason, source, claimed_from, detail, recorded_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [a.eventId, a.kind, a.reason.slice(0, 500), a.source, a.claimedFrom?.slice(0, 64) ?? null, detail.length > 4096 ? JSON.stringify({ truncated: detail.slice(0, 4096) }) : detail, nowMs],
+      [
+        a.eventId,
+        a.kind,
+        a.reason.slice(0, 500),
+        a.source,
+        a.claimedFrom?.slice(0, 64) ?? null,
+        detail.length > 4096 ? JSON.stringify({ truncated: detail.slice(0, 4096) }) : detail,
+        nowMs,
+      ],
     );
   }
 
   async listAttempts(filter: { eventId?: string; limit?: number }): Promise<AttemptRecord[]> {
-    const rows = await this.sql.query<{ event_id: string | null; kind: AttemptRecord["kind"]; reason: string; source: string | null; claimed_from: string | null; detail: string; recorded_at_ms: number }>(
+    const rows = await this.sql.query<{
+      event_id: string | null;
+      kind: AttemptRecord["kind"];
+      reason: string;
+      source: string | null;
+      claimed_from: string | null;
+      detail: string;
+      recorded_at_ms: number;
+    }>(
       `SELECT event_id, kind, reason, source, claimed_from, detail, recorded_at_ms FROM ${this.t("attempts")}
        WHERE ($1::text IS NULL OR event_id = $1) ORDER BY id DESC LIMIT $2`,
       [filter.eventId ?? null, filter.limit ?? 100],
     );
-    return rows.map((r) => ({ eventId: r.event_id, kind: r.kind, reason: r.reason, source: r.source, claimedFrom: r.claimed_from, detail: JSON.parse(r.detail) as JsonValue, recordedAtMs: r.recorded_at_ms }));
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      kind: r.kind,
+      reason: r.reason,
+      source: r.source,
+      claimedFrom: r.claimed_from,
+      detail: JSON.parse(r.detail) as JsonValue,
+      recordedAtMs: r.recorded_at_ms,
+    }));
   }
 
-  async adoptCertificate(eventId: string, fromHash: string, envelope: Envelope, certificate: readonly Confirmation[], nowMs: number): Promise<boolean> {
-    const onHash = [...new Map(certificate.filter((c) => c.hash === envelope.hash).map((c) => [c.cloud, c] as const)).values()];
+  async adoptCertificate(
+    eventId: string,
+    fromHash: string,
+    envelope: Envelope,
+    certificate: readonly Confirmation[],
+    nowMs: number,
+  ): Promise<boolean> {
+    const onHash = [
+      ...new Map(certificate.filter((c) => c.hash === envelope.hash).map((c) => [c.cloud, c] as const)).values(),
+    ];
     if (envelope.eventId !== eventId || new Set(onHash.map((c) => c.cloud)).size < 2) return false;
     return this.sql.transaction(async (tx) => {
       const moved = await tx.query(
@@ -248,14 +334,28 @@ export class SqlStore implements Store {
         `INSERT INTO ${this.t("confirmations")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock)
          SELECT $1, x.cloud, x.hash, x.signature, x.confirmed_at, x.origin, x.logical_clock
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock)`,
-        [eventId, onHash.map((c) => c.cloud), onHash.map((c) => c.hash), onHash.map((c) => c.signature), onHash.map((c) => c.confirmedAt), onHash.map((c) => c.origin), onHash.map((c) => c.logicalClock)],
+        [
+          eventId,
+          onHash.map((c) => c.cloud),
+          onHash.map((c) => c.hash),
+          onHash.map((c) => c.signature),
+          onHash.map((c) => c.confirmedAt),
+          onHash.map((c) => c.origin),
+          onHash.map((c) => c.logicalClock),
+        ],
       );
       return true;
     });
   }
 
-  async eventsToReconcile(opts: { pendingBeforeMs: number; finalSinceMs: number; limit: number; only?: "PENDING" | "FINAL" }): Promise<string[]> {
-    const pending = (at: string, limit: string) => `(SELECT event_id FROM ${this.t("events")} WHERE status = 'PENDING' AND received_at_ms < ${at} ORDER BY received_at_ms LIMIT ${limit})`;
+  async eventsToReconcile(opts: {
+    pendingBeforeMs: number;
+    finalSinceMs: number;
+    limit: number;
+    only?: "PENDING" | "FINAL";
+  }): Promise<string[]> {
+    const pending = (at: string, limit: string) =>
+      `(SELECT event_id FROM ${this.t("events")} WHERE status = 'PENDING' AND received_at_ms < ${at} ORDER BY received_at_ms LIMIT ${limit})`;
     const final = (since: string, limit: string) => `(SELECT e.event_id FROM ${this.t("events")} e
         WHERE e.status = 'FINAL' AND e.status_at_ms >= ${since}
           AND (SELECT count(*) FROM ${this.t("confirmations")} c WHERE c.event_id = e.event_id) < 3
@@ -265,7 +365,10 @@ export class SqlStore implements Store {
         ? [pending("$1", "$2"), [opts.pendingBeforeMs, opts.limit]]
         : opts.only === "FINAL"
           ? [final("$1", "$2"), [opts.finalSinceMs, opts.limit]]
-          : [`${pending("$1", "$3")} UNION ALL ${final("$2", "$3")}`, [opts.pendingBeforeMs, opts.finalSinceMs, opts.limit]];
+          : [
+              `${pending("$1", "$3")} UNION ALL ${final("$2", "$3")}`,
+              [opts.pendingBeforeMs, opts.finalSinceMs, opts.limit],
+            ];
     const rows = await this.sql.query<{ event_id: string }>(text, params);
     return rows.map((r) => r.event_id);
   }

@@ -16,7 +16,9 @@ export interface Sql extends SqlRunner {
 /** Schema names are spliced into SQL text, so only a strict identifier is allowed. */
 export function checkSchemaName(schema: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new Error(`store schema: expected a lowercase SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters), got "${schema}"`);
+    throw new Error(
+      `store schema: expected a lowercase SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters), got "${schema}"`,
+    );
   }
   return schema;
 }

@@ -55,7 +55,11 @@ export interface Store {
   /** First write wins: inserts unless the eventId exists; returns what is stored either way.
    * In the same statement the tenant's Lamport clock observes `seenClock` (0: nothing seen)
    * and ticks; the new value is the event's stamp here. */
-  insertEvent(envelope: Envelope, meta: { origin: Cloud; seenClock: number }, nowMs: number): Promise<{ inserted: boolean; record: EventRecord }>;
+  insertEvent(
+    envelope: Envelope,
+    meta: { origin: Cloud; seenClock: number },
+    nowMs: number,
+  ): Promise<{ inserted: boolean; record: EventRecord }>;
   getEvent(eventId: string): Promise<EventRecord | undefined>;
   /** Adds a verified confirmation if it is on the stored hash and the cloud has none yet. */
   addConfirmation(eventId: string, confirmation: Confirmation): Promise<boolean>;
@@ -79,9 +83,20 @@ export interface Store {
    * (this cloud's own statement on the losing hash is kept in statements). Refused unless
    * the row is still PENDING on `fromHash` and the certificate holds >= 2 clouds.
    */
-  adoptCertificate(eventId: string, fromHash: string, envelope: Envelope, certificate: readonly Confirmation[], nowMs: number): Promise<boolean>;
+  adoptCertificate(
+    eventId: string,
+    fromHash: string,
+    envelope: Envelope,
+    certificate: readonly Confirmation[],
+    nowMs: number,
+  ): Promise<boolean>;
   /** PENDING events received before `pendingBeforeMs`, then FINAL ones since `finalSinceMs` still missing a cloud's confirmation. */
-  eventsToReconcile(opts: { pendingBeforeMs: number; finalSinceMs: number; limit: number; only?: "PENDING" | "FINAL" }): Promise<string[]>;
+  eventsToReconcile(opts: {
+    pendingBeforeMs: number;
+    finalSinceMs: number;
+    limit: number;
+    only?: "PENDING" | "FINAL";
+  }): Promise<string[]>;
   countByStatus(): Promise<Record<EventStatus, number>>;
   /** Emergency control EXECUTION_SAFE_MODE: the reason when on, else null. */
   getSafeMode(): Promise<string | null>;

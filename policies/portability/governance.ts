@@ -8,7 +8,12 @@ export const requiredTags: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
-      requiredTags: { type: "array", items: { type: "string" }, default: ["owner", "cost-center", "environment"], description: "Keys every taggable resource must carry (tricloud:requiredTags plus environment)." },
+      requiredTags: {
+        type: "array",
+        items: { type: "string" },
+        default: ["owner", "cost-center", "environment"],
+        description: "Keys every taggable resource must carry (tricloud:requiredTags plus environment).",
+      },
     },
   },
   validateResource: (args, reportViolation) => {
@@ -17,12 +22,28 @@ export const requiredTags: ResourceValidationPolicy = {
     const { requiredTags: keys } = args.getConfig<{ requiredTags: string[] }>();
     const tags = tagsOf(args.type, args.props) ?? {};
     const missing = keys.filter((k) => !(k in tags) || tags[k] === "");
-    if (missing.length) reportViolation(`missing ${missing.map((k) => `"${k}"`).join(", ")} in ${path}: set them in tricloud:tags (the components copy them to every resource).`);
+    if (missing.length)
+      reportViolation(
+        `missing ${missing.map((k) => `"${k}"`).join(", ")} in ${path}: set them in tricloud:tags (the components copy them to every resource).`,
+      );
   },
 };
 
 /** Reference default: the US regions of the three clouds. Override per organisation in the policy config. */
-export const DEFAULT_ALLOWED_REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eastus", "eastus2", "centralus", "westus2", "westus3", "us-central1", "us-east1", "us-east4", "us-west1"];
+export const DEFAULT_ALLOWED_REGIONS = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-2",
+  "eastus",
+  "eastus2",
+  "centralus",
+  "westus2",
+  "westus3",
+  "us-central1",
+  "us-east1",
+  "us-east4",
+  "us-west1",
+];
 
 /** The region a resource lives in, or undefined for global resources. */
 function regionOf(type: string, props: Record<string, any>, providerRegion: unknown): string | undefined {
@@ -30,12 +51,16 @@ function regionOf(type: string, props: Record<string, any>, providerRegion: unkn
   if (pkg === "aws") return (props.region ?? providerRegion) as string | undefined; // provider v7 also takes a per-resource region
   if (pkg === "azure-native") {
     const loc = props.location;
-    return typeof loc === "string" && loc.toLowerCase() !== "global" ? loc.toLowerCase().replace(/\s+/g, "") : undefined;
+    return typeof loc === "string" && loc.toLowerCase() !== "global"
+      ? loc.toLowerCase().replace(/\s+/g, "")
+      : undefined;
   }
   if (pkg === "gcp") {
     // "global" (any case) in region or location means no region, as Azure's "global" location does;
     // a resource with a global region but a regional location lives in that location.
-    const loc = [props.region, props.location].find((l): l is string => typeof l === "string" && l !== "" && l.toLowerCase() !== "global");
+    const loc = [props.region, props.location].find(
+      (l): l is string => typeof l === "string" && l !== "" && l.toLowerCase() !== "global",
+    );
     if (loc === undefined) return undefined;
     return /-[a-z]$/.test(loc) ? loc.replace(/-[a-z]$/, "") : loc; // a zone's region
   }
@@ -48,7 +73,12 @@ export const allowedRegions: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
-      allowedRegions: { type: "array", items: { type: "string" }, default: DEFAULT_ALLOWED_REGIONS, description: "Region names of any cloud (us-west-2, eastus, us-central1, ...)." },
+      allowedRegions: {
+        type: "array",
+        items: { type: "string" },
+        default: DEFAULT_ALLOWED_REGIONS,
+        description: "Region names of any cloud (us-west-2, eastus, us-central1, ...).",
+      },
     },
   },
   validateResource: (args, reportViolation) => {
@@ -57,7 +87,9 @@ export const allowedRegions: ResourceValidationPolicy = {
     const { allowedRegions: allowed } = args.getConfig<{ allowedRegions: string[] }>();
     // Multi-regions ("us", "europe") hold copies across several regions; they are allowed when one of their regions is.
     if (allowed.includes(region) || allowed.some((a) => a.startsWith(`${region}-`))) return;
-    reportViolation(`region "${region}" is not allowed; use one of ${allowed.join(", ")} (aws:region, azure-native:location, gcp:region) or extend allowedRegions in the policy config.`);
+    reportViolation(
+      `region "${region}" is not allowed; use one of ${allowed.join(", ")} (aws:region, azure-native:location, gcp:region) or extend allowedRegions in the policy config.`,
+    );
   },
 };
 

@@ -9,4 +9,12 @@ import { workloadPolicies } from "./workloads";
 
 /** The portability pack's policies, shared by the pack's entry (index.ts), the offline plan and the tests. */
 export const PACK_NAME = "tricloud-portability";
-export const portabilityPolicies: Policies = [...parityPolicies, noLockInServices, ...governancePolicies, ...dataPolicies, ...edgePolicies, ...identityPolicies, ...workloadPolicies];
+export const portabilityPolicies: Policies = [
+  ...parityPolicies,
+  noLockInServices,
+  ...governancePolicies,
+  ...dataPolicies,
+  ...edgePolicies,
+  ...identityPolicies,
+  ...workloadPolicies,
+];

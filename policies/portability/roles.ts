@@ -15,7 +15,9 @@ export interface RoleType {
   readonly when?: (props: Props) => boolean;
 }
 
-export const ROLES: Readonly<Record<"cluster" | "database" | "registry" | "functionHost", Readonly<Record<Cloud, readonly RoleType[]>>>> = {
+export const ROLES: Readonly<
+  Record<"cluster" | "database" | "registry" | "functionHost", Readonly<Record<Cloud, readonly RoleType[]>>>
+> = {
   cluster: {
     aws: [{ type: "aws:eks/cluster:Cluster" }],
     azure: [{ type: "azure-native:containerservice:ManagedCluster" }],
@@ -24,7 +26,12 @@ export const ROLES: Readonly<Record<"cluster" | "database" | "registry" | "funct
   database: {
     aws: [{ type: "aws:rds/instance:Instance", when: (p) => p.engine === "postgres" }],
     azure: [{ type: "azure-native:dbforpostgresql:Server" }],
-    gcp: [{ type: "gcp:sql/databaseInstance:DatabaseInstance", when: (p) => String(p.databaseVersion ?? "").startsWith("POSTGRES_") }],
+    gcp: [
+      {
+        type: "gcp:sql/databaseInstance:DatabaseInstance",
+        when: (p) => String(p.databaseVersion ?? "").startsWith("POSTGRES_"),
+      },
+    ],
   },
   registry: {
     aws: [{ type: "aws:ecr/repository:Repository" }],
@@ -44,7 +51,13 @@ export function resourcesInRole(resources: readonly PolicyResource[], role: Role
   return resources.filter((r) => ROLES[role][cloud].some((t) => t.type === r.type && (t.when?.(r.props) ?? true)));
 }
 
-function parityPolicy(name: string, roles: readonly Role[], description: string, enforcementLevel: "mandatory" | "advisory", why = ""): StackValidationPolicy {
+function parityPolicy(
+  name: string,
+  roles: readonly Role[],
+  description: string,
+  enforcementLevel: "mandatory" | "advisory",
+  why = "",
+): StackValidationPolicy {
   return {
     name,
     description,
@@ -54,7 +67,9 @@ function parityPolicy(name: string, roles: readonly Role[], description: string,
         const missing = CLOUDS.filter((c) => resourcesInRole(args.resources, role, c).length === 0);
         if (missing.length) {
           const expected = missing.map((c) => `${c}: ${ROLES[role][c].map((t) => t.type).join(" or ")}`).join("; ");
-          reportViolation(`no ${role} on ${missing.join(", ")}: every cloud must run the same platform so any one can take the traffic. Add ${expected}.${why}`);
+          reportViolation(
+            `no ${role} on ${missing.join(", ")}: every cloud must run the same platform so any one can take the traffic. Add ${expected}.${why}`,
+          );
         }
       }
     },
@@ -92,7 +107,13 @@ const VERSION_FIELDS: Readonly<Record<string, string>> = {
   "gcp:sql/databaseInstance:DatabaseInstance": "databaseVersion",
 };
 
-function versionPolicy(name: string, description: string, what: string, types: readonly string[], parse: (v: unknown) => string | undefined): StackValidationPolicy {
+function versionPolicy(
+  name: string,
+  description: string,
+  what: string,
+  types: readonly string[],
+  parse: (v: unknown) => string | undefined,
+): StackValidationPolicy {
   return {
     name,
     description,
@@ -109,7 +130,9 @@ function versionPolicy(name: string, description: string, what: string, types: r
       if (seen.size === 0) return args.notApplicable(`no ${what} versions in the stack`);
       if (seen.size > 1) {
         const list = [...seen].map(([v, names]) => `${v} (${names.join(", ")})`).join(" vs ");
-        reportViolation(`${what} versions differ across clouds: ${list}. Set one version (tricloud:${what === "Kubernetes minor" ? "kubernetesVersion" : "postgresVersion"}) for all three so a workload moves without change.`);
+        reportViolation(
+          `${what} versions differ across clouds: ${list}. Set one version (tricloud:${what === "Kubernetes minor" ? "kubernetesVersion" : "postgresVersion"}) for all three so a workload moves without change.`,
+        );
       }
     },
   };
@@ -119,7 +142,14 @@ export const kubernetesVersionsAgree = versionPolicy(
   "portability-kubernetes-cluster-enforce-same-minor",
   "Requires every EKS, AKS and GKE cluster and node pool in the stack to run the same Kubernetes minor version.",
   "Kubernetes minor",
-  ["aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "azure-native:containerservice:ManagedCluster", "azure-native:containerservice:AgentPool", "gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"],
+  [
+    "aws:eks/cluster:Cluster",
+    "aws:eks/nodeGroup:NodeGroup",
+    "azure-native:containerservice:ManagedCluster",
+    "azure-native:containerservice:AgentPool",
+    "gcp:container/cluster:Cluster",
+    "gcp:container/nodePool:NodePool",
+  ],
   kubernetesMinor,
 );
 

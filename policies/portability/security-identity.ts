@@ -26,15 +26,22 @@ export function wildcardActions(doc: unknown): string[] {
   return found;
 }
 
-const docCheck = (...fields: string[]): TypedCheck => (p, _a, report) => {
-  for (const f of fields) {
-    const bad = wildcardActions(p[f]);
-    if (bad.length) report(`${f} allows ${bad.join(", ")}: list the actions the workload needs instead of wildcards.`);
-  }
-};
+const docCheck =
+  (...fields: string[]): TypedCheck =>
+  (p, _a, report) => {
+    for (const f of fields) {
+      const bad = wildcardActions(p[f]);
+      if (bad.length)
+        report(`${f} allows ${bad.join(", ")}: list the actions the workload needs instead of wildcards.`);
+    }
+  };
 
 /** Managed policies and roles that grant every action. */
-const AWS_ADMIN = ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/PowerUserAccess", "arn:aws:iam::aws:policy/IAMFullAccess"];
+const AWS_ADMIN = [
+  "arn:aws:iam::aws:policy/AdministratorAccess",
+  "arn:aws:iam::aws:policy/PowerUserAccess",
+  "arn:aws:iam::aws:policy/IAMFullAccess",
+];
 const GCP_PRIMITIVE = ["roles/owner", "roles/editor"];
 /** Azure built-in Owner and Contributor role ids (actions "*"). */
 const AZURE_WILDCARD = ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "b24988ac-6180-42a0-ab88-d4b1f0d7e3d4"];
@@ -43,21 +50,27 @@ const gcpRole: TypedCheck = (p, _a, report) => {
   const roles = p.role !== undefined ? [p.role] : [];
   for (const b of (p.bindings ?? []) as { role?: string }[]) roles.push(b.role);
   const bad = roles.filter((r) => GCP_PRIMITIVE.includes(String(r)));
-  if (bad.length) report(`grants ${bad.join(", ")} (every permission in the project): grant a predefined role with only what is needed.`);
+  if (bad.length)
+    report(
+      `grants ${bad.join(", ")} (every permission in the project): grant a predefined role with only what is needed.`,
+    );
 };
 
 export const noWildcardIam: ResourceValidationPolicy = {
   name: "security-iam-disallow-wildcard-actions",
-  description: "Disallows IAM grants of every action: '*' or 'service:*' actions and NotAction in AWS policies, administrator managed policies, Owner/Contributor on Azure, owner/editor on GCP.",
+  description:
+    "Disallows IAM grants of every action: '*' or 'service:*' actions and NotAction in AWS policies, administrator managed policies, Owner/Contributor on Azure, owner/editor on GCP.",
   enforcementLevel: "mandatory",
   validateResource: validateTypes({
     "aws:iam/role:Role": (p, a, report) => {
       docCheck("assumeRolePolicy")(p, a, report);
       for (const inline of (p.inlinePolicies ?? []) as { name?: string; policy?: string }[]) {
         const bad = wildcardActions(inline.policy);
-        if (bad.length) report(`inline policy ${inline.name ?? ""} allows ${bad.join(", ")}: list the actions instead.`);
+        if (bad.length)
+          report(`inline policy ${inline.name ?? ""} allows ${bad.join(", ")}: list the actions instead.`);
       }
-      for (const arn of (p.managedPolicyArns ?? []) as string[]) if (AWS_ADMIN.includes(arn)) report(`attaches ${arn}, which allows every action: attach a narrower policy.`);
+      for (const arn of (p.managedPolicyArns ?? []) as string[])
+        if (AWS_ADMIN.includes(arn)) report(`attaches ${arn}, which allows every action: attach a narrower policy.`);
     },
     "aws:iam/policy:Policy": docCheck("policy"),
     "aws:iam/rolePolicy:RolePolicy": docCheck("policy"),
@@ -67,11 +80,17 @@ export const noWildcardIam: ResourceValidationPolicy = {
     "aws:ecr/repositoryPolicy:RepositoryPolicy": docCheck("policy"),
     "aws:s3/bucketPolicy:BucketPolicy": docCheck("policy"),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (p, _a, report) => {
-      if (AWS_ADMIN.includes(String(p.policyArn))) report(`attaches ${p.policyArn}, which allows every action: attach a narrower policy.`);
+      if (AWS_ADMIN.includes(String(p.policyArn)))
+        report(`attaches ${p.policyArn}, which allows every action: attach a narrower policy.`);
     },
     "azure-native:authorization:RoleAssignment": (p, _a, report) => {
-      const id = String(p.roleDefinitionId ?? "").split("/").pop();
-      if (id && AZURE_WILDCARD.includes(id)) report(`assigns the built-in ${id === AZURE_WILDCARD[0] ? "Owner" : "Contributor"} role (actions "*"): assign a role with only the needed actions (e.g. AcrPull).`);
+      const id = String(p.roleDefinitionId ?? "")
+        .split("/")
+        .pop();
+      if (id && AZURE_WILDCARD.includes(id))
+        report(
+          `assigns the built-in ${id === AZURE_WILDCARD[0] ? "Owner" : "Contributor"} role (actions "*"): assign a role with only the needed actions (e.g. AcrPull).`,
+        );
     },
     "azure-native:authorization:RoleDefinition": (p, _a, report) => {
       const actions = ((p.permissions ?? []) as { actions?: string[] }[]).flatMap((x) => x.actions ?? []);
@@ -112,28 +131,39 @@ function scan(value: unknown, path: string, out: string[]): void {
   if (typeof value === "string") {
     for (const [what, re] of CREDENTIAL_PATTERNS) if (re.test(value)) out.push(`${path || "(value)"} holds ${what}`);
   } else if (Array.isArray(value)) value.forEach((v, i) => scan(v, `${path}[${i}]`, out));
-  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) scan(v, path ? `${path}.${k}` : k, out);
+  else if (value && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) scan(v, path ? `${path}.${k}` : k, out);
 }
 
 const vercelEnv: TypedCheck = (p: Props, _a, report) => {
   for (const v of (p.variables ?? (p.key ? [p] : [])) as { key?: string; sensitive?: boolean; type?: string }[]) {
     if (SENSITIVE_NAME.test(String(v.key)) && v.sensitive !== true && v.type !== "sensitive" && v.type !== "secret") {
-      report(`environment variable ${v.key} looks like a secret but is not sensitive: set sensitive: true and pass the value as a Pulumi secret.`);
+      report(
+        `environment variable ${v.key} looks like a secret but is not sensitive: set sensitive: true and pass the value as a Pulumi secret.`,
+      );
     }
   }
 };
 
 export const noPlaintextSecrets: ResourceValidationPolicy = {
   name: "security-resource-disallow-plaintext-secrets",
-  description: "Disallows credentials in plain resource inputs (private keys, access keys, tokens, passwords in URLs) outside secret stores, and secret-looking Vercel variables not marked sensitive.",
+  description:
+    "Disallows credentials in plain resource inputs (private keys, access keys, tokens, passwords in URLs) outside secret stores, and secret-looking Vercel variables not marked sensitive.",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
-    if (args.type.startsWith("pulumi:")) return args.notApplicable("providers and the stack carry config, checked by pulumi config --secret");
+    if (args.type.startsWith("pulumi:"))
+      return args.notApplicable("providers and the stack carry config, checked by pulumi config --secret");
     const found: string[] = [];
     const skip = SECRET_STORE_FIELDS[args.type] ?? [];
     for (const [k, v] of Object.entries(args.props)) if (!skip.includes(k)) scan(v, k, found);
-    for (const f of found) reportViolation(`${f}: pass it as a Pulumi secret (pulumi config set --secret, or a generated value) and never as plain text.`);
-    if (args.type === "vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables" || args.type === "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable") {
+    for (const f of found)
+      reportViolation(
+        `${f}: pass it as a Pulumi secret (pulumi config set --secret, or a generated value) and never as plain text.`,
+      );
+    if (
+      args.type === "vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables" ||
+      args.type === "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable"
+    ) {
       vercelEnv(args.props, args, reportViolation);
     }
   },

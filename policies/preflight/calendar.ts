@@ -65,7 +65,8 @@ const EKS: ServiceCalendar = {
   service: "EKS",
   url: "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html#kubernetes-release-calendar",
   read: READ,
-  extended: "EKS extended support: 12 more months at a higher cluster-hour price, on by default (upgradePolicy.supportType EXTENDED)",
+  extended:
+    "EKS extended support: 12 more months at a higher cluster-hour price, on by default (upgradePolicy.supportType EXTENDED)",
   windows: [
     { version: "1.29", start: "2024-01-23", standardEnd: "2025-03-23", extendedEnd: "2026-03-23", status: "firm" },
     { version: "1.30", start: "2024-05-23", standardEnd: "2025-07-23", extendedEnd: "2026-07-23", status: "firm" },
@@ -74,18 +75,27 @@ const EKS: ServiceCalendar = {
     { version: "1.33", start: "2025-05-29", standardEnd: "2026-07-29", extendedEnd: "2027-07-29", status: "firm" },
     { version: "1.34", start: "2025-10-02", standardEnd: "2026-12-02", extendedEnd: "2027-12-02", status: "firm" },
     {
-      version: "1.35", start: "2026-01-28", standardEnd: "2027-03-27", extendedEnd: "2028-03-27", status: "secondary",
+      version: "1.35",
+      start: "2026-01-28",
+      standardEnd: "2027-03-27",
+      extendedEnd: "2028-03-27",
+      status: "secondary",
       note: `${EOL_COPY}amazon-eks.md); the end dates agree with the aws-samples EKS calendar (verified 2026-04-24)`,
     },
     {
-      version: "1.36", start: "2026-06-02", standardEnd: "2027-08-02", extendedEnd: "2028-08-02", status: "secondary",
+      version: "1.36",
+      start: "2026-06-02",
+      standardEnd: "2027-08-02",
+      extendedEnd: "2028-08-02",
+      status: "secondary",
       note: `${EOL_COPY}amazon-eks.md); EKS's own release notes confirm 1.36 is available; end = start + 14 months, the EKS policy`,
     },
   ],
 };
 
 /** AKS: "Unless an explicit date is provided, the End of Life date is the last day of the specified month." */
-const AKS_MONTH = "AKS GA and end of life are given as months: GA taken as the month's last day; end of life as the month's last day, as the page defines it";
+const AKS_MONTH =
+  "AKS GA and end of life are given as months: GA taken as the month's last day; end of life as the month's last day, as the page defines it";
 
 const AKS: ServiceCalendar = {
   cloud: "azure",
@@ -95,16 +105,76 @@ const AKS: ServiceCalendar = {
   read: READ,
   extended: "AKS long-term support (LTS): one more year, needs the Premium tier and supportPlan AKSLongTermSupport",
   windows: [
-    { version: "1.29", start: "2024-03-31", standardEnd: "2025-03-31", extendedEnd: "2026-04-30", status: "month", note: AKS_MONTH },
-    { version: "1.30", start: "2024-07-31", standardEnd: "2025-08-22", extendedEnd: "2026-07-31", status: "month", note: `${AKS_MONTH}; end of life Aug 22, 2025 is given as a day` },
-    { version: "1.31", start: "2024-11-30", standardEnd: "2025-11-01", extendedEnd: "2026-11-30", status: "month", note: `${AKS_MONTH}; end of life Nov 1, 2025 is given as a day` },
-    { version: "1.32", start: "2025-04-30", standardEnd: "2026-03-31", extendedEnd: "2027-03-31", status: "month", note: AKS_MONTH },
-    { version: "1.33", start: "2025-06-30", standardEnd: "2026-07-31", extendedEnd: "2027-07-31", status: "month", note: AKS_MONTH },
-    { version: "1.34", start: "2025-11-30", standardEnd: "2026-11-30", extendedEnd: "2027-11-30", status: "month", note: AKS_MONTH },
-    { version: "1.35", start: "2026-03-31", standardEnd: "2027-03-31", extendedEnd: "2028-03-31", status: "month", note: AKS_MONTH },
-    { version: "1.36", start: "2026-06-30", standardEnd: "2027-06-30", extendedEnd: "2028-06-30", status: "month", note: `${AKS_MONTH}; GA confirmed by AKS release 2026-06-19` },
     {
-      version: "1.37", start: "2026-10-31", standardEnd: "2027-10-31", extendedEnd: "2028-10-31", status: "estimated",
+      version: "1.29",
+      start: "2024-03-31",
+      standardEnd: "2025-03-31",
+      extendedEnd: "2026-04-30",
+      status: "month",
+      note: AKS_MONTH,
+    },
+    {
+      version: "1.30",
+      start: "2024-07-31",
+      standardEnd: "2025-08-22",
+      extendedEnd: "2026-07-31",
+      status: "month",
+      note: `${AKS_MONTH}; end of life Aug 22, 2025 is given as a day`,
+    },
+    {
+      version: "1.31",
+      start: "2024-11-30",
+      standardEnd: "2025-11-01",
+      extendedEnd: "2026-11-30",
+      status: "month",
+      note: `${AKS_MONTH}; end of life Nov 1, 2025 is given as a day`,
+    },
+    {
+      version: "1.32",
+      start: "2025-04-30",
+      standardEnd: "2026-03-31",
+      extendedEnd: "2027-03-31",
+      status: "month",
+      note: AKS_MONTH,
+    },
+    {
+      version: "1.33",
+      start: "2025-06-30",
+      standardEnd: "2026-07-31",
+      extendedEnd: "2027-07-31",
+      status: "month",
+      note: AKS_MONTH,
+    },
+    {
+      version: "1.34",
+      start: "2025-11-30",
+      standardEnd: "2026-11-30",
+      extendedEnd: "2027-11-30",
+      status: "month",
+      note: AKS_MONTH,
+    },
+    {
+      version: "1.35",
+      start: "2026-03-31",
+      standardEnd: "2027-03-31",
+      extendedEnd: "2028-03-31",
+      status: "month",
+      note: AKS_MONTH,
+    },
+    {
+      version: "1.36",
+      start: "2026-06-30",
+      standardEnd: "2027-06-30",
+      extendedEnd: "2028-06-30",
+      status: "month",
+      note: `${AKS_MONTH}; GA confirmed by AKS release 2026-06-19`,
+    },
+    {
+      version: "1.37",
+      start: "2026-10-31",
+      standardEnd: "2027-10-31",
+      extendedEnd: "2028-10-31",
+      status: "estimated",
       note: "the page read (ms.date 2026-08-05) plans GA for Oct 2026; GA not confirmed in any stored copy",
     },
   ],
@@ -118,7 +188,8 @@ const GKE: ServiceCalendar = {
   service: "GKE",
   url: "https://cloud.google.com/kubernetes-engine/docs/release-schedule",
   read: READ,
-  extended: "GKE extended support (to about 24 months after Regular availability) only for clusters in the Extended channel; tricloud's clusters use REGULAR, so none applies",
+  extended:
+    "GKE extended support (to about 24 months after Regular availability) only for clusters in the Extended channel; tricloud's clusters use REGULAR, so none applies",
   windows: [
     { version: "1.29", start: "2024-01-26", standardEnd: "2025-04-12", status: "secondary", note: GKE_COPY },
     { version: "1.30", start: "2024-07-31", standardEnd: "2025-09-30", status: "secondary", note: GKE_COPY },
@@ -127,7 +198,13 @@ const GKE: ServiceCalendar = {
     { version: "1.33", start: "2025-06-03", standardEnd: "2026-08-03", status: "secondary", note: GKE_COPY },
     { version: "1.34", start: "2025-09-30", standardEnd: "2026-10-01", status: "secondary", note: GKE_COPY },
     { version: "1.35", start: "2026-02-11", standardEnd: "2027-04-11", status: "secondary", note: GKE_COPY },
-    { version: "1.36", start: "2026-06-09", standardEnd: "2027-08-09", status: "secondary", note: `${GKE_COPY}; GKE release notes list 1.34 to 1.36 in Regular` },
+    {
+      version: "1.36",
+      start: "2026-06-09",
+      standardEnd: "2027-08-09",
+      status: "secondary",
+      note: `${GKE_COPY}; GKE release notes list 1.34 to 1.36 in Regular`,
+    },
     // 1.37: in the Rapid channel only in the newest release notes read (Regular: 1.34 to 1.36), so not offered to a REGULAR cluster.
   ],
 };
@@ -142,12 +219,54 @@ const RDS: ServiceCalendar = {
   read: READ,
   extended: "RDS Extended Support: up to 3 more years at an added vCPU-hour price, enrolled automatically",
   windows: [
-    { version: "13", start: "2021-02-24", standardEnd: "2026-02-28", extendedEnd: "2029-02-28", status: "secondary", note: RDS_COPY },
-    { version: "14", start: "2022-02-03", standardEnd: "2027-02-28", extendedEnd: "2030-02-28", status: "secondary", note: RDS_COPY },
-    { version: "15", start: "2023-02-27", standardEnd: "2028-02-29", extendedEnd: "2031-02-28", status: "secondary", note: RDS_COPY },
-    { version: "16", start: "2023-11-17", standardEnd: "2029-02-28", extendedEnd: "2032-02-29", status: "secondary", note: RDS_COPY },
-    { version: "17", start: "2024-11-14", standardEnd: "2030-02-28", extendedEnd: "2033-02-28", status: "secondary", note: RDS_COPY },
-    { version: "18", start: "2025-11-14", standardEnd: "2031-02-28", extendedEnd: "2034-02-28", status: "secondary", note: RDS_COPY },
+    {
+      version: "13",
+      start: "2021-02-24",
+      standardEnd: "2026-02-28",
+      extendedEnd: "2029-02-28",
+      status: "secondary",
+      note: RDS_COPY,
+    },
+    {
+      version: "14",
+      start: "2022-02-03",
+      standardEnd: "2027-02-28",
+      extendedEnd: "2030-02-28",
+      status: "secondary",
+      note: RDS_COPY,
+    },
+    {
+      version: "15",
+      start: "2023-02-27",
+      standardEnd: "2028-02-29",
+      extendedEnd: "2031-02-28",
+      status: "secondary",
+      note: RDS_COPY,
+    },
+    {
+      version: "16",
+      start: "2023-11-17",
+      standardEnd: "2029-02-28",
+      extendedEnd: "2032-02-29",
+      status: "secondary",
+      note: RDS_COPY,
+    },
+    {
+      version: "17",
+      start: "2024-11-14",
+      standardEnd: "2030-02-28",
+      extendedEnd: "2033-02-28",
+      status: "secondary",
+      note: RDS_COPY,
+    },
+    {
+      version: "18",
+      start: "2025-11-14",
+      standardEnd: "2031-02-28",
+      extendedEnd: "2034-02-28",
+      status: "secondary",
+      note: RDS_COPY,
+    },
   ],
 };
 
@@ -160,12 +279,30 @@ const FLEXIBLE_SERVER: ServiceCalendar = {
   url: "https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/concepts-version-policy",
   read: READ,
   windows: [
-    { version: "13", start: "2021-05-25", standardEnd: "2026-07-31", status: "secondary", note: `the page read (ms.date 2025-03-12) gives retirement 13-Nov-25; the end used is ${FLEX_COPY}` },
+    {
+      version: "13",
+      start: "2021-05-25",
+      standardEnd: "2026-07-31",
+      status: "secondary",
+      note: `the page read (ms.date 2025-03-12) gives retirement 13-Nov-25; the end used is ${FLEX_COPY}`,
+    },
     { version: "14", start: "2022-06-29", standardEnd: "2026-11-12", status: "firm" },
     { version: "15", start: "2023-05-15", standardEnd: "2027-11-11", status: "firm" },
     { version: "16", start: "2023-10-15", standardEnd: "2028-11-09", status: "firm" },
-    { version: "17", start: "2024-09-30", standardEnd: "2029-11-08", status: "firm", note: "the start is Azure's support start (PostgreSQL 17 began in preview)" },
-    { version: "18", start: "2025-09-25", standardEnd: "2030-11-14", status: "secondary", note: `not on the page read; ${FLEX_COPY}; the start may be the preview's` },
+    {
+      version: "17",
+      start: "2024-09-30",
+      standardEnd: "2029-11-08",
+      status: "firm",
+      note: "the start is Azure's support start (PostgreSQL 17 began in preview)",
+    },
+    {
+      version: "18",
+      start: "2025-09-25",
+      standardEnd: "2030-11-14",
+      status: "secondary",
+      note: `not on the page read; ${FLEX_COPY}; the start may be the preview's`,
+    },
   ],
 };
 
@@ -175,7 +312,8 @@ const CLOUD_SQL: ServiceCalendar = {
   service: "Cloud SQL for PostgreSQL",
   url: "https://cloud.google.com/sql/docs/postgres/db-versions",
   read: READ,
-  extended: "Cloud SQL extended support: automatic and billed from the 'extended support start date' to the deprecation date",
+  extended:
+    "Cloud SQL extended support: automatic and billed from the 'extended support start date' to the deprecation date",
   windows: [
     { version: "13", start: "2020-11-05", standardEnd: "2026-02-01", extendedEnd: "2029-02-01", status: "firm" },
     { version: "14", start: "2021-11-11", standardEnd: "2027-02-01", extendedEnd: "2030-02-01", status: "firm" },
@@ -183,7 +321,11 @@ const CLOUD_SQL: ServiceCalendar = {
     { version: "16", start: "2024-06-07", standardEnd: "2029-02-01", extendedEnd: "2032-02-01", status: "firm" },
     { version: "17", start: "2024-10-22", standardEnd: "2030-02-01", extendedEnd: "2033-02-01", status: "firm" },
     {
-      version: "18", start: "2025-12-24", standardEnd: "2031-02-01", extendedEnd: "2034-02-01", status: "estimated",
+      version: "18",
+      start: "2025-12-24",
+      standardEnd: "2031-02-01",
+      extendedEnd: "2034-02-01",
+      status: "estimated",
       note: "no stored copy of the page lists 18 (the google provider accepts POSTGRES_18); start = community GA 2025-09-25 + the 90 days Cloud SQL's policy allows; ends follow the page's pattern (Feb 1 after community EOL 2030-11-14, deprecation 3 years later)",
     },
   ],
@@ -210,7 +352,8 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-export const calendarsFor = (product: Product, calendars: readonly ServiceCalendar[] = SUPPORT_CALENDAR) => calendars.filter((c) => c.product === product);
+export const calendarsFor = (product: Product, calendars: readonly ServiceCalendar[] = SUPPORT_CALENDAR) =>
+  calendars.filter((c) => c.product === product);
 
 export function windowOf(calendar: ServiceCalendar, version: string): SupportWindow | undefined {
   return calendar.windows.find((w) => compareVersions(w.version, version) === 0);
@@ -242,9 +385,16 @@ export interface CommonVersion {
  * With `verified`, versions with an estimated window on any service are
  * skipped: a team should not move to a version whose availability is a guess.
  */
-export function newestCommonVersion(product: Product, asOf: string, opts: { verified?: boolean } = {}, calendars: readonly ServiceCalendar[] = SUPPORT_CALENDAR): CommonVersion | null {
+export function newestCommonVersion(
+  product: Product,
+  asOf: string,
+  opts: { verified?: boolean } = {},
+  calendars: readonly ServiceCalendar[] = SUPPORT_CALENDAR,
+): CommonVersion | null {
   const services = calendarsFor(product, calendars);
-  const versions = [...new Set(services.flatMap((c) => c.windows.map((w) => w.version)))].sort(compareVersions).reverse();
+  const versions = [...new Set(services.flatMap((c) => c.windows.map((w) => w.version)))]
+    .sort(compareVersions)
+    .reverse();
   for (const version of versions) {
     const states = services.map((c) => ({ c, s: supportAt(c, version, asOf) }));
     if (!states.every(({ s }) => s.state === "standard")) continue;
@@ -261,12 +411,21 @@ export function newestCommonVersion(product: Product, asOf: string, opts: { veri
  * AKS)"; a newer version whose dates are estimated on some service is named
  * as such, not recommended.
  */
-export function recommendation(product: Product, asOf: string, calendars: readonly ServiceCalendar[] = SUPPORT_CALENDAR): string {
+export function recommendation(
+  product: Product,
+  asOf: string,
+  calendars: readonly ServiceCalendar[] = SUPPORT_CALENDAR,
+): string {
   const names = calendarsFor(product, calendars).map((c) => c.service);
   const list = `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
-  const best = newestCommonVersion(product, asOf, { verified: true }, calendars) ?? newestCommonVersion(product, asOf, {}, calendars);
+  const best =
+    newestCommonVersion(product, asOf, { verified: true }, calendars) ??
+    newestCommonVersion(product, asOf, {}, calendars);
   if (!best) return `no version is in standard support on ${list} all at ${asOf}`;
   const newer = newestCommonVersion(product, asOf, {}, calendars);
-  const also = newer && newer.version !== best.version ? `; ${newer.version} too, but its dates are estimated on some of them` : "";
+  const also =
+    newer && newer.version !== best.version
+      ? `; ${newer.version} too, but its dates are estimated on some of them`
+      : "";
   return `use ${best.version}, the newest version ${list} all support at ${asOf} (standard support until ${best.until} on ${best.endsFirstOn})${also}`;
 }

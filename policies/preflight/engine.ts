@@ -1,4 +1,13 @@
-import { formatSource, isStackRule, type PreflightEntry, type PreflightResource, type PreflightRule, type PreflightSettings, type Prerequisite, type PrerequisiteRule } from "./rule";
+import {
+  formatSource,
+  isStackRule,
+  type PreflightEntry,
+  type PreflightResource,
+  type PreflightRule,
+  type PreflightSettings,
+  type Prerequisite,
+  type PrerequisiteRule,
+} from "./rule";
 import { PREFLIGHT_RULES, PREREQUISITE_RULES } from "./rules";
 
 export interface PreflightResult {
@@ -31,12 +40,14 @@ export function runPreflight(
   for (const rule of rules) {
     const base = { rule: rule.name, source: formatSource(rule.source), level: rule.level };
     if (isStackRule(rule)) {
-      for (const f of rule.checkStack(resources, settings)) findings.push({ ...base, urn: f.urn, property: f.property, value: f.value, expected: f.expected });
+      for (const f of rule.checkStack(resources, settings))
+        findings.push({ ...base, urn: f.urn, property: f.property, value: f.value, expected: f.expected });
       continue;
     }
     for (const r of resources) {
       if (!rule.types.includes(r.type)) continue;
-      for (const f of rule.check(r.props, r, settings)) findings.push({ ...base, urn: r.urn, property: f.property, value: f.value, expected: f.expected });
+      for (const f of rule.check(r.props, r, settings))
+        findings.push({ ...base, urn: r.urn, property: f.property, value: f.value, expected: f.expected });
     }
   }
   const seen = new Set<string>();

@@ -8,9 +8,18 @@ export const PACK_NAME = "tricloud-preflight";
 /** Pack config every preflight policy takes (`--policy-pack-config`): the plan's date and account facts. */
 const configSchema = {
   properties: {
-    asOf: { type: "string" as const, description: "judge support windows at this date (YYYY-MM-DD); empty means today" },
-    cloudflarePlan: { type: "string" as const, description: "the Cloudflare zone's plan: free, pro, business or enterprise" },
-    awsLambdaConcurrency: { type: "number" as const, description: "the AWS account's Lambda concurrent-executions quota" },
+    asOf: {
+      type: "string" as const,
+      description: "judge support windows at this date (YYYY-MM-DD); empty means today",
+    },
+    cloudflarePlan: {
+      type: "string" as const,
+      description: "the Cloudflare zone's plan: free, pro, business or enterprise",
+    },
+    awsLambdaConcurrency: {
+      type: "number" as const,
+      description: "the AWS account's Lambda concurrent-executions quota",
+    },
     environment: { type: "string" as const, description: "dev, staging or prod" },
   },
 };
@@ -29,7 +38,12 @@ const message = (f: { property: string; value: unknown; expected: string }, rule
 
 /** One CrossGuard policy per rule: errors are mandatory, warnings advisory. */
 export function toPolicy(rule: PreflightRule): ResourceValidationPolicy | StackValidationPolicy {
-  const base = { name: rule.name, description: rule.description, enforcementLevel: rule.level === "error" ? ("mandatory" as const) : ("advisory" as const), configSchema };
+  const base = {
+    name: rule.name,
+    description: rule.description,
+    enforcementLevel: rule.level === "error" ? ("mandatory" as const) : ("advisory" as const),
+    configSchema,
+  };
   if (isStackRule(rule)) {
     return {
       ...base,
@@ -53,7 +67,13 @@ export function toPolicy(rule: PreflightRule): ResourceValidationPolicy | StackV
     validateResource: (args, report) => {
       if (!rule.types.includes(args.type)) return args.notApplicable(`only ${rule.types.join(", ")}`);
       const settings = settingsFrom(args.getConfig<Record<string, unknown>>());
-      const resource: PreflightResource = { urn: args.urn, type: args.type, name: args.name, parent: args.opts.parent ?? null, props: args.props };
+      const resource: PreflightResource = {
+        urn: args.urn,
+        type: args.type,
+        name: args.name,
+        parent: args.opts.parent ?? null,
+        props: args.props,
+      };
       for (const f of rule.check(args.props, resource, settings)) report(message(f, rule));
     },
   };

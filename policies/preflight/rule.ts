@@ -134,30 +134,49 @@ export function each(obj: unknown, path: string): { path: string; value: any }[]
   const rest = path.slice(star + 2).replace(/^\./, "");
   const list = at(obj, head);
   if (!Array.isArray(list)) return [];
-  return list.flatMap((item, i) => (rest ? each(item, rest).map((e) => ({ path: `${head}[${i}].${e.path}`, value: e.value })) : [{ path: `${head}[${i}]`, value: item }]));
+  return list.flatMap((item, i) =>
+    rest
+      ? each(item, rest).map((e) => ({ path: `${head}[${i}].${e.path}`, value: e.value }))
+      : [{ path: `${head}[${i}]`, value: item }],
+  );
 }
 
 /**
  * A string field checked against a pattern and length; values that are not
  * strings (unknown at preview, or absent) are skipped.
  */
-export function checkString(obj: unknown, path: string, spec: { pattern?: RegExp; min?: number; max?: number; expected: string }): Finding[] {
+export function checkString(
+  obj: unknown,
+  path: string,
+  spec: { pattern?: RegExp; min?: number; max?: number; expected: string },
+): Finding[] {
   return each(obj, path).flatMap(({ path: p, value }) => {
     if (typeof value !== "string") return [];
-    const bad = (spec.pattern && !spec.pattern.test(value)) || (spec.min !== undefined && value.length < spec.min) || (spec.max !== undefined && value.length > spec.max);
+    const bad =
+      (spec.pattern && !spec.pattern.test(value)) ||
+      (spec.min !== undefined && value.length < spec.min) ||
+      (spec.max !== undefined && value.length > spec.max);
     return bad ? [{ property: p, value, expected: spec.expected }] : [];
   });
 }
 
 /** A value checked against a list of allowed values (numbers or strings). */
-export function checkOneOf(obj: unknown, path: string, allowed: readonly (string | number)[], what = "one of"): Finding[] {
+export function checkOneOf(
+  obj: unknown,
+  path: string,
+  allowed: readonly (string | number)[],
+  what = "one of",
+): Finding[] {
   return each(obj, path).flatMap(({ path: p, value }) =>
-    value === undefined || value === null || allowed.includes(value) ? [] : [{ property: p, value, expected: `${what} ${allowed.join(", ")}` }],
+    value === undefined || value === null || allowed.includes(value)
+      ? []
+      : [{ property: p, value, expected: `${what} ${allowed.join(", ")}` }],
   );
 }
 
 /** The resources by URN, as waitsFor() and ordering rules look them up. */
-export const byUrnOf = (resources: readonly PreflightResource[]): Map<string, PreflightResource> => new Map(resources.map((r) => [r.urn, r]));
+export const byUrnOf = (resources: readonly PreflightResource[]): Map<string, PreflightResource> =>
+  new Map(resources.map((r) => [r.urn, r]));
 
 /** The URNs a resource waits for, transitively (dependencies of dependencies). */
 export function waitsFor(resource: PreflightResource, byUrn: ReadonlyMap<string, PreflightResource>): Set<string> {
@@ -172,4 +191,5 @@ export function waitsFor(resource: PreflightResource, byUrn: ReadonlyMap<string,
   return seen;
 }
 
-export const formatSource = (s: RuleSource) => `${s.url} (read ${s.read}${s.derivedFrom ? `, from ${s.derivedFrom}` : ""})`;
+export const formatSource = (s: RuleSource) =>
+  `${s.url} (read ${s.read}${s.derivedFrom ? `, from ${s.derivedFrom}` : ""})`;

@@ -2,7 +2,11 @@ import type { ReportViolation, ResourceValidation, ResourceValidationArgs } from
 
 /** Resource properties as policies read them (plain JSON behind the engine's unknown-value proxy). */
 export type Props = Record<string, any>;
-export type TypedCheck = (props: Props, args: ResourceValidationArgs, reportViolation: ReportViolation) => void | Promise<void>;
+export type TypedCheck = (
+  props: Props,
+  args: ResourceValidationArgs,
+  reportViolation: ReportViolation,
+) => void | Promise<void>;
 
 /**
  * `validateResourceOfType` for several types at once, matched by type token:
@@ -13,7 +17,8 @@ export function validateTypes(checks: Readonly<Record<string, TypedCheck>>): Res
   const types = Object.keys(checks);
   return (args, reportViolation) => {
     const check = checks[args.type];
-    if (!check) return args.notApplicable(`Policy only applies to resources of type ${types.map((t) => `'${t}'`).join(", ")}`);
+    if (!check)
+      return args.notApplicable(`Policy only applies to resources of type ${types.map((t) => `'${t}'`).join(", ")}`);
     return check(args.props, args, reportViolation);
   };
 }

@@ -107,18 +107,24 @@ export const UNTAGGABLE: Readonly<Record<string, string>> = {
   "aws:iam/rolePolicy:RolePolicy": "an inline policy of its role, which carries the tags",
   "aws:lambda/functionUrl:FunctionUrl": "the provider has no tags argument; the function carries them",
   "aws:lambda/permission:Permission": "a statement in the function's resource policy; no tags",
-  "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": "the provider has no tags argument; the proxy carries them",
+  "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup":
+    "the provider has no tags argument; the proxy carries them",
   "aws:rds/proxyTarget:ProxyTarget": "the provider has no tags argument; the proxy carries them",
   "aws:secretsmanager/secretVersion:SecretVersion": "versions have no tags; the secret carries them",
   "azure-native:authorization:ManagementLockByScope": "management locks have no tags",
   "azure-native:storage:BlobContainer": "containers take metadata, not tags; the storage account carries them",
-  "azure-native:kubernetesconfiguration:Extension": "a cluster extension resource has no tags property; the cluster carries them",
-  "azure-native:kubernetesconfiguration:FluxConfiguration": "a Flux configuration has no tags property; the cluster carries them",
+  "azure-native:kubernetesconfiguration:Extension":
+    "a cluster extension resource has no tags property; the cluster carries them",
+  "azure-native:kubernetesconfiguration:FluxConfiguration":
+    "a Flux configuration has no tags property; the cluster carries them",
   "gcp:gkehub/featureMembership:FeatureMembership": "no labels field; its feature and membership carry them",
   "gcp:serviceaccount/iAMMember:IAMMember": "an IAM binding has no labels",
-  "azure-native:storage:Blob": "blobs take metadata and index tags, not resource tags; the storage account carries them",
-  "azure-native:web:WebAppApplicationSettings": "the app's settings, a child of the Function App, which carries the tags",
-  "pulumi-nodejs:dynamic:Resource": "a step the deployer runs (the Azure function package upload), not a cloud resource",
+  "azure-native:storage:Blob":
+    "blobs take metadata and index tags, not resource tags; the storage account carries them",
+  "azure-native:web:WebAppApplicationSettings":
+    "the app's settings, a child of the Function App, which carries the tags",
+  "pulumi-nodejs:dynamic:Resource":
+    "a step the deployer runs (the Azure function package upload), not a cloud resource",
   "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": "IAM bindings take no labels",
   "gcp:cloudscheduler/job:Job": "Cloud Scheduler jobs take no labels",
   "gcp:secretmanager/secretIamMember:SecretIamMember": "IAM bindings take no labels",

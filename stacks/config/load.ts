@@ -53,7 +53,10 @@ function keyPath(path: readonly PropertyKey[]): string {
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), root);
+  return path.reduce<unknown>(
+    (v, k) => (v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    root,
+  );
 }
 
 function toProblems(error: z.ZodError, raw: unknown): ConfigProblem[] {
@@ -61,7 +64,10 @@ function toProblems(error: z.ZodError, raw: unknown): ConfigProblem[] {
     let key = keyPath(issue.path);
     let message = issue.message;
     if (issue.code === "unrecognized_keys") {
-      return { key, message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (check the spelling)` };
+      return {
+        key,
+        message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (check the spelling)`,
+      };
     }
     if (issue.code === "invalid_key") message = issue.issues[0]?.message ?? message;
     if (issue.code === "invalid_type" && valueAt(raw, issue.path) === undefined) {

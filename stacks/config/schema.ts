@@ -33,10 +33,18 @@ const nodePool = z
   })
   .superRefine((p, ctx) => {
     if (p.minNodes > p.desiredNodes) {
-      ctx.addIssue({ code: "custom", path: ["minNodes"], message: `expected minNodes (${p.minNodes}) <= desiredNodes (${p.desiredNodes})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["minNodes"],
+        message: `expected minNodes (${p.minNodes}) <= desiredNodes (${p.desiredNodes})`,
+      });
     }
     if (p.desiredNodes > p.maxNodes) {
-      ctx.addIssue({ code: "custom", path: ["maxNodes"], message: `expected maxNodes (${p.maxNodes}) >= desiredNodes (${p.desiredNodes})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxNodes"],
+        message: `expected maxNodes (${p.maxNodes}) >= desiredNodes (${p.desiredNodes})`,
+      });
     }
   });
 
@@ -56,58 +64,96 @@ export const STEERING = ["dynamic_latency", "weighted", "proximity", "off"] as c
 export { CLOUDFLARE_PLANS };
 /** Worst-case API failover allowed in prod (the platform's target: DNS failover under a minute). */
 export const PROD_FAILOVER_BUDGET_SECONDS = 60;
-export const MONITOR_REGIONS = ["WNAM", "ENAM", "WEU", "EEU", "NSAM", "SSAM", "OC", "ME", "NAF", "SAF", "IN", "SEAS", "NEAS"] as const;
+export const MONITOR_REGIONS = [
+  "WNAM",
+  "ENAM",
+  "WEU",
+  "EEU",
+  "NSAM",
+  "SSAM",
+  "OC",
+  "ME",
+  "NAF",
+  "SAF",
+  "IN",
+  "SEAS",
+  "NEAS",
+] as const;
 const weight = int(0, 100);
 
-const traffic = z.strictObject({
-  steering: z.enum(STEERING, { error: `expected one of ${STEERING.join(", ")}` }).default("dynamic_latency"),
-  weights: z.strictObject({ aws: weight, azure: weight, gcp: weight }).optional(),
-  fallback: z.enum(["aws", "azure", "gcp"], { error: "expected aws, azure or gcp" }).default("aws"),
-  cloudflarePlan: z.enum(CLOUDFLARE_PLANS, { error: `expected one of ${CLOUDFLARE_PLANS.join(", ")}` }).default("pro"),
-  monitor: z
-    .strictObject({
-      intervalSeconds: int(10, 3600).default(60),
-      retries: int(0, 5).default(2),
-      timeoutSeconds: int(1, 10).default(5),
-      regions: z.array(z.enum(MONITOR_REGIONS, { error: `expected region codes from ${MONITOR_REGIONS.join(", ")}` })).min(1).default(["WNAM", "ENAM"]),
-    })
-    .prefault({}),
-  /** API origins per cloud until the function hosts provide them. */
-  origins: z.strictObject({ aws: hostname, azure: hostname, gcp: hostname }).partial().prefault({}),
-}).superRefine((t, ctx) => {
-  const w = t.weights;
-  if (t.steering === "weighted" && !w) {
-    ctx.addIssue({ code: "custom", path: ["weights"], message: "expected weights for aws, azure and gcp when steering is weighted" });
-  }
-  if (w && w.aws + w.azure + w.gcp !== 100) {
-    ctx.addIssue({ code: "custom", path: ["weights"], message: `expected weights that sum to 100, got ${w.aws} + ${w.azure} + ${w.gcp} = ${w.aws + w.azure + w.gcp}` });
-  }
-  if (w && t.steering !== "weighted") {
-    ctx.addIssue({ code: "custom", path: ["weights"], message: `expected no weights unless steering is weighted (steering is ${t.steering}, which would ignore them)` });
-  }
-  const m = t.monitor;
-  const min = PLAN_LIMITS[t.cloudflarePlan].minMonitorIntervalSeconds;
-  if (m.intervalSeconds < min) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["monitor", "intervalSeconds"],
-      message: `expected at least ${min} s on the Cloudflare ${t.cloudflarePlan} plan (its minimum monitor interval; business allows 15 s, enterprise 10 s), got ${m.intervalSeconds}`,
-    });
-  }
-  // Probes must not overlap, or the failover arithmetic (components/cloudflare/failover.ts) no longer bounds anything.
-  if ((m.retries + 1) * m.timeoutSeconds >= m.intervalSeconds) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["monitor", "timeoutSeconds"],
-      message: `expected (retries + 1) x timeoutSeconds below intervalSeconds so probes never overlap, got (${m.retries} + 1) x ${m.timeoutSeconds} = ${(m.retries + 1) * m.timeoutSeconds} >= ${m.intervalSeconds}`,
-    });
-  }
-});
+const traffic = z
+  .strictObject({
+    steering: z.enum(STEERING, { error: `expected one of ${STEERING.join(", ")}` }).default("dynamic_latency"),
+    weights: z.strictObject({ aws: weight, azure: weight, gcp: weight }).optional(),
+    fallback: z.enum(["aws", "azure", "gcp"], { error: "expected aws, azure or gcp" }).default("aws"),
+    cloudflarePlan: z
+      .enum(CLOUDFLARE_PLANS, { error: `expected one of ${CLOUDFLARE_PLANS.join(", ")}` })
+      .default("pro"),
+    monitor: z
+      .strictObject({
+        intervalSeconds: int(10, 3600).default(60),
+        retries: int(0, 5).default(2),
+        timeoutSeconds: int(1, 10).default(5),
+        regions: z
+          .array(z.enum(MONITOR_REGIONS, { error: `expected region codes from ${MONITOR_REGIONS.join(", ")}` }))
+          .min(1)
+          .default(["WNAM", "ENAM"]),
+      })
+      .prefault({}),
+    /** API origins per cloud until the function hosts provide them. */
+    origins: z.strictObject({ aws: hostname, azure: hostname, gcp: hostname }).partial().prefault({}),
+  })
+  .superRefine((t, ctx) => {
+    const w = t.weights;
+    if (t.steering === "weighted" && !w) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["weights"],
+        message: "expected weights for aws, azure and gcp when steering is weighted",
+      });
+    }
+    if (w && w.aws + w.azure + w.gcp !== 100) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["weights"],
+        message: `expected weights that sum to 100, got ${w.aws} + ${w.azure} + ${w.gcp} = ${w.aws + w.azure + w.gcp}`,
+      });
+    }
+    if (w && t.steering !== "weighted") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["weights"],
+        message: `expected no weights unless steering is weighted (steering is ${t.steering}, which would ignore them)`,
+      });
+    }
+    const m = t.monitor;
+    const min = PLAN_LIMITS[t.cloudflarePlan].minMonitorIntervalSeconds;
+    if (m.intervalSeconds < min) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["monitor", "intervalSeconds"],
+        message: `expected at least ${min} s on the Cloudflare ${t.cloudflarePlan} plan (its minimum monitor interval; business allows 15 s, enterprise 10 s), got ${m.intervalSeconds}`,
+      });
+    }
+    // Probes must not overlap, or the failover arithmetic (components/cloudflare/failover.ts) no longer bounds anything.
+    if ((m.retries + 1) * m.timeoutSeconds >= m.intervalSeconds) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["monitor", "timeoutSeconds"],
+        message: `expected (retries + 1) x timeoutSeconds below intervalSeconds so probes never overlap, got (${m.retries} + 1) x ${m.timeoutSeconds} = ${(m.retries + 1) * m.timeoutSeconds} >= ${m.intervalSeconds}`,
+      });
+    }
+  });
 
 /** SLO target, latency objective and budget split (components/shared/slo.ts has the math). */
 const sloPercent = z.preprocess(
   (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v),
-  z.number({ error: "expected a percentage from 95 to 99.999, e.g. 99.9" }).min(95, { error: "expected a percentage from 95 to 99.999 (below ~93 % the 14.4x burn-rate alert could never fire)" }).max(99.999, { error: "expected a percentage from 95 to 99.999, e.g. 99.9" }),
+  z
+    .number({ error: "expected a percentage from 95 to 99.999, e.g. 99.9" })
+    .min(95, {
+      error: "expected a percentage from 95 to 99.999 (below ~93 % the 14.4x burn-rate alert could never fire)",
+    })
+    .max(99.999, { error: "expected a percentage from 95 to 99.999, e.g. 99.9" }),
 );
 const share = int(0, 100);
 const observability = z
@@ -122,7 +168,11 @@ const observability = z
   .superRefine((o, ctx) => {
     const s = o.budgetSplit;
     if (s && s.aws + s.azure + s.gcp !== 100) {
-      ctx.addIssue({ code: "custom", path: ["budgetSplit"], message: `expected shares that sum to 100, got ${s.aws} + ${s.azure} + ${s.gcp} = ${s.aws + s.azure + s.gcp}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["budgetSplit"],
+        message: `expected shares that sum to 100, got ${s.aws} + ${s.azure} + ${s.gcp} = ${s.aws + s.azure + s.gcp}`,
+      });
     }
   });
 
@@ -130,7 +180,15 @@ const observability = z
 export const FUNCTION_MEMORY_MB = [512, 2048, 4096] as const;
 /** The health/quorum functions on every cloud (components/<cloud>/function-host.ts). */
 const functions = z.strictObject({
-  memoryMb: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v), z.union(FUNCTION_MEMORY_MB.map((m) => z.literal(m)), { error: `expected one of ${FUNCTION_MEMORY_MB.join(", ")} (MB)` })).default(512),
+  memoryMb: z
+    .preprocess(
+      (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v),
+      z.union(
+        FUNCTION_MEMORY_MB.map((m) => z.literal(m)),
+        { error: `expected one of ${FUNCTION_MEMORY_MB.join(", ")} (MB)` },
+      ),
+    )
+    .default(512),
   /** Instances per cloud at most; with 2 connections each this bounds what the database pooler sees. */
   maxInstances: int(1, 1000).default(20),
   /** How often each cloud's reconciler runs (re-drives PENDING events, pings peers). */
@@ -158,16 +216,26 @@ const dnsRecord = z
   .superRefine((r, ctx) => {
     const at = (path: string[], message: string) => ctx.addIssue({ code: "custom", path, message });
     if (r.type === "A" && !isIPv4(r.value)) at(["value"], `expected an IPv4 address for an A record, got "${r.value}"`);
-    if (r.type === "AAAA" && !isIPv6(r.value)) at(["value"], `expected an IPv6 address for an AAAA record, got "${r.value}"`);
+    if (r.type === "AAAA" && !isIPv6(r.value))
+      at(["value"], `expected an IPv6 address for an AAAA record, got "${r.value}"`);
     if ((r.type === "CNAME" || r.type === "MX") && !HOSTNAME_RE.test(r.value)) {
-      at(["value"], `expected a lowercase hostname such as target.example.com for a ${r.type} record, got "${r.value}"`);
+      at(
+        ["value"],
+        `expected a lowercase hostname such as target.example.com for a ${r.type} record, got "${r.value}"`,
+      );
     }
-    if (r.type === "TXT" && r.value.length > 2048) at(["value"], `expected a TXT value of at most 2048 characters, got ${r.value.length}`);
-    if (r.type === "MX" && r.priority === undefined) at(["priority"], "expected a priority for an MX record (lower is preferred), e.g. 10");
-    if (r.type !== "MX" && r.priority !== undefined) at(["priority"], `expected no priority on a ${r.type} record (only MX records have one)`);
-    if (r.proxied && (r.type === "TXT" || r.type === "MX")) at(["proxied"], `expected proxied only on A, AAAA or CNAME records, not ${r.type}`);
-    if (r.proxied && r.ttl !== undefined && r.ttl !== 1) at(["ttl"], "expected no ttl on a proxied record (Cloudflare answers proxied records with an automatic TTL)");
-    if (r.ttl !== undefined && r.ttl !== 1 && r.ttl < 30) at(["ttl"], `expected 1 (automatic) or 30 to 86400 seconds, got ${r.ttl}`);
+    if (r.type === "TXT" && r.value.length > 2048)
+      at(["value"], `expected a TXT value of at most 2048 characters, got ${r.value.length}`);
+    if (r.type === "MX" && r.priority === undefined)
+      at(["priority"], "expected a priority for an MX record (lower is preferred), e.g. 10");
+    if (r.type !== "MX" && r.priority !== undefined)
+      at(["priority"], `expected no priority on a ${r.type} record (only MX records have one)`);
+    if (r.proxied && (r.type === "TXT" || r.type === "MX"))
+      at(["proxied"], `expected proxied only on A, AAAA or CNAME records, not ${r.type}`);
+    if (r.proxied && r.ttl !== undefined && r.ttl !== 1)
+      at(["ttl"], "expected no ttl on a proxied record (Cloudflare answers proxied records with an automatic TTL)");
+    if (r.ttl !== undefined && r.ttl !== 1 && r.ttl < 30)
+      at(["ttl"], `expected 1 (automatic) or 30 to 86400 seconds, got ${r.ttl}`);
   });
 
 const tricloud = z
@@ -175,11 +243,16 @@ const tricloud = z
     environment: z.enum(ENVIRONMENTS, { error: `expected one of ${ENVIRONMENTS.join(", ")}` }),
     domain: hostname,
     kubernetesVersion: z.string().regex(/^1\.(3\d|[4-9]\d)$/, {
-      error: 'expected a Kubernetes minor version such as "1.36" (1.30 or newer; each cloud picks the patch; preflight judges the support dates)',
+      error:
+        'expected a Kubernetes minor version such as "1.36" (1.30 or newer; each cloud picks the patch; preflight judges the support dates)',
     }),
     postgresVersion: z
       .preprocess((v) => (typeof v === "number" ? String(v) : v), z.string())
-      .pipe(z.string().regex(/^1[4-8]$/, { error: 'expected a PostgreSQL major version from "14" to "18" (preflight judges the support dates)' })),
+      .pipe(
+        z.string().regex(/^1[4-8]$/, {
+          error: 'expected a PostgreSQL major version from "14" to "18" (preflight judges the support dates)',
+        }),
+      ),
     network: z
       .strictObject({
         aws: cloudNetwork({ cidr: "10.10.0.0/16", zones: 2 }).prefault({}),
@@ -198,9 +271,12 @@ const tricloud = z
        * created. Pattern: IAM Identity Center's InstanceArn.
        */
       eksArgoCdIdcInstanceArn: z
-        .string({ error: "expected an IAM Identity Center instance ARN, e.g. arn:aws:sso:::instance/ssoins-1234567890abcdef" })
+        .string({
+          error: "expected an IAM Identity Center instance ARN, e.g. arn:aws:sso:::instance/ssoins-1234567890abcdef",
+        })
         .regex(/^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, {
-          error: "expected an IAM Identity Center instance ARN (arn:aws:sso:::instance/ssoins- and 16 characters), as `aws sso-admin list-instances` prints it",
+          error:
+            "expected an IAM Identity Center instance ARN (arn:aws:sso:::instance/ssoins- and 16 characters), as `aws sso-admin list-instances` prints it",
         })
         .optional(),
     }),
@@ -212,18 +288,33 @@ const tricloud = z
     }),
     traffic: traffic.prefault({}),
     /** The existing Cloudflare zone that holds the domain, and the account that owns it. */
-    cloudflare: z.strictObject({
-      zoneId: z.string({ error: "expected the Cloudflare zone id (32 hex characters, from the zone's overview page)" }).regex(/^[0-9a-f]{32}$/, { error: "expected a Cloudflare zone id: 32 lowercase hex characters" }),
-      accountId: z.string({ error: "expected the Cloudflare account id (32 hex characters)" }).regex(/^[0-9a-f]{32}$/, { error: "expected a Cloudflare account id: 32 lowercase hex characters" }),
-    }, { error: "expected { zoneId, accountId } of the existing Cloudflare zone" }),
+    cloudflare: z.strictObject(
+      {
+        zoneId: z
+          .string({ error: "expected the Cloudflare zone id (32 hex characters, from the zone's overview page)" })
+          .regex(/^[0-9a-f]{32}$/, { error: "expected a Cloudflare zone id: 32 lowercase hex characters" }),
+        accountId: z
+          .string({ error: "expected the Cloudflare account id (32 hex characters)" })
+          .regex(/^[0-9a-f]{32}$/, { error: "expected a Cloudflare account id: 32 lowercase hex characters" }),
+      },
+      { error: "expected { zoneId, accountId } of the existing Cloudflare zone" },
+    ),
     dns: z
       .strictObject({ records: z.record(z.string(), dnsRecord).default({}) })
       .superRefine((d, ctx) => {
         for (const name of Object.keys(d.records)) {
           if (!RECORD_NAME_RE.test(name)) {
-            ctx.addIssue({ code: "custom", path: ["records", name], message: `expected a record name made of DNS labels (a-z, 0-9, -, _) or "@" for the domain itself, got "${name}"` });
+            ctx.addIssue({
+              code: "custom",
+              path: ["records", name],
+              message: `expected a record name made of DNS labels (a-z, 0-9, -, _) or "@" for the domain itself, got "${name}"`,
+            });
           } else if ((RESERVED_RECORD_NAMES as readonly string[]).includes(name)) {
-            ctx.addIssue({ code: "custom", path: ["records", name], message: `expected another name: "${name}" is reserved (api is the load balancer, www the Vercel frontend)` });
+            ctx.addIssue({
+              code: "custom",
+              path: ["records", name],
+              message: `expected another name: "${name}" is reserved (api is the load balancer, www the Vercel frontend)`,
+            });
           }
         }
       })
@@ -233,7 +324,15 @@ const tricloud = z
         rateLimit: z
           .strictObject({
             requestsPerPeriod: int(1, 1_000_000).default(600),
-            periodSeconds: z.preprocess((v) => (typeof v === "string" ? Number(v) : v), z.union([z.literal(10), z.literal(60), z.literal(120), z.literal(300), z.literal(600), z.literal(3600)], { error: "expected one of 10, 60, 120, 300, 600, 3600" })).default(60),
+            periodSeconds: z
+              .preprocess(
+                (v) => (typeof v === "string" ? Number(v) : v),
+                z.union(
+                  [z.literal(10), z.literal(60), z.literal(120), z.literal(300), z.literal(600), z.literal(3600)],
+                  { error: "expected one of 10, 60, 120, 300, 600, 3600" },
+                ),
+              )
+              .default(60),
             mitigationSeconds: int(10, 86400).default(600),
           })
           .prefault({}),
@@ -253,12 +352,18 @@ const tricloud = z
       .prefault({}),
     costCeilingUsd: positiveNumber("a monthly ceiling in US dollars greater than 0"),
     alertContacts: z.strictObject({
-      emails: z.array(z.string().regex(EMAIL_RE, { error: "expected an email address" })).min(1, { error: "expected at least one email address" }),
+      emails: z
+        .array(z.string().regex(EMAIL_RE, { error: "expected an email address" }))
+        .min(1, { error: "expected at least one email address" }),
     }),
     tags: z
       .record(
-        z.string().regex(LABEL_KEY_RE, { error: "expected tag keys of lowercase letters, digits, - or _ (valid as GCP labels too)" }),
-        z.string().regex(LABEL_VALUE_RE, { error: "expected tag values of at most 63 lowercase letters, digits, - or _ (valid as GCP labels too)" }),
+        z.string().regex(LABEL_KEY_RE, {
+          error: "expected tag keys of lowercase letters, digits, - or _ (valid as GCP labels too)",
+        }),
+        z.string().regex(LABEL_VALUE_RE, {
+          error: "expected tag values of at most 63 lowercase letters, digits, - or _ (valid as GCP labels too)",
+        }),
       )
       .default({}),
     requiredTags: z.array(z.string()).default(["owner", "cost-center"]),
@@ -268,16 +373,28 @@ const tricloud = z
      * a role assignment whose principalType does not match the principal (UnmatchedPrincipalType). CI runs as a
      * service principal; a person after `az login` is a User.
      */
-    azureDeployerPrincipalType: z.enum(["ServicePrincipal", "User", "Group"], { error: "expected ServicePrincipal (CI, a service principal or managed identity), User (az login) or Group" }).default("ServicePrincipal"),
+    azureDeployerPrincipalType: z
+      .enum(["ServicePrincipal", "User", "Group"], {
+        error: "expected ServicePrincipal (CI, a service principal or managed identity), User (az login) or Group",
+      })
+      .default("ServicePrincipal"),
     allowedLockIn: z.array(z.string()).default([]),
     observability: observability.prefault({}),
     functions: functions.prefault({}),
     /** What the clusters run (stacks/config/services.ts). */
     services: services.default({}),
     /** Where the budgets live; GCP budgets belong to a billing account, which no project setting names. */
-    billing: z.strictObject({
-      gcpBillingAccount: z.string({ error: "expected the GCP billing account id, e.g. 012345-6789AB-CDEF01" }).regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, { error: "expected a GCP billing account id: three groups of 6 uppercase hex characters, e.g. 012345-6789AB-CDEF01" }),
-    }, { error: "expected { gcpBillingAccount } (the billing account the GCP budget is created in)" }),
+    billing: z.strictObject(
+      {
+        gcpBillingAccount: z
+          .string({ error: "expected the GCP billing account id, e.g. 012345-6789AB-CDEF01" })
+          .regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, {
+            error:
+              "expected a GCP billing account id: three groups of 6 uppercase hex characters, e.g. 012345-6789AB-CDEF01",
+          }),
+      },
+      { error: "expected { gcpBillingAccount } (the billing account the GCP budget is created in)" },
+    ),
   })
   .superRefine((c, ctx) => {
     const at = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
@@ -285,11 +402,19 @@ const tricloud = z
 
     for (const cloud of ["aws", "azure", "gcp"] as const) {
       const p = c.clusters[cloud];
-      if (prod && p.minNodes < 2) at(["clusters", cloud, "minNodes"], `expected at least 2 in prod (node pools must survive a node loss), got ${p.minNodes}`);
+      if (prod && p.minNodes < 2)
+        at(
+          ["clusters", cloud, "minNodes"],
+          `expected at least 2 in prod (node pools must survive a node loss), got ${p.minNodes}`,
+        );
       const zones = c.network[cloud].zones;
       if (prod && zones < 2) at(["network", cloud, "zones"], `expected at least 2 zones in prod, got ${zones}`);
     }
-    if (c.network.aws.zones < 2) at(["network", "aws", "zones"], `expected at least 2 (EKS needs subnets in two availability zones), got ${c.network.aws.zones}`);
+    if (c.network.aws.zones < 2)
+      at(
+        ["network", "aws", "zones"],
+        `expected at least 2 (EKS needs subnets in two availability zones), got ${c.network.aws.zones}`,
+      );
 
     // Address plans must not overlap: the clouds are peered or VPN-linked later.
     const ranges: [string[], string][] = [
@@ -306,20 +431,31 @@ const tricloud = z
         const [pb, b] = ranges[j]!;
         const ca = parseCidr(a);
         const cb = parseCidr(b);
-        if (ca && cb && cidrsOverlap(ca, cb)) at(pb, `expected a range that does not overlap tricloud:${pa.join(".")} (${a}), got ${b}`);
+        if (ca && cb && cidrsOverlap(ca, cb))
+          at(pb, `expected a range that does not overlap tricloud:${pa.join(".")} (${a}), got ${b}`);
       }
     }
 
     if (prod && c.clusters.publicAccessCidrs.includes("0.0.0.0/0")) {
-      at(["clusters", "publicAccessCidrs"], "expected specific CIDRs in prod, not 0.0.0.0/0 (leave empty for private endpoints only)");
+      at(
+        ["clusters", "publicAccessCidrs"],
+        "expected specific CIDRs in prod, not 0.0.0.0/0 (leave empty for private endpoints only)",
+      );
     }
-    if (prod && !c.database.highAvailability) at(["database", "highAvailability"], "expected true in prod (a standby in another zone)");
+    if (prod && !c.database.highAvailability)
+      at(["database", "highAvailability"], "expected true in prod (a standby in another zone)");
     if (c.database.highAvailability && !supportsHighAvailability(c.database.size)) {
       // Azure maps this size to a Burstable server, which cannot have a zone-redundant standby.
-      at(["database", "size"], `expected ${SIZES.filter(supportsHighAvailability).join(" or ")} when highAvailability is true (Azure's Burstable tier has no standby), got ${c.database.size}`);
+      at(
+        ["database", "size"],
+        `expected ${SIZES.filter(supportsHighAvailability).join(" or ")} when highAvailability is true (Azure's Burstable tier has no standby), got ${c.database.size}`,
+      );
     }
     if (prod && c.database.backupRetentionDays < 30) {
-      at(["database", "backupRetentionDays"], `expected at least 30 days in prod, got ${c.database.backupRetentionDays}`);
+      at(
+        ["database", "backupRetentionDays"],
+        `expected at least 30 days in prod, got ${c.database.backupRetentionDays}`,
+      );
     }
 
     // Edge limits that depend on the Cloudflare plan or the environment.
@@ -327,16 +463,28 @@ const tricloud = z
     const limits = PLAN_LIMITS[plan];
     for (const [name, r] of Object.entries(c.dns.records)) {
       if (r.ttl !== undefined && r.ttl !== 1 && r.ttl < 60 && plan !== "enterprise") {
-        at(["dns", "records", name, "ttl"], `expected 60 to 86400 seconds (or 1, automatic) on the ${plan} plan; TTLs from 30 s need enterprise, got ${r.ttl}`);
+        at(
+          ["dns", "records", name, "ttl"],
+          `expected 60 to 86400 seconds (or 1, automatic) on the ${plan} plan; TTLs from 30 s need enterprise, got ${r.ttl}`,
+        );
       }
     }
     const rl = c.waf.rateLimit;
     if (rl.periodSeconds > limits.maxRateLimitPeriodSeconds) {
-      at(["waf", "rateLimit", "periodSeconds"], `expected at most ${limits.maxRateLimitPeriodSeconds} s on the Cloudflare ${plan} plan, got ${rl.periodSeconds}`);
+      at(
+        ["waf", "rateLimit", "periodSeconds"],
+        `expected at most ${limits.maxRateLimitPeriodSeconds} s on the Cloudflare ${plan} plan, got ${rl.periodSeconds}`,
+      );
     }
-    if (!(RATE_LIMIT_PERIODS as readonly number[]).includes(rl.mitigationSeconds) || rl.mitigationSeconds > limits.maxMitigationSeconds) {
+    if (
+      !(RATE_LIMIT_PERIODS as readonly number[]).includes(rl.mitigationSeconds) ||
+      rl.mitigationSeconds > limits.maxMitigationSeconds
+    ) {
       const allowed = RATE_LIMIT_PERIODS.filter((p) => p <= limits.maxMitigationSeconds);
-      at(["waf", "rateLimit", "mitigationSeconds"], `expected one of ${allowed.join(", ")} on the Cloudflare ${plan} plan, got ${rl.mitigationSeconds}`);
+      at(
+        ["waf", "rateLimit", "mitigationSeconds"],
+        `expected one of ${allowed.join(", ")} on the Cloudflare ${plan} plan, got ${rl.mitigationSeconds}`,
+      );
     }
     if (prod) {
       const m = c.traffic.monitor;
@@ -345,9 +493,15 @@ const tricloud = z
         const why = `expected a worst-case API failover of at most ${PROD_FAILOVER_BUDGET_SECONDS} s in prod (the platform's target: DNS failover under a minute), got ${est.explanation}`;
         const advice = cheapestPlanWithin(PROD_FAILOVER_BUDGET_SECONDS, { ...m, proxied: true });
         if (!advice) {
-          at(["traffic", "monitor"], `${why}; no Cloudflare plan can fix that with these retries and timeoutSeconds: lower them first`);
+          at(
+            ["traffic", "monitor"],
+            `${why}; no Cloudflare plan can fix that with these retries and timeoutSeconds: lower them first`,
+          );
         } else if (CLOUDFLARE_PLANS.indexOf(advice.plan) <= CLOUDFLARE_PLANS.indexOf(plan)) {
-          at(["traffic", "monitor", "intervalSeconds"], `${why}; set intervalSeconds to ${advice.maxIntervalSeconds} or less (the ${plan} plan allows down to ${limits.minMonitorIntervalSeconds} s)`);
+          at(
+            ["traffic", "monitor", "intervalSeconds"],
+            `${why}; set intervalSeconds to ${advice.maxIntervalSeconds} or less (the ${plan} plan allows down to ${limits.minMonitorIntervalSeconds} s)`,
+          );
         } else {
           at(
             ["traffic", "cloudflarePlan"],
@@ -359,13 +513,24 @@ const tricloud = z
 
     // Budgets are split in cents and must add up to the ceiling exactly.
     if (Math.abs(Math.round(c.costCeilingUsd * 100) - c.costCeilingUsd * 100) > 1e-6) {
-      at(["costCeilingUsd"], `expected whole cents (the per-cloud budgets are split in cents), got ${c.costCeilingUsd}`);
+      at(
+        ["costCeilingUsd"],
+        `expected whole cents (the per-cloud budgets are split in cents), got ${c.costCeilingUsd}`,
+      );
     }
-    if (prod && c.logRetentionDays < 30) at(["logRetentionDays"], `expected at least 30 days in prod (the platform keeps 30 days of logs), got ${c.logRetentionDays}`);
+    if (prod && c.logRetentionDays < 30)
+      at(
+        ["logRetentionDays"],
+        `expected at least 30 days in prod (the platform keeps 30 days of logs), got ${c.logRetentionDays}`,
+      );
 
     for (const [name, s] of Object.entries(c.services)) {
       // A PodDisruptionBudget can only let a node drain without an outage when two replicas are up.
-      if (prod && s.autoscaling.minReplicas < 2) at(["services", name, "autoscaling", "minReplicas"], `expected at least 2 in prod (a node can then drain without an outage), got ${s.autoscaling.minReplicas}`);
+      if (prod && s.autoscaling.minReplicas < 2)
+        at(
+          ["services", name, "autoscaling", "minReplicas"],
+          `expected at least 2 in prod (a node can then drain without an outage), got ${s.autoscaling.minReplicas}`,
+        );
     }
 
     for (const key of c.requiredTags) {
@@ -376,11 +541,30 @@ const tricloud = z
 export const stackConfigSchema = z.object({
   tricloud,
   // Provider namespaces are loose: they hold keys the providers read (profiles, credentials), not us.
-  aws: z.looseObject({ region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "expected an AWS region such as us-west-2" }).default("us-west-2") }).prefault({}),
-  "azure-native": z.looseObject({ location: z.string().regex(/^[a-z]+[a-z0-9]*$/, { error: "expected an Azure location such as eastus" }).default("eastus") }).prefault({}),
+  aws: z
+    .looseObject({
+      region: z
+        .string()
+        .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "expected an AWS region such as us-west-2" })
+        .default("us-west-2"),
+    })
+    .prefault({}),
+  "azure-native": z
+    .looseObject({
+      location: z
+        .string()
+        .regex(/^[a-z]+[a-z0-9]*$/, { error: "expected an Azure location such as eastus" })
+        .default("eastus"),
+    })
+    .prefault({}),
   gcp: z.looseObject({
-    project: z.string({ error: "expected a GCP project id" }).regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "expected a GCP project id (6-30 lowercase letters, digits, hyphens)" }),
-    region: z.string().regex(/^[a-z]+-[a-z]+\d$/, { error: "expected a GCP region such as us-central1" }).default("us-central1"),
+    project: z.string({ error: "expected a GCP project id" }).regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
+      error: "expected a GCP project id (6-30 lowercase letters, digits, hyphens)",
+    }),
+    region: z
+      .string()
+      .regex(/^[a-z]+-[a-z]+\d$/, { error: "expected a GCP region such as us-central1" })
+      .default("us-central1"),
   }),
 });
 

@@ -10,9 +10,24 @@ const A = "a".repeat(64);
 const B = "b".repeat(64);
 
 class Builder {
-  readonly h: HistoryData = { seed: 7, startWallMs: 1_000_000, stolenKey: "aws", ops: [], faults: [], exits: [], logErrors: [] };
+  readonly h: HistoryData = {
+    seed: 7,
+    startWallMs: 1_000_000,
+    stolenKey: "aws",
+    ops: [],
+    faults: [],
+    exits: [],
+    logErrors: [],
+  };
 
-  op(f: Op["f"], fields: Partial<Op>, invokeMs: number, completeMs: number, result: OpResult = {}, type: Op["type"] = "ok"): this {
+  op(
+    f: Op["f"],
+    fields: Partial<Op>,
+    invokeMs: number,
+    completeMs: number,
+    result: OpResult = {},
+    type: Op["type"] = "ok",
+  ): this {
     this.h.ops.push({ id: this.h.ops.length, process: "test", f, invokeMs, completeMs, type, result, ...fields });
     return this;
   }
@@ -21,10 +36,23 @@ class Builder {
     return this.op("submit", { node, eventId, value: { tag } }, at, at + 10, { http, hash });
   }
 
-  read(eventId: string, node: Cloud, at: number, status: OpResult["status"] | 404, hash = A, certClouds: Cloud[] = ["aws", "azure"]): this {
+  read(
+    eventId: string,
+    node: Cloud,
+    at: number,
+    status: OpResult["status"] | 404,
+    hash = A,
+    certClouds: Cloud[] = ["aws", "azure"],
+  ): this {
     if (status === 404) return this.op("read", { node, eventId }, at, at + 5, { http: 404 });
     const signers = certClouds.map((cloud) => ({ cloud, hash }));
-    return this.op("read", { node, eventId }, at, at + 5, { http: 200, status, hash, certClouds: status === "FINAL" ? certClouds : [], signers });
+    return this.op("read", { node, eventId }, at, at + 5, {
+      http: 200,
+      status,
+      hash,
+      certClouds: status === "FINAL" ? certClouds : [],
+      signers,
+    });
   }
 
   fault(kind: FaultRecord["kind"], victims: Cloud[], startMs: number, stopMs: number, links: string[] = []): this {
@@ -51,7 +79,9 @@ function clean(): Builder {
 }
 
 function violated(b: Builder): string[] {
-  return check(b.h).invariants.filter((i) => !i.held && i.severity === "invariant").map((i) => i.name);
+  return check(b.h)
+    .invariants.filter((i) => !i.held && i.severity === "invariant")
+    .map((i) => i.name);
 }
 
 describe("chaos checker", () => {
@@ -64,7 +94,11 @@ describe("chaos checker", () => {
   });
 
   it("acknowledged-not-lost: the acknowledging node no longer has the event, or has another hash", () => {
-    const b = new Builder().submit("e1", "aws", 100).read("e1", "azure", 600, "FINAL").read("e1", "aws", 90_000, 404).health();
+    const b = new Builder()
+      .submit("e1", "aws", 100)
+      .read("e1", "azure", 600, "FINAL")
+      .read("e1", "aws", 90_000, 404)
+      .health();
     expect(violated(b)).toContain("acknowledged-not-lost");
     const c = clean().read("e1", "aws", 95_000, "FINAL", B);
     expect(violated(c)).toContain("acknowledged-not-lost");
@@ -78,7 +112,9 @@ describe("chaos checker", () => {
   it("one-final-hash: an equivocation while its honest receivers were cut apart is exempt (the documented limit), otherwise not", () => {
     const base = () =>
       clean()
-        .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"] } }, 1_000, 1_050, { detail: { delivered: 2 } })
+        .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"] } }, 1_000, 1_050, {
+          detail: { delivered: 2 },
+        })
         .read("q1", "azure", 1_200, "FINAL", A, ["aws", "azure"])
         .read("q1", "gcp", 1_200, "FINAL", B, ["aws", "gcp"]);
     expect(violated(base())).toContain("one-final-hash");
@@ -96,23 +132,45 @@ describe("chaos checker", () => {
   });
 
   it("reuse-gets-409: a different payload under a used id accepted", () => {
-    expect(violated(clean().op("reuse", { eventId: "e1", node: "aws", value: { changed: "payload" } }, 700, 710, { http: 409 }))).toEqual([]);
-    expect(violated(clean().op("reuse", { eventId: "e1", node: "aws", value: { changed: "payload" } }, 700, 710, { http: 200, hash: A }))).toContain("reuse-gets-409");
+    expect(
+      violated(
+        clean().op("reuse", { eventId: "e1", node: "aws", value: { changed: "payload" } }, 700, 710, { http: 409 }),
+      ),
+    ).toEqual([]);
+    expect(
+      violated(
+        clean().op("reuse", { eventId: "e1", node: "aws", value: { changed: "payload" } }, 700, 710, {
+          http: 200,
+          hash: A,
+        }),
+      ),
+    ).toContain("reuse-gets-409");
     // An unknown outcome (timeout) proves nothing.
-    expect(violated(clean().op("reuse", { eventId: "e1", node: "aws" }, 700, 2_700, { error: "timeout" }, "info"))).toEqual([]);
+    expect(
+      violated(clean().op("reuse", { eventId: "e1", node: "aws" }, 700, 2_700, { error: "timeout" }, "info")),
+    ).toEqual([]);
   });
 
   it("no-quarantine-without-proof: an honest event quarantined; an equivocated one may be", () => {
     expect(violated(clean().read("e1", "gcp", 400, "QUARANTINED"))).toContain("no-quarantine-without-proof");
     const eq = clean()
-      .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"] } }, 1_000, 1_050, { detail: { delivered: 2 } })
+      .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"] } }, 1_000, 1_050, {
+        detail: { delivered: 2 },
+      })
       .read("q1", "azure", 1_200, "QUARANTINED", A, [])
       .read("q1", "gcp", 1_200, "QUARANTINED", B, []);
     expect(violated(eq)).toEqual([]);
   });
 
   it("forged-messages-refused: a forgery answered 2xx or 5xx, or its hash stored", () => {
-    const forge = (http: number) => clean().op("forge", { eventId: "e1", node: "azure", value: { kind: "bad-signature", forgedHash: B, expect: "4xx" } }, 150, 160, { http });
+    const forge = (http: number) =>
+      clean().op(
+        "forge",
+        { eventId: "e1", node: "azure", value: { kind: "bad-signature", forgedHash: B, expect: "4xx" } },
+        150,
+        160,
+        { http },
+      );
     expect(violated(forge(422))).toEqual([]);
     expect(violated(forge(200))).toContain("forged-messages-refused");
     expect(violated(forge(500))).toContain("forged-messages-refused");
@@ -120,13 +178,27 @@ describe("chaos checker", () => {
   });
 
   it("replays-harmless: a replay answered 5xx, or the FINAL event changed after it", () => {
-    const replay = (http: number) => clean().op("replay", { eventId: "e1", node: "gcp", value: { kind: "as-sent", hash: A } }, 1_000, 1_010, { http });
+    const replay = (http: number) =>
+      clean().op("replay", { eventId: "e1", node: "gcp", value: { kind: "as-sent", hash: A } }, 1_000, 1_010, { http });
     expect(violated(replay(200))).toEqual([]);
     expect(violated(replay(500))).toContain("replays-harmless");
     // gcp held it unquarantined just before the replay and quarantined it right after.
-    expect(violated(clean().read("e1", "gcp", 900, "PENDING").op("replay", { eventId: "e1", node: "gcp", value: { kind: "as-sent", hash: A } }, 1_000, 1_010, { http: 200 }).read("e1", "gcp", 1_100, "QUARANTINED"))).toContain("replays-harmless");
+    expect(
+      violated(
+        clean()
+          .read("e1", "gcp", 900, "PENDING")
+          .op("replay", { eventId: "e1", node: "gcp", value: { kind: "as-sent", hash: A } }, 1_000, 1_010, {
+            http: 200,
+          })
+          .read("e1", "gcp", 1_100, "QUARANTINED"),
+      ),
+    ).toContain("replays-harmless");
     // Already quarantined elsewhere before the replay: not the replay's doing (no-quarantine-without-proof still reports it).
-    const before = clean().read("e1", "aws", 950, "QUARANTINED").read("e1", "gcp", 900, "PENDING").op("replay", { eventId: "e1", node: "gcp", value: { kind: "as-sent", hash: A } }, 1_000, 1_010, { http: 200 }).read("e1", "gcp", 1_100, "QUARANTINED");
+    const before = clean()
+      .read("e1", "aws", 950, "QUARANTINED")
+      .read("e1", "gcp", 900, "PENDING")
+      .op("replay", { eventId: "e1", node: "gcp", value: { kind: "as-sent", hash: A } }, 1_000, 1_010, { http: 200 })
+      .read("e1", "gcp", 1_100, "QUARANTINED");
     expect(violated(before)).not.toContain("replays-harmless");
     expect(violated(before)).toContain("no-quarantine-without-proof");
   });
@@ -134,7 +206,9 @@ describe("chaos checker", () => {
   it("quarantined-never-lends: a FINAL reached after its co-signer had quarantined", () => {
     const eq = () =>
       clean()
-        .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"] } }, 1_000, 1_050, { detail: { delivered: 2 } })
+        .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"] } }, 1_000, 1_050, {
+          detail: { delivered: 2 },
+        })
         .read("q1", "gcp", 1_100, "QUARANTINED", B, [])
         .op("evidence", { eventId: "q1", node: "gcp" }, 90_000, 90_010, { http: 200, evidenceKinds: ["equivocation"] });
     // azure was still PENDING after gcp quarantined, then FINAL with gcp in its certificate.
@@ -161,7 +235,16 @@ describe("chaos checker", () => {
     expect(violated(clean().read("e1", "aws", 700, 404))).toContain("status-transitions");
     expect(violated(clean().read("e1", "aws", 250, "PENDING", B))).toContain("status-transitions");
     // Overlapping reads order nothing.
-    const overlap = new Builder().submit("e1", "aws", 0).op("read", { node: "aws", eventId: "e1" }, 100, 300, { http: 200, status: "FINAL", hash: A, certClouds: ["aws", "azure"] }).op("read", { node: "aws", eventId: "e1" }, 200, 210, { http: 200, status: "PENDING", hash: A }).health();
+    const overlap = new Builder()
+      .submit("e1", "aws", 0)
+      .op("read", { node: "aws", eventId: "e1" }, 100, 300, {
+        http: 200,
+        status: "FINAL",
+        hash: A,
+        certClouds: ["aws", "azure"],
+      })
+      .op("read", { node: "aws", eventId: "e1" }, 200, 210, { http: 200, status: "PENDING", hash: A })
+      .health();
     expect(violated(overlap)).not.toContain("status-transitions");
   });
 
@@ -170,21 +253,56 @@ describe("chaos checker", () => {
   });
 
   it("one-signature-per-cloud: an honest cloud signed two hashes; the thief's key may", () => {
-    const two = clean().op("read", { node: "gcp", eventId: "e1" }, 700, 705, { http: 200, status: "PENDING", hash: A, signers: [{ cloud: "azure", hash: B }] });
+    const two = clean().op("read", { node: "gcp", eventId: "e1" }, 700, 705, {
+      http: 200,
+      status: "PENDING",
+      hash: A,
+      signers: [{ cloud: "azure", hash: B }],
+    });
     expect(violated(two)).toContain("one-signature-per-cloud");
     const thief = clean()
-      .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"] } }, 1_000, 1_050, { detail: { delivered: 2 } })
-      .op("read", { node: "azure", eventId: "q1" }, 1_100, 1_105, { http: 200, status: "QUARANTINED", hash: A, signers: [{ cloud: "aws", hash: A }] })
-      .op("read", { node: "gcp", eventId: "q1" }, 1_100, 1_105, { http: 200, status: "QUARANTINED", hash: B, signers: [{ cloud: "aws", hash: B }] });
+      .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"] } }, 1_000, 1_050, {
+        detail: { delivered: 2 },
+      })
+      .op("read", { node: "azure", eventId: "q1" }, 1_100, 1_105, {
+        http: 200,
+        status: "QUARANTINED",
+        hash: A,
+        signers: [{ cloud: "aws", hash: A }],
+      })
+      .op("read", { node: "gcp", eventId: "q1" }, 1_100, 1_105, {
+        http: 200,
+        status: "QUARANTINED",
+        hash: B,
+        signers: [{ cloud: "aws", hash: B }],
+      });
     expect(violated(thief)).toEqual([]);
   });
 
   it("equivocation-detected: a delivered equivocation that nobody quarantined or kept as evidence", () => {
-    const b = () => clean().op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"] } }, 1_000, 1_050, { detail: { delivered: 2 } }).read("q1", "azure", 1_200, "FINAL");
+    const b = () =>
+      clean()
+        .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"] } }, 1_000, 1_050, {
+          detail: { delivered: 2 },
+        })
+        .read("q1", "azure", 1_200, "FINAL");
     expect(violated(b())).toContain("equivocation-detected");
-    expect(violated(b().op("evidence", { eventId: "q1", node: "gcp" }, 90_000, 90_010, { http: 200, evidenceKinds: ["equivocation"] }))).toEqual([]);
+    expect(
+      violated(
+        b().op("evidence", { eventId: "q1", node: "gcp" }, 90_000, 90_010, {
+          http: 200,
+          evidenceKinds: ["equivocation"],
+        }),
+      ),
+    ).toEqual([]);
     // Not delivered to both: nothing to detect.
-    expect(violated(clean().op("equivocate", { eventId: "q2", value: { receivers: ["azure", "gcp"] } }, 1_000, 1_050, { detail: { delivered: 1 } }))).toEqual([]);
+    expect(
+      violated(
+        clean().op("equivocate", { eventId: "q2", value: { receivers: ["azure", "gcp"] } }, 1_000, 1_050, {
+          detail: { delivered: 1 },
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it("liveness: measured from the end of an obstructing fault; other clouds' faults do not excuse a slow FINAL", () => {
@@ -225,7 +343,8 @@ describe("chaos checker", () => {
   });
 
   it("malformed-requests-refused: 5xx, no answer where one is owed, an error without the JSON shape", () => {
-    const m = (expect: string, result: OpResult, type: Op["type"] = "ok") => clean().op("malformed", { node: "aws", value: { kind: "k", expect } }, 300, 310, result, type);
+    const m = (expect: string, result: OpResult, type: Op["type"] = "ok") =>
+      clean().op("malformed", { node: "aws", value: { kind: "k", expect } }, 300, 310, result, type);
     expect(violated(m("4xx-json", { http: 400, jsonError: true }))).toEqual([]);
     expect(violated(m("4xx-json", { http: 500, jsonError: true }))).toContain("malformed-requests-refused");
     expect(violated(m("4xx-json", { http: 400, jsonError: false }))).toContain("malformed-requests-refused");
@@ -234,13 +353,18 @@ describe("chaos checker", () => {
     expect(violated(m("no-5xx", { http: 500 }))).toContain("malformed-requests-refused");
     // The node was killed while the request was in flight: no answer is owed.
     expect(violated(m("4xx", { error: "no answer (server)" }, "info").fault("kill", ["aws"], 305, 2_000))).toEqual([]);
-    expect(violated(m("4xx", { error: "no answer (server)" }, "info").fault("kill", ["gcp"], 305, 2_000))).toContain("malformed-requests-refused");
+    expect(violated(m("4xx", { error: "no answer (server)" }, "info").fault("kill", ["gcp"], 305, 2_000))).toContain(
+      "malformed-requests-refused",
+    );
   });
 
   it("witness-replays-harmless: a refusal stored, or an old checkpoint cosigned", () => {
     expect(violated(clean().op("witnessed", { node: "aws" }, 99_000, 99_010, { http: 200, refusals: 0 }))).toEqual([]);
-    expect(violated(clean().op("witnessed", { node: "aws" }, 99_000, 99_010, { http: 200, refusals: 1 }))).toContain("witness-replays-harmless");
-    const replay = (expect: string, http: number) => clean().op("witness-replay", { node: "gcp", value: { origin: "aws", expect } }, 5_000, 5_010, { http });
+    expect(violated(clean().op("witnessed", { node: "aws" }, 99_000, 99_010, { http: 200, refusals: 1 }))).toContain(
+      "witness-replays-harmless",
+    );
+    const replay = (expect: string, http: number) =>
+      clean().op("witness-replay", { node: "gcp", value: { origin: "aws", expect } }, 5_000, 5_010, { http });
     expect(violated(replay("4xx", 409))).toEqual([]);
     expect(violated(replay("4xx", 200))).toContain("witness-replays-harmless");
     expect(violated(replay("no-5xx", 200))).toEqual([]);
@@ -251,8 +375,12 @@ describe("chaos checker", () => {
     const limit = () =>
       clean()
         .fault("partition-pair", ["azure"], 900, 4_000, ["azure->gcp", "gcp->azure"])
-        .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"], mode: "limit" } }, 1_000, 1_050, { detail: { delivered: 2 } });
-    const both = limit().read("q1", "azure", 1_200, "FINAL", A, ["aws", "azure"]).read("q1", "gcp", 1_200, "FINAL", B, ["aws", "gcp"]);
+        .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"], mode: "limit" } }, 1_000, 1_050, {
+          detail: { delivered: 2 },
+        });
+    const both = limit()
+      .read("q1", "azure", 1_200, "FINAL", A, ["aws", "azure"])
+      .read("q1", "gcp", 1_200, "FINAL", B, ["aws", "gcp"]);
     expect(violated(both)).toEqual([]);
     // One FINAL without the thief in its certificate and nothing else: undetected.
     const hidden = limit().read("q1", "azure", 1_200, "FINAL", A, ["azure", "gcp"]);
@@ -260,18 +388,25 @@ describe("chaos checker", () => {
   });
 
   it("audit-verifies: a failing audit, or one that misses a stolen-key double FINAL", () => {
-    const audit = (b: Builder, http: number, failures: { check: string; log: string; message: string }[] = []) => b.op("audit", {}, 98_000, 98_500, { http, detail: { failures } });
+    const audit = (b: Builder, http: number, failures: { check: string; log: string; message: string }[] = []) =>
+      b.op("audit", {}, 98_000, 98_500, { http, detail: { failures } });
     expect(violated(audit(clean(), 0))).toEqual([]);
-    expect(violated(audit(clean(), 1, [{ check: "witness", log: "aws", message: "refusal stored" }]))).toContain("audit-verifies");
+    expect(violated(audit(clean(), 1, [{ check: "witness", log: "aws", message: "refusal stored" }]))).toContain(
+      "audit-verifies",
+    );
     expect(violated(audit(clean(), 3))).toContain("audit-verifies");
     const doubleFinal = () =>
       clean()
         .fault("partition-pair", ["azure"], 900, 4_000, ["azure->gcp", "gcp->azure"])
-        .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"], mode: "limit" } }, 1_000, 1_050, { detail: { delivered: 2 } })
+        .op("equivocate", { eventId: "q1", value: { receivers: ["azure", "gcp"], mode: "limit" } }, 1_000, 1_050, {
+          detail: { delivered: 2 },
+        })
         .read("q1", "azure", 1_200, "FINAL", A, ["aws", "azure"])
         .read("q1", "gcp", 1_200, "FINAL", B, ["aws", "gcp"]);
     expect(violated(audit(doubleFinal(), 0))).toContain("audit-verifies");
-    expect(violated(audit(doubleFinal(), 1, [{ check: "join", log: "*", message: "aws signed two hashes for q1" }]))).toEqual([]);
+    expect(
+      violated(audit(doubleFinal(), 1, [{ check: "join", log: "*", message: "aws signed two hashes for q1" }])),
+    ).toEqual([]);
   });
 
   it("error-level log lines are reported as an advisory, not a failure", () => {
@@ -279,7 +414,11 @@ describe("chaos checker", () => {
     b.h.logErrors.push({ node: "aws", atMs: 10, level: 50, msg: "request failed" });
     const r = check(b.h);
     expect(r.valid).toBe(true);
-    expect(r.invariants.find((i) => i.name === "no-error-logs")).toMatchObject({ held: false, severity: "advisory", violations: 1 });
+    expect(r.invariants.find((i) => i.name === "no-error-logs")).toMatchObject({
+      held: false,
+      severity: "advisory",
+      violations: 1,
+    });
   });
 
   it("percentile is nearest-rank and counts never-finished events", () => {

@@ -35,12 +35,17 @@ afterAll(async () => {
 function get(timeoutMs = 2_000): Promise<{ status?: number; error?: string; ms: number }> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const req = request({ host: "127.0.0.1", port: proxy.port, path: "/x", method: "POST", agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      res.on("end", () => resolve({ status: res.statusCode, ms: Date.now() - t0 }));
-    });
+    const req = request(
+      { host: "127.0.0.1", port: proxy.port, path: "/x", method: "POST", agent: false, timeout: timeoutMs },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode, ms: Date.now() - t0 }));
+      },
+    );
     req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (err) => resolve({ error: (err as NodeJS.ErrnoException).code ?? err.message, ms: Date.now() - t0 }));
+    req.on("error", (err) =>
+      resolve({ error: (err as NodeJS.ErrnoException).code ?? err.message, ms: Date.now() - t0 }),
+    );
     req.end("{}");
   });
 }
@@ -105,10 +110,20 @@ describe("chaos link proxy", () => {
     const before = arrived;
     const body = JSON.stringify({ from: "aws" });
     const status = await new Promise<number | undefined>((resolve) => {
-      const req = request({ host: "127.0.0.1", port: proxy.port, path: "/v1/peer/confirm", method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode));
-      });
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: proxy.port,
+          path: "/v1/peer/confirm",
+          method: "POST",
+          agent: false,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode));
+        },
+      );
       req.end(body);
     });
     expect(status).toBe(200);
@@ -129,10 +144,20 @@ describe("chaos link proxy", () => {
   it("captures peer requests that cross it whole, for replays", async () => {
     const body = JSON.stringify({ from: "aws", envelope: { eventId: "e1" }, confirmations: [] });
     await new Promise<void>((resolve) => {
-      const req = request({ host: "127.0.0.1", port: proxy.port, path: "/v1/peer/confirm", method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on("end", () => resolve());
-      });
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: proxy.port,
+          path: "/v1/peer/confirm",
+          method: "POST",
+          agent: false,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve());
+        },
+      );
       req.end(body);
     });
     expect(proxy.captured.at(-1)).toMatchObject({ path: "/v1/peer/confirm", body });

@@ -25,7 +25,15 @@ describe.each(SEEDS)("chaos run, seed %i", (seed) => {
   let report: ChaosReport;
 
   beforeAll(async () => {
-    ({ report } = await runChaos({ seed, durationS: 8, clients: 3, malformed: 60, quiesceMs: 10_000, faultGapMs: [600, 1_500], faultLengthMs: [1_000, 2_500] }));
+    ({ report } = await runChaos({
+      seed,
+      durationS: 8,
+      clients: 3,
+      malformed: 60,
+      quiesceMs: 10_000,
+      faultGapMs: [600, 1_500],
+      faultLengthMs: [1_000, 2_500],
+    }));
     const out = join(tmpdir(), `tricloud-chaos-report-${seed}.json`);
     await writeFile(out, JSON.stringify(report, null, 2));
     console.log(`${summary(report)}\n  report: ${out}`);
@@ -43,7 +51,10 @@ describe.each(SEEDS)("chaos run, seed %i", (seed) => {
     const advisory = name === "no-error-logs";
     it(gap ? `${name} [runtime gap: reported, not asserted]` : advisory ? `${name} [advisory: reported]` : name, () => {
       const inv = report.invariants.find((i) => i.name === name)!;
-      if (!inv.held) console.warn(`seed ${seed}: ${name} ${inv.severity === "advisory" ? "advisory" : "VIOLATED"} (${inv.violations} of ${inv.checked}): ${JSON.stringify(inv.examples.slice(0, 3))}`);
+      if (!inv.held)
+        console.warn(
+          `seed ${seed}: ${name} ${inv.severity === "advisory" ? "advisory" : "VIOLATED"} (${inv.violations} of ${inv.checked}): ${JSON.stringify(inv.examples.slice(0, 3))}`,
+        );
       if (gap || advisory) return;
       expect({ name, held: inv.held, examples: inv.examples }).toEqual({ name, held: true, examples: [] });
     });

@@ -24,7 +24,10 @@ const input = (overrides: Record<string, string> = {}) => ({
   flatConfig: { "tricloud:environment": "dev", ...overrides },
   secretKeys: [],
 });
-const capture = (n: number) => ({ resources: [{ urn: `u${n}` }], engine: { outputs: new Map([[`u${n}`, { id: n }]]), protect: new Set([`u${n}`]) } });
+const capture = (n: number) => ({
+  resources: [{ urn: `u${n}` }],
+  engine: { outputs: new Map([[`u${n}`, { id: n }]]), protect: new Set([`u${n}`]) },
+});
 
 describe("the capture cache (TRICLOUD_PLAN_CACHE)", () => {
   it("gives back exactly what the program captured: a second run of the same inputs reads it", async () => {

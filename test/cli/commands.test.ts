@@ -12,7 +12,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The real bin, as a user runs it. */
 function tricloud(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "bin", "tricloud.cjs"), ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(root, "bin", "tricloud.cjs"), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -54,7 +58,9 @@ describe("tricloud: one parser and help layer for every command", () => {
     const r = tricloud(name);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(new RegExp(`^tricloud ${name}: expected a subcommand: \\w+\\n\\nusage: tricloud ${name} <subcommand>`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^tricloud ${name}: expected a subcommand: \\w+\\n\\nusage: tricloud ${name} <subcommand>`),
+    );
     expect(r.stderr).toMatch(/^exit codes:$/m);
   });
 
@@ -70,19 +76,33 @@ describe("tricloud: one parser and help layer for every command", () => {
     const r = tricloud(...command.split(" "), flag);
     expect(r.code).toBe(2);
     const form = leaves.find((c) => c.name === command)!.flags![flag.slice(2)]!.value!;
-    expect(r.stderr).toBe(`tricloud ${command.split(" ")[0]}: ${flag}: expected a value, as in ${flag} ${form}\n(see \`tricloud ${command} --help\` for the flags and exit codes)\n`);
+    expect(r.stderr).toBe(
+      `tricloud ${command.split(" ")[0]}: ${flag}: expected a value, as in ${flag} ${form}\n(see \`tricloud ${command} --help\` for the flags and exit codes)\n`,
+    );
   });
 
   it.each([
-    [["plan", "--stack", "dev", "--stack", "prod"], /^tricloud plan: --stack: given more than once; expected it once\n/],
+    [
+      ["plan", "--stack", "dev", "--stack", "prod"],
+      /^tricloud plan: --stack: given more than once; expected it once\n/,
+    ],
     [["plan", "dev"], /^tricloud plan: unexpected argument "dev"; expected flags only \(--stack, /],
-    [["plan", "--stack", "--format", "json"], /^tricloud plan: --stack: expected a value, as in --stack <name>, got the flag "--format"/],
-    [["plan", "--stack", "dev", "--progress", "sometimes"], /^tricloud plan: --progress: expected one of auto, always, never, got "sometimes"\n/],
+    [
+      ["plan", "--stack", "--format", "json"],
+      /^tricloud plan: --stack: expected a value, as in --stack <name>, got the flag "--format"/,
+    ],
+    [
+      ["plan", "--stack", "dev", "--progress", "sometimes"],
+      /^tricloud plan: --progress: expected one of auto, always, never, got "sometimes"\n/,
+    ],
     [["keygen", "--out", dir, "--force=yes"], /^tricloud keygen: --force: takes no value, got "yes"\n/],
     [["keygen", "--nope"], /^tricloud keygen: --nope: unknown flag; expected one of --out, --force, --help\n/],
     [["cost", "forecast"], /^tricloud cost: unknown subcommand "forecast"; expected diff\n/],
     [["node", "--cloud", "aws"], /^tricloud node: --port: required \(an integer from 0 to 65535\), as in --port N\n/],
-    [["local", "--base-port", "70000"], /^tricloud local: --base-port: expected an integer from 1 to 65533, got "70000"\n/],
+    [
+      ["local", "--base-port", "70000"],
+      /^tricloud local: --base-port: expected an integer from 1 to 65533, got "70000"\n/,
+    ],
     [["frobnicate"], /^tricloud: unknown command "frobnicate"; expected one of: plan, /],
   ])("bad usage %j exits 2 in the one error form", (args, message) => {
     const r = tricloud(...args);
@@ -114,29 +134,51 @@ describe("tricloud node and local: errors that name the flag", () => {
   afterAll(() => new Promise<void>((done) => holder.close(() => done())));
 
   it("--database-url to a dead server: exit 2 naming the flag, the password hidden", () => {
-    const r = tricloud("node", "--cloud", "aws", "--port", "0", "--keys", keys, "--log-level", "silent", "--database-url", "postgres://app:s3cret@127.0.0.1:1/test");
+    const r = tricloud(
+      "node",
+      "--cloud",
+      "aws",
+      "--port",
+      "0",
+      "--keys",
+      keys,
+      "--log-level",
+      "silent",
+      "--database-url",
+      "postgres://app:s3cret@127.0.0.1:1/test",
+    );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^tricloud node: --database-url: cannot use postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/test: .*ECONNREFUSED.*; expected a reachable PostgreSQL server\n/);
+    expect(r.stderr).toMatch(
+      /^tricloud node: --database-url: cannot use postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/test: .*ECONNREFUSED.*; expected a reachable PostgreSQL server\n/,
+    );
     expect(r.stderr).not.toContain("s3cret");
   });
 
   it("--database-url that is not a PostgreSQL URL", () => {
     const r = tricloud("node", "--cloud", "aws", "--port", "0", "--keys", keys, "--database-url", "mysql://x");
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^tricloud node: --database-url: expected postgres:\/\/user@host:port\/db, got "mysql:\/\/x"\n/);
+    expect(r.stderr).toMatch(
+      /^tricloud node: --database-url: expected postgres:\/\/user@host:port\/db, got "mysql:\/\/x"\n/,
+    );
   });
 
   it("--port in use: exit 2 naming the flag", () => {
     const r = tricloud("node", "--cloud", "aws", "--port", String(heldPort), "--keys", keys, "--log-level", "silent");
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^tricloud node: --port: 127\\.0\\.0\\.1:${heldPort} is already in use; expected a free port`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^tricloud node: --port: 127\\.0\\.0\\.1:${heldPort} is already in use; expected a free port`),
+    );
   });
 
   it("local: a port in use is reported before anything starts, with another --base-port to try", () => {
     const r = tricloud("local", "--base-port", String(heldPort));
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(new RegExp(`^tricloud local: --base-port: 127\\.0\\.0\\.1:${heldPort} \\(another program\\) is in use; pick a free range, e.g. --base-port ${heldPort + 100}\\n`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^tricloud local: --base-port: 127\\.0\\.0\\.1:${heldPort} \\(another program\\) is in use; pick a free range, e.g. --base-port ${heldPort + 100}\\n`,
+      ),
+    );
   });
 });
 
@@ -146,13 +188,24 @@ describe("tricloud plan --usage with a bad file", () => {
     writeFileSync(bad, "{not json");
     const r = tricloud("plan", "--stack", "dev", "--usage", bad);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^tricloud plan: --usage: expected low, medium, high or a usage file, but cannot read ".*usage\.json"/);
+    expect(r.stderr).toMatch(
+      /^tricloud plan: --usage: expected low, medium, high or a usage file, but cannot read ".*usage\.json"/,
+    );
   });
 });
 
 describe("the bin's TypeScript hook", () => {
   it("keeps source maps: a stack trace names the .ts file and its line", () => {
-    const r = spawnSync(process.execPath, ["-r", join(root, "bin", "register.cjs"), "-e", `try { require(${JSON.stringify(join(__dirname, "fixtures", "throws.ts"))}).fail(); } catch (e) { console.log(e.stack); }`], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [
+        "-r",
+        join(root, "bin", "register.cjs"),
+        "-e",
+        `try { require(${JSON.stringify(join(__dirname, "fixtures", "throws.ts"))}).fail(); } catch (e) { console.log(e.stack); }`,
+      ],
+      { cwd: root, encoding: "utf8" },
+    );
     expect(r.stdout).toMatch(/^Error: thrown on purpose\n {4}at fail \(.*test\/cli\/fixtures\/throws\.ts:4:9\)\n/);
   });
 });
@@ -165,18 +218,40 @@ describe("tricloud local: another instance on the ports", () => {
     await new Promise<void>((done) => probe.listen(0, "127.0.0.1", done));
     const port = (probe.address() as { port: number }).port;
     await new Promise<void>((done) => probe.close(() => done()));
-    const node = spawn(process.execPath, [join(root, "bin", "tricloud.cjs"), "node", "--cloud", "aws", "--port", String(port), "--keys", keys, "--log-level", "silent"], { cwd: root, stdio: "ignore" });
+    const node = spawn(
+      process.execPath,
+      [
+        join(root, "bin", "tricloud.cjs"),
+        "node",
+        "--cloud",
+        "aws",
+        "--port",
+        String(port),
+        "--keys",
+        keys,
+        "--log-level",
+        "silent",
+      ],
+      { cwd: root, stdio: "ignore" },
+    );
     try {
       let up = false;
       for (let i = 0; i < 120 && !up; i++) {
-        up = await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false);
+        up = await fetch(`http://127.0.0.1:${port}/health`).then(
+          () => true,
+          () => false,
+        );
         if (!up) await new Promise((r) => setTimeout(r, 250));
       }
       expect(up).toBe(true);
       const r = tricloud("local", "--base-port", String(port));
       expect(r.code).toBe(2);
       expect(r.stdout).toBe("");
-      expect(r.stderr).toMatch(new RegExp(`^tricloud local: --base-port: 127\\.0\\.0\\.1:${port} \\(a tricloud aws node answers there\\) is in use; is another \`tricloud local\` running\\? Stop it \\(Ctrl-C\\) or pick a free range, e\\.g\\. --base-port ${port + 100}\\n`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^tricloud local: --base-port: 127\\.0\\.0\\.1:${port} \\(a tricloud aws node answers there\\) is in use; is another \`tricloud local\` running\\? Stop it \\(Ctrl-C\\) or pick a free range, e\\.g\\. --base-port ${port + 100}\\n`,
+        ),
+      );
     } finally {
       node.kill("SIGTERM");
     }

@@ -2,13 +2,26 @@ import { describe, expect, it } from "vitest";
 import { MODELLED_OUTPUTS, mockResource, TYPE_OUTPUTS, type MockContext } from "../../cli/plan/mock-state";
 import { at } from "../../policies/preflight/rule";
 
-const ctx: MockContext = { project: "tricloud", stack: "dev", awsRegion: "us-west-2", azureLocation: "eastus", gcpProject: "tricloud-dev", gcpRegion: "us-central1" };
+const ctx: MockContext = {
+  project: "tricloud",
+  stack: "dev",
+  awsRegion: "us-west-2",
+  azureLocation: "eastus",
+  gcpProject: "tricloud-dev",
+  gcpRegion: "us-central1",
+};
 
 /** Each modelled output as a pattern of the documented form. */
 const FORMS: Record<string, RegExp[]> = {
   "aws:lambda/functionUrl:FunctionUrl": [/^https:\/\/[a-z0-9]{32}\.lambda-url\.us-west-2\.on\.aws\/$/],
-  "aws:eks/cluster:Cluster": [/^https:\/\/[A-F0-9]{32}\.gr7\.us-west-2\.eks\.amazonaws\.com$/, /^https:\/\/oidc\.eks\.us-west-2\.amazonaws\.com\/id\/[A-F0-9]{32}$/],
-  "aws:rds/instance:Instance": [/^[a-z0-9-]+\.c[0-9a-f]{11}\.us-west-2\.rds\.amazonaws\.com$/, /^[a-z0-9-]+\.c[0-9a-f]{11}\.us-west-2\.rds\.amazonaws\.com:5432$/],
+  "aws:eks/cluster:Cluster": [
+    /^https:\/\/[A-F0-9]{32}\.gr7\.us-west-2\.eks\.amazonaws\.com$/,
+    /^https:\/\/oidc\.eks\.us-west-2\.amazonaws\.com\/id\/[A-F0-9]{32}$/,
+  ],
+  "aws:rds/instance:Instance": [
+    /^[a-z0-9-]+\.c[0-9a-f]{11}\.us-west-2\.rds\.amazonaws\.com$/,
+    /^[a-z0-9-]+\.c[0-9a-f]{11}\.us-west-2\.rds\.amazonaws\.com:5432$/,
+  ],
   "aws:rds/proxy:Proxy": [/^[a-z0-9-]+\.proxy-c[0-9a-f]{11}\.us-west-2\.rds\.amazonaws\.com$/],
   "aws:ecr/repository:Repository": [/^\d{12}\.dkr\.ecr\.us-west-2\.amazonaws\.com\/[a-z0-9-]+$/],
   "azure-native:web:WebApp": [/^[a-z0-9-]+\.azurewebsites\.net$/],
@@ -16,7 +29,10 @@ const FORMS: Record<string, RegExp[]> = {
   "azure-native:keyvault:Vault": [/^https:\/\/[a-z0-9-]+\.vault\.azure\.net\/$/],
   "azure-native:storage:StorageAccount": [/^https:\/\/[a-z0-9]+\.blob\.core\.windows\.net\/$/],
   "azure-native:containerregistry:Registry": [/^[a-z0-9]+\.azurecr\.io$/],
-  "gcp:cloudfunctionsv2/function:Function": [/^https:\/\/us-central1-tricloud-dev\.cloudfunctions\.net\/tricloud-dev-api$/, /^https:\/\/tricloud-dev-api-[0-9a-f]{10}-uc\.a\.run\.app$/],
+  "gcp:cloudfunctionsv2/function:Function": [
+    /^https:\/\/us-central1-tricloud-dev\.cloudfunctions\.net\/tricloud-dev-api$/,
+    /^https:\/\/tricloud-dev-api-[0-9a-f]{10}-uc\.a\.run\.app$/,
+  ],
   "gcp:serviceaccount/account:Account": [/^fn-api@tricloud-dev\.iam\.gserviceaccount\.com$/],
   "gcp:sql/databaseInstance:DatabaseInstance": [/^tricloud-dev:us-central1:[a-z0-9-]+$/],
 };
@@ -42,8 +58,15 @@ describe("the plan's mocks answer in the forms the clouds document", () => {
   });
 
   it.each(Object.keys(MODELLED_OUTPUTS))("%s", (type) => {
-    const { state } = mockResource(type, type.includes("rds/instance") ? "dev-aws-db-pg" : "dev-x", INPUTS[type] ?? {}, ctx);
+    const { state } = mockResource(
+      type,
+      type.includes("rds/instance") ? "dev-aws-db-pg" : "dev-x",
+      INPUTS[type] ?? {},
+      ctx,
+    );
     const values = MODELLED_OUTPUTS[type]!.outputs.map((o) => at(state, o));
-    values.forEach((v, i) => expect(String(v), `${type} ${MODELLED_OUTPUTS[type]!.outputs[i]}`).toMatch(FORMS[type]![i]!));
+    values.forEach((v, i) =>
+      expect(String(v), `${type} ${MODELLED_OUTPUTS[type]!.outputs[i]}`).toMatch(FORMS[type]![i]!),
+    );
   });
 });

@@ -10,12 +10,16 @@ afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 /** The bin with its caches in an empty folder of this test's own (TRICLOUD_CACHE_DIR). */
 function planJson(stack: string) {
-  const r = spawnSync(process.execPath, [join(root, "bin", "tricloud.cjs"), "plan", "--stack", stack, "--format", "json", "--as-of", "2026-11-30"], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 180_000,
-    env: { ...process.env, TRICLOUD_CACHE_DIR: cacheDir, TRICLOUD_PLAN_CACHE: "" },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, "bin", "tricloud.cjs"), "plan", "--stack", stack, "--format", "json", "--as-of", "2026-11-30"],
+    {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 180_000,
+      env: { ...process.env, TRICLOUD_CACHE_DIR: cacheDir, TRICLOUD_PLAN_CACHE: "" },
+    },
+  );
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   return r.stdout;

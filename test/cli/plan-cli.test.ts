@@ -8,7 +8,11 @@ const root = join(__dirname, "..", "..");
 
 /** Runs the real `tricloud` bin the way a user does after `npm ci`. */
 function tricloud(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "bin", "tricloud.cjs"), ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(process.execPath, [join(root, "bin", "tricloud.cjs"), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -18,7 +22,9 @@ describe("tricloud plan (the CLI contract)", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report)).toEqual(expect.arrayContaining(["project", "stack", "resources", "summary", "cost", "policies"]));
+    expect(Object.keys(report)).toEqual(
+      expect.arrayContaining(["project", "stack", "resources", "summary", "cost", "policies"]),
+    );
     expect(report.project).toBe("tricloud");
     expect(report.stack).toBe("dev");
     for (const res of report.resources) {
@@ -42,8 +48,19 @@ describe("tricloud plan (the CLI contract)", () => {
     expect(creates.length).toBe(json.resources.length - 1); // all but the stack itself
     expect(r.stdout).toMatch(/^ \+ {2}[├└]─ tricloud:aws:Platform {2}prod-aws {2}\(\d+ resources\)$/m);
     // Each cloud's header counts exactly the resources listed under it, and the headers add up to the total.
-    const headers = [...r.stdout.matchAll(/^(AWS|Azure|GCP|Cloudflare|Vercel|Other \(keys, random values\)): (\d+) resources? in (\d+) components?$/gm)];
-    expect(headers.map((h) => h[1])).toEqual(["AWS", "Azure", "GCP", "Cloudflare", "Vercel", "Other (keys, random values)"]);
+    const headers = [
+      ...r.stdout.matchAll(
+        /^(AWS|Azure|GCP|Cloudflare|Vercel|Other \(keys, random values\)): (\d+) resources? in (\d+) components?$/gm,
+      ),
+    ];
+    expect(headers.map((h) => h[1])).toEqual([
+      "AWS",
+      "Azure",
+      "GCP",
+      "Cloudflare",
+      "Vercel",
+      "Other (keys, random values)",
+    ]);
     for (const h of headers) {
       const block = r.stdout.slice(h.index!).split("\n\n")[0]!.split("\n").slice(1);
       expect(block.filter((l) => !/\(\d+ resources?\)$/.test(l)).length, h[1]).toBe(Number(h[2]));
@@ -53,17 +70,27 @@ describe("tricloud plan (the CLI contract)", () => {
     expect(r.stdout).not.toMatch(/\(1 resources\)|\b1 components\b/);
     expect(r.stdout).toMatch(/\(1 resource\)/);
     // Pulumi's closing summary, then the cost with thousands separators.
-    expect(r.stdout).toContain(`\nResources:\n    + ${json.summary.total} to create (cloud resources, in ${json.summary.components} components)\n`);
+    expect(r.stdout).toContain(
+      `\nResources:\n    + ${json.summary.total} to create (cloud resources, in ${json.summary.components} components)\n`,
+    );
     expect(r.stdout).toMatch(/\nCost: \$\d{1,3}(,\d{3})*\.\d\d a month at list prices \(ceiling \$6,000\.00\)\n$/);
   });
 
   it("lists each lock-in (component, service) once, telling resources apart by type and count", () => {
     const r = tricloud("plan", "--stack", "prod");
-    const block = r.stdout.slice(r.stdout.indexOf("\nLock-in:\n")).split("\n\n")[0]!.split("\n").filter((l) => l.startsWith("  ["));
+    const block = r.stdout
+      .slice(r.stdout.indexOf("\nLock-in:\n"))
+      .split("\n\n")[0]!
+      .split("\n")
+      .filter((l) => l.startsWith("  ["));
     expect(block.length).toBeGreaterThan(5);
     expect(new Set(block).size).toBe(block.length);
-    expect(block).toContain("  [low] prod-edge-dns: Cloudflare DNS (DnsRecord x5); exit by export the zone as a BIND file and import it at another DNS host");
-    expect(r.stdout).toMatch(/^ {2}0 high, \d+ medium, \d+ low lock-in \(component, service\) pairs over \d+ resources$/m);
+    expect(block).toContain(
+      "  [low] prod-edge-dns: Cloudflare DNS (DnsRecord x5); exit by export the zone as a BIND file and import it at another DNS host",
+    );
+    expect(r.stdout).toMatch(
+      /^ {2}0 high, \d+ medium, \d+ low lock-in \(component, service\) pairs over \d+ resources$/m,
+    );
   });
 
   it("shows what blocks the plan last, after the long lists", () => {
@@ -71,7 +98,9 @@ describe("tricloud plan (the CLI contract)", () => {
     expect(r.code).toBe(1);
     const tail = r.stdout.trimEnd().split("\n").slice(-2);
     expect(tail[0]).toBe("error: the plan is blocked by 1 mandatory policy violation (exit 1):");
-    expect(tail[1]).toMatch(/^ {2}✖ tricloud-cost\/cost-stack-ceiling: estimated \$\d+\.\d\d a month .* exceeds the ceiling of \$100\.00/);
+    expect(tail[1]).toMatch(
+      /^ {2}✖ tricloud-cost\/cost-stack-ceiling: estimated \$\d+\.\d\d a month .* exceeds the ceiling of \$100\.00/,
+    );
     expect(r.stdout.indexOf("error: the plan is blocked")).toBeGreaterThan(r.stdout.indexOf("\nLock-in:\n"));
     expect(r.stdout.indexOf("error: the plan is blocked")).toBeGreaterThan(r.stdout.indexOf("\nPrerequisites ("));
   });
@@ -108,7 +137,15 @@ describe("tricloud plan (the CLI contract)", () => {
 
   it("exits 2 naming the key when a -c override is invalid, and leaves the stack file untouched", () => {
     const before = readFileSync(join(root, "Pulumi.dev.yaml"), "utf8");
-    const r = tricloud("plan", "--stack", "dev", "-c", "tricloud:clusters.aws.maxNodes=0", "-c", "tricloud:postgresVersion=9");
+    const r = tricloud(
+      "plan",
+      "--stack",
+      "dev",
+      "-c",
+      "tricloud:clusters.aws.maxNodes=0",
+      "-c",
+      "tricloud:postgresVersion=9",
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/tricloud:clusters\.aws\.maxNodes: expected a whole number from 1 to 100/);
     expect(r.stderr).toMatch(/tricloud:postgresVersion: expected a PostgreSQL major version/);
@@ -119,7 +156,13 @@ describe("tricloud plan (the CLI contract)", () => {
   it("reads --config-file instead of Pulumi.<stack>.yaml", () => {
     const dir = mkdtempSync(join(tmpdir(), "tricloud-"));
     const file = join(dir, "custom.yaml");
-    writeFileSync(file, readFileSync(join(root, "Pulumi.dev.yaml"), "utf8").replace("tricloud:domain: tricloud-dev.example", "tricloud:domain: other.example"));
+    writeFileSync(
+      file,
+      readFileSync(join(root, "Pulumi.dev.yaml"), "utf8").replace(
+        "tricloud:domain: tricloud-dev.example",
+        "tricloud:domain: other.example",
+      ),
+    );
     const r = tricloud("plan", "--stack", "dev", "--config-file", file, "--format", "json");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).stack).toBe("dev");

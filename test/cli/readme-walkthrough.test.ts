@@ -53,7 +53,10 @@ afterAll(() => {
 describe("the README's quorum and audit walk-through, pasted into bash", () => {
   it("starts the nodes, finalizes an event, audits the logs, and names the log a killed node leaves unaudited", async () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");
-    const blocks = [...shellBlocks(readme, "## The quorum runtime"), ...shellBlocks(readme, "### The ledger and the auditor")];
+    const blocks = [
+      ...shellBlocks(readme, "## The quorum runtime"),
+      ...shellBlocks(readme, "### The ledger and the auditor"),
+    ];
     expect(blocks.length).toBe(2);
     const base = await freeBase();
     // Two substitutions only: the bin by its path (what `npx tricloud` runs) and free loopback ports.
@@ -64,7 +67,12 @@ describe("the README's quorum and audit walk-through, pasted into bash", () => {
       .replace(/\b710([123])\b/g, (_, i: string) => String(base + Number(i) - 1));
     // If the time limit kills the shell, its EXIT trap still stops tricloud local.
     const guarded = `trap 'exit 1' TERM\ntrap 'kill %1 2>/dev/null; wait' EXIT\n${script}\nwait\n`;
-    const r = spawnSync("bash", ["-c", guarded], { cwd: dir, encoding: "utf8", timeout: 170_000, killSignal: "SIGTERM" });
+    const r = spawnSync("bash", ["-c", guarded], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 170_000,
+      killSignal: "SIGTERM",
+    });
     const out = r.stdout;
     const ctx = `stdout:\n${out}\nstderr:\n${r.stderr}`;
     expect(r.status, ctx).toBe(0);
@@ -79,7 +87,9 @@ describe("the README's quorum and audit walk-through, pasted into bash", () => {
     // curl prints no newline after a body: the answers run on into the next output.
     expect(out).toMatch(/\{"eventId":"inv-1","status":"PENDING","hash":"[0-9a-f]{64}"\}/);
     expect(out).toMatch(/\{"eventId":"inv-1","status":"FINAL",/);
-    expect(out).toContain('{"error":{"code":"UNSUPPORTED_MEDIA_TYPE","message":"content-type: expected application/json, got \\"text/plain\\""}}');
+    expect(out).toContain(
+      '{"error":{"code":"UNSUPPORTED_MEDIA_TYPE","message":"content-type: expected application/json, got \\"text/plain\\""}}',
+    );
 
     // The first audit: all three logs, cosigned, OK.
     expect(out).toMatch(/tricloud\/ledger\/gcp \(gcp\)\s+size 1 .* cosigned by aws, azure/);
@@ -94,7 +104,9 @@ describe("the README's quorum and audit walk-through, pasted into bash", () => {
 
     // The second audit names the unaudited log and exits 1.
     expect(out).toContain("not audited: the log of gcp (no --node served a signed checkpoint of it)");
-    expect(out).toContain(`- [fetch] http://127.0.0.1:${base + 2}: did not answer (connection refused): the log it serves was not audited`);
+    expect(out).toContain(
+      `- [fetch] http://127.0.0.1:${base + 2}: did not answer (connection refused): the log it serves was not audited`,
+    );
     expect(out).toMatch(/^exit 1$/m);
     expect(out.trimEnd().endsWith("tricloud local: stopped")).toBe(true);
   }, 200_000);

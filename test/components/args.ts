@@ -1,5 +1,9 @@
 import { generateKeyPairSync } from "node:crypto";
-import type { FunctionHostBaseArgs, KubernetesClusterBaseArgs, PostgresDatabaseBaseArgs } from "../../components/shared/platform";
+import type {
+  FunctionHostBaseArgs,
+  KubernetesClusterBaseArgs,
+  PostgresDatabaseBaseArgs,
+} from "../../components/shared/platform";
 import type { Tags } from "../../components/shared/tags";
 
 /** The fewest arguments the components share, at dev sizes. */

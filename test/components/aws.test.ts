@@ -13,18 +13,28 @@ import { CLUSTER, DATABASE, FUNCTIONS, OBSERVABILITY, TAGS } from "./args";
 describe("AWS components in isolation", () => {
   it("AwsNetwork: a VPC, a private and a public subnet per zone, one NAT gateway unless natPerZone", async () => {
     const zones = ["us-west-2a", "us-west-2b"];
-    const one = await buildComponent(() => new AwsNetwork("n", { cidr: "10.10.0.0/16", zones, natPerZone: false, tags: TAGS }));
+    const one = await buildComponent(
+      () => new AwsNetwork("n", { cidr: "10.10.0.0/16", zones, natPerZone: false, tags: TAGS }),
+    );
     expectWellFormed(one, "tricloud:aws:Network");
     expect(one.one("aws:ec2/vpc:Vpc").inputs.cidrBlock).toBe("10.10.0.0/16");
     expect(one.ofType("aws:ec2/subnet:Subnet")).toHaveLength(4);
     expect(one.ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(1);
-    const perZone = await buildComponent(() => new AwsNetwork("n", { cidr: "10.10.0.0/16", zones, natPerZone: true, tags: TAGS }));
+    const perZone = await buildComponent(
+      () => new AwsNetwork("n", { cidr: "10.10.0.0/16", zones, natPerZone: true, tags: TAGS }),
+    );
     expect(perZone.ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(2);
   });
 
   it("AwsKubernetesCluster: EKS at the asked version with a private endpoint and encrypted secrets", async () => {
     const built = await buildComponent(
-      () => new AwsKubernetesCluster("k", { ...CLUSTER, region: "us-west-2", privateSubnetIds: ["subnet-a", "subnet-b"], logRetentionDays: 30 }),
+      () =>
+        new AwsKubernetesCluster("k", {
+          ...CLUSTER,
+          region: "us-west-2",
+          privateSubnetIds: ["subnet-a", "subnet-b"],
+          logRetentionDays: 30,
+        }),
     );
     expectWellFormed(built, "tricloud:aws:KubernetesCluster");
     const eks = built.one("aws:eks/cluster:Cluster");
@@ -32,7 +42,11 @@ describe("AWS components in isolation", () => {
     expect(eks.inputs.vpcConfig.endpointPublicAccess).toBe(false);
     expect(eks.inputs.encryptionConfig.resources).toEqual(["secrets"]);
     // The managed group holds desiredNodes (Auto Mode scales above it).
-    expect(built.one("aws:eks/nodeGroup:NodeGroup").inputs.scalingConfig).toEqual({ minSize: 1, desiredSize: 2, maxSize: 2 });
+    expect(built.one("aws:eks/nodeGroup:NodeGroup").inputs.scalingConfig).toEqual({
+      minSize: 1,
+      desiredSize: 2,
+      maxSize: 2,
+    });
   });
 
   it("AwsPostgresDatabase: RDS PostgreSQL, encrypted, private, at the asked major", async () => {
@@ -48,13 +62,25 @@ describe("AWS components in isolation", () => {
     );
     expectWellFormed(built, "tricloud:aws:PostgresDatabase");
     const rds = built.one("aws:rds/instance:Instance");
-    expect(rds.inputs).toMatchObject({ engine: "postgres", storageEncrypted: true, publiclyAccessible: false, multiAz: false });
+    expect(rds.inputs).toMatchObject({
+      engine: "postgres",
+      storageEncrypted: true,
+      publiclyAccessible: false,
+      multiAz: false,
+    });
     expect(String(rds.inputs.engineVersion)).toMatch(/^17/);
   });
 
   it("AwsContainerRegistry: ECR with immutable tags and scan on push", async () => {
     const built = await buildComponent(
-      () => new AwsContainerRegistry("r", { repositoryName: "tricloud/unit", untaggedExpiryDays: 7, keepImages: 50, production: false, tags: TAGS }),
+      () =>
+        new AwsContainerRegistry("r", {
+          repositoryName: "tricloud/unit",
+          untaggedExpiryDays: 7,
+          keepImages: 50,
+          production: false,
+          tags: TAGS,
+        }),
     );
     expectWellFormed(built, "tricloud:aws:ContainerRegistry");
     const repo = built.one("aws:ecr/repository:Repository");
@@ -63,10 +89,17 @@ describe("AWS components in isolation", () => {
   });
 
   it("AwsBudget: a monthly cost budget in USD that mails the contacts", async () => {
-    const built = await buildComponent(() => new AwsBudget("b", { environment: "dev", amountCents: 150_000, emails: ["ops@example.com"], tags: TAGS }));
+    const built = await buildComponent(
+      () => new AwsBudget("b", { environment: "dev", amountCents: 150_000, emails: ["ops@example.com"], tags: TAGS }),
+    );
     expectWellFormed(built, "tricloud:aws:Budget");
     const budget = built.one("aws:budgets/budget:Budget");
-    expect(budget.inputs).toMatchObject({ budgetType: "COST", timeUnit: "MONTHLY", limitAmount: built.component.limitUsd, limitUnit: "USD" });
+    expect(budget.inputs).toMatchObject({
+      budgetType: "COST",
+      timeUnit: "MONTHLY",
+      limitAmount: built.component.limitUsd,
+      limitUnit: "USD",
+    });
     expect(Number(built.component.limitUsd)).toBe(1500);
     expect(JSON.stringify(budget.inputs.notifications)).toContain("ops@example.com");
   });

@@ -15,9 +15,13 @@ const AT = { resourceGroupName: RG, location: "eastus" };
 // One fast test per Azure component, built alone from the fewest arguments it takes.
 describe("Azure components in isolation", () => {
   it("AzureNetwork: a resource group, a VNet and three subnets (cluster, delegated database, delegated functions)", async () => {
-    const built = await buildComponent(() => new AzureNetwork("n", { location: "eastus", cidr: "10.20.0.0/16", zones: ["1"], tags: TAGS }));
+    const built = await buildComponent(
+      () => new AzureNetwork("n", { location: "eastus", cidr: "10.20.0.0/16", zones: ["1"], tags: TAGS }),
+    );
     expectWellFormed(built, "tricloud:azure:Network");
-    expect(built.one("azure-native:network:VirtualNetwork").inputs.addressSpace.addressPrefixes).toEqual(["10.20.0.0/16"]);
+    expect(built.one("azure-native:network:VirtualNetwork").inputs.addressSpace.addressPrefixes).toEqual([
+      "10.20.0.0/16",
+    ]);
     const subnets = built.ofType("azure-native:network:Subnet");
     expect(subnets).toHaveLength(3);
     for (const s of subnets) expect(s.inputs.defaultOutboundAccess).toBe(false);
@@ -38,9 +42,15 @@ describe("Azure components in isolation", () => {
     );
     expectWellFormed(built, "tricloud:azure:KubernetesCluster");
     const aks = built.one("azure-native:containerservice:ManagedCluster");
-    expect(aks.inputs).toMatchObject({ kubernetesVersion: CLUSTER.kubernetesVersion, sku: { tier: "Free" }, disableLocalAccounts: true });
+    expect(aks.inputs).toMatchObject({
+      kubernetesVersion: CLUSTER.kubernetesVersion,
+      sku: { tier: "Free" },
+      disableLocalAccounts: true,
+    });
     expect(aks.inputs.aadProfile).toMatchObject({ managed: true, enableAzureRBAC: true });
-    expect(built.one("azure-native:containerservice:AgentPool").inputs.orchestratorVersion).toBe(CLUSTER.kubernetesVersion);
+    expect(built.one("azure-native:containerservice:AgentPool").inputs.orchestratorVersion).toBe(
+      CLUSTER.kubernetesVersion,
+    );
   });
 
   it("AzurePostgresDatabase: a Flexible Server on the delegated subnet, no public access, HA off when not asked", async () => {
@@ -50,30 +60,54 @@ describe("Azure components in isolation", () => {
           ...DATABASE,
           ...AT,
           vnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v",
-          databaseSubnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/db",
+          databaseSubnetId:
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/db",
           zones: ["1"],
           dnsLabel: "unit",
         }),
     );
     expectWellFormed(built, "tricloud:azure:PostgresDatabase");
     const server = built.one("azure-native:dbforpostgresql:Server");
-    expect(server.inputs).toMatchObject({ version: "17", highAvailability: { mode: "Disabled" }, network: { publicNetworkAccess: "Disabled" } });
+    expect(server.inputs).toMatchObject({
+      version: "17",
+      highAvailability: { mode: "Disabled" },
+      network: { publicNetworkAccess: "Disabled" },
+    });
     expect(server.inputs.backup).toEqual({ backupRetentionDays: 7, geoRedundantBackup: "Disabled" });
   });
 
   it("AzureContainerRegistry: ACR without the admin user, AcrPull for each puller", async () => {
     const built = await buildComponent(
       () =>
-        new AzureContainerRegistry("r", { ...AT, namePrefix: "tricloudunit", pullerObjectIds: ["44444444-4444-4444-4444-444444444444"], untaggedRetentionDays: 7, production: false, tags: TAGS }),
+        new AzureContainerRegistry("r", {
+          ...AT,
+          namePrefix: "tricloudunit",
+          pullerObjectIds: ["44444444-4444-4444-4444-444444444444"],
+          untaggedRetentionDays: 7,
+          production: false,
+          tags: TAGS,
+        }),
     );
     expectWellFormed(built, "tricloud:azure:ContainerRegistry");
-    expect(built.one("azure-native:containerregistry:Registry").inputs).toMatchObject({ adminUserEnabled: false, sku: { name: "Basic" } });
-    expect(built.one("azure-native:authorization:RoleAssignment").inputs.principalId).toBe("44444444-4444-4444-4444-444444444444");
+    expect(built.one("azure-native:containerregistry:Registry").inputs).toMatchObject({
+      adminUserEnabled: false,
+      sku: { name: "Basic" },
+    });
+    expect(built.one("azure-native:authorization:RoleAssignment").inputs.principalId).toBe(
+      "44444444-4444-4444-4444-444444444444",
+    );
   });
 
   it("AzureBudget: a monthly cost budget in USD over the resource groups, mailing the contacts", async () => {
     const built = await buildComponent(
-      () => new AzureBudget("b", { environment: "dev", subscriptionScope: "/subscriptions/s", resourceGroupNames: [RG], amountCents: 123_400, emails: ["ops@example.com"] }),
+      () =>
+        new AzureBudget("b", {
+          environment: "dev",
+          subscriptionScope: "/subscriptions/s",
+          resourceGroupNames: [RG],
+          amountCents: 123_400,
+          emails: ["ops@example.com"],
+        }),
     );
     expectWellFormed(built, "tricloud:azure:Budget");
     const budget = built.one("azure-native:consumption:Budget");
@@ -87,7 +121,8 @@ describe("Azure components in isolation", () => {
         new AzureFunctionHost("f", {
           ...FUNCTIONS,
           ...AT,
-          functionsSubnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/fn",
+          functionsSubnetId:
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/fn",
           appName: "tricloud-unit-fn",
           deployerPrincipalType: "ServicePrincipal",
           database: { host: "db.postgres.database.azure.com", port: 5432, adminPassword: "pw" },
@@ -96,7 +131,12 @@ describe("Azure components in isolation", () => {
     expectWellFormed(built, "tricloud:azure:FunctionHost");
     expect(built.one("azure-native:web:AppServicePlan").inputs.sku).toEqual({ name: "FC1", tier: "FlexConsumption" });
     expect(built.one("azure-native:web:WebApp").inputs).toMatchObject({ kind: "functionapp,linux", httpsOnly: true });
-    expect(built.ofType("azure-native:keyvault:Secret").map((x) => x.inputs.secretName).sort()).toEqual(["database-url", "signing-key"]);
+    expect(
+      built
+        .ofType("azure-native:keyvault:Secret")
+        .map((x) => x.inputs.secretName)
+        .sort(),
+    ).toEqual(["database-url", "signing-key"]);
   });
 
   it("AzureObservability: an action group mailing the contacts, alerts, and availability tests of the API and its origin", async () => {
@@ -111,8 +151,15 @@ describe("Azure components in isolation", () => {
         }),
     );
     expectWellFormed(built, "tricloud:azure:Observability");
-    expect(JSON.stringify(built.one("azure-native:monitor:ActionGroup").inputs.emailReceivers)).toContain("ops@example.com");
-    expect(built.ofType("azure-native:applicationinsights:WebTest").map((t) => t.name).sort()).toEqual(["o-uptime-api", "o-uptime-origin"]);
+    expect(JSON.stringify(built.one("azure-native:monitor:ActionGroup").inputs.emailReceivers)).toContain(
+      "ops@example.com",
+    );
+    expect(
+      built
+        .ofType("azure-native:applicationinsights:WebTest")
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(["o-uptime-api", "o-uptime-origin"]);
     expect(built.ofType("azure-native:monitor:MetricAlert").length).toBeGreaterThan(0);
   });
 });

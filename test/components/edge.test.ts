@@ -12,7 +12,12 @@ import { buildComponent, expectWellFormed } from "../helpers/component";
 const zoneId = "0123456789abcdef0123456789abcdef";
 const accountId = "fedcba9876543210fedcba9876543210";
 const origins = { aws: "aws.example.com", azure: "azure.example.com", gcp: "gcp.example.com" };
-const monitor: HealthMonitorSettings = { intervalSeconds: 60, retries: 2, timeoutSeconds: 5, regions: ["WNAM", "ENAM"] };
+const monitor: HealthMonitorSettings = {
+  intervalSeconds: 60,
+  retries: 2,
+  timeoutSeconds: 5,
+  regions: ["WNAM", "ENAM"],
+};
 const rateLimit = { requestsPerPeriod: 600, periodSeconds: 60, mitigationSeconds: 60 };
 
 // One fast test per edge component (Cloudflare, Vercel) and the shared quorum keys, each built alone.
@@ -32,8 +37,16 @@ describe("edge components in isolation", () => {
     );
     expectWellFormed(built, "tricloud:cloudflare:ApiLoadBalancer");
     expect(built.ofType("cloudflare:index/loadBalancerPool:LoadBalancerPool")).toHaveLength(3);
-    expect(built.one("cloudflare:index/loadBalancer:LoadBalancer").inputs).toMatchObject({ name: "api.example.com", proxied: true, steeringPolicy: "random" });
-    expect(built.one("cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor").inputs).toMatchObject({ interval: 60, retries: 2, timeout: 5 });
+    expect(built.one("cloudflare:index/loadBalancer:LoadBalancer").inputs).toMatchObject({
+      name: "api.example.com",
+      proxied: true,
+      steeringPolicy: "random",
+    });
+    expect(built.one("cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor").inputs).toMatchObject({
+      interval: 60,
+      retries: 2,
+      timeout: 5,
+    });
   });
 
   it("DnsRecords: one record per entry at its full name; a proxied record takes the automatic TTL", async () => {
@@ -42,7 +55,10 @@ describe("edge components in isolation", () => {
         new DnsRecords("dns", {
           zoneId,
           domain: "example.com",
-          records: { www: { type: "CNAME", value: "cname.vercel-dns.com", proxied: true, ttl: 300 }, "@": { type: "TXT", value: "v=spf1 -all", ttl: 300 } },
+          records: {
+            www: { type: "CNAME", value: "cname.vercel-dns.com", proxied: true, ttl: 300 },
+            "@": { type: "TXT", value: "v=spf1 -all", ttl: 300 },
+          },
         }),
     );
     expectWellFormed(built, "tricloud:cloudflare:DnsRecords");
@@ -63,13 +79,23 @@ describe("edge components in isolation", () => {
   it("ZoneTls: TLS 1.2 minimum, 1.3 on, strict origin TLS, always HTTPS, HSTS", async () => {
     const built = await buildComponent(() => new ZoneTls("tls", { zoneId }));
     expectWellFormed(built, "tricloud:cloudflare:ZoneTls");
-    const byId = Object.fromEntries(built.ofType("cloudflare:index/zoneSetting:ZoneSetting").map((s) => [s.inputs.settingId, s.inputs.value]));
+    const byId = Object.fromEntries(
+      built.ofType("cloudflare:index/zoneSetting:ZoneSetting").map((s) => [s.inputs.settingId, s.inputs.value]),
+    );
     expect(byId).toMatchObject({ min_tls_version: "1.2", tls_1_3: "on", ssl: "strict", always_use_https: "on" });
     expect(byId.security_header.strict_transport_security.enabled).toBe(true);
   });
 
   it("PoolHealthNotifications: one load-balancing health alert over the pools, mailing the contacts", async () => {
-    const built = await buildComponent(() => new PoolHealthNotifications("n", { accountId, environment: "dev", poolIds: ["pool-1", "pool-2"], emails: ["ops@example.com"] }));
+    const built = await buildComponent(
+      () =>
+        new PoolHealthNotifications("n", {
+          accountId,
+          environment: "dev",
+          poolIds: ["pool-1", "pool-2"],
+          emails: ["ops@example.com"],
+        }),
+    );
     expectWellFormed(built, "tricloud:cloudflare:PoolHealthNotifications");
     const policy = built.one("cloudflare:index/notificationPolicy:NotificationPolicy");
     expect(policy.inputs.alertType).toBe("load_balancing_health_alert");
@@ -92,20 +118,38 @@ describe("edge components in isolation", () => {
         }),
     );
     expectWellFormed(built, "tricloud:cloudflare:Edge");
-    const children = built.resources.filter((r) => r.parent === built.one("tricloud:cloudflare:Edge").urn).map((r) => r.type);
-    expect(children.sort()).toEqual(["tricloud:cloudflare:ApiLoadBalancer", "tricloud:cloudflare:DnsRecords", "tricloud:cloudflare:Waf", "tricloud:cloudflare:ZoneTls"]);
+    const children = built.resources
+      .filter((r) => r.parent === built.one("tricloud:cloudflare:Edge").urn)
+      .map((r) => r.type);
+    expect(children.sort()).toEqual([
+      "tricloud:cloudflare:ApiLoadBalancer",
+      "tricloud:cloudflare:DnsRecords",
+      "tricloud:cloudflare:Waf",
+      "tricloud:cloudflare:ZoneTls",
+    ]);
     // 60 s x 1 consecutive down + (2 retries + 1) x 5 s timeout; proxied, so no TTL.
     expect(built.component.failover.seconds).toBe(75);
   });
 
   it("VercelFrontend: a project on its custom domain, the API URL in its environment", async () => {
     const built = await buildComponent(
-      () => new VercelFrontend("web", { projectName: "tricloud-unit", framework: "nextjs", domain: "www.example.com", apiUrl: "https://api.example.com" }),
+      () =>
+        new VercelFrontend("web", {
+          projectName: "tricloud-unit",
+          framework: "nextjs",
+          domain: "www.example.com",
+          apiUrl: "https://api.example.com",
+        }),
     );
     expectWellFormed(built, "tricloud:vercel:Frontend");
-    expect(built.one("vercel:index/project:Project").inputs).toMatchObject({ name: "tricloud-unit", framework: "nextjs" });
+    expect(built.one("vercel:index/project:Project").inputs).toMatchObject({
+      name: "tricloud-unit",
+      framework: "nextjs",
+    });
     expect(built.one("vercel:index/projectDomain:ProjectDomain").inputs.domain).toBe("www.example.com");
-    expect(JSON.stringify(built.one("vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables").inputs)).toContain("https://api.example.com");
+    expect(
+      JSON.stringify(built.one("vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables").inputs),
+    ).toContain("https://api.example.com");
   });
 
   it("QuorumKeys: one Ed25519 key per cloud, a new name per generation", async () => {

@@ -44,26 +44,49 @@ describe("GCP components in isolation", () => {
     expect(built.one("gcp:compute/network:Network").inputs.autoCreateSubnetworks).toBe(false);
     const subnet = built.one("gcp:compute/subnetwork:Subnetwork");
     expect(subnet.inputs).toMatchObject({ ipCidrRange: "10.30.0.0/20", privateIpGoogleAccess: true });
-    expect(subnet.inputs.secondaryIpRanges.map((r: { ipCidrRange: string }) => r.ipCidrRange)).toEqual(["10.31.0.0/16", "10.32.0.0/20"]);
+    expect(subnet.inputs.secondaryIpRanges.map((r: { ipCidrRange: string }) => r.ipCidrRange)).toEqual([
+      "10.31.0.0/16",
+      "10.32.0.0/20",
+    ]);
     expect(built.ofType("gcp:compute/routerNat:RouterNat")).toHaveLength(1);
     expect(built.ofType("gcp:servicenetworking/connection:Connection")).toHaveLength(1);
   });
 
   it("GcpKubernetesCluster: GKE with a separate autoscaling node pool and workload identity", async () => {
     const built = await buildComponent(
-      () => new GcpKubernetesCluster("k", { ...CLUSTER, project, region, zones: [`${region}-a`], networkId: NETWORK, subnetworkId: `${NETWORK}/subnets/s`, apis: apis() }),
+      () =>
+        new GcpKubernetesCluster("k", {
+          ...CLUSTER,
+          project,
+          region,
+          zones: [`${region}-a`],
+          networkId: NETWORK,
+          subnetworkId: `${NETWORK}/subnets/s`,
+          apis: apis(),
+        }),
     );
     expectWellFormed(built, "tricloud:gcp:KubernetesCluster");
     const gke = built.one("gcp:container/cluster:Cluster");
     expect(gke.inputs.removeDefaultNodePool).toBe(true);
     expect(gke.inputs.workloadIdentityConfig.workloadPool).toBe(`${project}.svc.id.goog`);
-    expect(built.one("gcp:container/nodePool:NodePool").inputs.autoscaling).toEqual({ totalMinNodeCount: 1, totalMaxNodeCount: 3, locationPolicy: "BALANCED" });
+    expect(built.one("gcp:container/nodePool:NodePool").inputs.autoscaling).toEqual({
+      totalMinNodeCount: 1,
+      totalMaxNodeCount: 3,
+      locationPolicy: "BALANCED",
+    });
   });
 
   it("GcpPostgresDatabase: Cloud SQL PostgreSQL on a private IP only, zonal when HA is off", async () => {
     const built = await buildComponent(() => {
       const services = apis();
-      return new GcpPostgresDatabase("d", { ...DATABASE, project, region, networkId: NETWORK, privateServicesConnection: services, apis: services });
+      return new GcpPostgresDatabase("d", {
+        ...DATABASE,
+        project,
+        region,
+        networkId: NETWORK,
+        privateServicesConnection: services,
+        apis: services,
+      });
     });
     expectWellFormed(built, "tricloud:gcp:PostgresDatabase");
     const sql = built.one("gcp:sql/databaseInstance:DatabaseInstance");
@@ -86,13 +109,26 @@ describe("GCP components in isolation", () => {
         }),
     );
     expectWellFormed(built, "tricloud:gcp:ContainerRegistry");
-    expect(built.one("gcp:artifactregistry/repository:Repository").inputs).toMatchObject({ format: "DOCKER", repositoryId: "tricloud-unit" });
-    expect(built.one("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").inputs.member).toBe("serviceAccount:nodes@tricloud-unit.iam.gserviceaccount.com");
+    expect(built.one("gcp:artifactregistry/repository:Repository").inputs).toMatchObject({
+      format: "DOCKER",
+      repositoryId: "tricloud-unit",
+    });
+    expect(built.one("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").inputs.member).toBe(
+      "serviceAccount:nodes@tricloud-unit.iam.gserviceaccount.com",
+    );
   });
 
   it("GcpBudget: a budget in USD cents exactly (units and nanos), notifying the channels", async () => {
     const built = await buildComponent(
-      () => new GcpBudget("b", { environment: "dev", billingAccount: "000000-000000-000000", project, amountCents: 123_456, notificationChannelIds: ["projects/p/notificationChannels/1"], apis: apis() }),
+      () =>
+        new GcpBudget("b", {
+          environment: "dev",
+          billingAccount: "000000-000000-000000",
+          project,
+          amountCents: 123_456,
+          notificationChannelIds: ["projects/p/notificationChannels/1"],
+          apis: apis(),
+        }),
     );
     expectWellFormed(built, "tricloud:gcp:Budget");
     const budget = built.one("gcp:billing/budget:Budget");
@@ -110,13 +146,21 @@ describe("GCP components in isolation", () => {
           networkName: "vpc",
           subnetworkName: "subnet",
           apis: apis(),
-          database: { host: "10.33.0.5", adminPassword: "pw", serverCaCert: "-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n" },
+          database: {
+            host: "10.33.0.5",
+            adminPassword: "pw",
+            serverCaCert: "-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n",
+          },
         }),
     );
     expectWellFormed(built, "tricloud:gcp:FunctionHost");
     const fns = built.ofType("gcp:cloudfunctionsv2/function:Function");
     expect(fns.map((f) => f.name).sort()).toEqual(["f-api", "f-reconcile"]);
-    for (const f of fns) expect(f.inputs.serviceConfig).toMatchObject({ availableMemory: "512Mi", directVpcEgress: "VPC_EGRESS_PRIVATE_RANGES_ONLY" });
+    for (const f of fns)
+      expect(f.inputs.serviceConfig).toMatchObject({
+        availableMemory: "512Mi",
+        directVpcEgress: "VPC_EGRESS_PRIVATE_RANGES_ONLY",
+      });
     expect(built.ofType("gcp:cloudscheduler/job:Job")).toHaveLength(1);
   });
 
@@ -133,7 +177,10 @@ describe("GCP components in isolation", () => {
         }),
     );
     expectWellFormed(built, "tricloud:gcp:Observability");
-    expect(built.one("gcp:monitoring/notificationChannel:NotificationChannel").inputs).toMatchObject({ type: "email", labels: { email_address: "ops@example.com" } });
+    expect(built.one("gcp:monitoring/notificationChannel:NotificationChannel").inputs).toMatchObject({
+      type: "email",
+      labels: { email_address: "ops@example.com" },
+    });
     expect(built.ofType("gcp:monitoring/alertPolicy:AlertPolicy").length).toBeGreaterThan(0);
     expect(built.ofType("gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig").length).toBeGreaterThan(0);
   });

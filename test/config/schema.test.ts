@@ -46,28 +46,85 @@ describe("the real stack files", () => {
 
 describe("bad values name their full key and what was expected", () => {
   const cases: [string, string[], RegExp][] = [
-    ["node counts out of order", ["tricloud:clusters.aws.maxNodes=0"], /^tricloud:clusters\.aws\.maxNodes: expected a whole number from 1 to 100/],
-    ["min above desired", ["tricloud:clusters.gcp.minNodes=3"], /^tricloud:clusters\.gcp\.minNodes: expected minNodes \(3\) <= desiredNodes \(1\)/],
-    ["desired above max", ["tricloud:clusters.azure.desiredNodes=5"], /^tricloud:clusters\.azure\.maxNodes: expected maxNodes \(3\) >= desiredNodes \(5\)/],
-    ["unknown size", ["tricloud:clusters.aws.size=huge"], /^tricloud:clusters\.aws\.size: expected one of small, medium, large/],
-    ["malformed kubernetes version", ["tricloud:kubernetesVersion=1.33.2"], /^tricloud:kubernetesVersion: expected a Kubernetes minor version/],
-    ["unsupported postgres major", ["tricloud:postgresVersion=12"], /^tricloud:postgresVersion: expected a PostgreSQL major version/],
-    ["weights not summing to 100", ["tricloud:traffic.steering=weighted", 'tricloud:traffic.weights={"aws":50,"azure":30,"gcp":10}'], /^tricloud:traffic\.weights: expected weights that sum to 100, got 50 \+ 30 \+ 10 = 90/],
-    ["weighted steering without weights", ['tricloud:traffic={"steering":"weighted","fallback":"aws","cloudflarePlan":"pro","monitor":{"intervalSeconds":60,"retries":2,"timeoutSeconds":5,"regions":["WNAM","ENAM"]}}'], /^tricloud:traffic\.weights: expected weights/],
-    ["overlapping cidrs", ["tricloud:network.azure.cidr=10.10.128.0/17"], /^tricloud:network\.azure\.cidr: expected a range that does not overlap tricloud:network\.aws\.cidr/],
-    ["cidr with host bits", ["tricloud:network.aws.cidr=10.10.0.1/16"], /^tricloud:network\.aws\.cidr: expected an IPv4 network in CIDR form/],
+    [
+      "node counts out of order",
+      ["tricloud:clusters.aws.maxNodes=0"],
+      /^tricloud:clusters\.aws\.maxNodes: expected a whole number from 1 to 100/,
+    ],
+    [
+      "min above desired",
+      ["tricloud:clusters.gcp.minNodes=3"],
+      /^tricloud:clusters\.gcp\.minNodes: expected minNodes \(3\) <= desiredNodes \(1\)/,
+    ],
+    [
+      "desired above max",
+      ["tricloud:clusters.azure.desiredNodes=5"],
+      /^tricloud:clusters\.azure\.maxNodes: expected maxNodes \(3\) >= desiredNodes \(5\)/,
+    ],
+    [
+      "unknown size",
+      ["tricloud:clusters.aws.size=huge"],
+      /^tricloud:clusters\.aws\.size: expected one of small, medium, large/,
+    ],
+    [
+      "malformed kubernetes version",
+      ["tricloud:kubernetesVersion=1.33.2"],
+      /^tricloud:kubernetesVersion: expected a Kubernetes minor version/,
+    ],
+    [
+      "unsupported postgres major",
+      ["tricloud:postgresVersion=12"],
+      /^tricloud:postgresVersion: expected a PostgreSQL major version/,
+    ],
+    [
+      "weights not summing to 100",
+      ["tricloud:traffic.steering=weighted", 'tricloud:traffic.weights={"aws":50,"azure":30,"gcp":10}'],
+      /^tricloud:traffic\.weights: expected weights that sum to 100, got 50 \+ 30 \+ 10 = 90/,
+    ],
+    [
+      "weighted steering without weights",
+      [
+        'tricloud:traffic={"steering":"weighted","fallback":"aws","cloudflarePlan":"pro","monitor":{"intervalSeconds":60,"retries":2,"timeoutSeconds":5,"regions":["WNAM","ENAM"]}}',
+      ],
+      /^tricloud:traffic\.weights: expected weights/,
+    ],
+    [
+      "overlapping cidrs",
+      ["tricloud:network.azure.cidr=10.10.128.0/17"],
+      /^tricloud:network\.azure\.cidr: expected a range that does not overlap tricloud:network\.aws\.cidr/,
+    ],
+    [
+      "cidr with host bits",
+      ["tricloud:network.aws.cidr=10.10.0.1/16"],
+      /^tricloud:network\.aws\.cidr: expected an IPv4 network in CIDR form/,
+    ],
     ["one AWS zone", ["tricloud:network.aws.zones=1"], /^tricloud:network\.aws\.zones: expected at least 2 \(EKS/],
     ["negative ceiling", ["tricloud:costCeilingUsd=-5"], /^tricloud:costCeilingUsd: expected a monthly ceiling/],
     ["misspelt key", ["tricloud:clusters.aws.maxNodez=4"], /^tricloud:clusters\.aws: unknown key "maxNodez"/],
     ["bad domain", ["tricloud:domain=Not A Domain"], /^tricloud:domain: expected a lowercase DNS name/],
-    ["bad email", ['tricloud:alertContacts={"emails":["nobody"]}'], /^tricloud:alertContacts\.emails\[0\]: expected an email address/],
-    ["missing required tag", ['tricloud:tags={"owner":"platform"}'], /^tricloud:tags\.cost-center: expected required tag "cost-center"/],
-    ["tag key not portable", ['tricloud:tags={"owner":"platform","cost-center":"x","CostCenter":"y"}'], /^tricloud:tags\.CostCenter: expected tag keys of lowercase/],
+    [
+      "bad email",
+      ['tricloud:alertContacts={"emails":["nobody"]}'],
+      /^tricloud:alertContacts\.emails\[0\]: expected an email address/,
+    ],
+    [
+      "missing required tag",
+      ['tricloud:tags={"owner":"platform"}'],
+      /^tricloud:tags\.cost-center: expected required tag "cost-center"/,
+    ],
+    [
+      "tag key not portable",
+      ['tricloud:tags={"owner":"platform","cost-center":"x","CostCenter":"y"}'],
+      /^tricloud:tags\.CostCenter: expected tag keys of lowercase/,
+    ],
     ["bad gcp project", ["gcp:project=X"], /^gcp:project: expected a GCP project id/],
   ];
   it.each(cases)("%s", (_label, overrides, expected) => {
     const found = problems(withOverrides("dev", ...overrides));
-    expect(found.some((p) => expected.test(p)), `got:\n${found.join("\n")}`).toBe(true);
+    expect(
+      found.some((p) => expected.test(p)),
+      `got:\n${found.join("\n")}`,
+    ).toBe(true);
   });
 
   it("a missing required key is named", () => {
@@ -80,13 +137,29 @@ describe("bad values name their full key and what was expected", () => {
   });
 
   it("reports every problem at once, one line each", () => {
-    const found = problems(withOverrides("dev", "tricloud:clusters.aws.size=huge", "tricloud:postgresVersion=9", "tricloud:costCeilingUsd=0"));
+    const found = problems(
+      withOverrides(
+        "dev",
+        "tricloud:clusters.aws.size=huge",
+        "tricloud:postgresVersion=9",
+        "tricloud:costCeilingUsd=0",
+      ),
+    );
     expect(found).toHaveLength(3);
   });
 
   describe("prod rules", () => {
     it("prod needs HA databases, 30-day backups, two zones and two nodes", () => {
-      const found = problems(withOverrides("prod", "tricloud:database.highAvailability=false", "tricloud:database.backupRetentionDays=7", "tricloud:network.gcp.zones=1", "tricloud:clusters.azure.minNodes=1"), "prod");
+      const found = problems(
+        withOverrides(
+          "prod",
+          "tricloud:database.highAvailability=false",
+          "tricloud:database.backupRetentionDays=7",
+          "tricloud:network.gcp.zones=1",
+          "tricloud:clusters.azure.minNodes=1",
+        ),
+        "prod",
+      );
       expect(found).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/^tricloud:database\.highAvailability: expected true in prod/),
@@ -98,8 +171,12 @@ describe("bad values name their full key and what was expected", () => {
     });
     it("prod refuses a cluster endpoint open to the world", () => {
       const found = problems(withOverrides("prod", 'tricloud:clusters.publicAccessCidrs=["0.0.0.0/0"]'), "prod");
-      expect(found).toEqual([expect.stringMatching(/^tricloud:clusters\.publicAccessCidrs: expected specific CIDRs in prod/)]);
-      expect(problems(withOverrides("prod", 'tricloud:clusters.publicAccessCidrs=["203.0.113.0/24"]'), "prod")).toEqual([]);
+      expect(found).toEqual([
+        expect.stringMatching(/^tricloud:clusters\.publicAccessCidrs: expected specific CIDRs in prod/),
+      ]);
+      expect(problems(withOverrides("prod", 'tricloud:clusters.publicAccessCidrs=["203.0.113.0/24"]'), "prod")).toEqual(
+        [],
+      );
     });
   });
 });
@@ -107,24 +184,45 @@ describe("bad values name their full key and what was expected", () => {
 describe("properties", () => {
   it("any pool with min <= desired <= max in 1..100 is valid, any other order is rejected at the right key", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 100 }), (min, desired, max) => {
-        const found = problems(withOverrides("dev", `tricloud:clusters.aws.minNodes=${min}`, `tricloud:clusters.aws.desiredNodes=${desired}`, `tricloud:clusters.aws.maxNodes=${max}`));
-        const ordered = min <= desired && desired <= max;
-        expect(found.length === 0).toBe(ordered);
-        if (min > desired) expect(found).toContainEqual(expect.stringMatching(/^tricloud:clusters\.aws\.minNodes:/));
-        if (desired > max) expect(found).toContainEqual(expect.stringMatching(/^tricloud:clusters\.aws\.maxNodes:/));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 1, max: 100 }),
+        (min, desired, max) => {
+          const found = problems(
+            withOverrides(
+              "dev",
+              `tricloud:clusters.aws.minNodes=${min}`,
+              `tricloud:clusters.aws.desiredNodes=${desired}`,
+              `tricloud:clusters.aws.maxNodes=${max}`,
+            ),
+          );
+          const ordered = min <= desired && desired <= max;
+          expect(found.length === 0).toBe(ordered);
+          if (min > desired) expect(found).toContainEqual(expect.stringMatching(/^tricloud:clusters\.aws\.minNodes:/));
+          if (desired > max) expect(found).toContainEqual(expect.stringMatching(/^tricloud:clusters\.aws\.maxNodes:/));
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it("weights are accepted exactly when they sum to 100", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), (aws, azure, gcp) => {
-        const flat = withOverrides("dev", "tricloud:traffic.steering=weighted", `tricloud:traffic.weights={"aws":${aws},"azure":${azure},"gcp":${gcp}}`);
-        const found = problems(flat).filter((p) => p.startsWith("tricloud:traffic.weights"));
-        expect(found.length === 0).toBe(aws + azure + gcp === 100);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        (aws, azure, gcp) => {
+          const flat = withOverrides(
+            "dev",
+            "tricloud:traffic.steering=weighted",
+            `tricloud:traffic.weights={"aws":${aws},"azure":${azure},"gcp":${gcp}}`,
+          );
+          const found = problems(flat).filter((p) => p.startsWith("tricloud:traffic.weights"));
+          expect(found.length === 0).toBe(aws + azure + gcp === 100);
+        },
+      ),
       { numRuns: 200 },
     );
   });

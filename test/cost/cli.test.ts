@@ -6,13 +6,20 @@ import { diffCost, renderDiffMarkdown, renderDiffTable, type PlanCost } from "..
 import { formatUsd, formatUsdChange } from "../../vocabulary/money";
 
 const root = `${__dirname}/../..`;
-const tricloud = (...args: string[]) => spawnSync(process.execPath, [`${root}/bin/tricloud.cjs`, ...args], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+const tricloud = (...args: string[]) =>
+  spawnSync(process.execPath, [`${root}/bin/tricloud.cjs`, ...args], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
 
 describe("tricloud plan and the cost ceiling (the real CLI)", () => {
   it("exits 1 over the ceiling, naming the estimate and the ceiling", () => {
     const r = tricloud("plan", "--stack", "prod", "-c", "tricloud:costCeilingUsd=50");
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/\[mandatory\] tricloud-cost\/cost-stack-ceiling: estimated \$\d{1,3}(,\d{3})*\.\d\d a month \(aws \$[\d,.]+, azure \$[\d,.]+, gcp \$[\d,.]+, cloudflare \$[\d,.]+\) exceeds the ceiling of \$50\.00 \(from tricloud:costCeilingUsd\)/);
+    expect(r.stdout).toMatch(
+      /\[mandatory\] tricloud-cost\/cost-stack-ceiling: estimated \$\d{1,3}(,\d{3})*\.\d\d a month \(aws \$[\d,.]+, azure \$[\d,.]+, gcp \$[\d,.]+, cloudflare \$[\d,.]+\) exceeds the ceiling of \$50\.00 \(from tricloud:costCeilingUsd\)/,
+    );
   }, 60_000);
   it("exits 2 naming --what-if on a malformed value", () => {
     const r = tricloud("plan", "--stack", "dev", "--what-if", "aws=lots");
@@ -31,7 +38,15 @@ describe("tricloud cost diff", () => {
   it("compares two plan files as Markdown: totals, clouds, changed components and lines", () => {
     const dir = mkdtempSync(`${tmpdir()}/tricloud-diff-`);
     const base = tricloud("plan", "--stack", "dev", "--format", "json");
-    const head = tricloud("plan", "--stack", "dev", "-c", 'tricloud:clusters={"aws":{"size":"small","minNodes":1,"desiredNodes":2,"maxNodes":3},"azure":{"size":"small","minNodes":1,"desiredNodes":1,"maxNodes":3},"gcp":{"size":"small","minNodes":1,"desiredNodes":1,"maxNodes":3},"publicAccessCidrs":[]}', "--format", "json");
+    const head = tricloud(
+      "plan",
+      "--stack",
+      "dev",
+      "-c",
+      'tricloud:clusters={"aws":{"size":"small","minNodes":1,"desiredNodes":2,"maxNodes":3},"azure":{"size":"small","minNodes":1,"desiredNodes":1,"maxNodes":3},"gcp":{"size":"small","minNodes":1,"desiredNodes":1,"maxNodes":3},"publicAccessCidrs":[]}',
+      "--format",
+      "json",
+    );
     expect(base.status).toBe(0);
     expect(head.status).toBe(0);
     writeFileSync(`${dir}/base.json`, base.stdout);
@@ -67,17 +82,41 @@ describe("money as every layer writes it", () => {
 });
 
 describe("cost diff arithmetic", () => {
-  const line = (urn: string, name: string, monthlyUsd: number | null, cloud: "aws" | "gcp" = "aws") => ({ urn, cloud, component: urn, name, unit: "hours", quantity: 1, unitPriceUsd: monthlyUsd, monthlyUsd });
-  const plan = (lines: ReturnType<typeof line>[], ceilingUsd: number | null = 100): PlanCost => ({ stack: "s", cost: { monthlyUsd: null, ceilingUsd, lines } });
+  const line = (urn: string, name: string, monthlyUsd: number | null, cloud: "aws" | "gcp" = "aws") => ({
+    urn,
+    cloud,
+    component: urn,
+    name,
+    unit: "hours",
+    quantity: 1,
+    unitPriceUsd: monthlyUsd,
+    monthlyUsd,
+  });
+  const plan = (lines: ReturnType<typeof line>[], ceilingUsd: number | null = 100): PlanCost => ({
+    stack: "s",
+    cost: { monthlyUsd: null, ceilingUsd, lines },
+  });
   it("matches lines by resource and cost component: changed, added, removed", () => {
-    const d = diffCost(plan([line("a", "x", 10), line("b", "y", 5)]), plan([line("a", "x", 12.5), line("c", "z", 1, "gcp")]));
+    const d = diffCost(
+      plan([line("a", "x", 10), line("b", "y", 5)]),
+      plan([line("a", "x", 12.5), line("c", "z", 1, "gcp")]),
+    );
     expect(d.deltaUsd).toBe(-1.5);
     expect(d.deltaPct).toBe(-10);
-    expect(d.lines.map((l) => [l.change, l.urn, l.deltaUsd])).toEqual([["removed", "b", -5], ["changed", "a", 2.5], ["added", "c", 1]]);
-    expect(d.byCloud).toEqual([{ key: "aws", baseUsd: 15, headUsd: 12.5, deltaUsd: -2.5 }, { key: "gcp", baseUsd: 0, headUsd: 1, deltaUsd: 1 }]);
+    expect(d.lines.map((l) => [l.change, l.urn, l.deltaUsd])).toEqual([
+      ["removed", "b", -5],
+      ["changed", "a", 2.5],
+      ["added", "c", 1],
+    ]);
+    expect(d.byCloud).toEqual([
+      { key: "aws", baseUsd: 15, headUsd: 12.5, deltaUsd: -2.5 },
+      { key: "gcp", baseUsd: 0, headUsd: 1, deltaUsd: 1 },
+    ]);
   });
   it("says when the head is over its ceiling", () => {
-    expect(renderDiffMarkdown(diffCost(plan([line("a", "x", 10)]), plan([line("a", "x", 120)])))).toContain("**OVER** the $100.00 ceiling by $20.00");
+    expect(renderDiffMarkdown(diffCost(plan([line("a", "x", 10)]), plan([line("a", "x", 120)])))).toContain(
+      "**OVER** the $100.00 ceiling by $20.00",
+    );
   });
   it("writes money with thousands separators in both renderings", () => {
     const d = diffCost(plan([line("a", "x", 1234.5)], 10_000), plan([line("a", "x", 13_579.125)], 10_000));

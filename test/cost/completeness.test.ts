@@ -12,7 +12,9 @@ describe.each(["dev", "prod"])("the %s plan's cost coverage", (stack) => {
   });
   it("finds a catalog price for every fixed cost line", async () => {
     const report = await planStack(stack);
-    expect(report.cost.lines.filter((l) => l.basis === "fixed" && l.unitPriceUsd === null).map((l) => l.priceId)).toEqual([]);
+    expect(
+      report.cost.lines.filter((l) => l.basis === "fixed" && l.unitPriceUsd === null).map((l) => l.priceId),
+    ).toEqual([]);
   });
   it("says 'depends on usage' for every usage line without a profile", async () => {
     const report = await planStack(stack);

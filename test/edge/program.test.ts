@@ -22,7 +22,8 @@ const ACCOUNT = "ba6fb676222fb26c5aaa5d0f5119f81a";
 
 /** The id the offline plan's mocks give a Cloudflare or Vercel resource (cli/plan/mock-state.ts). */
 const mockId = (r: PlannedResource) => `${r.name}-${shortHash(`${r.type}::${r.name}`, 12)}`;
-const pool = (report: Awaited<ReturnType<typeof planStack>>, cloud: string) => oneOfType(report, T.pool, `-api-${cloud}`);
+const pool = (report: Awaited<ReturnType<typeof planStack>>, cloud: string) =>
+  oneOfType(report, T.pool, `-api-${cloud}`);
 
 describe.each([
   ["dev", "tricloud-dev.example", { interval: 60, retries: 2, timeout: 5, regions: ["WNAM", "ENAM"] }],
@@ -52,16 +53,30 @@ describe.each([
       const p = pool(r, cloud);
       // No origins are configured in the stack files: each pool's origin is its cloud's function host.
       const origin = (r.outputs.functions as Record<string, { hostname: string }>)[cloud]!.hostname;
-      expect(p.inputs).toMatchObject({ accountId: ACCOUNT, monitor: monitorId, checkRegions: [...monitor.regions], minimumOrigins: 1 });
-      expect(input(p, "origins")).toEqual([expect.objectContaining({ name: cloud, address: origin, header: { hosts: [origin] } })]);
+      expect(p.inputs).toMatchObject({
+        accountId: ACCOUNT,
+        monitor: monitorId,
+        checkRegions: [...monitor.regions],
+        minimumOrigins: 1,
+      });
+      expect(input(p, "origins")).toEqual([
+        expect.objectContaining({ name: cloud, address: origin, header: { hosts: [origin] } }),
+      ]);
     }
   });
 
   it("serves api.<domain> from a proxied load balancer over the three pools, with the aws pool as fallback", async () => {
     const r = await planStack(stack);
     const lb = oneOfType(r, T.lb);
-    expect(lb.inputs).toMatchObject({ zoneId: ZONE[stack], name: `api.${domain}`, proxied: true, fallbackPool: mockId(pool(r, "aws")) });
-    expect([...(input(lb, "defaultPools") as string[])].sort()).toEqual(["aws", "azure", "gcp"].map((c) => mockId(pool(r, c))).sort());
+    expect(lb.inputs).toMatchObject({
+      zoneId: ZONE[stack],
+      name: `api.${domain}`,
+      proxied: true,
+      fallbackPool: mockId(pool(r, "aws")),
+    });
+    expect([...(input(lb, "defaultPools") as string[])].sort()).toEqual(
+      ["aws", "azure", "gcp"].map((c) => mockId(pool(r, c))).sort(),
+    );
   });
 
   it("runs the Cloudflare managed and OWASP rulesets in the managed firewall phase", async () => {
@@ -69,7 +84,11 @@ describe.each([
     const managed = ofType(r, T.ruleset).filter((x) => input(x, "phase") === "http_request_firewall_managed");
     expect(managed).toHaveLength(1);
     expect(managed[0]!.inputs).toMatchObject({ zoneId: ZONE[stack], kind: "zone" });
-    const rules = input(managed[0]!, "rules") as { action: string; expression: string; actionParameters: { id: string } }[];
+    const rules = input(managed[0]!, "rules") as {
+      action: string;
+      expression: string;
+      actionParameters: { id: string };
+    }[];
     expect(rules.map((x) => [x.action, x.expression, x.actionParameters.id])).toEqual([
       ["execute", "true", CLOUDFLARE_MANAGED_RULESET_ID],
       ["execute", "true", OWASP_CORE_RULESET_ID],
@@ -97,7 +116,13 @@ describe.each([
     expect(ofType(r, T.setting).every((s) => input(s, "zoneId") === ZONE[stack])).toBe(true);
     expect(settings).toMatchObject({ min_tls_version: "1.2", tls_1_3: "on", always_use_https: "on", ssl: "strict" });
     expect(settings.security_header).toEqual({
-      strict_transport_security: { enabled: true, max_age: 31_536_000, include_subdomains: true, preload: false, nosniff: true },
+      strict_transport_security: {
+        enabled: true,
+        max_age: 31_536_000,
+        include_subdomains: true,
+        preload: false,
+        nosniff: true,
+      },
     });
   });
 
@@ -113,21 +138,43 @@ describe.each([
     expect(input(env, "projectId")).toBe(mockId(project));
     expect(input(env, "variables")).toEqual(
       ["TRICLOUD_API_URL", "NEXT_PUBLIC_API_URL"].map((key) =>
-        expect.objectContaining({ key, value: `https://api.${domain}`, targets: ["production", "preview"], sensitive: false })),
+        expect.objectContaining({
+          key,
+          value: `https://api.${domain}`,
+          targets: ["production", "preview"],
+          sensitive: false,
+        }),
+      ),
     );
   });
 
   it("sends www to Vercel unproxied, keeps the configured records, and leaves api to the load balancer", async () => {
     const r = await planStack(stack);
     const byName = new Map(ofType(r, T.record).map((x) => [input(x, "name"), x.inputs]));
-    expect(byName.get(`www.${domain}`)).toMatchObject({ zoneId: ZONE[stack], type: "CNAME", content: "cname.vercel-dns.com", proxied: false, ttl: 1 });
-    expect(byName.get(`auth.${domain}`)).toMatchObject({ type: "CNAME", content: "auth.tricloud-idp.example", proxied: true, ttl: 1 });
+    expect(byName.get(`www.${domain}`)).toMatchObject({
+      zoneId: ZONE[stack],
+      type: "CNAME",
+      content: "cname.vercel-dns.com",
+      proxied: false,
+      ttl: 1,
+    });
+    expect(byName.get(`auth.${domain}`)).toMatchObject({
+      type: "CNAME",
+      content: "auth.tricloud-idp.example",
+      proxied: true,
+      ttl: 1,
+    });
     expect(byName.get(`_dmarc.${domain}`)).toMatchObject({ type: "TXT" });
     expect(byName.get(`_dmarc.${domain}`)).not.toHaveProperty("proxied");
     // TXT content in double quotes, as Cloudflare asks.
     expect(byName.get(`_dmarc.${domain}`)!.content).toMatch(/^"v=DMARC1; p=\w+"$/);
     expect(byName.has(`api.${domain}`)).toBe(false);
-    if (stack === "prod") expect(byName.get(`mail.${domain}`)).toMatchObject({ type: "MX", content: "mx.tricloud-mail.example", priority: 10 });
+    if (stack === "prod")
+      expect(byName.get(`mail.${domain}`)).toMatchObject({
+        type: "MX",
+        content: "mx.tricloud-mail.example",
+        priority: 10,
+      });
   });
 
   it("keeps every edge resource inside its component, and every component registers its outputs", async () => {
@@ -135,7 +182,10 @@ describe.each([
     const edge = r.resources.filter((x) => x.cloud === "cloudflare" || x.cloud === "vercel");
     for (const x of edge.filter((e) => e.custom)) {
       const tokens = ancestors(r, x).map((a) => a.type);
-      expect(tokens.some((t) => t.startsWith(`tricloud:${x.cloud}:`)), `${x.urn} has no tricloud:${x.cloud} component above it`).toBe(true);
+      expect(
+        tokens.some((t) => t.startsWith(`tricloud:${x.cloud}:`)),
+        `${x.urn} has no tricloud:${x.cloud} component above it`,
+      ).toBe(true);
     }
     for (const c of edge.filter((e) => !e.custom)) expect(c.registeredOutputs, c.urn).toBe(true);
   });
@@ -147,7 +197,10 @@ describe("steering", () => {
     const lb = oneOfType(r, T.lb);
     const id = (c: string) => mockId(pool(r, c));
     expect(input(lb, "steeringPolicy")).toBe("random");
-    expect(input(lb, "randomSteering")).toEqual({ defaultWeight: 0, poolWeights: { [id("aws")]: 0.34, [id("azure")]: 0.33, [id("gcp")]: 0.33 } });
+    expect(input(lb, "randomSteering")).toEqual({
+      defaultWeight: 0,
+      poolWeights: { [id("aws")]: 0.34, [id("azure")]: 0.33, [id("gcp")]: 0.33 },
+    });
   });
 
   it("prod is weighted 60/30/10: random steering with those pool weights, heaviest pool first", async () => {
@@ -155,7 +208,10 @@ describe("steering", () => {
     const lb = oneOfType(r, T.lb);
     const id = (c: string) => mockId(pool(r, c));
     expect(input(lb, "steeringPolicy")).toBe("random");
-    expect(input(lb, "randomSteering")).toEqual({ defaultWeight: 0, poolWeights: { [id("aws")]: 0.6, [id("azure")]: 0.3, [id("gcp")]: 0.1 } });
+    expect(input(lb, "randomSteering")).toEqual({
+      defaultWeight: 0,
+      poolWeights: { [id("aws")]: 0.6, [id("azure")]: 0.3, [id("gcp")]: 0.1 },
+    });
     expect(input(lb, "defaultPools")).toEqual([id("aws"), id("azure"), id("gcp")]);
   });
 
@@ -171,12 +227,23 @@ describe("steering", () => {
     expect(input(lb, "randomSteering.poolWeights")).toEqual({ [id("aws")]: 0.2, [id("azure")]: 0.3, [id("gcp")]: 0.5 });
     expect(input(lb, "defaultPools")).toEqual([id("gcp"), id("azure"), id("aws")]);
     expect(input(lb, "fallbackPool")).toBe(id("gcp"));
-    expect(input(pool(r, "azure"), "origins")).toEqual([expect.objectContaining({ address: "tricloud-api.azurewebsites.net", header: { hosts: ["tricloud-api.azurewebsites.net"] } })]);
+    expect(input(pool(r, "azure"), "origins")).toEqual([
+      expect.objectContaining({
+        address: "tricloud-api.azurewebsites.net",
+        header: { hosts: ["tricloud-api.azurewebsites.net"] },
+      }),
+    ]);
   });
 
   it("passes the Vercel team and git repository when configured", async () => {
-    const r = await planStack("dev", ["tricloud:vercel.teamId=team_abc123", 'tricloud:vercel.gitRepository={"type":"github","repo":"acme/tricloud-web"}']);
-    expect(oneOfType(r, T.project).inputs).toMatchObject({ teamId: "team_abc123", gitRepository: { type: "github", repo: "acme/tricloud-web" } });
+    const r = await planStack("dev", [
+      "tricloud:vercel.teamId=team_abc123",
+      'tricloud:vercel.gitRepository={"type":"github","repo":"acme/tricloud-web"}',
+    ]);
+    expect(oneOfType(r, T.project).inputs).toMatchObject({
+      teamId: "team_abc123",
+      gitRepository: { type: "github", repo: "acme/tricloud-web" },
+    });
     expect(input(oneOfType(r, T.domain), "teamId")).toBe("team_abc123");
     expect(input(oneOfType(r, T.env), "teamId")).toBe("team_abc123");
   });
@@ -186,14 +253,24 @@ describe("the plan report's failover figure", () => {
   it("is in the JSON report and the stack outputs for dev (75 s, no budget) and prod (25 s of 60 s)", async () => {
     const dev = await planStack("dev");
     const prod = await planStack("prod");
-    expect(dev.edge).toEqual({ failoverSeconds: 75, failoverBudgetSeconds: null, explanation: "75 s = 60 s interval + (2 retries + 1) x 5 s timeout + 0 s DNS cache (proxied)" });
+    expect(dev.edge).toEqual({
+      failoverSeconds: 75,
+      failoverBudgetSeconds: null,
+      explanation: "75 s = 60 s interval + (2 retries + 1) x 5 s timeout + 0 s DNS cache (proxied)",
+    });
     expect(prod.edge).toMatchObject({ failoverSeconds: 25, failoverBudgetSeconds: 60 });
-    expect(prod.outputs.edge).toMatchObject({ apiUrl: "https://api.tricloud.example", frontendUrl: "https://www.tricloud.example", failoverSeconds: 25 });
+    expect(prod.outputs.edge).toMatchObject({
+      apiUrl: "https://api.tricloud.example",
+      frontendUrl: "https://www.tricloud.example",
+      failoverSeconds: 25,
+    });
   });
 
   it("is printed in the table and in Markdown", async () => {
     const prod = await planStack("prod");
-    expect(renderTable(prod, edgeSection(prod))).toContain("Edge:\n  API failover, worst case: 25 s (within the 60 s budget)\n  Arithmetic: 25 s = 15 s interval");
+    expect(renderTable(prod, edgeSection(prod))).toContain(
+      "Edge:\n  API failover, worst case: 25 s (within the 60 s budget)\n  Arithmetic: 25 s = 15 s interval",
+    );
     expect(renderMarkdown(prod)).toContain("Edge: API failover, worst case: 25 s (within the 60 s budget).");
   });
 });

@@ -17,8 +17,12 @@ const meta = { origin: "aws" as const, logicalClock: 7 };
 
 describe("canonical JSON (RFC 8785)", () => {
   it("matches the RFC's number and string vectors and sorts keys by UTF-16 code units", () => {
-    const input = JSON.parse('{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}');
-    expect(canonicalize(input)).toBe('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+    const input = JSON.parse(
+      '{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}',
+    );
+    expect(canonicalize(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
     // RFC 8785 3.2.3: "\u20ac" (€) sorts before "\ud83d\ude00" (😀) by code units, after "\r" and "1".
     expect(canonicalize({ "😀": 1, "€": 2, "\r": 3, "1": 4 } as JsonValue)).toBe('{"\\r":3,"1":4,"€":2,"😀":1}');
   });
@@ -44,23 +48,36 @@ describe("domain-separated hashing", () => {
   it("is independent of key order and sensitive to every field", () => {
     const reordered = Object.fromEntries(Object.entries(body).reverse()) as typeof body;
     expect(eventHash(reordered)).toBe(eventHash(body));
-    for (const change of [{ eventId: "evt-2" }, { payload: { amount: 11, items: ["a", "b"] } }, { tenantId: "acme2" }]) {
+    for (const change of [
+      { eventId: "evt-2" },
+      { payload: { amount: 11, items: ["a", "b"] } },
+      { tenantId: "acme2" },
+    ]) {
       expect(eventHash({ ...body, ...change })).not.toBe(eventHash(body));
     }
   });
 
   it("covers only tenant, id and payload: the same submission on any cloud, at any time, is one hash", () => {
     // Whatever a cloud might add (its name, its clock, the time) is not part of the event.
-    const seenByGcpLater = { ...body, originCloud: "gcp", createdAt: "2030-01-01T00:00:00.000Z", logicalClock: 99 } as unknown as typeof body;
+    const seenByGcpLater = {
+      ...body,
+      originCloud: "gcp",
+      createdAt: "2030-01-01T00:00:00.000Z",
+      logicalClock: 99,
+    } as unknown as typeof body;
     expect(eventHash(seenByGcpLater)).toBe(eventHash(body));
     expect(makeEnvelope(seenByGcpLater)).toEqual(makeEnvelope(body));
     // Pinned vector: a change of the hashed fields or of the domain tag changes this.
-    expect(eventHash({ eventId: "evt-1", tenantId: "acme", payload: { amount: 10 } })).toBe(domainHash(DOMAIN.event, { eventId: "evt-1", payload: { amount: 10 }, tenantId: "acme" }));
+    expect(eventHash({ eventId: "evt-1", tenantId: "acme", payload: { amount: 10 } })).toBe(
+      domainHash(DOMAIN.event, { eventId: "evt-1", payload: { amount: 10 }, tenantId: "acme" }),
+    );
     expect(DOMAIN.event).toBe("tricloud/event/v2");
   });
 
   it("has no field-boundary ambiguity (the flaw of sha256(payload + metadata))", () => {
-    expect(eventHash({ ...body, tenantId: "ab", eventId: "c" })).not.toBe(eventHash({ ...body, tenantId: "a", eventId: "bc" }));
+    expect(eventHash({ ...body, tenantId: "ab", eventId: "c" })).not.toBe(
+      eventHash({ ...body, tenantId: "a", eventId: "bc" }),
+    );
   });
 });
 
@@ -73,7 +90,11 @@ describe("envelopes and confirmations", () => {
 
   it("detects a changed payload, tenant or id (bad hash)", () => {
     const env = makeEnvelope(body);
-    expect(checkEnvelope({ ...env, payload: { amount: 99 } })).toMatchObject({ ok: false, kind: "bad-hash", field: "envelope.hash" });
+    expect(checkEnvelope({ ...env, payload: { amount: 99 } })).toMatchObject({
+      ok: false,
+      kind: "bad-hash",
+      field: "envelope.hash",
+    });
     expect(checkEnvelope({ ...env, tenantId: "other" })).toMatchObject({ ok: false, kind: "bad-hash" });
     expect(checkEnvelope({ ...env, eventId: "evt-9" })).toMatchObject({ ok: false, kind: "bad-hash" });
   });
@@ -94,16 +115,24 @@ describe("envelopes and confirmations", () => {
     // Origin, clock and time are signed: none can be changed on the way.
     expect(verifyConfirmation(env.eventId, { ...c, origin: "gcp" }, keys.aws.publicKeys)).toBe(false);
     expect(verifyConfirmation(env.eventId, { ...c, logicalClock: 8 }, keys.aws.publicKeys)).toBe(false);
-    expect(verifyConfirmation(env.eventId, { ...c, confirmedAt: "2025-01-01T00:00:02.000Z" }, keys.aws.publicKeys)).toBe(false);
+    expect(
+      verifyConfirmation(env.eventId, { ...c, confirmedAt: "2025-01-01T00:00:02.000Z" }, keys.aws.publicKeys),
+    ).toBe(false);
     // A confirmation signature over the event hash alone (another domain) never passes.
-    const bare = { ...c, signature: signConfirmation(env.eventId, env.hash, keys.azure, 0, meta).signature.replace(/^./, (x) => (x === "A" ? "B" : "A")) };
+    const bare = {
+      ...c,
+      signature: signConfirmation(env.eventId, env.hash, keys.azure, 0, meta).signature.replace(/^./, (x) =>
+        x === "A" ? "B" : "A",
+      ),
+    };
     expect(verifyConfirmation(env.eventId, bare, keys.aws.publicKeys)).toBe(false);
   });
 });
 
 describe("quorum rules", () => {
   const env = makeEnvelope(body);
-  const conf = (cloud: "aws" | "azure" | "gcp", hash = env.hash) => signConfirmation(env.eventId, hash, keys[cloud], 0, meta);
+  const conf = (cloud: "aws" | "azure" | "gcp", hash = env.hash) =>
+    signConfirmation(env.eventId, hash, keys[cloud], 0, meta);
 
   it("needs two distinct clouds on the same hash for a certificate", () => {
     expect(certificateFor(env.hash, [conf("aws")])).toBeUndefined();
@@ -114,7 +143,9 @@ describe("quorum rules", () => {
   });
 
   it("allows only PENDING -> FINAL and PENDING -> QUARANTINED", () => {
-    const allowed = STATUSES.flatMap((from) => STATUSES.filter((to) => canTransition(from, to)).map((to) => `${from}->${to}`));
+    const allowed = STATUSES.flatMap((from) =>
+      STATUSES.filter((to) => canTransition(from, to)).map((to) => `${from}->${to}`),
+    );
     expect(allowed).toEqual(["PENDING->FINAL", "PENDING->QUARANTINED"]);
   });
 

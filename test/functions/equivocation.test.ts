@@ -27,7 +27,11 @@ afterEach(async () => {
 class FakePeers implements Peers {
   readonly clouds: readonly Cloud[] = ["aws", "gcp"];
   readonly told: Array<{ cloud: Cloud; eventId: string; proof: EquivocationProof }> = [];
-  answer: (cloud: Cloud, message: PeerMessage) => PeerOutcome = () => ({ kind: "unreachable", error: "fake", attempted: true });
+  answer: (cloud: Cloud, message: PeerMessage) => PeerOutcome = () => ({
+    kind: "unreachable",
+    error: "fake",
+    attempted: true,
+  });
   async confirm(cloud: Cloud, message: PeerMessage): Promise<PeerOutcome> {
     return this.answer(cloud, message);
   }
@@ -45,13 +49,21 @@ class FakePeers implements Peers {
   close(): void {}
 }
 
-const sign = (signer: Cloud, env: Envelope, origin: Cloud = signer): Confirmation => signConfirmation(env.eventId, env.hash, keys[signer], Date.now(), { origin, logicalClock: 1 });
+const sign = (signer: Cloud, env: Envelope, origin: Cloud = signer): Confirmation =>
+  signConfirmation(env.eventId, env.hash, keys[signer], Date.now(), { origin, logicalClock: 1 });
 
 async function azureLedger(wrap: (s: Store) => Store = (s) => s) {
   const store = await freshStore("pglite", "equiv");
   stores.push(store);
   const peers = new FakePeers();
-  const ledger = new Ledger({ keys: keys.azure, region: "test", store: wrap(store), clock: { now: () => Date.now() }, peers, log: pino({ level: "silent" }) });
+  const ledger = new Ledger({
+    keys: keys.azure,
+    region: "test",
+    store: wrap(store),
+    clock: { now: () => Date.now() },
+    peers,
+    log: pino({ level: "silent" }),
+  });
   return { store, peers, ledger };
 }
 
@@ -73,7 +85,10 @@ async function expectProofKept(store: Store, peers: FakePeers, eventId: string, 
     expect(new Set(proof.statements.map((s) => s.hash)).size).toBe(2);
   }
   // Pushed to both peers.
-  expect([...new Set(peers.told.filter((t) => t.eventId === eventId).map((t) => t.cloud))].sort()).toEqual(["aws", "gcp"]);
+  expect([...new Set(peers.told.filter((t) => t.eventId === eventId).map((t) => t.cloud))].sort()).toEqual([
+    "aws",
+    "gcp",
+  ]);
 }
 
 describe("equivocation proof, whatever path and interleaving the two statements come by", () => {
@@ -90,7 +105,8 @@ describe("equivocation proof, whatever path and interleaving the two statements 
           get(target, prop, receiver) {
             const value = Reflect.get(target, prop, receiver);
             if (typeof value !== "function") return value;
-            if (prop === "addConfirmations") return async (...args: unknown[]) => (await thiefRead.promise, value.apply(target, args));
+            if (prop === "addConfirmations")
+              return async (...args: unknown[]) => (await thiefRead.promise, value.apply(target, args));
             if (prop === "getEvent")
               return async (...args: unknown[]) => {
                 const r = await value.apply(target, args);
@@ -101,7 +117,11 @@ describe("equivocation proof, whatever path and interleaving the two statements 
           },
         }) as Store,
     );
-    const fromGcp = ledger.receive({ from: "gcp", envelope: h2, confirmations: [sign("gcp", h2, "aws"), sign("aws", h2)] });
+    const fromGcp = ledger.receive({
+      from: "gcp",
+      envelope: h2,
+      confirmations: [sign("gcp", h2, "aws"), sign("aws", h2)],
+    });
     // gcp's message has stored the envelope (and is now held before adding aws's and gcp's statements).
     for (let i = 0; i < 200 && !(await store.getEvent(h2.eventId)); i++) await new Promise((r) => setTimeout(r, 5));
     thiefStarted = true;
@@ -118,7 +138,10 @@ describe("equivocation proof, whatever path and interleaving the two statements 
     const h1 = makeEnvelope({ eventId: "q-answer", tenantId: "acme", payload: { pay: "alice" } });
     const h2 = makeEnvelope({ eventId: "q-answer", tenantId: "acme", payload: { pay: "mallory" } });
     // Asked before FINAL, gcp answers 409 with what it holds: H2 signed by gcp and by aws.
-    peers.answer = (cloud) => (cloud === "gcp" ? { kind: "conflict", envelope: h2, confirmations: [sign("gcp", h2, "aws"), sign("aws", h2)] } : { kind: "unreachable", error: "x", attempted: true });
+    peers.answer = (cloud) =>
+      cloud === "gcp"
+        ? { kind: "conflict", envelope: h2, confirmations: [sign("gcp", h2, "aws"), sign("aws", h2)] }
+        : { kind: "unreachable", error: "x", attempted: true };
     const out = await ledger.receive({ from: "aws", envelope: h1, confirmations: [sign("aws", h1)] });
     expect(out.kind).toBe("quarantined");
     await expectProofKept(store, peers, h1.eventId, "QUARANTINED");
@@ -128,8 +151,15 @@ describe("equivocation proof, whatever path and interleaving the two statements 
     const { store, peers, ledger } = await azureLedger();
     const h1 = makeEnvelope({ eventId: "q-final", tenantId: "acme", payload: { pay: "alice" } });
     const h2 = makeEnvelope({ eventId: "q-final", tenantId: "acme", payload: { pay: "mallory" } });
-    peers.answer = (cloud) => (cloud === "gcp" ? { kind: "ok", status: "PENDING", confirmations: [] } : { kind: "unreachable", error: "x", attempted: true });
-    const first = await ledger.receive({ from: "aws", envelope: h1, confirmations: [sign("aws", h1), sign("gcp", h1, "aws")] });
+    peers.answer = (cloud) =>
+      cloud === "gcp"
+        ? { kind: "ok", status: "PENDING", confirmations: [] }
+        : { kind: "unreachable", error: "x", attempted: true };
+    const first = await ledger.receive({
+      from: "aws",
+      envelope: h1,
+      confirmations: [sign("aws", h1), sign("gcp", h1, "aws")],
+    });
     expect(first.kind === "ok" && first.record.status).toBe("FINAL");
     const late = await ledger.receive({ from: "aws", envelope: h2, confirmations: [sign("aws", h2)] });
     expect(late.kind).toBe("conflict");

@@ -17,7 +17,10 @@ const logStream = new Writable({
 
 beforeAll(async () => {
   // A lone aws node: its peers' links lead nowhere, which these tests do not need.
-  cluster = await Cluster.start({ run: ["aws"], node: { bodyLimitBytes: 4096, logger: pino({ level: "info" }, logStream) } });
+  cluster = await Cluster.start({
+    run: ["aws"],
+    node: { bodyLimitBytes: 4096, logger: pino({ level: "info" }, logStream) },
+  });
   url = cluster.url("aws");
 });
 afterAll(async () => {
@@ -29,18 +32,30 @@ async function send(path: string, init: RequestInit = {}): Promise<{ status: num
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
-const post = (path: string, body: string, type = "application/json") => send(path, { method: "POST", headers: { "content-type": type }, body });
+const post = (path: string, body: string, type = "application/json") =>
+  send(path, { method: "POST", headers: { "content-type": type }, body });
 
 describe("HTTP API contract", () => {
   it("accepts an event with 202, and answers a repeat with 200 and the stored state", async () => {
-    const first = await post("/v1/events", JSON.stringify({ tenantId: "acme", payload: { a: 1 }, eventId: "evt-idem" }));
+    const first = await post(
+      "/v1/events",
+      JSON.stringify({ tenantId: "acme", payload: { a: 1 }, eventId: "evt-idem" }),
+    );
     expect(first.status).toBe(202);
     expect(first.body).toEqual({ eventId: "evt-idem", status: "PENDING", hash: expect.any(String) });
-    const again = await post("/v1/events", JSON.stringify({ tenantId: "acme", payload: { a: 1 }, eventId: "evt-idem" }));
+    const again = await post(
+      "/v1/events",
+      JSON.stringify({ tenantId: "acme", payload: { a: 1 }, eventId: "evt-idem" }),
+    );
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ eventId: "evt-idem", hash: first.body.hash, envelope: { payload: { a: 1 } } });
     const got = await send("/v1/events/evt-idem");
-    expect(got.body).toMatchObject({ eventId: "evt-idem", status: "PENDING", hash: first.body.hash, confirmations: [{ cloud: "aws" }] });
+    expect(got.body).toMatchObject({
+      eventId: "evt-idem",
+      status: "PENDING",
+      hash: first.body.hash,
+      confirmations: [{ cloud: "aws" }],
+    });
   });
 
   it("concurrent duplicate submissions yield one event", async () => {
@@ -94,7 +109,9 @@ describe("HTTP API contract", () => {
       new Promise<string>((resolve) => {
         let buf = "";
         const s = connect(Number(port), hostname, () => {
-          s.write('POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"ten\r\n');
+          s.write(
+            'POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"ten\r\n',
+          );
           setTimeout(() => (tail === null ? s.end() : s.write(tail)), 30);
         });
         s.on("data", (d) => (buf += d));
@@ -107,7 +124,10 @@ describe("HTTP API contract", () => {
       expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
       expect(answer).toMatch(/content-type: application\/json/i);
       const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
-      expect(body.error).toMatchObject({ code: expect.stringMatching(/^BAD_(REQUEST|BODY)$/), message: expect.stringMatching(/^(request|body): /) });
+      expect(body.error).toMatchObject({
+        code: expect.stringMatching(/^BAD_(REQUEST|BODY)$/),
+        message: expect.stringMatching(/^(request|body): /),
+      });
     }
     await new Promise((r) => setTimeout(r, 50));
     const lines = logLines.slice(before);
@@ -118,25 +138,45 @@ describe("HTTP API contract", () => {
   });
 
   it("404 JSON for an unknown event or endpoint, 400 for an impossible event id", async () => {
-    expect(await send("/v1/events/evt-nope")).toMatchObject({ status: 404, body: { error: { code: "EVENT_NOT_FOUND" } } });
+    expect(await send("/v1/events/evt-nope")).toMatchObject({
+      status: 404,
+      body: { error: { code: "EVENT_NOT_FOUND" } },
+    });
     expect(await send("/v1/nothing")).toMatchObject({ status: 404, body: { error: { code: "NOT_FOUND" } } });
-    expect(await send("/v1/events/%20bad%20")).toMatchObject({ status: 400, body: { error: { code: "VALIDATION_FAILED" } } });
+    expect(await send("/v1/events/%20bad%20")).toMatchObject({
+      status: 400,
+      body: { error: { code: "VALIDATION_FAILED" } },
+    });
   });
 
   it("peer endpoint validates envelopes field by field", async () => {
-    const r = await post("/v1/peer/confirm", JSON.stringify({ from: "gcp", envelope: { eventId: "x" }, confirmations: [] }));
+    const r = await post(
+      "/v1/peer/confirm",
+      JSON.stringify({ from: "gcp", envelope: { eventId: "x" }, confirmations: [] }),
+    );
     expect(r.status).toBe(400);
     expect(r.body.error.message).toMatch(/^envelope\.\w+: /);
     const from = await post("/v1/peer/confirm", JSON.stringify({ from: 42, envelope: {}, confirmations: [] }));
     expect(from.body.error.details.issues.map((i: { field: string }) => i.field)).toContain("from");
     // Refused messages are kept as attempts, with where they came from.
     const attempts = (await send("/v1/peer/attempts")).body.attempts;
-    expect(attempts[0]).toMatchObject({ kind: "malformed", eventId: null, source: expect.stringMatching(/127\.0\.0\.1/) });
+    expect(attempts[0]).toMatchObject({
+      kind: "malformed",
+      eventId: null,
+      source: expect.stringMatching(/127\.0\.0\.1/),
+    });
     expect(attempts[1]).toMatchObject({ kind: "malformed", eventId: "x", claimedFrom: "gcp" });
   });
 
   it("survives hostile input and keeps serving", async () => {
-    const junk = ["", "null", "\u0000\u0001", '{"__proto__": {"polluted": true}, "tenantId": "a", "payload": 1}', "9".repeat(3000), '"\\ud800"'];
+    const junk = [
+      "",
+      "null",
+      "\u0000\u0001",
+      '{"__proto__": {"polluted": true}, "tenantId": "a", "payload": 1}',
+      "9".repeat(3000),
+      '"\\ud800"',
+    ];
     for (const body of junk) {
       const r = await post("/v1/events", body);
       expect(r.status).toBeGreaterThanOrEqual(400);
@@ -159,7 +199,10 @@ describe("HTTP API contract", () => {
       expect((await send("/v1/events/evt-idem")).status).toBe(200);
       const health = await send("/health");
       expect(health.status).toBe(200);
-      expect(health.body).toMatchObject({ status: "degraded", safeMode: { on: true, reason: "incident 7: ledger audit" } });
+      expect(health.body).toMatchObject({
+        status: "degraded",
+        safeMode: { on: true, reason: "incident 7: ledger audit" },
+      });
     } finally {
       await node.setSafeMode(null);
     }

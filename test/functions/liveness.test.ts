@@ -11,7 +11,15 @@ import { waitFor } from "../helpers/wait";
  * of the last link healing. The measured figures are printed.
  */
 const PRODUCTION: Partial<NodeOptions> = {
-  policy: { breakerThreshold: 5, halfOpenAfterMs: 250, probeCapMs: 1_000, retries: 4, backoffBaseMs: 1_000, backoffCapMs: 8_000, random: seeded(16) },
+  policy: {
+    breakerThreshold: 5,
+    halfOpenAfterMs: 250,
+    probeCapMs: 1_000,
+    retries: 4,
+    backoffBaseMs: 1_000,
+    backoffCapMs: 8_000,
+    random: seeded(16),
+  },
   peerTimeoutMs: 2_000,
   reconcile: { intervalMs: 500, graceMs: 1_000 },
 };
@@ -34,10 +42,15 @@ afterEach(async () => {
 
 /** ms from `since` until `eventId` is FINAL on every cloud in `on`. */
 async function msToFinal(c: Cluster, on: Cloud[], eventId: string, since: number): Promise<number> {
-  await waitFor(`${eventId} FINAL on ${on.join(", ")}`, async () => {
-    const views = await Promise.all(on.map((cloud) => c.get(cloud, `/v1/events/${eventId}`)));
-    return views.every((v) => v.status === 200 && v.body.status === "FINAL");
-  }, 20_000, 20);
+  await waitFor(
+    `${eventId} FINAL on ${on.join(", ")}`,
+    async () => {
+      const views = await Promise.all(on.map((cloud) => c.get(cloud, `/v1/events/${eventId}`)));
+      return views.every((v) => v.status === 200 && v.body.status === "FINAL");
+    },
+    20_000,
+    20,
+  );
   return Date.now() - since;
 }
 
@@ -67,7 +80,8 @@ describe("liveness with one cloud out (production timings)", () => {
     }
     const states = cluster.member("aws").node.peers.states();
     expect(states.find((s) => s.cloud === "azure")!.breaker).toBe("open");
-    for (const id of ids) expect((await cluster.get(originOf.get(id)!, `/v1/events/${id}`)).body.status).toBe("PENDING");
+    for (const id of ids)
+      expect((await cluster.get(originOf.get(id)!, `/v1/events/${id}`)).body.status).toBe("PENDING");
 
     cluster.link("aws", "azure").cut = false;
     cluster.link("azure", "aws").cut = false;
@@ -77,7 +91,18 @@ describe("liveness with one cloud out (production timings)", () => {
     console.log(`after healing: ${s.n} PENDING events FINAL on aws and azure in p50 ${s.p50} ms, max ${s.max} ms`);
     expect(s.max).toBeLessThan(5_000);
     // Both breakers closed again on their own.
-    await waitFor("breakers closed", async () => (["aws", "azure"] as const).every((c) => cluster!.member(c).node.peers.states().find((p) => p.cloud !== "gcp")!.breaker === "closed"), 5_000);
+    await waitFor(
+      "breakers closed",
+      async () =>
+        (["aws", "azure"] as const).every(
+          (c) =>
+            cluster!
+              .member(c)
+              .node.peers.states()
+              .find((p) => p.cloud !== "gcp")!.breaker === "closed",
+        ),
+      5_000,
+    );
   });
 
   it("when a cloud hangs (its links black-holed: calls time out instead of failing), the two others still finalize within 5 s", async () => {
@@ -113,7 +138,9 @@ describe("liveness with one cloud out (production timings)", () => {
       await new Promise((res) => setTimeout(res, 200));
     }
     const s = stats(await Promise.all(runs));
-    console.log(`after a cloud died: ${s.n} events (over ${Date.now() - diedAt} ms) FINAL on aws and azure in p50 ${s.p50} ms, max ${s.max} ms`);
+    console.log(
+      `after a cloud died: ${s.n} events (over ${Date.now() - diedAt} ms) FINAL on aws and azure in p50 ${s.p50} ms, max ${s.max} ms`,
+    );
     expect(s.max).toBeLessThan(5_000);
     const health = (await cluster.get("aws", "/health")).body;
     expect(health.checks.peers.gcp).toMatchObject({ state: "down" });

@@ -33,25 +33,40 @@ function statement(c: Cluster, signer: Cloud, env: Envelope, origin: Cloud = sig
   return signConfirmation(env.eventId, env.hash, c.keys[signer], Date.now(), { origin, logicalClock });
 }
 
-const event = (eventId: string, payload: unknown) => makeEnvelope({ eventId, tenantId: "acme", payload: payload as never });
+const event = (eventId: string, payload: unknown) =>
+  makeEnvelope({ eventId, tenantId: "acme", payload: payload as never });
 
 describe("2-of-3 quorum over real HTTP", () => {
   it("happy path: an event becomes FINAL on all three clouds with one certificate", async () => {
     cluster = await Cluster.start();
-    const submitted = await cluster.post("aws", "/v1/events", { tenantId: "acme", payload: { amount: 42, currency: "EUR" } });
+    const submitted = await cluster.post("aws", "/v1/events", {
+      tenantId: "acme",
+      payload: { amount: 42, currency: "EUR" },
+    });
     expect(submitted.status).toBe(202);
     expect(submitted.body).toMatchObject({ status: "PENDING", hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const views = await finalOn(cluster, [...CLOUDS], submitted.body.eventId);
     for (const view of views) {
       expect(view.hash).toBe(submitted.body.hash);
-      expect(view.envelope).toEqual({ eventId: submitted.body.eventId, tenantId: "acme", payload: { amount: 42, currency: "EUR" }, hash: submitted.body.hash });
+      expect(view.envelope).toEqual({
+        eventId: submitted.body.eventId,
+        tenantId: "acme",
+        payload: { amount: 42, currency: "EUR" },
+        hash: submitted.body.hash,
+      });
       expect(view.origin).toBe("aws");
       expect(new Set(view.confirmations.map((c: { cloud: string }) => c.cloud)).size).toBeGreaterThanOrEqual(2);
-      expect(view.confirmations.every((c: Confirmation) => c.hash === submitted.body.hash && c.origin === "aws")).toBe(true);
+      expect(view.confirmations.every((c: Confirmation) => c.hash === submitted.body.hash && c.origin === "aws")).toBe(
+        true,
+      );
     }
     const health = await cluster.get("aws", "/health");
     expect(health.body.status).toBe("healthy");
-    expect(health.body.checks.peers.azure).toMatchObject({ state: "up", breaker: "closed", probe: { failures: 0, nextAtMs: null } });
+    expect(health.body.checks.peers.azure).toMatchObject({
+      state: "up",
+      breaker: "closed",
+      probe: { failures: 0, nextAtMs: null },
+    });
   });
 
   it("one node killed: the other two still finalize, and /health says degraded", async () => {
@@ -108,12 +123,20 @@ describe("one event per {tenantId, eventId} across clouds", () => {
   it("the same submission sent concurrently to all three nodes ends FINAL with one hash everywhere, never QUARANTINED", async () => {
     cluster = await Cluster.start();
     const ids = Array.from({ length: 6 }, (_, i) => `dup-${i}`);
-    const answers = await Promise.all(ids.flatMap((eventId) => CLOUDS.map((cloud) => cluster!.post(cloud, "/v1/events", { tenantId: "acme", eventId, payload: { eventId, amount: 7 } }))));
+    const answers = await Promise.all(
+      ids.flatMap((eventId) =>
+        CLOUDS.map((cloud) =>
+          cluster!.post(cloud, "/v1/events", { tenantId: "acme", eventId, payload: { eventId, amount: 7 } }),
+        ),
+      ),
+    );
     for (const a of answers) expect([200, 202]).toContain(a.status);
     for (const eventId of ids) {
       const views = await finalOn(cluster, [...CLOUDS], eventId);
       expect(new Set(views.map((v) => v.hash)).size).toBe(1);
-      expect(new Set(answers.filter((a) => a.body.eventId === eventId).map((a) => a.body.hash))).toEqual(new Set([views[0].hash]));
+      expect(new Set(answers.filter((a) => a.body.eventId === eventId).map((a) => a.body.hash))).toEqual(
+        new Set([views[0].hash]),
+      );
       expect(new Set(views.flatMap((v) => v.confirmations.map((c: Confirmation) => c.cloud)))).toEqual(new Set(CLOUDS));
     }
     for (const cloud of CLOUDS) {
@@ -135,7 +158,11 @@ describe("one event per {tenantId, eventId} across clouds", () => {
     // The id reused with another payload (it reached azure through a peer before this client did).
     const reused = await cluster.post("azure", "/v1/events", { ...body, payload: { amount: 10 } });
     expect(reused.status).toBe(409);
-    expect(reused.body.error).toMatchObject({ code: "EVENT_ID_CONFLICT", message: expect.stringContaining('"inv-9"'), details: { eventId: "inv-9", hash: first.body.hash } });
+    expect(reused.body.error).toMatchObject({
+      code: "EVENT_ID_CONFLICT",
+      message: expect.stringContaining('"inv-9"'),
+      details: { eventId: "inv-9", hash: first.body.hash },
+    });
     for (const cloud of CLOUDS) expect(await statusOn(cluster, cloud, "inv-9")).toBe("FINAL");
   });
 
@@ -150,20 +177,33 @@ describe("one event per {tenantId, eventId} across clouds", () => {
     await finalOn(cluster, ["aws", "gcp"], "reused");
     // aws's copy, handed to azure by a peer, meets azure's B: 409, and nothing is quarantined.
     const viewA = (await cluster.get("aws", "/v1/events/reused")).body;
-    const viaPeer = await cluster.post("azure", "/v1/peer/confirm", { from: "aws", envelope: viewA.envelope, confirmations: viewA.confirmations.filter((c: Confirmation) => c.cloud === "aws") });
+    const viaPeer = await cluster.post("azure", "/v1/peer/confirm", {
+      from: "aws",
+      envelope: viewA.envelope,
+      confirmations: viewA.confirmations.filter((c: Confirmation) => c.cloud === "aws"),
+    });
     expect(viaPeer.status).toBe(409);
-    expect(viaPeer.body.error).toMatchObject({ code: "CONFLICTING_HASH", message: expect.stringContaining('"reused"'), details: { hash: b.body.hash, status: "PENDING" } });
+    expect(viaPeer.body.error).toMatchObject({
+      code: "CONFLICTING_HASH",
+      message: expect.stringContaining('"reused"'),
+      details: { hash: b.body.hash, status: "PENDING" },
+    });
     expect(await statusOn(cluster, "azure", "reused")).toBe("PENDING");
     // Healed: azure learns that A holds a certificate of the other two and adopts it. One FINAL hash, no quarantine.
     cluster.isolate("azure", false);
     const views = await finalOn(cluster, [...CLOUDS], "reused");
     expect(views.map((v) => v.hash)).toEqual([a.body.hash, a.body.hash, a.body.hash]);
-    for (const cloud of CLOUDS) expect(await cluster.member(cloud).store.listEvidence({ eventId: "reused" })).toEqual([]);
+    for (const cloud of CLOUDS)
+      expect(await cluster.member(cloud).store.listEvidence({ eventId: "reused" })).toEqual([]);
     // azure never signed A; what it signed on B stays on record as a statement.
     expect(views[1].confirmations.map((c: Confirmation) => c.cloud)).toEqual(["aws", "gcp"]);
-    expect((await cluster.member("azure").store.listStatements("reused")).map((s) => [s.cloud, s.hash])).toContainEqual(["azure", b.body.hash]);
+    expect((await cluster.member("azure").store.listStatements("reused")).map((s) => [s.cloud, s.hash])).toContainEqual(
+      ["azure", b.body.hash],
+    );
     // The client of B, retrying, is told the id is taken.
-    expect((await cluster.post("azure", "/v1/events", { tenantId: "acme", eventId: "reused", payload: { v: "B" } })).status).toBe(409);
+    expect(
+      (await cluster.post("azure", "/v1/events", { tenantId: "acme", eventId: "reused", payload: { v: "B" } })).status,
+    ).toBe(409);
   });
 });
 
@@ -172,23 +212,57 @@ describe("quarantine only on proof", () => {
     cluster = await Cluster.start({ run: ["azure"] });
     // A client's event on azure, PENDING: its peers are absent, so nobody has confirmed it yet.
     const good = event("evt-tamper", { amount: 1 });
-    expect((await cluster.post("azure", "/v1/events", { tenantId: "acme", eventId: "evt-tamper", payload: { amount: 1 } })).body).toMatchObject({ status: "PENDING", hash: good.hash });
+    expect(
+      (await cluster.post("azure", "/v1/events", { tenantId: "acme", eventId: "evt-tamper", payload: { amount: 1 } }))
+        .body,
+    ).toMatchObject({ status: "PENDING", hash: good.hash });
     const awsSays = statement(cluster, "aws", good);
 
-    const tampered = await cluster.post("azure", "/v1/peer/confirm", { from: "aws", envelope: { ...good, payload: { amount: 1_000_000 } }, confirmations: [awsSays] });
-    expect(tampered).toMatchObject({ status: 422, body: { error: { code: "HASH_MISMATCH", details: { field: "envelope.hash" } } } });
+    const tampered = await cluster.post("azure", "/v1/peer/confirm", {
+      from: "aws",
+      envelope: { ...good, payload: { amount: 1_000_000 } },
+      confirmations: [awsSays],
+    });
+    expect(tampered).toMatchObject({
+      status: 422,
+      body: { error: { code: "HASH_MISMATCH", details: { field: "envelope.hash" } } },
+    });
     const other = event("evt-tamper", { amount: 2 });
-    const forgedSig = await cluster.post("azure", "/v1/peer/confirm", { from: "aws", envelope: other, confirmations: [{ ...statement(cluster, "aws", other), signature: awsSays.signature }] });
-    expect(forgedSig).toMatchObject({ status: 422, body: { error: { code: "BAD_SIGNATURE", details: { field: "confirmations[0].signature" } } } });
+    const forgedSig = await cluster.post("azure", "/v1/peer/confirm", {
+      from: "aws",
+      envelope: other,
+      confirmations: [{ ...statement(cluster, "aws", other), signature: awsSays.signature }],
+    });
+    expect(forgedSig).toMatchObject({
+      status: 422,
+      body: { error: { code: "BAD_SIGNATURE", details: { field: "confirmations[0].signature" } } },
+    });
     const stranger = generateKeyPair();
     const unknownKey = { ...statement(cluster, "gcp", other), signature: signDigest(stranger.privateKey, other.hash) };
-    expect((await cluster.post("azure", "/v1/peer/confirm", { from: "gcp", envelope: other, confirmations: [unknownKey] })).status).toBe(422);
-    const unauthenticated = await cluster.post("azure", "/v1/peer/confirm", { from: "gcp", envelope: other, confirmations: [] });
+    expect(
+      (await cluster.post("azure", "/v1/peer/confirm", { from: "gcp", envelope: other, confirmations: [unknownKey] }))
+        .status,
+    ).toBe(422);
+    const unauthenticated = await cluster.post("azure", "/v1/peer/confirm", {
+      from: "gcp",
+      envelope: other,
+      confirmations: [],
+    });
     expect(unauthenticated).toMatchObject({ status: 401, body: { error: { code: "UNAUTHENTICATED" } } });
     // Someone else's statement does not authenticate the sender.
-    expect((await cluster.post("azure", "/v1/peer/confirm", { from: "gcp", envelope: good, confirmations: [awsSays] })).status).toBe(401);
-    expect((await cluster.post("azure", "/v1/peer/confirm", { from: "oracle", envelope: good, confirmations: [awsSays] })).status).toBe(403);
-    const malformed = await cluster.post("azure", "/v1/peer/confirm", { from: "aws", envelope: { eventId: "evt-tamper" }, confirmations: [] });
+    expect(
+      (await cluster.post("azure", "/v1/peer/confirm", { from: "gcp", envelope: good, confirmations: [awsSays] }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await cluster.post("azure", "/v1/peer/confirm", { from: "oracle", envelope: good, confirmations: [awsSays] }))
+        .status,
+    ).toBe(403);
+    const malformed = await cluster.post("azure", "/v1/peer/confirm", {
+      from: "aws",
+      envelope: { eventId: "evt-tamper" },
+      confirmations: [],
+    });
     expect(malformed.status).toBe(400);
 
     // Nothing moved: still PENDING on the genuine hash, with only its own confirmation; no evidence.
@@ -199,11 +273,23 @@ describe("quarantine only on proof", () => {
     expect(await cluster.member("azure").store.listStatements("evt-tamper")).toEqual([]);
     // Every refusal is on record, with where it came from.
     const attempts = (await cluster.get("azure", "/v1/peer/attempts?eventId=evt-tamper")).body.attempts;
-    expect(attempts.map((a: { kind: string }) => a.kind).sort()).toEqual(["bad-hash", "bad-signature", "bad-signature", "malformed", "unauthenticated", "unauthenticated", "unknown-sender"]);
+    expect(attempts.map((a: { kind: string }) => a.kind).sort()).toEqual([
+      "bad-hash",
+      "bad-signature",
+      "bad-signature",
+      "malformed",
+      "unauthenticated",
+      "unauthenticated",
+      "unknown-sender",
+    ]);
     for (const a of attempts) expect(a.source).toMatch(/^(::ffff:)?127\.0\.0\.1:\d+$/);
 
     // A genuine confirmation still finalizes it (the third cloud, asked for real, is down).
-    const ok = await cluster.post("azure", "/v1/peer/confirm", { from: "aws", envelope: good, confirmations: [awsSays] });
+    const ok = await cluster.post("azure", "/v1/peer/confirm", {
+      from: "aws",
+      envelope: good,
+      confirmations: [awsSays],
+    });
     expect(ok.body.status).toBe("FINAL");
   });
 
@@ -213,12 +299,22 @@ describe("quarantine only on proof", () => {
     const toAzure = event("evt-equivocate", { pay: "alice" });
     const toGcp = event("evt-equivocate", { pay: "mallory" });
     const [a, g] = await Promise.all([
-      cluster.post("azure", "/v1/peer/confirm", { from: "aws", envelope: toAzure, confirmations: [statement(cluster, "aws", toAzure)] }),
-      cluster.post("gcp", "/v1/peer/confirm", { from: "aws", envelope: toGcp, confirmations: [statement(cluster, "aws", toGcp)] }),
+      cluster.post("azure", "/v1/peer/confirm", {
+        from: "aws",
+        envelope: toAzure,
+        confirmations: [statement(cluster, "aws", toAzure)],
+      }),
+      cluster.post("gcp", "/v1/peer/confirm", {
+        from: "aws",
+        envelope: toGcp,
+        confirmations: [statement(cluster, "aws", toGcp)],
+      }),
     ]);
     for (const r of [a, g]) expect([200, 409]).toContain(r.status);
     const views = await waitFor("evidence on both", async () => {
-      const vs = await Promise.all((["azure", "gcp"] as const).map(async (c) => (await cluster!.get(c, "/v1/events/evt-equivocate")).body));
+      const vs = await Promise.all(
+        (["azure", "gcp"] as const).map(async (c) => (await cluster!.get(c, "/v1/events/evt-equivocate")).body),
+      );
       return vs.every((v) => v.evidence && v.status !== "PENDING") ? vs : undefined;
     });
     expect(new Set(views.filter((v) => v.status === "FINAL").map((v) => v.hash)).size).toBeLessThanOrEqual(1);
@@ -226,29 +322,63 @@ describe("quarantine only on proof", () => {
       const proof = view.evidence.find((e: { kind: string }) => e.kind === "equivocation");
       // The proof: two statements for one eventId, both validly signed by aws, on different hashes.
       expect(proof.detail.cloud).toBe("aws");
-      expect(new Set(proof.detail.statements.map((s: Confirmation) => s.hash))).toEqual(new Set([toAzure.hash, toGcp.hash]));
+      expect(new Set(proof.detail.statements.map((s: Confirmation) => s.hash))).toEqual(
+        new Set([toAzure.hash, toGcp.hash]),
+      );
       if (view.status === "QUARANTINED") expect(view.confirmations).toEqual([]);
     }
   });
 
   it("an open breaker between the honest clouds is not taken as 'peer down': a stolen-key equivocation gets no two FINALs", async () => {
     // Breakers that, once open, stay open for a minute: only a direct call can reach the peer.
-    cluster = await Cluster.start({ run: ["azure", "gcp"], node: { policy: { breakerThreshold: 1, halfOpenAfterMs: 60_000, probeCapMs: 60_000, retries: 0, backoffBaseMs: 1, backoffCapMs: 1, random: () => 0.5 }, reconcile: { autoStart: false } } });
+    cluster = await Cluster.start({
+      run: ["azure", "gcp"],
+      node: {
+        policy: {
+          breakerThreshold: 1,
+          halfOpenAfterMs: 60_000,
+          probeCapMs: 60_000,
+          retries: 0,
+          backoffBaseMs: 1,
+          backoffCapMs: 1,
+          random: () => 0.5,
+        },
+        reconcile: { autoStart: false },
+      },
+    });
     cluster.link("azure", "gcp").cut = true;
     cluster.link("gcp", "azure").cut = true;
-    for (const cloud of ["azure", "gcp"] as const) await cluster.post(cloud, "/v1/events", { tenantId: "acme", payload: { trip: cloud } });
-    await waitFor("both breakers open", async () => (["azure", "gcp"] as const).every((c) => cluster!.member(c).node.peers.states().every((s) => s.breaker === "open")));
+    for (const cloud of ["azure", "gcp"] as const)
+      await cluster.post(cloud, "/v1/events", { tenantId: "acme", payload: { trip: cloud } });
+    await waitFor("both breakers open", async () =>
+      (["azure", "gcp"] as const).every((c) =>
+        cluster!
+          .member(c)
+          .node.peers.states()
+          .every((s) => s.breaker === "open"),
+      ),
+    );
     // All links are up again; the breakers still say open.
     cluster.link("azure", "gcp").cut = false;
     cluster.link("gcp", "azure").cut = false;
     const toAzure = event("evt-breaker", { pay: "alice" });
     const toGcp = event("evt-breaker", { pay: "mallory" });
     await Promise.all([
-      cluster.post("azure", "/v1/peer/confirm", { from: "aws", envelope: toAzure, confirmations: [statement(cluster, "aws", toAzure)] }),
-      cluster.post("gcp", "/v1/peer/confirm", { from: "aws", envelope: toGcp, confirmations: [statement(cluster, "aws", toGcp)] }),
+      cluster.post("azure", "/v1/peer/confirm", {
+        from: "aws",
+        envelope: toAzure,
+        confirmations: [statement(cluster, "aws", toAzure)],
+      }),
+      cluster.post("gcp", "/v1/peer/confirm", {
+        from: "aws",
+        envelope: toGcp,
+        confirmations: [statement(cluster, "aws", toGcp)],
+      }),
     ]);
     // Each honest cloud, about to finalize on {aws, itself}, asked the other past its open breaker.
-    const views = await Promise.all((["azure", "gcp"] as const).map(async (c) => (await cluster!.get(c, "/v1/events/evt-breaker")).body));
+    const views = await Promise.all(
+      (["azure", "gcp"] as const).map(async (c) => (await cluster!.get(c, "/v1/events/evt-breaker")).body),
+    );
     expect(new Set(views.filter((v) => v.status === "FINAL").map((v) => v.hash)).size).toBeLessThanOrEqual(1);
     expect(views.some((v) => v.evidence?.some((e: { kind: string }) => e.kind === "equivocation"))).toBe(true);
   });
@@ -256,9 +386,16 @@ describe("quarantine only on proof", () => {
   it("a quarantined node never lends its confirmation, and a node shown the proof stops finalizing", async () => {
     cluster = await Cluster.start({ run: ["azure"] });
     const env = event("evt-q", { n: 1 });
-    expect((await cluster.post("azure", "/v1/events", { tenantId: "acme", eventId: "evt-q", payload: { n: 1 } })).body.status).toBe("PENDING");
+    expect(
+      (await cluster.post("azure", "/v1/events", { tenantId: "acme", eventId: "evt-q", payload: { n: 1 } })).body
+        .status,
+    ).toBe("PENDING");
     // A proof that does not hold (one statement twice, or a forged signature) is refused and changes nothing.
-    const bogus = await cluster.post("azure", "/v1/peer/equivocation", { from: "gcp", eventId: "evt-q", proof: { cloud: "aws", statements: [statement(cluster, "aws", env), statement(cluster, "aws", env)] } });
+    const bogus = await cluster.post("azure", "/v1/peer/equivocation", {
+      from: "gcp",
+      eventId: "evt-q",
+      proof: { cloud: "aws", statements: [statement(cluster, "aws", env), statement(cluster, "aws", env)] },
+    });
     expect(bogus).toMatchObject({ status: 422, body: { error: { code: "BAD_PROOF" } } });
     expect(await statusOn(cluster, "azure", "evt-q")).toBe("PENDING");
     // gcp shows azure a real proof: aws signed two hashes for evt-q.
@@ -267,20 +404,37 @@ describe("quarantine only on proof", () => {
     const shown = await cluster.post("azure", "/v1/peer/equivocation", { from: "gcp", eventId: "evt-q", proof });
     expect(shown).toMatchObject({ status: 200, body: { status: "QUARANTINED" } });
     // A full certificate now changes nothing: no FINAL on that evidence.
-    const late = await cluster.post("azure", "/v1/peer/confirm", { from: "gcp", envelope: env, confirmations: [statement(cluster, "gcp", env, "aws"), statement(cluster, "aws", env)] });
+    const late = await cluster.post("azure", "/v1/peer/confirm", {
+      from: "gcp",
+      envelope: env,
+      confirmations: [statement(cluster, "gcp", env, "aws"), statement(cluster, "aws", env)],
+    });
     expect(late.status).toBe(409);
-    expect(late.body.error).toMatchObject({ code: "EVENT_QUARANTINED", details: { status: "QUARANTINED", evidence: { cloud: "aws" } } });
+    expect(late.body.error).toMatchObject({
+      code: "EVENT_QUARANTINED",
+      details: { status: "QUARANTINED", evidence: { cloud: "aws" } },
+    });
     expect(late.body.error.details.confirmations).toBeUndefined();
     const view = (await cluster.get("azure", "/v1/events/evt-q")).body;
-    expect(view).toMatchObject({ status: "QUARANTINED", confirmations: [], statusReason: expect.stringMatching(/^equivocation: aws/) });
+    expect(view).toMatchObject({
+      status: "QUARANTINED",
+      confirmations: [],
+      statusReason: expect.stringMatching(/^equivocation: aws/),
+    });
     expect(view.evidence[0]).toMatchObject({ kind: "equivocation", reportedBy: "gcp", detail: { cloud: "aws" } });
     expect((await cluster.get("azure", "/v1/peer/attempts?eventId=evt-q")).body.attempts).toHaveLength(1);
     // Proof that arrives before the event: the event, when it comes, is quarantined on arrival.
     const early = event("evt-q2", { n: 1 });
     const early2 = event("evt-q2", { n: 2 });
     const proof2 = { cloud: "gcp", statements: [statement(cluster, "gcp", early), statement(cluster, "gcp", early2)] };
-    expect((await cluster.post("azure", "/v1/peer/equivocation", { from: "aws", eventId: "evt-q2", proof: proof2 })).body).toMatchObject({ status: null });
-    const arrives = await cluster.post("azure", "/v1/peer/confirm", { from: "aws", envelope: early, confirmations: [statement(cluster, "aws", early), statement(cluster, "gcp", early, "aws")] });
+    expect(
+      (await cluster.post("azure", "/v1/peer/equivocation", { from: "aws", eventId: "evt-q2", proof: proof2 })).body,
+    ).toMatchObject({ status: null });
+    const arrives = await cluster.post("azure", "/v1/peer/confirm", {
+      from: "aws",
+      envelope: early,
+      confirmations: [statement(cluster, "aws", early), statement(cluster, "gcp", early, "aws")],
+    });
     expect(arrives.body.error?.code).toBe("EVENT_QUARANTINED");
     expect(await statusOn(cluster, "azure", "evt-q2")).toBe("QUARANTINED");
   });

@@ -12,10 +12,16 @@ import { waitFor } from "../helpers/wait";
  * to a black-holed peer included, 2 s each) and its pings before the next listing, so an event
  * that became due waited for the whole previous pass. These pin the scheduling that fixed it.
  */
-function harness(opts: { pending: () => string[]; final: () => string[]; drive: (id: string) => Promise<void>; ping?: () => Promise<boolean> }) {
+function harness(opts: {
+  pending: () => string[];
+  final: () => string[];
+  drive: (id: string) => Promise<void>;
+  ping?: () => Promise<boolean>;
+}) {
   const driven: string[] = [];
   const store = {
-    eventsToReconcile: async (o: { only?: "PENDING" | "FINAL" }) => (o.only === "FINAL" ? opts.final() : o.only === "PENDING" ? opts.pending() : [...opts.pending(), ...opts.final()]),
+    eventsToReconcile: async (o: { only?: "PENDING" | "FINAL" }) =>
+      o.only === "FINAL" ? opts.final() : o.only === "PENDING" ? opts.pending() : [...opts.pending(), ...opts.final()],
   } as unknown as Store;
   const replicator = {
     drive: async (id: string) => {
@@ -24,7 +30,10 @@ function harness(opts: { pending: () => string[]; final: () => string[]; drive: 
     },
   } as unknown as Replicator;
   const peers = { clouds: ["azure", "gcp"], ping: opts.ping ?? (async () => true) } as unknown as Peers;
-  const reconciler = new Reconciler({ store, replicator, peers, clock: { now: () => Date.now() }, log: pino({ level: "silent" }) }, { ...DEFAULT_RECONCILER, intervalMs: 20 });
+  const reconciler = new Reconciler(
+    { store, replicator, peers, clock: { now: () => Date.now() }, log: pino({ level: "silent" }) },
+    { ...DEFAULT_RECONCILER, intervalMs: 20 },
+  );
   return { reconciler, driven };
 }
 

@@ -32,7 +32,14 @@ describe("backoff", () => {
     expect([0, 1, 2, 3].map((n) => fullJitterDelay(n, 1_000, 8_000, () => 0))).toEqual([0, 0, 0, 0]);
     expect(fullJitterDelay(3, 1_000, 8_000, () => 0.5)).toBe(4_000);
     expect(fullJitterDelay(6, 1_000, 8_000, () => 0.5)).toBe(4_000); // capped at 8 s
-    expect(DEFAULT_PEER_POLICY).toMatchObject({ breakerThreshold: 5, halfOpenAfterMs: 250, probeCapMs: 1_000, retries: 4, backoffBaseMs: 1_000, backoffCapMs: 8_000 });
+    expect(DEFAULT_PEER_POLICY).toMatchObject({
+      breakerThreshold: 5,
+      halfOpenAfterMs: 250,
+      probeCapMs: 1_000,
+      retries: 4,
+      backoffBaseMs: 1_000,
+      backoffCapMs: 8_000,
+    });
   });
 
   it("probes recovery after 250 ms doubling to a cap (1 s by default), with equal jitter (never zero, never above the step)", () => {
@@ -50,21 +57,33 @@ function peersFor(opts: Omit<HttpPeersOptions, "self" | "clock" | "timeoutMs"> &
 }
 
 /** A peer whose health the test switches; counts calls per path. */
-async function switchablePeer(): Promise<{ url: string; setHealthy(ok: boolean): void; calls: (path: string) => number }> {
+async function switchablePeer(): Promise<{
+  url: string;
+  setHealthy(ok: boolean): void;
+  calls: (path: string) => number;
+}> {
   let healthy = false;
   const calls = new Map<string, number>();
   const server = createServer((req, res) => {
     calls.set(req.url!, (calls.get(req.url!) ?? 0) + 1);
     req.resume();
     req.on("end", () => {
-      if (!healthy) return void res.writeHead(503, { "content-type": "application/json" }).end('{"error":{"code":"DOWN","message":"down"}}');
-      const body = req.url === "/v1/peer/ping" ? '{"cloud":"azure","ok":true}' : '{"status":"PENDING","confirmations":[]}';
+      if (!healthy)
+        return void res
+          .writeHead(503, { "content-type": "application/json" })
+          .end('{"error":{"code":"DOWN","message":"down"}}');
+      const body =
+        req.url === "/v1/peer/ping" ? '{"cloud":"azure","ok":true}' : '{"status":"PENDING","confirmations":[]}';
       res.writeHead(200, { "content-type": "application/json" }).end(body);
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   closers.push(() => new Promise((r) => server.close(() => r())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, setHealthy: (ok) => (healthy = ok), calls: (p) => calls.get(p) ?? 0 };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    setHealthy: (ok) => (healthy = ok),
+    calls: (p) => calls.get(p) ?? 0,
+  };
 }
 
 describe("per-peer breaker and retry (real HTTP)", () => {
@@ -75,7 +94,17 @@ describe("per-peer breaker and retry (real HTTP)", () => {
       draws.push(draws.length);
       return 0.5;
     };
-    const peers = peersFor({ urls: { azure: peer.url }, policy: { ...DEFAULT_PEER_POLICY, backoffBaseMs: 2, backoffCapMs: 16, halfOpenAfterMs: 60_000, probeCapMs: 60_000, random } });
+    const peers = peersFor({
+      urls: { azure: peer.url },
+      policy: {
+        ...DEFAULT_PEER_POLICY,
+        backoffBaseMs: 2,
+        backoffCapMs: 16,
+        halfOpenAfterMs: 60_000,
+        probeCapMs: 60_000,
+        random,
+      },
+    });
     const out = await peers.confirm("azure", { from: "aws", envelope, confirmations: [] }, "retry");
     expect(out).toMatchObject({ kind: "unreachable", attempted: true });
     expect(peer.calls()).toBe(5); // 1 attempt + 4 retries
@@ -94,7 +123,10 @@ describe("per-peer breaker and retry (real HTTP)", () => {
   it("probes recovery on its own, past the open breaker and without traffic, and reports the breaker closed", async () => {
     const peer = await switchablePeer();
     const recovered: string[] = [];
-    const peers = peersFor({ urls: { azure: peer.url }, policy: { ...DEFAULT_PEER_POLICY, halfOpenAfterMs: 20, probeCapMs: 80, random: () => 0.5 } });
+    const peers = peersFor({
+      urls: { azure: peer.url },
+      policy: { ...DEFAULT_PEER_POLICY, halfOpenAfterMs: 20, probeCapMs: 80, random: () => 0.5 },
+    });
     peers.onRecovered((c) => recovered.push(c));
     for (let i = 0; i < 5; i++) await peers.confirm("azure", { from: "aws", envelope, confirmations: [] }, "once");
     expect(peers.states()[0]).toMatchObject({ breaker: "open", reachable: false });
@@ -106,16 +138,24 @@ describe("per-peer breaker and retry (real HTTP)", () => {
     // ... and the first probe after the peer heals closes the breaker, with no call from us.
     peer.setHealthy(true);
     const healedAt = Date.now();
-    while (peers.states()[0]!.breaker !== "closed" && Date.now() - healedAt < 2_000) await new Promise((r) => setTimeout(r, 5));
+    while (peers.states()[0]!.breaker !== "closed" && Date.now() - healedAt < 2_000)
+      await new Promise((r) => setTimeout(r, 5));
     expect(Date.now() - healedAt).toBeLessThan(200); // at most one capped probe delay (80 ms) plus a round trip
-    expect(peers.states()[0]).toMatchObject({ breaker: "closed", reachable: true, probe: { failures: 0, nextAtMs: null } });
+    expect(peers.states()[0]).toMatchObject({
+      breaker: "closed",
+      reachable: true,
+      probe: { failures: 0, nextAtMs: null },
+    });
     expect(recovered).toEqual(["azure"]);
     expect(peer.calls("/v1/peer/confirm")).toBe(5);
   });
 
   it("a retry back-off is cut short as soon as the peer answers again", async () => {
     const peer = await switchablePeer();
-    const peers = peersFor({ urls: { azure: peer.url }, policy: { ...DEFAULT_PEER_POLICY, backoffBaseMs: 5_000, backoffCapMs: 8_000, random: () => 0.99 } });
+    const peers = peersFor({
+      urls: { azure: peer.url },
+      policy: { ...DEFAULT_PEER_POLICY, backoffBaseMs: 5_000, backoffCapMs: 8_000, random: () => 0.99 },
+    });
     const started = Date.now();
     const pending = peers.confirm("azure", { from: "aws", envelope, confirmations: [] }, "retry");
     await new Promise((r) => setTimeout(r, 100)); // first attempt failed; now sleeping ~5 s

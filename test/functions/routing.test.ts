@@ -6,7 +6,12 @@ import { rankClouds, selectCloud, type CloudReport } from "../../functions/routi
 import { Cluster } from "../helpers/cluster";
 import { waitFor } from "../helpers/wait";
 
-const r = (cloud: CloudReport["cloud"], status: CloudReport["status"], latencyMs: number, load = 0): CloudReport => ({ cloud, status, latencyMs, load });
+const r = (cloud: CloudReport["cloud"], status: CloudReport["status"], latencyMs: number, load = 0): CloudReport => ({
+  cloud,
+  status,
+  latencyMs,
+  load,
+});
 
 describe("selectCloud", () => {
   it("prefers healthy, then lower latency + load, and never picks an unusable cloud", () => {
@@ -14,7 +19,11 @@ describe("selectCloud", () => {
     expect(selectCloud([r("aws", "healthy", 50), r("gcp", "healthy", 40)])).toBe("gcp");
     expect(selectCloud([r("aws", "healthy", 50, 0), r("gcp", "healthy", 40, 0.9)])).toBe("aws");
     expect(selectCloud([r("aws", "unhealthy", 1), r("gcp", "unreachable", 1)])).toBeUndefined();
-    expect(rankClouds([r("gcp", "healthy", 10), r("azure", "healthy", 10), r("aws", "healthy", 10)])).toEqual(["aws", "azure", "gcp"]);
+    expect(rankClouds([r("gcp", "healthy", 10), r("azure", "healthy", 10), r("aws", "healthy", 10)])).toEqual([
+      "aws",
+      "azure",
+      "gcp",
+    ]);
   });
 
   it("is deterministic: the input order never changes the choice", () => {

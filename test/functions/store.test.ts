@@ -8,9 +8,11 @@ import { keyRings } from "../helpers/cluster";
 import { DATABASE_URL, disposeStore, freshStore } from "../helpers/store";
 
 const keys = keyRings();
-const event = (eventId: string, payload: unknown = { n: 1 }): Envelope => makeEnvelope({ eventId, tenantId: "acme", payload: payload as never });
+const event = (eventId: string, payload: unknown = { n: 1 }): Envelope =>
+  makeEnvelope({ eventId, tenantId: "acme", payload: payload as never });
 const meta = { origin: "aws" as Cloud, seenClock: 0 };
-const confirm = (env: Envelope, cloud: Cloud, at = 0, hash = env.hash) => signConfirmation(env.eventId, hash, keys[cloud], at, { origin: "aws", logicalClock: 1 });
+const confirm = (env: Envelope, cloud: Cloud, at = 0, hash = env.hash) =>
+  signConfirmation(env.eventId, hash, keys[cloud], at, { origin: "aws", logicalClock: 1 });
 
 // Always on PGlite; also on the server when DATABASE_URL is set (CI).
 const kinds = DATABASE_URL ? (["pglite", "pg"] as const) : (["pglite"] as const);
@@ -30,7 +32,9 @@ describe.each(kinds)("store on %s", (kind) => {
       // Opening runs migrate(); a second migrate on the same schema applies nothing.
       const sql = (again as unknown as { sql: import("../../functions/store/sql").Sql }).sql;
       expect(await migrate(sql, again.schema)).toEqual([]);
-      const rows = await sql.query<{ version: number }>(`SELECT version FROM ${again.schema}.schema_migrations ORDER BY version`);
+      const rows = await sql.query<{ version: number }>(
+        `SELECT version FROM ${again.schema}.schema_migrations ORDER BY version`,
+      );
       expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     } finally {
       await disposeStore(again);
@@ -41,15 +45,21 @@ describe.each(kinds)("store on %s", (kind) => {
     const sql = (store as unknown as { sql: import("../../functions/store/sql").Sql }).sql;
     const schema = `test_v1_${Math.random().toString(16).slice(2, 10)}`;
     try {
-      await sql.exec(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());`);
+      await sql.exec(
+        `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());`,
+      );
       for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
         await sql.exec(m.up(schema));
         await sql.query(`INSERT INTO ${schema}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
       }
-      await sql.query(`INSERT INTO ${schema}.events (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms) VALUES ('old', 'acme', 'aws', 'h', '{}', 1)`);
+      await sql.query(
+        `INSERT INTO ${schema}.events (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms) VALUES ('old', 'acme', 'aws', 'h', '{}', 1)`,
+      );
       await expect(migrate(sql, schema)).rejects.toThrow(/protocol v1/);
       // Nothing half-applied: the schema is still at version 3 with its event.
-      expect((await sql.query<{ n: number }>(`SELECT max(version) AS n FROM ${schema}.schema_migrations`))[0]!.n).toBe(3);
+      expect((await sql.query<{ n: number }>(`SELECT max(version) AS n FROM ${schema}.schema_migrations`))[0]!.n).toBe(
+        3,
+      );
     } finally {
       await sql.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     }
@@ -91,8 +101,12 @@ describe.each(kinds)("store on %s", (kind) => {
     await store.insertEvent(env, meta, 1);
     expect(await store.quarantine(env.eventId, "evidence", 2)).toBe(true);
     const sql = (store as unknown as { sql: import("../../functions/store/sql").Sql }).sql;
-    await expect(sql.query(`UPDATE ${store.schema}.events SET status = 'FINAL' WHERE event_id = $1`, [env.eventId])).rejects.toThrow(/terminal/);
-    await expect(sql.query(`UPDATE ${store.schema}.events SET hash = 'x' WHERE event_id = $1`, [env.eventId])).rejects.toThrow(/never changes/);
+    await expect(
+      sql.query(`UPDATE ${store.schema}.events SET status = 'FINAL' WHERE event_id = $1`, [env.eventId]),
+    ).rejects.toThrow(/terminal/);
+    await expect(
+      sql.query(`UPDATE ${store.schema}.events SET hash = 'x' WHERE event_id = $1`, [env.eventId]),
+    ).rejects.toThrow(/never changes/);
   });
 
   it("stamps an inserted event with the tenant's Lamport clock after observing what came with it", async () => {
@@ -113,13 +127,31 @@ describe.each(kinds)("store on %s", (kind) => {
     await store.addStatements(env.eventId, [other, other], 2);
     expect(await store.listStatements(env.eventId)).toEqual([other]);
     expect((await store.getEvent(env.eventId))!.statements).toBe(1);
-    await store.recordEvidence({ eventId: env.eventId, kind: "equivocation", reportedBy: "gcp", detail: { cloud: "azure" } }, 3);
+    await store.recordEvidence(
+      { eventId: env.eventId, kind: "equivocation", reportedBy: "gcp", detail: { cloud: "azure" } },
+      3,
+    );
     expect(await store.finalize(env.eventId, env.hash, 4)).toBe(false);
     expect((await store.getEvent(env.eventId))!.status).toBe("PENDING");
 
-    await store.recordAttempt({ eventId: env.eventId, kind: "bad-signature", reason: "confirmations[0].signature: no", source: "127.0.0.1:5", claimedFrom: "gcp", detail: { x: "y".repeat(10_000) } }, 6);
+    await store.recordAttempt(
+      {
+        eventId: env.eventId,
+        kind: "bad-signature",
+        reason: "confirmations[0].signature: no",
+        source: "127.0.0.1:5",
+        claimedFrom: "gcp",
+        detail: { x: "y".repeat(10_000) },
+      },
+      6,
+    );
     const [attempt] = await store.listAttempts({ eventId: env.eventId });
-    expect(attempt).toMatchObject({ kind: "bad-signature", source: "127.0.0.1:5", claimedFrom: "gcp", recordedAtMs: 6 });
+    expect(attempt).toMatchObject({
+      kind: "bad-signature",
+      source: "127.0.0.1:5",
+      claimedFrom: "gcp",
+      recordedAtMs: 6,
+    });
     expect(JSON.stringify(attempt!.detail).length).toBeLessThan(5_000); // cut, so a flood stays small
   });
 
@@ -152,7 +184,9 @@ describe.each(kinds)("store on %s", (kind) => {
 
   it("keeps evidence and the safe-mode switch", async () => {
     await store.recordEvidence({ eventId: "evt-ev", kind: "equivocation", reportedBy: "gcp", detail: { a: 1 } }, 5);
-    expect(await store.listEvidence({ eventId: "evt-ev" })).toEqual([{ eventId: "evt-ev", kind: "equivocation", reportedBy: "gcp", detail: { a: 1 }, recordedAtMs: 5 }]);
+    expect(await store.listEvidence({ eventId: "evt-ev" })).toEqual([
+      { eventId: "evt-ev", kind: "equivocation", reportedBy: "gcp", detail: { a: 1 }, recordedAtMs: 5 },
+    ]);
     expect(await store.getSafeMode()).toBeNull();
     await store.setSafeMode("incident 42", 1);
     expect(await store.getSafeMode()).toBe("incident 42");
@@ -171,11 +205,18 @@ describe.each(kinds)("store on %s", (kind) => {
       await s.insertEvent(final, meta, 100);
       for (const cloud of ["aws", "gcp"] as const) await s.addConfirmation(final.eventId, confirm(final, cloud));
       await s.finalize(final.eventId, final.hash, 200);
-      expect((await s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10 })).sort()).toEqual(["evt-f", "evt-p"]);
+      expect((await s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10 })).sort()).toEqual([
+        "evt-f",
+        "evt-p",
+      ]);
       expect(await s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 300, limit: 10 })).toEqual(["evt-p"]);
       // The reconciler lists its two lanes apart: PENDING events, and FINAL ones a cloud misses.
-      expect(await s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10, only: "PENDING" })).toEqual(["evt-p"]);
-      expect(await s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10, only: "FINAL" })).toEqual(["evt-f"]);
+      expect(
+        await s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10, only: "PENDING" }),
+      ).toEqual(["evt-p"]);
+      expect(await s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10, only: "FINAL" })).toEqual([
+        "evt-f",
+      ]);
       expect(await s.countByStatus()).toEqual({ PENDING: 2, FINAL: 1, QUARANTINED: 0 });
     } finally {
       await disposeStore(s);

@@ -8,14 +8,27 @@ import { Link } from "./link";
 import { CLUSTER_STORE, disposeStore, freshStore } from "./store";
 
 export function keyRings(): Record<Cloud, KeyRing> {
-  const pairs = Object.fromEntries(CLOUDS.map((c) => [c, generateKeyPair()])) as Record<Cloud, { privateKey: KeyObject; publicKey: KeyObject }>;
+  const pairs = Object.fromEntries(CLOUDS.map((c) => [c, generateKeyPair()])) as Record<
+    Cloud,
+    { privateKey: KeyObject; publicKey: KeyObject }
+  >;
   const publicKeys = Object.fromEntries(CLOUDS.map((c) => [c, pairs[c].publicKey])) as Record<Cloud, KeyObject>;
-  return Object.fromEntries(CLOUDS.map((c) => [c, { self: c, privateKey: pairs[c].privateKey, publicKeys }])) as Record<Cloud, KeyRing>;
+  return Object.fromEntries(CLOUDS.map((c) => [c, { self: c, privateKey: pairs[c].privateKey, publicKeys }])) as Record<
+    Cloud,
+    KeyRing
+  >;
 }
 
 /** Fast settings: milliseconds instead of seconds, seeded jitter. */
 export const FAST: Pick<NodeOptions, "policy" | "peerTimeoutMs" | "reconcile"> = {
-  policy: { breakerThreshold: 5, halfOpenAfterMs: 150, retries: 4, backoffBaseMs: 2, backoffCapMs: 16, random: () => 0.5 },
+  policy: {
+    breakerThreshold: 5,
+    halfOpenAfterMs: 150,
+    retries: 4,
+    backoffBaseMs: 2,
+    backoffCapMs: 16,
+    random: () => 0.5,
+  },
   peerTimeoutMs: 1_000,
   reconcile: { intervalMs: 50, graceMs: 200 },
 };
@@ -38,7 +51,8 @@ export class Cluster {
 
   static async start(opts: { run?: Cloud[]; node?: Partial<NodeOptions> } = {}): Promise<Cluster> {
     const cluster = new Cluster(keyRings());
-    for (const from of CLOUDS) for (const to of CLOUDS) if (from !== to) cluster.links.set(`${from}->${to}`, await Link.open());
+    for (const from of CLOUDS)
+      for (const to of CLOUDS) if (from !== to) cluster.links.set(`${from}->${to}`, await Link.open());
     for (const cloud of opts.run ?? CLOUDS) {
       const store = await freshStore(CLUSTER_STORE, cloud);
       const peers = Object.fromEntries(CLOUDS.filter((c) => c !== cloud).map((c) => [c, cluster.link(cloud, c).url]));
@@ -74,11 +88,16 @@ export class Cluster {
 
   /** Cut (or heal) every link into and out of `cloud`. */
   isolate(cloud: Cloud, cut = true): void {
-    for (const [name, link] of this.links) if (name.startsWith(`${cloud}->`) || name.endsWith(`->${cloud}`)) link.cut = cut;
+    for (const [name, link] of this.links)
+      if (name.startsWith(`${cloud}->`) || name.endsWith(`->${cloud}`)) link.cut = cut;
   }
 
   async post(cloud: Cloud, path: string, body: unknown): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${this.url(cloud)}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(`${this.url(cloud)}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: await res.json() };
   }
 
@@ -95,7 +114,8 @@ export class Cluster {
     for (const link of this.links.values()) await link.close();
     // Let in-flight replication passes finish (bounded) before their stores go away.
     const deadline = Date.now() + 3_000;
-    while ([...this.members.values()].some((m) => m.node.replicator.busy > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ([...this.members.values()].some((m) => m.node.replicator.busy > 0) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     for (const m of this.members.values()) await disposeStore(m.store);
   }
 }

@@ -42,13 +42,19 @@ export const COMPONENT_CONTEXT: MockContext = {
 // Pulumi's runtime state is process-global: builds run one at a time.
 let queue: Promise<unknown> = Promise.resolve();
 
-export function buildComponent<T extends pulumi.ComponentResource>(make: () => T, config: Record<string, string> = {}): Promise<Built<T>> {
+export function buildComponent<T extends pulumi.ComponentResource>(
+  make: () => T,
+  config: Record<string, string> = {},
+): Promise<Built<T>> {
   const run = queue.then(() => buildOnce(make, config));
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function buildOnce<T extends pulumi.ComponentResource>(make: () => T, config: Record<string, string>): Promise<Built<T>> {
+async function buildOnce<T extends pulumi.ComponentResource>(
+  make: () => T,
+  config: Record<string, string>,
+): Promise<Built<T>> {
   const ctx = COMPONENT_CONTEXT;
   const inputs = new Map<string, Record<string, any>>();
   const failures: Error[] = [];
@@ -58,7 +64,13 @@ async function buildOnce<T extends pulumi.ComponentResource>(make: () => T, conf
     ctx.stack,
     true,
   );
-  pulumi.runtime.setAllConfig({ "aws:region": ctx.awsRegion, "azure-native:location": ctx.azureLocation, "gcp:project": ctx.gcpProject, "gcp:region": ctx.gcpRegion, ...config });
+  pulumi.runtime.setAllConfig({
+    "aws:region": ctx.awsRegion,
+    "azure-native:location": ctx.azureLocation,
+    "gcp:project": ctx.gcpProject,
+    "gcp:region": ctx.gcpRegion,
+    ...config,
+  });
   const capture = new Capture();
   capture.install();
   let component: T | undefined;
@@ -73,7 +85,14 @@ async function buildOnce<T extends pulumi.ComponentResource>(make: () => T, conf
   if (failures.length > 0) throw failures[0];
   const resources: BuiltResource[] = capture.registrations
     .filter((r) => r.type !== "pulumi:pulumi:Stack")
-    .map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, inputs: inputs.get(`${r.type}::${r.name}`) ?? {} }));
+    .map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      parent: r.parent,
+      custom: r.custom,
+      inputs: inputs.get(`${r.type}::${r.name}`) ?? {},
+    }));
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   return {
     component: component!,
@@ -82,7 +101,10 @@ async function buildOnce<T extends pulumi.ComponentResource>(make: () => T, conf
     ofType,
     one(type, nameIncludes = "") {
       const found = ofType(type).filter((r) => r.name.includes(nameIncludes));
-      if (found.length !== 1) throw new Error(`expected exactly one ${type}${nameIncludes ? ` named *${nameIncludes}*` : ""}, found ${found.length}`);
+      if (found.length !== 1)
+        throw new Error(
+          `expected exactly one ${type}${nameIncludes ? ` named *${nameIncludes}*` : ""}, found ${found.length}`,
+        );
       return found[0]!;
     },
   };
@@ -100,8 +122,12 @@ export function expectWellFormed(built: Built<pulumi.ComponentResource>, type: s
     for (let p = r.parent; p !== null; p = byUrn.get(p)?.parent ?? null) if (p === root.urn) return true;
     return false;
   };
-  const orphans = built.resources.filter((r) => r.custom && (r.parent === null || !byUrn.has(r.parent))).map((r) => `${r.type} ${r.name}`);
-  if (orphans.length > 0) throw new Error(`${type}: cloud resources registered outside any component: ${orphans.join(", ")}`);
-  if (!built.resources.some((r) => r.custom && under(r))) throw new Error(`${type}: no cloud resource registered under it`);
+  const orphans = built.resources
+    .filter((r) => r.custom && (r.parent === null || !byUrn.has(r.parent)))
+    .map((r) => `${r.type} ${r.name}`);
+  if (orphans.length > 0)
+    throw new Error(`${type}: cloud resources registered outside any component: ${orphans.join(", ")}`);
+  if (!built.resources.some((r) => r.custom && under(r)))
+    throw new Error(`${type}: no cloud resource registered under it`);
   if (!built.withOutputs.has(root.urn)) throw new Error(`${type}: registerOutputs was not called`);
 }

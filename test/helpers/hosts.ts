@@ -38,7 +38,15 @@ export async function pgliteStore(label: string): Promise<Store> {
 export async function hostAndLocal(cloud: Cloud): Promise<{ host: QuorumHost; local: QuorumNode; stores: Store[] }> {
   const { privatePem, publicPem } = pemKeys();
   const stores: Store[] = [];
-  const config: HostConfig = { cloud, region: `region-of-${cloud}`, peers: {}, publicKeys: publicPem, schema: `tricloud_${cloud}`, poolMax: 2, logLevel: "silent" };
+  const config: HostConfig = {
+    cloud,
+    region: `region-of-${cloud}`,
+    peers: {},
+    publicKeys: publicPem,
+    schema: `tricloud_${cloud}`,
+    poolMax: 2,
+    logLevel: "silent",
+  };
   const host = new QuorumHost({
     config,
     secrets: async () => ({ privateKeyPem: privatePem[cloud], databaseUrl: "postgresql://unused" }),
@@ -79,14 +87,47 @@ export interface Answer {
 /** Health, submit, resubmit, read, and the bad requests: what every adapter must answer like the node. */
 export const SCENARIO: readonly Exchange[] = [
   { method: "GET", path: "/health", headers: {} },
-  { method: "POST", path: "/v1/events", headers: { "content-type": "application/json" }, body: JSON.stringify({ tenantId: "acme", payload: { invoice: "INV-1", amountCents: 4200, note: "café ✓" }, eventId: "inv-1" }) },
-  { method: "POST", path: "/v1/events", headers: { "content-type": "application/json" }, body: JSON.stringify({ tenantId: "acme", payload: { invoice: "INV-1", amountCents: 4200, note: "café ✓" }, eventId: "inv-1" }) },
+  {
+    method: "POST",
+    path: "/v1/events",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      tenantId: "acme",
+      payload: { invoice: "INV-1", amountCents: 4200, note: "café ✓" },
+      eventId: "inv-1",
+    }),
+  },
+  {
+    method: "POST",
+    path: "/v1/events",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      tenantId: "acme",
+      payload: { invoice: "INV-1", amountCents: 4200, note: "café ✓" },
+      eventId: "inv-1",
+    }),
+  },
   { method: "GET", path: "/v1/events/inv-1", headers: {} },
   { method: "GET", path: "/v1/events/nope", headers: {} },
-  { method: "POST", path: "/v1/events", headers: { "content-type": "application/json" }, body: JSON.stringify({ tenantId: "acme" }) },
-  { method: "POST", path: "/v1/events", headers: { "content-type": "application/json" }, body: '{"tenantId": "acme", ' },
+  {
+    method: "POST",
+    path: "/v1/events",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ tenantId: "acme" }),
+  },
+  {
+    method: "POST",
+    path: "/v1/events",
+    headers: { "content-type": "application/json" },
+    body: '{"tenantId": "acme", ',
+  },
   { method: "POST", path: "/v1/events", headers: { "content-type": "text/plain" }, body: "hi" },
-  { method: "POST", path: "/v1/events", headers: { "content-type": "application/json" }, body: JSON.stringify({ tenantId: "acme", payload: 1, eventId: "x".repeat(300) }) },
+  {
+    method: "POST",
+    path: "/v1/events",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ tenantId: "acme", payload: 1, eventId: "x".repeat(300) }),
+  },
   { method: "GET", path: "/v1/nothing-here?x=1", headers: {} },
 ];
 
@@ -105,7 +146,13 @@ export function parse(text: string): unknown {
 
 /** The local node's answer to an exchange (`app.fetch`, as `tricloud node` serves it). */
 export async function localAnswer(node: QuorumNode, x: Exchange): Promise<Answer> {
-  const res = await node.app.fetch(new Request(`http://local${x.path}`, { method: x.method, headers: x.headers, ...(x.body !== undefined ? { body: x.body } : {}) }));
+  const res = await node.app.fetch(
+    new Request(`http://local${x.path}`, {
+      method: x.method,
+      headers: x.headers,
+      ...(x.body !== undefined ? { body: x.body } : {}),
+    }),
+  );
   return answerOf(res);
 }
 
@@ -114,5 +161,13 @@ export function comparable(a: Answer): Answer {
   const body = a.body as Record<string, unknown> | null;
   if (!body || typeof body !== "object" || !("checks" in body)) return a;
   const checks = body.checks as { store: Record<string, unknown> };
-  return { ...a, body: { ...body, load: "<measured>", latencyMs: "<measured>", checks: { ...checks, store: { ...checks.store, latencyMs: "<measured>" } } } };
+  return {
+    ...a,
+    body: {
+      ...body,
+      load: "<measured>",
+      latencyMs: "<measured>",
+      checks: { ...checks, store: { ...checks.store, latencyMs: "<measured>" } },
+    },
+  };
 }

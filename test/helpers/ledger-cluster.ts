@@ -20,7 +20,11 @@ export async function finalEvents(cluster: Cluster, ids: string[]): Promise<void
     if (r.status !== 202 && r.status !== 200) throw new Error(`submit ${id}: ${r.status} ${JSON.stringify(r.body)}`);
   }
   for (const cloud of cluster.members.keys()) {
-    for (const id of ids) await waitFor(`${id} FINAL on ${cloud}`, async () => (await cluster.get(cloud, `/v1/events/${id}`)).body.status === "FINAL");
+    for (const id of ids)
+      await waitFor(
+        `${id} FINAL on ${cloud}`,
+        async () => (await cluster.get(cloud, `/v1/events/${id}`)).body.status === "FINAL",
+      );
   }
 }
 

@@ -20,7 +20,10 @@ export function ofType(report: PlanReport, type: string): PlannedResource[] {
 
 export function oneOfType(report: PlanReport, type: string, nameIncludes = ""): PlannedResource {
   const found = ofType(report, type).filter((r) => r.name.includes(nameIncludes));
-  if (found.length !== 1) throw new Error(`expected exactly one ${type}${nameIncludes ? ` named *${nameIncludes}*` : ""}, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected exactly one ${type}${nameIncludes ? ` named *${nameIncludes}*` : ""}, found ${found.length}`,
+    );
   return found[0]!;
 }
 
@@ -38,5 +41,7 @@ export function ancestors(report: PlanReport, r: PlannedResource): PlannedResour
 
 /** Reads a nested input by dotted path ("tags.owner"). */
 export function input(r: PlannedResource, path: string): unknown {
-  return path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), r.inputs);
+  return path
+    .split(".")
+    .reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), r.inputs);
 }

@@ -14,7 +14,14 @@ export function stackConfig(stack: string, overrides: readonly string[] = []): S
 
 function mockContext(stack: string): MockContext {
   const c = stackConfig(stack);
-  return { project: "tricloud", stack, awsRegion: c.aws.region, azureLocation: c["azure-native"].location, gcpProject: c.gcp.project, gcpRegion: c.gcp.region };
+  return {
+    project: "tricloud",
+    stack,
+    awsRegion: c.aws.region,
+    azureLocation: c["azure-native"].location,
+    gcpProject: c.gcp.project,
+    gcpRegion: c.gcp.region,
+  };
 }
 
 /**
@@ -32,7 +39,10 @@ export function mockId(stack: string, r: PlannedResource): string {
 
 /** Asserts that planning the stack with these overrides rejects with a ConfigError naming `key`. */
 export async function expectConfigError(stack: string, overrides: readonly string[], key: string): Promise<void> {
-  const error: unknown = await planStack(stack, overrides).then(() => undefined, (err: unknown) => err);
+  const error: unknown = await planStack(stack, overrides).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(error).toBeInstanceOf(ConfigError);
   expect((error as ConfigError).problems.map((p) => p.key)).toContain(key);
   expect((error as ConfigError).message).toContain(key);
@@ -40,5 +50,7 @@ export async function expectConfigError(stack: string, overrides: readonly strin
 
 /** The tricloud components above a resource, nearest first. */
 export function owningComponents(report: PlanReport, r: PlannedResource): string[] {
-  return ancestors(report, r).filter((a) => a.type.startsWith("tricloud:")).map((a) => a.type);
+  return ancestors(report, r)
+    .filter((a) => a.type.startsWith("tricloud:"))
+    .map((a) => a.type);
 }

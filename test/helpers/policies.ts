@@ -5,16 +5,35 @@ let n = 0;
 /** A resource as the evaluator takes it; outputs default to the inputs (as the mocks return them). */
 export function res(type: string, inputs: Record<string, unknown>, more: Partial<EvalResource> = {}): EvalResource {
   const name = more.name ?? `r${++n}`;
-  return { urn: `urn:pulumi:test::tricloud::${type}::${name}`, type, name, parent: null, inputs, outputs: inputs, ...more };
+  return {
+    urn: `urn:pulumi:test::tricloud::${type}::${name}`,
+    type,
+    name,
+    parent: null,
+    inputs,
+    outputs: inputs,
+    ...more,
+  };
 }
 
 /** Runs one policy the way the engine would, in a pack of its own (never constructing a PolicyPack). */
-export function runPolicy(policy: Policy, resources: readonly EvalResource[], config?: PolicyPackConfig[string]): Promise<EvalResult> {
-  return evaluatePack({ name: "test-pack", policies: [policy as never] }, resources, { stackTags: new Map([["pulumi:project", "tricloud"]]), config: config === undefined ? {} : { [policy.name]: config } });
+export function runPolicy(
+  policy: Policy,
+  resources: readonly EvalResource[],
+  config?: PolicyPackConfig[string],
+): Promise<EvalResult> {
+  return evaluatePack({ name: "test-pack", policies: [policy as never] }, resources, {
+    stackTags: new Map([["pulumi:project", "tricloud"]]),
+    config: config === undefined ? {} : { [policy.name]: config },
+  });
 }
 
 /** Messages of the violations a policy reported. */
-export async function messages(policy: Policy, resources: readonly EvalResource[], config?: PolicyPackConfig[string]): Promise<string[]> {
+export async function messages(
+  policy: Policy,
+  resources: readonly EvalResource[],
+  config?: PolicyPackConfig[string],
+): Promise<string[]> {
   return (await runPolicy(policy, resources, config)).violations.map((v) => v.message);
 }
 

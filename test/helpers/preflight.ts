@@ -5,7 +5,11 @@ export const AS_OF: PreflightSettings = { asOf: "2026-11-30" };
 
 let n = 0;
 /** A resource as preflight sees it, with no dependencies unless given. */
-export const r = (type: string, props: Record<string, unknown>, more: Partial<PreflightResource> = {}): PreflightResource => {
+export const r = (
+  type: string,
+  props: Record<string, unknown>,
+  more: Partial<PreflightResource> = {},
+): PreflightResource => {
   const name = more.name ?? `r${n++}`;
   return { urn: `urn:pulumi:t::p::${type}::${name}`, type, name, parent: null, props, dependencies: [], ...more };
 };
@@ -17,7 +21,9 @@ export function ruleHarness(rules: readonly PreflightRule[]) {
     if (!found) throw new Error(`no rule ${name}`);
     return found;
   };
-  const findings = (name: string, resources: PreflightResource[], settings: PreflightSettings = AS_OF) => runPreflight(resources, settings, [rule(name)], []).findings;
-  const props = (name: string, resources: PreflightResource[], settings?: PreflightSettings) => findings(name, resources, settings).map((f) => f.property);
+  const findings = (name: string, resources: PreflightResource[], settings: PreflightSettings = AS_OF) =>
+    runPreflight(resources, settings, [rule(name)], []).findings;
+  const props = (name: string, resources: PreflightResource[], settings?: PreflightSettings) =>
+    findings(name, resources, settings).map((f) => f.property);
   return { rule, findings, props };
 }

@@ -14,19 +14,44 @@ const ECDSA = { name: "ECDSA", namedCurve: "P-256" } as const;
 
 type KeyPair = { privateKey: webcrypto.CryptoKey; publicKey: webcrypto.CryptoKey };
 
-async function makeCert(opts: { serial: number; subject: string; issuer: string; keys: KeyPair; signer: webcrypto.CryptoKey; ca: boolean }): Promise<Pkijs.Certificate> {
+async function makeCert(opts: {
+  serial: number;
+  subject: string;
+  issuer: string;
+  keys: KeyPair;
+  signer: webcrypto.CryptoKey;
+  ca: boolean;
+}): Promise<Pkijs.Certificate> {
   const cert = new pkijs.Certificate();
   cert.version = 2;
   cert.serialNumber = new asn1js.Integer({ value: opts.serial });
-  cert.subject.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type: "2.5.4.3", value: new asn1js.Utf8String({ value: opts.subject }) }));
-  cert.issuer.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type: "2.5.4.3", value: new asn1js.Utf8String({ value: opts.issuer }) }));
+  cert.subject.typesAndValues.push(
+    new pkijs.AttributeTypeAndValue({ type: "2.5.4.3", value: new asn1js.Utf8String({ value: opts.subject }) }),
+  );
+  cert.issuer.typesAndValues.push(
+    new pkijs.AttributeTypeAndValue({ type: "2.5.4.3", value: new asn1js.Utf8String({ value: opts.issuer }) }),
+  );
   cert.notBefore.value = new Date(Date.now() - 24 * 3600_000);
   cert.notAfter.value = new Date(Date.now() + 365 * 24 * 3600_000);
   const basic = new pkijs.BasicConstraints({ cA: opts.ca });
-  cert.extensions = [new pkijs.Extension({ extnID: "2.5.29.19", critical: true, extnValue: basic.toSchema().toBER(false), parsedValue: basic })];
+  cert.extensions = [
+    new pkijs.Extension({
+      extnID: "2.5.29.19",
+      critical: true,
+      extnValue: basic.toSchema().toBER(false),
+      parsedValue: basic,
+    }),
+  ];
   if (!opts.ca) {
     const eku = new pkijs.ExtKeyUsage({ keyPurposes: [OID.timeStamping] });
-    cert.extensions.push(new pkijs.Extension({ extnID: OID.extKeyUsage, critical: true, extnValue: eku.toSchema().toBER(false), parsedValue: eku }));
+    cert.extensions.push(
+      new pkijs.Extension({
+        extnID: OID.extKeyUsage,
+        critical: true,
+        extnValue: eku.toSchema().toBER(false),
+        parsedValue: eku,
+      }),
+    );
   }
   await cert.subjectPublicKeyInfo.importKey(opts.keys.publicKey as unknown as CryptoKeyLike, cryptoEngine);
   await cert.sign(opts.signer as unknown as CryptoKeyLike, "SHA-256", cryptoEngine);
@@ -34,7 +59,10 @@ async function makeCert(opts: { serial: number; subject: string; issuer: string;
 }
 type CryptoKeyLike = Parameters<Pkijs.Certificate["sign"]>[0];
 
-const pem = (c: Pkijs.Certificate) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(c.toSchema().toBER(false)).toString("base64").replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----\n`;
+const pem = (c: Pkijs.Certificate) =>
+  `-----BEGIN CERTIFICATE-----\n${Buffer.from(c.toSchema().toBER(false))
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----\n`;
 
 export type TsaMode = "good" | "wrong-nonce" | "wrong-imprint" | "rejection";
 
@@ -59,8 +87,22 @@ export class TestTsa {
   static async create(issuerName = "tricloud test CA"): Promise<TestTsa> {
     const ca = (await webcrypto.subtle.generateKey(ECDSA, true, ["sign", "verify"])) as KeyPair;
     const tsa = (await webcrypto.subtle.generateKey(ECDSA, true, ["sign", "verify"])) as KeyPair;
-    const caCert = await makeCert({ serial: 1, subject: issuerName, issuer: issuerName, keys: ca, signer: ca.privateKey, ca: true });
-    const tsaCert = await makeCert({ serial: 2, subject: "tricloud test TSA", issuer: issuerName, keys: tsa, signer: ca.privateKey, ca: false });
+    const caCert = await makeCert({
+      serial: 1,
+      subject: issuerName,
+      issuer: issuerName,
+      keys: ca,
+      signer: ca.privateKey,
+      ca: true,
+    });
+    const tsaCert = await makeCert({
+      serial: 2,
+      subject: "tricloud test TSA",
+      issuer: issuerName,
+      keys: tsa,
+      signer: ca.privateKey,
+      ca: false,
+    });
     return new TestTsa(pem(caCert), tsaCert, tsa.privateKey);
   }
 
@@ -69,7 +111,16 @@ export class TestTsa {
     this.requests++;
     const req = pkijs.TimeStampReq.fromBER(ab(requestDer));
     if (this.mode === "rejection") {
-      return Buffer.from(new pkijs.TimeStampResp({ status: new pkijs.PKIStatusInfo({ status: 2, statusStrings: [new asn1js.Utf8String({ value: "badRequest" })] }) }).toSchema().toBER(false));
+      return Buffer.from(
+        new pkijs.TimeStampResp({
+          status: new pkijs.PKIStatusInfo({
+            status: 2,
+            statusStrings: [new asn1js.Utf8String({ value: "badRequest" })],
+          }),
+        })
+          .toSchema()
+          .toBER(false),
+      );
     }
     let imprint = req.messageImprint;
     if (this.mode === "wrong-imprint") {
@@ -96,16 +147,28 @@ export class TestTsa {
     const digest = await webcrypto.subtle.digest("SHA-256", tstDer);
     const signed = new pkijs.SignedData({
       version: 3,
-      encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.tstInfo, eContent: new asn1js.OctetString({ valueHex: tstDer }) }),
+      encapContentInfo: new pkijs.EncapsulatedContentInfo({
+        eContentType: OID.tstInfo,
+        eContent: new asn1js.OctetString({ valueHex: tstDer }),
+      }),
       signerInfos: [
         new pkijs.SignerInfo({
           version: 1,
-          sid: new pkijs.IssuerAndSerialNumber({ issuer: this.tsaCert.issuer, serialNumber: this.tsaCert.serialNumber }),
+          sid: new pkijs.IssuerAndSerialNumber({
+            issuer: this.tsaCert.issuer,
+            serialNumber: this.tsaCert.serialNumber,
+          }),
           signedAttrs: new pkijs.SignedAndUnsignedAttributes({
             type: 0,
             attributes: [
-              new pkijs.Attribute({ type: "1.2.840.113549.1.9.3", values: [new asn1js.ObjectIdentifier({ value: OID.tstInfo })] }),
-              new pkijs.Attribute({ type: "1.2.840.113549.1.9.4", values: [new asn1js.OctetString({ valueHex: digest })] }),
+              new pkijs.Attribute({
+                type: "1.2.840.113549.1.9.3",
+                values: [new asn1js.ObjectIdentifier({ value: OID.tstInfo })],
+              }),
+              new pkijs.Attribute({
+                type: "1.2.840.113549.1.9.4",
+                values: [new asn1js.OctetString({ valueHex: digest })],
+              }),
             ],
           }),
         }),

@@ -18,7 +18,11 @@ import { comparable, hostAndLocal, localAnswer, parse, SCENARIO, type Answer, ty
  * fixed, so hashes and signatures are identical too), for health, submit, resubmit,
  * read and the bad requests.
  */
-async function expectSameAsLocal(call: (x: Exchange) => Promise<Answer>, local: QuorumNode, except: ReadonlySet<Exchange> = new Set()): Promise<void> {
+async function expectSameAsLocal(
+  call: (x: Exchange) => Promise<Answer>,
+  local: QuorumNode,
+  except: ReadonlySet<Exchange> = new Set(),
+): Promise<void> {
   const statuses: number[] = [];
   for (const x of SCENARIO) {
     const [viaHost, viaNode] = [await call(x), await localAnswer(local, x)];
@@ -26,7 +30,10 @@ async function expectSameAsLocal(call: (x: Exchange) => Promise<Answer>, local: 
       statuses.push(viaHost.status);
       continue;
     }
-    expect({ request: `${x.method} ${x.path}`, ...comparable(viaHost) }).toEqual({ request: `${x.method} ${x.path}`, ...comparable(viaNode) });
+    expect({ request: `${x.method} ${x.path}`, ...comparable(viaHost) }).toEqual({
+      request: `${x.method} ${x.path}`,
+      ...comparable(viaNode),
+    });
     statuses.push(viaHost.status);
   }
   // The scenario really exercised what it claims: created, resubmitted, read, not found, invalid, bad type.
@@ -65,26 +72,45 @@ describe("AWS Lambda adapter (Function URL, payload format 2.0)", () => {
       routeKey: "$default",
       rawPath,
       rawQueryString,
-      headers: { ...x.headers, host: domain, "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.7", "user-agent": "Cloudflare-Traffic-Manager/1.0" },
+      headers: {
+        ...x.headers,
+        host: domain,
+        "x-forwarded-proto": "https",
+        "x-forwarded-for": "203.0.113.7",
+        "user-agent": "Cloudflare-Traffic-Manager/1.0",
+      },
       ...(rawQueryString ? { queryStringParameters: Object.fromEntries(new URLSearchParams(rawQueryString)) } : {}),
       requestContext: {
         accountId: "anonymous",
         apiId: "abcdefghijklmnopqrstuvwxyz012345",
         domainName: domain,
         domainPrefix: "abcdefghijklmnopqrstuvwxyz012345",
-        http: { method: x.method, path: rawPath, protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "Cloudflare-Traffic-Manager/1.0" },
+        http: {
+          method: x.method,
+          path: rawPath,
+          protocol: "HTTP/1.1",
+          sourceIp: "203.0.113.7",
+          userAgent: "Cloudflare-Traffic-Manager/1.0",
+        },
         requestId: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
         routeKey: "$default",
         stage: "$default",
         time: "01/Mar/2026:12:00:00 +0000",
         timeEpoch: 1772366400000,
       },
-      ...(x.body !== undefined ? { body: base64 ? Buffer.from(x.body).toString("base64") : x.body, isBase64Encoded: base64 } : { isBase64Encoded: false }),
+      ...(x.body !== undefined
+        ? { body: base64 ? Buffer.from(x.body).toString("base64") : x.body, isBase64Encoded: base64 }
+        : { isBase64Encoded: false }),
     };
   }
 
   async function call(x: Exchange): Promise<Answer> {
-    const out = (await createLambdaHandler(host)(functionUrlEvent(x) as unknown as LambdaEvent)) as { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded: boolean };
+    const out = (await createLambdaHandler(host)(functionUrlEvent(x) as unknown as LambdaEvent)) as {
+      statusCode: number;
+      headers: Record<string, string>;
+      body: string;
+      isBase64Encoded: boolean;
+    };
     const text = out.isBase64Encoded ? Buffer.from(out.body, "base64").toString("utf8") : out.body;
     return { status: out.statusCode, contentType: out.headers["content-type"], body: parse(text) };
   }
@@ -112,7 +138,11 @@ describe("Azure Functions adapter (v4 model HttpRequest)", () => {
     });
     const out = await createAzureHttpHandler(host)(request, new InvocationContext({ functionName: "api" }));
     const headers = out.headers as Record<string, string>;
-    return { status: out.status ?? 200, contentType: headers["content-type"], body: parse(Buffer.from(out.body as Uint8Array).toString("utf8")) };
+    return {
+      status: out.status ?? 200,
+      contentType: headers["content-type"],
+      body: parse(Buffer.from(out.body as Uint8Array).toString("utf8")),
+    };
   }
 
   it("answers health, submit, read and bad requests like the local node", async () => {
@@ -121,9 +151,23 @@ describe("Azure Functions adapter (v4 model HttpRequest)", () => {
 
   it("runs a reconciler pass on the timer", async () => {
     const logged: unknown[] = [];
-    const context = new InvocationContext({ functionName: "reconcile", logHandler: (_level, ...args) => logged.push(args.join(" ")) });
+    const context = new InvocationContext({
+      functionName: "reconcile",
+      logHandler: (_level, ...args) => logged.push(args.join(" ")),
+    });
     // The payload the Functions host sends a timer function.
-    await createAzureTimerHandler(host)({ isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: "2026-03-01T11:59:00Z", next: "2026-03-01T12:01:00Z", lastUpdated: "2026-03-01T11:59:00Z" } }, context);
+    await createAzureTimerHandler(host)(
+      {
+        isPastDue: false,
+        schedule: { adjustForDST: true },
+        scheduleStatus: {
+          last: "2026-03-01T11:59:00Z",
+          next: "2026-03-01T12:01:00Z",
+          lastUpdated: "2026-03-01T11:59:00Z",
+        },
+      },
+      context,
+    );
     expect(logged).toEqual([expect.stringMatching(/^reconciled \d+ events$/)]);
   });
 });
@@ -143,8 +187,16 @@ describe("Cloud Functions adapter (functions framework)", () => {
   });
 
   async function call(x: Exchange): Promise<Answer> {
-    const res = await fetch(`${base}${x.path}`, { method: x.method, headers: x.headers, ...(x.body !== undefined ? { body: x.body } : {}) });
-    return { status: res.status, contentType: res.headers.get("content-type") ?? undefined, body: parse(await res.text()) };
+    const res = await fetch(`${base}${x.path}`, {
+      method: x.method,
+      headers: x.headers,
+      ...(x.body !== undefined ? { body: x.body } : {}),
+    });
+    return {
+      status: res.status,
+      contentType: res.headers.get("content-type") ?? undefined,
+      body: parse(await res.text()),
+    };
   }
 
   it("answers health, submit, read and bad requests like the local node, except a body that is not JSON", async () => {

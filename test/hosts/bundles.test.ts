@@ -2,7 +2,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BUNDLE_BUDGET_BYTES, build, buildInBackground, FUNCTION_HOSTS, functionBundle, type FunctionHostKind } from "../../components/shared/bundle";
+import {
+  BUNDLE_BUDGET_BYTES,
+  build,
+  buildInBackground,
+  FUNCTION_HOSTS,
+  functionBundle,
+  type FunctionHostKind,
+} from "../../components/shared/bundle";
 import { HOST_ENV } from "../../functions/adapters/env";
 import { pemKeys } from "../helpers/hosts";
 
@@ -32,20 +39,32 @@ describe("function bundles", () => {
     for (const [name, text] of a.files) expect(b.files.get(name)).toBe(text);
   });
 
-  it.each(FUNCTION_HOSTS)("%s: the background build (the plan's) gives the same files and inputs as the synchronous one", async (host) => {
-    const [sync, background] = [build(host), await buildInBackground(host)];
-    expect(background.inputs).toEqual(sync.inputs);
-    expect([...background.files.keys()]).toEqual([...sync.files.keys()]);
-    for (const [name, text] of sync.files) expect(background.files.get(name)).toBe(text);
-  });
+  it.each(FUNCTION_HOSTS)(
+    "%s: the background build (the plan's) gives the same files and inputs as the synchronous one",
+    async (host) => {
+      const [sync, background] = [build(host), await buildInBackground(host)];
+      expect(background.inputs).toEqual(sync.inputs);
+      expect([...background.files.keys()]).toEqual([...sync.files.keys()]);
+      for (const [name, text] of sync.files) expect(background.files.get(name)).toBe(text);
+    },
+  );
 
   it("ships what each host needs beside the code", () => {
     // The RDS and RDS Proxy CAs, for sslmode=verify-full (NODE_EXTRA_CA_CERTS points at the file).
     expect(functionBundle("aws-lambda").files.map((f) => f.name)).toEqual(["index.js", "rds-ca-bundle.pem"]);
     const pem = build("aws-lambda").files.get("rds-ca-bundle.pem")!;
     expect(pem.match(/-----BEGIN CERTIFICATE-----/g)!.length).toBeGreaterThanOrEqual(100);
-    expect(pem.trim().split(/\n(?=-----BEGIN)/).every((c) => /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----$/.test(c))).toBe(true);
-    expect(functionBundle("azure-functions").files.map((f) => f.name)).toEqual(["host.json", "index.js", "package.json"]);
+    expect(
+      pem
+        .trim()
+        .split(/\n(?=-----BEGIN)/)
+        .every((c) => /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----$/.test(c)),
+    ).toBe(true);
+    expect(functionBundle("azure-functions").files.map((f) => f.name)).toEqual([
+      "host.json",
+      "index.js",
+      "package.json",
+    ]);
     expect(functionBundle("gcp-functions").files.map((f) => f.name)).toEqual(["index.js", "package.json"]);
     const azure = build("azure-functions").files;
     expect(JSON.parse(azure.get("host.json")!).extensions.http.routePrefix).toBe("");
@@ -74,50 +93,80 @@ describe("the built bundles load and serve", () => {
       [HOST_ENV.privateKeySecretArn]: "arn:aws:secretsmanager:us-west-2:123456789012:secret:missing",
       [HOST_ENV.databaseUrlSecretArn]: "arn:aws:secretsmanager:us-west-2:123456789012:secret:missing-too",
       // No credentials and no instance metadata here: the SDK fails at once.
-      AWS_REGION: "us-west-2", AWS_EC2_METADATA_DISABLED: "true", AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "tricloud-test-none",
+      AWS_REGION: "us-west-2",
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+      AWS_PROFILE: "tricloud-test-none",
     });
-    const mod = require(join(writeBundle("aws-lambda"), "index.js")) as { handler: (e: unknown) => Promise<{ statusCode: number; body: string }> };
-    const out = await mod.handler({ version: "2.0", routeKey: "$default", rawPath: "/health", rawQueryString: "", headers: { host: "x.lambda-url.us-west-2.on.aws" }, requestContext: { domainName: "x.lambda-url.us-west-2.on.aws", http: { method: "GET", path: "/health", protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "t" } }, isBase64Encoded: false });
+    const mod = require(join(writeBundle("aws-lambda"), "index.js")) as {
+      handler: (e: unknown) => Promise<{ statusCode: number; body: string }>;
+    };
+    const out = await mod.handler({
+      version: "2.0",
+      routeKey: "$default",
+      rawPath: "/health",
+      rawQueryString: "",
+      headers: { host: "x.lambda-url.us-west-2.on.aws" },
+      requestContext: {
+        domainName: "x.lambda-url.us-west-2.on.aws",
+        http: { method: "GET", path: "/health", protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "t" },
+      },
+      isBase64Encoded: false,
+    });
     expect(out.statusCode).toBe(503);
-    expect(JSON.parse(out.body)).toEqual({ error: { code: "UNAVAILABLE", message: expect.stringContaining("node: not started") } });
+    expect(JSON.parse(out.body)).toEqual({
+      error: { code: "UNAVAILABLE", message: expect.stringContaining("node: not started") },
+    });
   });
 
   it("azure-functions: the bundle loads and registers its triggers through the bundled @azure/functions", () => {
-    Object.assign(process.env, common, { [HOST_ENV.cloud]: "azure", [HOST_ENV.peers]: JSON.stringify({ aws: "https://aws.invalid", gcp: "https://gcp.invalid" }), FUNCTIONS_WORKER_RUNTIME: "node" });
+    Object.assign(process.env, common, {
+      [HOST_ENV.cloud]: "azure",
+      [HOST_ENV.peers]: JSON.stringify({ aws: "https://aws.invalid", gcp: "https://gcp.invalid" }),
+      FUNCTIONS_WORKER_RUNTIME: "node",
+    });
     const mod = require(join(writeBundle("azure-functions"), "index.js")) as Record<string, unknown>;
     expect(typeof mod.registerAzureFunctions).toBe("function");
     delete process.env.FUNCTIONS_WORKER_RUNTIME;
   });
 
-  it.skipIf(!process.env.DATABASE_URL)("gcp-functions: the shipped bundle serves /health and a submit against the PostgreSQL server", async () => {
-    const schema = `test_bundle_gcp_${process.pid}`;
-    Object.assign(process.env, common, {
-      [HOST_ENV.cloud]: "gcp",
-      [HOST_ENV.peers]: JSON.stringify({ aws: "http://127.0.0.1:9", azure: "http://127.0.0.1:9" }),
-      [HOST_ENV.schema]: schema,
-      [HOST_ENV.privateKey]: privatePem.gcp,
-      DATABASE_URL: process.env.DATABASE_URL,
-      K_SERVICE: "tricloud-test-api",
-    });
-    require(join(writeBundle("gcp-functions"), "index.js"));
-    const { getTestServer } = await import("@google-cloud/functions-framework/testing");
-    const server = getTestServer("api");
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
-      const health = await fetch(`${base}/health`);
-      expect(health.status).toBe(200);
-      expect(await health.json()).toMatchObject({ cloud: "gcp", checks: { store: { ok: true } } });
-      const submit = await fetch(`${base}/v1/events`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tenantId: "acme", payload: { n: 1 } }) });
-      expect(submit.status).toBe(202);
-      expect(await submit.json()).toMatchObject({ status: "PENDING", hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-      const { Client } = await import("pg");
-      const db = new Client({ connectionString: process.env.DATABASE_URL });
-      await db.connect();
-      await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await db.end();
-    }
-  });
+  it.skipIf(!process.env.DATABASE_URL)(
+    "gcp-functions: the shipped bundle serves /health and a submit against the PostgreSQL server",
+    async () => {
+      const schema = `test_bundle_gcp_${process.pid}`;
+      Object.assign(process.env, common, {
+        [HOST_ENV.cloud]: "gcp",
+        [HOST_ENV.peers]: JSON.stringify({ aws: "http://127.0.0.1:9", azure: "http://127.0.0.1:9" }),
+        [HOST_ENV.schema]: schema,
+        [HOST_ENV.privateKey]: privatePem.gcp,
+        DATABASE_URL: process.env.DATABASE_URL,
+        K_SERVICE: "tricloud-test-api",
+      });
+      require(join(writeBundle("gcp-functions"), "index.js"));
+      const { getTestServer } = await import("@google-cloud/functions-framework/testing");
+      const server = getTestServer("api");
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const health = await fetch(`${base}/health`);
+        expect(health.status).toBe(200);
+        expect(await health.json()).toMatchObject({ cloud: "gcp", checks: { store: { ok: true } } });
+        const submit = await fetch(`${base}/v1/events`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ tenantId: "acme", payload: { n: 1 } }),
+        });
+        expect(submit.status).toBe(202);
+        expect(await submit.json()).toMatchObject({ status: "PENDING", hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+        const { Client } = await import("pg");
+        const db = new Client({ connectionString: process.env.DATABASE_URL });
+        await db.connect();
+        await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await db.end();
+      }
+    },
+  );
 });

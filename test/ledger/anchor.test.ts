@@ -1,6 +1,12 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Rfc3161Anchor, buildTimeStampRequest, checkTimeStampResponse, newNonce, parseCertificates } from "../../functions/anchor/rfc3161";
+import {
+  Rfc3161Anchor,
+  buildTimeStampRequest,
+  checkTimeStampResponse,
+  newNonce,
+  parseCertificates,
+} from "../../functions/anchor/rfc3161";
 import { TestTsa } from "../helpers/tsa";
 
 const message = Buffer.from("tricloud/ledger/aws\n3\nroot\n");
@@ -24,31 +30,44 @@ describe("RFC 3161 anchor against a TSA the test owns", () => {
     expect(await anchor.verify(message, r.receipt)).toEqual({ ok: true, time: r.time });
     // The receipt is for this digest only.
     const other = Buffer.from("another checkpoint\n");
-    expect(await anchor.verify(other, r.receipt)).toMatchObject({ ok: false, reason: expect.stringContaining("messageImprint") });
+    expect(await anchor.verify(other, r.receipt)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("messageImprint"),
+    });
   });
 
   it("rejects a reply with the wrong nonce", async () => {
     tsa.mode = "wrong-nonce";
-    await expect(new Rfc3161Anchor({ url, trusted: [tsa.caPem] }).anchor(message)).rejects.toThrow(/^nonce: the token answers nonce/);
+    await expect(new Rfc3161Anchor({ url, trusted: [tsa.caPem] }).anchor(message)).rejects.toThrow(
+      /^nonce: the token answers nonce/,
+    );
   });
 
   it("rejects a reply that stamps another message imprint", async () => {
     tsa.mode = "wrong-imprint";
-    await expect(new Rfc3161Anchor({ url, trusted: [tsa.caPem] }).anchor(message)).rejects.toThrow(/^messageImprint: the token stamps/);
+    await expect(new Rfc3161Anchor({ url, trusted: [tsa.caPem] }).anchor(message)).rejects.toThrow(
+      /^messageImprint: the token stamps/,
+    );
   });
 
   it("rejects a refusal status", async () => {
     tsa.mode = "rejection";
-    await expect(new Rfc3161Anchor({ url, trusted: [tsa.caPem] }).anchor(message)).rejects.toThrow(/status 2 \(not granted\): badRequest/);
+    await expect(new Rfc3161Anchor({ url, trusted: [tsa.caPem] }).anchor(message)).rejects.toThrow(
+      /status 2 \(not granted\): badRequest/,
+    );
   });
 
   it("rejects a token from a TSA that does not chain to the trusted CA", async () => {
     const stranger = await TestTsa.create("some other CA");
     const nonce = newNonce();
     const response = await stranger.respond(buildTimeStampRequest(digest, nonce));
-    await expect(checkTimeStampResponse(response, { message, nonce, trusted: parseCertificates([tsa.caPem]) })).rejects.toThrow(/certificate|signature/);
+    await expect(
+      checkTimeStampResponse(response, { message, nonce, trusted: parseCertificates([tsa.caPem]) }),
+    ).rejects.toThrow(/certificate|signature/);
     // ... while the same reply is fine for whoever trusts that CA.
-    await expect(checkTimeStampResponse(response, { message, nonce, trusted: parseCertificates([stranger.caPem]) })).resolves.toMatchObject({ genTime: expect.any(Date) });
+    await expect(
+      checkTimeStampResponse(response, { message, nonce, trusted: parseCertificates([stranger.caPem]) }),
+    ).resolves.toMatchObject({ genTime: expect.any(Date) });
   });
 
   it("a tampered token does not verify", async () => {

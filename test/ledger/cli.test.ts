@@ -37,7 +37,9 @@ describe("tricloud audit verify (the CLI, end to end) with monthly snapshots anc
     await publishAll(cluster); // signs and gets cosignatures; the first counting checkpoint exists now
     await publishAll(cluster); // ... so this round anchors it as the snapshot of the month that closed
     dir = mkdtempSync(join(tmpdir(), "tricloud-audit-"));
-    const pub = Object.fromEntries(CLOUDS.map((c) => [c, cluster.keys.aws.publicKeys[c].export({ type: "spki", format: "pem" }).toString()]));
+    const pub = Object.fromEntries(
+      CLOUDS.map((c) => [c, cluster.keys.aws.publicKeys[c].export({ type: "spki", format: "pem" }).toString()]),
+    );
     writeFileSync(join(dir, "public-keys.json"), JSON.stringify(pub));
     writeFileSync(join(dir, "tsa-ca.pem"), tsa.caPem);
     base = ["audit", "verify", ...CLOUDS.flatMap((c) => ["--node", cluster.url(c)]), "--keys", dir];
@@ -51,10 +53,16 @@ describe("tricloud audit verify (the CLI, end to end) with monthly snapshots anc
     for (const cloud of CLOUDS) {
       const { anchors } = (await cluster.get(cloud, "/v1/ledger/anchors")).body;
       expect(anchors).toHaveLength(1);
-      expect(anchors[0]).toMatchObject({ anchor: expect.stringMatching(/^rfc3161:http:\/\/127\.0\.0\.1:\d+\/tsr$/), period: snapshotPeriod(Date.now()), size: 3 });
+      expect(anchors[0]).toMatchObject({
+        anchor: expect.stringMatching(/^rfc3161:http:\/\/127\.0\.0\.1:\d+\/tsr$/),
+        period: snapshotPeriod(Date.now()),
+        size: 3,
+      });
       const cp = parseSignedCheckpoint((await cluster.get(cloud, "/v1/ledger/checkpoint?size=3")).body.checkpoint);
       expect(anchors[0].digest).toBe(checkpointDigest(cp.checkpoint).toString("hex"));
-      expect(await rfc3161Verifier([tsa.caPem]).verify(Buffer.from(cp.note.body), anchors[0].receipt)).toMatchObject({ ok: true });
+      expect(await rfc3161Verifier([tsa.caPem]).verify(Buffer.from(cp.note.body), anchors[0].receipt)).toMatchObject({
+        ok: true,
+      });
     }
   });
 
@@ -65,7 +73,9 @@ describe("tricloud audit verify (the CLI, end to end) with monthly snapshots anc
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/tricloud\/ledger\/aws \(aws\)\s+size 3 .* cosigned by azure, gcp .* 1 anchors verified/);
     expect(r.stdout).toMatch(/audit: OK\n$/);
-    expect(Object.keys(JSON.parse(readFileSync(state, "utf8")).logs).sort()).toEqual(CLOUDS.map((c) => `tricloud/ledger/${c}`));
+    expect(Object.keys(JSON.parse(readFileSync(state, "utf8")).logs).sort()).toEqual(
+      CLOUDS.map((c) => `tricloud/ledger/${c}`),
+    );
     // Without --tsa-cert the receipts are not verified, and the report says so.
     expect((await run(base)).stdout).toMatch(/note: tricloud\/ledger\/aws: 1 anchor receipt\(s\) not verified/);
   });
@@ -81,7 +91,10 @@ describe("tricloud audit verify (the CLI, end to end) with monthly snapshots anc
   it("bad usage exits 2 and names the flag", async () => {
     const cases: Array<[string[], RegExp]> = [
       [["audit", "verify", "--keys", dir], /^tricloud audit: --node: required/],
-      [["audit", "verify", "--node", "localhost:7101", "--keys", dir], /^tricloud audit: --node: expected an http\(s\) URL, got "localhost:7101"/],
+      [
+        ["audit", "verify", "--node", "localhost:7101", "--keys", dir],
+        /^tricloud audit: --node: expected an http\(s\) URL, got "localhost:7101"/,
+      ],
       [["audit", "verify", "--node", "http://127.0.0.1:1"], /^tricloud audit: --keys: required/],
       [[...base, "--sample", "many"], /^tricloud audit: --sample: expected a whole number/],
       [[...base, "--format", "yaml"], /^tricloud audit: --format: expected one of text, json, got "yaml"/],
@@ -104,10 +117,17 @@ describe("tricloud audit verify (the CLI, end to end) with monthly snapshots anc
     writeFileSync(join(dir, "other-ca.pem"), other.caPem);
     const r = await run([...base, "--tsa-cert", join(dir, "tsa-ca.pem")]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/audit: FAILED \(1 finding\)\n- \[anchor\] tricloud\/ledger\/aws: anchor rfc3161:\S+ \(\d{4}-\d{2}\) of size 3: /);
+    expect(r.stdout).toMatch(
+      /audit: FAILED \(1 finding\)\n- \[anchor\] tricloud\/ledger\/aws: anchor rfc3161:\S+ \(\d{4}-\d{2}\) of size 3: /,
+    );
     expect(r.stdout).toMatch(/"checkpoint": "tricloud\/ledger\/aws\\n3\\n/);
     // Receipts from an authority the auditor does not trust fail too.
-    const gcp = (await audit(cluster, { nodes: [cluster.url("gcp")], anchorVerifiers: [{ prefix: "rfc3161:", anchor: rfc3161Verifier([other.caPem]) }] })).failures;
+    const gcp = (
+      await audit(cluster, {
+        nodes: [cluster.url("gcp")],
+        anchorVerifiers: [{ prefix: "rfc3161:", anchor: rfc3161Verifier([other.caPem]) }],
+      })
+    ).failures;
     expect(gcp.map((f) => f.check)).toEqual(["anchor"]);
   });
 });

@@ -18,7 +18,13 @@ describe("group commit of certificate appends", () => {
     const keys = cluster.keys.aws;
     const env = makeEnvelope({ eventId: `burst-${i}`, tenantId: "acme", payload: { n: i } });
     const meta = { origin: "aws" as const, logicalClock: i + 1 };
-    return { env, confirmations: [signConfirmation(env.eventId, env.hash, keys, 0, meta), signConfirmation(env.eventId, env.hash, cluster.keys.azure, 0, meta)] };
+    return {
+      env,
+      confirmations: [
+        signConfirmation(env.eventId, env.hash, keys, 0, meta),
+        signConfirmation(env.eventId, env.hash, cluster.keys.azure, 0, meta),
+      ],
+    };
   };
 
   it("a burst of concurrent appends gets distinct, contiguous indices, and a repeated eventId joins its first append", async () => {
@@ -41,7 +47,15 @@ describe("group commit of certificate appends", () => {
     const c = certificate(42);
     const p = (await cluster.get("aws", "/v1/ledger/proof/inclusion?eventId=burst-42")).body;
     expect(p.entry).toBe(certificateEntry(c.env, c.confirmations));
-    expect(verifyInclusion(p.index, p.size, entryLeafHash(p.entry), p.proof.map((x: string) => Buffer.from(x, "base64")), root)).toEqual({ ok: true });
+    expect(
+      verifyInclusion(
+        p.index,
+        p.size,
+        entryLeafHash(p.entry),
+        p.proof.map((x: string) => Buffer.from(x, "base64")),
+        root,
+      ),
+    ).toEqual({ ok: true });
     expect((await audit(cluster)).failures).toEqual([]);
   });
 });

@@ -9,7 +9,8 @@ import { MemoryTree } from "../helpers/memory-tree";
  * transparency-dev's verifier tests apply, then the same as fast-check properties.
  */
 const SOME_HASH = Buffer.from("abacaba000000000000000000000000000000000000000000060061e00123456", "hex");
-const flip = (proof: Buffer[], i: number, bit: number) => proof.map((p, j) => (j === i ? Buffer.from(p.map((b, k) => (k === 0 ? b ^ bit : b))) : p));
+const flip = (proof: Buffer[], i: number, bit: number) =>
+  proof.map((p, j) => (j === i ? Buffer.from(p.map((b, k) => (k === 0 ? b ^ bit : b))) : p));
 
 function inclusionForgeries(index: number, size: number, proof: Buffer[], root: Buffer, leaf: Buffer) {
   const out: Array<[string, number, number, Buffer, Buffer[], Buffer]> = [
@@ -29,7 +30,8 @@ function inclusionForgeries(index: number, size: number, proof: Buffer[], root: 
   ];
   proof.forEach((_, i) => out.push([`proof[${i}] bit 3 flipped`, index, size, leaf, flip(proof, i, 8), root]));
   if (proof.length > 0) out.push(["truncated", index, size, leaf, proof.slice(0, -1), root]);
-  if (proof.length > 1) out.push(["inserted element", index, size, leaf, [proof[0]!, SOME_HASH, ...proof.slice(1)], root]);
+  if (proof.length > 1)
+    out.push(["inserted element", index, size, leaf, [proof[0]!, SOME_HASH, ...proof.slice(1)], root]);
   if (proof.length > 1) out.push(["reversed order", index, size, leaf, [...proof].reverse(), root]);
   return out;
 }
@@ -64,7 +66,15 @@ function consistencyForgeries(from: number, to: number, proof: Buffer[], r1: Buf
 const tree = MemoryTree.of(Array.from({ length: 70 }, (_, i) => Buffer.from(`leaf-${i}`)));
 
 describe("forged inclusion proofs are rejected", () => {
-  for (const [index, size] of [[0, 8], [5, 8], [2, 5], [6, 7], [63, 70], [64, 65], [17, 40]] as const) {
+  for (const [index, size] of [
+    [0, 8],
+    [5, 8],
+    [2, 5],
+    [6, 7],
+    [63, 70],
+    [64, 65],
+    [17, 40],
+  ] as const) {
     it(`leaf ${index} of ${size}`, () => {
       const proof = tree.inclusion(index, size);
       const root = tree.root(size);
@@ -79,15 +89,30 @@ describe("forged inclusion proofs are rejected", () => {
 
   it("rejects impossible coordinates with a reason", () => {
     const leaf = tree.leaves[0]!;
-    expect(verifyInclusion(0, 0, leaf, [], EMPTY_ROOT)).toMatchObject({ ok: false, reason: expect.stringContaining("index") });
+    expect(verifyInclusion(0, 0, leaf, [], EMPTY_ROOT)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("index"),
+    });
     expect(verifyInclusion(2, 1, leaf, [], leaf)).toMatchObject({ ok: false });
     expect(verifyInclusion(-1, 4, leaf, [], leaf)).toMatchObject({ ok: false });
-    expect(verifyInclusion(0, 1, Buffer.alloc(0), [], leaf)).toMatchObject({ ok: false, reason: expect.stringContaining("leaf hash") });
+    expect(verifyInclusion(0, 1, Buffer.alloc(0), [], leaf)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("leaf hash"),
+    });
   });
 });
 
 describe("forged consistency proofs are rejected", () => {
-  for (const [from, to] of [[1, 8], [6, 8], [2, 5], [6, 7], [3, 70], [32, 70], [63, 64], [1, 2]] as const) {
+  for (const [from, to] of [
+    [1, 8],
+    [6, 8],
+    [2, 5],
+    [6, 7],
+    [3, 70],
+    [32, 70],
+    [63, 64],
+    [1, 2],
+  ] as const) {
     it(`${from} -> ${to}`, () => {
       const proof = tree.consistency(from, to);
       const r1 = tree.root(from);
@@ -107,23 +132,33 @@ describe("forged consistency proofs are rejected", () => {
     expect(verifyConsistency(5, 5, [], r, tree.root(6)).ok).toBe(false);
     expect(verifyConsistency(5, 5, [SOME_HASH], r, r).ok).toBe(false);
     expect(verifyConsistency(0, 5, [SOME_HASH], EMPTY_ROOT, r).ok).toBe(false);
-    expect(verifyConsistency(6, 5, [], tree.root(6), r)).toMatchObject({ ok: false, reason: expect.stringContaining("never shrinks") });
+    expect(verifyConsistency(6, 5, [], tree.root(6), r)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("never shrinks"),
+    });
   });
 });
 
 describe("properties (fast-check)", () => {
   const big = MemoryTree.of(Array.from({ length: 300 }, (_, i) => Buffer.from(`p-${i}`)));
-  const sizeAndIndex = fc.integer({ min: 1, max: 300 }).chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 0, max: size - 1 })));
-  const twoSizes = fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 300 })).map(([a, b]): [number, number] => (a <= b ? [a, b] : [b, a]));
+  const sizeAndIndex = fc
+    .integer({ min: 1, max: 300 })
+    .chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 0, max: size - 1 })));
+  const twoSizes = fc
+    .tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 300 }))
+    .map(([a, b]): [number, number] => (a <= b ? [a, b] : [b, a]));
 
   it("every generated inclusion proof verifies; any other leaf, index or size does not", () => {
     fc.assert(
       fc.property(sizeAndIndex, fc.integer({ min: 0, max: 299 }), ([size, index], other) => {
         const proof = big.inclusion(index, size);
         expect(verifyInclusion(index, size, big.leaves[index]!, proof, big.root(size)).ok).toBe(true);
-        if (other !== index && other < size) expect(verifyInclusion(other, size, big.leaves[index]!, proof, big.root(size)).ok).toBe(false);
-        if (big.leaves[other] && other !== index) expect(verifyInclusion(index, size, big.leaves[other]!, proof, big.root(size)).ok).toBe(false);
-        if (size + 1 <= 300 && !big.root(size + 1).equals(big.root(size))) expect(verifyInclusion(index, size, big.leaves[index]!, proof, big.root(size + 1)).ok).toBe(false);
+        if (other !== index && other < size)
+          expect(verifyInclusion(other, size, big.leaves[index]!, proof, big.root(size)).ok).toBe(false);
+        if (big.leaves[other] && other !== index)
+          expect(verifyInclusion(index, size, big.leaves[other]!, proof, big.root(size)).ok).toBe(false);
+        if (size + 1 <= 300 && !big.root(size + 1).equals(big.root(size)))
+          expect(verifyInclusion(index, size, big.leaves[index]!, proof, big.root(size + 1)).ok).toBe(false);
       }),
       { numRuns: 300 },
     );
@@ -131,25 +166,43 @@ describe("properties (fast-check)", () => {
 
   it("a single flipped bit, a dropped, duplicated or swapped element breaks an inclusion proof", () => {
     fc.assert(
-      fc.property(sizeAndIndex, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 31 }), ([size, index], pick, bits, at) => {
-        const proof = big.inclusion(index, size);
-        fc.pre(proof.length > 0);
-        const i = pick % proof.length;
-        const leaf = big.leaves[index]!;
-        const root = big.root(size);
-        const flipped = proof.map((p, j) => (j === i ? Buffer.from(p.map((b, k) => (k === at ? b ^ (bits || 1) : b))) : p));
-        expect(verifyInclusion(index, size, leaf, flipped, root).ok).toBe(false);
-        expect(verifyInclusion(index, size, leaf, proof.filter((_, j) => j !== i), root).ok).toBe(false);
-        expect(verifyInclusion(index, size, leaf, [...proof.slice(0, i + 1), proof[i]!, ...proof.slice(i + 1)], root).ok).toBe(false);
-        if (proof.length > 1) {
-          const j = (i + 1) % proof.length;
-          if (!proof[i]!.equals(proof[j]!)) {
-            const swapped = [...proof];
-            [swapped[i], swapped[j]] = [swapped[j]!, swapped[i]!];
-            expect(verifyInclusion(index, size, leaf, swapped, root).ok).toBe(false);
+      fc.property(
+        sizeAndIndex,
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: 31 }),
+        ([size, index], pick, bits, at) => {
+          const proof = big.inclusion(index, size);
+          fc.pre(proof.length > 0);
+          const i = pick % proof.length;
+          const leaf = big.leaves[index]!;
+          const root = big.root(size);
+          const flipped = proof.map((p, j) =>
+            j === i ? Buffer.from(p.map((b, k) => (k === at ? b ^ (bits || 1) : b))) : p,
+          );
+          expect(verifyInclusion(index, size, leaf, flipped, root).ok).toBe(false);
+          expect(
+            verifyInclusion(
+              index,
+              size,
+              leaf,
+              proof.filter((_, j) => j !== i),
+              root,
+            ).ok,
+          ).toBe(false);
+          expect(
+            verifyInclusion(index, size, leaf, [...proof.slice(0, i + 1), proof[i]!, ...proof.slice(i + 1)], root).ok,
+          ).toBe(false);
+          if (proof.length > 1) {
+            const j = (i + 1) % proof.length;
+            if (!proof[i]!.equals(proof[j]!)) {
+              const swapped = [...proof];
+              [swapped[i], swapped[j]] = [swapped[j]!, swapped[i]!];
+              expect(verifyInclusion(index, size, leaf, swapped, root).ok).toBe(false);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -179,8 +232,12 @@ describe("properties (fast-check)", () => {
       fc.property(twoSizes, fc.integer({ min: 0, max: 299 }), ([from, to], changed) => {
         fc.pre(from < to && changed < from);
         // The same log except one leaf before `from`: the second tree rewrote history.
-        const forked = MemoryTree.of(Array.from({ length: to }, (_, i) => Buffer.from(i === changed ? "rewritten" : `p-${i}`)));
-        expect(verifyConsistency(from, to, forked.consistency(from, to), big.root(from), forked.root(to)).ok).toBe(false);
+        const forked = MemoryTree.of(
+          Array.from({ length: to }, (_, i) => Buffer.from(i === changed ? "rewritten" : `p-${i}`)),
+        );
+        expect(verifyConsistency(from, to, forked.consistency(from, to), big.root(from), forked.root(to)).ok).toBe(
+          false,
+        );
         expect(verifyConsistency(from, to, big.consistency(from, to), big.root(from), forked.root(to)).ok).toBe(false);
       }),
       { numRuns: 150 },

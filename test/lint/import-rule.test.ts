@@ -15,7 +15,11 @@ beforeAll(() => {
     overrideConfig: {
       files: ["functions/**/*.ts", "chaos/**/*.ts"],
       languageOptions: { parserOptions: { project: false } },
-      rules: { "@typescript-eslint/no-floating-promises": "off", "@typescript-eslint/no-misused-promises": "off", "@typescript-eslint/await-thenable": "off" },
+      rules: {
+        "@typescript-eslint/no-floating-promises": "off",
+        "@typescript-eslint/no-misused-promises": "off",
+        "@typescript-eslint/await-thenable": "off",
+      },
     },
   });
 });

@@ -12,7 +12,14 @@ import { DASHBOARD_PANELS } from "../../components/shared/slo";
  * observability components directly under Pulumi's mocks with stand-in
  * functions (the shape the hosts will pass) and checks each function's alarms.
  */
-const ctx: MockContext = { project: "tricloud", stack: "unit", awsRegion: "us-west-2", azureLocation: "eastus", gcpProject: "tricloud-unit", gcpRegion: "us-central1" };
+const ctx: MockContext = {
+  project: "tricloud",
+  stack: "unit",
+  awsRegion: "us-west-2",
+  azureLocation: "eastus",
+  gcpProject: "tricloud-unit",
+  gcpRegion: "us-central1",
+};
 const recorded: { type: string; name: string; inputs: Record<string, any> }[] = [];
 const of = (type: string) => recorded.filter((r) => r.type === type);
 const named = (type: string, suffix: string) => {
@@ -31,24 +38,32 @@ const common = {
 };
 
 beforeAll(async () => {
-  await pulumi.runtime.setMocks({
-    newResource(args) {
-      recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-      return mockResource(args.type, args.name, args.inputs, ctx);
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+        return mockResource(args.type, args.name, args.inputs, ctx);
+      },
+      call(args) {
+        const answer = INVOKES[args.token];
+        if (!answer) throw new Error(`no mock for invoke ${args.token}`);
+        return answer(args.inputs, ctx);
+      },
     },
-    call(args) {
-      const answer = INVOKES[args.token];
-      if (!answer) throw new Error(`no mock for invoke ${args.token}`);
-      return answer(args.inputs, ctx);
-    },
-  }, ctx.project, ctx.stack, true);
+    ctx.project,
+    ctx.stack,
+    true,
+  );
   await pulumi.runtime.runInPulumiStack(async () => {
     new AwsObservability("unit-aws", {
       ...common,
       region: "us-west-2",
       cluster: { name: "unit-eks", nodeRoleName: "unit-nodes", minNodes: 1 },
       database: { instanceIdentifier: "unit-rds", size: "small", storageGb: 20 },
-      functions: [{ name: "api", functionName: pulumi.output("tricloud-unit-api") }, { name: "quorum", functionName: "tricloud-unit-quorum" }],
+      functions: [
+        { name: "api", functionName: pulumi.output("tricloud-unit-api") },
+        { name: "quorum", functionName: "tricloud-unit-quorum" },
+      ],
       tags: { environment: "unit" },
     });
     new AzureObservability("unit-azure", {
@@ -57,7 +72,12 @@ beforeAll(async () => {
       resourceGroupName: "unit-rg",
       cluster: { name: "unit-aks" },
       database: { serverName: "unit-pg", size: "medium" },
-      functions: [{ name: "api", resourceId: "/subscriptions/s/resourceGroups/unit-rg/providers/Microsoft.Web/sites/tricloud-unit-api" }],
+      functions: [
+        {
+          name: "api",
+          resourceId: "/subscriptions/s/resourceGroups/unit-rg/providers/Microsoft.Web/sites/tricloud-unit-api",
+        },
+      ],
       tags: { environment: "unit" },
     });
     new GcpObservability("unit-gcp", {
@@ -78,13 +98,29 @@ describe("function alarms from the function hosts' input", () => {
   it("AWS: every Lambda gets a 5xx-rate alarm (> 1 % of Function URL requests) and a p99 URL latency alarm (> 200 ms), reconciler runs excluded", () => {
     for (const fn of ["api", "quorum"]) {
       const errors = named("aws:cloudwatch/metricAlarm:MetricAlarm", `-fn-${fn}-errors`);
-      const queries = errors.metricQueries as { id: string; expression?: string; metric?: { metricName: string; dimensions: Record<string, string> } }[];
-      expect(queries.filter((q) => q.metric).map((q) => [q.metric!.metricName, q.metric!.dimensions.FunctionName])).toEqual([["Url5xxCount", `tricloud-unit-${fn}`], ["UrlRequestCount", `tricloud-unit-${fn}`]]);
+      const queries = errors.metricQueries as {
+        id: string;
+        expression?: string;
+        metric?: { metricName: string; dimensions: Record<string, string> };
+      }[];
+      expect(
+        queries.filter((q) => q.metric).map((q) => [q.metric!.metricName, q.metric!.dimensions.FunctionName]),
+      ).toEqual([
+        ["Url5xxCount", `tricloud-unit-${fn}`],
+        ["UrlRequestCount", `tricloud-unit-${fn}`],
+      ]);
       expect(queries.find((q) => q.expression)!.expression).toBe("IF(requests > 0, 100 * errors / requests, 0)");
       expect(errors).toMatchObject({ threshold: 1, comparisonOperator: "GreaterThanThreshold" });
       const p99 = named("aws:cloudwatch/metricAlarm:MetricAlarm", `-fn-${fn}-p99`);
-      expect(p99).toMatchObject({ namespace: "AWS/Lambda", metricName: "UrlRequestLatency", extendedStatistic: "p99", threshold: 200, dimensions: { FunctionName: `tricloud-unit-${fn}` } });
-      for (const a of [errors, p99]) expect(a.alarmActions).toEqual(["arn:aws:sns:us-west-2:123456789012:tricloud-unit-alerts"]);
+      expect(p99).toMatchObject({
+        namespace: "AWS/Lambda",
+        metricName: "UrlRequestLatency",
+        extendedStatistic: "p99",
+        threshold: 200,
+        dimensions: { FunctionName: `tricloud-unit-${fn}` },
+      });
+      for (const a of [errors, p99])
+        expect(a.alarmActions).toEqual(["arn:aws:sns:us-west-2:123456789012:tricloud-unit-alerts"]);
     }
   });
 
@@ -115,7 +151,10 @@ describe("function alarms from the function hosts' input", () => {
   it("the dashboards chart the functions instead of the placeholder text, under the same titles", () => {
     const aws = JSON.parse(named("aws:cloudwatch/dashboard:Dashboard", "-dashboard").dashboardBody).widgets;
     expect(aws.map((w: any) => w.properties.title)).toEqual([...DASHBOARD_PANELS]);
-    expect(aws[3].properties.metrics).toEqual([["AWS/Lambda", "UrlRequestLatency", "FunctionName", "tricloud-unit-api"], ["AWS/Lambda", "UrlRequestLatency", "FunctionName", "tricloud-unit-quorum"]]);
+    expect(aws[3].properties.metrics).toEqual([
+      ["AWS/Lambda", "UrlRequestLatency", "FunctionName", "tricloud-unit-api"],
+      ["AWS/Lambda", "UrlRequestLatency", "FunctionName", "tricloud-unit-quorum"],
+    ]);
     const gcp = JSON.parse(named("gcp:monitoring/dashboard:Dashboard", "-dashboard").dashboardJson).mosaicLayout.tiles;
     expect(gcp.map((t: any) => t.widget.title)).toEqual([...DASHBOARD_PANELS]);
     expect(gcp[2].widget.xyChart).toBeDefined();
@@ -124,15 +163,26 @@ describe("function alarms from the function hosts' input", () => {
   });
 
   it("counts the function alarms among each cloud's alerts: 8 + 2 per function", () => {
-    const notifying = of("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.alarmActions).length + of("aws:cloudwatch/compositeAlarm:CompositeAlarm").length;
+    const notifying =
+      of("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.alarmActions).length +
+      of("aws:cloudwatch/compositeAlarm:CompositeAlarm").length;
     expect(notifying).toBe(8 + 2 * 2);
-    expect(of("azure-native:monitor:MetricAlert").length + of("azure-native:monitor:ScheduledQueryRule").length).toBe(8 + 2);
+    expect(of("azure-native:monitor:MetricAlert").length + of("azure-native:monitor:ScheduledQueryRule").length).toBe(
+      8 + 2,
+    );
     expect(of("gcp:monitoring/alertPolicy:AlertPolicy")).toHaveLength(8 + 2);
   });
 
   it("sizes connection alarms from each engine's max_connections", () => {
-    expect(named("aws:cloudwatch/metricAlarm:MetricAlarm", "-db-connections").threshold).toBe(Math.floor(Math.floor(4 * 2 ** 30 / 9531392) * 0.8));
-    expect(named("azure-native:monitor:MetricAlert", "-db-connections").criteria.allOf[0].threshold).toBe(Math.floor(859 * 0.8));
-    expect(named("gcp:monitoring/alertPolicy:AlertPolicy", "-db-connections").conditions[0].conditionThreshold.thresholdValue).toBe(400);
+    expect(named("aws:cloudwatch/metricAlarm:MetricAlarm", "-db-connections").threshold).toBe(
+      Math.floor(Math.floor((4 * 2 ** 30) / 9531392) * 0.8),
+    );
+    expect(named("azure-native:monitor:MetricAlert", "-db-connections").criteria.allOf[0].threshold).toBe(
+      Math.floor(859 * 0.8),
+    );
+    expect(
+      named("gcp:monitoring/alertPolicy:AlertPolicy", "-db-connections").conditions[0].conditionThreshold
+        .thresholdValue,
+    ).toBe(400);
   });
 });

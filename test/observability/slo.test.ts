@@ -1,10 +1,21 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BURN_RATE_WINDOWS, budgetConsumed, burnRateFor, burnRateThreshold, centsToDecimal, errorBudget, splitBudgetCents } from "../../components/shared/slo";
+import {
+  BURN_RATE_WINDOWS,
+  budgetConsumed,
+  burnRateFor,
+  burnRateThreshold,
+  centsToDecimal,
+  errorBudget,
+  splitBudgetCents,
+} from "../../components/shared/slo";
 
 describe("burn-rate alert math (SRE workbook, 30-day period)", () => {
   it("pages at 14.4x over 1 h (5 min short window) and 6x over 6 h (30 min short window)", () => {
-    expect(BURN_RATE_WINDOWS.map((w) => [w.burnRate, w.longWindowMinutes, w.shortWindowMinutes])).toEqual([[14.4, 60, 5], [6, 360, 30]]);
+    expect(BURN_RATE_WINDOWS.map((w) => [w.burnRate, w.longWindowMinutes, w.shortWindowMinutes])).toEqual([
+      [14.4, 60, 5],
+      [6, 360, 30],
+    ]);
     for (const w of BURN_RATE_WINDOWS) expect(w.shortWindowMinutes * 12).toBe(w.longWindowMinutes);
   });
 
@@ -29,26 +40,38 @@ describe("burn-rate alert math (SRE workbook, 30-day period)", () => {
   });
 
   it("property: burning at rate b for window w spends b*w/period of the budget, and the inverse recovers b", () => {
-    fc.assert(fc.property(fc.double({ min: 0.1, max: 100, noNaN: true }), fc.integer({ min: 1, max: 43_200 }), (b, w) => {
-      const share = budgetConsumed(b, w);
-      expect(share).toBeCloseTo((b * w) / 43_200, 9);
-      expect(burnRateFor(share, w)).toBeCloseTo(b, 6);
-    }));
+    fc.assert(
+      fc.property(fc.double({ min: 0.1, max: 100, noNaN: true }), fc.integer({ min: 1, max: 43_200 }), (b, w) => {
+        const share = budgetConsumed(b, w);
+        expect(share).toBeCloseTo((b * w) / 43_200, 9);
+        expect(burnRateFor(share, w)).toBeCloseTo(b, 6);
+      }),
+    );
   });
 
   it("property: a burn exactly at the threshold for the whole period spends burnRate budgets", () => {
-    fc.assert(fc.property(fc.double({ min: 95, max: 99.999, noNaN: true }), fc.constantFrom(...BURN_RATE_WINDOWS), (target, w) => {
-      const ratio = burnRateThreshold(target, w.burnRate);
-      expect(ratio / errorBudget(target)).toBeCloseTo(w.burnRate, 6);
-      expect(ratio).toBeLessThan(1); // the alert can fire: the threshold is below "everything fails"
-    }));
+    fc.assert(
+      fc.property(
+        fc.double({ min: 95, max: 99.999, noNaN: true }),
+        fc.constantFrom(...BURN_RATE_WINDOWS),
+        (target, w) => {
+          const ratio = burnRateThreshold(target, w.burnRate);
+          expect(ratio / errorBudget(target)).toBeCloseTo(w.burnRate, 6);
+          expect(ratio).toBeLessThan(1); // the alert can fire: the threshold is below "everything fails"
+        },
+      ),
+    );
   });
 });
 
 describe("budget split", () => {
   it("splits the real ceilings: dev 900 in thirds, prod 6000 as 40/30/30", () => {
     expect(splitBudgetCents(900)).toEqual({ aws: 30_000, azure: 30_000, gcp: 30_000 });
-    expect(splitBudgetCents(6000, { aws: 40, azure: 30, gcp: 30 })).toEqual({ aws: 240_000, azure: 180_000, gcp: 180_000 });
+    expect(splitBudgetCents(6000, { aws: 40, azure: 30, gcp: 30 })).toEqual({
+      aws: 240_000,
+      azure: 180_000,
+      gcp: 180_000,
+    });
   });
 
   it("gives the left-over cent to the largest remainder, ties in cloud order", () => {
@@ -58,19 +81,29 @@ describe("budget split", () => {
   });
 
   it("property: for any ceiling in cents and any split, the budgets sum to the ceiling exactly, each within a cent of its share", () => {
-    const split = fc.record({ aws: fc.integer({ min: 0, max: 100 }), azure: fc.integer({ min: 0, max: 100 }), gcp: fc.integer({ min: 0, max: 100 }) }).filter((s) => s.aws + s.azure + s.gcp > 0);
-    fc.assert(fc.property(fc.integer({ min: 1, max: 1_000_000_000 }), split, (cents, s) => {
-      const parts = splitBudgetCents(cents / 100, s);
-      expect(parts.aws + parts.azure + parts.gcp).toBe(cents);
-      const sum = s.aws + s.azure + s.gcp;
-      for (const c of ["aws", "azure", "gcp"] as const) {
-        expect(Number.isInteger(parts[c])).toBe(true);
-        expect(Math.abs(parts[c] - (cents * s[c]) / sum)).toBeLessThan(1);
-      }
-      // The decimal strings AWS takes add up too.
-      const total = ["aws", "azure", "gcp"].map((c) => Math.round(Number(centsToDecimal(parts[c as "aws"])) * 100)).reduce((a, b) => a + b, 0);
-      expect(total).toBe(cents);
-    }));
+    const split = fc
+      .record({
+        aws: fc.integer({ min: 0, max: 100 }),
+        azure: fc.integer({ min: 0, max: 100 }),
+        gcp: fc.integer({ min: 0, max: 100 }),
+      })
+      .filter((s) => s.aws + s.azure + s.gcp > 0);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000_000 }), split, (cents, s) => {
+        const parts = splitBudgetCents(cents / 100, s);
+        expect(parts.aws + parts.azure + parts.gcp).toBe(cents);
+        const sum = s.aws + s.azure + s.gcp;
+        for (const c of ["aws", "azure", "gcp"] as const) {
+          expect(Number.isInteger(parts[c])).toBe(true);
+          expect(Math.abs(parts[c] - (cents * s[c]) / sum)).toBeLessThan(1);
+        }
+        // The decimal strings AWS takes add up too.
+        const total = ["aws", "azure", "gcp"]
+          .map((c) => Math.round(Number(centsToDecimal(parts[c as "aws"])) * 100))
+          .reduce((a, b) => a + b, 0);
+        expect(total).toBe(cents);
+      }),
+    );
   });
 
   it("refuses ceilings it cannot split in whole cents", () => {

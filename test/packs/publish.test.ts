@@ -29,8 +29,17 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "tricloud-packs-"));
-  const { stdout } = await execFileP(process.execPath, [join(ROOT, "scripts", "pack.mjs"), "--out", join(work, "tarballs")], { timeout: 120_000 });
-  tarballs = Object.fromEntries(stdout.trim().split("\n").map((line) => line.split("\t") as [string, string]));
+  const { stdout } = await execFileP(
+    process.execPath,
+    [join(ROOT, "scripts", "pack.mjs"), "--out", join(work, "tarballs")],
+    { timeout: 120_000 },
+  );
+  tarballs = Object.fromEntries(
+    stdout
+      .trim()
+      .split("\n")
+      .map((line) => line.split("\t") as [string, string]),
+  );
 }, 150_000);
 
 afterAll(() => {
@@ -41,7 +50,9 @@ afterAll(() => {
 async function unpack(tarball: string, into: string): Promise<Record<string, string>> {
   mkdirSync(into, { recursive: true });
   await execFileP("tar", ["xzf", tarball, "--strip-components=1", "-C", into]);
-  const manifest = JSON.parse(readFileSync(join(into, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(into, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+  };
   return manifest.dependencies ?? {};
 }
 
@@ -116,7 +127,9 @@ async function analyzerInfo(port: number): Promise<{ name: string; policies: str
   try {
     return await new Promise((resolve, reject) =>
       client.getAnalyzerInfo(new Empty(), { deadline: Date.now() + 20_000 }, (e: Error | null, info: any) =>
-        e ? reject(e) : resolve({ name: info.getName(), policies: info.getPoliciesList().map((p: any) => p.getName()) }),
+        e
+          ? reject(e)
+          : resolve({ name: info.getName(), policies: info.getPoliciesList().map((p: any) => p.getName()) }),
       ),
     );
   } finally {
@@ -126,12 +139,23 @@ async function analyzerInfo(port: number): Promise<{ name: string; policies: str
 
 describe("publishable policy packs", () => {
   it("packs every shared package and pack; the shared packages carry JavaScript, the packs their TypeScript and PulumiPolicy.yaml", async () => {
-    expect(Object.keys(tarballs).sort()).toEqual(["@tricloud/policy-kit", "@tricloud/pricing", "@tricloud/vocabulary", ...PACKS.map((p) => p.pkg)].sort());
+    expect(Object.keys(tarballs).sort()).toEqual(
+      ["@tricloud/policy-kit", "@tricloud/pricing", "@tricloud/vocabulary", ...PACKS.map((p) => p.pkg)].sort(),
+    );
     const { stdout: pricing } = await execFileP("tar", ["tzf", tarballs["@tricloud/pricing"]!]);
-    expect(pricing.split("\n")).toEqual(expect.arrayContaining(["package/estimate.js", "package/estimate.ts", "package/price-catalog.json", "package/usage-profiles/low.json"]));
+    expect(pricing.split("\n")).toEqual(
+      expect.arrayContaining([
+        "package/estimate.js",
+        "package/estimate.ts",
+        "package/price-catalog.json",
+        "package/usage-profiles/low.json",
+      ]),
+    );
     for (const { pkg } of PACKS) {
       const { stdout } = await execFileP("tar", ["tzf", tarballs[pkg]!]);
-      expect(stdout.split("\n")).toEqual(expect.arrayContaining(["package/PulumiPolicy.yaml", "package/index.ts", "package/package.json"]));
+      expect(stdout.split("\n")).toEqual(
+        expect.arrayContaining(["package/PulumiPolicy.yaml", "package/index.ts", "package/package.json"]),
+      );
     }
   });
 

@@ -21,13 +21,25 @@ describe.each(STACKS)("the real %s stack", (stack) => {
     const rows = report.lockIn ?? [];
     for (const provider of ["aws", "azure", "gcp"] as const) {
       const services = rows.filter((r) => r.provider === provider && r.lockInLevel === "low").map((r) => r.component);
-      expect(services).toEqual(expect.arrayContaining([`${stack}-${provider}-k8s`, `${stack}-${provider}-db`, `${stack}-${provider}-registry`]));
+      expect(services).toEqual(
+        expect.arrayContaining([
+          `${stack}-${provider}-k8s`,
+          `${stack}-${provider}-db`,
+          `${stack}-${provider}-registry`,
+        ]),
+      );
     }
     expect(rows.filter((r) => r.lockInLevel === "high")).toEqual([]);
   });
   it("knows for every cloud resource type whether and where it carries tags", async () => {
     const report = await planStack(stack);
-    const unknown = [...new Set(report.resources.filter((r) => r.custom && !UNTAGGABLE_PACKAGES.includes(r.type.split(":")[0]!)).map((r) => r.type))].filter((t) => !(t in TAG_PATHS) && !(t in UNTAGGABLE));
+    const unknown = [
+      ...new Set(
+        report.resources
+          .filter((r) => r.custom && !UNTAGGABLE_PACKAGES.includes(r.type.split(":")[0]!))
+          .map((r) => r.type),
+      ),
+    ].filter((t) => !(t in TAG_PATHS) && !(t in UNTAGGABLE));
     expect(unknown, "add each type to TAG_PATHS or UNTAGGABLE in policies/shared/tags.ts").toEqual([]);
   });
 });
@@ -43,8 +55,15 @@ describe("the packs", () => {
     }
   });
   it("entry modules type-check (without being run: constructing a PolicyPack starts a server)", () => {
-    const config = ts.getParsedCommandLineOfConfigFile(`${__dirname}/../../tsconfig.json`, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
-    const program = ts.createProgram([`${__dirname}/../../policies/portability/index.ts`, `${__dirname}/../../policies/cost/index.ts`], config.options);
+    const config = ts.getParsedCommandLineOfConfigFile(
+      `${__dirname}/../../tsconfig.json`,
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+    )!;
+    const program = ts.createProgram(
+      [`${__dirname}/../../policies/portability/index.ts`, `${__dirname}/../../policies/cost/index.ts`],
+      config.options,
+    );
     const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
     expect(errors).toEqual([]);
   }, 120_000);

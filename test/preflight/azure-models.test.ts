@@ -23,13 +23,18 @@ describe("names against Azure's API specifications (models/azure-names.json)", (
 
   it("refuses a key vault name with an underscore or over 24 characters, and takes a good one", () => {
     expect(check("azure-native:keyvault:Vault", { vaultName: "tcfn-prod-a41791" })).toEqual([]);
-    expect(check("azure-native:keyvault:Vault", { vaultName: "tcfn_prod" })[0]).toMatchObject({ property: "vaultName", value: "tcfn_prod" });
+    expect(check("azure-native:keyvault:Vault", { vaultName: "tcfn_prod" })[0]).toMatchObject({
+      property: "vaultName",
+      value: "tcfn_prod",
+    });
     expect(check("azure-native:keyvault:Vault", { vaultName: "x".repeat(25) })).toHaveLength(1);
   });
 
   it("refuses storage account names with hyphens or capitals (3-24 lowercase letters and digits)", () => {
     expect(check("azure-native:storage:StorageAccount", { accountName: "tcfnprodc937b176" })).toEqual([]);
-    expect(check("azure-native:storage:StorageAccount", { accountName: "tc-fn-prod" })[0]!.expected).toContain("^[a-z0-9]+$");
+    expect(check("azure-native:storage:StorageAccount", { accountName: "tc-fn-prod" })[0]!.expected).toContain(
+      "^[a-z0-9]+$",
+    );
     expect(check("azure-native:storage:StorageAccount", { accountName: "TCFN" })).toHaveLength(1);
   });
 

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { runPreflight } from "../../policies/preflight/engine";
 import type { PreflightResource, PreflightRule } from "../../policies/preflight/rule";
 import { azurePrerequisites, azureRules, FLEXIBLE_SERVER_STORAGE_GIB } from "../../policies/preflight/rules/azure";
-import { AZURE_FLEXIBLE_SERVER_STORAGE_GIB, awsRdsStorageGb, azureFlexibleServerStorageGb, gcpCloudSqlStorageGb } from "@tricloud/vocabulary/sizes";
+import {
+  AZURE_FLEXIBLE_SERVER_STORAGE_GIB,
+  awsRdsStorageGb,
+  azureFlexibleServerStorageGb,
+  gcpCloudSqlStorageGb,
+} from "@tricloud/vocabulary/sizes";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { mockId } from "../helpers/platform";
 
@@ -12,19 +17,36 @@ const rule = (name: string): PreflightRule => {
   if (!r) throw new Error(`no rule ${name}`);
   return r;
 };
-const res = (type: string, props: Record<string, any>, name = "r", extra: Partial<PreflightResource> = {}): PreflightResource => ({
-  urn: `urn:pulumi:t::tricloud::${type}::${name}`, type, name, parent: "urn:parent", props, dependencies: [], ...extra,
+const res = (
+  type: string,
+  props: Record<string, any>,
+  name = "r",
+  extra: Partial<PreflightResource> = {},
+): PreflightResource => ({
+  urn: `urn:pulumi:t::tricloud::${type}::${name}`,
+  type,
+  name,
+  parent: "urn:parent",
+  props,
+  dependencies: [],
+  ...extra,
 });
 /** Findings of one rule over hand-made resources (resource rules see each, stack rules see all). */
-const run = (name: string, ...resources: PreflightResource[]) => runPreflight(resources, settings, [rule(name)], []).findings;
+const run = (name: string, ...resources: PreflightResource[]) =>
+  runPreflight(resources, settings, [rule(name)], []).findings;
 
 const WEB = "azure-native:web:WebApp";
 const PG = "azure-native:dbforpostgresql:Server";
 const AKS = "azure-native:containerservice:ManagedCluster";
 const RA = "azure-native:authorization:RoleAssignment";
 const flexApp = (extra: Record<string, any> = {}) => ({
-  name: "tricloud-dev-fn-0a1b2c3d", kind: "functionapp,linux",
-  functionAppConfig: { runtime: { name: "node", version: "22" }, scaleAndConcurrency: { instanceMemoryMB: 2048, maximumInstanceCount: 100 } }, ...extra,
+  name: "tricloud-dev-fn-0a1b2c3d",
+  kind: "functionapp,linux",
+  functionAppConfig: {
+    runtime: { name: "node", version: "22" },
+    scaleAndConcurrency: { instanceMemoryMB: 2048, maximumInstanceCount: 100 },
+  },
+  ...extra,
 });
 
 describe("Azure preflight: every rule has a source read on 2026-11-30", () => {
@@ -39,14 +61,39 @@ describe("Azure preflight: every rule has a source read on 2026-11-30", () => {
 
 describe("names", () => {
   it.each([
-    ["preflight-azure-keyvault-name", "azure-native:keyvault:Vault", { vaultName: "tcfn-prod-a41791" }, { vaultName: "1tcfn--prod" }],
+    [
+      "preflight-azure-keyvault-name",
+      "azure-native:keyvault:Vault",
+      { vaultName: "tcfn-prod-a41791" },
+      { vaultName: "1tcfn--prod" },
+    ],
     ["preflight-azure-function-app-name", WEB, { name: "tricloud-prod-fn-0907ea47" }, { name: "-tricloud" }],
-    ["preflight-azure-resource-group-name", "azure-native:resources:ResourceGroup", { resourceGroupName: "tricloud-prod_rg(1)" }, { resourceGroupName: "tricloud-prod." }],
-    ["preflight-azure-resource-group-name", AKS, { nodeResourceGroup: "tricloud-prod-aks-nodes-eastus" }, { nodeResourceGroup: "nodes/eastus" }],
+    [
+      "preflight-azure-resource-group-name",
+      "azure-native:resources:ResourceGroup",
+      { resourceGroupName: "tricloud-prod_rg(1)" },
+      { resourceGroupName: "tricloud-prod." },
+    ],
+    [
+      "preflight-azure-resource-group-name",
+      AKS,
+      { nodeResourceGroup: "tricloud-prod-aks-nodes-eastus" },
+      { nodeResourceGroup: "nodes/eastus" },
+    ],
     ["preflight-azure-aks-dns-prefix", AKS, { dnsPrefix: "prod-azure-k8s" }, { dnsPrefix: "prod_azure" }],
     ["preflight-azure-postgres-server-name", PG, { serverName: "prod-azure-db-pg1" }, { serverName: "Prod-DB" }],
-    ["preflight-azure-monitor-action-group-short-name", "azure-native:monitor:ActionGroup", { groupShortName: "tc-prod" }, { groupShortName: "tricloud-prod-alerts" }],
-    ["preflight-azure-global-name-unique", "azure-native:storage:StorageAccount", { accountName: "tcfnprod0907ea47" }, { accountName: "functions" }],
+    [
+      "preflight-azure-monitor-action-group-short-name",
+      "azure-native:monitor:ActionGroup",
+      { groupShortName: "tc-prod" },
+      { groupShortName: "tricloud-prod-alerts" },
+    ],
+    [
+      "preflight-azure-global-name-unique",
+      "azure-native:storage:StorageAccount",
+      { accountName: "tcfnprod0907ea47" },
+      { accountName: "functions" },
+    ],
   ])("%s: takes a good name and refuses a bad one", (name, type, good, bad) => {
     expect(run(name, res(type, good))).toEqual([]);
     const found = run(name, res(type, bad));
@@ -56,15 +103,23 @@ describe("names", () => {
 
   it("keeps AKS's DNS prefix to 54 characters and a vault name's last character a letter or digit", () => {
     expect(run("preflight-azure-aks-dns-prefix", res(AKS, { dnsPrefix: "a".repeat(55) }))).toHaveLength(1);
-    expect(run("preflight-azure-keyvault-name", res("azure-native:keyvault:Vault", { vaultName: "tcfn-prod-" }))).toHaveLength(1);
+    expect(
+      run("preflight-azure-keyvault-name", res("azure-native:keyvault:Vault", { vaultName: "tcfn-prod-" })),
+    ).toHaveLength(1);
   });
 });
 
 describe("allowed values", () => {
   it("Flexible Server storage: Premium SSD sizes only (20 and 100 GiB are refused), Premium SSD v2 not judged", () => {
-    for (const size of [32, 128, 32767]) expect(run("preflight-azure-postgres-storage-size", res(PG, { storage: { storageSizeGB: size } }))).toEqual([]);
-    for (const size of [20, 100]) expect(run("preflight-azure-postgres-storage-size", res(PG, { storage: { storageSizeGB: size } }))[0]).toMatchObject({ property: "storage.storageSizeGB", value: size });
-    expect(run("preflight-azure-postgres-storage-size", res(PG, { storage: { storageSizeGB: 100, type: "PremiumV2_LRS" } }))).toEqual([]);
+    for (const size of [32, 128, 32767])
+      expect(run("preflight-azure-postgres-storage-size", res(PG, { storage: { storageSizeGB: size } }))).toEqual([]);
+    for (const size of [20, 100])
+      expect(
+        run("preflight-azure-postgres-storage-size", res(PG, { storage: { storageSizeGB: size } }))[0],
+      ).toMatchObject({ property: "storage.storageSizeGB", value: size });
+    expect(
+      run("preflight-azure-postgres-storage-size", res(PG, { storage: { storageSizeGB: 100, type: "PremiumV2_LRS" } })),
+    ).toEqual([]);
   });
 
   it("Flex Consumption instance memory: 512, 2048 or 4096 MB", () => {
@@ -74,16 +129,24 @@ describe("allowed values", () => {
   });
 
   it("Flex Consumption maximum instances: 1-1000 (error), below 40 (warning)", () => {
-    const app = (n: number) => res(WEB, flexApp({ functionAppConfig: { scaleAndConcurrency: { instanceMemoryMB: 512, maximumInstanceCount: n } } }));
+    const app = (n: number) =>
+      res(
+        WEB,
+        flexApp({ functionAppConfig: { scaleAndConcurrency: { instanceMemoryMB: 512, maximumInstanceCount: n } } }),
+      );
     expect(run("preflight-azure-functions-flex-maximum-instances", app(100))).toEqual([]);
     expect(run("preflight-azure-functions-flex-maximum-instances", app(1001))).toHaveLength(1);
     expect(run("preflight-azure-functions-flex-maximum-instances", app(0))).toHaveLength(1);
     expect(run("preflight-azure-functions-flex-maximum-instances-low", app(40))).toEqual([]);
-    expect(run("preflight-azure-functions-flex-maximum-instances-low", app(20))[0]).toMatchObject({ level: "warning", value: 20 });
+    expect(run("preflight-azure-functions-flex-maximum-instances-low", app(20))[0]).toMatchObject({
+      level: "warning",
+      value: 20,
+    });
   });
 
   it("Log Analytics keeps 30-730 days; Application Insights takes its listed day counts", () => {
-    const ws = (d: number) => res("azure-native:operationalinsights:Workspace", { sku: { name: "PerGB2018" }, retentionInDays: d });
+    const ws = (d: number) =>
+      res("azure-native:operationalinsights:Workspace", { sku: { name: "PerGB2018" }, retentionInDays: d });
     expect(run("preflight-azure-log-analytics-retention", ws(90))).toEqual([]);
     expect(run("preflight-azure-log-analytics-retention", ws(7))).toHaveLength(1);
     expect(run("preflight-azure-log-analytics-retention", ws(731))).toHaveLength(1);
@@ -96,27 +159,64 @@ describe("allowed values", () => {
 describe("forbidden combinations", () => {
   it("Flex Consumption sites take no siteConfig (azure-native would add netFrameworkVersion)", () => {
     expect(run("preflight-azure-functions-flex-site-config", res(WEB, flexApp()))).toEqual([]);
-    expect(run("preflight-azure-functions-flex-site-config", res(WEB, flexApp({ siteConfig: { ftpsState: "Disabled" } })))[0]).toMatchObject({ property: "siteConfig", value: ["ftpsState"] });
+    expect(
+      run(
+        "preflight-azure-functions-flex-site-config",
+        res(WEB, flexApp({ siteConfig: { ftpsState: "Disabled" } })),
+      )[0],
+    ).toMatchObject({ property: "siteConfig", value: ["ftpsState"] });
     // Not a Flex site: siteConfig is fine.
-    expect(run("preflight-azure-functions-flex-site-config", res(WEB, { name: "web", kind: "app", siteConfig: { ftpsState: "Disabled" } }))).toEqual([]);
+    expect(
+      run(
+        "preflight-azure-functions-flex-site-config",
+        res(WEB, { name: "web", kind: "app", siteConfig: { ftpsState: "Disabled" } }),
+      ),
+    ).toEqual([]);
   });
 
   it("Flex Consumption refuses the app settings functionAppConfig replaces", () => {
     const app = res(WEB, flexApp());
-    const good = res("azure-native:web:WebAppApplicationSettings", { name: app.props.name, properties: { AzureWebJobsStorage__accountName: "st" } }, "settings");
-    const bad = res("azure-native:web:WebAppApplicationSettings", { name: app.props.name, properties: { FUNCTIONS_WORKER_RUNTIME: "node", WEBSITE_RUN_FROM_PACKAGE: "1" } }, "settings");
+    const good = res(
+      "azure-native:web:WebAppApplicationSettings",
+      { name: app.props.name, properties: { AzureWebJobsStorage__accountName: "st" } },
+      "settings",
+    );
+    const bad = res(
+      "azure-native:web:WebAppApplicationSettings",
+      { name: app.props.name, properties: { FUNCTIONS_WORKER_RUNTIME: "node", WEBSITE_RUN_FROM_PACKAGE: "1" } },
+      "settings",
+    );
     expect(run("preflight-azure-functions-flex-app-settings", app, good)).toEqual([]);
-    expect(run("preflight-azure-functions-flex-app-settings", app, bad).map((f) => f.value)).toEqual(["FUNCTIONS_WORKER_RUNTIME", "WEBSITE_RUN_FROM_PACKAGE"]);
+    expect(run("preflight-azure-functions-flex-app-settings", app, bad).map((f) => f.value)).toEqual([
+      "FUNCTIONS_WORKER_RUNTIME",
+      "WEBSITE_RUN_FROM_PACKAGE",
+    ]);
   });
 
   it("Burstable has no high availability", () => {
-    expect(run("preflight-azure-postgres-burstable-high-availability", res(PG, { sku: { tier: "Burstable" }, highAvailability: { mode: "Disabled" } }))).toEqual([]);
-    expect(run("preflight-azure-postgres-burstable-high-availability", res(PG, { sku: { tier: "GeneralPurpose" }, highAvailability: { mode: "ZoneRedundant" } }))).toEqual([]);
-    expect(run("preflight-azure-postgres-burstable-high-availability", res(PG, { sku: { tier: "Burstable" }, highAvailability: { mode: "ZoneRedundant" } }))).toHaveLength(1);
+    expect(
+      run(
+        "preflight-azure-postgres-burstable-high-availability",
+        res(PG, { sku: { tier: "Burstable" }, highAvailability: { mode: "Disabled" } }),
+      ),
+    ).toEqual([]);
+    expect(
+      run(
+        "preflight-azure-postgres-burstable-high-availability",
+        res(PG, { sku: { tier: "GeneralPurpose" }, highAvailability: { mode: "ZoneRedundant" } }),
+      ),
+    ).toEqual([]);
+    expect(
+      run(
+        "preflight-azure-postgres-burstable-high-availability",
+        res(PG, { sku: { tier: "Burstable" }, highAvailability: { mode: "ZoneRedundant" } }),
+      ),
+    ).toHaveLength(1);
   });
 
   it("registry zone redundancy only on Premium; a NAT gateway in at most one zone", () => {
-    const acr = (sku: string) => res("azure-native:containerregistry:Registry", { sku: { name: sku }, zoneRedundancy: "Enabled" });
+    const acr = (sku: string) =>
+      res("azure-native:containerregistry:Registry", { sku: { name: sku }, zoneRedundancy: "Enabled" });
     expect(run("preflight-azure-container-registry-zone-redundancy", acr("Premium"))).toEqual([]);
     expect(run("preflight-azure-container-registry-zone-redundancy", acr("Basic"))).toHaveLength(1);
     const nat = (zones: string[]) => res("azure-native:network:NatGateway", { zones });
@@ -127,8 +227,10 @@ describe("forbidden combinations", () => {
 
 describe("what must wait for what", () => {
   const server = res(PG, {}, "pg");
-  const db = (deps: string[]) => res("azure-native:dbforpostgresql:Database", {}, "db", { dependencies: [server.urn, ...deps] });
-  const param = (deps: string[]) => res("azure-native:dbforpostgresql:Configuration", {}, "pgbouncer", { dependencies: [server.urn, ...deps] });
+  const db = (deps: string[]) =>
+    res("azure-native:dbforpostgresql:Database", {}, "db", { dependencies: [server.urn, ...deps] });
+  const param = (deps: string[]) =>
+    res("azure-native:dbforpostgresql:Configuration", {}, "pgbouncer", { dependencies: [server.urn, ...deps] });
 
   it("Flexible Server operations in a chain pass; two started together fail (ServerIsBusy)", () => {
     const d = db([]);
@@ -139,10 +241,26 @@ describe("what must wait for what", () => {
   });
 
   it("Key Vault references wait for the read grants beside them", () => {
-    const grant = res(RA, { roleDefinitionId: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6", principalId: "p" }, "reader");
-    const settings = (deps: string[]) => res("azure-native:web:WebAppApplicationSettings", { name: "app", properties: { KEY: "@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/k/)" } }, "settings", { dependencies: deps });
+    const grant = res(
+      RA,
+      {
+        roleDefinitionId:
+          "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
+        principalId: "p",
+      },
+      "reader",
+    );
+    const settings = (deps: string[]) =>
+      res(
+        "azure-native:web:WebAppApplicationSettings",
+        { name: "app", properties: { KEY: "@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/k/)" } },
+        "settings",
+        { dependencies: deps },
+      );
     expect(run("preflight-azure-keyvault-reference-after-grant", grant, settings([grant.urn]))).toEqual([]);
-    expect(run("preflight-azure-keyvault-reference-after-grant", grant, settings([]))[0]).toMatchObject({ value: "reader" });
+    expect(run("preflight-azure-keyvault-reference-after-grant", grant, settings([]))[0]).toMatchObject({
+      value: "reader",
+    });
     // Without references nothing needs to wait.
     const plain = res("azure-native:web:WebAppApplicationSettings", { name: "app", properties: { KEY: "v" } }, "plain");
     expect(run("preflight-azure-keyvault-reference-after-grant", grant, plain)).toEqual([]);
@@ -151,36 +269,70 @@ describe("what must wait for what", () => {
   it("a private AKS cluster in its own VNet waits for Network Contributor on the VNet, not only the subnet", () => {
     const vnet = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet";
     const subnet = `${vnet}/subnets/cluster`;
-    const grant = (scope: string) => res(RA, { roleDefinitionId: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/4d97b98b-1d4f-4787-a291-c67834d212e7", scope }, `nc-${scope.length}`);
-    const cluster = (g: PreflightResource) => res(AKS, {
-      apiServerAccessProfile: { enablePrivateCluster: true }, identity: { type: "UserAssigned" }, agentPoolProfiles: [{ name: "system", vnetSubnetID: subnet }],
-    }, "aks", { dependencies: [g.urn] });
+    const grant = (scope: string) =>
+      res(
+        RA,
+        {
+          roleDefinitionId:
+            "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/4d97b98b-1d4f-4787-a291-c67834d212e7",
+          scope,
+        },
+        `nc-${scope.length}`,
+      );
+    const cluster = (g: PreflightResource) =>
+      res(
+        AKS,
+        {
+          apiServerAccessProfile: { enablePrivateCluster: true },
+          identity: { type: "UserAssigned" },
+          agentPoolProfiles: [{ name: "system", vnetSubnetID: subnet }],
+        },
+        "aks",
+        { dependencies: [g.urn] },
+      );
     const onVnet = grant(vnet);
     const onSubnet = grant(subnet);
     expect(run("preflight-azure-aks-private-cluster-vnet-role", onVnet, cluster(onVnet))).toEqual([]);
     expect(run("preflight-azure-aks-private-cluster-vnet-role", onSubnet, cluster(onSubnet))).toHaveLength(1);
     // A public cluster joins its subnet only.
-    const publicCluster = res(AKS, { apiServerAccessProfile: { enablePrivateCluster: false }, identity: { type: "UserAssigned" }, agentPoolProfiles: [{ vnetSubnetID: subnet }] }, "aks", { dependencies: [onSubnet.urn] });
+    const publicCluster = res(
+      AKS,
+      {
+        apiServerAccessProfile: { enablePrivateCluster: false },
+        identity: { type: "UserAssigned" },
+        agentPoolProfiles: [{ vnetSubnetID: subnet }],
+      },
+      "aks",
+      { dependencies: [onSubnet.urn] },
+    );
     expect(run("preflight-azure-aks-private-cluster-vnet-role", onSubnet, publicCluster)).toEqual([]);
   });
 });
 
 describe("prerequisites", () => {
-  const list = (...resources: PreflightResource[]) => runPreflight(resources, settings, [], azurePrerequisites).prerequisites;
+  const list = (...resources: PreflightResource[]) =>
+    runPreflight(resources, settings, [], azurePrerequisites).prerequisites;
 
   it("lists the resource providers the plan's types need, Microsoft.App only for a Flex app in a VNet", () => {
     const plain = list(res(WEB, flexApp()), res(PG, {}));
     expect(plain.map((p) => p.what).join("\n")).toContain("Microsoft.DBforPostgreSQL");
     expect(plain.map((p) => p.what).join("\n")).not.toContain("Microsoft.App ");
     const vnet = list(res(WEB, flexApp({ virtualNetworkSubnetId: "/subnets/functions" })));
-    expect(vnet.find((p) => p.what.includes("Microsoft.App "))).toMatchObject({ cloud: "azure", why: "Flex Consumption VNet integration" });
+    expect(vnet.find((p) => p.what.includes("Microsoft.App "))).toMatchObject({
+      cloud: "azure",
+      why: "Flex Consumption VNet integration",
+    });
     expect(list()).toEqual([]);
   });
 
   it("computes the vCPU quota from the node pools at their maximum plus a surge node each", () => {
     const found = list(
       res(AKS, { agentPoolProfiles: [{ name: "system", vmSize: "Standard_D2s_v3", count: 3 }] }, "aks"),
-      res("azure-native:containerservice:AgentPool", { vmSize: "Standard_D2s_v3", enableAutoScaling: true, minCount: 3, maxCount: 10, count: 3 }, "workers"),
+      res(
+        "azure-native:containerservice:AgentPool",
+        { vmSize: "Standard_D2s_v3", enableAutoScaling: true, minCount: 3, maxCount: 10, count: 3 },
+        "workers",
+      ),
     ).find((p) => p.what.includes("vCPU"));
     // (3 + 1) x 2 + (10 + 1) x 2 = 30; minimum 3 x 2 + 3 x 2 = 12.
     expect(found?.what).toContain('"Standard DSv3 Family vCPUs" and "Total Regional vCPUs" of at least 30');
@@ -188,8 +340,13 @@ describe("prerequisites", () => {
   });
 
   it("names the deployer's roles when the plan assigns roles and holds vaults", () => {
-    const found = list(res(RA, {}), res("azure-native:keyvault:Vault", { properties: { enablePurgeProtection: true } }));
-    expect(found.map((p) => p.what).join("\n")).toMatch(/Role Based Access Control Administrator[\s\S]*Key Vault Contributor/);
+    const found = list(
+      res(RA, {}),
+      res("azure-native:keyvault:Vault", { properties: { enablePurgeProtection: true } }),
+    );
+    expect(found.map((p) => p.what).join("\n")).toMatch(
+      /Role Based Access Control Administrator[\s\S]*Key Vault Contributor/,
+    );
     expect(found.find((p) => p.what.includes("Key Vault Contributor"))!.why).toContain("random suffix");
   });
 });
@@ -197,7 +354,9 @@ describe("prerequisites", () => {
 describe("storage sizes per cloud (vocabulary/sizes.ts)", () => {
   it("rounds storageGb up to the next Premium SSD size, the same ladder the rule checks", () => {
     expect([...AZURE_FLEXIBLE_SERVER_STORAGE_GIB]).toEqual(FLEXIBLE_SERVER_STORAGE_GIB);
-    expect([1, 20, 32, 33, 100, 128, 4095, 4096, 20000].map(azureFlexibleServerStorageGb)).toEqual([32, 32, 32, 64, 128, 128, 4095, 4096, 32767]);
+    expect([1, 20, 32, 33, 100, 128, 4095, 4096, 20000].map(azureFlexibleServerStorageGb)).toEqual([
+      32, 32, 32, 64, 128, 128, 4095, 4096, 32767,
+    ]);
     expect(() => azureFlexibleServerStorageGb(40000)).toThrow(/32767/);
     expect([5, 20, 21.5].map(awsRdsStorageGb)).toEqual([20, 20, 22]);
     expect([5, 10, 100].map(gcpCloudSqlStorageGb)).toEqual([10, 10, 100]);
@@ -205,27 +364,35 @@ describe("storage sizes per cloud (vocabulary/sizes.ts)", () => {
 });
 
 describe("the program", () => {
-  it.each(["dev", "prod"])("%s: no Azure preflight errors, and the Azure findings the issue named are fixed", async (stack) => {
-    const r = await planStack(stack);
-    const azureErrors = r.preflight.filter((f) => f.level === "error" && f.rule.startsWith("preflight-azure-"));
-    expect(azureErrors).toEqual([]);
-    const server = oneOfType(r, PG);
-    expect(FLEXIBLE_SERVER_STORAGE_GIB).toContain(input(server, "storage.storageSizeGB"));
-    expect(input(server, "authConfig.activeDirectoryAuth")).toBe("Disabled");
-    expect(oneOfType(r, WEB).inputs.siteConfig).toBeUndefined();
-    expect(r.prerequisites.some((p) => p.cloud === "azure" && p.what.includes("Microsoft.App "))).toBe(true);
-    // Uptime alerts scope the web test and its Application Insights component, as Microsoft's template does.
-    for (const a of ofType(r, "azure-native:monitor:MetricAlert").filter((x) => x.name.includes("uptime"))) expect(a.inputs.scopes).toHaveLength(2);
-    // The dashboard's function panels query the Application Insights the Function App reports to (its own).
-    const fnInsights = mockId(stack, oneOfType(r, "azure-native:applicationinsights:Component", "-fn-insights"));
-    const parts = (input(oneOfType(r, "azure-native:portal:Dashboard"), "properties.lenses") as any[])[0].parts as any[];
-    const fnPanels = parts.filter((p) => String(p.metadata.settings?.content?.PartTitle ?? "").startsWith("Function"));
-    expect(fnPanels).toHaveLength(2);
-    for (const p of fnPanels) expect(p.metadata.inputs.find((i: any) => i.name === "Scope").value.resourceIds).toEqual([fnInsights]);
-    // The budget counts the AKS node resource group too.
-    const budget = oneOfType(r, "azure-native:consumption:Budget");
-    expect(input(budget, "filter.dimensions.values")).toContain(input(oneOfType(r, AKS), "nodeResourceGroup"));
-  });
+  it.each(["dev", "prod"])(
+    "%s: no Azure preflight errors, and the Azure findings the issue named are fixed",
+    async (stack) => {
+      const r = await planStack(stack);
+      const azureErrors = r.preflight.filter((f) => f.level === "error" && f.rule.startsWith("preflight-azure-"));
+      expect(azureErrors).toEqual([]);
+      const server = oneOfType(r, PG);
+      expect(FLEXIBLE_SERVER_STORAGE_GIB).toContain(input(server, "storage.storageSizeGB"));
+      expect(input(server, "authConfig.activeDirectoryAuth")).toBe("Disabled");
+      expect(oneOfType(r, WEB).inputs.siteConfig).toBeUndefined();
+      expect(r.prerequisites.some((p) => p.cloud === "azure" && p.what.includes("Microsoft.App "))).toBe(true);
+      // Uptime alerts scope the web test and its Application Insights component, as Microsoft's template does.
+      for (const a of ofType(r, "azure-native:monitor:MetricAlert").filter((x) => x.name.includes("uptime")))
+        expect(a.inputs.scopes).toHaveLength(2);
+      // The dashboard's function panels query the Application Insights the Function App reports to (its own).
+      const fnInsights = mockId(stack, oneOfType(r, "azure-native:applicationinsights:Component", "-fn-insights"));
+      const parts = (input(oneOfType(r, "azure-native:portal:Dashboard"), "properties.lenses") as any[])[0]
+        .parts as any[];
+      const fnPanels = parts.filter((p) =>
+        String(p.metadata.settings?.content?.PartTitle ?? "").startsWith("Function"),
+      );
+      expect(fnPanels).toHaveLength(2);
+      for (const p of fnPanels)
+        expect(p.metadata.inputs.find((i: any) => i.name === "Scope").value.resourceIds).toEqual([fnInsights]);
+      // The budget counts the AKS node resource group too.
+      const budget = oneOfType(r, "azure-native:consumption:Budget");
+      expect(input(budget, "filter.dimensions.values")).toContain(input(oneOfType(r, AKS), "nodeResourceGroup"));
+    },
+  );
 
   it("prod: zone-redundant Flex plan, NAT gateway and its address in one zone, vault name with a suffix", async () => {
     const r = await planStack("prod");
@@ -238,23 +405,54 @@ describe("the program", () => {
 });
 
 describe("preflight-azure-role-assignment-principal-type", () => {
-  const rule = azureRules.find((r) => r.name === "preflight-azure-role-assignment-principal-type") as Extract<(typeof azureRules)[number], { checkStack: unknown }>;
-  const identity = { urn: "urn:i", type: "azure-native:managedidentity:UserAssignedIdentity", name: "i", parent: null, props: {} };
-  const grant = (principalType: string | undefined, deps: string[]) => ({ urn: `urn:g-${principalType}-${deps.length}`, type: "azure-native:authorization:RoleAssignment", name: "g", parent: null, props: { principalId: "p", ...(principalType ? { principalType } : {}) }, dependencies: deps });
+  const rule = azureRules.find((r) => r.name === "preflight-azure-role-assignment-principal-type") as Extract<
+    (typeof azureRules)[number],
+    { checkStack: unknown }
+  >;
+  const identity = {
+    urn: "urn:i",
+    type: "azure-native:managedidentity:UserAssignedIdentity",
+    name: "i",
+    parent: null,
+    props: {},
+  };
+  const grant = (principalType: string | undefined, deps: string[]) => ({
+    urn: `urn:g-${principalType}-${deps.length}`,
+    type: "azure-native:authorization:RoleAssignment",
+    name: "g",
+    parent: null,
+    props: { principalId: "p", ...(principalType ? { principalType } : {}) },
+    dependencies: deps,
+  });
   it("refuses a grant to a managed identity typed User (azure-native's default) and takes ServicePrincipal", () => {
     const bad = grant("User", ["urn:i"]);
-    expect(rule.checkStack([identity, bad, grant("ServicePrincipal", ["urn:i"])], { asOf: "2026-11-30" })).toEqual([{ urn: bad.urn, property: "principalType", value: "User", expected: "ServicePrincipal for a managed identity's principalId" }]);
+    expect(rule.checkStack([identity, bad, grant("ServicePrincipal", ["urn:i"])], { asOf: "2026-11-30" })).toEqual([
+      {
+        urn: bad.urn,
+        property: "principalType",
+        value: "User",
+        expected: "ServicePrincipal for a managed identity's principalId",
+      },
+    ]);
   });
   it("leaves grants to other principals (the deployer, typed from config) alone", () => {
     expect(rule.checkStack([identity, grant("User", [])], { asOf: "2026-11-30" })).toEqual([]);
   });
-  it.each(["dev", "prod"])("every managed-identity grant in the %s plan is typed ServicePrincipal; the deployer's follows tricloud:azureDeployerPrincipalType", async (stack) => {
-    const r = await planStack(stack);
-    expect(r.preflight.filter((f) => f.rule === rule.name)).toEqual([]);
-    const deployer = ofType(r, "azure-native:authorization:RoleAssignment").filter((g) => g.name.includes("deployer"));
-    expect(deployer.length).toBeGreaterThan(0);
-    for (const g of deployer) expect(g.inputs.principalType).toBe("ServicePrincipal");
-    const asUser = await planStack(stack, ["tricloud:azureDeployerPrincipalType=User"]);
-    for (const g of ofType(asUser, "azure-native:authorization:RoleAssignment").filter((x) => x.name.includes("deployer"))) expect(g.inputs.principalType).toBe("User");
-  });
+  it.each(["dev", "prod"])(
+    "every managed-identity grant in the %s plan is typed ServicePrincipal; the deployer's follows tricloud:azureDeployerPrincipalType",
+    async (stack) => {
+      const r = await planStack(stack);
+      expect(r.preflight.filter((f) => f.rule === rule.name)).toEqual([]);
+      const deployer = ofType(r, "azure-native:authorization:RoleAssignment").filter((g) =>
+        g.name.includes("deployer"),
+      );
+      expect(deployer.length).toBeGreaterThan(0);
+      for (const g of deployer) expect(g.inputs.principalType).toBe("ServicePrincipal");
+      const asUser = await planStack(stack, ["tricloud:azureDeployerPrincipalType=User"]);
+      for (const g of ofType(asUser, "azure-native:authorization:RoleAssignment").filter((x) =>
+        x.name.includes("deployer"),
+      ))
+        expect(g.inputs.principalType).toBe("User");
+    },
+  );
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { runPreflight } from "../../policies/preflight/engine";
 import { isStackRule, type PreflightResource, type PreflightSettings } from "../../policies/preflight/rule";
-import { CLOUDFLARE_REGIONS, EDGE_TYPES, edgePrerequisites, edgeRules, MIN_MONITOR_INTERVAL } from "../../policies/preflight/rules/edge";
+import {
+  CLOUDFLARE_REGIONS,
+  EDGE_TYPES,
+  edgePrerequisites,
+  edgeRules,
+  MIN_MONITOR_INTERVAL,
+} from "../../policies/preflight/rules/edge";
 import { PLAN_LIMITS } from "../../components/cloudflare/plans";
 import { quoteTxt } from "../../components/cloudflare/dns-records";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
@@ -10,13 +16,52 @@ import { AS_OF, r, ruleHarness } from "../helpers/preflight";
 const { findings, props } = ruleHarness(edgeRules);
 const T = { ...EDGE_TYPES, project: EDGE_TYPES.vercelProject };
 
-const RESOURCE_CASES: [string, string, Record<string, unknown>, Record<string, unknown>, string[], PreflightSettings?][] = [
-  ["preflight-cloudflare-lb-monitor-interval-plan", T.monitor, { interval: 60 }, { interval: 15 }, ["interval"], { ...AS_OF, cloudflarePlan: "pro" }],
-  ["preflight-cloudflare-lb-monitor-interval-plan", T.monitor, { interval: 15 }, { interval: 10 }, ["interval"], { ...AS_OF, cloudflarePlan: "business" }],
+const RESOURCE_CASES: [
+  string,
+  string,
+  Record<string, unknown>,
+  Record<string, unknown>,
+  string[],
+  PreflightSettings?,
+][] = [
+  [
+    "preflight-cloudflare-lb-monitor-interval-plan",
+    T.monitor,
+    { interval: 60 },
+    { interval: 15 },
+    ["interval"],
+    { ...AS_OF, cloudflarePlan: "pro" },
+  ],
+  [
+    "preflight-cloudflare-lb-monitor-interval-plan",
+    T.monitor,
+    { interval: 15 },
+    { interval: 10 },
+    ["interval"],
+    { ...AS_OF, cloudflarePlan: "business" },
+  ],
   ["preflight-cloudflare-lb-pool-name", T.pool, { name: "prod-edge-api-gcp" }, { name: "prod.edge api" }, ["name"]],
-  ["preflight-cloudflare-dns-txt-quoted", T.record, { type: "TXT", content: '"v=DMARC1; p=reject"' }, { type: "TXT", content: "v=DMARC1; p=reject" }, ["content"]],
-  ["preflight-cloudflare-dns-txt-quoted", T.record, { type: "TXT", content: `"${"a".repeat(255)}" "b"` }, { type: "TXT", content: `"${"a".repeat(256)}"` }, ["content"]],
-  ["preflight-vercel-project-git-source", T.project, { name: "tricloud-dev", gitRepository: { type: "github", repo: "o/r" } }, { name: "tricloud-dev" }, ["gitRepository"]],
+  [
+    "preflight-cloudflare-dns-txt-quoted",
+    T.record,
+    { type: "TXT", content: '"v=DMARC1; p=reject"' },
+    { type: "TXT", content: "v=DMARC1; p=reject" },
+    ["content"],
+  ],
+  [
+    "preflight-cloudflare-dns-txt-quoted",
+    T.record,
+    { type: "TXT", content: `"${"a".repeat(255)}" "b"` },
+    { type: "TXT", content: `"${"a".repeat(256)}"` },
+    ["content"],
+  ],
+  [
+    "preflight-vercel-project-git-source",
+    T.project,
+    { name: "tricloud-dev", gitRepository: { type: "github", repo: "o/r" } },
+    { name: "tricloud-dev" },
+    ["gitRepository"],
+  ],
 ];
 
 describe("Cloudflare and Vercel resource rules: a passing and a failing case each", () => {
@@ -31,7 +76,8 @@ describe("Cloudflare and Vercel resource rules: a passing and a failing case eac
   });
 
   it("the pack's monitor minimums are the program's plan table", () => {
-    for (const [plan, limits] of Object.entries(PLAN_LIMITS)) expect(MIN_MONITOR_INTERVAL[plan]).toBe(limits.minMonitorIntervalSeconds);
+    for (const [plan, limits] of Object.entries(PLAN_LIMITS))
+      expect(MIN_MONITOR_INTERVAL[plan]).toBe(limits.minMonitorIntervalSeconds);
   });
 
   it("a monitor is not judged when the plan is unknown", () => {
@@ -40,7 +86,9 @@ describe("Cloudflare and Vercel resource rules: a passing and a failing case eac
 
   it("the program's TXT quoting passes the rule, long content included", () => {
     for (const v of ["v=DMARC1; p=reject", 'say "hi"', "x".repeat(600)]) {
-      expect(findings("preflight-cloudflare-dns-txt-quoted", [r(T.record, { type: "TXT", content: quoteTxt(v) })])).toEqual([]);
+      expect(
+        findings("preflight-cloudflare-dns-txt-quoted", [r(T.record, { type: "TXT", content: quoteTxt(v) })]),
+      ).toEqual([]);
     }
   });
 });
@@ -62,18 +110,29 @@ describe("preflight-cloudflare-lb-dynamic-steering-regions", () => {
 });
 
 describe("edge prerequisites", () => {
-  const list = (resources: PreflightResource[], settings: PreflightSettings = AS_OF) => runPreflight(resources, settings, [], edgePrerequisites).prerequisites.map((p) => p.what);
-  const pool = (cloud: string, regions: string[]) => r(T.pool, { accountId: "acct", name: cloud, checkRegions: regions, origins: [{ name: cloud, address: `${cloud}.example` }] });
+  const list = (resources: PreflightResource[], settings: PreflightSettings = AS_OF) =>
+    runPreflight(resources, settings, [], edgePrerequisites).prerequisites.map((p) => p.what);
+  const pool = (cloud: string, regions: string[]) =>
+    r(T.pool, {
+      accountId: "acct",
+      name: cloud,
+      checkRegions: regions,
+      origins: [{ name: cloud, address: `${cloud}.example` }],
+    });
 
   it("sizes the Load Balancing add-on by origins, regions and interval, and asks Traffic Steering only for non-standard steering", () => {
     const pools = [pool("aws", ["WNAM", "ENAM"]), pool("azure", ["WNAM", "ENAM"]), pool("gcp", ["WNAM", "WEU"])];
     const monitor = r(T.monitor, { accountId: "acct", interval: 15 });
     const random = r(T.lb, { zoneId: "z", name: "api.example.com", steeringPolicy: "random" });
     const what = list([...pools, monitor, random], { ...AS_OF, environment: "prod" });
-    expect(what[0]).toBe("Load Balancing add-on on account acct covering at least 3 origins and 1 load balancer(s), health checks from 3 region(s) (WNAM, ENAM, WEU) every 15 s for prod; stacks sharing the account add up");
+    expect(what[0]).toBe(
+      "Load Balancing add-on on account acct covering at least 3 origins and 1 load balancer(s), health checks from 3 region(s) (WNAM, ENAM, WEU) every 15 s for prod; stacks sharing the account add up",
+    );
     expect(what.some((w) => w.startsWith("Traffic Steering"))).toBe(false);
     const dynamic = r(T.lb, { zoneId: "z", name: "api.example.com", steeringPolicy: "dynamic_latency" });
-    expect(list([...pools, monitor, dynamic])).toContain("Traffic Steering on the Load Balancing add-on (for dynamic_latency steering of api.example.com)");
+    expect(list([...pools, monitor, dynamic])).toContain(
+      "Traffic Steering on the Load Balancing add-on (for dynamic_latency steering of api.example.com)",
+    );
   });
 
   it("names the zone's apex and the entry-point rulesets to import, and the Vercel Git integration", () => {
@@ -95,17 +154,22 @@ describe.each(["dev", "prod"])("the %s plan", (stack) => {
   it("has no Cloudflare or Vercel preflight finding and lists the edge prerequisites", async () => {
     const report = await planStack(stack);
     expect(report.preflight!.filter((f) => /^preflight-(cloudflare|vercel)-/.test(f.rule))).toEqual([]);
-    const what = (report.prerequisites ?? []).filter((p) => p.cloud === "cloudflare" || p.cloud === "vercel").map((p) => p.what);
+    const what = (report.prerequisites ?? [])
+      .filter((p) => p.cloud === "cloudflare" || p.cloud === "vercel")
+      .map((p) => p.what);
     expect(what[0]).toMatch(/^Load Balancing add-on on account [0-9a-f]{32} covering at least 3 origins/);
     // Neither stack needs Traffic Steering: dev is random (#15.12), prod weighted random.
     expect(what.some((w) => w.startsWith("Traffic Steering"))).toBe(false);
-    expect(what).toContainEqual(expect.stringMatching(/entry-point ruleset yet for http_request_firewall_managed, http_ratelimit/));
+    expect(what).toContainEqual(
+      expect.stringMatching(/entry-point ruleset yet for http_request_firewall_managed, http_ratelimit/),
+    );
   });
 
   it("serves the domain from its own apex zone (#15.14) with quoted TXT (#15.16)", async () => {
     const report = await planStack(stack);
     const lb = oneOfType(report, T.lb);
     expect(String(input(lb, "name")).split(".")).toHaveLength(3); // api.<apex>.<tld>
-    for (const txt of ofType(report, T.record).filter((x) => input(x, "type") === "TXT")) expect(String(input(txt, "content"))).toMatch(/^".*"$/);
+    for (const txt of ofType(report, T.record).filter((x) => input(x, "type") === "TXT"))
+      expect(String(input(txt, "content"))).toMatch(/^".*"$/);
   });
 });

@@ -20,8 +20,16 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
 
   it("has exactly one cluster and one workload pool per cloud, each under its component", async () => {
     const r = await planStack(stack);
-    for (const cloud of ["aws", "azure", "gcp"]) expect(ofType(r, `tricloud:${cloud}:KubernetesCluster`)).toHaveLength(1);
-    for (const type of [EKS, "aws:eks/nodeGroup:NodeGroup", AKS, "azure-native:containerservice:AgentPool", GKE, "gcp:container/nodePool:NodePool"]) {
+    for (const cloud of ["aws", "azure", "gcp"])
+      expect(ofType(r, `tricloud:${cloud}:KubernetesCluster`)).toHaveLength(1);
+    for (const type of [
+      EKS,
+      "aws:eks/nodeGroup:NodeGroup",
+      AKS,
+      "azure-native:containerservice:AgentPool",
+      GKE,
+      "gcp:container/nodePool:NodePool",
+    ]) {
       const [resource, ...others] = ofType(r, type);
       expect(others, type).toHaveLength(0);
       expect(owningComponents(r, resource!).slice(0, 2)).toEqual([
@@ -36,9 +44,13 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
     expect(t.kubernetesVersion).toMatch(/^1\.\d+$/);
     expect(input(oneOfType(r, EKS), "version")).toBe(t.kubernetesVersion);
     expect(input(oneOfType(r, AKS), "kubernetesVersion")).toBe(t.kubernetesVersion);
-    expect(input(oneOfType(r, "azure-native:containerservice:AgentPool"), "orchestratorVersion")).toBe(t.kubernetesVersion);
+    expect(input(oneOfType(r, "azure-native:containerservice:AgentPool"), "orchestratorVersion")).toBe(
+      t.kubernetesVersion,
+    );
     // GKE pins a patch of that minor, looked up with the minor as prefix.
-    expect(input(oneOfType(r, GKE), "minMasterVersion")).toMatch(new RegExp(`^${t.kubernetesVersion.replace(".", "\\.")}\\.\\d+-gke\\.`));
+    expect(input(oneOfType(r, GKE), "minMasterVersion")).toMatch(
+      new RegExp(`^${t.kubernetesVersion.replace(".", "\\.")}\\.\\d+-gke\\.`),
+    );
     expect(r.outputs.aws).toMatchObject({ cluster: { kubernetesVersion: t.kubernetesVersion } });
     expect(r.outputs.azure).toMatchObject({ cluster: { kubernetesVersion: t.kubernetesVersion } });
     expect(r.outputs.gcp).toMatchObject({ cluster: { kubernetesVersion: t.kubernetesVersion } });
@@ -60,7 +72,9 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
     expect(input(eks, "vpcConfig.endpointPrivateAccess")).toBe(true);
     expect(input(eks, "vpcConfig.endpointPublicAccess")).toBe(false);
     const privateSubnets = ofType(r, "aws:ec2/subnet:Subnet").filter((s) => input(s, "tags.tier") === "private");
-    expect([...(input(eks, "vpcConfig.subnetIds") as string[])].sort()).toEqual(privateSubnets.map((s) => mockId(stack, s)).sort());
+    expect([...(input(eks, "vpcConfig.subnetIds") as string[])].sort()).toEqual(
+      privateSubnets.map((s) => mockId(stack, s)).sort(),
+    );
     expect(input(eks, "accessConfig.authenticationMode")).toBe("API");
     expect(input(eks, "deletionProtection")).toBe(prod);
 
@@ -75,7 +89,11 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
     const group = oneOfType(r, "aws:eks/nodeGroup:NodeGroup");
     const pool = t.clusters.aws;
     // The floor keeps desiredNodes; EKS Auto Mode's general-purpose pool adds nodes for pods that do not fit.
-    expect(input(group, "scalingConfig")).toEqual({ minSize: pool.minNodes, desiredSize: pool.desiredNodes, maxSize: pool.desiredNodes });
+    expect(input(group, "scalingConfig")).toEqual({
+      minSize: pool.minNodes,
+      desiredSize: pool.desiredNodes,
+      maxSize: pool.desiredNodes,
+    });
     expect(input(oneOfType(r, EKS), "computeConfig")).toMatchObject({ enabled: true, nodePools: ["general-purpose"] });
     expect(input(group, "instanceTypes")).toEqual([nodeMachine("aws", pool.size)]);
     expect(input(group, "subnetIds")).toEqual(input(oneOfType(r, EKS), "vpcConfig.subnetIds"));
@@ -105,14 +123,23 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
     expect(input(grant, "principalId")).toBe(mockState(stack, identity).principalId);
     expect(input(grant, "roleDefinitionId")).toMatch(new RegExp(`/roleDefinitions/${NETWORK_CONTRIBUTOR}$`));
     // A private cluster links its API server's private DNS zone to the VNet: Network Contributor on the VNet.
-    expect(input(grant, "scope")).toBe(input(aks, "apiServerAccessProfile.enablePrivateCluster") ? mockId(stack, oneOfType(r, "azure-native:network:VirtualNetwork")) : clusterSubnetId);
+    expect(input(grant, "scope")).toBe(
+      input(aks, "apiServerAccessProfile.enablePrivateCluster")
+        ? mockId(stack, oneOfType(r, "azure-native:network:VirtualNetwork"))
+        : clusterSubnetId,
+    );
 
     expect(input(aks, "networkProfile.networkPlugin")).toBe("azure");
     // Kubernetes services must not collide with any VNet or peered range.
     expect(cidrsOverlap(parseCidr(AKS_SERVICE_CIDR)!, parseCidr(t.network.azure.cidr)!)).toBe(false);
     const [system, ...more] = input(aks, "agentPoolProfiles") as Record<string, unknown>[];
     expect(more).toHaveLength(0);
-    expect(system).toMatchObject({ mode: "System", vnetSubnetID: clusterSubnetId, enableNodePublicIP: false, vmSize: nodeMachine("azure", t.clusters.azure.size) });
+    expect(system).toMatchObject({
+      mode: "System",
+      vnetSubnetID: clusterSubnetId,
+      enableNodePublicIP: false,
+      vmSize: nodeMachine("azure", t.clusters.azure.size),
+    });
     expect(system!.count).toBe(prod ? 3 : 1);
   });
 
@@ -139,12 +166,18 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
     expect(input(gke, "removeDefaultNodePool")).toBe(true);
     expect(input(gke, "workloadIdentityConfig.workloadPool")).toBe(`${config.gcp.project}.svc.id.goog`);
     expect(input(gke, "privateClusterConfig")).toEqual({ enablePrivateNodes: true, enablePrivateEndpoint: true });
-    expect(input(gke, "masterAuthorizedNetworksConfig")).toEqual({ cidrBlocks: [], gcpPublicCidrsAccessEnabled: false });
+    expect(input(gke, "masterAuthorizedNetworksConfig")).toEqual({
+      cidrBlocks: [],
+      gcpPublicCidrsAccessEnabled: false,
+    });
     expect(input(gke, "masterAuth.clientCertificateConfig.issueClientCertificate")).toBe(false);
     expect(input(gke, "enableShieldedNodes")).toBe(true);
     expect(input(gke, "enableLegacyAbac")).toBe(false);
     expect(input(gke, "networkingMode")).toBe("VPC_NATIVE");
-    expect(input(gke, "ipAllocationPolicy")).toEqual({ clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE });
+    expect(input(gke, "ipAllocationPolicy")).toEqual({
+      clusterSecondaryRangeName: PODS_RANGE,
+      servicesSecondaryRangeName: SERVICES_RANGE,
+    });
     const subnet = oneOfType(r, "gcp:compute/subnetwork:Subnetwork");
     expect(input(gke, "subnetwork")).toBe(mockId(stack, subnet));
     const ranges = (input(subnet, "secondaryIpRanges") as { rangeName: string }[]).map((s) => s.rangeName);
@@ -159,11 +192,17 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
     const r = await planStack(stack);
     const pool = oneOfType(r, "gcp:container/nodePool:NodePool");
     const want = t.clusters.gcp;
-    expect(input(pool, "autoscaling")).toMatchObject({ totalMinNodeCount: want.minNodes, totalMaxNodeCount: want.maxNodes });
+    expect(input(pool, "autoscaling")).toMatchObject({
+      totalMinNodeCount: want.minNodes,
+      totalMaxNodeCount: want.maxNodes,
+    });
     expect(input(pool, "initialNodeCount")).toBe(Math.ceil(want.desiredNodes / t.network.gcp.zones));
     expect(input(pool, "management")).toEqual({ autoRepair: true, autoUpgrade: true });
     expect(input(pool, "nodeConfig.machineType")).toBe(nodeMachine("gcp", want.size));
-    expect(input(pool, "nodeConfig.shieldedInstanceConfig")).toEqual({ enableSecureBoot: true, enableIntegrityMonitoring: true });
+    expect(input(pool, "nodeConfig.shieldedInstanceConfig")).toEqual({
+      enableSecureBoot: true,
+      enableIntegrityMonitoring: true,
+    });
     expect(input(pool, "nodeConfig.workloadMetadataConfig.mode")).toBe("GKE_METADATA");
     const account = oneOfType(r, "gcp:serviceaccount/account:Account", "-k8s-nodes");
     expect(input(pool, "nodeConfig.serviceAccount")).toBe(mockState(stack, account).email);
@@ -208,7 +247,8 @@ describe.each(["dev", "prod"])("%s component hygiene", (stack) => {
       expect(owningComponents(r, x).length, x.urn).toBeGreaterThan(0);
     }
     for (const x of mine) expect(x.parent, x.urn).not.toMatch(/pulumi:pulumi:Stack/);
-    for (const c of r.resources.filter((x) => platformTypes.test(x.type))) expect(c.registeredOutputs, c.urn).toBe(true);
+    for (const c of r.resources.filter((x) => platformTypes.test(x.type)))
+      expect(c.registeredOutputs, c.urn).toBe(true);
   });
 });
 
@@ -222,9 +262,18 @@ describe("dev and prod clusters differ where production needs it", () => {
     ];
     for (const n of min(prod)) expect(n).toBeGreaterThanOrEqual(2);
     min(prod).forEach((n, i) => expect(n).toBeGreaterThan(min(dev)[i]!));
-    expect([input(oneOfType(dev, AKS), "sku.tier"), input(oneOfType(prod, AKS), "sku.tier")]).toEqual(["Free", "Standard"]);
-    expect([input(oneOfType(dev, EKS), "deletionProtection"), input(oneOfType(prod, EKS), "deletionProtection")]).toEqual([false, true]);
-    expect([input(oneOfType(dev, GKE), "deletionProtection"), input(oneOfType(prod, GKE), "deletionProtection")]).toEqual([false, true]);
+    expect([input(oneOfType(dev, AKS), "sku.tier"), input(oneOfType(prod, AKS), "sku.tier")]).toEqual([
+      "Free",
+      "Standard",
+    ]);
+    expect([
+      input(oneOfType(dev, EKS), "deletionProtection"),
+      input(oneOfType(prod, EKS), "deletionProtection"),
+    ]).toEqual([false, true]);
+    expect([
+      input(oneOfType(dev, GKE), "deletionProtection"),
+      input(oneOfType(prod, GKE), "deletionProtection"),
+    ]).toEqual([false, true]);
   });
 });
 
@@ -238,15 +287,24 @@ describe("public API access", () => {
     expect(input(eks, "vpcConfig.endpointPublicAccess")).toBe(true);
     expect(input(eks, "vpcConfig.endpointPrivateAccess")).toBe(true);
     expect(input(eks, "vpcConfig.publicAccessCidrs")).toEqual(cidrs);
-    expect(input(oneOfType(r, AKS), "apiServerAccessProfile")).toEqual({ enablePrivateCluster: false, authorizedIPRanges: cidrs });
+    expect(input(oneOfType(r, AKS), "apiServerAccessProfile")).toEqual({
+      enablePrivateCluster: false,
+      authorizedIPRanges: cidrs,
+    });
     const gke = oneOfType(r, GKE);
     expect(input(gke, "privateClusterConfig.enablePrivateEndpoint")).toBe(false);
     expect(input(gke, "privateClusterConfig.enablePrivateNodes")).toBe(true);
-    expect((input(gke, "masterAuthorizedNetworksConfig.cidrBlocks") as { cidrBlock: string }[]).map((b) => b.cidrBlock)).toEqual(cidrs);
+    expect(
+      (input(gke, "masterAuthorizedNetworksConfig.cidrBlocks") as { cidrBlock: string }[]).map((b) => b.cidrBlock),
+    ).toEqual(cidrs);
   });
 
   it("is never the whole internet in prod", async () => {
-    await expectConfigError("prod", ["tricloud:clusters.publicAccessCidrs=[\"0.0.0.0/0\"]"], "tricloud:clusters.publicAccessCidrs");
+    await expectConfigError(
+      "prod",
+      ['tricloud:clusters.publicAccessCidrs=["0.0.0.0/0"]'],
+      "tricloud:clusters.publicAccessCidrs",
+    );
   });
 });
 

@@ -24,11 +24,15 @@ describe.each(["dev", "prod"])("%s databases", (stack) => {
 
   it("has exactly one PostgreSQL server per cloud, each under its component", async () => {
     const r = await planStack(stack);
-    for (const cloud of ["aws", "azure", "gcp"]) expect(ofType(r, `tricloud:${cloud}:PostgresDatabase`)).toHaveLength(1);
+    for (const cloud of ["aws", "azure", "gcp"])
+      expect(ofType(r, `tricloud:${cloud}:PostgresDatabase`)).toHaveLength(1);
     for (const type of [RDS, FLEX, CLOUD_SQL]) {
       const [server, ...others] = ofType(r, type);
       expect(others, type).toHaveLength(0);
-      expect(owningComponents(r, server!).slice(0, 2)).toEqual([`tricloud:${server!.cloud}:PostgresDatabase`, `tricloud:${server!.cloud}:Platform`]);
+      expect(owningComponents(r, server!).slice(0, 2)).toEqual([
+        `tricloud:${server!.cloud}:PostgresDatabase`,
+        `tricloud:${server!.cloud}:Platform`,
+      ]);
     }
   });
 
@@ -39,7 +43,14 @@ describe.each(["dev", "prod"])("%s databases", (stack) => {
     expect(input(oneOfType(r, FLEX), "version")).toBe(t.postgresVersion);
     expect(input(oneOfType(r, CLOUD_SQL), "databaseVersion")).toBe(`POSTGRES_${t.postgresVersion}`);
     for (const cloud of ["aws", "azure", "gcp"] as const) {
-      expect(r.outputs[cloud]).toMatchObject({ database: { postgresVersion: t.postgresVersion, name: DATABASE_NAME, adminUsername: ADMIN_USERNAME, port: 5432 } });
+      expect(r.outputs[cloud]).toMatchObject({
+        database: {
+          postgresVersion: t.postgresVersion,
+          name: DATABASE_NAME,
+          adminUsername: ADMIN_USERNAME,
+          port: 5432,
+        },
+      });
     }
   });
 
@@ -62,7 +73,9 @@ describe.each(["dev", "prod"])("%s databases", (stack) => {
 
     const group = oneOfType(r, "aws:rds/subnetGroup:SubnetGroup");
     expect(input(rds, "dbSubnetGroupName")).toBe(mockState(stack, group).name);
-    const privateIds = ofType(r, "aws:ec2/subnet:Subnet").filter((s) => input(s, "tags.tier") === "private").map((s) => mockId(stack, s));
+    const privateIds = ofType(r, "aws:ec2/subnet:Subnet")
+      .filter((s) => input(s, "tags.tier") === "private")
+      .map((s) => mockId(stack, s));
     expect([...(input(group, "subnetIds") as string[])].sort()).toEqual(privateIds.sort());
   });
 
@@ -72,10 +85,19 @@ describe.each(["dev", "prod"])("%s databases", (stack) => {
     expect(input(oneOfType(r, RDS), "vpcSecurityGroupIds")).toEqual([mockId(stack, sg)]);
     expect(input(sg, "ingress")).toBeUndefined();
     expect(input(sg, "egress")).toBeUndefined();
-    const rules = ofType(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((x) => input(x, "securityGroupId") === mockId(stack, sg));
-    const eks = mockState(stack, oneOfType(r, "aws:eks/cluster:Cluster")) as { vpcConfig: { clusterSecurityGroupId: string } };
-    const fnClient = mockId(stack, oneOfType(r, "aws:ec2/securityGroup:SecurityGroup", stack === "prod" ? "-fn-proxy-sg" : "-fn-sg"));
-    expect(rules.map((x) => input(x, "referencedSecurityGroupId")).sort()).toEqual([eks.vpcConfig.clusterSecurityGroupId, fnClient].sort());
+    const rules = ofType(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+      (x) => input(x, "securityGroupId") === mockId(stack, sg),
+    );
+    const eks = mockState(stack, oneOfType(r, "aws:eks/cluster:Cluster")) as {
+      vpcConfig: { clusterSecurityGroupId: string };
+    };
+    const fnClient = mockId(
+      stack,
+      oneOfType(r, "aws:ec2/securityGroup:SecurityGroup", stack === "prod" ? "-fn-proxy-sg" : "-fn-sg"),
+    );
+    expect(rules.map((x) => input(x, "referencedSecurityGroupId")).sort()).toEqual(
+      [eks.vpcConfig.clusterSecurityGroupId, fnClient].sort(),
+    );
     for (const rule of rules) {
       expect(rule.inputs).toMatchObject({ fromPort: 5432, toPort: 5432, ipProtocol: "tcp" });
       expect(input(rule, "cidrIpv4")).toBeUndefined();
@@ -86,7 +108,9 @@ describe.each(["dev", "prod"])("%s databases", (stack) => {
     const r = await planStack(stack);
     const server = oneOfType(r, FLEX);
     const subnet = oneOfType(r, "azure-native:network:Subnet", "-net-database");
-    expect(input(subnet, "delegations")).toEqual([expect.objectContaining({ serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" })]);
+    expect(input(subnet, "delegations")).toEqual([
+      expect.objectContaining({ serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }),
+    ]);
     const zone = oneOfType(r, "azure-native:privatedns:PrivateZone");
     expect(input(zone, "privateZoneName")).toMatch(/\.postgres\.database\.azure\.com$/);
     expect(input(server, "network")).toEqual({
@@ -104,7 +128,10 @@ describe.each(["dev", "prod"])("%s databases", (stack) => {
     const r = await planStack(stack);
     const server = oneOfType(r, FLEX);
     expect(input(server, "sku")).toEqual(DATABASE_SIZES[db.size].azure);
-    expect(input(server, "backup")).toEqual({ backupRetentionDays: db.backupRetentionDays, geoRedundantBackup: prod ? "Enabled" : "Disabled" });
+    expect(input(server, "backup")).toEqual({
+      backupRetentionDays: db.backupRetentionDays,
+      geoRedundantBackup: prod ? "Enabled" : "Disabled",
+    });
     const ha = input(server, "highAvailability") as { mode: string; standbyAvailabilityZone?: string };
     expect(ha.mode).toBe(prod ? "ZoneRedundant" : "Disabled");
     if (prod) expect(ha.standbyAvailabilityZone).not.toBe(input(server, "availabilityZone"));
@@ -126,12 +153,20 @@ describe.each(["dev", "prod"])("%s databases", (stack) => {
     const r = await planStack(stack);
     const sql = oneOfType(r, CLOUD_SQL);
     const network = oneOfType(r, "gcp:compute/network:Network");
-    expect(input(sql, "settings.ipConfiguration")).toEqual({ ipv4Enabled: false, privateNetwork: mockId(stack, network), sslMode: "ENCRYPTED_ONLY" });
+    expect(input(sql, "settings.ipConfiguration")).toEqual({
+      ipv4Enabled: false,
+      privateNetwork: mockId(stack, network),
+      sslMode: "ENCRYPTED_ONLY",
+    });
     // The range the private IP comes from is the one service networking peers (dependsOn is not visible under mocks).
     const connection = oneOfType(r, "gcp:servicenetworking/connection:Connection");
     expect(input(connection, "network")).toBe(mockId(stack, network));
     const backup = input(sql, "settings.backupConfiguration") as Record<string, unknown>;
-    expect(backup).toMatchObject({ enabled: true, pointInTimeRecoveryEnabled: true, backupRetentionSettings: { retainedBackups: db.backupRetentionDays, retentionUnit: "COUNT" } });
+    expect(backup).toMatchObject({
+      enabled: true,
+      pointInTimeRecoveryEnabled: true,
+      backupRetentionSettings: { retainedBackups: db.backupRetentionDays, retentionUnit: "COUNT" },
+    });
     expect(backup.transactionLogRetentionDays).toBe(7);
     expect(backup.location).toBe(prod ? backupMultiRegion(stackConfig(stack).gcp.region) : undefined);
     expect(input(sql, "settings.availabilityType")).toBe(prod ? "REGIONAL" : "ZONAL");
@@ -181,8 +216,20 @@ describe("dev and prod databases differ where production needs it", () => {
       sqlHa: input(oneOfType(r, CLOUD_SQL), "settings.availabilityType"),
       sqlProtected: input(oneOfType(r, CLOUD_SQL), "deletionProtection"),
     });
-    expect(pick(dev)).toMatchObject({ multiAz: false, rdsProtected: false, flexHa: "Disabled", sqlHa: "ZONAL", sqlProtected: false });
-    expect(pick(prod)).toMatchObject({ multiAz: true, rdsProtected: true, flexHa: "ZoneRedundant", sqlHa: "REGIONAL", sqlProtected: true });
+    expect(pick(dev)).toMatchObject({
+      multiAz: false,
+      rdsProtected: false,
+      flexHa: "Disabled",
+      sqlHa: "ZONAL",
+      sqlProtected: false,
+    });
+    expect(pick(prod)).toMatchObject({
+      multiAz: true,
+      rdsProtected: true,
+      flexHa: "ZoneRedundant",
+      sqlHa: "REGIONAL",
+      sqlProtected: true,
+    });
     expect(pick(prod).retention).toBeGreaterThan(pick(dev).retention);
   });
 });

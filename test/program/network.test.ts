@@ -12,7 +12,8 @@ function ranges(report: PlanReport): { cloud: string; cidr: string }[] {
   }
   for (const s of ofType(report, "gcp:compute/subnetwork:Subnetwork")) {
     out.push({ cloud: "gcp", cidr: input(s, "ipCidrRange") as string });
-    for (const r of input(s, "secondaryIpRanges") as { ipCidrRange: string }[]) out.push({ cloud: "gcp", cidr: r.ipCidrRange });
+    for (const r of input(s, "secondaryIpRanges") as { ipCidrRange: string }[])
+      out.push({ cloud: "gcp", cidr: r.ipCidrRange });
   }
   for (const a of ofType(report, "gcp:compute/globalAddress:GlobalAddress")) {
     out.push({ cloud: "gcp", cidr: `${input(a, "address")}/${input(a, "prefixLength")}` });
@@ -79,12 +80,16 @@ describe.each(["dev", "prod"])("%s network plan", (stack) => {
 
   it("Azure has cluster, database (delegated to PostgreSQL) and functions (delegated) subnets inside the VNet", async () => {
     const r = await planStack(stack);
-    const vnet = parseCidr((input(oneOfType(r, "azure-native:network:VirtualNetwork"), "addressSpace.addressPrefixes") as string[])[0]!)!;
+    const vnet = parseCidr(
+      (input(oneOfType(r, "azure-native:network:VirtualNetwork"), "addressSpace.addressPrefixes") as string[])[0]!,
+    )!;
     const subnets = ofType(r, "azure-native:network:Subnet");
     expect(subnets.map((s) => s.name.split("-").pop()).sort()).toEqual(["cluster", "database", "functions"]);
     for (const s of subnets) expect(cidrsOverlap(parseCidr(input(s, "addressPrefix") as string)!, vnet)).toBe(true);
     const db = subnets.find((s) => s.name.endsWith("database"))!;
-    expect(input(db, "delegations")).toEqual([{ name: "postgres", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }]);
+    expect(input(db, "delegations")).toEqual([
+      { name: "postgres", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" },
+    ]);
     const fn = subnets.find((s) => s.name.endsWith("functions"))!;
     expect((input(fn, "delegations") as { serviceName: string }[])[0]!.serviceName).toBe("Microsoft.App/environments");
   });
@@ -93,24 +98,44 @@ describe.each(["dev", "prod"])("%s network plan", (stack) => {
     const r = await planStack(stack);
     const s = oneOfType(r, "gcp:compute/subnetwork:Subnetwork");
     expect(input(s, "privateIpGoogleAccess")).toBe(true);
-    expect((input(s, "secondaryIpRanges") as { rangeName: string }[]).map((x) => x.rangeName)).toEqual(["pods", "services"]);
+    expect((input(s, "secondaryIpRanges") as { rangeName: string }[]).map((x) => x.rangeName)).toEqual([
+      "pods",
+      "services",
+    ]);
     expect(input(oneOfType(r, "gcp:compute/globalAddress:GlobalAddress"), "purpose")).toBe("VPC_PEERING");
   });
 
   it("every taggable network resource carries the configured and standard tags", async () => {
     const r = await planStack(stack);
-    const taggable = r.resources.filter((x) => x.custom && (x.type.startsWith("aws:ec2/") && !x.type.includes("Association") || x.type.startsWith("azure-native:network:VirtualNetwork") || x.type === "azure-native:resources:ResourceGroup"));
+    const taggable = r.resources.filter(
+      (x) =>
+        x.custom &&
+        ((x.type.startsWith("aws:ec2/") && !x.type.includes("Association")) ||
+          x.type.startsWith("azure-native:network:VirtualNetwork") ||
+          x.type === "azure-native:resources:ResourceGroup"),
+    );
     expect(taggable.length).toBeGreaterThan(5);
     for (const x of taggable) {
-      expect(input(x, "tags"), x.urn).toMatchObject({ owner: "platform", "cost-center": "cc-1001", "managed-by": "tricloud", environment: stack });
+      expect(input(x, "tags"), x.urn).toMatchObject({
+        owner: "platform",
+        "cost-center": "cc-1001",
+        "managed-by": "tricloud",
+        environment: stack,
+      });
     }
-    expect(input(oneOfType(r, "gcp:compute/globalAddress:GlobalAddress"), "labels")).toMatchObject({ owner: "platform", environment: stack });
+    expect(input(oneOfType(r, "gcp:compute/globalAddress:GlobalAddress"), "labels")).toMatchObject({
+      owner: "platform",
+      environment: stack,
+    });
   });
 
   it("every resource has a parent chain up to a tricloud component, and every component registers its outputs", async () => {
     const r = await planStack(stack);
     for (const x of r.resources.filter((x) => x.custom)) {
-      expect(ancestors(r, x).some((a) => a.type.startsWith("tricloud:")), x.urn).toBe(true);
+      expect(
+        ancestors(r, x).some((a) => a.type.startsWith("tricloud:")),
+        x.urn,
+      ).toBe(true);
     }
     for (const c of r.resources.filter((x) => !x.custom)) expect(c.registeredOutputs, c.urn).toBe(true);
   });
@@ -118,6 +143,8 @@ describe.each(["dev", "prod"])("%s network plan", (stack) => {
   it("URNs follow the engine's form with the full parent type chain", async () => {
     const r = await planStack(stack);
     const vpc = oneOfType(r, "aws:ec2/vpc:Vpc");
-    expect(vpc.urn).toBe(`urn:pulumi:${stack}::tricloud::tricloud:aws:Platform$tricloud:aws:Network$aws:ec2/vpc:Vpc::${stack}-aws-net-vpc`);
+    expect(vpc.urn).toBe(
+      `urn:pulumi:${stack}::tricloud::tricloud:aws:Platform$tricloud:aws:Network$aws:ec2/vpc:Vpc::${stack}-aws-net-vpc`,
+    );
   });
 });

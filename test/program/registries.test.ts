@@ -18,11 +18,15 @@ describe.each(["dev", "prod"])("%s registries", (stack) => {
 
   it("has exactly one registry per cloud, each under its component", async () => {
     const r = await planStack(stack);
-    for (const cloud of ["aws", "azure", "gcp"]) expect(ofType(r, `tricloud:${cloud}:ContainerRegistry`)).toHaveLength(1);
+    for (const cloud of ["aws", "azure", "gcp"])
+      expect(ofType(r, `tricloud:${cloud}:ContainerRegistry`)).toHaveLength(1);
     for (const type of [ECR, ACR, GAR]) {
       const [registry, ...others] = ofType(r, type);
       expect(others, type).toHaveLength(0);
-      expect(owningComponents(r, registry!).slice(0, 2)).toEqual([`tricloud:${registry!.cloud}:ContainerRegistry`, `tricloud:${registry!.cloud}:Platform`]);
+      expect(owningComponents(r, registry!).slice(0, 2)).toEqual([
+        `tricloud:${registry!.cloud}:ContainerRegistry`,
+        `tricloud:${registry!.cloud}:Platform`,
+      ]);
     }
   });
 
@@ -44,10 +48,18 @@ describe.each(["dev", "prod"])("%s registries", (stack) => {
     const r = await planStack(stack);
     const role = oneOfType(r, "aws:iam/role:Role", "-k8s-nodes");
     expect(input(oneOfType(r, "aws:eks/nodeGroup:NodeGroup"), "nodeRoleArn")).toBe(mockState(stack, role).arn);
-    const attachments = ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => input(a, "role") === mockState(stack, role).name);
-    expect(attachments.map((a) => input(a, "policyArn"))).toContain("arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly");
+    const attachments = ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
+      (a) => input(a, "role") === mockState(stack, role).name,
+    );
+    expect(attachments.map((a) => input(a, "policyArn"))).toContain(
+      "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+    );
     // Pull only: nothing that could push or delete images.
-    expect(attachments.map((a) => input(a, "policyArn") as string).filter((arn) => /ContainerRegistry(FullAccess|PowerUser)/.test(arn))).toEqual([]);
+    expect(
+      attachments
+        .map((a) => input(a, "policyArn") as string)
+        .filter((arn) => /ContainerRegistry(FullAccess|PowerUser)/.test(arn)),
+    ).toEqual([]);
   });
 
   it("ACR: no admin user, no anonymous pull, and the AKS kubelet identity holds AcrPull on it", async () => {
@@ -60,7 +72,9 @@ describe.each(["dev", "prod"])("%s registries", (stack) => {
     if (prod) expect(input(acr, "policies.retentionPolicy.status")).toBe("enabled");
 
     const grant = oneOfType(r, "azure-native:authorization:RoleAssignment", "-acrpull-");
-    const aks = mockState(stack, oneOfType(r, "azure-native:containerservice:ManagedCluster")) as { identityProfile: { kubeletidentity: { objectId: string } } };
+    const aks = mockState(stack, oneOfType(r, "azure-native:containerservice:ManagedCluster")) as {
+      identityProfile: { kubeletidentity: { objectId: string } };
+    };
     expect(input(grant, "principalId")).toBe(aks.identityProfile.kubeletidentity.objectId);
     expect(input(grant, "roleDefinitionId")).toMatch(new RegExp(`/roleDefinitions/${ACR_PULL}$`));
     expect(input(grant, "scope")).toBe(mockId(stack, acr));
@@ -77,8 +91,14 @@ describe.each(["dev", "prod"])("%s registries", (stack) => {
     expect(policies.some((p) => p.action === "KEEP")).toBe(true);
 
     const reader = oneOfType(r, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "-registry-reader");
-    const nodes = mockState(stack, oneOfType(r, "gcp:serviceaccount/account:Account", "-k8s-nodes")) as { email: string };
-    expect(reader.inputs).toMatchObject({ role: "roles/artifactregistry.reader", member: `serviceAccount:${nodes.email}`, repository: mockState(stack, repo).name });
+    const nodes = mockState(stack, oneOfType(r, "gcp:serviceaccount/account:Account", "-k8s-nodes")) as {
+      email: string;
+    };
+    expect(reader.inputs).toMatchObject({
+      role: "roles/artifactregistry.reader",
+      member: `serviceAccount:${nodes.email}`,
+      repository: mockState(stack, repo).name,
+    });
     expect(input(oneOfType(r, "gcp:container/nodePool:NodePool"), "nodeConfig.serviceAccount")).toBe(nodes.email);
   });
 
@@ -88,7 +108,9 @@ describe.each(["dev", "prod"])("%s registries", (stack) => {
     expect(input(oneOfType(r, ECR), "tags")).toMatchObject(want);
     expect(input(oneOfType(r, ACR), "tags")).toMatchObject(want);
     expect(input(oneOfType(r, GAR), "labels")).toMatchObject(want);
-    const urls = (["aws", "azure", "gcp"] as const).map((c) => (r.outputs[c] as { registry: { url: string } }).registry.url);
+    const urls = (["aws", "azure", "gcp"] as const).map(
+      (c) => (r.outputs[c] as { registry: { url: string } }).registry.url,
+    );
     expect(urls[0]).toMatch(/\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\//);
     expect(urls[1]).toMatch(/\.azurecr\.io$/);
     expect(urls[2]).toMatch(/-docker\.pkg\.dev\//);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { CLOUDS, DATABASE_SIZES, MACHINE_SPECS, NODE_SIZES, SIZES, databaseMachine, nodeMachine, supportsHighAvailability } from "@tricloud/vocabulary/sizes";
+import {
+  CLOUDS,
+  DATABASE_SIZES,
+  MACHINE_SPECS,
+  NODE_SIZES,
+  SIZES,
+  databaseMachine,
+  nodeMachine,
+  supportsHighAvailability,
+} from "@tricloud/vocabulary/sizes";
 import { input, oneOfType, planStack } from "../helpers/plan";
 import { expectConfigError, stackConfig } from "../helpers/platform";
 
@@ -82,7 +91,9 @@ describe("the plan uses the mapping", () => {
     expect(input(oneOfType(r, "gcp:container/nodePool:NodePool"), "nodeConfig.machineType")).toBe(NODE_SIZES.small.gcp);
     expect(input(oneOfType(r, "aws:rds/instance:Instance"), "instanceClass")).toBe(DATABASE_SIZES.large.aws);
     expect(input(oneOfType(r, "azure-native:dbforpostgresql:Server"), "sku")).toEqual(DATABASE_SIZES.large.azure);
-    expect(input(oneOfType(r, "gcp:sql/databaseInstance:DatabaseInstance"), "settings.tier")).toBe(DATABASE_SIZES.large.gcp);
+    expect(input(oneOfType(r, "gcp:sql/databaseInstance:DatabaseInstance"), "settings.tier")).toBe(
+      DATABASE_SIZES.large.gcp,
+    );
   });
 
   it.each([

@@ -5,14 +5,32 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 const root = join(__dirname, "..", "..");
-type Step = { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, string>; "working-directory"?: string };
-type Job = { env?: Record<string, string>; if?: string; needs?: string | string[]; environment?: string; concurrency?: { group: string; "cancel-in-progress": boolean }; permissions?: Record<string, string>; steps: Step[] };
+type Step = {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, string>;
+  "working-directory"?: string;
+};
+type Job = {
+  env?: Record<string, string>;
+  if?: string;
+  needs?: string | string[];
+  environment?: string;
+  concurrency?: { group: string; "cancel-in-progress": boolean };
+  permissions?: Record<string, string>;
+  steps: Step[];
+};
 type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, Job> };
 
 const load = (file: string) => parse(readFileSync(join(root, ".github", "workflows", file), "utf8")) as Workflow;
 const FILES = ["pull-request.yml", "deploy.yml"];
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
-const scripts = (w: Workflow) => steps(w).map((s) => s.run ?? "").join("\n");
+const scripts = (w: Workflow) =>
+  steps(w)
+    .map((s) => s.run ?? "")
+    .join("\n");
 const FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository";
 /**
  * Every third-party action, pinned by the commit its release tag points at (read from the
@@ -20,17 +38,54 @@ const FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repo
  * commit declares: a `with:` key outside them would be ignored with only a warning.
  */
 const PINS: Record<string, { sha: string; tag: string; inputs: readonly string[] }> = {
-  "actions/checkout": { sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", tag: "v7.0.1", inputs: ["repository", "ref", "token", "path", "fetch-depth", "persist-credentials"] },
-  "actions/setup-node": { sha: "820762786026740c76f36085b0efc47a31fe5020", tag: "v7.0.0", inputs: ["node-version", "node-version-file", "cache", "cache-dependency-path", "registry-url"] },
+  "actions/checkout": {
+    sha: "3d3c42e5aac5ba805825da76410c181273ba90b1",
+    tag: "v7.0.1",
+    inputs: ["repository", "ref", "token", "path", "fetch-depth", "persist-credentials"],
+  },
+  "actions/setup-node": {
+    sha: "820762786026740c76f36085b0efc47a31fe5020",
+    tag: "v7.0.0",
+    inputs: ["node-version", "node-version-file", "cache", "cache-dependency-path", "registry-url"],
+  },
   "pulumi/actions": {
     sha: "8e5e406f4007fca908480587cb9893c07090f58d",
     tag: "v7.0.0",
-    inputs: ["command", "stack-name", "work-dir", "comment-on-pr", "edit-pr-comment", "github-token", "policyPacks", "policyPackConfigs", "cloud-url", "refresh", "diff", "expect-no-changes"],
+    inputs: [
+      "command",
+      "stack-name",
+      "work-dir",
+      "comment-on-pr",
+      "edit-pr-comment",
+      "github-token",
+      "policyPacks",
+      "policyPackConfigs",
+      "cloud-url",
+      "refresh",
+      "diff",
+      "expect-no-changes",
+    ],
   },
-  "marocchino/sticky-pull-request-comment": { sha: "5770ad5eb8f42dd2c4f34da00c94c5381e49af88", tag: "v3.0.5", inputs: ["header", "path", "message", "recreate", "number"] },
-  "aws-actions/configure-aws-credentials": { sha: "e6de054238d6b7531b4efff3b6587d9aade6a06c", tag: "v6.2.3", inputs: ["aws-region", "role-to-assume", "role-session-name", "role-duration-seconds", "audience"] },
-  "azure/login": { sha: "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca", tag: "v3.0.1", inputs: ["client-id", "tenant-id", "subscription-id", "environment", "audience", "allow-no-subscriptions"] },
-  "google-github-actions/auth": { sha: "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093", tag: "v3.0.0", inputs: ["workload_identity_provider", "service_account", "project_id", "audience"] },
+  "marocchino/sticky-pull-request-comment": {
+    sha: "5770ad5eb8f42dd2c4f34da00c94c5381e49af88",
+    tag: "v3.0.5",
+    inputs: ["header", "path", "message", "recreate", "number"],
+  },
+  "aws-actions/configure-aws-credentials": {
+    sha: "e6de054238d6b7531b4efff3b6587d9aade6a06c",
+    tag: "v6.2.3",
+    inputs: ["aws-region", "role-to-assume", "role-session-name", "role-duration-seconds", "audience"],
+  },
+  "azure/login": {
+    sha: "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca",
+    tag: "v3.0.1",
+    inputs: ["client-id", "tenant-id", "subscription-id", "environment", "audience", "allow-no-subscriptions"],
+  },
+  "google-github-actions/auth": {
+    sha: "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093",
+    tag: "v3.0.0",
+    inputs: ["workload_identity_provider", "service_account", "project_id", "audience"],
+  },
 };
 const raw = (file: string) => readFileSync(join(root, ".github", "workflows", file), "utf8");
 const actionOf = (uses: string) => uses.split("@")[0]!;
@@ -54,12 +109,28 @@ describe.each(FILES)("%s", (file) => {
     const local = (p: string) => p.replace(/^(head|base)\//, "");
     const paths = [
       ...[...scripts(w).matchAll(/\bnode ([\w./-]+)/g)].map((m) => m[1]!),
-      ...steps(w).flatMap((s) => (s.with?.policyPacks ?? "").split(/[\n,]/).map((x) => x.trim()).filter(Boolean)),
-      ...steps(w).flatMap((s) => (s.with?.["cache-dependency-path"] ?? "").split("\n").map((x) => x.trim()).filter(Boolean).map(local)),
+      ...steps(w).flatMap((s) =>
+        (s.with?.policyPacks ?? "")
+          .split(/[\n,]/)
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+      ...steps(w).flatMap((s) =>
+        (s.with?.["cache-dependency-path"] ?? "")
+          .split("\n")
+          .map((x) => x.trim())
+          .filter(Boolean)
+          .map(local),
+      ),
     ];
     expect(paths.length).toBeGreaterThan(0);
     for (const p of paths) expect(existsSync(join(root, p)), p).toBe(true);
-    for (const pack of steps(w).flatMap((s) => (s.with?.policyPacks ?? "").split("\n").map((x) => x.trim()).filter(Boolean))) {
+    for (const pack of steps(w).flatMap((s) =>
+      (s.with?.policyPacks ?? "")
+        .split("\n")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )) {
       expect(existsSync(join(root, pack, "PulumiPolicy.yaml")), `${pack}/PulumiPolicy.yaml`).toBe(true);
     }
   });
@@ -73,12 +144,20 @@ describe.each(FILES)("%s", (file) => {
       expect(s.uses).toBe(`${actionOf(s.uses!)}@${pin!.sha}`);
       for (const k of Object.keys(s.with ?? {})) expect(pin!.inputs, `${s.uses} with.${k}`).toContain(k);
     }
-    for (const line of raw(file).split("\n").filter((l) => /\buses: /.test(l))) {
+    for (const line of raw(file)
+      .split("\n")
+      .filter((l) => /\buses: /.test(l))) {
       const uses = line.replace(/^.*uses: /, "").split(" ")[0]!;
-      expect(line, "tag comment").toMatch(new RegExp(`@${PINS[actionOf(uses)]!.sha} # ${PINS[actionOf(uses)]!.tag.replace(/\./g, "\\.")}$`));
+      expect(line, "tag comment").toMatch(
+        new RegExp(`@${PINS[actionOf(uses)]!.sha} # ${PINS[actionOf(uses)]!.tag.replace(/\./g, "\\.")}$`),
+      );
     }
     for (const s of steps(w).filter((s) => s.uses?.startsWith("pulumi/actions"))) {
-      expect(s.with!.policyPacks!.split("\n").filter(Boolean)).toEqual(["policies/portability", "policies/cost", "policies/preflight"]);
+      expect(s.with!.policyPacks!.split("\n").filter(Boolean)).toEqual([
+        "policies/portability",
+        "policies/cost",
+        "policies/preflight",
+      ]);
       // It does not install dependencies: an npm ci must come first in the same job.
       const job = Object.values(w.jobs).find((j) => j.steps.includes(s))!;
       expect(job.steps.slice(0, job.steps.indexOf(s)).some((p) => p.run?.includes("npm ci"))).toBe(true);
@@ -87,7 +166,15 @@ describe.each(FILES)("%s", (file) => {
 
   it("signs in to the clouds by OIDC federation only: no long-lived cloud keys, id-token where a cloud is reached", () => {
     const text = raw(file);
-    for (const key of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ARM_CLIENT_SECRET", "GOOGLE_CREDENTIALS", "credentials_json", "creds:"]) expect(text).not.toContain(key);
+    for (const key of [
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "ARM_CLIENT_SECRET",
+      "GOOGLE_CREDENTIALS",
+      "credentials_json",
+      "creds:",
+    ])
+      expect(text).not.toContain(key);
     for (const job of Object.values(w.jobs).filter((j) => j.steps.some((s) => s.uses?.startsWith("pulumi/actions")))) {
       expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
       expect(job.environment).toBeTruthy();
@@ -99,8 +186,14 @@ describe.each(FILES)("%s", (file) => {
       }
       const step = (a: string) => job.steps.find((s) => s.uses?.startsWith(a))!;
       expect(step("aws-actions/configure-aws-credentials").with!["role-to-assume"]).toBe("${{ vars.AWS_ROLE_ARN }}");
-      expect(step("azure/login").with).toMatchObject({ "client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}", "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}" });
-      expect(step("google-github-actions/auth").with!.workload_identity_provider).toBe("${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}");
+      expect(step("azure/login").with).toMatchObject({
+        "client-id": "${{ vars.AZURE_CLIENT_ID }}",
+        "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
+        "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+      });
+      expect(step("google-github-actions/auth").with!.workload_identity_provider).toBe(
+        "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
+      );
       // The azure-native provider takes the GitHub token itself (ARM_USE_OIDC); the az CLI login does not reach it.
       expect(job.env).toMatchObject({ ARM_USE_OIDC: "true", ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}" });
     }
@@ -108,7 +201,8 @@ describe.each(FILES)("%s", (file) => {
 
   it("grants the token read-only access by default", () => {
     expect(w.permissions).toEqual({ contents: "read" });
-    for (const job of Object.values(w.jobs)) for (const level of Object.values(job.permissions ?? {})) expect(["read", "write", "none"]).toContain(level);
+    for (const job of Object.values(w.jobs))
+      for (const level of Object.values(job.permissions ?? {})) expect(["read", "write", "none"]).toContain(level);
   });
 });
 
@@ -130,7 +224,9 @@ describe("pull-request workflow", () => {
     expect(checkouts.map((s) => s.with?.path)).toEqual(["head", "base"]);
     expect(checkouts[1]!.with!.ref).toBe("${{ github.event.pull_request.base.sha }}");
     expect(w.jobs.check!.steps.find((s) => s["working-directory"] === "base" && s.run?.includes("plan"))).toBeDefined();
-    expect(run).toMatch(/cost diff --base "\.\.\/reports\/base-\$stack\.json" --head "\.\.\/reports\/head-\$stack\.json" --format markdown/);
+    expect(run).toMatch(
+      /cost diff --base "\.\.\/reports\/base-\$stack\.json" --head "\.\.\/reports\/head-\$stack\.json" --format markdown/,
+    );
   });
 
   it("posts one comment, updated in place, from the file the report step writes", () => {
@@ -138,7 +234,9 @@ describe("pull-request workflow", () => {
     expect(post).toHaveLength(1);
     expect(post[0]!.with).toMatchObject({ header: "tricloud-plan", path: "reports/comment.md" });
     expect(post[0]!.if).toBe(FORK_GUARD);
-    expect(run).toContain("node bin/tricloud.cjs comment --head ../reports/head-dev.json --head ../reports/head-prod.json \"${bases[@]}\" > ../reports/comment.md");
+    expect(run).toContain(
+      'node bin/tricloud.cjs comment --head ../reports/head-dev.json --head ../reports/head-prod.json "${bases[@]}" > ../reports/comment.md',
+    );
     expect(run).toContain("bases=(--base ../reports/base-dev.json --base ../reports/base-prod.json)");
     expect(w.jobs.check!.permissions).toEqual({ contents: "read", "pull-requests": "write" });
   });
@@ -155,13 +253,20 @@ describe("pull-request workflow", () => {
     expect(preview.if).toBe(FORK_GUARD);
     expect(preview.environment).toBe("preview");
     const action = preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
-    expect(action.with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", "comment-on-pr": false });
+    expect(action.with).toMatchObject({
+      command: "preview",
+      "stack-name": "${{ matrix.stack }}",
+      "comment-on-pr": false,
+    });
     expect(action.if).toBe("steps.creds.outputs.present == 'true'");
-    expect(preview.steps.find((s) => s.name === "Credentials present?")!.run).toContain('[ -n "$PULUMI_ACCESS_TOKEN" ]');
+    expect(preview.steps.find((s) => s.name === "Credentials present?")!.run).toContain(
+      '[ -n "$PULUMI_ACCESS_TOKEN" ]',
+    );
   });
 
   it("the tricloud commands it calls exist", () => {
-    const help = (args: string[]) => execFileSync(process.execPath, [join(root, "bin", "tricloud.cjs"), ...args], { cwd: root, encoding: "utf8" });
+    const help = (args: string[]) =>
+      execFileSync(process.execPath, [join(root, "bin", "tricloud.cjs"), ...args], { cwd: root, encoding: "utf8" });
     expect(help(["plan", "--help"])).toMatch(/usage: tricloud plan/);
     expect(help(["cost", "diff", "--help"])).toMatch(/usage: tricloud cost diff/);
     expect(help(["comment", "--help"])).toMatch(/usage: tricloud comment/);
@@ -184,6 +289,7 @@ describe("deploy workflow", () => {
   });
 
   it("never runs two deploys of one stack at once, and never cancels one halfway", () => {
-    for (const stack of ["dev", "prod"]) expect(w.jobs[stack]!.concurrency).toEqual({ group: `deploy-${stack}`, "cancel-in-progress": false });
+    for (const stack of ["dev", "prod"])
+      expect(w.jobs[stack]!.concurrency).toEqual({ group: `deploy-${stack}`, "cancel-in-progress": false });
   });
 });

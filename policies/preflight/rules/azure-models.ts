@@ -15,13 +15,48 @@ interface NameInput {
   readonly package: string;
 }
 const NAME_INPUTS: readonly NameInput[] = [
-  { type: "azure-native:keyvault:Vault", property: "vaultName", parameter: "vaultName", package: "@azure/arm-keyvault@3.2.0" },
-  { type: "azure-native:storage:StorageAccount", property: "accountName", parameter: "accountName", package: "@azure/arm-storage@18.6.0" },
-  { type: "azure-native:containerregistry:Registry", property: "registryName", parameter: "registryName", package: "@azure/arm-containerregistry@10.1.0" },
-  { type: "azure-native:dbforpostgresql:Server", property: "serverName", parameter: "serverName", package: "@azure/arm-postgresql-flexible@8.0.0" },
-  { type: "azure-native:dbforpostgresql:Database", property: "databaseName", parameter: "databaseName", package: "@azure/arm-postgresql-flexible@8.0.0" },
-  { type: "azure-native:containerservice:ManagedCluster", property: "resourceName", parameter: "resourceName", package: "@azure/arm-containerservice@22.3.0" },
-  { type: "azure-native:operationalinsights:Workspace", property: "workspaceName", parameter: "workspaceName", package: "@azure/arm-operationalinsights@9.0.0" },
+  {
+    type: "azure-native:keyvault:Vault",
+    property: "vaultName",
+    parameter: "vaultName",
+    package: "@azure/arm-keyvault@3.2.0",
+  },
+  {
+    type: "azure-native:storage:StorageAccount",
+    property: "accountName",
+    parameter: "accountName",
+    package: "@azure/arm-storage@18.6.0",
+  },
+  {
+    type: "azure-native:containerregistry:Registry",
+    property: "registryName",
+    parameter: "registryName",
+    package: "@azure/arm-containerregistry@10.1.0",
+  },
+  {
+    type: "azure-native:dbforpostgresql:Server",
+    property: "serverName",
+    parameter: "serverName",
+    package: "@azure/arm-postgresql-flexible@8.0.0",
+  },
+  {
+    type: "azure-native:dbforpostgresql:Database",
+    property: "databaseName",
+    parameter: "databaseName",
+    package: "@azure/arm-postgresql-flexible@8.0.0",
+  },
+  {
+    type: "azure-native:containerservice:ManagedCluster",
+    property: "resourceName",
+    parameter: "resourceName",
+    package: "@azure/arm-containerservice@22.3.0",
+  },
+  {
+    type: "azure-native:operationalinsights:Workspace",
+    property: "workspaceName",
+    parameter: "workspaceName",
+    package: "@azure/arm-operationalinsights@9.0.0",
+  },
 ];
 
 interface Constraint {
@@ -31,12 +66,20 @@ interface Constraint {
 }
 function constraintsFor(pkg: string, parameter: string): readonly Constraint[] {
   const entry = MODEL.parameters.find((p) => p.package === pkg && p.parameter === parameter);
-  if (!entry) throw new Error(`models/azure-names.json has no ${parameter} from ${pkg}: run scripts/derive-azure-names.mjs`);
+  if (!entry)
+    throw new Error(`models/azure-names.json has no ${parameter} from ${pkg}: run scripts/derive-azure-names.mjs`);
   return entry.constraints as Constraint[];
 }
 
 const describe = (c: Constraint) =>
-  [c.pattern ? `matching /${c.pattern}/` : "", c.minLength !== undefined || c.maxLength !== undefined ? `${c.minLength ?? 0}-${c.maxLength ?? "any"} characters` : ""].filter(Boolean).join(", ");
+  [
+    c.pattern ? `matching /${c.pattern}/` : "",
+    c.minLength !== undefined || c.maxLength !== undefined
+      ? `${c.minLength ?? 0}-${c.maxLength ?? "any"} characters`
+      : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
 
 /** azure-native names an unnamed resource `<logical name>` plus 8 random characters; their length is what can be checked. */
 const AUTONAME_SUFFIX = 8;
@@ -53,9 +96,14 @@ function checkName(value: string, constraints: readonly Constraint[], exactText:
 export const azureModelRules: readonly PreflightRule[] = [
   {
     name: "preflight-azure-resource-name-api-spec",
-    description: "Azure refuses resource names outside the pattern and length its REST API specification declares for the name parameter (key vault, storage account, registry, PostgreSQL server and database, AKS cluster, Log Analytics workspace).",
+    description:
+      "Azure refuses resource names outside the pattern and length its REST API specification declares for the name parameter (key vault, storage account, registry, PostgreSQL server and database, AKS cluster, Log Analytics workspace).",
     level: "error",
-    source: { url: "https://github.com/Azure/azure-rest-api-specs", read: MODEL.derivedAt, derivedFrom: [...new Set(NAME_INPUTS.map((n) => n.package))].join(", ") },
+    source: {
+      url: "https://github.com/Azure/azure-rest-api-specs",
+      read: MODEL.derivedAt,
+      derivedFrom: [...new Set(NAME_INPUTS.map((n) => n.package))].join(", "),
+    },
     types: NAME_INPUTS.map((n) => n.type),
     check: (props, resource) => {
       const findings: Finding[] = [];
@@ -68,7 +116,12 @@ export const azureModelRules: readonly PreflightRule[] = [
         } else if (given === undefined) {
           const autoname = `${resource.name}${"x".repeat(AUTONAME_SUFFIX)}`;
           const expected = checkName(autoname, constraints, false);
-          if (expected) findings.push({ property: n.property, value: `${resource.name} + ${AUTONAME_SUFFIX} random characters (autonamed)`, expected: `${expected} (${n.package}); give ${n.property} explicitly` });
+          if (expected)
+            findings.push({
+              property: n.property,
+              value: `${resource.name} + ${AUTONAME_SUFFIX} random characters (autonamed)`,
+              expected: `${expected} (${n.package}); give ${n.property} explicitly`,
+            });
         }
       }
       return findings;

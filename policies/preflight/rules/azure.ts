@@ -1,4 +1,17 @@
-import { byUrnOf, at, checkOneOf, checkString, each, waitsFor, type Finding, type PreflightResource, type PreflightRule, type Prerequisite, type PrerequisiteRule, type StackFinding } from "../rule";
+import {
+  byUrnOf,
+  at,
+  checkOneOf,
+  checkString,
+  each,
+  waitsFor,
+  type Finding,
+  type PreflightResource,
+  type PreflightRule,
+  type Prerequisite,
+  type PrerequisiteRule,
+  type StackFinding,
+} from "../rule";
 
 /**
  * What Azure refuses, read from Microsoft's documentation on 2026-11-30 (see ../rule.ts for how
@@ -12,7 +25,8 @@ const PG_STORAGE = "https://learn.microsoft.com/en-us/azure/postgresql/flexible-
 const PG_HA = "https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/concepts-high-availability";
 const PG_BUSY = "https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/concepts-limits";
 const FLEX = "https://learn.microsoft.com/en-us/azure/azure-functions/flex-consumption-plan";
-const FLEX_SETTINGS = "https://learn.microsoft.com/en-us/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations";
+const FLEX_SETTINGS =
+  "https://learn.microsoft.com/en-us/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations";
 const KV_REFERENCES = "https://learn.microsoft.com/en-us/azure/app-service/app-service-key-vault-references";
 const AKS_PRIVATE = "https://learn.microsoft.com/en-us/azure/aks/private-clusters";
 const AKS_NAMING = "https://learn.microsoft.com/en-us/azure/aks/concepts-clusters-workloads";
@@ -20,7 +34,8 @@ const LA_RETENTION = "https://learn.microsoft.com/en-us/azure/azure-monitor/logs
 const AI_RETENTION = "https://learn.microsoft.com/en-us/azure/azure-monitor/app/data-retention-privacy";
 const ACR_ZONES = "https://learn.microsoft.com/en-us/azure/container-registry/zone-redundancy";
 const NAT_ZONES = "https://learn.microsoft.com/en-us/azure/nat-gateway/nat-availability-zones";
-const PROVIDERS = "https://learn.microsoft.com/en-us/azure/azure-resource-manager/management/azure-services-resource-providers";
+const PROVIDERS =
+  "https://learn.microsoft.com/en-us/azure/azure-resource-manager/management/azure-services-resource-providers";
 const VCPU_QUOTA = "https://learn.microsoft.com/en-us/azure/quotas/view-quotas";
 const KV_RBAC = "https://learn.microsoft.com/en-us/azure/key-vault/general/rbac-guide";
 
@@ -32,10 +47,23 @@ export const FLEX_INSTANCE_MEMORY_MB = [512, 2048, 4096];
 export const APP_INSIGHTS_RETENTION_DAYS = [30, 60, 90, 120, 180, 270, 365, 550, 730];
 /** App settings Flex Consumption refuses: its runtime, scale and deployment come from functionAppConfig. */
 export const FLEX_REFUSED_SETTINGS = [
-  "FUNCTIONS_EXTENSION_VERSION", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_WORKER_RUNTIME_VERSION", "FUNCTIONS_MAX_HTTP_CONCURRENCY",
-  "FUNCTIONS_WORKER_PROCESS_COUNT", "FUNCTIONS_WORKER_DYNAMIC_CONCURRENCY_ENABLED", "SCM_DO_BUILD_DURING_DEPLOYMENT", "ENABLE_ORYX_BUILD",
-  "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "WEBSITE_CONTENTSHARE", "WEBSITE_CONTENTOVERVNET", "WEBSITE_NODE_DEFAULT_VERSION",
-  "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_SKIP_CONTENTSHARE_VALIDATION", "WEBSITE_VNET_ROUTE_ALL", "WEBSITE_DNS_SERVER", "AzureWebJobsFeatureFlags",
+  "FUNCTIONS_EXTENSION_VERSION",
+  "FUNCTIONS_WORKER_RUNTIME",
+  "FUNCTIONS_WORKER_RUNTIME_VERSION",
+  "FUNCTIONS_MAX_HTTP_CONCURRENCY",
+  "FUNCTIONS_WORKER_PROCESS_COUNT",
+  "FUNCTIONS_WORKER_DYNAMIC_CONCURRENCY_ENABLED",
+  "SCM_DO_BUILD_DURING_DEPLOYMENT",
+  "ENABLE_ORYX_BUILD",
+  "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+  "WEBSITE_CONTENTSHARE",
+  "WEBSITE_CONTENTOVERVNET",
+  "WEBSITE_NODE_DEFAULT_VERSION",
+  "WEBSITE_RUN_FROM_PACKAGE",
+  "WEBSITE_SKIP_CONTENTSHARE_VALIDATION",
+  "WEBSITE_VNET_ROUTE_ALL",
+  "WEBSITE_DNS_SERVER",
+  "AzureWebJobsFeatureFlags",
 ];
 
 /** Built-in role definition ids (the same in every tenant). */
@@ -45,7 +73,10 @@ const ROLE = {
   networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
   keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
 };
-const roleOf = (r: PreflightResource) => String(r.props.roleDefinitionId ?? "").split("/").pop() ?? "";
+const roleOf = (r: PreflightResource) =>
+  String(r.props.roleDefinitionId ?? "")
+    .split("/")
+    .pop() ?? "";
 
 const T = {
   vault: "azure-native:keyvault:Vault",
@@ -78,8 +109,8 @@ const PG_OPERATIONS = [
 const looksShared = (name: string) => !/[0-9a-f]{6,}|\d{4,}/i.test(name.replace(/-/g, ""));
 
 /** A Flex Consumption site: a function app configured through functionAppConfig. */
-const isFlex = (props: Record<string, any>) => props.functionAppConfig !== undefined && String(props.kind ?? "").includes("functionapp");
-
+const isFlex = (props: Record<string, any>) =>
+  props.functionAppConfig !== undefined && String(props.kind ?? "").includes("functionapp");
 
 export const azureRules: readonly PreflightRule[] = [
   // ---- names: characters, lengths, global uniqueness ------------------------------------------------------
@@ -87,31 +118,42 @@ export const azureRules: readonly PreflightRule[] = [
   // (./azure-models.ts); these rules add what the specs leave out and the docs state.
   {
     name: "preflight-azure-keyvault-name",
-    description: "Key Vault names start with a letter, end with a letter or digit, and have no consecutive hyphens (beyond the spec's 3-24 letters, digits and hyphens).",
+    description:
+      "Key Vault names start with a letter, end with a letter or digit, and have no consecutive hyphens (beyond the spec's 3-24 letters, digits and hyphens).",
     level: "error",
     source: src(`${NAME_RULES}#microsoftkeyvault`),
     types: [T.vault],
-    check: (props) => checkString(props, "vaultName", {
-      pattern: /^(?!.*--)[a-zA-Z](?:.*[a-zA-Z0-9])?$/,
-      expected: "starting with a letter, ending with a letter or digit, no '--'",
-    }),
+    check: (props) =>
+      checkString(props, "vaultName", {
+        pattern: /^(?!.*--)[a-zA-Z](?:.*[a-zA-Z0-9])?$/,
+        expected: "starting with a letter, ending with a letter or digit, no '--'",
+      }),
   },
   {
     name: "preflight-azure-function-app-name",
-    description: "App Service and Function App names are 2-60 letters, digits and hyphens, not starting or ending with a hyphen.",
+    description:
+      "App Service and Function App names are 2-60 letters, digits and hyphens, not starting or ending with a hyphen.",
     level: "error",
     source: src(`${NAME_RULES}#microsoftweb`),
     types: [T.webApp],
-    check: (props) => checkString(props, "name", { pattern: /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,58}[a-zA-Z0-9])?$/, expected: "2-60 of a-z A-Z 0-9 -, not starting or ending with '-'" }),
+    check: (props) =>
+      checkString(props, "name", {
+        pattern: /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,58}[a-zA-Z0-9])?$/,
+        expected: "2-60 of a-z A-Z 0-9 -, not starting or ending with '-'",
+      }),
   },
   {
     name: "preflight-azure-resource-group-name",
-    description: "Resource group names (including an AKS node resource group) are 1-90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a period.",
+    description:
+      "Resource group names (including an AKS node resource group) are 1-90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a period.",
     level: "error",
     source: src(`${NAME_RULES}#microsoftresources`),
     types: [T.resourceGroup, T.cluster],
     check: (props) => {
-      const spec = { pattern: /^[-\w.()]{0,89}[-\w()]$/u, expected: "1-90 of letters, digits, _ - . ( ), not ending in '.'" };
+      const spec = {
+        pattern: /^[-\w.()]{0,89}[-\w()]$/u,
+        expected: "1-90 of letters, digits, _ - . ( ), not ending in '.'",
+      };
       return [...checkString(props, "resourceGroupName", spec), ...checkString(props, "nodeResourceGroup", spec)];
     },
   },
@@ -121,15 +163,24 @@ export const azureRules: readonly PreflightRule[] = [
     level: "error",
     source: src(AKS_NAMING),
     types: [T.cluster],
-    check: (props) => checkString(props, "dnsPrefix", { pattern: /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,52}[a-zA-Z0-9])?$/, expected: "1-54 of a-z A-Z 0-9 -, starting and ending with a letter or digit" }),
+    check: (props) =>
+      checkString(props, "dnsPrefix", {
+        pattern: /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,52}[a-zA-Z0-9])?$/,
+        expected: "1-54 of a-z A-Z 0-9 -, starting and ending with a letter or digit",
+      }),
   },
   {
     name: "preflight-azure-postgres-server-name",
-    description: "Flexible Server names are 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen (the API spec's pattern also admits capitals; the documented rule does not).",
+    description:
+      "Flexible Server names are 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen (the API spec's pattern also admits capitals; the documented rule does not).",
     level: "error",
     source: src(`${NAME_RULES}#microsoftdbforpostgresql`),
     types: [T.pgServer],
-    check: (props) => checkString(props, "serverName", { pattern: /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, expected: "3-63 of a-z 0-9 -, not starting or ending with '-' (lowercase only)" }),
+    check: (props) =>
+      checkString(props, "serverName", {
+        pattern: /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+        expected: "3-63 of a-z 0-9 -, not starting or ending with '-' (lowercase only)",
+      }),
   },
   {
     name: "preflight-azure-monitor-action-group-short-name",
@@ -141,14 +192,21 @@ export const azureRules: readonly PreflightRule[] = [
   },
   {
     name: "preflight-azure-global-name-unique",
-    description: "Storage accounts, Key Vaults, registries and Function Apps are named in a global DNS namespace: a name without a unique part is likely taken by someone else, which only Azure can tell.",
+    description:
+      "Storage accounts, Key Vaults, registries and Function Apps are named in a global DNS namespace: a name without a unique part is likely taken by someone else, which only Azure can tell.",
     level: "warning",
     source: src(NAME_RULES),
     types: [T.storage, T.vault, T.registry, T.webApp],
     check: (props) => {
       const field = ["accountName", "vaultName", "registryName", "name"].find((f) => typeof props[f] === "string");
       if (!field || !looksShared(props[field])) return [];
-      return [{ property: field, value: props[field], expected: "a globally unique name: add a suffix (random or a hash of the domain and environment)" }];
+      return [
+        {
+          property: field,
+          value: props[field],
+          expected: "a globally unique name: add a suffix (random or a hash of the domain and environment)",
+        },
+      ];
     },
   },
 
@@ -159,7 +217,10 @@ export const azureRules: readonly PreflightRule[] = [
     level: "error",
     source: src(PG_STORAGE),
     types: [T.pgServer],
-    check: (props) => (at(props, "storage.type") === "PremiumV2_LRS" ? [] : checkOneOf(props, "storage.storageSizeGB", FLEXIBLE_SERVER_STORAGE_GIB, "one of (GiB)")),
+    check: (props) =>
+      at(props, "storage.type") === "PremiumV2_LRS"
+        ? []
+        : checkOneOf(props, "storage.storageSizeGB", FLEXIBLE_SERVER_STORAGE_GIB, "one of (GiB)"),
   },
   {
     name: "preflight-azure-functions-flex-instance-memory",
@@ -167,25 +228,41 @@ export const azureRules: readonly PreflightRule[] = [
     level: "error",
     source: src(FLEX),
     types: [T.webApp],
-    check: (props) => checkOneOf(props, "functionAppConfig.scaleAndConcurrency.instanceMemoryMB", FLEX_INSTANCE_MEMORY_MB, "one of (MB)"),
+    check: (props) =>
+      checkOneOf(
+        props,
+        "functionAppConfig.scaleAndConcurrency.instanceMemoryMB",
+        FLEX_INSTANCE_MEMORY_MB,
+        "one of (MB)",
+      ),
   },
   {
     name: "preflight-azure-functions-flex-maximum-instances",
-    description: "A Flex Consumption app scales out to at most 1,000 instances, and its maximum is a whole number of at least 1.",
+    description:
+      "A Flex Consumption app scales out to at most 1,000 instances, and its maximum is a whole number of at least 1.",
     level: "error",
     source: src(FLEX),
     types: [T.webApp],
-    check: (props) => each(props, "functionAppConfig.scaleAndConcurrency.maximumInstanceCount").flatMap(({ path, value }) =>
-      typeof value === "number" && (!Number.isInteger(value) || value < 1 || value > 1000) ? [{ property: path, value, expected: "a whole number from 1 to 1000" }] : []),
+    check: (props) =>
+      each(props, "functionAppConfig.scaleAndConcurrency.maximumInstanceCount").flatMap(({ path, value }) =>
+        typeof value === "number" && (!Number.isInteger(value) || value < 1 || value > 1000)
+          ? [{ property: path, value, expected: "a whole number from 1 to 1000" }]
+          : [],
+      ),
   },
   {
     name: "preflight-azure-functions-flex-maximum-instances-low",
-    description: "Flex Consumption long documented 40 as the lowest maximum instance count; some regions and API versions may still refuse less (check `az functionapp list-flexconsumption-locations --details`).",
+    description:
+      "Flex Consumption long documented 40 as the lowest maximum instance count; some regions and API versions may still refuse less (check `az functionapp list-flexconsumption-locations --details`).",
     level: "warning",
     source: src(FLEX),
     types: [T.webApp],
-    check: (props) => each(props, "functionAppConfig.scaleAndConcurrency.maximumInstanceCount").flatMap(({ path, value }) =>
-      typeof value === "number" && value >= 1 && value < 40 ? [{ property: path, value, expected: "at least 40 where the region still enforces the preview floor" }] : []),
+    check: (props) =>
+      each(props, "functionAppConfig.scaleAndConcurrency.maximumInstanceCount").flatMap(({ path, value }) =>
+        typeof value === "number" && value >= 1 && value < 40
+          ? [{ property: path, value, expected: "at least 40 where the region still enforces the preview floor" }]
+          : [],
+      ),
   },
   {
     name: "preflight-azure-log-analytics-retention",
@@ -193,8 +270,14 @@ export const azureRules: readonly PreflightRule[] = [
     level: "error",
     source: src(LA_RETENTION),
     types: [T.workspace],
-    check: (props) => each(props, "retentionInDays").flatMap(({ path, value }) =>
-      typeof value === "number" && (value < 30 || value > 730 || !Number.isInteger(value)) && at(props, "sku.name") !== "Free" ? [{ property: path, value, expected: "a whole number of days from 30 to 730" }] : []),
+    check: (props) =>
+      each(props, "retentionInDays").flatMap(({ path, value }) =>
+        typeof value === "number" &&
+        (value < 30 || value > 730 || !Number.isInteger(value)) &&
+        at(props, "sku.name") !== "Free"
+          ? [{ property: path, value, expected: "a whole number of days from 30 to 730" }]
+          : [],
+      ),
   },
   {
     name: "preflight-azure-app-insights-retention",
@@ -208,29 +291,51 @@ export const azureRules: readonly PreflightRule[] = [
   // ---- forbidden combinations ---------------------------------------------------------------------------
   {
     name: "preflight-azure-functions-flex-site-config",
-    description: "Flex Consumption sites refuse siteConfig fields such as ftpsState and netFrameworkVersion, and azure-native fills netFrameworkVersion whenever siteConfig is given: give app settings as their own resource.",
+    description:
+      "Flex Consumption sites refuse siteConfig fields such as ftpsState and netFrameworkVersion, and azure-native fills netFrameworkVersion whenever siteConfig is given: give app settings as their own resource.",
     level: "error",
     source: src(FLEX),
     types: [T.webApp],
-    check: (props) => (isFlex(props) && props.siteConfig !== undefined
-      ? [{ property: "siteConfig", value: Object.keys(props.siteConfig ?? {}), expected: "no siteConfig on a Flex Consumption site (web.WebAppApplicationSettings for app settings)" }]
-      : []),
+    check: (props) =>
+      isFlex(props) && props.siteConfig !== undefined
+        ? [
+            {
+              property: "siteConfig",
+              value: Object.keys(props.siteConfig ?? {}),
+              expected: "no siteConfig on a Flex Consumption site (web.WebAppApplicationSettings for app settings)",
+            },
+          ]
+        : [],
   },
   {
     name: "preflight-azure-functions-flex-app-settings",
-    description: "Flex Consumption refuses the app settings its functionAppConfig replaces (FUNCTIONS_WORKER_RUNTIME, WEBSITE_RUN_FROM_PACKAGE, WEBSITE_CONTENTSHARE, ...).",
+    description:
+      "Flex Consumption refuses the app settings its functionAppConfig replaces (FUNCTIONS_WORKER_RUNTIME, WEBSITE_RUN_FROM_PACKAGE, WEBSITE_CONTENTSHARE, ...).",
     level: "error",
     source: src(FLEX_SETTINGS),
     checkStack: (resources) => {
-      const flexNames = new Set(resources.filter((r) => r.type === T.webApp && isFlex(r.props)).map((r) => r.props.name));
+      const flexNames = new Set(
+        resources.filter((r) => r.type === T.webApp && isFlex(r.props)).map((r) => r.props.name),
+      );
       const out: StackFinding[] = [];
       for (const r of resources) {
         const settings: [string, string][] =
-          r.type === T.appSettings && flexNames.has(r.props.name) ? Object.keys(r.props.properties ?? {}).map((k) => [k, `properties.${k}`])
-          : r.type === T.webApp && isFlex(r.props) ? (at(r.props, "siteConfig.appSettings") ?? []).map((s: { name: string }, i: number) => [s.name, `siteConfig.appSettings[${i}].name`])
-          : [];
+          r.type === T.appSettings && flexNames.has(r.props.name)
+            ? Object.keys(r.props.properties ?? {}).map((k) => [k, `properties.${k}`])
+            : r.type === T.webApp && isFlex(r.props)
+              ? (at(r.props, "siteConfig.appSettings") ?? []).map((s: { name: string }, i: number) => [
+                  s.name,
+                  `siteConfig.appSettings[${i}].name`,
+                ])
+              : [];
         for (const [key, property] of settings) {
-          if (FLEX_REFUSED_SETTINGS.includes(key)) out.push({ urn: r.urn, property, value: key, expected: "not set on Flex Consumption (functionAppConfig carries the runtime, scale and deployment)" });
+          if (FLEX_REFUSED_SETTINGS.includes(key))
+            out.push({
+              urn: r.urn,
+              property,
+              value: key,
+              expected: "not set on Flex Consumption (functionAppConfig carries the runtime, scale and deployment)",
+            });
         }
       }
       return out;
@@ -238,14 +343,21 @@ export const azureRules: readonly PreflightRule[] = [
   },
   {
     name: "preflight-azure-postgres-burstable-high-availability",
-    description: "Flexible Server offers high availability on General Purpose and Memory Optimized only, never on Burstable.",
+    description:
+      "Flexible Server offers high availability on General Purpose and Memory Optimized only, never on Burstable.",
     level: "error",
     source: src(PG_HA),
     types: [T.pgServer],
     check: (props) => {
       const mode = at(props, "highAvailability.mode");
       return at(props, "sku.tier") === "Burstable" && mode !== undefined && mode !== "Disabled"
-        ? [{ property: "highAvailability.mode", value: mode, expected: "Disabled on Burstable (or a General Purpose / Memory Optimized SKU)" }]
+        ? [
+            {
+              property: "highAvailability.mode",
+              value: mode,
+              expected: "Disabled on Burstable (or a General Purpose / Memory Optimized SKU)",
+            },
+          ]
         : [];
     },
   },
@@ -255,9 +367,16 @@ export const azureRules: readonly PreflightRule[] = [
     level: "error",
     source: src(ACR_ZONES),
     types: [T.registry],
-    check: (props) => (props.zoneRedundancy === "Enabled" && at(props, "sku.name") !== "Premium"
-      ? [{ property: "zoneRedundancy", value: "Enabled", expected: `Disabled on ${at(props, "sku.name")} (Premium for zone redundancy)` }]
-      : []),
+    check: (props) =>
+      props.zoneRedundancy === "Enabled" && at(props, "sku.name") !== "Premium"
+        ? [
+            {
+              property: "zoneRedundancy",
+              value: "Enabled",
+              expected: `Disabled on ${at(props, "sku.name")} (Premium for zone redundancy)`,
+            },
+          ]
+        : [],
   },
   {
     name: "preflight-azure-nat-gateway-single-zone",
@@ -265,27 +384,44 @@ export const azureRules: readonly PreflightRule[] = [
     level: "error",
     source: src(NAT_ZONES),
     types: [T.nat],
-    check: (props) => (Array.isArray(props.zones) && props.zones.length > 1 ? [{ property: "zones", value: props.zones, expected: "at most one zone (one NAT gateway per zone for zonal redundancy)" }] : []),
+    check: (props) =>
+      Array.isArray(props.zones) && props.zones.length > 1
+        ? [
+            {
+              property: "zones",
+              value: props.zones,
+              expected: "at most one zone (one NAT gateway per zone for zonal redundancy)",
+            },
+          ]
+        : [],
   },
 
   // ---- what must wait for what -----------------------------------------------------------------------------
   {
     name: "preflight-azure-postgres-operations-serialized",
-    description: "A Flexible Server runs one management operation at a time and answers a concurrent one with ServerIsBusy: its databases, parameters, locks and diagnostic settings must wait for one another.",
+    description:
+      "A Flexible Server runs one management operation at a time and answers a concurrent one with ServerIsBusy: its databases, parameters, locks and diagnostic settings must wait for one another.",
     level: "error",
     source: src(PG_BUSY),
     checkStack: (resources) => {
       const byUrn = byUrnOf(resources);
       const out: StackFinding[] = [];
       for (const server of resources.filter((r) => r.type === T.pgServer)) {
-        const ops = resources.filter((r) => PG_OPERATIONS.includes(r.type) && (r.dependencies ?? []).includes(server.urn));
+        const ops = resources.filter(
+          (r) => PG_OPERATIONS.includes(r.type) && (r.dependencies ?? []).includes(server.urn),
+        );
         const closure = new Map(ops.map((o) => [o.urn, waitsFor(o, byUrn)]));
         for (let i = 0; i < ops.length; i++) {
           for (let j = i + 1; j < ops.length; j++) {
             const a = ops[i]!;
             const b = ops[j]!;
             if (!closure.get(a.urn)!.has(b.urn) && !closure.get(b.urn)!.has(a.urn)) {
-              out.push({ urn: b.urn, property: "dependsOn", value: a.name, expected: `to wait for ${a.name} (or it for this): both operate on ${server.name}` });
+              out.push({
+                urn: b.urn,
+                property: "dependsOn",
+                value: a.name,
+                expected: `to wait for ${a.name} (or it for this): both operate on ${server.name}`,
+              });
             }
           }
         }
@@ -295,21 +431,34 @@ export const azureRules: readonly PreflightRule[] = [
   },
   {
     name: "preflight-azure-keyvault-reference-after-grant",
-    description: "App settings that hold Key Vault references must be written after the app's identity is granted the secrets: a reference resolved before the grant stays unresolved until the app restarts.",
+    description:
+      "App settings that hold Key Vault references must be written after the app's identity is granted the secrets: a reference resolved before the grant stays unresolved until the app restarts.",
     level: "error",
     source: src(KV_REFERENCES),
     checkStack: (resources) => {
       const byUrn = byUrnOf(resources);
       const out: StackFinding[] = [];
       for (const r of resources) {
-        const values: unknown[] = r.type === T.appSettings ? Object.values(r.props.properties ?? {})
-          : r.type === T.webApp ? (at(r.props, "siteConfig.appSettings") ?? []).map((s: { value: unknown }) => s.value) : [];
+        const values: unknown[] =
+          r.type === T.appSettings
+            ? Object.values(r.props.properties ?? {})
+            : r.type === T.webApp
+              ? (at(r.props, "siteConfig.appSettings") ?? []).map((s: { value: unknown }) => s.value)
+              : [];
         if (!values.some((v) => typeof v === "string" && v.startsWith("@Microsoft.KeyVault("))) continue;
         // The read grants (Key Vault Secrets User) made beside the app, in the same component.
-        const grants = resources.filter((g) => g.type === T.roleAssignment && g.parent === r.parent && roleOf(g) === ROLE.keyVaultSecretsUser);
+        const grants = resources.filter(
+          (g) => g.type === T.roleAssignment && g.parent === r.parent && roleOf(g) === ROLE.keyVaultSecretsUser,
+        );
         const waited = waitsFor(r, byUrn);
         for (const g of grants) {
-          if (!waited.has(g.urn)) out.push({ urn: r.urn, property: "dependsOn", value: g.name, expected: `to wait for the Key Vault grant ${g.name}` });
+          if (!waited.has(g.urn))
+            out.push({
+              urn: r.urn,
+              property: "dependsOn",
+              value: g.name,
+              expected: `to wait for the Key Vault grant ${g.name}`,
+            });
         }
       }
       return out;
@@ -317,43 +466,70 @@ export const azureRules: readonly PreflightRule[] = [
   },
   {
     name: "preflight-azure-aks-private-cluster-vnet-role",
-    description: "A private AKS cluster on a user-assigned identity in its own VNet links the API server's private DNS zone to that VNet: the identity needs Network Contributor (virtualNetworks/join/action) on the VNet, granted before the cluster.",
+    description:
+      "A private AKS cluster on a user-assigned identity in its own VNet links the API server's private DNS zone to that VNet: the identity needs Network Contributor (virtualNetworks/join/action) on the VNet, granted before the cluster.",
     level: "error",
     source: src(AKS_PRIVATE),
     checkStack: (resources) => {
       const byUrn = byUrnOf(resources);
       const out: StackFinding[] = [];
       for (const c of resources.filter((r) => r.type === T.cluster)) {
-        if (at(c.props, "apiServerAccessProfile.enablePrivateCluster") !== true || at(c.props, "identity.type") !== "UserAssigned") continue;
-        const subnets = each(c.props, "agentPoolProfiles[].vnetSubnetID").map((e) => e.value).filter((v): v is string => typeof v === "string");
+        if (
+          at(c.props, "apiServerAccessProfile.enablePrivateCluster") !== true ||
+          at(c.props, "identity.type") !== "UserAssigned"
+        )
+          continue;
+        const subnets = each(c.props, "agentPoolProfiles[].vnetSubnetID")
+          .map((e) => e.value)
+          .filter((v): v is string => typeof v === "string");
         if (subnets.length === 0) continue; // AKS-managed VNet: AKS grants itself
-        const vnetOf = (subnet: string) => (subnet.includes("/subnets/") ? subnet.slice(0, subnet.indexOf("/subnets/")) : undefined);
+        const vnetOf = (subnet: string) =>
+          subnet.includes("/subnets/") ? subnet.slice(0, subnet.indexOf("/subnets/")) : undefined;
         const okRoles = [ROLE.networkContributor, ROLE.contributor, ROLE.owner];
-        const grants = [...waitsFor(c, byUrn)].map((u) => byUrn.get(u)).filter((g): g is PreflightResource => g?.type === T.roleAssignment && okRoles.includes(roleOf(g)));
+        const grants = [...waitsFor(c, byUrn)]
+          .map((u) => byUrn.get(u))
+          .filter((g): g is PreflightResource => g?.type === T.roleAssignment && okRoles.includes(roleOf(g)));
         const coversVnet = grants.some((g) => {
           const scope = String(g.props.scope ?? "");
           if (subnets.includes(scope)) return false; // the subnet alone lacks virtualNetworks/join/action
           const vnet = vnetOf(subnets[0]!);
           return vnet === undefined || vnet.toLowerCase().startsWith(scope.toLowerCase());
         });
-        if (!coversVnet) out.push({ urn: c.urn, property: "dependsOn", value: grants.map((g) => `${g.name} at ${g.props.scope}`), expected: "to wait for Network Contributor granted to its identity on the VNet (not only the subnet)" });
+        if (!coversVnet)
+          out.push({
+            urn: c.urn,
+            property: "dependsOn",
+            value: grants.map((g) => `${g.name} at ${g.props.scope}`),
+            expected: "to wait for Network Contributor granted to its identity on the VNet (not only the subnet)",
+          });
       }
       return out;
     },
   },
   {
     name: "preflight-azure-role-assignment-principal-type",
-    description: "Azure refuses a role assignment whose principalType does not match its principal (UnmatchedPrincipalType); azure-native sends User when none is given, so a grant to a managed identity must say ServicePrincipal.",
+    description:
+      "Azure refuses a role assignment whose principalType does not match its principal (UnmatchedPrincipalType); azure-native sends User when none is given, so a grant to a managed identity must say ServicePrincipal.",
     level: "error",
-    source: src("https://learn.microsoft.com/en-us/azure/role-based-access-control/role-assignments-template#new-service-principal"),
+    source: src(
+      "https://learn.microsoft.com/en-us/azure/role-based-access-control/role-assignments-template#new-service-principal",
+    ),
     checkStack: (resources) => {
       const byUrn = byUrnOf(resources);
       // Principals that are service principals by construction: user-assigned identities, AKS (kubelet/cluster), apps.
       const managed = new Set([T.cluster, T.webApp, "azure-native:managedidentity:UserAssignedIdentity"]);
       return resources
-        .filter((r) => r.type === T.roleAssignment && (r.dependencies ?? []).some((d) => managed.has(byUrn.get(d)?.type ?? "")))
+        .filter(
+          (r) =>
+            r.type === T.roleAssignment && (r.dependencies ?? []).some((d) => managed.has(byUrn.get(d)?.type ?? "")),
+        )
         .filter((r) => typeof r.props.principalType === "string" && r.props.principalType !== "ServicePrincipal")
-        .map((r) => ({ urn: r.urn, property: "principalType", value: r.props.principalType, expected: "ServicePrincipal for a managed identity's principalId" }));
+        .map((r) => ({
+          urn: r.urn,
+          property: "principalType",
+          value: r.props.principalType,
+          expected: "ServicePrincipal for a managed identity's principalId",
+        }));
     },
   },
 ];
@@ -401,16 +577,19 @@ export const azurePrerequisites: readonly PrerequisiteRule[] = [
         const ns = RESOURCE_PROVIDERS[mod];
         if (ns) add(ns, r.type.split(":").pop()!);
         // Flex Consumption VNet integration runs in a Microsoft.App environment (the subnet is delegated to it).
-        if (r.type === T.webApp && isFlex(r.props) && r.props.virtualNetworkSubnetId !== undefined) add("Microsoft.App", "Flex Consumption VNet integration");
+        if (r.type === T.webApp && isFlex(r.props) && r.props.virtualNetworkSubnetId !== undefined)
+          add("Microsoft.App", "Flex Consumption VNet integration");
         // AKS creates the nodes' scale sets and disks in the node resource group.
         if (r.type === T.cluster) add("Microsoft.Compute", "AKS node scale sets and disks");
       }
-      return [...needed].sort(([a], [b]) => a.localeCompare(b)).map(([ns, why]): Prerequisite => ({
-        cloud: "azure",
-        what: `resource provider ${ns} registered in the subscription (az provider register --namespace ${ns})`,
-        why: [...why].sort().join(", "),
-        source: src(PROVIDERS),
-      }));
+      return [...needed]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([ns, why]): Prerequisite => ({
+          cloud: "azure",
+          what: `resource provider ${ns} registered in the subscription (az provider register --namespace ${ns})`,
+          why: [...why].sort().join(", "),
+          source: src(PROVIDERS),
+        }));
     },
   },
   {
@@ -432,11 +611,21 @@ export const azurePrerequisites: readonly PrerequisiteRule[] = [
         if (r.type === T.cluster) {
           for (const p of (r.props.agentPoolProfiles ?? []) as Record<string, any>[]) {
             const count = Number(p.count ?? 1);
-            add(`${r.name}/${p.name}`, String(p.vmSize), p.enableAutoScaling ? Number(p.minCount ?? count) : count, p.enableAutoScaling ? Number(p.maxCount ?? count) : count);
+            add(
+              `${r.name}/${p.name}`,
+              String(p.vmSize),
+              p.enableAutoScaling ? Number(p.minCount ?? count) : count,
+              p.enableAutoScaling ? Number(p.maxCount ?? count) : count,
+            );
           }
         } else if (r.type === T.agentPool) {
           const count = Number(r.props.count ?? 1);
-          add(`${r.name}`, String(r.props.vmSize), r.props.enableAutoScaling ? Number(r.props.minCount ?? count) : count, r.props.enableAutoScaling ? Number(r.props.maxCount ?? count) : count);
+          add(
+            `${r.name}`,
+            String(r.props.vmSize),
+            r.props.enableAutoScaling ? Number(r.props.minCount ?? count) : count,
+            r.props.enableAutoScaling ? Number(r.props.maxCount ?? count) : count,
+          );
         }
       }
       return [...perFamily].map(([family, f]): Prerequisite => ({
@@ -476,4 +665,6 @@ export const azurePrerequisites: readonly PrerequisiteRule[] = [
 
 /** Exposed for tests: findings of one resource rule on hand-made props. */
 export const checkWith = (rule: PreflightRule, props: Record<string, any>): readonly Finding[] =>
-  "check" in rule ? rule.check(props, { urn: "urn:test", type: rule.types[0]!, name: "test", parent: null, props }, { asOf: READ }) : [];
+  "check" in rule
+    ? rule.check(props, { urn: "urn:test", type: rule.types[0]!, name: "test", parent: null, props }, { asOf: READ })
+    : [];

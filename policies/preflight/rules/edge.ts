@@ -1,4 +1,15 @@
-import { byUrnOf, at, checkString, waitsFor, type Finding, type PreflightResource, type PreflightRule, type Prerequisite, type PrerequisiteRule, type StackFinding } from "../rule";
+import {
+  byUrnOf,
+  at,
+  checkString,
+  waitsFor,
+  type Finding,
+  type PreflightResource,
+  type PreflightRule,
+  type Prerequisite,
+  type PrerequisiteRule,
+  type StackFinding,
+} from "../rule";
 
 const READ = "2026-11-30";
 const src = (url: string) => ({ url, read: READ });
@@ -18,7 +29,12 @@ const T = EDGE_TYPES;
  * The shortest health-monitor interval each zone plan accepts (Cloudflare's monitor docs: 60 s up to Pro,
  * 15 s on Business, 10 s on Enterprise). The pack keeps its own copy: packs never import the program.
  */
-export const MIN_MONITOR_INTERVAL: Readonly<Record<string, number>> = { free: 60, pro: 60, business: 15, enterprise: 10 };
+export const MIN_MONITOR_INTERVAL: Readonly<Record<string, number>> = {
+  free: 60,
+  pro: 60,
+  business: 15,
+  enterprise: 10,
+};
 
 /** Global steering policies beyond the standard ones (off, random): they need the Traffic Steering add-on outside Enterprise. */
 export const TRAFFIC_STEERING_POLICIES = ["dynamic_latency", "geo", "proximity", "least_outstanding_requests"] as const;
@@ -26,15 +42,31 @@ export const TRAFFIC_STEERING_POLICIES = ["dynamic_latency", "geo", "proximity",
 export const STANDARD_STEERING = ["off", "random", ""] as const;
 
 /** Cloudflare's health-check regions (the load-balancing Regions API). */
-export const CLOUDFLARE_REGIONS = ["WNAM", "ENAM", "WEU", "EEU", "NSAM", "SSAM", "OC", "ME", "NAF", "SAF", "SAS", "SEAS", "NEAS"] as const;
+export const CLOUDFLARE_REGIONS = [
+  "WNAM",
+  "ENAM",
+  "WEU",
+  "EEU",
+  "NSAM",
+  "SSAM",
+  "OC",
+  "ME",
+  "NAF",
+  "SAF",
+  "SAS",
+  "SEAS",
+  "NEAS",
+] as const;
 
-const allRegions = (regions: unknown) => !Array.isArray(regions) || regions.includes("ALL_REGIONS") || CLOUDFLARE_REGIONS.every((r) => regions.includes(r));
+const allRegions = (regions: unknown) =>
+  !Array.isArray(regions) || regions.includes("ALL_REGIONS") || CLOUDFLARE_REGIONS.every((r) => regions.includes(r));
 
 /** What Cloudflare and Vercel refuse, or take but cannot make work (see ../rule.ts for how a rule is written). */
 export const edgeRules: readonly PreflightRule[] = [
   {
     name: "preflight-cloudflare-lb-monitor-interval-plan",
-    description: "A load-balancing monitor's interval must be at least the zone plan's minimum: 60 s up to Pro, 15 s on Business, 10 s on Enterprise.",
+    description:
+      "A load-balancing monitor's interval must be at least the zone plan's minimum: 60 s up to Pro, 15 s on Business, 10 s on Enterprise.",
     level: "error",
     source: src("https://developers.cloudflare.com/load-balancing/monitors/"),
     types: [T.monitor],
@@ -42,7 +74,9 @@ export const edgeRules: readonly PreflightRule[] = [
       const min = settings.cloudflarePlan ? MIN_MONITOR_INTERVAL[settings.cloudflarePlan] : undefined;
       const interval = props.interval;
       if (min === undefined || typeof interval !== "number" || interval >= min) return [];
-      return [{ property: "interval", value: interval, expected: `at least ${min} s on the ${settings.cloudflarePlan} plan` }];
+      return [
+        { property: "interval", value: interval, expected: `at least ${min} s on the ${settings.cloudflarePlan} plan` },
+      ];
     },
   },
   {
@@ -51,25 +85,37 @@ export const edgeRules: readonly PreflightRule[] = [
     level: "error",
     source: src("https://developers.cloudflare.com/api/resources/load_balancers/subresources/pools/methods/create/"),
     types: [T.pool],
-    check: (props) => checkString(props, "name", { pattern: /^[A-Za-z0-9_-]+$/, min: 1, expected: "letters, digits, - and _ only" }),
+    check: (props) =>
+      checkString(props, "name", { pattern: /^[A-Za-z0-9_-]+$/, min: 1, expected: "letters, digits, - and _ only" }),
   },
   {
     name: "preflight-cloudflare-lb-dynamic-steering-regions",
-    description: "Dynamic (latency) steering ranks pools by the round-trip times their monitors measure per region; pools probed from a few regions leave every other region to failover order.",
+    description:
+      "Dynamic (latency) steering ranks pools by the round-trip times their monitors measure per region; pools probed from a few regions leave every other region to failover order.",
     level: "warning",
-    source: src("https://developers.cloudflare.com/load-balancing/understand-basics/traffic-steering/steering-policies/dynamic-steering/"),
+    source: src(
+      "https://developers.cloudflare.com/load-balancing/understand-basics/traffic-steering/steering-policies/dynamic-steering/",
+    ),
     checkStack(resources: readonly PreflightResource[]): StackFinding[] {
       const byUrn = byUrnOf(resources);
       return resources
         .filter((r) => r.type === T.lb && r.props.steeringPolicy === "dynamic_latency")
-        .flatMap((lb) => [...waitsFor(lb, byUrn)].map((u) => byUrn.get(u)).filter((p): p is PreflightResource => p?.type === T.pool))
+        .flatMap((lb) =>
+          [...waitsFor(lb, byUrn)].map((u) => byUrn.get(u)).filter((p): p is PreflightResource => p?.type === T.pool),
+        )
         .filter((pool) => !allRegions(pool.props.checkRegions))
-        .map((pool) => ({ urn: pool.urn, property: "checkRegions", value: pool.props.checkRegions, expected: `every region (${CLOUDFLARE_REGIONS.length}) or ALL_REGIONS for dynamic_latency steering, or a standard policy (off, random)` }));
+        .map((pool) => ({
+          urn: pool.urn,
+          property: "checkRegions",
+          value: pool.props.checkRegions,
+          expected: `every region (${CLOUDFLARE_REGIONS.length}) or ALL_REGIONS for dynamic_latency steering, or a standard policy (off, random)`,
+        }));
     },
   },
   {
     name: "preflight-cloudflare-dns-txt-quoted",
-    description: "Cloudflare expects TXT content in double quotes (each quoted string at most 255 characters); unquoted content is flagged and may be split or read differently.",
+    description:
+      "Cloudflare expects TXT content in double quotes (each quoted string at most 255 characters); unquoted content is flagged and may be split or read differently.",
     level: "warning",
     source: src("https://developers.cloudflare.com/dns/manage-dns-records/reference/dns-record-types/#txt"),
     types: [T.record],
@@ -78,16 +124,35 @@ export const edgeRules: readonly PreflightRule[] = [
       const strings = props.content.match(/"(?:[^"\\]|\\.)*"/g) ?? [];
       const quoted = /^\s*"(?:[^"\\]|\\.)*"(\s+"(?:[^"\\]|\\.)*")*\s*$/.test(props.content);
       const tooLong = strings.some((s: string) => s.length - 2 > 255);
-      return quoted && !tooLong ? [] : [{ property: "content", value: props.content, expected: 'double-quoted strings of at most 255 characters each, e.g. "v=DMARC1; p=reject"' }];
+      return quoted && !tooLong
+        ? []
+        : [
+            {
+              property: "content",
+              value: props.content,
+              expected: 'double-quoted strings of at most 255 characters each, e.g. "v=DMARC1; p=reject"',
+            },
+          ];
     },
   },
   {
     name: "preflight-vercel-project-git-source",
-    description: "A Vercel project with no connected repository gets no deployment from this stack, so its domain answers 404 until something deploys to it.",
+    description:
+      "A Vercel project with no connected repository gets no deployment from this stack, so its domain answers 404 until something deploys to it.",
     level: "warning",
     source: src("https://vercel.com/docs/git"),
     types: [T.vercelProject],
-    check: (props): Finding[] => (at(props, "gitRepository.repo") ? [] : [{ property: "gitRepository", value: props.gitRepository ?? null, expected: "{ type, repo } (tricloud:vercel.gitRepository), or a workflow that runs `vercel deploy --prod`" }]),
+    check: (props): Finding[] =>
+      at(props, "gitRepository.repo")
+        ? []
+        : [
+            {
+              property: "gitRepository",
+              value: props.gitRepository ?? null,
+              expected:
+                "{ type, repo } (tricloud:vercel.gitRepository), or a workflow that runs `vercel deploy --prod`",
+            },
+          ],
   },
 ];
 
@@ -112,8 +177,15 @@ export const edgePrerequisites: readonly PrerequisiteRule[] = [
       for (const account of accounts) {
         const mine = pools.filter((p) => String(p.props.accountId ?? "?") === account);
         const origins = mine.reduce((n, p) => n + (Array.isArray(p.props.origins) ? p.props.origins.length : 0), 0);
-        const regions = [...new Set(mine.flatMap((p) => (Array.isArray(p.props.checkRegions) ? p.props.checkRegions : ["every data centre"])))];
-        const intervals = resources.filter((r) => r.type === T.monitor && String(r.props.accountId ?? "?") === account).map((m) => Number(m.props.interval)).filter(Number.isFinite);
+        const regions = [
+          ...new Set(
+            mine.flatMap((p) => (Array.isArray(p.props.checkRegions) ? p.props.checkRegions : ["every data centre"])),
+          ),
+        ];
+        const intervals = resources
+          .filter((r) => r.type === T.monitor && String(r.props.accountId ?? "?") === account)
+          .map((m) => Number(m.props.interval))
+          .filter(Number.isFinite);
         const lbs = resources.filter((r) => r.type === T.lb);
         out.push({
           cloud: "cloudflare",
@@ -122,12 +194,17 @@ export const edgePrerequisites: readonly PrerequisiteRule[] = [
           source: src("https://developers.cloudflare.com/load-balancing/get-started/enable-load-balancing/"),
         });
       }
-      for (const lb of resources.filter((r) => r.type === T.lb && (TRAFFIC_STEERING_POLICIES as readonly string[]).includes(String(r.props.steeringPolicy)))) {
+      for (const lb of resources.filter(
+        (r) =>
+          r.type === T.lb && (TRAFFIC_STEERING_POLICIES as readonly string[]).includes(String(r.props.steeringPolicy)),
+      )) {
         out.push({
           cloud: "cloudflare",
           what: `Traffic Steering on the Load Balancing add-on (for ${lb.props.steeringPolicy} steering of ${lb.props.name})`,
           why: "dynamic, geo, proximity and least-outstanding-requests steering are not among the standard policies (off, random)",
-          source: src("https://developers.cloudflare.com/load-balancing/understand-basics/traffic-steering/steering-policies/"),
+          source: src(
+            "https://developers.cloudflare.com/load-balancing/understand-basics/traffic-steering/steering-policies/",
+          ),
         });
       }
       return out;

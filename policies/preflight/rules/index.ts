@@ -7,5 +7,17 @@ import { gcpPrerequisites, gcpRules } from "./gcp";
 import { versionRules } from "./versions";
 
 /** Every preflight rule, in report order. */
-export const PREFLIGHT_RULES: readonly PreflightRule[] = [...versionRules, ...awsRules, ...azureRules, ...azureModelRules, ...gcpRules, ...edgeRules];
-export const PREREQUISITE_RULES: readonly PrerequisiteRule[] = [...awsPrerequisites, ...azurePrerequisites, ...gcpPrerequisites, ...edgePrerequisites];
+export const PREFLIGHT_RULES: readonly PreflightRule[] = [
+  ...versionRules,
+  ...awsRules,
+  ...azureRules,
+  ...azureModelRules,
+  ...gcpRules,
+  ...edgeRules,
+];
+export const PREREQUISITE_RULES: readonly PrerequisiteRule[] = [
+  ...awsPrerequisites,
+  ...azurePrerequisites,
+  ...gcpPrerequisites,
+  ...edgePrerequisites,
+];

@@ -1,4 +1,11 @@
-import { calendarsFor, recommendation, supportAt, SUPPORT_CALENDAR, type Product, type ServiceCalendar } from "../calendar";
+import {
+  calendarsFor,
+  recommendation,
+  supportAt,
+  SUPPORT_CALENDAR,
+  type Product,
+  type ServiceCalendar,
+} from "../calendar";
 import { each, type Finding, type PreflightRule, type PreflightSettings, type ResourceRule } from "../rule";
 
 /**
@@ -49,16 +56,19 @@ interface VersionRead {
 type Reader = (props: Record<string, any>) => VersionRead[];
 
 const paths = (props: Record<string, any>, list: string[], parse: (v: unknown) => string | null): VersionRead[] =>
-  list.flatMap((p) => each(props, p).flatMap(({ path, value }) => {
-    const version = parse(value);
-    return version ? [{ property: path, value, version }] : [];
-  }));
+  list.flatMap((p) =>
+    each(props, p).flatMap(({ path, value }) => {
+      const version = parse(value);
+      return version ? [{ property: path, value, version }] : [];
+    }),
+  );
 
 /** Where each cluster type carries its Kubernetes version (the inputs the program sends). */
 export const KUBERNETES_READERS: Record<string, Reader> = {
   "aws:eks/cluster:Cluster": (p) => paths(p, ["version"], kubernetesMinor),
   "aws:eks/nodeGroup:NodeGroup": (p) => paths(p, ["version"], kubernetesMinor),
-  "azure-native:containerservice:ManagedCluster": (p) => paths(p, ["kubernetesVersion", "agentPoolProfiles[].orchestratorVersion"], kubernetesMinor),
+  "azure-native:containerservice:ManagedCluster": (p) =>
+    paths(p, ["kubernetesVersion", "agentPoolProfiles[].orchestratorVersion"], kubernetesMinor),
   "azure-native:containerservice:AgentPool": (p) => paths(p, ["orchestratorVersion"], kubernetesMinor),
   "gcp:container/cluster:Cluster": (p) => {
     const pinned = paths(p, ["minMasterVersion", "nodeVersion"], kubernetesMinor);
@@ -70,7 +80,8 @@ export const KUBERNETES_READERS: Record<string, Reader> = {
 
 /** Where each database type carries its PostgreSQL major. */
 export const POSTGRES_READERS: Record<string, Reader> = {
-  "aws:rds/instance:Instance": (p) => (p.engine === undefined || p.engine === "postgres" ? paths(p, ["engineVersion"], postgresMajor) : []),
+  "aws:rds/instance:Instance": (p) =>
+    p.engine === undefined || p.engine === "postgres" ? paths(p, ["engineVersion"], postgresMajor) : [],
   "azure-native:dbforpostgresql:Server": (p) => paths(p, ["version"], postgresMajor),
   "gcp:sql/databaseInstance:DatabaseInstance": (p) => paths(p, ["databaseVersion"], postgresMajor),
 };
@@ -83,14 +94,23 @@ function judge(version: string, verdict: Verdict, services: readonly ServiceCale
   if (verdict === "ending" && services.some((c) => supportAt(c, version, asOf).state !== "standard")) return [];
   return services.flatMap((c) => {
     const s = supportAt(c, version, asOf);
-    if (verdict === "not-offered" && s.state === "not-offered") return [s.window ? `${c.service} offers ${version} from ${s.window.start}` : `${c.service} does not list ${version}`];
-    if (verdict === "ended" && s.state === "ended") return [`${c.service} ended standard support on ${s.window.standardEnd}`];
-    if (verdict === "ending" && s.state === "standard" && s.daysLeft <= WARN_DAYS) return [`${c.service} ends standard support on ${s.window.standardEnd} (${s.daysLeft} days)`];
+    if (verdict === "not-offered" && s.state === "not-offered")
+      return [
+        s.window ? `${c.service} offers ${version} from ${s.window.start}` : `${c.service} does not list ${version}`,
+      ];
+    if (verdict === "ended" && s.state === "ended")
+      return [`${c.service} ended standard support on ${s.window.standardEnd}`];
+    if (verdict === "ending" && s.state === "standard" && s.daysLeft <= WARN_DAYS)
+      return [`${c.service} ends standard support on ${s.window.standardEnd} (${s.daysLeft} days)`];
     return [];
   });
 }
 
-function versionRule(product: Product, verdict: Verdict, meta: Pick<ResourceRule, "name" | "description" | "level">): ResourceRule {
+function versionRule(
+  product: Product,
+  verdict: Verdict,
+  meta: Pick<ResourceRule, "name" | "description" | "level">,
+): ResourceRule {
   const readers = product === "kubernetes" ? KUBERNETES_READERS : POSTGRES_READERS;
   const services = calendarsFor(product, SUPPORT_CALENDAR);
   const label = product === "kubernetes" ? "Kubernetes" : "PostgreSQL";
@@ -101,7 +121,15 @@ function versionRule(product: Product, verdict: Verdict, meta: Pick<ResourceRule
     check: (props, resource, settings: PreflightSettings): Finding[] =>
       readers[resource.type]!(props).flatMap(({ property, value, version }) => {
         const why = judge(version, verdict, services, settings.asOf);
-        return why.length ? [{ property, value, expected: `${label} ${version}: ${why.join("; ")}; ${recommendation(product, settings.asOf)}` }] : [];
+        return why.length
+          ? [
+              {
+                property,
+                value,
+                expected: `${label} ${version}: ${why.join("; ")}; ${recommendation(product, settings.asOf)}`,
+              },
+            ]
+          : [];
       }),
   };
 }
@@ -109,7 +137,8 @@ function versionRule(product: Product, verdict: Verdict, meta: Pick<ResourceRule
 export const versionRules: readonly PreflightRule[] = [
   versionRule("kubernetes", "ended", {
     name: "preflight-versions-kubernetes-past-standard-support",
-    description: "A Kubernetes minor past end of standard support on EKS, AKS or GKE at the plan's date (tricloud runs one minor on all three).",
+    description:
+      "A Kubernetes minor past end of standard support on EKS, AKS or GKE at the plan's date (tricloud runs one minor on all three).",
     level: "error",
   }),
   versionRule("kubernetes", "ending", {
@@ -124,7 +153,8 @@ export const versionRules: readonly PreflightRule[] = [
   }),
   versionRule("postgres", "ended", {
     name: "preflight-versions-postgres-past-standard-support",
-    description: "A PostgreSQL major past end of standard support on RDS, Azure flexible server or Cloud SQL at the plan's date (tricloud runs one major on all three).",
+    description:
+      "A PostgreSQL major past end of standard support on RDS, Azure flexible server or Cloud SQL at the plan's date (tricloud runs one major on all three).",
     level: "error",
   }),
   versionRule("postgres", "ending", {
@@ -134,7 +164,8 @@ export const versionRules: readonly PreflightRule[] = [
   }),
   versionRule("postgres", "not-offered", {
     name: "preflight-versions-postgres-not-offered",
-    description: "A PostgreSQL major that RDS, Azure flexible server or Cloud SQL does not offer yet at the plan's date.",
+    description:
+      "A PostgreSQL major that RDS, Azure flexible server or Cloud SQL does not offer yet at the plan's date.",
     level: "error",
   }),
 ];

@@ -14,16 +14,25 @@ describe("portability-resource-missing-required-tags", () => {
     ).toEqual([]);
   });
   it("fails a resource missing a required key, naming it and where tags go", async () => {
-    const m = await messages(requiredTags, [res("gcp:container/cluster:Cluster", { resourceLabels: { owner: "platform", environment: "dev" } })]);
+    const m = await messages(requiredTags, [
+      res("gcp:container/cluster:Cluster", { resourceLabels: { owner: "platform", environment: "dev" } }),
+    ]);
     expect(m).toEqual([expect.stringContaining('missing "cost-center" in resourceLabels')]);
   });
   it("reads the required keys from config", async () => {
-    expect(await messages(requiredTags, [res("aws:ec2/vpc:Vpc", { tags: TAGS })], { requiredTags: ["team"] })).toEqual([expect.stringContaining('"team"')]);
+    expect(await messages(requiredTags, [res("aws:ec2/vpc:Vpc", { tags: TAGS })], { requiredTags: ["team"] })).toEqual([
+      expect.stringContaining('"team"'),
+    ]);
   });
 });
 
 describe("portability-resource-enforce-allowed-regions", () => {
-  const provider = (region: string) => ({ type: "pulumi:providers:aws", name: "default", urn: "urn:p", props: { region } });
+  const provider = (region: string) => ({
+    type: "pulumi:providers:aws",
+    name: "default",
+    urn: "urn:p",
+    props: { region },
+  });
   it("passes resources in allowed regions (AWS via the provider, Azure location, GCP zone)", async () => {
     expect(
       await messages(allowedRegions, [
@@ -35,25 +44,40 @@ describe("portability-resource-enforce-allowed-regions", () => {
     ).toEqual([]);
   });
   it("fails a resource outside the allowed list, naming the region and the config keys", async () => {
-    const m = await messages(allowedRegions, [res("aws:ec2/vpc:Vpc", {}, { provider: provider("eu-west-1") }), res("gcp:sql/databaseInstance:DatabaseInstance", { region: "europe-west1" })]);
+    const m = await messages(allowedRegions, [
+      res("aws:ec2/vpc:Vpc", {}, { provider: provider("eu-west-1") }),
+      res("gcp:sql/databaseInstance:DatabaseInstance", { region: "europe-west1" }),
+    ]);
     expect(m).toHaveLength(2);
     expect(m[0]).toContain('region "eu-west-1" is not allowed');
     expect(m[1]).toContain("europe-west1");
   });
   it("treats GCP's global location or region as no region, like Azure's global", async () => {
     expect(
-      await messages(allowedRegions, [
-        res("gcp:logging/projectBucketConfig:ProjectBucketConfig", { location: "global", bucketId: "_Default" }),
-        res("gcp:compute/globalAddress:GlobalAddress", { region: "global" }),
-        res("gcp:secretmanager/secret:Secret", { location: "Global" }),
-      ], { allowedRegions: ["us-central1"] }),
+      await messages(
+        allowedRegions,
+        [
+          res("gcp:logging/projectBucketConfig:ProjectBucketConfig", { location: "global", bucketId: "_Default" }),
+          res("gcp:compute/globalAddress:GlobalAddress", { region: "global" }),
+          res("gcp:secretmanager/secret:Secret", { location: "Global" }),
+        ],
+        { allowedRegions: ["us-central1"] },
+      ),
     ).toEqual([]);
   });
   it("still checks a GCP resource whose region is global but whose location is a region outside the list", async () => {
-    const m = await messages(allowedRegions, [res("gcp:logging/projectBucketConfig:ProjectBucketConfig", { region: "global", location: "europe-west1" })], { allowedRegions: ["us-central1"] });
+    const m = await messages(
+      allowedRegions,
+      [res("gcp:logging/projectBucketConfig:ProjectBucketConfig", { region: "global", location: "europe-west1" })],
+      { allowedRegions: ["us-central1"] },
+    );
     expect(m).toEqual([expect.stringContaining('region "europe-west1" is not allowed')]);
   });
   it("uses the configured list", async () => {
-    expect(await messages(allowedRegions, [res("aws:ec2/vpc:Vpc", { region: "eu-west-1" })], { allowedRegions: ["eu-west-1"] })).toEqual([]);
+    expect(
+      await messages(allowedRegions, [res("aws:ec2/vpc:Vpc", { region: "eu-west-1" })], {
+        allowedRegions: ["eu-west-1"],
+      }),
+    ).toEqual([]);
   });
 });

@@ -4,7 +4,12 @@ import { messages, res } from "../../helpers/policies";
 
 describe("portability-resource-disallow-lock-in-services", () => {
   it("passes portable services", async () => {
-    expect(await messages(noLockInServices, [res("aws:rds/instance:Instance", { engine: "postgres" }), res("gcp:container/cluster:Cluster", {})])).toEqual([]);
+    expect(
+      await messages(noLockInServices, [
+        res("aws:rds/instance:Instance", { engine: "postgres" }),
+        res("gcp:container/cluster:Cluster", {}),
+      ]),
+    ).toEqual([]);
   });
   it.each([
     ["aws:dynamodb/table:Table", "DynamoDB"],
@@ -21,8 +26,14 @@ describe("portability-resource-disallow-lock-in-services", () => {
     expect(m[0]).toContain("tricloud:allowedLockIn");
   });
   it("passes a lock-in service listed in the allowed config (by id or type)", async () => {
-    expect(await messages(noLockInServices, [res("aws:dynamodb/table:Table", {})], { allowed: ["dynamodb"] })).toEqual([]);
-    expect(await messages(noLockInServices, [res("gcp:spanner/instance:Instance", {})], { allowed: ["gcp:spanner/instance:Instance"] })).toEqual([]);
+    expect(await messages(noLockInServices, [res("aws:dynamodb/table:Table", {})], { allowed: ["dynamodb"] })).toEqual(
+      [],
+    );
+    expect(
+      await messages(noLockInServices, [res("gcp:spanner/instance:Instance", {})], {
+        allowed: ["gcp:spanner/instance:Instance"],
+      }),
+    ).toEqual([]);
   });
   it("every high lock-in entry names an alternative", () => {
     for (const [type, s] of Object.entries(SERVICES)) if (s.level === "high") expect(s.alternative, type).toBeTruthy();
@@ -41,8 +52,21 @@ describe("lock-in report rows", () => {
       (r) => `component-${r.urn}`,
     );
     expect(rows).toEqual([
-      { component: "component-a", resourceType: "aws:eks/cluster:Cluster", service: "EKS", lockInLevel: "low", exitPath: SERVICES["aws:eks/cluster:Cluster"]!.exitPath },
-      { component: "component-c", resourceType: "aws:dynamodb/table:Table", service: "DynamoDB", lockInLevel: "high", exitPath: SERVICES["aws:dynamodb/table:Table"]!.exitPath, allowed: true },
+      {
+        component: "component-a",
+        resourceType: "aws:eks/cluster:Cluster",
+        service: "EKS",
+        lockInLevel: "low",
+        exitPath: SERVICES["aws:eks/cluster:Cluster"]!.exitPath,
+      },
+      {
+        component: "component-c",
+        resourceType: "aws:dynamodb/table:Table",
+        service: "DynamoDB",
+        lockInLevel: "high",
+        exitPath: SERVICES["aws:dynamodb/table:Table"]!.exitPath,
+        allowed: true,
+      },
     ]);
   });
 });

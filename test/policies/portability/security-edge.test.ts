@@ -7,16 +7,23 @@ describe("security-kubernetes-cluster-disallow-public-endpoint", () => {
     expect(
       await messages(clusterEndpoints, [
         res("aws:eks/cluster:Cluster", { vpcConfig: { endpointPublicAccess: false } }),
-        res("aws:eks/cluster:Cluster", { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } }),
+        res("aws:eks/cluster:Cluster", {
+          vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] },
+        }),
         res("azure-native:containerservice:ManagedCluster", { apiServerAccessProfile: { enablePrivateCluster: true } }),
-        res("gcp:container/cluster:Cluster", { privateClusterConfig: { enablePrivateEndpoint: false }, masterAuthorizedNetworksConfig: { cidrBlocks: [{ cidrBlock: "203.0.113.0/24" }] } }),
+        res("gcp:container/cluster:Cluster", {
+          privateClusterConfig: { enablePrivateEndpoint: false },
+          masterAuthorizedNetworksConfig: { cidrBlocks: [{ cidrBlock: "203.0.113.0/24" }] },
+        }),
       ]),
     ).toEqual([]);
   });
   it("fails endpoints open to the internet on all three clouds", async () => {
     const m = await messages(clusterEndpoints, [
       res("aws:eks/cluster:Cluster", { vpcConfig: { endpointPublicAccess: true } }),
-      res("azure-native:containerservice:ManagedCluster", { apiServerAccessProfile: { authorizedIPRanges: ["0.0.0.0/0"] } }),
+      res("azure-native:containerservice:ManagedCluster", {
+        apiServerAccessProfile: { authorizedIPRanges: ["0.0.0.0/0"] },
+      }),
       res("gcp:container/cluster:Cluster", {}),
     ]);
     expect(m).toHaveLength(3);
@@ -31,7 +38,9 @@ describe("security-edge-enforce-tls-minimum", () => {
         res("cloudflare:index/zoneSetting:ZoneSetting", { settingId: "ssl", value: "strict" }),
         res("cloudflare:index/zoneSetting:ZoneSetting", { settingId: "tls_1_3", value: "on" }),
         res("cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor", { type: "https", allowInsecure: false }),
-        res("gcp:sql/databaseInstance:DatabaseInstance", { settings: { ipConfiguration: { sslMode: "ENCRYPTED_ONLY" } } }),
+        res("gcp:sql/databaseInstance:DatabaseInstance", {
+          settings: { ipConfiguration: { sslMode: "ENCRYPTED_ONLY" } },
+        }),
       ]),
     ).toEqual([]);
   });
@@ -47,17 +56,35 @@ describe("security-edge-enforce-tls-minimum", () => {
     expect(m[0]).toContain("set it to 1.2");
   });
   it("uses the configured minimum", async () => {
-    expect(await messages(tlsMinimum, [res("cloudflare:index/zoneSetting:ZoneSetting", { settingId: "min_tls_version", value: "1.2" })], { minTlsVersion: "1.3" })).toHaveLength(1);
+    expect(
+      await messages(
+        tlsMinimum,
+        [res("cloudflare:index/zoneSetting:ZoneSetting", { settingId: "min_tls_version", value: "1.2" })],
+        { minTlsVersion: "1.3" },
+      ),
+    ).toHaveLength(1);
   });
 });
 
 describe("security-cloudflare-zone-missing-waf", () => {
   const lb = res("cloudflare:index/loadBalancer:LoadBalancer", { zoneId: "z1" });
   it("passes a serving zone with an executing managed ruleset", async () => {
-    expect(await messages(wafPresent, [lb, res("cloudflare:index/ruleset:Ruleset", { zoneId: "z1", phase: "http_request_firewall_managed", rules: [{ action: "execute", enabled: true }] })])).toEqual([]);
+    expect(
+      await messages(wafPresent, [
+        lb,
+        res("cloudflare:index/ruleset:Ruleset", {
+          zoneId: "z1",
+          phase: "http_request_firewall_managed",
+          rules: [{ action: "execute", enabled: true }],
+        }),
+      ]),
+    ).toEqual([]);
   });
   it("fails a serving zone with no managed WAF (a rate limit alone is not a WAF)", async () => {
-    const m = await messages(wafPresent, [lb, res("cloudflare:index/ruleset:Ruleset", { zoneId: "z1", phase: "http_ratelimit", rules: [{ action: "block" }] })]);
+    const m = await messages(wafPresent, [
+      lb,
+      res("cloudflare:index/ruleset:Ruleset", { zoneId: "z1", phase: "http_ratelimit", rules: [{ action: "block" }] }),
+    ]);
     expect(m).toEqual([expect.stringContaining("zone z1 serves traffic without a WAF")]);
   });
 });
