@@ -1,3 +1,4 @@
+import { applyMigrations, type Migration, type MigrationSet } from "../store/migrations";
 import type { Sql } from "../store/sql";
 
 /**
@@ -5,7 +6,7 @@ import type { Sql } from "../store/sql";
  * ledger_schema_migrations) so they never collide with the store's numbering.
  * Append-only: never edit a shipped migration, add the next.
  */
-export const LEDGER_MIGRATIONS: ReadonlyArray<{ version: number; name: string; up: (s: string) => string }> = [
+export const LEDGER_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: "merkle log, checkpoints, witness state, anchors",
@@ -89,28 +90,13 @@ export const LEDGER_MIGRATIONS: ReadonlyArray<{ version: number; name: string; u
   },
 ];
 
-/** Applies missing ledger migrations under an advisory lock (nodes may start together). */
-export async function migrateLedger(sql: Sql, schema: string): Promise<number[]> {
-  return sql.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`tricloud-ledger-migrate:${schema}`]);
-    await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${schema};
-      CREATE TABLE IF NOT EXISTS ${schema}.ledger_schema_migrations (
-        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const done = new Set(
-      (await tx.query<{ version: number }>(`SELECT version FROM ${schema}.ledger_schema_migrations`)).map(
-        (r) => r.version,
-      ),
-    );
-    const applied: number[] = [];
-    for (const m of LEDGER_MIGRATIONS) {
-      if (done.has(m.version)) continue;
-      await tx.exec(m.up(schema));
-      await tx.query(`INSERT INTO ${schema}.ledger_schema_migrations (version, name) VALUES ($1, $2)`, [
-        m.version,
-        m.name,
-      ]);
-      applied.push(m.version);
-    }
-    return applied;
-  });
+const LEDGER_SET: MigrationSet = {
+  table: "ledger_schema_migrations",
+  lockKey: "tricloud-ledger-migrate",
+  migrations: LEDGER_MIGRATIONS,
+};
+
+/** Applies missing ledger migrations: the store's runner, with the ledger's own version table. */
+export function migrateLedger(sql: Sql, schema: string): Promise<number[]> {
+  return applyMigrations(sql, schema, LEDGER_SET);
 }

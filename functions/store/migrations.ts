@@ -139,28 +139,50 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** Applies missing migrations in one transaction under an advisory lock, so nodes
- * starting together against one server do not race each other. */
-export async function migrate(sql: Sql, schema: string): Promise<number[]> {
+/**
+ * A list of migrations with its own version table. The store and the ledger each keep one,
+ * so their numbering never collides; both go through the one runner below.
+ */
+export interface MigrationSet {
+  /** The version table, created in the node's schema. */
+  table: string;
+  /** Advisory-lock key prefix: nodes starting together against one server wait for each other. */
+  lockKey: string;
+  migrations: readonly Migration[];
+}
+
+export const STORE_MIGRATIONS: MigrationSet = {
+  table: "schema_migrations",
+  lockKey: "tricloud-migrate",
+  migrations: MIGRATIONS,
+};
+
+/** Applies a set's missing migrations in one transaction under an advisory lock; returns the versions applied. */
+export async function applyMigrations(sql: Sql, schema: string, set: MigrationSet): Promise<number[]> {
   return sql.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`tricloud-migrate:${schema}`]);
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`${set.lockKey}:${schema}`]);
     await tx.exec(`
       CREATE SCHEMA IF NOT EXISTS ${schema};
-      CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (
+      CREATE TABLE IF NOT EXISTS ${schema}.${set.table} (
         version    integer PRIMARY KEY,
         name       text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
       );`);
     const done = new Set(
-      (await tx.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations`)).map((r) => r.version),
+      (await tx.query<{ version: number }>(`SELECT version FROM ${schema}.${set.table}`)).map((r) => r.version),
     );
     const applied: number[] = [];
-    for (const m of MIGRATIONS) {
+    for (const m of set.migrations) {
       if (done.has(m.version)) continue;
       await tx.exec(m.up(schema));
-      await tx.query(`INSERT INTO ${schema}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      await tx.query(`INSERT INTO ${schema}.${set.table} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
       applied.push(m.version);
     }
     return applied;
   });
+}
+
+/** The store's migrations. */
+export function migrate(sql: Sql, schema: string): Promise<number[]> {
+  return applyMigrations(sql, schema, STORE_MIGRATIONS);
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signConfirmation } from "../../functions/core/confirmation";
 import { makeEnvelope, type Envelope } from "../../functions/core/envelope";
 import type { Cloud } from "../../functions/core/clouds";
+import { LEDGER_MIGRATIONS, migrateLedger } from "../../functions/ledger/migrations";
 import { MIGRATIONS, migrate } from "../../functions/store";
 import type { Store } from "../../functions/store/store";
 import { keyRings } from "../helpers/cluster";
@@ -38,6 +39,25 @@ describe.each(kinds)("store on %s", (kind) => {
       expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     } finally {
       await disposeStore(again);
+    }
+  });
+
+  it("one runner for the store's and the ledger's migrations: each keeps its own version table in one schema", async () => {
+    const sql = (store as unknown as { sql: import("../../functions/store/sql").Sql }).sql;
+    const schema = `test_sets_${Math.random().toString(16).slice(2, 10)}`;
+    try {
+      expect(await migrateLedger(sql, schema)).toEqual(LEDGER_MIGRATIONS.map((m) => m.version));
+      expect(await migrate(sql, schema)).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(await migrateLedger(sql, schema)).toEqual([]);
+      expect(await migrate(sql, schema)).toEqual([]);
+      const versions = async (table: string) =>
+        (await sql.query<{ version: number }>(`SELECT version FROM ${schema}.${table} ORDER BY version`)).map(
+          (r) => r.version,
+        );
+      expect(await versions("ledger_schema_migrations")).toEqual(LEDGER_MIGRATIONS.map((m) => m.version));
+      expect(await versions("schema_migrations")).toEqual(MIGRATIONS.map((m) => m.version));
+    } finally {
+      await sql.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     }
   });
 
