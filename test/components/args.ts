@@ -10,7 +10,7 @@ import type { Tags } from "../../components/shared/tags";
 export const TAGS: Tags = { owner: "platform", "cost-center": "cc-1", environment: "dev", "managed-by": "tricloud" };
 
 export const CLUSTER: KubernetesClusterBaseArgs = {
-  kubernetesVersion: "1.33",
+  kubernetesVersion: "1.36",
   nodePool: { size: "small", minNodes: 1, desiredNodes: 2, maxNodes: 3 },
   publicAccessCidrs: [],
   production: false,
