@@ -166,6 +166,9 @@ export function required(spec: CommandSpec, flags: FlagValues, name: string, wha
 }
 
 /** One of a fixed set of values, or a UsageError naming the flag. */
+/** pino's levels, as `--log-level` takes them on `tricloud node` and `tricloud local`. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
 export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`--${name}: expected one of ${allowed.join(", ")}, got "${String(value)}"`);

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { CLOUDS, type Cloud } from "../../functions/core/clouds";
 import { writeKeyFiles } from "../../functions/node/keyfiles";
-import { integer, oneOf, UsageError, type FlagValues } from "../args";
+import { integer, LOG_LEVELS, oneOf, UsageError, type FlagValues } from "../args";
 
 const BIN = join(__dirname, "..", "..", "bin", "tricloud.cjs");
 const HOST = "127.0.0.1";
@@ -54,15 +54,7 @@ async function checkPorts(base: number, explicit: boolean): Promise<void> {
  */
 export async function main(flags: FlagValues): Promise<number> {
   const base = integer("base-port", flags["base-port"] ?? "7101", 1, 65533);
-  const logLevel = oneOf("log-level", flags["log-level"], [
-    "fatal",
-    "error",
-    "warn",
-    "info",
-    "debug",
-    "trace",
-    "silent",
-  ] as const);
+  const logLevel = oneOf("log-level", flags["log-level"], LOG_LEVELS);
   const checkpointMs = integer("checkpoint-interval-ms", flags["checkpoint-interval-ms"], 1);
   await checkPorts(base, flags["base-port"] !== undefined);
 

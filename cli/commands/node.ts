@@ -5,7 +5,7 @@ import { createNode } from "../../functions/node/node";
 import { serveApp, type ServedNode } from "../../functions/node/serve";
 import { openStore } from "../../functions/store";
 import type { Store } from "../../functions/store/store";
-import { integer, oneOf, required, UsageError, type FlagValues } from "../args";
+import { integer, LOG_LEVELS, oneOf, required, UsageError, type FlagValues } from "../args";
 import { NODE, TUNING_FLAGS } from "../specs";
 
 type TuningKey = (typeof TUNING_FLAGS)[number][1];
@@ -56,15 +56,7 @@ function parse(values: FlagValues): NodeArgs {
   if (databaseUrl && dataDir) throw new UsageError("--database-url and --data-dir: expected at most one of them");
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl))
     throw new UsageError(`--database-url: expected postgres://user@host:port/db, got "${redactUrl(databaseUrl)}"`);
-  const logLevel = oneOf("log-level", values["log-level"], [
-    "fatal",
-    "error",
-    "warn",
-    "info",
-    "debug",
-    "trace",
-    "silent",
-  ] as const);
+  const logLevel = oneOf("log-level", values["log-level"], LOG_LEVELS);
   return {
     cloud,
     port,
