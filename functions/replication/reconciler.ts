@@ -154,6 +154,9 @@ export class Reconciler {
   }
 
   private enqueue(pending: string[], final: string[]): void {
+    // A listing that returns after stop() must start nothing: a worker of a stopped reconciler returns
+    // before taking an id, so the loops below would never see the queue shrink.
+    if (this.stopped) return;
     for (const [list, ids] of [
       [this.queue.pending, pending],
       [this.queue.final, final],

@@ -1,5 +1,5 @@
 import pino from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Peers } from "../../functions/replication/peer-client";
 import { DEFAULT_RECONCILER, Reconciler } from "../../functions/replication/reconciler";
 import type { Replicator } from "../../functions/replication/replicator";
@@ -13,15 +13,19 @@ import { waitFor } from "../helpers/wait";
  * that became due waited for the whole previous pass. These pin the scheduling that fixed it.
  */
 function harness(opts: {
-  pending: () => string[];
-  final: () => string[];
+  pending: () => string[] | Promise<string[]>;
+  final: () => string[] | Promise<string[]>;
   drive: (id: string) => Promise<void>;
   ping?: () => Promise<boolean>;
 }) {
   const driven: string[] = [];
   const store = {
     eventsToReconcile: async (o: { only?: "PENDING" | "FINAL" }) =>
-      o.only === "FINAL" ? opts.final() : o.only === "PENDING" ? opts.pending() : [...opts.pending(), ...opts.final()],
+      o.only === "FINAL"
+        ? opts.final()
+        : o.only === "PENDING"
+          ? opts.pending()
+          : [...(await opts.pending()), ...(await opts.final())],
   } as unknown as Store;
   const replicator = {
     drive: async (id: string) => {
@@ -57,6 +61,34 @@ describe("reconciler scheduling", () => {
     expect(driven.filter((id) => id.startsWith("f-")).length).toBe(DEFAULT_RECONCILER.finalConcurrency);
     expect(driven.filter((id) => id === "p-stuck")).toHaveLength(1);
     void reconciler.stop();
+  });
+
+  it("a listing that returns after stop() starts no worker (it once spun the event loop forever at shutdown)", async () => {
+    let release!: () => void;
+    const listed = new Promise<void>((r) => (release = r));
+    const { reconciler, driven } = harness({
+      pending: () => listed.then(() => ["p-1", "p-2"]),
+      final: () => listed.then(() => ["f-1"]),
+      drive: async () => undefined,
+    });
+    // Bound the old failure (a synchronous loop starting workers that return at once) so it fails, not hangs.
+    const proto = Reconciler.prototype as unknown as { work: (lane: string) => Promise<void> };
+    const work = proto.work;
+    let started = 0;
+    const spy = vi.spyOn(proto, "work").mockImplementation(function (this: unknown, lane: string) {
+      if (++started > 1_000) throw new Error("runaway: workers started in a loop after stop()");
+      return work.call(this, lane);
+    });
+    try {
+      reconciler.start();
+      const stopped = reconciler.stop();
+      release();
+      await stopped;
+      expect(started).toBe(0);
+      expect(driven).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("a certificate a cloud keeps missing is re-offered with a growing pause, reset by a kick (a peer recovered)", async () => {
