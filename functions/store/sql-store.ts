@@ -31,6 +31,16 @@ interface StatementRow {
   origin: Cloud;
   logical_clock: number;
 }
+/** Confirmations as the column arrays the multi-row statements unnest (cloud, hash, signature, confirmed_at, origin, logical_clock). */
+const columnsOf = (list: readonly Confirmation[]) => [
+  list.map((c) => c.cloud),
+  list.map((c) => c.hash),
+  list.map((c) => c.signature),
+  list.map((c) => c.confirmedAt),
+  list.map((c) => c.origin),
+  list.map((c) => c.logicalClock),
+];
+
 const statementOf = (r: StatementRow): Confirmation => ({
   cloud: r.cloud,
   hash: r.hash,
@@ -167,15 +177,7 @@ export class SqlStore implements Store {
             unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock)
        WHERE e.event_id = $1 AND e.hash = x.hash
        ON CONFLICT (event_id, cloud) DO NOTHING RETURNING cloud`,
-      [
-        eventId,
-        list.map((c) => c.cloud),
-        list.map((c) => c.hash),
-        list.map((c) => c.signature),
-        list.map((c) => c.confirmedAt),
-        list.map((c) => c.origin),
-        list.map((c) => c.logicalClock),
-      ],
+      [eventId, ...columnsOf(list)],
     );
     const stored = new Set(rows.map((r) => r.cloud));
     return list.filter((c) => stored.has(c.cloud));
@@ -237,16 +239,7 @@ export class SqlStore implements Store {
        SELECT $1, x.cloud, x.hash, x.signature, x.confirmed_at, x.origin, x.logical_clock, $8
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock)
        ON CONFLICT (event_id, cloud, hash) DO NOTHING`,
-      [
-        eventId,
-        list.map((c) => c.cloud),
-        list.map((c) => c.hash),
-        list.map((c) => c.signature),
-        list.map((c) => c.confirmedAt),
-        list.map((c) => c.origin),
-        list.map((c) => c.logicalClock),
-        nowMs,
-      ],
+      [eventId, ...columnsOf(list), nowMs],
     );
   }
 
