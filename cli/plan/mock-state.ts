@@ -135,6 +135,8 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   "aws:ecr/repository:Repository": (_n, inputs, ctx) => ({
     repositoryUrl: `${AWS_ACCOUNT}.dkr.ecr.${ctx.awsRegion}.amazonaws.com/${inputs.name}`,
   }),
+  // pulumi-command's outputs after a run: what the command printed (the upload prints nothing on success).
+  "command:local:Command": () => ({ stdout: "", stderr: "" }),
   "random:index/randomPassword:RandomPassword": (name) => ({ result: `mock-password-${shortHash(name, 24)}` }),
   "random:index/randomString:RandomString": (name, inputs) => ({ result: shortHash(name, Number(inputs.length ?? 8)) }),
   "azure-native:managedidentity:UserAssignedIdentity": (name) => ({
@@ -354,10 +356,6 @@ export const INVOKES: Record<string, (inputs: Inputs, ctx: MockContext) => Input
     objectId: "33333333-3333-3333-3333-333333333333",
     subscriptionId: AZURE_SUBSCRIPTION,
     tenantId: AZURE_TENANT,
-  }),
-  // An Entra access token for the endpoint asked (the function package upload asks for https://storage.azure.com/).
-  "azure-native:authorization:getClientToken": (i) => ({
-    token: `mock-entra-token-for-${String(i.endpoint ?? "https://management.azure.com/")}`,
   }),
   "gcp:organizations/getProject:getProject": (i, ctx) => ({
     projectId: i.projectId ?? ctx.gcpProject,

@@ -19,7 +19,7 @@ import {
   type FunctionHost,
   type FunctionHostBaseArgs,
 } from "../shared/platform";
-import { PackageUpload, writePackage } from "./package-upload";
+import { packageBlobName, uploadPackage, writePackage } from "./package-upload";
 
 export interface AzureFunctionHostArgs extends FunctionHostBaseArgs {
   resourceGroupName: pulumi.Input<string>;
@@ -91,7 +91,7 @@ const kvReference = (secretUri: pulumi.Input<string>) =>
  * (zone-redundant in production), integrated into the functions subnet, running as a
  * user-assigned identity that may read exactly its two Key Vault secrets (Key Vault has no
  * Ed25519 keys, so the key is a secret) and use the storage account; an HTTP trigger for
- * every route and a timer for the reconciler. The bundle is uploaded with an Entra token (the
+ * every route and a timer for the reconciler. The bundle is uploaded with an Entra sign-in (the
  * account refuses shared keys) and rolled out with one deploy, keyed on its sha256; app settings
  * are written after the identity's Key Vault grants, so the references resolve.
  */
@@ -157,7 +157,7 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       { resourceGroupName: rg, accountName: account.name, containerName: DEPLOYMENT_CONTAINER, publicAccess: "None" },
       child,
     );
-    // The package goes up with an Entra token (storage.Blob would use the account key the account refuses),
+    // The package goes up with the deployer's Entra sign-in (storage.Blob would use the account key the account refuses),
     // named by its sha256 so every bundle is a new blob and a new one deploy.
     const uploader = deployer(
       "deployer-upload",
@@ -165,13 +165,14 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       account.id,
       "tricloud deployer uploads the function package",
     );
-    const pkg = new PackageUpload(
+    const packageUrl = pulumi.interpolate`${account.primaryEndpoints.blob}${DEPLOYMENT_CONTAINER}/${packageBlobName(bundle.sha256)}`;
+    const pkg = uploadPackage(
       `${name}-package`,
       {
-        url: pulumi.interpolate`${account.primaryEndpoints.blob}${DEPLOYMENT_CONTAINER}/releases/${bundle.sha256}.zip`,
+        account: account.name,
+        container: DEPLOYMENT_CONTAINER,
         sha256: bundle.sha256,
         file: pulumi.output(writePackage(bundle.sha256, bundle.archive())),
-        token: authorization.getClientTokenOutput({ endpoint: "https://storage.azure.com/" }, { parent: this }).token,
       },
       { parent: this, dependsOn: [uploader, container] },
     );
@@ -375,7 +376,7 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
         properties: {
           mode: "Incremental",
           template: oneDeployTemplate(),
-          parameters: { siteName: { value: app.name }, packageUri: { value: pkg.url } },
+          parameters: { siteName: { value: app.name }, packageUri: { value: packageUrl } },
         },
       },
       { parent: this, dependsOn: [appSettings, pkg, storageRole], deleteBeforeReplace: false },

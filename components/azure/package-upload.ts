@@ -2,80 +2,74 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
+import { local } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * Uploads a function package to a blob with an Entra ID token, for storage accounts that refuse
- * shared keys. azure-native's storage.Blob writes with the account key (pulumi/pulumi-azure-native
- * #2015, PR #3719), which an account with allowSharedKeyAccess: false answers with 403
- * KeyBasedAuthenticationNotPermitted. Put Blob with a bearer token is Microsoft's documented path
- * (https://learn.microsoft.com/en-us/rest/api/storageservices/authorize-with-azure-active-directory,
- * read 2026-11-30); the caller needs a data role on the account (Storage Blob Data Contributor).
+ * Uploads a function package to a blob with the deployer's Entra ID sign-in, for storage accounts
+ * that refuse shared keys. azure-native's storage.Blob writes with the account key
+ * (pulumi/pulumi-azure-native #2015, PR #3719), which an account with allowSharedKeyAccess: false
+ * answers with 403 KeyBasedAuthenticationNotPermitted. `az storage blob upload --auth-mode login`
+ * is Microsoft's documented Entra path (https://learn.microsoft.com/en-us/azure/storage/blobs/blob-cli,
+ * read 2026-11-30); the signed-in principal needs a data role on the account (Storage Blob Data
+ * Contributor, granted by the caller). A `command:local:Command` (pulumi-command) rather than a
+ * dynamic provider: nothing of the program is serialized, and its inputs are stable between runs
+ * (no per-run token), so a preview shows no change until the package does.
  */
 export interface PackageUploadArgs {
-  /** https://<account>.blob.core.windows.net/<container>/<blob> */
-  url: pulumi.Input<string>;
-  /** The bundle's sha256: the upload is redone exactly when it changes. */
+  /** The storage account's name. */
+  account: pulumi.Input<string>;
+  container: string;
+  /** The bundle's sha256: names the blob, and the upload is redone exactly when it changes. */
   sha256: string;
   /** The zip on this machine (written by the program that declares the upload). */
   file: pulumi.Input<string>;
-  /** An Entra access token for https://storage.azure.com/ (authorization.getClientToken). */
-  token: pulumi.Input<string>;
 }
 
-/** x-ms-version of the Blob service REST API used (bearer tokens need 2017-11-09 or later). */
-const BLOB_API_VERSION = "2021-08-06";
+/** The blob a package with this sha256 is uploaded to, inside the deployment container. */
+export const packageBlobName = (sha256: string) => `releases/${sha256}.zip`;
 
-const provider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    await put(inputs);
-    return { id: inputs.url, outs: { url: inputs.url, sha256: inputs.sha256 } };
-  },
-  // The token changes on every run; only the target and the content matter.
-  async diff(_id, olds, news) {
-    const replaces = olds.url !== news.url ? ["url"] : [];
-    return { changes: replaces.length > 0 || olds.sha256 !== news.sha256, replaces, deleteBeforeReplace: false };
-  },
-  async update(_id, _olds, news) {
-    await put(news);
-    return { outs: { url: news.url, sha256: news.sha256 } };
-  },
-  // Old packages stay until the storage account goes with the stack: harmless, and a rollback can use them.
-  async delete() {},
-};
+/**
+ * A role assignment made in the same run takes up to a few minutes to apply, so a refused upload is
+ * retried every 10 s for 5 minutes; the last error is printed. `az` must be signed in as the principal
+ * that runs `pulumi up` (CI: azure/login with OIDC; on a laptop: `az login`).
+ */
+export const UPLOAD_SCRIPT = [
+  "set -u",
+  "for attempt in $(seq 1 30); do",
+  '  if az storage blob upload --auth-mode login --account-name "$ACCOUNT" --container-name "$CONTAINER"' +
+    ' --name "$BLOB" --file "$FILE" --content-type application/zip --metadata "sha256=$SHA256"' +
+    " --overwrite true --only-show-errors --output none; then exit 0; fi",
+  '  echo "upload of $BLOB refused (attempt $attempt of 30); retrying in 10 s" >&2',
+  "  sleep 10",
+  "done",
+  "exit 1",
+].join("\n");
 
-async function put(inputs: { url: string; file: string; token: string; sha256: string }): Promise<void> {
-  // A require() inside the function: it runs in the serialized dynamic provider.
-  const { readFileSync } = require("fs") as typeof import("fs");
-  const body = readFileSync(inputs.file);
-  // A role assignment made in the same run takes up to a few minutes to apply: 403 is retried for 5 minutes.
-  for (let attempt = 0; ; attempt++) {
-    const res = await fetch(inputs.url, {
-      method: "PUT",
-      headers: {
-        Authorization: `Bearer ${inputs.token}`,
-        "x-ms-version": BLOB_API_VERSION,
-        "x-ms-blob-type": "BlockBlob",
-        "x-ms-blob-content-type": "application/zip",
-        "x-ms-meta-sha256": inputs.sha256,
+export function uploadPackage(
+  name: string,
+  args: PackageUploadArgs,
+  opts: pulumi.CustomResourceOptions,
+): local.Command {
+  const blob = packageBlobName(args.sha256);
+  return new local.Command(
+    name,
+    {
+      create: UPLOAD_SCRIPT,
+      update: UPLOAD_SCRIPT,
+      // Old packages stay until the storage account goes with the stack: harmless, and a rollback can use them.
+      environment: {
+        ACCOUNT: args.account,
+        CONTAINER: args.container,
+        BLOB: blob,
+        FILE: args.file,
+        SHA256: args.sha256,
       },
-      body,
-    });
-    if (res.status === 201) return;
-    if (res.status === 403 && attempt < 30) {
-      await new Promise((r) => setTimeout(r, 10_000));
-      continue;
-    }
-    throw new Error(`uploading the function package to ${inputs.url}: HTTP ${res.status} ${await res.text()}`);
-  }
-}
-
-export class PackageUpload extends pulumi.dynamic.Resource {
-  declare readonly url: pulumi.Output<string>;
-  declare readonly sha256: pulumi.Output<string>;
-  constructor(name: string, args: PackageUploadArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { ...args, token: pulumi.secret(args.token) }, opts);
-  }
+      triggers: [args.account, args.container, args.sha256],
+      interpreter: ["/bin/sh", "-c"],
+    },
+    opts,
+  );
 }
 
 // ---- zip --------------------------------------------------------------------------------------

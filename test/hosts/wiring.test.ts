@@ -216,14 +216,22 @@ describe("Azure: Flex Consumption Function App", () => {
       userAssignedIdentityResourceId: identity,
     });
     expect(app.inputs.siteConfig).toBeUndefined();
-    // The bundle goes up with an Entra token (no storage.Blob: it writes with the account key) and rolls out by one deploy keyed on its sha256.
+    // The bundle goes up with the deployer's Entra sign-in (no storage.Blob: it writes with the account key),
+    // named by its sha256, and rolls out by one deploy keyed on it.
     expect(ofType(dev, "azure-native:storage:Blob")).toEqual([]);
     const sha = functionBundle("azure-functions").sha256;
-    const pkg = oneOfType(dev, "pulumi-nodejs:dynamic:Resource", "dev-azure-fn-package");
-    expect(pkg.inputs).toMatchObject({ sha256: sha });
-    expect(String(pkg.inputs.url)).toMatch(
-      new RegExp(`^https://[a-z0-9]+\\.blob\\.core\\.windows\\.net/deployments/releases/${sha}\\.zip$`),
-    );
+    const pkg = oneOfType(dev, "command:local:Command", "dev-azure-fn-package");
+    const account = oneOfType(dev, "azure-native:storage:StorageAccount", "dev-azure-fn-st");
+    expect(pkg.inputs.environment).toMatchObject({
+      ACCOUNT: account.inputs.accountName,
+      CONTAINER: "deployments",
+      BLOB: `releases/${sha}.zip`,
+      SHA256: sha,
+    });
+    expect(String(input(pkg, "environment.FILE"))).toMatch(new RegExp(`azure-functions-${sha}\\.zip$`));
+    // Replaced (and so uploaded again) exactly when the target or the content changes.
+    expect(pkg.inputs.triggers).toEqual([account.inputs.accountName, "deployments", sha]);
+    expect(pkg.inputs.create).toContain("az storage blob upload --auth-mode login");
     const deploy = oneOfType(dev, "azure-native:resources:Deployment", "dev-azure-fn-onedeploy");
     expect(deploy.inputs.deploymentName).toBe(`tricloud-onedeploy-${sha.slice(0, 16)}`);
     expect(input(deploy, "properties.template.resources")).toMatchObject([
@@ -231,7 +239,13 @@ describe("Azure: Flex Consumption Function App", () => {
     ]);
     expect(input(deploy, "properties.parameters")).toEqual({
       siteName: { value: app.inputs.name },
-      packageUri: { value: pkg.inputs.url },
+      packageUri: {
+        value: expect.stringMatching(
+          new RegExp(
+            `^https://${account.inputs.accountName}\\.blob\\.core\\.windows\\.net/deployments/releases/${sha}\\.zip$`,
+          ),
+        ),
+      },
     });
     expect(deploy.dependencies).toContain(pkg.urn);
     expect(deploy.dependencies).toContain(oneOfType(dev, "azure-native:web:WebAppApplicationSettings").urn);
