@@ -71,8 +71,14 @@ export class PolicyConfigError extends Error {
 }
 
 class NotApplicableError extends Error {
-  constructor(readonly reason: string | undefined) {
+  readonly reason: string | undefined;
+  constructor(reason: string | undefined) {
+    // Thrown for most (policy, resource) pairs and never printed: no stack trace is captured.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(reason ?? "Policy does not apply");
+    Error.stackTraceLimit = limit;
+    this.reason = reason;
   }
 }
 const throwNotApplicable = (reason?: string): never => {
@@ -187,7 +193,9 @@ export async function evaluatePack(
       });
     const run = async (urn: string | null, fn: () => unknown) => {
       try {
-        await Promise.resolve(fn());
+        // Most validations are synchronous: only a returned promise (or thenable) is awaited.
+        const result = fn() as { then?: unknown } | undefined;
+        if (typeof result?.then === "function") await result;
       } catch (err) {
         if (err instanceof NotApplicableError)
           notApplicable.push({ pack: pack.name, policy: p.name, urn, reason: err.reason ?? "Policy does not apply" });
