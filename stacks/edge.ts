@@ -1,11 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { DnsRecordSpec } from "../components/cloudflare/dns-records";
 import { CloudflareEdge } from "../components/cloudflare/edge";
-import { failoverSeconds } from "../components/cloudflare/failover";
 import { CLOUDS, type Cloud, type Steering } from "../components/cloudflare/load-balancer";
 import { VercelFrontend } from "../components/vercel/frontend";
 import type { StackConfig } from "./config/load";
-import { PROD_FAILOVER_BUDGET_SECONDS } from "./config/schema";
+import { edgeSummary } from "./edge-summary";
 
 /** API origins by cloud; the function hosts pass their endpoints' hostnames here. */
 export type EdgeOrigins = Partial<Record<Cloud, pulumi.Input<string>>>;
@@ -18,23 +17,6 @@ export type EdgeOrigins = Partial<Record<Cloud, pulumi.Input<string>>>;
  */
 export function placeholderOrigin(cloud: Cloud, domain: string): string {
   return `${cloud}.origin.${domain}`;
-}
-
-/** The failover figure `tricloud plan` prints, from the same arithmetic the schema enforces. */
-export interface EdgeSummary {
-  readonly failoverSeconds: number;
-  /** 60 in prod; null where no budget applies. */
-  readonly failoverBudgetSeconds: number | null;
-  readonly explanation: string;
-}
-
-export function edgeSummary(config: StackConfig): EdgeSummary {
-  const est = failoverSeconds({ ...config.tricloud.traffic.monitor, proxied: true });
-  return {
-    failoverSeconds: est.seconds,
-    failoverBudgetSeconds: config.tricloud.environment === "prod" ? PROD_FAILOVER_BUDGET_SECONDS : null,
-    explanation: est.explanation,
-  };
 }
 
 /**

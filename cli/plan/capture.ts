@@ -1,5 +1,10 @@
 import { createHash } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
+import { createRequire } from "node:module";
+
+/** @pulumi/pulumi, loaded on first use: a plan read from the capture cache never needs the SDK. */
+let sdk: typeof import("@pulumi/pulumi") | undefined;
+export const pulumiSdk = (): typeof import("@pulumi/pulumi") =>
+  (sdk ??= createRequire(__filename)("@pulumi/pulumi") as typeof import("@pulumi/pulumi"));
 
 /** What the capture sees of one registration; inputs come from the mocks. */
 export interface Registration {
@@ -89,7 +94,7 @@ export function redact(value: unknown, path = "", secrets: string[] = []): { val
       secrets.push(path || "(root)");
       return { value: "[secret]", secrets };
     }
-    if (pulumi.Resource.isInstance(value)) return { value: "[resource]", secrets };
+    if (pulumiSdk().Resource.isInstance(value)) return { value: "[resource]", secrets };
     if (Array.isArray(value)) {
       return { value: value.map((v, i) => redact(v, `${path}[${i}]`, secrets).value), secrets };
     }
@@ -118,6 +123,7 @@ export class Capture {
   private readonly engineUrn = new Map<string, { urn: string; qualifiedType: string }>();
 
   install(): void {
+    const pulumi = pulumiSdk();
     const monitor = pulumi.runtime.getMonitor() as unknown as Record<string, (req: any, cb: any) => unknown>;
     const register = monitor.registerResource!.bind(monitor);
     monitor.registerResource = (req: any, callback: any) => {
@@ -161,7 +167,7 @@ export class Capture {
     const parent = parentMonitorUrn ? this.engineUrn.get(parentMonitorUrn) : undefined;
     const underStack = !parent || parent.qualifiedType === "pulumi:pulumi:Stack";
     const qualifiedType = underStack ? type : `${parent.qualifiedType}$${type}`;
-    const urn = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualifiedType}::${name}`;
+    const urn = `urn:pulumi:${pulumiSdk().getStack()}::${pulumiSdk().getProject()}::${qualifiedType}::${name}`;
     this.engineUrn.set(monitorUrn, { urn, qualifiedType: type === "pulumi:pulumi:Stack" ? type : qualifiedType });
     const dependencies = [
       ...new Set(dependsOn.map((d) => this.engineUrn.get(d)?.urn).filter((d): d is string => d !== undefined)),

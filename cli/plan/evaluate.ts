@@ -1,19 +1,26 @@
-import {
-  unknownCheckingProxy,
-  UnknownValueError,
-  type EnforcementLevel,
-  type Policies,
-  type Policy,
-  type PolicyPackConfig,
-  type PolicyProviderResource,
-  type PolicyResource,
-  type PolicyResourceOptions,
-  type ResourceValidationArgs,
-  type ResourceValidationPolicy,
-  type StackValidationArgs,
-  type StackValidationPolicy,
+import { createRequire } from "node:module";
+import type {
+  EnforcementLevel,
+  Policies,
+  Policy,
+  PolicyPackConfig,
+  PolicyProviderResource,
+  PolicyResource,
+  PolicyResourceOptions,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyViolation } from "./report";
+
+// The package's proxy module alone: its index loads the analyzer server and with it all of
+// @pulumi/pulumi (gRPC, the automation API), which a plan read from the capture cache never needs.
+// The index re-exports both from ./proxy; proxy.d.ts declares neither, so the types come from the index.
+const { unknownCheckingProxy, UnknownValueError } = createRequire(__filename)("@pulumi/policy/proxy") as Pick<
+  typeof import("@pulumi/policy"),
+  "unknownCheckingProxy" | "UnknownValueError"
+>;
 
 /**
  * Runs CrossGuard policies over a captured plan, offline, with the semantics

@@ -1,6 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, type StackConfig } from "../../stacks/config/load";
-import { edgeSummary } from "../../stacks/edge";
+import { edgeSummary } from "../../stacks/edge-summary";
 import { readFileSync } from "node:fs";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { costPolicies, PACK_NAME as COST_PACK } from "../../policies/cost/policies";
@@ -16,7 +15,7 @@ import { catalogWith, readOverrideFile } from "../../pricing/catalog";
 import { estimateCost } from "../../pricing/estimate";
 import { loadUsageProfile } from "../../pricing/usage";
 import { parseWhatIf } from "../../pricing/what-if";
-import { Capture, redact } from "./capture";
+import { Capture, pulumiSdk, redact } from "./capture";
 import { readCapture, writeCapture } from "./capture-cache";
 import { evaluatePack, PolicyConfigError, type EvalResource } from "./evaluate";
 import { offlineMocks, type MockContext } from "./mock-state";
@@ -92,6 +91,7 @@ export function runProgramUnderMocks(input: PlanInput): Promise<CapturedPlan> {
 }
 
 async function runOnce(input: PlanInput): Promise<CapturedPlan> {
+  const pulumi = pulumiSdk();
   const { config } = input;
   const ctx: MockContext = {
     project: input.project,

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
+import { createRequire } from "node:module";
+import type * as pulumi from "@pulumi/pulumi";
 import {
   build as buildAsync,
   buildSync,
@@ -101,10 +102,13 @@ export function functionBundle(host: FunctionHostKind): FunctionBundle {
     bytes: files.reduce((n, f) => n + f.bytes, 0),
     sha256: sha256(files.map((f) => `${f.name}\0${f.sha256}\n`).join("")),
     inputs: built.inputs,
-    archive: () =>
-      new pulumi.asset.AssetArchive(
-        Object.fromEntries(files.map((f) => [f.name, new pulumi.asset.StringAsset(texts.get(f.name)!)])),
-      ),
+    archive: () => {
+      // The SDK on first use only: `tricloud plan` starts the bundles building before it loads the SDKs.
+      const { asset } = createRequire(__filename)("@pulumi/pulumi") as typeof pulumi;
+      return new asset.AssetArchive(
+        Object.fromEntries(files.map((f) => [f.name, new asset.StringAsset(texts.get(f.name)!)])),
+      );
+    },
   };
 }
 
