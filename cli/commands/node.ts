@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import { CLOUDS, isCloud, type Cloud } from "../../functions/core/clouds";
 import { loadKeyRing } from "../../functions/node/keyfiles";
@@ -78,10 +79,21 @@ function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 
+/** The empty PGlite cluster new in-memory and data-directory stores start from, with the bin's other caches. */
+const PGLITE_TEMPLATE_DIR = join(
+  process.env.TRICLOUD_CACHE_DIR || join(__dirname, "..", "..", "node_modules", ".cache"),
+  "tricloud-pglite",
+);
+
 /** Opens the store, turning a dead server or an unusable directory into an error that names the flag. */
 async function openNamedStore(args: NodeArgs): Promise<Store> {
   try {
-    return await openStore({ databaseUrl: args.databaseUrl, dataDir: args.dataDir, schema: args.schema });
+    return await openStore({
+      databaseUrl: args.databaseUrl,
+      dataDir: args.dataDir,
+      schema: args.schema,
+      pgliteTemplateDir: PGLITE_TEMPLATE_DIR,
+    });
   } catch (err) {
     const why = (err as Error).message || (err as { code?: string }).code || String(err);
     if (args.databaseUrl)

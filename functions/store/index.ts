@@ -16,6 +16,8 @@ export interface StoreConfig {
   databaseUrl?: string;
   /** PGlite data directory; in memory when neither is given. */
   dataDir?: string;
+  /** Where a new PGlite cluster's empty template is kept between runs (pglite.ts). */
+  pgliteTemplateDir?: string;
   /** Schema holding this node's tables, e.g. tricloud_aws. */
   schema: string;
   /** Pool size for the server driver. */
@@ -30,5 +32,9 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.shared) return SqlStore.open(config.shared.sql, config.shared.kind, config.schema, false);
   if (config.databaseUrl)
     return SqlStore.open(pgSql(config.databaseUrl, { max: config.poolSize }), "pg", config.schema);
-  return SqlStore.open(await pgliteSql(config.dataDir), "pglite", config.schema);
+  return SqlStore.open(
+    await pgliteSql(config.dataDir, { templateDir: config.pgliteTemplateDir }),
+    "pglite",
+    config.schema,
+  );
 }

@@ -1,11 +1,23 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { Sql, SqlRunner } from "./sql";
 
+export interface PgliteOptions {
+  /**
+   * A folder for the empty-cluster template. A new PGlite cluster runs initdb in WebAssembly
+   * (about 3 CPU-s on a 2-core machine); loading the same empty cluster from a tarball with
+   * PGlite's own dumpDataDir/loadDataDir takes about 0.5 s. The first new cluster saves the
+   * tarball here (named by PGlite's version); later new clusters, in memory or in an empty data
+   * directory, load it. An existing data directory is opened as it is.
+   */
+  readonly templateDir?: string;
+}
+
 /** Embedded PostgreSQL: a data directory, or memory when none is given. PGlite
  * serialises queries itself, so no pool is needed. */
-export async function pgliteSql(dataDir?: string): Promise<Sql> {
-  const db = dataDir ? new PGlite(dataDir) : new PGlite();
-  await db.waitReady;
+export async function pgliteSql(dataDir?: string, opts: PgliteOptions = {}): Promise<Sql> {
+  const db = await openPglite(dataDir, opts.templateDir);
   return {
     async query<T>(text: string, params?: unknown[]) {
       return (await db.query<T>(text, params)).rows;
@@ -25,4 +37,31 @@ export async function pgliteSql(dataDir?: string): Promise<Sql> {
       await db.close();
     },
   };
+}
+
+/** The installed PGlite's version (its package exports no package.json, so it is read beside the entry point). */
+function pgliteVersion(): string {
+  let dir = dirname(require.resolve("@electric-sql/pglite"));
+  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
+  return (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
+}
+
+async function openPglite(dataDir: string | undefined, templateDir: string | undefined): Promise<PGlite> {
+  const fresh = !dataDir || !existsSync(join(dataDir, "PG_VERSION"));
+  if (!templateDir || !fresh) return PGlite.create(dataDir ?? "memory://");
+  const template = join(templateDir, `pglite-${pgliteVersion()}-empty.tar`);
+  if (existsSync(template)) {
+    const loadDataDir = new Blob([readFileSync(template)]);
+    return PGlite.create(dataDir ?? "memory://", { loadDataDir });
+  }
+  const db = await PGlite.create(dataDir ?? "memory://");
+  try {
+    const tar = Buffer.from(await (await db.dumpDataDir("none")).arrayBuffer());
+    mkdirSync(templateDir, { recursive: true });
+    writeFileSync(`${template}.${process.pid}`, tar);
+    renameSync(`${template}.${process.pid}`, template); // atomic when several nodes start at once
+  } catch {
+    // A read-only cache folder: every new cluster runs initdb.
+  }
+  return db;
 }

@@ -6,6 +6,7 @@ import { QuorumHost } from "../../functions/adapters/host";
 import { keyRingFromPem } from "../../functions/adapters/keys";
 import { createNode, type QuorumNode } from "../../functions/node/node";
 import { openStore, pgliteSql, type Sql, type Store } from "../../functions/store";
+import { PGLITE_TEMPLATE_DIR } from "./store";
 
 /** Three Ed25519 pairs as PEM text: what @pulumi/tls hands the program. */
 export function pemKeys(): { privatePem: Record<Cloud, string>; publicPem: Record<Cloud, string> } {
@@ -27,7 +28,7 @@ let engine: Promise<Sql> | undefined;
 let n = 0;
 /** A PGlite store in its own schema (one embedded engine per test file). */
 export async function pgliteStore(label: string): Promise<Store> {
-  engine ??= pgliteSql();
+  engine ??= pgliteSql(undefined, { templateDir: PGLITE_TEMPLATE_DIR });
   return openStore({ schema: `test_${label}_${process.pid}_${n++}`, shared: { sql: await engine, kind: "pglite" } });
 }
 

@@ -1,10 +1,14 @@
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { openStore, pgliteSql, type Sql, type Store } from "../../functions/store";
 
 /** CI sets DATABASE_URL to the local server; without it every store is embedded PGlite. */
 export const DATABASE_URL = process.env.DATABASE_URL;
 
-// One embedded engine per test file (it takes seconds to boot); stores get their own schemas.
+/** The empty-cluster template the bin's nodes use too (functions/store/pglite.ts): a new engine boots from it. */
+export const PGLITE_TEMPLATE_DIR = join(__dirname, "..", "..", "node_modules", ".cache", "tricloud-pglite");
+
+// One embedded engine per test worker (it takes seconds to boot); stores get their own schemas.
 let pglite: Promise<Sql> | undefined;
 
 const schemaName = (label: string) => `test_${label}_${randomBytes(4).toString("hex")}`;
@@ -15,7 +19,7 @@ export async function freshStore(kind: "pg" | "pglite", label = "t"): Promise<St
     if (!DATABASE_URL) throw new Error("DATABASE_URL is not set");
     return openStore({ databaseUrl: DATABASE_URL, schema: schemaName(label), poolSize: 4 });
   }
-  pglite ??= pgliteSql();
+  pglite ??= pgliteSql(undefined, { templateDir: PGLITE_TEMPLATE_DIR });
   return openStore({ schema: schemaName(label), shared: { sql: await pglite, kind: "pglite" } });
 }
 
