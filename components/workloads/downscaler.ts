@@ -1,5 +1,12 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import type { IDeployment } from "kubernetes-models/apps/v1/Deployment" with { "resolution-mode": "import" };
+import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role" with { "resolution-mode": "import" };
+import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding" with {
+  "resolution-mode": "import",
+};
+import type { INamespace } from "kubernetes-models/v1/Namespace" with { "resolution-mode": "import" };
+import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount" with { "resolution-mode": "import" };
 import type { Cloud } from "@tricloud/vocabulary/sizes";
 import { toManifestYaml } from "./cluster-workloads";
 import { DEFAULT_NAMESPACE, imageReference, RUN_AS_USER, type KubernetesObject } from "./render";
@@ -41,7 +48,7 @@ export interface DownscalerInput {
  * docs.aws.amazon.com/eks/latest/userguide/associate-workload.html, read 2026-11-30).
  * GKE: its one pool, whose last node stays for the system pods anyway.
  */
-export function placement(cloud: Cloud): Record<string, unknown> {
+export function placement(cloud: Cloud): Pick<PodSpec, "nodeSelector" | "tolerations" | "affinity"> {
   if (cloud === "azure")
     return {
       nodeSelector: { "kubernetes.azure.com/mode": "system" },
@@ -62,6 +69,9 @@ export function placement(cloud: Cloud): Record<string, unknown> {
   return {};
 }
 
+type PodSpec = NonNullable<NonNullable<IDeployment["spec"]>["template"]["spec"]>;
+type Typed<T> = T & KubernetesObject;
+
 const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "tricloud" };
 
 /** The objects one cluster needs for the schedule: namespace, service account, Role and binding, Deployment. */
@@ -74,71 +84,74 @@ export function renderDownscaler(input: DownscalerInput): KubernetesObject[] {
     ]),
   );
   const meta = { name: NAME, namespace: DOWNSCALER_NAMESPACE, labels };
-  return [
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: DOWNSCALER_NAMESPACE, labels: { ...labels, ...pss } } },
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: meta },
-    {
-      // Constrained mode reads its namespace and pods and scales Deployments there (the chart's namespaced Role,
-      // reduced to the kinds it is told to scale).
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "Role",
-      metadata: { name: NAME, namespace: target, labels },
-      rules: [
-        { apiGroups: [""], resources: ["pods", "namespaces"], verbs: ["get", "watch", "list"] },
-        { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "watch", "list", "update", "patch"] },
-      ],
-    },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "RoleBinding",
-      metadata: { name: NAME, namespace: target, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: NAME },
-      subjects: [{ kind: "ServiceAccount", name: NAME, namespace: DOWNSCALER_NAMESPACE }],
-    },
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: meta,
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { "app.kubernetes.io/name": NAME } },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: NAME,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: RUN_AS_USER,
-              runAsGroup: RUN_AS_USER,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
-            ...placement(input.cloud),
-            containers: [
-              {
-                name: NAME,
-                image: imageReference(input.cloud, input.registryUrl, DOWNSCALER_IMAGE),
-                args: [
-                  "--interval=60",
-                  `--namespace=${target}`,
-                  "--include-resources=deployments",
-                  `--default-uptime=${input.uptime}`,
-                ],
-                // The chart's own requests and limits.
-                resources: { requests: { cpu: "200m", memory: "300Mi" }, limits: { cpu: "500m", memory: "900Mi" } },
-                securityContext: {
-                  privileged: false,
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ["ALL"] },
-                },
-              },
-            ],
+  const namespace: Typed<INamespace> = {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: DOWNSCALER_NAMESPACE, labels: { ...labels, ...pss } },
+  };
+  const account: Typed<IServiceAccount> = { apiVersion: "v1", kind: "ServiceAccount", metadata: meta };
+  const role: Typed<IRole> = {
+    // Constrained mode reads its namespace and pods and scales Deployments there (the chart's namespaced Role,
+    // reduced to the kinds it is told to scale).
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "Role",
+    metadata: { name: NAME, namespace: target, labels },
+    rules: [
+      { apiGroups: [""], resources: ["pods", "namespaces"], verbs: ["get", "watch", "list"] },
+      { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "watch", "list", "update", "patch"] },
+    ],
+  };
+  const binding: Typed<IRoleBinding> = {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "RoleBinding",
+    metadata: { name: NAME, namespace: target, labels },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: NAME },
+    subjects: [{ kind: "ServiceAccount", name: NAME, namespace: DOWNSCALER_NAMESPACE }],
+  };
+  const deployment: Typed<IDeployment> = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: meta,
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { "app.kubernetes.io/name": NAME } },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: NAME,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: RUN_AS_USER,
+            runAsGroup: RUN_AS_USER,
+            seccompProfile: { type: "RuntimeDefault" },
           },
+          ...placement(input.cloud),
+          containers: [
+            {
+              name: NAME,
+              image: imageReference(input.cloud, input.registryUrl, DOWNSCALER_IMAGE),
+              args: [
+                "--interval=60",
+                `--namespace=${target}`,
+                "--include-resources=deployments",
+                `--default-uptime=${input.uptime}`,
+              ],
+              // The chart's own requests and limits.
+              resources: { requests: { cpu: "200m", memory: "300Mi" }, limits: { cpu: "500m", memory: "900Mi" } },
+              securityContext: {
+                privileged: false,
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ["ALL"] },
+              },
+            },
+          ],
         },
       },
     },
-  ];
+  };
+  return [namespace, account, role, binding, deployment];
 }
 
 export interface DownscalerArgs extends Omit<DownscalerInput, "registryUrl"> {
