@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { Downscaler } from "../components/workloads/downscaler";
+import { Downscaler, DOWNSCALER_UPSTREAM } from "../components/workloads/downscaler";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 import type { StackConfig } from "./config/load";
 import { hoursOffPerMonth, uptimeSpec } from "./config/schedule";
@@ -19,14 +19,17 @@ export function offHours(config: StackConfig, hosts: ScheduleHosts) {
   const s = t.schedule;
   if (!s) return undefined;
   const uptime = uptimeSpec(s);
-  const downscaler = {} as Record<Cloud, { manifests: pulumi.Output<string>; sha256: pulumi.Output<string> }>;
+  const downscaler = {} as Record<
+    Cloud,
+    { manifests: pulumi.Output<string>; sha256: pulumi.Output<string>; image: pulumi.Output<string> }
+  >;
   for (const cloud of CLOUDS) {
     const d = new Downscaler(
       `${t.environment}-${cloud}-downscaler`,
       { cloud, kubernetesVersion: t.kubernetesVersion, registryUrl: hosts[cloud].registryUrl, uptime },
       { parent: hosts[cloud].parent },
     );
-    downscaler[cloud] = { manifests: d.manifests, sha256: d.sha256 };
+    downscaler[cloud] = { manifests: d.manifests, sha256: d.sha256, image: d.image };
   }
   return {
     ...s,
@@ -34,5 +37,7 @@ export function offHours(config: StackConfig, hosts: ScheduleHosts) {
     hoursPerMonth: HOURS_PER_MONTH,
     hoursOffPerMonth: Math.round(hoursOffPerMonth(s, HOURS_PER_MONTH) * 100) / 100,
     downscaler,
+    // Where CI copies the downscaler's image from into each registry (scripts/publish-manifests.mjs).
+    downscalerUpstream: DOWNSCALER_UPSTREAM,
   };
 }

@@ -24,7 +24,7 @@ import { DEFAULT_NAMESPACE, imageReference, RUN_AS_USER, type KubernetesObject }
 
 /** The release mirrored into each stack registry (chart appVersion 26.4.0, tag v26.4.0; read 2026-11-30). */
 export const DOWNSCALER_IMAGE = { repository: "py-kube-downscaler", tag: "26.4.0" } as const;
-/** Where it is pulled from when CI mirrors it into the stack's registries (scripts/publish-manifests.sh). */
+/** Where it is pulled from when CI mirrors it into the stack's registries (scripts/publish-manifests.mjs). */
 export const DOWNSCALER_UPSTREAM = `ghcr.io/caas-team/py-kube-downscaler:${DOWNSCALER_IMAGE.tag}`;
 export const DOWNSCALER_NAMESPACE = "kube-downscaler";
 const NAME = "kube-downscaler";
@@ -166,6 +166,8 @@ export class Downscaler extends pulumi.ComponentResource {
   readonly objects: pulumi.Output<KubernetesObject[]>;
   readonly manifests: pulumi.Output<string>;
   readonly sha256: pulumi.Output<string>;
+  /** The image the Deployment pulls: DOWNSCALER_UPSTREAM mirrored into the stack's registry by CI. */
+  readonly image: pulumi.Output<string>;
 
   constructor(name: string, args: DownscalerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:workloads:Downscaler", name, {}, opts);
@@ -174,6 +176,7 @@ export class Downscaler extends pulumi.ComponentResource {
       .apply((registryUrl) => renderDownscaler({ ...args, registryUrl: registryUrl }));
     this.manifests = this.objects.apply(toManifestYaml);
     this.sha256 = this.manifests.apply((y) => createHash("sha256").update(y).digest("hex"));
+    this.image = pulumi.output(args.registryUrl).apply((u) => imageReference(args.cloud, u, DOWNSCALER_IMAGE));
     this.registerOutputs({ sha256: this.sha256 });
   }
 }
