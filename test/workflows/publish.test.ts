@@ -1,20 +1,14 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import {
-  APPLICATION_NAME,
-  ARGOCD_CAPABILITY,
-  argoApplication,
-  clusterFiles,
-  contentTag,
-  LAYER_MEDIA_TYPE,
-  PublishError,
-  publishPlan,
-  run,
-  splitReference,
-} from "../../scripts/publish-manifests.mjs";
+// The script is an ES module and this file compiles to CommonJS: it is loaded with import().
+type Publish = typeof import("../../scripts/publish-manifests.mjs", { with: { "resolution-mode": "import" } });
+let P: Publish;
+beforeAll(async () => {
+  P = await import("../../scripts/publish-manifests.mjs");
+});
 import { input, oneOfType, planStack } from "../helpers/plan";
 
 type Step = {
@@ -34,7 +28,7 @@ describe("the publish step reads only outputs the program exports", () => {
   it("dev: every cluster's files go where its agent reads, with the downscaler and its mirrored image", async () => {
     const r = await planStack("dev");
     const o = r.outputs as any;
-    const steps = publishPlan(o, "/w") as Step[];
+    const steps = P.publishPlan(o, "/w") as Step[];
     const cmds = commands(steps);
     // AKS: the Flux AzureBlob container, signed in with the deployer's Entra identity.
     expect(cmds).toContain(
@@ -46,13 +40,13 @@ describe("the publish step reads only outputs the program exports", () => {
     // GKE: the OCI package Config Sync syncs, at a content tag, then tagged as the reference Config Sync reads.
     const fm = oneOfType(r, "gcp:gkehub/featureMembership:FeatureMembership");
     expect(input(fm, "configmanagement.configSync.oci.syncRepo")).toBe(o.gitops.gcp.syncRepo);
-    const gcpFiles = clusterFiles(o, "gcp");
-    const gcpRef = `${o.gitops.gcp.syncRepo}:${contentTag(gcpFiles)}`;
-    expect(cmds).toContain(`oras push ${gcpRef} gcp.tar.gz:${LAYER_MEDIA_TYPE}`);
+    const gcpFiles = P.clusterFiles(o, "gcp");
+    const gcpRef = `${o.gitops.gcp.syncRepo}:${P.contentTag(gcpFiles)}`;
+    expect(cmds).toContain(`oras push ${gcpRef} gcp.tar.gz:${P.LAYER_MEDIA_TYPE}`);
     expect(cmds).toContain(`oras tag ${gcpRef} latest`);
     // EKS: the stack's ECR repository.
     expect(cmds).toContain(
-      `oras push ${o.aws.registry.url}:${contentTag(clusterFiles(o, "aws"))} aws.tar.gz:${LAYER_MEDIA_TYPE}`,
+      `oras push ${o.aws.registry.url}:${P.contentTag(P.clusterFiles(o, "aws"))} aws.tar.gz:${P.LAYER_MEDIA_TYPE}`,
     );
     // Each cluster gets its services' manifests and the downscaler's, exactly as the stack output holds them.
     for (const cloud of ["aws", "azure", "gcp"]) {
@@ -74,7 +68,7 @@ describe("the publish step reads only outputs the program exports", () => {
 
   it("prod: no schedule, so no mirror, and a downscaler.yaml left from before is deleted after the upload", async () => {
     const o = (await planStack("prod")).outputs as any;
-    const cmds = commands(publishPlan(o, "/w") as Step[]);
+    const cmds = commands(P.publishPlan(o, "/w") as Step[]);
     expect(cmds.some((c) => c.startsWith("oras cp"))).toBe(false);
     const upload = cmds.findIndex((c) => c.startsWith("az storage blob upload-batch"));
     const del = cmds.findIndex((c) => c.startsWith("az storage blob delete-batch"));
@@ -87,12 +81,12 @@ describe("the publish step reads only outputs the program exports", () => {
     const r = await planStack("staging", [`tricloud:clusters.eksArgoCdIdcInstanceArn=${IDC}`]);
     const o = r.outputs as any;
     expect(o.gitops.aws.argoCd).toBe(true);
-    const step = (publishPlan(o, "/w") as Step[]).find((s) => s.argoApplication)!;
+    const step = (P.publishPlan(o, "/w") as Step[]).find((s) => s.argoApplication)!;
     expect(step.argoApplication).toMatchObject({
       repositoryUrl: o.aws.registry.url,
-      tag: contentTag(clusterFiles(o, "aws")),
+      tag: P.contentTag(P.clusterFiles(o, "aws")),
     });
-    expect(input(oneOfType(r, "aws:eks/capability:Capability"), "capabilityName")).toBe(ARGOCD_CAPABILITY);
+    expect(input(oneOfType(r, "aws:eks/capability:Capability"), "capabilityName")).toBe(P.ARGOCD_CAPABILITY);
     expect(step.serverFrom).toEqual(expect.arrayContaining(["describe-capability", o.gitops.aws.clusterName]));
     expect(step.serverFrom).toContain("capability.configuration.argoCd.serverUrl");
     expect(step.clusterArnFrom).toEqual(expect.arrayContaining(["describe-cluster", o.aws.cluster.name]));
@@ -101,15 +95,15 @@ describe("the publish step reads only outputs the program exports", () => {
   it("a missing output is an error naming it", async () => {
     const o = structuredClone((await planStack("dev")).outputs) as any;
     delete o.gitops.gcp.syncRepo;
-    expect(() => publishPlan(o, "/w")).toThrow(PublishError);
-    expect(() => publishPlan(o, "/w")).toThrow(/stack output gitops\.gcp\.syncRepo: expected a non-empty string/);
-    expect(() => publishPlan({}, "/w")).toThrow(/stack output gitops: missing/);
+    expect(() => P.publishPlan(o, "/w")).toThrow(P.PublishError);
+    expect(() => P.publishPlan(o, "/w")).toThrow(/stack output gitops\.gcp\.syncRepo: expected a non-empty string/);
+    expect(() => P.publishPlan({}, "/w")).toThrow(/stack output gitops: missing/);
   });
 
   it("a dry run writes nothing and runs nothing", () => {
     const lines: string[] = [];
     const dir = mkdtempSync(join(tmpdir(), "publish-"));
-    run([{ write: join(dir, "x.yaml"), text: "a" }, { argv: ["false"] }], {
+    P.run([{ write: join(dir, "x.yaml"), text: "a" }, { argv: ["false"] }], {
       dryRun: true,
       log: (l: string) => lines.push(l),
     });
@@ -120,24 +114,24 @@ describe("the publish step reads only outputs the program exports", () => {
 
 describe("pieces", () => {
   it("the content tag changes with any file and not with their order", () => {
-    const a = contentTag({ "a.yaml": "1", "b.yaml": "2" });
+    const a = P.contentTag({ "a.yaml": "1", "b.yaml": "2" });
     expect(a).toMatch(/^manifests-[0-9a-f]{16}$/);
-    expect(contentTag({ "b.yaml": "2", "a.yaml": "1" })).toBe(a);
-    expect(contentTag({ "a.yaml": "1", "b.yaml": "3" })).not.toBe(a);
+    expect(P.contentTag({ "b.yaml": "2", "a.yaml": "1" })).toBe(a);
+    expect(P.contentTag({ "a.yaml": "1", "b.yaml": "3" })).not.toBe(a);
   });
 
   it("splits a reference's tag from a registry port", () => {
-    expect(splitReference("host:5000/a/b")).toEqual({ repository: "host:5000/a/b", tag: undefined });
-    expect(splitReference("host:5000/a/b:v1")).toEqual({ repository: "host:5000/a/b", tag: "v1" });
+    expect(P.splitReference("host:5000/a/b")).toEqual({ repository: "host:5000/a/b", tag: undefined });
+    expect(P.splitReference("host:5000/a/b:v1")).toEqual({ repository: "host:5000/a/b", tag: "v1" });
   });
 
   it("the Application uses the cluster's ARN and leaves replicas to the HPAs and the downscaler", () => {
-    const app = argoApplication({
+    const app = P.argoApplication({
       repositoryUrl: "1.dkr.ecr.us-west-2.amazonaws.com/t/dev",
       tag: "manifests-1",
       clusterArn: "arn:aws:eks:us-west-2:1:cluster/dev-aws-k8s",
     });
-    expect(app.metadata).toEqual({ name: APPLICATION_NAME, namespace: "argocd" });
+    expect(app.metadata).toEqual({ name: P.APPLICATION_NAME, namespace: "argocd" });
     expect(app.spec.source).toEqual({
       repoURL: "oci://1.dkr.ecr.us-west-2.amazonaws.com/t/dev",
       targetRevision: "manifests-1",
