@@ -25,6 +25,8 @@ export interface PublishStep {
   stdinFrom?: string[];
   unless?: string[];
   cwd?: string;
+  /** Said with the error when the command fails. */
+  hint?: string;
   argoApplication?: { repositoryUrl: string; tag: string; path: string };
   clusterArnFrom?: string[];
   serverFrom?: string[];

@@ -199,7 +199,9 @@ export function publishPlan(outputs, workDir) {
   const gcpTag = oci("gcp", gcp.repository);
   // Config Sync reads syncRepo's own tag, "latest" when it names none. Artifact Registry's immutable tags refuse to
   // move an existing one: then this step fails and says so (docs/ci-oidc.md).
-  cmd(["oras", "tag", `${gcp.repository}:${gcpTag}`, gcp.tag ?? "latest"]);
+  cmd(["oras", "tag", `${gcp.repository}:${gcpTag}`, gcp.tag ?? "latest"], {
+    hint: `Artifact Registry keeps tags immutable here: ${gcp.tag ?? "latest"} cannot move to new content; point Config Sync's syncRepo at ${gcp.repository}:${gcpTag} instead (docs/ci-oidc.md)`,
+  });
 
   const awsTag = oci("aws", awsRepo);
   if (g.aws?.argoCd === true) {
@@ -278,7 +280,12 @@ export function run(steps, { dryRun = false, log = console.log } = {}) {
         continue;
       }
       const input = s.stdinFrom ? must(s.stdinFrom, { capture: true }).stdout.trim() : undefined;
-      must(s.argv, { input, cwd: s.cwd });
+      try {
+        must(s.argv, { input, cwd: s.cwd });
+      } catch (err) {
+        if (err instanceof PublishError && s.hint) throw new PublishError(`${err.message}\n  ${s.hint}`);
+        throw err;
+      }
     } else if (s.argoApplication) {
       log(`argocd app create --upsert (${APPLICATION_NAME} at ${s.argoApplication.tag})`);
       if (dryRun) continue;

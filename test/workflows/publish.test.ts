@@ -144,3 +144,16 @@ describe("pieces", () => {
     expect(app.spec.syncPolicy.syncOptions).toContain("RespectIgnoreDifferences=true");
   });
 });
+
+describe("running the steps", () => {
+  it("a failing command stops the run with its hint", () => {
+    expect(() => P.run([{ argv: ["false"], hint: "say why" }], { log: () => {} })).toThrow(
+      /false … exited 1\n {2}say why/,
+    );
+  });
+  it("a step whose result is already there is skipped", () => {
+    const lines: string[] = [];
+    P.run([{ argv: ["false"], unless: ["true"] }], { log: (l: string) => lines.push(l) });
+    expect(lines).toEqual(["false  (unless: true)", "  already there, skipped"]);
+  });
+});
