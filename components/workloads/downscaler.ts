@@ -13,9 +13,20 @@ import { DEFAULT_NAMESPACE, imageReference, RUN_AS_USER, type KubernetesObject }
 
 /**
  * Off-hours scale-to-zero, in the cluster: py-kube-downscaler (github.com/caas-team/py-kube-downscaler) scales the
- * services' Deployments to 0 replicas outside `--default-uptime` and back to their recorded count inside it. Nothing
- * cloud-specific does the scaling, so the same objects reach all three clusters through the GitOps path the
- * services take; each cloud's node autoscaler then removes the emptied user nodes (docs/workloads.md).
+ * services' Deployments to 0 replicas outside `--default-uptime` and back to their recorded count inside it; each
+ * cloud's node autoscaler then removes the emptied user nodes.
+ *
+ * Why this way: it is the one mechanism that works the same on all three clusters. It is plain Kubernetes objects,
+ * so it reaches the private clusters through the GitOps path the services already take, and it needs nothing of a
+ * cloud's API. The alternatives fail on at least one cloud: a KEDA cron scaler brings its own HPA, which would fight
+ * the HPAs the services already have; scheduled node-pool resizes from outside (ASG scheduled actions, `az aks
+ * nodepool scale`, GKE resizes from a CI cron) fight the autoscalers that own the live counts and leave the pods
+ * pending; and no cloud offers a native schedule for its pools.
+ *
+ * What stays up off hours: the control planes; AKS's system pool (a system pool cannot be empty) with Flux, the
+ * downscaler and kube-system; the EKS managed node group, which nothing autoscales (coredns and metrics-server run
+ * there), while Auto Mode empties and removes its own nodes; on GKE the last node of the cluster's only pool, which
+ * kube-system's pods (and Config Sync) keep. Databases, functions and the edge are untouched.
  *
  * It runs in constrained mode (`--namespace`): a Role in the services' namespace, no ClusterRole. Setting a
  * Deployment's replicas to 0 also stops its HPA from scaling it (the HPA cannot hold minReplicas 0), which the
