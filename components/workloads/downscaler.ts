@@ -19,9 +19,9 @@ import { DEFAULT_NAMESPACE, imageReference, RUN_AS_USER, type KubernetesObject }
  * Why this way: it is the one mechanism that works the same on all three clusters. It is plain Kubernetes objects,
  * so it reaches the private clusters through the GitOps path the services already take, and it needs nothing of a
  * cloud's API. The alternatives fail on at least one cloud: a KEDA cron scaler brings its own HPA, which would fight
- * the HPAs the services already have; scheduled node-pool resizes from outside (ASG scheduled actions, `az aks
- * nodepool scale`, GKE resizes from a CI cron) fight the autoscalers that own the live counts and leave the pods
- * pending; and no cloud offers a native schedule for its pools.
+ * the HPAs the services already have; resizing the pools on a schedule from outside would be three different
+ * mechanisms (ASG scheduled actions, `az aks nodepool scale` or an Automation runbook, a GKE resize from a CI cron),
+ * each fighting the autoscaler that owns the live count and leaving the services' pods pending instead of stopped.
  *
  * What stays up off hours: the control planes; AKS's system pool (a system pool cannot be empty) with Flux, the
  * downscaler and kube-system; the EKS managed node group, which nothing autoscales (coredns and metrics-server run
