@@ -30,6 +30,7 @@ export interface PublishStep {
   argoApplication?: { repositoryUrl: string; tag: string; path: string };
   clusterArnFrom?: string[];
   serverFrom?: string[];
+  curlArgv?: (server: string, headerFile: string, bodyFile: string) => string[];
 }
 export declare function publishPlan(outputs: unknown, workDir: string): PublishStep[];
 export declare function run(steps: PublishStep[], opts?: { dryRun?: boolean; log?: (line: string) => void }): void;

@@ -16,13 +16,13 @@
 // With a schedule it first copies the downscaler's image from its upstream into each registry (skipped when the
 // tag is there already: ECR and Artifact Registry keep tags immutable).
 //
-// Tools it runs: az, aws, gcloud, oras, tar, argocd (only for the Application). Written by hand: it only strings
+// Tools it runs: az, aws, gcloud, oras, tar, curl (only for the Application). Written by hand: it only strings
 // together the clouds' own CLIs, which no library wraps.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 
@@ -221,6 +221,23 @@ export function publishPlan(outputs, workDir) {
         "--output",
         "text",
       ],
+      // Argo CD's API: ApplicationService.Create, POST /api/v1/applications with upsert=true (its swagger), the
+      // capability's serverUrl as the host (docs.aws.amazon.com/eks/latest/userguide/argocd-cli-configuration.html).
+      curlArgv: (server, headerFile, bodyFile) => [
+        "curl",
+        "--fail-with-body",
+        "--silent",
+        "--show-error",
+        "--request",
+        "POST",
+        "--header",
+        `@${headerFile}`,
+        "--header",
+        "content-type: application/json",
+        "--data-binary",
+        `@${bodyFile}`,
+        `${server.startsWith("https://") ? server : `https://${server}`}/api/v1/applications?upsert=true`,
+      ],
       serverFrom: [
         "aws",
         "eks",
@@ -287,7 +304,7 @@ export function run(steps, { dryRun = false, log = console.log } = {}) {
         throw err;
       }
     } else if (s.argoApplication) {
-      log(`argocd app create --upsert (${APPLICATION_NAME} at ${s.argoApplication.tag})`);
+      log(`POST /api/v1/applications?upsert=true (${APPLICATION_NAME} at ${s.argoApplication.tag})`);
       if (dryRun) continue;
       const token = process.env.ARGOCD_AUTH_TOKEN;
       if (!token) {
@@ -295,12 +312,14 @@ export function run(steps, { dryRun = false, log = console.log } = {}) {
         continue;
       }
       const clusterArn = must(s.clusterArnFrom, { capture: true }).stdout.trim();
-      const server = must(s.serverFrom, { capture: true })
-        .stdout.trim()
-        .replace(/^https:\/\//, "");
+      const server = must(s.serverFrom, { capture: true }).stdout.trim().replace(/\/+$/, "");
+      const body = join(dirname(s.argoApplication.path), "application.json");
       writeFileSync(s.argoApplication.path, stringify(argoApplication({ ...s.argoApplication, clusterArn })));
-      // argocd reads ARGOCD_AUTH_TOKEN from the environment (docs.aws.amazon.com/eks/latest/userguide/argocd-cli-configuration.html).
-      must(["argocd", "app", "create", "--upsert", "--file", s.argoApplication.path, "--server", server, "--grpc-web"]);
+      writeFileSync(body, JSON.stringify(argoApplication({ ...s.argoApplication, clusterArn })));
+      // The token goes in a header file, never on a command line; the runner has curl, not the argocd CLI.
+      const header = join(dirname(s.argoApplication.path), "authorization.header");
+      writeFileSync(header, `Authorization: Bearer ${token}\n`, { mode: 0o600 });
+      must(s.curlArgv(server, header, body));
     }
   }
 }

@@ -19,6 +19,7 @@ type Step = {
   text?: string;
   argoApplication?: { repositoryUrl: string; tag: string };
   serverFrom?: string[];
+  curlArgv?: (server: string, headerFile: string, bodyFile: string) => string[];
   clusterArnFrom?: string[];
 };
 const commands = (steps: Step[]) => steps.filter((s) => s.argv).map((s) => s.argv!.join(" "));
@@ -155,5 +156,35 @@ describe("running the steps", () => {
     const lines: string[] = [];
     P.run([{ argv: ["false"], unless: ["true"] }], { log: (l: string) => lines.push(l) });
     expect(lines).toEqual(["false  (unless: true)", "  already there, skipped"]);
+  });
+});
+
+describe("the bootstrap Application's request", () => {
+  it("posts to the capability's Argo CD API with the token in a header file, never on the command line", async () => {
+    const r = await planStack("staging", [`tricloud:clusters.eksArgoCdIdcInstanceArn=${IDC}`]);
+    const step = (P.publishPlan(r.outputs, "/w") as Step[]).find((s) => s.argoApplication)!;
+    const argv = step.curlArgv!(
+      "abc.eks-capabilities.us-west-2.amazonaws.com",
+      "/w/authorization.header",
+      "/w/app.json",
+    );
+    expect(argv).toEqual([
+      "curl",
+      "--fail-with-body",
+      "--silent",
+      "--show-error",
+      "--request",
+      "POST",
+      "--header",
+      "@/w/authorization.header",
+      "--header",
+      "content-type: application/json",
+      "--data-binary",
+      "@/w/app.json",
+      "https://abc.eks-capabilities.us-west-2.amazonaws.com/api/v1/applications?upsert=true",
+    ]);
+    expect(step.curlArgv!("https://x.example", "h", "b").at(-1)).toBe(
+      "https://x.example/api/v1/applications?upsert=true",
+    );
   });
 });
