@@ -1,7 +1,7 @@
 import { CLOUD_NAMES, cloudOf, type CloudName, type CostLine, type WhatIf } from "@tricloud/vocabulary/clouds";
 import { formatUsd } from "@tricloud/vocabulary/money";
 import { PriceCatalogError, SHIPPED_CATALOG, type Catalog, type PriceUnit } from "./catalog";
-import { COST_MODEL, FREE, needsPricing, type PricedResource } from "./model";
+import { COST_MODEL, FREE, needsPricing, OFF_HOURS_LINE, type PricedResource } from "./model";
 import { usageOf, type UsageProfile } from "./usage";
 
 /**
@@ -144,4 +144,18 @@ export function estimateCost(resources: readonly PricedResource[], opts: Estimat
 export function describeEstimate(e: Pick<Estimate, "monthlyUsd" | "byCloud">): string {
   const parts = CLOUD_NAMES.filter((c) => e.byCloud[c] !== undefined).map((c) => `${c} ${formatUsd(e.byCloud[c]!)}`);
   return `${formatUsd(e.monthlyUsd)} a month${parts.length ? ` (${parts.join(", ")})` : ""}`;
+}
+
+/**
+ * What an off-hours schedule saves a month (a positive amount), in all and per cloud: the sum of the negative
+ * "Off-hours scale-to-zero" lines, already included in the estimate's totals. Null without such a line.
+ */
+export function offHoursSaving(
+  lines: readonly Pick<CostLine, "name" | "cloud" | "monthlyUsd">[],
+): { monthlyUsd: number; byCloud: Partial<Record<CloudName, number>> } | null {
+  const saving = lines.filter((l) => l.name.startsWith(OFF_HOURS_LINE) && l.monthlyUsd !== null);
+  if (saving.length === 0) return null;
+  const byCloud: Partial<Record<CloudName, number>> = {};
+  for (const l of saving) byCloud[l.cloud] = cents((byCloud[l.cloud] ?? 0) - l.monthlyUsd!);
+  return { monthlyUsd: cents(saving.reduce((n, l) => n - l.monthlyUsd!, 0)), byCloud };
 }

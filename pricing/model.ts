@@ -84,6 +84,13 @@ const num = (v: unknown, fallback: number): number =>
       ? Number(v)
       : fallback;
 
+/** How many nodes a workload pool must run beyond its own count to hold what the services request at their floor. */
+function extraFloorNodes(ctx: ModelContext, cloud: Cloud, machine: string, poolNodes: number): number {
+  const floor = serviceFloorOf(ctx.ofType("pulumi:pulumi:Stack")[0]?.props, cloud);
+  if (!floor || !MACHINE_SPECS[machine]) return 0;
+  return Math.max(0, nodesNeeded(machine, floor) - poolNodes);
+}
+
 /**
  * The nodes a workload pool must run beyond its own count to hold what the services request at their replica floor
  * (the Stack's output `workloads`): the autoscalers add them, so they are a fixed cost, not usage.
@@ -96,12 +103,53 @@ function serviceFloorNodes(
   priceId: string,
   note?: string,
 ): CostComponent[] {
-  const floor = serviceFloorOf(ctx.ofType("pulumi:pulumi:Stack")[0]?.props, cloud);
-  if (!floor || !MACHINE_SPECS[machine]) return [];
-  const extra = nodesNeeded(machine, floor) - poolNodes;
+  const extra = extraFloorNodes(ctx, cloud, machine, poolNodes);
   if (extra <= 0) return [];
   return [
     hours(`Nodes the services' replica floor needs above the pool (${machine}) x ${extra}`, priceId, extra, note),
+  ];
+}
+
+/** Every off-hours saving line's name starts with this (the plan's cost section and the comment sum them). */
+export const OFF_HOURS_LINE = "Off-hours scale-to-zero";
+
+/**
+ * Hours a month the services are scaled to zero: the Stack's output `schedule` (stacks/schedule.ts), which counts
+ * them in a month of `hoursPerMonth` hours; rescaled to this model's month.
+ */
+export function offHoursOf(stackOutputs: Record<string, any> | undefined): number | undefined {
+  const s = stackOutputs?.schedule;
+  const off = Number(s?.hoursOffPerMonth);
+  const month = Number(s?.hoursPerMonth);
+  if (!Number.isFinite(off) || !Number.isFinite(month) || month <= 0 || off <= 0) return undefined;
+  return (Math.min(off, month) / month) * HOURS_PER_MONTH;
+}
+
+/**
+ * The saving of an off-hours schedule on one pool, as a negative line: hours off x the nodes that go away x their
+ * price. Only nodes the pool's autoscaler may remove count (those above what stays up, `staying`).
+ */
+function offHoursSaving(
+  ctx: ModelContext,
+  machine: string,
+  pricedNodes: number,
+  staying: number,
+  priceId: string,
+  stays: string,
+): CostComponent[] {
+  const off = offHoursOf(ctx.ofType("pulumi:pulumi:Stack")[0]?.props);
+  const scaled = pricedNodes - Math.min(pricedNodes, Math.max(0, staying));
+  if (off === undefined || scaled <= 0) return [];
+  const h = Math.round(off * 100) / 100;
+  return [
+    {
+      name: `${OFF_HOURS_LINE}: ${machine} x ${scaled} off ${h} of ${HOURS_PER_MONTH} h`,
+      priceId,
+      per: "hour",
+      quantity: -off * scaled,
+      basis: "fixed",
+      note: `tricloud:schedule scales the services to zero off hours and the autoscaler removes these nodes; ${stays}`,
+    },
   ];
 }
 
@@ -233,6 +281,7 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     const count = num(r.props.scalingConfig?.desiredSize, 1);
     const spot = r.props.capacityType === "SPOT";
     const price = `aws.ec2.${type}${spot ? ".spot" : ""}`;
+    const extra = extraFloorNodes(ctx, "aws", type, count);
     return [
       hours(`Instance usage (Linux, ${spot ? "spot" : "on-demand"}, ${type}) x ${count}`, price, count),
       ...serviceFloorNodes(
@@ -242,6 +291,15 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
         count,
         price,
         "EKS Auto Mode launches these and picks their type (plus its management fee); priced as the node group's machine",
+      ),
+      // Nothing scales the node group (its desiredSize is the floor), so only Auto Mode's nodes above it go away.
+      ...offHoursSaving(
+        ctx,
+        type,
+        count + extra,
+        count,
+        price,
+        `the node group's ${count} stay (nothing autoscales it; coredns and metrics-server run there)`,
       ),
     ];
   },
@@ -360,9 +418,19 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
   "azure-native:containerservice:AgentPool": (r, ctx) => {
     const count = num(r.props.count, 1);
     const vmSize = String(r.props.vmSize);
+    const extra = extraFloorNodes(ctx, "azure", vmSize, count);
+    const min = r.props.enableAutoScaling === true ? num(r.props.minCount, count) : count + extra;
     return [
       hours(`Node pool ${r.props.agentPoolName ?? r.name} (${vmSize}) x ${count}`, `azure.vm.${vmSize}`, count),
       ...serviceFloorNodes(ctx, "azure", vmSize, count, `azure.vm.${vmSize}`),
+      ...offHoursSaving(
+        ctx,
+        vmSize,
+        count + extra,
+        min,
+        `azure.vm.${vmSize}`,
+        `the pool keeps its minCount (${min}); the system pool stays`,
+      ),
     ];
   },
   "azure-native:dbforpostgresql:Server": (r, ctx) => {
@@ -487,9 +555,23 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
       : (r.props.nodeLocations ?? cluster?.props.nodeLocations ?? [1, 2, 3]).length;
     const count =
       r.props.nodeCount !== undefined ? num(r.props.nodeCount, 1) * zones : num(r.props.initialNodeCount, 1) * zones;
+    const extra = extraFloorNodes(ctx, "gcp", machine, count);
+    const a = r.props.autoscaling;
+    const min = a ? num(a.totalMinNodeCount ?? num(a.minNodeCount, 0) * zones, 0) : count + extra;
+    // The cluster's only pool keeps a node for kube-system's pods, whatever its minimum.
+    const only = ctx.siblings("gcp:container/nodePool:NodePool").length === 1;
+    const staying = only ? Math.max(min, 1) : min;
     return [
       hours(`Instance usage (${machine}) x ${count}`, `gcp.compute.${machine}`, count),
       ...serviceFloorNodes(ctx, "gcp", machine, count, `gcp.compute.${machine}`),
+      ...offHoursSaving(
+        ctx,
+        machine,
+        count + extra,
+        staying,
+        `gcp.compute.${machine}`,
+        `${staying} stay${only ? " (the cluster's only pool keeps a node for kube-system's pods)" : ""}`,
+      ),
     ];
   },
   "gcp:sql/databaseInstance:DatabaseInstance": (r, ctx) => {

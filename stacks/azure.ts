@@ -57,6 +57,7 @@ export class AzurePlatform extends pulumi.ComponentResource {
         zones: azureZones(config),
         kubernetesVersion: t.kubernetesVersion,
         nodePool: t.clusters.azure,
+        userPoolScalesToZero: t.schedule !== undefined,
         publicAccessCidrs: t.clusters.publicAccessCidrs,
         production,
         tags,

@@ -64,6 +64,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
         subnetworkId: this.network.subnetworkId,
         kubernetesVersion: t.kubernetesVersion,
         nodePool: t.clusters.gcp,
+        userPoolScalesToZero: t.schedule !== undefined,
         publicAccessCidrs: t.clusters.publicAccessCidrs,
         production,
         tags: labels,

@@ -1,3 +1,4 @@
+import { MANIFESTS_CONTAINER } from "../components/azure/gitops";
 import { azureFunctionAppName, azureFunctionHostname } from "../components/azure/function-host";
 import { gcpFunctionUrl } from "../components/gcp/function-host";
 import { QuorumKeys } from "../components/shared/keys";
@@ -8,6 +9,7 @@ import type { StackConfig } from "./config/load";
 import { edge } from "./edge";
 import { GcpPlatform } from "./gcp";
 import { observability } from "./observability";
+import { offHours } from "./schedule";
 import { workloads } from "./workloads";
 
 /** Builds one environment from its validated configuration and returns the stack outputs. */
@@ -72,6 +74,11 @@ export function platform(config: StackConfig) {
     azure: { registryUrl: azure.registry.repositoryUrl, parent: azure },
     gcp: { registryUrl: gcp.registry.repositoryUrl, parent: gcp },
   });
+  const schedule = offHours(config, {
+    aws: { registryUrl: aws.registry.repositoryUrl, parent: aws },
+    azure: { registryUrl: azure.registry.repositoryUrl, parent: azure },
+    gcp: { registryUrl: gcp.registry.repositoryUrl, parent: gcp },
+  });
 
   return {
     environment: t.environment,
@@ -91,6 +98,22 @@ export function platform(config: StackConfig) {
     },
     // What each cluster runs, rendered for the cloud's GitOps agent (docs/workloads.md).
     workloads: clusterWorkloads,
+    // Where CI publishes each cluster's manifests for its GitOps agent (scripts/publish-manifests.mjs).
+    gitops: {
+      aws: {
+        clusterName: aws.cluster.clusterName,
+        repositoryUrl: aws.registry.repositoryUrl,
+        argoCd: aws.gitops !== undefined,
+      },
+      azure: {
+        storageAccountName: azure.gitops.storageAccountName,
+        containerName: MANIFESTS_CONTAINER,
+        containerUrl: azure.gitops.containerUrl,
+      },
+      gcp: { syncRepo: gcp.gitops.syncRepo },
+    },
+    // Off-hours scale-to-zero (tricloud:schedule): the downscaler's objects per cluster and the hours off a month.
+    ...(schedule ? { schedule } : {}),
   };
 }
 

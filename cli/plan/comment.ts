@@ -5,6 +5,7 @@ import {
   childrenOf,
   edgeSection,
   lockInGroups,
+  offHoursSavingText,
   plural,
   shortUrn,
   topLevelByCloud,
@@ -67,6 +68,8 @@ function costTable(stacks: readonly StackPlans[]): string[] {
         `| **${head.stack}** | **total**${ceiling} | n/a | **${usd(head.cost.monthlyUsd)}** | n/a (base not planned) |`,
       );
   }
+  const savings = stacks.map((s) => [s.head.stack, offHoursSavingText(s.head)]).filter(([, t]) => t);
+  if (savings.length) out.push("", ...savings.map(([stack, t]) => `${stack}: ${t}.`));
   return out;
 }
 

@@ -1,5 +1,6 @@
 import { CLOUD_NAMES, type CloudName, type LockInRow, type PlanReport, type PlannedResource } from "./report";
 import { formatUsd } from "@tricloud/vocabulary/money";
+import { offHoursSaving } from "../../pricing/estimate";
 
 export const CLOUD_TITLES: Record<CloudName, string> = {
   aws: "AWS",
@@ -231,6 +232,16 @@ export function renderTable(report: PlanReport, sections: readonly ReportSection
   return out.join("\n") + "\n";
 }
 
+/** The off-hours schedule's saving, one sentence, or "" when the stack has none (pricing/estimate.ts offHoursSaving). */
+export function offHoursSavingText(report: PlanReport): string {
+  const s = offHoursSaving(report.cost.lines);
+  if (!s) return "";
+  const clouds = CLOUD_NAMES.filter((c) => s.byCloud[c] !== undefined)
+    .map((c) => `${c} ${usd(s.byCloud[c])}`)
+    .join(", ");
+  return `off-hours scale-to-zero (tricloud:schedule) saves ${usd(s.monthlyUsd)} a month (${clouds}), included above`;
+}
+
 function renderCostText(report: PlanReport): string[] {
   const c = report.cost;
   const w = whatIfText(report);
@@ -250,6 +261,8 @@ function renderCostText(report: PlanReport): string[] {
     for (const [name, v] of Object.entries(c.byComponent).sort((a, b) => b[1] - a[1]))
       lines.push(`    ${name.padEnd(22)} ${usd(v).padStart(width)}`);
   }
+  const saving = offHoursSavingText(report);
+  if (saving) lines.push(`  ${saving}`);
   const usage = c.lines.filter((l) => l.monthlyUsd === null);
   if (usage.length)
     lines.push(

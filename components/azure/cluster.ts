@@ -20,6 +20,12 @@ export interface AzureKubernetesClusterArgs extends KubernetesClusterBaseArgs {
   nodeResourceGroup: string;
   /** Availability zones for the node pools ("1", "2", "3"). */
   zones: readonly string[];
+  /**
+   * Let the autoscaler drain the user pool to 0 nodes (an off-hours schedule scales the services to zero); the
+   * system pool keeps its node. A user pool may have zero nodes, a system pool may not
+   * (learn.microsoft.com/en-us/azure/aks/use-system-pools, read 2026-11-30).
+   */
+  userPoolScalesToZero?: boolean;
 }
 
 /** Built-in role ids (the same in every tenant). */
@@ -150,7 +156,7 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
         mode: "User",
         vmSize,
         enableAutoScaling: true,
-        minCount: pool.minNodes,
+        minCount: args.userPoolScalesToZero ? 0 : pool.minNodes,
         maxCount: pool.maxNodes,
         count: pool.desiredNodes,
         availabilityZones: zones,

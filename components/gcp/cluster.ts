@@ -15,6 +15,14 @@ export interface GcpKubernetesClusterArgs extends KubernetesClusterBaseArgs {
   subnetworkId: pulumi.Input<string>;
   /** The project's enabled APIs; every resource (and the version lookup) waits for the ones it calls. */
   apis: GcpProjectServices;
+  /**
+   * Let the autoscaler drain the node pool toward 0 (an off-hours schedule scales the services to zero). GKE takes
+   * a minimum of 0, but this pool is the cluster's only one: kube-system's pods (kube-dns, metrics-server, Config
+   * Sync's reconcilers) have nowhere else to go, and the autoscaler does not remove a node whose kube-system pods
+   * cannot move (github.com/kubernetes/autoscaler cluster-autoscaler/FAQ.md, "What types of pods can prevent CA
+   * from removing a node?", read 2026-11-30), so one node stays.
+   */
+  userPoolScalesToZero?: boolean;
 }
 
 /** The release channel the cluster is enrolled in; GKE refuses a version the channel does not offer. */
@@ -153,7 +161,11 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
         cluster: cluster.name,
         // Per zone; the totals below are what the autoscaler keeps to.
         initialNodeCount: Math.ceil(pool.desiredNodes / zoneCount),
-        autoscaling: { totalMinNodeCount: pool.minNodes, totalMaxNodeCount: pool.maxNodes, locationPolicy: "BALANCED" },
+        autoscaling: {
+          totalMinNodeCount: args.userPoolScalesToZero ? 0 : pool.minNodes,
+          totalMaxNodeCount: pool.maxNodes,
+          locationPolicy: "BALANCED",
+        },
         management: { autoRepair: true, autoUpgrade: true },
         nodeConfig: {
           machineType: nodeMachine("gcp", pool.size),

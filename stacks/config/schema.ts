@@ -6,6 +6,7 @@ import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from "../../components/shared/tags";
 import { SIZES, supportsHighAvailability } from "@tricloud/vocabulary/sizes";
 import { bool, int, positiveNumber } from "./coerce";
+import { schedule } from "./schedule";
 import { services } from "./services";
 
 /**
@@ -383,6 +384,8 @@ const tricloud = z
     functions: functions.prefault({}),
     /** What the clusters run (stacks/config/services.ts). */
     services: services.default({}),
+    /** Working hours outside which the services scale to zero (stacks/config/schedule.ts); absent: always on. */
+    schedule: schedule.optional(),
     /** Where the budgets live; GCP budgets belong to a billing account, which no project setting names. */
     billing: z.strictObject(
       {
@@ -532,6 +535,12 @@ const tricloud = z
           `expected at least 2 in prod (a node can then drain without an outage), got ${s.autoscaling.minReplicas}`,
         );
     }
+
+    if (prod && c.schedule)
+      at(
+        ["schedule"],
+        "expected no schedule in prod (prod serves around the clock; scale-to-zero is for dev and staging)",
+      );
 
     for (const key of c.requiredTags) {
       if (!(key in c.tags)) at(["tags", key], `expected required tag "${key}" (listed in tricloud:requiredTags)`);

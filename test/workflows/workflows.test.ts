@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { planStack } from "../helpers/plan";
 
 const root = join(__dirname, "..", "..");
 type Step = {
@@ -80,6 +81,11 @@ const PINS: Record<string, { sha: string; tag: string; inputs: readonly string[]
     sha: "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca",
     tag: "v3.0.1",
     inputs: ["client-id", "tenant-id", "subscription-id", "environment", "audience", "allow-no-subscriptions"],
+  },
+  "oras-project/setup-oras": {
+    sha: "38de303aac69abb66f3e6255b7198bff35f323e3",
+    tag: "v2.0.0",
+    inputs: ["version", "url", "checksum"],
   },
   "google-github-actions/auth": {
     sha: "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093",
@@ -210,12 +216,13 @@ describe("pull-request workflow", () => {
   const w = load("pull-request.yml");
   const run = scripts(w);
 
-  it("runs on pull requests: install, type-check, test, then plans dev and prod as JSON", () => {
+  it("runs on pull requests: install, type-check, test, then plans dev, staging and prod as JSON", () => {
     expect(Object.keys(w.on)).toEqual(["pull_request"]);
     expect(run).toMatch(/npm ci/);
     expect(run).toMatch(/npm run typecheck/);
     expect(run).toMatch(/vitest run/);
-    expect(run).toMatch(/for stack in dev prod/);
+    expect(run).toMatch(/for stack in dev staging prod/);
+    expect(run).not.toMatch(/for stack in dev prod/);
     expect(run).toMatch(/tricloud\.cjs plan --stack "\$stack" --format json/);
   });
 
@@ -235,15 +242,19 @@ describe("pull-request workflow", () => {
     expect(post[0]!.with).toMatchObject({ header: "tricloud-plan", path: "reports/comment.md" });
     expect(post[0]!.if).toBe(FORK_GUARD);
     expect(run).toContain(
-      'node bin/tricloud.cjs comment --head ../reports/head-dev.json --head ../reports/head-prod.json "${bases[@]}" > ../reports/comment.md',
+      'node bin/tricloud.cjs comment --head ../reports/head-dev.json --head ../reports/head-staging.json --head ../reports/head-prod.json "${bases[@]}" > ../reports/comment.md',
     );
-    expect(run).toContain("bases=(--base ../reports/base-dev.json --base ../reports/base-prod.json)");
+    expect(run).toContain(
+      "bases=(--base ../reports/base-dev.json --base ../reports/base-staging.json --base ../reports/base-prod.json)",
+    );
     expect(w.jobs.check!.permissions).toEqual({ contents: "read", "pull-requests": "write" });
   });
 
   it("fails on a mandatory violation (plan exit 1) after reporting it, and stops on bad config (exit 2)", () => {
     const fail = w.jobs.check!.steps.at(-1)!;
-    expect(fail.if).toBe("steps.plan.outputs.dev != '0' || steps.plan.outputs.prod != '0'");
+    expect(fail.if).toBe(
+      "steps.plan.outputs.dev != '0' || steps.plan.outputs.staging != '0' || steps.plan.outputs.prod != '0'",
+    );
     expect(fail.run).toMatch(/exit 1/);
     expect(run).toMatch(/if \[ "\$code" -ge 2 \]; then .* exit "\$code"; fi/);
   });
@@ -259,6 +270,11 @@ describe("pull-request workflow", () => {
       "comment-on-pr": false,
     });
     expect(action.if).toBe("steps.creds.outputs.present == 'true'");
+    expect((preview as Job & { strategy: { matrix: { stack: string[] } } }).strategy.matrix.stack).toEqual([
+      "dev",
+      "staging",
+      "prod",
+    ]);
     expect(preview.steps.find((s) => s.name === "Credentials present?")!.run).toContain(
       '[ -n "$PULUMI_ACCESS_TOKEN" ]',
     );
@@ -275,12 +291,15 @@ describe("pull-request workflow", () => {
 
 describe("deploy workflow", () => {
   const w = load("deploy.yml");
+  const STACKS = ["dev", "staging", "prod"] as const;
 
-  it("deploys on pushes to main: dev first, then prod behind the production environment", () => {
+  it("deploys on pushes to main: dev, then staging, then prod behind the production environment", () => {
     expect(w.on.push).toEqual({ branches: ["main"] });
-    expect(w.jobs.prod!.needs).toBe("dev");
-    expect(w.jobs.prod!.environment).toBe("production");
-    for (const stack of ["dev", "prod"]) {
+    expect(Object.keys(w.jobs)).toEqual([...STACKS]);
+    expect(w.jobs.staging!.needs).toBe("dev");
+    expect(w.jobs.prod!.needs).toBe("staging");
+    expect(STACKS.map((s) => w.jobs[s]!.environment)).toEqual(["development", "staging", "production"]);
+    for (const stack of STACKS) {
       const up = w.jobs[stack]!.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
       expect(up.with).toMatchObject({ command: "up", "stack-name": stack });
       // The offline plan gates the deploy.
@@ -289,7 +308,34 @@ describe("deploy workflow", () => {
   });
 
   it("never runs two deploys of one stack at once, and never cancels one halfway", () => {
-    for (const stack of ["dev", "prod"])
+    for (const stack of STACKS)
       expect(w.jobs[stack]!.concurrency).toEqual({ group: `deploy-${stack}`, "cancel-in-progress": false });
+  });
+
+  it("publishes each stack's manifests after its pulumi up, from that stack's outputs", () => {
+    for (const stack of STACKS) {
+      const steps = w.jobs[stack]!.steps;
+      const up = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+      const oras = steps.findIndex((s) => s.uses?.startsWith("oras-project/setup-oras@"));
+      const publish = steps.findIndex((s) => s.name === "Publish manifests");
+      expect(up).toBeGreaterThan(-1);
+      expect(oras).toBeGreaterThan(up);
+      expect(publish).toBeGreaterThan(oras);
+      const run = steps[publish]!.run!;
+      const file = `"$RUNNER_TEMP/outputs-${stack}.json"`;
+      expect(run).toContain(`pulumi stack output --json --stack ${stack} > ${file}`);
+      expect(run).toContain(`node scripts/publish-manifests.mjs --outputs ${file}`);
+    }
+  });
+
+  it.each(STACKS)("the outputs the publish step reads are ones the %s stack really exports", async (stack) => {
+    const { publishPlan } = await import("../../scripts/publish-manifests.mjs");
+    const outputs = (await planStack(stack)).outputs;
+    const steps = publishPlan(outputs, "/w");
+    // One upload for AKS, one push each for GKE and EKS: nothing left unresolved.
+    const cmds = steps.filter((s) => s.argv).map((s) => s.argv!.join(" "));
+    expect(cmds.filter((c) => c.startsWith("az storage blob upload-batch"))).toHaveLength(1);
+    expect(cmds.filter((c) => c.startsWith("oras push"))).toHaveLength(2);
+    expect(cmds.join("\n")).not.toMatch(/undefined|null|\[object/);
   });
 });
