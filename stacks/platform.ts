@@ -5,6 +5,7 @@ import { standardTags } from "../components/shared/tags";
 import { AwsPlatform } from "./aws";
 import { AzurePlatform } from "./azure";
 import type { StackConfig } from "./config/load";
+import { crossCloud } from "./cross-cloud";
 import { edge } from "./edge";
 import { GcpPlatform } from "./gcp";
 import { observability } from "./observability";
@@ -67,6 +68,9 @@ export function platform(config: StackConfig) {
     tags,
   );
 
+  // The site-to-site VPN between the three networks, when tricloud:network.crossCloud.enabled (docs/cross-cloud.md).
+  const vpn = crossCloud(config, { aws, azure, gcp }, tags);
+
   const clusterWorkloads = workloads(config, {
     aws: { registryUrl: aws.registry.repositoryUrl, parent: aws },
     azure: { registryUrl: azure.registry.repositoryUrl, parent: azure },
@@ -91,6 +95,8 @@ export function platform(config: StackConfig) {
     },
     // What each cluster runs, rendered for the cloud's GitOps agent (docs/workloads.md).
     workloads: clusterWorkloads,
+    // How each cluster's API is reached from the other clouds over the VPN, and the gateways' public addresses.
+    ...(vpn ? { crossCloud: vpn } : {}),
   };
 }
 
