@@ -37,7 +37,13 @@ export class GcpVpnGateway extends pulumi.ComponentResource {
     const child = { parent: this, dependsOn: args.apis.of("compute.googleapis.com") };
     const gateway = new gcp.compute.HaVpnGateway(
       name,
-      { project: args.project, region: args.region, network: args.networkId, stackType: "IPV4_ONLY" },
+      {
+        project: args.project,
+        region: args.region,
+        network: args.networkId,
+        stackType: "IPV4_ONLY",
+        labels: { ...args.labels },
+      },
       child,
     );
     const router = new gcp.compute.Router(

@@ -283,7 +283,13 @@ export const vpnRules: readonly PreflightRule[] = [
           out.push({ property, value: v, expected: "a link-local address in 169.254.0.0/16" });
       }
       const [a, b] = [ip(String(props.ipAddress ?? "")), ip(String(props.peerIpAddress ?? ""))];
-      if (a !== undefined && b !== undefined && Math.floor(a / 4) !== Math.floor(b / 4))
+      if (
+        a !== undefined &&
+        b !== undefined &&
+        inLinkLocal(a) &&
+        inLinkLocal(b) &&
+        Math.floor(a / 4) !== Math.floor(b / 4)
+      )
         out.push({
           property: "peerIpAddress",
           value: props.peerIpAddress,
