@@ -107,7 +107,7 @@ export const MODELLED_OUTPUTS: Readonly<
     page: "https://docs.aws.amazon.com/vpn/latest/s2svpn/VPNTunnels.html",
   },
   "gcp:compute/haVpnGateway:HaVpnGateway": {
-    outputs: ["vpnInterfaces"],
+    outputs: ["vpnInterfaces[0].ipAddress", "vpnInterfaces[1].ipAddress"],
     form: "[{ id: 0, ipAddress }, { id: 1, ipAddress }]: two interfaces, each with its own external IPv4 address",
     page: "https://cloud.google.com/network-connectivity/docs/vpn/concepts/topologies",
   },
