@@ -110,7 +110,8 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
         aadProfile: { managed: true, enableAzureRBAC: true },
         disableLocalAccounts: true,
         apiServerAccessProfile: privateOnly
-          ? { enablePrivateCluster: true }
+          ? // The public FQDN (Azure's default, stated here because the other clouds resolve the API server by it).
+            { enablePrivateCluster: true, enablePrivateClusterPublicFQDN: true }
           : { enablePrivateCluster: false, authorizedIPRanges: [...args.publicAccessCidrs] },
         networkProfile: {
           networkPlugin: "azure",

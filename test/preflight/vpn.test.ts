@@ -150,6 +150,23 @@ describe("Azure VPN preflight (each rule passes and fails)", () => {
   });
 });
 
+describe("preflight-azure-vpn-aks-public-fqdn", () => {
+  const AKS = "azure-native:containerservice:ManagedCluster";
+  const aks = (profile: Record<string, unknown>) => res(AKS, { apiServerAccessProfile: profile }, "aks");
+  it("passes a private cluster with its public FQDN, or any cluster without a VPN gateway; fails one without it beside a gateway", () => {
+    const name = "preflight-azure-vpn-aks-public-fqdn";
+    const off = aks({ enablePrivateCluster: true, enablePrivateClusterPublicFQDN: false });
+    expect(
+      run(name, res(GW, gateway()), aks({ enablePrivateCluster: true, enablePrivateClusterPublicFQDN: true })),
+    ).toEqual([]);
+    expect(run(name, res(GW, gateway()), aks({ enablePrivateCluster: true }))).toEqual([]);
+    expect(run(name, off)).toEqual([]);
+    expect(run(name, res(GW, gateway()), off)).toMatchObject([
+      { property: "apiServerAccessProfile.enablePrivateClusterPublicFQDN", value: false, level: "error" },
+    ]);
+  });
+});
+
 describe("AWS VPN preflight (each rule passes and fails)", () => {
   it("preflight-aws-vpn-gateway-asn: private ASNs pass (as the provider's string), public ones fail", () => {
     expect(

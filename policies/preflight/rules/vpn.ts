@@ -19,6 +19,8 @@ const AZURE_BGP_FAQ = "https://learn.microsoft.com/en-us/azure/vpn-gateway/vpn-g
 const AZURE_GATEWAY_SUBNET =
   "https://learn.microsoft.com/en-us/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub";
 const GCP_ROUTER = "https://cloud.google.com/network-connectivity/docs/router/concepts/overview";
+const GCP_ROUTER_ASN = "https://cloud.google.com/compute/docs/reference/rest/v1/routers";
+const AKS_PRIVATE = "https://learn.microsoft.com/en-us/azure/aks/private-clusters";
 const GCP_EXTERNAL = "https://cloud.google.com/network-connectivity/docs/vpn/concepts/topologies";
 
 const T = {
@@ -29,6 +31,7 @@ const T = {
   azureLocal: "azure-native:network:LocalNetworkGateway",
   azureConnection: "azure-native:network:VirtualNetworkGatewayConnection",
   azureSubnet: "azure-native:network:Subnet",
+  aks: "azure-native:containerservice:ManagedCluster",
   gcpRouter: "gcp:compute/router:Router",
   gcpInterface: "gcp:compute/routerInterface:RouterInterface",
   gcpPeer: "gcp:compute/routerPeer:RouterPeer",
@@ -185,6 +188,29 @@ export const vpnRules: readonly PreflightRule[] = [
     },
   },
   {
+    name: "preflight-azure-vpn-aks-public-fqdn",
+    description:
+      "Networks connected by VPN resolve a private AKS cluster's API server by its public FQDN (which holds the private address); with it turned off they cannot resolve it.",
+    level: "error",
+    source: src(AKS_PRIVATE),
+    checkStack(resources: readonly PreflightResource[]): StackFinding[] {
+      if (!resources.some((r) => r.type === T.azureGateway)) return [];
+      return resources
+        .filter(
+          (r) =>
+            r.type === T.aks &&
+            at(r.props, "apiServerAccessProfile.enablePrivateCluster") === true &&
+            at(r.props, "apiServerAccessProfile.enablePrivateClusterPublicFQDN") === false,
+        )
+        .map((r) => ({
+          urn: r.urn,
+          property: "apiServerAccessProfile.enablePrivateClusterPublicFQDN",
+          value: false,
+          expected: "true (or unset) while a VPN gateway connects the other clouds to this network",
+        }));
+    },
+  },
+  {
     name: "preflight-aws-vpn-gateway-asn",
     description: "The Amazon side ASN of a virtual private gateway is private: 64512-65534 or 4200000000-4294967294.",
     level: "error",
@@ -248,7 +274,7 @@ export const vpnRules: readonly PreflightRule[] = [
     name: "preflight-gcp-vpn-router-asn",
     description: "A Cloud Router's own ASN is private: 64512-65534 or 4200000000-4294967294.",
     level: "error",
-    source: src(GCP_ROUTER),
+    source: src(GCP_ROUTER_ASN),
     types: [T.gcpRouter],
     check: (props) => asnFinding(props, "bgp.asn", isPrivateAsn, PRIVATE_ASN),
   },
