@@ -342,6 +342,47 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     ),
   ],
   "aws:ec2/eip:Eip": () => [hours("Public IPv4 address", "aws.ec2.public-ipv4")],
+  // The cross-cloud VPN (components/{aws,azure,gcp}/vpn.ts). Data out is usage: what the mesh sends between clouds.
+  "aws:ec2/vpnConnection:VpnConnection": (_r, ctx) => [
+    hours("Site-to-Site VPN connection (2 tunnels)", "aws.vpn.connection"),
+    usage(
+      "Data transfer out",
+      "aws.vpn.data-out",
+      "GB",
+      ctx.usage("monthlyDataTransferOutGb"),
+      "monthlyDataTransferOutGb",
+    ),
+  ],
+  "azure-native:network:VirtualNetworkGateway": (r, ctx) => {
+    const sku = String(r.props.sku?.name ?? "VpnGw1AZ");
+    // An active-active gateway runs a tunnel from each instance per connection; 10 are included (counting two per
+    // connection errs high if Azure counts one).
+    const perConnection = r.props.activeActive ? 2 : 1;
+    const tunnels = ctx.ofType("azure-native:network:VirtualNetworkGatewayConnection").length * perConnection;
+    const extra = Math.max(0, tunnels - 10);
+    return [
+      hours(`VPN gateway ${sku} (10 site-to-site tunnels included)`, `azure.vpn-gateway.${sku.toLowerCase()}`),
+      ...(extra ? [hours(`Site-to-site tunnels beyond 10 x ${extra}`, "azure.vpn-gateway.s2s-tunnel", extra)] : []),
+      usage(
+        "Data transfer out",
+        "azure.vpn-gateway.data-out",
+        "GB",
+        ctx.usage("monthlyDataTransferOutGb"),
+        "monthlyDataTransferOutGb",
+      ),
+    ];
+  },
+  "gcp:compute/vPNTunnel:VPNTunnel": (_r, ctx) => [
+    hours("HA VPN tunnel", "gcp.vpn.tunnel"),
+    usage(
+      "Data transfer out",
+      "gcp.vpn.data-out",
+      "GB",
+      ctx.usage("monthlyDataTransferOutGb"),
+      "monthlyDataTransferOutGb",
+    ),
+  ],
+
   "aws:kms/key:Key": () => [months("Customer managed key", "aws.kms.key")],
   "aws:cloudwatch/logGroup:LogGroup": (_r, ctx) => [
     usage("Log ingestion", "aws.cloudwatch.logs.ingestion", "GB", ctx.usage("monthlyIngestedGb"), "monthlyIngestedGb"),
@@ -885,6 +926,18 @@ export const FREE: Readonly<Record<string, string>> = {
   "gcp:storage/bucketObject:BucketObject": "billed through its bucket's storage",
   "gcp:projects/service:Service": "enabling a service API has no charge; its resources bill as they are used",
   "gcp:storage/bucketIAMMember:BucketIAMMember": "IAM has no charge",
+  "aws:ec2/vpnGateway:VpnGateway": "a virtual private gateway has no hourly charge; its VPN connections are priced",
+  "aws:ec2/customerGateway:CustomerGateway": "no charge; a description of the other side",
+  "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation": "no charge",
+  "azure-native:network:LocalNetworkGateway": "no charge; a description of the other side",
+  "azure-native:network:VirtualNetworkGatewayConnection":
+    "no charge of its own: its tunnels are counted on the VPN gateway's line (10 included)",
+  "gcp:compute/haVpnGateway:HaVpnGateway":
+    "no charge for the gateway itself: HA VPN bills per tunnel-hour (its two external addresses are not billed separately; unverified)",
+  "gcp:compute/externalVpnGateway:ExternalVpnGateway": "no charge; a description of the other side",
+  "gcp:compute/routerInterface:RouterInterface": "no charge (part of its Cloud Router)",
+  "gcp:compute/routerPeer:RouterPeer": "no charge (BGP sessions of a Cloud Router are included)",
+  "gcp:compute/firewall:Firewall": "VPC firewall rules have no charge (rule logging, which is billed, is off)",
 };
 
 /** Types the model must account for: cloud resources, not components, the stack or providers. */

@@ -40,6 +40,7 @@ export class AzurePlatform extends pulumi.ComponentResource {
         location,
         cidr: t.network.azure.cidr,
         zones: azureZones(config),
+        gatewaySubnet: t.network.crossCloud.enabled,
         tags,
       },
       { parent: this },

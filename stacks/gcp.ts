@@ -7,6 +7,7 @@ import { GcpNetwork } from "../components/gcp/network";
 import { GcpContainerRegistry } from "../components/gcp/registry";
 import { GcpProjectServices } from "../components/gcp/services";
 import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } from "../components/shared/platform";
+import { remoteRanges } from "../components/shared/cross-cloud";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
 import { functionHostSettings, gcpZones, GITOPS_SYNC_SECONDS } from "./shared";
@@ -66,6 +67,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
         nodePool: t.clusters.gcp,
         userPoolScalesToZero: t.schedule !== undefined,
         publicAccessCidrs: t.clusters.publicAccessCidrs,
+        ...(t.network.crossCloud.enabled ? { privateAccessCidrs: remoteRanges(t.network, "gcp") } : {}),
         production,
         tags: labels,
         apis,

@@ -6,6 +6,7 @@ import { standardTags } from "../components/shared/tags";
 import { AwsPlatform } from "./aws";
 import { AzurePlatform } from "./azure";
 import type { StackConfig } from "./config/load";
+import { crossCloud } from "./cross-cloud";
 import { edge } from "./edge";
 import { GcpPlatform } from "./gcp";
 import { observability } from "./observability";
@@ -69,6 +70,9 @@ export function platform(config: StackConfig) {
     tags,
   );
 
+  // The site-to-site VPN between the three networks, when tricloud:network.crossCloud.enabled (docs/cross-cloud.md).
+  const vpn = crossCloud(config, { aws, azure, gcp }, tags);
+
   const clusterWorkloads = workloads(config, {
     aws: { registryUrl: aws.registry.repositoryUrl, parent: aws },
     azure: { registryUrl: azure.registry.repositoryUrl, parent: azure },
@@ -114,6 +118,8 @@ export function platform(config: StackConfig) {
     },
     // Off-hours scale-to-zero (tricloud:schedule): the downscaler's objects per cluster and the hours off a month.
     ...(schedule ? { schedule } : {}),
+    // How each cluster's API is reached from the other clouds over the VPN, and the gateways' public addresses.
+    ...(vpn ? { crossCloud: vpn } : {}),
   };
 }
 

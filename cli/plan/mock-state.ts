@@ -96,6 +96,26 @@ export const MODELLED_OUTPUTS: Readonly<
     form: "<account id>@<project>.iam.gserviceaccount.com",
     page: "https://cloud.google.com/iam/docs/service-account-overview",
   },
+  "azure-native:network:PublicIPAddress": {
+    outputs: ["ipAddress"],
+    form: "a dotted IPv4 address Azure allocates to a Static Standard address at creation",
+    page: "https://learn.microsoft.com/en-us/azure/virtual-network/ip-services/public-ip-addresses",
+  },
+  "aws:ec2/vpnConnection:VpnConnection": {
+    outputs: ["tunnel1Address", "tunnel2Address", "tunnel1VgwInsideAddress", "tunnel1CgwInsideAddress"],
+    form: "two public IPv4 outside addresses (one per tunnel endpoint); inside, AWS the first and the customer the second address of each /30",
+    page: "https://docs.aws.amazon.com/vpn/latest/s2svpn/VPNTunnels.html",
+  },
+  "gcp:compute/haVpnGateway:HaVpnGateway": {
+    outputs: ["vpnInterfaces[0].ipAddress", "vpnInterfaces[1].ipAddress"],
+    form: "[{ id: 0, ipAddress }, { id: 1, ipAddress }]: two interfaces, each with its own external IPv4 address",
+    page: "https://cloud.google.com/network-connectivity/docs/vpn/concepts/topologies",
+  },
+  "gcp:container/cluster:Cluster": {
+    outputs: ["privateClusterConfig.privateEndpoint"],
+    form: "the control plane's internal IPv4 address (the endpoint itself when the public endpoint is off)",
+    page: "https://cloud.google.com/kubernetes-engine/docs/how-to/latest/network-isolation",
+  },
   "gcp:sql/databaseInstance:DatabaseInstance": {
     outputs: ["connectionName"],
     form: "<project>:<region>:<instance>",
@@ -106,6 +126,29 @@ export const MODELLED_OUTPUTS: Readonly<
 /** Per-type outputs beyond the generic ones. Add an entry when a new resource type needs one. */
 export const TYPE_OUTPUTS: Record<string, Extra> = {
   "aws:ec2/eip:Eip": (name) => ({ publicIp: `203.0.113.${parseInt(shortHash(name, 2), 16) % 250}` }),
+  // The cross-cloud VPN (components/{aws,azure,gcp}/vpn.ts): the public addresses each side hands the others, from
+  // the documentation ranges (RFC 5737) so a plan never shows a real address.
+  "azure-native:network:PublicIPAddress": (name) => ({ ipAddress: `198.51.100.${octet(name)}` }),
+  "gcp:compute/haVpnGateway:HaVpnGateway": (name) => ({
+    vpnInterfaces: [0, 1].map((id) => ({ id, ipAddress: `192.0.2.${octet(`${name}-${id}`)}` })),
+  }),
+  "aws:ec2/vpnConnection:VpnConnection": (name, inputs) => {
+    const host = (cidr: unknown, n: number) => {
+      const [a, b, c, d] = String(cidr ?? "169.254.0.0/30")
+        .split("/")[0]!
+        .split(".")
+        .map(Number);
+      return `${a}.${b}.${c}.${d! + n}`;
+    };
+    return {
+      tunnel1Address: `203.0.113.${octet(`${name}-1`)}`,
+      tunnel2Address: `203.0.113.${octet(`${name}-2`)}`,
+      tunnel1VgwInsideAddress: host(inputs.tunnel1InsideCidr, 1),
+      tunnel1CgwInsideAddress: host(inputs.tunnel1InsideCidr, 2),
+      tunnel2VgwInsideAddress: host(inputs.tunnel2InsideCidr, 1),
+      tunnel2CgwInsideAddress: host(inputs.tunnel2InsideCidr, 2),
+    };
+  },
   "azure-native:resources:ResourceGroup": (name, inputs) => ({
     name: inputs.resourceGroupName ?? `${name}${shortHash(name, 6)}`,
   }),
@@ -163,8 +206,12 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   "gcp:serviceaccount/account:Account": (_n, inputs, ctx) => ({
     email: `${inputs.accountId}@${inputs.project ?? ctx.gcpProject}.iam.gserviceaccount.com`,
   }),
-  "gcp:container/cluster:Cluster": (name) => ({
+  "gcp:container/cluster:Cluster": (name, inputs) => ({
     endpoint: `172.16.${parseInt(shortHash(name, 2), 16) % 250}.2`,
+    privateClusterConfig: {
+      ...(inputs.privateClusterConfig as Inputs | undefined),
+      privateEndpoint: `172.16.${parseInt(shortHash(name, 2), 16) % 250}.2`,
+    },
     masterAuth: { clusterCaCertificate: Buffer.from(`mock CA of ${name}`).toString("base64") },
   }),
   "gcp:sql/databaseInstance:DatabaseInstance": (name, inputs, ctx) => ({
@@ -252,6 +299,11 @@ function mockEd25519(name: string): Inputs {
 /** A PEM-shaped certificate block (not parseable as X.509; only passed through). */
 function mockCertificate(label: string): string {
   return `-----BEGIN CERTIFICATE-----\n${Buffer.from(label).toString("base64")}\n-----END CERTIFICATE-----\n`;
+}
+
+/** A host octet (1-254) derived from a name. */
+function octet(seed: string): number {
+  return (parseInt(shortHash(seed, 4), 16) % 254) + 1;
 }
 
 /** A GUID-shaped id derived from a seed (Azure principal and client ids). */

@@ -19,6 +19,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
   readonly cidr: string;
   readonly publicSubnetIds: pulumi.Output<string>[];
   readonly privateSubnetIds: pulumi.Output<string>[];
+  /** The private subnets' route tables, one per zone: a VPN gateway propagates the other clouds' routes into them. */
+  readonly privateRouteTableIds: pulumi.Output<string>[];
   readonly zones: readonly string[];
 
   constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -96,6 +98,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
       );
     });
 
+    const privateRouteTables: aws.ec2.RouteTable[] = [];
     const privateSubnets = args.zones.map((zone, i) => {
       const s = new aws.ec2.Subnet(
         `${name}-private-${zone}`,
@@ -119,6 +122,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         child,
       );
       new aws.ec2.RouteTableAssociation(`${name}-private-${zone}`, { subnetId: s.id, routeTableId: routes.id }, child);
+      privateRouteTables.push(routes);
       return s;
     });
 
@@ -127,6 +131,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
     this.zones = args.zones;
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
+    this.privateRouteTableIds = privateRouteTables.map((r) => r.id);
     this.registerOutputs({
       vpcId: this.vpcId,
       publicSubnetIds: this.publicSubnetIds,

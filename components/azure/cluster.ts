@@ -57,6 +57,12 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
   readonly oidcIssuerUrl: pulumi.Output<string>;
   /** Where AKS puts the nodes' VM scale sets, disks and load balancer (the cluster's largest cost). */
   readonly nodeResourceGroup: string;
+  /**
+   * The API server address for networks connected by VPN: the public FQDN, which for a private cluster AKS publishes
+   * in public DNS with the private endpoint's address (https://learn.microsoft.com/en-us/azure/aks/private-clusters,
+   * read 2026-11-30); `az aks get-credentials --public-fqdn` writes the same name, so the certificate covers it.
+   */
+  readonly peerEndpoint: pulumi.Output<string>;
 
   constructor(name: string, args: AzureKubernetesClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:azure:KubernetesCluster", name, {}, opts);
@@ -110,7 +116,8 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
         aadProfile: { managed: true, enableAzureRBAC: true },
         disableLocalAccounts: true,
         apiServerAccessProfile: privateOnly
-          ? { enablePrivateCluster: true }
+          ? // The public FQDN (Azure's default, stated here because the other clouds resolve the API server by it).
+            { enablePrivateCluster: true, enablePrivateClusterPublicFQDN: true }
           : { enablePrivateCluster: false, authorizedIPRanges: [...args.publicAccessCidrs] },
         networkProfile: {
           networkPlugin: "azure",
@@ -173,6 +180,7 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
 
     this.clusterName = cluster.name;
     this.endpoint = pulumi.interpolate`https://${privateOnly ? cluster.privateFQDN : cluster.fqdn}:443`;
+    this.peerEndpoint = pulumi.interpolate`https://${cluster.fqdn}:443`;
     this.kubernetesVersion = args.kubernetesVersion;
     this.nodeResourceGroup = args.nodeResourceGroup;
     this.kubeletObjectId = cluster.identityProfile.apply((p) => p?.["kubeletidentity"]?.objectId ?? "");

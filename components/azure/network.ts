@@ -13,8 +13,17 @@ export interface AzureNetworkArgs {
    * A Standard NAT gateway is zonal (it cannot span zones): it and its address go in the first.
    */
   zones?: readonly string[];
+  /**
+   * Adds the subnet a VPN gateway lives in (named GatewaySubnet, as Azure requires; a /27, the size Microsoft
+   * recommends: https://learn.microsoft.com/en-us/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub,
+   * read 2026-11-30). It takes the /27 after the functions subnet.
+   */
+  gatewaySubnet?: boolean;
   tags: Tags;
 }
+
+/** The GatewaySubnet's range: the first /27 of the /24 after the functions subnet (10.20.66.0/27 in 10.20.0.0/16). */
+export const gatewaySubnetPrefix = (cidr: string): string => subnet(subnet(cidr, 8, 66), 3, 0);
 
 /**
  * A resource group and a VNet with one subnet per tenant of the network:
@@ -30,6 +39,8 @@ export class AzureNetwork extends pulumi.ComponentResource {
   readonly clusterSubnetId: pulumi.Output<string>;
   readonly databaseSubnetId: pulumi.Output<string>;
   readonly functionsSubnetId: pulumi.Output<string>;
+  /** The GatewaySubnet, when asked for. */
+  readonly gatewaySubnetId?: pulumi.Output<string>;
   readonly cidr: string;
 
   constructor(name: string, args: AzureNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -112,6 +123,20 @@ export class AzureNetwork extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [database] },
     );
+
+    if (args.gatewaySubnet) {
+      const gateway = new network.Subnet(
+        `${name}-gateway`,
+        {
+          resourceGroupName: group.name,
+          virtualNetworkName: vnet.name,
+          subnetName: "GatewaySubnet",
+          addressPrefix: gatewaySubnetPrefix(args.cidr),
+        },
+        { parent: this, dependsOn: [functions] },
+      );
+      this.gatewaySubnetId = gateway.id;
+    }
 
     this.resourceGroupName = group.name;
     this.location = args.location;

@@ -23,6 +23,11 @@ export interface GcpKubernetesClusterArgs extends KubernetesClusterBaseArgs {
    * from removing a node?", read 2026-11-30), so one node stays.
    */
   userPoolScalesToZero?: boolean;
+  /**
+   * Private ranges of other networks connected by VPN that may reach the control plane's private endpoint (the
+   * other clouds' control planes); added to the authorized networks, which GKE applies to the private endpoint too.
+   */
+  privateAccessCidrs?: readonly string[];
 }
 
 /** The release channel the cluster is enrolled in; GKE refuses a version the channel does not offer. */
@@ -75,6 +80,8 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
   /** The service account the nodes (and so the kubelet's image pulls) run as. */
   readonly nodeServiceAccountEmail: pulumi.Output<string>;
   readonly workloadPool: string;
+  /** The control plane's private endpoint, what the other clouds reach over the VPN (GKE's certificate names the address). */
+  readonly privateEndpoint: pulumi.Output<string>;
 
   constructor(name: string, args: GcpKubernetesClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:KubernetesCluster", name, {}, opts);
@@ -128,10 +135,10 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
         ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE },
         privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: privateOnly },
         masterAuthorizedNetworksConfig: {
-          cidrBlocks: args.publicAccessCidrs.map((cidrBlock) => ({
-            cidrBlock,
-            displayName: "configured public access",
-          })),
+          cidrBlocks: [
+            ...args.publicAccessCidrs.map((cidrBlock) => ({ cidrBlock, displayName: "configured public access" })),
+            ...(args.privateAccessCidrs ?? []).map((cidrBlock) => ({ cidrBlock, displayName: "cross-cloud VPN" })),
+          ],
           gcpPublicCidrsAccessEnabled: false,
         },
         masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
@@ -190,6 +197,7 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
     this.clusterName = cluster.name;
     this.clusterId = cluster.id;
     this.endpoint = pulumi.interpolate`https://${cluster.endpoint}`;
+    this.privateEndpoint = pulumi.interpolate`https://${cluster.privateClusterConfig.apply((c) => c?.privateEndpoint ?? "")}`;
     this.kubernetesVersion = args.kubernetesVersion;
     this.nodeServiceAccountEmail = nodeAccount.email;
     this.workloadPool = workloadPool;

@@ -25,6 +25,8 @@ const K8S = "conformant Kubernetes: apply the same manifests and Helm charts to 
 const OCI = "OCI registry: copy the images with crane, skopeo or oras";
 const FN =
   "the handler is a thin adapter over functions/ core: run the same core on another host or as a container on Kubernetes";
+const VPN =
+  "IKEv2 IPsec with BGP: point the tunnels at any other gateway; the tunnel plan lives in tricloud:network.crossCloud";
 const QUEUE = "wrap behind one queue interface; move to NATS or Kafka on Kubernetes";
 
 export const SERVICES: Readonly<Record<string, ServiceEntry>> = {
@@ -81,6 +83,25 @@ export const SERVICES: Readonly<Record<string, ServiceEntry>> = {
     service: "VPC network",
     level: "low",
     exitPath: "the address plan lives in tricloud:network; recreate the network on any cloud",
+  },
+  // The cross-cloud VPN (docs/cross-cloud.md): standard IPsec with BGP on every side.
+  "aws:ec2/vpnGateway:VpnGateway": {
+    id: "aws-site-to-site-vpn",
+    service: "Site-to-Site VPN",
+    level: "low",
+    exitPath: VPN,
+  },
+  "azure-native:network:VirtualNetworkGateway": {
+    id: "azure-vpn-gateway",
+    service: "VPN Gateway",
+    level: "low",
+    exitPath: VPN,
+  },
+  "gcp:compute/haVpnGateway:HaVpnGateway": {
+    id: "gcp-ha-vpn",
+    service: "HA VPN",
+    level: "low",
+    exitPath: VPN,
   },
   "cloudflare:index/dnsRecord:DnsRecord": {
     id: "cloudflare-dns",

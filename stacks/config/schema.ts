@@ -3,6 +3,16 @@ import { z } from "zod";
 import { cheapestPlanWithin, failoverSeconds } from "../../components/cloudflare/failover";
 import { CLOUDFLARE_PLANS, PLAN_LIMITS, RATE_LIMIT_PERIODS } from "../../components/cloudflare/plans";
 import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
+import {
+  AWS_CGW_MAX_ASN,
+  AZURE_APIPA_RANGE,
+  AZURE_GATEWAY_SKUS,
+  azureRefusesAsn,
+  CROSS_CLOUD_DEFAULTS,
+  insideAzureApipa,
+  isPrivateAsn,
+  TUNNEL_COUNT,
+} from "../../components/shared/cross-cloud";
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from "../../components/shared/tags";
 import { SIZES, supportsHighAvailability } from "@tricloud/vocabulary/sizes";
 import { bool, int, positiveNumber } from "./coerce";
@@ -60,6 +70,73 @@ const gcpNetwork = cloudNetwork({ cidr: "10.30.0.0/20", zones: 1 }).extend({
   servicesCidr: cidr.default("10.36.0.0/20"),
   privateServicesCidr: cidr.default("10.37.0.0/20"),
 });
+
+const asn = int(1, 4_294_967_294);
+const PRIVATE_ASN = "a private ASN (64512-65534 or 4200000000-4294967294)";
+/**
+ * The site-to-site VPN between the three networks (components/shared/cross-cloud.ts): the BGP number of each
+ * cloud's gateway, the range the tunnels' /30s are carved from and Azure's gateway SKU.
+ */
+const crossCloud = z
+  .strictObject({
+    enabled: bool().default(false),
+    asns: z
+      .strictObject({
+        aws: asn.default(CROSS_CLOUD_DEFAULTS.asns.aws),
+        azure: asn.default(CROSS_CLOUD_DEFAULTS.asns.azure),
+        gcp: asn.default(CROSS_CLOUD_DEFAULTS.asns.gcp),
+      })
+      .prefault({}),
+    tunnelCidr: cidr.default(CROSS_CLOUD_DEFAULTS.tunnelCidr),
+    azureGatewaySku: z
+      .enum(AZURE_GATEWAY_SKUS, {
+        error: `expected one of ${AZURE_GATEWAY_SKUS.join(", ")} (new gateways must use an AZ SKU; VpnGw1-5 without AZ and Basic are refused)`,
+      })
+      .default(CROSS_CLOUD_DEFAULTS.azureGatewaySku),
+  })
+  .superRefine((c, ctx) => {
+    const at = (path: string[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    const { aws, azure, gcp } = c.asns;
+    if (!isPrivateAsn(aws))
+      at(["asns", "aws"], `expected ${PRIVATE_ASN} for the AWS virtual private gateway, got ${aws}`);
+    if (!isPrivateAsn(gcp)) at(["asns", "gcp"], `expected ${PRIVATE_ASN} for the Cloud Router, got ${gcp}`);
+    if (azureRefusesAsn(azure, true))
+      at(
+        ["asns", "azure"],
+        `expected an ASN Azure allows for its gateway (not 8074, 8075, 12076, 65517-65520, 23456, 64496-64511 or 65535-65551), got ${azure}`,
+      );
+    for (const [cloud, n] of [
+      ["aws", aws],
+      ["gcp", gcp],
+    ] as const) {
+      if (azureRefusesAsn(n, false))
+        at(
+          ["asns", cloud],
+          `expected an ASN Azure accepts for a peer (Azure reserves 65515 and 65517-65520), got ${n}`,
+        );
+    }
+    for (const [cloud, n] of [
+      ["azure", azure],
+      ["gcp", gcp],
+    ] as const) {
+      if (n > AWS_CGW_MAX_ASN)
+        at(
+          ["asns", cloud],
+          `expected at most ${AWS_CGW_MAX_ASN} (the largest ASN an AWS customer gateway takes), got ${n}`,
+        );
+    }
+    if (aws === azure || aws === gcp)
+      at(["asns", "aws"], `expected an ASN of its own (each cloud is its own BGP neighbour), got ${aws} twice`);
+    else if (azure === gcp)
+      at(["asns", "gcp"], `expected an ASN of its own (each cloud is its own BGP neighbour), got ${gcp} twice`);
+    const range = parseCidr(c.tunnelCidr);
+    if (range && (!insideAzureApipa(c.tunnelCidr) || 2 ** (32 - range.prefix) < 4 * TUNNEL_COUNT)) {
+      at(
+        ["tunnelCidr"],
+        `expected a range inside Azure's APIPA BGP range ${AZURE_APIPA_RANGE} with room for the ${TUNNEL_COUNT} tunnels' /30s (a /26 or larger, e.g. 169.254.21.0/24), got ${c.tunnelCidr}`,
+      );
+    }
+  });
 
 export const STEERING = ["dynamic_latency", "weighted", "proximity", "off"] as const;
 export { CLOUDFLARE_PLANS };
@@ -259,6 +336,7 @@ const tricloud = z
         aws: cloudNetwork({ cidr: "10.10.0.0/16", zones: 2 }).prefault({}),
         azure: cloudNetwork({ cidr: "10.20.0.0/16", zones: 1 }).prefault({}),
         gcp: gcpNetwork.prefault({}),
+        crossCloud: crossCloud.prefault({}),
       })
       .prefault({}),
     clusters: z.strictObject({
@@ -439,6 +517,15 @@ const tricloud = z
       }
     }
 
+    // EKS publishes its endpoint's private addresses under the public name only when the endpoint is private-only
+    // (https://repost.aws/knowledge-center/eks-private-cluster-endpoint-vpc, read 2026-11-30); with a public endpoint
+    // the other clouds would resolve its public addresses and never use the tunnels.
+    if (c.network.crossCloud.enabled && c.clusters.publicAccessCidrs.length > 0) {
+      at(
+        ["clusters", "publicAccessCidrs"],
+        "expected [] (private endpoints only) when tricloud:network.crossCloud.enabled is true: with a public endpoint EKS resolves its name to public addresses and the other clouds would not use the VPN",
+      );
+    }
     if (prod && c.clusters.publicAccessCidrs.includes("0.0.0.0/0")) {
       at(
         ["clusters", "publicAccessCidrs"],

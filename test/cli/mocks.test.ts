@@ -11,6 +11,8 @@ const ctx: MockContext = {
   gcpRegion: "us-central1",
 };
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
 /** Each modelled output as a pattern of the documented form. */
 const FORMS: Record<string, RegExp[]> = {
   "aws:lambda/functionUrl:FunctionUrl": [/^https:\/\/[a-z0-9]{32}\.lambda-url\.us-west-2\.on\.aws\/$/],
@@ -35,8 +37,15 @@ const FORMS: Record<string, RegExp[]> = {
   ],
   "gcp:serviceaccount/account:Account": [/^fn-api@tricloud-dev\.iam\.gserviceaccount\.com$/],
   "gcp:sql/databaseInstance:DatabaseInstance": [/^tricloud-dev:us-central1:[a-z0-9-]+$/],
+  // The cross-cloud VPN: public IPv4 addresses (documentation ranges in the mock), inside addresses from the /30 given.
+  "azure-native:network:PublicIPAddress": [IPV4],
+  "aws:ec2/vpnConnection:VpnConnection": [IPV4, IPV4, /^169\.254\.21\.1$/, /^169\.254\.21\.2$/],
+  "gcp:compute/haVpnGateway:HaVpnGateway": [IPV4, IPV4],
+  "gcp:container/cluster:Cluster": [IPV4],
 };
 const INPUTS: Record<string, Record<string, unknown>> = {
+  "aws:ec2/vpnConnection:VpnConnection": { tunnel1InsideCidr: "169.254.21.0/30", tunnel2InsideCidr: "169.254.21.4/30" },
+  "gcp:container/cluster:Cluster": { privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true } },
   "aws:rds/instance:Instance": { identifier: "dev-aws-db-pg" },
   "aws:rds/proxy:Proxy": { name: "dev-aws-fn-proxy" },
   "aws:ecr/repository:Repository": { name: "tricloud-dev" },

@@ -170,13 +170,15 @@ describe("bad values name their full key and what was expected", () => {
       );
     });
     it("prod refuses a cluster endpoint open to the world", () => {
-      const found = problems(withOverrides("prod", 'tricloud:clusters.publicAccessCidrs=["0.0.0.0/0"]'), "prod");
+      // Without the cross-cloud VPN, which wants private endpoints only (test/config/cross-cloud.test.ts).
+      const noVpn = "tricloud:network.crossCloud.enabled=false";
+      const found = problems(withOverrides("prod", noVpn, 'tricloud:clusters.publicAccessCidrs=["0.0.0.0/0"]'), "prod");
       expect(found).toEqual([
         expect.stringMatching(/^tricloud:clusters\.publicAccessCidrs: expected specific CIDRs in prod/),
       ]);
-      expect(problems(withOverrides("prod", 'tricloud:clusters.publicAccessCidrs=["203.0.113.0/24"]'), "prod")).toEqual(
-        [],
-      );
+      expect(
+        problems(withOverrides("prod", noVpn, 'tricloud:clusters.publicAccessCidrs=["203.0.113.0/24"]'), "prod"),
+      ).toEqual([]);
     });
   });
 });

@@ -4,6 +4,7 @@ import { EKS_LOG_TYPES } from "../../components/aws/cluster";
 import { GKE_LOG_COMPONENTS } from "../../components/gcp/cluster";
 import { PODS_RANGE, SERVICES_RANGE } from "../../components/gcp/network";
 import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
+import { remoteRanges } from "../../components/shared/cross-cloud";
 import { nodeMachine } from "@tricloud/vocabulary/sizes";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { expectConfigError, mockId, mockState, owningComponents, stackConfig } from "../helpers/platform";
@@ -167,8 +168,10 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
     expect(input(gke, "removeDefaultNodePool")).toBe(true);
     expect(input(gke, "workloadIdentityConfig.workloadPool")).toBe(`${config.gcp.project}.svc.id.goog`);
     expect(input(gke, "privateClusterConfig")).toEqual({ enablePrivateNodes: true, enablePrivateEndpoint: true });
+    // Private endpoint only; with the cross-cloud VPN the other clouds' ranges may reach it.
+    const vpn = t.network.crossCloud.enabled ? remoteRanges(t.network, "gcp") : [];
     expect(input(gke, "masterAuthorizedNetworksConfig")).toEqual({
-      cidrBlocks: [],
+      cidrBlocks: vpn.map((cidrBlock) => ({ cidrBlock, displayName: "cross-cloud VPN" })),
       gcpPublicCidrsAccessEnabled: false,
     });
     expect(input(gke, "masterAuth.clientCertificateConfig.issueClientCertificate")).toBe(false);

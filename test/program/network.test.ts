@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
 import type { PlanReport } from "../../cli/plan/report";
 import { ancestors, input, ofType, oneOfType, planStack } from "../helpers/plan";
+import { stackConfig } from "../helpers/platform";
 
 /** Every address range the plan assigns, per cloud. */
 function ranges(report: PlanReport): { cloud: string; cidr: string }[] {
@@ -84,7 +85,11 @@ describe.each(["dev", "prod"])("%s network plan", (stack) => {
       (input(oneOfType(r, "azure-native:network:VirtualNetwork"), "addressSpace.addressPrefixes") as string[])[0]!,
     )!;
     const subnets = ofType(r, "azure-native:network:Subnet");
-    expect(subnets.map((s) => s.name.split("-").pop()).sort()).toEqual(["cluster", "database", "functions"]);
+    // The VPN gateway's GatewaySubnet where the cross-cloud VPN is on (prod).
+    const vpn = stackConfig(stack).tricloud.network.crossCloud.enabled ? ["gateway"] : [];
+    expect(subnets.map((s) => s.name.split("-").pop()).sort()).toEqual(
+      ["cluster", "database", "functions", ...vpn].sort(),
+    );
     for (const s of subnets) expect(cidrsOverlap(parseCidr(input(s, "addressPrefix") as string)!, vnet)).toBe(true);
     const db = subnets.find((s) => s.name.endsWith("database"))!;
     expect(input(db, "delegations")).toEqual([
@@ -110,7 +115,7 @@ describe.each(["dev", "prod"])("%s network plan", (stack) => {
     const taggable = r.resources.filter(
       (x) =>
         x.custom &&
-        ((x.type.startsWith("aws:ec2/") && !x.type.includes("Association")) ||
+        ((x.type.startsWith("aws:ec2/") && !x.type.includes("Association") && !x.type.includes("RoutePropagation")) ||
           x.type.startsWith("azure-native:network:VirtualNetwork") ||
           x.type === "azure-native:resources:ResourceGroup"),
     );

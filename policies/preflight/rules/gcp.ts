@@ -27,6 +27,13 @@ export const GCP_TYPE_APIS: Readonly<Record<string, readonly string[]>> = {
   "gcp:compute/router:Router": ["compute.googleapis.com"],
   "gcp:compute/routerNat:RouterNat": ["compute.googleapis.com"],
   "gcp:compute/globalAddress:GlobalAddress": ["compute.googleapis.com"],
+  // The cross-cloud VPN (components/gcp/vpn.ts): HA VPN, its tunnels and BGP sessions are Compute Engine resources.
+  "gcp:compute/haVpnGateway:HaVpnGateway": ["compute.googleapis.com"],
+  "gcp:compute/externalVpnGateway:ExternalVpnGateway": ["compute.googleapis.com"],
+  "gcp:compute/vPNTunnel:VPNTunnel": ["compute.googleapis.com"],
+  "gcp:compute/routerInterface:RouterInterface": ["compute.googleapis.com"],
+  "gcp:compute/routerPeer:RouterPeer": ["compute.googleapis.com"],
+  "gcp:compute/firewall:Firewall": ["compute.googleapis.com"],
   "gcp:servicenetworking/connection:Connection": ["servicenetworking.googleapis.com", "compute.googleapis.com"],
   "gcp:container/cluster:Cluster": ["container.googleapis.com", "compute.googleapis.com"],
   "gcp:container/nodePool:NodePool": ["container.googleapis.com", "compute.googleapis.com"],

@@ -5,6 +5,7 @@ import { azureModelRules } from "./azure-models";
 import { edgePrerequisites, edgeRules } from "./edge";
 import { gcpPrerequisites, gcpRules } from "./gcp";
 import { versionRules } from "./versions";
+import { vpnRules } from "./vpn";
 
 /** Every preflight rule, in report order. */
 export const PREFLIGHT_RULES: readonly PreflightRule[] = [
@@ -13,6 +14,7 @@ export const PREFLIGHT_RULES: readonly PreflightRule[] = [
   ...azureRules,
   ...azureModelRules,
   ...gcpRules,
+  ...vpnRules,
   ...edgeRules,
 ];
 export const PREREQUISITE_RULES: readonly PrerequisiteRule[] = [
