@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { parseCidr } from "../../components/shared/cidr";
 
 /**
  * Outputs the offline plan's mocks return for each resource: the inputs plus
@@ -8,6 +9,11 @@ import type * as pulumi from "@pulumi/pulumi";
  * resolve and two runs print the same plan.
  */
 export interface MockContext {
+  /**
+   * Primary ranges of the GCP subnetworks mocked so far, by id: a GKE private endpoint is an address of
+   * the cluster's node subnet (no masterIpv4CidrBlock), so its mock answers one from there.
+   */
+  readonly gcpSubnetRanges?: Map<string, string>;
   readonly project: string;
   readonly stack: string;
   readonly awsRegion: string;
@@ -206,14 +212,14 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   "gcp:serviceaccount/account:Account": (_n, inputs, ctx) => ({
     email: `${inputs.accountId}@${inputs.project ?? ctx.gcpProject}.iam.gserviceaccount.com`,
   }),
-  "gcp:container/cluster:Cluster": (name, inputs) => ({
-    endpoint: `172.16.${parseInt(shortHash(name, 2), 16) % 250}.2`,
-    privateClusterConfig: {
-      ...(inputs.privateClusterConfig as Inputs | undefined),
-      privateEndpoint: `172.16.${parseInt(shortHash(name, 2), 16) % 250}.2`,
-    },
-    masterAuth: { clusterCaCertificate: Buffer.from(`mock CA of ${name}`).toString("base64") },
-  }),
+  "gcp:container/cluster:Cluster": (name, inputs, ctx) => {
+    const privateEndpoint = gkePrivateEndpoint(name, ctx.gcpSubnetRanges?.get(String(inputs.subnetwork)));
+    return {
+      endpoint: privateEndpoint,
+      privateClusterConfig: { ...(inputs.privateClusterConfig as Inputs | undefined), privateEndpoint },
+      masterAuth: { clusterCaCertificate: Buffer.from(`mock CA of ${name}`).toString("base64") },
+    };
+  },
   "gcp:sql/databaseInstance:DatabaseInstance": (name, inputs, ctx) => ({
     privateIpAddress: `10.255.${parseInt(shortHash(name, 2), 16) % 250}.3`,
     connectionName: `${inputs.project ?? ctx.gcpProject}:${inputs.region ?? ctx.gcpRegion}:${name}`,
@@ -469,14 +475,31 @@ export class UnknownInvokeError extends Error {
  * resource gets mockResource's state, each invoke its INVOKES answer; an invoke with no
  * answer is recorded in `failures` (the SDK may swallow the throw) and thrown.
  */
+/**
+ * A private endpoint for a GKE cluster created without masterIpv4CidrBlock: an address of its node subnet
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/latest/network-isolation, read 2026-11-30), past the
+ * subnet's first two and before its last two addresses, which Google Cloud reserves
+ * (https://cloud.google.com/vpc/docs/subnets#unusable-ip-addresses-in-every-subnet). A cluster built alone,
+ * on a subnetwork id no mock created, gets an address of 10.0.0.0/8.
+ */
+export function gkePrivateEndpoint(name: string, subnetRange: string | undefined): string {
+  const range = (subnetRange === undefined ? undefined : parseCidr(subnetRange)) ?? parseCidr("10.0.0.0/8")!;
+  const usable = 2 ** (32 - range.prefix) - 4;
+  const address = range.base + 2 + (parseInt(shortHash(name, 6), 16) % usable);
+  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".");
+}
+
 export function offlineMocks(
   ctx: MockContext,
   failures: Error[],
   onResource: (type: string, name: string, inputs: Inputs, state: Inputs) => void = () => {},
 ): pulumi.runtime.Mocks {
+  const world: MockContext = { ...ctx, gcpSubnetRanges: new Map() };
   return {
     newResource(args) {
-      const mocked = mockResource(args.type, args.name, args.inputs, ctx);
+      const mocked = mockResource(args.type, args.name, args.inputs, world);
+      if (args.type === "gcp:compute/subnetwork:Subnetwork")
+        world.gcpSubnetRanges!.set(mocked.id, String(args.inputs.ipCidrRange));
       onResource(args.type, args.name, args.inputs, mocked.state);
       return mocked;
     },
@@ -487,7 +510,7 @@ export function offlineMocks(
         failures.push(err);
         throw err;
       }
-      return answer(args.inputs, ctx);
+      return answer(args.inputs, world);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
 import { remoteRanges } from "../../components/shared/cross-cloud";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { stackConfig } from "../helpers/platform";
@@ -114,6 +115,16 @@ describe.each(["staging", "prod"])("%s: the three ends of the VPN agree", (stack
     expect(vpn.apiEndpoints.aws).toMatch(/^https:\/\/[A-F0-9]{32}\.gr7\.[a-z0-9-]+\.eks\.amazonaws\.com$/);
     expect(vpn.apiEndpoints.azure).toMatch(/^https:\/\/[a-z0-9-]+\.hcp\.[a-z0-9]+\.azmk8s\.io:443$/);
     expect(vpn.apiEndpoints.gcp).toMatch(/^https:\/\/\d+\.\d+\.\d+\.\d+$/);
+  });
+
+  it("reaches GKE's private endpoint inside the GCP node subnet, which the other clouds route to", async () => {
+    const { r, vpn } = await out();
+    const address = parseCidr(`${vpn.apiEndpoints.gcp!.replace("https://", "")}/32`)!;
+    const nodes = parseCidr(input(oneOfType(r, "gcp:compute/subnetwork:Subnetwork"), "ipCidrRange") as string)!;
+    expect(cidrsOverlap(address, nodes)).toBe(true);
+    // Routed from AWS and Azure: inside a range they send over the tunnels.
+    for (const cloud of ["aws", "azure"] as const)
+      expect(remoteRanges(t.network, cloud).some((c) => cidrsOverlap(address, parseCidr(c)!))).toBe(true);
   });
 });
 
