@@ -197,10 +197,10 @@ export function publishPlan(outputs, workDir) {
   };
   const gcp = splitReference(syncRepo);
   const gcpTag = oci("gcp", gcp.repository);
-  // Config Sync reads syncRepo's own tag, "latest" when it names none. Artifact Registry's immutable tags refuse to
-  // move an existing one: then this step fails and says so (docs/ci-oidc.md).
+  // Config Sync reads syncRepo's own tag, "latest" when it names none. syncRepo is in the manifests repository,
+  // whose tags may move (components/gcp/gitops.ts); a repository with immutable tags would refuse this.
   cmd(["oras", "tag", `${gcp.repository}:${gcpTag}`, gcp.tag ?? "latest"], {
-    hint: `Artifact Registry keeps tags immutable here: ${gcp.tag ?? "latest"} cannot move to new content; point Config Sync's syncRepo at ${gcp.repository}:${gcpTag} instead (docs/ci-oidc.md)`,
+    hint: `${gcp.tag ?? "latest"} could not move to new content: syncRepo must be in a repository whose tags may move (tricloud-manifests, docs/ci-oidc.md)`,
   });
 
   const awsTag = oci("aws", awsRepo);

@@ -111,8 +111,6 @@ export class GcpPlatform extends pulumi.ComponentResource {
         clusterId: this.cluster.clusterId,
         clusterName: this.cluster.clusterName,
         workloadPool: this.cluster.workloadPool,
-        repositoryUrl: this.registry.repositoryUrl,
-        repository: repositoryId,
         syncIntervalSeconds: GITOPS_SYNC_SECONDS,
         labels,
         apis,

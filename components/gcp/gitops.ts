@@ -9,10 +9,7 @@ export interface GcpGitOpsArgs {
   clusterName: pulumi.Input<string>;
   /** The cluster's Workload Identity pool (`PROJECT.svc.id.goog`). */
   workloadPool: string;
-  /** Artifact Registry path without the package (`LOCATION-docker.pkg.dev/PROJECT/REPOSITORY`). */
-  repositoryUrl: pulumi.Input<string>;
-  /** That repository's id and region: the reader is granted on it alone. */
-  repository: string;
+  /** The region of the manifests repository (the cluster's). */
   region: string;
   /** Seconds between Config Sync's polls of the artifact. */
   syncIntervalSeconds: number;
@@ -20,16 +17,19 @@ export interface GcpGitOpsArgs {
   apis: GcpProjectServices;
 }
 
-/** The OCI package in the stack's repository CI pushes the rendered manifests to. */
+/** The OCI package in the manifests repository CI pushes the rendered manifests to. */
 export const MANIFESTS_PACKAGE = "workloads";
+/** The Artifact Registry repository (Docker format, as Config Sync's OCI source needs) holding only manifests. */
+export const MANIFESTS_REPOSITORY = "tricloud-manifests";
 /** The Kubernetes service account Config Sync's root reconciler runs as (Config Sync's OCI docs). */
 export const ROOT_RECONCILER = "config-management-system/root-reconciler";
 
 /**
  * Config Sync on GKE, enabled through the fleet API (docs/workloads.md): the cluster is registered to the
- * project's fleet, the `configmanagement` feature is on, and the membership syncs an OCI package from the stack's
- * Artifact Registry repository, read by a service account the root reconciler impersonates through Workload
- * Identity, granted `roles/artifactregistry.reader` on that repository only.
+ * project's fleet, the `configmanagement` feature is on, and the membership syncs an OCI package from a manifests
+ * repository of its own, read by a service account the root reconciler impersonates through Workload
+ * Identity, granted `roles/artifactregistry.reader` on that repository only. The images repository keeps its tags
+ * immutable; this one may not: Config Sync follows one tag (`latest`), which each publish moves to new content.
  */
 export class GcpGitOps extends pulumi.ComponentResource {
   readonly readerEmail: pulumi.Output<string>;
@@ -50,12 +50,31 @@ export class GcpGitOps extends pulumi.ComponentResource {
       },
       on("iam.googleapis.com"),
     );
+    const repo = new gcp.artifactregistry.Repository(
+      `${name}-manifests`,
+      {
+        project: args.project,
+        location: args.region,
+        repositoryId: MANIFESTS_REPOSITORY,
+        format: "DOCKER",
+        description: "tricloud rendered Kubernetes manifests (Config Sync's OCI source)",
+        dockerConfig: { immutableTags: false },
+        cleanupPolicyDryRun: false,
+        cleanupPolicies: [
+          // Each publish leaves the previous content untagged: a week to roll back by digest, then gone.
+          { id: "delete-untagged", action: "DELETE", condition: { tagState: "UNTAGGED", olderThan: `${7 * 86400}s` } },
+          { id: "keep-recent", action: "KEEP", mostRecentVersions: { keepCount: 20 } },
+        ],
+        labels: { ...args.labels },
+      },
+      on("artifactregistry.googleapis.com"),
+    );
     const canRead = new gcp.artifactregistry.RepositoryIamMember(
       `${name}-reader-access`,
       {
         project: args.project,
         location: args.region,
-        repository: args.repository,
+        repository: repo.repositoryId,
         role: "roles/artifactregistry.reader",
         member: pulumi.interpolate`serviceAccount:${reader.email}`,
       },
@@ -92,7 +111,7 @@ export class GcpGitOps extends pulumi.ComponentResource {
       },
       hub,
     );
-    this.syncRepo = pulumi.interpolate`${args.repositoryUrl}/${MANIFESTS_PACKAGE}`;
+    this.syncRepo = pulumi.interpolate`${repo.location}-docker.pkg.dev/${repo.project}/${repo.repositoryId}/${MANIFESTS_PACKAGE}`;
     new gcp.gkehub.FeatureMembership(
       `${name}-config-sync`,
       {

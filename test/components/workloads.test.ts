@@ -93,7 +93,7 @@ describe("workloads components in isolation", () => {
     });
   });
 
-  it("GcpGitOps: fleet membership, Config Sync from the registry's OCI artifact, a reader service account with Workload Identity", async () => {
+  it("GcpGitOps: fleet membership, Config Sync from its own manifests repository, a reader service account with Workload Identity", async () => {
     const built = await buildComponent(() => {
       const apis = new GcpProjectServices("apis", { project: "tricloud-unit" });
       return new GcpGitOps("g", {
@@ -101,8 +101,6 @@ describe("workloads components in isolation", () => {
         clusterId: "projects/tricloud-unit/locations/us-central1/clusters/dev-gke",
         clusterName: "dev-gke",
         workloadPool: "tricloud-unit.svc.id.goog",
-        repositoryUrl: REGISTRY.gcp,
-        repository: "tricloud-dev",
         region: "us-central1",
         syncIntervalSeconds: 120,
         labels: { environment: "dev" },
@@ -114,10 +112,16 @@ describe("workloads components in isolation", () => {
       "//container.googleapis.com/projects/tricloud-unit/locations/us-central1/clusters/dev-gke",
     );
     const fm = built.one("gcp:gkehub/featureMembership:FeatureMembership").inputs;
-    expect(fm.configmanagement.configSync.oci.syncRepo).toBe(`${REGISTRY.gcp}/workloads`);
-    expect(built.one("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").inputs.role).toBe(
-      "roles/artifactregistry.reader",
+    expect(fm.configmanagement.configSync.oci.syncRepo).toBe(
+      "us-central1-docker.pkg.dev/tricloud-unit/tricloud-manifests/workloads",
     );
+    // Tags move (Config Sync follows latest), unlike the images repository's; the reader may read this one only.
+    const repo = built.one("gcp:artifactregistry/repository:Repository").inputs;
+    expect(repo).toMatchObject({ format: "DOCKER", repositoryId: "tricloud-manifests", location: "us-central1" });
+    expect(repo.dockerConfig).toEqual({ immutableTags: false });
+    const reader = built.one("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").inputs;
+    expect(reader.role).toBe("roles/artifactregistry.reader");
+    expect(reader.repository).toBe(repo.repositoryId);
     expect(built.one("gcp:serviceaccount/iAMMember:IAMMember").inputs.member).toBe(
       "serviceAccount:tricloud-unit.svc.id.goog[config-management-system/root-reconciler]",
     );

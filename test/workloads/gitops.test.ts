@@ -64,10 +64,12 @@ describe("each cluster's managed GitOps agent, enabled through the cloud's API",
         },
       },
     });
-    const registry = (report.outputs as any).gcp.registry.url as string;
-    expect(input(fm, "configmanagement.configSync.oci.syncRepo")).toBe(`${registry}/workloads`);
+    const manifests = oneOfType(report, "gcp:artifactregistry/repository:Repository", "gitops-manifests");
+    expect(input(fm, "configmanagement.configSync.oci.syncRepo")).toBe(
+      `${String(input(manifests, "location"))}-docker.pkg.dev/${String(input(manifests, "project"))}/tricloud-manifests/workloads`,
+    );
     expect(fm.dependencies).toEqual(expect.arrayContaining([feature.urn, membership.urn]));
-    // The root reconciler impersonates the reader, which may read the stack's repository and nothing else.
+    // The root reconciler impersonates the reader, which may read the manifests repository and nothing else.
     const wi = oneOfType(report, "gcp:serviceaccount/iAMMember:IAMMember", "gitops-wi");
     expect(wi.inputs).toMatchObject({ role: "roles/iam.workloadIdentityUser" });
     expect(wi.inputs.member).toMatch(
@@ -78,7 +80,7 @@ describe("each cluster's managed GitOps agent, enabled through the cloud's API",
       "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
       "gitops-reader-access",
     );
-    expect(access.inputs).toMatchObject({ role: "roles/artifactregistry.reader", repository: "tricloud-staging" });
+    expect(access.inputs).toMatchObject({ role: "roles/artifactregistry.reader", repository: "tricloud-manifests" });
     expect(fm.dependencies).toEqual(expect.arrayContaining([wi.urn, access.urn]));
     const apis = ofType(report, "gcp:projects/service:Service").map((r) => r.inputs.service);
     expect(apis).toEqual(expect.arrayContaining(["gkehub.googleapis.com", "anthosconfigmanagement.googleapis.com"]));
