@@ -9,6 +9,7 @@ import { GcpProjectServices } from "../components/gcp/services";
 import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
+import type { MeshMember } from "./workloads";
 import { functionHostSettings, gcpZones, GITOPS_SYNC_SECONDS } from "./shared";
 
 /** Everything tricloud runs in the GCP region. */
@@ -31,6 +32,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
     config: StackConfig,
     labels: Tags,
     quorum: QuorumMember,
+    mesh: MeshMember,
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("tricloud:gcp:Platform", name, {}, opts);
@@ -113,6 +115,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
         syncIntervalSeconds: GITOPS_SYNC_SECONDS,
         labels,
         apis,
+        mesh: { environment: t.environment, cacerts: mesh.cacerts },
       },
       { parent: this },
     );

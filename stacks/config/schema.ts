@@ -6,7 +6,7 @@ import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from "../../components/shared/tags";
 import { SIZES, supportsHighAvailability } from "@tricloud/vocabulary/sizes";
 import { bool, int, positiveNumber } from "./coerce";
-import { services } from "./services";
+import { mesh, services } from "./services";
 
 /**
  * The one schema for everything the program reads from `Pulumi.<stack>.yaml`:
@@ -383,6 +383,8 @@ const tricloud = z
     functions: functions.prefault({}),
     /** What the clusters run (stacks/config/services.ts). */
     services: services.default({}),
+    /** The Istio mesh over the clusters (stacks/config/services.ts). */
+    mesh,
     /** Where the budgets live; GCP budgets belong to a billing account, which no project setting names. */
     billing: z.strictObject(
       {
