@@ -248,7 +248,15 @@ export class AzureGitOps extends pulumi.ComponentResource {
     return pulumi
       .all([vault.properties.vaultUri, identity.clientId, client.tenantId])
       .apply(([vaultUrl, clientId, tenantId]): MeshSecretSource => ({
-        provider: { azurekv: { vaultUrl, tenantId, authType: "WorkloadIdentity" } },
+        // Workload identity names the service account whose token is exchanged: the operator's own.
+        provider: {
+          azurekv: {
+            vaultUrl,
+            tenantId,
+            authType: "WorkloadIdentity",
+            serviceAccountRef: { name: EXTERNAL_SECRETS_SERVICE_ACCOUNT, namespace: EXTERNAL_SECRETS_NAMESPACE },
+          },
+        },
         key,
         serviceAccountAnnotations: {
           "azure.workload.identity/client-id": clientId,

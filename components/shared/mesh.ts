@@ -33,18 +33,24 @@ export const istioCharts = (version: string) =>
     gateway: { repo: ISTIO_REPO, chart: "gateway", version },
   }) satisfies Record<string, HelmChart>;
 
-/** Argo Rollouts (app v1.8.3): chart 2.40.5 from argo-helm, as `helm search repo argo/argo-rollouts` listed it. */
+/**
+ * Argo Rollouts v1.9.1: chart argo-rollouts-2.41.1 from argo-helm, the newest chart release found on 2026-11-30
+ * (https://github.com/argoproj/argo-helm/releases/tag/argo-rollouts-2.41.1).
+ */
 export const ROLLOUTS_CHART: HelmChart = {
   repo: "https://argoproj.github.io/argo-helm",
   chart: "argo-rollouts",
-  version: "2.40.5",
+  version: "2.41.1",
 };
 
-/** External Secrets Operator 1.3.2 (its chart version is the app version; https://charts.external-secrets.io). */
+/**
+ * External Secrets Operator 2.14.0 (its chart version is the app version; https://charts.external-secrets.io): the
+ * newest release found on 2026-11-30 (the v2.14.0 release notes, https://github.com/external-secrets/external-secrets/releases).
+ */
 export const EXTERNAL_SECRETS_CHART: HelmChart = {
   repo: "https://charts.external-secrets.io",
   chart: "external-secrets",
-  version: "1.3.2",
+  version: "2.14.0",
 };
 
 export const ISTIO_NAMESPACE = "istio-system";
@@ -101,7 +107,7 @@ export const cacertsSecretName = (environment: string, cloud: Cloud) =>
 
 /** How this cluster's External Secrets operator reads the cloud's secret store (components/<cloud>/gitops.ts). */
 export interface MeshSecretSource {
-  /** `SecretStore.spec.provider`: the store, read with the operator's own cloud identity. */
+  /** `ClusterSecretStore.spec.provider`: the store, read with the operator's own cloud identity. */
   readonly provider: Record<string, unknown>;
   /** The store entry holding the cluster's `cacerts` JSON (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem). */
   readonly key: string;

@@ -19,7 +19,7 @@ import type { IAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argopro
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret" with {
   "resolution-mode": "import",
 };
-import type { ISecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore" with {
+import type { IClusterSecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore" with {
   "resolution-mode": "import",
 };
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy" with {
@@ -176,11 +176,16 @@ function strictMtls(ns: string): (IPeerAuthentication & KubernetesObject)[] {
 
 /** The cluster's intermediate CA, from the cloud's secret store into `istio-system/cacerts` (never in a manifest). */
 function cacerts(secrets: MeshSecretSource): KubernetesObject[] {
-  const store: ISecretStore & KubernetesObject = {
+  // Cluster-scoped, so it may name the operator's own service account (a namespaced store only its own namespace's),
+  // and usable from istio-system alone.
+  const store: IClusterSecretStore & KubernetesObject = {
     apiVersion: "external-secrets.io/v1",
-    kind: "SecretStore",
-    metadata: { name: "mesh-ca", namespace: ISTIO_NAMESPACE, labels: MESH_LABELS },
-    spec: { provider: secrets.provider as NonNullable<ISecretStore["spec"]>["provider"] },
+    kind: "ClusterSecretStore",
+    metadata: { name: "mesh-ca", labels: MESH_LABELS },
+    spec: {
+      provider: secrets.provider as NonNullable<IClusterSecretStore["spec"]>["provider"],
+      conditions: [{ namespaces: [ISTIO_NAMESPACE] }],
+    },
   };
   const secret: IExternalSecret & KubernetesObject = {
     apiVersion: "external-secrets.io/v1",
@@ -188,7 +193,7 @@ function cacerts(secrets: MeshSecretSource): KubernetesObject[] {
     metadata: { name: CACERTS_SECRET, namespace: ISTIO_NAMESPACE, labels: MESH_LABELS },
     spec: {
       refreshInterval: "1h",
-      secretStoreRef: { kind: "SecretStore", name: "mesh-ca" },
+      secretStoreRef: { kind: "ClusterSecretStore", name: "mesh-ca" },
       target: { name: CACERTS_SECRET, creationPolicy: "Owner" },
       // The entry is JSON with the four file names istiod reads as keys.
       dataFrom: [{ extract: { key: secrets.key } }],

@@ -23,6 +23,7 @@ const SECRETS: Record<Cloud, MeshSecretSource> = {
         vaultUrl: "https://tcmesh-prod-abc123.vault.azure.net/",
         tenantId: "00000000-0000-0000-0000-000000000001",
         authType: "WorkloadIdentity",
+        serviceAccountRef: { name: "external-secrets", namespace: "external-secrets" },
       },
     },
     key: "tricloud-prod-azure-istio-cacerts",
@@ -79,7 +80,7 @@ async function validators(): Promise<Record<string, Model>> {
     "argoproj.io/v1alpha1/Rollout": rollouts.Rollout,
     "argoproj.io/v1alpha1/AnalysisTemplate": rollouts.AnalysisTemplate,
     "argoproj.io/v1alpha1/Application": argocd.Application,
-    "external-secrets.io/v1/SecretStore": eso.SecretStore,
+    "external-secrets.io/v1/ClusterSecretStore": eso.ClusterSecretStore,
     "external-secrets.io/v1/ExternalSecret": eso.ExternalSecret,
     "helm.toolkit.fluxcd.io/v2/HelmRelease": helm.HelmRelease,
     "source.toolkit.fluxcd.io/v1/HelmRepository": source.HelmRepository,
@@ -162,12 +163,12 @@ describe("the Helm installs, per GitOps agent", () => {
     for (const cloud of CLOUDS) {
       const got = charts(render("prod", cloud));
       expect(got.map(([name, chart, version]) => `${name}=${chart}@${version}`)).toEqual([
-        "external-secrets=external-secrets@1.3.2",
+        "external-secrets=external-secrets@2.14.0",
         "istio-base=base@1.30.4",
         "istio-cni=cni@1.30.4",
         "istiod=istiod@1.30.4",
         "istio-eastwestgateway=gateway@1.30.4",
-        "argo-rollouts=argo-rollouts@2.40.5",
+        "argo-rollouts=argo-rollouts@2.41.1",
       ]);
     }
   });
@@ -340,11 +341,12 @@ describe("traffic from tricloud:services", () => {
 });
 
 describe("the CA reaches istio-system/cacerts from the cloud's secret store, never from a manifest", () => {
-  it("renders a SecretStore of the cloud's provider and an ExternalSecret named cacerts", () => {
+  it("renders a ClusterSecretStore of the cloud's provider, usable from istio-system only, and an ExternalSecret named cacerts", () => {
     for (const cloud of CLOUDS) {
       const objects = render("prod", cloud);
-      const [store] = ofKind(objects, "SecretStore");
+      const [store] = ofKind(objects, "ClusterSecretStore");
       expect(store.spec.provider).toEqual(SECRETS[cloud].provider);
+      expect(store.spec.conditions).toEqual([{ namespaces: ["istio-system"] }]);
       const [es] = ofKind(objects, "ExternalSecret");
       expect(es.metadata).toMatchObject({ name: "cacerts", namespace: "istio-system" });
       expect(es.spec.dataFrom).toEqual([{ extract: { key: SECRETS[cloud].key } }]);

@@ -10,8 +10,8 @@ const HELM_KINDS: Record<string, string[]> = {
 /** The CA reaches the cluster from the cloud's secret store where the store entry exists (no EKS GitOps in staging). */
 const SECRET_KINDS: Record<string, string[]> = {
   aws: [],
-  azure: ["ExternalSecret", "SecretStore"],
-  gcp: ["ExternalSecret", "SecretStore"],
+  azure: ["ClusterSecretStore", "ExternalSecret"],
+  gcp: ["ClusterSecretStore", "ExternalSecret"],
 };
 
 describe("the staging plan shows what each cluster runs", () => {
