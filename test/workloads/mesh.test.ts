@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { meshTopology, type MeshSecretSource, type MeshTopology } from "../../components/shared/mesh";
 import { renderClusterMesh } from "../../components/workloads/mesh";
-import type { KubernetesObject } from "../../components/workloads/render";
+import { renderClusterWorkloads, type KubernetesObject } from "../../components/workloads/render";
 import { parseStackConfig, type StackConfig } from "../../stacks/config/load";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 import { stackConfig } from "../helpers/config";
@@ -85,6 +85,10 @@ async function validators(): Promise<Record<string, Model>> {
     "helm.toolkit.fluxcd.io/v2/HelmRelease": helm.HelmRelease,
     "source.toolkit.fluxcd.io/v1/HelmRepository": source.HelmRepository,
     "v1/Namespace": core.Namespace,
+    "apps/v1/Deployment": (await import("kubernetes-models/apps/v1")).Deployment,
+    "policy/v1/PodDisruptionBudget": (await import("kubernetes-models/policy/v1")).PodDisruptionBudget,
+    "autoscaling/v2/HorizontalPodAutoscaler": (await import("kubernetes-models/autoscaling/v2"))
+      .HorizontalPodAutoscaler,
     "v1/Service": core.Service,
     "networking.k8s.io/v1/NetworkPolicy": (await import("kubernetes-models/networking.k8s.io/v1")).NetworkPolicy,
   };
@@ -328,6 +332,35 @@ describe("traffic from tricloud:services", () => {
     const strict = render("prod", "aws", "tricloud:services.api-gateway.canary.maxErrorRatePercent=2");
     const t2 = ofKind(strict, "AnalysisTemplate").find((t) => t.metadata.name === "api-gateway-error-rate");
     expect(t2.spec.metrics[0].successCondition).toBe("isNaN(result[0]) || result[0] < 0.02");
+  });
+
+  it("in the mesh, a canary's Deployment leaves its replicas to the Rollout and its HPA scales the Rollout", async () => {
+    const c = parseStackConfig(stackConfig("prod"), "prod");
+    const workloads = (mesh: boolean) =>
+      renderClusterWorkloads({
+        cloud: "gcp",
+        kubernetesVersion: c.tricloud.kubernetesVersion,
+        registryUrl: "us-central1-docker.pkg.dev/p/r",
+        services: c.tricloud.services,
+        mesh,
+      });
+    const inMesh = workloads(true);
+    const [ns] = ofKind(inMesh, "Namespace");
+    expect(ns.metadata.labels["istio-injection"]).toBe("enabled");
+    const deployment = ofKind(inMesh, "Deployment").find((d) => d.metadata.name === "api-gateway");
+    expect(deployment.spec.replicas).toBeUndefined();
+    const hpa = ofKind(inMesh, "HorizontalPodAutoscaler").find((h) => h.metadata.name === "api-gateway");
+    expect(hpa.spec.scaleTargetRef).toEqual({
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Rollout",
+      name: "api-gateway",
+    });
+    expect((await Promise.all(inMesh.map(schemaProblems))).flat()).toEqual([]);
+    // Outside the mesh nothing changes: the Deployment keeps its count, the HPA scales it, no injection label.
+    const plain = workloads(false);
+    expect(ofKind(plain, "Deployment").find((d) => d.metadata.name === "api-gateway").spec.replicas).toBe(2);
+    expect(ofKind(plain, "HorizontalPodAutoscaler")[0].spec.scaleTargetRef.kind).toBe("Deployment");
+    expect(ofKind(plain, "Namespace")[0].metadata.labels["istio-injection"]).toBeUndefined();
   });
 
   it("dev has no canary: no Rollout, and the VirtualService routes to the one Service", () => {
