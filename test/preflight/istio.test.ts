@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ISTIO_VERSION } from "../../components/shared/mesh";
-import { compareVersions, ISTIO_RELEASES, istioRelease, SUPPORT_CALENDAR } from "../../policies/preflight/calendar";
+import {
+  compareVersions,
+  ISTIO_RELEASES,
+  ISTIO_SUPPORT_URL,
+  istioRelease,
+  SUPPORT_CALENDAR,
+} from "../../policies/preflight/calendar";
 import { runPreflight } from "../../policies/preflight/engine";
 import { preflightPolicies } from "../../policies/preflight/policies";
 import type { PreflightResource } from "../../policies/preflight/rule";
@@ -39,6 +45,17 @@ describe("Istio's support table (policies/preflight/calendar.ts)", () => {
     }
     expect(istioRelease("1.30.4")?.kubernetes).toEqual(["1.32", "1.36"]);
     expect(istioRelease("1.31.0")).toBeUndefined();
+  });
+
+  it("is the one docs/support-calendar.md shows, row by row", async () => {
+    const { readFileSync } = await import("node:fs");
+    const doc = readFileSync(`${__dirname}/../../docs/support-calendar.md`, "utf8");
+    const section = doc.slice(doc.indexOf("### Istio"));
+    expect(section).toContain(ISTIO_SUPPORT_URL);
+    for (const r of ISTIO_RELEASES)
+      expect(section).toContain(
+        `| ${r.minor} | ${r.released} | ${r.end ?? "— (1.32.0 not out)"} | ${r.kubernetes[0]} to ${r.kubernetes[1]} | ${r.status} |`,
+      );
   });
 
   it("the pinned release supports the Kubernetes minor the calendar recommends on all three clouds today", () => {
