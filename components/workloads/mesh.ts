@@ -32,6 +32,7 @@ import {
   CACERTS_SECRET,
   EXTERNAL_SECRETS_CHART,
   EXTERNAL_SECRETS_NAMESPACE,
+  EXTERNAL_SECRETS_SERVICE_ACCOUNT,
   istioCharts,
   ISTIO_NAMESPACE,
   ROLLOUTS_CHART,
@@ -98,18 +99,15 @@ export function meshInstalls(input: ClusterMeshInput): HelmInstall[] {
   const install = (
     name: string,
     chart: HelmChart,
-    ns: string,
+    namespace: string,
     values: Record<string, unknown>,
     dependsOn: string[],
-  ) => ({
-    name,
-    chart,
-    namespace: ns,
-    values,
-    dependsOn,
-  });
+  ): HelmInstall => ({ name, chart, namespace, values, dependsOn });
   const secretsValues = {
-    serviceAccount: { name: "external-secrets", annotations: { ...(input.secrets?.serviceAccountAnnotations ?? {}) } },
+    serviceAccount: {
+      name: EXTERNAL_SECRETS_SERVICE_ACCOUNT,
+      annotations: { ...(input.secrets?.serviceAccountAnnotations ?? {}) },
+    },
     podLabels: { ...(input.secrets?.podLabels ?? {}) },
   };
   return [
