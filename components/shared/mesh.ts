@@ -53,6 +53,19 @@ export const EXTERNAL_SECRETS_CHART: HelmChart = {
   version: "2.14.0",
 };
 
+/**
+ * Prometheus (prometheus-community's `prometheus` chart 27.52.0, a release listed in its changelog) for the canary
+ * analysis: Istio's sidecars carry the scrape annotations its default `kubernetes-pods` job reads (Istio's metrics
+ * merging), so its server holds `istio_requests_total` for the cluster.
+ */
+export const PROMETHEUS_CHART: HelmChart = {
+  repo: "https://prometheus-community.github.io/helm-charts",
+  chart: "prometheus",
+  version: "27.52.0",
+};
+/** The in-cluster Prometheus's query address (the release's server, renamed and on port 9090 as Istio's addon does). */
+export const IN_CLUSTER_PROMETHEUS_URL = "http://prometheus.istio-system.svc:9090";
+
 export const ISTIO_NAMESPACE = "istio-system";
 export const ROLLOUTS_NAMESPACE = "argo-rollouts";
 export const EXTERNAL_SECRETS_NAMESPACE = "external-secrets";

@@ -33,8 +33,10 @@ import {
   EXTERNAL_SECRETS_CHART,
   EXTERNAL_SECRETS_NAMESPACE,
   EXTERNAL_SECRETS_SERVICE_ACCOUNT,
+  IN_CLUSTER_PROMETHEUS_URL,
   istioCharts,
   ISTIO_NAMESPACE,
+  PROMETHEUS_CHART,
   ROLLOUTS_CHART,
   ROLLOUTS_NAMESPACE,
   type HelmChart,
@@ -140,6 +142,30 @@ export function meshInstalls(input: ClusterMeshInput): HelmInstall[] {
       ["istiod"],
     ),
     install("argo-rollouts", ROLLOUTS_CHART, ROLLOUTS_NAMESPACE, {}, ["istiod"]),
+    // The canary analysis's metrics, unless tricloud:mesh.prometheusUrl names another Prometheus.
+    ...(input.prometheusUrl === IN_CLUSTER_PROMETHEUS_URL
+      ? [
+          install(
+            "prometheus",
+            PROMETHEUS_CHART,
+            ISTIO_NAMESPACE,
+            {
+              server: {
+                fullnameOverride: "prometheus",
+                service: { servicePort: 9090 },
+                // Enough for the analysis windows (minutes); no volume to provision per cloud.
+                persistentVolume: { enabled: false },
+                retention: "6h",
+              },
+              alertmanager: { enabled: false },
+              "kube-state-metrics": { enabled: false },
+              "prometheus-node-exporter": { enabled: false },
+              "prometheus-pushgateway": { enabled: false },
+            },
+            ["istiod"],
+          ),
+        ]
+      : []),
   ];
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 import { TRAFFIC_DEFAULTS } from "../../components/workloads/render";
-import { ISTIO_VERSION } from "../../components/shared/mesh";
+import { IN_CLUSTER_PROMETHEUS_URL, ISTIO_VERSION } from "../../components/shared/mesh";
 import { int } from "./coerce";
 
 /**
@@ -250,7 +250,8 @@ export const mesh = z
       .default(ISTIO_VERSION),
     prometheusUrl: z
       .url({ protocol: /^https?$/, error: "expected an http(s) URL of a Prometheus-compatible query API" })
-      .default("http://prometheus.istio-system.svc:9090"),
+      // The Prometheus the mesh installs in each cluster; another URL means bring your own, and none is installed.
+      .default(IN_CLUSTER_PROMETHEUS_URL),
   })
   .prefault({});
 

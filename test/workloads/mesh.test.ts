@@ -173,6 +173,7 @@ describe("the Helm installs, per GitOps agent", () => {
         "istiod=istiod@1.30.4",
         "istio-eastwestgateway=gateway@1.30.4",
         "argo-rollouts=argo-rollouts@2.41.1",
+        "prometheus=prometheus@27.52.0",
       ]);
     }
   });
@@ -209,6 +210,15 @@ describe("the Helm installs, per GitOps agent", () => {
     ]);
   });
 
+  it("installs its own Prometheus only while tricloud:mesh.prometheusUrl is the in-cluster default", () => {
+    const own = charts(render("prod", "aws")).find(([name]) => name === "prometheus")!;
+    expect(own[3].server).toMatchObject({ fullnameOverride: "prometheus", service: { servicePort: 9090 } });
+    const external = render("prod", "aws", "tricloud:mesh.prometheusUrl=https://metrics.example.com/prometheus");
+    expect(charts(external).map(([name]) => name)).not.toContain("prometheus");
+    const [template] = ofKind(external, "AnalysisTemplate");
+    expect(template.spec.metrics[0].provider.prometheus.address).toBe("https://metrics.example.com/prometheus");
+  });
+
   it("orders the releases: Flux by dependsOn, Argo CD by sync wave; Config Sync's RootSyncs carry the documented helm fields", () => {
     const flux = ofKind(render("prod", "azure"), "HelmRelease");
     expect(flux.find((r) => r.metadata.name === "istiod").spec.dependsOn.map((d: any) => d.name)).toEqual([
@@ -224,6 +234,7 @@ describe("the Helm installs, per GitOps agent", () => {
       "https://argoproj.github.io/argo-helm",
       "https://charts.external-secrets.io",
       "https://istio-release.storage.googleapis.com/charts",
+      "https://prometheus-community.github.io/helm-charts",
     ]);
     const waves = Object.fromEntries(
       ofKind(render("prod", "aws"), "Application").map((a) => [
@@ -238,6 +249,7 @@ describe("the Helm installs, per GitOps agent", () => {
       istiod: "2",
       "istio-eastwestgateway": "3",
       "argo-rollouts": "3",
+      prometheus: "3",
     });
     for (const a of ofKind(render("prod", "aws"), "Application")) expect(a.spec.destination.name).toBe("in-cluster");
     for (const r of ofKind(render("prod", "gcp"), "RootSync")) {

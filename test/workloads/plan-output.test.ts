@@ -32,9 +32,9 @@ describe("the plan's table and Markdown show what each cluster runs", () => {
     const report = await planStack("staging");
     const lines = meshLines(report);
     expect(lines).toEqual([
-      "AWS: staging-aws on network staging-aws-us-west-2 in tricloud-staging, Istio 1.30.4 (6 Helm releases as Argo CD Applications); no CA secret-store entry (the cloud's GitOps is not built); 8 canaries",
-      "Azure: staging-azure on network staging-azure-eastus in tricloud-staging, Istio 1.30.4 (6 Helm releases as Flux HelmReleases); CA from tricloud-staging-azure-istio-cacerts; 8 canaries",
-      "GCP: staging-gcp on network staging-gcp-us-central1 in tricloud-staging, Istio 1.30.4 (6 Helm releases as Config Sync RootSyncs); CA from tricloud-staging-gcp-istio-cacerts; 8 canaries",
+      "AWS: staging-aws on network staging-aws-us-west-2 in tricloud-staging, Istio 1.30.4 (7 Helm releases as Argo CD Applications); no CA secret-store entry (the cloud's GitOps is not built); 8 canaries",
+      "Azure: staging-azure on network staging-azure-eastus in tricloud-staging, Istio 1.30.4 (7 Helm releases as Flux HelmReleases); CA from tricloud-staging-azure-istio-cacerts; 8 canaries",
+      "GCP: staging-gcp on network staging-gcp-us-central1 in tricloud-staging, Istio 1.30.4 (7 Helm releases as Config Sync RootSyncs); CA from tricloud-staging-gcp-istio-cacerts; 8 canaries",
     ]);
     expect(renderTable(report)).toContain(
       `Mesh per cluster (Istio multi-primary, one network per cloud):\n  ${lines[0]}\n  ${lines[1]}\n  ${lines[2]}\n`,
