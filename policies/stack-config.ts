@@ -20,6 +20,7 @@ export interface StackConfig {
     readonly requiredTags: readonly string[];
     readonly traffic: { readonly cloudflarePlan: string };
     readonly functions: { readonly awsAccountConcurrency: number };
+    readonly mesh: { readonly istioVersion: string };
   };
 }
 
@@ -58,6 +59,7 @@ export function preflightSettingsFor(config: StackConfig, asOf: string): Preflig
     cloudflarePlan: config.tricloud.traffic.cloudflarePlan,
     environment: config.tricloud.environment,
     awsLambdaConcurrency: config.tricloud.functions.awsAccountConcurrency,
+    istioVersion: config.tricloud.mesh.istioVersion,
   };
 }
 

@@ -903,6 +903,12 @@ export const FREE: Readonly<Record<string, string>> = {
   "random:index/randomPassword:RandomPassword": "computed locally by the provider",
   "random:index/randomString:RandomString": "computed locally by the provider",
   "tls:index/privateKey:PrivateKey": "generated locally by the provider; no cloud resource",
+  "tls:index/selfSignedCert:SelfSignedCert": "issued locally by the provider (the mesh root CA); no cloud resource",
+  "tls:index/certRequest:CertRequest": "generated locally by the provider; no cloud resource",
+  "tls:index/locallySignedCert:LocallySignedCert":
+    "signed locally by the provider (a mesh intermediate CA); no cloud resource",
+  "azure-native:managedidentity:FederatedIdentityCredential":
+    "federated credentials on a managed identity have no charge",
   "aws:cloudwatch/eventRule:EventRule":
     "no charge for rules; a schedule's events come from AWS itself, which EventBridge does not bill (custom events are billed to their publisher); the invocations are the function's requests",
   "aws:cloudwatch/eventTarget:EventTarget": "no charge; part of its rule",

@@ -8,6 +8,7 @@ import { AwsContainerRegistry } from "../components/aws/registry";
 import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
+import type { MeshMember } from "./workloads";
 import { awsZones, functionHostSettings } from "./shared";
 
 /** Everything tricloud runs in the AWS region. */
@@ -28,6 +29,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
     config: StackConfig,
     tags: Tags,
     quorum: QuorumMember,
+    mesh: MeshMember,
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("tricloud:aws:Platform", name, {}, opts);
@@ -91,6 +93,14 @@ export class AwsPlatform extends pulumi.ComponentResource {
           idcInstanceArn: idc,
           repositoryArn: this.registry.repositoryArn,
           tags,
+          mesh: {
+            environment: t.environment,
+            region: config.aws.region,
+            production,
+            cacerts: mesh.cacerts,
+            oidcProviderArn: this.cluster.oidcProviderArn,
+            oidcIssuerUrl: this.cluster.oidcIssuerUrl,
+          },
         },
         { parent: this },
       );

@@ -8,6 +8,7 @@ import { AzureContainerRegistry } from "../components/azure/registry";
 import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } from "../components/shared/platform";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
+import type { MeshMember } from "./workloads";
 import { azureZones, functionHostSettings, GITOPS_SYNC_SECONDS } from "./shared";
 
 /** Everything tricloud runs in the Azure location. */
@@ -28,6 +29,7 @@ export class AzurePlatform extends pulumi.ComponentResource {
     config: StackConfig,
     tags: Tags,
     quorum: QuorumMember & { appName: string },
+    mesh: MeshMember,
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("tricloud:azure:Platform", name, {}, opts);
@@ -106,6 +108,11 @@ export class AzurePlatform extends pulumi.ComponentResource {
         syncIntervalSeconds: GITOPS_SYNC_SECONDS,
         production,
         tags,
+        mesh: {
+          cacerts: mesh.cacerts,
+          oidcIssuerUrl: this.cluster.oidcIssuerUrl,
+          deployerPrincipalType: t.azureDeployerPrincipalType,
+        },
       },
       { parent: this },
     );

@@ -10,6 +10,7 @@ import { cloudPlatformOutputs, type CloudPlatformOutputs, type QuorumMember } fr
 import { remoteRanges } from "../components/shared/cross-cloud";
 import type { Tags } from "../components/shared/tags";
 import type { StackConfig } from "./config/load";
+import type { MeshMember } from "./workloads";
 import { functionHostSettings, gcpZones, GITOPS_SYNC_SECONDS } from "./shared";
 
 /** Everything tricloud runs in the GCP region. */
@@ -32,6 +33,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
     config: StackConfig,
     labels: Tags,
     quorum: QuorumMember,
+    mesh: MeshMember,
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("tricloud:gcp:Platform", name, {}, opts);
@@ -114,6 +116,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
         syncIntervalSeconds: GITOPS_SYNC_SECONDS,
         labels,
         apis,
+        mesh: { environment: t.environment, cacerts: mesh.cacerts },
       },
       { parent: this },
     );

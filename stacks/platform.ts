@@ -11,7 +11,7 @@ import { edge } from "./edge";
 import { GcpPlatform } from "./gcp";
 import { observability } from "./observability";
 import { offHours } from "./schedule";
-import { workloads } from "./workloads";
+import { mesh, workloads } from "./workloads";
 
 /** Builds one environment from its validated configuration and returns the stack outputs. */
 export function platform(config: StackConfig) {
@@ -28,22 +28,39 @@ export function platform(config: StackConfig) {
   const azureUrl = `https://${azureFunctionHostname(azureAppName)}`;
   const gcpUrl = gcpFunctionUrl(config.gcp.project, config.gcp.region, prefix);
 
-  const aws = new AwsPlatform(`${prefix}-aws`, config, tags, {
-    privateKeyPem: keys.privateKeyPems.aws,
-    publicKeysJson,
-    peerUrls: { azure: azureUrl, gcp: gcpUrl },
-  });
-  const azure = new AzurePlatform(`${prefix}-azure`, config, tags, {
-    privateKeyPem: keys.privateKeyPems.azure,
-    publicKeysJson,
-    peerUrls: { aws: aws.functions.url, gcp: gcpUrl },
-    appName: azureAppName,
-  });
-  const gcp = new GcpPlatform(`${prefix}-gcp`, config, tags, {
-    privateKeyPem: keys.privateKeyPems.gcp,
-    publicKeysJson,
-    peerUrls: { aws: aws.functions.url, azure: azureUrl },
-  });
+  // The mesh's CA, once per stack: each cluster's intermediate goes to its own cloud's secret store only.
+  const theMesh = mesh(config);
+
+  const aws = new AwsPlatform(
+    `${prefix}-aws`,
+    config,
+    tags,
+    { privateKeyPem: keys.privateKeyPems.aws, publicKeysJson, peerUrls: { azure: azureUrl, gcp: gcpUrl } },
+    theMesh.member("aws"),
+  );
+  const azure = new AzurePlatform(
+    `${prefix}-azure`,
+    config,
+    tags,
+    {
+      privateKeyPem: keys.privateKeyPems.azure,
+      publicKeysJson,
+      peerUrls: { aws: aws.functions.url, gcp: gcpUrl },
+      appName: azureAppName,
+    },
+    theMesh.member("azure"),
+  );
+  const gcp = new GcpPlatform(
+    `${prefix}-gcp`,
+    config,
+    tags,
+    {
+      privateKeyPem: keys.privateKeyPems.gcp,
+      publicKeysJson,
+      peerUrls: { aws: aws.functions.url, azure: azureUrl },
+    },
+    theMesh.member("gcp"),
+  );
   // The Cloudflare pools' origins are the functions' own hostnames, probed on /health; an origin
   // set in tricloud:traffic.origins (say, a custom domain in front of a function) still wins.
   const o = t.traffic.origins;
@@ -73,11 +90,15 @@ export function platform(config: StackConfig) {
   // The site-to-site VPN between the three networks, when tricloud:network.crossCloud.enabled (docs/cross-cloud.md).
   const vpn = crossCloud(config, { aws, azure, gcp }, tags);
 
-  const clusterWorkloads = workloads(config, {
-    aws: { registryUrl: aws.registry.repositoryUrl, parent: aws },
-    azure: { registryUrl: azure.registry.repositoryUrl, parent: azure },
-    gcp: { registryUrl: gcp.registry.repositoryUrl, parent: gcp },
-  });
+  const clusterWorkloads = workloads(
+    config,
+    {
+      aws: { registryUrl: aws.registry.repositoryUrl, parent: aws, meshSecrets: aws.gitops?.meshSecrets },
+      azure: { registryUrl: azure.registry.repositoryUrl, parent: azure, meshSecrets: azure.gitops.meshSecrets },
+      gcp: { registryUrl: gcp.registry.repositoryUrl, parent: gcp, meshSecrets: gcp.gitops.meshSecrets },
+    },
+    theMesh.topology,
+  );
   const schedule = offHours(config, {
     aws: { registryUrl: aws.registry.repositoryUrl, parent: aws },
     azure: { registryUrl: azure.registry.repositoryUrl, parent: azure },

@@ -11,6 +11,7 @@ import {
   topLevelByCloud,
   usd,
   valueText,
+  meshLines,
   workloadLines,
 } from "./render";
 import { CLOUD_NAMES, type CloudName, type PlanReport, type PlannedResource } from "./report";
@@ -218,6 +219,8 @@ function details(s: StackPlans, level: "full" | "short"): string[] {
     for (const e of edgeSection(r)) out.push("", `${e.title}: ${e.lines[0]}.`);
     const workloads = workloadLines(r);
     if (workloads.length) out.push("", "Workloads per cluster:", ...workloads.map((l) => `- ${md(l)}`));
+    const mesh = meshLines(r);
+    if (mesh.length) out.push("", "Mesh per cluster:", ...mesh.map((l) => `- ${md(l)}`));
   }
   out.push("", "</details>");
   return out;

@@ -232,6 +232,12 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   }),
   // Function hosts (components/<cloud>/function-host.ts) and the quorum keys (components/shared/keys.ts).
   "tls:index/privateKey:PrivateKey": (name) => mockEd25519(name),
+  // The mesh CA (components/shared/mesh-ca.ts): the provider returns the PEM it issued.
+  "tls:index/selfSignedCert:SelfSignedCert": (name) => ({ certPem: mockCertificate(`self-signed ${name}`) }),
+  "tls:index/certRequest:CertRequest": (name) => ({
+    certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.from(`request ${name}`).toString("base64")}\n-----END CERTIFICATE REQUEST-----\n`,
+  }),
+  "tls:index/locallySignedCert:LocallySignedCert": (name) => ({ certPem: mockCertificate(`signed ${name}`) }),
   "aws:lambda/functionUrl:FunctionUrl": (name, _i, ctx) => ({
     functionUrl: `https://${shortHash(name, 32)}.lambda-url.${ctx.awsRegion}.on.aws/`,
     urlId: shortHash(name, 32),

@@ -67,6 +67,34 @@ export function workloadLines(report: PlanReport): string[] {
   });
 }
 
+const ENGINE_TITLES: Record<string, string> = {
+  argocd: "Argo CD Applications",
+  flux: "Flux HelmReleases",
+  configsync: "Config Sync RootSyncs",
+};
+
+/**
+ * Each cluster's place in the one Istio mesh, one line per cluster: its name and network, the Istio release and the
+ * agent objects that install it, where its CA comes from, and its canaries (read from `workloads.<cloud>.mesh`).
+ */
+export function meshLines(report: PlanReport): string[] {
+  const w = report.outputs["workloads"];
+  if (!w || typeof w !== "object") return [];
+  return Object.entries(w as Record<string, any>).flatMap(([cloud, c]) => {
+    const m = c?.mesh;
+    if (!m || typeof m !== "object") return [];
+    const ca = m.cacertsFrom
+      ? `CA from ${m.cacertsFrom}`
+      : "no CA secret-store entry (the cloud's GitOps is not built)";
+    const canaries =
+      Array.isArray(m.canaries) && m.canaries.length ? `; ${plural(m.canaries.length, "canary", "canaries")}` : "";
+    const releases = Array.isArray(m.charts) ? m.charts.length : 0;
+    return [
+      `${CLOUD_TITLES[cloud as CloudName] ?? cloud}: ${m.clusterName} on network ${m.network} in ${m.meshId}, Istio ${m.istioVersion} (${releases} Helm releases as ${ENGINE_TITLES[m.engine] ?? m.engine}); ${ca}${canaries}`,
+    ];
+  });
+}
+
 export interface LockInGroup {
   readonly row: LockInRow;
   /** Resource types behind the row with how many of each, e.g. "DnsRecord x4, Zone". */
@@ -203,6 +231,9 @@ export function renderTable(report: PlanReport, sections: readonly ReportSection
       "Workloads per cluster (rendered, applied by each cloud's GitOps agent):",
       ...workloads.map((l) => `  ${l}`),
     );
+  const mesh = meshLines(report);
+  if (mesh.length)
+    out.push("", "Mesh per cluster (Istio multi-primary, one network per cloud):", ...mesh.map((l) => `  ${l}`));
   for (const s of sections) out.push("", `${s.title}:`, ...s.lines.map((l) => `  ${l}`));
   out.push(...renderPrerequisitesText(report), "");
   out.push(...renderPolicyText(report), "");

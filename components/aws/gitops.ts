@@ -1,5 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  cacertsSecretName,
+  EXTERNAL_SECRETS_NAMESPACE,
+  EXTERNAL_SECRETS_SERVICE_ACCOUNT,
+  type MeshSecretSource,
+} from "../shared/mesh";
 import type { Tags } from "../shared/tags";
 import { assumeRole } from "./cluster";
 
@@ -10,6 +16,49 @@ export interface AwsGitOpsArgs {
   /** The stack's ECR repository: the capability role may read it and nothing else. */
   repositoryArn: pulumi.Input<string>;
   tags: Tags;
+  /** The mesh CA's intermediate for this cluster, put in Secrets Manager for the External Secrets operator. */
+  mesh?: AwsMeshSecretArgs;
+}
+
+export interface AwsMeshSecretArgs {
+  environment: string;
+  region: string;
+  /** Outside prod a destroyed secret frees its name at once (no recovery window). */
+  production: boolean;
+  /** The cluster's `cacerts` JSON (a secret; components/shared/mesh-ca.ts). */
+  cacerts: pulumi.Input<string>;
+  /** The cluster's IAM OIDC provider: the operator's service account assumes its role through it (IRSA). */
+  oidcProviderArn: pulumi.Input<string>;
+  oidcIssuerUrl: pulumi.Input<string>;
+}
+
+/**
+ * The trust policy of a role for one Kubernetes service account (IAM roles for service accounts:
+ * https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html, read 2026-11-30).
+ */
+export function serviceAccountTrust(
+  providerArn: string,
+  issuerUrl: string,
+  namespace: string,
+  account: string,
+): string {
+  const issuer = issuerUrl.replace(/^https:\/\//, "");
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${account}`,
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+          },
+        },
+      },
+    ],
+  });
 }
 
 /** What the capability role may do in ECR: a registry token (account-wide by design) and pulls from one repository. */
@@ -39,6 +88,8 @@ export function ecrReadPolicy(repositoryArn: string): string {
  */
 export class AwsGitOps extends pulumi.ComponentResource {
   readonly roleArn: pulumi.Output<string>;
+  /** How the cluster's External Secrets operator reads `cacerts` (absent without `mesh`). */
+  readonly meshSecrets?: pulumi.Output<MeshSecretSource>;
 
   constructor(name: string, args: AwsGitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:aws:GitOps", name, {}, opts);
@@ -75,6 +126,66 @@ export class AwsGitOps extends pulumi.ComponentResource {
       { parent: this, dependsOn: [read] },
     );
     this.roleArn = role.arn;
-    this.registerOutputs({ roleArn: this.roleArn });
+    if (args.mesh) this.meshSecrets = this.meshSecret(name, args.mesh, args.tags);
+    this.registerOutputs({ roleArn: this.roleArn, meshSecrets: this.meshSecrets });
+  }
+
+  /** The secret (no KMS key of its own: the account's aws/secretsmanager key) and the operator's read-only role. */
+  private meshSecret(name: string, m: AwsMeshSecretArgs, tags: Tags): pulumi.Output<MeshSecretSource> {
+    const child = { parent: this };
+    const key = cacertsSecretName(m.environment, "aws");
+    const secret = new aws.secretsmanager.Secret(
+      `${name}-cacerts`,
+      {
+        name: key,
+        description: "Istio intermediate CA of this cluster (istio-system/cacerts)",
+        recoveryWindowInDays: m.production ? 30 : 0,
+        tags: { ...tags },
+      },
+      child,
+    );
+    new aws.secretsmanager.SecretVersion(
+      `${name}-cacerts`,
+      { secretId: secret.id, secretString: pulumi.secret(m.cacerts) },
+      child,
+    );
+    const reader = new aws.iam.Role(
+      `${name}-external-secrets`,
+      {
+        assumeRolePolicy: pulumi
+          .all([m.oidcProviderArn, m.oidcIssuerUrl])
+          .apply(([arn, url]) =>
+            serviceAccountTrust(arn, url, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT),
+          ),
+        description: "External Secrets operator: reads the mesh CA of this cluster",
+        tags: { ...tags },
+      },
+      child,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-external-secrets`,
+      {
+        role: reader.name,
+        policy: secret.arn.apply((arn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                Resource: arn,
+              },
+            ],
+          }),
+        ),
+      },
+      child,
+    );
+    return reader.arn.apply((roleArn): MeshSecretSource => ({
+      provider: { aws: { service: "SecretsManager", region: m.region } },
+      key,
+      serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": roleArn },
+      podLabels: {},
+    }));
   }
 }

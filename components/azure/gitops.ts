@@ -1,8 +1,17 @@
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as kubernetesconfiguration from "@pulumi/azure-native/kubernetesconfiguration";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { nameHash } from "../shared/function-urls";
+import {
+  cacertsSecretName,
+  EXTERNAL_SECRETS_NAMESPACE,
+  EXTERNAL_SECRETS_SERVICE_ACCOUNT,
+  type MeshSecretSource,
+} from "../shared/mesh";
 import type { Tags } from "../shared/tags";
 
 export interface AzureGitOpsArgs {
@@ -18,7 +27,22 @@ export interface AzureGitOpsArgs {
   syncIntervalSeconds: number;
   production: boolean;
   tags: Tags;
+  /** The mesh CA's intermediate for this cluster, put in a Key Vault for the External Secrets operator. */
+  mesh?: AzureMeshSecretArgs;
 }
+
+export interface AzureMeshSecretArgs {
+  /** The cluster's `cacerts` JSON (a secret; components/shared/mesh-ca.ts). */
+  cacerts: pulumi.Input<string>;
+  /** The cluster's OIDC issuer: the operator's service account signs in through a federated credential on it. */
+  oidcIssuerUrl: pulumi.Input<string>;
+  /** Who runs `pulumi up`: it may manage (and on destroy delete) the secret through the vault's data plane. */
+  deployerPrincipalType: "ServicePrincipal" | "User" | "Group";
+}
+
+/** Built-in Key Vault roles (the same ids in every tenant). */
+const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
+const KEY_VAULT_SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 
 /** Built-in Storage Blob Data Reader role id (the same in every tenant). */
 export const STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
@@ -34,6 +58,8 @@ export const MANIFESTS_CONTAINER = "manifests";
 export class AzureGitOps extends pulumi.ComponentResource {
   readonly storageAccountName: pulumi.Output<string>;
   readonly containerUrl: pulumi.Output<string>;
+  /** How the cluster's External Secrets operator reads `cacerts` (absent without `mesh`). */
+  readonly meshSecrets?: pulumi.Output<MeshSecretSource>;
 
   constructor(name: string, args: AzureGitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:azure:GitOps", name, {}, opts);
@@ -119,6 +145,124 @@ export class AzureGitOps extends pulumi.ComponentResource {
       { parent: this, dependsOn: [extension, reader] },
     );
     this.storageAccountName = account.name;
-    this.registerOutputs({ storageAccountName: this.storageAccountName, containerUrl: this.containerUrl });
+    if (args.mesh) this.meshSecrets = this.meshSecret(name, args, args.mesh, client);
+    this.registerOutputs({
+      storageAccountName: this.storageAccountName,
+      containerUrl: this.containerUrl,
+      meshSecrets: this.meshSecrets,
+    });
+  }
+
+  /**
+   * A Key Vault (RBAC, no access policies) holding the secret, and a user-assigned identity the operator's
+   * service account becomes through AKS workload identity (a federated credential on the cluster's issuer;
+   * https://learn.microsoft.com/en-us/azure/aks/workload-identity-overview, read 2026-11-30) with Key Vault Secrets
+   * User on that secret only.
+   */
+  private meshSecret(
+    name: string,
+    args: AzureGitOpsArgs,
+    m: AzureMeshSecretArgs,
+    client: pulumi.Output<authorization.GetClientConfigResult>,
+  ): pulumi.Output<MeshSecretSource> {
+    const child = { parent: this };
+    const rg = args.resourceGroupName;
+    const role = (id: string) =>
+      pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
+    // A deleted vault's name stays reserved for its soft-delete retention: a random suffix lets a re-created vault
+    // take a new one. 3-24 letters, digits and hyphens.
+    const suffix = new random.RandomString(
+      `${name}-mesh-kv-suffix`,
+      { length: 6, special: false, upper: false },
+      child,
+    );
+    const vault = new keyvault.Vault(
+      `${name}-mesh-kv`,
+      {
+        resourceGroupName: rg,
+        location: args.location,
+        vaultName: pulumi.interpolate`tcmesh-${args.environment}-${suffix.result}`,
+        properties: {
+          tenantId: client.tenantId,
+          sku: { family: "A", name: "standard" },
+          enableRbacAuthorization: true,
+          enableSoftDelete: true,
+          softDeleteRetentionInDays: args.production ? 90 : 7,
+          ...(args.production ? { enablePurgeProtection: true } : {}),
+        },
+        tags: { ...args.tags },
+      },
+      child,
+    );
+    const officer = new authorization.RoleAssignment(
+      `${name}-mesh-kv-deployer`,
+      {
+        principalId: client.objectId,
+        principalType: m.deployerPrincipalType,
+        roleDefinitionId: role(KEY_VAULT_SECRETS_OFFICER),
+        scope: vault.id,
+        description: "tricloud deployer manages (and on destroy deletes) the mesh CA secret",
+      },
+      child,
+    );
+    const key = cacertsSecretName(args.environment, "azure");
+    const secret = new keyvault.Secret(
+      `${name}-cacerts`,
+      {
+        resourceGroupName: rg,
+        vaultName: vault.name,
+        secretName: key,
+        properties: { value: pulumi.secret(m.cacerts), contentType: "application/json" },
+        tags: { ...args.tags },
+      },
+      { parent: this, dependsOn: [officer] },
+    );
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-external-secrets`,
+      { resourceGroupName: rg, location: args.location, tags: { ...args.tags } },
+      child,
+    );
+    new managedidentity.FederatedIdentityCredential(
+      `${name}-external-secrets`,
+      {
+        resourceGroupName: rg,
+        resourceName: identity.name,
+        federatedIdentityCredentialResourceName: "external-secrets",
+        issuer: m.oidcIssuerUrl,
+        subject: `system:serviceaccount:${EXTERNAL_SECRETS_NAMESPACE}:${EXTERNAL_SECRETS_SERVICE_ACCOUNT}`,
+        audiences: ["api://AzureADTokenExchange"],
+      },
+      child,
+    );
+    new authorization.RoleAssignment(
+      `${name}-external-secrets`,
+      {
+        principalId: identity.principalId,
+        principalType: "ServicePrincipal",
+        roleDefinitionId: role(KEY_VAULT_SECRETS_USER),
+        scope: secret.id,
+        description: "External Secrets operator reads the mesh CA of this cluster",
+      },
+      child,
+    );
+    return pulumi
+      .all([vault.properties.vaultUri, identity.clientId, client.tenantId])
+      .apply(([vaultUrl, clientId, tenantId]): MeshSecretSource => ({
+        // Workload identity names the service account whose token is exchanged: the operator's own.
+        provider: {
+          azurekv: {
+            vaultUrl,
+            tenantId,
+            authType: "WorkloadIdentity",
+            serviceAccountRef: { name: EXTERNAL_SECRETS_SERVICE_ACCOUNT, namespace: EXTERNAL_SECRETS_NAMESPACE },
+          },
+        },
+        key,
+        serviceAccountAnnotations: {
+          "azure.workload.identity/client-id": clientId,
+          "azure.workload.identity/tenant-id": tenantId,
+        },
+        podLabels: { "azure.workload.identity/use": "true" },
+      }));
   }
 }

@@ -1,5 +1,11 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  cacertsSecretName,
+  EXTERNAL_SECRETS_NAMESPACE,
+  EXTERNAL_SECRETS_SERVICE_ACCOUNT,
+  type MeshSecretSource,
+} from "../shared/mesh";
 import type { GcpProjectServices } from "./services";
 
 export interface GcpGitOpsArgs {
@@ -15,6 +21,8 @@ export interface GcpGitOpsArgs {
   syncIntervalSeconds: number;
   labels: Record<string, string>;
   apis: GcpProjectServices;
+  /** The mesh CA's intermediate for this cluster, put in Secret Manager for the External Secrets operator. */
+  mesh?: { environment: string; cacerts: pulumi.Input<string> };
 }
 
 /** The OCI package in the manifests repository CI pushes the rendered manifests to. */
@@ -34,6 +42,8 @@ export const ROOT_RECONCILER = "config-management-system/root-reconciler";
 export class GcpGitOps extends pulumi.ComponentResource {
   readonly readerEmail: pulumi.Output<string>;
   readonly syncRepo: pulumi.Output<string>;
+  /** How the cluster's External Secrets operator reads `cacerts` (absent without `mesh`). */
+  readonly meshSecrets?: pulumi.Output<MeshSecretSource>;
 
   constructor(name: string, args: GcpGitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:GitOps", name, {}, opts);
@@ -139,6 +149,67 @@ export class GcpGitOps extends pulumi.ComponentResource {
       { ...child, dependsOn: [impersonation, canRead] },
     );
     this.readerEmail = reader.email;
-    this.registerOutputs({ readerEmail: this.readerEmail, syncRepo: this.syncRepo });
+    if (args.mesh) this.meshSecrets = this.meshSecret(name, args, args.mesh, membership);
+    this.registerOutputs({ readerEmail: this.readerEmail, syncRepo: this.syncRepo, meshSecrets: this.meshSecrets });
+  }
+
+  /**
+   * The secret, and a service account with Secret Manager Secret Accessor on it alone that the operator's Kubernetes
+   * service account impersonates through Workload Identity (the same binding as the root reconciler's above).
+   */
+  private meshSecret(
+    name: string,
+    args: GcpGitOpsArgs,
+    m: NonNullable<GcpGitOpsArgs["mesh"]>,
+    membership: pulumi.Resource,
+  ): pulumi.Output<MeshSecretSource> {
+    const on = (...apis: Parameters<GcpProjectServices["of"]>) => ({ parent: this, dependsOn: args.apis.of(...apis) });
+    const key = cacertsSecretName(m.environment, "gcp");
+    const secret = new gcp.secretmanager.Secret(
+      `${name}-cacerts`,
+      { project: args.project, secretId: key, replication: { auto: {} }, labels: { ...args.labels } },
+      on("secretmanager.googleapis.com"),
+    );
+    new gcp.secretmanager.SecretVersion(
+      `${name}-cacerts`,
+      { secret: secret.id, secretData: pulumi.secret(m.cacerts) },
+      on("secretmanager.googleapis.com"),
+    );
+    const reader = new gcp.serviceaccount.Account(
+      `${name}-external-secrets`,
+      {
+        project: args.project,
+        // 6-30 characters, lowercase letters, digits and hyphens.
+        accountId: "tricloud-mesh-secrets",
+        displayName: "External Secrets reads the mesh CA",
+      },
+      on("iam.googleapis.com"),
+    );
+    new gcp.secretmanager.SecretIamMember(
+      `${name}-external-secrets`,
+      {
+        project: args.project,
+        secretId: secret.secretId,
+        role: "roles/secretmanager.secretAccessor",
+        member: pulumi.interpolate`serviceAccount:${reader.email}`,
+      },
+      on("secretmanager.googleapis.com"),
+    );
+    new gcp.serviceaccount.IAMMember(
+      `${name}-external-secrets-wi`,
+      {
+        serviceAccountId: reader.name,
+        role: "roles/iam.workloadIdentityUser",
+        member: `serviceAccount:${args.workloadPool}[${EXTERNAL_SECRETS_NAMESPACE}/${EXTERNAL_SECRETS_SERVICE_ACCOUNT}]`,
+      },
+      { parent: this, dependsOn: [...args.apis.of("iam.googleapis.com"), membership] },
+    );
+    return reader.email.apply((email): MeshSecretSource => ({
+      // No auth block: the operator uses its pod's credentials, the impersonated account above.
+      provider: { gcpsm: { projectID: args.project } },
+      key,
+      serviceAccountAnnotations: { "iam.gke.io/gcp-service-account": email },
+      podLabels: {},
+    }));
   }
 }

@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { Cloud } from "@tricloud/vocabulary/sizes";
+import type { MeshSecretSource, MeshTopology } from "../shared/mesh";
+import { ENGINE, meshInstalls, renderClusterMesh } from "./mesh";
 import {
   renderClusterWorkloads,
   requestedCapacity,
@@ -18,6 +20,28 @@ export interface ClusterWorkloadsArgs {
   registryUrl: pulumi.Input<string>;
   services: Readonly<Record<string, WorkloadSpec>>;
   namespace?: string;
+  /** The cluster's place in the mesh; without it the services run without sidecars or canaries. */
+  mesh?: {
+    topology: MeshTopology;
+    /** How the External Secrets operator reads `cacerts`; absent where the cloud's secret store entry is not built. */
+    secrets?: pulumi.Input<MeshSecretSource>;
+    prometheusUrl: string;
+  };
+}
+
+/** What the plan shows of one cluster's mesh. */
+export interface MeshSummary {
+  meshId: string;
+  clusterName: string;
+  network: string;
+  istioVersion: string;
+  /** The GitOps agent that installs the charts, and the charts as `release: chart@version`. */
+  engine: string;
+  charts: string[];
+  /** The secret-store entry `istio-system/cacerts` comes from; null when none is built for this cloud. */
+  cacertsFrom: string | null;
+  /** Services with a canary (an Argo Rollouts Rollout). */
+  canaries: string[];
 }
 
 /** Joins objects into one multi-document YAML file, the form the GitOps agents read. */
@@ -38,6 +62,8 @@ export class ClusterWorkloads extends pulumi.ComponentResource {
   /** Multi-document YAML of `objects`. */
   readonly manifests: pulumi.Output<string>;
   readonly sha256: pulumi.Output<string>;
+  /** The cluster's place in the mesh (undefined without `mesh` or when it runs no service). */
+  readonly mesh: pulumi.Output<MeshSummary | undefined>;
   /** CPU (millicores) and memory (MiB) the services request at their replica floor and at their HPA ceiling. */
   readonly requested: ReturnType<typeof requestedCapacity>;
 
@@ -45,18 +71,50 @@ export class ClusterWorkloads extends pulumi.ComponentResource {
     super("tricloud:workloads:ClusterWorkloads", name, {}, opts);
     this.cloud = args.cloud;
     this.services = servicesOn(args.cloud, args.services).map(([n]) => n);
-    this.objects = pulumi.output(args.registryUrl).apply((registryUrl) =>
-      renderClusterWorkloads({
+    const m = args.mesh;
+    this.objects = pulumi.all([args.registryUrl, m?.secrets]).apply(([registryUrl, secrets]) => [
+      ...renderClusterWorkloads({
         cloud: args.cloud,
         kubernetesVersion: args.kubernetesVersion,
         registryUrl,
         services: args.services,
         namespace: args.namespace,
+        mesh: m !== undefined,
       }),
-    );
+      ...(m
+        ? renderClusterMesh({
+            cloud: args.cloud,
+            topology: m.topology,
+            services: args.services,
+            namespace: args.namespace,
+            secrets,
+            prometheusUrl: m.prometheusUrl,
+          })
+        : []),
+    ]);
+    this.mesh = pulumi.output(m?.secrets).apply((secrets) => {
+      if (!m || this.services.length === 0) return undefined;
+      const c = m.topology.clusters[args.cloud];
+      const input = {
+        cloud: args.cloud,
+        topology: m.topology,
+        services: args.services,
+        prometheusUrl: m.prometheusUrl,
+      };
+      return {
+        meshId: m.topology.meshId,
+        clusterName: c.clusterName,
+        network: c.network,
+        istioVersion: m.topology.istioVersion,
+        engine: ENGINE[args.cloud],
+        charts: meshInstalls(input).map((i) => `${i.name}: ${i.chart.chart}@${i.chart.version}`),
+        cacertsFrom: secrets?.key ?? null,
+        canaries: this.services.filter((n) => args.services[n]!.canary !== undefined),
+      };
+    });
     this.manifests = this.objects.apply(toManifestYaml);
     this.sha256 = this.manifests.apply((y) => createHash("sha256").update(y).digest("hex"));
     this.requested = requestedCapacity(args.cloud, args.services);
-    this.registerOutputs({ services: this.services, sha256: this.sha256 });
+    this.registerOutputs({ services: this.services, sha256: this.sha256, mesh: this.mesh });
   }
 }

@@ -38,7 +38,37 @@ export interface WorkloadSpec {
   readonly clouds: Readonly<Partial<Record<Cloud, number>>>;
   readonly calls: readonly string[];
   readonly public: boolean;
+  /** Progressive delivery through the mesh: the new version's share, the error rate that rolls it back. */
+  readonly canary?: {
+    readonly weightPercent: number;
+    readonly maxErrorRatePercent: number;
+    readonly intervalSeconds: number;
+  };
+  /** Retries, timeout and circuit breaking in the mesh; TRAFFIC_DEFAULTS where absent. */
+  readonly traffic?: TrafficSpec;
 }
+
+export interface TrafficSpec {
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly perTryTimeoutMs: number;
+  /** Outlier detection: consecutive 5xx answers that eject an endpoint, and the most endpoints ejected at once. */
+  readonly consecutive5xxErrors: number;
+  readonly maxEjectionPercent: number;
+  /** Connection pool: TCP connections to the service and HTTP requests queued for one. */
+  readonly maxConnections: number;
+  readonly maxPendingRequests: number;
+}
+
+export const TRAFFIC_DEFAULTS: TrafficSpec = {
+  timeoutMs: 10_000,
+  retries: 3,
+  perTryTimeoutMs: 3_000,
+  consecutive5xxErrors: 5,
+  maxEjectionPercent: 50,
+  maxConnections: 1024,
+  maxPendingRequests: 1024,
+};
 
 export interface ClusterWorkloadsInput {
   readonly cloud: Cloud;
@@ -49,6 +79,8 @@ export interface ClusterWorkloadsInput {
   readonly services: Readonly<Record<string, WorkloadSpec>>;
   /** Namespace the services run in. */
   readonly namespace?: string;
+  /** Whether the cluster is in the mesh: sidecar injection on, canaries handed to their Rollout. */
+  readonly mesh?: boolean;
 }
 
 /**
@@ -98,7 +130,7 @@ const labels = (name: string) => ({
   "app.kubernetes.io/managed-by": "tricloud",
 });
 
-function namespaceObject(ns: string, version: string): INamespace & KubernetesObject {
+function namespaceObject(ns: string, version: string, mesh: boolean): INamespace & KubernetesObject {
   // Pod Security admission: the restricted profile, pinned to the cluster's minor so an upgrade cannot loosen it.
   const pss = Object.fromEntries(
     ["enforce", "audit", "warn"].flatMap((mode) => [
@@ -109,17 +141,27 @@ function namespaceObject(ns: string, version: string): INamespace & KubernetesOb
   return {
     apiVersion: "v1",
     kind: "Namespace",
-    metadata: { name: ns, labels: { "app.kubernetes.io/part-of": "tricloud", ...pss } },
+    metadata: {
+      name: ns,
+      labels: { "app.kubernetes.io/part-of": "tricloud", ...pss, ...(mesh ? { "istio-injection": "enabled" } : {}) },
+    },
   };
 }
 
-function deployment(name: string, s: WorkloadSpec, image: string, ns: string): IDeployment & KubernetesObject {
+function deployment(
+  name: string,
+  s: WorkloadSpec,
+  image: string,
+  ns: string,
+  byRollout: boolean,
+): IDeployment & KubernetesObject {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name, namespace: ns, labels: labels(name) },
     spec: {
-      replicas: s.replicas,
+      // A Rollout that references this Deployment owns the replicas (and scales it down): no count is declared here.
+      ...(byRollout ? {} : { replicas: s.replicas }),
       selector: { matchLabels: selector(name) },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
@@ -184,7 +226,12 @@ function service(name: string, s: WorkloadSpec, ns: string): IService & Kubernet
   };
 }
 
-function autoscaler(name: string, s: WorkloadSpec, ns: string): IHorizontalPodAutoscaler & KubernetesObject {
+function autoscaler(
+  name: string,
+  s: WorkloadSpec,
+  ns: string,
+  byRollout: boolean,
+): IHorizontalPodAutoscaler & KubernetesObject {
   const a = s.autoscaling;
   const target = (resource: "cpu" | "memory", averageUtilization: number) => ({
     type: "Resource",
@@ -195,7 +242,9 @@ function autoscaler(name: string, s: WorkloadSpec, ns: string): IHorizontalPodAu
     kind: "HorizontalPodAutoscaler",
     metadata: { name, namespace: ns, labels: labels(name) },
     spec: {
-      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
+      scaleTargetRef: byRollout
+        ? { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name }
+        : { apiVersion: "apps/v1", kind: "Deployment", name },
       minReplicas: a.minReplicas,
       maxReplicas: a.maxReplicas,
       metrics: [target("cpu", a.cpuUtilizationPercent), target("memory", a.memoryUtilizationPercent)],
@@ -283,13 +332,15 @@ export function renderClusterWorkloads(input: ClusterWorkloadsInput): Kubernetes
   const ns = input.namespace ?? DEFAULT_NAMESPACE;
   const running = new Map(servicesOn(input.cloud, input.services));
   if (running.size === 0) return [];
-  const objects: KubernetesObject[] = [namespaceObject(ns, input.kubernetesVersion), ...defaultDeny(ns)];
+  const mesh = input.mesh ?? false;
+  const objects: KubernetesObject[] = [namespaceObject(ns, input.kubernetesVersion, mesh), ...defaultDeny(ns)];
   for (const [name, s] of running) {
     const image = imageReference(input.cloud, input.registryUrl, s.image);
+    const byRollout = mesh && s.canary !== undefined;
     objects.push(
-      deployment(name, s, image, ns),
+      deployment(name, s, image, ns, byRollout),
       service(name, s, ns),
-      autoscaler(name, s, ns),
+      autoscaler(name, s, ns, byRollout),
       disruptionBudget(name, ns),
       ...allows(name, s, running, ns),
     );

@@ -1,5 +1,6 @@
 import type { Policies } from "@pulumi/policy";
 import { governancePolicies } from "./governance";
+import { meshPolicies } from "./mesh";
 import { noLockInServices } from "./lock-in";
 import { parityPolicies } from "./roles";
 import { dataPolicies } from "./security-data";
@@ -17,4 +18,5 @@ export const portabilityPolicies: Policies = [
   ...edgePolicies,
   ...identityPolicies,
   ...workloadPolicies,
+  ...meshPolicies,
 ];

@@ -7,16 +7,18 @@ import { get } from "@tricloud/policy-kit/kit";
  * Kubernetes objects), `services` (their names) and `registryUrl` (the cloud's registry).
  */
 export const WORKLOADS_OUTPUT = "workloads";
-const CLUSTER_CLOUDS = ["aws", "azure", "gcp"] as const;
+export const CLUSTER_CLOUDS = ["aws", "azure", "gcp"] as const;
 
-interface ClusterWorkloadsOutput {
+export interface ClusterWorkloadsOutput {
   services?: string[];
   registryUrl?: string;
-  objects?: { kind?: string; metadata?: { name?: string }; spec?: any }[];
+  objects?: { kind?: string; metadata?: { name?: string; namespace?: string }; spec?: any }[];
+  /** The cluster's place in the mesh (components/workloads/cluster-workloads.ts), when it is in one. */
+  mesh?: { clusterName?: string } | null;
 }
 
 /** Each cloud's rendered workloads, or undefined when the stack exports none. */
-function workloadsOf(
+export function workloadsOf(
   args: StackValidationArgs,
 ): Partial<Record<(typeof CLUSTER_CLOUDS)[number], ClusterWorkloadsOutput>> | undefined {
   const stack = args.resources.find((r) => r.type === "pulumi:pulumi:Stack");

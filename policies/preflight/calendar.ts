@@ -429,3 +429,65 @@ export function recommendation(
       : "";
   return `use ${best.version}, the newest version ${list} all support at ${asOf} (standard support until ${best.until} on ${best.endsFirstOn})${also}`;
 }
+
+// ---- Istio ----------------------------------------------------------------------------------
+
+/**
+ * One Istio minor: when it came out, when its support ends, and the Kubernetes minors it supports. Istio's policy
+ * (https://istio.io/latest/docs/releases/supported-releases/#support-policy, read 2026-11-30): a minor is supported
+ * until 6 weeks after the N+2 minor's release.
+ */
+export interface IstioRelease {
+  /** "1.30". */
+  readonly minor: string;
+  readonly released: string;
+  /** The day support ends; absent while the N+2 minor is not out (the end is not known yet). */
+  readonly end?: string;
+  /** The oldest and newest Kubernetes minor it supports. */
+  readonly kubernetes: readonly [string, string];
+  readonly status: DateStatus;
+  readonly note: string;
+}
+
+export const ISTIO_SUPPORT_URL =
+  "https://istio.io/latest/docs/releases/supported-releases/#support-status-of-istio-releases";
+const ISTIO_EOL_COPY = "endoflife.date's copy of Istio's table (endoflife-date/endoflife.date products/istio.md)";
+const SIX_WEEKS = "end = the N+2 minor's release + 6 weeks (the policy)";
+
+/** Istio's support table, newest first. */
+export const ISTIO_RELEASES: readonly IstioRelease[] = [
+  {
+    minor: "1.30",
+    released: "2026-05-18",
+    kubernetes: ["1.32", "1.36"],
+    status: "secondary",
+    note: "released per https://istio.io/latest/news/releases/1.30.x/; the Kubernetes range from IBM Cloud's add-on table (https://cloud.ibm.com/docs/containers?topic=containers-supported-cluster-addon-versions: >=1.32.0 <1.37.0); no end until 1.32.0 is out",
+  },
+  {
+    minor: "1.29",
+    released: "2026-02-16",
+    end: "2026-10-12",
+    kubernetes: ["1.31", "1.35"],
+    status: "secondary",
+    note: `${ISTIO_EOL_COPY}; ${SIX_WEEKS} (1.31.0: 2026-08-31, github.com/istio/istio/releases)`,
+  },
+  {
+    minor: "1.28",
+    released: "2025-11-05",
+    end: "2026-06-29",
+    kubernetes: ["1.30", "1.34"],
+    status: "secondary",
+    note: `${ISTIO_EOL_COPY}; ${SIX_WEEKS} (1.30.0: 2026-05-18)`,
+  },
+  {
+    minor: "1.27",
+    released: "2025-08-11",
+    end: "2026-03-30",
+    kubernetes: ["1.29", "1.33"],
+    status: "secondary",
+    note: `${ISTIO_EOL_COPY}; ${SIX_WEEKS} (1.29.0: 2026-02-16)`,
+  },
+];
+
+export const istioRelease = (version: string, table: readonly IstioRelease[] = ISTIO_RELEASES) =>
+  table.find((r) => r.minor === version.split(".").slice(0, 2).join("."));

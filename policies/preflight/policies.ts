@@ -21,6 +21,10 @@ const configSchema = {
       description: "the AWS account's Lambda concurrent-executions quota",
     },
     environment: { type: "string" as const, description: "dev, staging or prod" },
+    istioVersion: {
+      type: "string" as const,
+      description: "the Istio release the mesh pins (tricloud:mesh.istioVersion)",
+    },
   },
 };
 
@@ -30,6 +34,7 @@ function settingsFrom(config: Record<string, unknown>): PreflightSettings {
     ...(typeof config.cloudflarePlan === "string" ? { cloudflarePlan: config.cloudflarePlan } : {}),
     ...(typeof config.awsLambdaConcurrency === "number" ? { awsLambdaConcurrency: config.awsLambdaConcurrency } : {}),
     ...(typeof config.environment === "string" ? { environment: config.environment } : {}),
+    ...(typeof config.istioVersion === "string" ? { istioVersion: config.istioVersion } : {}),
   };
 }
 

@@ -43,6 +43,8 @@ export interface PreflightSettings {
   readonly awsLambdaConcurrency?: number;
   /** The environment (dev, staging, prod). */
   readonly environment?: string;
+  /** The Istio release the mesh pins (`tricloud:mesh.istioVersion`); mesh rules are skipped without it. */
+  readonly istioVersion?: string;
 }
 
 export interface Finding {

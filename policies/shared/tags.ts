@@ -91,6 +91,7 @@ export const UNTAGGABLE: Readonly<Record<string, string>> = {
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "the provider has no tags argument",
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": "the provider has no tags argument",
   "azure-native:authorization:RoleAssignment": "role assignments have no tags",
+  "azure-native:managedidentity:FederatedIdentityCredential": "a child of the identity, which carries the tags",
   "azure-native:dbforpostgresql:Database": "a child of the server, which carries the tags",
   "azure-native:dbforpostgresql:Configuration": "a server parameter; the server carries the tags",
   "azure-native:network:Subnet": "subnets have no tags; the virtual network carries them",

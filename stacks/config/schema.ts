@@ -17,7 +17,7 @@ import { LABEL_KEY_RE, LABEL_VALUE_RE } from "../../components/shared/tags";
 import { SIZES, supportsHighAvailability } from "@tricloud/vocabulary/sizes";
 import { bool, int, positiveNumber } from "./coerce";
 import { schedule } from "./schedule";
-import { services } from "./services";
+import { mesh, services } from "./services";
 
 /**
  * The one schema for everything the program reads from `Pulumi.<stack>.yaml`:
@@ -464,6 +464,8 @@ const tricloud = z
     services: services.default({}),
     /** Working hours outside which the services scale to zero (stacks/config/schedule.ts); absent: always on. */
     schedule: schedule.optional(),
+    /** The Istio mesh over the clusters (stacks/config/services.ts). */
+    mesh,
     /** Where the budgets live; GCP budgets belong to a billing account, which no project setting names. */
     billing: z.strictObject(
       {

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
+import { TRAFFIC_DEFAULTS } from "../../components/workloads/render";
+import { IN_CLUSTER_PROMETHEUS_URL, ISTIO_VERSION } from "../../components/shared/mesh";
 import { int } from "./coerce";
 
 /**
@@ -116,6 +118,18 @@ const service = z
         intervalSeconds: int(10, 3600).default(60),
       })
       .optional(),
+    /** The mesh's traffic policy for calls to this service (components/workloads/mesh.ts). */
+    traffic: z
+      .strictObject({
+        timeoutMs: int(100, 600_000).default(TRAFFIC_DEFAULTS.timeoutMs),
+        retries: int(0, 10).default(TRAFFIC_DEFAULTS.retries),
+        perTryTimeoutMs: int(100, 600_000).default(TRAFFIC_DEFAULTS.perTryTimeoutMs),
+        consecutive5xxErrors: int(1, 100).default(TRAFFIC_DEFAULTS.consecutive5xxErrors),
+        maxEjectionPercent: int(1, 100).default(TRAFFIC_DEFAULTS.maxEjectionPercent),
+        maxConnections: int(1, 100_000).default(TRAFFIC_DEFAULTS.maxConnections),
+        maxPendingRequests: int(1, 100_000).default(TRAFFIC_DEFAULTS.maxPendingRequests),
+      })
+      .prefault({}),
     /** Services this one calls: the NetworkPolicies admit exactly these paths. */
     calls: z.array(z.string()).default([]),
     /** Reached from outside the cluster (the edge's entry point); everything else only from its callers. */
@@ -148,6 +162,11 @@ const service = z
       at(
         ["requests", "memory"],
         `expected requests.memory (${s.requests.memory}Mi) <= limits.memory (${s.limits.memory}Mi)`,
+      );
+    if (s.traffic.perTryTimeoutMs > s.traffic.timeoutMs)
+      at(
+        ["traffic", "perTryTimeoutMs"],
+        `expected perTryTimeoutMs (${s.traffic.perTryTimeoutMs}) <= timeoutMs (${s.traffic.timeoutMs}): the route's timeout bounds all tries together`,
       );
     const weights = CLOUDS.map((c) => s.clouds[c] ?? 0);
     const sum = weights.reduce((x, y) => x + y, 0);
@@ -217,3 +236,23 @@ export function servedClouds(s: Pick<ServiceSpec, "clouds">): Cloud[] {
 export function cloudsRunningServices(all: ServicesConfig): Set<Cloud> {
   return new Set(Object.values(all).flatMap(servedClouds));
 }
+
+/**
+ * `tricloud:mesh`: the Istio mesh over the three clusters (docs/workloads.md). Its names come from the environment
+ * and the regions; what a team may set is the Istio version (preflight checks it against the Kubernetes minor) and
+ * where the canary analysis reads Istio's request metrics.
+ */
+export const mesh = z
+  .strictObject({
+    istioVersion: z
+      .string({ error: 'expected an Istio release such as "1.30.4"' })
+      .regex(/^1\.\d+\.\d+$/, { error: 'expected an Istio release as major.minor.patch, such as "1.30.4"' })
+      .default(ISTIO_VERSION),
+    prometheusUrl: z
+      .url({ protocol: /^https?$/, error: "expected an http(s) URL of a Prometheus-compatible query API" })
+      // The Prometheus the mesh installs in each cluster; another URL means bring your own, and none is installed.
+      .default(IN_CLUSTER_PROMETHEUS_URL),
+  })
+  .prefault({});
+
+export type MeshConfig = z.output<typeof mesh>;

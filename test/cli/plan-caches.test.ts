@@ -17,6 +17,8 @@ function planJson(stack: string) {
       cwd: root,
       encoding: "utf8",
       timeout: 180_000,
+      // The JSON report passes spawnSync's 1 MiB default with the rendered workloads and mesh.
+      maxBuffer: 64 << 20,
       env: { ...process.env, TRICLOUD_CACHE_DIR: cacheDir, TRICLOUD_PLAN_CACHE: "" },
     },
   );

@@ -12,6 +12,8 @@ function tricloud(...args: string[]) {
     cwd: root,
     encoding: "utf8",
     timeout: 120_000,
+    // The JSON report passes spawnSync's 1 MiB default with the rendered workloads and mesh.
+    maxBuffer: 64 << 20,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -121,6 +121,26 @@ describe("bad service config names the key and what was expected", () => {
       /^tricloud:services\.slon-finance\.autoscaling\.minReplicas: expected at least 2 in prod/,
     ],
     [
+      "a per-try timeout longer than the route's timeout",
+      ["tricloud:services.auth-service.traffic.timeoutMs=1000"],
+      /^tricloud:services\.auth-service\.traffic\.perTryTimeoutMs: expected perTryTimeoutMs \(3000\) <= timeoutMs \(1000\)/,
+    ],
+    [
+      "retries out of range",
+      ["tricloud:services.auth-service.traffic.retries=50"],
+      /^tricloud:services\.auth-service\.traffic\.retries: /,
+    ],
+    [
+      "an Istio version that is not a release",
+      ["tricloud:mesh.istioVersion=latest"],
+      /^tricloud:mesh\.istioVersion: expected an Istio release as major\.minor\.patch, such as "1\.30\.4"$/,
+    ],
+    [
+      "a metrics URL that is not http(s)",
+      ["tricloud:mesh.prometheusUrl=ftp://metrics"],
+      /^tricloud:mesh\.prometheusUrl: expected an http\(s\) URL of a Prometheus-compatible query API$/,
+    ],
+    [
       "a misspelt key",
       ["tricloud:services.slon-finance.replica=2"],
       /^tricloud:services\.slon-finance: unknown key "replica"/,

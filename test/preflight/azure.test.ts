@@ -399,7 +399,12 @@ describe("the program", () => {
     expect(oneOfType(r, "azure-native:web:AppServicePlan").inputs.zoneRedundant).toBe(true);
     expect(oneOfType(r, "azure-native:network:NatGateway").inputs.zones).toEqual(["1"]);
     expect(oneOfType(r, "azure-native:network:PublicIPAddress", "functions-nat").inputs.zones).toEqual(["1"]);
-    expect(String(oneOfType(r, "azure-native:keyvault:Vault").inputs.vaultName)).toMatch(/^tcfn-prod-[a-z0-9]{6}$/);
+    expect(String(oneOfType(r, "azure-native:keyvault:Vault", "-fn-").inputs.vaultName)).toMatch(
+      /^tcfn-prod-[a-z0-9]{6}$/,
+    );
+    expect(String(oneOfType(r, "azure-native:keyvault:Vault", "-mesh-").inputs.vaultName)).toMatch(
+      /^tcmesh-prod-[a-z0-9]{6}$/,
+    );
     expect(input(oneOfType(r, PG), "storage.storageSizeGB")).toBe(128);
   });
 });

@@ -316,6 +316,8 @@ describe("tricloud plan --as-of (CLI)", () => {
       cwd: root,
       encoding: "utf8",
       timeout: 120_000,
+      // The JSON report passes spawnSync's 1 MiB default with the rendered workloads and mesh.
+      maxBuffer: 64 << 20,
     });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderMarkdown } from "../../cli/plan/comment";
-import { renderTable, workloadLines } from "../../cli/plan/render";
+import { meshLines, renderTable, workloadLines } from "../../cli/plan/render";
 import { planStack } from "../helpers/plan";
 
 describe("the plan's table and Markdown show what each cluster runs", () => {
@@ -11,7 +11,8 @@ describe("the plan's table and Markdown show what each cluster runs", () => {
     expect(lines).toHaveLength(3);
     for (const [i, cloud] of ["aws", "azure", "gcp"].entries()) {
       const deployments = w[cloud].objects.filter((o: { kind: string }) => o.kind === "Deployment").length;
-      expect(lines[i]).toContain(`8 services (Namespace x1,`);
+      // The services' namespace and the mesh's three (istio-system, external-secrets, argo-rollouts).
+      expect(lines[i]).toContain(`8 services (Namespace x4,`);
       expect(lines[i]).toContain(`Deployment x${deployments}`);
       expect(lines[i]).toContain(`sha256 ${w[cloud].sha256.slice(0, 12)}`);
       expect(lines[i]).toContain(
@@ -27,9 +28,24 @@ describe("the plan's table and Markdown show what each cluster runs", () => {
     expect(md).toContain("Workloads per cluster:\n- AWS: 8 services");
   });
 
+  it("one mesh line per cluster: name, network, mesh, Istio release and its installer, the CA's source, canaries", async () => {
+    const report = await planStack("staging");
+    const lines = meshLines(report);
+    expect(lines).toEqual([
+      "AWS: staging-aws on network staging-aws-us-west-2 in tricloud-staging, Istio 1.30.4 (7 Helm releases as Argo CD Applications); no CA secret-store entry (the cloud's GitOps is not built); 8 canaries",
+      "Azure: staging-azure on network staging-azure-eastus in tricloud-staging, Istio 1.30.4 (7 Helm releases as Flux HelmReleases); CA from tricloud-staging-azure-istio-cacerts; 8 canaries",
+      "GCP: staging-gcp on network staging-gcp-us-central1 in tricloud-staging, Istio 1.30.4 (7 Helm releases as Config Sync RootSyncs); CA from tricloud-staging-gcp-istio-cacerts; 8 canaries",
+    ]);
+    expect(renderTable(report)).toContain(
+      `Mesh per cluster (Istio multi-primary, one network per cloud):\n  ${lines[0]}\n  ${lines[1]}\n  ${lines[2]}\n`,
+    );
+    expect(renderMarkdown(report)).toContain("Mesh per cluster:\n- AWS: staging-aws on network");
+  });
+
   it("says nothing for a report without workloads", async () => {
     const report = await planStack("staging");
     expect(workloadLines({ ...report, outputs: {} })).toEqual([]);
     expect(renderTable({ ...report, outputs: {} })).not.toContain("Workloads per cluster");
+    expect(meshLines({ ...report, outputs: {} })).toEqual([]);
   });
 });

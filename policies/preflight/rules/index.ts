@@ -4,12 +4,14 @@ import { azurePrerequisites, azureRules } from "./azure";
 import { azureModelRules } from "./azure-models";
 import { edgePrerequisites, edgeRules } from "./edge";
 import { gcpPrerequisites, gcpRules } from "./gcp";
+import { istioRules } from "./istio";
 import { versionRules } from "./versions";
 import { vpnRules } from "./vpn";
 
 /** Every preflight rule, in report order. */
 export const PREFLIGHT_RULES: readonly PreflightRule[] = [
   ...versionRules,
+  ...istioRules,
   ...awsRules,
   ...azureRules,
   ...azureModelRules,

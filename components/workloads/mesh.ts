@@ -1,0 +1,438 @@
+import type { IDestinationRule } from "@kubernetes-models/istio/networking.istio.io/v1/DestinationRule" with {
+  "resolution-mode": "import",
+};
+import type { IGateway } from "@kubernetes-models/istio/networking.istio.io/v1/Gateway" with {
+  "resolution-mode": "import",
+};
+import type { IVirtualService } from "@kubernetes-models/istio/networking.istio.io/v1/VirtualService" with {
+  "resolution-mode": "import",
+};
+import type { IPeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication" with {
+  "resolution-mode": "import",
+};
+import type { IRollout } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout" with {
+  "resolution-mode": "import",
+};
+import type { IAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate" with {
+  "resolution-mode": "import",
+};
+import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret" with {
+  "resolution-mode": "import",
+};
+import type { IClusterSecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore" with {
+  "resolution-mode": "import",
+};
+import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy" with {
+  "resolution-mode": "import",
+};
+import type { INamespace } from "kubernetes-models/v1/Namespace" with { "resolution-mode": "import" };
+import type { IService } from "kubernetes-models/v1/Service" with { "resolution-mode": "import" };
+import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
+import {
+  CACERTS_SECRET,
+  EXTERNAL_SECRETS_CHART,
+  EXTERNAL_SECRETS_NAMESPACE,
+  EXTERNAL_SECRETS_SERVICE_ACCOUNT,
+  IN_CLUSTER_PROMETHEUS_URL,
+  istioCharts,
+  ISTIO_NAMESPACE,
+  PROMETHEUS_CHART,
+  ROLLOUTS_CHART,
+  ROLLOUTS_NAMESPACE,
+  type HelmChart,
+  type MeshSecretSource,
+  type MeshTopology,
+} from "../shared/mesh";
+import { helmInstalls, type GitOpsEngine, type HelmInstall } from "./helm";
+import { DEFAULT_NAMESPACE, servicesOn, TRAFFIC_DEFAULTS, type KubernetesObject, type WorkloadSpec } from "./render";
+
+/**
+ * The mesh's part of what one cluster runs (docs/workloads.md, "The mesh"), rendered like the workloads and
+ * delivered by the same GitOps agent: Istio (base, CNI, istiod, the east-west gateway) and the two controllers it
+ * relies on (External Secrets for the CA, Argo Rollouts for canaries) as the agent's Helm objects at pinned
+ * versions; the `cross-network-gateway`; mTLS STRICT; and per service a DestinationRule, a VirtualService and, with
+ * a canary, a Rollout and its error-rate AnalysisTemplate. No private key is ever rendered: `cacerts` is an
+ * ExternalSecret that the External Secrets operator fills from the cloud's own secret store.
+ */
+
+export interface ClusterMeshInput {
+  readonly cloud: Cloud;
+  readonly topology: MeshTopology;
+  readonly services: Readonly<Record<string, WorkloadSpec>>;
+  readonly namespace?: string;
+  /** Absent when the cloud's GitOps (and so its secret-store entry) is not built: then no `cacerts` is rendered. */
+  readonly secrets?: MeshSecretSource;
+  /** Where the canary analysis queries Istio's request metrics (a Prometheus-compatible API). */
+  readonly prometheusUrl: string;
+}
+
+/** The GitOps agent each cloud runs (components/<cloud>/gitops.ts). */
+export const ENGINE: Readonly<Record<Cloud, GitOpsEngine>> = { aws: "argocd", azure: "flux", gcp: "configsync" };
+
+/**
+ * The load balancer annotation that keeps the east-west gateway on the private network (the clouds' private path
+ * between the three networks carries it): the per-cloud adapter, the only cloud-specific values here.
+ * - EKS (Auto Mode's load balancer controller): https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-nlb.html
+ * - AKS: https://learn.microsoft.com/en-us/azure/aks/internal-lb
+ * - GKE: https://cloud.google.com/kubernetes-engine/docs/how-to/internal-load-balancing
+ */
+export const INTERNAL_LB_ANNOTATIONS: Readonly<Record<Cloud, Readonly<Record<string, string>>>> = {
+  aws: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" },
+  azure: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" },
+  gcp: { "networking.gke.io/load-balancer-type": "Internal" },
+};
+
+const MESH_LABELS = { "app.kubernetes.io/part-of": "tricloud", "app.kubernetes.io/managed-by": "tricloud" };
+const fqdn = (name: string, ns: string) => `${name}.${ns}.svc.cluster.local`;
+const ms = (n: number) => (n % 1000 === 0 ? `${n / 1000}s` : `${n}ms`);
+
+function namespace(name: string, labels: Record<string, string>): INamespace & KubernetesObject {
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { ...MESH_LABELS, ...labels } } };
+}
+
+/** The Helm installs, in dependency order: CRDs (base) before istiod, istiod before the gateway. */
+export function meshInstalls(input: ClusterMeshInput): HelmInstall[] {
+  const c = input.topology.clusters[input.cloud];
+  const istio = istioCharts(input.topology.istioVersion);
+  const global = { meshID: input.topology.meshId, multiCluster: { clusterName: c.clusterName }, network: c.network };
+  // GKE restricts the node-critical priority class the CNI node agent uses to namespaces with a quota; the chart
+  // handles it with `global.platform: gke` (https://istio.io/latest/docs/ambient/install/platform-prerequisites/#google-kubernetes-engine-gke).
+  const platform = input.cloud === "gcp" ? { platform: "gke" } : {};
+  const install = (
+    name: string,
+    chart: HelmChart,
+    namespace: string,
+    values: Record<string, unknown>,
+    dependsOn: string[],
+  ): HelmInstall => ({ name, chart, namespace, values, dependsOn });
+  const secretsValues = {
+    serviceAccount: {
+      name: EXTERNAL_SECRETS_SERVICE_ACCOUNT,
+      annotations: { ...(input.secrets?.serviceAccountAnnotations ?? {}) },
+    },
+    podLabels: { ...(input.secrets?.podLabels ?? {}) },
+  };
+  return [
+    install("external-secrets", EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_NAMESPACE, secretsValues, []),
+    install("istio-base", istio.base, ISTIO_NAMESPACE, { defaultRevision: "default" }, []),
+    install("istio-cni", istio.cni, ISTIO_NAMESPACE, { global: { ...platform } }, ["istio-base"]),
+    install(
+      "istiod",
+      istio.istiod,
+      ISTIO_NAMESPACE,
+      // The sidecars' traffic redirection comes from the CNI node agent, so the application pods need no
+      // NET_ADMIN init container and stay within the restricted Pod Security profile.
+      {
+        global: { ...global, ...platform },
+        pilot: { cni: { enabled: true } },
+        meshConfig: { trustDomain: "cluster.local" },
+      },
+      ["istio-base", "istio-cni", "external-secrets"],
+    ),
+    install(
+      "istio-eastwestgateway",
+      istio.gateway,
+      ISTIO_NAMESPACE,
+      {
+        // `networkGateway` makes the chart expose the cross-network ports (15443 mTLS passthrough, 15012, 15017).
+        networkGateway: c.network,
+        labels: { istio: "eastwestgateway", "topology.istio.io/network": c.network },
+        service: { annotations: { ...INTERNAL_LB_ANNOTATIONS[input.cloud] } },
+      },
+      ["istiod"],
+    ),
+    install("argo-rollouts", ROLLOUTS_CHART, ROLLOUTS_NAMESPACE, {}, ["istiod"]),
+    // The canary analysis's metrics, unless tricloud:mesh.prometheusUrl names another Prometheus.
+    ...(input.prometheusUrl === IN_CLUSTER_PROMETHEUS_URL
+      ? [
+          install(
+            "prometheus",
+            PROMETHEUS_CHART,
+            ISTIO_NAMESPACE,
+            {
+              server: {
+                fullnameOverride: "prometheus",
+                service: { servicePort: 9090 },
+                // Enough for the analysis windows (minutes); no volume to provision per cloud.
+                persistentVolume: { enabled: false },
+                retention: "6h",
+              },
+              alertmanager: { enabled: false },
+              "kube-state-metrics": { enabled: false },
+              "prometheus-node-exporter": { enabled: false },
+              "prometheus-pushgateway": { enabled: false },
+            },
+            ["istiod"],
+          ),
+        ]
+      : []),
+  ];
+}
+
+/** The Gateway that exposes this cluster's services to the other networks (Istio's expose-services.yaml). */
+function crossNetworkGateway(): IGateway & KubernetesObject {
+  return {
+    apiVersion: "networking.istio.io/v1",
+    kind: "Gateway",
+    metadata: { name: "cross-network-gateway", namespace: ISTIO_NAMESPACE, labels: MESH_LABELS },
+    spec: {
+      selector: { istio: "eastwestgateway" },
+      servers: [
+        {
+          port: { number: 15443, name: "tls", protocol: "TLS" },
+          tls: { mode: "AUTO_PASSTHROUGH" },
+          hosts: ["*.local"],
+        },
+      ],
+    },
+  };
+}
+
+/** mTLS STRICT: mesh-wide (the root namespace) and again in the services' namespace, so neither can be loosened alone. */
+function strictMtls(ns: string): (IPeerAuthentication & KubernetesObject)[] {
+  return [ISTIO_NAMESPACE, ns].map((namespace) => ({
+    apiVersion: "security.istio.io/v1",
+    kind: "PeerAuthentication",
+    metadata: { name: "default", namespace, labels: MESH_LABELS },
+    spec: { mtls: { mode: "STRICT" } },
+  }));
+}
+
+/** The cluster's intermediate CA, from the cloud's secret store into `istio-system/cacerts` (never in a manifest). */
+function cacerts(secrets: MeshSecretSource): KubernetesObject[] {
+  // Cluster-scoped, so it may name the operator's own service account (a namespaced store only its own namespace's),
+  // and usable from istio-system alone.
+  const store: IClusterSecretStore & KubernetesObject = {
+    apiVersion: "external-secrets.io/v1",
+    kind: "ClusterSecretStore",
+    metadata: { name: "mesh-ca", labels: MESH_LABELS },
+    spec: {
+      provider: secrets.provider as NonNullable<IClusterSecretStore["spec"]>["provider"],
+      conditions: [{ namespaces: [ISTIO_NAMESPACE] }],
+    },
+  };
+  const secret: IExternalSecret & KubernetesObject = {
+    apiVersion: "external-secrets.io/v1",
+    kind: "ExternalSecret",
+    metadata: { name: CACERTS_SECRET, namespace: ISTIO_NAMESPACE, labels: MESH_LABELS },
+    spec: {
+      refreshInterval: "1h",
+      secretStoreRef: { kind: "ClusterSecretStore", name: "mesh-ca" },
+      target: { name: CACERTS_SECRET, creationPolicy: "Owner" },
+      // The entry is JSON with the four file names istiod reads as keys.
+      dataFrom: [{ extract: { key: secrets.key } }],
+    },
+  };
+  return [store, secret];
+}
+
+/** With sidecars, pods talk to istiod (xDS, 15012) and to other networks' east-west gateways (15443). */
+function meshNetworkPolicy(ns: string): INetworkPolicy & KubernetesObject {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "allow-mesh", namespace: ns, labels: MESH_LABELS },
+    spec: {
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+      // Cross-network calls arrive through this cluster's east-west gateway.
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ISTIO_NAMESPACE } } }] }],
+      egress: [
+        {
+          to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ISTIO_NAMESPACE } } }],
+          ports: [{ protocol: "TCP", port: 15012 }],
+        },
+        { ports: [{ protocol: "TCP", port: 15443 }] },
+      ],
+    },
+  };
+}
+
+/**
+ * Outlier detection, the connection pool and the cross-cloud weights. The weights are a locality setting on the
+ * destination (from each region, the configured share to each cloud's region), not VirtualService weights: the
+ * VirtualService's route weights belong to the canary controller, and two owners of one field would fight.
+ * https://istio.io/latest/docs/tasks/traffic-management/locality-load-balancing/distribute/
+ */
+function destinationRule(
+  name: string,
+  s: WorkloadSpec,
+  ns: string,
+  topology: MeshTopology,
+): IDestinationRule & KubernetesObject {
+  const t = s.traffic ?? TRAFFIC_DEFAULTS;
+  const to = Object.fromEntries(
+    CLOUDS.filter((c) => (s.clouds[c] ?? 0) > 0).map((c) => [`${topology.clusters[c].region}/*`, s.clouds[c]!]),
+  );
+  const distribute = CLOUDS.map((c) => ({ from: `${topology.clusters[c].region}/*`, to }));
+  return {
+    apiVersion: "networking.istio.io/v1",
+    kind: "DestinationRule",
+    metadata: { name, namespace: ns, labels: MESH_LABELS },
+    spec: {
+      host: fqdn(name, ns),
+      trafficPolicy: {
+        tls: { mode: "ISTIO_MUTUAL" },
+        connectionPool: {
+          tcp: { maxConnections: t.maxConnections },
+          http: { http1MaxPendingRequests: t.maxPendingRequests },
+        },
+        outlierDetection: {
+          consecutive5xxErrors: t.consecutive5xxErrors,
+          interval: "10s",
+          baseEjectionTime: "30s",
+          maxEjectionPercent: t.maxEjectionPercent,
+        },
+        loadBalancer: { localityLbSetting: { enabled: true, distribute } },
+      },
+    },
+  };
+}
+
+/** Retries and the timeout; with a canary, the `primary` route the Rollout splits between stable and canary. */
+function virtualService(name: string, s: WorkloadSpec, ns: string): IVirtualService & KubernetesObject {
+  const t = s.traffic ?? TRAFFIC_DEFAULTS;
+  const route = s.canary
+    ? [
+        { destination: { host: fqdn(name, ns) }, weight: 100 },
+        { destination: { host: fqdn(`${name}-canary`, ns) }, weight: 0 },
+      ]
+    : [{ destination: { host: fqdn(name, ns) } }];
+  return {
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: { name, namespace: ns, labels: MESH_LABELS },
+    spec: {
+      hosts: [fqdn(name, ns)],
+      http: [
+        {
+          name: "primary",
+          route,
+          timeout: ms(t.timeoutMs),
+          retries: {
+            attempts: t.retries,
+            perTryTimeout: ms(t.perTryTimeoutMs),
+            retryOn: "connect-failure,refused-stream,unavailable,cancelled,5xx",
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** The Service the canary's pods answer on while a rollout runs (Argo Rollouts points its selector at them). */
+function canaryService(name: string, s: WorkloadSpec, ns: string): IService & KubernetesObject {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: `${name}-canary`, namespace: ns, labels: { ...MESH_LABELS, "app.kubernetes.io/name": name } },
+    spec: {
+      type: "ClusterIP",
+      selector: { "app.kubernetes.io/name": name },
+      ports: [{ name: "http", port: s.port, targetPort: "http", protocol: "TCP" }],
+    },
+  };
+}
+
+/**
+ * The canary of one service: the Rollout takes over the rendered Deployment's pod template (`workloadRef`, the
+ * Deployment scaled down as the Rollout comes up), moves `weightPercent` of the traffic to the new version for
+ * `intervalSeconds`, then half, then all; the analysis runs from the first step and aborts (rolls back to the stable
+ * version) at the first measurement at or above `maxErrorRatePercent`.
+ */
+function rollout(name: string, s: WorkloadSpec, ns: string): IRollout & KubernetesObject {
+  const c = s.canary!;
+  const pause = { pause: { duration: `${c.intervalSeconds}s` } };
+  const steps = [{ setWeight: c.weightPercent }, pause, ...(c.weightPercent < 50 ? [{ setWeight: 50 }, pause] : [])];
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Rollout",
+    metadata: { name, namespace: ns, labels: { ...MESH_LABELS, "app.kubernetes.io/name": name } },
+    spec: {
+      replicas: s.replicas,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: { "app.kubernetes.io/name": name } },
+      workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name, scaleDown: "progressively" },
+      strategy: {
+        canary: {
+          stableService: name,
+          canaryService: `${name}-canary`,
+          trafficRouting: { istio: { virtualService: { name, routes: ["primary"] } } },
+          analysis: {
+            templates: [{ templateName: `${name}-error-rate` }],
+            args: [
+              { name: "service", value: `${name}-canary` },
+              { name: "namespace", value: ns },
+            ],
+          },
+          steps,
+        },
+      },
+    },
+  };
+}
+
+/** Istio's own request metric: the share of 5xx answers of the canary's Service over the last interval. */
+function analysisTemplate(
+  name: string,
+  c: NonNullable<WorkloadSpec["canary"]>,
+  ns: string,
+  prometheusUrl: string,
+): IAnalysisTemplate & KubernetesObject {
+  const selector =
+    'reporter="source",destination_service_name="{{args.service}}",destination_service_namespace="{{args.namespace}}"';
+  const window = `${Math.max(c.intervalSeconds, 60)}s`;
+  const query =
+    `sum(rate(istio_requests_total{${selector},response_code=~"5.."}[${window}])) / ` +
+    `sum(rate(istio_requests_total{${selector}}[${window}]))`;
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "AnalysisTemplate",
+    metadata: { name: `${name}-error-rate`, namespace: ns, labels: MESH_LABELS },
+    spec: {
+      args: [{ name: "service" }, { name: "namespace" }],
+      metrics: [
+        {
+          name: "error-rate",
+          interval: `${c.intervalSeconds}s`,
+          // No request in the window (NaN) is not a failure; the first measurement at the threshold is.
+          successCondition: `isNaN(result[0]) || result[0] < ${c.maxErrorRatePercent / 100}`,
+          failureLimit: 0,
+          provider: { prometheus: { address: prometheusUrl, query } },
+        },
+      ],
+    },
+  };
+}
+
+/** Everything the mesh adds to one cluster, in apply order. Empty when the cloud runs no service. */
+export function renderClusterMesh(input: ClusterMeshInput): KubernetesObject[] {
+  const ns = input.namespace ?? DEFAULT_NAMESPACE;
+  const running = servicesOn(input.cloud, input.services);
+  if (running.length === 0) return [];
+  const c = input.topology.clusters[input.cloud];
+  const objects: KubernetesObject[] = [
+    // The CNI node agent needs host access: istio-system is the one namespace outside the restricted profile.
+    namespace(ISTIO_NAMESPACE, {
+      "topology.istio.io/network": c.network,
+      "pod-security.kubernetes.io/enforce": "privileged",
+    }),
+    namespace(EXTERNAL_SECRETS_NAMESPACE, { "pod-security.kubernetes.io/enforce": "restricted" }),
+    namespace(ROLLOUTS_NAMESPACE, { "pod-security.kubernetes.io/enforce": "restricted" }),
+    ...helmInstalls(ENGINE[input.cloud], meshInstalls(input)),
+    crossNetworkGateway(),
+    ...strictMtls(ns),
+    ...(input.secrets ? cacerts(input.secrets) : []),
+    meshNetworkPolicy(ns),
+  ];
+  for (const [name, s] of running) {
+    objects.push(destinationRule(name, s, ns, input.topology), virtualService(name, s, ns));
+    if (s.canary)
+      objects.push(
+        canaryService(name, s, ns),
+        rollout(name, s, ns),
+        analysisTemplate(name, s.canary, ns, input.prometheusUrl),
+      );
+  }
+  return objects;
+}
