@@ -6,7 +6,6 @@ import { GcpProjectServices } from "../../components/gcp/services";
 import type { MeshSecretSource } from "../../components/shared/mesh";
 import { MeshCa } from "../../components/shared/mesh-ca";
 import { buildComponent, expectWellFormed } from "../helpers/component";
-import { REGISTRY } from "../helpers/workloads";
 import { TAGS } from "./args";
 
 const CACERTS = JSON.stringify({
@@ -153,8 +152,6 @@ describe("the mesh's components in isolation", () => {
         clusterId: "projects/tricloud-unit/locations/us-central1/clusters/dev-gke",
         clusterName: "dev-gke",
         workloadPool: "tricloud-unit.svc.id.goog",
-        repositoryUrl: REGISTRY.gcp,
-        repository: "tricloud-dev",
         region: "us-central1",
         syncIntervalSeconds: 120,
         labels: { environment: "dev" },
