@@ -148,20 +148,17 @@ function namespaceObject(ns: string, version: string, mesh: boolean): INamespace
   };
 }
 
-function deployment(
-  name: string,
-  s: WorkloadSpec,
-  image: string,
-  ns: string,
-  byRollout: boolean,
-): IDeployment & KubernetesObject {
+function deployment(name: string, s: WorkloadSpec, image: string, ns: string): IDeployment & KubernetesObject {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name, namespace: ns, labels: labels(name) },
     spec: {
-      // A Rollout that references this Deployment owns the replicas (and scales it down): no count is declared here.
-      ...(byRollout ? {} : { replicas: s.replicas }),
+      // No count: every service has an HPA (or a Rollout its HPA scales), which owns it. A declared count would be
+      // re-applied by the GitOps agent on every sync, undoing the HPA and the off-hours downscaler (Kubernetes:
+      // "Migrating Deployments and StatefulSets to horizontal autoscaling", kubernetes.io/docs/tasks/run-application/
+      // horizontal-pod-autoscale/, read 2026-11-30). `replicas` in the config is the expected steady count the cost
+      // model prices.
       selector: { matchLabels: selector(name) },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
@@ -338,7 +335,7 @@ export function renderClusterWorkloads(input: ClusterWorkloadsInput): Kubernetes
     const image = imageReference(input.cloud, input.registryUrl, s.image);
     const byRollout = mesh && s.canary !== undefined;
     objects.push(
-      deployment(name, s, image, ns, byRollout),
+      deployment(name, s, image, ns),
       service(name, s, ns),
       autoscaler(name, s, ns, byRollout),
       disruptionBudget(name, ns),

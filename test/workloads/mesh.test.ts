@@ -368,9 +368,10 @@ describe("traffic from tricloud:services", () => {
       name: "api-gateway",
     });
     expect((await Promise.all(inMesh.map(schemaProblems))).flat()).toEqual([]);
-    // Outside the mesh nothing changes: the Deployment keeps its count, the HPA scales it, no injection label.
+    // Outside the mesh: no Rollout, the HPA scales the Deployment (which declares no count either), no injection label.
     const plain = workloads(false);
-    expect(ofKind(plain, "Deployment").find((d) => d.metadata.name === "api-gateway").spec.replicas).toBe(2);
+    expect(ofKind(plain, "Rollout")).toEqual([]);
+    expect(ofKind(plain, "Deployment").find((d) => d.metadata.name === "api-gateway").spec.replicas).toBeUndefined();
     expect(ofKind(plain, "HorizontalPodAutoscaler")[0].spec.scaleTargetRef.kind).toBe("Deployment");
     expect(ofKind(plain, "Namespace")[0].metadata.labels["istio-injection"]).toBeUndefined();
   });

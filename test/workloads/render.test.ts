@@ -135,6 +135,14 @@ describe("what one cluster runs", () => {
     expect(ofKind(objects, "PodDisruptionBudget").map((p) => p.spec.maxUnavailable)).toEqual(Array(8).fill(1));
   });
 
+  it("declares no replica count on any Deployment: its HPA owns it, and a GitOps agent would re-apply a declared one", () => {
+    const deployments = ofKind(objects, "Deployment");
+    expect(deployments).toHaveLength(8);
+    for (const d of deployments) expect(d.spec).not.toHaveProperty("replicas");
+    const scaled = ofKind(objects, "HorizontalPodAutoscaler").map((h) => h.spec.scaleTargetRef.name);
+    expect(scaled.sort()).toEqual(deployments.map((d) => d.metadata.name).sort());
+  });
+
   it("denies all traffic by default and admits exactly the calls the matrix lists", () => {
     const policies = ofKind(objects, "NetworkPolicy");
     // DNS leaves by port alone, wherever the cloud answers it.
