@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import type { JsonValue } from "../core/canonical";
 import type { Clock } from "../core/clock";
 import { isCloud, type Cloud } from "../core/clouds";
-import { confirmationSchema, signConfirmation, verifyConfirmation, type Confirmation } from "../core/confirmation";
+import { confirmationSchema, verifyConfirmation, type Confirmation } from "../core/confirmation";
+import { ConfirmationSigner } from "../core/signer";
 import { checkEnvelope, envelopeSchema, makeEnvelope, type Envelope } from "../core/envelope";
 import type { KeyRing } from "../core/keys";
 import {
@@ -47,6 +48,8 @@ export interface LedgerDeps {
   clock: Clock;
   peers: Peers;
   log: Logger;
+  /** Signs this cloud's confirmations (batched: one signature over a Merkle root per window; default DEFAULT_BATCH). */
+  signer?: ConfirmationSigner;
   /** Called once per status change this node makes (benches time FINAL with it). */
   onStatus?: (eventId: string, status: EventStatus, atMs: number) => void;
   /** Called (and awaited) once this node turns an event FINAL, with its certificate: the ledger appends it. */
@@ -59,7 +62,11 @@ export interface LedgerDeps {
  * pure rules in core/, every race is settled by a conditional write in the store.
  */
 export class Ledger {
-  constructor(private readonly d: LedgerDeps) {}
+  private readonly signer: ConfirmationSigner;
+
+  constructor(private readonly d: LedgerDeps) {
+    this.signer = d.signer ?? new ConfirmationSigner(d.keys, d.clock);
+  }
 
   get self(): Cloud {
     return this.d.keys.self;
@@ -240,7 +247,7 @@ export class Ledger {
     if (record.status === "QUARANTINED" || record.confirmations.some((c) => c.cloud === this.self)) return record;
     // Adopted from a winning certificate: we signed the losing hash and sign nothing else.
     if (record.statusReason?.startsWith("eventId reused")) return record;
-    const own = signConfirmation(record.envelope.eventId, record.envelope.hash, this.d.keys, this.d.clock.now(), {
+    const own = await this.signer.sign(record.envelope.eventId, record.envelope.hash, {
       origin: record.origin,
       logicalClock: record.logicalClock,
     });
@@ -485,7 +492,8 @@ function sameStatement(a: Confirmation, b: Confirmation): boolean {
     a.signature === b.signature &&
     a.confirmedAt === b.confirmedAt &&
     a.origin === b.origin &&
-    a.logicalClock === b.logicalClock
+    a.logicalClock === b.logicalClock &&
+    JSON.stringify(a.batch) === JSON.stringify(b.batch)
   );
 }
 

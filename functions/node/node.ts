@@ -21,6 +21,7 @@ import { LogStore } from "../ledger/log-store";
 import { CheckpointPublisher, HttpWitnessTransport, type WitnessTransport } from "../ledger/publisher";
 import { Witness } from "../ledger/witness";
 import { SqlStore } from "../store/sql-store";
+import { ConfirmationSigner, DEFAULT_BATCH, type BatchOptions } from "../core/signer";
 
 export const RUNTIME_VERSION = "0.2.0";
 
@@ -49,6 +50,8 @@ export interface NodeOptions {
   onStatus?: (eventId: string, status: EventStatus, atMs: number) => void;
   /** The tamper-evident ledger (functions/ledger/README.md). */
   ledger?: LedgerOptions;
+  /** Confirmation batching: how many, and how long the first waits (default DEFAULT_BATCH). */
+  batch?: Partial<BatchOptions>;
 }
 
 export interface LedgerOptions {
@@ -120,7 +123,18 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
   });
   const onFinal = async (record: EventRecord) =>
     void (await merkleLog.appendCertificate(record.envelope, record.confirmations));
-  const ledger = new Ledger({ keys: opts.keys, region, store, clock, peers, log, onStatus: opts.onStatus, onFinal });
+  const signer = new ConfirmationSigner(opts.keys, clock, { ...DEFAULT_BATCH, ...opts.batch });
+  const ledger = new Ledger({
+    keys: opts.keys,
+    region,
+    store,
+    clock,
+    peers,
+    log,
+    signer,
+    onStatus: opts.onStatus,
+    onFinal,
+  });
   const replicator = new Replicator({ ledger, store, peers, log });
   const reconciler = new Reconciler(
     { store, replicator, peers, clock, log },
