@@ -6,7 +6,7 @@
  * three-replica NATS JetStream stream; and the process's memory over the run.
  *
  *   npm run bench:quorum            (DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/test)
- *   SECONDS=300 CONCURRENCY=256 BATCH_WINDOW_MS=0 BATCH_MAX=256 npm run bench:quorum
+ *   SECONDS=150 CONCURRENCY=64 BATCH_WINDOW_MS=0 BATCH_MAX=256 POOL=10 npm run bench:quorum
  */
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
@@ -23,7 +23,7 @@ const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:
 /** Seconds of each measured phase (saturation, then half load). */
 const SECONDS = positive("SECONDS", 20);
 /** Closed-loop clients of the saturation phase (and of the anchors). */
-const CONCURRENCY = positive("CONCURRENCY", 256);
+const CONCURRENCY = positive("CONCURRENCY", 64);
 const BATCH = {
   windowMs: Number(process.env.BATCH_WINDOW_MS ?? DEFAULT_BATCH.windowMs),
   maxEvents: positive("BATCH_MAX", DEFAULT_BATCH.maxEvents),

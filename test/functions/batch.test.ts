@@ -7,12 +7,13 @@ import {
   type Confirmation,
 } from "../../functions/core/confirmation";
 import { makeEnvelope, type Envelope } from "../../functions/core/envelope";
-import type { Cloud } from "../../functions/core/clouds";
+import { CLOUDS, type Cloud } from "../../functions/core/clouds";
 import { findEquivocation } from "../../functions/core/quorum";
 import { ConfirmationSigner } from "../../functions/core/signer";
 import { checkEntry, certificateEntry } from "../../functions/ledger/entry";
 import type { Store } from "../../functions/store/store";
-import { keyRings } from "../helpers/cluster";
+import { Cluster, keyRings } from "../helpers/cluster";
+import { waitFor } from "../helpers/wait";
 import { DATABASE_URL, disposeStore, freshStore } from "../helpers/store";
 
 const keys = keyRings();
@@ -173,5 +174,42 @@ describe.each(kinds)("coalesced store statements on %s", (kind) => {
     expect(r1).not.toBe(r2);
     expect(r1!.status).toBe("FINAL");
     expect(await store.getEvent("b-missing")).toBeUndefined();
+  });
+});
+
+describe("batched confirmations over real HTTP", () => {
+  let cluster: Cluster | undefined;
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it("events submitted together are FINAL everywhere, and GET /v1/events/{id} shows confirmations that verify alone", async () => {
+    cluster = await Cluster.start();
+    const c = cluster;
+    const ids = Array.from({ length: 20 }, (_, i) => `together-${i}`);
+    const submitted = await Promise.all(
+      ids.map((eventId, i) => c.post("aws", "/v1/events", { tenantId: "acme", eventId, payload: { i } })),
+    );
+    expect(submitted.map((s) => s.status)).toEqual(ids.map(() => 202));
+    let batched = 0;
+    for (const id of ids) {
+      const views = await waitFor(
+        `${id} FINAL on all three`,
+        async () => {
+          const vs = await Promise.all(CLOUDS.map((cloud) => c.get(cloud, `/v1/events/${id}`)));
+          return vs.every((v) => v.status === 200 && v.body.status === "FINAL") ? vs.map((v) => v.body) : undefined;
+        },
+        15_000,
+      );
+      for (const view of views) {
+        const valid = (view.confirmations as Confirmation[]).filter(
+          (x) => x.hash === view.hash && verifyConfirmation(id, x, c.keys.aws.publicKeys),
+        );
+        expect(new Set(valid.map((x) => x.cloud)).size).toBeGreaterThanOrEqual(2);
+        batched += (view.confirmations as Confirmation[]).filter((x) => x.batch !== undefined).length;
+      }
+    }
+    // Twenty submissions in one burst: aws signs at least some of them together.
+    expect(batched).toBeGreaterThan(0);
   });
 });
