@@ -54,6 +54,9 @@ export interface LedgerDeps {
   onStatus?: (eventId: string, status: EventStatus, atMs: number) => void;
   /** Called (and awaited) once this node turns an event FINAL, with its certificate: the ledger appends it. */
   onFinal?: (record: EventRecord) => Promise<void>;
+  /** When set, finalizing is this: PENDING -> FINAL and the ledger append in one transaction
+   * (TransparencyLog.finalizeAndAppend); onFinal is then not called for it. */
+  finalizeAndLog?: (record: EventRecord, nowMs: number) => Promise<boolean>;
 }
 
 /**
@@ -420,6 +423,12 @@ export class Ledger {
   async tryFinalize(record: EventRecord): Promise<EventRecord> {
     if (record.status !== "PENDING" || !certificateFor(record.envelope.hash, record.confirmations)) return record;
     const now = this.d.clock.now();
+    if (this.d.finalizeAndLog) {
+      if (!(await this.d.finalizeAndLog(record, now))) return this.reload(record);
+      this.d.onStatus?.(record.envelope.eventId, "FINAL", now);
+      this.d.log.debug({ eventId: record.envelope.eventId }, "final (certificate logged in the same transaction)");
+      return { ...record, status: "FINAL" };
+    }
     if (await this.d.store.finalize(record.envelope.eventId, record.envelope.hash, now)) {
       this.d.onStatus?.(record.envelope.eventId, "FINAL", now);
       this.d.log.debug({ eventId: record.envelope.eventId }, "final");

@@ -109,7 +109,15 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
   const namespace = opts.ledger?.namespace ?? "tricloud";
   const names = ledgerNames(cloud, namespace);
   const logStore = await LogStore.open(store.sql, store.schema);
-  const merkleLog = new TransparencyLog({ logStore, store, keys: opts.keys, origin: names.origin, clock, log });
+  const merkleLog = new TransparencyLog({
+    logStore,
+    store,
+    keys: opts.keys,
+    origin: names.origin,
+    clock,
+    log,
+    finalizeIn: (tx, list) => store.finalizeIn(tx, list),
+  });
   const witness = new Witness({ logStore, keys: opts.keys, name: names.witness, namespace, clock, log });
   const publisher = new CheckpointPublisher({
     log: merkleLog,
@@ -134,6 +142,7 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
     signer,
     onStatus: opts.onStatus,
     onFinal,
+    finalizeAndLog: (record, nowMs) => merkleLog.finalizeAndAppend(record.envelope, record.confirmations, nowMs),
   });
   const replicator = new Replicator({ ledger, store, peers, log });
   const reconciler = new Reconciler(

@@ -5,7 +5,7 @@ import type { EventStatus, EvidenceKind } from "../core/quorum";
 import type { Cloud } from "../core/clouds";
 import type { JsonValue } from "../core/canonical";
 import type { AttemptRecord, EventRecord, EvidenceRecord, Store } from "./store";
-import { checkSchemaName, type Sql } from "./sql";
+import { checkSchemaName, type Sql, type SqlRunner } from "./sql";
 import { migrate } from "./migrations";
 
 interface EventRow {
@@ -314,20 +314,36 @@ export class SqlStore implements Store {
   private async finalizeMany(
     round: ReadonlyArray<{ at: number; item: { eventId: string; hash: string; nowMs: number } }>,
   ): Promise<Map<number, boolean>> {
-    const items = [...round].sort((a, b) => (a.item.eventId < b.item.eventId ? -1 : 1));
-    const rows = await retryDeadlock(() =>
-      this.sql.query<{ event_id: string }>(
-        `UPDATE ${this.t("events")} e SET status = 'FINAL', status_at_ms = x.now_ms
+    const done = await retryDeadlock(() =>
+      this.finalizeIn(
+        this.sql,
+        round.map((r) => r.item),
+      ),
+    );
+    return new Map(round.map(({ at, item }) => [at, done.has(item.eventId)]));
+  }
+
+  /**
+   * The multi-row finalize, on `db` (a transaction of the caller's: the ledger finalizes and
+   * appends the certificates in one). Each row keeps finalize()'s conditions; one row per
+   * eventId (callers dedupe). Returns the eventIds that turned FINAL.
+   */
+  async finalizeIn(
+    db: SqlRunner,
+    list: ReadonlyArray<{ eventId: string; hash: string; nowMs: number }>,
+  ): Promise<Set<string>> {
+    if (list.length === 0) return new Set();
+    const items = [...list].sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
+    const rows = await db.query<{ event_id: string }>(
+      `UPDATE ${this.t("events")} e SET status = 'FINAL', status_at_ms = x.now_ms
        FROM unnest($1::text[], $2::text[], $3::float8[]) AS x(event_id, hash, now_ms)
        WHERE e.event_id = x.event_id AND e.hash = x.hash AND e.status = 'PENDING'
          AND (SELECT count(DISTINCT c.cloud) FROM ${this.t("confirmations")} c WHERE c.event_id = x.event_id AND c.hash = x.hash) >= 2
          AND NOT EXISTS (SELECT 1 FROM ${this.t("evidence")} v WHERE v.event_id = x.event_id AND v.kind = 'equivocation')
        RETURNING e.event_id`,
-        [items.map((i) => i.item.eventId), items.map((i) => i.item.hash), items.map((i) => i.item.nowMs)],
-      ),
+      [items.map((i) => i.eventId), items.map((i) => i.hash), items.map((i) => i.nowMs)],
     );
-    const done = new Set(rows.map((r) => r.event_id));
-    return new Map(round.map(({ at, item }) => [at, done.has(item.eventId)]));
+    return new Set(rows.map((r) => r.event_id));
   }
 
   async quarantine(eventId: string, reason: string, nowMs: number): Promise<boolean> {
