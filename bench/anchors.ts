@@ -113,7 +113,14 @@ export async function natsJetStream(clients: number, seconds: number, binary = "
   );
   let nc: NatsConnection | undefined;
   try {
-    nc = await connect({ servers: clientPorts.map((p) => `127.0.0.1:${p}`), timeout: 10_000 });
+    // The servers may not listen yet: keep trying the first connection (bounded by the timeout).
+    nc = await connect({
+      servers: clientPorts.map((p) => `127.0.0.1:${p}`),
+      timeout: 10_000,
+      waitOnFirstConnect: true,
+      maxReconnectAttempts: 40,
+      reconnectTimeWait: 250,
+    });
     // The stream needs a JetStream meta leader: retry while the cluster forms (bounded).
     const deadline = Date.now() + 30_000;
     for (;;) {
