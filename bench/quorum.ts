@@ -1,28 +1,43 @@
 /**
  * Quorum throughput: events finalized per second and time to FINAL with three local nodes
  * (in-process, real HTTP on loopback, each on its own schema of the PostgreSQL server at
- * DATABASE_URL), next to a crypto-only bound measured in the same run: the signatures and
- * verifications one event costs in this protocol, on one core (the three nodes share
- * this process's one thread, so that is the fair comparison).
+ * DATABASE_URL), at saturation (closed loop) and at half of that rate (open loop), next to
+ * two anchors measured in the same run: the server's single-row commit rate and a
+ * three-replica NATS JetStream stream; and the process's memory over the run.
  *
  *   npm run bench:quorum            (DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/test)
- *   EVENTS=3000 CONCURRENCY=64 npm run bench:quorum
+ *   SECONDS=150 CONCURRENCY=64 BATCH_WINDOW_MS=0 BATCH_MAX=256 POOL=10 npm run bench:quorum
  */
 import { randomBytes } from "node:crypto";
-import { performance } from "node:perf_hooks";
+import { loadavg } from "node:os";
 import { CLOUDS, type Cloud } from "../functions/core/clouds";
-import { signConfirmation, verifyConfirmation } from "../functions/core/confirmation";
-import { checkEnvelope, eventHash, makeEnvelope } from "../functions/core/envelope";
 import { generateKeyPair, type KeyRing } from "../functions/core/keys";
+import { DEFAULT_BATCH } from "../functions/core/signer";
+import { natsJetStream, percentile, pgCommitRate, type AnchorResult } from "./anchors";
 import { createNode, type QuorumNode } from "../functions/node/node";
 import { serveApp, type ServedNode } from "../functions/node/serve";
 import { openStore, type Store } from "../functions/store";
 import { requestJson } from "../functions/replication/http-json";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const EVENTS = Number(process.env.EVENTS ?? 3000);
-const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
-const WARMUP = 150;
+/** Seconds of each measured phase (saturation, then half load). */
+const SECONDS = positive("SECONDS", 20);
+/** Closed-loop clients of the saturation phase (and of the anchors). */
+const CONCURRENCY = positive("CONCURRENCY", 64);
+const BATCH = {
+  windowMs: Number(process.env.BATCH_WINDOW_MS ?? DEFAULT_BATCH.windowMs),
+  maxEvents: positive("BATCH_MAX", DEFAULT_BATCH.maxEvents),
+};
+const POOL = positive("POOL", 10);
+const WARMUP_S = 3;
+
+function positive(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${raw}"`);
+  return n;
+}
 
 function keyRings(): Record<Cloud, KeyRing> {
   const pairs = CLOUDS.map((c) => [c, generateKeyPair()] as const);
@@ -42,42 +57,6 @@ const payload = (i: number) => ({
   ],
 });
 
-/**
- * The crypto one FINAL event costs here: origin hashes the envelope and confirms (1 sign);
- * each peer checks the hash and the origin's confirmation (1 verify) and confirms (1 sign);
- * the origin verifies the two peer confirmations; each peer verifies the certificate's other
- * confirmation it has not seen. = 3 signs, 6 verifies, 3 event hashes.
- */
-function cryptoBound(keys: Record<Cloud, KeyRing>, seconds = 3): { eventsPerSec: number; usPerEvent: number } {
-  let n = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  while (performance.now() < deadline) {
-    const env = makeEnvelope({ eventId: `e${n}`, tenantId: "acme", payload: payload(n) });
-    const meta = { origin: "aws" as const, logicalClock: n + 1 };
-    const own = signConfirmation(env.eventId, env.hash, keys.aws, Date.now(), meta);
-    const confs = (["azure", "gcp"] as const).map((c) => {
-      if (!checkEnvelope(env).ok) throw new Error("bound: envelope failed");
-      if (!verifyConfirmation(env.eventId, own, keys[c].publicKeys))
-        throw new Error("bound: origin's confirmation failed");
-      return signConfirmation(env.eventId, env.hash, keys[c], Date.now(), meta);
-    });
-    for (const c of confs)
-      if (!verifyConfirmation(env.eventId, c, keys.aws.publicKeys)) throw new Error("bound: confirmation failed");
-    for (const [i, peer] of (["azure", "gcp"] as const).entries()) {
-      if (eventHash(env) !== env.hash) throw new Error("bound: hash");
-      if (!verifyConfirmation(env.eventId, confs[1 - i]!, keys[peer].publicKeys)) throw new Error("bound: cert");
-    }
-    n++;
-  }
-  const elapsed = (performance.now() - started) / 1000;
-  return { eventsPerSec: n / elapsed, usPerEvent: (elapsed * 1e6) / n };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function main(): Promise<void> {
   const keys = keyRings();
   const suffix = randomBytes(3).toString("hex");
@@ -95,12 +74,17 @@ async function main(): Promise<void> {
     }),
   );
   for (const { cloud, served, bind } of servers) {
-    const store = await openStore({ databaseUrl: DATABASE_URL, schema: `bench_${cloud}_${suffix}`, poolSize: 10 });
+    const store = await openStore({
+      databaseUrl: DATABASE_URL,
+      schema: `bench_${cloud}_${suffix}`,
+      poolSize: Number(process.env.POOL ?? 10),
+    });
     const node = await createNode({
       keys: keys[cloud],
       peers: Object.fromEntries(CLOUDS.filter((c) => c !== cloud).map((c) => [c, urls[c]])),
       store,
       reconcile: { intervalMs: 1_000, graceMs: 10_000 },
+      batch: BATCH,
       onStatus: (eventId, status, at) => {
         if (status === "FINAL" && eventId.startsWith(`${cloud}-`)) {
           finalAt.set(eventId, at);
@@ -112,77 +96,133 @@ async function main(): Promise<void> {
     members.push({ node, store, served });
   }
 
+  const memory: Array<{ atS: number; rssMb: number; heapMb: number }> = [];
+  const t0 = Date.now();
+  const sampleMemory = () => {
+    const m = process.memoryUsage();
+    memory.push({ atS: (Date.now() - t0) / 1000, rssMb: m.rss / 2 ** 20, heapMb: m.heapUsed / 2 ** 20 });
+  };
+  const sampler = setInterval(sampleMemory, 1_000);
   try {
-    const bound = cryptoBound(keys);
     const submittedAt = new Map<string, number>();
-    const run = async (count: number, prefix: string) => {
-      let next = 0;
-      const worker = async () => {
-        for (let i = next++; i < count; i = next++) {
-          const origin = CLOUDS[i % 3]!;
-          const eventId = `${origin}-${prefix}${i}`;
-          submittedAt.set(eventId, Date.now());
-          const res = await requestJson(
-            `${urls[origin]}/v1/events`,
-            "POST",
-            JSON.stringify({ tenantId: `tenant-${i % 10}`, payload: payload(i), eventId }),
-            10_000,
-          );
-          if (res.status !== 202) throw new Error(`submit ${eventId}: HTTP ${res.status} ${res.text}`);
-          // Closed loop: each client waits for its event to be FINAL before sending the next,
-          // so the latency figures measure the quorum, not a queue of our own making.
-          if (!finalAt.has(eventId)) {
-            await new Promise<void>((resolve) => {
-              const t = setTimeout(resolve, 30_000);
-              waiters.set(eventId, () => (clearTimeout(t), resolve()));
-            });
-          }
-        }
+    let seq = 0;
+    /** Submits one event at its origin (round-robin) and resolves when the origin has it FINAL. */
+    const one = async (prefix: string): Promise<string> => {
+      const i = seq++;
+      const origin = CLOUDS[i % 3]!;
+      const eventId = `${origin}-${prefix}${i}`;
+      submittedAt.set(eventId, Date.now());
+      const res = await requestJson(
+        `${urls[origin]}/v1/events`,
+        "POST",
+        JSON.stringify({ tenantId: `tenant-${i % 10}`, payload: payload(i), eventId }),
+        10_000,
+      );
+      if (res.status !== 202) throw new Error(`submit ${eventId}: HTTP ${res.status} ${res.text}`);
+      if (!finalAt.has(eventId))
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 30_000);
+          waiters.set(eventId, () => (clearTimeout(t), waiters.delete(eventId), resolve()));
+        });
+      return eventId;
+    };
+    const summarize = (ids: string[], startedMs: number, endMs: number) => {
+      const finals = ids.filter((id) => finalAt.has(id));
+      const latencies = finals.map((id) => finalAt.get(id)! - submittedAt.get(id)!).sort((a, b) => a - b);
+      for (const id of ids) {
+        submittedAt.delete(id);
+        finalAt.delete(id);
+      }
+      return {
+        submitted: ids.length,
+        finals: finals.length,
+        perSec: finals.length / ((endMs - startedMs) / 1000),
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
       };
-      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-      const ids = [...submittedAt.keys()].filter((id) => id.includes(`-${prefix}`));
-      return ids;
+    };
+    /** Closed loop: CONCURRENCY clients, each submitting and waiting for FINAL, for `seconds`. */
+    const closed = async (prefix: string, seconds: number) => {
+      const ids: string[] = [];
+      const started = Date.now();
+      const end = started + seconds * 1000;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (Date.now() < end) ids.push(await one(prefix));
+        }),
+      );
+      return summarize(ids, started, Date.now());
+    };
+    /** Open loop: a submission every 1/rate s whatever the answers, for `seconds`. */
+    const open = async (prefix: string, rate: number, seconds: number) => {
+      const pending: Array<Promise<string>> = [];
+      const started = Date.now();
+      const count = Math.round(rate * seconds);
+      for (let k = 0; k < count; k++) {
+        const due = started + (k * 1000) / rate;
+        const wait = due - Date.now();
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+        pending.push(one(prefix));
+      }
+      const ids = await Promise.all(pending);
+      return summarize(ids, started, started + seconds * 1000);
     };
 
-    await run(WARMUP, "warm");
-    const started = Date.now();
-    const ids = await run(EVENTS, "run");
-    const finished = Math.max(...ids.map((id) => finalAt.get(id) ?? Date.now()));
-    const finals = ids.filter((id) => finalAt.has(id));
-    const latencies = finals.map((id) => finalAt.get(id)! - submittedAt.get(id)!).sort((a, b) => a - b);
-    const perSec = finals.length / ((finished - started) / 1000);
+    sampleMemory();
+    await closed("warm", WARMUP_S);
+    const saturation = await closed("sat", SECONDS);
+    const half = await open("half", saturation.perSec / 2, SECONDS);
+    sampleMemory();
     // Wait for the certificates to reach every cloud, then count FINALs per node.
     await new Promise((r) => setTimeout(r, 1_000));
     const perNode = await Promise.all(
       members.map(async (m) => `${m.node.cloud} ${(await m.store.countByStatus()).FINAL}`),
     );
+    clearInterval(sampler);
+    const pg = await pgCommitRate(DATABASE_URL, CONCURRENCY, Math.min(SECONDS, 10));
+    const nats = await natsJetStream(CONCURRENCY, Math.min(SECONDS, 10)).catch(
+      (err: unknown) => new Error(`nats: ${err instanceof Error ? err.message : String(err)}`),
+    );
 
-    const ratio = perSec / bound.eventsPerSec;
+    const anchor = (a: AnchorResult | Error) =>
+      a instanceof Error
+        ? a.message
+        : `${a.perSec.toFixed(0)}/s (p50 ${a.p50Ms.toFixed(1)} ms, p99 ${a.p99Ms.toFixed(1)} ms); quorum = ${((saturation.perSec / a.perSec) * 100).toFixed(1)}%`;
+    const mid = memory.filter((m) => m.atS >= memory[memory.length - 1]!.atS / 2);
+    const slope = linearSlope(mid.map((m) => [m.atS / 60, m.rssMb]));
     const rows = [
       [
-        "events (after warm-up)",
-        `${EVENTS}, ${CONCURRENCY} closed-loop clients (submit, wait for FINAL, repeat), origins round-robin`,
+        "batching",
+        `window ${BATCH.windowMs} ms, at most ${BATCH.maxEvents} events per signature; pool ${POOL} per node`,
       ],
-      ["finalized at origin", `${finals.length} / ${ids.length}`],
-      ["FINAL rows per node", perNode.join(", ")],
-      ["**finalized events/s**", perSec.toFixed(0)],
-      ["time to FINAL p50", `${percentile(latencies, 50)} ms`],
-      ["time to FINAL p99", `${percentile(latencies, 99)} ms`],
       [
-        "crypto-only bound (3 signs + 6 verifies + 3 hashes per event, 1 core)",
-        `${bound.eventsPerSec.toFixed(0)} events/s (${bound.usPerEvent.toFixed(0)} µs/event)`,
+        "saturation (closed loop)",
+        `${CONCURRENCY} clients x ${SECONDS} s: ${saturation.finals} / ${saturation.submitted} FINAL at origin`,
       ],
-      ["**ratio to the bound**", `${(ratio * 100).toFixed(1)}%`],
+      ["**finalized events/s at saturation**", saturation.perSec.toFixed(0)],
+      ["time to FINAL at saturation p50 / p99", `${saturation.p50} ms / ${saturation.p99} ms`],
+      [
+        "half load (open loop)",
+        `${(saturation.perSec / 2).toFixed(0)}/s x ${SECONDS} s: ${half.finals} / ${half.submitted} FINAL at origin`,
+      ],
+      ["**time to FINAL at half load p50 / p99**", `${half.p50} ms / ${half.p99} ms`],
+      ["FINAL rows per node (all phases)", perNode.join(", ")],
+      ["PostgreSQL single-row commits (30 connections)", anchor(pg)],
+      ["NATS JetStream, 3 replicas, file storage, dedup", anchor(nats)],
+      [
+        "memory (RSS) start / max / end",
+        `${memory[0]!.rssMb.toFixed(0)} / ${Math.max(...memory.map((m) => m.rssMb)).toFixed(0)} / ${memory[memory.length - 1]!.rssMb.toFixed(0)} MiB; second-half slope ${slope.toFixed(1)} MiB/min`,
+      ],
     ];
     process.stdout.write(
-      `\n## Quorum benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, PostgreSQL server, 3 in-process nodes on loopback HTTP)\n\n| metric | value |\n|---|---|\n`,
+      `\n## Quorum benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, PostgreSQL server, 3 in-process nodes on loopback HTTP, load average ${loadavg()[0]!.toFixed(1)})\n\n| metric | value |\n|---|---|\n`,
     );
     for (const [k, v] of rows) process.stdout.write(`| ${k} | ${v} |\n`);
     process.stdout.write(
-      `\nAll three nodes, their HTTP servers and clients share one JavaScript thread; the PostgreSQL server is the other core.\n` +
-        `Per event: 1 public POST, 4 peer POSTs, ~${"20"} SQL statements across three schemas. Those, not the crypto, set the pace.\n`,
+      `\nAll three nodes, their HTTP servers and clients share one JavaScript thread; the PostgreSQL server runs beside it.\n`,
     );
   } finally {
+    clearInterval(sampler);
     for (const m of members) {
       await m.node.close();
       await m.served.close();
@@ -195,6 +235,17 @@ async function main(): Promise<void> {
       await m.store.close();
     }
   }
+}
+
+/** Least-squares slope of y over x. */
+function linearSlope(points: ReadonlyArray<readonly [number, number]>): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const num = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const den = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
 }
 
 main().then(

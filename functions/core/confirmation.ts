@@ -4,6 +4,29 @@ import { CLOUDS, type Cloud } from "./clouds";
 import { DOMAIN, domainHash } from "./hash";
 import { hashSchema, signatureSchema } from "./envelope";
 import { signDigest, verifyDigest, type KeyRing } from "./keys";
+import { leafHash, nodeHash, rootOf } from "../ledger/merkle";
+import { assemble, inclusionPlan, rootFromInclusionProof } from "../ledger/proofs";
+
+/** Most confirmations one batch signature covers (and the largest `batch.size` a verifier accepts). */
+export const MAX_BATCH = 4096;
+
+/**
+ * Where a confirmation sits in a batch its cloud signed once: the RFC 6962 inclusion proof
+ * (hex hashes, leaf-most first) of its leaf, SHA-256(0x00 || confirmationDigest), in a tree
+ * of `size` leaves whose root the signature covers (see batchDigest).
+ */
+export const batchProofSchema = z
+  .strictObject({
+    size: z.number().int().min(2).max(MAX_BATCH),
+    index: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_BATCH - 1),
+    path: z.array(hashSchema).max(12),
+  })
+  .refine((b) => b.index < b.size, { message: "index must be below size", path: ["index"] });
+export type BatchProof = z.infer<typeof batchProofSchema>;
 
 /**
  * One cloud's signed statement: "for eventId I stored exactly this hash", with what this
@@ -17,11 +40,13 @@ export const confirmationSchema = z.strictObject({
   confirmedAt: z.iso.datetime(),
   origin: z.enum(CLOUDS),
   logicalClock: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  /** Present when `signature` covers a batch root rather than this statement alone. */
+  batch: batchProofSchema.optional(),
 });
 export type Confirmation = z.infer<typeof confirmationSchema>;
 export type ConfirmationMeta = Pick<Confirmation, "origin" | "logicalClock">;
 
-export function confirmationDigest(eventId: string, c: Omit<Confirmation, "signature">): string {
+export function confirmationDigest(eventId: string, c: Omit<Confirmation, "signature" | "batch">): string {
   return domainHash(DOMAIN.confirmation, {
     eventId,
     hash: c.hash,
@@ -49,11 +74,88 @@ export function signConfirmation(
   return { ...unsigned, signature: signDigest(keys.privateKey, confirmationDigest(eventId, unsigned)) };
 }
 
+/** What a batch signature signs: the cloud, the tree size and the root of the confirmations' leaves. */
+export function batchDigest(cloud: Cloud, size: number, root: Buffer): string {
+  return domainHash(DOMAIN.confirmationBatch, { cloud, size, root: root.toString("hex") });
+}
+
+const confirmationLeaf = (eventId: string, c: Omit<Confirmation, "signature" | "batch">): Buffer =>
+  leafHash(Buffer.from(confirmationDigest(eventId, c), "hex"));
+
+/**
+ * Signs many statements of this cloud at once: one Ed25519 signature over the Merkle root of
+ * their leaves, each confirmation carrying its inclusion proof (a single one is signed plainly).
+ */
+export function signConfirmations(
+  items: ReadonlyArray<{ eventId: string; hash: string; meta: ConfirmationMeta }>,
+  keys: KeyRing,
+  nowMs: number,
+): Confirmation[] {
+  if (items.length === 1) return [signConfirmation(items[0]!.eventId, items[0]!.hash, keys, nowMs, items[0]!.meta)];
+  if (items.length > MAX_BATCH) throw new RangeError(`batch: ${items.length} confirmations, at most ${MAX_BATCH}`);
+  const confirmedAt = new Date(nowMs).toISOString();
+  const unsigned = items.map((it) => ({
+    cloud: keys.self,
+    hash: it.hash,
+    confirmedAt,
+    origin: it.meta.origin,
+    logicalClock: it.meta.logicalClock,
+  }));
+  const leaves = unsigned.map((u, i) => confirmationLeaf(items[i]!.eventId, u));
+  // Every complete subtree (level/index -> hash), which is what inclusionPlan's elements fold from.
+  const nodes = new Map<string, Buffer>();
+  let level: Buffer[] = leaves;
+  for (let l = 0; level.length > 0; l++) {
+    level.forEach((h, i) => nodes.set(`${l}/${i}`, h));
+    const up: Buffer[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) up.push(nodeHash(level[i]!, level[i + 1]!));
+    level = up;
+  }
+  const size = items.length;
+  const root = rootOf(leaves);
+  const signature = signDigest(keys.privateKey, batchDigest(keys.self, size, root));
+  return unsigned.map((u, index) => ({
+    ...u,
+    signature,
+    batch: { size, index, path: assemble(inclusionPlan(index, size), nodes).map((h) => h.toString("hex")) },
+  }));
+}
+
+/**
+ * Signatures already verified, per public key (positive results only, oldest dropped first):
+ * a batch signature covers many confirmations, and a statement travels back and forth between
+ * the clouds several times; Ed25519 verification is the costly step, so it is done once.
+ */
+const verifiedDigests = new WeakMap<KeyObject, Map<string, true>>();
+const VERIFIED_KEPT = 8192;
+
+function verifyOnce(key: KeyObject, digest: string, signature: string): boolean {
+  let seen = verifiedDigests.get(key);
+  const id = `${digest}/${signature}`;
+  if (seen?.has(id)) return true;
+  if (!verifyDigest(key, digest, signature)) return false;
+  if (!seen) verifiedDigests.set(key, (seen = new Map()));
+  if (seen.size >= VERIFIED_KEPT) seen.delete(seen.keys().next().value!);
+  seen.set(id, true);
+  return true;
+}
+
+/** A plain confirmation's signature covers its own digest; a batched one's covers the root its inclusion proof leads to. */
 export function verifyConfirmation(
   eventId: string,
   c: Confirmation,
   publicKeys: Readonly<Record<Cloud, KeyObject>>,
 ): boolean {
   const key = publicKeys[c.cloud];
-  return key !== undefined && verifyDigest(key, confirmationDigest(eventId, c), c.signature);
+  if (key === undefined) return false;
+  if (!c.batch) return verifyOnce(key, confirmationDigest(eventId, c), c.signature);
+  const { size, index, path } = c.batch;
+  if (!Number.isSafeInteger(size) || size < 2 || size > MAX_BATCH || !Array.isArray(path)) return false;
+  const root = rootFromInclusionProof(
+    index,
+    size,
+    confirmationLeaf(eventId, c),
+    path.map((h) => Buffer.from(h, "hex")),
+  );
+  return root.ok && verifyOnce(key, batchDigest(c.cloud, size, root.root), c.signature);
 }

@@ -8,6 +8,8 @@ import { canonicalize, type JsonValue } from "./canonical";
 export const DOMAIN = {
   event: "tricloud/event/v2",
   confirmation: "tricloud/confirmation/v2",
+  /** One signature over the Merkle root of many confirmations (core/batch.ts). */
+  confirmationBatch: "tricloud/confirmation-batch/v1",
 } as const;
 export type Domain = (typeof DOMAIN)[keyof typeof DOMAIN];
 

@@ -42,7 +42,12 @@ export function eventRoutes(d: {
       );
     }
     // Replication runs after the answer; the reconciler picks up whatever it leaves PENDING.
-    if (result.record.status === "PENDING") void d.replicator.drive(result.record.envelope.eventId, "retry");
+    if (result.record.status === "PENDING")
+      void d.replicator.drive(
+        result.record.envelope.eventId,
+        "retry",
+        result.kind === "created" ? result.record : undefined,
+      );
     if (result.kind === "existing")
       return c.json(
         eventView(result.record, await d.store.listEvidence({ eventId: result.record.envelope.eventId })),

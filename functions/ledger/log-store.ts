@@ -77,7 +77,18 @@ export class LogStore {
     nowMs: number,
   ): Promise<Array<{ eventId: string; index: number; appended: boolean }>> {
     if (entries.length === 0) return [];
-    return this.locked(async (tx, size) => {
+    return this.locked((tx, size) => this.appendIn(tx, size, entries, nowMs));
+  }
+
+  /** The append itself, inside a transaction that holds the head (see locked). */
+  async appendIn(
+    tx: SqlRunner,
+    size: number,
+    entries: ReadonlyArray<{ eventId: string; entry: string; leafHash: Buffer }>,
+    nowMs: number,
+  ): Promise<Array<{ eventId: string; index: number; appended: boolean }>> {
+    if (entries.length === 0) return [];
+    {
       const existing = new Map(
         (
           await tx.query<{ event_id: string; idx: number }>(
@@ -119,7 +130,7 @@ export class LogStore {
       );
       await tx.query(`UPDATE ${this.t("ledger_head")} SET size = $1 WHERE id`, [range.size]);
       return out;
-    });
+    }
   }
 
   async readNodes(ids: readonly NodeId[], db: SqlRunner = this.sql): Promise<Map<string, Buffer>> {

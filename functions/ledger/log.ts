@@ -4,6 +4,7 @@ import type { Confirmation } from "../core/confirmation";
 import type { Envelope } from "../core/envelope";
 import type { KeyRing } from "../core/keys";
 import type { Store } from "../store/store";
+import type { SqlRunner } from "../store/sql";
 import {
   parseSignedCheckpoint,
   signCheckpoint,
@@ -35,6 +36,12 @@ export interface TransparencyLogDeps {
   origin: string;
   clock: Clock;
   log: Logger;
+  /** PENDING -> FINAL for several events on the caller's transaction (SqlStore.finalizeIn): lets
+   * finalizeAndAppend turn events FINAL and log their certificates in one transaction. */
+  finalizeIn?: (
+    tx: SqlRunner,
+    list: ReadonlyArray<{ eventId: string; hash: string; nowMs: number }>,
+  ) => Promise<Set<string>>;
 }
 
 /**
@@ -47,6 +54,13 @@ interface QueuedAppend {
   leaf: LeafInput;
   done: Array<{ resolve: (index: number) => void; reject: (err: unknown) => void }>;
 }
+interface QueuedFinal {
+  leaf: LeafInput;
+  hash: string;
+  nowMs: number;
+  resolve: (finalized: boolean) => void;
+  reject: (err: unknown) => void;
+}
 
 /** Most leaves one group commit writes in one transaction. */
 const GROUP_COMMIT_MAX = 500;
@@ -54,6 +68,8 @@ const GROUP_COMMIT_MAX = 500;
 export class TransparencyLog {
   /** Appends waiting for the next group commit, by eventId (the same event joins one write). */
   private readonly queued = new Map<string, QueuedAppend>();
+  /** Finalizations waiting for the next group commit (first per eventId; later ones lose). */
+  private readonly finals: QueuedFinal[] = [];
   private flushing: Promise<void> | undefined;
 
   constructor(private readonly d: TransparencyLogDeps) {}
@@ -85,19 +101,62 @@ export class TransparencyLog {
     });
   }
 
+  /**
+   * PENDING -> FINAL (on the stored hash, with >= 2 confirmations on it, no equivocation
+   * evidence: SqlStore.finalizeIn's conditions) and the certificate appended to the log, in one
+   * transaction, grouped like appendCertificate. Resolves whether this call made it FINAL.
+   */
+  finalizeAndAppend(envelope: Envelope, confirmations: readonly Confirmation[], nowMs: number): Promise<boolean> {
+    if (!this.d.finalizeIn) throw new Error("merkle log: finalizeAndAppend needs the store's finalizeIn");
+    const entry = certificateEntry(envelope, confirmations);
+    return new Promise((resolve, reject) => {
+      this.finals.push({
+        leaf: { eventId: envelope.eventId, entry, leafHash: entryLeafHash(entry) },
+        hash: envelope.hash,
+        nowMs,
+        resolve,
+        reject,
+      });
+      this.flushing ??= this.flushQueued().finally(() => (this.flushing = undefined));
+    });
+  }
+
   private async flushQueued(): Promise<void> {
-    while (this.queued.size > 0) {
+    while (this.queued.size > 0 || this.finals.length > 0) {
       const batch = [...this.queued.values()].slice(0, GROUP_COMMIT_MAX);
       for (const q of batch) this.queued.delete(q.leaf.eventId);
+      // One finalization per eventId per transaction; a second one waits for the next (and finds it FINAL).
+      const finals: QueuedFinal[] = [];
+      const seen = new Set<string>();
+      for (let i = 0; i < this.finals.length && finals.length < GROUP_COMMIT_MAX;) {
+        const f = this.finals[i]!;
+        if (seen.has(f.leaf.eventId)) i++;
+        else {
+          seen.add(f.leaf.eventId);
+          finals.push(f);
+          this.finals.splice(i, 1);
+        }
+      }
       try {
-        const written = await this.d.logStore.append(
-          batch.map((q) => q.leaf),
-          this.d.clock.now(),
-        );
+        const { written, finalized } = await this.d.logStore.locked(async (tx, size) => {
+          const finalized = finals.length
+            ? await this.d.finalizeIn!(
+                tx,
+                finals.map((f) => ({ eventId: f.leaf.eventId, hash: f.hash, nowMs: f.nowMs })),
+              )
+            : new Set<string>();
+          const leaves = [
+            ...batch.map((q) => q.leaf),
+            ...finals.filter((f) => finalized.has(f.leaf.eventId)).map((f) => f.leaf),
+          ];
+          return { written: await this.d.logStore.appendIn(tx, size, leaves, this.d.clock.now()), finalized };
+        });
         const index = new Map(written.map((w) => [w.eventId, w.index]));
         for (const q of batch) for (const d of q.done) d.resolve(index.get(q.leaf.eventId)!);
+        for (const f of finals) f.resolve(finalized.has(f.leaf.eventId));
       } catch (err) {
         for (const q of batch) for (const d of q.done) d.reject(err);
+        for (const f of finals) f.reject(err);
       }
     }
   }

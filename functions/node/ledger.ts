@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import type { JsonValue } from "../core/canonical";
 import type { Clock } from "../core/clock";
 import { isCloud, type Cloud } from "../core/clouds";
-import { confirmationSchema, signConfirmation, verifyConfirmation, type Confirmation } from "../core/confirmation";
+import { confirmationSchema, verifyConfirmation, type Confirmation } from "../core/confirmation";
+import { ConfirmationSigner } from "../core/signer";
 import { checkEnvelope, envelopeSchema, makeEnvelope, type Envelope } from "../core/envelope";
 import type { KeyRing } from "../core/keys";
 import {
@@ -47,10 +48,15 @@ export interface LedgerDeps {
   clock: Clock;
   peers: Peers;
   log: Logger;
+  /** Signs this cloud's confirmations (batched: one signature over a Merkle root per window; default DEFAULT_BATCH). */
+  signer?: ConfirmationSigner;
   /** Called once per status change this node makes (benches time FINAL with it). */
   onStatus?: (eventId: string, status: EventStatus, atMs: number) => void;
   /** Called (and awaited) once this node turns an event FINAL, with its certificate: the ledger appends it. */
   onFinal?: (record: EventRecord) => Promise<void>;
+  /** When set, finalizing is this: PENDING -> FINAL and the ledger append in one transaction
+   * (TransparencyLog.finalizeAndAppend); onFinal is then not called for it. */
+  finalizeAndLog?: (record: EventRecord, nowMs: number) => Promise<boolean>;
 }
 
 /**
@@ -59,7 +65,11 @@ export interface LedgerDeps {
  * pure rules in core/, every race is settled by a conditional write in the store.
  */
 export class Ledger {
-  constructor(private readonly d: LedgerDeps) {}
+  private readonly signer: ConfirmationSigner;
+
+  constructor(private readonly d: LedgerDeps) {
+    this.signer = d.signer ?? new ConfirmationSigner(d.keys, d.clock);
+  }
 
   get self(): Cloud {
     return this.d.keys.self;
@@ -240,7 +250,7 @@ export class Ledger {
     if (record.status === "QUARANTINED" || record.confirmations.some((c) => c.cloud === this.self)) return record;
     // Adopted from a winning certificate: we signed the losing hash and sign nothing else.
     if (record.statusReason?.startsWith("eventId reused")) return record;
-    const own = signConfirmation(record.envelope.eventId, record.envelope.hash, this.d.keys, this.d.clock.now(), {
+    const own = await this.signer.sign(record.envelope.eventId, record.envelope.hash, {
       origin: record.origin,
       logicalClock: record.logicalClock,
     });
@@ -413,6 +423,12 @@ export class Ledger {
   async tryFinalize(record: EventRecord): Promise<EventRecord> {
     if (record.status !== "PENDING" || !certificateFor(record.envelope.hash, record.confirmations)) return record;
     const now = this.d.clock.now();
+    if (this.d.finalizeAndLog) {
+      if (!(await this.d.finalizeAndLog(record, now))) return this.reload(record);
+      this.d.onStatus?.(record.envelope.eventId, "FINAL", now);
+      this.d.log.debug({ eventId: record.envelope.eventId }, "final (certificate logged in the same transaction)");
+      return { ...record, status: "FINAL" };
+    }
     if (await this.d.store.finalize(record.envelope.eventId, record.envelope.hash, now)) {
       this.d.onStatus?.(record.envelope.eventId, "FINAL", now);
       this.d.log.debug({ eventId: record.envelope.eventId }, "final");
@@ -485,7 +501,8 @@ function sameStatement(a: Confirmation, b: Confirmation): boolean {
     a.signature === b.signature &&
     a.confirmedAt === b.confirmedAt &&
     a.origin === b.origin &&
-    a.logicalClock === b.logicalClock
+    a.logicalClock === b.logicalClock &&
+    JSON.stringify(a.batch) === JSON.stringify(b.batch)
   );
 }
 

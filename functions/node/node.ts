@@ -21,8 +21,9 @@ import { LogStore } from "../ledger/log-store";
 import { CheckpointPublisher, HttpWitnessTransport, type WitnessTransport } from "../ledger/publisher";
 import { Witness } from "../ledger/witness";
 import { SqlStore } from "../store/sql-store";
+import { ConfirmationSigner, DEFAULT_BATCH, type BatchOptions } from "../core/signer";
 
-export const RUNTIME_VERSION = "0.2.0";
+export const RUNTIME_VERSION = "0.3.0";
 
 export interface NodeOptions {
   keys: KeyRing;
@@ -49,6 +50,8 @@ export interface NodeOptions {
   onStatus?: (eventId: string, status: EventStatus, atMs: number) => void;
   /** The tamper-evident ledger (functions/ledger/README.md). */
   ledger?: LedgerOptions;
+  /** Confirmation batching: how many, and how long the first waits (default DEFAULT_BATCH). */
+  batch?: Partial<BatchOptions>;
 }
 
 export interface LedgerOptions {
@@ -106,7 +109,15 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
   const namespace = opts.ledger?.namespace ?? "tricloud";
   const names = ledgerNames(cloud, namespace);
   const logStore = await LogStore.open(store.sql, store.schema);
-  const merkleLog = new TransparencyLog({ logStore, store, keys: opts.keys, origin: names.origin, clock, log });
+  const merkleLog = new TransparencyLog({
+    logStore,
+    store,
+    keys: opts.keys,
+    origin: names.origin,
+    clock,
+    log,
+    finalizeIn: (tx, list) => store.finalizeIn(tx, list),
+  });
   const witness = new Witness({ logStore, keys: opts.keys, name: names.witness, namespace, clock, log });
   const publisher = new CheckpointPublisher({
     log: merkleLog,
@@ -120,7 +131,19 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
   });
   const onFinal = async (record: EventRecord) =>
     void (await merkleLog.appendCertificate(record.envelope, record.confirmations));
-  const ledger = new Ledger({ keys: opts.keys, region, store, clock, peers, log, onStatus: opts.onStatus, onFinal });
+  const signer = new ConfirmationSigner(opts.keys, clock, { ...DEFAULT_BATCH, ...opts.batch });
+  const ledger = new Ledger({
+    keys: opts.keys,
+    region,
+    store,
+    clock,
+    peers,
+    log,
+    signer,
+    onStatus: opts.onStatus,
+    onFinal,
+    finalizeAndLog: (record, nowMs) => merkleLog.finalizeAndAppend(record.envelope, record.confirmations, nowMs),
+  });
   const replicator = new Replicator({ ledger, store, peers, log });
   const reconciler = new Reconciler(
     { store, replicator, peers, clock, log },

@@ -24,11 +24,12 @@ export class Replicator {
   ) {}
 
   /** `retry`: the first pass after a submission (failed certificate deliveries are retried in
-   * the background). `once`: reconciler passes. */
-  drive(eventId: string, mode: "retry" | "once"): Promise<void> {
+   * the background). `once`: reconciler passes. `known`: the record as the caller just stored
+   * it (a submission), so the pass starts from it instead of reading it again. */
+  drive(eventId: string, mode: "retry" | "once", known?: EventRecord): Promise<void> {
     const running = this.inflight.get(eventId);
     if (running) return running;
-    const run = this.limited(() => this.run(eventId, mode))
+    const run = this.limited(() => this.run(eventId, mode, known))
       .catch((err: unknown) =>
         this.d.log.warn({ eventId, err: String(err) }, "replication pass failed; the reconciler will retry"),
       )
@@ -57,9 +58,9 @@ export class Replicator {
     return this.inflight.size + this.deliveries.size;
   }
 
-  private async run(eventId: string, mode: "retry" | "once"): Promise<void> {
+  private async run(eventId: string, mode: "retry" | "once", known?: EventRecord): Promise<void> {
     const { ledger, store, peers } = this.d;
-    const first = await store.getEvent(eventId);
+    const first = known?.envelope.eventId === eventId ? known : await store.getEvent(eventId);
     if (!first || first.status === "QUARANTINED") return;
     // What this pass knows, merged as answers arrive (saves re-reading the row after each one).
     let current: EventRecord = await ledger.ensureOwnConfirmation(first);

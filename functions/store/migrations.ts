@@ -137,6 +137,16 @@ export const MIGRATIONS: readonly Migration[] = [
       END $$;
     `,
   },
+  {
+    version: 5,
+    name: "batched confirmations: the inclusion proof under a batch signature",
+    up: (s) => `
+      -- A confirmation signed as part of a batch carries its RFC 6962 inclusion proof (JSON
+      -- {size, index, path}); its signature covers the batch root. NULL: signed on its own.
+      ALTER TABLE ${s}.confirmations ADD COLUMN batch text;
+      ALTER TABLE ${s}.statements ADD COLUMN batch text;
+    `,
+  },
 ];
 
 /**

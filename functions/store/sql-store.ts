@@ -1,10 +1,11 @@
+import DataLoader from "dataloader";
 import { envelopeSchema, type Envelope } from "../core/envelope";
 import type { Confirmation } from "../core/confirmation";
 import type { EventStatus, EvidenceKind } from "../core/quorum";
 import type { Cloud } from "../core/clouds";
 import type { JsonValue } from "../core/canonical";
 import type { AttemptRecord, EventRecord, EvidenceRecord, Store } from "./store";
-import { checkSchemaName, type Sql } from "./sql";
+import { checkSchemaName, type Sql, type SqlRunner } from "./sql";
 import { migrate } from "./migrations";
 
 interface EventRow {
@@ -21,6 +22,7 @@ interface EventRow {
   c_confirmed_at: string | null;
   c_origin: Cloud | null;
   c_logical_clock: number | null;
+  c_batch: string | null;
 }
 
 interface StatementRow {
@@ -30,8 +32,9 @@ interface StatementRow {
   confirmed_at: string;
   origin: Cloud;
   logical_clock: number;
+  batch: string | null;
 }
-/** Confirmations as the column arrays the multi-row statements unnest (cloud, hash, signature, confirmed_at, origin, logical_clock). */
+/** Confirmations as the column arrays the multi-row statements unnest (cloud, hash, signature, confirmed_at, origin, logical_clock, batch). */
 const columnsOf = (list: readonly Confirmation[]) => [
   list.map((c) => c.cloud),
   list.map((c) => c.hash),
@@ -39,16 +42,104 @@ const columnsOf = (list: readonly Confirmation[]) => [
   list.map((c) => c.confirmedAt),
   list.map((c) => c.origin),
   list.map((c) => c.logicalClock),
+  list.map((c) => (c.batch ? JSON.stringify(c.batch) : null)),
 ];
 
-const statementOf = (r: StatementRow): Confirmation => ({
-  cloud: r.cloud,
-  hash: r.hash,
-  signature: r.signature,
-  confirmedAt: r.confirmed_at,
-  origin: r.origin,
-  logicalClock: r.logical_clock,
-});
+/** The inclusion proof of a batched confirmation, kept as JSON text (NULL: signed on its own). */
+const withBatch = (c: Confirmation, batch: string | null): Confirmation =>
+  batch === null ? c : { ...c, batch: JSON.parse(batch) as NonNullable<Confirmation["batch"]> };
+
+const statementOf = (r: StatementRow): Confirmation =>
+  withBatch(
+    {
+      cloud: r.cloud,
+      hash: r.hash,
+      signature: r.signature,
+      confirmedAt: r.confirmed_at,
+      origin: r.origin,
+      logicalClock: r.logical_clock,
+    },
+    r.batch,
+  );
+
+/** One event's rows (the event LEFT JOIN its confirmations, by cloud) as a record. */
+function eventOf(rows: readonly EventRow[]): EventRecord {
+  const first = rows[0]!;
+  const confirmations: Confirmation[] = rows
+    .filter((r) => r.c_cloud !== null)
+    .map((r) =>
+      withBatch(
+        {
+          cloud: r.c_cloud!,
+          hash: r.c_hash!,
+          signature: r.c_signature!,
+          confirmedAt: r.c_confirmed_at!,
+          origin: r.c_origin!,
+          logicalClock: r.c_logical_clock!,
+        },
+        r.c_batch,
+      ),
+    );
+  return {
+    envelope: envelopeSchema.parse(JSON.parse(first.envelope)),
+    status: first.status,
+    statusReason: first.status_reason,
+    confirmations,
+    receivedAtMs: first.received_at_ms,
+    origin: first.origin_cloud,
+    logicalClock: first.logical_clock,
+    statements: first.n_statements,
+  };
+}
+
+/**
+ * Two coalesced statements touching the same rows may still meet in opposite orders (the
+ * planner, not the caller, orders a join's output); PostgreSQL then aborts one of them
+ * (40P01), which changed nothing, so it is simply run again.
+ */
+async function retryDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if ((err as { code?: string }).code !== "40P01" || attempt >= 5) throw err;
+    }
+  }
+}
+
+/** Most calls one coalesced statement takes. */
+const COALESCE_MAX = 512;
+
+/**
+ * Runs a coalesced write in rounds: a key (e.g. eventId/cloud) seen twice in one batch goes
+ * to the next round, so the later call is decided after the earlier one, as if they had been
+ * two statements in that order.
+ */
+async function inRounds<I, R>(
+  items: readonly I[],
+  keysOf: (item: I) => string[],
+  run: (round: ReadonlyArray<{ at: number; item: I }>) => Promise<Map<number, R>>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let left = items.map((item, at) => ({ at, item }));
+  while (left.length > 0) {
+    const seen = new Set<string>();
+    const round: typeof left = [];
+    const later: typeof left = [];
+    for (const x of left) {
+      const keys = keysOf(x.item);
+      if (keys.some((k) => seen.has(k))) later.push(x);
+      else {
+        for (const k of keys) seen.add(k);
+        round.push(x);
+      }
+    }
+    const results = await run(round);
+    for (const x of round) out[x.at] = results.get(x.at)!;
+    left = later;
+  }
+  return out;
+}
 
 /** The Store on plain PostgreSQL; `sql` is either driver. */
 export class SqlStore implements Store {
@@ -59,6 +150,38 @@ export class SqlStore implements Store {
     readonly schema: string,
     private readonly ownsSql: boolean,
   ) {}
+
+  /**
+   * The hot statements are coalesced: calls made within one event-loop turn (setImmediate)
+   * become one multi-row statement. Each call still sees the effect of everything it awaited
+   * before it asked (the statement runs after the last caller joined), and each row keeps its
+   * own condition, so the database still arbitrates every race row by row.
+   */
+  private loader<K, V>(batch: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
+    return new DataLoader<K, V>(batch, {
+      cache: false,
+      maxBatchSize: COALESCE_MAX,
+      // The end of this turn: a timer of 1 or 3 ms merged no more statements and added latency.
+      batchScheduleFn: (run) => setImmediate(run),
+    });
+  }
+  private readonly events = this.loader<string, EventRecord | undefined>((ids) => this.readEvents(ids));
+  private readonly statementsOf = this.loader<string, Confirmation[]>((ids) => this.readStatements(ids));
+  private readonly confirmationWrites = this.loader<{ eventId: string; list: readonly Confirmation[] }, Confirmation[]>(
+    (items) =>
+      inRounds(
+        items,
+        (i) => i.list.map((c) => `${i.eventId}/${c.cloud}`),
+        (round) => this.insertConfirmations(round),
+      ),
+  );
+  private readonly finalizations = this.loader<{ eventId: string; hash: string; nowMs: number }, boolean>((items) =>
+    inRounds(
+      items,
+      (i) => [i.eventId],
+      (round) => this.finalizeMany(round),
+    ),
+  );
 
   /** `ownsSql`: close the connection with the store (false when several stores share one). */
   static async open(sql: Sql, kind: "pg" | "pglite", schema: string, ownsSql = true): Promise<SqlStore> {
@@ -129,38 +252,27 @@ export class SqlStore implements Store {
     return { inserted: false, record };
   }
 
-  async getEvent(eventId: string): Promise<EventRecord | undefined> {
-    const rows = await this.sql.query<EventRow>(
-      `SELECT e.envelope, e.status, e.status_reason, e.received_at_ms, e.origin_cloud, e.logical_clock::float8 AS logical_clock,
+  getEvent(eventId: string): Promise<EventRecord | undefined> {
+    return this.events.load(eventId);
+  }
+
+  private async readEvents(ids: readonly string[]): Promise<Array<EventRecord | undefined>> {
+    const rows = await this.sql.query<EventRow & { event_id: string }>(
+      `SELECT e.event_id, e.envelope, e.status, e.status_reason, e.received_at_ms, e.origin_cloud, e.logical_clock::float8 AS logical_clock,
               (SELECT count(*)::float8 FROM ${this.t("statements")} s WHERE s.event_id = e.event_id) AS n_statements,
               c.cloud AS c_cloud, c.hash AS c_hash, c.signature AS c_signature, c.confirmed_at AS c_confirmed_at,
-              c.origin AS c_origin, c.logical_clock::float8 AS c_logical_clock
+              c.origin AS c_origin, c.logical_clock::float8 AS c_logical_clock, c.batch AS c_batch
        FROM ${this.t("events")} e LEFT JOIN ${this.t("confirmations")} c ON c.event_id = e.event_id
-       WHERE e.event_id = $1 ORDER BY c.cloud`,
-      [eventId],
+       WHERE e.event_id = ANY($1::text[]) ORDER BY e.event_id, c.cloud`,
+      [[...new Set(ids)]],
     );
-    const first = rows[0];
-    if (!first) return undefined;
-    const confirmations: Confirmation[] = rows
-      .filter((r) => r.c_cloud !== null)
-      .map((r) => ({
-        cloud: r.c_cloud!,
-        hash: r.c_hash!,
-        signature: r.c_signature!,
-        confirmedAt: r.c_confirmed_at!,
-        origin: r.c_origin!,
-        logicalClock: r.c_logical_clock!,
-      }));
-    return {
-      envelope: envelopeSchema.parse(JSON.parse(first.envelope)),
-      status: first.status,
-      statusReason: first.status_reason,
-      confirmations,
-      receivedAtMs: first.received_at_ms,
-      origin: first.origin_cloud,
-      logicalClock: first.logical_clock,
-      statements: first.n_statements,
-    };
+    const byId = new Map<string, Array<EventRow & { event_id: string }>>();
+    for (const r of rows) byId.set(r.event_id, [...(byId.get(r.event_id) ?? []), r]);
+    // One record object per caller: callers extend what they get.
+    return ids.map((id) => {
+      const mine = byId.get(id);
+      return mine ? eventOf(mine) : undefined;
+    });
   }
 
   async addConfirmation(eventId: string, c: Confirmation): Promise<boolean> {
@@ -169,30 +281,69 @@ export class SqlStore implements Store {
 
   async addConfirmations(eventId: string, list: readonly Confirmation[]): Promise<Confirmation[]> {
     if (list.length === 0) return [];
-    // Insert only where the event exists with this very hash: a confirmation can never disagree with its row.
-    const rows = await this.sql.query<{ cloud: Cloud }>(
-      `INSERT INTO ${this.t("confirmations")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock)
-       SELECT e.event_id, x.cloud, e.hash, x.signature, x.confirmed_at, x.origin, x.logical_clock
-       FROM ${this.t("events")} e,
-            unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock)
-       WHERE e.event_id = $1 AND e.hash = x.hash
-       ON CONFLICT (event_id, cloud) DO NOTHING RETURNING cloud`,
-      [eventId, ...columnsOf(list)],
-    );
-    const stored = new Set(rows.map((r) => r.cloud));
-    return list.filter((c) => stored.has(c.cloud));
+    return this.confirmationWrites.load({ eventId, list });
   }
 
-  async finalize(eventId: string, hash: string, nowMs: number): Promise<boolean> {
-    const rows = await this.sql.query(
-      `UPDATE ${this.t("events")} e SET status = 'FINAL', status_at_ms = $3
-       WHERE e.event_id = $1 AND e.hash = $2 AND e.status = 'PENDING'
-         AND (SELECT count(DISTINCT c.cloud) FROM ${this.t("confirmations")} c WHERE c.event_id = $1 AND c.hash = $2) >= 2
-         AND NOT EXISTS (SELECT 1 FROM ${this.t("evidence")} v WHERE v.event_id = $1 AND v.kind = 'equivocation')
-       RETURNING e.event_id`,
-      [eventId, hash, nowMs],
+  private async insertConfirmations(
+    round: ReadonlyArray<{ at: number; item: { eventId: string; list: readonly Confirmation[] } }>,
+  ): Promise<Map<number, Confirmation[]>> {
+    // Rows in one order (event, cloud) in every statement: two concurrent ones never wait on each other in a cycle.
+    const rows = round
+      .flatMap(({ item }) => item.list.map((c) => ({ eventId: item.eventId, c })))
+      .sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : a.c.cloud < b.c.cloud ? -1 : 1));
+    // Insert only where the event exists with this very hash: a confirmation can never disagree with its row.
+    const stored = await retryDeadlock(() =>
+      this.sql.query<{ event_id: string; cloud: Cloud }>(
+        `INSERT INTO ${this.t("confirmations")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, batch)
+       SELECT e.event_id, x.cloud, e.hash, x.signature, x.confirmed_at, x.origin, x.logical_clock, x.batch
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
+              AS x(event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, batch)
+       JOIN ${this.t("events")} e ON e.event_id = x.event_id AND e.hash = x.hash
+       ON CONFLICT (event_id, cloud) DO NOTHING RETURNING event_id, cloud`,
+        [rows.map((r) => r.eventId), ...columnsOf(rows.map((r) => r.c))],
+      ),
     );
-    return rows.length === 1;
+    const done = new Set(stored.map((r) => `${r.event_id}/${r.cloud}`));
+    return new Map(round.map(({ at, item }) => [at, item.list.filter((c) => done.has(`${item.eventId}/${c.cloud}`))]));
+  }
+
+  finalize(eventId: string, hash: string, nowMs: number): Promise<boolean> {
+    return this.finalizations.load({ eventId, hash, nowMs });
+  }
+
+  private async finalizeMany(
+    round: ReadonlyArray<{ at: number; item: { eventId: string; hash: string; nowMs: number } }>,
+  ): Promise<Map<number, boolean>> {
+    const done = await retryDeadlock(() =>
+      this.finalizeIn(
+        this.sql,
+        round.map((r) => r.item),
+      ),
+    );
+    return new Map(round.map(({ at, item }) => [at, done.has(item.eventId)]));
+  }
+
+  /**
+   * The multi-row finalize, on `db` (a transaction of the caller's: the ledger finalizes and
+   * appends the certificates in one). Each row keeps finalize()'s conditions; one row per
+   * eventId (callers dedupe). Returns the eventIds that turned FINAL.
+   */
+  async finalizeIn(
+    db: SqlRunner,
+    list: ReadonlyArray<{ eventId: string; hash: string; nowMs: number }>,
+  ): Promise<Set<string>> {
+    if (list.length === 0) return new Set();
+    const items = [...list].sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
+    const rows = await db.query<{ event_id: string }>(
+      `UPDATE ${this.t("events")} e SET status = 'FINAL', status_at_ms = x.now_ms
+       FROM unnest($1::text[], $2::text[], $3::float8[]) AS x(event_id, hash, now_ms)
+       WHERE e.event_id = x.event_id AND e.hash = x.hash AND e.status = 'PENDING'
+         AND (SELECT count(DISTINCT c.cloud) FROM ${this.t("confirmations")} c WHERE c.event_id = x.event_id AND c.hash = x.hash) >= 2
+         AND NOT EXISTS (SELECT 1 FROM ${this.t("evidence")} v WHERE v.event_id = x.event_id AND v.kind = 'equivocation')
+       RETURNING e.event_id`,
+      [items.map((i) => i.eventId), items.map((i) => i.hash), items.map((i) => i.nowMs)],
+    );
+    return new Set(rows.map((r) => r.event_id));
   }
 
   async quarantine(eventId: string, reason: string, nowMs: number): Promise<boolean> {
@@ -235,21 +386,27 @@ export class SqlStore implements Store {
   async addStatements(eventId: string, list: readonly Confirmation[], nowMs: number): Promise<void> {
     if (list.length === 0) return;
     await this.sql.query(
-      `INSERT INTO ${this.t("statements")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, recorded_at_ms)
-       SELECT $1, x.cloud, x.hash, x.signature, x.confirmed_at, x.origin, x.logical_clock, $8
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock)
+      `INSERT INTO ${this.t("statements")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, batch, recorded_at_ms)
+       SELECT $1, x.cloud, x.hash, x.signature, x.confirmed_at, x.origin, x.logical_clock, x.batch, $9
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock, batch)
        ON CONFLICT (event_id, cloud, hash) DO NOTHING`,
       [eventId, ...columnsOf(list), nowMs],
     );
   }
 
-  async listStatements(eventId: string): Promise<Confirmation[]> {
-    const rows = await this.sql.query<StatementRow>(
-      `SELECT cloud, hash, signature, confirmed_at, origin, logical_clock::float8 AS logical_clock FROM ${this.t("statements")}
-       WHERE event_id = $1 ORDER BY recorded_at_ms, cloud, hash`,
-      [eventId],
+  listStatements(eventId: string): Promise<Confirmation[]> {
+    return this.statementsOf.load(eventId);
+  }
+
+  private async readStatements(ids: readonly string[]): Promise<Confirmation[][]> {
+    const rows = await this.sql.query<StatementRow & { event_id: string }>(
+      `SELECT event_id, cloud, hash, signature, confirmed_at, origin, logical_clock::float8 AS logical_clock, batch FROM ${this.t("statements")}
+       WHERE event_id = ANY($1::text[]) ORDER BY event_id, recorded_at_ms, cloud, hash`,
+      [[...new Set(ids)]],
     );
-    return rows.map(statementOf);
+    const byId = new Map<string, Array<StatementRow & { event_id: string }>>();
+    for (const r of rows) byId.set(r.event_id, [...(byId.get(r.event_id) ?? []), r]);
+    return ids.map((id) => (byId.get(id) ?? []).map(statementOf));
   }
 
   async recordAttempt(a: Omit<AttemptRecord, "recordedAtMs">, nowMs: number): Promise<void> {
@@ -317,25 +474,17 @@ export class SqlStore implements Store {
       if (moved.length !== 1) return false;
       // What this cloud signed on the losing hash stays on record as a statement.
       await tx.query(
-        `INSERT INTO ${this.t("statements")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, recorded_at_ms)
-         SELECT event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, $2 FROM ${this.t("confirmations")} WHERE event_id = $1
+        `INSERT INTO ${this.t("statements")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, batch, recorded_at_ms)
+         SELECT event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, batch, $2 FROM ${this.t("confirmations")} WHERE event_id = $1
          ON CONFLICT (event_id, cloud, hash) DO NOTHING`,
         [eventId, nowMs],
       );
       await tx.query(`DELETE FROM ${this.t("confirmations")} WHERE event_id = $1`, [eventId]);
       await tx.query(
-        `INSERT INTO ${this.t("confirmations")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock)
-         SELECT $1, x.cloud, x.hash, x.signature, x.confirmed_at, x.origin, x.logical_clock
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock)`,
-        [
-          eventId,
-          onHash.map((c) => c.cloud),
-          onHash.map((c) => c.hash),
-          onHash.map((c) => c.signature),
-          onHash.map((c) => c.confirmedAt),
-          onHash.map((c) => c.origin),
-          onHash.map((c) => c.logicalClock),
-        ],
+        `INSERT INTO ${this.t("confirmations")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, batch)
+         SELECT $1, x.cloud, x.hash, x.signature, x.confirmed_at, x.origin, x.logical_clock, x.batch
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock, batch)`,
+        [eventId, ...columnsOf(onHash)],
       );
       return true;
     });

@@ -59,3 +59,43 @@ describe("group commit of certificate appends", () => {
     expect((await audit(cluster)).failures).toEqual([]);
   });
 });
+
+/** The quorum's finalization and the ledger append share one transaction. */
+describe("finalize and append in one transaction", () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await ledgerCluster();
+  }, 60_000);
+  afterAll(() => cluster.close());
+
+  const pending = async (eventId: string, signers: Array<"aws" | "azure" | "gcp">) => {
+    const { store } = cluster.member("aws").node;
+    const env = makeEnvelope({ eventId, tenantId: "acme", payload: { eventId } });
+    await store.insertEvent(env, { origin: "aws", seenClock: 0 }, 0);
+    const meta = { origin: "aws" as const, logicalClock: 1 };
+    const confirmations = signers.map((c) => signConfirmation(eventId, env.hash, cluster.keys[c], 0, meta));
+    await store.addConfirmations(eventId, confirmations);
+    return { env, confirmations };
+  };
+
+  it("with a certificate: FINAL and logged together, once; without: neither", async () => {
+    const { node } = cluster.member("aws");
+    const a = await pending("fin-a", ["aws", "azure"]);
+    const won = await Promise.all([1, 2, 3].map(() => node.merkleLog.finalizeAndAppend(a.env, a.confirmations, 5)));
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect((await node.store.getEvent("fin-a"))!.status).toBe("FINAL");
+    const leaf = await node.merkleLog.leaf({ eventId: "fin-a" });
+    expect(leaf!.entry).toBe(certificateEntry(a.env, a.confirmations));
+
+    // The store holds one confirmation only: the conditional finalize refuses, so nothing is logged.
+    const b = await pending("fin-b", ["aws"]);
+    const claimed = [
+      ...b.confirmations,
+      signConfirmation("fin-b", b.env.hash, cluster.keys.gcp, 0, b.confirmations[0]!),
+    ];
+    expect(await node.merkleLog.finalizeAndAppend(b.env, claimed, 5)).toBe(false);
+    expect((await node.store.getEvent("fin-b"))!.status).toBe("PENDING");
+    expect(await node.merkleLog.leaf({ eventId: "fin-b" })).toBeUndefined();
+    expect(await node.merkleLog.storage.unloggedFinal(10)).toEqual([]);
+  });
+});
