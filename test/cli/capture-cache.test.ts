@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,5 +56,35 @@ describe("the capture cache (TRICLOUD_PLAN_CACHE)", () => {
     writeCapture(input({ "tricloud:domain": "unset.example" }), capture(2));
     expect(readdirSync(dir)).toHaveLength(before);
     expect(readCapture(input())).toBeUndefined();
+  });
+
+  it("a plan the bin reads from it loads no Pulumi SDK (nor the provider SDKs)", () => {
+    const cache = suiteCache ?? dir;
+    const modules = join(dir, "modules.json");
+    const hook = join(dir, "list-modules.cjs");
+    writeFileSync(
+      hook,
+      `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(modules)}, JSON.stringify(Object.keys(require.cache))));`,
+    );
+    const plan = (env: Record<string, string> = {}) =>
+      spawnSync(
+        process.execPath,
+        [join(projectDir, "bin", "tricloud.cjs"), "plan", "--stack", "dev", "--format", "json"],
+        {
+          cwd: projectDir,
+          encoding: "utf8",
+          maxBuffer: 64 * 1024 * 1024,
+          timeout: 120_000,
+          env: { ...process.env, [CAPTURE_CACHE_ENV]: cache, ...env },
+        },
+      );
+    expect(plan().status).toBe(0); // fills the cache when no test has yet
+    const cached = plan({ NODE_OPTIONS: `--require ${hook}` });
+    expect(cached.status).toBe(0);
+    const loaded = JSON.parse(readFileSync(modules, "utf8")) as string[];
+    // The hook saw the plan: the policy packs' unknown-value proxy is the one Pulumi module it needs.
+    expect(loaded.filter((m) => /\/node_modules\/@pulumi(verse)?\//.test(m))).toEqual([
+      expect.stringMatching(/\/node_modules\/@pulumi\/policy\/proxy\.js$/),
+    ]);
   });
 });

@@ -9,12 +9,12 @@ import { GcpVpnGateway, GcpVpnLink } from "../../components/gcp/vpn";
 import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
 import {
   CROSS_CLOUD_PORTS,
-  CrossCloudKeys,
   insideAzureApipa,
   overlapsAwsReserved,
   remoteRanges,
   tunnelPlan,
 } from "../../components/shared/cross-cloud";
+import { CrossCloudKeys } from "../../components/shared/cross-cloud-keys";
 import { buildComponent, COMPONENT_CONTEXT, expectWellFormed } from "../helpers/component";
 import { TAGS } from "./args";
 
