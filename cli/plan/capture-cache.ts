@@ -1,5 +1,17 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 
 /**
@@ -87,4 +99,66 @@ export function writeCapture<T extends { engine: EngineLike }>(input: CaptureKey
   mkdirSync(join(file, ".."), { recursive: true });
   writeFileSync(`${file}.${process.pid}`, JSON.stringify(stored));
   renameSync(`${file}.${process.pid}`, file); // atomic: concurrent plans of one key write the same bytes
+}
+
+/** How long a plan waits for another process's run of the same capture before running the program itself. */
+const WAIT_FOR_OTHER_MS = 120_000;
+const POLL_MS = 100;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * The capture for these inputs, running `compute` at most once across the processes that share the cache folder:
+ * the first takes `<key>.json.lock` (exclusive create) and runs the program; the others wait for its capture, and
+ * run it themselves only when the holder died (its pid is gone) or after WAIT_FOR_OTHER_MS. Without the cache it
+ * just runs `compute`. (Parallel test workers and bin runs used to run the same program side by side.)
+ */
+export async function captureOnce<T extends { engine: EngineLike }>(
+  input: CaptureKeyInput,
+  compute: () => Promise<T>,
+): Promise<T> {
+  const file = cacheFile(input);
+  if (!file) return compute();
+  const lock = `${file}.lock`;
+  mkdirSync(join(file, ".."), { recursive: true });
+  for (const deadline = Date.now() + WAIT_FOR_OTHER_MS; ;) {
+    const cached = readCapture<T>(input);
+    if (cached) return cached;
+    let fd: number | undefined;
+    try {
+      fd = openSync(lock, "wx");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") return compute(); // a read-only folder: no sharing
+    }
+    if (fd !== undefined) {
+      try {
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        const captured = await compute();
+        writeCapture(input, captured);
+        return captured;
+      } finally {
+        rmSync(lock, { force: true });
+      }
+    }
+    let holder: number;
+    try {
+      holder = Number(readFileSync(lock, "utf8"));
+    } catch {
+      continue; // released between the two calls: look again
+    }
+    if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
+      rmSync(lock, { force: true }); // the holder died mid-run
+      continue;
+    }
+    if (Date.now() > deadline) return compute();
+    await sleep(POLL_MS);
+  }
 }

@@ -16,7 +16,7 @@ import { estimateCost } from "../../pricing/estimate";
 import { loadUsageProfile } from "../../pricing/usage";
 import { parseWhatIf } from "../../pricing/what-if";
 import { Capture, pulumiSdk, redact } from "./capture";
-import { readCapture, writeCapture } from "./capture-cache";
+import { captureOnce } from "./capture-cache";
 import { evaluatePack, PolicyConfigError, type EvalResource } from "./evaluate";
 import { offlineMocks, type MockContext } from "./mock-state";
 import { cloudOf, emptyByCloud, type PlanReport, type PlannedResource } from "./report";
@@ -78,14 +78,8 @@ export type CapturedPlan = Omit<PlanReport, "cost" | "policies" | "preflight" | 
 };
 
 export function runProgramUnderMocks(input: PlanInput): Promise<CapturedPlan> {
-  const cached = readCapture<CapturedPlan>(input);
-  if (cached) return Promise.resolve(cached);
-  const run = queue
-    .then(() => runOnce(input))
-    .then((captured) => {
-      writeCapture(input, captured);
-      return captured;
-    });
+  // In the queue, so a second plan of the same inputs in this process reads the first one's capture.
+  const run = queue.then(() => captureOnce(input, () => runOnce(input)));
   queue = run.catch(() => undefined);
   return run;
 }

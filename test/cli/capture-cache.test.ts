@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,33 +58,37 @@ describe("the capture cache (TRICLOUD_PLAN_CACHE)", () => {
     expect(readCapture(input())).toBeUndefined();
   });
 
-  it("a plan the bin reads from it loads no Pulumi SDK (nor the provider SDKs)", () => {
-    const cache = suiteCache ?? dir;
-    const modules = join(dir, "modules.json");
+  it("two plans of one config at once run the program once; the one that waited loads no Pulumi SDK", async () => {
+    const cache = mkdtempSync(join(dir, "shared-"));
     const hook = join(dir, "list-modules.cjs");
     writeFileSync(
       hook,
-      `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(modules)}, JSON.stringify(Object.keys(require.cache))));`,
+      `process.on("exit", () => require("fs").writeFileSync(require("path").join(${JSON.stringify(cache)}, "modules-" + process.pid + ".list"), Object.keys(require.cache).join("\\n")));`,
     );
-    const plan = (env: Record<string, string> = {}) =>
-      spawnSync(
-        process.execPath,
-        [join(projectDir, "bin", "tricloud.cjs"), "plan", "--stack", "dev", "--format", "json"],
-        {
-          cwd: projectDir,
-          encoding: "utf8",
-          maxBuffer: 64 * 1024 * 1024,
-          timeout: 120_000,
-          env: { ...process.env, [CAPTURE_CACHE_ENV]: cache, ...env },
-        },
-      );
-    expect(plan().status).toBe(0); // fills the cache when no test has yet
-    const cached = plan({ NODE_OPTIONS: `--require ${hook}` });
-    expect(cached.status).toBe(0);
-    const loaded = JSON.parse(readFileSync(modules, "utf8")) as string[];
-    // The hook saw the plan: the policy packs' unknown-value proxy is the one Pulumi module it needs.
-    expect(loaded.filter((m) => /\/node_modules\/@pulumi(verse)?\//.test(m))).toEqual([
-      expect.stringMatching(/\/node_modules\/@pulumi\/policy\/proxy\.js$/),
-    ]);
+    const plan = () =>
+      new Promise<number | null>((done) => {
+        const child = spawn(
+          process.execPath,
+          [join(projectDir, "bin", "tricloud.cjs"), "plan", "--stack", "dev", "--format", "json"],
+          {
+            cwd: projectDir,
+            stdio: "ignore",
+            env: { ...process.env, [CAPTURE_CACHE_ENV]: cache, NODE_OPTIONS: `--require ${hook}` },
+          },
+        );
+        child.on("exit", (code) => done(code));
+      });
+    expect(await Promise.all([plan(), plan()])).toEqual([0, 0]);
+    const lists = readdirSync(cache)
+      .filter((f) => f.startsWith("modules-"))
+      .map((f) => readFileSync(join(cache, f), "utf8").split("\n"));
+    expect(lists).toHaveLength(2);
+    const pulumiModules = (list: string[]) => list.filter((m) => /\/node_modules\/@pulumi(verse)?\//.test(m));
+    const ran = lists.filter((l) => pulumiModules(l).some((m) => m.includes("/node_modules/@pulumi/aws/")));
+    expect(ran).toHaveLength(1);
+    // The other read the capture: the policy packs' unknown-value proxy is the one Pulumi module it loaded.
+    const waited = lists.find((l) => !ran.includes(l))!;
+    expect(pulumiModules(waited)).toEqual([expect.stringMatching(/\/node_modules\/@pulumi\/policy\/proxy\.js$/)]);
+    expect(readdirSync(cache).filter((f) => f.endsWith(".lock"))).toEqual([]);
   });
 });
