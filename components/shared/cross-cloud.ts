@@ -1,5 +1,6 @@
 // Pure arithmetic and limits (the config schema imports them; no provider SDK here). The keys: cross-cloud-keys.ts.
 import { cidrsOverlap, formatCidr, parseCidr, type Cidr } from "./cidr";
+import { AWS_RESERVED_INSIDE_CIDRS, type AzureGatewaySku } from "@tricloud/vocabulary/vpn";
 
 /**
  * The site-to-site path between the three clouds' networks: the address plan of the tunnels, the BGP numbers
@@ -18,9 +19,14 @@ import { cidrsOverlap, formatCidr, parseCidr, type Cidr } from "./cidr";
  *   (https://cloud.google.com/network-connectivity/docs/vpn/tutorials/create-ha-vpn-connections-google-cloud-azure).
  */
 
-/** Azure VPN gateway SKUs a new gateway may use: the AZ SKUs (https://learn.microsoft.com/en-us/azure/vpn-gateway/gateway-sku-consolidation, read 2026-11-30). */
-export const AZURE_GATEWAY_SKUS = ["VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"] as const;
-export type AzureGatewaySku = (typeof AZURE_GATEWAY_SKUS)[number];
+// What the clouds accept, shared with the config schema and the preflight pack.
+export {
+  AWS_RESERVED_INSIDE_CIDRS,
+  AZURE_GATEWAY_SKUS,
+  azureRefusesAsn,
+  isPrivateAsn,
+  type AzureGatewaySku,
+} from "@tricloud/vocabulary/vpn";
 
 /**
  * Azure's range for custom (APIPA) BGP addresses on a VPN gateway, 169.254.21.0 to 169.254.22.255
@@ -36,32 +42,6 @@ export function insideAzureApipa(cidrOrIp: string): boolean {
   return !!c && c.base >= APIPA_FIRST && c.base + 2 ** (32 - c.prefix) - 1 <= APIPA_LAST;
 }
 
-/**
- * Inside-tunnel /30s AWS refuses (https://docs.aws.amazon.com/vpn/latest/s2svpn/VPNTunnels.html, read 2026-11-30).
- */
-export const AWS_RESERVED_INSIDE_CIDRS = [
-  "169.254.0.0/30",
-  "169.254.1.0/30",
-  "169.254.2.0/30",
-  "169.254.3.0/30",
-  "169.254.4.0/30",
-  "169.254.5.0/30",
-  "169.254.169.252/30",
-] as const;
-
-/** Private ASNs (RFC 6996): what an AWS virtual private gateway and a Cloud Router accept as their own. */
-export const isPrivateAsn = (asn: number): boolean =>
-  (asn >= 64512 && asn <= 65534) || (asn >= 4_200_000_000 && asn <= 4_294_967_294);
-/**
- * ASNs Azure refuses for a peer (local network gateway) or its gateway: Azure's own (65515 is its gateway default,
- * allowed for the gateway itself) and IANA's reserved ones
- * (https://learn.microsoft.com/en-us/azure/vpn-gateway/vpn-gateway-vpn-faq#bgp, read 2026-11-30).
- */
-export function azureRefusesAsn(asn: number, forGateway: boolean): boolean {
-  if ([8074, 8075, 12076, 65517, 65518, 65519, 65520, 23456, 4_294_967_295].includes(asn)) return true;
-  if (!forGateway && asn === 65515) return true;
-  return (asn >= 64496 && asn <= 64511) || (asn >= 65535 && asn <= 65551);
-}
 /** The largest ASN an AWS customer gateway takes in its bgpAsn field (https://docs.aws.amazon.com/vpn/latest/s2svpn/cgw-options.html). */
 export const AWS_CGW_MAX_ASN = 2_147_483_647;
 

@@ -1,10 +1,15 @@
+import {
+  AWS_RESERVED_INSIDE_CIDRS as AWS_RESERVED_TUNNEL_CIDRS,
+  AZURE_GATEWAY_SKUS as AZURE_VPN_SKUS,
+  azureRefusesAsn,
+  isPrivateAsn,
+} from "@tricloud/vocabulary/vpn";
 import { at, each, type Finding, type PreflightResource, type PreflightRule, type StackFinding } from "../rule";
 
 /**
  * What the three clouds refuse in a site-to-site VPN: gateway SKUs, BGP numbers, the link-local ranges BGP runs on
- * inside the tunnels. The pack stands alone (it imports nothing of the program), so the few values the stack
- * schema also checks (stacks/config/schema.ts via components/shared/cross-cloud.ts) are stated here again, each
- * with its page; test/preflight/vpn.test.ts checks that the two agree.
+ * inside the tunnels. The values the stack schema also checks (SKUs, reserved /30s, ASN ranges) come from
+ * @tricloud/vocabulary/vpn, which both import, each with its page.
  */
 
 const READ = "2026-11-30";
@@ -38,18 +43,6 @@ const T = {
   gcpExternal: "gcp:compute/externalVpnGateway:ExternalVpnGateway",
 } as const;
 
-/** The VPN gateway SKUs Azure still creates: VpnGw1-5 without AZ cannot be created since January 2025. */
-export const AZURE_VPN_SKUS = ["VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"] as const;
-/** Inside-tunnel /30s AWS reserves. */
-export const AWS_RESERVED_TUNNEL_CIDRS = [
-  "169.254.0.0/30",
-  "169.254.1.0/30",
-  "169.254.2.0/30",
-  "169.254.3.0/30",
-  "169.254.4.0/30",
-  "169.254.5.0/30",
-  "169.254.169.252/30",
-] as const;
 /** ASNs AWS reserves for customer gateways in one region each (us-east-1, eu-west-1, ap-northeast-1, ap-southeast-1). */
 export const AWS_REGION_RESERVED_ASNS = [7224, 9059, 10124, 17943] as const;
 
@@ -73,15 +66,6 @@ const LINK_LOCAL = { base: ip("169.254.0.0")!, size: 65536 };
 const APIPA = { first: ip("169.254.21.0")!, last: ip("169.254.22.255")! };
 const inLinkLocal = (n: number) => n >= LINK_LOCAL.base && n < LINK_LOCAL.base + LINK_LOCAL.size;
 const inApipa = (n: number) => n >= APIPA.first && n <= APIPA.last;
-
-/** Private ASNs (RFC 6996). */
-export const isPrivateAsn = (n: number) => (n >= 64512 && n <= 65534) || (n >= 4_200_000_000 && n <= 4_294_967_294);
-/** ASNs Azure refuses: its own (65515 only for a peer), and IANA's reserved ones. */
-export function azureRefusesAsn(n: number, forGateway: boolean): boolean {
-  if ([8074, 8075, 12076, 65517, 65518, 65519, 65520, 23456, 4_294_967_295].includes(n)) return true;
-  if (!forGateway && n === 65515) return true;
-  return (n >= 64496 && n <= 64511) || (n >= 65535 && n <= 65551);
-}
 
 const num = (v: unknown): number | undefined =>
   typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined;
