@@ -1,4 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
+import type { AwsGitOpsArgs } from "../../components/aws/gitops";
+import type { AzureGitOpsArgs } from "../../components/azure/gitops";
+import type { GcpGitOpsArgs } from "../../components/gcp/gitops";
 import type {
   FunctionHostBaseArgs,
   KubernetesClusterBaseArgs,
@@ -49,4 +52,34 @@ export const OBSERVABILITY = {
   sloTarget: 99.9,
   p99LatencyMs: 200,
   uptime: { apiHostname: "api.example.com", originHostname: "origin.example.com" },
+};
+
+/** Each cloud's GitOps component at dev (without the mesh; the mesh tests add it). GCP's also takes the project's APIs. */
+export const AWS_GITOPS: AwsGitOpsArgs = {
+  clusterName: "dev-eks",
+  idcInstanceArn: "arn:aws:sso:::instance/ssoins-1234567890abcdef",
+  repositoryArn: "arn:aws:ecr:us-west-2:123456789012:repository/tricloud/dev",
+  tags: TAGS,
+};
+
+export const AZURE_GITOPS: AzureGitOpsArgs = {
+  resourceGroupName: "rg-dev",
+  location: "eastus",
+  environment: "dev",
+  clusterName: "dev-aks",
+  kubeletClientId: "00000000-0000-0000-0000-000000000001",
+  kubeletObjectId: "00000000-0000-0000-0000-000000000002",
+  syncIntervalSeconds: 120,
+  production: false,
+  tags: TAGS,
+};
+
+export const GCP_GITOPS: Omit<GcpGitOpsArgs, "apis"> = {
+  project: "tricloud-unit",
+  clusterId: "projects/tricloud-unit/locations/us-central1/clusters/dev-gke",
+  clusterName: "dev-gke",
+  workloadPool: "tricloud-unit.svc.id.goog",
+  region: "us-central1",
+  syncIntervalSeconds: 120,
+  labels: { environment: "dev" },
 };

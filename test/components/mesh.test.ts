@@ -6,7 +6,7 @@ import { GcpProjectServices } from "../../components/gcp/services";
 import type { MeshSecretSource } from "../../components/shared/mesh";
 import { MeshCa } from "../../components/shared/mesh-ca";
 import { buildComponent, expectWellFormed } from "../helpers/component";
-import { TAGS } from "./args";
+import { AWS_GITOPS, AZURE_GITOPS, GCP_GITOPS } from "./args";
 
 const CACERTS = JSON.stringify({
   "ca-cert.pem": "c",
@@ -68,10 +68,7 @@ describe("the mesh's components in isolation", () => {
     const built = await buildComponent(
       () =>
         new AwsGitOps("g", {
-          clusterName: "dev-eks",
-          idcInstanceArn: "arn:aws:sso:::instance/ssoins-1234567890abcdef",
-          repositoryArn: "arn:aws:ecr:us-west-2:123456789012:repository/tricloud/dev",
-          tags: TAGS,
+          ...AWS_GITOPS,
           mesh: {
             environment: "dev",
             region: "us-west-2",
@@ -109,15 +106,7 @@ describe("the mesh's components in isolation", () => {
     const built = await buildComponent(
       () =>
         new AzureGitOps("g", {
-          resourceGroupName: "rg-dev",
-          location: "eastus",
-          environment: "dev",
-          clusterName: "dev-aks",
-          kubeletClientId: "00000000-0000-0000-0000-000000000001",
-          kubeletObjectId: "00000000-0000-0000-0000-000000000002",
-          syncIntervalSeconds: 120,
-          production: false,
-          tags: TAGS,
+          ...AZURE_GITOPS,
           mesh: {
             cacerts: CACERTS,
             oidcIssuerUrl: "https://eastus.oic.prod-aks.azure.com/tenant/cluster/",
@@ -148,13 +137,7 @@ describe("the mesh's components in isolation", () => {
     const built = await buildComponent(() => {
       const apis = new GcpProjectServices("apis", { project: "tricloud-unit" });
       return new GcpGitOps("g", {
-        project: "tricloud-unit",
-        clusterId: "projects/tricloud-unit/locations/us-central1/clusters/dev-gke",
-        clusterName: "dev-gke",
-        workloadPool: "tricloud-unit.svc.id.goog",
-        region: "us-central1",
-        syncIntervalSeconds: 120,
-        labels: { environment: "dev" },
+        ...GCP_GITOPS,
         apis,
         mesh: { environment: "dev", cacerts: CACERTS },
       });

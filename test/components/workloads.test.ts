@@ -6,7 +6,7 @@ import { GcpProjectServices } from "../../components/gcp/services";
 import { ClusterWorkloads } from "../../components/workloads/cluster-workloads";
 import { buildComponent, expectWellFormed } from "../helpers/component";
 import { REGISTRY, serviceSpec } from "../helpers/workloads";
-import { TAGS } from "./args";
+import { AWS_GITOPS, AZURE_GITOPS, GCP_GITOPS } from "./args";
 
 // One fast test per component of the workloads layer, each built alone under the plan's mocks.
 describe("workloads components in isolation", () => {
@@ -45,16 +45,8 @@ describe("workloads components in isolation", () => {
   });
 
   it("AwsGitOps: a capability role trusted by EKS capabilities, ECR read on the stack's repository, the Argo CD capability", async () => {
-    const repositoryArn = "arn:aws:ecr:us-west-2:123456789012:repository/tricloud/dev";
-    const built = await buildComponent(
-      () =>
-        new AwsGitOps("g", {
-          clusterName: "dev-eks",
-          idcInstanceArn: "arn:aws:sso:::instance/ssoins-1234567890abcdef",
-          repositoryArn,
-          tags: TAGS,
-        }),
-    );
+    const { repositoryArn } = AWS_GITOPS;
+    const built = await buildComponent(() => new AwsGitOps("g", AWS_GITOPS));
     expectWellFormed(built, "tricloud:aws:GitOps");
     const trust = JSON.parse(built.one("aws:iam/role:Role").inputs.assumeRolePolicy);
     expect(JSON.stringify(trust)).toContain("capabilities.eks.amazonaws.com");
@@ -64,20 +56,7 @@ describe("workloads components in isolation", () => {
   });
 
   it("AzureGitOps: a private blob container read by the kubelet identity, the Flux extension, one Flux configuration", async () => {
-    const built = await buildComponent(
-      () =>
-        new AzureGitOps("g", {
-          resourceGroupName: "rg-dev",
-          location: "eastus",
-          environment: "dev",
-          clusterName: "dev-aks",
-          kubeletClientId: "00000000-0000-0000-0000-000000000001",
-          kubeletObjectId: "00000000-0000-0000-0000-000000000002",
-          syncIntervalSeconds: 120,
-          production: false,
-          tags: TAGS,
-        }),
-    );
+    const built = await buildComponent(() => new AzureGitOps("g", AZURE_GITOPS));
     expectWellFormed(built, "tricloud:azure:GitOps");
     expect(built.one("azure-native:storage:StorageAccount").inputs).toMatchObject({
       allowBlobPublicAccess: false,
@@ -96,16 +75,7 @@ describe("workloads components in isolation", () => {
   it("GcpGitOps: fleet membership, Config Sync from its own manifests repository, a reader service account with Workload Identity", async () => {
     const built = await buildComponent(() => {
       const apis = new GcpProjectServices("apis", { project: "tricloud-unit" });
-      return new GcpGitOps("g", {
-        project: "tricloud-unit",
-        clusterId: "projects/tricloud-unit/locations/us-central1/clusters/dev-gke",
-        clusterName: "dev-gke",
-        workloadPool: "tricloud-unit.svc.id.goog",
-        region: "us-central1",
-        syncIntervalSeconds: 120,
-        labels: { environment: "dev" },
-        apis,
-      });
+      return new GcpGitOps("g", { ...GCP_GITOPS, apis });
     });
     expectWellFormed(built, "tricloud:gcp:GitOps");
     expect(built.one("gcp:gkehub/membership:Membership").inputs.endpoint.gkeCluster.resourceLink).toBe(
