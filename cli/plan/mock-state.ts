@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { parseCidr } from "../../components/shared/cidr";
+import { formatIpv4, parseCidr } from "../../components/shared/cidr";
 
 /**
  * Outputs the offline plan's mocks return for each resource: the inputs plus
@@ -492,7 +492,7 @@ export function gkePrivateEndpoint(name: string, subnetRange: string | undefined
   const range = (subnetRange === undefined ? undefined : parseCidr(subnetRange)) ?? parseCidr("10.0.0.0/8")!;
   const usable = 2 ** (32 - range.prefix) - 4;
   const address = range.base + 2 + (parseInt(shortHash(name, 6), 16) % usable);
-  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".");
+  return formatIpv4(address);
 }
 
 export function offlineMocks(

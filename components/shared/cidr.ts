@@ -21,9 +21,13 @@ export function parseCidr(text: string): Cidr | undefined {
   return { base, prefix };
 }
 
+/** An address as an unsigned 32-bit integer, dotted ("10.0.0.1"). */
+export function formatIpv4(address: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".");
+}
+
 export function formatCidr(c: Cidr): string {
-  const o = [24, 16, 8, 0].map((shift) => Math.floor(c.base / 2 ** shift) % 256);
-  return `${o.join(".")}/${c.prefix}`;
+  return `${formatIpv4(c.base)}/${c.prefix}`;
 }
 
 function blockSize(prefix: number): number {

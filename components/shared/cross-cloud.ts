@@ -1,5 +1,5 @@
 // Pure arithmetic and limits (the config schema imports them; no provider SDK here). The keys: cross-cloud-keys.ts.
-import { cidrsOverlap, formatCidr, parseCidr, type Cidr } from "./cidr";
+import { cidrsOverlap, formatCidr, formatIpv4, parseCidr, type Cidr } from "./cidr";
 import { AWS_RESERVED_INSIDE_CIDRS, type AzureGatewaySku } from "@tricloud/vocabulary/vpn";
 
 /**
@@ -75,12 +75,10 @@ export interface TunnelPlan {
 
 export const TUNNEL_COUNT = 10;
 
-const ipOf = (n: number) => formatCidr({ base: n, prefix: 32 }).split("/")[0]!;
-
 /** The i-th /30 of a range. */
 function slash30(range: Cidr, i: number): TunnelAddresses {
   const base = range.base + 4 * i;
-  return { cidr: formatCidr({ base, prefix: 30 }), a: ipOf(base + 1), b: ipOf(base + 2) };
+  return { cidr: formatCidr({ base, prefix: 30 }), a: formatIpv4(base + 1), b: formatIpv4(base + 2) };
 }
 
 /**
