@@ -78,7 +78,10 @@ export interface EngineLike {
 
 export function readCapture<T extends { engine: EngineLike }>(input: CaptureKeyInput): T | undefined {
   const file = cacheFile(input);
-  if (!file) return undefined;
+  return file ? readFrom<T>(file) : undefined;
+}
+
+function readFrom<T extends { engine: EngineLike }>(file: string): T | undefined {
   let stored: Stored<Omit<T, "engine">>;
   try {
     stored = JSON.parse(readFileSync(file, "utf8")) as Stored<Omit<T, "engine">>;
@@ -93,7 +96,10 @@ export function readCapture<T extends { engine: EngineLike }>(input: CaptureKeyI
 
 export function writeCapture<T extends { engine: EngineLike }>(input: CaptureKeyInput, capture: T): void {
   const file = cacheFile(input);
-  if (!file) return;
+  if (file) writeTo(file, capture);
+}
+
+function writeTo<T extends { engine: EngineLike }>(file: string, capture: T): void {
   const { engine, ...captured } = capture;
   const stored: Stored<typeof captured> = { captured, outputs: [...engine.outputs], protect: [...engine.protect] };
   mkdirSync(join(file, ".."), { recursive: true });
@@ -129,7 +135,7 @@ export async function captureOnce<T extends { engine: EngineLike }>(
   const lock = `${file}.lock`;
   mkdirSync(join(file, ".."), { recursive: true });
   for (const deadline = Date.now() + WAIT_FOR_OTHER_MS; ;) {
-    const cached = readCapture<T>(input);
+    const cached = readFrom<T>(file);
     if (cached) return cached;
     let fd: number | undefined;
     try {
@@ -142,7 +148,7 @@ export async function captureOnce<T extends { engine: EngineLike }>(
         writeSync(fd, String(process.pid));
         closeSync(fd);
         const captured = await compute();
-        writeCapture(input, captured);
+        writeTo(file, captured);
         return captured;
       } finally {
         rmSync(lock, { force: true });
