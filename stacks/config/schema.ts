@@ -14,6 +14,7 @@ import {
   TUNNEL_COUNT,
 } from "../../components/shared/cross-cloud";
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from "../../components/shared/tags";
+import { CLOUDFLARE_REGIONS } from "@tricloud/vocabulary/cloudflare";
 import { SIZES, supportsHighAvailability } from "@tricloud/vocabulary/sizes";
 import { bool, int, positiveNumber } from "./coerce";
 import { schedule } from "./schedule";
@@ -142,21 +143,8 @@ export const STEERING = ["dynamic_latency", "weighted", "proximity", "off"] as c
 export { CLOUDFLARE_PLANS };
 /** Worst-case API failover allowed in prod (the platform's target: DNS failover under a minute). */
 export const PROD_FAILOVER_BUDGET_SECONDS = 60;
-export const MONITOR_REGIONS = [
-  "WNAM",
-  "ENAM",
-  "WEU",
-  "EEU",
-  "NSAM",
-  "SSAM",
-  "OC",
-  "ME",
-  "NAF",
-  "SAF",
-  "IN",
-  "SEAS",
-  "NEAS",
-] as const;
+/** Where Cloudflare may run the pools' health checks. */
+export const MONITOR_REGIONS = CLOUDFLARE_REGIONS;
 const weight = int(0, 100);
 
 const traffic = z

@@ -89,6 +89,11 @@ describe("bad values name their full key and what was expected", () => {
       /^tricloud:traffic\.weights: expected weights/,
     ],
     [
+      "a health-check region Cloudflare does not have (its Southern Asia region is SAS)",
+      ['tricloud:traffic.monitor.regions=["WNAM","IN"]'],
+      /^tricloud:traffic\.monitor\.regions\[1\]: expected region codes from WNAM, ENAM, .*SAS, SEAS, NEAS/,
+    ],
+    [
       "overlapping cidrs",
       ["tricloud:network.azure.cidr=10.10.128.0/17"],
       /^tricloud:network\.azure\.cidr: expected a range that does not overlap tricloud:network\.aws\.cidr/,

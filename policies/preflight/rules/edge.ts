@@ -1,3 +1,4 @@
+import { CLOUDFLARE_REGIONS } from "@tricloud/vocabulary/cloudflare";
 import {
   byUrnOf,
   at,
@@ -41,22 +42,8 @@ export const TRAFFIC_STEERING_POLICIES = ["dynamic_latency", "geo", "proximity",
 /** Standard steering, included with Load Balancing. */
 export const STANDARD_STEERING = ["off", "random", ""] as const;
 
-/** Cloudflare's health-check regions (the load-balancing Regions API). */
-export const CLOUDFLARE_REGIONS = [
-  "WNAM",
-  "ENAM",
-  "WEU",
-  "EEU",
-  "NSAM",
-  "SSAM",
-  "OC",
-  "ME",
-  "NAF",
-  "SAF",
-  "SAS",
-  "SEAS",
-  "NEAS",
-] as const;
+// Cloudflare's health-check regions, the list the config schema takes too.
+export { CLOUDFLARE_REGIONS };
 
 const allRegions = (regions: unknown) =>
   !Array.isArray(regions) || regions.includes("ALL_REGIONS") || CLOUDFLARE_REGIONS.every((r) => regions.includes(r));
