@@ -85,31 +85,23 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
       dbHost = proxy.endpoint;
       dbTargetSg = proxy.securityGroupId;
     } else {
-      new aws.vpc.SecurityGroupIngressRule(
+      postgresRule(
+        "ingress",
         `${name}-db-from-fn`,
-        {
-          securityGroupId: args.database.securityGroupId,
-          referencedSecurityGroupId: sg.id,
-          ipProtocol: "tcp",
-          fromPort: POSTGRES_PORT,
-          toPort: POSTGRES_PORT,
-          description: "PostgreSQL from the quorum function",
-          tags,
-        },
+        args.database.securityGroupId,
+        sg.id,
+        "PostgreSQL from the quorum function",
+        tags,
         child,
       );
     }
-    new aws.vpc.SecurityGroupEgressRule(
+    postgresRule(
+      "egress",
       `${name}-postgres`,
-      {
-        securityGroupId: sg.id,
-        referencedSecurityGroupId: dbTargetSg,
-        ipProtocol: "tcp",
-        fromPort: POSTGRES_PORT,
-        toPort: POSTGRES_PORT,
-        description: args.rdsProxy ? "PostgreSQL through RDS Proxy" : "PostgreSQL",
-        tags,
-      },
+      sg.id,
+      dbTargetSg,
+      args.rdsProxy ? "PostgreSQL through RDS Proxy" : "PostgreSQL",
+      tags,
       child,
     );
 
@@ -320,43 +312,23 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
       },
       child,
     );
-    new aws.vpc.SecurityGroupIngressRule(
-      `${name}-proxy-from-fn`,
-      {
-        securityGroupId: sg.id,
-        referencedSecurityGroupId: fnSg,
-        ipProtocol: "tcp",
-        fromPort: POSTGRES_PORT,
-        toPort: POSTGRES_PORT,
-        description: "PostgreSQL from the quorum function",
-        tags,
-      },
-      child,
-    );
-    new aws.vpc.SecurityGroupEgressRule(
+    postgresRule("ingress", `${name}-proxy-from-fn`, sg.id, fnSg, "PostgreSQL from the quorum function", tags, child);
+    postgresRule(
+      "egress",
       `${name}-proxy-to-db`,
-      {
-        securityGroupId: sg.id,
-        referencedSecurityGroupId: args.database.securityGroupId,
-        ipProtocol: "tcp",
-        fromPort: POSTGRES_PORT,
-        toPort: POSTGRES_PORT,
-        description: "PostgreSQL to the database",
-        tags,
-      },
+      sg.id,
+      args.database.securityGroupId,
+      "PostgreSQL to the database",
+      tags,
       child,
     );
-    new aws.vpc.SecurityGroupIngressRule(
+    postgresRule(
+      "ingress",
       `${name}-db-from-proxy`,
-      {
-        securityGroupId: args.database.securityGroupId,
-        referencedSecurityGroupId: sg.id,
-        ipProtocol: "tcp",
-        fromPort: POSTGRES_PORT,
-        toPort: POSTGRES_PORT,
-        description: "PostgreSQL from RDS Proxy",
-        tags,
-      },
+      args.database.securityGroupId,
+      sg.id,
+      "PostgreSQL from RDS Proxy",
+      tags,
       child,
     );
 
@@ -404,6 +376,32 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
  * Days Secrets Manager keeps a deleted secret (DeleteSecret RecoveryWindowInDays: 7-30, or 0 to delete at once):
  * 30 in prod, 0 elsewhere so a destroyed dev stack can be created again under the same secret names.
  */
+/** A PostgreSQL rule on `securityGroupId` admitting (ingress) or reaching (egress) the group `referenced`. */
+function postgresRule(
+  kind: "ingress" | "egress",
+  name: string,
+  securityGroupId: pulumi.Input<string>,
+  referenced: pulumi.Input<string>,
+  description: string,
+  tags: Record<string, string>,
+  opts: pulumi.CustomResourceOptions,
+): void {
+  const Rule = kind === "ingress" ? aws.vpc.SecurityGroupIngressRule : aws.vpc.SecurityGroupEgressRule;
+  new Rule(
+    name,
+    {
+      securityGroupId,
+      referencedSecurityGroupId: referenced,
+      ipProtocol: "tcp",
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      description,
+      tags,
+    },
+    opts,
+  );
+}
+
 export function secretRecoveryWindowDays(environment: string): number {
   return environment === "prod" ? 30 : 0;
 }
