@@ -15,7 +15,7 @@ export declare function argoApplication(args: { repositoryUrl: string; tag: stri
     source: { repoURL: string; targetRevision: string; path: string };
     destination: { server: string };
     syncPolicy: { automated: { prune: boolean; selfHeal: boolean }; syncOptions: string[] };
-    ignoreDifferences: { group: string; kind: string; jsonPointers: string[] }[];
+    ignoreDifferences: { group: string; kind: string; jsonPointers?: string[]; jqPathExpressions?: string[] }[];
   };
 };
 export interface PublishStep {

@@ -72,7 +72,11 @@ export function splitReference(ref) {
  * The bootstrap Application for the EKS Argo CD capability: its source is the ECR artifact at the content tag, its
  * destination the cluster by ARN (the capability identifies clusters by ARN and does not support
  * kubernetes.default.svc: docs.aws.amazon.com/eks/latest/userguide/argocd-register-clusters.html, read 2026-11-30).
- * Replicas are left to the HPAs and the downscaler (ignoreDifferences with RespectIgnoreDifferences).
+ * Replicas are left to the HPAs and the downscaler, and what Argo Rollouts edits during a canary to it: the route
+ * weights of the VirtualServices and the `rollouts-pod-template-hash` it adds to the stable and canary Services'
+ * selectors (ignoreDifferences with RespectIgnoreDifferences and ApplyOutOfSyncOnly, as Argo Rollouts' Istio guide
+ * advises: argo-rollouts docs/features/traffic-management/istio.md, "Integrating with GitOps"). A changed timeout or
+ * retry policy still reaches the route: it arrives as a new VirtualService (components/workloads/mesh.ts).
  */
 export function argoApplication({ repositoryUrl, tag, clusterArn }) {
   return {
@@ -85,9 +89,13 @@ export function argoApplication({ repositoryUrl, tag, clusterArn }) {
       destination: { server: clusterArn },
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
-        syncOptions: ["RespectIgnoreDifferences=true"],
+        syncOptions: ["RespectIgnoreDifferences=true", "ApplyOutOfSyncOnly=true"],
       },
-      ignoreDifferences: [{ group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] }],
+      ignoreDifferences: [
+        { group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] },
+        { group: "networking.istio.io", kind: "VirtualService", jqPathExpressions: [".spec.http[].route[].weight"] },
+        { group: "", kind: "Service", jsonPointers: ["/spec/selector/rollouts-pod-template-hash"] },
+      ],
     },
   };
 }

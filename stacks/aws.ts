@@ -100,6 +100,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
             cacerts: mesh.cacerts,
             oidcProviderArn: this.cluster.oidcProviderArn,
             oidcIssuerUrl: this.cluster.oidcIssuerUrl,
+            remotePeers: mesh.remotePeers,
           },
         },
         { parent: this },

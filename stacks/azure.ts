@@ -112,6 +112,7 @@ export class AzurePlatform extends pulumi.ComponentResource {
           cacerts: mesh.cacerts,
           oidcIssuerUrl: this.cluster.oidcIssuerUrl,
           deployerPrincipalType: t.azureDeployerPrincipalType,
+          remotePeers: mesh.remotePeers,
         },
       },
       { parent: this },

@@ -116,7 +116,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
         syncIntervalSeconds: GITOPS_SYNC_SECONDS,
         labels,
         apis,
-        mesh: { environment: t.environment, cacerts: mesh.cacerts },
+        mesh: { environment: t.environment, cacerts: mesh.cacerts, remotePeers: mesh.remotePeers },
       },
       { parent: this },
     );

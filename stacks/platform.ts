@@ -11,7 +11,7 @@ import { edge } from "./edge";
 import { GcpPlatform } from "./gcp";
 import { observability } from "./observability";
 import { offHours } from "./schedule";
-import { mesh, workloads } from "./workloads";
+import { mesh, readerTokens, workloads } from "./workloads";
 
 /** Builds one environment from its validated configuration and returns the stack outputs. */
 export function platform(config: StackConfig) {
@@ -93,11 +93,28 @@ export function platform(config: StackConfig) {
   const clusterWorkloads = workloads(
     config,
     {
-      aws: { registryUrl: aws.registry.repositoryUrl, parent: aws, meshSecrets: aws.gitops?.meshSecrets },
-      azure: { registryUrl: azure.registry.repositoryUrl, parent: azure, meshSecrets: azure.gitops.meshSecrets },
-      gcp: { registryUrl: gcp.registry.repositoryUrl, parent: gcp, meshSecrets: gcp.gitops.meshSecrets },
+      aws: {
+        registryUrl: aws.registry.repositoryUrl,
+        parent: aws,
+        meshSecrets: aws.gitops?.meshSecrets,
+        caData: aws.cluster.caData,
+      },
+      azure: {
+        registryUrl: azure.registry.repositoryUrl,
+        parent: azure,
+        meshSecrets: azure.gitops.meshSecrets,
+        caData: azure.cluster.caData,
+      },
+      gcp: {
+        registryUrl: gcp.registry.repositoryUrl,
+        parent: gcp,
+        meshSecrets: gcp.gitops.meshSecrets,
+        caData: gcp.cluster.caData,
+      },
     },
     theMesh.topology,
+    vpn?.apiEndpoints,
+    tags,
   );
   const schedule = offHours(config, {
     aws: { registryUrl: aws.registry.repositoryUrl, parent: aws },
@@ -136,6 +153,9 @@ export function platform(config: StackConfig) {
         containerUrl: azure.gitops.containerUrl,
       },
       gcp: { syncRepo: gcp.gitops.syncRepo },
+      // Where each cluster's Istio reader token is pushed and its peers' copies go (scripts/copy-reader-tokens.mjs);
+      // only the clouds with remote secrets (the VPN on, a secret store built).
+      readerTokens: readerTokens(config, azure),
     },
     // Off-hours scale-to-zero (tricloud:schedule): the downscaler's objects per cluster and the hours off a month.
     ...(schedule ? { schedule } : {}),

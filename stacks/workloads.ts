@@ -1,6 +1,13 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { MeshCa } from "../components/shared/mesh-ca";
-import { meshTopology, type MeshSecretSource, type MeshTopology } from "../components/shared/mesh";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  ESO_MANAGED_BY,
+  meshTopology,
+  readerTokenSecretName,
+  type MeshRemoteSecrets,
+  type MeshSecretSource,
+  type MeshTopology,
+} from "../components/shared/mesh";
 import { ClusterWorkloads } from "../components/workloads/cluster-workloads";
 import { CLOUDS, MACHINE_SPECS, nodeMachine, type Cloud } from "@tricloud/vocabulary/sizes";
 import type { StackConfig } from "./config/load";
@@ -11,12 +18,20 @@ import type { StackConfig } from "./config/load";
  */
 export type WorkloadHosts = Record<
   Cloud,
-  { registryUrl: pulumi.Input<string>; parent: pulumi.Resource; meshSecrets?: pulumi.Output<MeshSecretSource> }
+  {
+    registryUrl: pulumi.Input<string>;
+    parent: pulumi.Resource;
+    meshSecrets?: pulumi.Output<MeshSecretSource>;
+    /** The cluster CA (base64 PEM): the peers' remote secrets trust it. */
+    caData: pulumi.Output<string>;
+  }
 >;
 
 /** What each cloud's platform receives of the mesh: its cluster's intermediate CA (`cacerts` JSON, a secret). */
 export interface MeshMember {
   readonly cacerts: pulumi.Output<string>;
+  /** The peers whose reader tokens this cloud's store holds copies of (empty: no remote secrets). */
+  readonly remotePeers: readonly Cloud[];
 }
 
 /** The mesh's names from the config, and its CA: a root and one intermediate per cluster (docs/workloads.md). */
@@ -35,8 +50,45 @@ export function mesh(config: StackConfig) {
       gcp: topology.clusters.gcp.clusterName,
     },
   });
-  const member = (cloud: Cloud): MeshMember => ({ cacerts: ca.cacerts[cloud] });
+  const member = (cloud: Cloud): MeshMember => ({
+    cacerts: ca.cacerts[cloud],
+    remotePeers: remotePeersOf(config, cloud),
+  });
   return { topology, ca, member };
+}
+
+/**
+ * The clusters one cluster's istiod reads through remote secrets: none with the VPN off (dev: no private path to a
+ * peer's API server), none for a cloud without a secret store, and never a peer without one. The store exists on AKS
+ * and GKE always, on EKS with the Argo CD capability (tricloud:clusters.eksArgoCdIdcInstanceArn).
+ */
+export function remotePeersOf(config: StackConfig, cloud: Cloud): Cloud[] {
+  const t = config.tricloud;
+  if (!t.network.crossCloud.enabled) return [];
+  const hasStore = (c: Cloud) => c !== "aws" || t.clusters.eksArgoCdIdcInstanceArn !== undefined;
+  return hasStore(cloud) ? CLOUDS.filter((c) => c !== cloud && hasStore(c)) : [];
+}
+
+/**
+ * The stack output `gitops.readerTokens`: per cloud with remote secrets, its store and the entry name of its own reader
+ * token, and the peers it takes copies from. The copy step reads only this.
+ */
+export function readerTokens(config: StackConfig, azure: { gitops: { meshVaultName?: pulumi.Output<string> } }) {
+  const t = config.tricloud;
+  const entry = (cloud: Cloud) => ({
+    key: readerTokenSecretName(t.environment, cloud),
+    peers: remotePeersOf(config, cloud),
+  });
+  const out: {
+    aws?: ReturnType<typeof entry> & { region: string };
+    azure?: ReturnType<typeof entry> & { vaultName: pulumi.Output<string> };
+    gcp?: ReturnType<typeof entry> & { project: string };
+  } = {};
+  if (remotePeersOf(config, "aws").length > 0) out.aws = { ...entry("aws"), region: config.aws.region };
+  if (remotePeersOf(config, "azure").length > 0 && azure.gitops.meshVaultName)
+    out.azure = { ...entry("azure"), vaultName: azure.gitops.meshVaultName };
+  if (remotePeersOf(config, "gcp").length > 0) out.gcp = { ...entry("gcp"), project: config.gcp.project };
+  return out;
 }
 
 /** The node capacity a pool offers at its ceiling (machine capacity; the kubelet's reserve makes allocatable a little lower). */
@@ -52,8 +104,50 @@ export function poolCapacity(config: StackConfig, cloud: Cloud) {
   };
 }
 
+/**
+ * Each cluster's remote secrets: per peer, its cluster name, its API endpoint over the VPN, its CA and the entry
+ * holding its token copy in this cloud's store. Undefined without the private path (no `apiEndpoints`: the VPN is
+ * off, as in dev) or without this cloud's secret store, and then none is rendered (docs/workloads.md).
+ */
+export function remoteSecretsOf(
+  config: StackConfig,
+  cloud: Cloud,
+  topology: MeshTopology,
+  hosts: WorkloadHosts,
+  apiEndpoints: Readonly<Record<Cloud, pulumi.Input<string>>> | undefined,
+  tags: Readonly<Record<string, string>>,
+): pulumi.Output<MeshRemoteSecrets> | undefined {
+  const peers = remotePeersOf(config, cloud);
+  if (!apiEndpoints || !hosts[cloud].meshSecrets || peers.length === 0) return undefined;
+  return pulumi.all(peers.map((p) => pulumi.all([apiEndpoints[p], hosts[p].caData]))).apply((values) => ({
+    tokenKey: readerTokenSecretName(topology.environment, cloud),
+    // Only Azure's push rewrites the entry's tags (components/workloads/mesh.ts, pushMetadata).
+    // The operator owns the `managed-by` tag (it refuses a PushSecret naming it, and writes its own value).
+    ...(cloud === "azure"
+      ? { storeTags: Object.fromEntries(Object.entries(tags).filter(([k]) => k !== ESO_MANAGED_BY)) }
+      : {}),
+    peers: Object.fromEntries(
+      peers.map((p, i) => [
+        p,
+        {
+          clusterName: topology.clusters[p].clusterName,
+          server: values[i]![0],
+          caData: values[i]![1],
+          tokenKey: readerTokenSecretName(topology.environment, p),
+        },
+      ]),
+    ),
+  }));
+}
+
 /** Renders every cluster's services (docs/workloads.md) and returns the stack output `workloads`. */
-export function workloads(config: StackConfig, hosts: WorkloadHosts, topology: MeshTopology) {
+export function workloads(
+  config: StackConfig,
+  hosts: WorkloadHosts,
+  topology: MeshTopology,
+  apiEndpoints?: Readonly<Record<Cloud, pulumi.Input<string>>>,
+  tags: Readonly<Record<string, string>> = {},
+) {
   const t = config.tricloud;
   const out = {} as Record<Cloud, ReturnType<typeof outputsOf>>;
   for (const cloud of CLOUDS) {
@@ -64,7 +158,12 @@ export function workloads(config: StackConfig, hosts: WorkloadHosts, topology: M
         kubernetesVersion: t.kubernetesVersion,
         registryUrl: hosts[cloud].registryUrl,
         services: t.services,
-        mesh: { topology, secrets: hosts[cloud].meshSecrets, prometheusUrl: t.mesh.prometheusUrl },
+        mesh: {
+          topology,
+          secrets: hosts[cloud].meshSecrets,
+          remote: remoteSecretsOf(config, cloud, topology, hosts, apiEndpoints, tags),
+          prometheusUrl: t.mesh.prometheusUrl,
+        },
       },
       { parent: hosts[cloud].parent },
     );

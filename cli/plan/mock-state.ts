@@ -460,7 +460,10 @@ export const INVOKES: Record<string, (inputs: Inputs, ctx: MockContext) => Input
       {
         name: "clusterUser",
         value: Buffer.from(
-          `apiVersion: v1\nkind: Config\n# mock Entra ID (kubelogin) kubeconfig of ${String(i.resourceName)}\n`,
+          `apiVersion: v1\nkind: Config\n# mock Entra ID (kubelogin) kubeconfig of ${String(i.resourceName)}\n` +
+            `clusters:\n- name: ${String(i.resourceName)}\n  cluster:\n` +
+            `    certificate-authority-data: ${Buffer.from(`mock CA of ${String(i.resourceName)}`).toString("base64")}\n` +
+            `    server: https://${String(i.resourceName)}.privatelink.mock.azmk8s.io:443\n`,
         ).toString("base64"),
       },
     ],

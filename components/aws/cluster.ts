@@ -71,6 +71,7 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
   readonly endpoint: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
   readonly kubernetesVersion: string;
+  readonly caData: pulumi.Output<string>;
   readonly oidcProviderArn: pulumi.Output<string>;
   readonly oidcIssuerUrl: pulumi.Output<string>;
   /** The role the node group's nodes run as; its policies decide what the kubelet may pull. */
@@ -260,6 +261,7 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
 
     this.clusterName = cluster.name;
     this.endpoint = cluster.endpoint;
+    this.caData = cluster.certificateAuthority.apply((ca) => ca.data ?? "");
     this.kubernetesVersion = args.kubernetesVersion;
     this.oidcProviderArn = oidc.arn;
     this.oidcIssuerUrl = oidc.url;

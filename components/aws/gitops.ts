@@ -1,7 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { Cloud } from "@tricloud/vocabulary/sizes";
 import {
   cacertsSecretName,
+  ESO_MANAGED_TAG,
+  readerTokenSecretName,
   EXTERNAL_SECRETS_NAMESPACE,
   EXTERNAL_SECRETS_SERVICE_ACCOUNT,
   type MeshSecretSource,
@@ -30,6 +33,36 @@ export interface AwsMeshSecretArgs {
   /** The cluster's IAM OIDC provider: the operator's service account assumes its role through it (IRSA). */
   oidcProviderArn: pulumi.Input<string>;
   oidcIssuerUrl: pulumi.Input<string>;
+  /**
+   * The reader-token entries of the remote secrets (docs/workloads.md): this cluster's own, which the operator
+   * writes, and the peers' copies, which the deploy step writes and the operator reads. The peers whose stores exist,
+   * only with the VPN on (stacks/workloads.ts, remotePeersOf).
+   */
+  remotePeers?: readonly Cloud[];
+}
+
+/**
+ * What the operator may do: read `cacerts`; with remote secrets, write its own reader-token entry (PushSecret:
+ * DescribeSecret, GetSecretValue, PutSecretValue, and DeleteResourcePolicy, which the push calls whenever the
+ * PushSecret names no resource policy) and read the peers' copies. Each statement names its entries' ARNs only.
+ */
+export function externalSecretsPolicy(cacertsArn: string, own?: string, peers: readonly string[] = []): string {
+  const read = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"];
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: read, Resource: [cacertsArn, ...peers] },
+      ...(own
+        ? [
+            {
+              Effect: "Allow",
+              Action: [...read, "secretsmanager:PutSecretValue", "secretsmanager:DeleteResourcePolicy"],
+              Resource: own,
+            },
+          ]
+        : []),
+    ],
+  });
 }
 
 /**
@@ -162,22 +195,33 @@ export class AwsGitOps extends pulumi.ComponentResource {
       },
       child,
     );
+    // The reader tokens (remote secrets): this cluster's own entry, tagged so the operator may write it, and the
+    // peers' copies. No version is created here: the push and the deploy step write the values.
+    const token = (cloud: Cloud, own: boolean) =>
+      new aws.secretsmanager.Secret(
+        `${name}-reader-token-${cloud}`,
+        {
+          name: readerTokenSecretName(m.environment, cloud),
+          description: own
+            ? "Istio reader token of this cluster, pushed by External Secrets (remote secrets of the peers)"
+            : `Copy of the ${cloud} cluster's Istio reader token (its remote secret here)`,
+          recoveryWindowInDays: m.production ? 30 : 0,
+          tags: { ...tags, ...(own ? ESO_MANAGED_TAG : {}) },
+        },
+        child,
+      );
+    const remotePeers = m.remotePeers ?? [];
+    const own = remotePeers.length > 0 ? token("aws", true) : undefined;
+    const peers = remotePeers.map((c) => token(c, false));
     new aws.iam.RolePolicy(
       `${name}-external-secrets`,
       {
         role: reader.name,
-        policy: secret.arn.apply((arn) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                Resource: arn,
-              },
-            ],
-          }),
-        ),
+        policy: pulumi
+          .all([secret.arn, own?.arn, ...peers.map((p) => p.arn)])
+          .apply(([cacertsArn, ownArn, ...peerArns]) =>
+            externalSecretsPolicy(cacertsArn!, ownArn, peerArns as string[]),
+          ),
       },
       child,
     );

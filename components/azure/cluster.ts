@@ -2,6 +2,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import type { KubernetesCluster, KubernetesClusterBaseArgs } from "../shared/platform";
 import { nodeMachine } from "@tricloud/vocabulary/sizes";
 
@@ -63,6 +64,11 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
    * read 2026-11-30); `az aks get-credentials --public-fqdn` writes the same name, so the certificate covers it.
    */
   readonly peerEndpoint: pulumi.Output<string>;
+  /**
+   * The cluster CA, from the user kubeconfig ARM lists (ManagedCluster exposes no CA field): not a secret, so it is
+   * unwrapped from the kubeconfig's secrecy.
+   */
+  readonly caData: pulumi.Output<string>;
 
   constructor(name: string, args: AzureKubernetesClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:azure:KubernetesCluster", name, {}, opts);
@@ -191,8 +197,13 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
       { resourceGroupName: args.resourceGroupName, resourceName: cluster.name, format: "exec" },
       child,
     );
-    this.kubeconfig = pulumi.secret(
-      credentials.kubeconfigs.apply((k) => Buffer.from(k[0]?.value ?? "", "base64").toString("utf8")),
+    const text = credentials.kubeconfigs.apply((k) => Buffer.from(k[0]?.value ?? "", "base64").toString("utf8"));
+    this.kubeconfig = pulumi.secret(text);
+    this.caData = pulumi.unsecret(
+      text.apply((t) => {
+        const doc = parse(t) as { clusters?: { cluster?: Record<string, string> }[] } | null;
+        return doc?.clusters?.[0]?.cluster?.["certificate-authority-data"] ?? "";
+      }),
     );
     this.registerOutputs({
       clusterName: this.clusterName,

@@ -6,8 +6,11 @@ import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { nameHash } from "../shared/function-urls";
+import type { Cloud } from "@tricloud/vocabulary/sizes";
 import {
   cacertsSecretName,
+  ESO_MANAGED_TAG,
+  readerTokenSecretName,
   EXTERNAL_SECRETS_NAMESPACE,
   EXTERNAL_SECRETS_SERVICE_ACCOUNT,
   type MeshSecretSource,
@@ -38,7 +41,15 @@ export interface AzureMeshSecretArgs {
   oidcIssuerUrl: pulumi.Input<string>;
   /** Who runs `pulumi up`: it may manage (and on destroy delete) the secret through the vault's data plane. */
   deployerPrincipalType: "ServicePrincipal" | "User" | "Group";
+  /** The reader-token entries of the remote secrets (docs/workloads.md); only with the VPN on. */
+  remotePeers?: readonly Cloud[];
 }
+
+/**
+ * What a reader-token entry holds until its first real value: Key Vault (through ARM) creates a secret only with a
+ * value. Not a token, so the copy step refuses it as missing (scripts/copy-reader-tokens.mjs).
+ */
+export const READER_TOKEN_PLACEHOLDER = "unset";
 
 /** Built-in Key Vault roles (the same ids in every tenant). */
 const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
@@ -60,6 +71,8 @@ export class AzureGitOps extends pulumi.ComponentResource {
   readonly containerUrl: pulumi.Output<string>;
   /** How the cluster's External Secrets operator reads `cacerts` (absent without `mesh`). */
   readonly meshSecrets?: pulumi.Output<MeshSecretSource>;
+  /** The mesh's Key Vault (absent without `mesh`): the copy step writes the peers' reader tokens there. */
+  meshVaultName?: pulumi.Output<string>;
 
   constructor(name: string, args: AzureGitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:azure:GitOps", name, {}, opts);
@@ -245,6 +258,43 @@ export class AzureGitOps extends pulumi.ComponentResource {
       },
       child,
     );
+    const remotePeers = m.remotePeers ?? [];
+    if (remotePeers.length > 0) {
+      // The reader tokens: this cluster's own entry (tagged so the operator may write it: its Key Vault provider
+      // refuses an existing secret without `managed-by: external-secrets`; it gets and sets it, Key Vault Secrets
+      // Officer on that secret alone) and the peers' copies, which the deploy step writes and the operator reads.
+      // The value is the placeholder until a real one is written; later writes are not the program's.
+      const token = (cloud: Cloud, own: boolean) =>
+        new keyvault.Secret(
+          `${name}-reader-token-${cloud}`,
+          {
+            resourceGroupName: rg,
+            vaultName: vault.name,
+            secretName: readerTokenSecretName(args.environment, cloud),
+            properties: { value: pulumi.secret(READER_TOKEN_PLACEHOLDER) },
+            // The operator's write replaces the tags with `managed-by` and the PushSecret's (the same tags, handed
+            // to it through the rendered PushSecret's metadata: stacks/workloads.ts).
+            tags: { ...args.tags, ...(own ? ESO_MANAGED_TAG : {}) },
+          },
+          { parent: this, dependsOn: [officer], ignoreChanges: ["properties.value"] },
+        );
+      const grant = (cloud: Cloud, secretId: pulumi.Input<string>, roleId: string, what: string) =>
+        new authorization.RoleAssignment(
+          `${name}-external-secrets-token-${cloud}`,
+          {
+            principalId: identity.principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: role(roleId),
+            scope: secretId,
+            description: `External Secrets operator ${what}`,
+          },
+          child,
+        );
+      grant("azure", token("azure", true).id, KEY_VAULT_SECRETS_OFFICER, "writes this cluster's Istio reader token");
+      for (const peer of remotePeers)
+        grant(peer, token(peer, false).id, KEY_VAULT_SECRETS_USER, `reads the ${peer} cluster's Istio reader token`);
+    }
+    this.meshVaultName = vault.name;
     return pulumi
       .all([vault.properties.vaultUri, identity.clientId, client.tenantId])
       .apply(([vaultUrl, clientId, tenantId]): MeshSecretSource => ({

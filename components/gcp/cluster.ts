@@ -82,6 +82,7 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
   readonly workloadPool: string;
   /** The control plane's private endpoint, what the other clouds reach over the VPN (GKE's certificate names the address). */
   readonly privateEndpoint: pulumi.Output<string>;
+  readonly caData: pulumi.Output<string>;
 
   constructor(name: string, args: GcpKubernetesClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:gcp:KubernetesCluster", name, {}, opts);
@@ -199,6 +200,7 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
     this.endpoint = pulumi.interpolate`https://${cluster.endpoint}`;
     this.privateEndpoint = pulumi.interpolate`https://${cluster.privateClusterConfig.apply((c) => c?.privateEndpoint ?? "")}`;
     this.kubernetesVersion = args.kubernetesVersion;
+    this.caData = cluster.masterAuth.apply((a) => a.clusterCaCertificate ?? "");
     this.nodeServiceAccountEmail = nodeAccount.email;
     this.workloadPool = workloadPool;
     this.kubeconfig = pulumi.secret(

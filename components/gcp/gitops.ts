@@ -1,7 +1,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import type { Cloud } from "@tricloud/vocabulary/sizes";
 import {
   cacertsSecretName,
+  ESO_MANAGED_TAG,
+  readerTokenSecretName,
   EXTERNAL_SECRETS_NAMESPACE,
   EXTERNAL_SECRETS_SERVICE_ACCOUNT,
   type MeshSecretSource,
@@ -22,7 +25,12 @@ export interface GcpGitOpsArgs {
   labels: Record<string, string>;
   apis: GcpProjectServices;
   /** The mesh CA's intermediate for this cluster, put in Secret Manager for the External Secrets operator. */
-  mesh?: { environment: string; cacerts: pulumi.Input<string> };
+  mesh?: {
+    environment: string;
+    cacerts: pulumi.Input<string>;
+    /** The reader-token entries of the remote secrets (docs/workloads.md); only with the VPN on. */
+    remotePeers?: readonly Cloud[];
+  };
 }
 
 /** The OCI package in the manifests repository CI pushes the rendered manifests to. */
@@ -195,6 +203,43 @@ export class GcpGitOps extends pulumi.ComponentResource {
       },
       on("secretmanager.googleapis.com"),
     );
+    const remotePeers = m.remotePeers ?? [];
+    if (remotePeers.length > 0) {
+      // The reader tokens: this cluster's own entry, labelled `managed-by: external-secrets` (the operator's GCP
+      // provider refuses an existing secret without it), which the operator reads (GetSecret: Secret Manager
+      // Viewer; the latest version: Secret Accessor) and adds versions to (Secret Version Adder); and the peers'
+      // copies, which the deploy step writes and the operator reads. No version is created here.
+      const token = (cloud: Cloud, own: boolean) =>
+        new gcp.secretmanager.Secret(
+          `${name}-reader-token-${cloud}`,
+          {
+            project: args.project,
+            secretId: readerTokenSecretName(m.environment, cloud),
+            replication: { auto: {} },
+            labels: { ...args.labels, ...(own ? ESO_MANAGED_TAG : {}) },
+          },
+          on("secretmanager.googleapis.com"),
+        );
+      const grant = (cloud: Cloud, secret: gcp.secretmanager.Secret, role: string) =>
+        new gcp.secretmanager.SecretIamMember(
+          `${name}-external-secrets-token-${cloud}-${role.split(".").pop()}`,
+          {
+            project: args.project,
+            secretId: secret.secretId,
+            role,
+            member: pulumi.interpolate`serviceAccount:${reader.email}`,
+          },
+          on("secretmanager.googleapis.com"),
+        );
+      const own = token("gcp", true);
+      for (const role of [
+        "roles/secretmanager.viewer",
+        "roles/secretmanager.secretAccessor",
+        "roles/secretmanager.secretVersionAdder",
+      ])
+        grant("gcp", own, role);
+      for (const peer of remotePeers) grant(peer, token(peer, false), "roles/secretmanager.secretAccessor");
+    }
     new gcp.serviceaccount.IAMMember(
       `${name}-external-secrets-wi`,
       {

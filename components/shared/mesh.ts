@@ -128,3 +128,53 @@ export interface MeshSecretSource {
   readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
   readonly podLabels: Readonly<Record<string, string>>;
 }
+
+/**
+ * Istio's reader service account (created by the `base` chart, bound to the reader ClusterRole by the `istiod`
+ * chart's reader-clusterrolebinding.yaml): a peer's istiod watches this cluster's API with its token.
+ */
+export const READER_SERVICE_ACCOUNT = "istio-reader-service-account";
+/** The long-lived token Secret of the reader account (type kubernetes.io/service-account-token), in istio-system. */
+export const READER_TOKEN_SECRET = "istio-reader-token";
+
+/**
+ * The store entry holding one cluster's reader token: the cluster's External Secrets operator pushes it to its own
+ * cloud's store under this name, and the copy step (scripts/copy-reader-tokens.mjs) writes it to the two peers' stores
+ * under the same name, so an entry's name says whose token it holds wherever it is.
+ */
+export const readerTokenSecretName = (environment: string, cloud: Cloud) =>
+  `tricloud-${environment}-${cloud}-istio-reader-token`;
+
+/**
+ * The tag (label on GCP) External Secrets requires on an entry it did not create before it writes it, with the value
+ * `external-secrets` (its AWS, Azure and GCP providers check it; PushSecret with an existing secret).
+ */
+export const ESO_MANAGED_BY = "managed-by";
+export const ESO_MANAGED_TAG: Readonly<Record<string, string>> = { [ESO_MANAGED_BY]: "external-secrets" };
+
+/** The Secret istioctl create-remote-secret names for a peer: `istio-remote-secret-<peer cluster name>`. */
+export const remoteSecretName = (clusterName: string) => `istio-remote-secret-${clusterName}`;
+
+/** One peer as this cluster's istiod reaches it (docs/workloads.md, "How each control plane reaches the others"). */
+export interface MeshPeer {
+  /** The peer's `global.multiCluster.clusterName`: the remote secret's cluster annotation and kubeconfig names. */
+  readonly clusterName: string;
+  /** The peer's API endpoint over the VPN (the stack output `crossCloud.apiEndpoints.<peer>`). */
+  readonly server: string;
+  /** The peer's cluster CA, base64 PEM as a kubeconfig's `certificate-authority-data` holds it. */
+  readonly caData: string;
+  /** The entry in this cluster's own store holding the copy of the peer's reader token. */
+  readonly tokenKey: string;
+}
+
+/** The remote secrets of one cluster: present only with the VPN on (tricloud:network.crossCloud.enabled). */
+export interface MeshRemoteSecrets {
+  /** The entry this cluster's own reader token is pushed to, in its own cloud's store. */
+  readonly tokenKey: string;
+  readonly peers: Readonly<Partial<Record<Cloud, MeshPeer>>>;
+  /**
+   * The tags the own entry carries besides `managed-by` (Azure: the operator's write replaces an entry's tags with
+   * `managed-by` and the PushSecret's own, so the program's tags are handed to it to keep).
+   */
+  readonly storeTags?: Readonly<Record<string, string>>;
+}

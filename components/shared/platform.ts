@@ -40,6 +40,8 @@ export interface KubernetesCluster {
   /** A kubeconfig that authenticates through the cloud's CLI; always a secret. */
   readonly kubeconfig: pulumi.Output<string>;
   readonly kubernetesVersion: string;
+  /** The cluster CA that signs the API server's certificate, base64 PEM (a kubeconfig's `certificate-authority-data`). */
+  readonly caData: pulumi.Output<string>;
 }
 
 /** Inputs every cloud's PostgresDatabase takes, beside its network. */

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { Cloud } from "@tricloud/vocabulary/sizes";
-import type { MeshSecretSource, MeshTopology } from "../shared/mesh";
-import { ENGINE, meshInstalls, renderClusterMesh } from "./mesh";
+import type { MeshRemoteSecrets, MeshSecretSource, MeshTopology } from "../shared/mesh";
+import { ENGINE, meshInstalls, renderClusterMesh, yieldToRollouts } from "./mesh";
 import {
   renderClusterWorkloads,
   requestedCapacity,
@@ -25,6 +25,8 @@ export interface ClusterWorkloadsArgs {
     topology: MeshTopology;
     /** How the External Secrets operator reads `cacerts`; absent where the cloud's secret store entry is not built. */
     secrets?: pulumi.Input<MeshSecretSource>;
+    /** The peers' remote secrets (absent with the VPN off or without `secrets`: none is rendered). */
+    remote?: pulumi.Input<MeshRemoteSecrets>;
     prometheusUrl: string;
   };
 }
@@ -42,6 +44,10 @@ export interface MeshSummary {
   cacertsFrom: string | null;
   /** Services with a canary (an Argo Rollouts Rollout). */
   canaries: string[];
+  /** The store entry this cluster's reader token is pushed to; null when no remote secrets are rendered. */
+  readerTokenTo: string | null;
+  /** The peers this istiod reads through a remote secret, by cluster name (empty with the VPN off). */
+  remoteClusters: string[];
 }
 
 /** Joins objects into one multi-document YAML file, the form the GitOps agents read. */
@@ -72,27 +78,32 @@ export class ClusterWorkloads extends pulumi.ComponentResource {
     this.cloud = args.cloud;
     this.services = servicesOn(args.cloud, args.services).map(([n]) => n);
     const m = args.mesh;
-    this.objects = pulumi.all([args.registryUrl, m?.secrets]).apply(([registryUrl, secrets]) => [
-      ...renderClusterWorkloads({
-        cloud: args.cloud,
-        kubernetesVersion: args.kubernetesVersion,
-        registryUrl,
-        services: args.services,
-        namespace: args.namespace,
-        mesh: m !== undefined,
-      }),
-      ...(m
-        ? renderClusterMesh({
-            cloud: args.cloud,
-            topology: m.topology,
-            services: args.services,
-            namespace: args.namespace,
-            secrets,
-            prometheusUrl: m.prometheusUrl,
-          })
-        : []),
-    ]);
-    this.mesh = pulumi.output(m?.secrets).apply((secrets) => {
+    this.objects = pulumi.all([args.registryUrl, m?.secrets, m?.remote]).apply(([registryUrl, secrets, remote]) => {
+      const objects = [
+        ...renderClusterWorkloads({
+          cloud: args.cloud,
+          kubernetesVersion: args.kubernetesVersion,
+          registryUrl,
+          services: args.services,
+          namespace: args.namespace,
+          mesh: m !== undefined,
+        }),
+        ...(m
+          ? renderClusterMesh({
+              cloud: args.cloud,
+              topology: m.topology,
+              services: args.services,
+              namespace: args.namespace,
+              secrets,
+              remote,
+              prometheusUrl: m.prometheusUrl,
+            })
+          : []),
+      ];
+      // What Argo Rollouts edits during a rollout is marked for the cluster's agent (components/workloads/mesh.ts).
+      return m ? yieldToRollouts(objects, ENGINE[args.cloud]) : objects;
+    });
+    this.mesh = pulumi.all([m?.secrets, m?.remote]).apply(([secrets, remote]) => {
       if (!m || this.services.length === 0) return undefined;
       const c = m.topology.clusters[args.cloud];
       const input = {
@@ -110,6 +121,8 @@ export class ClusterWorkloads extends pulumi.ComponentResource {
         charts: meshInstalls(input).map((i) => `${i.name}: ${i.chart.chart}@${i.chart.version}`),
         cacertsFrom: secrets?.key ?? null,
         canaries: this.services.filter((n) => args.services[n]!.canary !== undefined),
+        readerTokenTo: secrets && remote ? remote.tokenKey : null,
+        remoteClusters: secrets && remote ? Object.values(remote.peers).map((p) => p!.clusterName) : [],
       };
     });
     this.manifests = this.objects.apply(toManifestYaml);

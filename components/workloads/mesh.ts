@@ -22,11 +22,17 @@ import type { IExternalSecret } from "@kubernetes-models/external-secrets/extern
 import type { IClusterSecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore" with {
   "resolution-mode": "import",
 };
+import type { IPushSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1alpha1/PushSecret" with {
+  "resolution-mode": "import",
+};
+import type { ISecret } from "kubernetes-models/v1/Secret" with { "resolution-mode": "import" };
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy" with {
   "resolution-mode": "import",
 };
 import type { INamespace } from "kubernetes-models/v1/Namespace" with { "resolution-mode": "import" };
 import type { IService } from "kubernetes-models/v1/Service" with { "resolution-mode": "import" };
+import { createHash } from "node:crypto";
+import { stringify } from "yaml";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 import {
   CACERTS_SECRET,
@@ -37,9 +43,14 @@ import {
   istioCharts,
   ISTIO_NAMESPACE,
   PROMETHEUS_CHART,
+  READER_SERVICE_ACCOUNT,
+  READER_TOKEN_SECRET,
+  remoteSecretName,
   ROLLOUTS_CHART,
   ROLLOUTS_NAMESPACE,
   type HelmChart,
+  type MeshPeer,
+  type MeshRemoteSecrets,
   type MeshSecretSource,
   type MeshTopology,
 } from "../shared/mesh";
@@ -62,6 +73,11 @@ export interface ClusterMeshInput {
   readonly namespace?: string;
   /** Absent when the cloud's GitOps (and so its secret-store entry) is not built: then no `cacerts` is rendered. */
   readonly secrets?: MeshSecretSource;
+  /**
+   * The peers' remote secrets and this cluster's reader-token push; absent with the VPN off (no private path to the
+   * peers' API servers) or without `secrets` (the same store carries the tokens), and then none is rendered.
+   */
+  readonly remote?: MeshRemoteSecrets;
   /** Where the canary analysis queries Istio's request metrics (a Prometheus-compatible API). */
   readonly prometheusUrl: string;
 }
@@ -226,6 +242,113 @@ function cacerts(secrets: MeshSecretSource): KubernetesObject[] {
   return [store, secret];
 }
 
+/** The store every mesh ExternalSecret and PushSecret goes through (cacerts above, the reader tokens below). */
+const MESH_STORE = { kind: "ClusterSecretStore" as const, name: "mesh-ca" };
+
+/**
+ * Per provider, the PushSecret metadata the push needs (External Secrets' provider sources, providers/v1/*):
+ * - AWS: `secretPushFormat: string` writes SecretString (the default is SecretBinary), which the copy step and the
+ *   peers' ExternalSecrets read as the token itself;
+ * - GCP: `mergePolicy: Merge` keeps the labels the program gives the entry (the default replaces them with
+ *   `managed-by` alone, an UpdateSecret the operator's identity is not granted);
+ * - Azure: `tags`, the entry's tags (each write replaces them with `managed-by` and these).
+ */
+function pushMetadata(cloud: Cloud, remote: MeshRemoteSecrets): Record<string, unknown> {
+  if (cloud === "aws") return { secretPushFormat: "string" };
+  if (cloud === "gcp") return { mergePolicy: "Merge" };
+  return { tags: { ...(remote.storeTags ?? {}) } };
+}
+
+/** A kubeconfig for one peer, the shape `istioctl create-remote-secret` writes, with the token left to the template. */
+export function remoteKubeconfig(peer: Pick<MeshPeer, "clusterName" | "server" | "caData">, token: string): string {
+  const n = peer.clusterName;
+  return stringify(
+    {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: n, cluster: { server: peer.server, "certificate-authority-data": peer.caData } }],
+      contexts: [{ name: n, context: { cluster: n, user: n } }],
+      "current-context": n,
+      users: [{ name: n, user: { token } }],
+    },
+    { lineWidth: 0 },
+  );
+}
+
+/**
+ * What lets the peers' istiods read this cluster, and this istiod read theirs (Istio's multi-primary remote secrets):
+ * - a long-lived token Secret for the reader service account (the API fills `token`, `ca.crt`, `namespace`);
+ * - a PushSecret copying its `token` into this cloud's store (the entry the program creates, tagged
+ *   `managed-by: external-secrets`, without which the operator refuses to write it);
+ * - per peer, an ExternalSecret reading the peer's token (copied into this cloud's store by the deploy step) and
+ *   templating the remote secret: labelled `istio/multiCluster: "true"`, annotated with the peer's cluster name, one
+ *   key named after the peer holding its kubeconfig (endpoint and CA from the program, token from the store).
+ */
+function remoteSecrets(cloud: Cloud, remote: MeshRemoteSecrets): KubernetesObject[] {
+  const token: ISecret & KubernetesObject = {
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "kubernetes.io/service-account-token",
+    metadata: {
+      name: READER_TOKEN_SECRET,
+      namespace: ISTIO_NAMESPACE,
+      labels: MESH_LABELS,
+      annotations: { "kubernetes.io/service-account.name": READER_SERVICE_ACCOUNT },
+    },
+  };
+  const push: IPushSecret & KubernetesObject = {
+    apiVersion: "external-secrets.io/v1alpha1",
+    kind: "PushSecret",
+    metadata: { name: READER_TOKEN_SECRET, namespace: ISTIO_NAMESPACE, labels: MESH_LABELS },
+    spec: {
+      refreshInterval: "1h",
+      // The entry belongs to the program (it creates it and grants the writes): never deleted from here.
+      deletionPolicy: "None",
+      updatePolicy: "Replace",
+      secretStoreRefs: [MESH_STORE],
+      selector: { secret: { name: READER_TOKEN_SECRET } },
+      data: [
+        {
+          match: { secretKey: "token", remoteRef: { remoteKey: remote.tokenKey } },
+          metadata: {
+            apiVersion: "kubernetes.external-secrets.io/v1alpha1",
+            kind: "PushSecretMetadata",
+            spec: pushMetadata(cloud, remote),
+          },
+        },
+      ],
+    },
+  };
+  const peers = CLOUDS.flatMap((c) => (remote.peers[c] ? [remote.peers[c]] : [])).map(
+    (peer): IExternalSecret & KubernetesObject => {
+      const name = remoteSecretName(peer.clusterName);
+      return {
+        apiVersion: "external-secrets.io/v1",
+        kind: "ExternalSecret",
+        metadata: { name, namespace: ISTIO_NAMESPACE, labels: MESH_LABELS },
+        spec: {
+          refreshInterval: "1h",
+          secretStoreRef: MESH_STORE,
+          target: {
+            name,
+            creationPolicy: "Owner",
+            template: {
+              engineVersion: "v2",
+              metadata: {
+                labels: { "istio/multiCluster": "true" },
+                annotations: { "networking.istio.io/cluster": peer.clusterName },
+              },
+              data: { [peer.clusterName]: remoteKubeconfig(peer, "{{ .token }}") },
+            },
+          },
+          data: [{ secretKey: "token", remoteRef: { key: peer.tokenKey } }],
+        },
+      };
+    },
+  );
+  return [token, push, ...peers];
+}
+
 /** With sidecars, pods talk to istiod (xDS, 15012) and to other networks' east-west gateways (15443). */
 function meshNetworkPolicy(ns: string): INetworkPolicy & KubernetesObject {
   return {
@@ -289,6 +412,57 @@ function destinationRule(
   };
 }
 
+/**
+ * The VirtualService's name: the service's, then the first 8 hex digits of the sha256 of its spec as rendered. The
+ * agents leave a canaried service's VirtualService alone once it exists (its route weights are Argo Rollouts'), so a
+ * changed timeout or retry policy must arrive as a new object: a new name, which the Rollout follows, while the
+ * agent prunes the old one.
+ */
+export function virtualServiceName(name: string, spec: unknown): string {
+  return `${name}-${createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 8)}`;
+}
+
+/**
+ * What each agent is told about the objects Argo Rollouts edits during a rollout (the VirtualService's route weights,
+ * the stable and canary Services' selectors), so that it does not put them back at its next sync:
+ * - Flux: `kustomize.toolkit.fluxcd.io/ssa: IfNotPresent`, applied only while absent
+ *   (https://fluxcd.io/flux/components/kustomize/kustomizations/#controlling-the-apply-behavior-of-resources);
+ *   the ARM API's Flux configuration has no `driftIgnoreRules`;
+ * - Config Sync: `client.lifecycle.config.k8s.io/mutation: ignore`, created and then not kept in step
+ *   (https://cloud.google.com/kubernetes-engine/config-sync/docs/how-to/managing-objects#ignore-mutations);
+ * - Argo CD: nothing on the objects; the bootstrap Application ignores the fields the rollouts controller manages
+ *   and respects that when it syncs (scripts/publish-manifests.mjs, argoApplication).
+ */
+export const ROLLOUT_OWNED_ANNOTATIONS: Readonly<Record<GitOpsEngine, Readonly<Record<string, string>>>> = {
+  flux: { "kustomize.toolkit.fluxcd.io/ssa": "IfNotPresent" },
+  configsync: { "client.lifecycle.config.k8s.io/mutation": "ignore" },
+  argocd: {},
+};
+
+/**
+ * Marks, in one cluster's objects, what Argo Rollouts edits for each canaried service (a Rollout names it): its
+ * VirtualService and its stable and canary Services get the agent's annotation. Everything else stays the agent's.
+ */
+export function yieldToRollouts(objects: readonly KubernetesObject[], engine: GitOpsEngine): KubernetesObject[] {
+  const annotations = ROLLOUT_OWNED_ANNOTATIONS[engine];
+  if (Object.keys(annotations).length === 0) return [...objects];
+  const owned = new Set<string>();
+  for (const o of objects) {
+    if (o.kind !== "Rollout") continue;
+    const canary = (o as unknown as IRollout).spec?.strategy?.canary;
+    const ns = o.metadata.namespace;
+    if (canary?.stableService) owned.add(`Service/${ns}/${canary.stableService}`);
+    if (canary?.canaryService) owned.add(`Service/${ns}/${canary.canaryService}`);
+    const vs = canary?.trafficRouting?.istio?.virtualService?.name;
+    if (vs) owned.add(`VirtualService/${ns}/${vs}`);
+  }
+  return objects.map((o) =>
+    owned.has(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)
+      ? { ...o, metadata: { ...o.metadata, annotations: { ...(o.metadata.annotations ?? {}), ...annotations } } }
+      : o,
+  );
+}
+
 /** Retries and the timeout; with a canary, the `primary` route the Rollout splits between stable and canary. */
 function virtualService(name: string, s: WorkloadSpec, ns: string): IVirtualService & KubernetesObject {
   const t = s.traffic ?? TRAFFIC_DEFAULTS;
@@ -298,25 +472,27 @@ function virtualService(name: string, s: WorkloadSpec, ns: string): IVirtualServ
         { destination: { host: fqdn(`${name}-canary`, ns) }, weight: 0 },
       ]
     : [{ destination: { host: fqdn(name, ns) } }];
+  const spec = {
+    hosts: [fqdn(name, ns)],
+    http: [
+      {
+        name: "primary",
+        route,
+        timeout: ms(t.timeoutMs),
+        retries: {
+          attempts: t.retries,
+          perTryTimeout: ms(t.perTryTimeoutMs),
+          retryOn: "connect-failure,refused-stream,unavailable,cancelled,5xx",
+        },
+      },
+    ],
+  };
   return {
     apiVersion: "networking.istio.io/v1",
     kind: "VirtualService",
-    metadata: { name, namespace: ns, labels: MESH_LABELS },
-    spec: {
-      hosts: [fqdn(name, ns)],
-      http: [
-        {
-          name: "primary",
-          route,
-          timeout: ms(t.timeoutMs),
-          retries: {
-            attempts: t.retries,
-            perTryTimeout: ms(t.perTryTimeoutMs),
-            retryOn: "connect-failure,refused-stream,unavailable,cancelled,5xx",
-          },
-        },
-      ],
-    },
+    // Only a canaried service's VirtualService is left to Argo Rollouts, so only its name carries the spec's hash.
+    metadata: { name: s.canary ? virtualServiceName(name, spec) : name, namespace: ns, labels: MESH_LABELS },
+    spec,
   };
 }
 
@@ -340,7 +516,7 @@ function canaryService(name: string, s: WorkloadSpec, ns: string): IService & Ku
  * `intervalSeconds`, then half, then all; the analysis runs from the first step and aborts (rolls back to the stable
  * version) at the first measurement at or above `maxErrorRatePercent`.
  */
-function rollout(name: string, s: WorkloadSpec, ns: string): IRollout & KubernetesObject {
+function rollout(name: string, s: WorkloadSpec, ns: string, virtualService: string): IRollout & KubernetesObject {
   const c = s.canary!;
   const pause = { pause: { duration: `${c.intervalSeconds}s` } };
   const steps = [{ setWeight: c.weightPercent }, pause, ...(c.weightPercent < 50 ? [{ setWeight: 50 }, pause] : [])];
@@ -357,7 +533,7 @@ function rollout(name: string, s: WorkloadSpec, ns: string): IRollout & Kubernet
         canary: {
           stableService: name,
           canaryService: `${name}-canary`,
-          trafficRouting: { istio: { virtualService: { name, routes: ["primary"] } } },
+          trafficRouting: { istio: { virtualService: { name: virtualService, routes: ["primary"] } } },
           analysis: {
             templates: [{ templateName: `${name}-error-rate` }],
             args: [
@@ -423,14 +599,16 @@ export function renderClusterMesh(input: ClusterMeshInput): KubernetesObject[] {
     crossNetworkGateway(),
     ...strictMtls(ns),
     ...(input.secrets ? cacerts(input.secrets) : []),
+    ...(input.secrets && input.remote ? remoteSecrets(input.cloud, input.remote) : []),
     meshNetworkPolicy(ns),
   ];
   for (const [name, s] of running) {
-    objects.push(destinationRule(name, s, ns, input.topology), virtualService(name, s, ns));
+    const vs = virtualService(name, s, ns);
+    objects.push(destinationRule(name, s, ns, input.topology), vs);
     if (s.canary)
       objects.push(
         canaryService(name, s, ns),
-        rollout(name, s, ns),
+        rollout(name, s, ns, vs.metadata.name),
         analysisTemplate(name, s.canary, ns, input.prometheusUrl),
       );
   }

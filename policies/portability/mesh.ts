@@ -1,4 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { get } from "@tricloud/policy-kit/kit";
+import { parse } from "yaml";
 import { CLUSTER_CLOUDS, WORKLOADS_OUTPUT, workloadsOf, type ClusterWorkloadsOutput } from "./workloads";
 
 /** Istio's root namespace: a PeerAuthentication there without a selector applies to the whole mesh. */
@@ -62,4 +64,96 @@ export const meshMtlsStrict: StackValidationPolicy = {
   },
 };
 
-export const meshPolicies = [meshMtlsStrict];
+type ClusterCloud = (typeof CLUSTER_CLOUDS)[number];
+
+/** The remote secrets one cluster renders: the ExternalSecrets whose template carries Istio's multi-cluster label. */
+function remoteSecrets(w: ClusterWorkloadsOutput): any[] {
+  return (w.objects ?? []).filter(
+    (o) => o.kind === "ExternalSecret" && o.spec?.target?.template?.metadata?.labels?.["istio/multiCluster"] === "true",
+  );
+}
+
+/**
+ * What is wrong with the remote secrets of every cluster, given the stack's `crossCloud.apiEndpoints` (undefined when
+ * the VPN is off). Each remote secret must name a peer by the peer's own `global.multiCluster.clusterName`, hold one
+ * kubeconfig under that name whose server is the peer's endpoint over the VPN and whose CA is set, and take its token
+ * from the entry the peer pushes its token to (the copy step fills the same name); clusters that push a token read
+ * each other both ways. Without the VPN no API server is reachable from another cloud, so none may be rendered.
+ */
+export function remoteSecretFindings(
+  all: Partial<Record<ClusterCloud, ClusterWorkloadsOutput>>,
+  apiEndpoints: Partial<Record<ClusterCloud, string>> | undefined,
+): string[] {
+  const out: string[] = [];
+  const byName = new Map<string, ClusterCloud>();
+  for (const c of CLUSTER_CLOUDS) {
+    const n = all[c]?.mesh?.clusterName;
+    if (n) byName.set(n, c);
+  }
+  for (const cloud of CLUSTER_CLOUDS) {
+    const w = all[cloud];
+    if (!w) continue;
+    const secrets = remoteSecrets(w);
+    if (secrets.length > 0 && !apiEndpoints) {
+      out.push(
+        `${cloud}: ${secrets.length} remote secret(s) while tricloud:network.crossCloud is off: no peer's private API server is reachable`,
+      );
+      continue;
+    }
+    const read = new Set<ClusterCloud>();
+    for (const es of secrets) {
+      const where = `${cloud}: ExternalSecret ${es.metadata?.namespace}/${es.metadata?.name}`;
+      const t = es.spec.target.template;
+      const name: string | undefined = t.metadata?.annotations?.["networking.istio.io/cluster"];
+      const peer = name ? byName.get(name) : undefined;
+      if (!name || !peer || peer === cloud) {
+        out.push(
+          `${where} names cluster ${JSON.stringify(name)}, which is no peer's global.multiCluster.clusterName (${[...byName.keys()].join(", ")})`,
+        );
+        continue;
+      }
+      read.add(peer);
+      const keys = Object.keys(t.data ?? {});
+      if (keys.length !== 1 || keys[0] !== name)
+        out.push(`${where} holds keys ${keys.join(", ")}, not one named ${name}`);
+      let kubeconfig: any;
+      try {
+        kubeconfig = parse(String(t.data?.[name] ?? ""));
+      } catch {
+        kubeconfig = undefined;
+      }
+      const cluster = kubeconfig?.clusters?.[0]?.cluster;
+      if (cluster?.server !== apiEndpoints?.[peer])
+        out.push(`${where} points at ${cluster?.server}, not ${peer}'s endpoint over the VPN ${apiEndpoints?.[peer]}`);
+      if (!cluster?.["certificate-authority-data"]) out.push(`${where} has no certificate-authority-data`);
+      const pushedTo = (all[peer]?.mesh as { readerTokenTo?: string | null } | undefined)?.readerTokenTo;
+      const from = es.spec.data?.[0]?.remoteRef?.key;
+      if (!pushedTo || from !== pushedTo)
+        out.push(`${where} reads its token from ${from}, but ${peer} pushes its token to ${pushedTo ?? "no entry"}`);
+    }
+    const pushing = CLUSTER_CLOUDS.filter(
+      (c) => c !== cloud && (all[c]?.mesh as { readerTokenTo?: string | null } | undefined)?.readerTokenTo,
+    );
+    if ((w.mesh as { readerTokenTo?: string | null } | undefined)?.readerTokenTo)
+      for (const peer of pushing)
+        if (!read.has(peer)) out.push(`${cloud}: no remote secret for ${peer}, though both push their reader tokens`);
+  }
+  return out;
+}
+
+export const meshRemoteSecrets: StackValidationPolicy = {
+  name: "portability-workloads-mesh-remote-secrets",
+  description:
+    "Requires each istiod's remote secrets to name real peers by their mesh cluster names, reach them at their VPN endpoints with their CAs and tokens, both ways; and none while the VPN is off.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, reportViolation) => {
+    const all = workloadsOf(args);
+    if (!all) return args.notApplicable(`the stack exports no ${WORKLOADS_OUTPUT}`);
+    const stack = args.resources.find((r) => r.type === "pulumi:pulumi:Stack");
+    const endpoints = get(stack?.props, "crossCloud.apiEndpoints") as Partial<Record<ClusterCloud, string>> | undefined;
+    for (const f of remoteSecretFindings(all, endpoints))
+      reportViolation(`${f} (components/workloads/mesh.ts renders them from stacks/workloads.ts, remoteSecretsOf).`);
+  },
+};
+
+export const meshPolicies = [meshMtlsStrict, meshRemoteSecrets];

@@ -126,7 +126,7 @@ describe("pieces", () => {
     expect(P.splitReference("host:5000/a/b:v1")).toEqual({ repository: "host:5000/a/b", tag: "v1" });
   });
 
-  it("the Application uses the cluster's ARN and leaves replicas to the HPAs and the downscaler", () => {
+  it("the Application uses the cluster's ARN, leaves replicas to the HPAs and the downscaler and a canary's weights and selectors to Argo Rollouts", () => {
     const app = P.argoApplication({
       repositoryUrl: "1.dkr.ecr.us-west-2.amazonaws.com/t/dev",
       tag: "manifests-1",
@@ -141,8 +141,12 @@ describe("pieces", () => {
     expect(app.spec.destination).toEqual({ server: "arn:aws:eks:us-west-2:1:cluster/dev-aws-k8s" });
     expect(app.spec.ignoreDifferences).toEqual([
       { group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] },
+      { group: "networking.istio.io", kind: "VirtualService", jqPathExpressions: [".spec.http[].route[].weight"] },
+      { group: "", kind: "Service", jsonPointers: ["/spec/selector/rollouts-pod-template-hash"] },
     ]);
-    expect(app.spec.syncPolicy.syncOptions).toContain("RespectIgnoreDifferences=true");
+    // Without RespectIgnoreDifferences a sync would still apply the ignored fields; ApplyOutOfSyncOnly keeps a sync
+    // of other objects from re-applying an unchanged VirtualService at all.
+    expect(app.spec.syncPolicy.syncOptions).toEqual(["RespectIgnoreDifferences=true", "ApplyOutOfSyncOnly=true"]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { meshTopology, type MeshSecretSource, type MeshTopology } from "../../components/shared/mesh";
-import { renderClusterMesh } from "../../components/workloads/mesh";
+import { renderClusterMesh, virtualServiceName } from "../../components/workloads/mesh";
 import { renderClusterWorkloads, type KubernetesObject } from "../../components/workloads/render";
 import { parseStackConfig, type StackConfig } from "../../stacks/config/load";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
@@ -316,7 +316,9 @@ describe("traffic from tricloud:services", () => {
     const vs = ofKind(
       render("prod", "gcp", "tricloud:services.auth-service.traffic.timeoutMs=5500"),
       "VirtualService",
-    ).find((v) => v.metadata.name === "auth-service");
+    ).find((v) => v.spec.hosts[0] === "auth-service.platform.svc.cluster.local");
+    // A canaried service's VirtualService is named after its spec (docs/workloads.md, drift).
+    expect(vs.metadata.name).toBe(virtualServiceName("auth-service", vs.spec));
     const [route] = vs.spec.http;
     expect(route.name).toBe("primary");
     expect(route.timeout).toBe("5500ms");
@@ -333,7 +335,11 @@ describe("traffic from tricloud:services", () => {
     const canary = ro.spec.strategy.canary;
     expect(canary.steps[0]).toEqual({ setWeight: 10 });
     expect(canary.steps[1]).toEqual({ pause: { duration: "60s" } });
-    expect(canary.trafficRouting.istio.virtualService).toEqual({ name: "api-gateway", routes: ["primary"] });
+    const vs = ofKind(objects, "VirtualService").find(
+      (v) => v.spec.hosts[0] === "api-gateway.platform.svc.cluster.local",
+    );
+    expect(vs.metadata.name).toMatch(/^api-gateway-[0-9a-f]{8}$/);
+    expect(canary.trafficRouting.istio.virtualService).toEqual({ name: vs.metadata.name, routes: ["primary"] });
     expect(ro.spec.workloadRef).toMatchObject({ kind: "Deployment", name: "api-gateway" });
     const at = ofKind(objects, "AnalysisTemplate").find((t) => t.metadata.name === "api-gateway-error-rate");
     const [metric] = at.spec.metrics;

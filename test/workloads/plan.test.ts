@@ -7,11 +7,14 @@ const HELM_KINDS: Record<string, string[]> = {
   azure: ["HelmRelease", "HelmRepository"],
   gcp: ["RootSync"],
 };
-/** The CA reaches the cluster from the cloud's secret store where the store entry exists (no EKS GitOps in staging). */
+/**
+ * The CA reaches the cluster from the cloud's secret store where the store entry exists (no EKS GitOps in staging);
+ * with the VPN on (staging), the reader token's Secret and its PushSecret come with the remote secrets.
+ */
 const SECRET_KINDS: Record<string, string[]> = {
   aws: [],
-  azure: ["ClusterSecretStore", "ExternalSecret"],
-  gcp: ["ClusterSecretStore", "ExternalSecret"],
+  azure: ["ClusterSecretStore", "ExternalSecret", "PushSecret", "Secret"],
+  gcp: ["ClusterSecretStore", "ExternalSecret", "PushSecret", "Secret"],
 };
 
 describe("the staging plan shows what each cluster runs", () => {
