@@ -328,6 +328,28 @@ describe("deploy workflow", () => {
     }
   });
 
+  it("copies the mesh's reader tokens after the publish, from the same outputs file, waiting for a first deploy's pushes", () => {
+    for (const stack of STACKS) {
+      const steps = w.jobs[stack]!.steps;
+      const publish = steps.findIndex((s) => s.name === "Publish manifests");
+      const copy = steps.findIndex((s) => s.name === "Copy the mesh's reader tokens");
+      expect(copy).toBe(publish + 1);
+      expect(steps[copy]!.run).toBe(
+        `node scripts/copy-reader-tokens.mjs --outputs "$RUNNER_TEMP/outputs-${stack}.json" --wait-seconds 900`,
+      );
+    }
+  });
+
+  it.each(STACKS)("the outputs the copy step reads are ones the %s stack really exports", async (stack) => {
+    const { storesOf, copyPlan } = await import("../../scripts/copy-reader-tokens.mjs");
+    const outputs = (await planStack(stack)).outputs as any;
+    const copies = copyPlan(storesOf(outputs));
+    // dev: the VPN is off, nothing to copy; staging and prod: AKS and GKE (no EKS capability) copy to each other.
+    expect(copies.map((c) => `${c.from.cloud}->${c.to.cloud}`)).toEqual(
+      stack === "dev" ? [] : ["azure->gcp", "gcp->azure"],
+    );
+  });
+
   it.each(STACKS)("the outputs the publish step reads are ones the %s stack really exports", async (stack) => {
     const { publishPlan } = await import("../../scripts/publish-manifests.mjs");
     const outputs = (await planStack(stack)).outputs;
