@@ -429,7 +429,7 @@ export function virtualServiceName(name: string, spec: unknown): string {
  *   (https://fluxcd.io/flux/components/kustomize/kustomizations/#controlling-the-apply-behavior-of-resources);
  *   the ARM API's Flux configuration has no `driftIgnoreRules`;
  * - Config Sync: `client.lifecycle.config.k8s.io/mutation: ignore`, created and then not kept in step
- *   (https://cloud.google.com/kubernetes-engine/config-sync/docs/how-to/managing-objects#ignore-mutations);
+ *   (https://docs.cloud.google.com/kubernetes-engine/config-sync/docs/concepts/configs, "Ignore object mutations");
  * - Argo CD: nothing on the objects; the bootstrap Application ignores the fields the rollouts controller manages
  *   and respects that when it syncs (scripts/publish-manifests.mjs, argoApplication).
  */
