@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { remoteSecretFindings } from "../../policies/portability/mesh";
+import { meshRemoteSecrets, remoteSecretFindings } from "../../policies/portability/mesh";
 import {
   meshTopology,
   readerTokenSecretName,
@@ -19,6 +19,7 @@ import { parseStackConfig } from "../../stacks/config/load";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 import { stackConfig } from "../helpers/config";
 import { ofType, planStack } from "../helpers/plan";
+import { messages, res } from "../helpers/policies";
 
 // The script is an ES module and this file compiles to CommonJS: it is loaded with import().
 type Publish = typeof import("../../scripts/publish-manifests.mjs", { with: { "resolution-mode": "import" } });
@@ -279,6 +280,27 @@ describe("remote secrets in the plans", () => {
           `${c}: 2 remote secret(s) while tricloud:network.crossCloud is off: no peer's private API server is reachable`,
       ),
     );
+  });
+});
+
+describe("portability-workloads-mesh-remote-secrets, run by the policy engine on the stack's outputs", () => {
+  it("passes staging's outputs and reports a cluster name that is no peer's, naming where it is rendered", async () => {
+    const o = (await planStack("staging")).outputs as any;
+    const stack = (workloads: unknown, crossCloud: unknown) => [
+      res("pulumi:pulumi:Stack", {}, { outputs: { workloads, ...(crossCloud ? { crossCloud } : {}) } }),
+    ];
+    expect(await messages(meshRemoteSecrets, stack(o.workloads, o.crossCloud))).toEqual([]);
+    const broken = structuredClone(o.workloads);
+    remoteOf(broken.azure.objects)[0].spec.target.template.metadata.annotations["networking.istio.io/cluster"] =
+      "staging-gke";
+    expect(await messages(meshRemoteSecrets, stack(broken, o.crossCloud))).toEqual([
+      expect.stringMatching(
+        /^azure: ExternalSecret istio-system\/istio-remote-secret-staging-gcp names cluster "staging-gke", .*\(components\/workloads\/mesh.ts renders them from stacks\/workloads.ts, remoteSecretsOf\)\.$/,
+      ),
+      expect.stringMatching(/^azure: no remote secret for gcp, though both push their reader tokens/),
+    ]);
+    // The same objects in a stack without the VPN's output.
+    expect(await messages(meshRemoteSecrets, stack(o.workloads, undefined))).toHaveLength(2);
   });
 });
 
