@@ -46,8 +46,9 @@ export interface AzureMeshSecretArgs {
 }
 
 /**
- * What a reader-token entry holds until its first real value: Key Vault (through ARM) creates a secret only with a
- * value. Not a token, so the copy step refuses it as missing (scripts/copy-reader-tokens.mjs).
+ * What a reader-token entry holds until its first real value: the ARM secret resource is meant to carry a value (the
+ * SDK marks it optional; creating one without it was not tried). Not a token, so the copy step refuses it as missing
+ * (scripts/copy-reader-tokens.mjs).
  */
 export const READER_TOKEN_PLACEHOLDER = "unset";
 
