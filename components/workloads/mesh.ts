@@ -214,6 +214,9 @@ function strictMtls(ns: string): (IPeerAuthentication & KubernetesObject)[] {
   }));
 }
 
+/** The store every mesh ExternalSecret and PushSecret goes through (`cacerts`, then the reader tokens). */
+const MESH_STORE = { kind: "ClusterSecretStore" as const, name: "mesh-ca" };
+
 /** The cluster's intermediate CA, from the cloud's secret store into `istio-system/cacerts` (never in a manifest). */
 function cacerts(secrets: MeshSecretSource): KubernetesObject[] {
   // Cluster-scoped, so it may name the operator's own service account (a namespaced store only its own namespace's),
@@ -221,7 +224,7 @@ function cacerts(secrets: MeshSecretSource): KubernetesObject[] {
   const store: IClusterSecretStore & KubernetesObject = {
     apiVersion: "external-secrets.io/v1",
     kind: "ClusterSecretStore",
-    metadata: { name: "mesh-ca", labels: MESH_LABELS },
+    metadata: { name: MESH_STORE.name, labels: MESH_LABELS },
     spec: {
       provider: secrets.provider as NonNullable<IClusterSecretStore["spec"]>["provider"],
       conditions: [{ namespaces: [ISTIO_NAMESPACE] }],
@@ -233,7 +236,7 @@ function cacerts(secrets: MeshSecretSource): KubernetesObject[] {
     metadata: { name: CACERTS_SECRET, namespace: ISTIO_NAMESPACE, labels: MESH_LABELS },
     spec: {
       refreshInterval: "1h",
-      secretStoreRef: { kind: "ClusterSecretStore", name: "mesh-ca" },
+      secretStoreRef: MESH_STORE,
       target: { name: CACERTS_SECRET, creationPolicy: "Owner" },
       // The entry is JSON with the four file names istiod reads as keys.
       dataFrom: [{ extract: { key: secrets.key } }],
@@ -241,9 +244,6 @@ function cacerts(secrets: MeshSecretSource): KubernetesObject[] {
   };
   return [store, secret];
 }
-
-/** The store every mesh ExternalSecret and PushSecret goes through (cacerts above, the reader tokens below). */
-const MESH_STORE = { kind: "ClusterSecretStore" as const, name: "mesh-ca" };
 
 /**
  * Per provider, the PushSecret metadata the push needs (External Secrets' provider sources, providers/v1/*):
