@@ -74,6 +74,19 @@ function remoteSecrets(w: ClusterWorkloadsOutput): any[] {
 }
 
 /**
+ * `global.multiCluster.clusterName` as the cluster's istiod is installed with: the values of its `istiod` release in
+ * whichever form the cluster's agent takes it (Flux HelmRelease, Argo CD Application, Config Sync RootSync).
+ */
+export function istiodClusterName(w: ClusterWorkloadsOutput | undefined): string | undefined {
+  const istiod = (w?.objects ?? []).find(
+    (o) => ["HelmRelease", "Application", "RootSync"].includes(o.kind ?? "") && o.metadata?.name === "istiod",
+  );
+  const values = istiod?.spec?.values ?? istiod?.spec?.source?.helm?.valuesObject ?? istiod?.spec?.helm?.values;
+  const name = values?.global?.multiCluster?.clusterName;
+  return typeof name === "string" ? name : undefined;
+}
+
+/**
  * What is wrong with the remote secrets of every cluster, given the stack's `crossCloud.apiEndpoints` (undefined when
  * the VPN is off). Each remote secret must name a peer by the peer's own `global.multiCluster.clusterName`, hold one
  * kubeconfig under that name whose server is the peer's endpoint over the VPN and whose CA is set, and take its token
@@ -85,9 +98,11 @@ export function remoteSecretFindings(
   apiEndpoints: Partial<Record<ClusterCloud, string>> | undefined,
 ): string[] {
   const out: string[] = [];
+  // A peer is known by the cluster name its own istiod runs with (its rendered Helm values), which is what that
+  // istiod puts on its endpoints; the plan's summary (`mesh.clusterName`) only where no istiod install is rendered.
   const byName = new Map<string, ClusterCloud>();
   for (const c of CLUSTER_CLOUDS) {
-    const n = all[c]?.mesh?.clusterName;
+    const n = istiodClusterName(all[c]) ?? all[c]?.mesh?.clusterName;
     if (n) byName.set(n, c);
   }
   for (const cloud of CLUSTER_CLOUDS) {

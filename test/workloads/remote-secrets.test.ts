@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { meshRemoteSecrets, remoteSecretFindings } from "../../policies/portability/mesh";
+import { istiodClusterName, meshRemoteSecrets, remoteSecretFindings } from "../../policies/portability/mesh";
 import {
   meshTopology,
   readerTokenSecretName,
@@ -266,6 +266,20 @@ describe("remote secrets in the plans", () => {
         /^aws: .*istio-remote-secret-staging-azure points at https:\/\/staging-azure.*, not azure's endpoint over the VPN https:\/\/10.9.9.9$/,
       ),
       expect.stringMatching(/^gcp: .*istio-remote-secret-staging-azure points at/),
+    ]);
+    // The peer's istiod installed under another name than the one its remote secrets carry: caught from the Helm
+    // values each agent applies (Argo CD on EKS, Flux on AKS, Config Sync on GKE).
+    expect(CLOUDS.map((c) => istiodClusterName(o.workloads[c]))).toEqual(CLOUDS.map((c) => `staging-${c}`));
+    const renamed = structuredClone(o.workloads);
+    const istiod = renamed.gcp.objects.find((x: any) => x.kind === "RootSync" && x.metadata.name === "istiod");
+    istiod.spec.helm.values.global.multiCluster.clusterName = "staging-gke";
+    expect(remoteSecretFindings(renamed, endpoints)).toEqual([
+      expect.stringMatching(/^aws: .*istio-remote-secret-staging-gcp names cluster "staging-gcp", which is no peer's/),
+      "aws: no remote secret for gcp, though both push their reader tokens",
+      expect.stringMatching(
+        /^azure: .*istio-remote-secret-staging-gcp names cluster "staging-gcp", which is no peer's/,
+      ),
+      "azure: no remote secret for gcp, though both push their reader tokens",
     ]);
     const wrongEntry = structuredClone(o.workloads);
     remoteOf(wrongEntry.azure.objects)[0].spec.data[0].remoteRef.key = "tricloud-staging-aws-istio-cacerts";
