@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { PGlite } from "@electric-sql/pglite";
 import type { Sql, SqlRunner } from "./sql";
 
@@ -46,7 +47,24 @@ function pgliteVersion(): string {
   return (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
 }
 
+/**
+ * PGlite's WebAssembly is compiled by V8's baseline compiler only. By default V8 also recompiles
+ * hot functions of the 8 MiB module with its optimizing compiler in the background, which a
+ * store that starts often and runs briefly (local clusters, tests) never earns back. Measured
+ * on a 2-core machine: a cluster's start took 1.5 instead of 2.6 CPU-s, and 4,000 inserts and
+ * lookups 0.60 instead of 0.76 CPU-s. The flag is read when a module is compiled, so it is set
+ * before the first PGlite opens; it touches only WebAssembly (the PostgreSQL server store
+ * loads none).
+ */
+let baselineOnly = false;
+function compileWasmBaselineOnly(): void {
+  if (baselineOnly) return;
+  setFlagsFromString("--liftoff-only");
+  baselineOnly = true;
+}
+
 async function openPglite(dataDir: string | undefined, templateDir: string | undefined): Promise<PGlite> {
+  compileWasmBaselineOnly();
   const fresh = !dataDir || !existsSync(join(dataDir, "PG_VERSION"));
   if (!templateDir || !fresh) return PGlite.create(dataDir ?? "memory://");
   const template = join(templateDir, `pglite-${pgliteVersion()}-empty.tar`);
