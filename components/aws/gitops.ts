@@ -168,7 +168,7 @@ export class AwsGitOps extends pulumi.ComponentResource {
     // (argocd-register-clusters.html, "Access Entry RBAC requirements"): without a policy Argo CD can read and apply
     // nothing. The Applications install CRDs, cluster-scoped RBAC and webhooks in several namespaces (istio-base,
     // external-secrets, argo-rollouts), which only the cluster-wide admin policy allows. No aws.eks.AccessEntry here:
-    // the capability's own entry is the role's one, and a second CreateAccessEntry for it is refused.
+    // the capability's own entry is the role's one, and CreateAccessEntry takes one entry per principal ARN.
     const partition = aws.getPartitionOutput({}, child).partition;
     new aws.eks.AccessPolicyAssociation(
       `${name}-argocd-admin`,
