@@ -358,6 +358,21 @@ describe("the store entries and what the External Secrets identities may do with
         Resource: arn("tricloud-staging-aws-istio-reader-token"),
       },
     ]);
+    // Those four are what External Secrets' AWS provider calls for this PushSecret (docs/workloads.md, "What a push
+    // calls on AWS"): its metadata names no tags (no TagResource/UntagResource), no resource policy (so
+    // DeleteResourcePolicy), no replication; deletionPolicy None (no DeleteSecret); the entry exists (no CreateSecret).
+    const [push] = ofKind((r.outputs as any).workloads.aws.objects, "PushSecret");
+    expect(push.spec.deletionPolicy).toBe("None");
+    expect(push.spec.data).toEqual([
+      {
+        match: { secretKey: "token", remoteRef: { remoteKey: "tricloud-staging-aws-istio-reader-token" } },
+        metadata: {
+          apiVersion: "kubernetes.external-secrets.io/v1alpha1",
+          kind: "PushSecretMetadata",
+          spec: { secretPushFormat: "string" },
+        },
+      },
+    ]);
   });
 
   it("Azure: Key Vault Secrets Officer on its own entry only, Secrets User on each peer's copy", async () => {
