@@ -110,6 +110,19 @@ function serviceFloorNodes(
   ];
 }
 
+/**
+ * The Applications the EKS Argo CD capability manages, each billed per hour: those rendered for the AWS cluster (the
+ * Stack's output `workloads.aws.objects`, one per Helm release) and the bootstrap Application that syncs the rest
+ * (scripts/publish-manifests.mjs creates it through the capability's API).
+ */
+export function argoCdApplicationsOf(stackOutputs: Record<string, any> | undefined): number {
+  const objects: unknown = stackOutputs?.workloads?.aws?.objects;
+  const rendered = Array.isArray(objects)
+    ? objects.filter((o) => o?.apiVersion === "argoproj.io/v1alpha1" && o?.kind === "Application").length
+    : 0;
+  return rendered + 1;
+}
+
 /** Every off-hours saving line's name starts with this (the plan's cost section and the comment sum them). */
 export const OFF_HOURS_LINE = "Off-hours scale-to-zero";
 
@@ -273,6 +286,20 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
         "hour",
         nodeHours,
         "autoModeNodeHours",
+      ),
+    ];
+  },
+  "aws:eks/capability:Capability": (r, ctx) => {
+    // Only Argo CD is priced here (the program creates no ACK or kro capability); another type is left unpriced.
+    if (r.props.type !== "ARGOCD") return [];
+    const apps = argoCdApplicationsOf(ctx.ofType("pulumi:pulumi:Stack")[0]?.props);
+    return [
+      hours("EKS Capability for Argo CD", "aws.eks.capability.argocd"),
+      hours(
+        `Argo CD Applications managed x ${apps}`,
+        "aws.eks.capability.argocd.application",
+        apps,
+        "the Helm releases rendered as Applications, and the bootstrap Application the publish step creates",
       ),
     ];
   },
@@ -884,6 +911,7 @@ export const FREE: Readonly<Record<string, string>> = {
   "vercel:index/projectDomain:ProjectDomain": "included in the team's plan",
   "vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables": "included in the team's plan",
   "aws:budgets/budget:Budget": "budgets without actions have no charge",
+  "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "EKS access entries and their policies have no charge",
   "aws:eks/addon:Addon": "the add-on is free; the metrics and logs it sends are CloudWatch usage, not modelled",
   "aws:sns/topic:Topic": "billed per notification; alert volumes stay within SNS's free tier (not modelled)",
   "aws:sns/topicSubscription:TopicSubscription": "no charge of its own",

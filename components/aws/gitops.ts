@@ -10,6 +10,7 @@ import {
   type MeshSecretSource,
 } from "../shared/mesh";
 import type { Tags } from "../shared/tags";
+import { ARGOCD_NAMESPACE } from "../workloads/helm";
 import { assumeRole } from "./cluster";
 
 export interface AwsGitOpsArgs {
@@ -114,6 +115,9 @@ export function ecrReadPolicy(repositoryArn: string): string {
   });
 }
 
+/** The EKS access policy the capability role gets on its own cluster (docs/workloads.md, "What Argo CD may do"). */
+export const ARGOCD_ACCESS_POLICY = "AmazonEKSClusterAdminPolicy";
+
 /**
  * The EKS capability for Argo CD (docs/workloads.md): Argo CD runs in AWS's control plane, assumes a role trusted by
  * `capabilities.eks.amazonaws.com` (sts:AssumeRole and sts:TagSession, the capability-role page's trust policy), and
@@ -144,7 +148,7 @@ export class AwsGitOps extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.eks.Capability(
+    const capability = new aws.eks.Capability(
       `${name}-capability`,
       {
         clusterName: args.clusterName,
@@ -153,10 +157,28 @@ export class AwsGitOps extends pulumi.ComponentResource {
         roleArn: role.arn,
         // The only value the API takes: Argo CD's Applications stay when the capability is deleted.
         deletePropagationPolicy: "RETAIN",
-        configuration: { argoCd: { awsIdc: { idcInstanceArn: args.idcInstanceArn } } },
+        // The capability reads Applications from one namespace only, the one it is created with: the rendered
+        // Applications' (argocd-permissions.html, "Source namespaces"), set here rather than left to a default.
+        configuration: { argoCd: { awsIdc: { idcInstanceArn: args.idcInstanceArn }, namespace: ARGOCD_NAMESPACE } },
         tags: { ...args.tags },
       },
       { parent: this, dependsOn: [read] },
+    );
+    // EKS creates the role's access entry with the capability but grants it no Kubernetes permissions
+    // (argocd-register-clusters.html, "Access Entry RBAC requirements"): without a policy Argo CD can read and apply
+    // nothing. The Applications install CRDs, cluster-scoped RBAC and webhooks in several namespaces (istio-base,
+    // external-secrets, argo-rollouts), which only the cluster-wide admin policy allows. No aws.eks.AccessEntry here:
+    // the capability's own entry is the role's one, and CreateAccessEntry takes one entry per principal ARN.
+    const partition = aws.getPartitionOutput({}, child).partition;
+    new aws.eks.AccessPolicyAssociation(
+      `${name}-argocd-admin`,
+      {
+        clusterName: args.clusterName,
+        principalArn: role.arn,
+        policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${ARGOCD_ACCESS_POLICY}`,
+        accessScope: { type: "cluster" },
+      },
+      { parent: this, dependsOn: [capability] },
     );
     this.roleArn = role.arn;
     if (args.mesh) this.meshSecrets = this.meshSecret(name, args.mesh, args.tags);

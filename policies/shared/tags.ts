@@ -89,6 +89,7 @@ export const TAG_PATHS: Readonly<Record<string, string>> = {
 export const UNTAGGABLE: Readonly<Record<string, string>> = {
   "aws:ec2/routeTableAssociation:RouteTableAssociation": "the provider has no tags argument",
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "the provider has no tags argument",
+  "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "the provider has no tags argument",
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": "the provider has no tags argument",
   "azure-native:authorization:RoleAssignment": "role assignments have no tags",
   "azure-native:managedidentity:FederatedIdentityCredential": "a child of the identity, which carries the tags",

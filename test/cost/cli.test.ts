@@ -43,7 +43,7 @@ describe("tricloud cost diff", () => {
       "--stack",
       "dev",
       "-c",
-      'tricloud:clusters={"aws":{"size":"small","minNodes":1,"desiredNodes":2,"maxNodes":3},"azure":{"size":"small","minNodes":1,"desiredNodes":1,"maxNodes":3},"gcp":{"size":"small","minNodes":1,"desiredNodes":1,"maxNodes":3},"publicAccessCidrs":[]}',
+      'tricloud:clusters={"aws":{"size":"small","minNodes":1,"desiredNodes":2,"maxNodes":3},"azure":{"size":"small","minNodes":1,"desiredNodes":1,"maxNodes":3},"gcp":{"size":"small","minNodes":1,"desiredNodes":1,"maxNodes":3},"publicAccessCidrs":[],"eksArgoCdIdcInstanceArn":"arn:aws:sso:::instance/ssoins-7223a1b6c2d4e5f6"}',
       "--format",
       "json",
     );

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catalogWith, PriceCatalogError, readOverrideFile } from "../../pricing/catalog";
 import { estimateCost } from "../../pricing/estimate";
-import type { PricedResource } from "../../pricing/model";
+import { argoCdApplicationsOf, type PricedResource } from "../../pricing/model";
 import { loadUsageProfile } from "../../pricing/usage";
 import { parseWhatIf, WhatIfError } from "../../pricing/what-if";
 import { planStack } from "../helpers/plan";
@@ -165,6 +165,22 @@ describe("cost arithmetic against hand-computed figures", () => {
     expect(line([proxy]).monthlyUsd).toBe(21.9);
     expect(line([proxy]).note).toContain("2-vCPU minimum");
   });
+  it("the EKS Argo CD capability: its hours, and each Application it manages per hour (the rendered ones and the bootstrap one)", () => {
+    // 0.03 x 730 = 21.90; 3 rendered + 1 bootstrap = 4 Applications: 4 x 730 x 0.0015 = 4.38
+    const app = (name: string) => ({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name } });
+    const objects = [app("istio-base"), app("istiod"), { apiVersion: "v1", kind: "Namespace" }, app("argo-rollouts")];
+    const stack = r("pulumi:pulumi:Stack", { workloads: { aws: { objects } } });
+    const cap = r("aws:eks/capability:Capability", { type: "ARGOCD", capabilityName: "argocd" }, "urn:gitops");
+    const lines = estimateCost([stack, cap]).lines.filter((l) => l.resourceType === "aws:eks/capability:Capability");
+    expect(lines.map((l) => [l.name, l.monthlyUsd])).toEqual([
+      ["EKS Capability for Argo CD", 21.9],
+      ["Argo CD Applications managed x 4", 4.38],
+    ]);
+    expect(argoCdApplicationsOf(undefined)).toBe(1);
+    // A capability the program does not create (ACK, kro) is not priced as Argo CD.
+    expect(estimateCost([r("aws:eks/capability:Capability", { type: "ACK" })]).lines).toEqual([]);
+  });
+
   it("secret stores and the scheduler: per secret, per active version and location, per job; reads from the profile", () => {
     const medium = loadUsageProfile("medium"); // 50,000 secret reads a month
     // Secrets Manager: 0.40 + 5 x 10K calls x 0.05 = 0.25
@@ -213,6 +229,10 @@ describe("cost arithmetic against hand-computed figures", () => {
     expect(sum(Object.values(report.cost.byCloud))).toBeCloseTo(report.cost.monthlyUsd!, 2);
     expect(report.cost.byComponent?.["prod-aws-db"]).toBe(255.14); // 232.14 + 23.00
     expect(report.cost.byComponent?.["prod-gcp-db"]).toBe(236.36); // 120.60 + 81.76 + 34.00
+    // The Argo CD capability: 21.90, and 7 Helm releases plus the bootstrap Application: 8 x 730 x 0.0015 = 8.76.
+    expect(
+      report.cost.lines.filter((l) => l.resourceType === "aws:eks/capability:Capability").map((l) => l.monthlyUsd),
+    ).toEqual([21.9, 8.76]);
   });
 });
 

@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseDocument } from "yaml";
 import { plan } from "../../cli/plan/run";
 import type { PlanReport, PlannedResource } from "../../cli/plan/report";
 
@@ -9,6 +13,26 @@ export function planStack(stack: string, overrides: readonly string[] = []): Pro
   let p = cache.get(key);
   if (!p) {
     p = plan({ stack, overrides, projectDir: `${__dirname}/../..` });
+    cache.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * Plans a stack of this repository as a team without an IAM Identity Center instance would: its stack file without
+ * `tricloud:clusters.eksArgoCdIdcInstanceArn` (so EKS has no Argo CD capability). Cached like planStack.
+ */
+export function planStackWithoutEksArgoCd(stack: string): Promise<PlanReport> {
+  const key = `${stack}|without eksArgoCdIdcInstanceArn`;
+  let p = cache.get(key);
+  if (!p) {
+    const root = `${__dirname}/../..`;
+    const doc = parseDocument(readFileSync(join(root, `Pulumi.${stack}.yaml`), "utf8"));
+    if (!doc.deleteIn(["config", "tricloud:clusters", "eksArgoCdIdcInstanceArn"]))
+      throw new Error(`Pulumi.${stack}.yaml sets no tricloud:clusters.eksArgoCdIdcInstanceArn`);
+    const file = join(mkdtempSync(join(tmpdir(), "tricloud-no-argocd-")), `Pulumi.${stack}.yaml`);
+    writeFileSync(file, doc.toString());
+    p = plan({ stack, configFile: file, projectDir: root });
     cache.set(key, p);
   }
   return p;

@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { runPreflight } from "../../policies/preflight/engine";
 import { isStackRule, type PreflightResource } from "../../policies/preflight/rule";
-import { awsPrerequisites, awsRules, CLOUDWATCH_RETENTION_DAYS } from "../../policies/preflight/rules/aws";
+import {
+  ARGOCD_APPLICATION_NAMESPACE,
+  awsPrerequisites,
+  awsRules,
+  CLOUDWATCH_RETENTION_DAYS,
+} from "../../policies/preflight/rules/aws";
 import { cloudWatchRetention } from "../../components/aws/cluster";
 import { secretRecoveryWindowDays } from "../../components/aws/function-host";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { AS_OF, r, ruleHarness } from "../helpers/preflight";
+import { ARGOCD_NAMESPACE } from "../../components/workloads/helm";
 
 const { rule, findings, props } = ruleHarness(awsRules);
 
@@ -251,6 +257,7 @@ const STACK_RULES = [
   "preflight-aws-eks-auto-mode-cluster-role",
   "preflight-aws-lambda-waits-for-vpc-permissions",
   "preflight-aws-log-groups-first",
+  "preflight-aws-eks-argocd-capability-access",
 ];
 
 describe("AWS preflight: quotas, what must exist and what must wait (each rule passes and fails)", () => {
@@ -282,6 +289,45 @@ describe("AWS preflight: quotas, what must exist and what must wait (each rule p
     expect(findings(name, [group, waiting, noPods])).toEqual([]);
     expect(findings(name, [group, racing]).map((f) => [f.urn, f.value])).toEqual([[racing.urn, "coredns"]]);
     expect(findings(name, [r("aws:eks/addon:Addon", { clusterName: "auto-only", addonName: "coredns" })])).toEqual([]);
+  });
+
+  it("the Argo CD capability's role gets an access policy after the capability, no access entry of its own, and reads the Applications' namespace", () => {
+    const role = "arn:aws:iam::123456789012:role/argocd";
+    const cap = r("aws:eks/capability:Capability", {
+      clusterName: "c",
+      type: "ARGOCD",
+      roleArn: role,
+      configuration: { argoCd: { namespace: ARGOCD_NAMESPACE } },
+    });
+    const policy = { clusterName: "c", principalArn: role, policyArn: "arn:aws:eks::aws:cluster-access-policy/x" };
+    const after = r("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", policy, { dependencies: [cap.urn] });
+    const racing = r("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", policy);
+    const entry = r("aws:eks/accessEntry:AccessEntry", { clusterName: "c", principalArn: role });
+    const name = "preflight-aws-eks-argocd-capability-access";
+    expect(findings(name, [cap, after])).toEqual([]);
+    expect(findings(name, [cap]).map((f) => [f.urn, f.property])).toEqual([[cap.urn, "roleArn"]]);
+    expect(findings(name, [cap, racing]).map((f) => [f.urn, f.property])).toEqual([[racing.urn, "dependsOn"]]);
+    expect(findings(name, [cap, after, entry]).map((f) => [f.urn, f.property])).toEqual([[entry.urn, "principalArn"]]);
+    // Another cluster's association does not count; another namespace than the rendered Applications' is refused.
+    const elsewhere = r(
+      "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+      { ...policy, clusterName: "other" },
+      { dependencies: [cap.urn] },
+    );
+    expect(findings(name, [cap, elsewhere]).map((f) => f.property)).toEqual(["roleArn"]);
+    const moved = r("aws:eks/capability:Capability", {
+      ...cap.props,
+      configuration: { argoCd: { namespace: "gitops" } },
+    });
+    const movedPolicy = r("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", policy, {
+      dependencies: [moved.urn],
+    });
+    expect(findings(name, [moved, movedPolicy]).map((f) => [f.property, f.value])).toEqual([
+      ["configuration.argoCd.namespace", "gitops"],
+    ]);
+    for (const f of findings(name, [cap])) expect(f.level).toBe("error");
+    // The preflight pack imports nothing of the program: its namespace is the renderer's, checked here.
+    expect(ARGOCD_APPLICATION_NAMESPACE).toBe(ARGOCD_NAMESPACE);
   });
 
   it("a cluster without self-managed add-ons needs vpc-cni, kube-proxy and coredns add-ons, and its node group waits for the networking ones", () => {

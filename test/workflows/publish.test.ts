@@ -9,7 +9,7 @@ let P: Publish;
 beforeAll(async () => {
   P = await import("../../scripts/publish-manifests.mjs");
 });
-import { input, oneOfType, planStack } from "../helpers/plan";
+import { input, oneOfType, planStack, planStackWithoutEksArgoCd } from "../helpers/plan";
 
 type Step = {
   argv?: string[];
@@ -23,7 +23,6 @@ type Step = {
   clusterArnFrom?: string[];
 };
 const commands = (steps: Step[]) => steps.filter((s) => s.argv).map((s) => s.argv!.join(" "));
-const IDC = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
 
 describe("the publish step reads only outputs the program exports", () => {
   it("dev: every cluster's files go where its agent reads, with the downscaler and its mirrored image", async () => {
@@ -63,8 +62,14 @@ describe("the publish step reads only outputs the program exports", () => {
         .find((d) => d.kind === "Deployment");
       expect(deployment.spec.template.spec.containers[0].image).toBe(image);
     }
-    // No capability in dev: no Application.
-    expect(steps.some((s) => s.argoApplication)).toBe(false);
+    // The capability is on in dev too: the bootstrap Application points at dev's pushed tag.
+    expect(steps.find((s) => s.argoApplication)?.argoApplication).toMatchObject({
+      repositoryUrl: o.aws.registry.url,
+      tag: P.contentTag(P.clusterFiles(o, "aws")),
+    });
+    // A stack without an Identity Center instance has no capability, so no Application.
+    const without = P.publishPlan((await planStackWithoutEksArgoCd("dev")).outputs, "/w") as Step[];
+    expect(without.some((s) => s.argoApplication)).toBe(false);
   });
 
   it("prod: no schedule, so no mirror, and a downscaler.yaml left from before is deleted after the upload", async () => {
@@ -79,7 +84,7 @@ describe("the publish step reads only outputs the program exports", () => {
   });
 
   it("with the EKS capability: the bootstrap Application points at the pushed tag, through the capability by name", async () => {
-    const r = await planStack("staging", [`tricloud:clusters.eksArgoCdIdcInstanceArn=${IDC}`]);
+    const r = await planStack("staging");
     const o = r.outputs as any;
     expect(o.gitops.aws.argoCd).toBe(true);
     const step = (P.publishPlan(o, "/w") as Step[]).find((s) => s.argoApplication)!;
@@ -165,7 +170,7 @@ describe("running the steps", () => {
 
 describe("the bootstrap Application's request", () => {
   it("posts to the capability's Argo CD API with the token in a header file, never on the command line", async () => {
-    const r = await planStack("staging", [`tricloud:clusters.eksArgoCdIdcInstanceArn=${IDC}`]);
+    const r = await planStack("staging");
     const step = (P.publishPlan(r.outputs, "/w") as Step[]).find((s) => s.argoApplication)!;
     const argv = step.curlArgv!(
       "abc.eks-capabilities.us-west-2.amazonaws.com",

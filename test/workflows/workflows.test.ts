@@ -344,9 +344,9 @@ describe("deploy workflow", () => {
     const { storesOf, copyPlan } = await import("../../scripts/copy-reader-tokens.mjs");
     const outputs = (await planStack(stack)).outputs as any;
     const copies = copyPlan(storesOf(outputs));
-    // dev: the VPN is off, nothing to copy; staging and prod: AKS and GKE (no EKS capability) copy to each other.
+    // dev: the VPN is off, nothing to copy; staging and prod: each of the three clusters' tokens to both peers.
     expect(copies.map((c) => `${c.from.cloud}->${c.to.cloud}`)).toEqual(
-      stack === "dev" ? [] : ["azure->gcp", "gcp->azure"],
+      stack === "dev" ? [] : ["aws->azure", "aws->gcp", "azure->aws", "azure->gcp", "gcp->aws", "gcp->azure"],
     );
   });
 

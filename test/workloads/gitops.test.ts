@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { STORAGE_BLOB_DATA_READER } from "../../components/azure/gitops";
-import { input, ofType, oneOfType, planStack } from "../helpers/plan";
+import { ARGOCD_NAMESPACE } from "../../components/workloads/helm";
+import { input, ofType, oneOfType, planStack, planStackWithoutEksArgoCd } from "../helpers/plan";
 
 describe("each cluster's managed GitOps agent, enabled through the cloud's API", () => {
   it("AKS: the Flux extension and a Flux configuration reading a private blob container with the kubelet identity", async () => {
@@ -94,8 +95,9 @@ describe("each cluster's managed GitOps agent, enabled through the cloud's API",
   });
 
   it("EKS: the Argo CD capability only with an IAM Identity Center instance, its role trusted by EKS capabilities and reading one ECR repository", async () => {
-    const none = await planStack("staging");
+    const none = await planStackWithoutEksArgoCd("staging");
     expect(ofType(none, "aws:eks/capability:Capability")).toEqual([]);
+    expect(ofType(none, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")).toEqual([]);
     const arn = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
     const report = await planStack("staging", [`tricloud:clusters.eksArgoCdIdcInstanceArn=${arn}`]);
     const cap = oneOfType(report, "aws:eks/capability:Capability");
@@ -103,8 +105,12 @@ describe("each cluster's managed GitOps agent, enabled through the cloud's API",
       type: "ARGOCD",
       capabilityName: "argocd",
       deletePropagationPolicy: "RETAIN",
-      configuration: { argoCd: { awsIdc: { idcInstanceArn: arn } } },
+      configuration: { argoCd: { awsIdc: { idcInstanceArn: arn }, namespace: ARGOCD_NAMESPACE } },
     });
+    // Every rendered Application is in the namespace the capability reads.
+    const apps = (report.outputs as any).workloads.aws.objects.filter((o: any) => o.kind === "Application");
+    expect(apps.length).toBeGreaterThan(0);
+    for (const a of apps) expect(a.metadata.namespace).toBe(ARGOCD_NAMESPACE);
     const role = oneOfType(report, "aws:iam/role:Role", "gitops-argocd");
     expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement).toEqual([
       {
@@ -121,6 +127,17 @@ describe("each cluster's managed GitOps agent, enabled through the cloud's API",
     expect(pulls.Action).toContain("ecr:BatchGetImage");
     expect(pulls.Resource).toMatch(/^arn:aws:ecr:/);
     expect(cap.dependencies).toEqual(expect.arrayContaining([role.urn]));
+    // EKS gives the role an access entry with no Kubernetes permissions: the program associates the cluster-wide
+    // admin policy with it, after the capability, and creates no access entry of its own.
+    const access = oneOfType(report, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "gitops-argocd-admin");
+    expect(access.inputs).toEqual({
+      clusterName: cap.inputs.clusterName,
+      principalArn: cap.inputs.roleArn,
+      policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+      accessScope: { type: "cluster" },
+    });
+    expect(access.dependencies).toEqual(expect.arrayContaining([cap.urn]));
+    expect(ofType(report, "aws:eks/accessEntry:AccessEntry")).toEqual([]);
     expect(repo).toBeDefined();
     expect(report.preflight.filter((f) => f.level === "error")).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { renderClusterWorkloads, type KubernetesObject } from "../../components/
 import { parseStackConfig, type StackConfig } from "../../stacks/config/load";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 import { stackConfig } from "../helpers/config";
-import { planStack } from "../helpers/plan";
+import { planStack, planStackWithoutEksArgoCd } from "../helpers/plan";
 
 const STACKS = ["dev", "staging", "prod"] as const;
 
@@ -410,15 +410,22 @@ describe("the CA reaches istio-system/cacerts from the cloud's secret store, nev
     const report = await planStack("staging");
     const w = (report.outputs as any).workloads;
     for (const cloud of CLOUDS) expect(w[cloud].manifests).not.toMatch(/PRIVATE KEY/);
-    // The keys went to Key Vault and Secret Manager as secrets (EKS has no GitOps in staging, so no store entry).
-    const kv = report.resources.find((r) => r.type === "azure-native:keyvault:Secret" && r.name.endsWith("-cacerts"));
-    const sm = report.resources.find(
-      (r) => r.type === "gcp:secretmanager/secretVersion:SecretVersion" && r.name.endsWith("-cacerts"),
-    );
-    expect(kv).toBeDefined();
-    expect(sm).toBeDefined();
-    expect(w.aws.mesh.cacertsFrom).toBeNull();
-    expect(w.azure.mesh.cacertsFrom).toBe("tricloud-staging-azure-istio-cacerts");
-    expect(ofKind(w.aws.objects, "ExternalSecret")).toEqual([]);
+    // The keys went to Secrets Manager, Key Vault and Secret Manager as secrets, and each cluster reads its own.
+    const entries = {
+      aws: "aws:secretsmanager/secretVersion:SecretVersion",
+      azure: "azure-native:keyvault:Secret",
+      gcp: "gcp:secretmanager/secretVersion:SecretVersion",
+    };
+    for (const cloud of CLOUDS) {
+      expect(report.resources.filter((r) => r.type === entries[cloud] && r.name.endsWith("-cacerts"))).toHaveLength(1);
+      expect(w[cloud].mesh.cacertsFrom).toBe(`tricloud-staging-${cloud}-istio-cacerts`);
+      expect(ofKind(w[cloud].objects, "ExternalSecret").filter((e) => e.metadata.name === "cacerts")).toHaveLength(1);
+    }
+    // Without the Argo CD capability nothing is applied to EKS: no store entry, no ExternalSecret.
+    const none = await planStackWithoutEksArgoCd("staging");
+    const wn = (none.outputs as any).workloads;
+    expect(wn.aws.mesh.cacertsFrom).toBeNull();
+    expect(ofKind(wn.aws.objects, "ExternalSecret")).toEqual([]);
+    expect(none.resources.filter((r) => r.type === entries.aws && r.name.endsWith("-cacerts"))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderMarkdown } from "../../cli/plan/comment";
 import { meshLines, renderTable, workloadLines } from "../../cli/plan/render";
-import { planStack } from "../helpers/plan";
+import { planStack, planStackWithoutEksArgoCd } from "../helpers/plan";
 
 describe("the plan's table and Markdown show what each cluster runs", () => {
   it("one line per cluster: services, objects by kind, sha256 prefix, CPU at the replica floor against the pool", async () => {
@@ -32,7 +32,7 @@ describe("the plan's table and Markdown show what each cluster runs", () => {
     const report = await planStack("staging");
     const lines = meshLines(report);
     expect(lines).toEqual([
-      "AWS: staging-aws on network staging-aws-us-west-2 in tricloud-staging, Istio 1.30.4 (7 Helm releases as Argo CD Applications); no CA secret-store entry (the cloud's GitOps is not built); 8 canaries",
+      "AWS: staging-aws on network staging-aws-us-west-2 in tricloud-staging, Istio 1.30.4 (7 Helm releases as Argo CD Applications); CA from tricloud-staging-aws-istio-cacerts; 8 canaries",
       "Azure: staging-azure on network staging-azure-eastus in tricloud-staging, Istio 1.30.4 (7 Helm releases as Flux HelmReleases); CA from tricloud-staging-azure-istio-cacerts; 8 canaries",
       "GCP: staging-gcp on network staging-gcp-us-central1 in tricloud-staging, Istio 1.30.4 (7 Helm releases as Config Sync RootSyncs); CA from tricloud-staging-gcp-istio-cacerts; 8 canaries",
     ]);
@@ -40,6 +40,10 @@ describe("the plan's table and Markdown show what each cluster runs", () => {
       `Mesh per cluster (Istio multi-primary, one network per cloud):\n  ${lines[0]}\n  ${lines[1]}\n  ${lines[2]}\n`,
     );
     expect(renderMarkdown(report)).toContain("Mesh per cluster:\n- AWS: staging-aws on network");
+    // A stack without the EKS Argo CD capability says EKS has no CA entry.
+    expect(meshLines(await planStackWithoutEksArgoCd("staging"))[0]).toContain(
+      "; no CA secret-store entry (the cloud's GitOps is not built); ",
+    );
   });
 
   it("says nothing for a report without workloads", async () => {

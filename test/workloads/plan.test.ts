@@ -8,11 +8,11 @@ const HELM_KINDS: Record<string, string[]> = {
   gcp: ["RootSync"],
 };
 /**
- * The CA reaches the cluster from the cloud's secret store where the store entry exists (no EKS GitOps in staging);
- * with the VPN on (staging), the reader token's Secret and its PushSecret come with the remote secrets.
+ * The CA reaches each cluster from its cloud's secret store (EKS's through the Argo CD capability, on in every
+ * stack); with the VPN on (staging), the reader token's Secret and its PushSecret come with the remote secrets.
  */
 const SECRET_KINDS: Record<string, string[]> = {
-  aws: [],
+  aws: ["ClusterSecretStore", "ExternalSecret", "PushSecret", "Secret"],
   azure: ["ClusterSecretStore", "ExternalSecret", "PushSecret", "Secret"],
   gcp: ["ClusterSecretStore", "ExternalSecret", "PushSecret", "Secret"],
 };

@@ -18,14 +18,11 @@ import type { KubernetesObject } from "../../components/workloads/render";
 import { parseStackConfig } from "../../stacks/config/load";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 import { stackConfig } from "../helpers/config";
-import { ofType, planStack } from "../helpers/plan";
+import { ofType, planStack, planStackWithoutEksArgoCd } from "../helpers/plan";
 import { messages, res } from "../helpers/policies";
 
 // The script is an ES module and this file compiles to CommonJS: it is loaded with import().
 type Publish = typeof import("../../scripts/publish-manifests.mjs", { with: { "resolution-mode": "import" } });
-
-const IDC = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
-const WITH_EKS = [`tricloud:clusters.eksArgoCdIdcInstanceArn=${IDC}`];
 
 type Model = new (o: any) => { validate(): void };
 async function validators(): Promise<Record<string, Model>> {
@@ -203,7 +200,7 @@ describe("the remote secrets' objects", () => {
 
 describe("remote secrets in the plans", () => {
   it("staging with the EKS capability: each istiod reads both peers at their VPN endpoints, with their CAs, both ways", async () => {
-    const r = await planStack("staging", WITH_EKS);
+    const r = await planStack("staging");
     const o = r.outputs as any;
     const endpoints = o.crossCloud.apiEndpoints;
     for (const cloud of CLOUDS) {
@@ -228,7 +225,7 @@ describe("remote secrets in the plans", () => {
   });
 
   it("staging without it: EKS has no secret store, so only AKS and GKE read each other", async () => {
-    const o = (await planStack("staging")).outputs as any;
+    const o = (await planStackWithoutEksArgoCd("staging")).outputs as any;
     expect(o.workloads.aws.mesh.remoteClusters).toEqual([]);
     expect(remoteOf(o.workloads.aws.objects)).toEqual([]);
     expect(o.workloads.azure.mesh.remoteClusters).toEqual(["staging-gcp"]);
@@ -250,7 +247,7 @@ describe("remote secrets in the plans", () => {
   });
 
   it("the policy catches a cluster name that is no peer's, a wrong endpoint, a token from the wrong entry, a missing direction, and any remote secret with the VPN off", async () => {
-    const o = (await planStack("staging", WITH_EKS)).outputs as any;
+    const o = (await planStack("staging")).outputs as any;
     const endpoints = o.crossCloud.apiEndpoints;
     const broken = structuredClone(o.workloads);
     const [toAws] = remoteOf(broken.gcp.objects);
@@ -305,22 +302,28 @@ describe("portability-workloads-mesh-remote-secrets, run by the policy engine on
     ];
     expect(await messages(meshRemoteSecrets, stack(o.workloads, o.crossCloud))).toEqual([]);
     const broken = structuredClone(o.workloads);
-    remoteOf(broken.azure.objects)[0].spec.target.template.metadata.annotations["networking.istio.io/cluster"] =
-      "staging-gke";
+    // AKS's remote secret for EKS, now that EKS has the Argo CD capability in every stack.
+    const [toAws] = remoteOf(broken.azure.objects);
+    expect(toAws.metadata.name).toBe("istio-remote-secret-staging-aws");
+    toAws.spec.target.template.metadata.annotations["networking.istio.io/cluster"] = "staging-eks";
     expect(await messages(meshRemoteSecrets, stack(broken, o.crossCloud))).toEqual([
       expect.stringMatching(
-        /^azure: ExternalSecret istio-system\/istio-remote-secret-staging-gcp names cluster "staging-gke", .*\(components\/workloads\/mesh.ts renders them from stacks\/workloads.ts, remoteSecretsOf\)\.$/,
+        /^azure: ExternalSecret istio-system\/istio-remote-secret-staging-aws names cluster "staging-eks", .*\(components\/workloads\/mesh.ts renders them from stacks\/workloads.ts, remoteSecretsOf\)\.$/,
       ),
-      expect.stringMatching(/^azure: no remote secret for gcp, though both push their reader tokens/),
+      expect.stringMatching(/^azure: no remote secret for aws, though both push their reader tokens/),
     ]);
-    // The same objects in a stack without the VPN's output.
-    expect(await messages(meshRemoteSecrets, stack(o.workloads, undefined))).toHaveLength(2);
+    // The same objects in a stack without the VPN's output: each of the three clusters is told, with its 2 peers.
+    expect(await messages(meshRemoteSecrets, stack(o.workloads, undefined))).toEqual(
+      CLOUDS.map((c) =>
+        expect.stringMatching(new RegExp(`^${c}: 2 remote secret\\(s\\) while tricloud:network.crossCloud is off`)),
+      ),
+    );
   });
 });
 
 describe("the store entries and what the External Secrets identities may do with them", () => {
   it("AWS: its own entry tagged for the operator, which may write it and read only the peers' copies", async () => {
-    const r = await planStack("staging", WITH_EKS);
+    const r = await planStack("staging");
     const secrets = ofType(r, "aws:secretsmanager/secret:Secret").filter((s) => s.name.includes("reader-token"));
     expect(secrets.map((s) => [s.inputs.name, (s.inputs as any).tags?.["managed-by"]])).toEqual([
       ["tricloud-staging-aws-istio-reader-token", "external-secrets"],
@@ -355,10 +358,25 @@ describe("the store entries and what the External Secrets identities may do with
         Resource: arn("tricloud-staging-aws-istio-reader-token"),
       },
     ]);
+    // Those four are what External Secrets' AWS provider calls for this PushSecret (docs/workloads.md, "What a push
+    // calls on AWS"): its metadata names no tags (no TagResource/UntagResource), no resource policy (so
+    // DeleteResourcePolicy), no replication; deletionPolicy None (no DeleteSecret); the entry exists (no CreateSecret).
+    const [push] = ofKind((r.outputs as any).workloads.aws.objects, "PushSecret");
+    expect(push.spec.deletionPolicy).toBe("None");
+    expect(push.spec.data).toEqual([
+      {
+        match: { secretKey: "token", remoteRef: { remoteKey: "tricloud-staging-aws-istio-reader-token" } },
+        metadata: {
+          apiVersion: "kubernetes.external-secrets.io/v1alpha1",
+          kind: "PushSecretMetadata",
+          spec: { secretPushFormat: "string" },
+        },
+      },
+    ]);
   });
 
   it("Azure: Key Vault Secrets Officer on its own entry only, Secrets User on each peer's copy", async () => {
-    const r = await planStack("staging", WITH_EKS);
+    const r = await planStack("staging");
     const secrets = ofType(r, "azure-native:keyvault:Secret").filter((s) => s.name.includes("reader-token"));
     expect(secrets.map((s) => [s.inputs.secretName, (s.inputs as any).tags?.["managed-by"]]).sort()).toEqual([
       ["tricloud-staging-aws-istio-reader-token", "tricloud"],
@@ -385,7 +403,7 @@ describe("the store entries and what the External Secrets identities may do with
   });
 
   it("GCP: its own entry labelled for the operator, which may read it and add versions, and only read the peers' copies", async () => {
-    const r = await planStack("staging", WITH_EKS);
+    const r = await planStack("staging");
     const secrets = ofType(r, "gcp:secretmanager/secret:Secret").filter((s) => s.name.includes("reader-token"));
     expect(secrets.map((s) => [s.inputs.secretId, (s.inputs as any).labels?.["managed-by"]]).sort()).toEqual([
       ["tricloud-staging-aws-istio-reader-token", "tricloud"],

@@ -55,6 +55,9 @@ const T = {
   healthCheck: "aws:route53/healthCheck:HealthCheck",
   launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
   kms: "aws:kms/key:Key",
+  capability: "aws:eks/capability:Capability",
+  accessEntry: "aws:eks/accessEntry:AccessEntry",
+  accessPolicy: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
 } as const;
 
 /**
@@ -660,7 +663,61 @@ function logGroupFirst(
       ];
 }
 
+/** The Applications an Argo CD capability reads live in one namespace: the one it is created with. */
+export const ARGOCD_APPLICATION_NAMESPACE = "argocd";
+
 const orderingRules: PreflightRule[] = [
+  {
+    name: "preflight-aws-eks-argocd-capability-access",
+    description:
+      "The Argo CD capability's role gets an access entry on its cluster from EKS itself, with no Kubernetes permissions: an access policy must be associated with that role, after the capability (which creates the entry), and no access entry of its own may be created for it (EKS refuses a second one).",
+    level: "error",
+    source: src("https://docs.aws.amazon.com/eks/latest/userguide/argocd-register-clusters.html"),
+    checkStack: (resources) => {
+      const byUrn = byUrnOf(resources);
+      return resources
+        .filter((c) => c.type === T.capability && c.props.type === "ARGOCD")
+        .flatMap((c): StackFinding[] => {
+          const role = c.props.roleArn;
+          if (typeof role !== "string" || typeof c.props.clusterName !== "string") return []; // unknown at preview
+          const mine = (x: PreflightResource) =>
+            x.props.clusterName === c.props.clusterName && x.props.principalArn === role;
+          const out: StackFinding[] = resources
+            .filter((e) => e.type === T.accessEntry && mine(e))
+            .map((e) => ({
+              urn: e.urn,
+              property: "principalArn",
+              value: role,
+              expected: "no access entry for the capability role: EKS creates it with the capability",
+            }));
+          const policies = resources.filter((a) => a.type === T.accessPolicy && mine(a));
+          if (policies.length === 0)
+            out.push({
+              urn: c.urn,
+              property: "roleArn",
+              value: role,
+              expected: "an aws.eks.AccessPolicyAssociation for this role on the cluster, or Argo CD may apply nothing",
+            });
+          for (const a of policies)
+            if (!waitsFor(a, byUrn).has(c.urn))
+              out.push({
+                urn: a.urn,
+                property: "dependsOn",
+                value: a.name,
+                expected: `wait for the capability ${c.name}, which creates the role's access entry`,
+              });
+          const ns = c.props.configuration?.argoCd?.namespace;
+          if (ns !== undefined && ns !== ARGOCD_APPLICATION_NAMESPACE)
+            out.push({
+              urn: c.urn,
+              property: "configuration.argoCd.namespace",
+              value: ns,
+              expected: `"${ARGOCD_APPLICATION_NAMESPACE}", the namespace of the rendered Applications (the capability reads only its own)`,
+            });
+          return out;
+        });
+    },
+  },
   {
     name: "preflight-aws-eks-addon-waits-for-nodes",
     description:
