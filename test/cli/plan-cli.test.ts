@@ -158,16 +158,19 @@ describe("tricloud plan (the CLI contract)", () => {
   it("reads --config-file instead of Pulumi.<stack>.yaml", () => {
     const dir = mkdtempSync(join(tmpdir(), "tricloud-"));
     const file = join(dir, "custom.yaml");
-    writeFileSync(
-      file,
-      readFileSync(join(root, "Pulumi.dev.yaml"), "utf8").replace(
-        "tricloud:domain: tricloud-dev.example",
-        "tricloud:domain: other.example",
-      ),
+    // The stack file with another ceiling (the config of "shows what blocks the plan last", so the run's
+    // capture cache serves both): the report's ceiling shows which file was read.
+    const custom = readFileSync(join(root, "Pulumi.dev.yaml"), "utf8").replace(
+      "tricloud:costCeilingUsd: 900",
+      "tricloud:costCeilingUsd: 100",
     );
+    expect(custom).toContain("tricloud:costCeilingUsd: 100");
+    writeFileSync(file, custom);
     const r = tricloud("plan", "--stack", "dev", "--config-file", file, "--format", "json");
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).stack).toBe("dev");
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.stack).toBe("dev");
+    expect(report.cost.ceilingUsd).toBe(100);
     const bad = tricloud("plan", "--stack", "dev", "--config-file", join(dir, "missing.yaml"));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--config-file: .*missing\.yaml does not exist/);

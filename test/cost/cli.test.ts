@@ -15,10 +15,11 @@ const tricloud = (...args: string[]) =>
 
 describe("tricloud plan and the cost ceiling (the real CLI)", () => {
   it("exits 1 over the ceiling, naming the estimate and the ceiling", () => {
-    const r = tricloud("plan", "--stack", "prod", "-c", "tricloud:costCeilingUsd=50");
+    // The same invocation as test/cli/plan-cli.test.ts: the run's capture cache runs the program once for both.
+    const r = tricloud("plan", "--stack", "dev", "-c", "tricloud:costCeilingUsd=100");
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(
-      /\[mandatory\] tricloud-cost\/cost-stack-ceiling: estimated \$\d{1,3}(,\d{3})*\.\d\d a month \(aws \$[\d,.]+, azure \$[\d,.]+, gcp \$[\d,.]+, cloudflare \$[\d,.]+\) exceeds the ceiling of \$50\.00 \(from tricloud:costCeilingUsd\)/,
+      /\[mandatory\] tricloud-cost\/cost-stack-ceiling: estimated \$\d{1,3}(,\d{3})*\.\d\d a month \(aws \$[\d,.]+, azure \$[\d,.]+, gcp \$[\d,.]+, cloudflare \$[\d,.]+\) exceeds the ceiling of \$100\.00 \(from tricloud:costCeilingUsd\)/,
     );
   }, 60_000);
   it("exits 2 naming --what-if on a malformed value", () => {
