@@ -49,8 +49,9 @@ describe("keys and secrets", () => {
     expect(secretInputs("aws:secretsmanager/secretVersion:SecretVersion")).toEqual([
       ["dev-aws-fn-database-url", ["secretString"]],
       ["dev-aws-fn-signing-key", ["secretString"]],
+      ["dev-aws-gitops-cacerts", ["secretString"]],
     ]);
-    // And each cluster's mesh CA (dev has no EKS GitOps, so no AWS entry).
+    // And each cluster's mesh CA.
     expect(secretInputs("azure-native:keyvault:Secret")).toEqual([
       ["dev-azure-fn-database-url", ["properties"]],
       ["dev-azure-fn-signing-key", ["properties"]],
