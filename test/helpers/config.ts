@@ -4,9 +4,14 @@ import { ConfigError, parseStackConfig } from "../../stacks/config/load";
 
 const root = join(__dirname, "..", "..");
 
+// The stack files do not change during a run: each is read and parsed once (property tests ask hundreds of times).
+const files = new Map<string, Record<string, string>>();
+
 /** A real stack file as Pulumi hands it to the program, with `-c` overrides applied. */
 export function stackConfig(stack: string, ...overrides: string[]): Record<string, string> {
-  return applyOverrides(readStackFile(root, "tricloud", stack).config, "tricloud", overrides);
+  let file = files.get(stack);
+  if (!file) files.set(stack, (file = readStackFile(root, "tricloud", stack).config));
+  return applyOverrides(file, "tricloud", overrides);
 }
 
 /** The problems a flat config produces, as `key: message` lines; [] when valid. */

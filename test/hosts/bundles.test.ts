@@ -13,11 +13,20 @@ import {
 import { HOST_ENV } from "../../functions/adapters/env";
 import { pemKeys } from "../helpers/hosts";
 
+// One synchronous build per host serves every test that reads a build's files; the determinism and
+// background tests compare it with a build of their own.
+const builds = new Map<FunctionHostKind, ReturnType<typeof build>>();
+function built(host: FunctionHostKind): ReturnType<typeof build> {
+  let b = builds.get(host);
+  if (!b) builds.set(host, (b = build(host)));
+  return b;
+}
+
 /** Where a test writes a bundle so its external packages resolve from this repository's node_modules. */
 function writeBundle(host: FunctionHostKind): string {
   const dir = join(__dirname, "..", "..", "node_modules", ".cache", "tricloud-bundles", `${host}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
-  for (const [name, text] of build(host).files) writeFileSync(join(dir, name), text);
+  for (const [name, text] of built(host).files) writeFileSync(join(dir, name), text);
   return dir;
 }
 
@@ -30,11 +39,11 @@ describe("function bundles", () => {
     expect(b.inputs).toContain(`functions/adapters/${host}.ts`);
     // Paths are repository-relative: nothing of this machine leaks into the bytes.
     expect(b.inputs.every((p) => !p.startsWith("/"))).toBe(true);
-    expect(build(host).files.get("index.js")).not.toContain(__dirname.split("/test/")[0]);
+    expect(built(host).files.get("index.js")).not.toContain(__dirname.split("/test/")[0]);
   });
 
   it.each(FUNCTION_HOSTS)("%s is deterministic: two builds give the same bytes", (host) => {
-    const [a, b] = [build(host), build(host)];
+    const [a, b] = [built(host), build(host)];
     expect([...a.files.keys()]).toEqual([...b.files.keys()]);
     for (const [name, text] of a.files) expect(b.files.get(name)).toBe(text);
   });
@@ -42,7 +51,7 @@ describe("function bundles", () => {
   it.each(FUNCTION_HOSTS)(
     "%s: the background build (the plan's) gives the same files and inputs as the synchronous one",
     async (host) => {
-      const [sync, background] = [build(host), await buildInBackground(host)];
+      const [sync, background] = [built(host), await buildInBackground(host)];
       expect(background.inputs).toEqual(sync.inputs);
       expect([...background.files.keys()]).toEqual([...sync.files.keys()]);
       for (const [name, text] of sync.files) expect(background.files.get(name)).toBe(text);
@@ -52,7 +61,7 @@ describe("function bundles", () => {
   it("ships what each host needs beside the code", () => {
     // The RDS and RDS Proxy CAs, for sslmode=verify-full (NODE_EXTRA_CA_CERTS points at the file).
     expect(functionBundle("aws-lambda").files.map((f) => f.name)).toEqual(["index.js", "rds-ca-bundle.pem"]);
-    const pem = build("aws-lambda").files.get("rds-ca-bundle.pem")!;
+    const pem = built("aws-lambda").files.get("rds-ca-bundle.pem")!;
     expect(pem.match(/-----BEGIN CERTIFICATE-----/g)!.length).toBeGreaterThanOrEqual(100);
     expect(
       pem
@@ -66,10 +75,10 @@ describe("function bundles", () => {
       "package.json",
     ]);
     expect(functionBundle("gcp-functions").files.map((f) => f.name)).toEqual(["index.js", "package.json"]);
-    const azure = build("azure-functions").files;
+    const azure = built("azure-functions").files;
     expect(JSON.parse(azure.get("host.json")!).extensions.http.routePrefix).toBe("");
     expect(JSON.parse(azure.get("package.json")!).main).toBe("index.js");
-    const gcp = JSON.parse(build("gcp-functions").files.get("package.json")!);
+    const gcp = JSON.parse(built("gcp-functions").files.get("package.json")!);
     expect(gcp.main).toBe("index.js");
     expect(Object.keys(gcp.dependencies)).toEqual(["@google-cloud/functions-framework"]);
   });
