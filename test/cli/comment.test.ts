@@ -20,9 +20,9 @@ function tricloud(...args: string[]) {
 
 const file = (name: string) => join(dir, name);
 
-describe("tricloud comment: the pull-request comment over the real dev and prod plans", () => {
+describe("tricloud comment: the pull-request comment over the real dev, staging and prod plans", () => {
   beforeAll(() => {
-    for (const stack of ["dev", "prod"]) {
+    for (const stack of ["dev", "staging", "prod"]) {
       const r = tricloud("plan", "--stack", stack, "--format", "json");
       expect(r.code, r.stderr).toBe(0);
       writeFileSync(file(`head-${stack}.json`), r.stdout);
@@ -45,14 +45,19 @@ describe("tricloud comment: the pull-request comment over the real dev and prod 
   }, 300_000);
 
   it("opens with the monthly change per stack and cloud, fits in 10,000 characters, folds the detail", () => {
+    // The three stacks the pull-request workflow plans.
     const r = tricloud(
       "comment",
       "--head",
       file("head-dev.json"),
       "--head",
+      file("head-staging.json"),
+      "--head",
       file("head-prod.json"),
       "--base",
       file("base-dev.json"),
+      "--base",
+      file("base-staging.json"),
       "--base",
       file("base-prod.json"),
     );
@@ -61,16 +66,17 @@ describe("tricloud comment: the pull-request comment over the real dev and prod 
     expect(text.length).toBeLessThan(10_000);
     const prod = JSON.parse(readFileSync(file("head-prod.json"), "utf8"));
     const dev = JSON.parse(readFileSync(file("head-dev.json"), "utf8"));
-    const total = (prod.cost.monthlyUsd + dev.cost.monthlyUsd).toLocaleString("en-US", {
+    const staging = JSON.parse(readFileSync(file("head-staging.json"), "utf8"));
+    const total = (prod.cost.monthlyUsd + staging.cost.monthlyUsd + dev.cost.monthlyUsd).toLocaleString("en-US", {
       minimumFractionDigits: 2,
       maximumFractionDigits: 2,
     });
     const lines = text.split("\n");
     expect(lines[0]).toBe("<!-- tricloud-plan -->");
-    expect(lines[1]).toBe("## tricloud plan: `dev`, `prod`");
+    expect(lines[1]).toBe("## tricloud plan: `dev`, `staging`, `prod`");
     expect(lines[3]).toMatch(
       new RegExp(
-        `^💰 Monthly cost will increase by \\*\\*\\$100\\.00\\*\\* \\(\\+\\d\\.\\d%\\), to \\*\\*\\$${total.replace(/[.$]/g, "\\$&")}\\*\\* \\(dev \\+ prod, list prices\\)\\.$`,
+        `^💰 Monthly cost will increase by \\*\\*\\$100\\.00\\*\\* \\(\\+\\d\\.\\d%\\), to \\*\\*\\$${total.replace(/[.$]/g, "\\$&")}\\*\\* \\(dev \\+ staging \\+ prod, list prices\\)\\.$`,
       ),
     );
     expect(text).toMatch(/^\| prod \| AWS \| \$\d{3}\.\d\d \| \$\d{3}\.\d\d \| \+\$100\.00 \|$/m);
@@ -83,7 +89,8 @@ describe("tricloud comment: the pull-request comment over the real dev and prod 
     const at = (s: string) => text.indexOf(s);
     expect(at("| Stack | Cloud |")).toBeLessThan(at("✅ No mandatory policy violation"));
     expect(at("✅ No mandatory policy violation")).toBeLessThan(at("<details><summary><b>dev</b>"));
-    expect(at("<details><summary><b>dev</b>")).toBeLessThan(at("<details><summary><b>prod</b>"));
+    expect(at("<details><summary><b>dev</b>")).toBeLessThan(at("<details><summary><b>staging</b>"));
+    expect(at("<details><summary><b>staging</b>")).toBeLessThan(at("<details><summary><b>prod</b>"));
     expect(text.match(/<details>/g)!.length).toBe(text.match(/<\/details>/g)!.length);
     // The component rows of a stack add up to its total.
     const prodDetail = text.slice(at("<details><summary><b>prod</b>"));
