@@ -99,7 +99,7 @@ describe("the downscaler's objects", () => {
 });
 
 describe("the plan's schedule output", () => {
-  it("dev renders the downscaler for every cluster and lets the AKS and GKE pools drain to 0", async () => {
+  it("dev renders the downscaler for every cluster and sets the AKS and GKE pools' minimum to 0", async () => {
     const r = await planStack("dev");
     const s = (r as any).outputs.schedule;
     expect(s).toMatchObject({ uptime: UPTIME, hoursPerMonth: 730, hoursOffPerMonth: 469.29 });
