@@ -44,3 +44,12 @@ export function serviceFloorOf(stackOutputs: Record<string, any> | undefined, cl
   const r = stackOutputs?.workloads?.[cloud]?.requested?.atMinReplicas;
   return r && Number.isFinite(r.cpuMillis) && Number.isFinite(r.memoryMiB) ? r : undefined;
 }
+
+/**
+ * The most nodes one cloud's cluster may run, from the Stack's output `workloads.<cloud>.capacity` (stacks/workloads.ts,
+ * poolCapacity): what its autoscaler is held to (on EKS the node group plus the Auto Mode NodePool's limits).
+ */
+export function poolMaxNodesOf(stackOutputs: Record<string, any> | undefined, cloud: Cloud): number | undefined {
+  const n = stackOutputs?.workloads?.[cloud]?.capacity?.maxNodes;
+  return typeof n === "number" && Number.isFinite(n) && n >= 0 ? n : undefined;
+}

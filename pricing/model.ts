@@ -1,5 +1,5 @@
 import { MACHINE_SPECS, type Cloud } from "@tricloud/vocabulary/sizes";
-import { nodesNeeded, serviceFloorOf } from "./capacity";
+import { nodesNeeded, poolMaxNodesOf, serviceFloorOf } from "./capacity";
 import type { PriceUnit } from "./catalog";
 
 /**
@@ -84,11 +84,18 @@ const num = (v: unknown, fallback: number): number =>
       ? Number(v)
       : fallback;
 
-/** How many nodes a workload pool must run beyond its own count to hold what the services request at their floor. */
+/**
+ * How many nodes a workload pool must run beyond its own count to hold what the services request at their floor; never
+ * more than the cluster's autoscaler may add (its maximum, the Stack's `workloads.<cloud>.capacity.maxNodes`): past it
+ * pods stay pending rather than cost money, and the capacity policy warns.
+ */
 function extraFloorNodes(ctx: ModelContext, cloud: Cloud, machine: string, poolNodes: number): number {
-  const floor = serviceFloorOf(ctx.ofType("pulumi:pulumi:Stack")[0]?.props, cloud);
+  const outputs = ctx.ofType("pulumi:pulumi:Stack")[0]?.props;
+  const floor = serviceFloorOf(outputs, cloud);
   if (!floor || !MACHINE_SPECS[machine]) return 0;
-  return Math.max(0, nodesNeeded(machine, floor) - poolNodes);
+  const max = poolMaxNodesOf(outputs, cloud);
+  const needed = Math.max(0, nodesNeeded(machine, floor) - poolNodes);
+  return max === undefined ? needed : Math.min(needed, Math.max(0, max - poolNodes));
 }
 
 /**
@@ -269,8 +276,15 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     );
     if (r.props.computeConfig?.enabled !== true) return [control];
     // EKS Auto Mode bills its own nodes (those above the node group) as EC2 plus a management fee; how many hours
-    // they run depends on load, so they are usage priced, in m6i.large-equivalent hours.
-    const nodeHours = ctx.usage("autoModeNodeHours");
+    // they run depends on load, so they are usage priced, in m6i.large-equivalent hours. Never more than the NodePool's
+    // limits allow running all month: the cluster's maximum minus the node group (Stack output workloads.aws.capacity).
+    const max = poolMaxNodesOf(ctx.ofType("pulumi:pulumi:Stack")[0]?.props, "aws");
+    const group = ctx.siblings("aws:eks/nodeGroup:NodeGroup")[0];
+    const autoNodes =
+      max === undefined || !group ? undefined : Math.max(0, max - num(group.props.scalingConfig?.desiredSize, 1));
+    const asked = ctx.usage("autoModeNodeHours");
+    const nodeHours =
+      asked === undefined || autoNodes === undefined ? asked : Math.min(asked, autoNodes * HOURS_PER_MONTH);
     return [
       control,
       usage(

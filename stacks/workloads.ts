@@ -9,6 +9,7 @@ import {
   type MeshTopology,
 } from "../components/shared/mesh";
 import { ClusterWorkloads } from "../components/workloads/cluster-workloads";
+import { awsNodeBound, renderAutoModeNodePool } from "../components/aws/node-pool";
 import { CLOUDS, MACHINE_SPECS, nodeMachine, type Cloud } from "@tricloud/vocabulary/sizes";
 import type { StackConfig } from "./config/load";
 
@@ -91,16 +92,28 @@ export function readerTokens(config: StackConfig, azure: { gitops: { meshVaultNa
   return out;
 }
 
-/** The node capacity a pool offers at its ceiling (machine capacity; the kubelet's reserve makes allocatable a little lower). */
+/** Whether EKS gets the rendered objects (the Argo CD capability), and so its Auto Mode NodePool. */
+export const eksHasGitOps = (config: StackConfig) => config.tricloud.clusters.eksArgoCdIdcInstanceArn !== undefined;
+
+/**
+ * The node capacity a pool offers at its ceiling (machine capacity; the kubelet's reserve makes allocatable a little
+ * lower): what each cloud's autoscaler is really held to. AKS and GKE: the pool's maxCount / totalMaxNodeCount, which
+ * the clusters set to maxNodes. EKS: the node group's nodes plus what the Auto Mode NodePool's limits allow
+ * (components/aws/node-pool.ts, the same function that renders them); without the Argo CD capability no NodePool
+ * reaches the cluster and only the node group's nodes exist.
+ */
 export function poolCapacity(config: StackConfig, cloud: Cloud) {
   const pool = config.tricloud.clusters[cloud];
   const machine = nodeMachine(cloud, pool.size);
   const spec = MACHINE_SPECS[machine]!;
+  const eks = awsNodeBound(pool);
+  const maxNodes =
+    cloud === "aws" ? eks.nodeGroupNodes + (eksHasGitOps(config) ? eks.autoModeNodes : 0) : pool.maxNodes;
   return {
     machine,
-    maxNodes: pool.maxNodes,
-    cpuMillis: pool.maxNodes * spec.vcpus * 1000,
-    memoryMiB: pool.maxNodes * spec.memoryGiB * 1024,
+    maxNodes,
+    cpuMillis: maxNodes * spec.vcpus * 1000,
+    memoryMiB: maxNodes * spec.memoryGiB * 1024,
   };
 }
 
@@ -158,6 +171,10 @@ export function workloads(
         kubernetesVersion: t.kubernetesVersion,
         registryUrl: hosts[cloud].registryUrl,
         services: t.services,
+        // EKS's services get their extra nodes from Auto Mode's NodePool, applied with them (docs/workloads.md).
+        ...(cloud === "aws" && eksHasGitOps(config)
+          ? { clusterObjects: [renderAutoModeNodePool(t.clusters.aws)] }
+          : {}),
         mesh: {
           topology,
           secrets: hosts[cloud].meshSecrets,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster, KubernetesClusterBaseArgs } from "../shared/platform";
 import { nodeMachine } from "@tricloud/vocabulary/sizes";
+import { AUTO_MODE_BUILTIN_POOLS } from "./node-pool";
 
 export interface AwsKubernetesClusterArgs extends KubernetesClusterBaseArgs {
   /** Region, for the kubeconfig's `aws eks get-token` call. */
@@ -58,12 +59,14 @@ export const NODE_GROUP_ADDONS = ["vpc-cni", "kube-proxy", "coredns"] as const;
  * IAM OIDC provider for workload identity (IRSA).
  *
  * Compute: a managed node group of the configured size keeps the pool's
- * desired nodes (its floor, updated one node at a time), and EKS Auto Mode's
- * general-purpose node pool adds nodes when pods do not fit and removes them
- * when they are idle. Auto Mode is run by the EKS API itself, so nothing has
- * to be installed through the private Kubernetes endpoint (a Cluster
- * Autoscaler or Karpenter would be). The pool's ceiling (maxNodes) is the
- * account's On-Demand vCPU quota, listed by preflight (docs/first-deploy-aws.md).
+ * desired nodes (its floor, updated one node at a time), and EKS Auto Mode
+ * adds nodes when pods do not fit and removes them when they are idle. Only
+ * Auto Mode's built-in `system` pool is enabled: the built-in general-purpose
+ * pool has no limit, so the services' nodes come from the NodePool rendered
+ * for the Argo CD capability (./node-pool.ts), whose limits hold the cluster
+ * to maxNodes. Auto Mode is run by the EKS API itself, so nothing has to be
+ * installed through the private Kubernetes endpoint (a Cluster Autoscaler or
+ * Karpenter would be).
  */
 export class AwsKubernetesCluster extends pulumi.ComponentResource implements KubernetesCluster {
   readonly cloud = "aws" as const;
@@ -163,7 +166,9 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
         upgradePolicy: { supportType: "STANDARD" },
         deletionProtection: args.production,
         // EKS Auto Mode: all three capabilities on together (the API refuses a mix), and no self-managed add-ons.
-        computeConfig: { enabled: true, nodePools: ["general-purpose"], nodeRoleArn: autoNodeRole.arn },
+        // Only the `system` built-in pool: it makes EKS provision the `default` NodeClass the rendered NodePool uses,
+        // and leaves out general-purpose, which nothing can bound (set-builtin-node-pools.html).
+        computeConfig: { enabled: true, nodePools: [...AUTO_MODE_BUILTIN_POOLS], nodeRoleArn: autoNodeRole.arn },
         storageConfig: { blockStorage: { enabled: true } },
         kubernetesNetworkConfig: { elasticLoadBalancing: { enabled: true } },
         bootstrapSelfManagedAddons: false,
@@ -235,8 +240,9 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
     );
 
     const pool = args.nodePool;
-    // The floor: desiredNodes nodes of the configured size, never scaled by anything but this config (Auto Mode
-    // adds its own nodes above it); maxSize = desiredSize keeps EKS from growing it, minNodes bounds updates.
+    // The floor: desiredNodes nodes of the configured size, never scaled by anything but this config (Auto Mode's
+    // NodePool adds at most maxNodes - desiredNodes above it); maxSize = desiredSize keeps EKS from growing it,
+    // minNodes bounds updates.
     const nodeGroup = new aws.eks.NodeGroup(
       `${name}-workers`,
       {

@@ -20,6 +20,11 @@ export interface ClusterWorkloadsArgs {
   registryUrl: pulumi.Input<string>;
   services: Readonly<Record<string, WorkloadSpec>>;
   namespace?: string;
+  /**
+   * Cluster-scoped objects of the cloud's own that the same agent applies before the services (EKS Auto Mode's
+   * NodePool, components/aws/node-pool.ts).
+   */
+  clusterObjects?: readonly KubernetesObject[];
   /** The cluster's place in the mesh; without it the services run without sidecars or canaries. */
   mesh?: {
     topology: MeshTopology;
@@ -80,6 +85,7 @@ export class ClusterWorkloads extends pulumi.ComponentResource {
     const m = args.mesh;
     this.objects = pulumi.all([args.registryUrl, m?.secrets, m?.remote]).apply(([registryUrl, secrets, remote]) => {
       const objects = [
+        ...(args.clusterObjects ?? []),
         ...renderClusterWorkloads({
           cloud: args.cloud,
           kubernetesVersion: args.kubernetesVersion,

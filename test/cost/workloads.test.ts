@@ -45,3 +45,56 @@ describe("the node capacity the service matrix keeps busy", () => {
     expect(floorLines(estimateCost([stack(100, 20 * 1024), pool], { catalog }))[0]?.quantity).toBe(3 * 730);
   });
 });
+
+describe("the floor-nodes line and Auto Mode's hours stop at the cluster's maximum (workloads.<cloud>.capacity.maxNodes)", () => {
+  const catalog = catalogWith(undefined);
+  const capped = (maxNodes: number) => ({
+    ...stack(7000, 2048),
+    props: {
+      workloads: {
+        gcp: { requested: { atMinReplicas: { cpuMillis: 7000, memoryMiB: 2048 } }, capacity: { maxNodes } },
+      },
+    },
+  });
+
+  it("prices only the nodes the autoscaler may add: 4 needed, 2 in the pool, a maximum of 3 leaves 1", () => {
+    expect(floorLines(estimateCost([capped(3), pool], { catalog })).map((l) => l.quantity)).toEqual([730]);
+    expect(floorLines(estimateCost([capped(2), pool], { catalog }))).toEqual([]);
+    expect(floorLines(estimateCost([capped(10), pool], { catalog })).map((l) => l.quantity)).toEqual([2 * 730]);
+  });
+
+  it("EKS: the Auto Mode node hours a usage profile asks for are capped at the NodePool's nodes all month", () => {
+    const parent = "urn:pulumi:t::tricloud::tricloud:aws:KubernetesCluster::k";
+    const eks = {
+      urn: "urn:pulumi:t::tricloud::aws:eks/cluster:Cluster::k",
+      type: "aws:eks/cluster:Cluster",
+      name: "k",
+      parent,
+      props: { computeConfig: { enabled: true } },
+    };
+    const group = {
+      urn: "urn:pulumi:t::tricloud::aws:eks/nodeGroup:NodeGroup::g",
+      type: "aws:eks/nodeGroup:NodeGroup",
+      name: "g",
+      parent,
+      props: { instanceTypes: ["t3.medium"], scalingConfig: { desiredSize: 2 } },
+    };
+    const outputs = (maxNodes: number) => ({
+      ...stack(0, 0),
+      props: { workloads: { aws: { capacity: { maxNodes } } } },
+    });
+    const usage = (hours: number) => ({
+      name: "test",
+      defaults: { "aws:eks/cluster:Cluster": { autoModeNodeHours: hours } },
+      resources: {},
+    });
+    const autoHours = (maxNodes: number, hours: number) =>
+      estimateCost([outputs(maxNodes), eks, group], { catalog, usage: usage(hours) })
+        .lines.filter((l) => l.name.startsWith("EKS Auto Mode"))
+        .map((l) => l.quantity);
+    // Staging's shape: 10 nodes at most, 2 of them the node group's: 8 x 730 h.
+    expect(autoHours(10, 100_000)).toEqual([8 * 730, 8 * 730]);
+    expect(autoHours(10, 500)).toEqual([500, 500]);
+    expect(autoHours(2, 500)).toEqual([0, 0]);
+  });
+});

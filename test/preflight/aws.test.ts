@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { runPreflight } from "../../policies/preflight/engine";
 import { isStackRule, type PreflightResource } from "../../policies/preflight/rule";
 import {
+  AUTO_MODE_BUILTIN_POOLS as PROGRAM_BUILTIN_POOLS,
+  AUTO_MODE_NODE_CLASS as PROGRAM_NODE_CLASS,
+} from "../../components/aws/node-pool";
+import {
   ARGOCD_APPLICATION_NAMESPACE,
+  AUTO_MODE_BUILTIN_POOLS,
+  AUTO_MODE_NODE_CLASS,
   awsPrerequisites,
   awsRules,
   CLOUDWATCH_RETENTION_DAYS,
@@ -166,6 +172,13 @@ const RESOURCE_CASES: [string, string, Record<string, unknown>, Record<string, u
     ["scalingConfig"],
   ],
   [
+    "preflight-aws-eks-auto-mode-bounded-pools",
+    "aws:eks/cluster:Cluster",
+    { computeConfig: { enabled: true, nodePools: ["system"], nodeRoleArn: "arn:aws:iam::1:role/auto" } },
+    { computeConfig: { enabled: true, nodePools: ["general-purpose"], nodeRoleArn: "arn:aws:iam::1:role/auto" } },
+    ["computeConfig.nodePools[0]", "computeConfig.nodePools"],
+  ],
+  [
     "preflight-aws-rds-final-snapshot",
     "aws:rds/instance:Instance",
     { skipFinalSnapshot: false, finalSnapshotIdentifier: "db-final" },
@@ -259,6 +272,25 @@ const STACK_RULES = [
   "preflight-aws-log-groups-first",
   "preflight-aws-eks-argocd-capability-access",
 ];
+
+describe("EKS Auto Mode's pools stay bounded", () => {
+  const name = "preflight-aws-eks-auto-mode-bounded-pools";
+  const cluster = (computeConfig: Record<string, unknown>) => r("aws:eks/cluster:Cluster", { computeConfig });
+
+  it("refuses no built-in pool (no default NodeClass for the rendered NodePool); ignores a cluster without Auto Mode", () => {
+    expect(props(name, [cluster({ enabled: true, nodePools: [] })])).toEqual(["computeConfig.nodePools"]);
+    expect(props(name, [cluster({ enabled: true })])).toEqual(["computeConfig.nodePools"]);
+    expect(props(name, [cluster({ enabled: true, nodePools: ["system", "general-purpose"] })])).toEqual([
+      "computeConfig.nodePools[1]",
+    ]);
+    expect(props(name, [cluster({ enabled: false })])).toEqual([]);
+  });
+
+  it("the pack's pool and NodeClass names are the program's (components/aws/node-pool.ts)", () => {
+    expect(AUTO_MODE_BUILTIN_POOLS).toEqual(PROGRAM_BUILTIN_POOLS);
+    expect(AUTO_MODE_NODE_CLASS.name).toBe(PROGRAM_NODE_CLASS.name);
+  });
+});
 
 describe("AWS preflight: quotas, what must exist and what must wait (each rule passes and fails)", () => {
   it("reserved concurrency must leave 100 of the account's quota unreserved; the quota need is listed as a prerequisite", () => {
@@ -531,7 +563,7 @@ describe.each(["dev", "prod"])("the %s plan and the AWS rules", (stack) => {
   it("#13.4: EKS Auto Mode scales above the node group floor, with the IAM it needs", async () => {
     const plan = await planStack(stack);
     const eks = oneOfType(plan, "aws:eks/cluster:Cluster");
-    expect(input(eks, "computeConfig")).toMatchObject({ enabled: true, nodePools: ["general-purpose"] });
+    expect(input(eks, "computeConfig")).toMatchObject({ enabled: true, nodePools: ["system"] });
     expect(input(eks, "storageConfig")).toEqual({ blockStorage: { enabled: true } });
     expect(input(eks, "kubernetesNetworkConfig")).toEqual({ elasticLoadBalancing: { enabled: true } });
     expect(input(eks, "bootstrapSelfManagedAddons")).toBe(false);

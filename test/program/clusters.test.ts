@@ -89,13 +89,14 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
     const r = await planStack(stack);
     const group = oneOfType(r, "aws:eks/nodeGroup:NodeGroup");
     const pool = t.clusters.aws;
-    // The floor keeps desiredNodes; EKS Auto Mode's general-purpose pool adds nodes for pods that do not fit.
+    // The floor keeps desiredNodes; the rendered Auto Mode NodePool adds at most maxNodes - desiredNodes above it
+    // (test/workloads/node-pool.test.ts), and the unbounded built-in general-purpose pool is off.
     expect(input(group, "scalingConfig")).toEqual({
       minSize: pool.minNodes,
       desiredSize: pool.desiredNodes,
       maxSize: pool.desiredNodes,
     });
-    expect(input(oneOfType(r, EKS), "computeConfig")).toMatchObject({ enabled: true, nodePools: ["general-purpose"] });
+    expect(input(oneOfType(r, EKS), "computeConfig")).toMatchObject({ enabled: true, nodePools: ["system"] });
     expect(input(group, "instanceTypes")).toEqual([nodeMachine("aws", pool.size)]);
     expect(input(group, "subnetIds")).toEqual(input(oneOfType(r, EKS), "vpcConfig.subnetIds"));
     expect(input(group, "nodeRoleArn")).toBe(mockState(stack, oneOfType(r, "aws:iam/role:Role", "-k8s-nodes")).arn);

@@ -19,6 +19,13 @@ import {
  * same model field, `derivedFrom` names its file at the commit read (the values were checked against the API page).
  */
 const READ = "2026-11-30";
+
+/**
+ * The built-in Auto Mode pools a cluster may enable, and the NodeClass the enabled one makes EKS provision: the values
+ * of components/aws/node-pool.ts (the pack does not import the program; test/preflight/aws.test.ts compares them).
+ */
+export const AUTO_MODE_BUILTIN_POOLS = ["system"] as const;
+export const AUTO_MODE_NODE_CLASS = { name: "default" } as const;
 const TFLINT = (file: string) =>
   `tflint-ruleset-aws@e439f77 rules/models/${file}.go (generated from the AWS API models)`;
 const src = (url: string, derived?: string): RuleSource => ({
@@ -582,6 +589,34 @@ const combinationRules: PreflightRule[] = [
     },
   },
   {
+    name: "preflight-aws-eks-auto-mode-bounded-pools",
+    description:
+      "EKS Auto Mode's built-in general-purpose NodePool cannot be edited and has no limits, so enabling it leaves the cluster's nodes unbounded by tricloud:clusters.aws.maxNodes; with no built-in pool at all EKS provisions no `default` NodeClass, which the rendered NodePool (components/aws/node-pool.ts) references, and it launches no node.",
+    level: "error",
+    source: src("https://docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html"),
+    types: [T.eks],
+    check: (props) => {
+      if (!autoMode(props).compute) return [];
+      const pools = at(props, "computeConfig.nodePools");
+      const list: unknown[] = Array.isArray(pools) ? pools : [];
+      const out: Finding[] = [];
+      const gp = list.indexOf("general-purpose");
+      if (gp >= 0)
+        out.push({
+          property: `computeConfig.nodePools[${gp}]`,
+          value: "general-purpose",
+          expected: `only ${JSON.stringify(AUTO_MODE_BUILTIN_POOLS)}: the services' nodes come from the rendered NodePool, whose limits are maxNodes - desiredNodes nodes`,
+        });
+      if (!list.includes("system"))
+        out.push({
+          property: "computeConfig.nodePools",
+          value: pools,
+          expected: `to include "system", so EKS provisions the \`${AUTO_MODE_NODE_CLASS.name}\` NodeClass the rendered NodePool uses`,
+        });
+      return out;
+    },
+  },
+  {
     name: "preflight-aws-eks-node-group-scaling",
     description:
       "EKS refuses a node group scaling config unless 0 <= minSize <= desiredSize <= maxSize and maxSize >= 1.",
@@ -973,9 +1008,9 @@ export const awsPrerequisites: readonly PrerequisiteRule[] = [
         ? [
             {
               cloud: "aws",
-              what: "EC2 \"Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances\" vCPU quota (L-1216C47A) covering the node group plus the Auto Mode nodes you allow (tricloud:clusters.aws.maxNodes x the node size's vCPUs); it is the hard ceiling of Auto Mode's general-purpose pool",
-              why: "EKS Auto Mode launches C, M and R instances for pods that do not fit on the node group, limited only by this quota (a NodePool limit needs the Kubernetes API)",
-              source: src("https://docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html"),
+              what: 'EC2 "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances" vCPU quota (L-1216C47A) covering the node group plus the Auto Mode nodes you allow (tricloud:clusters.aws.maxNodes x the node size\'s vCPUs), plus whatever else the account runs',
+              why: "EKS Auto Mode launches instances for pods that do not fit on the node group, up to the rendered NodePool's limits (maxNodes - desiredNodes nodes); a quota below that stops it earlier",
+              source: src("https://docs.aws.amazon.com/eks/latest/userguide/create-node-pool.html"),
             },
           ]
         : [],

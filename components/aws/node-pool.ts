@@ -1,0 +1,86 @@
+import type { INodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1/NodePool" with {
+  "resolution-mode": "import",
+};
+import { NODE_SIZES, type Size } from "@tricloud/vocabulary/sizes";
+import type { KubernetesObject } from "../workloads/render";
+
+/**
+ * EKS Auto Mode's compute, bounded by the config (docs/workloads.md, "Node autoscaling").
+ *
+ * The built-in `general-purpose` NodePool cannot be edited and has no limits
+ * (docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html), so the cluster enables only the built-in
+ * `system` pool (tainted CriticalAddonsOnly; enabling one built-in pool is what makes EKS provision the `default`
+ * NodeClass) and the services' nodes come from the NodePool below, applied by the Argo CD capability like the other
+ * rendered objects. Its `limits` cap the CPU and memory of the nodes it launches
+ * (docs.aws.amazon.com/eks/latest/userguide/create-node-pool.html; karpenter.sh/docs/concepts/nodepools/#speclimits),
+ * and its requirements pin each node to the size class's shape (`eks.amazonaws.com/instance-cpu` and
+ * `eks.amazonaws.com/instance-memory`, the labels of create-node-pool.html's "EKS Auto Mode Supported Labels"), so
+ * the limits are a node count: the managed node group's `desiredNodes` plus this pool's nodes make `maxNodes`.
+ */
+
+/** The NodePool's name (a DNS label; it is cluster-scoped). */
+export const AUTO_MODE_NODE_POOL = "tricloud-services";
+/** The built-in pools the cluster enables: `system` only (never the unbounded `general-purpose`). */
+export const AUTO_MODE_BUILTIN_POOLS = ["system"] as const;
+/** The NodeClass EKS provisions when a built-in pool is enabled (set-builtin-node-pools.html). */
+export const AUTO_MODE_NODE_CLASS = { group: "eks.amazonaws.com", kind: "NodeClass", name: "default" } as const;
+
+export interface AwsNodePoolConfig {
+  readonly size: Size;
+  readonly desiredNodes: number;
+  readonly maxNodes: number;
+}
+
+/** What EKS may run at most: the node group's fixed nodes and the nodes the NodePool may add, each of the size class. */
+export interface AwsNodeBound {
+  readonly nodeGroupNodes: number;
+  /** Nodes the NodePool may launch (its limits divided by one node's vCPUs and memory). */
+  readonly autoModeNodes: number;
+  /** One node of the size class: `eks.amazonaws.com/instance-cpu` and `-memory` (MiB) take these values. */
+  readonly node: { readonly vcpus: number; readonly memoryMiB: number };
+  /** The NodePool's `spec.limits`: Kubernetes quantities. */
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** The bound of one EKS cluster's nodes, from `tricloud:clusters.aws` (maxNodes >= desiredNodes: the schema checks it). */
+export function awsNodeBound(pool: AwsNodePoolConfig): AwsNodeBound {
+  const spec = NODE_SIZES[pool.size];
+  const autoModeNodes = Math.max(0, pool.maxNodes - pool.desiredNodes);
+  return {
+    nodeGroupNodes: pool.desiredNodes,
+    autoModeNodes,
+    node: { vcpus: spec.vcpus, memoryMiB: spec.memoryGiB * 1024 },
+    limits: { cpu: String(autoModeNodes * spec.vcpus), memory: `${autoModeNodes * spec.memoryGiB}Gi` },
+  };
+}
+
+/**
+ * The NodePool the services' extra nodes come from: on-demand amd64 nodes of exactly the size class's vCPUs and
+ * memory (what the node group runs and what the cost model prices), at most `maxNodes - desiredNodes` of them.
+ * Disruption and expiry are left to Auto Mode's defaults (consolidation of underused nodes, 336 h expiry).
+ */
+export function renderAutoModeNodePool(pool: AwsNodePoolConfig): INodePool & KubernetesObject {
+  const b = awsNodeBound(pool);
+  return {
+    apiVersion: "karpenter.sh/v1",
+    kind: "NodePool",
+    metadata: {
+      name: AUTO_MODE_NODE_POOL,
+      labels: { "app.kubernetes.io/part-of": "tricloud", "app.kubernetes.io/managed-by": "tricloud" },
+    },
+    spec: {
+      template: {
+        spec: {
+          nodeClassRef: { ...AUTO_MODE_NODE_CLASS },
+          requirements: [
+            { key: "eks.amazonaws.com/instance-cpu", operator: "In", values: [String(b.node.vcpus)] },
+            { key: "eks.amazonaws.com/instance-memory", operator: "In", values: [String(b.node.memoryMiB)] },
+            { key: "kubernetes.io/arch", operator: "In", values: ["amd64"] },
+            { key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] },
+          ],
+        },
+      },
+      limits: { ...b.limits },
+    },
+  };
+}
