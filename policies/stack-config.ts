@@ -21,7 +21,23 @@ export interface StackConfig {
     readonly traffic: { readonly cloudflarePlan: string };
     readonly functions: { readonly awsAccountConcurrency: number };
     readonly mesh: { readonly istioVersion: string };
+    /** The service matrix: each service's traffic share per cloud (a cloud with no weight, or 0, runs none of it). */
+    readonly services: Readonly<
+      Record<string, { readonly clouds: Readonly<Partial<Record<"aws" | "azure" | "gcp", number>>> }>
+    >;
   };
+}
+
+/**
+ * The clouds each service runs on by its configuration: those `tricloud:services.<name>.clouds` gives a weight above
+ * 0, the same rule the program renders by (components/workloads/render.ts, servicesOn).
+ */
+export function servicePlacement(services: StackConfig["tricloud"]["services"]): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(services)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, s]) => [name, (["aws", "azure", "gcp"] as const).filter((c) => (s.clouds[c] ?? 0) > 0)]),
+  );
 }
 
 export interface CostScenario {
@@ -35,6 +51,7 @@ export function portabilityConfigFor(config: StackConfig): PolicyPackConfig {
   return {
     "portability-resource-disallow-lock-in-services": { allowed: [...t.allowedLockIn] },
     "portability-resource-missing-required-tags": { requiredTags: [...new Set([...t.requiredTags, "environment"])] },
+    "portability-workloads-services-on-every-cluster": { clouds: servicePlacement(t.services) },
     "security-database-enable-backups-prod": { environment: t.environment },
     "security-database-enable-deletion-protection-prod": { environment: t.environment },
     "security-azure-postgres-enable-deletion-lock-prod": { environment: t.environment },

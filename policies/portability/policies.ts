@@ -1,4 +1,5 @@
 import type { Policies } from "@pulumi/policy";
+import { cloudKeysInAdapters } from "./cloud-keys";
 import { governancePolicies } from "./governance";
 import { meshPolicies } from "./mesh";
 import { noLockInServices } from "./lock-in";
@@ -18,5 +19,6 @@ export const portabilityPolicies: Policies = [
   ...edgePolicies,
   ...identityPolicies,
   ...workloadPolicies,
+  cloudKeysInAdapters,
   ...meshPolicies,
 ];

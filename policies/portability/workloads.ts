@@ -8,6 +8,7 @@ import { get } from "@tricloud/policy-kit/kit";
  */
 export const WORKLOADS_OUTPUT = "workloads";
 export const CLUSTER_CLOUDS = ["aws", "azure", "gcp"] as const;
+export type ClusterCloud = (typeof CLUSTER_CLOUDS)[number];
 
 export interface ClusterWorkloadsOutput {
   services?: string[];
@@ -20,41 +21,77 @@ export interface ClusterWorkloadsOutput {
 /** Each cloud's rendered workloads, or undefined when the stack exports none. */
 export function workloadsOf(
   args: StackValidationArgs,
-): Partial<Record<(typeof CLUSTER_CLOUDS)[number], ClusterWorkloadsOutput>> | undefined {
+): Partial<Record<ClusterCloud, ClusterWorkloadsOutput>> | undefined {
   const stack = args.resources.find((r) => r.type === "pulumi:pulumi:Stack");
   const w = get(stack?.props, WORKLOADS_OUTPUT);
   return w && typeof w === "object" ? (w as Record<string, ClusterWorkloadsOutput>) : undefined;
 }
 
+/**
+ * What `portability-workloads-services-on-every-cluster` expects of one service: the clouds its configuration gives a
+ * weight (`clouds`, derived from `tricloud:services.<name>.clouds` by policies/stack-config.ts); a service with no
+ * entry runs on all three unless `allowPartial` names it.
+ */
+export function servicePlacementFindings(
+  all: Partial<Record<ClusterCloud, ClusterWorkloadsOutput>>,
+  config: { allowPartial: readonly string[]; clouds: Readonly<Record<string, readonly string[]>> },
+): string[] {
+  const out: string[] = [];
+  const runsOn = (name: string) => CLUSTER_CLOUDS.filter((c) => (all[c]?.services ?? []).includes(name));
+  const names = new Set([...CLUSTER_CLOUDS.flatMap((c) => all[c]?.services ?? []), ...Object.keys(config.clouds)]);
+  for (const name of [...names].sort()) {
+    const running = runsOn(name);
+    const configured = config.clouds[name];
+    if (configured) {
+      const missing = CLUSTER_CLOUDS.filter((c) => configured.includes(c) && !running.includes(c));
+      const extra = running.filter((c) => !configured.includes(c));
+      if (missing.length > 0)
+        out.push(
+          `service ${name} does not run on ${missing.join(", ")}, though tricloud:services.${name}.clouds gives it a weight there: render it on every cloud its configuration names (stacks/workloads.ts).`,
+        );
+      if (extra.length > 0)
+        out.push(
+          `service ${name} runs on ${extra.join(", ")}, which tricloud:services.${name}.clouds leaves out: give it a weight there or stop rendering it.`,
+        );
+      continue;
+    }
+    const missing = CLUSTER_CLOUDS.filter((c) => !running.includes(c));
+    if (missing.length > 0 && !config.allowPartial.includes(name))
+      out.push(
+        `service ${name} does not run on ${missing.join(", ")}: give it a weight there in tricloud:services.${name}.clouds, or list it in this policy's allowPartial.`,
+      );
+  }
+  return out;
+}
+
 export const workloadsEverywhere: StackValidationPolicy = {
   name: "portability-workloads-services-on-every-cluster",
   description:
-    "Requires every service to run on all three clusters, so losing a cloud loses capacity, not a service; a service the organisation accepts on fewer clouds is listed in allowPartial.",
+    "Requires every service to run on all three clusters, or on exactly the clouds tricloud:services.<name>.clouds gives it a weight on, so losing a cloud loses capacity, not a service.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
+      clouds: {
+        type: "object",
+        additionalProperties: { type: "array", items: { type: "string", enum: [...CLUSTER_CLOUDS] } },
+        default: {},
+        description:
+          "Per service, the clouds its configuration gives a weight (tricloud:services.<name>.clouds; policies/stack-config.ts derives it): the service must run on exactly those.",
+      },
       allowPartial: {
         type: "array",
         items: { type: "string" },
         default: [],
         description:
-          "Services allowed to run on fewer than three clouds (their tricloud:services.<name>.clouds leaves some out).",
+          "Services with no entry in clouds that may run on fewer than three clouds (a policy config written by hand for the real CLI).",
       },
     },
   },
   validateStack: (args, reportViolation) => {
     const all = workloadsOf(args);
     if (!all) return args.notApplicable(`the stack exports no ${WORKLOADS_OUTPUT}`);
-    const { allowPartial } = args.getConfig<{ allowPartial: string[] }>();
-    const names = new Set(CLUSTER_CLOUDS.flatMap((c) => all[c]?.services ?? []));
-    for (const name of [...names].sort()) {
-      const missing = CLUSTER_CLOUDS.filter((c) => !(all[c]?.services ?? []).includes(name));
-      if (missing.length > 0 && !allowPartial.includes(name)) {
-        reportViolation(
-          `service ${name} does not run on ${missing.join(", ")}: give it a weight there in tricloud:services.${name}.clouds, or list it in this policy's allowPartial.`,
-        );
-      }
-    }
+    const config = args.getConfig<{ allowPartial: string[]; clouds: Record<string, string[]> }>();
+    for (const f of servicePlacementFindings(all, config)) reportViolation(f);
   },
 };
 

@@ -491,3 +491,114 @@ export const ISTIO_RELEASES: readonly IstioRelease[] = [
 
 export const istioRelease = (version: string, table: readonly IstioRelease[] = ISTIO_RELEASES) =>
   table.find((r) => r.minor === version.split(".").slice(0, 2).join("."));
+
+// ---- The other pinned Helm charts ----------------------------------------------------------
+
+/**
+ * One release (or a family of releases) of a chart and the Kubernetes minors its project documents it for. `version`
+ * matches a chart version exactly or as a prefix at a dot ("2.9" matches 2.9.0 and 2.9.3); `kubernetes[1]` is null
+ * where the project states a floor only.
+ */
+export interface ChartRelease {
+  readonly version: string;
+  /** The application version the chart ships, where it differs from the chart's. */
+  readonly app?: string;
+  readonly kubernetes: readonly [string, string | null];
+  readonly status: DateStatus;
+  readonly note: string;
+}
+
+export interface ChartSupport {
+  /** The chart's name as the GitOps agents install it (components/shared/mesh.ts). */
+  readonly chart: string;
+  readonly project: string;
+  /** Where the project documents the Kubernetes versions it supports. */
+  readonly url: string;
+  readonly read: string;
+  /** What the project publishes, in a sentence: a support table, its test matrix, or no matrix at all. */
+  readonly publishes: string;
+  readonly releases: readonly ChartRelease[];
+}
+
+const ESO_COPY =
+  "External Secrets' table (docs/introduction/stability-support.md at external-secrets/external-secrets cc5bfbc, 2026-08-08)";
+const ROLLOUTS_MATRIX = "the e2e matrix of .github/workflows/testing.yaml";
+
+/** The charts the mesh installs besides Istio's, with the Kubernetes range each project documents. */
+export const CHART_SUPPORT: readonly ChartSupport[] = [
+  {
+    chart: "external-secrets",
+    project: "External Secrets Operator",
+    url: "https://external-secrets.io/latest/introduction/stability-support/",
+    read: "2026-11-30",
+    publishes:
+      "a table of the Kubernetes minors each ESO minor is tested on, the only ones it guarantees (the chart version is the ESO version)",
+    releases: [
+      { version: "2.9", kubernetes: ["1.36", "1.36"], status: "firm", note: ESO_COPY },
+      { version: "2.8", kubernetes: ["1.35", "1.36"], status: "firm", note: ESO_COPY },
+      { version: "2.7", kubernetes: ["1.35", "1.35"], status: "firm", note: ESO_COPY },
+      ...["2.6", "2.5", "2.4", "2.3", "2.2", "2.1", "2.0"].map((version): ChartRelease => ({
+        version,
+        kubernetes: ["1.34", "1.35"],
+        status: "firm",
+        note: ESO_COPY,
+      })),
+      ...["1.3", "1.2", "1.1", "1.0"].map((version): ChartRelease => ({
+        version,
+        kubernetes: ["1.34", "1.34"],
+        status: "firm",
+        note: ESO_COPY,
+      })),
+    ],
+  },
+  {
+    chart: "argo-rollouts",
+    project: "Argo Rollouts",
+    url: "https://argoproj.github.io/argo-rollouts/installation/#supported-versions",
+    read: "2026-11-30",
+    publishes: `no table: its installation page points to ${ROLLOUTS_MATRIX} at each release's tag as the Kubernetes versions fully tested`,
+    releases: [
+      {
+        version: "2.41.1",
+        app: "1.9.1",
+        kubernetes: ["1.32", "1.35"],
+        status: "secondary",
+        note: `${ROLLOUTS_MATRIX} at argoproj/argo-rollouts v1.9.1 (b6bd3bc, 2026-07-06); chart 2.41.1 ships v1.9.1 per its release, https://github.com/argoproj/argo-helm/releases/tag/argo-rollouts-2.41.1 (not in the stored argo-helm copy, which ends at 2.41.0)`,
+      },
+      {
+        version: "2.41.0",
+        app: "1.9.0",
+        kubernetes: ["1.31", "1.34"],
+        status: "firm",
+        note: `${ROLLOUTS_MATRIX} at argoproj/argo-rollouts v1.9.0; appVersion v1.9.0 in charts/argo-rollouts/Chart.yaml at argoproj/argo-helm 8796aea`,
+      },
+    ],
+  },
+  {
+    chart: "prometheus",
+    project: "Prometheus (prometheus-community chart)",
+    url: "https://github.com/prometheus-community/helm-charts/blob/prometheus-27.52.0/charts/prometheus/Chart.yaml",
+    read: "2026-11-30",
+    publishes:
+      'no Kubernetes support matrix (Prometheus publishes none); the chart declares a floor, kubeVersion ">=1.19.0-0" in Chart.yaml, which Helm enforces at install, and its README asks for Kubernetes 1.19+',
+    releases: [
+      {
+        version: "27.52.0",
+        kubernetes: ["1.19", null],
+        status: "firm",
+        note: "kubeVersion in charts/prometheus/Chart.yaml at tag prometheus-27.52.0 (f8423ab, 2025-12-17); no upper bound is documented",
+      },
+    ],
+  },
+];
+
+/** The table of a chart, and the row of one of its versions (undefined when the table does not list it). */
+export function chartRelease(
+  chart: string,
+  version: string,
+  table: readonly ChartSupport[] = CHART_SUPPORT,
+): { support?: ChartSupport; release?: ChartRelease } {
+  const support = table.find((s) => s.chart === chart);
+  const release = support?.releases.find((r) => version === r.version || version.startsWith(`${r.version}.`));
+  return { ...(support ? { support } : {}), ...(release ? { release } : {}) };
+}

@@ -2,6 +2,7 @@ import type { PreflightRule, PrerequisiteRule } from "../rule";
 import { awsPrerequisites, awsRules } from "./aws";
 import { azurePrerequisites, azureRules } from "./azure";
 import { azureModelRules } from "./azure-models";
+import { chartRules } from "./charts";
 import { edgePrerequisites, edgeRules } from "./edge";
 import { gcpPrerequisites, gcpRules } from "./gcp";
 import { istioRules } from "./istio";
@@ -12,6 +13,7 @@ import { vpnRules } from "./vpn";
 export const PREFLIGHT_RULES: readonly PreflightRule[] = [
   ...versionRules,
   ...istioRules,
+  ...chartRules,
   ...awsRules,
   ...azureRules,
   ...azureModelRules,

@@ -44,6 +44,33 @@ describe("portability-workloads-services-on-every-cluster", () => {
     ]);
     expect(await messages(workloadsEverywhere, stack, { allowPartial: ["ai"] })).toEqual([]);
   });
+
+  it("passes a service on the two clouds its configuration names (the config stack-config derives)", async () => {
+    const stack = stackWith({ api: spec({ aws: 60, azure: 30, gcp: 10 }), ai: spec({ aws: 70, gcp: 30 }) });
+    expect(
+      await messages(workloadsEverywhere, stack, { clouds: { api: ["aws", "azure", "gcp"], ai: ["aws", "gcp"] } }),
+    ).toEqual([]);
+  });
+
+  it("fails a service configured for three clouds but rendered on two, whatever allowPartial says", async () => {
+    // The objects are rendered for aws and gcp only, while the configuration gives azure a weight too.
+    const stack = stackWith({ ai: spec({ aws: 70, gcp: 30 }) });
+    expect(
+      await messages(workloadsEverywhere, stack, { clouds: { ai: ["aws", "azure", "gcp"] }, allowPartial: ["ai"] }),
+    ).toEqual([
+      "service ai does not run on azure, though tricloud:services.ai.clouds gives it a weight there: render it on every cloud its configuration names (stacks/workloads.ts).",
+    ]);
+  });
+
+  it("fails a service rendered on a cloud its configuration leaves out, and one configured but rendered nowhere", async () => {
+    const stack = stackWith({ api: spec({ aws: 60, azure: 30, gcp: 10 }) });
+    expect(await messages(workloadsEverywhere, stack, { clouds: { api: ["aws", "azure"], billing: ["gcp"] } })).toEqual(
+      [
+        "service api runs on gcp, which tricloud:services.api.clouds leaves out: give it a weight there or stop rendering it.",
+        "service billing does not run on gcp, though tricloud:services.billing.clouds gives it a weight there: render it on every cloud its configuration names (stacks/workloads.ts).",
+      ],
+    );
+  });
 });
 
 describe("portability-workloads-pod-security", () => {
