@@ -291,7 +291,8 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
       type: r.type,
       name: r.name,
       parent: r.parent,
-      props: r.inputs,
+      // The Stack has no inputs: stack rules see its outputs, as the engine shows them to stack policies.
+      props: r.type === "pulumi:pulumi:Stack" ? (engine.outputs.get(r.urn) ?? r.inputs) : r.inputs,
       dependencies: r.dependencies ?? [],
     })),
     preflightSettingsFor(input.config, asOf),

@@ -504,6 +504,9 @@ export interface ChartRelease {
   /** The application version the chart ships, where it differs from the chart's. */
   readonly app?: string;
   readonly kubernetes: readonly [string, string | null];
+  /** The range is the chart's own `kubeVersion`, which Helm enforces: outside it the install is refused. Otherwise it
+   * is the range the project tests or guarantees, and a cluster outside it runs an untested combination. */
+  readonly enforcedByHelm?: boolean;
   readonly status: DateStatus;
   readonly note: string;
 }
@@ -585,6 +588,7 @@ export const CHART_SUPPORT: readonly ChartSupport[] = [
       {
         version: "27.52.0",
         kubernetes: ["1.19", null],
+        enforcedByHelm: true,
         status: "firm",
         note: "kubeVersion in charts/prometheus/Chart.yaml at tag prometheus-27.52.0 (f8423ab, 2025-12-17); no upper bound is documented",
       },

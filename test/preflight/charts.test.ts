@@ -87,10 +87,10 @@ describe("preflight-versions-charts-* rules", () => {
     expect(run(s, EKS("1.34"), AKS("1.34"), GKE("1.34.5-gke.100"))).toEqual([]);
   });
 
-  it("fail: a cluster newer than the release's range is an error naming the chart, its version and the cluster's", () => {
+  it("warn: a cluster newer than the range the project tests is a warning (nothing refuses the install) naming the chart, its version and the cluster's", () => {
     const f = run(stack({ aws: [], azure: [helmRelease("argo-rollouts", "2.41.1")], gcp: [] }), AKS("1.36"));
     expect(f.map((x) => [x.rule, x.level, x.property, x.value])).toEqual([
-      ["preflight-versions-charts-kubernetes-unsupported", "error", "kubernetesVersion", "1.36"],
+      ["preflight-versions-charts-kubernetes-untested", "warning", "kubernetesVersion", "1.36"],
     ]);
     expect(f[0]!.expected).toBe(
       "a Kubernetes minor Argo Rollouts 1.9.1 (chart argo-rollouts 2.41.1) is documented for (1.32 to 1.35), or a release of it documented for 1.36 (components/shared/mesh.ts pins it; https://argoproj.github.io/argo-rollouts/installation/#supported-versions) (HelmRelease flux-system/argo-rollouts on azure)",
@@ -121,10 +121,11 @@ describe("preflight-versions-charts-* rules", () => {
     expect(run(res("pulumi:pulumi:Stack", {}), EKS("1.10"))).toEqual([]);
   });
 
-  it("is in the CrossGuard pack as stack policies: errors mandatory, reading the Stack's outputs", async () => {
+  it("is in the CrossGuard pack as stack policies: errors mandatory, warnings advisory, reading the Stack's outputs", async () => {
     const policies = preflightPolicies.filter((p) => chartRules.some((r) => r.name === p.name));
     expect(policies.map((p) => [p.name, p.enforcementLevel])).toEqual([
       ["preflight-versions-charts-kubernetes-unsupported", "mandatory"],
+      ["preflight-versions-charts-kubernetes-untested", "advisory"],
       ["preflight-versions-charts-release-unknown", "advisory"],
     ]);
     const s = stack({ aws: [application("argo-rollouts", "2.41.1")], azure: [], gcp: [] });
@@ -135,11 +136,9 @@ describe("preflight-versions-charts-* rules", () => {
       { stackTags: new Map([["pulumi:project", "tricloud"]]), config: { all: { asOf: TODAY } } },
     );
     expect(violations.map((v) => [v.policy, v.enforcementLevel, v.urn])).toEqual([
-      ["preflight-versions-charts-kubernetes-unsupported", "mandatory", eks.urn],
+      ["preflight-versions-charts-kubernetes-untested", "advisory", eks.urn],
     ]);
-    expect(violations[0]!.message).toMatch(
-      /^version: "1\.36" is refused; expected a Kubernetes minor Argo Rollouts 1\.9\.1/,
-    );
+    expect(violations[0]!.message).toMatch(/expected a Kubernetes minor Argo Rollouts 1\.9\.1/);
   });
 
   it("on the stacks' own objects and clusters (the Stack with its outputs, as the engine shows it): Argo Rollouts 1.9.1 is not documented for their 1.36, ESO 2.14.0 is not in the table, Prometheus 27.52.0 passes", async () => {
@@ -157,9 +156,9 @@ describe("preflight-versions-charts-* rules", () => {
       expect(
         f.map((x) => [x.rule, kubernetesMinor(x.value), x.expected.match(/\(chart (\S+) (\S+)\)/)?.slice(1)]),
       ).toEqual([
-        ["preflight-versions-charts-kubernetes-unsupported", "1.36", ["argo-rollouts", "2.41.1"]],
-        ["preflight-versions-charts-kubernetes-unsupported", "1.36", ["argo-rollouts", "2.41.1"]],
-        ["preflight-versions-charts-kubernetes-unsupported", "1.36", ["argo-rollouts", "2.41.1"]],
+        ["preflight-versions-charts-kubernetes-untested", "1.36", ["argo-rollouts", "2.41.1"]],
+        ["preflight-versions-charts-kubernetes-untested", "1.36", ["argo-rollouts", "2.41.1"]],
+        ["preflight-versions-charts-kubernetes-untested", "1.36", ["argo-rollouts", "2.41.1"]],
         ["preflight-versions-charts-release-unknown", "1.36", ["external-secrets", "2.14.0"]],
         ["preflight-versions-charts-release-unknown", "1.36", ["external-secrets", "2.14.0"]],
         ["preflight-versions-charts-release-unknown", "1.36", ["external-secrets", "2.14.0"]],

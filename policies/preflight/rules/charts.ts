@@ -14,9 +14,10 @@ import { KUBERNETES_READERS } from "./versions";
  *
  * The pins are not config: the rule reads them where the program leaves them, in the objects the agents apply (the
  * Stack's output `workloads.<cloud>.objects`: a Flux HelmRelease, an Argo CD Application or a Config Sync RootSync
- * per chart). The CrossGuard engine shows stack policies the Stack's outputs, so `pulumi preview --policy-pack
- * policies/preflight` runs these rules; `tricloud plan` hands preflight every resource's inputs, the Stack's
- * included (cli/plan/run.ts), and there they find nothing to read. Istio's charts are checked by istio.ts.
+ * per chart). The CrossGuard engine shows stack policies the Stack's outputs (`pulumi preview --policy-pack
+ * policies/preflight`), and `tricloud plan` hands preflight the Stack's outputs too (cli/plan/run.ts). Only a chart's
+ * own kubeVersion, which Helm enforces, makes an error; outside a range a project tests or guarantees is a warning.
+ * Istio's charts are checked by istio.ts.
  */
 
 type Cloud = "aws" | "azure" | "gcp";
@@ -98,26 +99,39 @@ function chartRule(meta: Pick<StackRule, "name" | "description" | "level">, judg
   };
 }
 
+/** The release's documented range does not hold the cluster's minor: what to do instead, or null. */
+function outsideRange(c: InstalledChart, support: ChartSupport, release: ChartRelease, kubernetes: string) {
+  const [min, max] = release.kubernetes;
+  if (compareVersions(kubernetes, min) >= 0 && (max === null || compareVersions(kubernetes, max) <= 0)) return null;
+  return `a Kubernetes minor ${named(support, c, release)} is documented for (${rangeText(release)}), or a release of it documented for ${kubernetes} (components/shared/mesh.ts pins it; ${support.url})`;
+}
+
 export const chartRules: readonly StackRule[] = [
   chartRule(
     {
       name: "preflight-versions-charts-kubernetes-unsupported",
       description:
-        "A pinned External Secrets, Argo Rollouts or Prometheus chart whose project does not document the cluster's Kubernetes minor (ESO's support table, Argo Rollouts' e2e matrix, the Prometheus chart's kubeVersion floor: Prometheus publishes no matrix). Read from the Stack's workloads output: pulumi preview only.",
+        "A pinned chart whose own kubeVersion (which Helm enforces: the agent's install fails) excludes the cluster's Kubernetes minor; today the Prometheus chart's floor. Read from the Stack's workloads output.",
       level: "error",
     },
-    (c, support, release, kubernetes) => {
-      if (!release) return null;
-      const [min, max] = release.kubernetes;
-      if (compareVersions(kubernetes, min) >= 0 && (max === null || compareVersions(kubernetes, max) <= 0)) return null;
-      return `a Kubernetes minor ${named(support, c, release)} is documented for (${rangeText(release)}), or a release of it documented for ${kubernetes} (components/shared/mesh.ts pins it; ${support.url})`;
+    (c, support, release, kubernetes) =>
+      release?.enforcedByHelm ? outsideRange(c, support, release, kubernetes) : null,
+  ),
+  chartRule(
+    {
+      name: "preflight-versions-charts-kubernetes-untested",
+      description:
+        "A pinned External Secrets or Argo Rollouts chart whose project does not test or guarantee the cluster's Kubernetes minor (ESO's support table, Argo Rollouts' e2e matrix): nothing refuses the install, but the combination is one its project has not run. Read from the Stack's workloads output.",
+      level: "warning",
     },
+    (c, support, release, kubernetes) =>
+      release && !release.enforcedByHelm ? outsideRange(c, support, release, kubernetes) : null,
   ),
   chartRule(
     {
       name: "preflight-versions-charts-release-unknown",
       description:
-        "A pinned External Secrets, Argo Rollouts or Prometheus chart version that is not in the support table, so its Kubernetes range is unchecked. Read from the Stack's workloads output: pulumi preview only.",
+        "A pinned External Secrets, Argo Rollouts or Prometheus chart version that is not in the support table, so its Kubernetes range is unchecked. Read from the Stack's workloads output.",
       level: "warning",
     },
     (c, support, release) =>
