@@ -19,3 +19,29 @@ export const serviceSpec = (clouds: WorkloadSpec["clouds"], repository = "svc"):
   calls: [],
   public: false,
 });
+
+/** A model class of a `kubernetes-models` package: constructed from an object, `validate()` throws on a schema error. */
+export type SchemaModel = new (o: any) => { validate(): void };
+
+/**
+ * Checks objects against the schemas `load` returns by `<apiVersion>/<kind>` (loaded once): [] when an object
+ * validates, else one message naming it; a kind without a schema is a problem too, unless listed in `unchecked`.
+ */
+export function schemaChecker(
+  load: () => Promise<Record<string, SchemaModel>>,
+  unchecked: ReadonlySet<string> = new Set(),
+): (o: { apiVersion: string; kind: string; metadata: { name: string } }) => Promise<string[]> {
+  let models: Promise<Record<string, SchemaModel>> | undefined;
+  return async (o) => {
+    const key = `${o.apiVersion}/${o.kind}`;
+    if (unchecked.has(key)) return [];
+    const Model = (await (models ??= load()))[key];
+    if (!Model) return [`no schema for ${key}`];
+    try {
+      new Model(o).validate();
+      return [];
+    } catch (err) {
+      return [`${o.kind} ${o.metadata.name}: ${(err as Error).message}`];
+    }
+  };
+}

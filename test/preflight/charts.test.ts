@@ -8,15 +8,10 @@ import type { PreflightResource } from "../../policies/preflight/rule";
 import { chartRules, installedCharts } from "../../policies/preflight/rules/charts";
 import { kubernetesMinor } from "../../policies/preflight/rules/versions";
 import { planStack } from "../helpers/plan";
+import { r } from "../helpers/preflight";
 
 const TODAY = "2026-11-30";
-const res = (type: string, props: Record<string, unknown>, name = "k8s"): PreflightResource => ({
-  urn: `urn:pulumi:dev::tricloud::${type}::${name}`,
-  type,
-  name,
-  parent: null,
-  props,
-});
+const res = (type: string, props: Record<string, unknown>, name = "k8s") => r(type, props, { name });
 const EKS = (version: string) => res("aws:eks/cluster:Cluster", { version });
 const AKS = (version: string) => res("azure-native:containerservice:ManagedCluster", { kubernetesVersion: version });
 const GKE = (version: string) => res("gcp:container/cluster:Cluster", { minMasterVersion: version });

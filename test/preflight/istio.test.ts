@@ -12,15 +12,10 @@ import { preflightPolicies } from "../../policies/preflight/policies";
 import type { PreflightResource } from "../../policies/preflight/rule";
 import { istioRules } from "../../policies/preflight/rules/istio";
 import { planStack } from "../helpers/plan";
+import { r } from "../helpers/preflight";
 
 const TODAY = "2026-11-30";
-const res = (type: string, props: Record<string, unknown>, name = "k8s"): PreflightResource => ({
-  urn: `urn:pulumi:dev::tricloud::${type}::${name}`,
-  type,
-  name,
-  parent: null,
-  props,
-});
+const res = (type: string, props: Record<string, unknown>, name = "k8s") => r(type, props, { name });
 const EKS = (version: string) => res("aws:eks/cluster:Cluster", { version });
 const AKS = (version: string) =>
   res("azure-native:containerservice:ManagedCluster", {

@@ -6,6 +6,7 @@ import { parseStackConfig, type StackConfig } from "../../stacks/config/load";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 import { stackConfig } from "../helpers/config";
 import { planStack, planStackWithoutEksArgoCd } from "../helpers/plan";
+import { schemaChecker, type SchemaModel } from "../helpers/workloads";
 
 const STACKS = ["dev", "staging", "prod"] as const;
 
@@ -58,7 +59,7 @@ function render(stack: string, cloud: Cloud, ...overrides: string[]): Kubernetes
   });
 }
 
-type Model = new (o: any) => { validate(): void };
+type Model = SchemaModel;
 
 /** The CRD schemas, from packages generated from each project's own CRDs (istio 1.29.2, Argo Rollouts, ESO, Flux, Argo CD). */
 async function validators(): Promise<Record<string, Model>> {
@@ -101,18 +102,7 @@ async function validators(): Promise<Record<string, Model>> {
  */
 const UNVALIDATED = new Set(["configsync.gke.io/v1beta1/RootSync"]);
 
-async function schemaProblems(o: KubernetesObject): Promise<string[]> {
-  const key = `${o.apiVersion}/${o.kind}`;
-  if (UNVALIDATED.has(key)) return [];
-  const Model = (await validators())[key];
-  if (!Model) return [`no schema for ${key}`];
-  try {
-    new Model(o).validate();
-    return [];
-  } catch (err) {
-    return [`${o.kind} ${o.metadata.name}: ${(err as Error).message}`];
-  }
-}
+const schemaProblems = schemaChecker(validators, UNVALIDATED);
 
 const ofKind = (objs: readonly KubernetesObject[], kind: string) => objs.filter((o) => o.kind === kind) as any[];
 

@@ -20,11 +20,12 @@ import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 import { stackConfig } from "../helpers/config";
 import { ofType, planStack, planStackWithoutEksArgoCd } from "../helpers/plan";
 import { messages, res } from "../helpers/policies";
+import { schemaChecker, type SchemaModel } from "../helpers/workloads";
 
 // The script is an ES module and this file compiles to CommonJS: it is loaded with import().
 type Publish = typeof import("../../scripts/publish-manifests.mjs", { with: { "resolution-mode": "import" } });
 
-type Model = new (o: any) => { validate(): void };
+type Model = SchemaModel;
 async function validators(): Promise<Record<string, Model>> {
   const [eso, push, core, argocd] = await Promise.all([
     import("@kubernetes-models/external-secrets/external-secrets.io/v1"),
@@ -40,16 +41,7 @@ async function validators(): Promise<Record<string, Model>> {
     "argoproj.io/v1alpha1/Application": argocd.Application,
   };
 }
-async function schemaProblems(o: { apiVersion: string; kind: string; metadata: { name: string } }): Promise<string[]> {
-  const Model = (await validators())[`${o.apiVersion}/${o.kind}`];
-  if (!Model) return [`no schema for ${o.apiVersion}/${o.kind}`];
-  try {
-    new Model(o).validate();
-    return [];
-  } catch (err) {
-    return [`${o.kind} ${o.metadata.name}: ${(err as Error).message}`];
-  }
-}
+const schemaProblems = schemaChecker(validators);
 
 const ofKind = (objs: readonly KubernetesObject[], kind: string) => objs.filter((o) => o.kind === kind) as any[];
 const remoteOf = (objs: readonly KubernetesObject[]) =>
