@@ -171,8 +171,9 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
         upgradePolicy: { supportType: "STANDARD" },
         deletionProtection: args.production,
         // EKS Auto Mode: all three capabilities on together (the API refuses a mix), and no self-managed add-ons.
-        // Only the `system` built-in pool: it makes EKS provision the `default` NodeClass the rendered NodePool uses,
-        // and leaves out general-purpose, which nothing can bound (set-builtin-node-pools.html).
+        // Only the `system` built-in pool: it hands EKS the node role (EKS makes its access entry; the rendered
+        // NodeClass names that role), and leaves out general-purpose, which nothing can bound
+        // (set-builtin-node-pools.html).
         computeConfig: { enabled: true, nodePools: [...AUTO_MODE_BUILTIN_POOLS], nodeRoleArn: autoNodeRole.arn },
         storageConfig: { blockStorage: { enabled: true } },
         kubernetesNetworkConfig: { elasticLoadBalancing: { enabled: true } },

@@ -13,7 +13,8 @@ import type { KubernetesObject } from "../workloads/render";
  * `computeConfig.nodeRoleArn`, whose access entry EKS creates, and the NodeClass below names that role) and the
  * services' nodes come from the NodePool below, applied by the Argo CD capability like the other rendered objects,
  * on the program's own NodeClass (below: NetworkPolicies are enforced on its nodes). Its `limits` cap the CPU and
- * memory of the nodes it launches (docs.aws.amazon.com/eks/latest/userguide/create-node-pool.html; karpenter.sh/docs/concepts/nodepools/#speclimits),
+ * memory of the nodes it launches (docs.aws.amazon.com/eks/latest/userguide/create-node-pool.html;
+ * karpenter.sh/docs/concepts/nodepools/#speclimits),
  * and its requirements pin each node to the size class's shape (`eks.amazonaws.com/instance-cpu` and
  * `eks.amazonaws.com/instance-memory`, the labels of create-node-pool.html's "EKS Auto Mode Supported Labels"), so
  * the limits are a node count: the managed node group's `desiredNodes` plus this pool's nodes make `maxNodes`.
@@ -97,7 +98,7 @@ export function awsNodeBound(pool: AwsNodePoolConfig): AwsNodeBound {
 
 /**
  * The NodeClass the NodePool's nodes are launched with (create-node-class.html): the Auto Mode node role, the
- * cluster's private subnets and security group by id (what the built-in `default` NodeClass picks for itself), and
+ * cluster's private subnets and the cluster security group by id (those of the node group's nodes), and
  * `networkPolicy` set, so the nodes enforce the services' NetworkPolicies (auto-net-pol.html). The network policy
  * controller it needs is switched on by the `amazon-vpc-cni` ConfigMap, which the VPC CNI add-on writes from
  * `enableNetworkPolicy` (components/aws/cluster.ts), so it is not rendered here (docs/workloads.md).
