@@ -36,8 +36,9 @@ export const AUTO_MODE_NODE_CLASS = {
 } as const;
 /**
  * What the NodeClass's nodes do with NetworkPolicies: `DefaultAllow` enforces the policies that select a pod and
- * allows what no policy selects (the services' namespace has its own default-deny policy), as on the node group's
- * nodes; `DefaultDeny` would deny every pod no policy selects, the system's included
+ * leaves what no policy selects to Kubernetes' default, allowed (the services' namespace has its own default-deny
+ * policy), as on the node group's nodes; `DefaultDeny` would change that default for every pod on these nodes, the
+ * system's too, which nothing here has been tried with
  * (docs.aws.amazon.com/eks/latest/userguide/auto-net-pol.html; create-node-class.html, "Node Class Specification").
  */
 export const AUTO_MODE_NETWORK_POLICY = "DefaultAllow" as const;
