@@ -98,6 +98,7 @@ export function platform(config: StackConfig) {
         parent: aws,
         meshSecrets: aws.gitops?.meshSecrets,
         caData: aws.cluster.caData,
+        autoModeNodeNetwork: aws.cluster.autoModeNodeNetwork,
       },
       azure: {
         registryUrl: azure.registry.repositoryUrl,

@@ -9,7 +9,12 @@ import {
   type MeshTopology,
 } from "../components/shared/mesh";
 import { ClusterWorkloads } from "../components/workloads/cluster-workloads";
-import { awsNodeBound, renderAutoModeNodePool } from "../components/aws/node-pool";
+import {
+  awsNodeBound,
+  renderAutoModeNodeClass,
+  renderAutoModeNodePool,
+  type AutoModeNodeNetwork,
+} from "../components/aws/node-pool";
 import { CLOUDS, MACHINE_SPECS, nodeMachine, type Cloud } from "@tricloud/vocabulary/sizes";
 import type { StackConfig } from "./config/load";
 
@@ -25,6 +30,8 @@ export type WorkloadHosts = Record<
     meshSecrets?: pulumi.Output<MeshSecretSource>;
     /** The cluster CA (base64 PEM): the peers' remote secrets trust it. */
     caData: pulumi.Output<string>;
+    /** EKS: what its Auto Mode NodeClass names (components/aws/cluster.ts); absent on the other clouds. */
+    autoModeNodeNetwork?: pulumi.Output<AutoModeNodeNetwork>;
   }
 >;
 
@@ -153,6 +160,15 @@ export function remoteSecretsOf(
   }));
 }
 
+/** EKS Auto Mode's NodeClass and NodePool (components/aws/node-pool.ts), the NodeClass first: the pool names it. */
+function autoModeObjects(config: StackConfig, host: WorkloadHosts["aws"]) {
+  if (!host.autoModeNodeNetwork) throw new Error("EKS with the Argo CD capability needs autoModeNodeNetwork");
+  return host.autoModeNodeNetwork.apply((net) => [
+    renderAutoModeNodeClass(net),
+    renderAutoModeNodePool(config.tricloud.clusters.aws),
+  ]);
+}
+
 /** Renders every cluster's services (docs/workloads.md) and returns the stack output `workloads`. */
 export function workloads(
   config: StackConfig,
@@ -171,10 +187,9 @@ export function workloads(
         kubernetesVersion: t.kubernetesVersion,
         registryUrl: hosts[cloud].registryUrl,
         services: t.services,
-        // EKS's services get their extra nodes from Auto Mode's NodePool, applied with them (docs/workloads.md).
-        ...(cloud === "aws" && eksHasGitOps(config)
-          ? { clusterObjects: [renderAutoModeNodePool(t.clusters.aws)] }
-          : {}),
+        // EKS's services get their extra nodes from Auto Mode's NodePool, on the program's NodeClass (which enforces
+        // NetworkPolicies), applied with them (docs/workloads.md).
+        ...(cloud === "aws" && eksHasGitOps(config) ? { clusterObjects: autoModeObjects(config, hosts.aws) } : {}),
         mesh: {
           topology,
           secrets: hosts[cloud].meshSecrets,

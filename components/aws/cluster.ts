@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster, KubernetesClusterBaseArgs } from "../shared/platform";
 import { nodeMachine } from "@tricloud/vocabulary/sizes";
-import { AUTO_MODE_BUILTIN_POOLS } from "./node-pool";
+import { AUTO_MODE_BUILTIN_POOLS, type AutoModeNodeNetwork } from "./node-pool";
 
 export interface AwsKubernetesClusterArgs extends KubernetesClusterBaseArgs {
   /** Region, for the kubeconfig's `aws eks get-token` call. */
@@ -85,6 +85,11 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
   readonly nodeGroup: aws.eks.NodeGroup;
   /** Security group EKS attaches to the control plane and managed nodes; databases admit it. */
   readonly clusterSecurityGroupId: pulumi.Output<string>;
+  /**
+   * What the program's Auto Mode NodeClass names (./node-pool.ts): the role in computeConfig.nodeRoleArn (EKS made
+   * its access entry), the private subnets and the cluster security group.
+   */
+  readonly autoModeNodeNetwork: pulumi.Output<AutoModeNodeNetwork>;
 
   constructor(name: string, args: AwsKubernetesClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:aws:KubernetesCluster", name, {}, opts);
@@ -166,8 +171,9 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
         upgradePolicy: { supportType: "STANDARD" },
         deletionProtection: args.production,
         // EKS Auto Mode: all three capabilities on together (the API refuses a mix), and no self-managed add-ons.
-        // Only the `system` built-in pool: it makes EKS provision the `default` NodeClass the rendered NodePool uses,
-        // and leaves out general-purpose, which nothing can bound (set-builtin-node-pools.html).
+        // Only the `system` built-in pool: it hands EKS the node role (EKS makes its access entry; the rendered
+        // NodeClass names that role), and leaves out general-purpose, which nothing can bound
+        // (set-builtin-node-pools.html).
         computeConfig: { enabled: true, nodePools: [...AUTO_MODE_BUILTIN_POOLS], nodeRoleArn: autoNodeRole.arn },
         storageConfig: { blockStorage: { enabled: true } },
         kubernetesNetworkConfig: { elasticLoadBalancing: { enabled: true } },
@@ -275,6 +281,9 @@ export class AwsKubernetesCluster extends pulumi.ComponentResource implements Ku
     this.autoNodeRoleName = autoNodeRole.name;
     this.nodeGroup = nodeGroup;
     this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId ?? "");
+    this.autoModeNodeNetwork = pulumi
+      .all([autoNodeRole.name, pulumi.all(args.privateSubnetIds), this.clusterSecurityGroupId])
+      .apply(([roleName, subnetIds, securityGroupId]) => ({ roleName, subnetIds, securityGroupId }));
     this.kubeconfig = pulumi.secret(
       pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority]).apply(([n, endpoint, ca]) =>
         JSON.stringify({

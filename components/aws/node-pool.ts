@@ -9,10 +9,12 @@ import type { KubernetesObject } from "../workloads/render";
  *
  * The built-in `general-purpose` NodePool cannot be edited and has no limits
  * (docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html), so the cluster enables only the built-in
- * `system` pool (tainted CriticalAddonsOnly; enabling one built-in pool is what makes EKS provision the `default`
- * NodeClass) and the services' nodes come from the NodePool below, applied by the Argo CD capability like the other
- * rendered objects. Its `limits` cap the CPU and memory of the nodes it launches
- * (docs.aws.amazon.com/eks/latest/userguide/create-node-pool.html; karpenter.sh/docs/concepts/nodepools/#speclimits),
+ * `system` pool (tainted CriticalAddonsOnly; a built-in pool is what hands EKS the node role in
+ * `computeConfig.nodeRoleArn`, whose access entry EKS creates, and the NodeClass below names that role) and the
+ * services' nodes come from the NodePool below, applied by the Argo CD capability like the other rendered objects,
+ * on the program's own NodeClass (below: NetworkPolicies are enforced on its nodes). Its `limits` cap the CPU and
+ * memory of the nodes it launches (docs.aws.amazon.com/eks/latest/userguide/create-node-pool.html;
+ * karpenter.sh/docs/concepts/nodepools/#speclimits),
  * and its requirements pin each node to the size class's shape (`eks.amazonaws.com/instance-cpu` and
  * `eks.amazonaws.com/instance-memory`, the labels of create-node-pool.html's "EKS Auto Mode Supported Labels"), so
  * the limits are a node count: the managed node group's `desiredNodes` plus this pool's nodes make `maxNodes`.
@@ -22,8 +24,49 @@ import type { KubernetesObject } from "../workloads/render";
 export const AUTO_MODE_NODE_POOL = "tricloud-services";
 /** The built-in pools the cluster enables: `system` only (never the unbounded `general-purpose`). */
 export const AUTO_MODE_BUILTIN_POOLS = ["system"] as const;
-/** The NodeClass EKS provisions when a built-in pool is enabled (set-builtin-node-pools.html). */
-export const AUTO_MODE_NODE_CLASS = { group: "eks.amazonaws.com", kind: "NodeClass", name: "default" } as const;
+/**
+ * The program's own NodeClass, which the NodePool uses instead of the built-in `default` one (which EKS provisions
+ * when a built-in pool is enabled and which no one can edit): it states the NetworkPolicy setting of the nodes it
+ * launches (below). Not `default`, which create-node-class.html reserves.
+ */
+export const AUTO_MODE_NODE_CLASS = {
+  group: "eks.amazonaws.com",
+  kind: "NodeClass",
+  name: "tricloud-services",
+} as const;
+/**
+ * What the NodeClass's nodes do with NetworkPolicies: `DefaultAllow` enforces the policies that select a pod and
+ * leaves what no policy selects to Kubernetes' default, allowed (the services' namespace has its own default-deny
+ * policy), as on the node group's nodes; `DefaultDeny` would change that default for every pod on these nodes, the
+ * system's too, which nothing here has been tried with
+ * (docs.aws.amazon.com/eks/latest/userguide/auto-net-pol.html; create-node-class.html, "Node Class Specification").
+ */
+export const AUTO_MODE_NETWORK_POLICY = "DefaultAllow" as const;
+
+/** What the NodeClass needs of the cluster: Pulumi outputs of components/aws/cluster.ts, resolved. */
+export interface AutoModeNodeNetwork {
+  /**
+   * The IAM role name of the Auto Mode nodes: the role in the cluster's `computeConfig.nodeRoleArn`, whose EC2 access
+   * entry EKS creates itself (create-node-class.html, "Considerations"); another role would need its own.
+   */
+  readonly roleName: string;
+  /** The cluster's private subnets (the node group's and the control plane's interfaces'). */
+  readonly subnetIds: readonly string[];
+  /** The cluster security group, which EKS attaches to the control plane and the managed nodes. */
+  readonly securityGroupId: string;
+}
+
+/** An EKS Auto Mode NodeClass (`eks.amazonaws.com/v1`): the fields create-node-class.html specifies that it sets. */
+export interface AutoModeNodeClass extends KubernetesObject {
+  apiVersion: "eks.amazonaws.com/v1";
+  kind: "NodeClass";
+  spec: {
+    role: string;
+    subnetSelectorTerms: { id: string }[];
+    securityGroupSelectorTerms: { id: string }[];
+    networkPolicy: "DefaultAllow" | "DefaultDeny";
+  };
+}
 
 export interface AwsNodePoolConfig {
   readonly size: Size;
@@ -51,6 +94,30 @@ export function awsNodeBound(pool: AwsNodePoolConfig): AwsNodeBound {
     autoModeNodes,
     node: { vcpus: spec.vcpus, memoryMiB: spec.memoryGiB * 1024 },
     limits: { cpu: String(autoModeNodes * spec.vcpus), memory: `${autoModeNodes * spec.memoryGiB}Gi` },
+  };
+}
+
+/**
+ * The NodeClass the NodePool's nodes are launched with (create-node-class.html): the Auto Mode node role, the
+ * cluster's private subnets and the cluster security group by id (those of the node group's nodes), and
+ * `networkPolicy` set, so the nodes enforce the services' NetworkPolicies (auto-net-pol.html). The network policy
+ * controller it needs is switched on by the `amazon-vpc-cni` ConfigMap, which the VPC CNI add-on writes from
+ * `enableNetworkPolicy` (components/aws/cluster.ts), so it is not rendered here (docs/workloads.md).
+ */
+export function renderAutoModeNodeClass(net: AutoModeNodeNetwork): AutoModeNodeClass {
+  return {
+    apiVersion: "eks.amazonaws.com/v1",
+    kind: "NodeClass",
+    metadata: {
+      name: AUTO_MODE_NODE_CLASS.name,
+      labels: { "app.kubernetes.io/part-of": "tricloud", "app.kubernetes.io/managed-by": "tricloud" },
+    },
+    spec: {
+      role: net.roleName,
+      subnetSelectorTerms: net.subnetIds.map((id) => ({ id })),
+      securityGroupSelectorTerms: [{ id: net.securityGroupId }],
+      networkPolicy: AUTO_MODE_NETWORK_POLICY,
+    },
   };
 }
 

@@ -22,9 +22,9 @@ export interface ClusterWorkloadsArgs {
   namespace?: string;
   /**
    * Cluster-scoped objects of the cloud's own that the same agent applies before the services (EKS Auto Mode's
-   * NodePool, components/aws/node-pool.ts).
+   * NodeClass and NodePool, components/aws/node-pool.ts); an output where they name cloud resources.
    */
-  clusterObjects?: readonly KubernetesObject[];
+  clusterObjects?: pulumi.Input<readonly KubernetesObject[]>;
   /** The cluster's place in the mesh; without it the services run without sidecars or canaries. */
   mesh?: {
     topology: MeshTopology;
@@ -83,9 +83,10 @@ export class ClusterWorkloads extends pulumi.ComponentResource {
     this.cloud = args.cloud;
     this.services = servicesOn(args.cloud, args.services).map(([n]) => n);
     const m = args.mesh;
-    this.objects = pulumi.all([args.registryUrl, m?.secrets, m?.remote]).apply(([registryUrl, secrets, remote]) => {
+    const inputs = pulumi.all([args.registryUrl, m?.secrets, m?.remote, args.clusterObjects]);
+    this.objects = inputs.apply(([registryUrl, secrets, remote, clusterObjects]) => {
       const objects = [
-        ...(args.clusterObjects ?? []),
+        ...((clusterObjects as readonly KubernetesObject[] | undefined) ?? []),
         ...renderClusterWorkloads({
           cloud: args.cloud,
           kubernetesVersion: args.kubernetesVersion,

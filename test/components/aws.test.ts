@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { AwsBudget } from "../../components/aws/budget";
 import { AwsKubernetesCluster } from "../../components/aws/cluster";
@@ -47,6 +48,28 @@ describe("AWS components in isolation", () => {
       desiredSize: 2,
       maxSize: 2,
     });
+  });
+
+  it("AwsKubernetesCluster: its Auto Mode NodeClass names the Auto Mode node role, the private subnets and the cluster security group", async () => {
+    const built = await buildComponent(
+      () =>
+        new AwsKubernetesCluster("k", {
+          ...CLUSTER,
+          region: "us-west-2",
+          privateSubnetIds: ["subnet-a", "subnet-b"],
+          logRetentionDays: 30,
+        }),
+    );
+    const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+    const c = built.component;
+    const net = await value(c.autoModeNodeNetwork);
+    // The role in computeConfig.nodeRoleArn (EKS made its access entry), not the node group's.
+    expect(net.roleName).toBe(await value(c.autoNodeRoleName));
+    expect(net.roleName).not.toBe(await value(c.nodeRoleName));
+    expect(net.roleName).toMatch(/^k-auto-nodes/);
+    expect(net.subnetIds).toEqual(["subnet-a", "subnet-b"]);
+    expect(net.securityGroupId).toBe(await value(c.clusterSecurityGroupId));
+    expect(net.securityGroupId).toMatch(/^sg-[0-9a-f]+$/);
   });
 
   it("AwsPostgresDatabase: RDS PostgreSQL, encrypted, private, at the asked major", async () => {

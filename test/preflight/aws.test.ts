@@ -263,6 +263,7 @@ describe("AWS preflight: names, charsets, lengths, allowed values, combinations 
 
 const STACK_RULES = [
   "preflight-aws-eks-auto-mode-all-or-none",
+  "preflight-aws-eks-auto-mode-network-policy",
   "preflight-aws-secretsmanager-fixed-name-recovery",
   "preflight-aws-lambda-reserved-concurrency",
   "preflight-aws-eks-addon-waits-for-nodes",
@@ -289,6 +290,105 @@ describe("EKS Auto Mode's pools stay bounded", () => {
   it("the pack's pool and NodeClass names are the program's (components/aws/node-pool.ts)", () => {
     expect(AUTO_MODE_BUILTIN_POOLS).toEqual(PROGRAM_BUILTIN_POOLS);
     expect(AUTO_MODE_NODE_CLASS.name).toBe(PROGRAM_NODE_CLASS.name);
+  });
+});
+
+describe("the services' NetworkPolicies are enforced on EKS Auto Mode's nodes", () => {
+  const name = "preflight-aws-eks-auto-mode-network-policy";
+  const cluster = r("aws:eks/cluster:Cluster", {
+    name: "c",
+    computeConfig: { enabled: true, nodePools: ["system"] },
+    storageConfig: { blockStorage: { enabled: true } },
+    kubernetesNetworkConfig: { elasticLoadBalancing: { enabled: true } },
+  });
+  const cni = (values?: Record<string, unknown>) =>
+    r("aws:eks/addon:Addon", {
+      clusterName: "c",
+      addonName: "vpc-cni",
+      ...(values ? { configurationValues: JSON.stringify(values) } : {}),
+    });
+  const nodeClass = (name: string, networkPolicy?: string) => ({
+    apiVersion: "eks.amazonaws.com/v1",
+    kind: "NodeClass",
+    metadata: { name },
+    spec: { role: "auto-nodes", ...(networkPolicy ? { networkPolicy } : {}) },
+  });
+  const nodePool = (className: string) => ({
+    apiVersion: "karpenter.sh/v1",
+    kind: "NodePool",
+    metadata: { name: "services" },
+    spec: { template: { spec: { nodeClassRef: { group: "eks.amazonaws.com", kind: "NodeClass", name: className } } } },
+  });
+  const stack = (...objects: unknown[]) => r("pulumi:pulumi:Stack", { workloads: { aws: { objects } } });
+  const on = { enableNetworkPolicy: "true" };
+
+  it("passes a NodePool on a rendered NodeClass with networkPolicy, with the add-on's controller switch on", () => {
+    expect(findings(name, [cluster, cni(on), stack(nodeClass("nc", "DefaultAllow"), nodePool("nc"))])).toEqual([]);
+    expect(findings(name, [cluster, cni(on), stack(nodeClass("nc", "DefaultDeny"), nodePool("nc"))])).toEqual([]);
+  });
+
+  it("refuses a NodePool on the built-in `default` NodeClass, on one the program does not render, or on one without networkPolicy", () => {
+    expect(props(name, [cluster, cni(on), stack(nodePool("default"))])).toEqual([
+      "workloads.aws.objects[0].spec.template.spec.nodeClassRef.name",
+    ]);
+    expect(props(name, [cluster, cni(on), stack(nodeClass("other", "DefaultAllow"), nodePool("nc"))])).toEqual([
+      "workloads.aws.objects[1].spec.template.spec.nodeClassRef.name",
+    ]);
+    const missing = findings(name, [cluster, cni(on), stack(nodeClass("nc"), nodePool("nc"))]);
+    expect(missing.map((f) => [f.urn, f.property, f.value])).toEqual([
+      [cluster.urn, "workloads.aws.objects[0].spec.networkPolicy", undefined],
+    ]);
+    expect(missing[0]!.level).toBe("error");
+    expect(props(name, [cluster, cni(on), stack(nodeClass("nc", "Allow"), nodePool("nc"))])).toEqual([
+      "workloads.aws.objects[0].spec.networkPolicy",
+    ]);
+  });
+
+  it("refuses NodePools without the network policy controller switched on; a rendered amazon-vpc-cni ConfigMap counts", () => {
+    const objects = [nodeClass("nc", "DefaultAllow"), nodePool("nc")];
+    const off = cni({ enableNetworkPolicy: "false" });
+    expect(findings(name, [cluster, off, stack(...objects)]).map((f) => [f.urn, f.property])).toEqual([
+      [off.urn, "configurationValues"],
+    ]);
+    expect(props(name, [cluster, cni(), stack(...objects)])).toEqual(["configurationValues"]);
+    expect(props(name, [cluster, stack(...objects)])).toEqual(["addons"]);
+    const configMap = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "amazon-vpc-cni", namespace: "kube-system" },
+      data: { "enable-network-policy-controller": "true" },
+    };
+    expect(findings(name, [cluster, stack(configMap, ...objects)])).toEqual([]);
+  });
+
+  it("ignores clusters without Auto Mode, stacks without the workloads output and objects without a NodePool", () => {
+    const plain = r("aws:eks/cluster:Cluster", { name: "c" });
+    expect(findings(name, [plain, stack(nodePool("default"))])).toEqual([]);
+    expect(findings(name, [cluster, r("pulumi:pulumi:Stack", {})])).toEqual([]);
+    expect(findings(name, [cluster, stack(nodeClass("nc"))])).toEqual([]);
+  });
+
+  it("on the stacks' own plans (the Stack with its outputs, as the engine shows it): passes, and refuses the program's NodeClass stripped of networkPolicy", async () => {
+    for (const stackName of ["dev", "staging", "prod"]) {
+      const report = await planStack(stackName);
+      const resources = (outputs: unknown): PreflightResource[] =>
+        report.resources.map((x) => ({
+          urn: x.urn,
+          type: x.type,
+          name: x.name,
+          parent: x.parent,
+          props: x.type === "pulumi:pulumi:Stack" ? (outputs as Record<string, any>) : x.inputs,
+        }));
+      const objects = (report.outputs as any).workloads.aws.objects as any[];
+      expect(objects.filter((o) => o.kind === "NodePool").length).toBe(1);
+      expect(findings(name, resources(report.outputs))).toEqual([]);
+      const stripped = structuredClone(report.outputs) as any;
+      const nc = stripped.workloads.aws.objects.find((o: any) => o.kind === "NodeClass");
+      delete nc.spec.networkPolicy;
+      expect(findings(name, resources(stripped)).map((f) => f.property)).toEqual([
+        `workloads.aws.objects[${stripped.workloads.aws.objects.indexOf(nc)}].spec.networkPolicy`,
+      ]);
+    }
   });
 });
 

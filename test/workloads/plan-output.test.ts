@@ -11,9 +11,9 @@ describe("the plan's table and Markdown show what each cluster runs", () => {
     expect(lines).toHaveLength(3);
     for (const [i, cloud] of ["aws", "azure", "gcp"].entries()) {
       const deployments = w[cloud].objects.filter((o: { kind: string }) => o.kind === "Deployment").length;
-      // EKS's Auto Mode NodePool first, then the services' namespace and the mesh's three (istio-system,
+      // EKS's Auto Mode NodeClass and NodePool first, then the services' namespace and the mesh's three (istio-system,
       // external-secrets, argo-rollouts).
-      expect(lines[i]).toContain(`8 services (${cloud === "aws" ? "NodePool x1, " : ""}Namespace x4,`);
+      expect(lines[i]).toContain(`8 services (${cloud === "aws" ? "NodeClass x1, NodePool x1, " : ""}Namespace x4,`);
       expect(lines[i]).toContain(`Deployment x${deployments}`);
       expect(lines[i]).toContain(`sha256 ${w[cloud].sha256.slice(0, 12)}`);
       expect(lines[i]).toContain(

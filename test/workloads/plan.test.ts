@@ -11,8 +11,8 @@ const HELM_KINDS: Record<string, string[]> = {
  * The CA reaches each cluster from its cloud's secret store (EKS's through the Argo CD capability, on in every
  * stack); with the VPN on (staging), the reader token's Secret and its PushSecret come with the remote secrets.
  */
-/** Cluster-scoped objects of a cloud's own: EKS Auto Mode's NodePool (components/aws/node-pool.ts). */
-const NODE_KINDS: Record<string, string[]> = { aws: ["NodePool"], azure: [], gcp: [] };
+/** Cluster-scoped objects of a cloud's own: EKS Auto Mode's NodeClass and NodePool (components/aws/node-pool.ts). */
+const NODE_KINDS: Record<string, string[]> = { aws: ["NodeClass", "NodePool"], azure: [], gcp: [] };
 const SECRET_KINDS: Record<string, string[]> = {
   aws: ["ClusterSecretStore", "ExternalSecret", "PushSecret", "Secret"],
   azure: ["ClusterSecretStore", "ExternalSecret", "PushSecret", "Secret"],

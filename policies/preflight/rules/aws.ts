@@ -21,11 +21,13 @@ import {
 const READ = "2026-11-30";
 
 /**
- * The built-in Auto Mode pools a cluster may enable, and the NodeClass the enabled one makes EKS provision: the values
+ * The built-in Auto Mode pools a cluster may enable, and the program's own NodeClass its NodePool uses: the values
  * of components/aws/node-pool.ts (the pack does not import the program; test/preflight/aws.test.ts compares them).
  */
 export const AUTO_MODE_BUILTIN_POOLS = ["system"] as const;
-export const AUTO_MODE_NODE_CLASS = { name: "default" } as const;
+export const AUTO_MODE_NODE_CLASS = { name: "tricloud-services" } as const;
+/** The values a NodeClass's `spec.networkPolicy` takes (create-node-class.html, "Node Class Specification"). */
+export const NODE_CLASS_NETWORK_POLICIES = ["DefaultAllow", "DefaultDeny"] as const;
 const TFLINT = (file: string) =>
   `tflint-ruleset-aws@e439f77 rules/models/${file}.go (generated from the AWS API models)`;
 const src = (url: string, derived?: string): RuleSource => ({
@@ -549,6 +551,73 @@ const autoMode = (props: Record<string, any>) => ({
   loadBalancing: at(props, "kubernetesNetworkConfig.elasticLoadBalancing.enabled") === true,
 });
 
+/** An add-on's configurationValues (a JSON string) as an object; {} when absent or not JSON (EKS refuses that). */
+function parsedJson(text: unknown): Record<string, unknown> {
+  if (typeof text !== "string") return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === "object" ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * What keeps the services' NetworkPolicies enforced on one Auto Mode cluster's rendered NodePools: each points at a
+ * NodeClass rendered with it whose networkPolicy is set, and the network policy controller is switched on (the VPC
+ * CNI add-on with enableNetworkPolicy "true", or a rendered `kube-system/amazon-vpc-cni` ConfigMap saying so).
+ */
+function autoModeNetworkPolicy(
+  cluster: PreflightResource,
+  objects: readonly any[],
+  resources: readonly PreflightResource[],
+): StackFinding[] {
+  const out: StackFinding[] = [];
+  const pools = objects.flatMap((o, i) => (o?.kind === "NodePool" ? [[o, i] as const] : []));
+  for (const [pool, i] of pools) {
+    const ref = pool.spec?.template?.spec?.nodeClassRef;
+    if (ref?.group !== "eks.amazonaws.com" || ref?.kind !== "NodeClass") continue;
+    const j = objects.findIndex(
+      (o) => o?.apiVersion === "eks.amazonaws.com/v1" && o?.kind === "NodeClass" && o?.metadata?.name === ref.name,
+    );
+    if (j < 0) {
+      out.push({
+        urn: cluster.urn,
+        property: `workloads.aws.objects[${i}].spec.template.spec.nodeClassRef.name`,
+        value: ref.name,
+        expected: `a NodeClass rendered with NodePool ${pool.metadata?.name} whose spec.networkPolicy is ${NODE_CLASS_NETWORK_POLICIES.join(" or ")} (the built-in \`default\` NodeClass states none, and cannot be edited)`,
+      });
+      continue;
+    }
+    const policy = objects[j].spec?.networkPolicy;
+    if (!(NODE_CLASS_NETWORK_POLICIES as readonly unknown[]).includes(policy))
+      out.push({
+        urn: cluster.urn,
+        property: `workloads.aws.objects[${j}].spec.networkPolicy`,
+        value: policy,
+        expected: `${NODE_CLASS_NETWORK_POLICIES.join(" or ")} (NodeClass ${ref.name}, used by NodePool ${pool.metadata?.name})`,
+      });
+  }
+  if (pools.length === 0) return out;
+  const cni = resources.find(
+    (a) => a.type === T.addon && a.props.addonName === "vpc-cni" && a.props.clusterName === nameOf(cluster),
+  );
+  const values = parsedJson(cni?.props.configurationValues);
+  const configMap = objects.find(
+    (o) =>
+      o?.kind === "ConfigMap" && o?.metadata?.namespace === "kube-system" && o?.metadata?.name === "amazon-vpc-cni",
+  );
+  if (values.enableNetworkPolicy !== "true" && configMap?.data?.["enable-network-policy-controller"] !== "true")
+    out.push({
+      urn: cni?.urn ?? cluster.urn,
+      property: cni ? "configurationValues" : "addons",
+      value: cni?.props.configurationValues,
+      expected:
+        'the vpc-cni add-on with {"enableNetworkPolicy": "true"}, which writes kube-system/amazon-vpc-cni\'s enable-network-policy-controller: "true" (the switch Auto Mode\'s network policy controller reads)',
+    });
+  return out;
+}
+
 const combinationRules: PreflightRule[] = [
   {
     name: "preflight-aws-eks-auto-mode-all-or-none",
@@ -591,9 +660,11 @@ const combinationRules: PreflightRule[] = [
   {
     name: "preflight-aws-eks-auto-mode-bounded-pools",
     description:
-      "EKS Auto Mode's built-in general-purpose NodePool cannot be edited and has no limits, so enabling it leaves the cluster's nodes unbounded by tricloud:clusters.aws.maxNodes; with no built-in pool at all EKS provisions no `default` NodeClass, which the rendered NodePool (components/aws/node-pool.ts) references, and it launches no node.",
+      "EKS Auto Mode's built-in general-purpose NodePool cannot be edited and has no limits, so enabling it leaves the cluster's nodes unbounded by tricloud:clusters.aws.maxNodes; with no built-in pool at all the cluster hands EKS no node role (computeConfig.nodeRoleArn), whose access entry EKS creates and which the program's NodeClass (components/aws/node-pool.ts) names, so its nodes could not join.",
     level: "error",
-    source: src("https://docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html"),
+    source: src(
+      "https://docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html ; https://docs.aws.amazon.com/eks/latest/userguide/create-node-class.html",
+    ),
     types: [T.eks],
     check: (props) => {
       if (!autoMode(props).compute) return [];
@@ -611,9 +682,26 @@ const combinationRules: PreflightRule[] = [
         out.push({
           property: "computeConfig.nodePools",
           value: pools,
-          expected: `to include "system", so EKS provisions the \`${AUTO_MODE_NODE_CLASS.name}\` NodeClass the rendered NodePool uses`,
+          expected: `to include "system", so EKS takes the node role and makes its access entry (the \`${AUTO_MODE_NODE_CLASS.name}\` NodeClass's nodes join as that role)`,
         });
       return out;
+    },
+  },
+  {
+    name: "preflight-aws-eks-auto-mode-network-policy",
+    description:
+      "EKS Auto Mode's nodes enforce NetworkPolicies only with the network policy controller on (the `amazon-vpc-cni` ConfigMap's enable-network-policy-controller, which the VPC CNI add-on writes from enableNetworkPolicy) and a NodeClass whose networkPolicy is set: a rendered NodePool that points at a NodeClass without networkPolicy (or at one the program does not render, such as the built-in `default`) would run the services' pods where their default-deny NetworkPolicies are not enforced. Read from the Stack's workloads output.",
+    level: "error",
+    source: src(
+      "https://docs.aws.amazon.com/eks/latest/userguide/auto-net-pol.html ; https://docs.aws.amazon.com/eks/latest/userguide/create-node-class.html",
+    ),
+    checkStack: (resources) => {
+      const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+      const objects: any[] = stack?.props?.workloads?.aws?.objects;
+      if (!Array.isArray(objects)) return [];
+      return resources
+        .filter((c) => c.type === T.eks && autoMode(c.props).compute)
+        .flatMap((c) => autoModeNetworkPolicy(c, objects, resources));
     },
   },
   {
