@@ -171,13 +171,35 @@ const OPTS = (r: EvalResource): PolicyResourceOptions => ({
 });
 
 /** isType/asType as the engine's: a generated resource class carries its type token as `__pulumiType`. */
-function typeMatcher(type: string, props: Record<string, any>) {
+function typeMatcher(type: string, props: () => Record<string, any>) {
   const isType = (cls: unknown) => (cls as { __pulumiType?: string }).__pulumiType === type;
   return {
     isType,
-    asType: ((cls: unknown) => (isType(cls) ? props : undefined)) as ResourceValidationArgs["asType"] &
+    asType: ((cls: unknown) => (isType(cls) ? props() : undefined)) as ResourceValidationArgs["asType"] &
       PolicyResource["asType"],
   };
+}
+
+/**
+ * Gives `target` the engine's `props`: a fresh copy of `source` for this one call, behind the unknown-checking
+ * proxy, made when a policy first reads it. Most policies look at a resource's type and never at its properties,
+ * so copying only what is read keeps the engine's semantics at a fraction of the cost.
+ */
+function withLazyProps<T extends object>(
+  target: T,
+  source: Record<string, unknown>,
+): T & { props: Record<string, any> } & ReturnType<typeof typeMatcher> {
+  let props: Record<string, any> | undefined;
+  const read = () => (props ??= unknownCheckingProxy(freshCopy(source)));
+  Object.defineProperty(target, "props", {
+    enumerable: true,
+    configurable: true,
+    get: read,
+    set: (v: Record<string, any>) => void (props = v),
+  });
+  return Object.assign(target, typeMatcher((target as { type: string }).type, read)) as T & {
+    props: Record<string, any>;
+  } & ReturnType<typeof typeMatcher>;
 }
 
 export async function evaluatePack(
@@ -244,37 +266,37 @@ export async function evaluatePack(
       const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
       for (const r of resources) {
         for (const validate of validations) {
-          const props = unknownCheckingProxy(freshCopy(r.inputs));
-          const args: ResourceValidationArgs = {
-            type: r.type,
-            props,
-            urn: r.urn,
-            name: r.name,
-            opts: OPTS(r),
-            stackTags,
-            ...typeMatcher(r.type, props),
-            getConfig,
-            notApplicable: throwNotApplicable,
-            ...(r.provider ? { provider: r.provider } : {}),
-          };
+          const args: ResourceValidationArgs = withLazyProps(
+            {
+              type: r.type,
+              urn: r.urn,
+              name: r.name,
+              opts: OPTS(r),
+              stackTags,
+              getConfig,
+              notApplicable: throwNotApplicable,
+              ...(r.provider ? { provider: r.provider } : {}),
+            },
+            r.inputs,
+          );
           await run(r.urn, () => validate(args, report(r.urn)));
         }
       }
     } else if (isStackPolicy(p)) {
       const byUrn = new Map<string, PolicyResource>();
       const policyResources = resources.map((r) => {
-        const props = unknownCheckingProxy(freshCopy(r.outputs));
-        const pr: PolicyResource = {
-          type: r.type,
-          props,
-          urn: r.urn,
-          name: r.name,
-          opts: OPTS(r),
-          dependencies: [],
-          propertyDependencies: {},
-          ...typeMatcher(r.type, props),
-          ...(r.provider ? { provider: r.provider } : {}),
-        };
+        const pr: PolicyResource = withLazyProps(
+          {
+            type: r.type,
+            urn: r.urn,
+            name: r.name,
+            opts: OPTS(r),
+            dependencies: [] as PolicyResource[],
+            propertyDependencies: {},
+            ...(r.provider ? { provider: r.provider } : {}),
+          },
+          r.outputs,
+        );
         byUrn.set(r.urn, pr);
         return pr;
       });
