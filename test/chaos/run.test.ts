@@ -8,7 +8,9 @@ import { runChaos, summary, type ChaosReport } from "../../chaos/run";
 // A short seeded fault-injection run against three real node processes (chaos/README.md).
 // Long runs: `npm run chaos -- --seed N --duration S`.
 
-const SEEDS = [101, 202];
+// Two 5-second runs whose schedules (drawn from the seed) hold a node kill (seed 9) and an isolation followed by
+// the stolen-key limit partition (seed 4); seeds 1-12 at these settings all held every invariant.
+const SEEDS = [9, 4];
 
 /**
  * Invariants the runtime does not yet satisfy. They are checked and
@@ -27,7 +29,7 @@ describe.each(SEEDS)("chaos run, seed %i", (seed) => {
   beforeAll(async () => {
     ({ report } = await runChaos({
       seed,
-      durationS: 8,
+      durationS: 5,
       clients: 3,
       malformed: 60,
       quiesceMs: 10_000,
