@@ -6,7 +6,12 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const root = join(__dirname, "..", "..");
 const cacheDir = mkdtempSync(join(tmpdir(), "tricloud-plan-caches-"));
-afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+// The capture cache too, in a folder of this test's own: the cold run writes the capture, the warm one reads it.
+const captureDir = mkdtempSync(join(tmpdir(), "tricloud-plan-captures-"));
+afterAll(() => {
+  rmSync(cacheDir, { recursive: true, force: true });
+  rmSync(captureDir, { recursive: true, force: true });
+});
 
 /** The bin with its caches in an empty folder of this test's own (TRICLOUD_CACHE_DIR). */
 function planJson(stack: string) {
@@ -19,7 +24,7 @@ function planJson(stack: string) {
       timeout: 180_000,
       // The JSON report passes spawnSync's 1 MiB default with the rendered workloads and mesh.
       maxBuffer: 64 << 20,
-      env: { ...process.env, TRICLOUD_CACHE_DIR: cacheDir, TRICLOUD_PLAN_CACHE: "" },
+      env: { ...process.env, TRICLOUD_CACHE_DIR: cacheDir, TRICLOUD_PLAN_CACHE: captureDir },
     },
   );
   expect(r.stderr).toBe("");
@@ -28,8 +33,9 @@ function planJson(stack: string) {
 }
 
 describe("tricloud plan: the caches change nothing in the output", () => {
-  it("a cold run (bundles built in the background, nothing compiled yet) prints the same bytes as a warm one", () => {
+  it("a cold run (bundles built in the background, nothing compiled yet, the program run) prints the same bytes as a warm one (everything read back, the capture included)", () => {
     const cold = planJson("dev");
+    expect(readdirSync(captureDir).filter((f) => f.endsWith(".json"))).toHaveLength(1);
     // The cold run filled every cache in the given folder, none under node_modules.
     expect(readdirSync(cacheDir).sort()).toEqual(["tricloud-bundle-cache", "tricloud-ts", "tricloud-v8"]);
     expect(readdirSync(join(cacheDir, "tricloud-bundle-cache"))).toHaveLength(3);
