@@ -6,6 +6,16 @@ import type { PlannedResource } from "../../cli/plan/report";
 import { CLOUDFLARE_MANAGED_RULESET_ID, OWASP_CORE_RULESET_ID } from "../../components/cloudflare/waf";
 import { ancestors, input, ofType, oneOfType, planStack } from "../helpers/plan";
 
+// One dev plan with other traffic settings and a Vercel team (the program runs once for both tests below).
+const CONFIGURED = [
+  "tricloud:traffic.steering=weighted",
+  'tricloud:traffic.weights={"aws":20,"azure":30,"gcp":50}',
+  "tricloud:traffic.fallback=gcp",
+  "tricloud:traffic.origins.azure=tricloud-api.azurewebsites.net",
+  "tricloud:vercel.teamId=team_abc123",
+  'tricloud:vercel.gitRepository={"type":"github","repo":"acme/tricloud-web"}',
+];
+
 const T = {
   monitor: "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor",
   pool: "cloudflare:index/loadBalancerPool:LoadBalancerPool",
@@ -216,12 +226,7 @@ describe("steering", () => {
   });
 
   it("honours other weights, the fallback and configured origins", async () => {
-    const r = await planStack("dev", [
-      "tricloud:traffic.steering=weighted",
-      'tricloud:traffic.weights={"aws":20,"azure":30,"gcp":50}',
-      "tricloud:traffic.fallback=gcp",
-      "tricloud:traffic.origins.azure=tricloud-api.azurewebsites.net",
-    ]);
+    const r = await planStack("dev", CONFIGURED);
     const lb = oneOfType(r, T.lb);
     const id = (c: string) => mockId(pool(r, c));
     expect(input(lb, "randomSteering.poolWeights")).toEqual({ [id("aws")]: 0.2, [id("azure")]: 0.3, [id("gcp")]: 0.5 });
@@ -236,10 +241,7 @@ describe("steering", () => {
   });
 
   it("passes the Vercel team and git repository when configured", async () => {
-    const r = await planStack("dev", [
-      "tricloud:vercel.teamId=team_abc123",
-      'tricloud:vercel.gitRepository={"type":"github","repo":"acme/tricloud-web"}',
-    ]);
+    const r = await planStack("dev", CONFIGURED);
     expect(oneOfType(r, T.project).inputs).toMatchObject({
       teamId: "team_abc123",
       gitRepository: { type: "github", repo: "acme/tricloud-web" },

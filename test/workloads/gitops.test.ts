@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { STORAGE_BLOB_DATA_READER } from "../../components/azure/gitops";
 import { ARGOCD_NAMESPACE } from "../../components/workloads/helm";
+import { stackConfig } from "../helpers/config";
 import { input, ofType, oneOfType, planStack, planStackWithoutEksArgoCd } from "../helpers/plan";
 
 describe("each cluster's managed GitOps agent, enabled through the cloud's API", () => {
@@ -98,8 +99,11 @@ describe("each cluster's managed GitOps agent, enabled through the cloud's API",
     const none = await planStackWithoutEksArgoCd("staging");
     expect(ofType(none, "aws:eks/capability:Capability")).toEqual([]);
     expect(ofType(none, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")).toEqual([]);
-    const arn = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
-    const report = await planStack("staging", [`tricloud:clusters.eksArgoCdIdcInstanceArn=${arn}`]);
+    // The instance the stack file names (the example organisation's) reaches the capability.
+    const arn = (JSON.parse(stackConfig("staging")["tricloud:clusters"]!) as { eksArgoCdIdcInstanceArn: string })
+      .eksArgoCdIdcInstanceArn;
+    expect(arn).toMatch(/^arn:aws:sso:::instance\/ssoins-[0-9a-f]{16}$/);
+    const report = await planStack("staging");
     const cap = oneOfType(report, "aws:eks/capability:Capability");
     expect(cap.inputs).toMatchObject({
       type: "ARGOCD",
