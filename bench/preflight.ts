@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { runPreflight } from "../policies/preflight/engine";
 import { PREFLIGHT_RULES, PREREQUISITE_RULES } from "../policies/preflight/rules";
-import { loadPlanInput, runProgramUnderMocks } from "../cli/plan/run";
+import { loadPlanInput, preflightResources, runProgramUnderMocks } from "../cli/plan/run";
 import { preflightSettingsFor } from "../policies/stack-config";
 import { median, runNode } from "./measure";
 
@@ -19,14 +19,7 @@ const ITERATIONS = 50;
 export async function benchPreflight(): Promise<string> {
   const input = loadPlanInput({ stack: "prod", projectDir: root });
   const captured = await runProgramUnderMocks(input);
-  const resources = captured.resources.map((r) => ({
-    urn: r.urn,
-    type: r.type,
-    name: r.name,
-    parent: r.parent,
-    props: r.inputs,
-    dependencies: r.dependencies ?? [],
-  }));
+  const resources = preflightResources(captured.resources, captured.engine);
   const settings = preflightSettingsFor(input.config, "2026-11-30");
   const times: number[] = [];
   let findings = 0;

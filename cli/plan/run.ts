@@ -22,6 +22,7 @@ import { offlineMocks, type MockContext } from "./mock-state";
 import { cloudOf, emptyByCloud, type PlanReport, type PlannedResource } from "./report";
 import { applyOverrides, findProjectDir, readProjectName, readStackFile, UsageError } from "./stackfile";
 import { parseIsoDate, runPreflight, todayUtc } from "../../policies/preflight/engine";
+import type { PreflightResource } from "../../policies/preflight/rule";
 import { prebuildFunctionBundles } from "../../components/shared/bundle";
 
 export interface PlanOptions {
@@ -76,6 +77,22 @@ export interface EngineState {
 export type CapturedPlan = Omit<PlanReport, "cost" | "policies" | "preflight" | "prerequisites"> & {
   readonly engine: EngineState;
 };
+
+/** The captured resources as preflight sees them: their inputs, and the Stack's outputs (it has no inputs; the
+ * engine shows stack policies its outputs). */
+export function preflightResources(
+  resources: readonly PlannedResource[],
+  engine: Pick<EngineState, "outputs">,
+): PreflightResource[] {
+  return resources.map((r) => ({
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    parent: r.parent,
+    props: r.type === "pulumi:pulumi:Stack" ? (engine.outputs.get(r.urn) ?? r.inputs) : r.inputs,
+    dependencies: r.dependencies ?? [],
+  }));
+}
 
 export function runProgramUnderMocks(input: PlanInput): Promise<CapturedPlan> {
   // In the queue, so a second plan of the same inputs in this process reads the first one's capture.
@@ -286,15 +303,7 @@ export async function plan(opts: PlanOptions): Promise<PlanReport> {
 
   phase("preflight");
   const preflight = runPreflight(
-    captured.resources.map((r) => ({
-      urn: r.urn,
-      type: r.type,
-      name: r.name,
-      parent: r.parent,
-      // The Stack has no inputs: stack rules see its outputs, as the engine shows them to stack policies.
-      props: r.type === "pulumi:pulumi:Stack" ? (engine.outputs.get(r.urn) ?? r.inputs) : r.inputs,
-      dependencies: r.dependencies ?? [],
-    })),
+    preflightResources(captured.resources, engine),
     preflightSettingsFor(input.config, asOf),
   );
 
