@@ -9,7 +9,13 @@ import type { INamespace } from "kubernetes-models/v1/Namespace" with { "resolut
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount" with { "resolution-mode": "import" };
 import type { Cloud } from "@tricloud/vocabulary/sizes";
 import { toManifestYaml } from "./cluster-workloads";
-import { DEFAULT_NAMESPACE, imageReference, RUN_AS_USER, type KubernetesObject } from "./render";
+import {
+  DEFAULT_NAMESPACE,
+  imageReference,
+  restrictedContainerSecurity,
+  RUN_AS_USER,
+  type KubernetesObject,
+} from "./render";
 
 /**
  * Off-hours scale-to-zero, in the cluster: py-kube-downscaler (github.com/caas-team/py-kube-downscaler) scales the
@@ -149,13 +155,7 @@ export function renderDownscaler(input: DownscalerInput): KubernetesObject[] {
               ],
               // The chart's own requests and limits.
               resources: { requests: { cpu: "200m", memory: "300Mi" }, limits: { cpu: "500m", memory: "900Mi" } },
-              securityContext: {
-                privileged: false,
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ["ALL"] },
-              },
+              securityContext: restrictedContainerSecurity(),
             },
           ],
         },

@@ -104,6 +104,20 @@ export const DEFAULT_NAMESPACE = "platform";
 /** The uid/gid the containers run as (no root, no host user). */
 export const RUN_AS_USER = 10001;
 
+/**
+ * A container's security context under Pod Security `restricted`: unprivileged, no escalation, read-only root,
+ * non-root, every capability dropped. A fresh object per container (YAML would write a shared one as an alias).
+ */
+export function restrictedContainerSecurity() {
+  return {
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+  };
+}
+
 const cpu = (m: number) => `${m}m`;
 const memory = (mib: number) => `${mib}Mi`;
 
@@ -190,13 +204,7 @@ function deployment(name: string, s: WorkloadSpec, image: string, ns: string): I
                 requests: { cpu: cpu(s.requests.cpu), memory: memory(s.requests.memory) },
                 limits: { cpu: cpu(s.limits.cpu), memory: memory(s.limits.memory) },
               },
-              securityContext: {
-                privileged: false,
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ["ALL"] },
-              },
+              securityContext: restrictedContainerSecurity(),
               readinessProbe: { tcpSocket: { port: s.port }, periodSeconds: 10 },
               livenessProbe: { tcpSocket: { port: s.port }, initialDelaySeconds: 15, periodSeconds: 20 },
               // The root filesystem is read-only; scratch space is a bounded in-memory volume.
