@@ -9,7 +9,7 @@ import {
 import { DEFAULT_NAMESPACE, type KubernetesObject } from "../../components/workloads/render";
 import { CLOUDS } from "@tricloud/vocabulary/sizes";
 import { planStack } from "../helpers/plan";
-import { REGISTRY } from "../helpers/workloads";
+import { REGISTRY, schemaChecker } from "../helpers/workloads";
 
 const UPTIME = "Mon-Fri 07:00-19:00 America/New_York";
 const render = (cloud: (typeof CLOUDS)[number]) =>
@@ -17,28 +17,20 @@ const render = (cloud: (typeof CLOUDS)[number]) =>
 const one = (objs: readonly KubernetesObject[], kind: string) => objs.find((o) => o.kind === kind) as any;
 
 /** kubernetes-models' class per apiVersion/kind: validate() checks an object against the Kubernetes OpenAPI schema. */
-async function validate(o: KubernetesObject): Promise<string[]> {
+const validate = schemaChecker(async () => {
   const [core, apps, rbac] = await Promise.all([
     import("kubernetes-models/v1"),
     import("kubernetes-models/apps/v1"),
     import("kubernetes-models/rbac.authorization.k8s.io/v1"),
   ]);
-  const models: Record<string, new (o: any) => { validate(): void }> = {
+  return {
     "v1/Namespace": core.Namespace,
     "v1/ServiceAccount": core.ServiceAccount,
     "apps/v1/Deployment": apps.Deployment,
     "rbac.authorization.k8s.io/v1/Role": rbac.Role,
     "rbac.authorization.k8s.io/v1/RoleBinding": rbac.RoleBinding,
   };
-  const Model = models[`${o.apiVersion}/${o.kind}`];
-  if (!Model) return [`no schema for ${o.apiVersion} ${o.kind}`];
-  try {
-    new Model(o).validate();
-    return [];
-  } catch (err) {
-    return [`${o.kind} ${o.metadata.name}: ${(err as Error).message}`];
-  }
-}
+});
 
 describe("the downscaler's objects", () => {
   it.each(CLOUDS)("%s: every object validates against the Kubernetes OpenAPI schema", async (cloud) => {

@@ -10,12 +10,12 @@ import { toManifestYaml } from "../../components/workloads/cluster-workloads";
 import { parseStackConfig } from "../../stacks/config/load";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 import { stackConfig } from "../helpers/config";
-import { REGISTRY, serviceSpec } from "../helpers/workloads";
+import { REGISTRY, serviceSpec, schemaChecker, type SchemaModel } from "../helpers/workloads";
 
 const STACKS = ["dev", "staging", "prod"] as const;
 
 /** kubernetes-models' class per apiVersion/kind: its validate() checks the object against the Kubernetes OpenAPI schema. */
-async function validators(): Promise<Record<string, new (o: any) => { validate(): void }>> {
+async function validators(): Promise<Record<string, SchemaModel>> {
   const [core, apps, autoscaling, policy, networking] = await Promise.all([
     import("kubernetes-models/v1"),
     import("kubernetes-models/apps/v1"),
@@ -34,16 +34,7 @@ async function validators(): Promise<Record<string, new (o: any) => { validate()
 }
 
 /** Schema problems of one object, [] when it validates; an object of a kind no validator knows is a problem too. */
-async function schemaProblems(o: KubernetesObject): Promise<string[]> {
-  const Model = (await validators())[`${o.apiVersion}/${o.kind}`];
-  if (!Model) return [`no schema for ${o.apiVersion} ${o.kind}`];
-  try {
-    new Model(o).validate();
-    return [];
-  } catch (err) {
-    return [`${o.kind} ${o.metadata.name}: ${(err as Error).message}`];
-  }
-}
+const schemaProblems = schemaChecker(validators);
 
 const render = (stack: string, cloud: Cloud) => {
   const t = parseStackConfig(stackConfig(stack), stack).tricloud;
