@@ -7,8 +7,21 @@ import { AwsFunctionHost } from "../../components/aws/function-host";
 import { AwsNetwork } from "../../components/aws/network";
 import { AwsObservability } from "../../components/aws/observability";
 import { AwsContainerRegistry } from "../../components/aws/registry";
-import { buildComponent, expectWellFormed } from "../helpers/component";
+import { buildComponent, expectWellFormed, type Built } from "../helpers/component";
 import { CLUSTER, DATABASE, FUNCTIONS, OBSERVABILITY, TAGS } from "./args";
+
+// One EKS cluster, built once for the tests that read it.
+let eksBuilt: Promise<Built<AwsKubernetesCluster>> | undefined;
+const eksCluster = () =>
+  (eksBuilt ??= buildComponent(
+    () =>
+      new AwsKubernetesCluster("k", {
+        ...CLUSTER,
+        region: "us-west-2",
+        privateSubnetIds: ["subnet-a", "subnet-b"],
+        logRetentionDays: 30,
+      }),
+  ));
 
 // One fast test per AWS component, built alone from the fewest arguments it takes.
 describe("AWS components in isolation", () => {
@@ -28,15 +41,7 @@ describe("AWS components in isolation", () => {
   });
 
   it("AwsKubernetesCluster: EKS at the asked version with a private endpoint and encrypted secrets", async () => {
-    const built = await buildComponent(
-      () =>
-        new AwsKubernetesCluster("k", {
-          ...CLUSTER,
-          region: "us-west-2",
-          privateSubnetIds: ["subnet-a", "subnet-b"],
-          logRetentionDays: 30,
-        }),
-    );
+    const built = await eksCluster();
     expectWellFormed(built, "tricloud:aws:KubernetesCluster");
     const eks = built.one("aws:eks/cluster:Cluster");
     expect(eks.inputs.version).toBe(CLUSTER.kubernetesVersion);
@@ -51,15 +56,7 @@ describe("AWS components in isolation", () => {
   });
 
   it("AwsKubernetesCluster: its Auto Mode NodeClass names the Auto Mode node role, the private subnets and the cluster security group", async () => {
-    const built = await buildComponent(
-      () =>
-        new AwsKubernetesCluster("k", {
-          ...CLUSTER,
-          region: "us-west-2",
-          privateSubnetIds: ["subnet-a", "subnet-b"],
-          logRetentionDays: 30,
-        }),
-    );
+    const built = await eksCluster();
     const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
     const c = built.component;
     const net = await value(c.autoModeNodeNetwork);
