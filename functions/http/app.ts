@@ -54,18 +54,23 @@ export function createApp(d: AppDeps): Hono {
     for (const path of ["/health", "/v1/events", "/v1/events/*", "/v1/ledger/*"]) app.use(path, allow);
   }
 
-  const limit = bodyLimit({
-    maxSize: d.bodyLimitBytes,
-    onError: (c) =>
-      errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `body: larger than the limit of ${d.bodyLimitBytes} bytes`, {
-        limitBytes: d.bodyLimitBytes,
-      }),
-  });
+  const limitOf = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: (c) =>
+        errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `body: larger than the limit of ${maxSize} bytes`, {
+          limitBytes: maxSize,
+        }),
+    });
+  const single = limitOf(d.bodyLimitBytes);
+  // A peer's batch carries up to MAX_BATCH_MESSAGES messages: 16 times the limit (1 MiB by default).
+  const batch = limitOf(16 * d.bodyLimitBytes);
   // The limit reads a chunked body itself; a body that breaks while it reads (bad chunk
   // framing, an aborted upload) is the client's fault: a 400, logged as such, not a 500.
   app.use("/v1/*", async (c, next) => {
     let passed = false;
     try {
+      const limit = c.req.path === "/v1/peer/confirm-batch" ? batch : single;
       return await limit(c, async () => {
         passed = true;
         await next();

@@ -10,14 +10,24 @@ export function errorResponse(
   message: string,
   details?: unknown,
 ): Response {
-  return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status);
+  return c.json(errorBody(code, message, details), status);
+}
+
+/** The error shape as a value (a batch answer carries one per message). */
+export function errorBody(code: string, message: string, details?: unknown) {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
 /** "field: what was expected" for the first issue, all issues in details. */
 export function validationError(c: Context, error: z.ZodError, prefix = ""): Response {
+  return c.json(validationBody(error, prefix), 400);
+}
+
+/** validationError's body: VALIDATION_FAILED naming the first field at fault. */
+export function validationBody(error: z.ZodError, prefix = "") {
   const issues = error.issues.map((i) => ({ field: fieldName(prefix, i.path), message: i.message }));
   const first = issues[0]!;
-  return errorResponse(c, 400, "VALIDATION_FAILED", `${first.field}: ${first.message}`, { issues });
+  return errorBody("VALIDATION_FAILED", `${first.field}: ${first.message}`, { issues });
 }
 
 function fieldName(prefix: string, path: readonly PropertyKey[]): string {

@@ -9,6 +9,7 @@ import { HttpPeers, type Peers } from "../replication/peer-client";
 import { DEFAULT_PEER_POLICY, type PeerPolicyOptions } from "../replication/policy";
 import { DEFAULT_RECONCILER, Reconciler, type ReconcilerOptions } from "../replication/reconciler";
 import { Replicator } from "../replication/replicator";
+import type { MuxOptions } from "../replication/peer-mux";
 import type { EventRecord, Store } from "../store/store";
 import { HealthProbe, type HealthReport } from "./health";
 import { Ledger } from "./ledger";
@@ -52,6 +53,9 @@ export interface NodeOptions {
   ledger?: LedgerOptions;
   /** Confirmation batching: how many, and how long the first waits (default DEFAULT_BATCH). */
   batch?: Partial<BatchOptions>;
+  /** Peer messages sent in one event-loop turn share one request per peer (default DEFAULT_MUX: at
+   * most 64 messages, 512 KiB); false sends each on its own. */
+  peerBatch?: Partial<MuxOptions> | false;
 }
 
 export interface LedgerOptions {
@@ -103,6 +107,7 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
     clock,
     timeoutMs: opts.peerTimeoutMs ?? 2_000,
     directTimeoutMs: opts.directTimeoutMs,
+    mux: opts.peerBatch,
   });
   if (!(store instanceof SqlStore))
     throw new Error("store: the ledger needs the SQL store (openStore) to keep its log in the same schema");

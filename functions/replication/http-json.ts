@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 
 // Keep-alive pools: peers talk constantly, and node:http costs a fraction of fetch's CPU per call.
-const agents = {
+export const agents = {
   http: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
   https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
 };

@@ -7,6 +7,7 @@ import type { Envelope } from "../core/envelope";
 import type { EquivocationProof } from "../core/quorum";
 import { STATUSES, type EventStatus } from "../core/quorum";
 import { requestJson } from "./http-json";
+import { DEFAULT_MUX, MuxError, PeerMux, type MuxOptions } from "./peer-mux";
 import {
   TransportError,
   breakerStateName,
@@ -85,6 +86,9 @@ export interface HttpPeersOptions {
   directTimeoutMs?: number;
   /** Timer for probes (tests may inject one). */
   setTimer?: (fn: () => void, ms: number) => { cancel(): void };
+  /** Messages to one peer in one event-loop turn travel as one batch request (default DEFAULT_MUX);
+   * false sends each on its own. */
+  mux?: Partial<MuxOptions> | false;
 }
 
 interface PeerSlot {
@@ -108,8 +112,10 @@ export class HttpPeers implements Peers {
   private readonly slots = new Map<Cloud, PeerSlot>();
   private readonly listeners: Array<(cloud: Cloud) => void> = [];
   private closed = false;
+  private readonly mux: PeerMux | undefined;
 
   constructor(private readonly opts: HttpPeersOptions) {
+    this.mux = opts.mux === false ? undefined : new PeerMux({ ...DEFAULT_MUX, ...opts.mux });
     this.clouds = CLOUDS.filter((c) => c !== opts.self && opts.urls[c]);
     for (const cloud of this.clouds) {
       const policies = peerPolicies(opts.policy);
@@ -161,7 +167,7 @@ export class HttpPeers implements Peers {
   async confirm(cloud: Cloud, message: PeerMessage, mode: CallMode): Promise<PeerOutcome> {
     const slot = this.slots.get(cloud);
     if (!slot) return { kind: "unreachable", error: `no URL configured for peer ${cloud}`, attempted: false };
-    const call = (timeoutMs: number) => () => this.post(cloud, "/v1/peer/confirm", message, timeoutMs);
+    const call = (timeoutMs: number) => () => this.postConfirm(cloud, message, timeoutMs);
     try {
       let res: { status: number; body: unknown };
       if (mode === "direct") res = await call(this.directTimeoutMs)();
@@ -280,6 +286,24 @@ export class HttpPeers implements Peers {
     return err.success
       ? { kind: "rejected", code: err.data.error.code, message: err.data.error.message }
       : { kind: "rejected", code: "BAD_REPLY", message: `peer answered ${status} without a JSON error` };
+  }
+
+  /** POST /v1/peer/confirm, through the multiplexer unless it is off. */
+  private async postConfirm(
+    cloud: Cloud,
+    message: PeerMessage,
+    timeoutMs: number,
+  ): Promise<{ status: number; body: unknown }> {
+    if (!this.mux) return this.post(cloud, "/v1/peer/confirm", message, timeoutMs);
+    const url = `${this.opts.urls[cloud]}/v1/peer/confirm`;
+    let res: { status: number; body: unknown };
+    try {
+      res = await this.mux.send(this.opts.urls[cloud]!, JSON.stringify(message), timeoutMs);
+    } catch (err) {
+      throw new TransportError(`POST ${url}: ${describe(err)}`, err instanceof MuxError ? err.httpStatus : undefined);
+    }
+    if (res.status >= 500) throw new TransportError(`peer ${cloud} answered ${res.status}`, res.status);
+    return res;
   }
 
   private async post(
