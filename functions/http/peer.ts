@@ -67,21 +67,29 @@ export function peerRoutes(d: { ledger: Ledger; store: Store; writeGuard: Middle
       return answer;
     };
     const encoder = new TextEncoder();
+    let cancelled = false;
+    let timer: NodeJS.Timeout | undefined;
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
         const done = new Array<boolean>(messages.length).fill(false);
         let left = messages.length;
         let lines: string[] = [];
         let flushing = false;
-        // Lines decided in one turn leave in one write.
+        // Lines decided in one turn leave in one write. The sender may be gone (its connection
+        // reset, the stream cancelled): the work still lands, its answers go nowhere.
         const flush = () => {
           flushing = false;
-          if (lines.length) controller.enqueue(encoder.encode(lines.join("")));
-          lines = [];
-          if (left === 0) {
-            clearTimeout(timer);
-            controller.close();
+          if (cancelled) return;
+          try {
+            if (lines.length) controller.enqueue(encoder.encode(lines.join("")));
+            if (left === 0) {
+              clearTimeout(timer);
+              controller.close();
+            }
+          } catch {
+            cancelled = true;
           }
+          lines = [];
         };
         const emit = (i: number, a: Answer) => {
           if (done[i]) return;
@@ -94,7 +102,7 @@ export function peerRoutes(d: { ledger: Ledger; store: Store; writeGuard: Middle
           }
         };
         // What is still undecided at the sender's deadline is answered as such (the work goes on).
-        const timer = setTimeout(() => {
+        timer = setTimeout(() => {
           for (let i = 0; i < messages.length; i++)
             emit(i, {
               status: 504,
@@ -110,6 +118,10 @@ export function peerRoutes(d: { ledger: Ledger; store: Store; writeGuard: Middle
             },
           ),
         );
+      },
+      cancel() {
+        cancelled = true;
+        clearTimeout(timer);
       },
     });
     return c.body(stream, 200, { "content-type": "application/x-ndjson" });

@@ -45,6 +45,18 @@ const columnsOf = (list: readonly Confirmation[]) => [
   list.map((c) => (c.batch ? JSON.stringify(c.batch) : null)),
 ];
 
+/** An event to store (first write wins), and the stamp it got when it was the first. */
+interface NewEvent {
+  envelope: Envelope;
+  origin: Cloud;
+  seenClock: number;
+  nowMs: number;
+}
+interface Stamp {
+  logicalClock: number;
+  statements: number;
+}
+
 /** The inclusion proof of a batched confirmation, kept as JSON text (NULL: signed on its own). */
 const withBatch = (c: Confirmation, batch: string | null): Confirmation =>
   batch === null ? c : { ...c, batch: JSON.parse(batch) as NonNullable<Confirmation["batch"]> };
@@ -175,6 +187,13 @@ export class SqlStore implements Store {
         (round) => this.insertConfirmations(round),
       ),
   );
+  private readonly eventWrites = this.loader<NewEvent, Stamp | undefined>((items) =>
+    inRounds(
+      items,
+      (i) => [`tenant/${i.envelope.tenantId}`, `event/${i.envelope.eventId}`],
+      (round) => this.insertEvents(round),
+    ),
+  );
   private readonly finalizations = this.loader<{ eventId: string; hash: string; nowMs: number }, boolean>((items) =>
     inRounds(
       items,
@@ -213,28 +232,8 @@ export class SqlStore implements Store {
   }
 
   async insertEvent(envelope: Envelope, meta: { origin: Cloud; seenClock: number }, nowMs: number) {
-    // One round trip: observe what came with the event, tick, and store the event with that stamp.
-    const rows = await this.sql.query<{ logical_clock: number; n_statements: number }>(
-      `WITH clock AS (
-         INSERT INTO ${this.t("tenant_clocks")} (tenant_id, clock) VALUES ($2, $6::bigint + 1)
-         ON CONFLICT (tenant_id) DO UPDATE SET clock = GREATEST(${this.t("tenant_clocks")}.clock, EXCLUDED.clock - 1) + 1
-         RETURNING clock
-       )
-       INSERT INTO ${this.t("events")} (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms, logical_clock)
-       SELECT $1, $2, $3, $4, $5, $7, clock.clock FROM clock
-       ON CONFLICT (event_id) DO NOTHING
-       RETURNING logical_clock::float8 AS logical_clock, (SELECT count(*)::float8 FROM ${this.t("statements")} s WHERE s.event_id = $1) AS n_statements`,
-      [
-        envelope.eventId,
-        envelope.tenantId,
-        meta.origin,
-        envelope.hash,
-        JSON.stringify(envelope),
-        meta.seenClock,
-        nowMs,
-      ],
-    );
-    if (rows.length === 1) {
+    const stamped = await this.eventWrites.load({ envelope, origin: meta.origin, seenClock: meta.seenClock, nowMs });
+    if (stamped) {
       const record: EventRecord = {
         envelope,
         status: "PENDING",
@@ -242,14 +241,57 @@ export class SqlStore implements Store {
         confirmations: [],
         receivedAtMs: nowMs,
         origin: meta.origin,
-        logicalClock: rows[0]!.logical_clock,
-        statements: rows[0]!.n_statements,
+        logicalClock: stamped.logicalClock,
+        statements: stamped.statements,
       };
       return { inserted: true, record };
     }
     const record = await this.getEvent(envelope.eventId);
     if (!record) throw new Error(`event ${envelope.eventId}: insert lost to a row that is gone`);
     return { inserted: false, record };
+  }
+
+  /**
+   * First write wins, several events per statement: observe what came with each event, tick its
+   * tenant's Lamport clock, and store it with that stamp. A round holds at most one event per
+   * tenant (the clock's upsert may touch a row once per statement) and per eventId; rows go in
+   * tenant order, so two concurrent statements never wait on each other in a cycle.
+   */
+  private async insertEvents(
+    round: ReadonlyArray<{ at: number; item: NewEvent }>,
+  ): Promise<Map<number, Stamp | undefined>> {
+    const rows = [...round].sort((a, b) => (a.item.envelope.tenantId < b.item.envelope.tenantId ? -1 : 1));
+    const stored = await retryDeadlock(() =>
+      this.sql.query<{ event_id: string; logical_clock: number; n_statements: number }>(
+        `WITH x AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
+             AS x(event_id, tenant_id, origin_cloud, hash, envelope, seen, now_ms)
+         ),
+         clock AS (
+           INSERT INTO ${this.t("tenant_clocks")} (tenant_id, clock) SELECT tenant_id, seen + 1 FROM x
+           ON CONFLICT (tenant_id) DO UPDATE SET clock = GREATEST(${this.t("tenant_clocks")}.clock, EXCLUDED.clock - 1) + 1
+           RETURNING tenant_id, clock
+         )
+         INSERT INTO ${this.t("events")} (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms, logical_clock)
+         SELECT x.event_id, x.tenant_id, x.origin_cloud, x.hash, x.envelope, x.now_ms, clock.clock FROM x JOIN clock USING (tenant_id)
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING event_id, logical_clock::float8 AS logical_clock,
+           (SELECT count(*)::float8 FROM ${this.t("statements")} s WHERE s.event_id = ${this.t("events")}.event_id) AS n_statements`,
+        [
+          rows.map((r) => r.item.envelope.eventId),
+          rows.map((r) => r.item.envelope.tenantId),
+          rows.map((r) => r.item.origin),
+          rows.map((r) => r.item.envelope.hash),
+          rows.map((r) => JSON.stringify(r.item.envelope)),
+          rows.map((r) => r.item.seenClock),
+          rows.map((r) => r.item.nowMs),
+        ],
+      ),
+    );
+    const byId = new Map(
+      stored.map((r) => [r.event_id, { logicalClock: r.logical_clock, statements: r.n_statements }]),
+    );
+    return new Map(round.map(({ at, item }) => [at, byId.get(item.envelope.eventId)]));
   }
 
   getEvent(eventId: string): Promise<EventRecord | undefined> {

@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { signConfirmation } from "../../functions/core/confirmation";
 import { makeEnvelope } from "../../functions/core/envelope";
 import { generateKeyPair } from "../../functions/core/keys";
 import { MuxError, PeerMux } from "../../functions/replication/peer-mux";
 import { Cluster } from "../helpers/cluster";
+import { waitFor } from "../helpers/wait";
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -221,6 +222,36 @@ describe("POST /v1/peer/confirm-batch", () => {
     const attempts = (await cluster.get("azure", "/v1/peer/attempts")).body.attempts;
     expect(attempts.map((a: { kind: string }) => a.kind).sort()).toEqual(["bad-signature", "malformed"]);
     for (const a of attempts) expect(a.source).toMatch(/127\.0\.0\.1/);
+  });
+
+  it("a sender that hangs up before the answers does not take the node down; the messages still land", async () => {
+    cluster = await Cluster.start({ run: ["azure"], node: { reconcile: { autoStart: false } } });
+    const messages = Array.from({ length: 8 }, (_, n) => {
+      const env = makeEnvelope({ eventId: `evt-gone-${n}`, tenantId: "acme", payload: { n } });
+      const says = signConfirmation(env.eventId, env.hash, cluster!.keys.aws, Date.now(), {
+        origin: "aws",
+        logicalClock: 1,
+      });
+      return { from: "aws", envelope: env, confirmations: [says] };
+    });
+    const body = JSON.stringify({ deadlineMs: 2_000, messages });
+    const { port } = new URL(cluster.url("azure"));
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.end(
+          `POST /v1/peer/confirm-batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+        // Gone before any answer can be written.
+        socket.destroy();
+        resolve();
+      });
+    });
+    for (const m of messages)
+      await waitFor(`${m.envelope.eventId} stored`, async () =>
+        (await cluster!.get("azure", `/v1/events/${m.envelope.eventId}`)).status === 200 ? true : undefined,
+      );
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await cluster.get("azure", "/health")).status).toBe(200);
   });
 
   it("a bad batch is refused as a whole, naming the field; safe mode refuses it like any write", async () => {
