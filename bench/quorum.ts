@@ -6,7 +6,8 @@
  * three-replica NATS JetStream stream; and the process's memory over the run.
  *
  *   npm run bench:quorum            (DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/test)
- *   SECONDS=150 CONCURRENCY=64 BATCH_WINDOW_MS=0 BATCH_MAX=256 POOL=10 npm run bench:quorum
+ *   SECONDS=150 CONCURRENCY=64 BATCH_WINDOW_MS=0 BATCH_MAX=256 POOL=10 PEER_WINDOW_MS=0 npm run bench:quorum
+ *   PEER_BATCH=0 sends every peer message on its own request (the runtime before 0.4); ANCHORS=0 skips the anchors
  */
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
@@ -29,6 +30,10 @@ const BATCH = {
   maxEvents: positive("BATCH_MAX", DEFAULT_BATCH.maxEvents),
 };
 const POOL = positive("POOL", 10);
+/** ANCHORS=0 skips the PostgreSQL and JetStream anchors (quick comparisons). */
+const ANCHORS = process.env.ANCHORS !== "0";
+/** Peer messages per request: PEER_BATCH=0 sends each on its own; PEER_WINDOW_MS waits for more. */
+const PEER_BATCH = process.env.PEER_BATCH === "0" ? false : { windowMs: Number(process.env.PEER_WINDOW_MS ?? 0) };
 const WARMUP_S = 3;
 
 function positive(name: string, fallback: number): number {
@@ -85,6 +90,7 @@ async function main(): Promise<void> {
       store,
       reconcile: { intervalMs: 1_000, graceMs: 10_000 },
       batch: BATCH,
+      peerBatch: PEER_BATCH,
       onStatus: (eventId, status, at) => {
         if (status === "FINAL" && eventId.startsWith(`${cloud}-`)) {
           finalAt.set(eventId, at);
@@ -170,7 +176,10 @@ async function main(): Promise<void> {
 
     sampleMemory();
     await closed("warm", WARMUP_S);
+    const cpuBefore = process.cpuUsage();
     const saturation = await closed("sat", SECONDS);
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuPerEventMs = (cpu.user + cpu.system) / 1000 / Math.max(1, saturation.finals);
     const half = await open("half", saturation.perSec / 2, SECONDS);
     sampleMemory();
     // Wait for the certificates to reach every cloud, then count FINALs per node.
@@ -179,10 +188,14 @@ async function main(): Promise<void> {
       members.map(async (m) => `${m.node.cloud} ${(await m.store.countByStatus()).FINAL}`),
     );
     clearInterval(sampler);
-    const pg = await pgCommitRate(DATABASE_URL, CONCURRENCY, Math.min(SECONDS, 10));
-    const nats = await natsJetStream(CONCURRENCY, Math.min(SECONDS, 10)).catch(
-      (err: unknown) => new Error(`nats: ${err instanceof Error ? err.message : String(err)}`),
-    );
+    const pg = ANCHORS
+      ? await pgCommitRate(DATABASE_URL, CONCURRENCY, Math.min(SECONDS, 10))
+      : new Error("not measured (ANCHORS=0)");
+    const nats = ANCHORS
+      ? await natsJetStream(CONCURRENCY, Math.min(SECONDS, 10)).catch(
+          (err: unknown) => new Error(`nats: ${err instanceof Error ? err.message : String(err)}`),
+        )
+      : new Error("not measured (ANCHORS=0)");
 
     const anchor = (a: AnchorResult | Error) =>
       a instanceof Error
@@ -193,7 +206,7 @@ async function main(): Promise<void> {
     const rows = [
       [
         "batching",
-        `window ${BATCH.windowMs} ms, at most ${BATCH.maxEvents} events per signature; pool ${POOL} per node`,
+        `window ${BATCH.windowMs} ms, at most ${BATCH.maxEvents} events per signature; pool ${POOL} per node; peer messages ${PEER_BATCH ? `batched (window ${PEER_BATCH.windowMs} ms)` : "one per request"}`,
       ],
       [
         "saturation (closed loop)",
@@ -201,6 +214,10 @@ async function main(): Promise<void> {
       ],
       ["**finalized events/s at saturation**", saturation.perSec.toFixed(0)],
       ["time to FINAL at saturation p50 / p99", `${saturation.p50} ms / ${saturation.p99} ms`],
+      [
+        "CPU of this process per finalized event at saturation (all three nodes and the clients)",
+        `${cpuPerEventMs.toFixed(2)} ms`,
+      ],
       [
         "half load (open loop)",
         `${(saturation.perSec / 2).toFixed(0)}/s x ${SECONDS} s: ${half.finals} / ${half.submitted} FINAL at origin`,

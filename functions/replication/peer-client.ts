@@ -7,7 +7,7 @@ import type { Envelope } from "../core/envelope";
 import type { EquivocationProof } from "../core/quorum";
 import { STATUSES, type EventStatus } from "../core/quorum";
 import { requestJson } from "./http-json";
-import { DEFAULT_MUX, MuxError, PeerMux, type MuxOptions } from "./peer-mux";
+import { MuxError, PeerMux, type MuxOptions } from "./peer-mux";
 import {
   TransportError,
   breakerStateName,
@@ -115,7 +115,7 @@ export class HttpPeers implements Peers {
   private readonly mux: PeerMux | undefined;
 
   constructor(private readonly opts: HttpPeersOptions) {
-    this.mux = opts.mux === false ? undefined : new PeerMux({ ...DEFAULT_MUX, ...opts.mux });
+    this.mux = opts.mux === false ? undefined : new PeerMux(opts.mux);
     this.clouds = CLOUDS.filter((c) => c !== opts.self && opts.urls[c]);
     for (const cloud of this.clouds) {
       const policies = peerPolicies(opts.policy);

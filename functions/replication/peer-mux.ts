@@ -6,11 +6,13 @@ import { agents, requestJson } from "./http-json";
 export interface MuxOptions {
   maxMessages: number;
   maxBytes: number;
+  /** How long the first queued message waits for others (0: only those queued in the same turn). */
+  windowMs: number;
 }
 
 /** At most 64 messages and 512 KiB per request; the batch endpoint takes up to MAX_BATCH_MESSAGES
  * and 16x the node's body limit (1 MiB by default). */
-export const DEFAULT_MUX: MuxOptions = { maxMessages: 64, maxBytes: 512 * 1024 };
+export const DEFAULT_MUX: MuxOptions = { maxMessages: 64, maxBytes: 512 * 1024, windowMs: 0 };
 
 /** What one message got: the HTTP status and JSON body the single endpoint would have answered. */
 export interface MuxAnswer {
@@ -56,13 +58,18 @@ export class PeerMux {
   /** Base URLs that refused batches, until when. */
   private readonly singlesUntil = new Map<string, number>();
 
-  constructor(private readonly opts: MuxOptions = DEFAULT_MUX) {
+  private readonly opts: MuxOptions;
+
+  constructor(options: Partial<MuxOptions> = {}) {
+    const opts = (this.opts = { ...DEFAULT_MUX, ...options });
     if (!Number.isInteger(opts.maxMessages) || opts.maxMessages < 1 || opts.maxMessages > MAX_BATCH_MESSAGES)
       throw new RangeError(
         `mux.maxMessages: expected an integer from 1 to ${MAX_BATCH_MESSAGES}, got ${opts.maxMessages}`,
       );
     if (!Number.isInteger(opts.maxBytes) || opts.maxBytes < 1024)
       throw new RangeError(`mux.maxBytes: expected an integer of at least 1024, got ${opts.maxBytes}`);
+    if (!Number.isFinite(opts.windowMs) || opts.windowMs < 0 || opts.windowMs > 100)
+      throw new RangeError(`mux.windowMs: expected a number of ms from 0 to 100, got ${opts.windowMs}`);
   }
 
   /** Sends one JSON message (already serialised) to `${baseUrl}/v1/peer/confirm`. Rejects with MuxError. */
@@ -74,10 +81,15 @@ export class PeerMux {
         item.onTimeout?.();
       }, timeoutMs);
       const queue = this.queues.get(baseUrl);
-      if (queue) queue.push(item);
-      else {
-        this.queues.set(baseUrl, [item]);
-        setImmediate(() => this.flush(baseUrl));
+      if (queue) {
+        queue.push(item);
+        if (queue.length >= this.opts.maxMessages && this.opts.windowMs > 0) this.flush(baseUrl);
+      } else {
+        const fresh = [item];
+        this.queues.set(baseUrl, fresh);
+        const flush = () => this.queues.get(baseUrl) === fresh && this.flush(baseUrl);
+        if (this.opts.windowMs > 0) setTimeout(flush, this.opts.windowMs);
+        else setImmediate(flush);
       }
     });
   }

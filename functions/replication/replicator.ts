@@ -29,7 +29,10 @@ export class Replicator {
   drive(eventId: string, mode: "retry" | "once", known?: EventRecord): Promise<void> {
     const running = this.inflight.get(eventId);
     if (running) return running;
+    // The slot is held until the event is decided; handing the certificate over (round 2) runs
+    // outside it, so deliveries to a slow peer never keep new events from starting.
     const run = this.limited(() => this.run(eventId, mode, known))
+      .then((roundTwo) => roundTwo?.())
       .catch((err: unknown) =>
         this.d.log.warn({ eventId, err: String(err) }, "replication pass failed; the reconciler will retry"),
       )
@@ -58,10 +61,15 @@ export class Replicator {
     return this.inflight.size + this.deliveries.size;
   }
 
-  private async run(eventId: string, mode: "retry" | "once", known?: EventRecord): Promise<void> {
+  /** Decides the event as far as it can; resolves with round 2 (the certificate's delivery) when there is one. */
+  private async run(
+    eventId: string,
+    mode: "retry" | "once",
+    known?: EventRecord,
+  ): Promise<(() => Promise<void>) | undefined> {
     const { ledger, store, peers } = this.d;
     const first = known?.envelope.eventId === eventId ? known : await store.getEvent(eventId);
-    if (!first || first.status === "QUARANTINED") return;
+    if (!first || first.status === "QUARANTINED") return undefined;
     // What this pass knows, merged as answers arrive (saves re-reading the row after each one).
     let current: EventRecord = await ledger.ensureOwnConfirmation(first);
     const learn = (r: EventRecord): EventRecord => (current = mergeRecords(current, r));
@@ -80,8 +88,8 @@ export class Replicator {
           .filter((c) => !has(current, c))
           .map(async (cloud) => take(cloud, await peers.confirm(cloud, message, "once"))),
       );
-      if (statusOf(current) !== "PENDING") return this.afterFinal(current, first, finalPeers, mode);
-      if (!certificateFor(current.envelope.hash, current.confirmations)) return;
+      if (statusOf(current) !== "PENDING") return () => this.afterFinal(current, first, finalPeers, mode);
+      if (!certificateFor(current.envelope.hash, current.confirmations)) return undefined;
       // Cross-check: every cloud missing from the certificate must have been asked for real.
       for (const cloud of missingClouds(current.envelope.hash, current.confirmations)) {
         if (cloud === ledger.self || !peers.clouds.includes(cloud)) continue;
@@ -89,12 +97,12 @@ export class Replicator {
         // Refused by the breaker without a call: that says nothing, so ask for real.
         if (out?.kind === "unreachable" && !out.attempted)
           await take(cloud, await peers.confirm(cloud, ledger.messageFor(current), "direct"));
-        if (statusOf(current) === "QUARANTINED") return;
+        if (statusOf(current) === "QUARANTINED") return undefined;
       }
       learn(await ledger.tryFinalize(current));
-      if (statusOf(current) !== "FINAL") return;
+      if (statusOf(current) !== "FINAL") return undefined;
     }
-    await this.afterFinal(current, first, finalPeers, mode);
+    return () => this.afterFinal(current, first, finalPeers, mode);
   }
 
   /** Round 2: the certificate to every peer not known FINAL (just finalized) or missing from it (a later pass). */

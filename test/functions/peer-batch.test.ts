@@ -98,6 +98,23 @@ describe("PeerMux: the messages of one turn to one peer share one request", () =
     ]);
   });
 
+  it("with a window, messages queued over several turns still share one request", async () => {
+    const peer = await scriptedPeer((_req, body, res) => {
+      res.writeHead(200, { "content-type": "application/x-ndjson" });
+      res.end(body.messages.map((m: { n: number }, i: number) => line(i, 200, { n: m.n })).join(""));
+    });
+    const mux = new PeerMux({ windowMs: 30 });
+    const first = mux.send(peer.url, JSON.stringify({ n: 1 }), 1_000);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    const second = mux.send(peer.url, JSON.stringify({ n: 2 }), 1_000);
+    expect(await Promise.all([first, second])).toEqual([
+      { status: 200, body: { n: 1 } },
+      { status: 200, body: { n: 2 } },
+    ]);
+    expect(peer.seen.map((s) => [s.path, s.body.messages.length])).toEqual([["/v1/peer/confirm-batch", 2]]);
+  });
+
   it("each message keeps its own timeout: one the peer never answers fails alone", async () => {
     const peer = await scriptedPeer((_req, _body, res) => {
       res.writeHead(200, { "content-type": "application/x-ndjson" });
@@ -154,6 +171,9 @@ describe("PeerMux: the messages of one turn to one peer share one request", () =
   it("refuses settings it cannot honour, naming them", () => {
     expect(() => new PeerMux({ maxMessages: 0, maxBytes: 4096 })).toThrow(
       /mux\.maxMessages: expected an integer from 1 to 256, got 0/,
+    );
+    expect(() => new PeerMux({ windowMs: 500 })).toThrow(
+      /mux\.windowMs: expected a number of ms from 0 to 100, got 500/,
     );
     expect(() => new PeerMux({ maxMessages: 8, maxBytes: 10 })).toThrow(
       /mux\.maxBytes: expected an integer of at least 1024, got 10/,
