@@ -19,6 +19,9 @@ import { createNode, type QuorumNode } from "../functions/node/node";
 import { serveApp, type ServedNode } from "../functions/node/serve";
 import { openStore, type Store } from "../functions/store";
 import { requestJson } from "../functions/replication/http-json";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import type { WorkerInput } from "./quorum-worker";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 /** Seconds of each measured phase (saturation, then half load). */
@@ -30,6 +33,8 @@ const BATCH = {
   maxEvents: positive("BATCH_MAX", DEFAULT_BATCH.maxEvents),
 };
 const POOL = positive("POOL", 10);
+/** THREADS=1 runs each node in its own worker thread (bench/quorum-worker.ts) instead of all three on this one. */
+const THREADS = process.env.THREADS === "1";
 /** ANCHORS=0 skips the PostgreSQL and JetStream anchors (quick comparisons). */
 const ANCHORS = process.env.ANCHORS !== "0";
 /** Peer messages per request: PEER_BATCH=0 sends each on its own; PEER_WINDOW_MS waits for more. */
@@ -67,40 +72,14 @@ async function main(): Promise<void> {
   const suffix = randomBytes(3).toString("hex");
   const finalAt = new Map<string, number>();
   const waiters = new Map<string, () => void>();
-  const members: Array<{ node: QuorumNode; store: Store; served: ServedNode }> = [];
+  const onFinal = (eventId: string, at: number) => {
+    finalAt.set(eventId, at);
+    waiters.get(eventId)?.();
+  };
   const urls = {} as Record<Cloud, string>;
-  // Serve first on port 0 so every node can be told its peers' URLs.
-  const servers = await Promise.all(
-    CLOUDS.map(async (cloud) => {
-      let target: QuorumNode | undefined;
-      const served = await serveApp({ fetch: (req: Request) => target!.app.fetch(req) } as never, { port: 0 });
-      urls[cloud] = served.url;
-      return { cloud, served, bind: (n: QuorumNode) => (target = n) };
-    }),
-  );
-  for (const { cloud, served, bind } of servers) {
-    const store = await openStore({
-      databaseUrl: DATABASE_URL,
-      schema: `bench_${cloud}_${suffix}`,
-      poolSize: Number(process.env.POOL ?? 10),
-    });
-    const node = await createNode({
-      keys: keys[cloud],
-      peers: Object.fromEntries(CLOUDS.filter((c) => c !== cloud).map((c) => [c, urls[c]])),
-      store,
-      reconcile: { intervalMs: 1_000, graceMs: 10_000 },
-      batch: BATCH,
-      peerBatch: PEER_BATCH,
-      onStatus: (eventId, status, at) => {
-        if (status === "FINAL" && eventId.startsWith(`${cloud}-`)) {
-          finalAt.set(eventId, at);
-          waiters.get(eventId)?.();
-        }
-      },
-    });
-    bind(node);
-    members.push({ node, store, served });
-  }
+  const members = THREADS
+    ? await threadNodes(keys, suffix, urls, onFinal)
+    : await inlineNodes(keys, suffix, urls, onFinal);
 
   const memory: Array<{ atS: number; rssMb: number; heapMb: number }> = [];
   const t0 = Date.now();
@@ -184,9 +163,7 @@ async function main(): Promise<void> {
     sampleMemory();
     // Wait for the certificates to reach every cloud, then count FINALs per node.
     await new Promise((r) => setTimeout(r, 1_000));
-    const perNode = await Promise.all(
-      members.map(async (m) => `${m.node.cloud} ${(await m.store.countByStatus()).FINAL}`),
-    );
+    const perNode = await Promise.all(members.map(async (m) => `${m.cloud} ${await m.countFinal()}`));
     clearInterval(sampler);
     const pg = ANCHORS
       ? await pgCommitRate(DATABASE_URL, CONCURRENCY, Math.min(SECONDS, 10))
@@ -232,26 +209,149 @@ async function main(): Promise<void> {
       ],
     ];
     process.stdout.write(
-      `\n## Quorum benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, PostgreSQL server, 3 in-process nodes on loopback HTTP, load average ${loadavg()[0]!.toFixed(1)})\n\n| metric | value |\n|---|---|\n`,
+      `\n## Quorum benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, PostgreSQL server, ${THREADS ? "3 nodes in worker threads" : "3 in-process nodes"} on loopback HTTP, load average ${loadavg()[0]!.toFixed(1)})\n\n| metric | value |\n|---|---|\n`,
     );
     for (const [k, v] of rows) process.stdout.write(`| ${k} | ${v} |\n`);
     process.stdout.write(
-      `\nAll three nodes, their HTTP servers and clients share one JavaScript thread; the PostgreSQL server runs beside it.\n`,
+      THREADS
+        ? `\nEach node runs in its own worker thread (its own event loop); the clients run on the main thread; the PostgreSQL server runs beside them.\n`
+        : `\nAll three nodes, their HTTP servers and clients share one JavaScript thread; the PostgreSQL server runs beside it.\n`,
     );
   } finally {
     clearInterval(sampler);
-    for (const m of members) {
+    await Promise.all(members.map((m) => m.close()));
+  }
+}
+
+/** What the bench needs of a running node, wherever it runs. */
+interface Member {
+  cloud: Cloud;
+  countFinal(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const peersOf = (cloud: Cloud, urls: Record<Cloud, string>) =>
+  Object.fromEntries(CLOUDS.filter((c) => c !== cloud).map((c) => [c, urls[c]]));
+
+/** The three nodes in this process, on its one event loop. */
+async function inlineNodes(
+  keys: Record<Cloud, KeyRing>,
+  suffix: string,
+  urls: Record<Cloud, string>,
+  onFinal: (eventId: string, at: number) => void,
+): Promise<Member[]> {
+  // Serve first on port 0 so every node can be told its peers' URLs.
+  const servers = await Promise.all(
+    CLOUDS.map(async (cloud) => {
+      let target: QuorumNode | undefined;
+      const served = await serveApp({ fetch: (req: Request) => target!.app.fetch(req) } as never, { port: 0 });
+      urls[cloud] = served.url;
+      return { cloud, served, bind: (n: QuorumNode) => (target = n) };
+    }),
+  );
+  const nodes: Array<{ node: QuorumNode; store: Store; served: ServedNode }> = [];
+  for (const { cloud, served, bind } of servers) {
+    const store = await openStore({ databaseUrl: DATABASE_URL, schema: `bench_${cloud}_${suffix}`, poolSize: POOL });
+    const node = await createNode({
+      keys: keys[cloud],
+      peers: peersOf(cloud, urls),
+      store,
+      reconcile: { intervalMs: 1_000, graceMs: 10_000 },
+      batch: BATCH,
+      peerBatch: PEER_BATCH,
+      onStatus: (eventId, status, at) => {
+        if (status === "FINAL" && eventId.startsWith(`${cloud}-`)) onFinal(eventId, at);
+      },
+    });
+    bind(node);
+    nodes.push({ node, store, served });
+  }
+  let closing: Promise<void> | undefined;
+  const closeAll = async () => {
+    for (const m of nodes) {
       await m.node.close();
       await m.served.close();
     }
     const deadline = Date.now() + 5_000;
-    while (members.some((m) => m.node.replicator.busy > 0) && Date.now() < deadline)
+    while (nodes.some((m) => m.node.replicator.busy > 0) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
-    for (const m of members) {
+    for (const m of nodes) {
       await m.store.dropSchema();
       await m.store.close();
     }
-  }
+  };
+  return nodes.map(({ node, store }) => ({
+    cloud: node.cloud,
+    countFinal: async () => (await store.countByStatus()).FINAL,
+    close: () => (closing ??= closeAll()),
+  }));
+}
+
+/** Each node in its own worker thread (bench/quorum-worker.ts), as each cloud has its own machine. */
+async function threadNodes(
+  keys: Record<Cloud, KeyRing>,
+  suffix: string,
+  urls: Record<Cloud, string>,
+  onFinal: (eventId: string, at: number) => void,
+): Promise<Member[]> {
+  const workers = await Promise.all(
+    CLOUDS.map(async (cloud) => {
+      const input: WorkerInput = {
+        cloud,
+        keys: keys[cloud],
+        databaseUrl: DATABASE_URL,
+        schema: `bench_${cloud}_${suffix}`,
+        pool: POOL,
+        batch: BATCH,
+        peerBatch: PEER_BATCH,
+      };
+      const worker = new Worker(join(__dirname, "quorum-worker.cjs"), { workerData: input });
+      worker.on("error", (err) => {
+        process.stderr.write(`bench:quorum: the ${cloud} node's thread failed: ${err.stack ?? String(err)}\n`);
+        process.exit(1);
+      });
+      urls[cloud] = await new Promise<string>((resolve) =>
+        worker.once("message", (m: { url: string }) => resolve(m.url)),
+      );
+      return { cloud, worker };
+    }),
+  );
+  await Promise.all(
+    workers.map(
+      ({ cloud, worker }) =>
+        new Promise<void>((resolve) => {
+          worker.once("message", () => resolve());
+          worker.postMessage({ peers: peersOf(cloud, urls) });
+        }),
+    ),
+  );
+  const replies = (worker: Worker, key: "counted" | "closed") =>
+    new Promise<unknown>((resolve) => {
+      const listen = (m: Record<string, unknown>) => {
+        if (!(key in m)) return;
+        worker.off("message", listen);
+        resolve(m[key]);
+      };
+      worker.on("message", listen);
+    });
+  for (const { worker } of workers)
+    worker.on("message", (m: { finals?: Array<[string, number]> }) => {
+      for (const [eventId, at] of m.finals ?? []) onFinal(eventId, at);
+    });
+  return workers.map(({ cloud, worker }) => ({
+    cloud,
+    countFinal: async () => {
+      const answer = replies(worker, "counted");
+      worker.postMessage({ count: true });
+      return (await answer) as number;
+    },
+    close: async () => {
+      const answer = replies(worker, "closed");
+      worker.postMessage({ close: true });
+      await answer;
+      await worker.terminate();
+    },
+  }));
 }
 
 /** Least-squares slope of y over x. */

@@ -277,17 +277,24 @@ export class Ledger {
 
   /** Confirmations straight off the wire (a peer's reply): shape and signature, then in. */
   async absorbRaw(record: EventRecord, raw: unknown[], from: Cloud): Promise<EventRecord> {
-    const verified = this.verifiedStatements(record.envelope.eventId, raw, from);
+    const verified = this.verifiedStatements(record.envelope.eventId, raw, from, record.confirmations);
     const onHash = verified.filter((c) => c.hash === record.envelope.hash);
     const off = verified.filter((c) => c.hash !== record.envelope.hash);
     if (off.length > 0) record = await this.keepStatements(record, off, from);
     return this.absorbVerified(record, onHash, from);
   }
 
-  private verifiedStatements(eventId: string, raw: unknown[], from: Cloud): Confirmation[] {
+  /** `held`: statements already stored here; an identical one in the answer (our own, echoed back) adds nothing. */
+  private verifiedStatements(
+    eventId: string,
+    raw: unknown[],
+    from: Cloud,
+    held: readonly Confirmation[] = [],
+  ): Confirmation[] {
     const out: Confirmation[] = [];
     for (const item of raw) {
       const r = confirmationSchema.safeParse(item);
+      if (r.success && held.some((c) => sameStatement(c, r.data))) continue;
       if (r.success && verifyConfirmation(eventId, r.data, this.d.keys.publicKeys)) out.push(r.data);
       else this.d.log.warn({ from, eventId }, "ignoring a malformed or unverifiable confirmation in a peer's answer");
     }
