@@ -149,9 +149,16 @@ async function runOnce(input: PlanInput): Promise<CapturedPlan> {
   };
   const debuggablePromise = debuggable.debuggablePromise;
   debuggable.debuggablePromise = (p) => p;
+  // Likewise every resource's source position (the SDK's Resource.callsites: a whole stack trace,
+  // mapped to the .ts sources, parsed and sent to the engine), which neither the mocks nor the
+  // report read: about 2 % of a warm plan in its CPU profile.
+  const resourceClass = pulumi.Resource as unknown as { callsites: () => unknown[] };
+  const callsites = resourceClass.callsites;
+  resourceClass.callsites = () => [];
   try {
     outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) as Record<string, unknown> | undefined;
   } finally {
+    resourceClass.callsites = callsites;
     debuggable.debuggablePromise = debuggablePromise;
     Error.stackTraceLimit = stackTraceLimit;
     await pulumi.runtime.disconnect();
