@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { Document, stringify } from "yaml";
 
 /**
  * `stringify(value, { lineWidth: 0 })` of the `yaml` package, the same bytes, several times faster
@@ -7,11 +7,11 @@ import { stringify } from "yaml";
  * plan's run: `yaml` builds a node tree per document and decides each scalar's form anew.
  * Here the layout is written directly (block maps and sequences, two spaces, sequences indented
  * under their key, empty collections as `{}` and `[]`, an object met again as an alias of its
- * first place, `&a1` ... `*a1`), and every scalar and key still gets its form from `yaml`
- * itself, once per distinct value. Anything else (a multi-line string, a map of only nulls,
- * which `yaml` writes as a set, a class instance, an undefined in a list, a document marker,
- * a cycle) makes the whole document go to `yaml` instead.
- * test/workloads/yaml.test.ts checks the bytes against `yaml` on random documents.
+ * first place, `&a1` ... `*a1`); a scalar or key is written as it is when it is plainly a string
+ * to `yaml` (see plainForm), else in the form `yaml` itself gives it, asked once per value.
+ * Anything else (a multi-line string, a map of only nulls, which `yaml` writes as a set, a class
+ * instance, an undefined in a list, a document marker, a cycle) makes the whole document go to
+ * `yaml` instead. test/workloads/yaml.test.ts checks the bytes against `yaml` on random documents.
  */
 export function manifestYaml(value: unknown): string {
   return fastYaml(value) ?? stringify(value, OPTIONS);
@@ -21,20 +21,29 @@ const OPTIONS = { lineWidth: 0 } as const;
 
 /** The document, or undefined when it holds something only `yaml` writes (exported for the test). */
 export function fastYaml(value: unknown): string | undefined {
+  if (!isPlainArray(value) && !isPlainObject(value)) return undefined;
   try {
-    if (!isPlainArray(value) && !isPlainObject(value)) return undefined;
-    const doc: Doc = { anchors: survey(value), written: new Set() };
-    const body = isPlainArray(value) ? seqBody(value, "", doc) : mapBody(value, "", doc);
-    return `${body === "" ? (isPlainArray(value) ? "[]" : "{}") : body}\n`;
+    // Anchors are known only once each shared object is met a second time: a document with
+    // any is written again, knowing them (a1, a2, ... in the order of those second meetings).
+    let doc: Doc = { anchors: new Map(), written: new Set(), path: new Set(), found: new Map() };
+    let text = top(value, doc);
+    if (doc.found.size > 0) {
+      doc = { anchors: doc.found, written: new Set(), path: new Set(), found: new Map() };
+      text = top(value, doc);
+    }
+    return text;
   } catch (err) {
     if (err === FALLBACK) return undefined;
     throw err;
   }
 }
 
+function top(value: unknown[] | Record<string, unknown>, doc: Doc): string {
+  const body = isPlainArray(value) ? seqBody(value, "", doc) : mapBody(value, "", doc);
+  return `${body === "" ? (isPlainArray(value) ? "[]" : "{}") : body}\n`;
+}
+
 const FALLBACK = Symbol("fallback to yaml");
-/** A line `yaml` treats as a document marker: its form depends on where it stands. */
-const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
@@ -46,80 +55,52 @@ function isPlainArray(v: unknown): v is unknown[] {
   return Array.isArray(v) && Object.getPrototypeOf(v) === Array.prototype;
 }
 
-/** One document being written: the anchor of each object it holds more than once, and the objects written so far. */
+/** One writing of a document. */
 interface Doc {
+  /** The anchor of each object the document holds more than once (known on the second writing). */
   readonly anchors: ReadonlyMap<object, string>;
+  /** The objects written so far (an anchored one is an alias after its first place). */
   readonly written: Set<object>;
+  /** The collections being written, to tell a cycle. */
+  readonly path: Set<object>;
+  /** Objects met a second time that have no anchor yet, with the anchor `yaml` gives them. */
+  readonly found: Map<object, string>;
 }
 
-// Each scalar's form as a map value or list item, and each key's form, as `yaml` writes them.
-// One-line scalars read the same in every block position (no folding at lineWidth 0).
+/** A line `yaml` treats as a document marker: its form depends on where it stands. */
+const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/;
+/** Strings of only these, a single space between words, not ending in `:` and with no `: `, are plain to `yaml`. */
+const PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_./:=+@-]*(?: [A-Za-z0-9_./:=+@-]+)*$/;
+/** ... unless `yaml` would read them back as another type (null, bool, int, float): its own tests. */
+const OTHER_TYPES = new Document().schema.tags.flatMap((t) =>
+  t.default && t.tag !== "tag:yaml.org,2002:str" && t.test ? [t.test] : [],
+);
+
+/** The form `yaml` writes a one-line string in (as a key or in block context) when it needs no quotes; else undefined. */
+function plainForm(s: string): string | undefined {
+  if (!PLAIN.test(s) || s.endsWith(":") || s.includes(": ") || OTHER_TYPES.some((re) => re.test(s))) return undefined;
+  return s;
+}
+
+// Each other scalar's form as a map value or list item, and each other key's form, as `yaml`
+// writes them, asked once. One-line scalars read the same in every block position (no folding
+// at lineWidth 0).
 const scalarForms = new Map<unknown, string>();
 const keyForms = new Map<string, string>();
 
-// Not -0 either: a Map key cannot tell it from 0.
-const formable = (v: unknown) =>
-  typeof v === "string"
-    ? !v.includes("\n") && !DOCUMENT_MARKER.test(v)
-    : typeof v === "boolean" || v === null || (typeof v === "number" && !Object.is(v, -0));
-// yaml writes a key past 1,024 characters as an explicit `? key`.
-const keyFormable = (k: string) => !k.includes("\n") && k.length <= 1000 && !DOCUMENT_MARKER.test(k);
-
-/**
- * Walks the document in the order `yaml` builds its nodes, and returns the anchors `yaml` would
- * give: a1, a2, ... to the objects met more than once, in the order each is met a second time.
- * On the way, asks `yaml` the forms of the scalars and keys it has not seen yet, all in two
- * calls (a list of the scalars, a map of the keys), as one call per value costs ~50 µs of fixed
- * work; what the answers do not give line by line is left to scalarForm and keyForm.
- */
-function survey(root: unknown): Map<object, string> {
-  const scalars = new Set<unknown>();
-  const keys = new Set<string>();
-  const met = new Set<object>();
-  const anchors = new Map<object, string>();
-  const path = new Set<object>();
-  const walk = (v: unknown): void => {
-    if (!isPlainArray(v) && !isPlainObject(v)) {
-      if (!scalarForms.has(v) && formable(v)) scalars.add(v);
-      return;
-    }
-    if (path.has(v)) throw FALLBACK; // a cycle
-    if (met.has(v)) {
-      if (!anchors.has(v)) anchors.set(v, `a${anchors.size + 1}`);
-      return;
-    }
-    met.add(v);
-    path.add(v);
-    if (Array.isArray(v)) for (const item of v) walk(item);
-    else
-      for (const k of Object.keys(v)) {
-        if (v[k] === undefined) continue;
-        if (!keyForms.has(k) && keyFormable(k)) keys.add(k);
-        walk(v[k]);
-      }
-    path.delete(v);
-  };
-  walk(root);
-  if (scalars.size > 1) {
-    const list = [...scalars];
-    const lines = stringify(list, OPTIONS).split("\n");
-    if (lines.length === list.length + 1 && lines.every((l, i) => i === list.length || l.startsWith("- ")))
-      list.forEach((v, i) => scalarForms.set(v, lines[i]!.slice(2)));
-  }
-  if (keys.size > 1) {
-    const list = [...keys];
-    // A Map keeps the keys in this order (an object would put integer-like keys first).
-    const lines = stringify(new Map(list.map((k) => [k, 1])), OPTIONS).split("\n");
-    if (lines.length === list.length + 1 && lines.every((l, i) => i === list.length || l.endsWith(": 1")))
-      list.forEach((k, i) => keyForms.set(k, lines[i]!.slice(0, -3)));
-  }
-  return anchors;
-}
-
 function scalarForm(v: unknown): string {
+  if (typeof v === "string") {
+    const plain = plainForm(v);
+    if (plain !== undefined) return plain;
+  } else if (typeof v === "number") {
+    // yaml writes a finite number as JSON does (stringifyNumber), -0 apart.
+    if (Number.isFinite(v) && !Object.is(v, -0)) return JSON.stringify(v);
+  } else if (typeof v === "boolean") return v ? "true" : "false";
+  else if (v === null) return "null";
   let form = scalarForms.get(v);
   if (form !== undefined) return form;
-  if (!formable(v)) throw FALLBACK;
+  if (typeof v === "string" ? v.includes("\n") || DOCUMENT_MARKER.test(v) : typeof v !== "number" || Object.is(v, -0))
+    throw FALLBACK;
   const text = stringify({ k: v }, OPTIONS);
   form = text.slice(3, -1);
   if (!text.startsWith("k: ") || form.includes("\n")) throw FALLBACK;
@@ -128,9 +109,13 @@ function scalarForm(v: unknown): string {
 }
 
 function keyForm(k: string): string {
+  // yaml writes a key past 1,024 characters as an explicit `? key`.
+  if (k.length > 1000) throw FALLBACK;
+  const plain = plainForm(k);
+  if (plain !== undefined) return plain;
   let form = keyForms.get(k);
   if (form !== undefined) return form;
-  if (!keyFormable(k)) throw FALLBACK;
+  if (k.includes("\n") || DOCUMENT_MARKER.test(k)) throw FALLBACK;
   const text = stringify({ [k]: 1 }, OPTIONS);
   form = text.slice(0, -4);
   if (!text.endsWith(": 1\n") || form.includes("\n") || form.startsWith("?")) throw FALLBACK;
@@ -144,17 +129,23 @@ function keyForm(k: string): string {
  * body is `{}` or `[]`, on the same line.
  */
 function collection(v: unknown[] | Record<string, unknown>, indent: string, doc: Doc): { head: string; body: string } {
+  if (doc.path.has(v)) throw FALLBACK; // a cycle
   const anchor = doc.anchors.get(v);
-  if (anchor !== undefined) {
-    if (doc.written.has(v)) return { head: `*${anchor}`, body: "" };
-    doc.written.add(v);
+  if (doc.written.has(v)) {
+    if (anchor !== undefined) return { head: `*${anchor}`, body: "" };
+    // First writing: remember the anchor yaml gives it; the document is written again.
+    if (!doc.found.has(v)) doc.found.set(v, `a${doc.found.size + 1}`);
+    return { head: "", body: "" };
   }
+  doc.written.add(v);
+  doc.path.add(v);
   const head = anchor === undefined ? "" : `&${anchor}`;
   const body = Array.isArray(v) ? seqBody(v, indent, doc) : mapBody(v, indent, doc);
+  doc.path.delete(v);
   return { head, body: body === "" ? (Array.isArray(v) ? "[]" : "{}") : body };
 }
 
-/** Whether a collection's body is written inline (`{}`, `[]`) rather than on lines of its own. */
+/** Whether a collection's body is written inline (`{}`, `[]`, an alias) rather than on lines of its own. */
 const inline = (body: string) => body === "{}" || body === "[]" || body === "";
 
 /** A map's entries, the first line unindented (the caller places it), the others at `indent`; "" when empty. */
