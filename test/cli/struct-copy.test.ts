@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { structCopy } from "../../cli/plan/capture";
+import { plainStructsForMocks, structCopy } from "../../cli/plan/capture";
 
 // The Struct the SDK itself uses (google-protobuf, a dependency of @pulumi/pulumi).
 const { Struct } = createRequire(require.resolve("@pulumi/pulumi"))(
@@ -37,5 +37,23 @@ describe("structCopy: what a value becomes through protobuf's Struct and back", 
       expect(() => throughStruct(bad)).toThrow("Unexpected struct type.");
       expect(() => structCopy(bad)).toThrow("Unexpected struct type.");
     }
+  });
+
+  it("plainStructsForMocks: a Struct made meanwhile gives back what protobuf's would, fresh each time; the SDK's own comes back after", () => {
+    const value = { b: [1, { d: "x", c: null }], a: true, "10": "ten" };
+    const expected = JSON.stringify(throughStruct(value));
+    const restore = plainStructsForMocks();
+    let made;
+    try {
+      made = Struct.fromJavaScript(value);
+    } finally {
+      restore();
+    }
+    value.a = false; // what the Struct holds was copied when it was made
+    expect(JSON.stringify(made.toJavaScript())).toBe(expected);
+    expect(made.toJavaScript()).not.toBe(made.toJavaScript());
+    // The SDK's own again: a tree of protobuf messages.
+    expect(Struct.fromJavaScript(value).getFieldsMap().getLength()).toBe(3);
+    expect(made.getFieldsMap().getLength()).toBe(0);
   });
 });
