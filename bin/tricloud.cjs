@@ -14,6 +14,9 @@ if (process.argv[2] === "plan") {
       "tricloud-v8",
     ),
   });
+  // Parts of the Pulumi SDK a plan never calls (the Automation API, function serialisation) load
+  // only if something touches them (bin/lazy-modules.cjs).
+  require("./lazy-modules.cjs").install();
 }
 require("./register.cjs");
 

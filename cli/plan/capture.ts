@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** @pulumi/pulumi, loaded on first use: a plan read from the capture cache never needs the SDK. */
 let sdk: typeof import("@pulumi/pulumi") | undefined;
@@ -106,8 +107,68 @@ export function redact(value: unknown, path = "", secrets: string[] = []): { val
 }
 
 /**
- * Records every registration the program makes, with its parent, by wrapping
- * the mock monitor. Mocks do not pass parents to `newResource`
+ * What a value becomes through protobuf's Struct and back (Struct.fromJavaScript, then
+ * toJavaScript), the trip every resource's properties make between the SDK and the mock monitor:
+ * a deep copy, each object's keys in sorted order, and an error for anything but JSON's types.
+ * Hand-written so the capture can skip the protobuf messages (a quarter of the SDK's work per
+ * resource under mocks) and still hand the SDK exactly what they would have.
+ */
+export function structCopy(value: unknown): unknown {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || value === null)
+    return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = structCopy(value[i]);
+    return out;
+  }
+  if (typeof value === "object") {
+    const keys: string[] = [];
+    // for...in, as Struct.fromJavaScript reads an object (inherited enumerable keys too).
+    for (const k in value) keys.push(k);
+    keys.sort();
+    const out: Record<string, unknown> = {};
+    for (const k of keys) out[k] = structCopy((value as Record<string, unknown>)[k]);
+    return out;
+  }
+  throw new Error("Unexpected struct type.");
+}
+
+/**
+ * For one run under the mocks: the SDK's Struct.fromJavaScript (google-protobuf, the copy the SDK
+ * loads) makes a Struct that holds a structCopy of the value and gives a fresh one from
+ * toJavaScript(), instead of a tree of protobuf messages. Under the mocks the Structs the SDK
+ * builds (each registration's properties, each component's outputs, each invoke's arguments)
+ * are only ever read back through toJavaScript(), never encoded: building the messages was
+ * about 5 % of the run. Returns the function that puts the SDK's own back.
+ */
+export function plainStructsForMocks(): () => void {
+  const { Struct } = createRequire(createRequire(__filename).resolve("@pulumi/pulumi"))(
+    "google-protobuf/google/protobuf/struct_pb",
+  ) as typeof import("google-protobuf/google/protobuf/struct_pb");
+  const fromJavaScript = Struct.fromJavaScript;
+  Struct.fromJavaScript = (value) => {
+    const struct = new Struct();
+    const held = structCopy(value);
+    struct.toJavaScript = () => structCopy(held) as ReturnType<typeof struct.toJavaScript>;
+    return struct;
+  };
+  return () => {
+    Struct.fromJavaScript = fromJavaScript;
+  };
+}
+
+/** The parts of the SDK's MockMonitor (runtime/mocks.js) the capture answers registrations with. */
+interface MockMonitor {
+  readonly mocks: pulumi.runtime.Mocks;
+  readonly resources: Map<string, { urn: string; id: string | null; state: unknown }>;
+  newUrn(parent: string, type: string, name: string): string;
+  registerResource(req: any, callback: (err: unknown, resp: unknown) => void): unknown;
+  registerResourceOutputs(req: any, callback: (err: unknown, resp: unknown) => void): unknown;
+}
+
+/**
+ * Records every registration the program makes, with its parent, by answering the mock
+ * monitor's registrations itself. Mocks do not pass parents to `newResource`
  * (pulumi/pulumi#14421), but the monitor's request carries them.
  * URNs are rebuilt the way the engine builds them (full parent type chain, the
  * root stack left out) so they match what `pulumi preview` prints.
@@ -124,30 +185,54 @@ export class Capture {
 
   install(): void {
     const pulumi = pulumiSdk();
-    const monitor = pulumi.runtime.getMonitor() as unknown as Record<string, (req: any, cb: any) => unknown>;
-    const register = monitor.registerResource!.bind(monitor);
-    monitor.registerResource = (req: any, callback: any) => {
-      // A function bundle is hundreds of KiB of code: the plan (and the mocks, which never
-      // deploy it) get its summary instead. Secret markers elsewhere in the object survive.
-      const object = req.getObject?.();
-      const summarized = object ? summarizeAssets(object.toJavaScript()) : { changed: false, value: undefined };
-      if (summarized.changed) req.setObject(object.constructor.fromJavaScript(summarized.value));
-      return register(req, (err: unknown, resp: any) => {
-        if (!err && resp)
-          this.record(
-            resp.getUrn(),
-            req.getType(),
-            req.getName(),
-            req.getParent(),
-            req.getCustom(),
-            req.getProtect?.() === true,
-            req.getDependenciesList?.() ?? [],
-          );
-        callback(err, resp);
-      });
+    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+    // The MockMonitor's registerResource, minus the protobuf: it read the request's properties
+    // from their Struct once more and sent the mocked state back in a new Struct, which the SDK
+    // read back at once. Its response had these five fields (the SDK's own test monitor has the
+    // same shape); the SDK reads the properties only through toJavaScript().
+    monitor.registerResource = async (req: any, callback) => {
+      try {
+        const type: string = req.getType();
+        const name: string = req.getName();
+        let object: unknown = req.getObject()?.toJavaScript() ?? {};
+        // A function bundle is hundreds of KiB of code: the plan (and the mocks, which never
+        // deploy it) get its summary instead. Secret markers elsewhere in the object survive.
+        const summarized = summarizeAssets(object);
+        if (summarized.changed) object = structCopy(summarized.value);
+        const result = await monitor.mocks.newResource({
+          type,
+          name,
+          inputs: pulumi.runtime.deserializeProperties({ toJavaScript: () => object } as any),
+          provider: req.getProvider(),
+          custom: req.getCustom(),
+          id: req.getImportid(),
+        });
+        const urn = monitor.newUrn(req.getParent(), type, name);
+        const state = await pulumi.runtime.serializeProperties("", result.state);
+        monitor.resources.set(urn, { urn, id: result.id ?? null, state });
+        this.record(
+          urn,
+          type,
+          name,
+          req.getParent(),
+          req.getCustom(),
+          req.getProtect?.() === true,
+          req.getDependenciesList?.() ?? [],
+        );
+        const id = result.id || "";
+        callback(null, {
+          getUrn: () => urn,
+          getId: () => id,
+          getObject: () => ({ toJavaScript: () => structCopy(state) }),
+          getPropertydependenciesMap: () => undefined,
+          getResult: () => 0,
+        });
+      } catch (err) {
+        callback(err, undefined);
+      }
     };
-    const registerOutputs = monitor.registerResourceOutputs!.bind(monitor);
-    monitor.registerResourceOutputs = (req: any, callback: any) => {
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback) => {
       const mapped = this.engineUrn.get(req.getUrn());
       if (mapped) this.withOutputs.add(mapped.urn);
       if (mapped?.qualifiedType === "pulumi:pulumi:Stack") this.stackOutputs = req.getOutputs()?.toJavaScript();

@@ -15,7 +15,7 @@ import { catalogWith, readOverrideFile } from "../../pricing/catalog";
 import { estimateCost } from "../../pricing/estimate";
 import { loadUsageProfile } from "../../pricing/usage";
 import { parseWhatIf } from "../../pricing/what-if";
-import { Capture, pulumiSdk, redact } from "./capture";
+import { Capture, plainStructsForMocks, pulumiSdk, redact } from "./capture";
 import { captureOnce } from "./capture-cache";
 import { evaluatePack, PolicyConfigError, type EvalResource } from "./evaluate";
 import { offlineMocks, type MockContext } from "./mock-state";
@@ -149,12 +149,21 @@ async function runOnce(input: PlanInput): Promise<CapturedPlan> {
   };
   const debuggablePromise = debuggable.debuggablePromise;
   debuggable.debuggablePromise = (p) => p;
+  // Likewise every resource's source position (the SDK's Resource.callsites: a whole stack trace,
+  // mapped to the .ts sources, parsed and sent to the engine), which neither the mocks nor the
+  // report read: about 2 % of a warm plan in its CPU profile.
+  const resourceClass = pulumi.Resource as unknown as { callsites: () => unknown[] };
+  const callsites = resourceClass.callsites;
+  resourceClass.callsites = () => [];
+  const restoreStructs = plainStructsForMocks();
   try {
     outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) as Record<string, unknown> | undefined;
   } finally {
+    resourceClass.callsites = callsites;
     debuggable.debuggablePromise = debuggablePromise;
     Error.stackTraceLimit = stackTraceLimit;
-    await pulumi.runtime.disconnect();
+    // After the registrations still under way (components' outputs, the stack's) are done.
+    await pulumi.runtime.disconnect().finally(restoreStructs);
   }
   if (failures.length > 0) throw failures[0];
 

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { stringify } from "yaml";
 import type { Cloud } from "@tricloud/vocabulary/sizes";
 import type { MeshRemoteSecrets, MeshSecretSource, MeshTopology } from "../shared/mesh";
 import { ENGINE, meshInstalls, renderClusterMesh, yieldToRollouts } from "./mesh";
@@ -11,6 +10,7 @@ import {
   type KubernetesObject,
   type WorkloadSpec,
 } from "./render";
+import { manifestYaml } from "./yaml";
 
 export interface ClusterWorkloadsArgs {
   cloud: Cloud;
@@ -57,7 +57,7 @@ export interface MeshSummary {
 
 /** Joins objects into one multi-document YAML file, the form the GitOps agents read. */
 export function toManifestYaml(objects: readonly KubernetesObject[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
+  return objects.map(manifestYaml).join("---\n");
 }
 
 /**

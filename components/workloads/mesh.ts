@@ -32,7 +32,6 @@ import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/Netw
 import type { INamespace } from "kubernetes-models/v1/Namespace" with { "resolution-mode": "import" };
 import type { IService } from "kubernetes-models/v1/Service" with { "resolution-mode": "import" };
 import { createHash } from "node:crypto";
-import { stringify } from "yaml";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 import {
   CACERTS_SECRET,
@@ -56,6 +55,7 @@ import {
 } from "../shared/mesh";
 import { helmInstalls, type GitOpsEngine, type HelmInstall } from "./helm";
 import { DEFAULT_NAMESPACE, servicesOn, TRAFFIC_DEFAULTS, type KubernetesObject, type WorkloadSpec } from "./render";
+import { manifestYaml } from "./yaml";
 
 /**
  * The mesh's part of what one cluster runs (docs/workloads.md, "The mesh"), rendered like the workloads and
@@ -262,17 +262,14 @@ function pushMetadata(cloud: Cloud, remote: MeshRemoteSecrets): Record<string, u
 /** A kubeconfig for one peer, the shape `istioctl create-remote-secret` writes, with the token left to the template. */
 export function remoteKubeconfig(peer: Pick<MeshPeer, "clusterName" | "server" | "caData">, token: string): string {
   const n = peer.clusterName;
-  return stringify(
-    {
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: n, cluster: { server: peer.server, "certificate-authority-data": peer.caData } }],
-      contexts: [{ name: n, context: { cluster: n, user: n } }],
-      "current-context": n,
-      users: [{ name: n, user: { token } }],
-    },
-    { lineWidth: 0 },
-  );
+  return manifestYaml({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: n, cluster: { server: peer.server, "certificate-authority-data": peer.caData } }],
+    contexts: [{ name: n, context: { cluster: n, user: n } }],
+    "current-context": n,
+    users: [{ name: n, user: { token } }],
+  });
 }
 
 /**
