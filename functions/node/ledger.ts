@@ -196,11 +196,7 @@ export class Ledger {
     if (record.status === "QUARANTINED")
       return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
 
-    if (
-      record.status === "PENDING" &&
-      certificateFor(record.envelope.hash, record.confirmations) &&
-      !this.senderAsksTheRest(msg, onHash)
-    ) {
+    if (record.status === "PENDING" && certificateFor(record.envelope.hash, record.confirmations)) {
       // About to finalize on others' word: first show the event, for real, to every cloud missing
       // from the certificate, so a cloud that signed something else is caught before FINAL.
       for (const cloud of missingClouds(record.envelope.hash, record.confirmations)) {
@@ -215,18 +211,6 @@ export class Ledger {
       record = await this.tryFinalize(record);
     }
     return { kind: "ok", record };
-  }
-
-  /**
-   * The message is the first round of its sender's pass (the only statement on the hash is the
-   * sender's own): the sender shows the event to every cloud at once, asks the rest itself before
-   * it finalizes, then hands over the certificate. Cross-checking here as well would only repeat
-   * that exchange (and put it on the sender's critical path), so this node answers with its
-   * confirmation and finalizes on the certificate; if the sender goes quiet, the reconciler
-   * re-drives the event after its grace period.
-   */
-  private senderAsksTheRest(msg: PeerMessage, onHash: readonly Confirmation[]): boolean {
-    return onHash.length > 0 && onHash.every((c) => c.cloud === msg.from);
   }
 
   /** A peer's answer to our message, folded into our record (every statement verified here). */

@@ -117,22 +117,6 @@ describe("2-of-3 quorum over real HTTP", () => {
     // azure's reconciler carries it to gcp; the two of them finalize without the origin.
     await finalOn(cluster, ["azure", "gcp"], r.body.eventId);
   });
-
-  it("round 1 reaches both peers and the origin dies before its certificate: the peers finalize on their own", async () => {
-    cluster = await Cluster.start({ run: ["azure", "gcp"] });
-    const env = event("evt-orphan", { n: 2 });
-    const round1 = { from: "aws", envelope: env, confirmations: [statement(cluster, "aws", env)] };
-    const answers = await Promise.all([
-      cluster.post("azure", "/v1/peer/confirm", round1),
-      cluster.post("gcp", "/v1/peer/confirm", round1),
-    ]);
-    // Each answers at once with its confirmation, leaving the cross-check to the sender's pass.
-    for (const a of answers) expect(a.body.status).toBe("PENDING");
-    // aws never comes back: past the grace period each peer's reconciler drives the event itself.
-    const views = await finalOn(cluster, ["azure", "gcp"], env.eventId);
-    for (const v of views)
-      expect(v.confirmations.map((c: Confirmation) => c.cloud).sort()).toEqual(CLOUDS.slice().sort());
-  });
 });
 
 describe("one event per {tenantId, eventId} across clouds", () => {
@@ -300,21 +284,13 @@ describe("quarantine only on proof", () => {
     ]);
     for (const a of attempts) expect(a.source).toMatch(/^(::ffff:)?127\.0\.0\.1:\d+$/);
 
-    // A genuine message is taken (round 1 of aws's pass: azure answers with its confirmation), and
-    // the certificate coming back finalizes it (the third cloud, asked for real, is down).
+    // A genuine confirmation still finalizes it (the third cloud, asked for real, is down).
     const ok = await cluster.post("azure", "/v1/peer/confirm", {
       from: "aws",
       envelope: good,
       confirmations: [awsSays],
     });
-    expect(ok.body.status).toBe("PENDING");
-    expect(ok.body.confirmations.map((c: Confirmation) => c.cloud).sort()).toEqual(["aws", "azure"]);
-    const certified = await cluster.post("azure", "/v1/peer/confirm", {
-      from: "aws",
-      envelope: good,
-      confirmations: ok.body.confirmations,
-    });
-    expect(certified.body.status).toBe("FINAL");
+    expect(ok.body.status).toBe("FINAL");
   });
 
   it("a stolen origin key equivocating to the two others ends with evidence and at most one FINAL hash", async () => {
@@ -399,12 +375,7 @@ describe("quarantine only on proof", () => {
         confirmations: [statement(cluster, "aws", toGcp)],
       }),
     ]);
-    // Round 1 leaves the asking to the sender; the thief never comes back, so each honest cloud's
-    // own pass (the reconciler's, after its grace period) drives the event: about to finalize on
-    // {aws, itself}, it asks the other past its open breaker.
-    await Promise.all(
-      (["azure", "gcp"] as const).map((c) => cluster!.member(c).node.replicator.drive("evt-breaker", "once")),
-    );
+    // Each honest cloud, about to finalize on {aws, itself}, asked the other past its open breaker.
     const views = await Promise.all(
       (["azure", "gcp"] as const).map(async (c) => (await cluster!.get(c, "/v1/events/evt-breaker")).body),
     );
