@@ -3,7 +3,7 @@ import type { Sql, SqlRunner } from "./sql";
 
 /** `pg` against a PostgreSQL server (DATABASE_URL). */
 export function pgSql(connectionString: string, opts: { max?: number } = {}): Sql {
-  const pool = new Pool({ connectionString, max: opts.max ?? 10 });
+  const pool = new Pool({ connectionString: withoutJit(connectionString), max: opts.max ?? 10 });
   // An idle client losing its connection must not crash the node; the next query reconnects.
   pool.on("error", () => undefined);
   return {
@@ -35,4 +35,22 @@ export function pgSql(connectionString: string, opts: { max?: number } = {}): Sq
       await pool.end();
     },
   };
+}
+
+/**
+ * No JIT compilation in the node's sessions: its statements are short, and PostgreSQL's JIT (on by
+ * default) compiled the reconciler's listing on every pass, about 120 ms of server CPU for a query
+ * that runs in 15 ms without it. Added to the connection string's own `options`, which win over
+ * the pool's.
+ */
+export function withoutJit(connectionString: string): string {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    return connectionString;
+  }
+  const own = url.searchParams.get("options");
+  url.searchParams.set("options", own ? `${own} -c jit=off` : "-c jit=off");
+  return url.toString();
 }

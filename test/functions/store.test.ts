@@ -5,6 +5,8 @@ import type { Cloud } from "../../functions/core/clouds";
 import { LEDGER_MIGRATIONS, migrateLedger } from "../../functions/ledger/migrations";
 import { MIGRATIONS, migrate } from "../../functions/store";
 import type { Store } from "../../functions/store/store";
+import { withoutJit } from "../../functions/store/pg";
+import type { SqlStore } from "../../functions/store/sql-store";
 import { keyRings } from "../helpers/cluster";
 import { DATABASE_URL, disposeStore, freshStore } from "../helpers/store";
 
@@ -245,5 +247,25 @@ describe.each(kinds)("store on %s", (kind) => {
 
   it("rejects a schema name that is not a plain identifier", async () => {
     await expect(freshStore(kind, "Bad-Name")).rejects.toThrow(/lowercase SQL identifier/);
+  });
+});
+
+describe("the server's sessions", () => {
+  it("turn PostgreSQL's JIT off, keeping a connection string's own options", () => {
+    expect(withoutJit("postgres://u@127.0.0.1:5432/db")).toBe("postgres://u@127.0.0.1:5432/db?options=-c+jit%3Doff");
+    expect(
+      new URL(withoutJit("postgres://u@h/db?options=-c%20statement_timeout%3D5000")).searchParams.get("options"),
+    ).toBe("-c statement_timeout=5000 -c jit=off");
+    // Not a URL (key=value form): left to the driver as it is.
+    expect(withoutJit("host=/var/run/postgresql dbname=db")).toBe("host=/var/run/postgresql dbname=db");
+  });
+
+  it.runIf(DATABASE_URL)("run without JIT on the server", async () => {
+    const store = (await freshStore("pg", "jit")) as SqlStore;
+    try {
+      expect(await store.sql.query<{ jit: string }>("SELECT current_setting('jit') AS jit")).toEqual([{ jit: "off" }]);
+    } finally {
+      await disposeStore(store);
+    }
   });
 });
