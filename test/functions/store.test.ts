@@ -252,18 +252,31 @@ describe.each(kinds)("store on %s", (kind) => {
 
 describe("the server's sessions", () => {
   it("turn PostgreSQL's JIT off, keeping a connection string's own options", () => {
-    expect(withoutJit("postgres://u@127.0.0.1:5432/db")).toBe("postgres://u@127.0.0.1:5432/db?options=-c+jit%3Doff");
+    expect(withoutJit("postgres://u@127.0.0.1:5432/db")).toBe(
+      "postgres://u@127.0.0.1:5432/db?options=-c+jit%3Doff+-c+plan_cache_mode%3Dforce_custom_plan",
+    );
     expect(
       new URL(withoutJit("postgres://u@h/db?options=-c%20statement_timeout%3D5000")).searchParams.get("options"),
-    ).toBe("-c statement_timeout=5000 -c jit=off");
+    ).toBe("-c statement_timeout=5000 -c jit=off -c plan_cache_mode=force_custom_plan");
     // Not a URL (key=value form): left to the driver as it is.
     expect(withoutJit("host=/var/run/postgresql dbname=db")).toBe("host=/var/run/postgresql dbname=db");
   });
 
-  it.runIf(DATABASE_URL)("run without JIT on the server", async () => {
+  it.runIf(DATABASE_URL)("run without JIT, with custom plans, and prepare each statement once", async () => {
     const store = (await freshStore("pg", "jit")) as SqlStore;
     try {
-      expect(await store.sql.query<{ jit: string }>("SELECT current_setting('jit') AS jit")).toEqual([{ jit: "off" }]);
+      expect(
+        await store.sql.query<{ jit: string; plans: string }>(
+          "SELECT current_setting('jit') AS jit, current_setting('plan_cache_mode') AS plans",
+        ),
+      ).toEqual([{ jit: "off", plans: "force_custom_plan" }]);
+      // A statement with parameters is prepared under a name, once per connection, and reused.
+      const text = "SELECT $1::int + 1 AS n";
+      const seen = await store.sql.transaction(async (tx) => {
+        for (let i = 0; i < 3; i++) expect(await tx.query(text, [i])).toEqual([{ n: i + 1 }]);
+        return tx.query<{ name: string }>("SELECT name FROM pg_prepared_statements WHERE statement = $1", [text]);
+      });
+      expect(seen).toEqual([{ name: expect.stringMatching(/^tc_[0-9a-f]{24}$/) }]);
     } finally {
       await disposeStore(store);
     }
