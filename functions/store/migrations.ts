@@ -147,6 +147,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE ${s}.statements ADD COLUMN batch text;
     `,
   },
+  {
+    version: 6,
+    name: "FINAL events a cloud still misses, listed without scanning every FINAL event",
+    up: (s) => `
+      -- FINAL events that had fewer than three clouds' confirmations when they turned FINAL, for
+      -- the reconciler's re-offers. A superset: the listing re-counts, and drops the rows whose
+      -- event has all three by now. (A cloud that never confirms, holding another hash or having
+      -- quarantined the event, keeps its row; the listing reads only the re-offer window.)
+      CREATE TABLE ${s}.incomplete_finals (
+        event_id    text PRIMARY KEY,
+        final_at_ms float8 NOT NULL
+      );
+      CREATE INDEX incomplete_finals_at ON ${s}.incomplete_finals (final_at_ms);
+      INSERT INTO ${s}.incomplete_finals (event_id, final_at_ms)
+      SELECT e.event_id, coalesce(e.status_at_ms, e.received_at_ms) FROM ${s}.events e
+      WHERE e.status = 'FINAL' AND (SELECT count(*) FROM ${s}.confirmations c WHERE c.event_id = e.event_id) < 3;
+    `,
+  },
 ];
 
 /**

@@ -376,13 +376,23 @@ export class SqlStore implements Store {
   ): Promise<Set<string>> {
     if (list.length === 0) return new Set();
     const items = [...list].sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
+    // What turns FINAL with a cloud's confirmation missing is noted for the reconciler's re-offers.
     const rows = await db.query<{ event_id: string }>(
-      `UPDATE ${this.t("events")} e SET status = 'FINAL', status_at_ms = x.now_ms
-       FROM unnest($1::text[], $2::text[], $3::float8[]) AS x(event_id, hash, now_ms)
-       WHERE e.event_id = x.event_id AND e.hash = x.hash AND e.status = 'PENDING'
-         AND (SELECT count(DISTINCT c.cloud) FROM ${this.t("confirmations")} c WHERE c.event_id = x.event_id AND c.hash = x.hash) >= 2
-         AND NOT EXISTS (SELECT 1 FROM ${this.t("evidence")} v WHERE v.event_id = x.event_id AND v.kind = 'equivocation')
-       RETURNING e.event_id`,
+      `WITH done AS (
+         UPDATE ${this.t("events")} e SET status = 'FINAL', status_at_ms = x.now_ms
+         FROM unnest($1::text[], $2::text[], $3::float8[]) AS x(event_id, hash, now_ms)
+         WHERE e.event_id = x.event_id AND e.hash = x.hash AND e.status = 'PENDING'
+           AND (SELECT count(DISTINCT c.cloud) FROM ${this.t("confirmations")} c WHERE c.event_id = x.event_id AND c.hash = x.hash) >= 2
+           AND NOT EXISTS (SELECT 1 FROM ${this.t("evidence")} v WHERE v.event_id = x.event_id AND v.kind = 'equivocation')
+         RETURNING e.event_id, e.status_at_ms
+       ),
+       noted AS (
+         INSERT INTO ${this.t("incomplete_finals")} (event_id, final_at_ms)
+         SELECT d.event_id, d.status_at_ms FROM done d
+         WHERE (SELECT count(*) FROM ${this.t("confirmations")} c WHERE c.event_id = d.event_id) < 3
+         ON CONFLICT (event_id) DO NOTHING
+       )
+       SELECT event_id FROM done`,
       [items.map((i) => i.eventId), items.map((i) => i.hash), items.map((i) => i.nowMs)],
     );
     return new Set(rows.map((r) => r.event_id));
@@ -528,6 +538,11 @@ export class SqlStore implements Store {
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[]) AS x(cloud, hash, signature, confirmed_at, origin, logical_clock, batch)`,
         [eventId, ...columnsOf(onHash)],
       );
+      if (onHash.length < 3)
+        await tx.query(
+          `INSERT INTO ${this.t("incomplete_finals")} (event_id, final_at_ms) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING`,
+          [eventId, nowMs],
+        );
       return true;
     });
   }
@@ -540,17 +555,25 @@ export class SqlStore implements Store {
   }): Promise<string[]> {
     const pending = (at: string, limit: string) =>
       `(SELECT event_id FROM ${this.t("events")} WHERE status = 'PENDING' AND received_at_ms < ${at} ORDER BY received_at_ms LIMIT ${limit})`;
-    const final = (since: string, limit: string) => `(SELECT e.event_id FROM ${this.t("events")} e
-        WHERE e.status = 'FINAL' AND e.status_at_ms >= ${since}
-          AND (SELECT count(*) FROM ${this.t("confirmations")} c WHERE c.event_id = e.event_id) < 3
-        ORDER BY e.status_at_ms LIMIT ${limit})`;
+    // FINAL events a cloud misses come from incomplete_finals (noted when they turned FINAL short of
+    // a confirmation), re-counted here: the listing costs what is missing, not every FINAL event of
+    // the window. Rows whose event has all three clouds by now go.
+    const final = (since: string, limit: string) => `(SELECT i.event_id FROM ${this.t("incomplete_finals")} i
+        JOIN ${this.t("events")} e ON e.event_id = i.event_id
+        WHERE e.status = 'FINAL' AND i.final_at_ms >= ${since}
+          AND (SELECT count(*) FROM ${this.t("confirmations")} c WHERE c.event_id = i.event_id) < 3
+        ORDER BY i.final_at_ms LIMIT ${limit})`;
+    const prune = `WITH pruned AS (
+        DELETE FROM ${this.t("incomplete_finals")} i
+        WHERE (SELECT count(*) FROM ${this.t("confirmations")} c WHERE c.event_id = i.event_id) >= 3
+      ) `;
     const [text, params] =
       opts.only === "PENDING"
         ? [pending("$1", "$2"), [opts.pendingBeforeMs, opts.limit]]
         : opts.only === "FINAL"
-          ? [final("$1", "$2"), [opts.finalSinceMs, opts.limit]]
+          ? [`${prune}${final("$1", "$2")}`, [opts.finalSinceMs, opts.limit]]
           : [
-              `${pending("$1", "$3")} UNION ALL ${final("$2", "$3")}`,
+              `${prune}${pending("$1", "$3")} UNION ALL ${final("$2", "$3")}`,
               [opts.pendingBeforeMs, opts.finalSinceMs, opts.limit],
             ];
     const rows = await this.sql.query<{ event_id: string }>(text, params);

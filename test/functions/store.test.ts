@@ -4,6 +4,7 @@ import { makeEnvelope, type Envelope } from "../../functions/core/envelope";
 import type { Cloud } from "../../functions/core/clouds";
 import { LEDGER_MIGRATIONS, migrateLedger } from "../../functions/ledger/migrations";
 import { MIGRATIONS, migrate } from "../../functions/store";
+import { STORE_MIGRATIONS, applyMigrations } from "../../functions/store/migrations";
 import type { Store } from "../../functions/store/store";
 import { withoutJit } from "../../functions/store/pg";
 import type { SqlStore } from "../../functions/store/sql-store";
@@ -242,6 +243,63 @@ describe.each(kinds)("store on %s", (kind) => {
       expect(await s.countByStatus()).toEqual({ PENDING: 2, FINAL: 1, QUARANTINED: 0 });
     } finally {
       await disposeStore(s);
+    }
+  });
+
+  it("notes what turns FINAL short of a cloud, lists it until the third confirmation, then lets it go", async () => {
+    const s = (await freshStore(kind, "inc")) as SqlStore;
+    try {
+      const short = event("evt-short");
+      const whole = event("evt-whole");
+      for (const env of [short, whole]) await s.insertEvent(env, meta, 100);
+      for (const cloud of ["aws", "gcp"] as const) await s.addConfirmation(short.eventId, confirm(short, cloud));
+      for (const cloud of ["aws", "azure", "gcp"] as const)
+        await s.addConfirmation(whole.eventId, confirm(whole, cloud));
+      for (const env of [short, whole]) expect(await s.finalize(env.eventId, env.hash, 200)).toBe(true);
+      const noted = () => s.sql.query<{ event_id: string }>(`SELECT event_id FROM ${s.schema}.incomplete_finals`);
+      // Only the event short of a cloud is noted; the listing reads the notes, not every FINAL event.
+      expect(await noted()).toEqual([{ event_id: "evt-short" }]);
+      const finals = () => s.eventsToReconcile({ pendingBeforeMs: 0, finalSinceMs: 0, limit: 10, only: "FINAL" });
+      expect(await finals()).toEqual(["evt-short"]);
+      await s.addConfirmation(short.eventId, confirm(short, "azure"));
+      expect(await finals()).toEqual([]);
+      expect(await noted()).toEqual([]);
+    } finally {
+      await disposeStore(s);
+    }
+  });
+
+  it("migration 6 notes the FINAL events already short of a cloud", async () => {
+    const sql = (store as unknown as { sql: import("../../functions/store/sql").Sql }).sql;
+    const schema = `test_m6_${Math.random().toString(16).slice(2, 10)}`;
+    try {
+      const upTo5 = { ...STORE_MIGRATIONS, migrations: MIGRATIONS.filter((m) => m.version <= 5) };
+      expect(await applyMigrations(sql, schema, upTo5)).toEqual([1, 2, 3, 4, 5]);
+      const short = event("evt-old-short");
+      const whole = event("evt-old-whole");
+      for (const env of [short, whole])
+        await sql.query(
+          `INSERT INTO ${schema}.events (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms, logical_clock, status, status_at_ms)
+           VALUES ($1, 'acme', 'aws', $2, $3, 100, 1, 'PENDING', NULL)`,
+          [env.eventId, env.hash, JSON.stringify(env)],
+        );
+      const clouds = { [short.eventId]: ["aws", "gcp"], [whole.eventId]: ["aws", "azure", "gcp"] } as const;
+      for (const env of [short, whole])
+        for (const cloud of clouds[env.eventId]!) {
+          const c = confirm(env, cloud);
+          await sql.query(
+            `INSERT INTO ${schema}.confirmations (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+            [env.eventId, c.cloud, c.hash, c.signature, c.confirmedAt, c.origin, c.logicalClock],
+          );
+        }
+      await sql.query(`UPDATE ${schema}.events SET status = 'FINAL', status_at_ms = 200`);
+      expect(await migrate(sql, schema)).toEqual([6]);
+      expect(await sql.query(`SELECT event_id, final_at_ms FROM ${schema}.incomplete_finals`)).toEqual([
+        { event_id: "evt-old-short", final_at_ms: 200 },
+      ]);
+    } finally {
+      await sql.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     }
   });
 
