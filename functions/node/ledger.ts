@@ -170,7 +170,16 @@ export class Ledger {
     const onHash = msg.confirmations.filter((c) => c.hash === env.hash);
     if (!record) {
       const seenClock = Math.max(0, ...onHash.map((c) => c.logicalClock));
-      record = (await store.insertEvent(env, { origin: senders[0]!.origin, seenClock }, clock.now())).record;
+      // The statements that came with the event are stored with it, atomically: a crash between
+      // the two would keep the event without them, and they may be half of an equivocation proof.
+      const came = onHash.filter((c) => c.cloud !== this.self);
+      const stored = await store.insertEvent(env, { origin: senders[0]!.origin, seenClock }, clock.now(), came);
+      record = stored.record;
+      if (stored.inserted) {
+        // Looked for after that write, in the store: a statement on another hash racing in may be there.
+        const statements = await store.listStatements(env.eventId);
+        if (statements.length > 0) record = await this.checkProof(record, msg.from, statements);
+      }
     }
     if (record.status === "QUARANTINED") {
       await this.keepStatements(record, msg.confirmations, msg.from);

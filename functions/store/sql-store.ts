@@ -51,6 +51,8 @@ interface NewEvent {
   origin: Cloud;
   seenClock: number;
   nowMs: number;
+  /** Verified confirmations on the envelope's hash that came with it, stored with it when it is new. */
+  confirmations: readonly Confirmation[];
 }
 interface Stamp {
   logicalClock: number;
@@ -231,14 +233,29 @@ export class SqlStore implements Store {
     );
   }
 
-  async insertEvent(envelope: Envelope, meta: { origin: Cloud; seenClock: number }, nowMs: number) {
-    const stamped = await this.eventWrites.load({ envelope, origin: meta.origin, seenClock: meta.seenClock, nowMs });
+  async insertEvent(
+    envelope: Envelope,
+    meta: { origin: Cloud; seenClock: number },
+    nowMs: number,
+    confirmations: readonly Confirmation[] = [],
+  ) {
+    // Only confirmations on this hash, first per cloud (what the confirmations table can hold).
+    const withIt = [
+      ...new Map(confirmations.filter((c) => c.hash === envelope.hash).map((c) => [c.cloud, c] as const)).values(),
+    ];
+    const stamped = await this.eventWrites.load({
+      envelope,
+      origin: meta.origin,
+      seenClock: meta.seenClock,
+      nowMs,
+      confirmations: withIt,
+    });
     if (stamped) {
       const record: EventRecord = {
         envelope,
         status: "PENDING",
         statusReason: null,
-        confirmations: [],
+        confirmations: withIt,
         receivedAtMs: nowMs,
         origin: meta.origin,
         logicalClock: stamped.logicalClock,
@@ -261,6 +278,7 @@ export class SqlStore implements Store {
     round: ReadonlyArray<{ at: number; item: NewEvent }>,
   ): Promise<Map<number, Stamp | undefined>> {
     const rows = [...round].sort((a, b) => (a.item.envelope.tenantId < b.item.envelope.tenantId ? -1 : 1));
+    const came = rows.flatMap((r) => r.item.confirmations.map((c) => ({ eventId: r.item.envelope.eventId, c })));
     const stored = await retryDeadlock(() =>
       this.sql.query<{ event_id: string; logical_clock: number; n_statements: number }>(
         `WITH x AS (
@@ -272,11 +290,26 @@ export class SqlStore implements Store {
            ON CONFLICT (tenant_id) DO UPDATE SET clock = GREATEST(${this.t("tenant_clocks")}.clock, EXCLUDED.clock - 1) + 1
            RETURNING tenant_id, clock
          )
-         INSERT INTO ${this.t("events")} (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms, logical_clock)
-         SELECT x.event_id, x.tenant_id, x.origin_cloud, x.hash, x.envelope, x.now_ms, clock.clock FROM x JOIN clock USING (tenant_id)
-         ON CONFLICT (event_id) DO NOTHING
-         RETURNING event_id, logical_clock::float8 AS logical_clock,
-           (SELECT count(*)::float8 FROM ${this.t("statements")} s WHERE s.event_id = ${this.t("events")}.event_id) AS n_statements`,
+         ,
+         stored AS (
+           INSERT INTO ${this.t("events")} (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms, logical_clock)
+           SELECT x.event_id, x.tenant_id, x.origin_cloud, x.hash, x.envelope, x.now_ms, clock.clock FROM x JOIN clock USING (tenant_id)
+           ON CONFLICT (event_id) DO NOTHING
+           RETURNING event_id, hash, logical_clock
+         ),
+         -- The statements that came with a new event go in with it, in the same statement: a crash
+         -- can never leave the event stored without them (they may be half of an equivocation proof).
+         came AS (
+           INSERT INTO ${this.t("confirmations")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, batch)
+           SELECT c.event_id, c.cloud, c.hash, c.signature, c.confirmed_at, c.origin, c.logical_clock, c.batch
+           FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::text[])
+                  AS c(event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, batch)
+           JOIN stored ON stored.event_id = c.event_id AND stored.hash = c.hash
+           ON CONFLICT (event_id, cloud) DO NOTHING
+         )
+         SELECT event_id, logical_clock::float8 AS logical_clock,
+           (SELECT count(*)::float8 FROM ${this.t("statements")} s WHERE s.event_id = stored.event_id) AS n_statements
+         FROM stored`,
         [
           rows.map((r) => r.item.envelope.eventId),
           rows.map((r) => r.item.envelope.tenantId),
@@ -285,6 +318,8 @@ export class SqlStore implements Store {
           rows.map((r) => JSON.stringify(r.item.envelope)),
           rows.map((r) => r.item.seenClock),
           rows.map((r) => r.item.nowMs),
+          came.map((c) => c.eventId),
+          ...columnsOf(came.map((c) => c.c)),
         ],
       ),
     );

@@ -54,11 +54,14 @@ export interface Store {
   observeClock(tenantId: string, seen: number): Promise<void>;
   /** First write wins: inserts unless the eventId exists; returns what is stored either way.
    * In the same statement the tenant's Lamport clock observes `seenClock` (0: nothing seen)
-   * and ticks; the new value is the event's stamp here. */
+   * and ticks; the new value is the event's stamp here. `confirmations` (verified, on the
+   * envelope's hash) are stored in that same statement when the event is new, so a crash never
+   * keeps the event without the statements it came with. */
   insertEvent(
     envelope: Envelope,
     meta: { origin: Cloud; seenClock: number },
     nowMs: number,
+    confirmations?: readonly Confirmation[],
   ): Promise<{ inserted: boolean; record: EventRecord }>;
   getEvent(eventId: string): Promise<EventRecord | undefined>;
   /** Adds a verified confirmation if it is on the stored hash and the cloud has none yet. */

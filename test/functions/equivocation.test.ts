@@ -95,8 +95,9 @@ describe("equivocation proof, whatever path and interleaving the two statements 
   it("a peer's copy of H2 and the thief's H1 racing on one node: the proof is found, kept, pushed, and the thief is refused", async () => {
     const h1 = makeEnvelope({ eventId: "q41-2", tenantId: "acme", payload: { pay: "alice" } });
     const h2 = makeEnvelope({ eventId: "q41-2", tenantId: "acme", payload: { pay: "mallory" } });
-    // Hold gcp's message before it stores its confirmations until the thief's message has read
-    // the record (the interleaving of seed 41: each saw a snapshot without the other's write).
+    // Hold gcp's message after it stored the envelope (its statements go in with it) and before it
+    // looks for a proof, until the thief's message has read the record (the interleaving of seed
+    // 41: each saw a snapshot without the other's write).
     const thiefRead = deferred();
     let thiefStarted = false;
     const { store, peers, ledger } = await azureLedger(
@@ -105,7 +106,7 @@ describe("equivocation proof, whatever path and interleaving the two statements 
           get(target, prop, receiver) {
             const value = Reflect.get(target, prop, receiver);
             if (typeof value !== "function") return value;
-            if (prop === "addConfirmations")
+            if (prop === "listStatements")
               return async (...args: unknown[]) => (await thiefRead.promise, value.apply(target, args));
             if (prop === "getEvent")
               return async (...args: unknown[]) => {
@@ -122,8 +123,10 @@ describe("equivocation proof, whatever path and interleaving the two statements 
       envelope: h2,
       confirmations: [sign("gcp", h2, "aws"), sign("aws", h2)],
     });
-    // gcp's message has stored the envelope (and is now held before adding aws's and gcp's statements).
-    for (let i = 0; i < 200 && !(await store.getEvent(h2.eventId)); i++) await new Promise((r) => setTimeout(r, 5));
+    // gcp's message has stored the envelope with aws's and gcp's statements (and is now held).
+    // Bounded at 10 s: on a loaded machine the store can take well over a second.
+    for (let i = 0; i < 2_000 && !(await store.getEvent(h2.eventId)); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(await store.getEvent(h2.eventId)).toBeDefined();
     thiefStarted = true;
     const fromThief = ledger.receive({ from: "aws", envelope: h1, confirmations: [sign("aws", h1)] });
     const [a, b] = await Promise.all([fromGcp, fromThief]);
@@ -173,5 +176,48 @@ describe("equivocation proof, whatever path and interleaving the two statements 
     const out = await ledger.receive({ from: "aws", envelope: h1, confirmations: [sign("aws", h1), sign("aws", h2)] });
     expect(out.kind).toBe("quarantined");
     await expectProofKept(store, peers, h1.eventId, "QUARANTINED");
+  });
+
+  it("a receiver killed right after storing the thief's event still holds the thief's statement: the other hash's certificate proves the lie, nothing is adopted", async () => {
+    const h1 = makeEnvelope({ eventId: "q-crash", tenantId: "acme", payload: { pay: "alice" } });
+    const h2 = makeEnvelope({ eventId: "q-crash", tenantId: "acme", payload: { pay: "mallory" } });
+    // The process dies at its next write after storing the event (here: its own confirmation).
+    const { store, peers, ledger } = await azureLedger(
+      (s) =>
+        new Proxy(s, {
+          get(target, prop, receiver) {
+            const value = Reflect.get(target, prop, receiver);
+            if (typeof value !== "function") return value;
+            if (prop === "addConfirmation" || prop === "addConfirmations")
+              return async () => {
+                throw new Error("killed");
+              };
+            return value.bind(target);
+          },
+        }) as Store,
+    );
+    await expect(ledger.receive({ from: "aws", envelope: h1, confirmations: [sign("aws", h1)] })).rejects.toThrow(
+      "killed",
+    );
+    const kept = await store.getEvent(h1.eventId);
+    expect(kept?.envelope.hash).toBe(h1.hash);
+    expect(kept?.confirmations.map((c) => c.cloud)).toEqual(["aws"]);
+    // Restarted on the same store, it is shown H2 certified by gcp and aws (the thief's key again).
+    const restarted = new Ledger({
+      keys: keys.azure,
+      region: "test",
+      store,
+      clock: { now: () => Date.now() },
+      peers,
+      log: pino({ level: "silent" }),
+    });
+    const out = await restarted.receive({
+      from: "gcp",
+      envelope: h2,
+      confirmations: [sign("gcp", h2, "aws"), sign("aws", h2)],
+    });
+    expect(out.kind).toBe("quarantined");
+    await expectProofKept(store, peers, h1.eventId, "QUARANTINED");
+    expect((await store.getEvent(h1.eventId))?.envelope.hash).toBe(h1.hash);
   });
 });
