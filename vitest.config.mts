@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 // One capture of each planned stack per run (cli/plan/capture-cache.ts): the suite plans the same
@@ -19,7 +19,6 @@ process.env.TRICLOUD_PLAN_CACHE = planCache;
 const SLOW_FIRST = [
   "test/chaos/run.test.ts",
   "test/cli/readme-walkthrough.test.ts",
-  "test/functions/liveness.test.ts",
   "test/cli/plan-cli.test.ts",
   "test/workloads/remote-secrets.test.ts",
   "test/cli/commands.test.ts",
@@ -31,6 +30,9 @@ const SLOW_FIRST = [
   "test/ledger/cluster.test.ts",
   "test/functions/quorum.test.ts",
 ];
+
+/** Timing-bound: runs in a group of its own, after everything else (see `projects`). */
+const TIMED = "test/functions/liveness.test.ts";
 
 class SlowFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -45,7 +47,6 @@ class SlowFirst extends BaseSequencer {
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     // Program tests load the three provider SDKs; give them room on small machines.
     testTimeout: 60_000,
     hookTimeout: 60_000,
@@ -63,5 +64,20 @@ export default defineConfig({
     env: { TRICLOUD_PLAN_CACHE: planCache },
     globalSetup: ["test/helpers/global-setup.ts"],
     sequence: { sequencer: SlowFirst },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "suite",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, TIMED],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      // The file that asserts the quorum's 5 s liveness bound with production timings runs after the
+      // rest, on a machine no longer busy with the chaos run's node processes and the workers' plans:
+      // under that load one CI run measured 5.4 s where a quiet run takes 0.3-0.6 s.
+      { extends: true, test: { name: "timed", include: [TIMED], sequence: { groupOrder: 1 } } },
+    ],
   },
 });
