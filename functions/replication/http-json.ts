@@ -38,3 +38,13 @@ export function requestJson(
     req.end(body);
   });
 }
+
+/** An error as one line: its message, with its code (ECONNRESET, ...) when the message lacks it. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code =
+      (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+    return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
+  }
+  return String(err);
+}

@@ -6,7 +6,7 @@ import type { Confirmation } from "../core/confirmation";
 import type { Envelope } from "../core/envelope";
 import type { EquivocationProof } from "../core/quorum";
 import { STATUSES, type EventStatus } from "../core/quorum";
-import { requestJson } from "./http-json";
+import { describeError as describe, requestJson } from "./http-json";
 import { MuxError, PeerMux, type MuxOptions } from "./peer-mux";
 import {
   TransportError,
@@ -373,13 +373,4 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }
   });
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const code =
-      (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
-    return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
-  }
-  return String(err);
 }

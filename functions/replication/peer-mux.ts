@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { agents, requestJson } from "./http-json";
+import { agents, describeError as describe, requestJson } from "./http-json";
 
 /** How many messages, and how many bytes of them, one batch request carries. */
 export interface MuxOptions {
@@ -227,13 +227,4 @@ function settle(item: Item, outcome: MuxAnswer | unknown): void {
   clearTimeout(item.timer);
   if (outcome instanceof Error) item.reject(outcome);
   else item.resolve(outcome as MuxAnswer);
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const code =
-      (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
-    return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
-  }
-  return String(err);
 }

@@ -67,6 +67,21 @@ async function azureLedger(wrap: (s: Store) => Store = (s) => s) {
   return { store, peers, ledger };
 }
 
+type StoreCall = (...args: unknown[]) => Promise<unknown>;
+
+/** The store with some of its methods replaced; each replacement is built from the original. */
+function intercept(store: Store, replace: Partial<Record<keyof Store, (original: StoreCall) => StoreCall>>): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function") return value;
+      const original = (value as StoreCall).bind(target);
+      const make = replace[prop as keyof Store];
+      return make ? make(original) : original;
+    },
+  });
+}
+
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
@@ -100,23 +115,19 @@ describe("equivocation proof, whatever path and interleaving the two statements 
     // 41: each saw a snapshot without the other's write).
     const thiefRead = deferred();
     let thiefStarted = false;
-    const { store, peers, ledger } = await azureLedger(
-      (s) =>
-        new Proxy(s, {
-          get(target, prop, receiver) {
-            const value = Reflect.get(target, prop, receiver);
-            if (typeof value !== "function") return value;
-            if (prop === "listStatements")
-              return async (...args: unknown[]) => (await thiefRead.promise, value.apply(target, args));
-            if (prop === "getEvent")
-              return async (...args: unknown[]) => {
-                const r = await value.apply(target, args);
-                if (thiefStarted && r) thiefRead.resolve();
-                return r;
-              };
-            return value.bind(target);
+    const { store, peers, ledger } = await azureLedger((s) =>
+      intercept(s, {
+        listStatements:
+          (original) =>
+          async (...args) => (await thiefRead.promise, original(...args)),
+        getEvent:
+          (original) =>
+          async (...args) => {
+            const r = await original(...args);
+            if (thiefStarted && r) thiefRead.resolve();
+            return r;
           },
-        }) as Store,
+      }),
     );
     const fromGcp = ledger.receive({
       from: "gcp",
@@ -182,19 +193,11 @@ describe("equivocation proof, whatever path and interleaving the two statements 
     const h1 = makeEnvelope({ eventId: "q-crash", tenantId: "acme", payload: { pay: "alice" } });
     const h2 = makeEnvelope({ eventId: "q-crash", tenantId: "acme", payload: { pay: "mallory" } });
     // The process dies at its next write after storing the event (here: its own confirmation).
-    const { store, peers, ledger } = await azureLedger(
-      (s) =>
-        new Proxy(s, {
-          get(target, prop, receiver) {
-            const value = Reflect.get(target, prop, receiver);
-            if (typeof value !== "function") return value;
-            if (prop === "addConfirmation" || prop === "addConfirmations")
-              return async () => {
-                throw new Error("killed");
-              };
-            return value.bind(target);
-          },
-        }) as Store,
+    const killed = () => async () => {
+      throw new Error("killed");
+    };
+    const { store, peers, ledger } = await azureLedger((s) =>
+      intercept(s, { addConfirmation: killed, addConfirmations: killed }),
     );
     await expect(ledger.receive({ from: "aws", envelope: h1, confirmations: [sign("aws", h1)] })).rejects.toThrow(
       "killed",
