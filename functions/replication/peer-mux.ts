@@ -33,6 +33,7 @@ export class MuxError extends Error {
 
 interface Item {
   readonly body: string;
+  readonly bytes: number;
   readonly timeoutMs: number;
   readonly resolve: (a: MuxAnswer) => void;
   readonly reject: (err: unknown) => void;
@@ -54,6 +55,7 @@ const SINGLES_FOR_MS = 60_000;
  * accounting stay per message in the caller (HttpPeers): to them a message is still one call.
  */
 export class PeerMux {
+  /** Queued messages by timeout and peer. */
   private readonly queues = new Map<string, Item[]>();
   /** Base URLs that refused batches, until when. */
   private readonly singlesUntil = new Map<string, number>();
@@ -75,28 +77,31 @@ export class PeerMux {
   /** Sends one JSON message (already serialised) to `${baseUrl}/v1/peer/confirm`. Rejects with MuxError. */
   send(baseUrl: string, body: string, timeoutMs: number): Promise<MuxAnswer> {
     return new Promise((resolve, reject) => {
-      const item: Item = { body, timeoutMs, resolve, reject, settled: false };
+      const item: Item = { body, bytes: Buffer.byteLength(body), timeoutMs, resolve, reject, settled: false };
       item.timer = setTimeout(() => {
         settle(item, new MuxError(`timed out after ${timeoutMs} ms`));
         item.onTimeout?.();
       }, timeoutMs);
-      const queue = this.queues.get(baseUrl);
+      // Messages share a request only with messages of the same timeout: the receiver's deadline
+      // for the batch is that timeout, so it never answers 504 to one that would still have waited.
+      const key = `${timeoutMs} ${baseUrl}`;
+      const queue = this.queues.get(key);
       if (queue) {
         queue.push(item);
-        if (queue.length >= this.opts.maxMessages && this.opts.windowMs > 0) this.flush(baseUrl);
+        if (queue.length >= this.opts.maxMessages && this.opts.windowMs > 0) this.flush(key, baseUrl);
       } else {
         const fresh = [item];
-        this.queues.set(baseUrl, fresh);
-        const flush = () => this.queues.get(baseUrl) === fresh && this.flush(baseUrl);
+        this.queues.set(key, fresh);
+        const flush = () => this.queues.get(key) === fresh && this.flush(key, baseUrl);
         if (this.opts.windowMs > 0) setTimeout(flush, this.opts.windowMs);
         else setImmediate(flush);
       }
     });
   }
 
-  private flush(baseUrl: string): void {
-    const items = this.queues.get(baseUrl) ?? [];
-    this.queues.delete(baseUrl);
+  private flush(key: string, baseUrl: string): void {
+    const items = this.queues.get(key) ?? [];
+    this.queues.delete(key);
     const singles = (this.singlesUntil.get(baseUrl) ?? 0) > Date.now();
     let chunk: Item[] = [];
     let bytes = 0;
@@ -108,10 +113,10 @@ export class PeerMux {
     };
     for (const item of items) {
       if (item.settled) continue; // timed out while queued
-      if (chunk.length >= this.opts.maxMessages || (chunk.length > 0 && bytes + item.body.length > this.opts.maxBytes))
+      if (chunk.length >= this.opts.maxMessages || (chunk.length > 0 && bytes + item.bytes > this.opts.maxBytes))
         send();
       chunk.push(item);
-      bytes += item.body.length + 1;
+      bytes += item.bytes + 1;
     }
     send();
   }
@@ -138,7 +143,7 @@ export class PeerMux {
     const target = new URL(`${baseUrl}/v1/peer/confirm-batch`);
     const secure = target.protocol === "https:";
     // The receiver answers whatever is still undecided by then (504 PEER_DEADLINE), so a host
-    // that buffers the whole answer still returns before the earliest message gives up.
+    // that buffers the whole answer still returns before the messages give up (they share one timeout).
     const deadlineMs = Math.max(1, Math.min(...items.map((i) => i.timeoutMs)) - 50);
     const body = `{"deadlineMs":${deadlineMs},"messages":[${items.map((i) => i.body).join(",")}]}`;
     /** Set once the messages were handed to single requests: this request no longer answers for them. */

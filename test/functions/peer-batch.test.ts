@@ -55,10 +55,10 @@ describe("PeerMux: the messages of one turn to one peer share one request", () =
     const mux = new PeerMux();
     const order: number[] = [];
     const answers = await Promise.all(
-      [0, 1, 2].map((n) => mux.send(peer.url, JSON.stringify({ n }), 1_000 + n * 100).then((a) => (order.push(n), a))),
+      [0, 1, 2].map((n) => mux.send(peer.url, JSON.stringify({ n }), 1_000).then((a) => (order.push(n), a))),
     );
     expect(peer.seen.map((s) => s.path)).toEqual(["/v1/peer/confirm-batch"]);
-    // The deadline the peer is given: the earliest message's timeout, less a margin for the answer's way back.
+    // The deadline the peer is given: the messages' timeout, less a margin for the answer's way back.
     expect(peer.seen[0]!.body).toEqual({ deadlineMs: 950, messages: [{ n: 0 }, { n: 1 }, { n: 2 }] });
     expect(answers).toEqual([
       { status: 200, body: { status: "FINAL", n: 0 } },
@@ -98,6 +98,28 @@ describe("PeerMux: the messages of one turn to one peer share one request", () =
     ]);
   });
 
+  it("messages with different timeouts never share a request (the receiver's deadline is their timeout)", async () => {
+    const peer = await scriptedPeer((req, body, res) => {
+      if (!req.url!.endsWith("batch"))
+        return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ n: body.n }));
+      res.writeHead(200, { "content-type": "application/x-ndjson" });
+      res.end(body.messages.map((m: { n: number }, i: number) => line(i, 200, { n: m.n })).join(""));
+    });
+    const mux = new PeerMux();
+    await Promise.all([
+      mux.send(peer.url, JSON.stringify({ n: 1 }), 2_000),
+      mux.send(peer.url, JSON.stringify({ n: 2 }), 1_000),
+      mux.send(peer.url, JSON.stringify({ n: 3 }), 2_000),
+    ]);
+    expect(
+      peer.seen
+        .map((s) =>
+          s.path.endsWith("batch") ? `batch ${s.body.deadlineMs} ${s.body.messages.length}` : `single ${s.body.n}`,
+        )
+        .sort(),
+    ).toEqual(["batch 1950 2", "single 2"]);
+  });
+
   it("with a window, messages queued over several turns still share one request", async () => {
     const peer = await scriptedPeer((_req, body, res) => {
       res.writeHead(200, { "content-type": "application/x-ndjson" });
@@ -122,11 +144,11 @@ describe("PeerMux: the messages of one turn to one peer share one request", () =
       // Message 1 is never answered, and the answer never ends.
     });
     const mux = new PeerMux();
-    const [first, second] = await Promise.allSettled([mux.send(peer.url, "{}", 2_000), mux.send(peer.url, "{}", 150)]);
+    const [first, second] = await Promise.allSettled([mux.send(peer.url, "{}", 300), mux.send(peer.url, "{}", 300)]);
     expect(first).toEqual({ status: "fulfilled", value: { status: 200, body: { status: "PENDING" } } });
     expect(second.status).toBe("rejected");
     expect((second as PromiseRejectedResult).reason).toBeInstanceOf(MuxError);
-    expect(String((second as PromiseRejectedResult).reason)).toMatch(/timed out after 150 ms/);
+    expect(String((second as PromiseRejectedResult).reason)).toMatch(/timed out after 300 ms/);
   });
 
   it("a broken connection fails every message still waiting, as a transport failure", async () => {
