@@ -15,13 +15,10 @@ import { CLOUDS, type Cloud } from "../functions/core/clouds";
 import { generateKeyPair, type KeyRing } from "../functions/core/keys";
 import { DEFAULT_BATCH } from "../functions/core/signer";
 import { natsJetStream, percentile, pgCommitRate, type AnchorResult } from "./anchors";
-import { createNode, type QuorumNode } from "../functions/node/node";
-import { serveApp, type ServedNode } from "../functions/node/serve";
-import { openStore, type Store } from "../functions/store";
 import { requestJson } from "../functions/replication/http-json";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import type { WorkerInput } from "./quorum-worker";
+import { serveBenchNode, type BenchNodeInput } from "./quorum-node";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 /** Seconds of each measured phase (saturation, then half load). */
@@ -233,6 +230,17 @@ interface Member {
 const peersOf = (cloud: Cloud, urls: Record<Cloud, string>) =>
   Object.fromEntries(CLOUDS.filter((c) => c !== cloud).map((c) => [c, urls[c]]));
 
+/** What a node is started with (the same in this thread and in a worker). */
+const nodeInput = (keys: Record<Cloud, KeyRing>, suffix: string, cloud: Cloud): BenchNodeInput => ({
+  cloud,
+  keys: keys[cloud],
+  databaseUrl: DATABASE_URL,
+  schema: `bench_${cloud}_${suffix}`,
+  pool: POOL,
+  batch: BATCH,
+  peerBatch: PEER_BATCH,
+});
+
 /** The three nodes in this process, on its one event loop. */
 async function inlineNodes(
   keys: Record<Cloud, KeyRing>,
@@ -240,51 +248,10 @@ async function inlineNodes(
   urls: Record<Cloud, string>,
   onFinal: (eventId: string, at: number) => void,
 ): Promise<Member[]> {
-  // Serve first on port 0 so every node can be told its peers' URLs.
-  const servers = await Promise.all(
-    CLOUDS.map(async (cloud) => {
-      let target: QuorumNode | undefined;
-      const served = await serveApp({ fetch: (req: Request) => target!.app.fetch(req) } as never, { port: 0 });
-      urls[cloud] = served.url;
-      return { cloud, served, bind: (n: QuorumNode) => (target = n) };
-    }),
-  );
-  const nodes: Array<{ node: QuorumNode; store: Store; served: ServedNode }> = [];
-  for (const { cloud, served, bind } of servers) {
-    const store = await openStore({ databaseUrl: DATABASE_URL, schema: `bench_${cloud}_${suffix}`, poolSize: POOL });
-    const node = await createNode({
-      keys: keys[cloud],
-      peers: peersOf(cloud, urls),
-      store,
-      reconcile: { intervalMs: 1_000, graceMs: 10_000 },
-      batch: BATCH,
-      peerBatch: PEER_BATCH,
-      onStatus: (eventId, status, at) => {
-        if (status === "FINAL" && eventId.startsWith(`${cloud}-`)) onFinal(eventId, at);
-      },
-    });
-    bind(node);
-    nodes.push({ node, store, served });
-  }
-  let closing: Promise<void> | undefined;
-  const closeAll = async () => {
-    for (const m of nodes) {
-      await m.node.close();
-      await m.served.close();
-    }
-    const deadline = Date.now() + 5_000;
-    while (nodes.some((m) => m.node.replicator.busy > 0) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
-    for (const m of nodes) {
-      await m.store.dropSchema();
-      await m.store.close();
-    }
-  };
-  return nodes.map(({ node, store }) => ({
-    cloud: node.cloud,
-    countFinal: async () => (await store.countByStatus()).FINAL,
-    close: () => (closing ??= closeAll()),
-  }));
+  const nodes = await Promise.all(CLOUDS.map((cloud) => serveBenchNode(nodeInput(keys, suffix, cloud))));
+  CLOUDS.forEach((cloud, i) => (urls[cloud] = nodes[i]!.url));
+  for (const [i, cloud] of CLOUDS.entries()) await nodes[i]!.start(peersOf(cloud, urls), onFinal);
+  return CLOUDS.map((cloud, i) => ({ cloud, countFinal: () => nodes[i]!.countFinal(), close: () => nodes[i]!.stop() }));
 }
 
 /** Each node in its own worker thread (bench/quorum-worker.ts), as each cloud has its own machine. */
@@ -296,15 +263,7 @@ async function threadNodes(
 ): Promise<Member[]> {
   const workers = await Promise.all(
     CLOUDS.map(async (cloud) => {
-      const input: WorkerInput = {
-        cloud,
-        keys: keys[cloud],
-        databaseUrl: DATABASE_URL,
-        schema: `bench_${cloud}_${suffix}`,
-        pool: POOL,
-        batch: BATCH,
-        peerBatch: PEER_BATCH,
-      };
+      const input = nodeInput(keys, suffix, cloud);
       const worker = new Worker(join(__dirname, "quorum-worker.cjs"), { workerData: input });
       worker.on("error", (err) => {
         process.stderr.write(`bench:quorum: the ${cloud} node's thread failed: ${err.stack ?? String(err)}\n`);
