@@ -48,3 +48,16 @@ export function describeError(err: unknown): string {
   }
   return String(err);
 }
+
+/**
+ * A JSON answer read: its status and parsed body (undefined when empty). A 5xx whose body is not
+ * JSON (a proxy's error page) keeps its status with no body; any other unreadable body throws.
+ */
+export function readAnswer(res: { status: number; text: string }): { status: number; body: unknown } {
+  try {
+    return { status: res.status, body: res.text ? JSON.parse(res.text) : undefined };
+  } catch (err) {
+    if (res.status >= 500) return { status: res.status, body: undefined };
+    throw new Error(`unreadable body (${describeError(err)})`, { cause: err });
+  }
+}

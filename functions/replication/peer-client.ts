@@ -6,7 +6,7 @@ import type { Confirmation } from "../core/confirmation";
 import type { Envelope } from "../core/envelope";
 import type { EquivocationProof } from "../core/quorum";
 import { STATUSES, type EventStatus } from "../core/quorum";
-import { describeError as describe, requestJson } from "./http-json";
+import { describeError as describe, readAnswer, requestJson } from "./http-json";
 import { MuxError, PeerMux, type MuxOptions } from "./peer-mux";
 import {
   TransportError,
@@ -333,10 +333,9 @@ export class HttpPeers implements Peers {
       throw new TransportError(`${method} ${url}: ${describe(err)}`);
     }
     try {
-      return { status: res.status, body: res.text ? JSON.parse(res.text) : undefined };
+      return readAnswer(res);
     } catch (err) {
-      if (res.status >= 500) return { status: res.status, body: undefined };
-      throw new TransportError(`${method} ${url}: unreadable body (${describe(err)})`, res.status);
+      throw new TransportError(`${method} ${url}: ${describe(err)}`, res.status);
     }
   }
 

@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { agents, describeError as describe, requestJson } from "./http-json";
+import { agents, describeError as describe, readAnswer, requestJson } from "./http-json";
 
 /** How many messages, and how many bytes of them, one batch request carries. */
 export interface MuxOptions {
@@ -125,14 +125,9 @@ export class PeerMux {
     requestJson(`${baseUrl}/v1/peer/confirm`, "POST", item.body, item.timeoutMs).then(
       (res) => {
         try {
-          settle(item, { status: res.status, body: res.text ? JSON.parse(res.text) : undefined });
+          settle(item, readAnswer(res));
         } catch (err) {
-          settle(
-            item,
-            res.status >= 500
-              ? { status: res.status, body: undefined }
-              : new MuxError(`unreadable answer (${describe(err)})`, res.status),
-          );
+          settle(item, new MuxError(describe(err), res.status));
         }
       },
       (err: unknown) => settle(item, new MuxError(describe(err))),
