@@ -339,7 +339,7 @@ export class SqlStore implements Store {
               (SELECT count(*)::float8 FROM ${this.t("statements")} s WHERE s.event_id = e.event_id) AS n_statements,
               c.cloud AS c_cloud, c.hash AS c_hash, c.signature AS c_signature, c.confirmed_at AS c_confirmed_at,
               c.origin AS c_origin, c.logical_clock::float8 AS c_logical_clock, c.batch AS c_batch
-       FROM ${this.t("events")} e LEFT JOIN ${this.t("confirmations")} c ON c.event_id = e.event_id
+       FROM ${this.t("events")} e LEFT JOIN ${this.t("confirmations")} c ON c.event_id = e.event_id AND c.event_id = ANY($1::text[])
        WHERE e.event_id = ANY($1::text[]) ORDER BY e.event_id, c.cloud`,
       [[...new Set(ids)]],
     );
