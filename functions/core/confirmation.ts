@@ -121,24 +121,42 @@ export function signConfirmations(
   }));
 }
 
-/**
- * Signatures already verified, per public key (positive results only, oldest dropped first):
- * a batch signature covers many confirmations, and a statement travels back and forth between
- * the clouds several times; Ed25519 verification is the costly step, so it is done once.
- */
-const verifiedDigests = new WeakMap<KeyObject, Map<string, true>>();
 const VERIFIED_KEPT = 8192;
 
-function verifyOnce(key: KeyObject, digest: string, signature: string): boolean {
-  let seen = verifiedDigests.get(key);
-  const id = `${digest}/${signature}`;
-  if (seen?.has(id)) return true;
-  if (!verifyDigest(key, digest, signature)) return false;
-  if (!seen) verifiedDigests.set(key, (seen = new Map()));
-  if (seen.size >= VERIFIED_KEPT) seen.delete(seen.keys().next().value!);
-  seen.set(id, true);
-  return true;
+/** Positive verdicts per public key, the oldest dropped first past VERIFIED_KEPT (negative ones are never kept). */
+class Verdicts {
+  private readonly byKey = new WeakMap<KeyObject, Map<string, true>>();
+
+  /** True if `id` was verified under `key` before; otherwise runs `verify` and keeps a positive result. */
+  check(key: KeyObject, id: string, verify: () => boolean): boolean {
+    let seen = this.byKey.get(key);
+    if (seen?.has(id)) return true;
+    if (!verify()) return false;
+    if (!seen) this.byKey.set(key, (seen = new Map()));
+    if (seen.size >= VERIFIED_KEPT) seen.delete(seen.keys().next().value!);
+    seen.set(id, true);
+    return true;
+  }
 }
+
+/**
+ * Signatures already verified: a batch signature covers many confirmations, and a statement
+ * travels back and forth between the clouds several times; Ed25519 verification is the costly
+ * step, so it is done once.
+ */
+const verifiedDigests = new Verdicts();
+
+function verifyOnce(key: KeyObject, digest: string, signature: string): boolean {
+  return verifiedDigests.check(key, `${digest}/${signature}`, () => verifyDigest(key, digest, signature));
+}
+
+/**
+ * Whole statements already verified: the same statement reaches a node in a certificate, in
+ * round 2 and in answers, and re-checking a batched one costs its digest and up to twelve
+ * hashes up its inclusion proof. The id is every field the verdict depends on, as a JSON array,
+ * so no two statements share it.
+ */
+const verifiedStatements = new Verdicts();
 
 /** A plain confirmation's signature covers its own digest; a batched one's covers the root its inclusion proof leads to. */
 export function verifyConfirmation(
@@ -148,6 +166,20 @@ export function verifyConfirmation(
 ): boolean {
   const key = publicKeys[c.cloud];
   if (key === undefined) return false;
+  const id = JSON.stringify([
+    eventId,
+    c.cloud,
+    c.hash,
+    c.confirmedAt,
+    c.origin,
+    c.logicalClock,
+    c.signature,
+    c.batch ? [c.batch.size, c.batch.index, c.batch.path] : null,
+  ]);
+  return verifiedStatements.check(key, id, () => verifyStatement(eventId, c, key));
+}
+
+function verifyStatement(eventId: string, c: Confirmation, key: KeyObject): boolean {
   if (!c.batch) return verifyOnce(key, confirmationDigest(eventId, c), c.signature);
   const { size, index, path } = c.batch;
   if (!Number.isSafeInteger(size) || size < 2 || size > MAX_BATCH || !Array.isArray(path)) return false;

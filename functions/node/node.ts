@@ -56,6 +56,9 @@ export interface NodeOptions {
   /** Peer messages sent in one event-loop turn share one request per peer (default DEFAULT_MUX: at
    * most 64 messages, 512 KiB); false sends each on its own. */
   peerBatch?: Partial<MuxOptions> | false;
+  /** Replication passes run at once (default DEFAULT_MAX_PASSES); more wait their turn, so a burst
+   * does not flood the peers until their calls time out. */
+  maxPasses?: number;
 }
 
 export interface LedgerOptions {
@@ -149,7 +152,7 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
     onFinal,
     finalizeAndLog: (record, nowMs) => merkleLog.finalizeAndAppend(record.envelope, record.confirmations, nowMs),
   });
-  const replicator = new Replicator({ ledger, store, peers, log });
+  const replicator = new Replicator({ ledger, store, peers, log }, opts.maxPasses);
   const reconciler = new Reconciler(
     { store, replicator, peers, clock, log },
     { ...DEFAULT_RECONCILER, ...opts.reconcile },

@@ -5,6 +5,9 @@ import type { Ledger } from "../node/ledger";
 import type { EventRecord, Store } from "../store/store";
 import type { PeerOutcome, Peers } from "./peer-client";
 
+/** Replication passes one node runs at once (NodeOptions.maxPasses), measured with `npm run bench:quorum` (README). */
+export const DEFAULT_MAX_PASSES = 48;
+
 /**
  * Drives one event towards FINAL. Round 1 shows the event (with this cloud's confirmation)
  * to every cloud that has not confirmed it, one attempt each, concurrently. FINAL needs a
@@ -20,8 +23,11 @@ export class Replicator {
 
   constructor(
     private readonly d: { ledger: Ledger; store: Store; peers: Peers; log: Logger },
-    private readonly maxConcurrent = 48,
-  ) {}
+    private readonly maxConcurrent = DEFAULT_MAX_PASSES,
+  ) {
+    if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1 || maxConcurrent > 4096)
+      throw new RangeError(`maxPasses: expected an integer from 1 to 4096, got ${maxConcurrent}`);
+  }
 
   /** `retry`: the first pass after a submission (failed certificate deliveries are retried in
    * the background). `once`: reconciler passes. `known`: the record as the caller just stored

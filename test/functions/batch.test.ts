@@ -10,6 +10,7 @@ import { makeEnvelope, type Envelope } from "../../functions/core/envelope";
 import { CLOUDS, type Cloud } from "../../functions/core/clouds";
 import { findEquivocation } from "../../functions/core/quorum";
 import { ConfirmationSigner } from "../../functions/core/signer";
+import { Replicator } from "../../functions/replication/replicator";
 import { checkEntry, certificateEntry } from "../../functions/ledger/entry";
 import type { Store } from "../../functions/store/store";
 import { Cluster, keyRings } from "../helpers/cluster";
@@ -45,6 +46,10 @@ describe("batched confirmations (one signature over a Merkle root, one inclusion
   it("refuses a statement moved to another event, another hash, another position or another cloud's key", () => {
     const signed = signConfirmations(items(5), keys.azure, 0);
     const c = signed[2]!;
+    // Verified first, so every variant below meets a node that has this exact statement in its
+    // cache of verified statements: each must still be refused.
+    expect(verifyConfirmation("b-2", c, keys.aws.publicKeys)).toBe(true);
+    expect(verifyConfirmation("b-2", { ...c }, keys.aws.publicKeys)).toBe(true);
     expect(verifyConfirmation("b-3", c, keys.aws.publicKeys)).toBe(false);
     expect(verifyConfirmation("b-2", { ...c, hash: signed[3]!.hash }, keys.aws.publicKeys)).toBe(false);
     expect(verifyConfirmation("b-2", { ...c, logicalClock: c.logicalClock + 1 }, keys.aws.publicKeys)).toBe(false);
@@ -114,6 +119,12 @@ describe("batched confirmations (one signature over a Merkle root, one inclusion
     expect(() => new ConfirmationSigner(keys.aws, { now: () => 0 }, { maxEvents: 8, windowMs: -1 })).toThrow(
       /batch\.windowMs/,
     );
+  });
+
+  it("the replicator refuses a bad maxPasses with the option named and the range expected", () => {
+    for (const bad of [0, 1.5, 5000, Number.NaN])
+      expect(() => new Replicator({} as never, bad)).toThrow(/maxPasses: expected an integer from 1 to 4096/);
+    expect(() => new Replicator({} as never, 1)).not.toThrow();
   });
 });
 
