@@ -18,6 +18,7 @@ export interface BenchNodeInput {
   pool: number;
   batch: BatchOptions;
   peerBatch: Partial<MuxOptions> | false;
+  maxPasses?: number;
 }
 
 export interface BenchNode {
@@ -45,6 +46,7 @@ export async function serveBenchNode(input: BenchNodeInput): Promise<BenchNode> 
         reconcile: { intervalMs: 1_000, graceMs: 10_000 },
         batch: input.batch,
         peerBatch: input.peerBatch,
+        maxPasses: input.maxPasses,
         onStatus: (eventId, status, at) => {
           if (status === "FINAL" && eventId.startsWith(`${input.cloud}-`)) onFinal(eventId, at);
         },

@@ -6,10 +6,12 @@
  * three-replica NATS JetStream stream; and the process's memory over the run.
  *
  *   npm run bench:quorum            (DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/test)
- *   SECONDS=150 CONCURRENCY=64 BATCH_WINDOW_MS=0 BATCH_MAX=256 POOL=10 PEER_WINDOW_MS=0 npm run bench:quorum
+ *   SECONDS=150 CLIENTS=64,128,256,512 STEP_SECONDS=5 BATCH_WINDOW_MS=0 BATCH_MAX=256 POOL=10 PEER_WINDOW_MS=0 PASSES=48 npm run bench:quorum
+ *   CONCURRENCY=64 skips the search for saturation and runs 64 clients
  *   PEER_BATCH=0 sends every peer message on its own request (the runtime before 0.4); ANCHORS=0 skips the anchors
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { CLOUDS, type Cloud } from "../functions/core/clouds";
 import { generateKeyPair, type KeyRing } from "../functions/core/keys";
@@ -19,12 +21,23 @@ import { requestJson } from "../functions/replication/http-json";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { serveBenchNode, type BenchNodeInput } from "./quorum-node";
+import { DEFAULT_MAX_PASSES } from "../functions/replication/replicator";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 /** Seconds of each measured phase (saturation, then half load). */
 const SECONDS = positive("SECONDS", 20);
-/** Closed-loop clients of the saturation phase (and of the anchors). */
-const CONCURRENCY = positive("CONCURRENCY", 64);
+/**
+ * Closed-loop client counts tried for saturation, each for STEP_SECONDS; the one that finalizes
+ * the most per second runs the measured saturation phase (and the anchors). CONCURRENCY=n
+ * skips the search and uses n clients.
+ */
+const CLIENTS =
+  process.env.CONCURRENCY !== undefined
+    ? [positive("CONCURRENCY", 64)]
+    : (process.env.CLIENTS ?? "64,128,256,512").split(",").map((v, i) => positiveValue(`CLIENTS[${i}]`, v.trim()));
+const STEP_SECONDS = positive("STEP_SECONDS", 5);
+/** Replication passes per node at once (NodeOptions.maxPasses; default DEFAULT_MAX_PASSES). */
+const PASSES = process.env.PASSES === undefined ? undefined : positive("PASSES", 1);
 const BATCH = {
   windowMs: Number(process.env.BATCH_WINDOW_MS ?? DEFAULT_BATCH.windowMs),
   maxEvents: positive("BATCH_MAX", DEFAULT_BATCH.maxEvents),
@@ -38,9 +51,24 @@ const ANCHORS = process.env.ANCHORS !== "0";
 const PEER_BATCH = process.env.PEER_BATCH === "0" ? false : { windowMs: Number(process.env.PEER_WINDOW_MS ?? 0) };
 const WARMUP_S = 3;
 
+/** CPU time the whole machine has spent busy (all cores, every process), from Linux's /proc/stat; undefined elsewhere. */
+function machineBusyMs(): number | undefined {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    const busy = fields.slice(0, 8).reduce((a, b) => a + b, 0) - fields[3]! - fields[4]!;
+    return (busy * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 function positive(name: string, fallback: number): number {
   const raw = process.env[name];
-  if (raw === undefined) return fallback;
+  return raw === undefined ? fallback : positiveValue(name, raw);
+}
+
+function positiveValue(name: string, raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${raw}"`);
   return n;
@@ -123,13 +151,13 @@ async function main(): Promise<void> {
         p99: percentile(latencies, 99),
       };
     };
-    /** Closed loop: CONCURRENCY clients, each submitting and waiting for FINAL, for `seconds`. */
-    const closed = async (prefix: string, seconds: number) => {
+    /** Closed loop: `clients` clients, each submitting and waiting for FINAL, for `seconds`. */
+    const closed = async (prefix: string, seconds: number, clients: number) => {
       const ids: string[] = [];
       const started = Date.now();
       const end = started + seconds * 1000;
       await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
+        Array.from({ length: clients }, async () => {
           while (Date.now() < end) ids.push(await one(prefix));
         }),
       );
@@ -151,10 +179,24 @@ async function main(): Promise<void> {
     };
 
     sampleMemory();
-    await closed("warm", WARMUP_S);
+    await closed("warm", WARMUP_S, CLIENTS[0]!);
+    // Saturation is the client count that finalizes the most per second.
+    const sweep: Array<{ clients: number; perSec: number; p99: number }> = [];
+    if (CLIENTS.length > 1)
+      for (const [i, clients] of CLIENTS.entries()) {
+        const step = await closed(`s${i}-`, STEP_SECONDS, clients);
+        sweep.push({ clients, perSec: step.perSec, p99: step.p99 });
+      }
+    const CONCURRENCY = sweep.length ? sweep.reduce((a, b) => (b.perSec > a.perSec ? b : a)).clients : CLIENTS[0]!;
     const cpuBefore = process.cpuUsage();
-    const saturation = await closed("sat", SECONDS);
+    const machineBefore = machineBusyMs();
+    const saturation = await closed("sat", SECONDS, CONCURRENCY);
     const cpu = process.cpuUsage(cpuBefore);
+    const machineAfter = machineBusyMs();
+    const machinePerEventMs =
+      machineBefore === undefined || machineAfter === undefined
+        ? undefined
+        : (machineAfter - machineBefore) / Math.max(1, saturation.finals);
     const cpuPerEventMs = (cpu.user + cpu.system) / 1000 / Math.max(1, saturation.finals);
     const half = await open("half", saturation.perSec / 2, SECONDS);
     sampleMemory();
@@ -180,7 +222,14 @@ async function main(): Promise<void> {
     const rows = [
       [
         "batching",
-        `window ${BATCH.windowMs} ms, at most ${BATCH.maxEvents} events per signature; pool ${POOL} per node; peer messages ${PEER_BATCH ? `batched (window ${PEER_BATCH.windowMs} ms)` : "one per request"}`,
+        `window ${BATCH.windowMs} ms, at most ${BATCH.maxEvents} events per signature; pool ${POOL} per node; ${PASSES ?? DEFAULT_MAX_PASSES} replication passes at once per node; peer messages ${PEER_BATCH ? `batched (window ${PEER_BATCH.windowMs} ms)` : "one per request"}`,
+      ],
+      [
+        "search for saturation (closed loop, clients: events/s, p99)",
+        sweep.length
+          ? sweep.map((x) => `${x.clients}: ${x.perSec.toFixed(0)}/s, ${x.p99} ms`).join("; ") +
+            ` (${STEP_SECONDS} s each)`
+          : `not run (CONCURRENCY=${CONCURRENCY})`,
       ],
       [
         "saturation (closed loop)",
@@ -191,6 +240,10 @@ async function main(): Promise<void> {
       [
         "CPU of this process per finalized event at saturation (all three nodes and the clients)",
         `${cpuPerEventMs.toFixed(2)} ms`,
+      ],
+      [
+        "CPU of the whole machine per finalized event at saturation (this process, PostgreSQL and the rest; /proc/stat)",
+        machinePerEventMs === undefined ? "not measured (no /proc/stat)" : `${machinePerEventMs.toFixed(2)} ms`,
       ],
       [
         "half load (open loop)",
@@ -239,6 +292,7 @@ const nodeInput = (keys: Record<Cloud, KeyRing>, suffix: string, cloud: Cloud): 
   pool: POOL,
   batch: BATCH,
   peerBatch: PEER_BATCH,
+  maxPasses: PASSES,
 });
 
 /** The three nodes in this process, on its one event loop. */
