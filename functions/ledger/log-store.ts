@@ -88,49 +88,75 @@ export class LogStore {
     nowMs: number,
   ): Promise<Array<{ eventId: string; index: number; appended: boolean }>> {
     if (entries.length === 0) return [];
-    {
-      const existing = new Map(
-        (
-          await tx.query<{ event_id: string; idx: number }>(
-            `SELECT event_id, idx::float8 AS idx FROM ${this.t("ledger_leaves")} WHERE event_id = ANY($1::text[])`,
-            [entries.map((e) => e.eventId)],
-          )
-        ).map((r) => [r.event_id, r.idx]),
-      );
-      const peaks = await this.readNodes(peaksOf(size), tx);
-      let range = new CompactRange(
-        size,
-        peaksOf(size).map((p) => peaks.get(nodeKey(p))!),
-      );
-      const out: Array<{ eventId: string; index: number; appended: boolean }> = [];
-      const leaves: LeafRow[] = [];
-      const nodes: Array<NodeId & { hash: Buffer }> = [];
-      for (const e of entries) {
-        const known = existing.get(e.eventId);
-        if (known !== undefined) {
-          out.push({ eventId: e.eventId, index: known, appended: false });
-          continue;
-        }
-        const next = range.append(e.leafHash);
-        nodes.push(...next.created);
-        leaves.push({ index: range.size, eventId: e.eventId, entry: e.entry });
-        existing.set(e.eventId, range.size);
-        out.push({ eventId: e.eventId, index: range.size, appended: true });
-        range = next.range;
-      }
-      if (leaves.length === 0) return out;
-      await tx.query(
-        `INSERT INTO ${this.t("ledger_leaves")} (idx, event_id, entry, appended_at_ms)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[])`,
-        [leaves.map((l) => l.index), leaves.map((l) => l.eventId), leaves.map((l) => l.entry), leaves.map(() => nowMs)],
-      );
-      await tx.query(
-        `INSERT INTO ${this.t("ledger_nodes")} (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
-        [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => n.hash)],
-      );
-      await tx.query(`UPDATE ${this.t("ledger_head")} SET size = $1 WHERE id`, [range.size]);
-      return out;
+    // One read (the entries already logged, and the peaks the new leaves fold into) and one write
+    // (leaves, closed subtrees and the new size): the transaction's round trips are per append,
+    // not per table.
+    const peakIds = peaksOf(size);
+    const rows = await tx.query<{
+      event_id: string | null;
+      idx: number;
+      level: number | null;
+      hash: Uint8Array | null;
+    }>(
+      `SELECT event_id, idx::float8 AS idx, NULL::smallint AS level, NULL::bytea AS hash
+         FROM ${this.t("ledger_leaves")} WHERE event_id = ANY($1::text[])
+       UNION ALL
+       SELECT NULL, n.idx::float8, n.level, n.hash FROM ${this.t("ledger_nodes")} n
+         JOIN unnest($2::smallint[], $3::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx`,
+      [entries.map((e) => e.eventId), peakIds.map((n) => n.level), peakIds.map((n) => n.index)],
+    );
+    const existing = new Map<string, number>();
+    const peaks = new Map<string, Buffer>();
+    for (const r of rows) {
+      if (r.event_id !== null) existing.set(r.event_id, r.idx);
+      else peaks.set(nodeKey({ level: r.level!, index: r.idx }), Buffer.from(r.hash!));
     }
+    let range = new CompactRange(
+      size,
+      peakIds.map((p) => {
+        const h = peaks.get(nodeKey(p));
+        if (!h) throw new Error(`merkle log: node level ${p.level} index ${p.index} is missing from storage`);
+        return h;
+      }),
+    );
+    const out: Array<{ eventId: string; index: number; appended: boolean }> = [];
+    const leaves: LeafRow[] = [];
+    const nodes: Array<NodeId & { hash: Buffer }> = [];
+    for (const e of entries) {
+      const known = existing.get(e.eventId);
+      if (known !== undefined) {
+        out.push({ eventId: e.eventId, index: known, appended: false });
+        continue;
+      }
+      const next = range.append(e.leafHash);
+      nodes.push(...next.created);
+      leaves.push({ index: range.size, eventId: e.eventId, entry: e.entry });
+      existing.set(e.eventId, range.size);
+      out.push({ eventId: e.eventId, index: range.size, appended: true });
+      range = next.range;
+    }
+    if (leaves.length === 0) return out;
+    await tx.query(
+      `WITH leaves AS (
+         INSERT INTO ${this.t("ledger_leaves")} (idx, event_id, entry, appended_at_ms)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[])
+       ), nodes AS (
+         INSERT INTO ${this.t("ledger_nodes")} (level, idx, hash)
+         SELECT * FROM unnest($5::smallint[], $6::bigint[], $7::bytea[])
+       )
+       UPDATE ${this.t("ledger_head")} SET size = $8 WHERE id`,
+      [
+        leaves.map((l) => l.index),
+        leaves.map((l) => l.eventId),
+        leaves.map((l) => l.entry),
+        leaves.map(() => nowMs),
+        nodes.map((n) => n.level),
+        nodes.map((n) => n.index),
+        nodes.map((n) => n.hash),
+        range.size,
+      ],
+    );
+    return out;
   }
 
   async readNodes(ids: readonly NodeId[], db: SqlRunner = this.sql): Promise<Map<string, Buffer>> {
