@@ -16,18 +16,30 @@ export function pgSql(connectionString: string, opts: { max?: number } = {}): Sq
     },
     async transaction<T>(fn: (tx: SqlRunner) => Promise<T>) {
       const client = await pool.connect();
+      // BEGIN travels with the transaction's first statement when that one has no parameters (the
+      // ledger's head lock): one round trip fewer per transaction. A parameterised first
+      // statement needs the extended protocol, so BEGIN then goes on its own.
+      let begun = false;
+      const first = async (text: string, params?: unknown[]) => {
+        if (begun) return client.query(prepared(text, params));
+        begun = true;
+        if (params) {
+          await client.query("BEGIN");
+          return client.query(prepared(text, params));
+        }
+        const results = (await client.query(`BEGIN;\n${text}`)) as unknown as Array<{ rows: unknown[] }>;
+        return results[results.length - 1]!;
+      };
       try {
-        await client.query("BEGIN");
         const runner: SqlRunner = {
-          query: async <R>(text: string, params?: unknown[]) =>
-            (await client.query(prepared(text, params))).rows as R[],
-          exec: async (text: string) => void (await client.query(text)),
+          query: async <R>(text: string, params?: unknown[]) => (await first(text, params)).rows as R[],
+          exec: async (text: string) => void (await first(text)),
         };
         const result = await fn(runner);
-        await client.query("COMMIT");
+        if (begun) await client.query("COMMIT");
         return result;
       } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
+        if (begun) await client.query("ROLLBACK").catch(() => undefined);
         throw err;
       } finally {
         client.release();

@@ -339,4 +339,43 @@ describe("the server's sessions", () => {
       await disposeStore(store);
     }
   });
+
+  it.runIf(DATABASE_URL)(
+    "a transaction whose first statement has no parameters sends BEGIN with it, and still commits or rolls back",
+    async () => {
+      const store = (await freshStore("pg", "begin")) as SqlStore;
+      const t = `${store.schema}.begin_probe`;
+      try {
+        await store.sql.exec(`CREATE TABLE ${t} (n int PRIMARY KEY)`);
+        // The first statement's own rows come back (not BEGIN's), inside a real transaction block.
+        const inside = await store.sql.transaction(async (tx) => {
+          const rows = await tx.query<{ xid: string | null }>("SELECT pg_current_xact_id_if_assigned()::text AS xid");
+          await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [1]);
+          const again = await tx.query<{ xid: string }>("SELECT pg_current_xact_id_if_assigned()::text AS xid");
+          return { before: rows, after: again };
+        });
+        expect(inside.before).toEqual([{ xid: null }]);
+        expect(inside.after[0]!.xid).toMatch(/^\d+$/);
+        // A failure after a parameterless first statement rolls the whole transaction back.
+        await expect(
+          store.sql.transaction(async (tx) => {
+            await tx.query(`SELECT count(*) FROM ${t}`);
+            await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [2]);
+            await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [1]);
+          }),
+        ).rejects.toThrow(/duplicate key/);
+        expect(await store.sql.query(`SELECT n FROM ${t} ORDER BY n`)).toEqual([{ n: 1 }]);
+        // Two statements in one transaction see each other's writes and are one transaction id.
+        const ids = await store.sql.transaction(async (tx) => {
+          await tx.exec(`INSERT INTO ${t} (n) VALUES (3)`);
+          return tx.query<{ xid: string; n: number }>(
+            `SELECT pg_current_xact_id()::text AS xid, (SELECT count(*)::int FROM ${t}) AS n`,
+          );
+        });
+        expect(ids[0]!.n).toBe(2);
+      } finally {
+        await disposeStore(store);
+      }
+    },
+  );
 });
