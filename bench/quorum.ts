@@ -242,7 +242,7 @@ async function main(): Promise<void> {
         `${cpuPerEventMs.toFixed(2)} ms`,
       ],
       [
-        "CPU of the whole machine per finalized event at saturation (this process, PostgreSQL and the rest; /proc/stat)",
+        "CPU of the whole machine per finalized event at saturation (every process: this one, PostgreSQL and anything else running; /proc/stat)",
         machinePerEventMs === undefined ? "not measured (no /proc/stat)" : `${machinePerEventMs.toFixed(2)} ms`,
       ],
       [

@@ -18,28 +18,42 @@ export function pgSql(connectionString: string, opts: { max?: number } = {}): Sq
       const client = await pool.connect();
       // BEGIN travels with the transaction's first statement when that one has no parameters (the
       // ledger's head lock): one round trip fewer per transaction. A parameterised first
-      // statement needs the extended protocol, so BEGIN then goes on its own.
-      let begun = false;
-      const first = async (text: string, params?: unknown[]) => {
-        if (begun) return client.query(prepared(text, params));
-        begun = true;
-        if (params) {
-          await client.query("BEGIN");
-          return client.query(prepared(text, params));
+      // statement needs the extended protocol, so BEGIN then goes on its own. Later statements
+      // wait for BEGIN, so they run in the order they were called.
+      let begin: Promise<void> | undefined;
+      // The combined query failed: PostgreSQL parses it whole, so a syntax error means BEGIN never
+      // ran, and whatever came next would run outside any transaction.
+      let failed: unknown;
+      const run = async (text: string, params?: unknown[]) => {
+        if (!begin) {
+          if (params) begin = client.query("BEGIN").then(() => undefined);
+          else {
+            const combined = client.query(`BEGIN;\n${text}`) as Promise<unknown>;
+            begin = combined.then(
+              () => undefined,
+              (err: unknown) => void (failed = err),
+            );
+            const results = await combined;
+            // One Result per statement; a single one when the text itself held no statement.
+            const last = Array.isArray(results) ? results[results.length - 1] : results;
+            return (last ?? { rows: [] }) as { rows: unknown[] };
+          }
         }
-        const results = (await client.query(`BEGIN;\n${text}`)) as unknown as Array<{ rows: unknown[] }>;
-        return results[results.length - 1]!;
+        await begin;
+        if (failed !== undefined)
+          throw new Error(`transaction aborted: its first statement failed (${String(failed)})`);
+        return client.query(prepared(text, params));
       };
       try {
         const runner: SqlRunner = {
-          query: async <R>(text: string, params?: unknown[]) => (await first(text, params)).rows as R[],
-          exec: async (text: string) => void (await first(text)),
+          query: async <R>(text: string, params?: unknown[]) => (await run(text, params)).rows as R[],
+          exec: async (text: string) => void (await run(text)),
         };
         const result = await fn(runner);
-        if (begun) await client.query("COMMIT");
+        if (begin) await client.query("COMMIT");
         return result;
       } catch (err) {
-        if (begun) await client.query("ROLLBACK").catch(() => undefined);
+        if (begin) await client.query("ROLLBACK").catch(() => undefined);
         throw err;
       } finally {
         client.release();

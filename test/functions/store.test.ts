@@ -7,6 +7,7 @@ import { MIGRATIONS, migrate } from "../../functions/store";
 import { STORE_MIGRATIONS, applyMigrations } from "../../functions/store/migrations";
 import type { Store } from "../../functions/store/store";
 import { withoutJit } from "../../functions/store/pg";
+import { Client } from "pg";
 import type { SqlStore } from "../../functions/store/sql-store";
 import { keyRings } from "../helpers/cluster";
 import { DATABASE_URL, disposeStore, freshStore } from "../helpers/store";
@@ -341,21 +342,33 @@ describe("the server's sessions", () => {
   });
 
   it.runIf(DATABASE_URL)(
-    "a transaction whose first statement has no parameters sends BEGIN with it, and still commits or rolls back",
+    "a transaction whose first statement has no parameters sends BEGIN with it, and keeps every guarantee of a transaction",
     async () => {
       const store = (await freshStore("pg", "begin")) as SqlStore;
       const t = `${store.schema}.begin_probe`;
+      const other = new Client({ connectionString: DATABASE_URL });
+      await other.connect();
       try {
         await store.sql.exec(`CREATE TABLE ${t} (n int PRIMARY KEY)`);
-        // The first statement's own rows come back (not BEGIN's), inside a real transaction block.
-        const inside = await store.sql.transaction(async (tx) => {
-          const rows = await tx.query<{ xid: string | null }>("SELECT pg_current_xact_id_if_assigned()::text AS xid");
-          await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [1]);
-          const again = await tx.query<{ xid: string }>("SELECT pg_current_xact_id_if_assigned()::text AS xid");
-          return { before: rows, after: again };
+        await store.sql.exec(`INSERT INTO ${t} (n) VALUES (1)`);
+        // The first statement's own rows come back (not BEGIN's), and its row lock is held until COMMIT.
+        const locked = await store.sql.transaction(async (tx) => {
+          const rows = await tx.query<{ n: number }>(`SELECT n FROM ${t} WHERE n = 1 FOR UPDATE`);
+          await expect(other.query(`SELECT n FROM ${t} WHERE n = 1 FOR UPDATE NOWAIT`)).rejects.toThrow(
+            /could not obtain lock/,
+          );
+          return rows;
         });
-        expect(inside.before).toEqual([{ xid: null }]);
-        expect(inside.after[0]!.xid).toMatch(/^\d+$/);
+        expect(locked).toEqual([{ n: 1 }]);
+        expect((await other.query(`SELECT n FROM ${t} WHERE n = 1 FOR UPDATE NOWAIT`)).rows).toEqual([{ n: 1 }]);
+        // Later statements are in the same transaction as the first.
+        const xids = await store.sql.transaction(async (tx) => {
+          await tx.query(`SELECT count(*) FROM ${t}`);
+          const a = await tx.query<{ x: string }>("SELECT pg_current_xact_id()::text AS x");
+          const b = await tx.query<{ x: string }>("SELECT pg_current_xact_id()::text AS x", []);
+          return [a[0]!.x, b[0]!.x];
+        });
+        expect(xids[0]).toBe(xids[1]);
         // A failure after a parameterless first statement rolls the whole transaction back.
         await expect(
           store.sql.transaction(async (tx) => {
@@ -364,16 +377,19 @@ describe("the server's sessions", () => {
             await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [1]);
           }),
         ).rejects.toThrow(/duplicate key/);
+        // A syntax error in the first statement means BEGIN never ran (the server parses the
+        // combined text whole): a caller that catches it cannot go on outside a transaction.
+        await expect(
+          store.sql.transaction(async (tx) => {
+            await tx.query("SELEC 1").catch(() => undefined);
+            await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [3]);
+          }),
+        ).rejects.toThrow(/transaction aborted: its first statement failed/);
         expect(await store.sql.query(`SELECT n FROM ${t} ORDER BY n`)).toEqual([{ n: 1 }]);
-        // Two statements in one transaction see each other's writes and are one transaction id.
-        const ids = await store.sql.transaction(async (tx) => {
-          await tx.exec(`INSERT INTO ${t} (n) VALUES (3)`);
-          return tx.query<{ xid: string; n: number }>(
-            `SELECT pg_current_xact_id()::text AS xid, (SELECT count(*)::int FROM ${t}) AS n`,
-          );
-        });
-        expect(ids[0]!.n).toBe(2);
+        // A first statement that holds none gives no rows, as before.
+        expect(await store.sql.transaction((tx) => tx.query("-- nothing"))).toEqual([]);
       } finally {
+        await other.end();
         await disposeStore(store);
       }
     },
