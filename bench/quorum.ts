@@ -117,18 +117,28 @@ async function main(): Promise<void> {
     const submittedAt = new Map<string, number>();
     let seq = 0;
     /** Submits one event at its origin (round-robin) and resolves when the origin has it FINAL. */
+    let resubmitted = 0;
     const one = async (prefix: string): Promise<string> => {
       const i = seq++;
       const origin = CLOUDS[i % 3]!;
       const eventId = `${origin}-${prefix}${i}`;
       submittedAt.set(eventId, Date.now());
-      const res = await requestJson(
-        `${urls[origin]}/v1/events`,
-        "POST",
-        JSON.stringify({ tenantId: `tenant-${i % 10}`, payload: payload(i), eventId }),
-        10_000,
-      );
-      if (res.status !== 202) throw new Error(`submit ${eventId}: HTTP ${res.status} ${res.text}`);
+      const body = JSON.stringify({ tenantId: `tenant-${i % 10}`, payload: payload(i), eventId });
+      // A submission is idempotent by eventId: one whose connection drops (a keep-alive socket the
+      // server closed just as it was reused) is sent again, as a client would, and timed from the first try.
+      let res: { status: number; text: string } | undefined;
+      for (let attempt = 1; !res; attempt++) {
+        try {
+          res = await requestJson(`${urls[origin]}/v1/events`, "POST", body, 10_000);
+        } catch (err) {
+          if (attempt === 3) throw err;
+          resubmitted++;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      // 202 for a new event; 200 when an earlier attempt's request did arrive.
+      if (res.status !== 202 && res.status !== 200)
+        throw new Error(`submit ${eventId}: HTTP ${res.status} ${res.text}`);
       if (!finalAt.has(eventId))
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, 30_000);
@@ -166,13 +176,16 @@ async function main(): Promise<void> {
     /** Open loop: a submission every 1/rate s whatever the answers, for `seconds`. */
     const open = async (prefix: string, rate: number, seconds: number) => {
       const pending: Array<Promise<string>> = [];
+      // Awaited only at the end of the phase: a failure stays pending until then instead of
+      // crashing the run as an unhandled rejection.
+      const keep = (p: Promise<string>) => (p.catch(() => undefined), p);
       const started = Date.now();
       const count = Math.round(rate * seconds);
       for (let k = 0; k < count; k++) {
         const due = started + (k * 1000) / rate;
         const wait = due - Date.now();
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-        pending.push(one(prefix));
+        pending.push(keep(one(prefix)));
       }
       const ids = await Promise.all(pending);
       return summarize(ids, started, started + seconds * 1000);
@@ -251,6 +264,7 @@ async function main(): Promise<void> {
       ],
       ["**time to FINAL at half load p50 / p99**", `${half.p50} ms / ${half.p99} ms`],
       ["FINAL rows per node (all phases)", perNode.join(", ")],
+      ["submissions sent again after a dropped connection (all phases)", String(resubmitted)],
       ["PostgreSQL single-row commits (30 connections)", anchor(pg)],
       ["NATS JetStream, 3 replicas, file storage, dedup", anchor(nats)],
       [

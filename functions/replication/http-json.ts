@@ -1,10 +1,18 @@
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 
+/**
+ * How long an idle pooled socket is kept. The agent closes it a second before the server's
+ * announced `Keep-Alive: timeout=N` when that comes sooner (node's own server says 5 s). Without
+ * a timeout the agent ignores that hint: it kept idle sockets until the server closed them, and a
+ * request that picked one up just then failed with "socket hang up".
+ */
+export const IDLE_SOCKET_MS = 30_000;
+
 // Keep-alive pools: peers talk constantly, and node:http costs a fraction of fetch's CPU per call.
 export const agents = {
-  http: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
-  https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+  http: new HttpAgent({ keepAlive: true, maxSockets: 64, timeout: IDLE_SOCKET_MS }),
+  https: new HttpsAgent({ keepAlive: true, maxSockets: 64, timeout: IDLE_SOCKET_MS }),
 };
 
 /** One JSON request; rejects on connection errors and timeouts, resolves with status and raw text otherwise. */
