@@ -81,11 +81,18 @@ export class Replicator {
     const learn = (r: EventRecord): EventRecord => (current = mergeRecords(current, r));
     const finalPeers = new Set<Cloud>();
     const answers = new Map<Cloud, PeerOutcome>();
-    const take = async (cloud: Cloud, out: PeerOutcome) => {
-      answers.set(cloud, out);
-      if (out.kind === "ok" && out.status === "FINAL") finalPeers.add(cloud);
-      learn(await ledger.takeAnswer(current, cloud, out));
-    };
+    // Answers are folded in one after another: two arriving together (each receiver's carrying
+    // both receivers' confirmations, after their cross-checks) would otherwise both start from
+    // the same record, and the second would store again what the first just stored, then re-read.
+    let folding: Promise<void> = Promise.resolve();
+    const take = (cloud: Cloud, out: PeerOutcome): Promise<void> =>
+      (folding = folding
+        .catch(() => undefined) // a failed fold is its own caller's error; the next answer still goes in
+        .then(async () => {
+          answers.set(cloud, out);
+          if (out.kind === "ok" && out.status === "FINAL") finalPeers.add(cloud);
+          learn(await ledger.takeAnswer(current, cloud, out));
+        }));
 
     if (current.status === "PENDING") {
       const message = ledger.messageFor(current);

@@ -1,0 +1,80 @@
+import pino from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Cloud } from "../../functions/core/clouds";
+import { signConfirmation } from "../../functions/core/confirmation";
+import type { EquivocationProof } from "../../functions/core/quorum";
+import { Ledger } from "../../functions/node/ledger";
+import type { PeerMessage, PeerOutcome, Peers } from "../../functions/replication/peer-client";
+import { Replicator } from "../../functions/replication/replicator";
+import type { Store } from "../../functions/store/store";
+import { keyRings } from "../helpers/cluster";
+import { disposeStore, freshStore } from "../helpers/store";
+
+const keys = keyRings();
+const stores: Store[] = [];
+afterEach(async () => {
+  while (stores.length) await disposeStore(stores.pop()!);
+});
+
+/** Both receivers answer in the same turn, each carrying both receivers' statements (as after their cross-checks). */
+class TogetherPeers implements Peers {
+  readonly clouds: readonly Cloud[] = ["aws", "gcp"];
+  private gate: Promise<void>;
+  private open!: () => void;
+  constructor() {
+    this.gate = new Promise<void>((r) => (this.open = r));
+  }
+  async confirm(cloud: Cloud, message: PeerMessage): Promise<PeerOutcome> {
+    const { eventId, hash } = message.envelope;
+    const meta = { origin: "azure" as Cloud, logicalClock: 1 };
+    const both = (["aws", "gcp"] as const).map((c) => signConfirmation(eventId, hash, keys[c], 1_000, meta));
+    // Round 1 sends to both at once; the second call opens the gate, so both answers resolve together.
+    if (cloud === "gcp") this.open();
+    await this.gate;
+    return { kind: "ok", status: "FINAL", confirmations: [...message.confirmations, ...both] };
+  }
+  async tell(_cloud: Cloud, _eventId: string, _proof: EquivocationProof): Promise<boolean> {
+    return true;
+  }
+  async ping(): Promise<boolean> {
+    return true;
+  }
+  states() {
+    return [];
+  }
+  onRecovered(): void {}
+  close(): void {}
+}
+
+describe("the origin folds its peers' answers one after another", () => {
+  it("two answers arriving together store the receivers' statements once, with no re-read of the event", async () => {
+    const base = await freshStore("pglite", "answers");
+    stores.push(base);
+    const calls = { addConfirmations: 0, getEvent: 0 };
+    const store = new Proxy(base, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== "function") return value;
+        if (prop === "addConfirmations" || prop === "getEvent") calls[prop]++;
+        return (value as (...a: unknown[]) => unknown).bind(target);
+      },
+    });
+    const peers = new TogetherPeers();
+    const log = pino({ level: "silent" });
+    const ledger = new Ledger({ keys: keys.azure, region: "test", store, clock: { now: () => 2_000 }, peers, log });
+    const replicator = new Replicator({ ledger, store, peers, log });
+    const submitted = await ledger.submit({ tenantId: "acme", payload: { n: 1 }, eventId: "together-1" });
+    expect(submitted.kind).toBe("created");
+    const before = { ...calls };
+    await replicator.drive("together-1", "retry", submitted.record);
+
+    const record = await base.getEvent("together-1");
+    expect(record?.status).toBe("FINAL");
+    expect(record?.confirmations.map((c) => c.cloud).sort()).toEqual(["aws", "azure", "gcp"]);
+    // The first answer stores aws's and gcp's statements; the second finds them in the record it
+    // folds into and stores nothing. Before, both answers started from the same record: the second
+    // insert found both rows taken and the event was read back.
+    expect(calls.addConfirmations - before.addConfirmations).toBe(1);
+    expect(calls.getEvent - before.getEvent).toBe(0);
+  });
+});
