@@ -5,9 +5,10 @@ import { signConfirmation, type Confirmation } from "../../functions/core/confir
 import { makeEnvelope, type Envelope } from "../../functions/core/envelope";
 import type { EquivocationProof } from "../../functions/core/quorum";
 import { Ledger } from "../../functions/node/ledger";
-import type { PeerMessage, PeerOutcome, Peers } from "../../functions/replication/peer-client";
+import type { PeerMessage, PeerOutcome } from "../../functions/replication/peer-client";
 import type { Store } from "../../functions/store/store";
 import { keyRings } from "../helpers/cluster";
+import { StubPeers } from "../helpers/stub-peers";
 import { disposeStore, freshStore } from "../helpers/store";
 
 /**
@@ -24,9 +25,8 @@ afterEach(async () => {
   while (stores.length) await disposeStore(stores.pop()!);
 });
 
-class FakePeers implements Peers {
+class FakePeers extends StubPeers {
   readonly clouds: readonly Cloud[] = ["aws", "gcp"];
-  readonly told: Array<{ cloud: Cloud; eventId: string; proof: EquivocationProof }> = [];
   answer: (cloud: Cloud, message: PeerMessage) => PeerOutcome = () => ({
     kind: "unreachable",
     error: "fake",
@@ -35,18 +35,6 @@ class FakePeers implements Peers {
   async confirm(cloud: Cloud, message: PeerMessage): Promise<PeerOutcome> {
     return this.answer(cloud, message);
   }
-  async tell(cloud: Cloud, eventId: string, proof: EquivocationProof): Promise<boolean> {
-    this.told.push({ cloud, eventId, proof });
-    return true;
-  }
-  async ping(): Promise<boolean> {
-    return true;
-  }
-  states() {
-    return [];
-  }
-  onRecovered(): void {}
-  close(): void {}
 }
 
 const sign = (signer: Cloud, env: Envelope, origin: Cloud = signer): Confirmation =>

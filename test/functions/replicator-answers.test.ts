@@ -2,12 +2,12 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Cloud } from "../../functions/core/clouds";
 import { signConfirmation } from "../../functions/core/confirmation";
-import type { EquivocationProof } from "../../functions/core/quorum";
 import { Ledger } from "../../functions/node/ledger";
-import type { PeerMessage, PeerOutcome, Peers } from "../../functions/replication/peer-client";
+import type { PeerMessage, PeerOutcome } from "../../functions/replication/peer-client";
 import { Replicator } from "../../functions/replication/replicator";
 import type { Store } from "../../functions/store/store";
 import { keyRings } from "../helpers/cluster";
+import { StubPeers } from "../helpers/stub-peers";
 import { disposeStore, freshStore } from "../helpers/store";
 
 const keys = keyRings();
@@ -17,11 +17,12 @@ afterEach(async () => {
 });
 
 /** Both receivers answer in the same turn, each carrying both receivers' statements (as after their cross-checks). */
-class TogetherPeers implements Peers {
+class TogetherPeers extends StubPeers {
   readonly clouds: readonly Cloud[] = ["aws", "gcp"];
   private gate: Promise<void>;
   private open!: () => void;
   constructor() {
+    super();
     this.gate = new Promise<void>((r) => (this.open = r));
   }
   async confirm(cloud: Cloud, message: PeerMessage): Promise<PeerOutcome> {
@@ -33,17 +34,6 @@ class TogetherPeers implements Peers {
     await this.gate;
     return { kind: "ok", status: "FINAL", confirmations: [...message.confirmations, ...both] };
   }
-  async tell(_cloud: Cloud, _eventId: string, _proof: EquivocationProof): Promise<boolean> {
-    return true;
-  }
-  async ping(): Promise<boolean> {
-    return true;
-  }
-  states() {
-    return [];
-  }
-  onRecovered(): void {}
-  close(): void {}
 }
 
 describe("the origin folds its peers' answers one after another", () => {
