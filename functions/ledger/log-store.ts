@@ -111,14 +111,7 @@ export class LogStore {
       if (r.event_id !== null) existing.set(r.event_id, r.idx);
       else peaks.set(nodeKey({ level: r.level!, index: r.idx }), Buffer.from(r.hash!));
     }
-    let range = new CompactRange(
-      size,
-      peakIds.map((p) => {
-        const h = peaks.get(nodeKey(p));
-        if (!h) throw new Error(`merkle log: node level ${p.level} index ${p.index} is missing from storage`);
-        return h;
-      }),
-    );
+    let range = compactRange(size, peakIds, peaks);
     const out: Array<{ eventId: string; index: number; appended: boolean }> = [];
     const leaves: LeafRow[] = [];
     const nodes: Array<NodeId & { hash: Buffer }> = [];
@@ -179,15 +172,7 @@ export class LogStore {
   async root(size: number, db: SqlRunner = this.sql): Promise<Buffer> {
     if (size === 0) return EMPTY_ROOT;
     const ids = peaksOf(size);
-    const hashes = await this.readNodes(ids, db);
-    return new CompactRange(
-      size,
-      ids.map((p) => {
-        const h = hashes.get(nodeKey(p));
-        if (!h) throw new Error(`merkle log: node level ${p.level} index ${p.index} is missing from storage`);
-        return h;
-      }),
-    ).root();
+    return compactRange(size, ids, await this.readNodes(ids, db)).root();
   }
 
   async inclusionProof(index: number, size: number, db: SqlRunner = this.sql): Promise<Buffer[]> {
@@ -427,4 +412,16 @@ export class LogStore {
       ).length > 0
     );
   }
+}
+
+/** The tree of `size` leaves as its peaks, read from stored subtrees; a missing one is an error, never a guess. */
+function compactRange(size: number, peakIds: readonly NodeId[], stored: ReadonlyMap<string, Buffer>): CompactRange {
+  return new CompactRange(
+    size,
+    peakIds.map((p) => {
+      const h = stored.get(nodeKey(p));
+      if (!h) throw new Error(`merkle log: node level ${p.level} index ${p.index} is missing from storage`);
+      return h;
+    }),
+  );
 }
