@@ -9,7 +9,7 @@ import type { PeerMessage, PeerOutcome } from "../../functions/replication/peer-
 import type { Store } from "../../functions/store/store";
 import { keyRings } from "../helpers/cluster";
 import { StubPeers } from "../helpers/stub-peers";
-import { disposeStore, freshStore } from "../helpers/store";
+import { disposeStore, freshStore, intercept } from "../helpers/store";
 
 /**
  * Issue #16, chaos seed 41 (q41-2): a thief with aws's key sends hash H1 to azure and H2 to gcp
@@ -53,21 +53,6 @@ async function azureLedger(wrap: (s: Store) => Store = (s) => s) {
     log: pino({ level: "silent" }),
   });
   return { store, peers, ledger };
-}
-
-type StoreCall = (...args: unknown[]) => Promise<unknown>;
-
-/** The store with some of its methods replaced; each replacement is built from the original. */
-function intercept(store: Store, replace: Partial<Record<keyof Store, (original: StoreCall) => StoreCall>>): Store {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof value !== "function") return value;
-      const original = (value as StoreCall).bind(target);
-      const make = replace[prop as keyof Store];
-      return make ? make(original) : original;
-    },
-  });
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

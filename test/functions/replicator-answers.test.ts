@@ -8,7 +8,7 @@ import { Replicator } from "../../functions/replication/replicator";
 import type { Store } from "../../functions/store/store";
 import { keyRings } from "../helpers/cluster";
 import { StubPeers } from "../helpers/stub-peers";
-import { disposeStore, freshStore } from "../helpers/store";
+import { disposeStore, freshStore, intercept } from "../helpers/store";
 
 const keys = keyRings();
 const stores: Store[] = [];
@@ -41,14 +41,11 @@ describe("the origin folds its peers' answers one after another", () => {
     const base = await freshStore("pglite", "answers");
     stores.push(base);
     const calls = { addConfirmations: 0, getEvent: 0 };
-    const store = new Proxy(base, {
-      get(target, prop, receiver) {
-        const value: unknown = Reflect.get(target, prop, receiver);
-        if (typeof value !== "function") return value;
-        if (prop === "addConfirmations" || prop === "getEvent") calls[prop]++;
-        return (value as (...a: unknown[]) => unknown).bind(target);
-      },
-    });
+    const counted =
+      (name: keyof typeof calls) =>
+      (original: (...args: unknown[]) => Promise<unknown>) =>
+      (...args: unknown[]) => (calls[name]++, original(...args));
+    const store = intercept(base, { addConfirmations: counted("addConfirmations"), getEvent: counted("getEvent") });
     const peers = new TogetherPeers();
     const log = pino({ level: "silent" });
     const ledger = new Ledger({ keys: keys.azure, region: "test", store, clock: { now: () => 2_000 }, peers, log });

@@ -30,3 +30,21 @@ export async function disposeStore(store: Store): Promise<void> {
 
 /** The cluster tests run on the server when there is one, else on PGlite. */
 export const CLUSTER_STORE: "pg" | "pglite" = DATABASE_URL ? "pg" : "pglite";
+
+type StoreCall = (...args: unknown[]) => Promise<unknown>;
+
+/** The store with some of its methods replaced; each replacement is built from the original. */
+export function intercept(
+  store: Store,
+  replace: Partial<Record<keyof Store, (original: StoreCall) => StoreCall>>,
+): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function") return value;
+      const original = (value as StoreCall).bind(target);
+      const make = replace[prop as keyof Store];
+      return make ? make(original) : original;
+    },
+  });
+}
