@@ -1,4 +1,4 @@
-import type { Sql, SqlRunner } from "../store/sql";
+import type { Sql, SqlRunner, TxRunner } from "../store/sql";
 import { checkSchemaName } from "../store/sql";
 import { CompactRange, EMPTY_ROOT, nodeKey, peaksOf, type NodeId } from "./merkle";
 import { assemble, consistencyPlan, inclusionPlan, planNodes, type ProofPlan } from "./proofs";
@@ -52,14 +52,22 @@ export class LogStore {
     return `${this.schema}.${table}`;
   }
 
-  /** Runs `fn` with the log's head locked: appends and checkpoint signing are serialised. */
-  async locked<T>(fn: (tx: SqlRunner, size: number) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` with the log's head locked: appends and checkpoint signing are serialised.
+   * `alongside` (optional) is sent right behind the lock, in the same round trip, and runs once
+   * the head is held; `fn` gets its result.
+   */
+  async locked<T, A = undefined>(
+    fn: (tx: TxRunner, size: number, alongside: A) => Promise<T>,
+    alongside?: (tx: TxRunner) => Promise<A>,
+  ): Promise<T> {
     return this.sql.transaction(async (tx) => {
-      const rows = await tx.query<{ size: number }>(
+      const head = tx.query<{ size: number }>(
         `SELECT size::float8 AS size FROM ${this.t("ledger_head")} WHERE id FOR UPDATE`,
       );
+      const [rows, early] = await Promise.all([head, alongside ? alongside(tx) : (undefined as A)]);
       if (!rows[0]) throw new Error(`merkle log ${this.schema}: the head row is missing`);
-      return fn(tx, rows[0].size);
+      return fn(tx, rows[0].size, early);
     });
   }
 
@@ -82,7 +90,7 @@ export class LogStore {
 
   /** The append itself, inside a transaction that holds the head (see locked). */
   async appendIn(
-    tx: SqlRunner,
+    tx: TxRunner,
     size: number,
     entries: ReadonlyArray<{ eventId: string; entry: string; leafHash: Buffer }>,
     nowMs: number,
@@ -129,7 +137,8 @@ export class LogStore {
       range = next.range;
     }
     if (leaves.length === 0) return out;
-    await tx.query(
+    // Not waited for: the transaction sends it with its COMMIT, and its failure fails the transaction.
+    tx.queue(
       `WITH leaves AS (
          INSERT INTO ${this.t("ledger_leaves")} (idx, event_id, entry, appended_at_ms)
          SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[])

@@ -138,19 +138,24 @@ export class TransparencyLog {
         }
       }
       try {
-        const { written, finalized } = await this.d.logStore.locked(async (tx, size) => {
-          const finalized = finals.length
-            ? await this.d.finalizeIn!(
-                tx,
-                finals.map((f) => ({ eventId: f.leaf.eventId, hash: f.hash, nowMs: f.nowMs })),
-              )
-            : new Set<string>();
-          const leaves = [
-            ...batch.map((q) => q.leaf),
-            ...finals.filter((f) => finalized.has(f.leaf.eventId)).map((f) => f.leaf),
-          ];
-          return { written: await this.d.logStore.appendIn(tx, size, leaves, this.d.clock.now()), finalized };
-        });
+        // The finalization goes out with the head's lock (one round trip), then the log's read, then
+        // its write with COMMIT (another): three round trips for the whole group.
+        const { written, finalized } = await this.d.logStore.locked(
+          async (tx, size, finalized: Set<string>) => {
+            const leaves = [
+              ...batch.map((q) => q.leaf),
+              ...finals.filter((f) => finalized.has(f.leaf.eventId)).map((f) => f.leaf),
+            ];
+            return { written: await this.d.logStore.appendIn(tx, size, leaves, this.d.clock.now()), finalized };
+          },
+          async (tx) =>
+            finals.length
+              ? this.d.finalizeIn!(
+                  tx,
+                  finals.map((f) => ({ eventId: f.leaf.eventId, hash: f.hash, nowMs: f.nowMs })),
+                )
+              : new Set<string>(),
+        );
         const index = new Map(written.map((w) => [w.eventId, w.index]));
         for (const q of batch) for (const d of q.done) d.resolve(index.get(q.leaf.eventId)!);
         for (const f of finals) f.resolve(finalized.has(f.leaf.eventId));

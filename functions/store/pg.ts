@@ -1,10 +1,17 @@
 import { createHash } from "node:crypto";
-import { Pool, type QueryConfig } from "pg";
-import type { Sql, SqlRunner } from "./sql";
+import { Pool, type PoolClient, type QueryConfig, type QueryResult } from "pg";
+import type { Writable } from "node:stream";
+import type { Sql, TxRunner } from "./sql";
 
-/** `pg` against a PostgreSQL server (DATABASE_URL). */
+/**
+ * `pg` against a PostgreSQL server (DATABASE_URL). The connections pipeline: a statement is sent
+ * as soon as it is asked for, behind the ones still running on that connection, each with its
+ * own Sync (so each outside a transaction still commits on its own, as without pipelining). A
+ * transaction's statements that do not wait for each other's results therefore share one round
+ * trip to the server, and what a connection sends within one tick leaves in one write.
+ */
 export function pgSql(connectionString: string, opts: { max?: number } = {}): Sql {
-  const pool = new Pool({ connectionString: withoutJit(connectionString), max: opts.max ?? 10 });
+  const pool = new Pool({ connectionString: withoutJit(connectionString), max: opts.max ?? 10, pipeline: true });
   // An idle client losing its connection must not crash the node; the next query reconnects.
   pool.on("error", () => undefined);
   return {
@@ -14,46 +21,47 @@ export function pgSql(connectionString: string, opts: { max?: number } = {}): Sq
     async exec(text: string) {
       await pool.query(text);
     },
-    async transaction<T>(fn: (tx: SqlRunner) => Promise<T>) {
+    async transaction<T>(fn: (tx: TxRunner) => Promise<T>) {
       const client = await pool.connect();
-      // BEGIN travels with the transaction's first statement when that one has no parameters (the
-      // ledger's head lock): one round trip fewer per transaction. A parameterised first
-      // statement needs the extended protocol, so BEGIN then goes on its own. Later statements
-      // wait for BEGIN, so they run in the order they were called.
-      let begin: Promise<void> | undefined;
-      // The combined query failed: PostgreSQL parses it whole, so a syntax error means BEGIN never
-      // ran, and whatever came next would run outside any transaction.
-      let failed: unknown;
-      const run = async (text: string, params?: unknown[]) => {
-        if (!begin) {
-          if (params) begin = client.query("BEGIN").then(() => undefined);
-          else {
-            const combined = client.query(`BEGIN;\n${text}`) as Promise<unknown>;
-            begin = combined.then(
-              () => undefined,
-              (err: unknown) => void (failed = err),
-            );
-            const results = await combined;
-            // One Result per statement; a single one when the text itself held no statement.
-            const last = Array.isArray(results) ? results[results.length - 1] : results;
-            return (last ?? { rows: [] }) as { rows: unknown[] };
-          }
+      // Every statement sent, settled (its failure kept): none is left running when the client
+      // goes back to the pool, and one the caller did not wait for still decides the outcome.
+      const sent: Array<Promise<unknown>> = [];
+      let failure: { err: unknown } | undefined;
+      const send = (config: QueryConfig | string): Promise<QueryResult> => {
+        corkForTick(client);
+        const p = client.query(config as QueryConfig);
+        sent.push(p.catch((err: unknown) => void (failure ??= { err })));
+        return p;
+      };
+      let began = false;
+      // BEGIN goes out with the first statement, in the same write: no round trip of its own.
+      const statement = (text: string, params?: unknown[]) => {
+        if (!began) {
+          began = true;
+          void send("BEGIN");
         }
-        await begin;
-        if (failed !== undefined)
-          throw new Error(`transaction aborted: its first statement failed (${String(failed)})`);
-        return client.query(prepared(text, params));
+        return send(params ? prepared(text, params) : text);
+      };
+      const runner: TxRunner = {
+        query: async <R>(text: string, params?: unknown[]) => (await statement(text, params)).rows as R[],
+        exec: async (text: string) => void (await statement(text)),
+        queue: (text: string, params?: unknown[]) => void statement(text, params).catch(() => undefined),
       };
       try {
-        const runner: SqlRunner = {
-          query: async <R>(text: string, params?: unknown[]) => (await run(text, params)).rows as R[],
-          exec: async (text: string) => void (await run(text)),
-        };
         const result = await fn(runner);
-        if (begin) await client.query("COMMIT");
+        if (began) {
+          // Behind whatever the caller queued: one round trip for the last write and COMMIT.
+          const commit = send("COMMIT");
+          await Promise.all(sent);
+          // A statement that failed (even one the caller caught) aborted the transaction, and the
+          // server answered COMMIT with ROLLBACK: nothing was written, and the caller must know.
+          if (failure) throw failure.err;
+          if ((await commit).command !== "COMMIT") throw new Error("transaction rolled back by the server");
+        }
         return result;
       } catch (err) {
-        if (begin) await client.query("ROLLBACK").catch(() => undefined);
+        await Promise.all(sent);
+        if (began) await client.query("ROLLBACK").catch(() => undefined);
         throw err;
       } finally {
         client.release();
@@ -63,6 +71,18 @@ export function pgSql(connectionString: string, opts: { max?: number } = {}): Sq
       await pool.end();
     },
   };
+}
+
+/**
+ * The statements a connection is sent within one tick leave in one write: node-postgres writes
+ * each statement's messages separately, and on a virtual machine each write to a server that is
+ * waiting costs a wake-up of its process.
+ */
+function corkForTick(client: PoolClient): void {
+  const stream = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+  if (!stream || typeof stream.cork !== "function" || stream.writableCorked > 0) return;
+  stream.cork();
+  process.nextTick(() => stream.uncork());
 }
 
 /** Statement names by text: each connection parses a statement once, then only binds and runs it. */

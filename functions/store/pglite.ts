@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { dirname, join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { PGlite } from "@electric-sql/pglite";
-import type { Sql, SqlRunner } from "./sql";
+import type { Sql, TxRunner } from "./sql";
 
 export interface PgliteOptions {
   /**
@@ -26,13 +26,26 @@ export async function pgliteSql(dataDir?: string, opts: PgliteOptions = {}): Pro
     async exec(text: string) {
       await db.exec(text);
     },
-    async transaction<T>(fn: (tx: SqlRunner) => Promise<T>) {
-      return db.transaction(async (tx) =>
-        fn({
-          query: async <R>(text: string, params?: unknown[]) => (await tx.query<R>(text, params)).rows,
-          exec: async (text: string) => void (await tx.exec(text)),
-        }),
-      );
+    async transaction<T>(fn: (tx: TxRunner) => Promise<T>) {
+      return db.transaction(async (tx) => {
+        // Queued statements run in order behind the others (PGlite serialises its queries) and are
+        // settled before the callback returns, so before COMMIT. A statement that failed, even one
+        // the caller caught, aborted the transaction: it is thrown, so PGlite rolls back.
+        const sent: Array<Promise<unknown>> = [];
+        let failure: { err: unknown } | undefined;
+        const track = <R>(p: Promise<R>): Promise<R> => {
+          sent.push(p.catch((err: unknown) => void (failure ??= { err })));
+          return p;
+        };
+        const result = await fn({
+          query: async <R>(text: string, params?: unknown[]) => (await track(tx.query<R>(text, params))).rows,
+          exec: async (text: string) => void (await track(tx.exec(text))),
+          queue: (text: string, params?: unknown[]) => void track(tx.query(text, params)).catch(() => undefined),
+        });
+        await Promise.all(sent);
+        if (failure) throw failure.err;
+        return result;
+      });
     },
     async close() {
       await db.close();

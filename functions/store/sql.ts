@@ -8,8 +8,18 @@ export interface SqlRunner {
   exec(text: string): Promise<void>;
 }
 
+/** Inside a transaction. */
+export interface TxRunner extends SqlRunner {
+  /**
+   * Sends a statement without waiting for it: its result is not needed, and the transaction
+   * settles it before COMMIT (its failure rolls the transaction back and is what the transaction
+   * throws). Statements run in the order they were asked for.
+   */
+  queue(text: string, params?: unknown[]): void;
+}
+
 export interface Sql extends SqlRunner {
-  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: TxRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -304,6 +304,37 @@ describe.each(kinds)("store on %s", (kind) => {
     }
   });
 
+  it("transactions: queued statements run in order before COMMIT, and any failure, even one caught, rolls back and throws", async () => {
+    const sql = (store as unknown as { sql: import("../../functions/store/sql").Sql }).sql;
+    const t = `${store.schema}.tx_probe`;
+    await sql.exec(`CREATE TABLE ${t} (n int PRIMARY KEY)`);
+    try {
+      expect(
+        await sql.transaction(async (tx) => {
+          tx.queue(`INSERT INTO ${t} (n) VALUES ($1)`, [1]);
+          return tx.query<{ n: number }>(`SELECT n FROM ${t}`);
+        }),
+      ).toEqual([{ n: 1 }]);
+      await expect(
+        sql.transaction(async (tx) => {
+          await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [2]);
+          tx.queue(`INSERT INTO ${t} (n) VALUES ($1)`, [1]);
+          return "done";
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      await expect(
+        sql.transaction(async (tx) => {
+          await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [3]);
+          await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [1]).catch(() => undefined);
+          return "done";
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect(await sql.query(`SELECT n FROM ${t} ORDER BY n`)).toEqual([{ n: 1 }]);
+    } finally {
+      await sql.exec(`DROP TABLE ${t}`);
+    }
+  });
+
   it("rejects a schema name that is not a plain identifier", async () => {
     await expect(freshStore(kind, "Bad-Name")).rejects.toThrow(/lowercase SQL identifier/);
   });
@@ -342,7 +373,7 @@ describe("the server's sessions", () => {
   });
 
   it.runIf(DATABASE_URL)(
-    "a transaction whose first statement has no parameters sends BEGIN with it, and keeps every guarantee of a transaction",
+    "a transaction sends BEGIN with its first statement and pipelines what it does not wait for, and keeps every guarantee of a transaction",
     async () => {
       const store = (await freshStore("pg", "begin")) as SqlStore;
       const t = `${store.schema}.begin_probe`;
@@ -369,7 +400,7 @@ describe("the server's sessions", () => {
           return [a[0]!.x, b[0]!.x];
         });
         expect(xids[0]).toBe(xids[1]);
-        // A failure after a parameterless first statement rolls the whole transaction back.
+        // A failure rolls the whole transaction back.
         await expect(
           store.sql.transaction(async (tx) => {
             await tx.query(`SELECT count(*) FROM ${t}`);
@@ -377,15 +408,38 @@ describe("the server's sessions", () => {
             await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [1]);
           }),
         ).rejects.toThrow(/duplicate key/);
-        // A syntax error in the first statement means BEGIN never ran (the server parses the
-        // combined text whole): a caller that catches it cannot go on outside a transaction.
+        // A caller that catches a failed statement cannot go on outside the transaction, nor have
+        // it reported as committed: the statements after it are refused, and the transaction throws
+        // the first failure (the server answered COMMIT with ROLLBACK).
         await expect(
           store.sql.transaction(async (tx) => {
             await tx.query("SELEC 1").catch(() => undefined);
             await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [3]);
           }),
-        ).rejects.toThrow(/transaction aborted: its first statement failed/);
-        expect(await store.sql.query(`SELECT n FROM ${t} ORDER BY n`)).toEqual([{ n: 1 }]);
+        ).rejects.toThrow(/current transaction is aborted/);
+        await expect(
+          store.sql.transaction(async (tx) => {
+            await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [4]);
+            await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [1]).catch(() => undefined);
+            return "done";
+          }),
+        ).rejects.toThrow(/duplicate key/);
+        // A queued statement (not waited for) runs in order, before COMMIT; its failure fails the
+        // transaction and nothing before it is kept.
+        expect(
+          await store.sql.transaction(async (tx) => {
+            tx.queue(`INSERT INTO ${t} (n) VALUES ($1)`, [5]);
+            return tx.query<{ n: number }>(`SELECT n FROM ${t} WHERE n = $1`, [5]);
+          }),
+        ).toEqual([{ n: 5 }]);
+        await expect(
+          store.sql.transaction(async (tx) => {
+            await tx.query(`INSERT INTO ${t} (n) VALUES ($1)`, [6]);
+            tx.queue(`INSERT INTO ${t} (n) VALUES ($1)`, [1]);
+            return "done";
+          }),
+        ).rejects.toThrow(/duplicate key/);
+        expect(await store.sql.query(`SELECT n FROM ${t} ORDER BY n`)).toEqual([{ n: 1 }, { n: 5 }]);
         // A first statement that holds none gives no rows, as before.
         expect(await store.sql.transaction((tx) => tx.query("-- nothing"))).toEqual([]);
       } finally {
