@@ -9,6 +9,7 @@
  *   SECONDS=150 CLIENTS=64,128,256,512 STEP_SECONDS=5 BATCH_WINDOW_MS=0 BATCH_MAX=256 POOL=10 PEER_WINDOW_MS=0 PASSES=48 npm run bench:quorum
  *   CONCURRENCY=64 skips the search for saturation and runs 64 clients
  *   PEER_BATCH=0 sends every peer message on its own request (the runtime before 0.4); ANCHORS=0 skips the anchors
+ *   LONE_SECONDS=5: the one-client phase (each event alone) after the warm-up
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -22,6 +23,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { serveBenchNode, type BenchNodeInput } from "./quorum-node";
 import { DEFAULT_MAX_PASSES } from "../functions/replication/replicator";
+import { pgStatementsSent } from "../functions/store/pg";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 /** Seconds of each measured phase (saturation, then half load). */
@@ -50,6 +52,8 @@ const ANCHORS = process.env.ANCHORS !== "0";
 /** Peer messages per request: PEER_BATCH=0 sends each on its own; PEER_WINDOW_MS waits for more. */
 const PEER_BATCH = process.env.PEER_BATCH === "0" ? false : { windowMs: Number(process.env.PEER_WINDOW_MS ?? 0) };
 const WARMUP_S = 3;
+/** Seconds of the one-client phase: events one at a time, what each costs when nothing shares its work. */
+const LONE_SECONDS = positive("LONE_SECONDS", 5);
 
 /** CPU time the whole machine has spent busy (all cores, every process), from Linux's /proc/stat; undefined elsewhere. */
 function machineBusyMs(): number | undefined {
@@ -191,8 +195,25 @@ async function main(): Promise<void> {
       return summarize(ids, started, started + seconds * 1000);
     };
 
+    /** Runs a phase, with the process's CPU and the statements sent to PostgreSQL (this thread's nodes only) per event FINAL at its origin. */
+    const costed = async <T extends { finals: number }>(run: () => Promise<T>) => {
+      const cpu0 = process.cpuUsage();
+      const sent0 = pgStatementsSent();
+      const out = await run();
+      const cpu = process.cpuUsage(cpu0);
+      const per = Math.max(1, out.finals);
+      return {
+        ...out,
+        cpuMs: (cpu.user + cpu.system) / 1000 / per,
+        statements: THREADS ? undefined : (pgStatementsSent() - sent0) / per,
+      };
+    };
+    const perEvent = (x: { cpuMs: number; statements: number | undefined }) =>
+      `${x.cpuMs.toFixed(2)} ms of this process's CPU, ${x.statements === undefined ? "statements not counted (THREADS=1)" : `${x.statements.toFixed(1)} PostgreSQL statements`}`;
+
     sampleMemory();
     await closed("warm", WARMUP_S, CLIENTS[0]!);
+    const lone = await costed(() => closed("lone", LONE_SECONDS, 1));
     // Saturation is the client count that finalizes the most per second.
     const sweep: Array<{ clients: number; perSec: number; p99: number }> = [];
     if (CLIENTS.length > 1)
@@ -201,17 +222,14 @@ async function main(): Promise<void> {
         sweep.push({ clients, perSec: step.perSec, p99: step.p99 });
       }
     const CONCURRENCY = sweep.length ? sweep.reduce((a, b) => (b.perSec > a.perSec ? b : a)).clients : CLIENTS[0]!;
-    const cpuBefore = process.cpuUsage();
     const machineBefore = machineBusyMs();
-    const saturation = await closed("sat", SECONDS, CONCURRENCY);
-    const cpu = process.cpuUsage(cpuBefore);
+    const saturation = await costed(() => closed("sat", SECONDS, CONCURRENCY));
     const machineAfter = machineBusyMs();
     const machinePerEventMs =
       machineBefore === undefined || machineAfter === undefined
         ? undefined
         : (machineAfter - machineBefore) / Math.max(1, saturation.finals);
-    const cpuPerEventMs = (cpu.user + cpu.system) / 1000 / Math.max(1, saturation.finals);
-    const half = await open("half", saturation.perSec / 2, SECONDS);
+    const half = await costed(() => open("half", saturation.perSec / 2, SECONDS));
     sampleMemory();
     // Wait for the certificates to reach every cloud, then count FINALs per node.
     await new Promise((r) => setTimeout(r, 1_000));
@@ -245,15 +263,16 @@ async function main(): Promise<void> {
           : `not run (CONCURRENCY=${CONCURRENCY})`,
       ],
       [
+        "one client (closed loop: each event alone)",
+        `${lone.finals} events in ${LONE_SECONDS} s; time to FINAL p50 / p99 ${lone.p50} ms / ${lone.p99} ms; per event ${perEvent(lone)}`,
+      ],
+      [
         "saturation (closed loop)",
         `${CONCURRENCY} clients x ${SECONDS} s: ${saturation.finals} / ${saturation.submitted} FINAL at origin`,
       ],
       ["**finalized events/s at saturation**", saturation.perSec.toFixed(0)],
       ["time to FINAL at saturation p50 / p99", `${saturation.p50} ms / ${saturation.p99} ms`],
-      [
-        "CPU of this process per finalized event at saturation (all three nodes and the clients)",
-        `${cpuPerEventMs.toFixed(2)} ms`,
-      ],
+      ["per finalized event at saturation (all three nodes and the clients)", perEvent(saturation)],
       [
         "CPU of the whole machine per finalized event at saturation (every process: this one, PostgreSQL and anything else running; /proc/stat)",
         machinePerEventMs === undefined ? "not measured (no /proc/stat)" : `${machinePerEventMs.toFixed(2)} ms`,
@@ -263,6 +282,7 @@ async function main(): Promise<void> {
         `${(saturation.perSec / 2).toFixed(0)}/s x ${SECONDS} s: ${half.finals} / ${half.submitted} FINAL at origin`,
       ],
       ["**time to FINAL at half load p50 / p99**", `${half.p50} ms / ${half.p99} ms`],
+      ["per finalized event at half load", perEvent(half)],
       ["FINAL rows per node (all phases)", perNode.join(", ")],
       ["submissions sent again after a dropped connection (all phases)", String(resubmitted)],
       ["PostgreSQL single-row commits (30 connections)", anchor(pg)],

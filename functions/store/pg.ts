@@ -3,6 +3,12 @@ import { Pool, type PoolClient, type QueryConfig, type QueryResult } from "pg";
 import type { Writable } from "node:stream";
 import type { Sql, TxRunner } from "./sql";
 
+/** Statements this process has sent to PostgreSQL servers (BEGIN and COMMIT included), for benchmarks. */
+let statementsSent = 0;
+export function pgStatementsSent(): number {
+  return statementsSent;
+}
+
 /**
  * `pg` against a PostgreSQL server (DATABASE_URL). The connections pipeline: a statement is sent
  * as soon as it is asked for, behind the ones still running on that connection, each with its
@@ -16,9 +22,11 @@ export function pgSql(connectionString: string, opts: { max?: number } = {}): Sq
   pool.on("error", () => undefined);
   return {
     async query<T>(text: string, params?: unknown[]) {
+      statementsSent++;
       return (await pool.query(prepared(text, params))).rows as T[];
     },
     async exec(text: string) {
+      statementsSent++;
       await pool.query(text);
     },
     async transaction<T>(fn: (tx: TxRunner) => Promise<T>) {
@@ -29,6 +37,7 @@ export function pgSql(connectionString: string, opts: { max?: number } = {}): Sq
       let failure: { err: unknown } | undefined;
       const send = (config: QueryConfig | string): Promise<QueryResult> => {
         corkForTick(client);
+        statementsSent++;
         const p = client.query(config as QueryConfig);
         sent.push(p.catch((err: unknown) => void (failure ??= { err })));
         return p;
