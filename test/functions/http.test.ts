@@ -103,6 +103,30 @@ describe("HTTP API contract", () => {
     expect(big.body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", details: { limitBytes: 4096 } });
   });
 
+  it("the body limit holds for a chunked body (no content-length) as for a declared one", async () => {
+    const { hostname, port } = new URL(url);
+    const chunked = (body: string) =>
+      new Promise<string>((resolve) => {
+        let buf = "";
+        const s = connect(Number(port), hostname, () => {
+          s.write(
+            `POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+          );
+        });
+        s.on("data", (d) => (buf += d));
+        s.on("close", () => resolve(buf));
+        s.on("error", () => undefined);
+      });
+    const small = await chunked(JSON.stringify({ tenantId: "acme", payload: { c: 1 }, eventId: "evt-chunked" }));
+    expect(small).toMatch(/^HTTP\/1\.1 202 /);
+    const big = await chunked(JSON.stringify({ tenantId: "acme", payload: "x".repeat(5000) }));
+    expect(big).toMatch(/^HTTP\/1\.1 413 /);
+    expect(JSON.parse(big.slice(big.indexOf("\r\n\r\n") + 4)).error).toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      details: { limitBytes: 4096 },
+    });
+  });
+
   it("a chunked body with broken framing, or aborted mid-body, is a 400 JSON error logged at info, never an error-level line", async () => {
     const { hostname, port } = new URL(url);
     const raw = (tail: string | null) =>
