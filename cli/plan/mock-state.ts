@@ -140,7 +140,9 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   }),
   "aws:ec2/vpnConnection:VpnConnection": (name, inputs) => {
     const host = (cidr: unknown, n: number) => {
-      const [a, b, c, d] = String(cidr ?? "169.254.0.0/30")
+      // Without a configured range AWS picks a /30 of 169.254.0.0/16 outside the few it reserves
+      // (169.254.0.0/30 to 169.254.5.0/30 and 169.254.169.252/30: EC2 VpnTunnelOptionsSpecification).
+      const [a, b, c, d] = String(cidr ?? "169.254.100.0/30")
         .split("/")[0]!
         .split(".")
         .map(Number);
@@ -222,7 +224,8 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   },
   "gcp:sql/databaseInstance:DatabaseInstance": (name, inputs, ctx) => ({
     privateIpAddress: `10.255.${parseInt(shortHash(name, 2), 16) % 250}.3`,
-    connectionName: `${inputs.project ?? ctx.gcpProject}:${inputs.region ?? ctx.gcpRegion}:${name}`,
+    // <project>:<region>:<instance name>: the instance's own name (the mock's `name`), not the program's logical name.
+    connectionName: `${inputs.project ?? ctx.gcpProject}:${inputs.region ?? ctx.gcpRegion}:${gcpName(name, inputs)}`,
     serverCaCerts: [
       {
         cert: mockCertificate(`Cloud SQL server CA of ${name}`),
@@ -277,13 +280,13 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   "aws:sns/topic:Topic": (_n, inputs, ctx) => ({
     arn: `arn:aws:sns:${inputs.region ?? ctx.awsRegion}:${AWS_ACCOUNT}:${inputs.name}`,
   }),
-  "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": (name, inputs, ctx) => ({
-    uptimeCheckId: `${name}-${shortHash(name, 8)}`,
-    name: `projects/${inputs.project ?? ctx.gcpProject}/uptimeCheckConfigs/${name}-${shortHash(name, 8)}`,
+  // Their `name` is their id (GCP_IDS), the part after the last slash the service-assigned id.
+  "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": (_n, _i, _c, id) => ({
+    uptimeCheckId: id.split("/").pop(),
+    name: id,
   }),
-  "gcp:monitoring/notificationChannel:NotificationChannel": (name, inputs, ctx) => ({
-    name: `projects/${inputs.project ?? ctx.gcpProject}/notificationChannels/${parseInt(shortHash(name, 12), 16)}`,
-  }),
+  "gcp:monitoring/notificationChannel:NotificationChannel": (_n, _i, _c, id) => ({ name: id }),
+  "gcp:monitoring/alertPolicy:AlertPolicy": (_n, _i, _c, id) => ({ name: id }),
   "azure-native:applicationinsights:Component": (name) => ({
     connectionString: `InstrumentationKey=${mockGuid(name)};IngestionEndpoint=https://eastus-8.in.applicationinsights.azure.com/`,
   }),
@@ -324,25 +327,387 @@ function mockGuid(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-/** AWS ids look like `vpc-0a1b2c3d`: the token's short kind plus a hash. */
-function awsId(type: string, name: string): string {
+/**
+ * EC2 ids are `<prefix>-<17 hex digits>` (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html),
+ * with the type's name in its ARN (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+ */
+const EC2_IDS: Record<string, { prefix: string; arnType: string }> = {
+  "aws:ec2/vpc:Vpc": { prefix: "vpc", arnType: "vpc" },
+  "aws:ec2/subnet:Subnet": { prefix: "subnet", arnType: "subnet" },
+  "aws:ec2/securityGroup:SecurityGroup": { prefix: "sg", arnType: "security-group" },
+  "aws:ec2/routeTable:RouteTable": { prefix: "rtb", arnType: "route-table" },
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": { prefix: "rtbassoc", arnType: "route-table" },
+  "aws:ec2/internetGateway:InternetGateway": { prefix: "igw", arnType: "internet-gateway" },
+  "aws:ec2/natGateway:NatGateway": { prefix: "nat", arnType: "natgateway" },
+  "aws:ec2/eip:Eip": { prefix: "eipalloc", arnType: "elastic-ip" },
+  "aws:ec2/customerGateway:CustomerGateway": { prefix: "cgw", arnType: "customer-gateway" },
+  "aws:ec2/vpnGateway:VpnGateway": { prefix: "vgw", arnType: "vpn-gateway" },
+  "aws:ec2/vpnConnection:VpnConnection": { prefix: "vpn", arnType: "vpn-connection" },
+  "aws:ec2/launchTemplate:LaunchTemplate": { prefix: "lt", arnType: "launch-template" },
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": { prefix: "sgr", arnType: "security-group-rule" },
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": { prefix: "sgr", arnType: "security-group-rule" },
+};
+
+/** What an AWS resource's ARN and id are built from. */
+interface AwsNames {
+  readonly name: string;
+  readonly region: string;
+  readonly inputs: Inputs;
+  readonly hash: (length: number) => string;
+}
+
+/**
+ * ARNs (after `arn:aws:`) and ids of the AWS types whose form differs from an EC2 resource's, each as its service's
+ * "Resource types" table (https://docs.aws.amazon.com/service-authorization/latest/reference/) and the provider's
+ * "Attribute Reference" (registry.terraform.io/providers/hashicorp/aws, the `id` line) give them. A type not listed
+ * is named like an EC2 resource of its own kind.
+ */
+const AWS_FORMS: Record<string, { arn: (n: AwsNames) => string; id: (n: AwsNames & { arn: string }) => string }> = {
+  // IAM is global: no region in its ARNs. A role's id is its name.
+  "aws:iam/role:Role": {
+    arn: (n) => `iam::${AWS_ACCOUNT}:role${String(n.inputs.path ?? "/")}${n.name}`,
+    id: (n) => n.name,
+  },
+  "aws:lambda/function:Function": {
+    arn: (n) => `lambda:${n.region}:${AWS_ACCOUNT}:function:${n.name}`,
+    id: (n) => n.name,
+  },
+  // The provider's `arn` of a log group has no trailing `:*`.
+  "aws:cloudwatch/logGroup:LogGroup": {
+    arn: (n) => `logs:${n.region}:${AWS_ACCOUNT}:log-group:${n.name}`,
+    id: (n) => n.name,
+  },
+  "aws:cloudwatch/eventRule:EventRule": {
+    arn: (n) => `events:${n.region}:${AWS_ACCOUNT}:rule/${n.name}`,
+    id: (n) => n.name,
+  },
+  "aws:cloudwatch/metricAlarm:MetricAlarm": {
+    arn: (n) => `cloudwatch:${n.region}:${AWS_ACCOUNT}:alarm:${n.name}`,
+    id: (n) => n.name,
+  },
+  "aws:cloudwatch/compositeAlarm:CompositeAlarm": {
+    arn: (n) => `cloudwatch:${n.region}:${AWS_ACCOUNT}:alarm:${n.name}`,
+    id: (n) => n.name,
+  },
+  "aws:cloudwatch/dashboard:Dashboard": {
+    arn: (n) => `cloudwatch::${AWS_ACCOUNT}:dashboard/${n.name}`,
+    id: (n) => n.name,
+  },
+  // Secrets Manager appends a hyphen and six random characters to the name; the id is the ARN.
+  "aws:secretsmanager/secret:Secret": {
+    arn: (n) => `secretsmanager:${n.region}:${AWS_ACCOUNT}:secret:${n.name}-${n.hash(6)}`,
+    id: (n) => n.arn,
+  },
+  "aws:sns/topic:Topic": { arn: (n) => `sns:${n.region}:${AWS_ACCOUNT}:${n.name}`, id: (n) => n.arn },
+  "aws:kms/key:Key": {
+    arn: (n) => `kms:${n.region}:${AWS_ACCOUNT}:key/${uuidOf(n.hash(32))}`,
+    id: (n) => n.arn.split("/")[1]!,
+  },
+  // The instance's id is its resource id (db-...), its ARN names the identifier.
+  "aws:rds/instance:Instance": {
+    arn: (n) => `rds:${n.region}:${AWS_ACCOUNT}:db:${String(n.inputs.identifier ?? n.name)}`,
+    id: (n) => `db-${n.hash(26).toUpperCase()}`,
+  },
+  "aws:rds/proxy:Proxy": {
+    arn: (n) => `rds:${n.region}:${AWS_ACCOUNT}:db-proxy:prx-${n.hash(17)}`,
+    id: (n) => n.name,
+  },
+  "aws:rds/subnetGroup:SubnetGroup": {
+    arn: (n) => `rds:${n.region}:${AWS_ACCOUNT}:subgrp:${n.name}`,
+    id: (n) => n.name,
+  },
+  "aws:eks/cluster:Cluster": { arn: (n) => `eks:${n.region}:${AWS_ACCOUNT}:cluster/${n.name}`, id: (n) => n.name },
+  "aws:ecr/repository:Repository": {
+    arn: (n) => `ecr:${n.region}:${AWS_ACCOUNT}:repository/${n.name}`,
+    id: (n) => n.name,
+  },
+  "aws:route53/healthCheck:HealthCheck": {
+    arn: (n) => `route53:::healthcheck/${uuidOf(n.hash(32))}`,
+    id: (n) => n.arn.split("/")[1]!,
+  },
+  "aws:budgets/budget:Budget": {
+    arn: (n) => `budgets::${AWS_ACCOUNT}:budget/${n.name}`,
+    id: (n) => `${AWS_ACCOUNT}:${n.name}`,
+  },
+};
+
+/** AWS: the documented id and ARN of the type (AWS_FORMS, EC2_IDS), or an EC2-like pair for a type not listed. */
+function awsIdentity(
+  type: string,
+  name: string,
+  inputs: Inputs,
+  ctx: MockContext,
+): { id: string; arn: string; name: string } {
+  // The input that names it (most types `name`; RDS `identifier`, composite alarms `alarmName`, dashboards
+  // `dashboardName`), or Pulumi's autoname: the logical name, a hyphen and seven random characters.
+  const own = String(
+    inputs.name ?? inputs.identifier ?? inputs.alarmName ?? inputs.dashboardName ?? `${name}-${shortHash(name)}`,
+  );
+  const names = {
+    name: own,
+    region: String(inputs.region ?? ctx.awsRegion),
+    inputs,
+    hash: (length: number) => shortHash(`${type}::${name}`, length),
+  };
+  const form = AWS_FORMS[type];
+  if (form) {
+    const arn = `arn:aws:${form.arn(names)}`;
+    return { arn, id: form.id({ ...names, arn }), name: own };
+  }
+  const [, mod = ""] = type.split(":");
   const kind = type
     .split(":")
     .pop()!
     .replace(/[A-Z]/g, (c, i) => (i ? "-" : "") + c.toLowerCase());
-  return `${kind}-${shortHash(`${type}::${name}`, 17)}`;
+  const ec2 = EC2_IDS[type] ?? { prefix: kind, arnType: kind };
+  const id = `${ec2.prefix}-${names.hash(17)}`;
+  return { id, arn: `arn:aws:${mod.split("/")[0]}:${names.region}:${AWS_ACCOUNT}:${ec2.arnType}/${id}`, name: own };
 }
 
-function azureName(name: string, inputs: Inputs): string {
-  // azure-native names each resource by a `<thing>Name` input that is not its parents' name.
-  const own = Object.entries(inputs).find(
-    ([k, v]) =>
-      k.endsWith("Name") &&
-      typeof v === "string" &&
-      !["resourceGroupName", "virtualNetworkName", "serverName", "registryName", "resourceName"].includes(k),
-  );
-  return (own?.[1] as string | undefined) ?? `${name}${shortHash(name, 6)}`;
+/** A UUID-shaped string from 32 hex digits (KMS key ids, Route 53 health check ids). */
+function uuidOf(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
+
+/**
+ * Azure Resource Manager ids (https://learn.microsoft.com/en-us/azure/azure-resource-manager/management/resource-name-rules
+ * lists each namespace and type): the provider namespace, then the type path from the top resource down, each segment with
+ * the input that names it (`=value`: a fixed name). The leaf's input is the resource's own name.
+ */
+const ARM: Record<string, { ns: string; path: ReadonlyArray<readonly [string, string]> }> = {
+  "azure-native:applicationinsights:Component": { ns: "Microsoft.Insights", path: [["components", "resourceName"]] },
+  "azure-native:applicationinsights:WebTest": { ns: "Microsoft.Insights", path: [["webtests", "webTestName"]] },
+  "azure-native:containerregistry:Registry": {
+    ns: "Microsoft.ContainerRegistry",
+    path: [["registries", "registryName"]],
+  },
+  "azure-native:containerservice:ManagedCluster": {
+    ns: "Microsoft.ContainerService",
+    path: [["managedClusters", "resourceName"]],
+  },
+  "azure-native:containerservice:AgentPool": {
+    ns: "Microsoft.ContainerService",
+    path: [
+      ["managedClusters", "resourceName"],
+      ["agentPools", "agentPoolName"],
+    ],
+  },
+  "azure-native:dbforpostgresql:Server": { ns: "Microsoft.DBforPostgreSQL", path: [["flexibleServers", "serverName"]] },
+  "azure-native:dbforpostgresql:Database": {
+    ns: "Microsoft.DBforPostgreSQL",
+    path: [
+      ["flexibleServers", "serverName"],
+      ["databases", "databaseName"],
+    ],
+  },
+  "azure-native:dbforpostgresql:Configuration": {
+    ns: "Microsoft.DBforPostgreSQL",
+    path: [
+      ["flexibleServers", "serverName"],
+      ["configurations", "configurationName"],
+    ],
+  },
+  "azure-native:keyvault:Vault": { ns: "Microsoft.KeyVault", path: [["vaults", "vaultName"]] },
+  "azure-native:keyvault:Secret": {
+    ns: "Microsoft.KeyVault",
+    path: [
+      ["vaults", "vaultName"],
+      ["secrets", "secretName"],
+    ],
+  },
+  "azure-native:managedidentity:UserAssignedIdentity": {
+    ns: "Microsoft.ManagedIdentity",
+    path: [["userAssignedIdentities", "resourceName"]],
+  },
+  "azure-native:managedidentity:FederatedIdentityCredential": {
+    ns: "Microsoft.ManagedIdentity",
+    path: [
+      ["userAssignedIdentities", "resourceName"],
+      ["federatedIdentityCredentials", "federatedIdentityCredentialResourceName"],
+    ],
+  },
+  "azure-native:monitor:ActionGroup": { ns: "Microsoft.Insights", path: [["actionGroups", "actionGroupName"]] },
+  "azure-native:monitor:MetricAlert": { ns: "Microsoft.Insights", path: [["metricAlerts", "ruleName"]] },
+  "azure-native:monitor:ScheduledQueryRule": { ns: "Microsoft.Insights", path: [["scheduledQueryRules", "ruleName"]] },
+  "azure-native:network:LocalNetworkGateway": {
+    ns: "Microsoft.Network",
+    path: [["localNetworkGateways", "localNetworkGatewayName"]],
+  },
+  "azure-native:network:NatGateway": { ns: "Microsoft.Network", path: [["natGateways", "natGatewayName"]] },
+  "azure-native:network:PublicIPAddress": {
+    ns: "Microsoft.Network",
+    path: [["publicIPAddresses", "publicIpAddressName"]],
+  },
+  "azure-native:network:VirtualNetwork": { ns: "Microsoft.Network", path: [["virtualNetworks", "virtualNetworkName"]] },
+  "azure-native:network:Subnet": {
+    ns: "Microsoft.Network",
+    path: [
+      ["virtualNetworks", "virtualNetworkName"],
+      ["subnets", "subnetName"],
+    ],
+  },
+  "azure-native:network:VirtualNetworkGateway": {
+    ns: "Microsoft.Network",
+    path: [["virtualNetworkGateways", "virtualNetworkGatewayName"]],
+  },
+  "azure-native:network:VirtualNetworkGatewayConnection": {
+    ns: "Microsoft.Network",
+    path: [["connections", "virtualNetworkGatewayConnectionName"]],
+  },
+  "azure-native:operationalinsights:Workspace": {
+    ns: "Microsoft.OperationalInsights",
+    path: [["workspaces", "workspaceName"]],
+  },
+  "azure-native:portal:Dashboard": { ns: "Microsoft.Portal", path: [["dashboards", "dashboardName"]] },
+  "azure-native:privatedns:PrivateZone": { ns: "Microsoft.Network", path: [["privateDnsZones", "privateZoneName"]] },
+  "azure-native:privatedns:VirtualNetworkLink": {
+    ns: "Microsoft.Network",
+    path: [
+      ["privateDnsZones", "privateZoneName"],
+      ["virtualNetworkLinks", "virtualNetworkLinkName"],
+    ],
+  },
+  "azure-native:resources:Deployment": { ns: "Microsoft.Resources", path: [["deployments", "deploymentName"]] },
+  "azure-native:storage:StorageAccount": { ns: "Microsoft.Storage", path: [["storageAccounts", "accountName"]] },
+  "azure-native:storage:BlobContainer": {
+    ns: "Microsoft.Storage",
+    path: [
+      ["storageAccounts", "accountName"],
+      ["blobServices", "=default"],
+      ["containers", "containerName"],
+    ],
+  },
+  "azure-native:web:AppServicePlan": { ns: "Microsoft.Web", path: [["serverfarms", "name"]] },
+  "azure-native:web:WebApp": { ns: "Microsoft.Web", path: [["sites", "name"]] },
+  "azure-native:web:WebAppApplicationSettings": {
+    ns: "Microsoft.Web",
+    path: [
+      ["sites", "name"],
+      ["config", "=appsettings"],
+    ],
+  },
+};
+
+/**
+ * Azure extension resources, which live under another resource's id (`scope`, `resourceUri`, a cluster) rather than
+ * in a resource group of their own: their id is that id, then `/providers/<namespace>/<type>/<name>`.
+ */
+const ARM_EXTENSIONS: Record<string, (name: string, inputs: Inputs) => { under: string; path: string; own: string }> = {
+  "azure-native:authorization:RoleAssignment": extension(
+    "Microsoft.Authorization/roleAssignments",
+    (name, i) => i.roleAssignmentName ?? mockGuid(`role-assignment::${name}`),
+    (i) => i.scope,
+  ),
+  "azure-native:authorization:ManagementLockByScope": extension(
+    "Microsoft.Authorization/locks",
+    (name, i) => i.lockName ?? name,
+    (i) => i.scope,
+  ),
+  "azure-native:consumption:Budget": extension(
+    "Microsoft.Consumption/budgets",
+    (name, i) => i.budgetName ?? name,
+    (i) => i.scope,
+  ),
+  "azure-native:monitor:DiagnosticSetting": extension(
+    "Microsoft.Insights/diagnosticSettings",
+    (name, i) => i.name ?? name,
+    (i) => i.resourceUri,
+  ),
+  "azure-native:kubernetesconfiguration:Extension": extension(
+    "Microsoft.KubernetesConfiguration/extensions",
+    (name, i) => i.extensionName ?? name,
+    aksId,
+  ),
+  "azure-native:kubernetesconfiguration:FluxConfiguration": extension(
+    "Microsoft.KubernetesConfiguration/fluxConfigurations",
+    (name, i) => i.fluxConfigurationName ?? name,
+    aksId,
+  ),
+};
+
+/** An extension resource of type `path`, named by `own`, under the id `under` gives. */
+function extension(
+  path: string,
+  own: (name: string, i: Inputs) => unknown,
+  under: (i: Inputs) => unknown,
+): (name: string, inputs: Inputs) => { under: string; path: string; own: string } {
+  return (name, i) => {
+    const value = String(own(name, i));
+    return { under: String(under(i)), path: `${path}/${value}`, own: value };
+  };
+}
+
+/** The AKS cluster a cluster extension is installed on (clusterRp/clusterResourceName/clusterName). */
+function aksId(i: Inputs): string {
+  return `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${String(i.resourceGroupName)}/providers/${String(i.clusterRp ?? "Microsoft.ContainerService")}/${String(i.clusterResourceName ?? "managedClusters")}/${String(i.clusterName)}`;
+}
+
+/** Azure: the ARM id and the resource's own name (ARM, ARM_EXTENSIONS; a type not listed gets the generic form). */
+function azureIdentity(type: string, name: string, inputs: Inputs): { id: string; name: string } {
+  const autoname = `${name}${shortHash(name, 6)}`;
+  const ext = ARM_EXTENSIONS[type]?.(name, inputs);
+  if (ext) return { id: `${ext.under}/providers/${ext.path}`, name: ext.own };
+  if (type === "azure-native:resources:ResourceGroup") {
+    const own = String(inputs.resourceGroupName ?? autoname);
+    return { id: `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${own}`, name: own };
+  }
+  const arm = ARM[type];
+  const group = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${String(inputs.resourceGroupName ?? autoname)}`;
+  if (!arm) {
+    const [, mod = ""] = type.split(":");
+    return { id: `${group}/providers/Microsoft.${mod}/${type.split(":").pop()}/${autoname}`, name: autoname };
+  }
+  const segments = arm.path.map(([armType, key], i) => {
+    const value = key.startsWith("=")
+      ? key.slice(1)
+      : String(inputs[key] ?? (i === arm.path.length - 1 ? autoname : `${key}-unknown`));
+    return `${armType}/${value}`;
+  });
+  const own = segments[segments.length - 1]!.split("/")[1]!;
+  return { id: `${group}/providers/${arm.ns}/${segments.join("/")}`, name: own };
+}
+
+/** A GCP resource's own name: `name`, or the id input its type names it by, or an autoname. */
+function gcpName(name: string, inputs: Inputs): string {
+  const own = inputs.name ?? inputs.repositoryId ?? inputs.secretId ?? inputs.accountId ?? inputs.membershipId;
+  return own === undefined ? `${name}-${shortHash(name)}` : String(own);
+}
+
+/**
+ * GCP ids as the provider sets them (terraform-provider-google, each resource's "Import" section), for the types whose
+ * id the program passes on; others get `projects/<project>/<kind>s/<name>`.
+ */
+const GCP_IDS: Record<
+  string,
+  (n: { project: string; region: string; location: string; name: string; logical: string; inputs: Inputs }) => string
+> = {
+  // Monitoring objects are ids the service assigns: the id is the `name` TYPE_OUTPUTS gives.
+  "gcp:monitoring/notificationChannel:NotificationChannel": (n) =>
+    `projects/${n.project}/notificationChannels/${parseInt(shortHash(n.logical, 12), 16)}`,
+  "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": (n) =>
+    `projects/${n.project}/uptimeCheckConfigs/${n.logical}-${shortHash(n.logical, 8)}`,
+  "gcp:monitoring/alertPolicy:AlertPolicy": (n) =>
+    `projects/${n.project}/alertPolicies/${parseInt(shortHash(n.logical, 12), 16)}`,
+  "gcp:compute/network:Network": (n) => `projects/${n.project}/global/networks/${n.name}`,
+  "gcp:compute/subnetwork:Subnetwork": (n) => `projects/${n.project}/regions/${n.region}/subnetworks/${n.name}`,
+  "gcp:compute/firewall:Firewall": (n) => `projects/${n.project}/global/firewalls/${n.name}`,
+  "gcp:compute/globalAddress:GlobalAddress": (n) => `projects/${n.project}/global/addresses/${n.name}`,
+  "gcp:compute/externalVpnGateway:ExternalVpnGateway": (n) =>
+    `projects/${n.project}/global/externalVpnGateways/${n.name}`,
+  "gcp:compute/haVpnGateway:HaVpnGateway": (n) => `projects/${n.project}/regions/${n.region}/vpnGateways/${n.name}`,
+  "gcp:compute/router:Router": (n) => `projects/${n.project}/regions/${n.region}/routers/${n.name}`,
+  "gcp:compute/vPNTunnel:VPNTunnel": (n) => `projects/${n.project}/regions/${n.region}/vpnTunnels/${n.name}`,
+  "gcp:container/cluster:Cluster": (n) => `projects/${n.project}/locations/${n.location}/clusters/${n.name}`,
+  "gcp:artifactregistry/repository:Repository": (n) =>
+    `projects/${n.project}/locations/${n.location}/repositories/${n.name}`,
+  "gcp:cloudfunctionsv2/function:Function": (n) => `projects/${n.project}/locations/${n.location}/functions/${n.name}`,
+  "gcp:secretmanager/secret:Secret": (n) => `projects/${n.project}/secrets/${n.name}`,
+  "gcp:serviceaccount/account:Account": (n) =>
+    `projects/${n.project}/serviceAccounts/${n.name}@${n.project}.iam.gserviceaccount.com`,
+  "gcp:gkehub/membership:Membership": (n) => `projects/${n.project}/locations/${n.location}/memberships/${n.name}`,
+  "gcp:sql/databaseInstance:DatabaseInstance": (n) => n.name,
+  "gcp:storage/bucket:Bucket": (n) => n.name,
+};
 
 export function mockResource(
   type: string,
@@ -354,24 +719,39 @@ export function mockResource(
   let id: string;
   const generic: Inputs = {};
   if (pkg === "aws") {
-    id = awsId(type, name);
-    const service = mod.split("/")[0];
-    generic.arn = `arn:aws:${service}:${ctx.awsRegion}:${AWS_ACCOUNT}:${type.split(":").pop()!.toLowerCase()}/${inputs.name ?? id}`;
-    generic.name = inputs.name ?? `${name}-${shortHash(name)}`;
+    const aws = awsIdentity(type, name, inputs, ctx);
+    id = aws.id;
+    generic.arn = aws.arn;
+    generic.name = aws.name;
     generic.tagsAll = inputs.tags;
   } else if (pkg === "azure-native") {
-    const rname = azureName(name, inputs);
-    const group = (inputs.resourceGroupName as string | undefined) ?? rname;
-    id = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${group}/providers/Microsoft.${mod}/${type.split(":").pop()}/${rname}`;
-    generic.name = rname;
+    const azure = azureIdentity(type, name, inputs);
+    id = azure.id;
+    generic.name = azure.name;
   } else if (pkg === "gcp") {
-    const rname = (inputs.name as string | undefined) ?? `${name}-${shortHash(name)}`;
+    const rname = gcpName(name, inputs);
     const kind = type.split(":").pop()!.toLowerCase();
     const project = (inputs.project as string | undefined) ?? ctx.gcpProject;
-    id = `projects/${project}/${kind}s/${rname}`;
+    const form = GCP_IDS[type];
+    id = form
+      ? form({
+          project,
+          region: String(inputs.region ?? ctx.gcpRegion),
+          location: String(inputs.location ?? ctx.gcpRegion),
+          name: rname,
+          logical: name,
+          inputs,
+        })
+      : `projects/${project}/${kind}s/${rname}`;
     generic.name = rname;
     generic.project = project;
     generic.selfLink = `https://www.googleapis.com/${mod.split("/")[0]}/v1/${id}`;
+  } else if (pkg === "cloudflare") {
+    // Cloudflare's object ids are 32 hex digits (https://developers.cloudflare.com/fundamentals/account/find-account-and-zone-ids/).
+    id = shortHash(`${type}::${name}`, 32);
+  } else if (type === "vercel:index/project:Project") {
+    // Vercel project ids start with prj_ (https://vercel.com/docs/projects/overview).
+    id = `prj_${shortHash(`${type}::${name}`, 28)}`;
   } else {
     id = `${name}-${shortHash(`${type}::${name}`, 12)}`;
   }

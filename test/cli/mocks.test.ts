@@ -79,3 +79,116 @@ describe("the plan's mocks answer in the forms the clouds document", () => {
     );
   });
 });
+
+/**
+ * Ids and ARNs the program hands from one resource to another (scopes, role names, subnet ids, pool ids): each in the
+ * form the cloud gives it (the sources are named beside AWS_FORMS, EC2_IDS, ARM, ARM_EXTENSIONS and GCP_IDS).
+ */
+describe("the plan's mocks name resources as the clouds do", () => {
+  const ACCT = "123456789012";
+  const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg";
+  const mock = (type: string, inputs: Record<string, unknown> = {}, name = "dev-x") => {
+    const { id, state } = mockResource(type, name, inputs, ctx);
+    return { id, arn: state.arn, name: state.name, state };
+  };
+
+  it.each([
+    // IAM is global (no region); a role's id is its name, which RolePolicy.role takes.
+    ["aws:iam/role:Role", { name: "fn-role" }, "fn-role", `arn:aws:iam::${ACCT}:role/fn-role`],
+    ["aws:lambda/function:Function", { name: "q" }, "q", `arn:aws:lambda:us-west-2:${ACCT}:function:q`],
+    [
+      "aws:cloudwatch/logGroup:LogGroup",
+      { name: "/aws/lambda/q" },
+      "/aws/lambda/q",
+      `arn:aws:logs:us-west-2:${ACCT}:log-group:/aws/lambda/q`,
+    ],
+    ["aws:cloudwatch/eventRule:EventRule", { name: "r" }, "r", `arn:aws:events:us-west-2:${ACCT}:rule/r`],
+    [
+      "aws:sns/topic:Topic",
+      { name: "t", region: "us-east-1" },
+      `arn:aws:sns:us-east-1:${ACCT}:t`,
+      `arn:aws:sns:us-east-1:${ACCT}:t`,
+    ],
+  ])("%s", (type, inputs, id, arn) => {
+    expect(mock(type, inputs)).toMatchObject({ id, arn });
+  });
+
+  it("AWS: secrets carry Secrets Manager's six-character suffix, EC2 resources their prefixed ids, RDS its resource id", () => {
+    const secret = mock("aws:secretsmanager/secret:Secret", { name: "tricloud/dev/aws/signing-key" });
+    expect(secret.arn).toMatch(
+      new RegExp(`^arn:aws:secretsmanager:us-west-2:${ACCT}:secret:tricloud/dev/aws/signing-key-[0-9A-Za-z]{6}$`),
+    );
+    expect(secret.id).toBe(secret.arn);
+    for (const [type, prefix] of [
+      ["aws:ec2/securityGroup:SecurityGroup", "sg"],
+      ["aws:ec2/routeTable:RouteTable", "rtb"],
+      ["aws:ec2/natGateway:NatGateway", "nat"],
+      ["aws:ec2/eip:Eip", "eipalloc"],
+      ["aws:ec2/vpc:Vpc", "vpc"],
+      ["aws:ec2/launchTemplate:LaunchTemplate", "lt"],
+    ] as const)
+      expect(mock(type).id, type).toMatch(new RegExp(`^${prefix}-[0-9a-f]{17}$`));
+    const db = mock("aws:rds/instance:Instance", { identifier: "dev-aws-db-pg" });
+    expect(db.id).toMatch(/^db-[0-9A-Z]{26}$/);
+    expect(db.arn).toBe(`arn:aws:rds:us-west-2:${ACCT}:db:dev-aws-db-pg`);
+    expect(mock("aws:kms/key:Key").id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
+  it("Azure: ARM ids with the provider's namespace, plural types and parents, and each resource's own name", () => {
+    const acr = mock("azure-native:containerregistry:Registry", {
+      registryName: "triclouddev9a7547",
+      resourceGroupName: "rg",
+    });
+    expect(acr).toMatchObject({
+      id: `${SUB}/providers/Microsoft.ContainerRegistry/registries/triclouddev9a7547`,
+      name: "triclouddev9a7547",
+    });
+    expect(mock("azure-native:keyvault:Secret", { vaultName: "v", secretName: "s", resourceGroupName: "rg" }).id).toBe(
+      `${SUB}/providers/Microsoft.KeyVault/vaults/v/secrets/s`,
+    );
+    expect(
+      mock("azure-native:storage:BlobContainer", { accountName: "a", containerName: "c", resourceGroupName: "rg" }).id,
+    ).toBe(`${SUB}/providers/Microsoft.Storage/storageAccounts/a/blobServices/default/containers/c`);
+    expect(
+      mock("azure-native:network:Subnet", { virtualNetworkName: "vnet", subnetName: "s", resourceGroupName: "rg" }).id,
+    ).toBe(`${SUB}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/s`);
+    const flux = mock("azure-native:kubernetesconfiguration:Extension", {
+      clusterName: "aks",
+      clusterResourceName: "managedClusters",
+      clusterRp: "Microsoft.ContainerService",
+      extensionName: "flux",
+      resourceGroupName: "rg",
+    });
+    expect(flux).toMatchObject({
+      name: "flux",
+      id: `${SUB}/providers/Microsoft.ContainerService/managedClusters/aks/providers/Microsoft.KubernetesConfiguration/extensions/flux`,
+    });
+    const scope = `${SUB}/providers/Microsoft.KeyVault/vaults/v`;
+    expect(mock("azure-native:authorization:RoleAssignment", { scope }).id).toMatch(
+      new RegExp(`^${scope}/providers/Microsoft\\.Authorization/roleAssignments/[0-9a-f-]{36}$`),
+    );
+  });
+
+  it("GCP: ids as the provider sets them, and Cloud SQL's connection name from the instance's own name", () => {
+    expect(mock("gcp:container/cluster:Cluster", { name: "k", location: "us-central1-a" }).id).toBe(
+      "projects/tricloud-dev/locations/us-central1-a/clusters/k",
+    );
+    expect(mock("gcp:compute/subnetwork:Subnetwork", { name: "s" }).id).toBe(
+      "projects/tricloud-dev/regions/us-central1/subnetworks/s",
+    );
+    expect(mock("gcp:compute/network:Network", { name: "n" }).id).toBe("projects/tricloud-dev/global/networks/n");
+    const sql = mock("gcp:sql/databaseInstance:DatabaseInstance", {}, "dev-gcp-db-pg");
+    expect(sql.state.connectionName).toBe(`tricloud-dev:us-central1:${String(sql.name)}`);
+    expect(sql.name).not.toBe("dev-gcp-db-pg");
+    const channel = mock("gcp:monitoring/notificationChannel:NotificationChannel");
+    expect(channel.state.name).toBe(channel.id);
+    expect(channel.id).toMatch(/^projects\/tricloud-dev\/notificationChannels\/\d+$/);
+  });
+
+  it("Cloudflare ids are 32 hex digits, Vercel projects prj_; a VPN tunnel without a range avoids AWS's reserved ones", () => {
+    expect(mock("cloudflare:index/loadBalancerPool:LoadBalancerPool").id).toMatch(/^[0-9a-f]{32}$/);
+    expect(mock("vercel:index/project:Project").id).toMatch(/^prj_[0-9a-z]{28}$/);
+    const vpn = mock("aws:ec2/vpnConnection:VpnConnection").state;
+    expect(String(vpn.tunnel1VgwInsideAddress)).not.toMatch(/^169\.254\.[0-5]\./);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { shortHash } from "../../cli/plan/mock-state";
+import { mockResource } from "../../cli/plan/mock-state";
 import { renderMarkdown } from "../../cli/plan/comment";
 import { edgeSection, renderTable } from "../../cli/plan/render";
 import type { PlannedResource } from "../../cli/plan/report";
@@ -30,8 +30,16 @@ const T = {
 const ZONE = { dev: "4e82a1628ed2d675efe44fac7f64d18e", prod: "cda861c660795ba56ac12da3258c65e2" };
 const ACCOUNT = "ba6fb676222fb26c5aaa5d0f5119f81a";
 
-/** The id the offline plan's mocks give a Cloudflare or Vercel resource (cli/plan/mock-state.ts). */
-const mockId = (r: PlannedResource) => `${r.name}-${shortHash(`${r.type}::${r.name}`, 12)}`;
+/** The id the offline plan's mocks give a Cloudflare or Vercel resource (cli/plan/mock-state.ts; no cloud context). */
+const mockId = (r: PlannedResource) =>
+  mockResource(r.type, r.name, r.inputs, {
+    project: "tricloud",
+    stack: "dev",
+    awsRegion: "us-west-2",
+    azureLocation: "eastus",
+    gcpProject: "p",
+    gcpRegion: "us-central1",
+  }).id;
 const pool = (report: Awaited<ReturnType<typeof planStack>>, cloud: string) =>
   oneOfType(report, T.pool, `-api-${cloud}`);
 

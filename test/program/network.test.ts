@@ -69,7 +69,7 @@ describe.each(["dev", "prod"])("%s network plan", (stack) => {
     for (const t of privateTables) {
       const routes = input(t, "routes") as Record<string, unknown>[];
       expect(routes).toHaveLength(1);
-      expect(routes[0]!.natGatewayId).toMatch(/^nat-gateway-/);
+      expect(routes[0]!.natGatewayId).toMatch(/^nat-[0-9a-f]{17}$/);
       expect(routes[0]!.gatewayId).toBeUndefined();
     }
   });

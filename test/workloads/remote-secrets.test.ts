@@ -328,7 +328,8 @@ describe("the store entries and what the External Secrets identities may do with
     ).toEqual([]);
     const [policy] = ofType(r, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.endsWith("-external-secrets"));
     const doc = JSON.parse(String(policy!.inputs.policy));
-    const arn = (k: string) => expect.stringMatching(new RegExp(`secret/${k}$`));
+    // Secrets Manager ARNs end in the name, a hyphen and six random characters.
+    const arn = (k: string) => expect.stringMatching(new RegExp(`:secret:${k}-[0-9A-Za-z]{6}$`));
     expect(doc.Statement).toEqual([
       {
         Effect: "Allow",
