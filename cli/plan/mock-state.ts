@@ -194,9 +194,10 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
     principalId: mockGuid(`principal::${name}`),
     clientId: mockGuid(`client::${name}`),
   }),
-  "azure-native:containerservice:ManagedCluster": (name, _i, ctx) => ({
-    fqdn: `${name}-${shortHash(name, 8)}.hcp.${ctx.azureLocation}.azmk8s.io`,
-    privateFQDN: `${name}-${shortHash(name, 8)}.privatelink.${ctx.azureLocation}.azmk8s.io`,
+  // The API server's names start with the cluster's DNS prefix (dnsPrefix; the cluster's name without one).
+  "azure-native:containerservice:ManagedCluster": (name, inputs, ctx) => ({
+    fqdn: `${String(inputs.dnsPrefix ?? name)}-${shortHash(name, 8)}.hcp.${ctx.azureLocation}.azmk8s.io`,
+    privateFQDN: `${String(inputs.dnsPrefix ?? name)}-${shortHash(name, 8)}.privatelink.${ctx.azureLocation}.azmk8s.io`,
     identityProfile: {
       kubeletidentity: { objectId: mockGuid(`kubelet::${name}`), clientId: mockGuid(`kubelet-client::${name}`) },
     },

@@ -163,6 +163,8 @@ describe("the plan's mocks name resources as the clouds do", () => {
       name: "flux",
       id: `${SUB}/providers/Microsoft.ContainerService/managedClusters/aks/providers/Microsoft.KubernetesConfiguration/extensions/flux`,
     });
+    const aks = mock("azure-native:containerservice:ManagedCluster", { dnsPrefix: "tricloud-dev" }).state;
+    expect(String(aks.fqdn)).toMatch(/^tricloud-dev-[0-9a-f]{8}\.hcp\.eastus\.azmk8s\.io$/);
     const scope = `${SUB}/providers/Microsoft.KeyVault/vaults/v`;
     expect(mock("azure-native:authorization:RoleAssignment", { scope }).id).toMatch(
       new RegExp(`^${scope}/providers/Microsoft\\.Authorization/roleAssignments/[0-9a-f-]{36}$`),
