@@ -195,16 +195,22 @@ async function main(): Promise<void> {
       return summarize(ids, started, started + seconds * 1000);
     };
 
-    /** Runs a phase, with the process's CPU and the statements sent to PostgreSQL (this thread's nodes only) per event FINAL at its origin. */
+    /**
+     * Runs a phase, with the process's CPU, the whole machine's, and the statements sent to PostgreSQL (this
+     * thread's nodes only) per event FINAL at its origin.
+     */
     const costed = async <T extends { finals: number }>(run: () => Promise<T>) => {
       const cpu0 = process.cpuUsage();
+      const machine0 = machineBusyMs();
       const sent0 = pgStatementsSent();
       const out = await run();
       const cpu = process.cpuUsage(cpu0);
+      const machine1 = machineBusyMs();
       const per = Math.max(1, out.finals);
       return {
         ...out,
         cpuMs: (cpu.user + cpu.system) / 1000 / per,
+        machineMs: machine0 === undefined || machine1 === undefined ? undefined : (machine1 - machine0) / per,
         statements: THREADS ? undefined : (pgStatementsSent() - sent0) / per,
       };
     };
@@ -222,13 +228,7 @@ async function main(): Promise<void> {
         sweep.push({ clients, perSec: step.perSec, p99: step.p99 });
       }
     const CONCURRENCY = sweep.length ? sweep.reduce((a, b) => (b.perSec > a.perSec ? b : a)).clients : CLIENTS[0]!;
-    const machineBefore = machineBusyMs();
     const saturation = await costed(() => closed("sat", SECONDS, CONCURRENCY));
-    const machineAfter = machineBusyMs();
-    const machinePerEventMs =
-      machineBefore === undefined || machineAfter === undefined
-        ? undefined
-        : (machineAfter - machineBefore) / Math.max(1, saturation.finals);
     const half = await costed(() => open("half", saturation.perSec / 2, SECONDS));
     sampleMemory();
     // Wait for the certificates to reach every cloud, then count FINALs per node.
@@ -275,7 +275,7 @@ async function main(): Promise<void> {
       ["per finalized event at saturation (all three nodes and the clients)", perEvent(saturation)],
       [
         "CPU of the whole machine per finalized event at saturation (every process: this one, PostgreSQL and anything else running; /proc/stat)",
-        machinePerEventMs === undefined ? "not measured (no /proc/stat)" : `${machinePerEventMs.toFixed(2)} ms`,
+        saturation.machineMs === undefined ? "not measured (no /proc/stat)" : `${saturation.machineMs.toFixed(2)} ms`,
       ],
       [
         "half load (open loop)",

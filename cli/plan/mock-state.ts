@@ -157,9 +157,6 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
       tunnel2CgwInsideAddress: host(inputs.tunnel2InsideCidr, 2),
     };
   },
-  "azure-native:resources:ResourceGroup": (name, inputs) => ({
-    name: inputs.resourceGroupName ?? `${name}${shortHash(name, 6)}`,
-  }),
   "gcp:compute/globalAddress:GlobalAddress": (name, inputs) => ({ address: inputs.address ?? "10.255.0.0" }),
   // Clusters, databases and registries (components/<cloud>/{cluster,database,registry}.ts).
   "aws:eks/cluster:Cluster": (name, inputs, ctx) => ({
@@ -253,8 +250,6 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   "azure-native:storage:StorageAccount": (name, inputs) => ({
     primaryEndpoints: { blob: `https://${inputs.accountName ?? name}.blob.core.windows.net/` },
   }),
-  // A container is named by containerName (azureName would take its account's accountName).
-  "azure-native:storage:BlobContainer": (name, inputs) => ({ name: inputs.containerName ?? name }),
   "azure-native:keyvault:Vault": (name, inputs) => ({
     properties: { ...(inputs.properties as Inputs), vaultUri: `https://${inputs.vaultName ?? name}.vault.azure.net/` },
   }),

@@ -59,9 +59,10 @@ export function createApp(d: AppDeps): Hono {
       limitBytes: maxSize,
     });
   const limitOf = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => tooLarge(c, maxSize) });
-  const single = limitOf(d.bodyLimitBytes);
   // A peer's batch carries up to MAX_BATCH_MESSAGES messages: 16 times the limit (1 MiB by default).
-  const batch = limitOf(16 * d.bodyLimitBytes);
+  const batchBytes = 16 * d.bodyLimitBytes;
+  const single = limitOf(d.bodyLimitBytes);
+  const batch = limitOf(batchBytes);
   // The limit reads a chunked body itself; a body that breaks while it reads (bad chunk
   // framing, an aborted upload) is the client's fault: a 400, logged as such, not a 500.
   app.use("/v1/*", async (c, next) => {
@@ -73,7 +74,7 @@ export function createApp(d: AppDeps): Hono {
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
     const length = c.req.header("content-length");
     if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
-      const maxSize = batched ? 16 * d.bodyLimitBytes : d.bodyLimitBytes;
+      const maxSize = batched ? batchBytes : d.bodyLimitBytes;
       if (parseInt(length, 10) > maxSize) return tooLarge(c, maxSize);
       return next();
     }
