@@ -270,7 +270,7 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
       },
       child,
     );
-    new aws.secretsmanager.SecretVersion(
+    const loginValue = new aws.secretsmanager.SecretVersion(
       `${name}-proxy-login`,
       {
         secretId: login.id,
@@ -292,7 +292,7 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
       },
       child,
     );
-    new aws.iam.RolePolicy(
+    const readLogin = new aws.iam.RolePolicy(
       `${name}-proxy-policy`,
       {
         role: role.id,
@@ -352,7 +352,8 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
         vpcSecurityGroupIds: [sg.id],
         tags,
       },
-      child,
+      // The proxy logs in with the secret's value through the role (preflight-aws-rds-proxy-login-first).
+      { ...child, dependsOn: [loginValue, readLogin] },
     );
     const group = new aws.rds.ProxyDefaultTargetGroup(
       `${name}-proxy-targets`,

@@ -63,6 +63,15 @@ const AKS_LOG_CATEGORIES = [
   "guard",
 ];
 
+/**
+ * A passed / failed request or probe in Application Insights' classic tables (`requests`,
+ * `availabilityResults`, the tables a query scoped to the component reads). Their `success`
+ * column is a string there ("True"/"False"; Microsoft Learn's mapping of legacy columns,
+ * https://learn.microsoft.com/en-us/azure/azure-monitor/app/convert-classic-resource) and a bool
+ * in the workspace's AppRequests: compared as text, the query means the same on either.
+ */
+export const PASSED = 'iff(tostring(success) in~ ("true", "1"), 1.0, 0.0)';
+export const FAILED = 'tostring(success) in~ ("false", "0")';
 const iso = (minutes: number) => (minutes % 60 === 0 ? `PT${minutes / 60}H` : `PT${minutes}M`);
 
 /**
@@ -317,7 +326,7 @@ export class AzureObservability extends pulumi.ComponentResource {
         [
           "availabilityResults",
           `| where name == "${testName("origin")}"`,
-          `| summarize longRatio = 1.0 - avg(todouble(success)), shortRatio = 1.0 - avgif(todouble(success), timestamp > ago(${w.shortWindowMinutes}m))`,
+          `| summarize longRatio = 1.0 - avg(${PASSED}), shortRatio = 1.0 - avgif(${PASSED}, timestamp > ago(${w.shortWindowMinutes}m))`,
           `| where longRatio > ${threshold} and shortRatio > ${threshold}`,
         ].join("\n"),
         w.longWindowMinutes,
@@ -381,7 +390,7 @@ export class AzureObservability extends pulumi.ComponentResource {
       logAlert(
         `fn-${f.name}-errors`,
         `Function App ${f.name}: more than ${T.functionErrorPercent} % of requests failing`,
-        pulumi.interpolate`${requests}\n| summarize errorPercent = 100.0 * countif(success == false) / count()\n| where errorPercent > ${T.functionErrorPercent}`,
+        pulumi.interpolate`${requests}\n| summarize errorPercent = 100.0 * countif(${FAILED}) / count()\n| where errorPercent > ${T.functionErrorPercent}`,
         T.evaluationMinutes,
         T.periodMinutes,
         2,
@@ -516,12 +525,12 @@ export function azureDashboard(ids: DashboardIds): inputs.portal.DashboardProper
     ),
     "Availability SLI (share of passing probes)": logs(
       "Availability SLI (share of passing probes)",
-      `availabilityResults\n| where name == "${ids.originTest}"\n| summarize sli = avg(todouble(success)) by bin(timestamp, 5m)\n| render timechart`,
+      `availabilityResults\n| where name == "${ids.originTest}"\n| summarize sli = avg(${PASSED}) by bin(timestamp, 5m)\n| render timechart`,
     ),
     "Function errors": ids.apps.length
       ? logs(
           "Function errors",
-          `requests\n| where cloud_RoleName in~ (${apps})\n| summarize failed = countif(success == false) by bin(timestamp, 5m), cloud_RoleName\n| render timechart`,
+          `requests\n| where cloud_RoleName in~ (${apps})\n| summarize failed = countif(${FAILED}) by bin(timestamp, 5m), cloud_RoleName\n| render timechart`,
           fnScope,
         )
       : markdown("Function errors"),

@@ -271,6 +271,7 @@ const STACK_RULES = [
   "preflight-aws-eks-auto-mode-cluster-role",
   "preflight-aws-lambda-waits-for-vpc-permissions",
   "preflight-aws-log-groups-first",
+  "preflight-aws-rds-proxy-login-first",
   "preflight-aws-eks-argocd-capability-access",
 ];
 
@@ -675,5 +676,41 @@ describe.each(["dev", "prod"])("the %s plan and the AWS rules", (stack) => {
       String(input(a, "policyArn")).split("/").pop(),
     );
     expect(agent.filter((p) => p === "AWSXrayWriteOnlyAccess")).toHaveLength(2);
+  });
+});
+
+describe("preflight-aws-rds-proxy-login-first", () => {
+  const name = "preflight-aws-rds-proxy-login-first";
+  const role = r("aws:iam/role:Role", {});
+  const secret = r("aws:secretsmanager/secret:Secret", {});
+  const value = r("aws:secretsmanager/secretVersion:SecretVersion", {}, { dependencies: [secret.urn] });
+  const grant = r(
+    "aws:iam/rolePolicy:RolePolicy",
+    {
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: ["arn"] }],
+      }),
+    },
+    { dependencies: [role.urn] },
+  );
+  const proxy = (dependencies: string[]) => r("aws:rds/proxy:Proxy", { engineFamily: "POSTGRESQL" }, { dependencies });
+
+  it("takes a proxy that waits for its login's value and for the grant to read it", () => {
+    expect(findings(name, [role, secret, value, grant, proxy([role.urn, secret.urn, value.urn, grant.urn])])).toEqual(
+      [],
+    );
+  });
+  it("names what a proxy that only references its role and secret should wait for", () => {
+    const racing = proxy([role.urn, secret.urn]);
+    expect(findings(name, [role, secret, value, grant, racing])).toMatchObject([
+      { urn: racing.urn, level: "warning", property: "dependsOn", value: value.name },
+      { urn: racing.urn, level: "warning", property: "dependsOn", value: grant.name },
+    ]);
+  });
+  it("the prod plan's proxy waits for both", async () => {
+    const plan = await planStack("prod");
+    expect(ofType(plan, "aws:rds/proxy:Proxy")).toHaveLength(1);
+    expect(plan.preflight.filter((f) => f.rule === name)).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import {
 } from "@tricloud/vocabulary/sizes";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { mockId } from "../helpers/platform";
+import { FAILED, PASSED } from "../../components/azure/observability";
 
 const settings = { asOf: "2026-11-30" };
 const rule = (name: string): PreflightRule => {
@@ -462,5 +463,40 @@ describe("preflight-azure-role-assignment-principal-type", () => {
     );
     expect(deployer.length).toBeGreaterThan(0);
     for (const g of deployer) expect(g.inputs.principalType).toBe("User");
+  });
+});
+
+describe("preflight-azure-log-query-success-type", () => {
+  const SQR = "azure-native:monitor:ScheduledQueryRule";
+  const DASH = "azure-native:portal:Dashboard";
+  const name = "preflight-azure-log-query-success-type";
+  const alert = (query: string) => res(SQR, { criteria: { allOf: [{ query, timeAggregation: "Count" }] } });
+  const dashboard = (query: string) =>
+    res(DASH, {
+      properties: {
+        lenses: [{ parts: [{ metadata: { inputs: [{ name: "Query", isOptional: true, value: query }] } }] }],
+      },
+    });
+
+  it("refuses success compared with a bool literal or turned into a number, in alerts and dashboard parts", () => {
+    expect(run(name, alert("requests\n| summarize n = countif(success == false)"))).toMatchObject([
+      { rule: name, property: "criteria.allOf[0].query", value: "success == false" },
+    ]);
+    expect(run(name, alert("availabilityResults | summarize avg(todouble(success))"))[0]).toMatchObject({
+      value: "todouble(success)",
+    });
+    expect(run(name, dashboard("requests | where success != True"))).toMatchObject([
+      { property: "properties.lenses[0].parts[0].metadata.inputs[0].value", value: "success != True" },
+    ]);
+  });
+  it("takes the comparisons as text the program writes (PASSED, FAILED)", () => {
+    expect(run(name, alert(`requests | summarize countif(${FAILED}), avg(${PASSED})`))).toEqual([]);
+    expect(run(name, dashboard(`availabilityResults | summarize sli = avg(${PASSED})`))).toEqual([]);
+  });
+  it.each(["dev", "prod"])("finds nothing in the %s plan's alerts and dashboards", async (stack) => {
+    const r = await planStack(stack);
+    expect(r.preflight.filter((f) => f.rule === name)).toEqual([]);
+    const queries = ofType(r, SQR).map((q) => JSON.stringify(q.inputs));
+    expect(queries.some((q) => q.includes("tostring(success)"))).toBe(true);
   });
 });

@@ -1012,6 +1012,56 @@ const orderingRules: PreflightRule[] = [
     },
   },
   {
+    name: "preflight-aws-rds-proxy-login-first",
+    description:
+      "RDS Proxy logs in with the Secrets Manager secret of each auth, through its role: the proxy should wait for the secret's value and for the role policy that lets it read it, or its targets report unavailable until both exist.",
+    level: "warning",
+    source: src("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-setup.html"),
+    checkStack: (resources) => {
+      const byUrn = byUrnOf(resources);
+      return resources
+        .filter((p) => p.type === T.proxy)
+        .flatMap((p) => {
+          const deps = (p.dependencies ?? []).map((u) => byUrn.get(u));
+          const role = deps.find((d) => d?.type === T.role);
+          const secrets = deps.filter((d) => d?.type === T.secret);
+          const waits = waitsFor(p, byUrn);
+          const missing: StackFinding[] = [];
+          for (const secret of secrets) {
+            const values = resources.filter(
+              (v) =>
+                v.type === "aws:secretsmanager/secretVersion:SecretVersion" && v.dependencies?.includes(secret!.urn),
+            );
+            if (values.length > 0 && !values.some((v) => waits.has(v.urn)))
+              missing.push({
+                urn: p.urn,
+                property: "dependsOn",
+                value: values[0]!.name,
+                expected: "wait for the login secret's value (its SecretVersion)",
+              });
+          }
+          const grants = role
+            ? resources.filter(
+                (g) =>
+                  g.type === T.rolePolicy &&
+                  g.dependencies?.includes(role.urn) &&
+                  statementsOf(parseJson(g.props.policy)).some((st) =>
+                    actionsOf(st).includes("secretsmanager:GetSecretValue"),
+                  ),
+              )
+            : [];
+          if (grants.length > 0 && !grants.some((g) => waits.has(g.urn)))
+            missing.push({
+              urn: p.urn,
+              property: "dependsOn",
+              value: grants[0]!.name,
+              expected: "wait for the role policy granting secretsmanager:GetSecretValue on the login",
+            });
+          return missing;
+        });
+    },
+  },
+  {
     name: "preflight-aws-log-groups-first",
     description:
       "Lambda, RDS and EKS create their log groups never expiring unless a log group of the exact name exists first: create it with a retention and make the resource wait for it.",

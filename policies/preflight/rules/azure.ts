@@ -112,6 +112,26 @@ const looksShared = (name: string) => !/[0-9a-f]{6,}|\d{4,}/i.test(name.replace(
 const isFlex = (props: Record<string, any>) =>
   props.functionAppConfig !== undefined && String(props.kind ?? "").includes("functionapp");
 
+/** `success` compared with a bool literal or turned into a number (Application Insights' column types differ). */
+const UNTYPED_SUCCESS = /\bsuccess\s*[=!]=\s*(?:true|false)\b|\bto(?:double|real|int|long)\(\s*success\s*\)/i;
+
+/** Every log query in a scheduled query rule (criteria.allOf[].query) or a dashboard part (an input named Query). */
+function queriesIn(props: Record<string, any>): { path: string; value: string }[] {
+  const found: { path: string; value: string }[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (value && typeof value === "object") {
+      const obj = value as Record<string, unknown>;
+      if (typeof obj.query === "string") found.push({ path: path ? `${path}.query` : "query", value: obj.query });
+      if (obj.name === "Query" && typeof obj.value === "string")
+        found.push({ path: `${path}.value`, value: obj.value });
+      for (const [k, v] of Object.entries(obj)) walk(v, path ? `${path}.${k}` : k);
+    }
+  };
+  walk(props, "");
+  return found;
+}
+
 export const azureRules: readonly PreflightRule[] = [
   // ---- names: characters, lengths, global uniqueness ------------------------------------------------------
   // Charset and length of vault, storage, registry and server names come from Azure's API specs
@@ -505,6 +525,22 @@ export const azureRules: readonly PreflightRule[] = [
       }
       return out;
     },
+  },
+  {
+    name: "preflight-azure-log-query-success-type",
+    description:
+      'Application Insights\' classic tables (requests, availabilityResults, dependencies: what a query scoped to the component reads) hold `success` as a string ("True"/"False"), the workspace\'s App* tables as a bool: a query that compares it with a bool literal or converts it with todouble() depends on which it reads, so a failing-request or SLI alert may never fire.',
+    level: "error",
+    source: src("https://learn.microsoft.com/en-us/azure/azure-monitor/app/convert-classic-resource"),
+    types: ["azure-native:monitor:ScheduledQueryRule", "azure-native:portal:Dashboard"],
+    check: (props) =>
+      queriesIn(props)
+        .filter(({ value }) => UNTYPED_SUCCESS.test(value))
+        .map(({ path, value }) => ({
+          property: path,
+          value: value.match(UNTYPED_SUCCESS)![0],
+          expected: 'success compared as text, e.g. tostring(success) in~ ("false", "0")',
+        })),
   },
   {
     name: "preflight-azure-role-assignment-principal-type",
