@@ -70,6 +70,17 @@ const AKS_LOG_CATEGORIES = [
  * https://learn.microsoft.com/en-us/azure/azure-monitor/app/convert-classic-resource) and a bool
  * in the workspace's AppRequests: compared as text, the query means the same on either.
  */
+/**
+ * AKS's kube_node_status_condition series of a node that is not Ready: condition Ready, status
+ * false or unknown. `status2` (Ready/NotReady) is the filter the AKS team set for removal, asking
+ * alerts to use `status` instead (https://github.com/Azure/AKS/issues/1997); the metric's
+ * dimensions: https://learn.microsoft.com/en-us/azure/azure-monitor/reference/supported-metrics/microsoft-containerservice-managedclusters-metrics
+ */
+export const NODE_NOT_READY = [
+  { key: "condition", values: ["Ready"] },
+  { key: "status", values: ["false", "unknown"] },
+] as const;
+
 export const PASSED = 'iff(tostring(success) in~ ("true", "1"), 1.0, 0.0)';
 export const FAILED = 'tostring(success) in~ ("false", "0")';
 const iso = (minutes: number) => (minutes % 60 === 0 ? `PT${minutes / 60}H` : `PT${minutes}M`);
@@ -373,10 +384,7 @@ export class AzureObservability extends pulumi.ComponentResource {
         "GreaterThan",
         0,
         "Average",
-        [
-          { name: "condition", operator: "Include", values: ["Ready"] },
-          { name: "status2", operator: "Include", values: ["False", "Unknown"] },
-        ],
+        NODE_NOT_READY.map((d) => ({ name: d.key, operator: "Include", values: [...d.values] })),
       ),
     );
 
@@ -470,6 +478,7 @@ export function azureDashboard(ids: DashboardIds): inputs.portal.DashboardProper
     namespace: string,
     metric: string,
     aggregationType: number,
+    filters?: readonly { key: string; values: readonly string[] }[],
   ) => ({
     type: "Extension/HubsExtension/PartType/MonitorChartPart",
     inputs: [{ name: "sharedTimeRange", isOptional: true }],
@@ -489,6 +498,14 @@ export function azureDashboard(ids: DashboardIds): inputs.portal.DashboardProper
                 metricVisualization: { displayName: title },
               },
             ],
+            // operator 0: the portal's "equals" (any of the values).
+            ...(filters
+              ? {
+                  filterCollection: {
+                    filters: filters.map((f) => ({ key: f.key, operator: 0, values: [...f.values] })),
+                  },
+                }
+              : {}),
           },
         },
       },
@@ -550,6 +567,7 @@ export function azureDashboard(ids: DashboardIds): inputs.portal.DashboardProper
       "Microsoft.ContainerService/managedClusters",
       "kube_node_status_condition",
       4,
+      NODE_NOT_READY,
     ),
   };
   return {

@@ -10,7 +10,7 @@ import {
 } from "@tricloud/vocabulary/sizes";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { mockId } from "../helpers/platform";
-import { FAILED, PASSED } from "../../components/azure/observability";
+import { FAILED, NODE_NOT_READY, PASSED } from "../../components/azure/observability";
 
 const settings = { asOf: "2026-11-30" };
 const rule = (name: string): PreflightRule => {
@@ -498,5 +498,37 @@ describe("preflight-azure-log-query-success-type", () => {
     expect(r.preflight.filter((f) => f.rule === name)).toEqual([]);
     const queries = ofType(r, SQR).map((q) => JSON.stringify(q.inputs));
     expect(queries.some((q) => q.includes("tostring(success)"))).toBe(true);
+  });
+});
+
+describe("preflight-azure-aks-node-condition-dimension", () => {
+  const name = "preflight-azure-aks-node-condition-dimension";
+  const alert = (dims: { name: string; operator: string; values: string[] }[]) =>
+    res("azure-native:monitor:MetricAlert", {
+      criteria: { allOf: [{ metricName: "kube_node_status_condition", dimensions: dims }] },
+    });
+  it("warns on the status2 filter and takes status", () => {
+    expect(run(name, alert([{ name: "status2", operator: "Include", values: ["NotReady"] }]))).toMatchObject([
+      { level: "warning", property: "criteria.allOf[0].dimensions[0].name", value: "status2" },
+    ]);
+    expect(
+      run(name, alert([...NODE_NOT_READY].map((d) => ({ name: d.key, operator: "Include", values: [...d.values] })))),
+    ).toEqual([]);
+  });
+  it("the prod plan's node alert and dashboard chart filter condition Ready, status false or unknown", async () => {
+    const r = await planStack("prod");
+    expect(r.preflight.filter((f) => f.rule === name)).toEqual([]);
+    const alerts = ofType(r, "azure-native:monitor:MetricAlert").filter((a) =>
+      JSON.stringify(a.inputs).includes("kube_node_status_condition"),
+    );
+    expect(alerts).toHaveLength(1);
+    expect(input(alerts[0]!, "criteria.allOf.0.dimensions")).toEqual([
+      { name: "condition", operator: "Include", values: ["Ready"] },
+      { name: "status", operator: "Include", values: ["false", "unknown"] },
+    ]);
+    const dashboard = JSON.stringify(ofType(r, "azure-native:portal:Dashboard")[0]!.inputs);
+    expect(dashboard).toContain(
+      '"filterCollection":{"filters":[{"key":"condition","operator":0,"values":["Ready"]},{"key":"status","operator":0,"values":["false","unknown"]}]}',
+    );
   });
 });

@@ -543,6 +543,29 @@ export const azureRules: readonly PreflightRule[] = [
         })),
   },
   {
+    name: "preflight-azure-aks-node-condition-dimension",
+    description:
+      "AKS's kube_node_status_condition metric: the status2 filter (Ready/NotReady) was set for removal; a not-Ready alert filters condition Ready with status false or unknown.",
+    level: "warning",
+    source: src(
+      "https://learn.microsoft.com/en-us/azure/azure-monitor/reference/supported-metrics/microsoft-containerservice-managedclusters-metrics",
+    ),
+    types: ["azure-native:monitor:MetricAlert"],
+    check: (props) =>
+      each(props, "criteria.allOf[]")
+        .filter(({ value }) => value?.metricName === "kube_node_status_condition")
+        .flatMap(({ path, value }) =>
+          (Array.isArray(value.dimensions) ? value.dimensions : [])
+            .map((d: { name?: string }, i: number) => ({ d, i }))
+            .filter(({ d }: { d: { name?: string } }) => d?.name === "status2")
+            .map(({ i }: { i: number }) => ({
+              property: `${path}.dimensions[${i}].name`,
+              value: "status2",
+              expected: "status (true, false, unknown) with condition Ready (https://github.com/Azure/AKS/issues/1997)",
+            })),
+        ),
+  },
+  {
     name: "preflight-azure-role-assignment-principal-type",
     description:
       "Azure refuses a role assignment whose principalType does not match its principal (UnmatchedPrincipalType); azure-native sends User when none is given, so a grant to a managed identity must say ServicePrincipal.",
