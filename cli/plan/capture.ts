@@ -260,3 +260,104 @@ export class Capture {
     this.registrations.push({ urn, type, name, parent: parent?.urn ?? null, custom, protect, dependencies });
   }
 }
+
+type Resolver = (v: unknown, isKnown: boolean, isSecret: boolean, deps?: unknown[], err?: Error) => void;
+
+/**
+ * For one run under the mocks: a resource's output properties become Outputs when the program
+ * first reads them, not all at construction. The SDK's transferProperties (runtime/rpc.js) makes
+ * an Output for every input and output property of every resource, four pending promises and a
+ * Proxy each, and most are never read: a prod plan made 6,587 of them and its program read 178.
+ * A property read before the registration answers gets the SDK's pending Output,
+ * settled when it answers; one read after gets an Output of the settled values. Either way it is
+ * the SDK's own Output class, settled with the same arguments. Returns the function that puts
+ * the SDK's transferProperties back.
+ */
+export function lazyOutputsForMocks(): () => void {
+  const load = createRequire(createRequire(__filename).resolve("@pulumi/pulumi"));
+  type Transfer = (onto: any, label: unknown, props: Record<string, unknown>) => Record<string, Resolver>;
+  const rpc = load("./runtime/rpc") as { transferProperties: Transfer };
+  const { isGrpcError } = load("./errors") as { isGrpcError: (err: unknown) => boolean };
+  const { Output } = pulumiSdk() as unknown as {
+    Output: new (resources: unknown, ...promises: Promise<unknown>[]) => unknown;
+  };
+  const transferProperties = rpc.transferProperties;
+  rpc.transferProperties = (onto: any, label: unknown, props: Record<string, unknown>) => {
+    const resolvers: Record<string, Resolver> = {};
+    for (const k of Object.keys(props)) {
+      if (k === "id" || k === "urn") continue;
+      if (Object.prototype.hasOwnProperty.call(onto, k))
+        throw new Error(`Property '${k}' is already initialized on target '${String(label)}`);
+      let settled: { args: [unknown, boolean, boolean, unknown[]]; err?: Error } | undefined;
+      let settle: ((args: [unknown, boolean, boolean, unknown[]], err?: Error) => void) | undefined;
+      const make = () => {
+        if (settled) {
+          const { args, err } = settled;
+          const p = (v: unknown) => (err ? Promise.reject(err) : Promise.resolve(v));
+          return new Output(onto, p(args[0]), p(args[1]), p(args[2]), p(args[3]));
+        }
+        const pending = [0, 1, 2, 3].map(() => {
+          let resolve!: (v: unknown) => void;
+          let reject!: (e: Error) => void;
+          const promise = new Promise<unknown>((res, rej) => ((resolve = res), (reject = rej)));
+          return { promise, resolve, reject };
+        });
+        settle = (args, err) => pending.forEach((d, i) => (err ? d.reject(err) : d.resolve(args[i])));
+        return new Output(onto, ...pending.map((d) => d.promise));
+      };
+      Object.defineProperty(onto, k, {
+        configurable: true,
+        enumerable: true,
+        get() {
+          const value = make();
+          Object.defineProperty(onto, k, { value, writable: true, enumerable: true, configurable: true });
+          return value;
+        },
+        set(value: unknown) {
+          Object.defineProperty(onto, k, { value, writable: true, enumerable: true, configurable: true });
+        },
+      });
+      resolvers[k] = (v, isKnown, isSecret, deps = [], err) => {
+        if (err && isGrpcError(err)) return;
+        const args: [unknown, boolean, boolean, unknown[]] = [v, isKnown, isSecret, deps];
+        if (settle) settle(args, err);
+        else settled = { args, err };
+      };
+    }
+    return resolvers;
+  };
+  return () => {
+    rpc.transferProperties = transferProperties;
+  };
+}
+
+/**
+ * For one run under the mocks: no API-version aliases. A provider package adds them to every
+ * resource it makes through `pulumi.mergeOptions(opts, { aliases: [{ type }, ...] })` (azure-native
+ * gives a Subnet 60, one per API version it ever had). An alias matches a resource to state
+ * recorded under another name or type; a plan starts from no state, so they change nothing in it.
+ * But the SDK makes Outputs and a URN of each in the constructor, awaits them one after another and
+ * builds a protobuf message of each for the monitor: without them, a prod plan makes 30 scavenges
+ * instead of 47. Only a merge of type-only aliases is changed; aliases the program gives stay.
+ * Returns the function that puts the SDK's mergeOptions back.
+ */
+export function noVersionAliasesForMocks(): () => void {
+  const sdk = pulumiSdk() as unknown as { mergeOptions: (a: unknown, b: unknown) => unknown };
+  const mergeOptions = sdk.mergeOptions;
+  sdk.mergeOptions = (a, b) => mergeOptions(a, typeAliasesOnly(b) ? {} : b);
+  return () => {
+    sdk.mergeOptions = mergeOptions;
+  };
+}
+
+/** `{ aliases: [{ type: "..." }, ...] }` and nothing else: what a provider package merges in. */
+function typeAliasesOnly(opts: unknown): boolean {
+  if (!opts || typeof opts !== "object") return false;
+  const { aliases, ...rest } = opts as { aliases?: unknown };
+  return (
+    Object.keys(rest).length === 0 &&
+    Array.isArray(aliases) &&
+    aliases.length > 0 &&
+    aliases.every((a) => a && typeof a === "object" && Object.keys(a).length === 1 && typeof a.type === "string")
+  );
+}
