@@ -3,17 +3,17 @@
 "use strict";
 const path = require("node:path");
 
-// V8's compiled code of every module (the provider SDKs' and ours), kept between runs: Node 20
-// has no module.enableCompileCache, and this cut `tricloud plan --stack prod` by about 9 % of
-// its CPU time. For plan only: the hook compiles with vm.Script, which cannot import() (PGlite,
-// used by `node` and `local`, does). DISABLE_V8_COMPILE_CACHE=1 turns it off.
+// V8's compiled code of every module (the provider SDKs' and ours), kept between runs
+// (bin/compile-cache.cjs). For plan only: the hook compiles with vm.Script, which cannot import()
+// (PGlite, used by `node` and `local`, does). DISABLE_V8_COMPILE_CACHE=1 turns it off.
 if (process.argv[2] === "plan") {
-  require("v8-compile-cache-lib").install({
-    cacheDir: path.join(
-      process.env.TRICLOUD_CACHE_DIR || path.join(__dirname, "..", "node_modules", ".cache"),
-      "tricloud-v8",
-    ),
-  });
+  if (!process.env.DISABLE_V8_COMPILE_CACHE)
+    require("./compile-cache.cjs").install(
+      path.join(process.env.TRICLOUD_CACHE_DIR || path.join(__dirname, "..", "node_modules", ".cache"), "tricloud-v8"),
+    );
+  // zod compiles a validator (new Function) for each object schema on its first parse; a plan
+  // parses each schema once or a few times, where that costs more than it saves (about 45 ms).
+  require("zod").config({ jitless: true });
   // Parts of the Pulumi SDK a plan never calls (the Automation API, function serialisation) load
   // only if something touches them (bin/lazy-modules.cjs).
   require("./lazy-modules.cjs").install();
