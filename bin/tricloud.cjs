@@ -7,10 +7,13 @@ const path = require("node:path");
 // (bin/compile-cache.cjs). For plan only: the hook compiles with vm.Script, which cannot import()
 // (PGlite, used by `node` and `local`, does). DISABLE_V8_COMPILE_CACHE=1 turns it off.
 if (process.argv[2] === "plan") {
-  if (!process.env.DISABLE_V8_COMPILE_CACHE)
-    require("./compile-cache.cjs").install(
-      path.join(process.env.TRICLOUD_CACHE_DIR || path.join(__dirname, "..", "node_modules", ".cache"), "tricloud-v8"),
-    );
+  const root = path.join(__dirname, "..");
+  const cacheRoot = process.env.TRICLOUD_CACHE_DIR || path.join(root, "node_modules", ".cache");
+  if (!process.env.DISABLE_V8_COMPILE_CACHE) {
+    require("./compile-cache.cjs").install(path.join(cacheRoot, "tricloud-v8"));
+    // Where the provider SDKs' requires led last time (bin/resolve-cache.cjs).
+    require("./resolve-cache.cjs").install(path.join(cacheRoot, "tricloud-v8"), root);
+  }
   // zod compiles a validator (new Function) for each object schema on its first parse; a plan
   // parses each schema once or a few times, where that costs more than it saves (about 45 ms).
   require("zod").config({ jitless: true });
