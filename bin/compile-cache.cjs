@@ -2,8 +2,9 @@
 // has no module.enableCompileCache. Hand-written because v8-compile-cache-lib asks V8 for new
 // cached data on every compile (produceCachedData), even when V8 took the cached data it was given,
 // and so serialised every module again and rewrote its whole 9 MB file at the end of every run.
-// Here a module's code is serialised only when it had none or V8 refused it, after the module ran
-// (so the functions it called are in it), and the file is written only when something was added.
+// Here a module's code is serialised only when it had none or V8 refused it, at the end of the run
+// (so the code of every function the run called is in it, not only the module's top level, and a
+// later run compiles none of them), and the file is written only when something was added.
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");
@@ -59,7 +60,7 @@ const withoutShebang = (content) => (content.startsWith("#!") ? content.replace(
 
 /** Installs the cache for CommonJS modules compiled from now on; `dir` holds one file per Node version. */
 function install(dir) {
-  const file = path.join(dir, `${process.version}-${process.arch}.v8cache`);
+  const file = path.join(dir, `${process.version}-${process.arch}-run.v8cache`);
   const { index, data } = read(file);
   const fresh = new Map();
   const compile = Module.prototype._compile;
@@ -82,11 +83,14 @@ function install(dir) {
     require.cache = Module._cache;
     const wrapper = script.runInThisContext({ filename, displayErrors: true });
     const result = wrapper.call(mod.exports, mod.exports, require, mod, filename, path.dirname(filename));
-    if (cachedData === undefined || script.cachedDataRejected) fresh.set(filename, [hash, script.createCachedData()]);
+    if (cachedData === undefined || script.cachedDataRejected) fresh.set(filename, [hash, script]);
     return result;
   };
+  // At exit, so the code of every function the run called is in it, not only the module's top level.
   process.once("exit", () => {
-    if (fresh.size > 0) write(file, index, data, fresh);
+    if (fresh.size === 0) return;
+    for (const [name, [hash, script]] of fresh) fresh.set(name, [hash, script.createCachedData()]);
+    write(file, index, data, fresh);
   });
 }
 
