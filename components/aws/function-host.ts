@@ -80,10 +80,13 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
 
     let dbHost: pulumi.Input<string> = args.database.host;
     let dbTargetSg: pulumi.Input<string> = args.database.securityGroupId;
+    // What the function's first calls need besides its role: its secrets' values and, behind the proxy, its target.
+    const ready: pulumi.Resource[] = [];
     if (args.rdsProxy) {
       const proxy = this.rdsProxy(name, args, sg.id, tags);
       dbHost = proxy.endpoint;
       dbTargetSg = proxy.securityGroupId;
+      ready.push(proxy.target);
     } else {
       postgresRule(
         "ingress",
@@ -119,7 +122,7 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
       `tricloud/${args.environment}/aws/signing-key`,
       "Ed25519 private key of the AWS quorum node (PKCS#8 PEM)",
     );
-    new aws.secretsmanager.SecretVersion(
+    const signingKeyValue = new aws.secretsmanager.SecretVersion(
       `${name}-signing-key`,
       { secretId: signingKey.id, secretString: pulumi.secret(args.privateKeyPem) },
       child,
@@ -129,7 +132,7 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
       `tricloud/${args.environment}/aws/database-url`,
       "PostgreSQL URL of the AWS quorum node",
     );
-    new aws.secretsmanager.SecretVersion(
+    const dbUrlValue = new aws.secretsmanager.SecretVersion(
       `${name}-database-url`,
       {
         secretId: dbUrl.id,
@@ -194,6 +197,9 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
             [HOST_ENV.publicKeys]: args.publicKeysJson,
             [HOST_ENV.schema]: functionSchema("aws"),
             [HOST_ENV.poolMax]: String(FUNCTION_POOL_MAX),
+            // RDS Proxy refuses a startup packet's options ("Feature not supported: RDS Proxy currently
+            // doesn't support command-line options"): the runtime sets its session settings another way.
+            ...(args.rdsProxy ? { [HOST_ENV.dbPooler]: "rds-proxy" } : {}),
             ...(args.corsOrigins?.length ? { [HOST_ENV.corsOrigins]: JSON.stringify(args.corsOrigins) } : {}),
             [HOST_ENV.privateKeySecretArn]: signingKey.arn,
             [HOST_ENV.databaseUrlSecretArn]: dbUrl.arn,
@@ -204,7 +210,7 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
         // The inline policy holds the ENI permissions: CreateFunction in a VPC fails until the role has them, and
         // without them the function cannot log or read its secrets on its first invocations.
       },
-      { parent: this, dependsOn: [logGroup, policy] },
+      { parent: this, dependsOn: [logGroup, policy, signingKeyValue, dbUrlValue, ...ready] },
     );
 
     // The public origin behind Cloudflare. Since 2025 a public URL needs both permissions.
@@ -364,12 +370,12 @@ export class AwsFunctionHost extends pulumi.ComponentResource implements Functio
       },
       child,
     );
-    new aws.rds.ProxyTarget(
+    const target = new aws.rds.ProxyTarget(
       `${name}-proxy-target`,
       { dbProxyName: proxy.name, targetGroupName: group.name, dbInstanceIdentifier: args.database.instanceIdentifier },
       child,
     );
-    return { endpoint: proxy.endpoint, securityGroupId: sg.id };
+    return { endpoint: proxy.endpoint, securityGroupId: sg.id, target };
   }
 }
 

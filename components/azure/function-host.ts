@@ -19,6 +19,7 @@ import {
   type FunctionHost,
   type FunctionHostBaseArgs,
 } from "../shared/platform";
+import { PGBOUNCER_PORT } from "./database";
 import { packageBlobName, uploadPackage, writePackage } from "./package-upload";
 
 export interface AzureFunctionHostArgs extends FunctionHostBaseArgs {
@@ -310,6 +311,9 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       [HOST_ENV.publicKeys]: args.publicKeysJson,
       [HOST_ENV.schema]: functionSchema("azure"),
       [HOST_ENV.poolMax]: String(FUNCTION_POOL_MAX),
+      // PgBouncer (transaction pooling) refuses the runtime's startup options and cannot keep a
+      // named prepared statement: the runtime sets its session settings another way, unnamed.
+      ...(args.database.port === PGBOUNCER_PORT ? { [HOST_ENV.dbPooler]: "pgbouncer" } : {}),
       [HOST_ENV.reconcileSchedule]: `0 */${args.reconcileEveryMinutes} * * * *`,
       ...(args.corsOrigins?.length ? { [HOST_ENV.corsOrigins]: JSON.stringify(args.corsOrigins) } : {}),
       [HOST_ENV.privateKey]: kvReference(key.uri),

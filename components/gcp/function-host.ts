@@ -32,11 +32,18 @@ export interface GcpFunctionHostArgs extends FunctionHostBaseArgs {
 }
 
 /**
- * Roles Google lists for a user-specified Cloud Build service account that builds functions
- * (https://cloud.google.com/functions/docs/securing/build-custom-sa): write build logs, push the
- * built image; reading the source object is granted on the source bucket only.
+ * Roles Google lists for a user-specified service account that builds functions
+ * (https://cloud.google.com/run/docs/configuring/services/build-service-account): write build logs,
+ * push the built image, and Storage Object Admin "for retrieving the function source from the
+ * Cloud Storage bucket". Google keeps deployed function code in a source bucket of its own
+ * (gcf-v2-sources-<number>-<region>, https://cloud.google.com/functions/docs/building), so a
+ * grant on the program's bucket alone (as before) may not reach what the build reads.
  */
-export const GCP_BUILD_PROJECT_ROLES = ["roles/logging.logWriter", "roles/artifactregistry.writer"] as const;
+export const GCP_BUILD_PROJECT_ROLES = [
+  "roles/logging.logWriter",
+  "roles/artifactregistry.writer",
+  "roles/storage.objectAdmin",
+] as const;
 
 /** The public function's name; peers are given its cloudfunctions.net URL before it exists. */
 export const gcpFunctionName = (environment: string) => `tricloud-${environment}-api`;
@@ -156,13 +163,6 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
         source: bundle.archive(),
       },
       on("storage.googleapis.com"),
-    );
-    buildGrants.push(
-      new gcp.storage.BucketIAMMember(
-        `${name}-build-source-reader`,
-        { bucket: bucket.name, role: "roles/storage.objectViewer", member: buildMember },
-        on("storage.googleapis.com"),
-      ),
     );
 
     const common = {

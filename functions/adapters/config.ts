@@ -1,5 +1,5 @@
 import { CLOUDS, isCloud, otherClouds, type Cloud } from "../core/clouds";
-import { DEFAULT_POOL_MAX, HOST_ENV } from "./env";
+import { DB_POOLERS, DEFAULT_POOL_MAX, HOST_ENV, type DbPooler } from "./env";
 
 /** What every host adapter needs besides its two secrets. */
 export interface HostConfig {
@@ -11,6 +11,8 @@ export interface HostConfig {
   readonly publicKeys: Record<Cloud, string>;
   readonly schema: string;
   readonly poolMax: number;
+  /** A connection pooler between the function and PostgreSQL (TRICLOUD_DB_POOLER). */
+  readonly dbPooler?: DbPooler;
   readonly databaseCaCert?: string;
   readonly logLevel: string;
   /** Browser origins the API answers CORS for. */
@@ -46,6 +48,11 @@ export function hostConfigFromEnv(env: Env): HostConfig {
   const poolMax = Number(poolText);
   if (!Number.isInteger(poolMax) || poolMax < 1 || poolMax > 10)
     throw new Error(`${HOST_ENV.poolMax}: expected an integer from 1 to 10, got ${JSON.stringify(poolText)}`);
+  const pooler = env[HOST_ENV.dbPooler] || undefined;
+  if (pooler !== undefined && !(DB_POOLERS as readonly string[]).includes(pooler))
+    throw new Error(
+      `${HOST_ENV.dbPooler}: expected one of ${DB_POOLERS.join(", ")} (or unset for a direct connection), got ${JSON.stringify(pooler)}`,
+    );
   const caCert = env[HOST_ENV.databaseCaCert];
   const corsOrigins = corsOriginsFrom(env[HOST_ENV.corsOrigins]);
   return {
@@ -55,6 +62,7 @@ export function hostConfigFromEnv(env: Env): HostConfig {
     publicKeys: publicKeys as Record<Cloud, string>,
     schema: env[HOST_ENV.schema] || `tricloud_${cloud}`,
     poolMax,
+    ...(pooler ? { dbPooler: pooler as DbPooler } : {}),
     ...(caCert ? { databaseCaCert: caCert } : {}),
     logLevel: env[HOST_ENV.logLevel] || "info",
     ...(corsOrigins.length ? { corsOrigins } : {}),

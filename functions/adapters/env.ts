@@ -15,6 +15,12 @@ export const HOST_ENV = {
   schema: "TRICLOUD_DB_SCHEMA",
   /** Connections per instance (default 2): instances x this stays under the pooler's limit. */
   poolMax: "TRICLOUD_DB_POOL_MAX",
+  /**
+   * "rds-proxy" or "pgbouncer" when a connection pooler sits between the function and PostgreSQL:
+   * both refuse a startup packet's `options` (the session settings), and PgBouncer's transaction
+   * pooling cannot keep a named prepared statement; unset for a direct connection.
+   */
+  dbPooler: "TRICLOUD_DB_POOLER",
   /** Optional CA certificate (PEM) of the database server, when no public CA signs it (Cloud SQL). */
   databaseCaCert: "TRICLOUD_DB_CA_CERT",
   logLevel: "TRICLOUD_LOG_LEVEL",
@@ -29,6 +35,10 @@ export const HOST_ENV = {
   /** Azure: the NCRONTAB schedule of the reconciler's timer trigger. */
   reconcileSchedule: "TRICLOUD_RECONCILE_SCHEDULE",
 } as const;
+
+/** The connection poolers TRICLOUD_DB_POOLER names. */
+export const DB_POOLERS = ["rds-proxy", "pgbouncer"] as const;
+export type DbPooler = (typeof DB_POOLERS)[number];
 
 /** Per-instance pool size when the environment does not say: small, because instances multiply it. */
 export const DEFAULT_POOL_MAX = 2;

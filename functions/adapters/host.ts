@@ -91,10 +91,17 @@ export class QuorumHost {
   }
 }
 
-/** The production store: `pg` with at most `poolMax` connections, TLS verified against the CA when one is given. */
+/**
+ * The production store: `pg` with at most `poolMax` connections, TLS verified against the CA when
+ * one is given, and through a connection pooler when the host names one (pg.ts, `pooler`).
+ */
 export const openPgStore: StoreOpener = async (secrets, config) => {
   return SqlStore.open(
-    pgSql(withCaFile(secrets.databaseUrl, config.databaseCaCert), { max: config.poolMax }),
+    pgSql(withCaFile(secrets.databaseUrl, config.databaseCaCert), {
+      max: config.poolMax,
+      // Declared by the host, or recognised from the URL (pg.ts, behindPooler).
+      ...(config.dbPooler ? { pooler: true } : {}),
+    }),
     "pg",
     config.schema,
   );

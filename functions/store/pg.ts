@@ -16,20 +16,46 @@ export function pgStatementsSent(): number {
  * transaction's statements that do not wait for each other's results therefore share one round
  * trip to the server, and what a connection sends within one tick leaves in one write.
  */
-export function pgSql(connectionString: string, opts: { max?: number } = {}): Sql {
-  const pool = new Pool({ connectionString: withoutJit(connectionString), max: opts.max ?? 10, pipeline: true });
+export function pgSql(connectionString: string, opts: { max?: number; pooler?: boolean } = {}): Sql {
+  const max = opts.max ?? 10;
+  const pooler = opts.pooler ?? behindPooler(connectionString);
+  const pool = new Pool({
+    connectionString: pooler ? connectionString : withoutJit(connectionString),
+    max,
+    pipeline: true,
+  });
+  const prepared = pooler ? unnamed : named;
   // An idle client losing its connection must not crash the node; the next query reconnects.
   pool.on("error", () => undefined);
+  const lanes = sharedLanes(pool, max >= 4 ? 2 : 0);
+  // Behind a pooler the session settings cannot travel in the startup packet: they become the
+  // role's own defaults, which every server session the pooler opens for it then starts with.
+  let settled: Promise<void> | undefined;
+  const ready = () =>
+    (settled ??= pooler
+      ? (async () => {
+          for (const setting of SESSION_SETTINGS) {
+            statementsSent++;
+            await pool.query(`ALTER ROLE CURRENT_USER SET ${setting}`);
+          }
+        })()
+      : Promise.resolve());
   return {
     async query<T>(text: string, params?: unknown[]) {
+      await ready();
       statementsSent++;
-      return (await pool.query(prepared(text, params))).rows as T[];
+      const lane = await lanes.next();
+      if (!lane) return (await pool.query(prepared(text, params))).rows as T[];
+      corkForTick(lane);
+      return (await lane.query(prepared(text, params))).rows as T[];
     },
     async exec(text: string) {
+      await ready();
       statementsSent++;
       await pool.query(text);
     },
     async transaction<T>(fn: (tx: TxRunner) => Promise<T>) {
+      await ready();
       const client = await pool.connect();
       // Every statement sent, settled (its failure kept): none is left running when the client
       // goes back to the pool, and one the caller did not wait for still decides the outcome.
@@ -77,7 +103,53 @@ export function pgSql(connectionString: string, opts: { max?: number } = {}): Sq
       }
     },
     async close() {
+      await lanes.release();
       await pool.end();
+    },
+  };
+}
+
+/**
+ * Connections held for statements outside transactions, each pipelined and corked per tick, taken
+ * in turn: the statements of one tick leave in one write per lane instead of one write each (a
+ * pooled query is its own write, and each write wakes a server process). A lane whose connection
+ * fails is dropped and replaced on the next statement. Transactions keep the rest of the pool.
+ */
+function sharedLanes(pool: Pool, count: number) {
+  const lanes: Array<Promise<PoolClient | undefined>> = [];
+  const drops = new Set<(err?: Error) => void>();
+  let turn = 0;
+  let closed = false;
+  const open = (i: number): Promise<PoolClient | undefined> => {
+    const lane = pool.connect().then(
+      (client) => {
+        // A connection the server or the network dropped leaves the pool, and a new lane takes its place.
+        const drop = (err?: Error) => {
+          if (!drops.delete(drop)) return;
+          client.release(err ?? true);
+          if (!closed && lanes[i] === lane) void open(i); // never rejects: a failed connect is undefined
+        };
+        drops.add(drop);
+        client.on("error", drop);
+        client.once("end", () => drop());
+        return client;
+      },
+      () => undefined,
+    );
+    lanes[i] = lane;
+    return lane;
+  };
+  for (let i = 0; i < count; i++) void open(i);
+  return {
+    async next(): Promise<PoolClient | undefined> {
+      if (count === 0 || closed) return undefined;
+      const i = turn++ % count;
+      return (await lanes[i]) ?? (await open(i));
+    },
+    async release() {
+      closed = true;
+      await Promise.all(lanes);
+      for (const drop of [...drops]) drop();
     },
   };
 }
@@ -94,6 +166,28 @@ function corkForTick(client: PoolClient): void {
   process.nextTick(() => stream.uncork());
 }
 
+/**
+ * Whether a connection string names a connection pooler the host did not declare: an RDS Proxy
+ * endpoint (<name>.proxy-<id>.<region>.rds.amazonaws.com) or PgBouncer's port 6432 (Azure's
+ * built-in PgBouncer listens there). Both refuse the startup options a direct connection gets.
+ */
+export function behindPooler(connectionString: string): boolean {
+  try {
+    const url = new URL(connectionString);
+    return /\.proxy-[a-z0-9]+\.[a-z0-9-]+\.rds\.amazonaws\.com$/i.test(url.hostname) || url.port === "6432";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Behind a pooler, every statement unnamed: PgBouncer's transaction pooling hands each
+ * transaction a server connection of its own, where a statement prepared on another is unknown.
+ */
+function unnamed(text: string, values: unknown[] | undefined): QueryConfig {
+  return values ? { text, values } : { text };
+}
+
 /** Statement names by text: each connection parses a statement once, then only binds and runs it. */
 const names = new Map<string, string>();
 
@@ -102,7 +196,7 @@ const names = new Map<string, string>();
  * same text always has the same name): the server parses and plans it once per connection
  * instead of on every call, which was about a third of its time per statement on the hot path.
  */
-function prepared(text: string, values: unknown[] | undefined): QueryConfig {
+function named(text: string, values: unknown[] | undefined): QueryConfig {
   if (!values) return { text };
   let name = names.get(text);
   if (!name) {
@@ -119,7 +213,8 @@ function prepared(text: string, values: unknown[] | undefined): QueryConfig {
  * a generic plan for `= ANY($1)` over a batch of ids can be a scan, and the half-load latency of
  * `npm run bench:quorum` tripled with it.
  */
-const SESSION = "-c jit=off -c plan_cache_mode=force_custom_plan";
+const SESSION_SETTINGS = ["jit = off", "plan_cache_mode = force_custom_plan"];
+const SESSION = SESSION_SETTINGS.map((setting) => `-c ${setting.replace(/ = /, "=")}`).join(" ");
 
 /** The connection string with SESSION added to its own `options` (which win over the pool's). */
 export function withoutJit(connectionString: string): string {

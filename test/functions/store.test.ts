@@ -6,7 +6,7 @@ import { LEDGER_MIGRATIONS, migrateLedger } from "../../functions/ledger/migrati
 import { MIGRATIONS, migrate } from "../../functions/store";
 import { STORE_MIGRATIONS, applyMigrations } from "../../functions/store/migrations";
 import type { Store } from "../../functions/store/store";
-import { withoutJit } from "../../functions/store/pg";
+import { behindPooler, pgSql, withoutJit } from "../../functions/store/pg";
 import { Client } from "pg";
 import type { SqlStore } from "../../functions/store/sql-store";
 import { keyRings } from "../helpers/cluster";
@@ -448,4 +448,91 @@ describe("the server's sessions", () => {
       }
     },
   );
+});
+
+describe("behind a connection pooler (RDS Proxy, PgBouncer)", () => {
+  it("recognises an RDS Proxy endpoint and PgBouncer's port from the URL", () => {
+    expect(
+      behindPooler("postgres://u:p@tricloud-prod-quorum.proxy-c1a2b3c4d5e6.us-west-2.rds.amazonaws.com:5432/db"),
+    ).toBe(true);
+    expect(behindPooler("postgres://u:p@prod-azure-db-pg1.postgres.database.azure.com:6432/tricloud")).toBe(true);
+    expect(behindPooler("postgres://u:p@prod-aws-db-pg.c1a2b3c4d5e6.us-west-2.rds.amazonaws.com:5432/db")).toBe(false);
+    expect(behindPooler("postgres://u:p@10.137.0.5:5432/tricloud")).toBe(false);
+    expect(behindPooler("host=/var/run/postgresql dbname=db")).toBe(false);
+  });
+
+  it.runIf(DATABASE_URL)(
+    "sends no startup options and no named statements, and makes the session settings the role's own defaults",
+    async () => {
+      const admin = new Client({ connectionString: DATABASE_URL });
+      await admin.connect();
+      const role = `tc_pooled_${process.pid}`;
+      await admin.query(`DROP ROLE IF EXISTS ${role}`);
+      await admin.query(`CREATE ROLE ${role} LOGIN`);
+      const url = new URL(DATABASE_URL!);
+      url.username = role;
+      url.password = "";
+      const sql = pgSql(url.toString(), { max: 2, pooler: true });
+      try {
+        // The first session: no options in its startup packet, so the server's defaults still hold in it.
+        expect(await sql.query<{ jit: string }>("SELECT current_setting('jit') AS jit")).toEqual([{ jit: "on" }]);
+        const text = "SELECT $1::int * 2 AS n";
+        expect(await sql.query(text, [21])).toEqual([{ n: 42 }]);
+        const prepared = await sql.transaction(async (tx) => {
+          expect(await tx.query(text, [2])).toEqual([{ n: 4 }]);
+          return tx.query("SELECT name FROM pg_prepared_statements WHERE statement = $1", [text]);
+        });
+        expect(prepared).toEqual([]);
+        // The settings are the role's defaults: every new session a pooler opens for it starts with them.
+        const defaults = await admin.query<{ setconfig: string[] }>(
+          "SELECT setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = $1",
+          [role],
+        );
+        expect(defaults.rows[0]!.setconfig.sort()).toEqual(["jit=off", "plan_cache_mode=force_custom_plan"]);
+        const fresh = new Client({ connectionString: url.toString() });
+        await fresh.connect();
+        try {
+          expect(
+            (await fresh.query("SELECT current_setting('jit') AS jit, current_setting('plan_cache_mode') AS plans"))
+              .rows,
+          ).toEqual([{ jit: "off", plans: "force_custom_plan" }]);
+        } finally {
+          await fresh.end();
+        }
+      } finally {
+        await sql.close();
+        await admin.query(`DROP ROLE ${role}`);
+        await admin.end();
+      }
+    },
+  );
+});
+
+describe("statements outside transactions share held, pipelined connections", () => {
+  it.runIf(DATABASE_URL)("a held connection the server drops is replaced, and statements go on", async () => {
+    const sql = pgSql(DATABASE_URL!, { max: 4 });
+    const admin = new Client({ connectionString: DATABASE_URL });
+    await admin.connect();
+    try {
+      const pids = new Set<number>();
+      for (let i = 0; i < 4; i++)
+        pids.add((await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"))[0]!.pid);
+      // Two held connections, taken in turn.
+      expect(pids.size).toBe(2);
+      await admin.query("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", [[...pids]]);
+      const after = new Set<number>();
+      for (let attempt = 0; attempt < 40 && after.size < 2; attempt++) {
+        try {
+          after.add((await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"))[0]!.pid);
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 25)); // the statement that met the dropped connection
+        }
+      }
+      expect(after.size).toBe(2);
+      for (const pid of after) expect(pids.has(pid)).toBe(false);
+    } finally {
+      await sql.close();
+      await admin.end();
+    }
+  });
 });

@@ -197,6 +197,24 @@ describe("AWS: Lambda", () => {
         (r) => r.name === "prod-aws-fn-db-from-fn",
       ),
     ).toEqual([]);
+    // RDS Proxy refuses a startup packet's options: the function is told it is behind one (and dev is not).
+    expect(env(oneOfType(prod, "aws:lambda/function:Function"))[HOST_ENV.dbPooler]).toBe("rds-proxy");
+    expect(env(oneOfType(dev, "aws:lambda/function:Function"))[HOST_ENV.dbPooler]).toBeUndefined();
+  });
+
+  it("starts after its secrets hold their values and, in prod, after the proxy has its target", () => {
+    const waits = (r: PlanReport) =>
+      oneOfType(r, "aws:lambda/function:Function").dependencies!.map((u) => u.split("::").pop());
+    expect(waits(dev)).toEqual(
+      expect.arrayContaining(["dev-aws-fn-signing-key", "dev-aws-fn-database-url", "dev-aws-fn-policy"]),
+    );
+    expect(waits(prod)).toEqual(
+      expect.arrayContaining(["prod-aws-fn-signing-key", "prod-aws-fn-database-url", "prod-aws-fn-proxy-target"]),
+    );
+    // The names are the SecretVersions' (the Secrets share them): the function waits for the values, not only the ARNs.
+    const versions = ofType(prod, "aws:secretsmanager/secretVersion:SecretVersion").map((v) => v.urn);
+    const deps = oneOfType(prod, "aws:lambda/function:Function").dependencies!;
+    expect(versions.filter((v) => deps.includes(v) && /fn-(signing-key|database-url)$/.test(v))).toHaveLength(2);
   });
 });
 
@@ -316,6 +334,10 @@ describe("Azure: Flex Consumption Function App", () => {
     expect(
       ofType(dev, "azure-native:dbforpostgresql:Configuration").filter((r) => r.name.includes("pgbouncer")),
     ).toEqual([]);
+    // PgBouncer refuses the runtime's startup options and its transaction pooling keeps no named
+    // statement: the prod app is told it is behind one, dev (port 5432) is not.
+    expect(settings(oneOfType(prod, "azure-native:web:WebApp"), prod)[HOST_ENV.dbPooler]).toBe("pgbouncer");
+    expect(settings(oneOfType(dev, "azure-native:web:WebApp"))[HOST_ENV.dbPooler]).toBeUndefined();
   });
 });
 
