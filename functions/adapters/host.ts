@@ -2,12 +2,20 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
+import { answerThenSettle } from "../node/after-answer";
 import { createNode, type NodeOptions, type QuorumNode } from "../node/node";
 import { pgSql } from "../store/pg";
 import { SqlStore } from "../store/sql-store";
 import type { Store } from "../store/store";
 import type { HostConfig, HostSecrets } from "./config";
 import { keyRingFromPem } from "./keys";
+
+/**
+ * How long a serverless answer waits for the work its request started (node/after-answer.ts): a
+ * replication pass takes tens of milliseconds, a peer that does not answer 2 s per call (the peer
+ * timeout). Longer than that is the reconciler's, which the host's schedule runs every minute.
+ */
+export const SETTLE_MS = 5_000;
 
 /** Opens this instance's store; the default is a small `pg` pool (PGlite never ships in a bundle). */
 export type StoreOpener = (secrets: HostSecrets, config: HostConfig) => Promise<Store>;
@@ -17,6 +25,8 @@ export interface QuorumHostOptions {
   /** Read once per instance (cold start), again only after a failed start. */
   readonly secrets: () => Promise<HostSecrets>;
   readonly openStore?: StoreOpener;
+  /** How long an answer waits for the work its request started (default SETTLE_MS). */
+  readonly settleMs?: number;
   /** Node settings tests inject (clock, breaker timings); production uses the defaults. */
   readonly node?: Partial<Omit<NodeOptions, "keys" | "peers" | "store">>;
 }
@@ -40,7 +50,9 @@ export class QuorumHost {
     } catch (err) {
       return unavailable(err);
     }
-    return node.app.fetch(request);
+    // The work the request started (replication after a submission) before the handler returns:
+    // the platform freezes or throttles the instance once it has.
+    return answerThenSettle(() => Promise.resolve(node.app.fetch(request)), this.opts.settleMs ?? SETTLE_MS);
   }
 
   /** One reconciler pass; throws when the node cannot start, so the host records a failed run. */

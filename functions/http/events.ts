@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { idSchema, payloadSchema } from "../core/envelope";
+import { afterAnswer } from "../node/after-answer";
 import type { Ledger } from "../node/ledger";
 import type { Replicator } from "../replication/replicator";
 import type { Store } from "../store/store";
@@ -41,12 +42,15 @@ export function eventRoutes(d: {
         },
       );
     }
-    // Replication runs after the answer; the reconciler picks up whatever it leaves PENDING.
+    // Replication runs after the answer (a serverless host waits for it before returning: afterAnswer);
+    // the reconciler picks up whatever it leaves PENDING.
     if (result.record.status === "PENDING")
-      void d.replicator.drive(
-        result.record.envelope.eventId,
-        "retry",
-        result.kind === "created" ? result.record : undefined,
+      void afterAnswer(
+        d.replicator.drive(
+          result.record.envelope.eventId,
+          "retry",
+          result.kind === "created" ? result.record : undefined,
+        ),
       );
     if (result.kind === "existing")
       return c.json(

@@ -15,6 +15,7 @@ import {
   type EventStatus,
 } from "../core/quorum";
 import type { Peers, PeerMessage, PeerOutcome } from "../replication/peer-client";
+import { afterAnswer } from "./after-answer";
 import type { AttemptRecord, EventRecord, Store } from "../store/store";
 
 export interface SubmitInput {
@@ -493,7 +494,7 @@ export class Ledger {
       this.d.onStatus?.(eventId, "QUARANTINED", now);
       this.d.log.warn({ eventId, equivocator: proof.cloud, reportedBy }, `quarantined: ${reason}`);
     }
-    if (fresh) for (const cloud of this.d.peers.clouds) void this.d.peers.tell(cloud, eventId, proof);
+    if (fresh) for (const cloud of this.d.peers.clouds) void afterAnswer(this.d.peers.tell(cloud, eventId, proof));
     return this.reload(record);
   }
 

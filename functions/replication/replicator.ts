@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Cloud } from "../core/clouds";
 import { certificateFor, missingClouds } from "../core/quorum";
+import { afterAnswer } from "../node/after-answer";
 import type { Ledger } from "../node/ledger";
 import type { EventRecord, Store } from "../store/store";
 import type { PeerOutcome, Peers } from "./peer-client";
@@ -154,6 +155,7 @@ export class Replicator {
       )
       .finally(() => this.deliveries.delete(task));
     this.deliveries.add(task);
+    void afterAnswer(task);
   }
 }
 
