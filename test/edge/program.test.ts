@@ -3,6 +3,7 @@ import { mockResource } from "../../cli/plan/mock-state";
 import { renderMarkdown } from "../../cli/plan/comment";
 import { edgeSection, renderTable } from "../../cli/plan/render";
 import type { PlannedResource } from "../../cli/plan/report";
+import { readStackFile } from "../../cli/plan/stackfile";
 import { CLOUDFLARE_MANAGED_RULESET_ID, OWASP_CORE_RULESET_ID } from "../../components/cloudflare/waf";
 import { ancestors, input, ofType, oneOfType, planStack } from "../helpers/plan";
 
@@ -187,12 +188,14 @@ describe.each([
     // TXT content in double quotes, as Cloudflare asks.
     expect(byName.get(`_dmarc.${domain}`)!.content).toMatch(/^"v=DMARC1; p=\w+"$/);
     expect(byName.has(`api.${domain}`)).toBe(false);
-    if (stack === "prod")
-      expect(byName.get(`mail.${domain}`)).toMatchObject({
-        type: "MX",
-        content: "mx.tricloud-mail.example",
-        priority: 10,
-      });
+    if (stack === "prod") {
+      // At the domain itself ("@"): the alert contacts' addresses are @<domain>, and mail for them follows its MX.
+      expect(byName.get(domain)).toMatchObject({ type: "MX", content: "mx.tricloud-mail.example", priority: 10 });
+      const contacts = JSON.parse(
+        readStackFile(`${__dirname}/../..`, "tricloud", stack).config["tricloud:alertContacts"]!,
+      );
+      for (const email of contacts.emails as string[]) expect(email.split("@")[1]).toBe(domain);
+    }
   });
 
   it("keeps every edge resource inside its component, and every component registers its outputs", async () => {
