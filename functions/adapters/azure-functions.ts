@@ -41,8 +41,24 @@ export function registerAzureFunctions(host: QuorumHost): void {
   });
 }
 
-// Only inside the Functions host: tests import the factories above without reading the environment.
-if (process.env.FUNCTIONS_WORKER_RUNTIME) {
+/**
+ * Whether this module runs inside the Functions Node worker: the worker provides
+ * @azure/functions-core, which @azure/functions needs to register anything. Not the
+ * FUNCTIONS_WORKER_RUNTIME setting: Flex Consumption refuses it as an app setting
+ * (functionAppConfig.runtime replaces it), and nothing documents that the worker's environment
+ * still carries it.
+ */
+export function insideFunctionsWorker(): boolean {
+  try {
+    require("@azure/functions-core");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Only inside the Functions worker: tests import the factories above without reading the environment.
+if (insideFunctionsWorker()) {
   registerAzureFunctions(
     new QuorumHost({ config: hostConfigFromEnv(process.env), secrets: async () => secretsFromEnv(process.env) }),
   );

@@ -30,15 +30,15 @@ export function pgSql(connectionString: string, opts: { max?: number; pooler?: b
   const lanes = sharedLanes(pool, max >= 4 ? 2 : 0);
   // Behind a pooler the session settings cannot travel in the startup packet: they become the
   // role's own defaults, which every server session the pooler opens for it then starts with.
+  // They only make the node faster, so a failure to set them is not the store's.
   let settled: Promise<void> | undefined;
   const ready = () =>
     (settled ??= pooler
-      ? (async () => {
-          for (const setting of SESSION_SETTINGS) {
-            statementsSent++;
-            await pool.query(`ALTER ROLE CURRENT_USER SET ${setting}`);
-          }
-        })()
+      ? (statementsSent++,
+        pool.query(ROLE_DEFAULTS).then(
+          () => undefined,
+          () => undefined,
+        ))
       : Promise.resolve());
   return {
     async query<T>(text: string, params?: unknown[]) {
@@ -214,6 +214,20 @@ function named(text: string, values: unknown[] | undefined): QueryConfig {
  * `npm run bench:quorum` tripled with it.
  */
 const SESSION_SETTINGS = ["jit = off", "plan_cache_mode = force_custom_plan"];
+/**
+ * The session settings as the role's own defaults, written once: instances that start together
+ * take turns (two ALTER ROLE of one role at once can fail with "tuple concurrently updated"), and
+ * a role that has them already is left alone, so a cold start writes nothing. One statement, its
+ * own transaction, as a pooler in transaction mode needs.
+ */
+const ROLE_DEFAULTS = `DO $$ BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('tricloud-role-session-settings'));
+  IF NOT EXISTS (SELECT 1 FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+      WHERE r.rolname = current_user AND s.setdatabase = 0
+        AND s.setconfig @> ARRAY[${SESSION_SETTINGS.map((x) => `'${x.replace(/ = /, "=")}'`).join(", ")}]) THEN
+${SESSION_SETTINGS.map((x) => `    ALTER ROLE CURRENT_USER SET ${x};`).join("\n")}
+  END IF;
+END $$`;
 const SESSION = SESSION_SETTINGS.map((setting) => `-c ${setting.replace(/ = /, "=")}`).join(" ");
 
 /** The connection string with SESSION added to its own `options` (which win over the pool's). */

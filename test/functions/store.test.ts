@@ -499,6 +499,22 @@ describe("behind a connection pooler (RDS Proxy, PgBouncer)", () => {
         } finally {
           await fresh.end();
         }
+        // Eight instances starting at once, as a scale-out does: each starts (two ALTER ROLE of one role at
+        // once can fail with "tuple concurrently updated"), and none rewrites what is there (the row's xmin holds).
+        const row = () =>
+          admin.query<{ xmin: string }>(
+            "SELECT s.xmin::text AS xmin FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = $1",
+            [role],
+          );
+        const before = (await row()).rows;
+        const starts = Array.from({ length: 8 }, () => pgSql(url.toString(), { max: 2, pooler: true }));
+        try {
+          const answers = await Promise.all(starts.map((s) => s.query<{ n: number }>("SELECT 1 AS n")));
+          expect(answers).toEqual(Array.from({ length: 8 }, () => [{ n: 1 }]));
+        } finally {
+          await Promise.all(starts.map((s) => s.close()));
+        }
+        expect((await row()).rows).toEqual(before);
       } finally {
         await sql.close();
         await admin.query(`DROP ROLE ${role}`);

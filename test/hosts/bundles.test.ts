@@ -129,15 +129,33 @@ describe("the built bundles load and serve", () => {
     });
   });
 
-  it("azure-functions: the bundle loads and registers its triggers through the bundled @azure/functions", () => {
+  it("azure-functions: inside the worker (which provides @azure/functions-core) the bundle registers both triggers, with no FUNCTIONS_WORKER_RUNTIME (Flex Consumption refuses that setting)", () => {
     Object.assign(process.env, common, {
       [HOST_ENV.cloud]: "azure",
       [HOST_ENV.peers]: JSON.stringify({ aws: "https://aws.invalid", gcp: "https://gcp.invalid" }),
-      FUNCTIONS_WORKER_RUNTIME: "node",
     });
-    const mod = require(join(writeBundle("azure-functions"), "index.js")) as Record<string, unknown>;
-    expect(typeof mod.registerAzureFunctions).toBe("function");
     delete process.env.FUNCTIONS_WORKER_RUNTIME;
+    const dir = writeBundle("azure-functions");
+    // The worker's module, as the Node worker injects it: it records what the bundle registers.
+    const core = join(dir, "node_modules", "@azure", "functions-core");
+    mkdirSync(core, { recursive: true });
+    writeFileSync(
+      join(core, "index.js"),
+      "exports.registered = []; exports.setProgrammingModel = () => {}; exports.registerFunction = (m) => { exports.registered.push(m); return { dispose() {} }; };",
+    );
+    const mod = require(join(dir, "index.js")) as Record<string, unknown>;
+    expect(typeof mod.registerAzureFunctions).toBe("function");
+    const registered = (
+      require(join(core, "index.js")) as {
+        registered: { name: string; bindings: Record<string, { type: string; route?: string; schedule?: string }> }[];
+      }
+    ).registered;
+    expect(registered.map((r) => r.name)).toEqual(["api", "reconcile"]);
+    const bindings = registered.flatMap((r) => Object.values(r.bindings));
+    expect(bindings).toContainEqual(expect.objectContaining({ type: "httpTrigger", route: "{*path}" }));
+    expect(bindings).toContainEqual(
+      expect.objectContaining({ type: "timerTrigger", schedule: "%TRICLOUD_RECONCILE_SCHEDULE%" }),
+    );
   });
 
   it.skipIf(!process.env.DATABASE_URL)(
