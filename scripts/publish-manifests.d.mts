@@ -4,6 +4,8 @@ export declare const ARGOCD_CAPABILITY: string;
 export declare const APPLICATION_NAME: string;
 export declare class PublishError extends Error {}
 export declare function clusterFiles(outputs: unknown, cloud: "aws" | "azure" | "gcp"): Record<string, string>;
+export declare const FLUX_INFRA_KINDS: string[];
+export declare function fluxFiles(outputs: unknown): Record<string, string>;
 export declare function contentTag(files: Record<string, string>): string;
 export declare function splitReference(ref: string): { repository: string; tag: string | undefined };
 export declare function argoApplication(args: { repositoryUrl: string; tag: string; clusterArn: string }): {
@@ -14,7 +16,11 @@ export declare function argoApplication(args: { repositoryUrl: string; tag: stri
     project: string;
     source: { repoURL: string; targetRevision: string; path: string };
     destination: { server: string };
-    syncPolicy: { automated: { prune: boolean; selfHeal: boolean }; syncOptions: string[] };
+    syncPolicy: {
+      automated: { prune: boolean; selfHeal: boolean };
+      syncOptions: string[];
+      retry: { limit: number; backoff: { duration: string; factor: number; maxDuration: string } };
+    };
     ignoreDifferences: { group: string; kind: string; jsonPointers?: string[]; jqPathExpressions?: string[] }[];
   };
 };

@@ -51,6 +51,31 @@ export function clusterFiles(outputs, cloud) {
   return files;
 }
 
+/** The kinds Flux's first kustomization applies (and waits for) before the rest: what installs the charts. */
+export const FLUX_INFRA_KINDS = ["Namespace", "HelmRepository", "OCIRepository", "HelmRelease"];
+
+/**
+ * AKS's files in two folders, one Flux kustomization each. Flux validates a kustomization's objects
+ * with a server-side dry run before applying any, so objects whose CRDs a HelmRelease of the same
+ * kustomization installs (Rollouts, ExternalSecrets, VirtualServices, ...) would fail it and nothing
+ * would ever be applied (fluxcd/kustomize-controller#1194). `infra/` holds the namespaces and the
+ * charts; `workloads/` (with the downscaler) waits for it (dependsOn, components/azure/gitops.ts).
+ * The multi-document YAML is split at its document separators: the renderer writes `---` only
+ * between documents (a block scalar's lines are indented).
+ */
+export function fluxFiles(outputs) {
+  const docs = clusterFiles(outputs, "azure")["workloads.yaml"].split(/^---\n/m);
+  const kindOf = (doc) => /^kind: (\S+)$/m.exec(doc)?.[1];
+  const join = (list) => list.join("---\n");
+  const files = {
+    "infra/infra.yaml": join(docs.filter((d) => FLUX_INFRA_KINDS.includes(kindOf(d)))),
+    "workloads/workloads.yaml": join(docs.filter((d) => !FLUX_INFRA_KINDS.includes(kindOf(d)))),
+  };
+  const downscaler = clusterFiles(outputs, "azure")["downscaler.yaml"];
+  if (downscaler !== undefined) files["workloads/downscaler.yaml"] = downscaler;
+  return files;
+}
+
 /** An immutable tag derived from the files' content: a rerun of the same release pushes the same tag. */
 export function contentTag(files) {
   const h = createHash("sha256");
@@ -89,7 +114,11 @@ export function argoApplication({ repositoryUrl, tag, clusterArn }) {
       destination: { server: clusterArn },
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
-        syncOptions: ["RespectIgnoreDifferences=true", "ApplyOutOfSyncOnly=true"],
+        // SkipDryRunOnMissingResource: the objects whose CRDs the chart Applications of this same sync install
+        // (Rollouts, ExternalSecrets, VirtualServices, ...) would otherwise fail the whole sync's dry run, so that
+        // nothing, the charts included, ever gets applied (Argo CD, "Sync Options"); retry until those CRDs exist.
+        syncOptions: ["RespectIgnoreDifferences=true", "ApplyOutOfSyncOnly=true", "SkipDryRunOnMissingResource=true"],
+        retry: { limit: 10, backoff: { duration: "30s", factor: 2, maxDuration: "10m" } },
       },
       ignoreDifferences: [
         { group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] },
@@ -150,7 +179,7 @@ export function publishPlan(outputs, workDir) {
   }
 
   // AKS: the container Flux reads; a file no longer published is deleted after the upload, never before.
-  const azureFiles = clusterFiles(outputs, "azure");
+  const azureFiles = fluxFiles(outputs);
   const azureDir = join(workDir, "azure");
   for (const [name, text] of Object.entries(azureFiles)) write(join(azureDir, name), text);
   const account = need(g.azure?.storageAccountName, "gitops.azure.storageAccountName");
@@ -171,7 +200,7 @@ export function publishPlan(outputs, workDir) {
     "--overwrite",
     "true",
   ]);
-  if (!azureFiles["downscaler.yaml"])
+  if (!azureFiles["workloads/downscaler.yaml"])
     cmd([
       "az",
       "storage",
@@ -184,7 +213,7 @@ export function publishPlan(outputs, workDir) {
       "--source",
       container,
       "--pattern",
-      "downscaler.yaml",
+      "workloads/downscaler.yaml",
     ]);
 
   // GKE and EKS: one tar+gzip layer each.

@@ -152,8 +152,17 @@ export class AzureGitOps extends pulumi.ComponentResource {
           managedIdentity: { clientId: args.kubeletClientId },
           syncIntervalInSeconds: args.syncIntervalSeconds,
         },
+        // Two kustomizations (scripts/publish-manifests.mjs, fluxFiles): Flux dry-runs a kustomization's objects
+        // before applying any, so the objects whose CRDs the charts install wait in `workloads` until `infra`
+        // (namespaces and charts) is ready (fluxcd/kustomize-controller#1194).
         kustomizations: {
-          workloads: { path: "./", prune: true, syncIntervalInSeconds: args.syncIntervalSeconds },
+          infra: { path: "./infra", prune: true, wait: true, syncIntervalInSeconds: args.syncIntervalSeconds },
+          workloads: {
+            path: "./workloads",
+            prune: true,
+            dependsOn: ["infra"],
+            syncIntervalInSeconds: args.syncIntervalSeconds,
+          },
         },
       },
       { parent: this, dependsOn: [extension, reader] },

@@ -130,7 +130,16 @@ export function meshInstalls(input: ClusterMeshInput): HelmInstall[] {
   };
   return [
     install("external-secrets", EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_NAMESPACE, secretsValues, []),
-    install("istio-base", istio.base, ISTIO_NAMESPACE, { defaultRevision: "default" }, []),
+    // The validating webhooks' failurePolicy stated (both charts read base.validationFailurePolicy): a chart rendered
+    // as a fresh install, as Argo CD and Config Sync render it on every sync, says Ignore, istiod then sets Fail, and
+    // the agent reverts it forever (istio/istio#52785).
+    install(
+      "istio-base",
+      istio.base,
+      ISTIO_NAMESPACE,
+      { defaultRevision: "default", base: { validationFailurePolicy: "Fail" } },
+      [],
+    ),
     install("istio-cni", istio.cni, ISTIO_NAMESPACE, { global: { ...platform } }, ["istio-base"]),
     install(
       "istiod",
@@ -140,6 +149,7 @@ export function meshInstalls(input: ClusterMeshInput): HelmInstall[] {
       // NET_ADMIN init container and stay within the restricted Pod Security profile.
       {
         global: { ...global, ...platform },
+        base: { validationFailurePolicy: "Fail" },
         pilot: { cni: { enabled: true } },
         meshConfig: { trustDomain: "cluster.local" },
       },
@@ -522,7 +532,9 @@ function rollout(name: string, s: WorkloadSpec, ns: string, virtualService: stri
     kind: "Rollout",
     metadata: { name, namespace: ns, labels: { ...MESH_LABELS, "app.kubernetes.io/name": name } },
     spec: {
-      replicas: s.replicas,
+      // No count, as on the Deployment (render.ts): the service's HPA scales the Rollout and owns spec.replicas
+      // (https://argoproj.github.io/argo-rollouts/features/hpa-support/); a declared count would be re-applied by
+      // the GitOps agent on every sync, undoing it.
       revisionHistoryLimit: 3,
       selector: { matchLabels: { "app.kubernetes.io/name": name } },
       workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name, scaleDown: "progressively" },

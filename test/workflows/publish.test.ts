@@ -48,12 +48,26 @@ describe("the publish step reads only outputs the program exports", () => {
     expect(cmds).toContain(
       `oras push ${o.aws.registry.url}:${P.contentTag(P.clusterFiles(o, "aws"))} aws.tar.gz:${P.LAYER_MEDIA_TYPE}`,
     );
-    // Each cluster gets its services' manifests and the downscaler's, exactly as the stack output holds them.
+    // Each cluster gets its services' manifests and the downscaler's, exactly as the stack output holds them; AKS's
+    // in two folders, one Flux kustomization each (the charts first: Flux dry-runs a kustomization before applying).
+    const written = (path: string) => steps.find((s) => s.write === path)?.text;
+    const docs = (text: string | undefined) => parseAllDocuments(text ?? "").map((d) => d.toJSON());
+    const infra = docs(written("/w/azure/infra/infra.yaml"));
+    const rest = docs(written("/w/azure/workloads/workloads.yaml"));
+    expect(new Set(infra.map((d) => d.kind))).toEqual(new Set(["Namespace", "HelmRepository", "HelmRelease"]));
+    expect(rest.filter((d) => P.FLUX_INFRA_KINDS.includes(d.kind))).toEqual([]);
+    expect(rest.map((d) => d.kind)).toEqual(expect.arrayContaining(["ExternalSecret", "VirtualService", "Gateway"]));
+    const byKey = (list: any[]) => list.map((d) => `${d.kind}/${d.metadata.namespace ?? ""}/${d.metadata.name}`).sort();
+    expect(byKey([...infra, ...rest])).toEqual(byKey(docs(o.workloads.azure.manifests)));
+    expect(written("/w/azure/workloads/downscaler.yaml")).toBe(o.schedule.downscaler.azure.manifests);
+    const kustomizations = input(flux, "kustomizations") as Record<string, any>;
+    expect(kustomizations.infra).toMatchObject({ path: "./infra", prune: true, wait: true });
+    expect(kustomizations.workloads).toMatchObject({ path: "./workloads", prune: true, dependsOn: ["infra"] });
+    for (const cloud of ["aws", "gcp"]) {
+      expect(written(`/w/${cloud}/workloads.yaml`)).toBe(o.workloads[cloud].manifests);
+      expect(written(`/w/${cloud}/downscaler.yaml`)).toBe(o.schedule.downscaler[cloud].manifests);
+    }
     for (const cloud of ["aws", "azure", "gcp"]) {
-      expect(steps.find((s) => s.write === `/w/${cloud}/workloads.yaml`)?.text).toBe(o.workloads[cloud].manifests);
-      expect(steps.find((s) => s.write === `/w/${cloud}/downscaler.yaml`)?.text).toBe(
-        o.schedule.downscaler[cloud].manifests,
-      );
       const image = o.schedule.downscaler[cloud].image;
       expect(cmds).toContain(`oras cp ${o.schedule.downscalerUpstream} ${image}`);
       // The image the downscaler's Deployment pulls is the one mirrored.
@@ -80,7 +94,7 @@ describe("the publish step reads only outputs the program exports", () => {
     const del = cmds.findIndex((c) => c.startsWith("az storage blob delete-batch"));
     expect(upload).toBeGreaterThanOrEqual(0);
     expect(del).toBeGreaterThan(upload);
-    expect(cmds[del]).toContain("--pattern downscaler.yaml");
+    expect(cmds[del]).toContain("--pattern workloads/downscaler.yaml");
   });
 
   it("with the EKS capability: the bootstrap Application points at the pushed tag, through the capability by name", async () => {
@@ -151,7 +165,12 @@ describe("pieces", () => {
     ]);
     // Without RespectIgnoreDifferences a sync would still apply the ignored fields; ApplyOutOfSyncOnly keeps a sync
     // of other objects from re-applying an unchanged VirtualService at all.
-    expect(app.spec.syncPolicy.syncOptions).toEqual(["RespectIgnoreDifferences=true", "ApplyOutOfSyncOnly=true"]);
+    // SkipDryRunOnMissingResource: the first sync holds the charts and the objects whose CRDs they install.
+    expect(app.spec.syncPolicy.syncOptions).toEqual([
+      "RespectIgnoreDifferences=true",
+      "ApplyOutOfSyncOnly=true",
+      "SkipDryRunOnMissingResource=true",
+    ]);
   });
 });
 

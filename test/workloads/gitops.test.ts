@@ -21,7 +21,12 @@ describe("each cluster's managed GitOps agent, enabled through the cloud's API",
       scope: "cluster",
       sourceKind: "AzureBlob",
       azureBlob: { containerName: "manifests", syncIntervalInSeconds: 120 },
-      kustomizations: { workloads: { path: "./", prune: true } },
+      // The charts first (infra, waited for), then the objects whose CRDs they install: Flux dry-runs a whole
+      // kustomization before applying any of it.
+      kustomizations: {
+        infra: { path: "./infra", prune: true, wait: true },
+        workloads: { path: "./workloads", prune: true, dependsOn: ["infra"] },
+      },
     });
     // The configuration waits for the extension (it installs Flux's CRDs) and for the read grant.
     const reader = oneOfType(report, "azure-native:authorization:RoleAssignment", "gitops-reader");

@@ -357,6 +357,11 @@ describe("traffic from tricloud:services", () => {
     expect(ns.metadata.labels["istio-injection"]).toBe("enabled");
     const deployment = ofKind(inMesh, "Deployment").find((d) => d.metadata.name === "api-gateway");
     expect(deployment.spec.replicas).toBeUndefined();
+    // Nor does the Rollout (the mesh's objects) declare a count: its HPA writes spec.replicas, and a GitOps agent
+    // re-applying a declared one on every sync would undo it.
+    const rollouts = ofKind(render("prod", "gcp"), "Rollout");
+    expect(rollouts.length).toBeGreaterThan(0);
+    for (const r of rollouts) expect(r.spec, r.metadata.name).not.toHaveProperty("replicas");
     const hpa = ofKind(inMesh, "HorizontalPodAutoscaler").find((h) => h.metadata.name === "api-gateway");
     expect(hpa.spec.scaleTargetRef).toEqual({
       apiVersion: "argoproj.io/v1alpha1",

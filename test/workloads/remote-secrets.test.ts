@@ -491,6 +491,10 @@ describe("drift: what Argo Rollouts edits is left to it, and config changes stil
       clusterArn: "arn:aws:eks:us-west-2:1:cluster/prod-aws-k8s",
     });
     expect(await schemaProblems(app)).toEqual([]);
+    // Its first sync applies the charts and the objects whose CRDs they install together: the dry run must not
+    // refuse those objects before the CRDs exist, and the sync retries until they do.
+    expect(app.spec.syncPolicy.syncOptions).toContain("SkipDryRunOnMissingResource=true");
+    expect(app.spec.syncPolicy.retry).toMatchObject({ limit: 10 });
     const bad = structuredClone(app) as any;
     bad.spec.ignoreDifferences[1].jqPathExpressions = ".spec.http[].route[].weight";
     expect(await schemaProblems(bad)).toEqual([expect.stringMatching(/jqPathExpressions/)]);
