@@ -20,6 +20,7 @@
 // Tools it runs: aws, az, gcloud (signed in by the deploy workflow). Written by hand: it strings together the clouds'
 // own CLIs (the Azure and Google secret SDKs are not dependencies here), as scripts/publish-manifests.mjs does.
 import { spawnSync } from "node:child_process";
+import { renewAzureSignIn } from "./azure-oidc.mjs";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -147,6 +148,8 @@ export function copyPlan(stores) {
 }
 
 function defaultExec(argv) {
+  // The copy can wait up to 15 minutes for the agents: az's sign-in from azure/login does not last that long.
+  if (argv[0] === "az") renewAzureSignIn();
   const r = spawnSync(argv[0], argv.slice(1), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   if (r.error) throw new CopyError(`${argv[0]}: ${r.error.message}`);
   return { status: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };

@@ -19,6 +19,7 @@
 // Tools it runs: az, aws, gcloud, oras, tar, curl (only for the Application). Written by hand: it only strings
 // together the clouds' own CLIs, which no library wraps.
 import { spawnSync } from "node:child_process";
+import { renewAzureSignIn } from "./azure-oidc.mjs";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -296,6 +297,8 @@ export function publishPlan(outputs, workDir) {
 }
 
 function sh(argv, opts = {}) {
+  // After a long pulumi up, az's sign-in from azure/login has expired (scripts/azure-oidc.mjs).
+  if (argv[0] === "az") renewAzureSignIn();
   const r = spawnSync(argv[0], argv.slice(1), {
     encoding: "utf8",
     stdio: opts.capture ? "pipe" : ["pipe", "inherit", "inherit"],

@@ -36,7 +36,18 @@ export const packageBlobName = (sha256: string) => `releases/${sha256}.zip`;
  */
 export const UPLOAD_SCRIPT = [
   "set -u",
+  // In a GitHub Actions job with OIDC (deploy.yml): az signed in by azure/login holds one GitHub token, which expires
+  // within minutes and cannot be refreshed (AADSTS700024 once pulumi up has run a while), so each attempt signs in
+  // again from a fresh token. Elsewhere (`az login` on a laptop) nothing changes. scripts/azure-oidc.mjs does the same
+  // for the publish scripts.
+  "renew() {",
+  '  [ -n "${ACTIONS_ID_TOKEN_REQUEST_URL:-}" ] && [ -n "${ACTIONS_ID_TOKEN_REQUEST_TOKEN:-}" ] && [ -n "${ARM_CLIENT_ID:-}" ] && [ -n "${ARM_TENANT_ID:-}" ] || return 0',
+  '  token=$(curl -sSf -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange" | node -e \'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>process.stdout.write(JSON.parse(s).value))\') || return 1',
+  '  az login --service-principal --username "$ARM_CLIENT_ID" --tenant "$ARM_TENANT_ID" --federated-token "$token" --only-show-errors --output none || return 1',
+  '  [ -z "${ARM_SUBSCRIPTION_ID:-}" ] || az account set --subscription "$ARM_SUBSCRIPTION_ID"',
+  "}",
   "for attempt in $(seq 1 30); do",
+  '  renew || echo "signing az in again from GitHub\'s OIDC token failed (attempt $attempt)" >&2',
   '  if az storage blob upload --auth-mode login --account-name "$ACCOUNT" --container-name "$CONTAINER"' +
     ' --name "$BLOB" --file "$FILE" --content-type application/zip --metadata "sha256=$SHA256"' +
     " --overwrite true --only-show-errors --output none; then exit 0; fi",

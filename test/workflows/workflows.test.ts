@@ -304,7 +304,12 @@ describe("deploy workflow", () => {
       expect(up.with).toMatchObject({ command: "up", "stack-name": stack });
       // The offline plan gates the deploy.
       expect(w.jobs[stack]!.steps.some((s) => s.run === `npm run plan -- --stack ${stack}`)).toBe(true);
+      // AWS keys are never refreshed within a job: they must outlast a long first deploy (docs/ci-oidc.md).
+      const aws = w.jobs[stack]!.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+      expect(aws.with!["role-duration-seconds"]).toBe(10800);
     }
+    // A manual run deploys main only: the environments' OIDC subjects do not name the branch.
+    expect((w.jobs.dev as unknown as { if?: string }).if).toBe("github.ref == 'refs/heads/main'");
   });
 
   it("never runs two deploys of one stack at once, and never cancels one halfway", () => {
