@@ -14,7 +14,11 @@ export function pgStatementsSent(): number {
  * as soon as it is asked for, behind the ones still running on that connection, each with its
  * own Sync (so each outside a transaction still commits on its own, as without pipelining). A
  * transaction's statements that do not wait for each other's results therefore share one round
- * trip to the server, and what a connection sends within one tick leaves in one write.
+ * trip to the server, and what a connection sends within one tick leaves in one write. With a
+ * pool of 4 or more, statements outside transactions take turns on two held connections
+ * (sharedLanes). Behind a connection pooler (`pooler`, or recognised from the URL: behindPooler)
+ * the session settings are the role's defaults instead of startup options, and no statement is
+ * named.
  */
 export function pgSql(connectionString: string, opts: { max?: number; pooler?: boolean } = {}): Sql {
   const max = opts.max ?? 10;
