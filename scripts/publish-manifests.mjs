@@ -65,15 +65,15 @@ export const FLUX_INFRA_KINDS = ["Namespace", "HelmRepository", "OCIRepository",
  * between documents (a block scalar's lines are indented).
  */
 export function fluxFiles(outputs) {
-  const docs = clusterFiles(outputs, "azure")["workloads.yaml"].split(/^---\n/m);
+  const azure = clusterFiles(outputs, "azure");
+  const docs = azure["workloads.yaml"].split(/^---\n/m);
   const kindOf = (doc) => /^kind: (\S+)$/m.exec(doc)?.[1];
   const join = (list) => list.join("---\n");
   const files = {
     "infra/infra.yaml": join(docs.filter((d) => FLUX_INFRA_KINDS.includes(kindOf(d)))),
     "workloads/workloads.yaml": join(docs.filter((d) => !FLUX_INFRA_KINDS.includes(kindOf(d)))),
   };
-  const downscaler = clusterFiles(outputs, "azure")["downscaler.yaml"];
-  if (downscaler !== undefined) files["workloads/downscaler.yaml"] = downscaler;
+  if (azure["downscaler.yaml"] !== undefined) files["workloads/downscaler.yaml"] = azure["downscaler.yaml"];
   return files;
 }
 

@@ -2,6 +2,9 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type * as pulumi from "@pulumi/pulumi";
 
+/** `require` as @pulumi/pulumi's own modules resolve: its internals and the packages it depends on. */
+const sdkRequire = () => createRequire(createRequire(__filename).resolve("@pulumi/pulumi"));
+
 /** @pulumi/pulumi, loaded on first use: a plan read from the capture cache never needs the SDK. */
 let sdk: typeof import("@pulumi/pulumi") | undefined;
 export const pulumiSdk = (): typeof import("@pulumi/pulumi") =>
@@ -142,7 +145,7 @@ export function structCopy(value: unknown): unknown {
  * about 5 % of the run. Returns the function that puts the SDK's own back.
  */
 export function plainStructsForMocks(): () => void {
-  const { Struct } = createRequire(createRequire(__filename).resolve("@pulumi/pulumi"))(
+  const { Struct } = sdkRequire()(
     "google-protobuf/google/protobuf/struct_pb",
   ) as typeof import("google-protobuf/google/protobuf/struct_pb");
   const fromJavaScript = Struct.fromJavaScript;
@@ -274,7 +277,7 @@ type Resolver = (v: unknown, isKnown: boolean, isSecret: boolean, deps?: unknown
  * the SDK's transferProperties back.
  */
 export function lazyOutputsForMocks(): () => void {
-  const load = createRequire(createRequire(__filename).resolve("@pulumi/pulumi"));
+  const load = sdkRequire();
   type Transfer = (onto: any, label: unknown, props: Record<string, unknown>) => Record<string, Resolver>;
   const rpc = load("./runtime/rpc") as { transferProperties: Transfer };
   const { isGrpcError } = load("./errors") as { isGrpcError: (err: unknown) => boolean };

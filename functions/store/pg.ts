@@ -36,30 +36,32 @@ export function pgSql(connectionString: string, opts: { max?: number; pooler?: b
   // role's own defaults, which every server session the pooler opens for it then starts with.
   // They only make the node faster, so a failure to set them is not the store's.
   let settled: Promise<void> | undefined;
-  const ready = () =>
-    (settled ??= pooler
-      ? (statementsSent++,
-        pool.query(ROLE_DEFAULTS).then(
-          () => undefined,
-          () => undefined,
-        ))
-      : Promise.resolve());
+  const ready = (): Promise<void> => {
+    if (!settled) {
+      statementsSent++;
+      settled = pool.query(ROLE_DEFAULTS).then(
+        () => undefined,
+        () => undefined,
+      );
+    }
+    return settled;
+  };
   return {
     async query<T>(text: string, params?: unknown[]) {
-      await ready();
+      if (pooler) await ready();
       statementsSent++;
-      const lane = await lanes.next();
+      const lane = lanes.count > 0 ? await lanes.next() : undefined;
       if (!lane) return (await pool.query(prepared(text, params))).rows as T[];
       corkForTick(lane);
       return (await lane.query(prepared(text, params))).rows as T[];
     },
     async exec(text: string) {
-      await ready();
+      if (pooler) await ready();
       statementsSent++;
       await pool.query(text);
     },
     async transaction<T>(fn: (tx: TxRunner) => Promise<T>) {
-      await ready();
+      if (pooler) await ready();
       const client = await pool.connect();
       // Every statement sent, settled (its failure kept): none is left running when the client
       // goes back to the pool, and one the caller did not wait for still decides the outcome.
@@ -145,6 +147,7 @@ function sharedLanes(pool: Pool, count: number) {
   };
   for (let i = 0; i < count; i++) void open(i);
   return {
+    count,
     async next(): Promise<PoolClient | undefined> {
       if (count === 0 || closed) return undefined;
       const i = turn++ % count;
@@ -217,7 +220,8 @@ function named(text: string, values: unknown[] | undefined): QueryConfig {
  * a generic plan for `= ANY($1)` over a batch of ids can be a scan, and the half-load latency of
  * `npm run bench:quorum` tripled with it.
  */
-const SESSION_SETTINGS = ["jit = off", "plan_cache_mode = force_custom_plan"];
+/** The settings as `name=value`, the form of startup options and of pg_db_role_setting's entries. */
+const SESSION_SETTINGS = ["jit=off", "plan_cache_mode=force_custom_plan"];
 /**
  * The session settings as the role's own defaults, written once: instances that start together
  * take turns (two ALTER ROLE of one role at once can fail with "tuple concurrently updated"), and
@@ -228,11 +232,11 @@ const ROLE_DEFAULTS = `DO $$ BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('tricloud-role-session-settings'));
   IF NOT EXISTS (SELECT 1 FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
       WHERE r.rolname = current_user AND s.setdatabase = 0
-        AND s.setconfig @> ARRAY[${SESSION_SETTINGS.map((x) => `'${x.replace(/ = /, "=")}'`).join(", ")}]) THEN
-${SESSION_SETTINGS.map((x) => `    ALTER ROLE CURRENT_USER SET ${x};`).join("\n")}
+        AND s.setconfig @> ARRAY[${SESSION_SETTINGS.map((x) => `'${x}'`).join(", ")}]) THEN
+${SESSION_SETTINGS.map((x) => `    ALTER ROLE CURRENT_USER SET ${x.replace("=", " = ")};`).join("\n")}
   END IF;
 END $$`;
-const SESSION = SESSION_SETTINGS.map((setting) => `-c ${setting.replace(/ = /, "=")}`).join(" ");
+const SESSION = SESSION_SETTINGS.map((setting) => `-c ${setting}`).join(" ");
 
 /** The connection string with SESSION added to its own `options` (which win over the pool's). */
 export function withoutJit(connectionString: string): string {
