@@ -60,6 +60,7 @@ export function edge(config: StackConfig, origins: EdgeOrigins = {}) {
       CLOUDS.map((c) => [c, origins[c] ?? t.traffic.origins[c] ?? placeholderOrigin(c, t.domain)]),
     ) as Record<Cloud, pulumi.Input<string>>,
     steering,
+    regions: { aws: config.aws.region, azure: config["azure-native"].location, gcp: config.gcp.region },
     fallback: t.traffic.fallback,
     monitor: t.traffic.monitor,
     records,

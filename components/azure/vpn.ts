@@ -20,6 +20,20 @@ export interface AzureVpnGatewayArgs {
   tags: Tags;
 }
 
+/**
+ * The VPN gateway generation an AZ SKU is created in. Microsoft's SKU table
+ * (https://learn.microsoft.com/en-us/azure/vpn-gateway/about-gateway-skus#benchmark, read 2026-11-30) has VpnGw1AZ
+ * only in Generation1, VpnGw4AZ and VpnGw5AZ only in Generation2, and VpnGw2AZ-3AZ in both. Generation1 wherever
+ * the SKU has it: that is what Azure took while the program left the field unset, so a gateway already deployed
+ * keeps its generation (a change of generation replaces the gateway). Sent explicitly: left unset, Azure takes
+ * Generation1 and refuses VpnGw4AZ/5AZ
+ * (VirtualNetworkGatewaySkuCannotBeCreatedForSpecifiedVmGeneration; e.g.
+ * https://github.com/Azure/terraform-azurerm-caf-enterprise-scale/issues/333).
+ */
+export function vpnGatewayGeneration(sku: AzureGatewaySku): "Generation1" | "Generation2" {
+  return sku === "VpnGw4AZ" || sku === "VpnGw5AZ" ? "Generation2" : "Generation1";
+}
+
 /** The two IP configurations of an active-active gateway, as its bgpPeeringAddresses and connections name them. */
 export const GATEWAY_IP_CONFIGURATIONS = ["instance0", "instance1"] as const;
 
@@ -69,6 +83,7 @@ export class AzureVpnGateway extends pulumi.ComponentResource {
         gatewayType: "Vpn",
         vpnType: "RouteBased",
         sku: { name: args.sku, tier: args.sku },
+        vpnGatewayGeneration: vpnGatewayGeneration(args.sku),
         activeActive: true,
         enableBgp: true,
         bgpSettings: {

@@ -15,6 +15,8 @@ export interface CloudflareEdgeArgs {
   /** Each cloud's API origin hostname; see ApiLoadBalancerArgs.origins. */
   origins: Readonly<Record<Cloud, pulumi.Input<string>>>;
   steering: Steering;
+  /** Each cloud's region (aws:region, azure-native:location, gcp:region): proximity steering places the pools by it. */
+  regions: Readonly<Record<Cloud, string>>;
   fallback: Cloud;
   monitor: HealthMonitorSettings;
   /** Every other record of the domain, by relative name (including `www` for the frontend). */
@@ -43,6 +45,7 @@ export class CloudflareEdge extends pulumi.ComponentResource {
         hostname: this.apiHostname,
         origins: args.origins,
         steering: args.steering,
+        regions: args.regions,
         fallback: args.fallback,
         monitor: args.monitor,
       },

@@ -19,6 +19,102 @@ export interface HealthMonitorSettings {
   regions: readonly string[];
 }
 
+/** Latitude and longitude in decimal degrees, as a pool's latitude/longitude take them. */
+export type Coordinates = readonly [latitude: number, longitude: number];
+
+/**
+ * Where each cloud's regions are, for proximity steering (Cloudflare: "To use proximity steering on a load balancer,
+ * you first need to add GPS coordinates to each pool",
+ * https://developers.cloudflare.com/load-balancing/understand-basics/traffic-steering/steering-policies/proximity-steering/,
+ * read 2026-11-30). Azure publishes each location's coordinates (metadata.latitude/longitude of
+ * https://learn.microsoft.com/en-us/rest/api/resources/subscriptions/list-locations); AWS and GCP name a place
+ * (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html,
+ * https://cloud.google.com/about/locations), given here at that city's well-known coordinates (where AWS names only a
+ * state, at the city in brackets). Proximity only ranks pools by distance, so a city's centre is precise enough. Add a
+ * region here before a stack uses it.
+ */
+export const REGION_COORDINATES: Readonly<Record<Cloud, Readonly<Record<string, Coordinates>>>> = {
+  aws: {
+    "us-east-1": [39.04, -77.49], // N. Virginia (Ashburn)
+    "us-east-2": [39.96, -83.0], // Ohio (Columbus)
+    "us-west-1": [37.77, -122.42], // N. California (San Francisco)
+    "us-west-2": [45.84, -119.7], // Oregon (Boardman)
+    "ca-central-1": [45.5, -73.57], // Canada (Montreal)
+    "eu-west-1": [53.35, -6.26], // Ireland (Dublin)
+    "eu-west-2": [51.51, -0.13], // London
+    "eu-west-3": [48.86, 2.35], // Paris
+    "eu-central-1": [50.11, 8.68], // Frankfurt
+    "eu-north-1": [59.33, 18.07], // Stockholm
+    "ap-southeast-1": [1.35, 103.82], // Singapore
+    "ap-southeast-2": [-33.87, 151.21], // Sydney
+    "ap-northeast-1": [35.68, 139.69], // Tokyo
+  },
+  azure: {
+    eastus: [37.3719, -79.8164],
+    eastus2: [36.6681, -78.3889],
+    centralus: [41.5908, -93.6208],
+    northcentralus: [41.8819, -87.6278],
+    southcentralus: [29.4167, -98.5],
+    westus: [37.783, -122.417],
+    westus2: [47.233, -119.852],
+    canadacentral: [43.653, -79.383],
+    northeurope: [53.3478, -6.2597],
+    westeurope: [52.3667, 4.9],
+    uksouth: [50.941, -0.799],
+    francecentral: [46.3772, 2.373],
+    germanywestcentral: [50.110924, 8.682127],
+    southeastasia: [1.283, 103.833],
+    australiaeast: [-33.86, 151.2094],
+    japaneast: [35.68, 139.77],
+  },
+  gcp: {
+    "us-central1": [41.26, -95.86], // Council Bluffs, Iowa
+    "us-east1": [33.2, -80.01], // Moncks Corner, South Carolina
+    "us-east4": [39.04, -77.49], // Ashburn, Virginia
+    "us-west1": [45.6, -121.18], // The Dalles, Oregon
+    "us-west2": [34.05, -118.24], // Los Angeles
+    "northamerica-northeast1": [45.5, -73.57], // Montreal
+    "europe-west1": [50.45, 3.82], // St. Ghislain, Belgium
+    "europe-west2": [51.51, -0.13], // London
+    "europe-west3": [50.11, 8.68], // Frankfurt
+    "europe-west4": [53.44, 6.83], // Eemshaven, Netherlands
+    "asia-southeast1": [1.34, 103.71], // Jurong West, Singapore
+    "australia-southeast1": [-33.87, 151.21], // Sydney
+    "asia-northeast1": [35.68, 139.69], // Tokyo
+  },
+};
+
+/** The stack config key that names each cloud's region (what an error about a region points the reader to). */
+export const REGION_CONFIG_KEYS: Readonly<Record<Cloud, string>> = {
+  aws: "aws:region",
+  azure: "azure-native:location",
+  gcp: "gcp:region",
+};
+
+/**
+ * Each pool's coordinates when the steering needs them (proximity), else none. Throws, naming the region and its
+ * config key, rather than let a pool go out without them.
+ */
+export function poolCoordinates(
+  steering: Steering,
+  regions: Readonly<Record<Cloud, string>> | undefined,
+): Readonly<Record<Cloud, Coordinates>> | undefined {
+  if (steering.policy !== "proximity") return undefined;
+  if (!regions)
+    throw new Error(
+      "proximity steering (tricloud:traffic.steering) needs each cloud's region for its pool's coordinates, and the load balancer was given none (ApiLoadBalancerArgs.regions)",
+    );
+  const of = (cloud: Cloud): Coordinates => {
+    const at = REGION_COORDINATES[cloud][regions[cloud]];
+    if (!at)
+      throw new Error(
+        `proximity steering (tricloud:traffic.steering) needs the coordinates of ${REGION_CONFIG_KEYS[cloud]} "${regions[cloud]}", which are not known; expected one of ${Object.keys(REGION_COORDINATES[cloud]).join(", ")} (or add it to REGION_COORDINATES in components/cloudflare/load-balancer.ts)`,
+      );
+    return at;
+  };
+  return { aws: of("aws"), azure: of("azure"), gcp: of("gcp") };
+}
+
 export interface ApiLoadBalancerArgs {
   accountId: string;
   zoneId: string;
@@ -31,6 +127,11 @@ export interface ApiLoadBalancerArgs {
    */
   origins: Readonly<Record<Cloud, pulumi.Input<string>>>;
   steering: Steering;
+  /**
+   * Each cloud's region as the stack names it (aws:region, azure-native:location, gcp:region): proximity steering
+   * places each pool there (REGION_COORDINATES) and needs it; other policies ignore it.
+   */
+  regions?: Readonly<Record<Cloud, string>>;
   /** The pool served when every pool is unhealthy (Cloudflare requires one). */
   fallback: Cloud;
   monitor: HealthMonitorSettings;
@@ -53,6 +154,7 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     super("tricloud:cloudflare:ApiLoadBalancer", name, {}, opts);
     const child = { parent: this };
     const m = args.monitor;
+    const coordinates = poolCoordinates(args.steering, args.regions);
 
     const monitor = new cloudflare.LoadBalancerMonitor(
       `${name}-health`,
@@ -87,6 +189,7 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
           monitor: monitor.id,
           checkRegions: [...m.regions],
           minimumOrigins: 1,
+          ...(coordinates ? { latitude: coordinates[cloud][0], longitude: coordinates[cloud][1] } : {}),
           origins: [
             {
               name: cloud,

@@ -71,12 +71,16 @@ export class VercelFrontend extends pulumi.ComponentResource {
       {
         projectId: project.id,
         ...team,
-        // The API URL is public (it is in every page the browser loads), so not sensitive.
+        // Sensitive although the URL is public: under a team-wide sensitive-variable policy Vercel refuses
+        // non-sensitive production and preview variables. The build still decrypts them, so the browser copy is
+        // inlined as before; sensitive variables cannot target development, so none does (@pulumiverse/vercel 5.4.1,
+        // ProjectEnvironmentVariables `sensitive`;
+        // https://vercel.com/docs/projects/environment-variables/sensitive-environment-variables).
         variables: this.apiUrlVariables.map((key) => ({
           key,
           value: args.apiUrl,
           targets: ["production", "preview"],
-          sensitive: false,
+          sensitive: true,
           comment: "Base URL of the tricloud API behind the Cloudflare load balancer",
         })),
       },

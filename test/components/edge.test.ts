@@ -111,6 +111,7 @@ describe("edge components in isolation", () => {
           domain: "example.com",
           origins,
           steering: { policy: "off" },
+          regions: { aws: "us-west-2", azure: "eastus", gcp: "us-central1" },
           fallback: "gcp",
           monitor,
           records: {},

@@ -161,7 +161,7 @@ describe.each([
           key,
           value: `https://api.${domain}`,
           targets: ["production", "preview"],
-          sensitive: false,
+          sensitive: true,
         }),
       ),
     );

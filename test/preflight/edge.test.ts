@@ -109,6 +109,38 @@ describe("preflight-cloudflare-lb-dynamic-steering-regions", () => {
   });
 });
 
+describe("preflight-cloudflare-lb-proximity-pool-coordinates", () => {
+  const NAME = "preflight-cloudflare-lb-proximity-pool-coordinates";
+  const setup = (steeringPolicy: string, coordinates: Record<string, number>) => {
+    const pools = ["aws", "gcp"].map((cloud) =>
+      r(T.pool, { name: cloud, ...(cloud === "aws" ? coordinates : {}) }, { name: `proximity-${cloud}` }),
+    );
+    const lb = r(T.lb, { name: "api.example.com", steeringPolicy }, { dependencies: pools.map((p) => p.urn) });
+    return [...pools, lb];
+  };
+  it("passes proximity steering whose pools all have coordinates, and other steering without any", () => {
+    const both = (name: string) => r(T.pool, { name, latitude: 45.84, longitude: -119.7 });
+    const pools = [both("aws"), both("gcp")];
+    const lb = r(
+      T.lb,
+      { name: "api.example.com", steeringPolicy: "proximity" },
+      { dependencies: pools.map((p) => p.urn) },
+    );
+    expect(findings(NAME, [...pools, lb])).toEqual([]);
+    expect(findings(NAME, setup("random", {}))).toEqual([]);
+  });
+  it("fails each pool of a proximity-steered load balancer that lacks its latitude or longitude", () => {
+    const found = findings(NAME, setup("proximity", { latitude: 45.84 }));
+    expect(found.map((f) => `${f.urn!.split("::").pop()}.${f.property}`).sort()).toEqual([
+      "proximity-aws.longitude",
+      "proximity-gcp.latitude",
+      "proximity-gcp.longitude",
+    ]);
+    expect(found[0]!.expected).toContain("api.example.com uses proximity steering");
+    expect(found.every((f) => f.level === "error")).toBe(true);
+  });
+});
+
 describe("edge prerequisites", () => {
   const list = (resources: PreflightResource[], settings: PreflightSettings = AS_OF) =>
     runPreflight(resources, settings, [], edgePrerequisites).prerequisites.map((p) => p.what);

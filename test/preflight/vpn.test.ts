@@ -68,6 +68,38 @@ describe("Azure VPN preflight (each rule passes and fails)", () => {
     ).toEqual([]);
   });
 
+  it("preflight-azure-vpn-gateway-sku: a generation the SKU exists in passes; a mismatch, or VpnGw4AZ/5AZ left at Generation1, fails", () => {
+    const sku = (name: string, generation?: string) =>
+      gateway({ sku: { name, tier: name }, ...(generation ? { vpnGatewayGeneration: generation } : {}) });
+    expect(
+      run(
+        "preflight-azure-vpn-gateway-sku",
+        res(GW, sku("VpnGw1AZ", "Generation1"), "g1"),
+        res(GW, sku("VpnGw2AZ", "Generation1"), "g2a"),
+        res(GW, sku("VpnGw2AZ", "Generation2"), "g2b"),
+        res(GW, sku("VpnGw3AZ"), "g3"),
+        res(GW, sku("VpnGw4AZ", "Generation2"), "g4"),
+        res(GW, sku("VpnGw5AZ", "Generation2"), "g5"),
+      ),
+    ).toEqual([]);
+    const bad = run(
+      "preflight-azure-vpn-gateway-sku",
+      res(GW, sku("VpnGw1AZ", "Generation2"), "g1"),
+      res(GW, sku("VpnGw4AZ"), "g4"),
+      res(GW, sku("VpnGw5AZ", "Generation1"), "g5"),
+    );
+    expect(bad.map((f) => `${f.urn!.split("::").pop()}.${f.property}=${JSON.stringify(f.value)}`)).toEqual([
+      'g1.vpnGatewayGeneration="Generation2"',
+      "g4.vpnGatewayGeneration=null",
+      'g5.vpnGatewayGeneration="Generation1"',
+    ]);
+    expect(bad[0]!.expected).toMatch(
+      /^Generation1 for VpnGw1AZ, per https:\/\/learn\.microsoft\.com\/.*about-gateway-skus/,
+    );
+    expect(bad[1]!.expected).toMatch(/^Generation2 for VpnGw4AZ \(unset, Azure takes Generation1\)/);
+    expect(bad[2]!.expected).toMatch(/^Generation2 for VpnGw5AZ,/);
+  });
+
   it("preflight-azure-vpn-apipa-addresses: 169.254.21.x-22.x pass on the gateway and the connection; others fail", () => {
     const conn = (ip: string) => ({
       gatewayCustomBgpIpAddresses: [{ ipConfigurationId: "c0", customBgpIpAddress: ip }],

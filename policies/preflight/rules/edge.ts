@@ -100,6 +100,34 @@ export const edgeRules: readonly PreflightRule[] = [
     },
   },
   {
+    name: "preflight-cloudflare-lb-proximity-pool-coordinates",
+    description:
+      "Proximity steering sends each visitor to the nearest pool by the pools' GPS coordinates; every pool of a proximity-steered load balancer needs a latitude and a longitude.",
+    level: "error",
+    source: src(
+      "https://developers.cloudflare.com/load-balancing/understand-basics/traffic-steering/steering-policies/proximity-steering/",
+    ),
+    checkStack(resources: readonly PreflightResource[]): StackFinding[] {
+      const byUrn = byUrnOf(resources);
+      const pools = new Map<string, { pool: PreflightResource; lb: string }>();
+      for (const lb of resources.filter((r) => r.type === T.lb && r.props.steeringPolicy === "proximity"))
+        for (const u of waitsFor(lb, byUrn)) {
+          const pool = byUrn.get(u);
+          if (pool?.type === T.pool && !pools.has(u)) pools.set(u, { pool, lb: String(lb.props.name ?? lb.name) });
+        }
+      return [...pools.values()].flatMap(({ pool, lb }) =>
+        (["latitude", "longitude"] as const)
+          .filter((p) => typeof pool.props[p] !== "number")
+          .map((property) => ({
+            urn: pool.urn,
+            property,
+            value: pool.props[property] ?? null,
+            expected: `the ${property} of the pool's data centre in decimal degrees: ${lb} uses proximity steering`,
+          })),
+      );
+    },
+  },
+  {
     name: "preflight-cloudflare-dns-txt-quoted",
     description:
       "Cloudflare expects TXT content in double quotes (each quoted string at most 255 characters); unquoted content is flagged and may be split or read differently.",

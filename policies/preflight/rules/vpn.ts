@@ -19,6 +19,7 @@ const AWS_TUNNELS = "https://docs.aws.amazon.com/vpn/latest/s2svpn/VPNTunnels.ht
 const AWS_VGW = "https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html";
 const AWS_CGW = "https://docs.aws.amazon.com/vpn/latest/s2svpn/cgw-options.html";
 const AZURE_SKUS = "https://learn.microsoft.com/en-us/azure/vpn-gateway/gateway-sku-consolidation";
+const AZURE_SKU_TABLE = "https://learn.microsoft.com/en-us/azure/vpn-gateway/about-gateway-skus#benchmark";
 const AZURE_APIPA = "https://learn.microsoft.com/en-us/azure/vpn-gateway/bgp-howto";
 const AZURE_BGP_FAQ = "https://learn.microsoft.com/en-us/azure/vpn-gateway/vpn-gateway-vpn-faq#bgp";
 const AZURE_GATEWAY_SUBNET =
@@ -83,13 +84,48 @@ function linkLocal30(value: string): boolean {
   return !!c && c.prefix === 30 && inLinkLocal(c.base);
 }
 
+/**
+ * The VPN gateway generations each SKU exists in (Microsoft's SKU table, AZURE_SKU_TABLE, read 2026-11-30); Azure
+ * refuses any other pairing with VirtualNetworkGatewaySkuCannotBeCreatedForSpecifiedVmGeneration.
+ */
+export const AZURE_VPN_SKU_GENERATIONS: Readonly<Record<string, readonly string[]>> = {
+  Basic: ["Generation1"],
+  VpnGw1: ["Generation1"],
+  VpnGw1AZ: ["Generation1"],
+  VpnGw2: ["Generation1", "Generation2"],
+  VpnGw2AZ: ["Generation1", "Generation2"],
+  VpnGw3: ["Generation1", "Generation2"],
+  VpnGw3AZ: ["Generation1", "Generation2"],
+  VpnGw4: ["Generation2"],
+  VpnGw4AZ: ["Generation2"],
+  VpnGw5: ["Generation2"],
+  VpnGw5AZ: ["Generation2"],
+};
+
+/** The gateway's generation against its SKU; unset, Azure takes Generation1 (so VpnGw4AZ/5AZ then fail too). */
+function generationFinding(props: Record<string, any>): Finding[] {
+  const sku = at(props, "sku.name");
+  const allowed = typeof sku === "string" ? AZURE_VPN_SKU_GENERATIONS[sku] : undefined;
+  const sent = props.vpnGatewayGeneration;
+  if (!allowed || (sent !== undefined && typeof sent !== "string")) return [];
+  const generation = sent ?? "Generation1";
+  if (allowed.includes(generation)) return [];
+  return [
+    {
+      property: "vpnGatewayGeneration",
+      value: sent ?? null,
+      expected: `${allowed.join(" or ")} for ${sku}${sent === undefined ? " (unset, Azure takes Generation1)" : ""}, per ${AZURE_SKU_TABLE}`,
+    },
+  ];
+}
+
 const PRIVATE_ASN = "a private ASN: 64512-65534 or 4200000000-4294967294";
 
 export const vpnRules: readonly PreflightRule[] = [
   {
     name: "preflight-azure-vpn-gateway-sku",
     description:
-      "A new VPN gateway takes an AZ SKU (VpnGw1AZ-VpnGw5AZ): VpnGw1-5 without AZ cannot be created since January 2025, and Basic has no BGP.",
+      "A new VPN gateway takes an AZ SKU (VpnGw1AZ-VpnGw5AZ): VpnGw1-5 without AZ cannot be created since January 2025, and Basic has no BGP; its generation matches the SKU (VpnGw1AZ Generation1, VpnGw4AZ and VpnGw5AZ Generation2).",
     level: "error",
     source: src(AZURE_SKUS),
     types: [T.azureGateway],
@@ -107,7 +143,7 @@ export const vpnRules: readonly PreflightRule[] = [
           value: props.vpnType,
           expected: "RouteBased (a policy-based gateway has no BGP)",
         });
-      return out;
+      return [...out, ...generationFinding(props)];
     },
   },
   {
