@@ -1,5 +1,6 @@
 import type { FunctionHostBaseArgs, QuorumMember } from "../components/shared/platform";
-import type { StackConfig } from "./config/load";
+import { GCP_REGION_ZONE_LETTERS, zonesOfRegion } from "../components/gcp/zones";
+import { ConfigError, type StackConfig } from "./config/load";
 
 /** Zone names per cloud, derived from the region and the configured zone count. */
 export function awsZones(c: StackConfig): string[] {
@@ -10,8 +11,31 @@ export function azureZones(c: StackConfig): string[] {
   return ["1", "2", "3"].slice(0, c.tricloud.network.azure.zones);
 }
 
+/**
+ * The region's first zones as Google lists them (components/gcp/zones.ts): not every region has an `-a` zone, and
+ * GKE refuses one that does not exist. A region the table does not know is a configuration error naming gcp:region.
+ */
 export function gcpZones(c: StackConfig): string[] {
-  return ["a", "b", "c"].slice(0, c.tricloud.network.gcp.zones).map((z) => `${c.gcp.region}-${z}`);
+  const { region } = c.gcp;
+  const count = c.tricloud.network.gcp.zones;
+  const all = zonesOfRegion(region);
+  if (!all)
+    throw new ConfigError([
+      {
+        key: "gcp:region",
+        message:
+          `expected a region whose zones components/gcp/zones.ts lists (${Object.keys(GCP_REGION_ZONE_LETTERS).join(", ")}), ` +
+          `got ${region}; for a newer region, add its zones there from https://cloud.google.com/compute/docs/regions-zones`,
+      },
+    ]);
+  if (count > all.length)
+    throw new ConfigError([
+      {
+        key: "tricloud:network.gcp.zones",
+        message: `expected at most ${all.length} (the zones of ${region}: ${all.join(", ")}), got ${count}`,
+      },
+    ]);
+  return all.slice(0, count);
 }
 
 /** The function-host settings every cloud shares: identity, quorum membership, sizing, retention. */

@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { formatIpv4, parseCidr } from "../../components/shared/cidr";
+import { isKnownZone } from "../../components/gcp/zones";
 
 /**
  * Outputs the offline plan's mocks return for each resource: the inputs plus
@@ -771,6 +772,46 @@ export const GKE_CHANNELS: Readonly<
   EXTENDED: { minors: [30, 31, 32, 33, 34, 35, 36], default: "1.34.3-gke.1318000" },
 };
 
+/**
+ * GKE refuses a location or node location that is not a zone of the cluster's region, or a zone that does not exist
+ * (us-east1-a, europe-west1-a): so does the mock, against the table of components/gcp/zones.ts (from
+ * https://cloud.google.com/compute/docs/regions-zones). A location without a zone letter is a region (regional).
+ * Returns the refusal, or undefined when GKE would accept the zones.
+ */
+export function gkeZoneRefusal(inputs: Inputs): string | undefined {
+  const location = typeof inputs.location === "string" ? inputs.location : undefined;
+  const zonal = location !== undefined && /-[a-z]$/.test(location);
+  const region = zonal ? location.replace(/-[a-z]$/, "") : location;
+  const zones = [...(zonal ? [location] : []), ...((inputs.nodeLocations as string[] | undefined) ?? [])];
+  for (const zone of zones) {
+    if (!isKnownZone(zone)) return `GKE refuses the zone "${zone}": no such Compute Engine zone`;
+    if (region !== undefined && !zone.startsWith(`${region}-`))
+      return `GKE refuses the node location "${zone}": not a zone of ${region}`;
+  }
+  return undefined;
+}
+
+/**
+ * Inputs a cloud refuses at create time although every type checks, per resource type. The mocks record each
+ * refusal in `failures` (and still answer, so the run completes): the plan or the component's build then fails
+ * naming it, as the deploy would.
+ */
+export const CLOUD_REFUSALS: Record<string, (inputs: Inputs) => string | undefined> = {
+  "gcp:container/cluster:Cluster": gkeZoneRefusal,
+  "gcp:container/nodePool:NodePool": gkeZoneRefusal,
+};
+
+export class CloudRefusalError extends Error {
+  constructor(
+    readonly type: string,
+    readonly resourceName: string,
+    reason: string,
+  ) {
+    super(`${resourceName} (${type}): ${reason}`);
+    this.name = "CloudRefusalError";
+  }
+}
+
 /** Cloud Run's region codes in run.app hosts (us-central1 -> uc); other regions get a two-letter stand-in. */
 function runRegionCode(region: string): string {
   const known: Record<string, string> = {
@@ -858,7 +899,8 @@ export class UnknownInvokeError extends Error {
 /**
  * The mocks the offline plan (and a component built alone in a test) runs under: each
  * resource gets mockResource's state, each invoke its INVOKES answer; an invoke with no
- * answer is recorded in `failures` (the SDK may swallow the throw) and thrown.
+ * answer is recorded in `failures` (the SDK may swallow the throw) and thrown, and inputs the
+ * cloud would refuse (CLOUD_REFUSALS) are recorded there too.
  */
 /**
  * A private endpoint for a GKE cluster created without masterIpv4CidrBlock: an address of its node subnet
@@ -883,6 +925,8 @@ export function offlineMocks(
   return {
     newResource(args) {
       const mocked = mockResource(args.type, args.name, args.inputs, world);
+      const refusal = CLOUD_REFUSALS[args.type]?.(args.inputs);
+      if (refusal !== undefined) failures.push(new CloudRefusalError(args.type, args.name, refusal));
       if (args.type === "gcp:compute/subnetwork:Subnetwork")
         world.gcpSubnetRanges!.set(mocked.id, String(args.inputs.ipCidrRange));
       onResource(args.type, args.name, args.inputs, mocked.state);

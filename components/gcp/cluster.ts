@@ -101,7 +101,7 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
       iam,
     );
     // The documented minimum for GKE nodes (logs, metrics), instead of the over-broad Compute default account.
-    new gcp.projects.IAMMember(
+    const nodeRole = new gcp.projects.IAMMember(
       `${name}-nodes-default`,
       {
         project: args.project,
@@ -190,6 +190,8 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
       },
       {
         ...child,
+        // The first nodes write logs and metrics with this role: they start after the grant, not before it.
+        dependsOn: [...child.dependsOn, nodeRole],
         // Changing the initial count would replace the pool; the autoscaler owns the live size.
         ignoreChanges: ["initialNodeCount"],
       },

@@ -250,7 +250,7 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
       },
       functionOpts,
     );
-    new gcp.cloudrunv2.ServiceIamMember(
+    const reconcileInvoker = new gcp.cloudrunv2.ServiceIamMember(
       `${name}-reconcile-invoker`,
       {
         project,
@@ -279,7 +279,8 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
           oidcToken: { serviceAccountEmail: schedulerSa.email, audience: reconcileUri },
         },
       },
-      on("cloudscheduler.googleapis.com"),
+      // Runs start once the invoker grant exists: before it, each run is a 403, recorded as failed and not retried.
+      { parent: this, dependsOn: [...apis.of("cloudscheduler.googleapis.com"), reconcileInvoker] },
     );
 
     // The origin is the run.app host: `url` (https://<region>-<project>.cloudfunctions.net/<name>) needs

@@ -10,7 +10,7 @@ import { QuorumHost } from "./host";
  * each function's entryPoint picks its own. Secret Manager versions arrive as
  * environment variables.
  */
-export function createGcpHttpHandler(host: QuorumHost) {
+export function createGcpHttpHandler(host: QuorumHost, service: string | undefined = process.env.K_SERVICE) {
   return async (req: functions.Request, res: functions.Response): Promise<void> => {
     const headers: [string, string][] = [];
     for (const [name, value] of Object.entries(req.headers)) {
@@ -18,12 +18,29 @@ export function createGcpHttpHandler(host: QuorumHost) {
     }
     // The framework's body parsers keep the bytes they parsed in rawBody; the app parses them itself.
     const body = req.rawBody ? new Uint8Array(req.rawBody) : undefined;
-    const url = `${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`;
+    const path = withoutServiceSegment(req.originalUrl, service);
+    const url = `${req.protocol}://${req.get("host") ?? "localhost"}${path}`;
     const out = await fromFetchResponse(await host.fetch(toFetchRequest(req.method, url, headers, body)));
     res.status(out.status);
     for (const [name, value] of Object.entries(out.headers)) res.setHeader(name, value);
     res.end(Buffer.from(out.body));
   };
+}
+
+/**
+ * The request path without a leading `/<service>` segment. Peers call the function at
+ * `https://REGION-PROJECT.cloudfunctions.net/<name>/v1/peer/...`; Google documents that URL and the run.app
+ * one as behaving the same (https://cloud.google.com/functions/docs/calling/http), so the name should not
+ * reach the code, but no page says so outright. Dropping it here keeps the routes right either way; only a
+ * whole segment equal to the service name (K_SERVICE, the function's Cloud Run service) is dropped.
+ */
+export function withoutServiceSegment(originalUrl: string, service: string | undefined): string {
+  if (!service) return originalUrl;
+  const prefix = `/${service}`;
+  if (!originalUrl.startsWith(prefix)) return originalUrl;
+  const rest = originalUrl.slice(prefix.length);
+  if (rest === "" || rest.startsWith("?")) return `/${rest}`;
+  return rest.startsWith("/") ? rest : originalUrl;
 }
 
 export function createGcpReconcileHandler(host: QuorumHost) {

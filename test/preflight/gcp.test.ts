@@ -453,4 +453,24 @@ describe.each(["dev", "prod"])("the %s plan", (stack) => {
     ]);
     expect(ofType(report, "gcp:storage/bucketIAMMember:BucketIAMMember")).toEqual([]);
   });
+
+  // IAM grants take minutes to propagate (https://cloud.google.com/iam/docs/access-change-propagation): what runs as
+  // an account starts after its grant is created, not beside it.
+  it("the reconciler's schedule waits for its run.invoker grant, the node pool for its node account's role", async () => {
+    const report = await planStack(stack);
+    const job = oneOfType(report, "gcp:cloudscheduler/job:Job");
+    const invoker = oneOfType(report, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "reconcile-invoker");
+    expect(input(invoker, "role")).toBe("roles/run.invoker");
+    expect(input(invoker, "member")).toBe(
+      `serviceAccount:${String(input(job, "httpTarget.oidcToken.serviceAccountEmail"))}`,
+    );
+    expect(job.dependencies).toContain(invoker.urn);
+
+    const pool = oneOfType(report, "gcp:container/nodePool:NodePool");
+    const nodeRole = ofType(report, "gcp:projects/iAMMember:IAMMember").find(
+      (m) => input(m, "role") === "roles/container.defaultNodeServiceAccount",
+    )!;
+    expect(input(nodeRole, "member")).toBe(`serviceAccount:${String(input(pool, "nodeConfig.serviceAccount"))}`);
+    expect(pool.dependencies).toContain(nodeRole.urn);
+  });
 });
