@@ -98,6 +98,13 @@ export const INTERNAL_LB_ANNOTATIONS: Readonly<Record<Cloud, Readonly<Record<str
   gcp: { "networking.gke.io/load-balancer-type": "Internal" },
 };
 
+/**
+ * What Istio's sidecar requests in every service pod (millicores, MiB): Istio's own default (the istiod chart's
+ * `global.proxy.resources.requests`), stated in istiod's values so that the stack schema, which checks that each pod
+ * with its sidecar fits one node (stacks/config/schema.ts), adds the value the clusters really run.
+ */
+export const SIDECAR_REQUESTS = { cpu: 100, memory: 128 } as const;
+
 const MESH_LABELS = { "app.kubernetes.io/part-of": "tricloud", "app.kubernetes.io/managed-by": "tricloud" };
 const fqdn = (name: string, ns: string) => `${name}.${ns}.svc.cluster.local`;
 const ms = (n: number) => (n % 1000 === 0 ? `${n / 1000}s` : `${n}ms`);
@@ -148,7 +155,13 @@ export function meshInstalls(input: ClusterMeshInput): HelmInstall[] {
       // The sidecars' traffic redirection comes from the CNI node agent, so the application pods need no
       // NET_ADMIN init container and stay within the restricted Pod Security profile.
       {
-        global: { ...global, ...platform },
+        global: {
+          ...global,
+          ...platform,
+          proxy: {
+            resources: { requests: { cpu: `${SIDECAR_REQUESTS.cpu}m`, memory: `${SIDECAR_REQUESTS.memory}Mi` } },
+          },
+        },
         base: { validationFailurePolicy: "Fail" },
         pilot: { cni: { enabled: true } },
         meshConfig: { trustDomain: "cluster.local" },
@@ -258,7 +271,11 @@ function cacerts(secrets: MeshSecretSource): KubernetesObject[] {
 /**
  * Per provider, the PushSecret metadata the push needs (External Secrets' provider sources, providers/v1/*):
  * - AWS: `secretPushFormat: string` writes SecretString (the default is SecretBinary), which the copy step and the
- *   peers' ExternalSecrets read as the token itself;
+ *   peers' ExternalSecrets read as the token itself. No `tags`, on purpose: since External Secrets 2.4.0 (#6103,
+ *   "do not set tags if undefined") the provider's patchTags leaves an entry's tags alone when the metadata names
+ *   none, whereas with `tags` it untags every key not listed and retags what differs (UntagResource, TagResource),
+ *   which the operator's role is not granted (components/aws/gitops.ts) and which would fight the program's tags;
+ *   the chart pinned (components/shared/mesh.ts) is later than 2.4.0;
  * - GCP: `mergePolicy: Merge` keeps the labels the program gives the entry (the default replaces them with
  *   `managed-by` alone, an UpdateSecret the operator's identity is not granted);
  * - Azure: `tags`, the entry's tags (each write replaces them with `managed-by` and these).

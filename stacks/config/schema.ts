@@ -14,11 +14,14 @@ import {
   TUNNEL_COUNT,
 } from "../../components/shared/cross-cloud";
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from "../../components/shared/tags";
+import { zonesOfRegion } from "../../components/gcp/zones";
+import { nodeAllocatable, type NodeAllocatable } from "../../components/workloads/allocatable";
+import { SIDECAR_REQUESTS } from "../../components/workloads/mesh";
 import { CLOUDFLARE_REGIONS } from "@tricloud/vocabulary/cloudflare";
-import { SIZES, supportsHighAvailability } from "@tricloud/vocabulary/sizes";
+import { SIZES, supportsHighAvailability, type Cloud, type Size } from "@tricloud/vocabulary/sizes";
 import { bool, int, positiveNumber } from "./coerce";
 import { schedule } from "./schedule";
-import { mesh, services } from "./services";
+import { mesh, servedClouds, services, type ServicesConfig } from "./services";
 
 /**
  * The one schema for everything the program reads from `Pulumi.<stack>.yaml`:
@@ -613,6 +616,8 @@ const tricloud = z
         );
     }
 
+    podsFitNodes(c, at);
+
     if (prod && c.schedule)
       at(
         ["schedule"],
@@ -624,35 +629,90 @@ const tricloud = z
     }
   });
 
-export const stackConfigSchema = z.object({
-  tricloud,
-  // Provider namespaces are loose: they hold keys the providers read (profiles, credentials), not us.
-  aws: z
-    .looseObject({
+/**
+ * Each service's pod, its requests plus the Istio sidecar's (every cluster is in the mesh), must fit what one node of
+ * the cloud's size class allocates (components/workloads/allocatable.ts), on every cloud that runs it: a pod larger
+ * than one node stays Pending however many nodes the autoscaler adds. Checked here, beside the other cross-field
+ * checks, because both sides are this config (the requests and tricloud:clusters.<cloud>.size) and the message can
+ * name the key to change.
+ */
+function podsFitNodes(
+  c: { services: ServicesConfig; clusters: Readonly<Record<Cloud, { size: Size }>> },
+  at: (path: (string | number)[], message: string) => void,
+) {
+  for (const [name, s] of Object.entries(c.services)) {
+    const nodes = servedClouds(s).map((cloud) => {
+      const size = c.clusters[cloud].size;
+      return { cloud, size, ...nodeAllocatable(cloud, size) };
+    });
+    const fit = (key: "cpu" | "memory", unit: string, sidecar: number, allocatable: (n: NodeAllocatable) => number) => {
+      const pod = s.requests[key] + sidecar;
+      const short = nodes.filter((n) => pod > allocatable(n));
+      if (short.length === 0) return;
+      const most = Math.min(...short.map(allocatable)) - sidecar;
+      const where = short
+        .map(
+          (n) =>
+            `${n.cloud} (size ${n.size}, ${n.machine}: ${n.cpuMillis}m CPU and ${n.memoryMiB}Mi memory allocatable)`,
+        )
+        .join(", ");
+      at(
+        ["services", name, "requests", key],
+        `expected at most ${most}${unit}: with the Istio sidecar's ${sidecar}${unit} the pod requests ${pod}${unit}, more than one node allocates on ${where}, so it would never be scheduled there; lower the request or choose a larger tricloud:clusters.<cloud>.size`,
+      );
+    };
+    fit("cpu", "m", SIDECAR_REQUESTS.cpu, (n) => n.cpuMillis);
+    fit("memory", "Mi", SIDECAR_REQUESTS.memory, (n) => n.memoryMiB);
+  }
+}
+
+export const stackConfigSchema = z
+  .object({
+    tricloud,
+    // Provider namespaces are loose: they hold keys the providers read (profiles, credentials), not us.
+    aws: z
+      .looseObject({
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "expected an AWS region such as us-west-2" })
+          .default("us-west-2"),
+      })
+      .prefault({}),
+    "azure-native": z
+      .looseObject({
+        location: z
+          .string()
+          .regex(/^[a-z]+[a-z0-9]*$/, { error: "expected an Azure location such as eastus" })
+          .default("eastus"),
+      })
+      .prefault({}),
+    gcp: z.looseObject({
+      project: z.string({ error: "expected a GCP project id" }).regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
+        error: "expected a GCP project id (6-30 lowercase letters, digits, hyphens)",
+      }),
       region: z
         .string()
-        .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "expected an AWS region such as us-west-2" })
-        .default("us-west-2"),
-    })
-    .prefault({}),
-  "azure-native": z
-    .looseObject({
-      location: z
-        .string()
-        .regex(/^[a-z]+[a-z0-9]*$/, { error: "expected an Azure location such as eastus" })
-        .default("eastus"),
-    })
-    .prefault({}),
-  gcp: z.looseObject({
-    project: z.string({ error: "expected a GCP project id" }).regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
-      error: "expected a GCP project id (6-30 lowercase letters, digits, hyphens)",
+        .regex(/^[a-z]+-[a-z]+\d+$/, { error: "expected a GCP region such as us-central1" })
+        .default("us-central1"),
     }),
-    region: z
-      .string()
-      .regex(/^[a-z]+-[a-z]+\d$/, { error: "expected a GCP region such as us-central1" })
-      .default("us-central1"),
-  }),
-});
+  })
+  .superRefine((c, ctx) => {
+    // The GKE zones come from Google's table per region (components/gcp/zones.ts): a region it does not list, or more
+    // zones than the region has, is refused here (exit 2), before the program builds anything.
+    const zones = zonesOfRegion(c.gcp.region);
+    if (!zones)
+      ctx.addIssue({
+        code: "custom",
+        path: ["gcp", "region"],
+        message: `expected a region whose zones components/gcp/zones.ts lists, got ${c.gcp.region}; for a newer region, add its zones there from https://cloud.google.com/compute/docs/regions-zones`,
+      });
+    else if (c.tricloud.network.gcp.zones > zones.length)
+      ctx.addIssue({
+        code: "custom",
+        path: ["tricloud", "network", "gcp", "zones"],
+        message: `expected at most ${zones.length} (the zones of ${c.gcp.region}: ${zones.join(", ")}), got ${c.tricloud.network.gcp.zones}`,
+      });
+  });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
 export type ParsedStackConfig = z.output<typeof stackConfigSchema>;

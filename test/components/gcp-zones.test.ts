@@ -65,10 +65,17 @@ describe("GCP zones (https://cloud.google.com/compute/docs/regions-zones)", () =
       }
   });
 
-  it("a region the table does not list is a configuration error naming gcp:region", () => {
-    const config = stackConfig("dev", ["gcp:region=mars-north9"]);
-    expect(() => gcpZones(config)).toThrow(ConfigError);
-    expect(() => gcpZones(config)).toThrow(/gcp:region: expected a region whose zones .* got mars-north9/);
+  it("a region the table does not list is a configuration error naming gcp:region, from the schema (exit 2)", () => {
+    expect(() => stackConfig("dev", ["gcp:region=mars-north9"])).toThrow(ConfigError);
+    expect(() => stackConfig("dev", ["gcp:region=mars-north9"])).toThrow(
+      /gcp:region: expected a region whose zones components\/gcp\/zones\.ts lists, got mars-north9/,
+    );
+    // The program's own guard, for a config that did not come through the schema.
+    expect(() => gcpZones(withGcp("mars-north9", 1))).toThrow(
+      /gcp:region: expected a region whose zones .* got mars-north9/,
+    );
+    // Regions with two-digit numbers are regions too.
+    expect(stackConfig("dev", ["gcp:region=europe-west10"]).gcp.region).toBe("europe-west10");
   });
 
   it("the mocks refuse a zone GKE refuses (one that does not exist, or of another region), as GKE does", async () => {

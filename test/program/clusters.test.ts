@@ -6,6 +6,7 @@ import { PODS_RANGE, SERVICES_RANGE } from "../../components/gcp/network";
 import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
 import { remoteRanges } from "../../components/shared/cross-cloud";
 import { nodeMachine } from "@tricloud/vocabulary/sizes";
+import { gcpZones } from "../../stacks/shared";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { expectConfigError, mockId, mockState, owningComponents, stackConfig } from "../helpers/platform";
 
@@ -190,7 +191,7 @@ describe.each(["dev", "prod"])("%s clusters", (stack) => {
     expect(input(gke, "loggingConfig.enableComponents")).toEqual(GKE_LOG_COMPONENTS);
     expect(input(gke, "deletionProtection")).toBe(prod);
     // One zone: a zonal cluster (free-tier eligible); several: regional, spread over them.
-    expect(input(gke, "location")).toBe(t.network.gcp.zones === 1 ? `${config.gcp.region}-a` : config.gcp.region);
+    expect(input(gke, "location")).toBe(t.network.gcp.zones === 1 ? gcpZones(config)[0] : config.gcp.region);
   });
 
   it("GKE: the separate node pool autoscales within the configured totals as a dedicated service account", async () => {

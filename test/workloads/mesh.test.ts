@@ -179,6 +179,8 @@ describe("the Helm installs, per GitOps agent", () => {
         network: `prod-${cloud}-${region}`,
       });
       expect(istiod[3].pilot.cni.enabled).toBe(true);
+      // The sidecar's request, stated (Istio's default) so that the schema's pod-fits-a-node check adds this value.
+      expect(istiod[3].global.proxy.resources).toEqual({ requests: { cpu: "100m", memory: "128Mi" } });
       const gateway = charts(render("prod", cloud)).find(([name]) => name === "istio-eastwestgateway")!;
       expect(gateway[3].networkGateway).toBe(`prod-${cloud}-${region}`);
       // The east-west gateway stays on the private network (the path between the clouds carries it).

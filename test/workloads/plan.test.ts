@@ -53,7 +53,7 @@ describe("the staging plan shows what each cluster runs", () => {
       expect(images).toHaveLength(8);
       for (const image of images) expect(image!.startsWith(registry)).toBe(true);
       // Staging runs 2 replicas per service at half of prod's requests: 8 services, 2 each.
-      expect(w.requested.atMinReplicas.cpuMillis).toBe(2 * (500 + 250 + 375 + 500 + 300 + 1000 + 375 + 250));
+      expect(w.requested.atMinReplicas.cpuMillis).toBe(2 * (500 + 250 + 375 + 500 + 300 + 750 + 375 + 250));
     }
     expect(
       ofType(report, "tricloud:workloads:ClusterWorkloads")

@@ -142,6 +142,13 @@ describe("the remote secrets' objects", () => {
     ]);
     const aws = ofKind(renderProd("aws", { ...PROD_REMOTE, tokenKey: "k" }), "PushSecret")[0];
     expect(aws.spec.data[0].metadata.spec).toEqual({ secretPushFormat: "string" });
+    // AWS: never `tags`, even when handed some. Without them External Secrets (2.4.0 and later) leaves the entry's tags
+    // alone; with them it untags what is not listed, which the operator's role may not (UntagResource).
+    const tagged = ofKind(
+      renderProd("aws", { ...PROD_REMOTE, tokenKey: "k", storeTags: { owner: "o" } }),
+      "PushSecret",
+    );
+    expect(tagged[0].spec.data[0].metadata.spec).toEqual({ secretPushFormat: "string" });
     const azure = ofKind(
       renderProd("azure", { ...PROD_REMOTE, tokenKey: "k", storeTags: { owner: "o" } }),
       "PushSecret",
