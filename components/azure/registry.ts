@@ -14,7 +14,11 @@ export interface AzureContainerRegistryArgs {
   pullerObjectIds: pulumi.Input<string>[];
   /** Untagged manifests older than this are deleted (Premium only). */
   untaggedRetentionDays: number;
-  /** Premium (zone-redundant, retention policy) instead of Basic. */
+  /**
+   * Premium (the registry-side retention policy) instead of Basic. Every tier is zone-redundant by default in regions
+   * with zones since 2025 (https://learn.microsoft.com/en-us/azure/container-registry/zone-redundancy); the
+   * `zoneRedundancy` property itself is documented for Premium, so only Premium sends it.
+   */
   production: boolean;
   tags: Tags;
 }

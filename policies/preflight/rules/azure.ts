@@ -383,7 +383,8 @@ export const azureRules: readonly PreflightRule[] = [
   },
   {
     name: "preflight-azure-container-registry-zone-redundancy",
-    description: "Container registry zone redundancy needs the Premium SKU.",
+    description:
+      "The registry's zoneRedundancy property is documented for the Premium SKU (every tier is zone-redundant by default in regions with zones since 2025, without it).",
     level: "error",
     source: src(ACR_ZONES),
     types: [T.registry],

@@ -49,6 +49,21 @@ const allRegions = (regions: unknown) =>
   !Array.isArray(regions) || regions.includes("ALL_REGIONS") || CLOUDFLARE_REGIONS.every((r) => regions.includes(r));
 
 /** What Cloudflare and Vercel refuse, or take but cannot make work (see ../rule.ts for how a rule is written). */
+/** The pools of the load balancers that steer by `policy` (each pool once, with the first balancer's name). */
+function poolsSteeredBy(
+  resources: readonly PreflightResource[],
+  policy: string,
+): Array<{ pool: PreflightResource; lb: string }> {
+  const byUrn = byUrnOf(resources);
+  const pools = new Map<string, { pool: PreflightResource; lb: string }>();
+  for (const lb of resources.filter((r) => r.type === T.lb && r.props.steeringPolicy === policy))
+    for (const u of waitsFor(lb, byUrn)) {
+      const pool = byUrn.get(u);
+      if (pool?.type === T.pool && !pools.has(u)) pools.set(u, { pool, lb: String(lb.props.name ?? lb.name) });
+    }
+  return [...pools.values()];
+}
+
 export const edgeRules: readonly PreflightRule[] = [
   {
     name: "preflight-cloudflare-lb-monitor-interval-plan",
@@ -84,13 +99,9 @@ export const edgeRules: readonly PreflightRule[] = [
       "https://developers.cloudflare.com/load-balancing/understand-basics/traffic-steering/steering-policies/dynamic-steering/",
     ),
     checkStack(resources: readonly PreflightResource[]): StackFinding[] {
-      const byUrn = byUrnOf(resources);
-      return resources
-        .filter((r) => r.type === T.lb && r.props.steeringPolicy === "dynamic_latency")
-        .flatMap((lb) =>
-          [...waitsFor(lb, byUrn)].map((u) => byUrn.get(u)).filter((p): p is PreflightResource => p?.type === T.pool),
-        )
-        .filter((pool) => !allRegions(pool.props.checkRegions))
+      return poolsSteeredBy(resources, "dynamic_latency")
+        .filter(({ pool }) => !allRegions(pool.props.checkRegions))
+        .map(({ pool }) => pool)
         .map((pool) => ({
           urn: pool.urn,
           property: "checkRegions",
@@ -108,14 +119,7 @@ export const edgeRules: readonly PreflightRule[] = [
       "https://developers.cloudflare.com/load-balancing/understand-basics/traffic-steering/steering-policies/proximity-steering/",
     ),
     checkStack(resources: readonly PreflightResource[]): StackFinding[] {
-      const byUrn = byUrnOf(resources);
-      const pools = new Map<string, { pool: PreflightResource; lb: string }>();
-      for (const lb of resources.filter((r) => r.type === T.lb && r.props.steeringPolicy === "proximity"))
-        for (const u of waitsFor(lb, byUrn)) {
-          const pool = byUrn.get(u);
-          if (pool?.type === T.pool && !pools.has(u)) pools.set(u, { pool, lb: String(lb.props.name ?? lb.name) });
-        }
-      return [...pools.values()].flatMap(({ pool, lb }) =>
+      return poolsSteeredBy(resources, "proximity").flatMap(({ pool, lb }) =>
         (["latitude", "longitude"] as const)
           .filter((p) => typeof pool.props[p] !== "number")
           .map((property) => ({
