@@ -1,3 +1,4 @@
+import { machineAllocatable } from "@tricloud/vocabulary/allocatable";
 import { MACHINE_SPECS, type Cloud } from "@tricloud/vocabulary/sizes";
 import type { Catalog } from "./catalog";
 
@@ -13,16 +14,14 @@ export function nodePriceId(cloud: Cloud, machine: string): string {
 }
 
 /**
- * Nodes of a machine the requests fill, by the scarcer of CPU and memory. It counts the machine's full capacity
- * (the kubelet's reserve and the system pods take some of it), so it is a lower bound.
+ * Nodes of a machine the requests fill, by the scarcer of CPU and memory, counting what one node allocates to pods (the
+ * machine less the kubelet's reserve: vocabulary/allocatable.ts; on GKE's shared-core e2-medium less than half its
+ * CPU). The system DaemonSets' requests come on top, so it is still a lower bound.
  */
-export function nodesNeeded(machine: string, requested: Resources): number {
-  const spec = MACHINE_SPECS[machine];
-  if (!spec) throw new Error(`unknown machine ${machine}: not in vocabulary/sizes.ts MACHINE_SPECS`);
-  return Math.max(
-    Math.ceil(requested.cpuMillis / (spec.vcpus * 1000)),
-    Math.ceil(requested.memoryMiB / (spec.memoryGiB * 1024)),
-  );
+export function nodesNeeded(cloud: Cloud, machine: string, requested: Resources): number {
+  if (!MACHINE_SPECS[machine]) throw new Error(`unknown machine ${machine}: not in vocabulary/sizes.ts MACHINE_SPECS`);
+  const node = machineAllocatable(cloud, machine);
+  return Math.max(Math.ceil(requested.cpuMillis / node.cpuMillis), Math.ceil(requested.memoryMiB / node.memoryMiB));
 }
 
 /** How many nodes of a machine hold the given requests, and what they cost a month at list price. */
@@ -32,7 +31,7 @@ export function nodesFor(
   requested: Resources,
   catalog: Catalog,
 ): { nodes: number; monthlyUsd: number | null } {
-  const nodes = nodesNeeded(machine, requested);
+  const nodes = nodesNeeded(cloud, machine, requested);
   const price = catalog.prices[nodePriceId(cloud, machine)];
   const monthlyUsd =
     price && price.per === "hour" ? Math.round(nodes * price.usd * catalog.hoursPerMonth * 100) / 100 : null;

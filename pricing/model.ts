@@ -94,7 +94,7 @@ function extraFloorNodes(ctx: ModelContext, cloud: Cloud, machine: string, poolN
   const floor = serviceFloorOf(outputs, cloud);
   if (!floor || !MACHINE_SPECS[machine]) return 0;
   const max = poolMaxNodesOf(outputs, cloud);
-  const needed = Math.max(0, nodesNeeded(machine, floor) - poolNodes);
+  const needed = Math.max(0, nodesNeeded(cloud, machine, floor) - poolNodes);
   return max === undefined ? needed : Math.min(needed, Math.max(0, max - poolNodes));
 }
 

@@ -15,7 +15,8 @@ import {
   renderAutoModeNodePool,
   type AutoModeNodeNetwork,
 } from "../components/aws/node-pool";
-import { CLOUDS, MACHINE_SPECS, nodeMachine, type Cloud } from "@tricloud/vocabulary/sizes";
+import { machineAllocatable } from "@tricloud/vocabulary/allocatable";
+import { CLOUDS, nodeMachine, type Cloud } from "@tricloud/vocabulary/sizes";
 import type { StackConfig } from "./config/load";
 
 /**
@@ -103,8 +104,8 @@ export function readerTokens(config: StackConfig, azure: { gitops: { meshVaultNa
 export const eksHasGitOps = (config: StackConfig) => config.tricloud.clusters.eksArgoCdIdcInstanceArn !== undefined;
 
 /**
- * The node capacity a pool offers at its ceiling (machine capacity; the kubelet's reserve makes allocatable a little
- * lower): what each cloud's autoscaler is really held to. AKS and GKE: the pool's maxCount / totalMaxNodeCount, which
+ * The node capacity a pool offers at its ceiling, as its nodes allocate it to pods (the machine less the kubelet's
+ * reserve, vocabulary/allocatable.ts): what each cloud's autoscaler is really held to. AKS and GKE: the pool's maxCount / totalMaxNodeCount, which
  * the clusters set to maxNodes. EKS: the node group's nodes plus what the Auto Mode NodePool's limits allow
  * (components/aws/node-pool.ts, the same function that renders them); without the Argo CD capability no NodePool
  * reaches the cluster and only the node group's nodes exist.
@@ -112,16 +113,12 @@ export const eksHasGitOps = (config: StackConfig) => config.tricloud.clusters.ek
 export function poolCapacity(config: StackConfig, cloud: Cloud) {
   const pool = config.tricloud.clusters[cloud];
   const machine = nodeMachine(cloud, pool.size);
-  const spec = MACHINE_SPECS[machine]!;
   const eks = awsNodeBound(pool);
   const maxNodes =
     cloud === "aws" ? eks.nodeGroupNodes + (eksHasGitOps(config) ? eks.autoModeNodes : 0) : pool.maxNodes;
-  return {
-    machine,
-    maxNodes,
-    cpuMillis: maxNodes * spec.vcpus * 1000,
-    memoryMiB: maxNodes * spec.memoryGiB * 1024,
-  };
+  // What the nodes allocate to pods, not the machines' size: the kubelet's reserve is theirs (vocabulary/allocatable.ts).
+  const node = machineAllocatable(cloud, machine);
+  return { machine, maxNodes, cpuMillis: maxNodes * node.cpuMillis, memoryMiB: maxNodes * node.memoryMiB };
 }
 
 /**

@@ -54,7 +54,14 @@ import {
   type MeshTopology,
 } from "../shared/mesh";
 import { helmInstalls, type GitOpsEngine, type HelmInstall } from "./helm";
-import { DEFAULT_NAMESPACE, servicesOn, TRAFFIC_DEFAULTS, type KubernetesObject, type WorkloadSpec } from "./render";
+import {
+  DEFAULT_NAMESPACE,
+  servicesOn,
+  SIDECAR_REQUESTS,
+  TRAFFIC_DEFAULTS,
+  type KubernetesObject,
+  type WorkloadSpec,
+} from "./render";
 import { manifestYaml } from "./yaml";
 
 /**
@@ -97,13 +104,6 @@ export const INTERNAL_LB_ANNOTATIONS: Readonly<Record<Cloud, Readonly<Record<str
   azure: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" },
   gcp: { "networking.gke.io/load-balancer-type": "Internal" },
 };
-
-/**
- * What Istio's sidecar requests in every service pod (millicores, MiB): Istio's own default (the istiod chart's
- * `global.proxy.resources.requests`), stated in istiod's values so that the stack schema, which checks that each pod
- * with its sidecar fits one node (stacks/config/schema.ts), adds the value the clusters really run.
- */
-export const SIDECAR_REQUESTS = { cpu: 100, memory: 128 } as const;
 
 const MESH_LABELS = { "app.kubernetes.io/part-of": "tricloud", "app.kubernetes.io/managed-by": "tricloud" };
 const fqdn = (name: string, ns: string) => `${name}.${ns}.svc.cluster.local`;

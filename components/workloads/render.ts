@@ -353,15 +353,25 @@ export function renderClusterWorkloads(input: ClusterWorkloadsInput): Kubernetes
   return objects;
 }
 
+/**
+ * What Istio's sidecar requests in every service pod (millicores, MiB): Istio's own default (the istiod chart's
+ * `global.proxy.resources.requests`), stated in istiod's values (mesh.ts) so that what the program adds up is what the clusters
+ * really run: the stack schema checks that each pod with its sidecar fits one node (stacks/config/schema.ts), and
+ * requestedCapacity counts it in every replica.
+ */
+export const SIDECAR_REQUESTS = { cpu: 100, memory: 128 } as const;
+
 /** Requests of what a cluster runs at its replica floor and at its ceiling: what node capacity must hold. */
 export function requestedCapacity(cloud: Cloud, services: Readonly<Record<string, WorkloadSpec>>) {
   let minCpu = 0, minMemory = 0, maxCpu = 0, maxMemory = 0; // prettier-ignore
   for (const [, s] of servicesOn(cloud, services)) {
     const floor = Math.max(s.replicas, s.autoscaling.minReplicas);
-    minCpu += floor * s.requests.cpu;
-    minMemory += floor * s.requests.memory;
-    maxCpu += s.autoscaling.maxReplicas * s.requests.cpu;
-    maxMemory += s.autoscaling.maxReplicas * s.requests.memory;
+    const cpu = s.requests.cpu + SIDECAR_REQUESTS.cpu;
+    const memory = s.requests.memory + SIDECAR_REQUESTS.memory;
+    minCpu += floor * cpu;
+    minMemory += floor * memory;
+    maxCpu += s.autoscaling.maxReplicas * cpu;
+    maxMemory += s.autoscaling.maxReplicas * memory;
   }
   return {
     atMinReplicas: { cpuMillis: minCpu, memoryMiB: minMemory },

@@ -15,8 +15,8 @@ import {
 } from "../../components/shared/cross-cloud";
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from "../../components/shared/tags";
 import { zonesOfRegion } from "../../components/gcp/zones";
-import { nodeAllocatable, type NodeAllocatable } from "../../components/workloads/allocatable";
-import { SIDECAR_REQUESTS } from "../../components/workloads/mesh";
+import { nodeAllocatable, type NodeAllocatable } from "@tricloud/vocabulary/allocatable";
+import { SIDECAR_REQUESTS } from "../../components/workloads/render";
 import { CLOUDFLARE_REGIONS } from "@tricloud/vocabulary/cloudflare";
 import { SIZES, supportsHighAvailability, type Cloud, type Size } from "@tricloud/vocabulary/sizes";
 import { bool, int, positiveNumber } from "./coerce";

@@ -99,18 +99,28 @@ describe("the off-hours saving line: hours off x the nodes that go away x their 
 });
 
 describe("the dev plan shows the saving as its own line", () => {
-  it("one Standard_D2s_v3 user node off 469.29 of 730 h: -$45.05, in the total, the text and the comment", async () => {
+  // Dev's replica floor, sidecars included, is 1774m + 8 x 100m = 2574m and 1920 + 8 x 128 = 2944 MiB per cluster. Nodes
+  // it needs by what they allocate: EKS t3.medium (1930m, 2531 MiB) 2, AKS Standard_D2s_v3 (1900m, 7442 MiB) 2, GKE
+  // e2-medium (940m, 2972 MiB) 3; each pool has 1. Off hours: the EKS node group's node stays and Auto Mode's 1 goes
+  // (1 x 469.29 x 0.0416 = 19.52); the AKS user pool drains to 0 (2 x 469.29 x 0.096 = 90.10); GKE's only pool keeps 1
+  // of 3 (2 x 469.29 x 0.033503 = 31.45). 19.52 + 90.10 + 31.45 = 141.07.
+  it("the nodes above what stays up, off 469.29 of 730 h on each cloud: -$141.07, in the total, the text and the comment", async () => {
     const r = await planStack("dev");
     const lines = r.cost.lines.filter((l) => l.name.startsWith(OFF_HOURS_LINE));
     expect(lines.map((l) => [l.cloud, l.name, l.quantity, l.unitPriceUsd, l.monthlyUsd])).toEqual([
-      ["azure", `${OFF_HOURS_LINE}: Standard_D2s_v3 x 1 off 469.29 of 730 h`, -469.29, 0.096, -45.05],
+      ["aws", `${OFF_HOURS_LINE}: t3.medium x 1 off 469.29 of 730 h`, -469.29, 0.0416, -19.52],
+      ["azure", `${OFF_HOURS_LINE}: Standard_D2s_v3 x 2 off 469.29 of 730 h`, -938.58, 0.096, -90.1],
+      ["gcp", `${OFF_HOURS_LINE}: e2-medium x 2 off 469.29 of 730 h`, -938.58, 0.033503, -31.45],
     ]);
-    expect(offHoursSaving(r.cost.lines)).toEqual({ monthlyUsd: 45.05, byCloud: { azure: 45.05 } });
+    expect(offHoursSaving(r.cost.lines)).toEqual({
+      monthlyUsd: 141.07,
+      byCloud: { aws: 19.52, azure: 90.1, gcp: 31.45 },
+    });
     // The total is the sum of the priced lines, the saving included.
     const sum = r.cost.lines.reduce((s, l) => s + (l.monthlyUsd ?? 0), 0);
     expect(r.cost.monthlyUsd).toBeCloseTo(sum, 2);
     expect(renderComment([{ head: r }])).toContain(
-      "dev: off-hours scale-to-zero (tricloud:schedule) saves $45.05 a month (azure $45.05), included above.",
+      "dev: off-hours scale-to-zero (tricloud:schedule) saves $141.07 a month (aws $19.52, azure $90.10, gcp $31.45), included above.",
     );
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { catalogWith } from "@tricloud/pricing/catalog";
 import { estimateCost } from "@tricloud/pricing/estimate";
+import { machineAllocatable } from "@tricloud/vocabulary/allocatable";
 
 const stack = (cpuMillis: number, memoryMiB: number) => ({
   urn: "urn:pulumi:t::tricloud::pulumi:pulumi:Stack::t",
@@ -18,14 +19,18 @@ const pool = {
 };
 const floorLines = (e: ReturnType<typeof estimateCost>) =>
   e.lines.filter((l) => l.name.startsWith("Nodes the services' replica floor"));
+// What one e2-medium allocates to pods: 940m of its 2 vCPU (GKE keeps 1060m of a shared-core E2) and 2972 of 4096 MiB.
+const node = machineAllocatable("gcp", "e2-medium");
+/** Three and a half nodes' worth of CPU: 4 nodes, 2 of them the pool's own. */
+const FOUR_NODES_CPU = 3.5 * node.cpuMillis;
 
 describe("the node capacity the service matrix keeps busy", () => {
   const catalog = catalogWith(undefined);
   const hourly = catalog.prices["gcp.compute.e2-medium"]!.usd;
 
   it("prices the nodes the services' replica floor needs above the pool's own count as their own line", () => {
-    // 7 vCPU on 2-vCPU e2-medium: 4 nodes, 2 of them the pool's own.
-    const e = estimateCost([stack(7000, 2048), pool], { catalog });
+    // 3290m on e2-medium nodes of 940m: 4 nodes, 2 of them the pool's own; 2048 MiB fits one node.
+    const e = estimateCost([stack(FOUR_NODES_CPU, 2048), pool], { catalog });
     expect(floorLines(e).map((l) => [l.name, l.quantity, l.monthlyUsd])).toEqual([
       [
         "Nodes the services' replica floor needs above the pool (e2-medium) x 2",
@@ -36,23 +41,24 @@ describe("the node capacity the service matrix keeps busy", () => {
   });
 
   it("adds nothing when the pool's own nodes hold the floor, or when the stack renders no workloads", () => {
-    expect(floorLines(estimateCost([stack(3000, 4096), pool], { catalog }))).toEqual([]);
+    // Exactly what the pool's 2 nodes allocate, CPU and memory both.
+    expect(floorLines(estimateCost([stack(2 * node.cpuMillis, 2 * node.memoryMiB), pool], { catalog }))).toEqual([]);
     expect(floorLines(estimateCost([pool], { catalog }))).toEqual([]);
   });
 
   it("counts memory when memory is the scarcer resource", () => {
-    // 20 GiB on 4-GiB e2-medium: 5 nodes, 3 above the pool.
-    expect(floorLines(estimateCost([stack(100, 20 * 1024), pool], { catalog }))[0]?.quantity).toBe(3 * 730);
+    // 4.5 nodes' worth of memory (13374 MiB of 2972 each): 5 nodes, 3 above the pool; 100m of CPU would need 1.
+    expect(floorLines(estimateCost([stack(100, 4.5 * node.memoryMiB), pool], { catalog }))[0]?.quantity).toBe(3 * 730);
   });
 });
 
 describe("the floor-nodes line and Auto Mode's hours stop at the cluster's maximum (workloads.<cloud>.capacity.maxNodes)", () => {
   const catalog = catalogWith(undefined);
   const capped = (maxNodes: number) => ({
-    ...stack(7000, 2048),
+    ...stack(FOUR_NODES_CPU, 2048),
     props: {
       workloads: {
-        gcp: { requested: { atMinReplicas: { cpuMillis: 7000, memoryMiB: 2048 } }, capacity: { maxNodes } },
+        gcp: { requested: { atMinReplicas: { cpuMillis: FOUR_NODES_CPU, memoryMiB: 2048 } }, capacity: { maxNodes } },
       },
     },
   });

@@ -10,6 +10,7 @@ import {
 } from "../../components/aws/node-pool";
 import { parseStackConfig } from "../../stacks/config/load";
 import { poolCapacity } from "../../stacks/workloads";
+import { machineAllocatable } from "@tricloud/vocabulary/allocatable";
 import { MACHINE_SPECS, NODE_SIZES, SIZES, nodeMachine } from "@tricloud/vocabulary/sizes";
 import { stackConfig } from "../helpers/config";
 import { input, ofType, oneOfType, planStack, planStackWithoutEksArgoCd } from "../helpers/plan";
@@ -205,12 +206,19 @@ describe("the capacity the plan shows for EKS is the node group plus the rendere
       const pools = (aws.objects as any[]).filter((o) => o.kind === "NodePool");
       expect(pools.map((o) => o.metadata.name)).toEqual([AUTO_MODE_NODE_POOL]);
       const limits = pools[0].spec.limits;
-      const node = MACHINE_SPECS[nodeMachine("aws", pool.size)]!;
+      const machine = nodeMachine("aws", pool.size);
+      // Karpenter's limits count whole machines: as many of them as the NodePool may launch, by CPU and by memory.
+      const spec = MACHINE_SPECS[machine]!;
+      const autoModeNodes = cpus(limits.cpu) / spec.vcpus;
+      expect(gib(limits.memory) / spec.memoryGiB).toBe(autoModeNodes);
+      // The capacity counts what each of those nodes and the node group's allocates to pods.
+      const nodes = pool.desiredNodes + autoModeNodes;
+      const node = machineAllocatable("aws", machine);
       expect(aws.capacity).toEqual({
-        machine: nodeMachine("aws", pool.size),
+        machine,
         maxNodes: pool.maxNodes,
-        cpuMillis: (pool.desiredNodes * node.vcpus + cpus(limits.cpu)) * 1000,
-        memoryMiB: (pool.desiredNodes * node.memoryGiB + gib(limits.memory)) * 1024,
+        cpuMillis: nodes * node.cpuMillis,
+        memoryMiB: nodes * node.memoryMiB,
       });
       expect(aws.capacity).toEqual(poolCapacity(c, "aws"));
       const eks = oneOfType(plan, "aws:eks/cluster:Cluster");

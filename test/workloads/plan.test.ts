@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SIDECAR_REQUESTS } from "../../components/workloads/render";
 import { ofType, planStack } from "../helpers/plan";
 
 /** Each cloud's GitOps agent declares the mesh's Helm releases in its own kinds. */
@@ -52,8 +53,10 @@ describe("the staging plan shows what each cluster runs", () => {
       const images = [...(w.manifests as string).matchAll(/image: (\S+)/g)].map((m) => m[1]);
       expect(images).toHaveLength(8);
       for (const image of images) expect(image!.startsWith(registry)).toBe(true);
-      // Staging runs 2 replicas per service at half of prod's requests: 8 services, 2 each.
-      expect(w.requested.atMinReplicas.cpuMillis).toBe(2 * (500 + 250 + 375 + 500 + 300 + 750 + 375 + 250));
+      // Staging runs 2 replicas per service at half of prod's requests: 8 services, 2 each, each pod with its sidecar.
+      expect(w.requested.atMinReplicas.cpuMillis).toBe(
+        2 * (500 + 250 + 375 + 500 + 300 + 750 + 375 + 250 + 8 * SIDECAR_REQUESTS.cpu),
+      );
     }
     expect(
       ofType(report, "tricloud:workloads:ClusterWorkloads")

@@ -4,6 +4,7 @@ import {
   imageReference,
   renderClusterWorkloads,
   requestedCapacity,
+  SIDECAR_REQUESTS,
   type KubernetesObject,
 } from "../../components/workloads/render";
 import { toManifestYaml } from "../../components/workloads/cluster-workloads";
@@ -180,9 +181,11 @@ describe("what one cluster runs", () => {
       ),
     ).toHaveLength(1);
     expect(requestedCapacity("gcp", services).atMinReplicas).toEqual({ cpuMillis: 0, memoryMiB: 0 });
+    // 2 replicas at the floor and 4 at the ceiling, each 100m and 128 MiB plus its Istio sidecar's.
+    const pod = { cpu: 100 + SIDECAR_REQUESTS.cpu, memory: 128 + SIDECAR_REQUESTS.memory };
     expect(requestedCapacity("aws", services)).toEqual({
-      atMinReplicas: { cpuMillis: 200, memoryMiB: 256 },
-      atMaxReplicas: { cpuMillis: 400, memoryMiB: 512 },
+      atMinReplicas: { cpuMillis: 2 * pod.cpu, memoryMiB: 2 * pod.memory },
+      atMaxReplicas: { cpuMillis: 4 * pod.cpu, memoryMiB: 4 * pod.memory },
     });
   });
 

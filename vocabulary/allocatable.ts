@@ -1,4 +1,4 @@
-import { MACHINE_SPECS, nodeMachine, type Cloud, type Size } from "@tricloud/vocabulary/sizes";
+import { MACHINE_SPECS, nodeMachine, type Cloud, type Size } from "./sizes";
 
 /**
  * What one node of a size class offers the pods: its machine less what the kubelet reserves (kube-reserved and the
@@ -103,13 +103,17 @@ function reserved(cloud: Cloud, machine: string, cpuMillis: number, memoryMiB: n
   }
 }
 
-/** What one node of `size` on `cloud` can allocate to pods (whole millicores and MiB, rounded down). */
-export function nodeAllocatable(cloud: Cloud, size: Size): NodeAllocatable {
-  const machine = nodeMachine(cloud, size);
+/** What one node of a machine on `cloud` can allocate to pods (whole millicores and MiB, rounded down). */
+export function machineAllocatable(cloud: Cloud, machine: string): NodeAllocatable {
   const spec = MACHINE_SPECS[machine];
   if (!spec) throw new Error(`unknown machine ${machine}: not in vocabulary/sizes.ts MACHINE_SPECS`);
   const cpuMillis = spec.vcpus * 1000;
   const memoryMiB = spec.memoryGiB * 1024;
   const r = reserved(cloud, machine, cpuMillis, memoryMiB);
   return { machine, cpuMillis: Math.floor(cpuMillis - r.cpu), memoryMiB: Math.floor(memoryMiB - r.memory) };
+}
+
+/** What one node of `size` on `cloud` can allocate to pods. */
+export function nodeAllocatable(cloud: Cloud, size: Size): NodeAllocatable {
+  return machineAllocatable(cloud, nodeMachine(cloud, size));
 }
