@@ -41,6 +41,11 @@ function need(value, key) {
     throw new PublishError(
       `stack output ${key}: expected a non-empty string (run after pulumi up), got ${JSON.stringify(value)}`,
     );
+  // What `pulumi stack output --json` prints for a secret output without --show-secrets: never a manifest.
+  if (value === "[secret]")
+    throw new PublishError(
+      `stack output ${key}: expected its value, got "[secret]" (the output is secret; read it with --show-secrets, or make it non-secret)`,
+    );
   return value;
 }
 

@@ -202,7 +202,10 @@ export class GcpKubernetesCluster extends pulumi.ComponentResource implements Ku
     this.endpoint = pulumi.interpolate`https://${cluster.endpoint}`;
     this.privateEndpoint = pulumi.interpolate`https://${cluster.privateClusterConfig.apply((c) => c?.privateEndpoint ?? "")}`;
     this.kubernetesVersion = args.kubernetesVersion;
-    this.caData = cluster.masterAuth.apply((a) => a.clusterCaCertificate ?? "");
+    // Not secret (every client of the API server holds it), but masterAuth also carries the client key, so the SDK marks
+    // the whole object secret, and a secret CA would make every output built from it (the peers' remote secrets in
+    // workloads.<cloud>.manifests) print as "[secret]" in `pulumi stack output --json`, which the publish step reads.
+    this.caData = pulumi.unsecret(cluster.masterAuth.apply((a) => a.clusterCaCertificate ?? ""));
     this.nodeServiceAccountEmail = nodeAccount.email;
     this.workloadPool = workloadPool;
     this.kubeconfig = pulumi.secret(

@@ -120,6 +120,14 @@ describe("the publish step reads only outputs the program exports", () => {
     expect(() => P.publishPlan({}, "/w")).toThrow(/stack output gitops: missing/);
   });
 
+  it("a secret output, as `pulumi stack output --json` prints it without --show-secrets, is refused, never published", async () => {
+    const o = structuredClone((await planStack("staging")).outputs) as any;
+    o.workloads.aws.manifests = "[secret]";
+    expect(() => P.publishPlan(o, "/w")).toThrow(
+      /stack output workloads\.aws\.manifests: expected its value, got "\[secret\]"/,
+    );
+  });
+
   it("a dry run writes nothing and runs nothing", () => {
     const lines: string[] = [];
     const dir = mkdtempSync(join(tmpdir(), "publish-"));
