@@ -47,6 +47,8 @@ export interface CostComponent {
 
 export type Estimator = (r: PricedResource, ctx: ModelContext) => CostComponent[];
 
+/** The Flex Consumption scaling groups of the quorum's Azure bundle: its HTTP triggers share one, its timer has its own. */
+const FLEX_SCALING_GROUPS = 2;
 const hours = (name: string, priceId: string, count = 1, note?: string): CostComponent => ({
   name,
   priceId,
@@ -580,7 +582,7 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
     if (tier === "FlexConsumption") {
       // Billed on the instance memory size while executing (GB-s), plus executions; 2048 MB is Flex Consumption's default.
       const memory = num(r.props.functionAppConfig?.scaleAndConcurrency?.instanceMemoryMB, 2048);
-      return functionUsage(
+      const onDemand = functionUsage(
         ctx,
         memory,
         "azure.functions.flex",
@@ -588,6 +590,22 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
         "azure.functions.flex.gb-seconds",
         `${memory} MB instances`,
       );
+      // Zone redundancy keeps at least two always-ready instances per scaling group, whatever the app configures, billed
+      // as always ready (https://learn.microsoft.com/en-us/azure/reliability/reliability-functions, Flex Consumption,
+      // "Availability zone support"): the bundle's HTTP triggers are one group and its reconcile timer another.
+      const zoneRedundant = ctx.siblings("azure-native:web:AppServicePlan").some((p) => p.props.zoneRedundant === true);
+      if (!zoneRedundant) return onDemand;
+      const instances = FLEX_SCALING_GROUPS * 2;
+      return [
+        ...onDemand,
+        {
+          name: `Always-ready baseline: zone redundancy keeps ${instances} instances of ${memory} MB (2 per scaling group: HTTP, reconcile timer)`,
+          priceId: "azure.functions.flex.always-ready.baseline",
+          per: "GB-second",
+          quantity: instances * (memory / 1024) * HOURS_PER_MONTH * 3600,
+          basis: "fixed",
+        },
+      ];
     }
     if (tier === undefined || tier === "Dynamic") return functionUsage(ctx, 1536, "azure.functions.consumption");
     return [];

@@ -138,6 +138,28 @@ describe("cost arithmetic against hand-computed figures", () => {
       }).lines.map((l) => l.monthlyUsd),
     ).toEqual([0.4, 1.4, 0.25]);
   });
+  it("a zone-redundant Flex Consumption plan bills the always-ready instances zone redundancy keeps, whatever the traffic", () => {
+    // 2 scaling groups (HTTP, the reconcile timer) x 2 instances x 0.5 GB x 730 h x 3,600 s = 5,256,000 GB-s
+    // x 0.000004 = 21.024 -> 21.02, with no usage profile at all; without zone redundancy, nothing fixed.
+    const app = (zoneRedundant: boolean) =>
+      estimateCost([
+        r(
+          "azure-native:web:AppServicePlan",
+          { sku: { name: "FC1", tier: "FlexConsumption" }, ...(zoneRedundant ? { zoneRedundant } : {}) },
+          "urn:zr",
+        ),
+        r(
+          "azure-native:web:WebApp",
+          { kind: "functionapp,linux", functionAppConfig: { scaleAndConcurrency: { instanceMemoryMB: 512 } } },
+          "urn:zr",
+        ),
+      ]).lines.filter((l) => l.basis === "fixed");
+    expect(app(true).map((l) => [l.priceId, l.quantity, l.monthlyUsd])).toEqual([
+      ["azure.functions.flex.always-ready.baseline", 5_256_000, 21.02],
+    ]);
+    expect(app(false)).toEqual([]);
+  });
+
   it("a dedicated App Service plan bills its SKU's hours, and says when the catalog has no price for it", () => {
     const e = estimateCost([
       r("azure-native:web:AppServicePlan", { sku: { name: "P1v3", tier: "PremiumV3", capacity: 2 } }),
