@@ -985,8 +985,9 @@ export const FREE: Readonly<Record<string, string>> = {
   "azure-native:storage:BlobContainer": "billed through its storage account",
   "azure-native:storage:Blob": "billed through its storage account's storage",
   "azure-native:web:WebAppApplicationSettings": "the Function App's settings; no charge",
-  "azure-native:resources:Deployment": "ARM deployments have no charge (the one deploy of the function package)",
-  "command:local:Command": "the function package upload: billed as its storage account's storage and transactions",
+  "azure-native:resources:Deployment": "ARM deployments have no charge",
+  "command:local:Command":
+    "the function package deploy (a step the deployer runs): billed as the deployment storage's storage and transactions",
   "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": "IAM has no charge",
   "gcp:secretmanager/secretIamMember:SecretIamMember": "IAM has no charge",
   "gcp:storage/bucketObject:BucketObject": "billed through its bucket's storage",

@@ -2,7 +2,7 @@
 // the ARM_* ids (deploy.yml). azure/login hands az one GitHub token, which expires within minutes and cannot be
 // refreshed, so an az call long after the sign-in fails with AADSTS700024 (Azure/azure-cli#33989). Outside such a
 // job (a laptop signed in with `az login`) it does nothing. The shell form of the same three commands is in
-// components/azure/package-upload.ts (UPLOAD_SCRIPT), for the upload `pulumi up` runs.
+// components/azure/package-deploy.ts (DEPLOY_SCRIPT), for the package deploy `pulumi up` runs.
 import { spawnSync } from "node:child_process";
 
 /** Minutes after which a sign-in is renewed before the next az call (GitHub's tokens last a few minutes). */

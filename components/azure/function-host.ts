@@ -3,7 +3,6 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
-import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import * as web from "@pulumi/azure-native/web";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,7 +19,7 @@ import {
   type FunctionHostBaseArgs,
 } from "../shared/platform";
 import { PGBOUNCER_PORT } from "./database";
-import { packageBlobName, uploadPackage, writePackage } from "./package-upload";
+import { deployPackage, writePackage } from "./package-deploy";
 
 export interface AzureFunctionHostArgs extends FunctionHostBaseArgs {
   resourceGroupName: pulumi.Input<string>;
@@ -44,37 +43,10 @@ export const ROLES = {
   keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
   keyVaultSecretsOfficer: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
   storageBlobDataOwner: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
-  storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
 } as const;
 
-/** The blob container Flex Consumption deploys from (and the package is uploaded to). */
+/** The blob container Flex Consumption keeps the deployed packages in (the platform writes them with the app's identity). */
 const DEPLOYMENT_CONTAINER = "deployments";
-
-/** The ARM API version of the one deploy extension (Microsoft.Web/sites/extensions "onedeploy"). */
-export const ONEDEPLOY_API_VERSION = "2024-04-01";
-
-/**
- * The ARM template that deploys a package to a Function App with one deploy, the deployment
- * Flex Consumption supports (it syncs triggers, so the timer trigger exists):
- * https://learn.microsoft.com/en-us/azure/templates/microsoft.web/sites/extensions-onedeploy and
- * https://learn.microsoft.com/en-us/azure/azure-functions/functions-deployment-technologies#one-deploy
- * (read 2026-11-30). The package is fetched from `packageUri` by the app's deployment-storage identity.
- */
-export function oneDeployTemplate(): Record<string, unknown> {
-  return {
-    $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-    contentVersion: "1.0.0.0",
-    parameters: { siteName: { type: "string" }, packageUri: { type: "string" } },
-    resources: [
-      {
-        type: "Microsoft.Web/sites/extensions",
-        apiVersion: ONEDEPLOY_API_VERSION,
-        name: "[format('{0}/onedeploy', parameters('siteName'))]",
-        properties: { packageUri: "[parameters('packageUri')]", remoteBuild: false },
-      },
-    ],
-  };
-}
 
 /** A globally unique, stable Function App name for one environment of one domain. */
 export const azureFunctionAppName = (environment: string, domain: string) =>
@@ -92,9 +64,10 @@ const kvReference = (secretUri: pulumi.Input<string>) =>
  * (zone-redundant in production), integrated into the functions subnet, running as a
  * user-assigned identity that may read exactly its two Key Vault secrets (Key Vault has no
  * Ed25519 keys, so the key is a secret) and use the storage account; an HTTP trigger for
- * every route and a timer for the reconciler. The bundle is uploaded with an Entra sign-in (the
- * account refuses shared keys) and rolled out with one deploy, keyed on its sha256; app settings
- * are written after the identity's Key Vault grants, so the references resolve.
+ * every route and a timer for the reconciler. The bundle is deployed with the Azure CLI under the
+ * deployer's Entra sign-in (one deploy: the platform writes it to the deployment container with the
+ * app's identity, so neither an account key nor a blob URL is involved), keyed on its sha256; app
+ * settings are written after the identity's Key Vault grants, so the references resolve.
  */
 export class AzureFunctionHost extends pulumi.ComponentResource implements FunctionHost {
   readonly cloud = "azure" as const;
@@ -113,8 +86,9 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
     const production = args.environment === "prod";
     const bundle = functionBundle("azure-functions");
     const client = authorization.getClientConfigOutput({ parent: this });
-    // The deployer (whoever runs `pulumi up`) gets the data roles its own steps need: uploading the
-    // package, and deleting the secrets on a destroy (RBAC vaults have no access policies).
+    // The deployer (whoever runs `pulumi up`) gets the data role its own steps need: deleting the
+    // secrets on a destroy (RBAC vaults have no access policies). The package deploy needs none: the
+    // platform writes it to the deployment container with the app's identity.
     const deployer = (id: string, roleId: string, scope: pulumi.Input<string>, description: string) =>
       new authorization.RoleAssignment(
         `${name}-${id}`,
@@ -157,25 +131,6 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       `${name}-deployments`,
       { resourceGroupName: rg, accountName: account.name, containerName: DEPLOYMENT_CONTAINER, publicAccess: "None" },
       child,
-    );
-    // The package goes up with the deployer's Entra sign-in (storage.Blob would use the account key the account refuses),
-    // named by its sha256 so every bundle is a new blob and a new one deploy.
-    const uploader = deployer(
-      "deployer-upload",
-      ROLES.storageBlobDataContributor,
-      account.id,
-      "tricloud deployer uploads the function package",
-    );
-    const packageUrl = pulumi.interpolate`${account.primaryEndpoints.blob}${DEPLOYMENT_CONTAINER}/${packageBlobName(bundle.sha256)}`;
-    const pkg = uploadPackage(
-      `${name}-package`,
-      {
-        account: account.name,
-        container: DEPLOYMENT_CONTAINER,
-        sha256: bundle.sha256,
-        file: pulumi.output(writePackage(bundle.sha256, bundle.archive())),
-      },
-      { parent: this, dependsOn: [uploader, container] },
     );
     const storageRole = new authorization.RoleAssignment(
       `${name}-storage-owner`,
@@ -354,7 +309,9 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
         // azure-native fills netFrameworkVersion whenever siteConfig is given. TLS 1.2 is the platform default.
         tags,
       },
-      { parent: this, dependsOn: [storageRole] },
+      // Flex Consumption requires the deployment container to exist already
+      // (https://learn.microsoft.com/en-us/azure/azure-functions/flex-consumption-how-to#configure-deployment-settings).
+      { parent: this, dependsOn: [storageRole, container] },
     );
 
     // App settings on their own, after the identity may read the secrets: a Key Vault reference
@@ -369,21 +326,19 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       { parent: this, dependsOn: [key.grant, db.grant, storageRole] },
     );
 
-    // One deploy of this bundle (a new deployment name per sha256, so a new bundle rolls out). It runs
-    // after the settings and restarts the app, which resolves the Key Vault references again.
-    new resources.Deployment(
-      `${name}-onedeploy`,
+    // One deploy of this bundle with the deployer's Entra sign-in (`az functionapp deployment source
+    // config-zip`), redone when the sha256 changes. It runs after the settings and restarts the app,
+    // which resolves the Key Vault references again; the platform writes the package to the deployment
+    // container with the app's identity, hence the storage grant.
+    deployPackage(
+      `${name}-deploy`,
       {
         resourceGroupName: rg,
-        deploymentName: `tricloud-onedeploy-${bundle.sha256.slice(0, 16)}`,
-        tags,
-        properties: {
-          mode: "Incremental",
-          template: oneDeployTemplate(),
-          parameters: { siteName: { value: app.name }, packageUri: { value: packageUrl } },
-        },
+        appName: app.name,
+        sha256: bundle.sha256,
+        file: pulumi.output(writePackage(bundle.sha256, bundle.archive())),
       },
-      { parent: this, dependsOn: [appSettings, pkg, storageRole], deleteBeforeReplace: false },
+      { parent: this, dependsOn: [appSettings, storageRole, container] },
     );
 
     this.url = baseUrlOf(pulumi.interpolate`https://${app.defaultHostName}`);

@@ -138,7 +138,7 @@ export const UNTAGGABLE: Readonly<Record<string, string>> = {
     "blobs take metadata and index tags, not resource tags; the storage account carries them",
   "azure-native:web:WebAppApplicationSettings":
     "the app's settings, a child of the Function App, which carries the tags",
-  "command:local:Command": "a step the deployer runs (the Azure function package upload), not a cloud resource",
+  "command:local:Command": "a step the deployer runs (the Azure function package deploy), not a cloud resource",
   "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": "IAM bindings take no labels",
   "gcp:cloudscheduler/job:Job": "Cloud Scheduler jobs take no labels",
   "gcp:secretmanager/secretIamMember:SecretIamMember": "IAM bindings take no labels",

@@ -239,44 +239,59 @@ describe("Azure: Flex Consumption Function App", () => {
       userAssignedIdentityResourceId: identity,
     });
     expect(app.inputs.siteConfig).toBeUndefined();
-    // The bundle goes up with the deployer's Entra sign-in (no storage.Blob: it writes with the account key),
-    // named by its sha256, and rolls out by one deploy keyed on it.
-    expect(ofType(dev, "azure-native:storage:Blob")).toEqual([]);
-    const sha = functionBundle("azure-functions").sha256;
-    const pkg = oneOfType(dev, "command:local:Command", "dev-azure-fn-package");
-    const account = oneOfType(dev, "azure-native:storage:StorageAccount", "dev-azure-fn-st");
-    expect(pkg.inputs.environment).toMatchObject({
-      ACCOUNT: account.inputs.accountName,
-      CONTAINER: "deployments",
-      BLOB: `releases/${sha}.zip`,
-      SHA256: sha,
+    // Flex Consumption keeps the deployed packages in this container, which exists before the app.
+    const container = oneOfType(dev, "azure-native:storage:BlobContainer", "dev-azure-fn-deployments");
+    expect(input(app, "functionAppConfig.deployment.storage")).toMatchObject({
+      type: "blobContainer",
+      value: expect.stringMatching(/^https:\/\/[a-z0-9]+\.blob\.core\.windows\.net\/deployments$/),
     });
-    expect(String(input(pkg, "environment.FILE"))).toMatch(new RegExp(`azure-functions-${sha}\\.zip$`));
-    // Replaced (and so uploaded again) exactly when the target or the content changes.
-    expect(pkg.inputs.triggers).toEqual([account.inputs.accountName, "deployments", sha]);
-    expect(pkg.inputs.create).toContain("az storage blob upload --auth-mode login");
-    const deploy = oneOfType(dev, "azure-native:resources:Deployment", "dev-azure-fn-onedeploy");
-    expect(deploy.inputs.deploymentName).toBe(`tricloud-onedeploy-${sha.slice(0, 16)}`);
-    expect(input(deploy, "properties.template.resources")).toMatchObject([
-      { type: "Microsoft.Web/sites/extensions", name: "[format('{0}/onedeploy', parameters('siteName'))]" },
-    ]);
-    expect(input(deploy, "properties.parameters")).toEqual({
-      siteName: { value: app.inputs.name },
-      packageUri: {
-        value: expect.stringMatching(
-          new RegExp(
-            `^https://${account.inputs.accountName}\\.blob\\.core\\.windows\\.net/deployments/releases/${sha}\\.zip$`,
-          ),
-        ),
-      },
-    });
-    expect(deploy.dependencies).toContain(pkg.urn);
-    expect(deploy.dependencies).toContain(oneOfType(dev, "azure-native:web:WebAppApplicationSettings").urn);
+    expect(app.dependencies).toContain(container.urn);
     expect(oneOfType(dev, "azure-native:storage:StorageAccount", "dev-azure-fn").inputs).toMatchObject({
       allowSharedKeyAccess: false,
       allowBlobPublicAccess: false,
     });
   });
+
+  it.each(["dev", "prod"])(
+    "%s: deploys the bundle with `az functionapp deployment source config-zip` after the app settings, with no ARM one deploy",
+    (stack) => {
+      const report = stack === "dev" ? dev : prod;
+      const app = oneOfType(report, "azure-native:web:WebApp");
+      // The CLI posts the zip to the app's one deploy endpoint with the deployer's Entra sign-in, and the platform
+      // stores it with the app's identity: no blob written by the program (storage.Blob writes with the account key),
+      // no ARM one deploy handed an unsigned URL of a private blob, no data role on the account for the deployer.
+      expect(ofType(report, "azure-native:storage:Blob")).toEqual([]);
+      expect(ofType(report, "azure-native:resources:Deployment")).toEqual([]);
+      const deployerRoles = ofType(report, "azure-native:authorization:RoleAssignment").filter((r) =>
+        r.name.includes("-azure-fn-deployer-"),
+      );
+      expect(deployerRoles.map((r) => r.name)).toEqual([`${stack}-azure-fn-deployer-secrets`]);
+
+      const sha = functionBundle("azure-functions").sha256;
+      const deploy = oneOfType(report, "command:local:Command", `${stack}-azure-fn-deploy`);
+      const rg = mockState(stack, oneOfType(report, "azure-native:resources:ResourceGroup")).name;
+      expect(deploy.inputs.environment).toMatchObject({ RESOURCE_GROUP: rg, APP: app.inputs.name });
+      expect(String(input(deploy, "environment.FILE"))).toMatch(new RegExp(`azure-functions-${sha}\\.zip$`));
+      // Replaced (and so deployed again) exactly when the target or the content changes.
+      expect(deploy.inputs.triggers).toEqual([rg, app.inputs.name, sha]);
+      expect(deploy.inputs.create).toContain("az functionapp deployment source config-zip");
+      expect(deploy.inputs.update).toBe(deploy.inputs.create);
+      // After the settings (the deploy restarts the app, which resolves the Key Vault references again), the app
+      // identity's grant on the deployment storage and the container the platform writes the package to.
+      const storageOwner = oneOfType(
+        report,
+        "azure-native:authorization:RoleAssignment",
+        `${stack}-azure-fn-storage-owner`,
+      );
+      expect(storageOwner.inputs.roleDefinitionId).toMatch(new RegExp(`${ROLES.storageBlobDataOwner}$`));
+      const before = [
+        oneOfType(report, "azure-native:web:WebAppApplicationSettings"),
+        storageOwner,
+        oneOfType(report, "azure-native:storage:BlobContainer", `${stack}-azure-fn-deployments`),
+      ];
+      for (const r of before) expect(deploy.dependencies).toContain(r.urn);
+    },
+  );
 
   it("reads its secrets through Key Vault references, with Key Vault Secrets User on exactly those secrets", () => {
     const s = settings(oneOfType(dev, "azure-native:web:WebApp"));

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { UPLOAD_SCRIPT } from "../../components/azure/package-upload";
+import { DEPLOY_ATTEMPTS, DEPLOY_SCRIPT } from "../../components/azure/package-deploy";
 
 type AzureOidc = typeof import("../../scripts/azure-oidc.mjs", { with: { "resolution-mode": "import" } });
 
@@ -19,49 +19,90 @@ describe("signing az in again from GitHub's OIDC token (az's own sign-in expires
   const dir = mkdtempSync(join(tmpdir(), "tricloud-az-oidc-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const log = join(dir, "calls.log");
-  // Stand-ins for curl and az that record their arguments; curl answers as GitHub's token endpoint does.
+  const refusals = join(dir, "refusals");
+  // Stand-ins for curl, az and sleep that record their arguments; curl answers as GitHub's token endpoint does, the
+  // deploy refuses as often as the file `refusals` says (as Flex does while the app's storage grant is not applied
+  // yet), and sleep returns at once.
   writeFileSync(
     join(dir, "curl"),
     `#!/bin/sh\necho "curl $*" >> "${log}"\necho '{"count":1,"value":"fresh-github-token"}'\n`,
   );
-  writeFileSync(join(dir, "az"), `#!/bin/sh\necho "az $*" >> "${log}"\nexit 0\n`);
-  chmodSync(join(dir, "curl"), 0o755);
-  chmodSync(join(dir, "az"), 0o755);
-  const upload = (extra: Record<string, string>) => {
+  writeFileSync(
+    join(dir, "az"),
+    [
+      "#!/bin/sh",
+      `echo "az $*" >> "${log}"`,
+      `[ "$1 $2 $3 $4" = "functionapp deployment source config-zip" ] || exit 0`,
+      `n=$(cat "${refusals}")`,
+      `[ "$n" -gt 0 ] || exit 0`,
+      `echo $((n - 1)) > "${refusals}"`,
+      'echo "ERROR: An error occured during deployment. Status Code: 400, Details: BlobUploadFailedException" >&2',
+      "exit 1",
+    ].join("\n") + "\n",
+  );
+  writeFileSync(join(dir, "sleep"), `#!/bin/sh\necho "sleep $*" >> "${log}"\n`);
+  for (const tool of ["curl", "az", "sleep"]) chmodSync(join(dir, tool), 0o755);
+  const deploy = (extra: Record<string, string>, refused = 0) => {
     writeFileSync(log, "");
-    const r = spawnSync("/bin/sh", ["-c", UPLOAD_SCRIPT], {
+    writeFileSync(refusals, String(refused));
+    const r = spawnSync("/bin/sh", ["-c", DEPLOY_SCRIPT], {
       encoding: "utf8",
       env: {
         PATH: `${dir}:${process.env.PATH}`,
-        ACCOUNT: "tcfnprod1",
-        CONTAINER: "deployments",
-        BLOB: "releases/abc.zip",
-        FILE: "/tmp/abc.zip",
-        SHA256: "abc",
+        RESOURCE_GROUP: "tricloud-prod-rg",
+        APP: "tricloud-prod-fn-abc",
+        FILE: "/tmp/azure-functions-abc.zip",
         ...extra,
       },
     });
-    return { status: r.status, calls: readFileSync(log, "utf8").trim().split("\n") };
+    return { status: r.status, stderr: r.stderr, calls: readFileSync(log, "utf8").trim().split("\n") };
   };
+  const CONFIG_ZIP =
+    "az functionapp deployment source config-zip --resource-group tricloud-prod-rg --name tricloud-prod-fn-abc" +
+    " --src /tmp/azure-functions-abc.zip --build-remote false --timeout 600 --only-show-errors --output none";
+  const SIGN_IN = [
+    `curl -sSf -H Authorization: bearer request-token ${GITHUB.ACTIONS_ID_TOKEN_REQUEST_URL}&audience=api://AzureADTokenExchange`,
+    "az login --service-principal --username client-id --tenant tenant-id --federated-token fresh-github-token --only-show-errors --output none",
+    "az account set --subscription subscription-id",
+  ];
 
-  it("the package upload signs in with a fresh token for Azure's audience before it uploads, in a GitHub job", () => {
-    const { status, calls } = upload(GITHUB);
+  it("the package deploy signs in with a fresh token for Azure's audience before it deploys, in a GitHub job", () => {
+    const { status, calls } = deploy(GITHUB);
     expect(status).toBe(0);
-    expect(calls[0]).toBe(
-      `curl -sSf -H Authorization: bearer request-token ${GITHUB.ACTIONS_ID_TOKEN_REQUEST_URL}&audience=api://AzureADTokenExchange`,
-    );
-    expect(calls[1]).toBe(
-      "az login --service-principal --username client-id --tenant tenant-id --federated-token fresh-github-token --only-show-errors --output none",
-    );
-    expect(calls[2]).toBe("az account set --subscription subscription-id");
-    expect(calls[3]).toMatch(/^az storage blob upload --auth-mode login --account-name tcfnprod1 /);
+    expect(calls).toEqual([...SIGN_IN, CONFIG_ZIP]);
   });
 
   it("and leaves az's own sign-in alone elsewhere (`az login` on a laptop)", () => {
-    const { status, calls } = upload({});
+    const { status, calls } = deploy({});
     expect(status).toBe(0);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatch(/^az storage blob upload /);
+    expect(calls).toEqual([CONFIG_ZIP]);
+  });
+
+  it("retries a refused deploy 10 s later, signing in again before each attempt", () => {
+    const { status, stderr, calls } = deploy(GITHUB, 2);
+    expect(status).toBe(0);
+    expect(calls).toEqual([
+      ...SIGN_IN,
+      CONFIG_ZIP,
+      "sleep 10",
+      ...SIGN_IN,
+      CONFIG_ZIP,
+      "sleep 10",
+      ...SIGN_IN,
+      CONFIG_ZIP,
+    ]);
+    expect(stderr).toContain(
+      `deploy of /tmp/azure-functions-abc.zip to tricloud-prod-fn-abc refused (attempt 2 of ${DEPLOY_ATTEMPTS}); retrying in 10 s`,
+    );
+  });
+
+  it(`gives up after ${DEPLOY_ATTEMPTS} refusals (5 minutes), with the last error printed`, () => {
+    const { status, stderr, calls } = deploy({}, DEPLOY_ATTEMPTS + 1);
+    expect(status).toBe(1);
+    expect(calls.filter((c) => c === CONFIG_ZIP)).toHaveLength(DEPLOY_ATTEMPTS);
+    expect(calls.filter((c) => c === "sleep 10")).toHaveLength(DEPLOY_ATTEMPTS);
+    expect(DEPLOY_ATTEMPTS * 10).toBe(300);
+    expect(stderr).toMatch(/BlobUploadFailedException[^]*attempt 30 of 30/);
   });
 
   it("the publish scripts renew it at most every few minutes, with the same commands, and only in a GitHub job", async () => {

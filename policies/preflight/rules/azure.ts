@@ -704,7 +704,7 @@ export const azurePrerequisites: readonly PrerequisiteRule[] = [
         out.push({
           cloud: "azure",
           what: "the deployer holds Owner, or Contributor plus Role Based Access Control Administrator (or User Access Administrator), on the subscription",
-          why: "the program creates role assignments (cluster and function identities, AcrPull, Key Vault and storage data roles for itself) and a subscription-scoped budget",
+          why: "the program creates role assignments (cluster and function identities, AcrPull, a Key Vault data role for itself) and a subscription-scoped budget",
           source: src("https://learn.microsoft.com/en-us/azure/role-based-access-control/role-assignments-steps"),
         });
       }

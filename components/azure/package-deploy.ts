@@ -6,35 +6,42 @@ import { local } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * Uploads a function package to a blob with the deployer's Entra ID sign-in, for storage accounts
- * that refuse shared keys. azure-native's storage.Blob writes with the account key
- * (pulumi/pulumi-azure-native #2015, PR #3719), which an account with allowSharedKeyAccess: false
- * answers with 403 KeyBasedAuthenticationNotPermitted. `az storage blob upload --auth-mode login`
- * is Microsoft's documented Entra path (https://learn.microsoft.com/en-us/azure/storage/blobs/blob-cli,
- * read 2026-11-30); the signed-in principal needs a data role on the account (Storage Blob Data
- * Contributor, granted by the caller). A `command:local:Command` (pulumi-command) rather than a
- * dynamic provider: nothing of the program is serialized, and its inputs are stable between runs
- * (no per-run token), so a preview shows no change until the package does.
+ * Deploys a function package to a Flex Consumption app with the Azure CLI:
+ * `az functionapp deployment source config-zip`, the CLI's deploy command for Functions
+ * (https://learn.microsoft.com/en-us/cli/azure/functionapp/deployment/source, read 2026-11-30). For a
+ * Flex Consumption app it posts the zip to the app's one deploy endpoint (`<scm>/api/publish`) with
+ * the signed-in principal's Entra token (Azure/azure-cli, appservice `enable_zip_deploy_flex`), and
+ * the platform writes the package into the app's deployment container with the app's own identity:
+ * the only deployment Flex Consumption supports, which also syncs the triggers
+ * (https://learn.microsoft.com/en-us/azure/azure-functions/functions-deployment-technologies). No blob
+ * URL is handed over, so no SAS and no public container. The deployer needs rights on the app (Website
+ * Contributor or Contributor), no data role on the storage account. A `command:local:Command`
+ * (pulumi-command) rather than a dynamic provider: nothing of the program is serialized, and its
+ * inputs are stable between runs (no per-run token), so a preview shows no change until the package does.
  */
-export interface PackageUploadArgs {
-  /** The storage account's name. */
-  account: pulumi.Input<string>;
-  container: string;
-  /** The bundle's sha256: names the blob, and the upload is redone exactly when it changes. */
+export interface PackageDeployArgs {
+  resourceGroupName: pulumi.Input<string>;
+  /** The Function App's name. */
+  appName: pulumi.Input<string>;
+  /** The bundle's sha256: the deploy is redone exactly when it (or the app) changes. */
   sha256: string;
-  /** The zip on this machine (written by the program that declares the upload). */
+  /** The zip on this machine (written by the program that declares the deploy). */
   file: pulumi.Input<string>;
 }
 
-/** The blob a package with this sha256 is uploaded to, inside the deployment container. */
-export const packageBlobName = (sha256: string) => `releases/${sha256}.zip`;
+/** Attempts the deploy script makes, 10 s apart: 5 minutes for a fresh role assignment to apply. */
+export const DEPLOY_ATTEMPTS = 30;
 
 /**
- * A role assignment made in the same run takes up to a few minutes to apply, so a refused upload is
- * retried every 10 s for 5 minutes; the last error is printed. `az` must be signed in as the principal
- * that runs `pulumi up` (CI: azure/login with OIDC; on a laptop: `az login`).
+ * Flex Consumption writes the package with the app's identity, whose role on the deployment storage
+ * is created in the same run and takes up to a few minutes to apply; until then the publish endpoint
+ * answers 400 with a BlobUploadFailedException (403 from storage). So a refused deploy is retried
+ * every 10 s for 5 minutes; the last error is printed. `az` must be signed in as the principal that
+ * runs `pulumi up` (CI: azure/login with OIDC; on a laptop: `az login`). `--build-remote false`: the
+ * bundle is built already (the CLI builds remotely by default only for Python); `--timeout`: how long
+ * the CLI follows the deployment's status, in seconds.
  */
-export const UPLOAD_SCRIPT = [
+export const DEPLOY_SCRIPT = [
   "set -u",
   // In a GitHub Actions job with OIDC (deploy.yml): az signed in by azure/login holds one GitHub token, which expires
   // within minutes and cannot be refreshed (AADSTS700024 once pulumi up has run a while), so each attempt signs in
@@ -46,37 +53,36 @@ export const UPLOAD_SCRIPT = [
   '  az login --service-principal --username "$ARM_CLIENT_ID" --tenant "$ARM_TENANT_ID" --federated-token "$token" --only-show-errors --output none || return 1',
   '  [ -z "${ARM_SUBSCRIPTION_ID:-}" ] || az account set --subscription "$ARM_SUBSCRIPTION_ID"',
   "}",
-  "for attempt in $(seq 1 30); do",
+  // Each deploy at most 15 minutes where coreutils' timeout exists (CI runners): the CLI follows a Flex deployment
+  // with a health poll of its own that was seen not to end, and a hung step would hold `pulumi up` forever.
+  'bounded() { if command -v timeout >/dev/null 2>&1; then timeout 900 "$@"; else "$@"; fi; }',
+  `for attempt in $(seq 1 ${DEPLOY_ATTEMPTS}); do`,
   '  renew || echo "signing az in again from GitHub\'s OIDC token failed (attempt $attempt)" >&2',
-  '  if az storage blob upload --auth-mode login --account-name "$ACCOUNT" --container-name "$CONTAINER"' +
-    ' --name "$BLOB" --file "$FILE" --content-type application/zip --metadata "sha256=$SHA256"' +
-    " --overwrite true --only-show-errors --output none; then exit 0; fi",
-  '  echo "upload of $BLOB refused (attempt $attempt of 30); retrying in 10 s" >&2',
+  '  if bounded az functionapp deployment source config-zip --resource-group "$RESOURCE_GROUP" --name "$APP"' +
+    ' --src "$FILE" --build-remote false --timeout 600 --only-show-errors --output none; then exit 0; fi',
+  `  echo "deploy of $FILE to $APP refused (attempt $attempt of ${DEPLOY_ATTEMPTS}); retrying in 10 s" >&2`,
   "  sleep 10",
   "done",
   "exit 1",
 ].join("\n");
 
-export function uploadPackage(
+export function deployPackage(
   name: string,
-  args: PackageUploadArgs,
+  args: PackageDeployArgs,
   opts: pulumi.CustomResourceOptions,
 ): local.Command {
-  const blob = packageBlobName(args.sha256);
   return new local.Command(
     name,
     {
-      create: UPLOAD_SCRIPT,
-      update: UPLOAD_SCRIPT,
-      // Old packages stay until the storage account goes with the stack: harmless, and a rollback can use them.
+      create: DEPLOY_SCRIPT,
+      update: DEPLOY_SCRIPT,
+      // Nothing on delete: the package in the deployment container goes with the app's storage account.
       environment: {
-        ACCOUNT: args.account,
-        CONTAINER: args.container,
-        BLOB: blob,
+        RESOURCE_GROUP: args.resourceGroupName,
+        APP: args.appName,
         FILE: args.file,
-        SHA256: args.sha256,
       },
-      triggers: [args.account, args.container, args.sha256],
+      triggers: [args.resourceGroupName, args.appName, args.sha256],
       interpreter: ["/bin/sh", "-c"],
     },
     opts,
