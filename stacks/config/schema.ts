@@ -623,6 +623,15 @@ const tricloud = z
         ["schedule"],
         "expected no schedule in prod (prod serves around the clock; scale-to-zero is for dev and staging)",
       );
+    // The off-hours downscaler scales Deployments (components/workloads/downscaler.ts); a canaried service runs as an
+    // Argo Rollout, which it would leave running all night while the cost model counts it off.
+    if (c.schedule && !prod)
+      for (const [name, s] of Object.entries(c.services))
+        if (s.canary)
+          at(
+            ["services", name, "canary"],
+            "expected no canary while tricloud:schedule is set (the off-hours downscaler scales Deployments, and a canaried service runs as an Argo Rollout it does not scale); remove the canary or the schedule",
+          );
 
     for (const key of c.requiredTags) {
       if (!(key in c.tags)) at(["tags", key], `expected required tag "${key}" (listed in tricloud:requiredTags)`);

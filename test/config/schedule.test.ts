@@ -55,9 +55,29 @@ describe("bad schedules give one named error each", () => {
     ]);
   });
 
-  it("staging may have one", () => {
-    expect(configProblems(stackConfig("staging", schedule({ ...OK, timeZone: "Europe/Berlin" })), "staging")).toEqual(
-      [],
+  it("refuses a canaried service beside a schedule: the downscaler scales Deployments, not Rollouts", () => {
+    const canary =
+      'tricloud:services.auth-service.canary={"weightPercent":10,"maxErrorRatePercent":5,"intervalSeconds":60}';
+    const problems = configProblems(stackConfig("dev", canary), "dev");
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^tricloud:services\.auth-service\.canary: expected no canary while tricloud:schedule is set/,
+      ),
+    ]);
+    // Without the schedule (staging), the same canary is fine.
+    expect(configProblems(stackConfig("staging", canary), "staging")).toEqual([]);
+  });
+
+  it("staging may have one: all it then refuses is its canaried services (the downscaler does not scale Rollouts)", () => {
+    const problems = configProblems(stackConfig("staging", schedule({ ...OK, timeZone: "Europe/Berlin" })), "staging");
+    const canaried = Object.entries(parseStackConfig(stackConfig("staging"), "staging").tricloud.services)
+      .filter(([, s]) => s.canary)
+      .map(([name]) => name);
+    expect(canaried.length).toBeGreaterThan(0);
+    expect(problems).toEqual(
+      canaried.map((name) =>
+        expect.stringMatching(new RegExp(`^tricloud:services\\.${name}\\.canary: expected no canary`)),
+      ),
     );
   });
 });
