@@ -4,7 +4,14 @@ export declare const ARGOCD_CAPABILITY: string;
 export declare const APPLICATION_NAME: string;
 export declare class PublishError extends Error {}
 export declare function clusterFiles(outputs: unknown, cloud: "aws" | "azure" | "gcp"): Record<string, string>;
-export declare const FLUX_INFRA_KINDS: string[];
+/** A rendered object as FLUX_KUSTOMIZATIONS reads it. */
+export interface FluxObject {
+  kind?: string;
+  name?: string;
+  namespace?: string;
+}
+export declare const FLUX_KUSTOMIZATIONS: readonly { name: string; holds(o: FluxObject): boolean }[];
+export declare function fluxKustomization(o: FluxObject): string;
 export declare function fluxFiles(outputs: unknown): Record<string, string>;
 export declare function contentTag(files: Record<string, string>): string;
 export declare function splitReference(ref: string): { repository: string; tag: string | undefined };

@@ -25,7 +25,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 
 /** Argo CD's default OCI layer type (argo-cd docs/user-guide/oci.md, read 2026-11-30); Config Sync reads it too. */
 export const LAYER_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip";
@@ -57,27 +57,59 @@ export function clusterFiles(outputs, cloud) {
   return files;
 }
 
-/** The kinds Flux's first kustomization applies (and waits for) before the rest: what installs the charts. */
-export const FLUX_INFRA_KINDS = ["Namespace", "HelmRepository", "OCIRepository", "HelmRelease"];
+/**
+ * AKS's Flux kustomizations, in the order Flux applies them (each `dependsOn` the one before it, `wait: true` but the
+ * last: components/azure/gitops.ts), and what each holds, the first that `holds` a rendered object taking it:
+ * - `external-secrets`: the namespaces, the chart sources and the External Secrets operator;
+ * - `ca`: its ClusterSecretStore and the `cacerts` ExternalSecret, Ready only once the Secret is written (Flux's
+ *   health check reads their Ready condition: kstatus, https://fluxcd.io/flux/components/kustomize/kustomizations/#health-checks);
+ * - `infra`: the other charts, istiod among them, which reads `cacerts` once, at start (components/workloads/mesh.ts);
+ * - `workloads`: everything else, whose CRDs and webhooks the charts above bring.
+ * Flux validates a kustomization's objects with a server-side dry run before applying any, so an object whose CRD a
+ * chart of the same kustomization installs would fail it and nothing would ever be applied
+ * (fluxcd/kustomize-controller#1194). Objects only ever move to a kustomization applied before the one they leave,
+ * which keeps a move safe: a kustomization prunes only objects still labelled as its own (kustomize-controller
+ * deleteObjects: Inclusions, the owner labels), and the earlier one has relabelled them by then. That is why the
+ * charts' kustomization kept its name `infra`.
+ */
+export const FLUX_KUSTOMIZATIONS = [
+  {
+    name: "external-secrets",
+    holds: (o) =>
+      ["Namespace", "HelmRepository", "OCIRepository"].includes(o.kind) ||
+      (o.kind === "HelmRelease" && o.name === "external-secrets"),
+  },
+  {
+    name: "ca",
+    holds: (o) =>
+      o.kind === "ClusterSecretStore" ||
+      (o.kind === "ExternalSecret" && o.namespace === "istio-system" && o.name === "cacerts"),
+  },
+  { name: "infra", holds: (o) => o.kind === "HelmRelease" },
+  { name: "workloads", holds: () => true },
+];
+
+/** The kustomization a rendered object goes to (its kind, name and namespace, as FLUX_KUSTOMIZATIONS reads them). */
+export function fluxKustomization(o) {
+  return FLUX_KUSTOMIZATIONS.find((k) => k.holds(o)).name;
+}
 
 /**
- * AKS's files in two folders, one Flux kustomization each. Flux validates a kustomization's objects
- * with a server-side dry run before applying any, so objects whose CRDs a HelmRelease of the same
- * kustomization installs (Rollouts, ExternalSecrets, VirtualServices, ...) would fail it and nothing
- * would ever be applied (fluxcd/kustomize-controller#1194). `infra/` holds the namespaces and the
- * charts; `workloads/` (with the downscaler) waits for it (dependsOn, components/azure/gitops.ts).
- * The multi-document YAML is split at its document separators: the renderer writes `---` only
- * between documents (a block scalar's lines are indented).
+ * AKS's files, one folder per Flux kustomization (`<name>/<name>.yaml`, FLUX_KUSTOMIZATIONS), the downscaler in
+ * `workloads/`. The multi-document YAML is split at its document separators (the renderer writes `---` only between
+ * documents: a block scalar's lines are indented), and each document is written as rendered.
  */
 export function fluxFiles(outputs) {
   const azure = clusterFiles(outputs, "azure");
   const docs = azure["workloads.yaml"].split(/^---\n/m);
-  const kindOf = (doc) => /^kind: (\S+)$/m.exec(doc)?.[1];
-  const join = (list) => list.join("---\n");
-  const files = {
-    "infra/infra.yaml": join(docs.filter((d) => FLUX_INFRA_KINDS.includes(kindOf(d)))),
-    "workloads/workloads.yaml": join(docs.filter((d) => !FLUX_INFRA_KINDS.includes(kindOf(d)))),
-  };
+  const byName = Object.fromEntries(FLUX_KUSTOMIZATIONS.map((k) => [k.name, []]));
+  for (const doc of docs) {
+    const o = parse(doc) ?? {};
+    byName[fluxKustomization({ kind: o.kind, name: o.metadata?.name, namespace: o.metadata?.namespace })].push(doc);
+  }
+  const files = Object.fromEntries(
+    FLUX_KUSTOMIZATIONS.map(({ name }) => [`${name}/${name}.yaml`, byName[name].join("---\n")]),
+  );
   if (azure["downscaler.yaml"] !== undefined) files["workloads/downscaler.yaml"] = azure["downscaler.yaml"];
   return files;
 }
@@ -122,7 +154,11 @@ export function argoApplication({ repositoryUrl, tag, clusterArn }) {
         automated: { prune: true, selfHeal: true },
         // SkipDryRunOnMissingResource: the objects whose CRDs the chart Applications of this same sync install
         // (Rollouts, ExternalSecrets, VirtualServices, ...) would otherwise fail the whole sync's dry run, so that
-        // nothing, the charts included, ever gets applied (Argo CD, "Sync Options"); retry until those CRDs exist.
+        // nothing, the charts included, ever gets applied (Argo CD, "Sync Options"). It skips the dry run only: the
+        // apply still fails while the CRD is missing, and a failed object stops the sync at its wave, so each such
+        // object is in a wave after its chart's Application (components/workloads/order.ts). Argo CD counts an
+        // Application as done once it exists, not once its chart is installed (it assesses no Application's
+        // health), so a wave may still start too early and fail: the retry runs it again once the chart is there.
         syncOptions: ["RespectIgnoreDifferences=true", "ApplyOutOfSyncOnly=true", "SkipDryRunOnMissingResource=true"],
         retry: { limit: 10, backoff: { duration: "30s", factor: 2, maxDuration: "10m" } },
       },

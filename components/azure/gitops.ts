@@ -3,6 +3,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as kubernetesconfiguration from "@pulumi/azure-native/kubernetesconfiguration";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as storage from "@pulumi/azure-native/storage";
+import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { nameHash } from "../shared/function-urls";
@@ -60,6 +61,27 @@ const KEY_VAULT_SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 export const STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
 /** The container CI uploads each release's rendered manifests to. */
 export const MANIFESTS_CONTAINER = "manifests";
+
+/** The Flux configuration's kustomizations, in order: each waits for the one before it. */
+export const FLUX_KUSTOMIZATION_ORDER = ["external-secrets", "ca", "infra", "workloads"] as const;
+
+function fluxKustomizations(
+  syncIntervalInSeconds: number,
+): Record<string, inputs.kubernetesconfiguration.KustomizationDefinitionArgs> {
+  return Object.fromEntries(
+    FLUX_KUSTOMIZATION_ORDER.map((name, i) => [
+      name,
+      {
+        path: `./${name}`,
+        prune: true,
+        // The last one holds the services: nothing waits for it.
+        ...(i < FLUX_KUSTOMIZATION_ORDER.length - 1 ? { wait: true } : {}),
+        ...(i > 0 ? { dependsOn: [FLUX_KUSTOMIZATION_ORDER[i - 1]!] } : {}),
+        syncIntervalInSeconds,
+      },
+    ]),
+  );
+}
 
 /**
  * Flux v2 on AKS, enabled through ARM (docs/workloads.md): the `microsoft.flux` cluster extension and one Flux
@@ -152,18 +174,13 @@ export class AzureGitOps extends pulumi.ComponentResource {
           managedIdentity: { clientId: args.kubeletClientId },
           syncIntervalInSeconds: args.syncIntervalSeconds,
         },
-        // Two kustomizations (scripts/publish-manifests.mjs, fluxFiles): Flux dry-runs a kustomization's objects
-        // before applying any, so the objects whose CRDs the charts install wait in `workloads` until `infra`
-        // (namespaces and charts) is ready (fluxcd/kustomize-controller#1194).
-        kustomizations: {
-          infra: { path: "./infra", prune: true, wait: true, syncIntervalInSeconds: args.syncIntervalSeconds },
-          workloads: {
-            path: "./workloads",
-            prune: true,
-            dependsOn: ["infra"],
-            syncIntervalInSeconds: args.syncIntervalSeconds,
-          },
-        },
+        // One kustomization per step, each applied once the one before is Ready (`dependsOn`; `wait: true` makes
+        // Ready mean its objects are healthy: https://fluxcd.io/flux/components/kustomize/kustomizations/#wait).
+        // The External Secrets operator, then the `cacerts` ExternalSecret (Ready once the Secret is written), then
+        // the charts, istiod among them (it reads `cacerts` once, at start), then what the charts' CRDs serve: Flux
+        // dry-runs a kustomization's objects before applying any (fluxcd/kustomize-controller#1194). What each
+        // holds: scripts/publish-manifests.mjs, FLUX_KUSTOMIZATIONS.
+        kustomizations: fluxKustomizations(args.syncIntervalSeconds),
       },
       { parent: this, dependsOn: [extension, reader] },
     );

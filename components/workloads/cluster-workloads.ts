@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Cloud } from "@tricloud/vocabulary/sizes";
 import type { MeshRemoteSecrets, MeshSecretSource, MeshTopology } from "../shared/mesh";
 import { ENGINE, meshInstalls, renderClusterMesh, yieldToRollouts } from "./mesh";
+import { withSyncWaves } from "./order";
 import {
   renderClusterWorkloads,
   requestedCapacity,
@@ -108,7 +109,10 @@ export class ClusterWorkloads extends pulumi.ComponentResource {
           : []),
       ];
       // What Argo Rollouts edits during a rollout is marked for the cluster's agent (components/workloads/mesh.ts).
-      return m ? yieldToRollouts(objects, ENGINE[args.cloud]) : objects;
+      const marked = m ? yieldToRollouts(objects, ENGINE[args.cloud]) : objects;
+      // Argo CD applies a custom kind's objects only in a wave after the chart that brings the kind
+      // (components/workloads/order.ts); the other agents order by the files (Flux) and depends-on (Config Sync).
+      return ENGINE[args.cloud] === "argocd" ? withSyncWaves(marked) : marked;
     });
     this.mesh = pulumi.all([m?.secrets, m?.remote]).apply(([secrets, remote]) => {
       if (!m || this.services.length === 0) return undefined;

@@ -8,17 +8,21 @@ import type { IHelmRepository } from "@kubernetes-models/flux-cd/source.toolkit.
   "resolution-mode": "import",
 };
 import type { HelmChart } from "../shared/mesh";
+import { DEPENDS_ON, dependsOnRef, objectWave, SYNC_WAVE } from "./order";
 import type { KubernetesObject } from "./render";
 
 /**
  * A Helm release as each cloud's GitOps agent declares it: the chart is pulled and installed in the cluster by the
  * agent (no Helm runs here, and no Kubernetes API is called). One function per agent, same input:
  * - Flux (AKS): a `HelmRepository` per repository and a `HelmRelease` per install, ordered by `dependsOn`
- *   (https://fluxcd.io/flux/components/helm/helmreleases/);
- * - Argo CD (EKS capability): an `Application` with a Helm source per install, ordered by sync waves; the
- *   destination is the local cluster registered as `in-cluster` (EKS: "Register target clusters", argocd-register-clusters.html);
+ *   (https://fluxcd.io/flux/components/helm/helmreleases/); what an install `waitsFor` comes first through the
+ *   kustomizations (scripts/publish-manifests.mjs, fluxFiles);
+ * - Argo CD (EKS capability): an `Application` with a Helm source per install, ordered by sync waves (after its
+ *   `dependsOn` and its `waitsFor`, components/workloads/order.ts); the destination is the local cluster registered
+ *   as `in-cluster` (EKS: "Register target clusters", argocd-register-clusters.html);
  * - Config Sync (GKE): a `RootSync` with `sourceType: helm` per install
- *   (https://cloud.google.com/kubernetes-engine/config-sync/docs/reference/rootsync-reposync-fields).
+ *   (https://cloud.google.com/kubernetes-engine/config-sync/docs/reference/rootsync-reposync-fields), annotated
+ *   `config.kubernetes.io/depends-on` its `waitsFor`.
  */
 
 export type GitOpsEngine = "flux" | "argocd" | "configsync";
@@ -32,6 +36,8 @@ export interface HelmInstall {
   readonly values: Record<string, unknown>;
   /** Releases that must be ready first (their CRDs or webhooks). */
   readonly dependsOn: readonly string[];
+  /** Rendered objects (not releases) that must be ready before the release installs: istiod's `cacerts`. */
+  readonly waitsFor?: readonly KubernetesObject[];
 }
 
 export const FLUX_NAMESPACE = "flux-system";
@@ -80,10 +86,16 @@ function flux(installs: readonly HelmInstall[]): KubernetesObject[] {
   return [...repos, ...releases];
 }
 
-/** The wave of each install: one after the latest of what it depends on. */
+/** The wave of each install: one after the latest of the releases it depends on and of the objects it waits for. */
 function waves(installs: readonly HelmInstall[]): Map<string, number> {
   const wave = new Map<string, number>();
-  for (const i of installs) wave.set(i.name, Math.max(-1, ...i.dependsOn.map((d) => wave.get(d) ?? -1)) + 1);
+  for (const i of installs) {
+    const before = [
+      ...i.dependsOn.map((d) => wave.get(d) ?? -1),
+      ...(i.waitsFor ?? []).map((o) => objectWave(o, wave) ?? 0),
+    ];
+    wave.set(i.name, Math.max(-1, ...before) + 1);
+  }
   return wave;
 }
 
@@ -96,7 +108,7 @@ function argocd(installs: readonly HelmInstall[]): KubernetesObject[] {
       name: i.name,
       namespace: ARGOCD_NAMESPACE,
       labels,
-      annotations: { "argocd.argoproj.io/sync-wave": String(wave.get(i.name)) },
+      annotations: { [SYNC_WAVE]: String(wave.get(i.name)) },
     },
     spec: {
       project: "default",
@@ -118,11 +130,17 @@ function argocd(installs: readonly HelmInstall[]): KubernetesObject[] {
 
 function configsync(installs: readonly HelmInstall[]): KubernetesObject[] {
   // RootSyncs have no ordering between them: a release whose CRDs are not there yet fails and is retried at the
-  // next period until they are.
+  // next period until they are. What a release waits for is its RootSync's depends-on: the root reconciler applies
+  // that RootSync (and so installs the chart) only once those objects are reconciled (components/workloads/order.ts).
   return installs.map((i) => ({
     apiVersion: "configsync.gke.io/v1beta1",
     kind: "RootSync",
-    metadata: { name: i.name, namespace: CONFIG_SYNC_NAMESPACE, labels },
+    metadata: {
+      name: i.name,
+      namespace: CONFIG_SYNC_NAMESPACE,
+      labels,
+      ...(i.waitsFor?.length ? { annotations: { [DEPENDS_ON]: i.waitsFor.map(dependsOnRef).join(",") } } : {}),
+    },
     spec: {
       sourceFormat: "unstructured",
       sourceType: "helm",

@@ -127,7 +127,8 @@ export function meshInstalls(input: ClusterMeshInput): HelmInstall[] {
     namespace: string,
     values: Record<string, unknown>,
     dependsOn: string[],
-  ): HelmInstall => ({ name, chart, namespace, values, dependsOn });
+    waitsFor: KubernetesObject[] = [],
+  ): HelmInstall => ({ name, chart, namespace, values, dependsOn, ...(waitsFor.length ? { waitsFor } : {}) });
   const secretsValues = {
     serviceAccount: {
       name: EXTERNAL_SECRETS_SERVICE_ACCOUNT,
@@ -167,6 +168,10 @@ export function meshInstalls(input: ClusterMeshInput): HelmInstall[] {
         meshConfig: { trustDomain: "cluster.local" },
       },
       ["istio-base", "istio-cni", "external-secrets"],
+      // istiod reads `cacerts` once, at start; without it, it signs with a root of its own and keeps it (istio 1.30
+      // pilot/pkg/bootstrap/istio_ca.go, createIstioCA), and cross-network mTLS fails. Each agent installs istiod
+      // only once the ExternalSecret that writes it is ready (components/workloads/order.ts).
+      input.secrets ? [cacertsSecret(input.secrets)] : [],
     ),
     install(
       "istio-eastwestgateway",
@@ -192,6 +197,9 @@ export function meshInstalls(input: ClusterMeshInput): HelmInstall[] {
               server: {
                 fullnameOverride: "prometheus",
                 service: { servicePort: 9090 },
+                // Every 15 s instead of the chart's 1 minute: the canary analysis takes a rate over its window (at least
+                // 60 s), and a rate needs two samples in it (ANALYSIS_MIN_WINDOW_S is four scrapes).
+                global: { scrape_interval: `${SCRAPE_INTERVAL_S}s` },
                 // Enough for the analysis windows (minutes); no volume to provision per cloud.
                 persistentVolume: { enabled: false },
                 retention: "6h",
@@ -240,11 +248,11 @@ function strictMtls(ns: string): (IPeerAuthentication & KubernetesObject)[] {
 /** The store every mesh ExternalSecret and PushSecret goes through (`cacerts`, then the reader tokens). */
 const MESH_STORE = { kind: "ClusterSecretStore" as const, name: "mesh-ca" };
 
-/** The cluster's intermediate CA, from the cloud's secret store into `istio-system/cacerts` (never in a manifest). */
-function cacerts(secrets: MeshSecretSource): KubernetesObject[] {
+/** The store every mesh ExternalSecret reads through, with the operator's cloud identity. */
+function meshStore(secrets: MeshSecretSource): IClusterSecretStore & KubernetesObject {
   // Cluster-scoped, so it may name the operator's own service account (a namespaced store only its own namespace's),
   // and usable from istio-system alone.
-  const store: IClusterSecretStore & KubernetesObject = {
+  return {
     apiVersion: "external-secrets.io/v1",
     kind: "ClusterSecretStore",
     metadata: { name: MESH_STORE.name, labels: MESH_LABELS },
@@ -253,7 +261,11 @@ function cacerts(secrets: MeshSecretSource): KubernetesObject[] {
       conditions: [{ namespaces: [ISTIO_NAMESPACE] }],
     },
   };
-  const secret: IExternalSecret & KubernetesObject = {
+}
+
+/** The cluster's intermediate CA, from the cloud's secret store into `istio-system/cacerts` (never in a manifest). */
+function cacertsSecret(secrets: MeshSecretSource): IExternalSecret & KubernetesObject {
+  return {
     apiVersion: "external-secrets.io/v1",
     kind: "ExternalSecret",
     metadata: { name: CACERTS_SECRET, namespace: ISTIO_NAMESPACE, labels: MESH_LABELS },
@@ -265,7 +277,6 @@ function cacerts(secrets: MeshSecretSource): KubernetesObject[] {
       dataFrom: [{ extract: { key: secrets.key } }],
     },
   };
-  return [store, secret];
 }
 
 /**
@@ -574,6 +585,10 @@ function rollout(name: string, s: WorkloadSpec, ns: string, virtualService: stri
   };
 }
 
+/** Prometheus' scrape interval in the clusters, and the shortest window the canary analysis takes a rate over. */
+export const SCRAPE_INTERVAL_S = 15;
+export const ANALYSIS_MIN_WINDOW_S = 4 * SCRAPE_INTERVAL_S;
+
 /** Istio's own request metric: the share of 5xx answers of the canary's Service over the last interval. */
 function analysisTemplate(
   name: string,
@@ -583,9 +598,13 @@ function analysisTemplate(
 ): IAnalysisTemplate & KubernetesObject {
   const selector =
     'reporter="source",destination_service_name="{{args.service}}",destination_service_namespace="{{args.namespace}}"';
-  const window = `${Math.max(c.intervalSeconds, 60)}s`;
+  const window = `${Math.max(c.intervalSeconds, ANALYSIS_MIN_WINDOW_S)}s`;
+  // No 5xx series at all is a rate of 0, not an empty result: without `or on() vector(0)` the division is empty while
+  // the canary answers well, and an empty result is a measurement error (`result[0]` of nothing), not a success, so
+  // the analysis would only ever error and never measure. No request at all leaves the denominator, and so the
+  // result, empty: that is no evidence against the canary.
   const query =
-    `sum(rate(istio_requests_total{${selector},response_code=~"5.."}[${window}])) / ` +
+    `(sum(rate(istio_requests_total{${selector},response_code=~"5.."}[${window}])) or on() vector(0)) / ` +
     `sum(rate(istio_requests_total{${selector}}[${window}]))`;
   return {
     apiVersion: "argoproj.io/v1alpha1",
@@ -597,8 +616,9 @@ function analysisTemplate(
         {
           name: "error-rate",
           interval: `${c.intervalSeconds}s`,
-          // No request in the window (NaN) is not a failure; the first measurement at the threshold is.
-          successCondition: `isNaN(result[0]) || result[0] < ${c.maxErrorRatePercent / 100}`,
+          // No request in the window (an empty result, or NaN) is not a failure; the first measurement at the
+          // threshold is.
+          successCondition: `len(result) == 0 || isNaN(result[0]) || result[0] < ${c.maxErrorRatePercent / 100}`,
           failureLimit: 0,
           provider: { prometheus: { address: prometheusUrl, query } },
         },
@@ -624,7 +644,7 @@ export function renderClusterMesh(input: ClusterMeshInput): KubernetesObject[] {
     ...helmInstalls(ENGINE[input.cloud], meshInstalls(input)),
     crossNetworkGateway(),
     ...strictMtls(ns),
-    ...(input.secrets ? cacerts(input.secrets) : []),
+    ...(input.secrets ? [meshStore(input.secrets), cacertsSecret(input.secrets)] : []),
     ...(input.secrets && input.remote ? remoteSecrets(input.cloud, input.remote) : []),
     meshNetworkPolicy(ns),
   ];

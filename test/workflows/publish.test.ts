@@ -9,7 +9,11 @@ let P: Publish;
 beforeAll(async () => {
   P = await import("../../scripts/publish-manifests.mjs");
 });
+import { kindSource } from "../../components/workloads/order";
 import { input, oneOfType, planStack, planStackWithoutEksArgoCd } from "../helpers/plan";
+
+const docs = (text: string | undefined) => parseAllDocuments(text ?? "").map((d) => d.toJSON());
+const byKey = (list: any[]) => list.map((d) => `${d.kind}/${d.metadata.namespace ?? ""}/${d.metadata.name}`).sort();
 
 type Step = {
   argv?: string[];
@@ -49,20 +53,11 @@ describe("the publish step reads only outputs the program exports", () => {
       `oras push ${o.aws.registry.url}:${P.contentTag(P.clusterFiles(o, "aws"))} aws.tar.gz:${P.LAYER_MEDIA_TYPE}`,
     );
     // Each cluster gets its services' manifests and the downscaler's, exactly as the stack output holds them; AKS's
-    // in two folders, one Flux kustomization each (the charts first: Flux dry-runs a kustomization before applying).
+    // in one folder per Flux kustomization (below).
     const written = (path: string) => steps.find((s) => s.write === path)?.text;
-    const docs = (text: string | undefined) => parseAllDocuments(text ?? "").map((d) => d.toJSON());
-    const infra = docs(written("/w/azure/infra/infra.yaml"));
-    const rest = docs(written("/w/azure/workloads/workloads.yaml"));
-    expect(new Set(infra.map((d) => d.kind))).toEqual(new Set(["Namespace", "HelmRepository", "HelmRelease"]));
-    expect(rest.filter((d) => P.FLUX_INFRA_KINDS.includes(d.kind))).toEqual([]);
-    expect(rest.map((d) => d.kind)).toEqual(expect.arrayContaining(["ExternalSecret", "VirtualService", "Gateway"]));
-    const byKey = (list: any[]) => list.map((d) => `${d.kind}/${d.metadata.namespace ?? ""}/${d.metadata.name}`).sort();
-    expect(byKey([...infra, ...rest])).toEqual(byKey(docs(o.workloads.azure.manifests)));
+    const folders = P.FLUX_KUSTOMIZATIONS.map((k) => docs(written(`/w/azure/${k.name}/${k.name}.yaml`)));
+    expect(byKey(folders.flat())).toEqual(byKey(docs(o.workloads.azure.manifests)));
     expect(written("/w/azure/workloads/downscaler.yaml")).toBe(o.schedule.downscaler.azure.manifests);
-    const kustomizations = input(flux, "kustomizations") as Record<string, any>;
-    expect(kustomizations.infra).toMatchObject({ path: "./infra", prune: true, wait: true });
-    expect(kustomizations.workloads).toMatchObject({ path: "./workloads", prune: true, dependsOn: ["infra"] });
     for (const cloud of ["aws", "gcp"]) {
       expect(written(`/w/${cloud}/workloads.yaml`)).toBe(o.workloads[cloud].manifests);
       expect(written(`/w/${cloud}/downscaler.yaml`)).toBe(o.schedule.downscaler[cloud].manifests);
@@ -84,6 +79,51 @@ describe("the publish step reads only outputs the program exports", () => {
     // A stack without an Identity Center instance has no capability, so no Application.
     const without = P.publishPlan((await planStackWithoutEksArgoCd("dev")).outputs, "/w") as Step[];
     expect(without.some((s) => s.argoApplication)).toBe(false);
+  });
+
+  it("AKS: the operator, then cacerts, then the charts, then the rest, each Flux kustomization after the one it needs", async () => {
+    const r = await planStack("prod");
+    const o = r.outputs as any;
+    const files = P.fluxFiles(o);
+    const names = P.FLUX_KUSTOMIZATIONS.map((k) => k.name);
+    expect(names).toEqual(["external-secrets", "ca", "infra", "workloads"]);
+    // The Flux configuration declares the same kustomizations, each waiting for the one before it.
+    const kustomizations = input(
+      oneOfType(r, "azure-native:kubernetesconfiguration:FluxConfiguration"),
+      "kustomizations",
+    ) as Record<string, any>;
+    expect(Object.keys(kustomizations).sort()).toEqual([...names].sort());
+    names.forEach((name, i) => {
+      expect(kustomizations[name]).toMatchObject({ path: `./${name}`, prune: true });
+      expect(kustomizations[name].dependsOn).toEqual(i === 0 ? undefined : [names[i - 1]]);
+      // Ready means healthy for all but the last: the next one starts only then.
+      expect(kustomizations[name].wait).toBe(i < names.length - 1 ? true : undefined);
+    });
+    const stage = new Map<string, number>();
+    names.forEach((name, i) => {
+      for (const d of docs(files[`${name}/${name}.yaml`])) stage.set(byKey([d])[0]!, i);
+    });
+    const at = (kind: string, name: string, ns = "") => stage.get(`${kind}/${ns}/${name}`);
+    const release = (name: string) => at("HelmRelease", name, "flux-system");
+    expect(release("external-secrets")).toBe(0);
+    expect(at("ClusterSecretStore", "mesh-ca")).toBe(1);
+    expect(at("ExternalSecret", "cacerts", "istio-system")).toBe(1);
+    for (const r of ["istio-base", "istio-cni", "istiod", "istio-eastwestgateway", "argo-rollouts", "prometheus"])
+      expect(release(r)).toBe(2);
+    // The namespaces and chart sources first; every custom kind's object after the kustomization of each release it
+    // needs (its CRD's chart, its webhook's: components/workloads/order.ts), hence Istio's objects after istiod's.
+    for (const d of docs(o.workloads.azure.manifests)) {
+      const k = byKey([d])[0]!;
+      if (d.kind === "Namespace" || d.kind === "HelmRepository") expect(stage.get(k), k).toBe(0);
+      const source = kindSource(d);
+      for (const r of [source?.crd, source?.webhook]) if (r) expect(stage.get(k), k).toBeGreaterThan(release(r)!);
+    }
+    for (const d of docs(files["workloads/workloads.yaml"]).filter((x) => x.kind === "VirtualService"))
+      expect(d.metadata.annotations?.["argocd.argoproj.io/sync-wave"]).toBeUndefined();
+    // A HelmRelease's dependsOn are in its kustomization or an earlier one.
+    for (const d of docs(o.workloads.azure.manifests).filter((x) => x.kind === "HelmRelease"))
+      for (const dep of d.spec.dependsOn ?? [])
+        expect(release(dep.name)!).toBeLessThanOrEqual(release(d.metadata.name)!);
   });
 
   it("prod: no schedule, so no mirror, and a downscaler.yaml left from before is deleted after the upload", async () => {

@@ -21,10 +21,13 @@ describe("each cluster's managed GitOps agent, enabled through the cloud's API",
       scope: "cluster",
       sourceKind: "AzureBlob",
       azureBlob: { containerName: "manifests", syncIntervalInSeconds: 120 },
-      // The charts first (infra, waited for), then the objects whose CRDs they install: Flux dry-runs a whole
-      // kustomization before applying any of it.
+      // The External Secrets operator, then cacerts, then the charts (istiod reads cacerts once, at start), then
+      // the objects whose CRDs they install (Flux dry-runs a whole kustomization before applying any of it); each
+      // waited for before the next.
       kustomizations: {
-        infra: { path: "./infra", prune: true, wait: true },
+        "external-secrets": { path: "./external-secrets", prune: true, wait: true },
+        ca: { path: "./ca", prune: true, wait: true, dependsOn: ["external-secrets"] },
+        infra: { path: "./infra", prune: true, wait: true, dependsOn: ["ca"] },
         workloads: { path: "./workloads", prune: true, dependsOn: ["infra"] },
       },
     });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { meshTopology, type MeshSecretSource, type MeshTopology } from "../../components/shared/mesh";
-import { renderClusterMesh, virtualServiceName } from "../../components/workloads/mesh";
+import {
+  ANALYSIS_MIN_WINDOW_S,
+  renderClusterMesh,
+  SCRAPE_INTERVAL_S,
+  virtualServiceName,
+} from "../../components/workloads/mesh";
 import { renderClusterWorkloads, type KubernetesObject } from "../../components/workloads/render";
 import { parseStackConfig, type StackConfig } from "../../stacks/config/load";
 import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
@@ -205,6 +210,9 @@ describe("the Helm installs, per GitOps agent", () => {
   it("installs its own Prometheus only while tricloud:mesh.prometheusUrl is the in-cluster default", () => {
     const own = charts(render("prod", "aws")).find(([name]) => name === "prometheus")!;
     expect(own[3].server).toMatchObject({ fullnameOverride: "prometheus", service: { servicePort: 9090 } });
+    // A rate needs two samples in its window: the analysis's shortest window (60 s) holds four scrapes.
+    expect(own[3].server.global).toEqual({ scrape_interval: "15s" });
+    expect(ANALYSIS_MIN_WINDOW_S / SCRAPE_INTERVAL_S).toBe(4);
     const external = render("prod", "aws", "tricloud:mesh.prometheusUrl=https://metrics.example.com/prometheus");
     expect(charts(external).map(([name]) => name)).not.toContain("prometheus");
     const [template] = ofKind(external, "AnalysisTemplate");
@@ -234,14 +242,15 @@ describe("the Helm installs, per GitOps agent", () => {
         a.metadata.annotations["argocd.argoproj.io/sync-wave"],
       ]),
     );
+    // istiod after the cacerts ExternalSecret (wave 2, after its store in 1: test/workloads/order.test.ts).
     expect(waves).toEqual({
       "external-secrets": "0",
       "istio-base": "0",
       "istio-cni": "1",
-      istiod: "2",
-      "istio-eastwestgateway": "3",
-      "argo-rollouts": "3",
-      prometheus: "3",
+      istiod: "3",
+      "istio-eastwestgateway": "4",
+      "argo-rollouts": "4",
+      prometheus: "4",
     });
     for (const a of ofKind(render("prod", "aws"), "Application")) expect(a.spec.destination.name).toBe("in-cluster");
     for (const r of ofKind(render("prod", "gcp"), "RootSync")) {
@@ -335,13 +344,17 @@ describe("traffic from tricloud:services", () => {
     expect(ro.spec.workloadRef).toMatchObject({ kind: "Deployment", name: "api-gateway" });
     const at = ofKind(objects, "AnalysisTemplate").find((t) => t.metadata.name === "api-gateway-error-rate");
     const [metric] = at.spec.metrics;
-    expect(metric.successCondition).toBe("isNaN(result[0]) || result[0] < 0.05");
+    expect(metric.successCondition).toBe("len(result) == 0 || isNaN(result[0]) || result[0] < 0.05");
+    // No 5xx series is a rate of 0, not an empty result (which Argo Rollouts counts as an error, never a failure).
+    expect(metric.provider.prometheus.query).toMatch(
+      /^\(sum\(rate\(.*response_code=~"5\.\."\}\[60s\]\)\) or on\(\) vector\(0\)\) \/ sum\(rate/,
+    );
     expect(metric.failureLimit).toBe(0);
     expect(metric.provider.prometheus.query).toContain('response_code=~"5.."');
     expect(metric.provider.prometheus.address).toBe("http://prometheus.istio-system.svc:9090");
     const strict = render("prod", "aws", "tricloud:services.api-gateway.canary.maxErrorRatePercent=2");
     const t2 = ofKind(strict, "AnalysisTemplate").find((t) => t.metadata.name === "api-gateway-error-rate");
-    expect(t2.spec.metrics[0].successCondition).toBe("isNaN(result[0]) || result[0] < 0.02");
+    expect(t2.spec.metrics[0].successCondition).toBe("len(result) == 0 || isNaN(result[0]) || result[0] < 0.02");
   });
 
   it("in the mesh, a canary's Deployment leaves its replicas to the Rollout and its HPA scales the Rollout", async () => {

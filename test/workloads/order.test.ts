@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { CLOUDS } from "@tricloud/vocabulary/sizes";
+import {
+  CUSTOM_KINDS,
+  DEPENDS_ON,
+  dependsOnRef,
+  groupOf,
+  isBuiltInGroup,
+  kindSource,
+  SYNC_WAVE,
+  withSyncWaves,
+} from "../../components/workloads/order";
+import type { KubernetesObject } from "../../components/workloads/render";
+import { planStack, planStackWithoutEksArgoCd } from "../helpers/plan";
+
+const STACKS = ["dev", "staging", "prod"] as const;
+
+type Obj = KubernetesObject & { spec?: any };
+const objectsOf = async (stack: string, cloud: string): Promise<Obj[]> =>
+  ((await planStack(stack)).outputs as any).workloads[cloud].objects;
+const key = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+const wave = (o: Obj) => Number(o.metadata.annotations?.[SYNC_WAVE] ?? 0);
+const applications = (objects: Obj[]) =>
+  new Map(objects.filter((o) => o.kind === "Application").map((a) => [a.metadata.name, wave(a)]));
+const cacerts = (objects: Obj[]) => objects.find((o) => o.kind === "ExternalSecret" && o.metadata.name === "cacerts")!;
+
+/**
+ * The releases each custom kind needs first, written out here rather than read from CUSTOM_KINDS: the CRD's chart,
+ * and istiod for Istio's kinds (istio-base's validating webhook calls istiod and fails closed).
+ */
+const NEEDS: Record<string, string[]> = {
+  "external-secrets.io": ["external-secrets"],
+  "networking.istio.io": ["istio-base", "istiod"],
+  "security.istio.io": ["istio-base", "istiod"],
+  "argoproj.io/Rollout": ["argo-rollouts"],
+  "argoproj.io/AnalysisTemplate": ["argo-rollouts"],
+};
+
+describe("the custom kinds the program renders, and what brings each", () => {
+  it("every kind outside Kubernetes' own groups, on every cloud of every stack, is in CUSTOM_KINDS", async () => {
+    const rendered = new Set<string>();
+    for (const stack of STACKS)
+      for (const cloud of CLOUDS)
+        for (const o of await objectsOf(stack, cloud))
+          if (!isBuiltInGroup(groupOf(o.apiVersion))) rendered.add(`${groupOf(o.apiVersion)}/${o.kind}`);
+    expect([...rendered].filter((k) => !(k in CUSTOM_KINDS))).toEqual([]);
+    // And the table lists no kind the program no longer renders.
+    expect(rendered).toEqual(new Set(Object.keys(CUSTOM_KINDS)));
+    // Every release the table names is one the mesh installs.
+    const releases = new Set([...applications(await objectsOf("prod", "aws")).keys()]);
+    for (const s of Object.values(CUSTOM_KINDS))
+      for (const r of [s.crd, s.webhook]) if (r) expect(releases).toContain(r);
+  });
+
+  it("a custom kind missing from the table is an error naming it, not an object left in wave 0", () => {
+    const o = { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "c", namespace: "n" } };
+    expect(() => kindSource(o)).toThrow(/cert-manager\.io\/Certificate: not in CUSTOM_KINDS/);
+    expect(() => withSyncWaves([o])).toThrow(/cert-manager\.io\/Certificate/);
+    for (const apiVersion of ["v1", "apps/v1", "autoscaling/v2", "policy/v1", "networking.k8s.io/v1"])
+      expect(kindSource({ apiVersion, kind: "X" })).toBeUndefined();
+  });
+});
+
+describe("Argo CD (EKS): each object in a sync wave after the Applications it needs", () => {
+  for (const stack of STACKS)
+    it(`${stack}: every custom kind's object after the Application of its CRD's chart (and of its webhook's)`, async () => {
+      const objects = await objectsOf(stack, "aws");
+      const app = applications(objects);
+      expect(app.size).toBeGreaterThan(0);
+      const late: string[] = [];
+      let checked = 0;
+      for (const o of objects) {
+        const needs = NEEDS[`${groupOf(o.apiVersion)}/${o.kind}`] ?? NEEDS[groupOf(o.apiVersion)] ?? [];
+        const fromTable = [kindSource(o)?.crd, kindSource(o)?.webhook].filter((r): r is string => !!r);
+        expect(fromTable.sort()).toEqual([...needs].sort());
+        for (const release of needs) {
+          checked++;
+          if (!(wave(o) > app.get(release)!))
+            late.push(`${key(o)} (wave ${wave(o)}) vs ${release} (${app.get(release)})`);
+        }
+      }
+      expect(late).toEqual([]);
+      expect(checked).toBeGreaterThan(10);
+      // Kubernetes' own kinds stay in the default wave: the namespaces before everything.
+      for (const o of objects.filter((x) => isBuiltInGroup(groupOf(x.apiVersion))))
+        expect(o.metadata.annotations?.[SYNC_WAVE]).toBeUndefined();
+    });
+
+  it("the cacerts ExternalSecret after the operator's Application and its store, before istiod's Application", async () => {
+    for (const stack of STACKS) {
+      const objects = await objectsOf(stack, "aws");
+      const app = applications(objects);
+      const store = objects.find((o) => o.kind === "ClusterSecretStore")!;
+      expect(wave(store)).toBeGreaterThan(app.get("external-secrets")!);
+      expect(wave(cacerts(objects))).toBeGreaterThan(wave(store));
+      expect(wave(cacerts(objects))).toBeLessThan(app.get("istiod")!);
+      // What istiod's pods need from istio-base and istio-cni is still before it.
+      expect(app.get("istiod")).toBeGreaterThan(Math.max(app.get("istio-base")!, app.get("istio-cni")!));
+    }
+    expect(
+      Object.fromEntries([...applications(await objectsOf("prod", "aws"))].map(([n, w]) => [n, String(w)])),
+    ).toEqual({
+      "external-secrets": "0",
+      "istio-base": "0",
+      "istio-cni": "1",
+      istiod: "3",
+      "istio-eastwestgateway": "4",
+      "argo-rollouts": "4",
+      prometheus: "4",
+    });
+  });
+
+  it("without a CA store entry (no Argo CD capability) istiod waits for no ExternalSecret", async () => {
+    const objects = ((await planStackWithoutEksArgoCd("staging")).outputs as any).workloads.aws.objects as Obj[];
+    expect(objects.filter((o) => o.kind === "ExternalSecret")).toEqual([]);
+    const app = applications(objects);
+    expect(app.get("istiod")).toBe(Math.max(app.get("istio-base")!, app.get("istio-cni")!) + 1);
+  });
+
+  it("only EKS's objects carry sync waves", async () => {
+    for (const cloud of ["azure", "gcp"])
+      for (const o of await objectsOf("prod", cloud)) expect(o.metadata.annotations?.[SYNC_WAVE]).toBeUndefined();
+  });
+});
+
+describe("Config Sync (GKE): istiod's RootSync depends on the cacerts ExternalSecret", () => {
+  for (const stack of STACKS)
+    it(`${stack}: istiod's RootSync names the ExternalSecret that writes cacerts, rendered in the same root sync`, async () => {
+      const objects = await objectsOf(stack, "gcp");
+      const rootSyncs = objects.filter((o) => o.kind === "RootSync");
+      const istiod = rootSyncs.find((r) => r.metadata.name === "istiod")!;
+      expect(istiod.metadata.annotations?.[DEPENDS_ON]).toBe(
+        "external-secrets.io/namespaces/istio-system/ExternalSecret/cacerts",
+      );
+      // A dependency must be managed by the same RootSync as its dependent: the root sync holds both.
+      const refs = new Set(objects.map((o) => dependsOnRef(o)));
+      for (const r of rootSyncs)
+        for (const dep of r.metadata.annotations?.[DEPENDS_ON]?.split(",") ?? []) expect(refs).toContain(dep);
+      expect(rootSyncs.filter((r) => r.metadata.annotations?.[DEPENDS_ON]).map((r) => r.metadata.name)).toEqual([
+        "istiod",
+      ]);
+    });
+
+  it("names objects as the depends-on annotation does: group, namespace, kind, name; cluster-scoped without namespaces", () => {
+    const meta = (name: string, namespace?: string) => ({ name, ...(namespace ? { namespace } : {}) });
+    expect(dependsOnRef({ apiVersion: "apps/v1", kind: "Deployment", metadata: meta("d", "ns") })).toBe(
+      "apps/namespaces/ns/Deployment/d",
+    );
+    expect(dependsOnRef({ apiVersion: "v1", kind: "Secret", metadata: meta("s", "ns") })).toBe(
+      "/namespaces/ns/Secret/s",
+    );
+    expect(
+      dependsOnRef({ apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: meta("mesh-ca") }),
+    ).toBe("external-secrets.io/ClusterSecretStore/mesh-ca");
+  });
+});
