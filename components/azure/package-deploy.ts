@@ -35,8 +35,9 @@ export const DEPLOY_ATTEMPTS = 30;
 /**
  * Flex Consumption writes the package with the app's identity, whose role on the deployment storage
  * is created in the same run and takes up to a few minutes to apply; until then the publish endpoint
- * answers 400 with a BlobUploadFailedException (403 from storage). So a refused deploy is retried
- * every 10 s for 5 minutes; the last error is printed. `az` must be signed in as the principal that
+ * answers 400 with a BlobUploadFailedException (403 from storage). So that refusal is retried every
+ * 10 s for 5 minutes (the last error printed); any other failure, or an az that does not finish within
+ * 15 minutes, stops at once. `az` must be signed in as the principal that
  * runs `pulumi up` (CI: azure/login with OIDC; on a laptop: `az login`). `--build-remote false`: the
  * bundle is built already (the CLI builds remotely by default only for Python); `--timeout`: how long
  * the CLI follows the deployment's status, in seconds.
@@ -54,15 +55,31 @@ export const DEPLOY_SCRIPT = [
   '  [ -z "${ARM_SUBSCRIPTION_ID:-}" ] || az account set --subscription "$ARM_SUBSCRIPTION_ID"',
   "}",
   // Each deploy at most 15 minutes where coreutils' timeout exists (CI runners): the CLI follows a Flex deployment
-  // with a health poll of its own that was seen not to end, and a hung step would hold `pulumi up` forever.
+  // with a health poll of its own that was seen not to end, and a hung step would hold `pulumi up` forever. Such a
+  // timeout (124) is reported and not retried: the package may well be in, and posting it again would only hang again.
   'bounded() { if command -v timeout >/dev/null 2>&1; then timeout 900 "$@"; else "$@"; fi; }',
+  'command -v az >/dev/null 2>&1 || { echo "az (the Azure CLI, 2.60 or later) is not on PATH: the function package is deployed with it" >&2; exit 1; }',
+  'out="${TMPDIR:-/tmp}/tricloud-deploy-$$.log"',
   `for attempt in $(seq 1 ${DEPLOY_ATTEMPTS}); do`,
   '  renew || echo "signing az in again from GitHub\'s OIDC token failed (attempt $attempt)" >&2',
-  '  if bounded az functionapp deployment source config-zip --resource-group "$RESOURCE_GROUP" --name "$APP"' +
-    ' --src "$FILE" --build-remote false --timeout 600 --only-show-errors --output none; then exit 0; fi',
+  '  bounded az functionapp deployment source config-zip --resource-group "$RESOURCE_GROUP" --name "$APP"' +
+    ' --src "$FILE" --build-remote false --timeout 600 --only-show-errors --output none > "$out" 2>&1',
+  "  code=$?",
+  '  cat "$out" >&2',
+  '  if [ "$code" -eq 0 ]; then rm -f "$out"; exit 0; fi',
+  '  if [ "$code" -eq 124 ]; then',
+  '    echo "deploy of $FILE to $APP: az did not finish within 15 minutes (its status poll after a Flex deploy can hang once the package is in); look at the app\'s deployments in the Azure portal (Deployment Center) before running pulumi up again" >&2',
+  '    rm -f "$out"; exit 1',
+  "  fi",
+  // Only the refusal a role assignment still applying explains is retried; any other failure stops at once.
+  "  if ! grep -Eq 'BlobUploadFailed|Status Code: 403|Forbidden|AuthorizationFailed' \"$out\"; then",
+  '    echo "deploy of $FILE to $APP failed (exit $code), not with the refusal a role assignment still applying gives; not retried" >&2',
+  '    rm -f "$out"; exit 1',
+  "  fi",
   `  echo "deploy of $FILE to $APP refused (attempt $attempt of ${DEPLOY_ATTEMPTS}); retrying in 10 s" >&2`,
   "  sleep 10",
   "done",
+  'rm -f "$out"',
   "exit 1",
 ].join("\n");
 

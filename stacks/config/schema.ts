@@ -439,7 +439,7 @@ const tricloud = z
     requiredTags: z.array(z.string()).default(["owner", "cost-center"]),
     logRetentionDays: int(1, 3653).default(30),
     /**
-     * What kind of Entra principal runs `pulumi up` against Azure: the program grants it data roles, and Azure refuses
+     * What kind of Entra principal runs `pulumi up` against Azure: the program grants it a data role, and Azure refuses
      * a role assignment whose principalType does not match the principal (UnmatchedPrincipalType). CI runs as a
      * service principal; a person after `az login` is a User.
      */
@@ -640,7 +640,7 @@ const tricloud = z
 
 /**
  * Each service's pod, its requests plus the Istio sidecar's (every cluster is in the mesh), must fit what one node of
- * the cloud's size class allocates (components/workloads/allocatable.ts), on every cloud that runs it: a pod larger
+ * the cloud's size class allocates (vocabulary/allocatable.ts), on every cloud that runs it: a pod larger
  * than one node stays Pending however many nodes the autoscaler adds. Checked here, beside the other cross-field
  * checks, because both sides are this config (the requests and tricloud:clusters.<cloud>.size) and the message can
  * name the key to change.
@@ -667,7 +667,7 @@ function podsFitNodes(
         .join(", ");
       at(
         ["services", name, "requests", key],
-        `expected at most ${most}${unit}: with the Istio sidecar's ${sidecar}${unit} the pod requests ${pod}${unit}, more than one node allocates on ${where}, so it would never be scheduled there; lower the request or choose a larger tricloud:clusters.<cloud>.size`,
+        `expected at most ${most}${unit}: with the Istio sidecar's ${sidecar}${unit} the pod requests ${pod}${unit}, more than one node allocates on ${where}, so it would never be scheduled there; lower the request or choose a larger ${short.map((n) => `tricloud:clusters.${n.cloud}.size`).join(", ")}`,
       );
     };
     fit("cpu", "m", SIDECAR_REQUESTS.cpu, (n) => n.cpuMillis);

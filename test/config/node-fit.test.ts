@@ -44,7 +44,7 @@ describe("a service's pod must fit one node of every cloud that runs it", () => 
       "prod",
     );
     expect(found).toEqual([
-      "tricloud:services.debt-agent-ai.requests.cpu: expected at most 1800m: with the Istio sidecar's 100m the pod requests 2100m, more than one node allocates on aws (size small, t3.medium: 1930m CPU and 2531Mi memory allocatable), azure (size small, Standard_D2s_v3: 1900m CPU and 7442Mi memory allocatable), gcp (size medium, e2-standard-2: 1930m CPU and 6248Mi memory allocatable), so it would never be scheduled there; lower the request or choose a larger tricloud:clusters.<cloud>.size",
+      "tricloud:services.debt-agent-ai.requests.cpu: expected at most 1800m: with the Istio sidecar's 100m the pod requests 2100m, more than one node allocates on aws (size small, t3.medium: 1930m CPU and 2531Mi memory allocatable), azure (size small, Standard_D2s_v3: 1900m CPU and 7442Mi memory allocatable), gcp (size medium, e2-standard-2: 1930m CPU and 6248Mi memory allocatable), so it would never be scheduled there; lower the request or choose a larger tricloud:clusters.aws.size, tricloud:clusters.azure.size, tricloud:clusters.gcp.size",
     ]);
   });
 
@@ -68,7 +68,7 @@ describe("a service's pod must fit one node of every cloud that runs it", () => 
       "prod",
     );
     expect(found).toEqual([
-      "tricloud:services.debt-agent-ai.requests.memory: expected at most 2403Mi: with the Istio sidecar's 128Mi the pod requests 3200Mi, more than one node allocates on aws (size small, t3.medium: 1930m CPU and 2531Mi memory allocatable), so it would never be scheduled there; lower the request or choose a larger tricloud:clusters.<cloud>.size",
+      "tricloud:services.debt-agent-ai.requests.memory: expected at most 2403Mi: with the Istio sidecar's 128Mi the pod requests 3200Mi, more than one node allocates on aws (size small, t3.medium: 1930m CPU and 2531Mi memory allocatable), so it would never be scheduled there; lower the request or choose a larger tricloud:clusters.aws.size",
     ]);
   });
 

@@ -20,6 +20,8 @@ describe("signing az in again from GitHub's OIDC token (az's own sign-in expires
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const log = join(dir, "calls.log");
   const refusals = join(dir, "refusals");
+  const fatal = join(dir, "fatal");
+  const hang = join(dir, "hang");
   // Stand-ins for curl, az and sleep that record their arguments; curl answers as GitHub's token endpoint does, the
   // deploy refuses as often as the file `refusals` says (as Flex does while the app's storage grant is not applied
   // yet), and sleep returns at once.
@@ -33,6 +35,7 @@ describe("signing az in again from GitHub's OIDC token (az's own sign-in expires
       "#!/bin/sh",
       `echo "az $*" >> "${log}"`,
       `[ "$1 $2 $3 $4" = "functionapp deployment source config-zip" ] || exit 0`,
+      `if [ -s "${fatal}" ]; then echo "ERROR: (ResourceNotFound) The Resource was not found." >&2; exit 3; fi`,
       `n=$(cat "${refusals}")`,
       `[ "$n" -gt 0 ] || exit 0`,
       `echo $((n - 1)) > "${refusals}"`,
@@ -41,10 +44,18 @@ describe("signing az in again from GitHub's OIDC token (az's own sign-in expires
     ].join("\n") + "\n",
   );
   writeFileSync(join(dir, "sleep"), `#!/bin/sh\necho "sleep $*" >> "${log}"\n`);
-  for (const tool of ["curl", "az", "sleep"]) chmodSync(join(dir, tool), 0o755);
-  const deploy = (extra: Record<string, string>, refused = 0) => {
+  // coreutils' timeout as the script calls it (`timeout 900 az ...`): it runs the command, or, with the file `hang`,
+  // stands for a command killed at the limit (exit 124).
+  writeFileSync(
+    join(dir, "timeout"),
+    `#!/bin/sh\necho "timeout $1" >> "${log}"\nshift\nif [ -s "${hang}" ]; then exit 124; fi\nexec "$@"\n`,
+  );
+  for (const tool of ["curl", "az", "sleep", "timeout"]) chmodSync(join(dir, tool), 0o755);
+  const deploy = (extra: Record<string, string>, refused = 0, failure: "fatal" | "hang" | "" = "") => {
     writeFileSync(log, "");
     writeFileSync(refusals, String(refused));
+    writeFileSync(fatal, failure === "fatal" ? "1" : "");
+    writeFileSync(hang, failure === "hang" ? "1" : "");
     const r = spawnSync("/bin/sh", ["-c", DEPLOY_SCRIPT], {
       encoding: "utf8",
       env: {
@@ -55,7 +66,10 @@ describe("signing az in again from GitHub's OIDC token (az's own sign-in expires
         ...extra,
       },
     });
-    return { status: r.status, stderr: r.stderr, calls: readFileSync(log, "utf8").trim().split("\n") };
+    const lines = readFileSync(log, "utf8").trim().split("\n");
+    // Every deploy runs under the 15-minute bound; the other expectations read the calls without it.
+    const bounded = lines.filter((l) => l === "timeout 900").length;
+    return { status: r.status, stderr: r.stderr, bounded, calls: lines.filter((l) => l !== "timeout 900") };
   };
   const CONFIG_ZIP =
     "az functionapp deployment source config-zip --resource-group tricloud-prod-rg --name tricloud-prod-fn-abc" +
@@ -94,6 +108,39 @@ describe("signing az in again from GitHub's OIDC token (az's own sign-in expires
     expect(stderr).toContain(
       `deploy of /tmp/azure-functions-abc.zip to tricloud-prod-fn-abc refused (attempt 2 of ${DEPLOY_ATTEMPTS}); retrying in 10 s`,
     );
+  });
+
+  it("runs every deploy under a 15-minute bound, and does not post the package again when az hit it", () => {
+    const ok = deploy({});
+    expect(ok.bounded).toBe(1);
+    const { status, stderr, calls } = deploy({}, 0, "hang");
+    expect(status).toBe(1);
+    expect(calls).toEqual([]);
+    expect(stderr).toContain("az did not finish within 15 minutes");
+  });
+
+  it("stops at once on a failure that is not the refusal a fresh role assignment gives", () => {
+    const { status, stderr, calls } = deploy({}, 0, "fatal");
+    expect(status).toBe(1);
+    expect(calls).toEqual([CONFIG_ZIP]);
+    expect(stderr).toContain("ResourceNotFound");
+    expect(stderr).toContain(
+      "failed (exit 3), not with the refusal a role assignment still applying gives; not retried",
+    );
+  });
+
+  it("says so when az is not installed", () => {
+    const empty = mkdtempSync(join(tmpdir(), "tricloud-no-az-"));
+    try {
+      const r = spawnSync("/bin/sh", ["-c", DEPLOY_SCRIPT], {
+        encoding: "utf8",
+        env: { PATH: `${empty}:/usr/bin:/bin`, RESOURCE_GROUP: "rg", APP: "app", FILE: "/tmp/p.zip" },
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("az (the Azure CLI, 2.60 or later) is not on PATH");
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it(`gives up after ${DEPLOY_ATTEMPTS} refusals (5 minutes), with the last error printed`, () => {
