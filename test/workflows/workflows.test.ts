@@ -307,6 +307,9 @@ describe("deploy workflow", () => {
       // AWS keys are never refreshed within a job: they must outlast a long first deploy (docs/ci-oidc.md).
       const aws = w.jobs[stack]!.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
       expect(aws.with!["role-duration-seconds"]).toBe(10800);
+      // The job ends before those keys do: a stuck step fails the job instead of running on with expired keys.
+      const minutes = (w.jobs[stack] as unknown as { "timeout-minutes"?: number })["timeout-minutes"];
+      expect(minutes).toBeLessThan(10800 / 60);
     }
     // A manual run deploys main only: the environments' OIDC subjects do not name the branch.
     expect((w.jobs.dev as unknown as { if?: string }).if).toBe("github.ref == 'refs/heads/main'");
