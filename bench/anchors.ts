@@ -5,13 +5,13 @@
  * number of clients, like the quorum run.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { connect, type NatsConnection } from "nats";
-import { Pool } from "pg";
+import { Client, Pool } from "pg";
 
 export interface AnchorResult {
   perSec: number;
@@ -152,4 +152,49 @@ export async function natsJetStream(clients: number, seconds: number, binary = "
     await Promise.all(servers.map((s) => (s.exitCode !== null ? undefined : new Promise((r) => s.once("exit", r)))));
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The CPU time of a PostgreSQL server on this machine (Linux /proc): its postmaster's own and that of the children it
+ * has reaped, plus every live child's (the backends, the WAL writer, the checkpointer). A backend that exits moves its
+ * time into the postmaster's children's total, so the sum only grows. Undefined when the server is not a process of
+ * this machine (or /proc is missing): the bench then reports no server CPU rather than a wrong one.
+ */
+export async function serverCpu(databaseUrl: string): Promise<(() => number | undefined) | undefined> {
+  // /proc/<pid>/stat: the fields after the command's closing parenthesis; ppid is the 2nd, utime..cstime the 12th-15th.
+  const stat = (pid: string | number) => {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ");
+  };
+  // The backend's parent is the postmaster; read while the backend is alive (it exits with its connection).
+  const client = new Client({ connectionString: databaseUrl });
+  let postmaster: string;
+  try {
+    await client.connect();
+    const backend = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+    postmaster = stat(backend)[1]!;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  const ticksMs = 1000 / 100; // USER_HZ is 100 on Linux
+  return () => {
+    try {
+      const own = stat(postmaster);
+      let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+      for (const pid of readdirSync("/proc")) {
+        if (!/^\d+$/.test(pid)) continue;
+        try {
+          const f = stat(pid);
+          if (f[1] === postmaster) ticks += Number(f[11]) + Number(f[12]);
+        } catch {
+          // The process ended between the listing and the read.
+        }
+      }
+      return ticks * ticksMs;
+    } catch {
+      return undefined;
+    }
+  };
 }

@@ -17,7 +17,7 @@ import { loadavg } from "node:os";
 import { CLOUDS, type Cloud } from "../functions/core/clouds";
 import { generateKeyPair, type KeyRing } from "../functions/core/keys";
 import { DEFAULT_BATCH } from "../functions/core/signer";
-import { natsJetStream, percentile, pgCommitRate, type AnchorResult } from "./anchors";
+import { natsJetStream, percentile, pgCommitRate, serverCpu, type AnchorResult } from "./anchors";
 import { requestJson } from "../functions/replication/http-json";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -195,27 +195,33 @@ async function main(): Promise<void> {
       return summarize(ids, started, started + seconds * 1000);
     };
 
+    // The PostgreSQL server's CPU when it runs on this machine (its processes, /proc): a large share of an event's cost.
+    const server = await serverCpu(DATABASE_URL);
+
     /**
-     * Runs a phase, with the process's CPU, the whole machine's, and the statements sent to PostgreSQL (this
-     * thread's nodes only) per event FINAL at its origin.
+     * Runs a phase, with the process's CPU, the whole machine's, the PostgreSQL server's, and the statements sent to
+     * PostgreSQL (this thread's nodes only) per event FINAL at its origin.
      */
     const costed = async <T extends { finals: number }>(run: () => Promise<T>) => {
       const cpu0 = process.cpuUsage();
       const machine0 = machineBusyMs();
+      const server0 = server?.();
       const sent0 = pgStatementsSent();
       const out = await run();
       const cpu = process.cpuUsage(cpu0);
       const machine1 = machineBusyMs();
+      const server1 = server?.();
       const per = Math.max(1, out.finals);
       return {
         ...out,
         cpuMs: (cpu.user + cpu.system) / 1000 / per,
         machineMs: machine0 === undefined || machine1 === undefined ? undefined : (machine1 - machine0) / per,
+        serverMs: server0 === undefined || server1 === undefined ? undefined : (server1 - server0) / per,
         statements: THREADS ? undefined : (pgStatementsSent() - sent0) / per,
       };
     };
-    const perEvent = (x: { cpuMs: number; statements: number | undefined }) =>
-      `${x.cpuMs.toFixed(2)} ms of this process's CPU, ${x.statements === undefined ? "statements not counted (THREADS=1)" : `${x.statements.toFixed(1)} PostgreSQL statements`}`;
+    const perEvent = (x: { cpuMs: number; statements: number | undefined; serverMs: number | undefined }) =>
+      `${x.cpuMs.toFixed(2)} ms of this process's CPU, ${x.serverMs === undefined ? "the server's not measured (not a process of this machine)" : `${x.serverMs.toFixed(2)} ms of the PostgreSQL server's`}, ${x.statements === undefined ? "statements not counted (THREADS=1)" : `${x.statements.toFixed(1)} PostgreSQL statements`}`;
 
     sampleMemory();
     await closed("warm", WARMUP_S, CLIENTS[0]!);
