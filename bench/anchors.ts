@@ -172,6 +172,9 @@ export async function serverCpu(databaseUrl: string): Promise<(() => number | un
   try {
     await client.connect();
     const backend = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+    // A server elsewhere has pids of its own: the local process of that number must be a postgres backend.
+    const text = readFileSync(`/proc/${backend}/stat`, "utf8");
+    if (text.slice(text.indexOf("(") + 1, text.lastIndexOf(")")) !== "postgres") return undefined;
     postmaster = stat(backend)[1]!;
   } catch {
     return undefined;
