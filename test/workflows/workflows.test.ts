@@ -205,6 +205,15 @@ describe.each(FILES)("%s", (file) => {
     }
   });
 
+  it("runs Node 22, a supported LTS (Node 20 reached its end of life in April 2026; kubernetes-models needs 22)", () => {
+    for (const file of FILES) {
+      const steps = Object.values(load(file).jobs).flatMap((j) => j.steps);
+      const setups = steps.filter((s) => s.uses?.startsWith("actions/setup-node@"));
+      expect(setups.length).toBeGreaterThan(0);
+      for (const s of setups) expect(s.with!["node-version"]).toBe(22);
+    }
+  });
+
   it("grants the token read-only access by default", () => {
     expect(w.permissions).toEqual({ contents: "read" });
     for (const job of Object.values(w.jobs))
