@@ -1,5 +1,5 @@
 import { machineAllocatable } from "@tricloud/vocabulary/allocatable";
-import { MACHINE_SPECS, type Cloud } from "@tricloud/vocabulary/sizes";
+import type { Cloud } from "@tricloud/vocabulary/sizes";
 import type { Catalog } from "./catalog";
 
 /** CPU in millicores and memory in MiB, as Kubernetes requests add up. */
@@ -19,7 +19,7 @@ export function nodePriceId(cloud: Cloud, machine: string): string {
  * CPU). The system DaemonSets' requests come on top, so it is still a lower bound.
  */
 export function nodesNeeded(cloud: Cloud, machine: string, requested: Resources): number {
-  if (!MACHINE_SPECS[machine]) throw new Error(`unknown machine ${machine}: not in vocabulary/sizes.ts MACHINE_SPECS`);
+  // machineAllocatable refuses a machine MACHINE_SPECS does not list, naming it.
   const node = machineAllocatable(cloud, machine);
   return Math.max(Math.ceil(requested.cpuMillis / node.cpuMillis), Math.ceil(requested.memoryMiB / node.memoryMiB));
 }

@@ -1,5 +1,5 @@
 import type { FunctionHostBaseArgs, QuorumMember } from "../components/shared/platform";
-import { GCP_REGION_ZONE_LETTERS, zonesOfRegion } from "../components/gcp/zones";
+import { firstZones } from "../components/gcp/zones";
 import { ConfigError, type StackConfig } from "./config/load";
 
 /** Zone names per cloud, derived from the region and the configured zone count. */
@@ -13,29 +13,13 @@ export function azureZones(c: StackConfig): string[] {
 
 /**
  * The region's first zones as Google lists them (components/gcp/zones.ts): not every region has an `-a` zone, and
- * GKE refuses one that does not exist. A region the table does not know is a configuration error naming gcp:region.
+ * GKE refuses one that does not exist. A region the table does not know is a configuration error naming gcp:region
+ * (the schema refuses it first; this guards a config that did not come through it).
  */
 export function gcpZones(c: StackConfig): string[] {
-  const { region } = c.gcp;
-  const count = c.tricloud.network.gcp.zones;
-  const all = zonesOfRegion(region);
-  if (!all)
-    throw new ConfigError([
-      {
-        key: "gcp:region",
-        message:
-          `expected a region whose zones components/gcp/zones.ts lists (${Object.keys(GCP_REGION_ZONE_LETTERS).join(", ")}), ` +
-          `got ${region}; for a newer region, add its zones there from https://cloud.google.com/compute/docs/regions-zones`,
-      },
-    ]);
-  if (count > all.length)
-    throw new ConfigError([
-      {
-        key: "tricloud:network.gcp.zones",
-        message: `expected at most ${all.length} (the zones of ${region}: ${all.join(", ")}), got ${count}`,
-      },
-    ]);
-  return all.slice(0, count);
+  const r = firstZones(c.gcp.region, c.tricloud.network.gcp.zones);
+  if ("problem" in r) throw new ConfigError([{ key: r.problem.key, message: r.problem.message }]);
+  return r.zones;
 }
 
 /** The function-host settings every cloud shares: identity, quorum membership, sizing, retention. */

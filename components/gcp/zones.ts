@@ -63,3 +63,35 @@ export function isKnownZone(zone: string): boolean {
   const region = zone.replace(/-[a-z]$/, "");
   return region !== zone && (zonesOfRegion(region)?.includes(zone) ?? false);
 }
+
+/** What is wrong with asking a region for its first zones: the config key at fault (as a key and as a path) and why. */
+export interface ZoneProblem {
+  readonly key: "gcp:region" | "tricloud:network.gcp.zones";
+  readonly path: readonly string[];
+  readonly message: string;
+}
+
+/**
+ * The first `count` zones of a region, or the problem with asking for them (a region the table does not list, or more
+ * zones than it has). The stack schema reports the problem (exit 2); the program's guard (stacks/shared.ts) throws it.
+ */
+export function firstZones(region: string, count: number): { zones: string[] } | { problem: ZoneProblem } {
+  const all = zonesOfRegion(region);
+  if (!all)
+    return {
+      problem: {
+        key: "gcp:region",
+        path: ["gcp", "region"],
+        message: `expected a region whose zones components/gcp/zones.ts lists, got ${region}; for a newer region, add its zones there from https://cloud.google.com/compute/docs/regions-zones`,
+      },
+    };
+  if (count > all.length)
+    return {
+      problem: {
+        key: "tricloud:network.gcp.zones",
+        path: ["tricloud", "network", "gcp", "zones"],
+        message: `expected at most ${all.length} (the zones of ${region}: ${all.join(", ")}), got ${count}`,
+      },
+    };
+  return { zones: all.slice(0, count) };
+}

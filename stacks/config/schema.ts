@@ -14,7 +14,7 @@ import {
   TUNNEL_COUNT,
 } from "../../components/shared/cross-cloud";
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from "../../components/shared/tags";
-import { zonesOfRegion } from "../../components/gcp/zones";
+import { firstZones } from "../../components/gcp/zones";
 import { nodeAllocatable, type NodeAllocatable } from "@tricloud/vocabulary/allocatable";
 import { SIDECAR_REQUESTS } from "../../components/workloads/render";
 import { CLOUDFLARE_REGIONS } from "@tricloud/vocabulary/cloudflare";
@@ -708,19 +708,8 @@ export const stackConfigSchema = z
   .superRefine((c, ctx) => {
     // The GKE zones come from Google's table per region (components/gcp/zones.ts): a region it does not list, or more
     // zones than the region has, is refused here (exit 2), before the program builds anything.
-    const zones = zonesOfRegion(c.gcp.region);
-    if (!zones)
-      ctx.addIssue({
-        code: "custom",
-        path: ["gcp", "region"],
-        message: `expected a region whose zones components/gcp/zones.ts lists, got ${c.gcp.region}; for a newer region, add its zones there from https://cloud.google.com/compute/docs/regions-zones`,
-      });
-    else if (c.tricloud.network.gcp.zones > zones.length)
-      ctx.addIssue({
-        code: "custom",
-        path: ["tricloud", "network", "gcp", "zones"],
-        message: `expected at most ${zones.length} (the zones of ${c.gcp.region}: ${zones.join(", ")}), got ${c.tricloud.network.gcp.zones}`,
-      });
+    const r = firstZones(c.gcp.region, c.tricloud.network.gcp.zones);
+    if ("problem" in r) ctx.addIssue({ code: "custom", path: [...r.problem.path], message: r.problem.message });
   });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
