@@ -86,21 +86,6 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
     const production = args.environment === "prod";
     const bundle = functionBundle("azure-functions");
     const client = authorization.getClientConfigOutput({ parent: this });
-    // The deployer (whoever runs `pulumi up`) gets the data role its own steps need: deleting the
-    // secrets on a destroy (RBAC vaults have no access policies). The package deploy needs none: the
-    // platform writes it to the deployment container with the app's identity.
-    const deployer = (id: string, roleId: string, scope: pulumi.Input<string>, description: string) =>
-      new authorization.RoleAssignment(
-        `${name}-${id}`,
-        {
-          principalId: client.objectId,
-          principalType: args.deployerPrincipalType,
-          roleDefinitionId: role(roleId),
-          scope,
-          description,
-        },
-        child,
-      );
     const role = (id: string) =>
       pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
 
@@ -196,11 +181,19 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       // No version in the URI: the app follows the latest version (rotation without a deploy).
       return { uri: pulumi.interpolate`${vault.properties.vaultUri}secrets/${id}/`, grant };
     };
-    deployer(
-      "deployer-secrets",
-      ROLES.keyVaultSecretsOfficer,
-      vault.id,
-      "tricloud deployer manages (and on destroy deletes) the function's secrets",
+    // The deployer (whoever runs `pulumi up`) gets the one data role its own steps need: deleting the
+    // secrets on a destroy (RBAC vaults have no access policies). The package deploy needs none: the
+    // platform writes it to the deployment container with the app's identity.
+    new authorization.RoleAssignment(
+      `${name}-deployer-secrets`,
+      {
+        principalId: client.objectId,
+        principalType: args.deployerPrincipalType,
+        roleDefinitionId: role(ROLES.keyVaultSecretsOfficer),
+        scope: vault.id,
+        description: "tricloud deployer manages (and on destroy deletes) the function's secrets",
+      },
+      child,
     );
     const key = secret("signing-key", args.privateKeyPem);
     const db = secret(
