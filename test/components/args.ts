@@ -1,6 +1,8 @@
 import { generateKeyPairSync } from "node:crypto";
 import type { AwsGitOpsArgs } from "../../components/aws/gitops";
 import type { AzureGitOpsArgs } from "../../components/azure/gitops";
+import type { AzureVpnGatewayArgs } from "../../components/azure/vpn";
+import { tunnelPlan } from "../../components/shared/cross-cloud";
 import type { GcpGitOpsArgs } from "../../components/gcp/gitops";
 import type {
   FunctionHostBaseArgs,
@@ -82,4 +84,18 @@ export const GCP_GITOPS: Omit<GcpGitOpsArgs, "apis"> = {
   region: "us-central1",
   syncIntervalSeconds: 120,
   labels: { environment: "dev" },
+};
+
+/** An Azure VPN gateway at the defaults (VpnGw1AZ, ASN 65515, the default tunnel range), in a unit resource group. */
+export const AZURE_VPN_GATEWAY: AzureVpnGatewayArgs = {
+  resourceGroupName: "rg",
+  location: "eastus",
+  gatewaySubnetId:
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/GatewaySubnet",
+  gatewayName: "tricloud-unit-vpn",
+  sku: "VpnGw1AZ",
+  asn: 65515,
+  apipa: tunnelPlan("169.254.21.0/24").azureApipa,
+  zones: ["1", "2", "3"],
+  tags: TAGS,
 };

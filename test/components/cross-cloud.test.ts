@@ -16,7 +16,7 @@ import {
 } from "../../components/shared/cross-cloud";
 import { CrossCloudKeys } from "../../components/shared/cross-cloud-keys";
 import { buildComponent, COMPONENT_CONTEXT, expectWellFormed } from "../helpers/component";
-import { TAGS } from "./args";
+import { AZURE_VPN_GATEWAY, TAGS } from "./args";
 
 const plan = tunnelPlan("169.254.21.0/24");
 const project = COMPONENT_CONTEXT.gcpProject;
@@ -154,21 +154,7 @@ describe("cross-cloud VPN components in isolation", () => {
   });
 
   it("AzureVpnGateway: active-active BGP VpnGw1AZ with two zone-redundant addresses and APIPA addresses per instance", async () => {
-    const built = await buildComponent(
-      () =>
-        new AzureVpnGateway("g", {
-          resourceGroupName: "rg",
-          location: "eastus",
-          gatewaySubnetId:
-            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/GatewaySubnet",
-          gatewayName: "tricloud-unit-vpn",
-          sku: "VpnGw1AZ",
-          asn: 65515,
-          apipa: plan.azureApipa,
-          zones: ["1", "2", "3"],
-          tags: TAGS,
-        }),
-    );
+    const built = await buildComponent(() => new AzureVpnGateway("g", AZURE_VPN_GATEWAY));
     expectWellFormed(built, "tricloud:azure:VpnGateway");
     const gw = built.one("azure-native:network:VirtualNetworkGateway");
     expect(gw.inputs).toMatchObject({

@@ -1,27 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { AZURE_GATEWAY_SKUS, type AzureGatewaySku } from "@tricloud/vocabulary/vpn";
 import { AzureVpnGateway, vpnGatewayGeneration } from "../../components/azure/vpn";
-import { tunnelPlan } from "../../components/shared/cross-cloud";
 import { AZURE_VPN_SKU_GENERATIONS, vpnRules } from "../../policies/preflight/rules/vpn";
-import { TAGS } from "../components/args";
+import { AZURE_VPN_GATEWAY } from "../components/args";
 import { buildComponent } from "../helpers/component";
 import { r, ruleHarness } from "../helpers/preflight";
 
 const GW = "azure-native:network:VirtualNetworkGateway";
 const { findings } = ruleHarness(vpnRules);
-const gateway = (sku: AzureGatewaySku) =>
-  new AzureVpnGateway("g", {
-    resourceGroupName: "rg",
-    location: "eastus",
-    gatewaySubnetId:
-      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/GatewaySubnet",
-    gatewayName: "tricloud-unit-vpn",
-    sku,
-    asn: 65515,
-    apipa: tunnelPlan("169.254.21.0/24").azureApipa,
-    zones: ["1", "2", "3"],
-    tags: TAGS,
-  });
+const gateway = (sku: AzureGatewaySku) => new AzureVpnGateway("g", { ...AZURE_VPN_GATEWAY, sku });
 
 // Microsoft's SKU table: VpnGw1AZ exists only in Generation1, VpnGw4AZ and VpnGw5AZ only in Generation2.
 describe("the Azure VPN gateway's generation follows its SKU", () => {
