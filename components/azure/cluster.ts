@@ -56,6 +56,8 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
   /** Client id of the same identity (what a pod asks the node's IMDS for). */
   readonly kubeletClientId: pulumi.Output<string>;
   readonly oidcIssuerUrl: pulumi.Output<string>;
+  /** The user node pool: the system pool is tainted CriticalAddonsOnly, so every workload (Flux's controllers too) runs here. */
+  readonly workers: containerservice.AgentPool;
   /** Where AKS puts the nodes' VM scale sets, disks and load balancer (the cluster's largest cost). */
   readonly nodeResourceGroup: string;
   /**
@@ -160,7 +162,7 @@ export class AzureKubernetesCluster extends pulumi.ComponentResource implements 
     );
 
     const pool = args.nodePool;
-    new containerservice.AgentPool(
+    this.workers = new containerservice.AgentPool(
       `${name}-workers`,
       {
         resourceGroupName: args.resourceGroupName,

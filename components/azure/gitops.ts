@@ -22,11 +22,18 @@ export interface AzureGitOpsArgs {
   resourceGroupName: pulumi.Input<string>;
   location: string;
   environment: string;
+  /** The platform's domain (tricloud:domain): part of the storage account's name, which is global to Azure. */
+  domain: string;
   /** The AKS cluster's name (the extension and the Flux configuration are its child resources). */
   clusterName: pulumi.Input<string>;
   /** The kubelet identity: the source controller reads the container with it through the node's IMDS. */
   kubeletClientId: pulumi.Input<string>;
   kubeletObjectId: pulumi.Input<string>;
+  /**
+   * The cluster's user node pool. The system pool is tainted CriticalAddonsOnly, which the Flux extension's
+   * controllers are not documented to tolerate: the extension is installed once there are nodes they can run on.
+   */
+  workerPool?: pulumi.Resource;
   /** How often Flux polls the container and re-applies, in seconds. */
   syncIntervalSeconds: number;
   production: boolean;
@@ -56,6 +63,10 @@ export const READER_TOKEN_PLACEHOLDER = "unset";
 /** Built-in Key Vault roles (the same ids in every tenant). */
 const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 const KEY_VAULT_SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
+
+/** The manifests' storage account: 3-24 lowercase letters and digits, unique in all of Azure. */
+export const gitopsAccountName = (domain: string, environment: string, location: string) =>
+  `tcgitops${environment}${nameHash(`${domain}/${environment}/${location}`, 8)}`.slice(0, 24);
 
 /** Built-in Storage Blob Data Reader role id (the same in every tenant). */
 export const STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
@@ -106,8 +117,9 @@ export class AzureGitOps extends pulumi.ComponentResource {
       {
         resourceGroupName: rg,
         location: args.location,
-        // 3-24 lowercase letters and digits, globally unique: a hash of the environment and location.
-        accountName: `tcgitops${args.environment}${nameHash(`${args.environment}/${args.location}`, 8)}`.slice(0, 24),
+        // 3-24 lowercase letters and digits, unique in all of Azure: a hash of the domain, environment and
+        // location, so another organisation deploying this program (or a second copy of it) gets another name.
+        accountName: gitopsAccountName(args.domain, args.environment, args.location),
         kind: "StorageV2",
         sku: { name: args.production ? "Standard_ZRS" : "Standard_LRS" },
         allowBlobPublicAccess: false,
@@ -157,7 +169,7 @@ export class AzureGitOps extends pulumi.ComponentResource {
         releaseTrain: "Stable",
         scope: { cluster: { releaseNamespace: "flux-system" } },
       },
-      child,
+      { ...child, dependsOn: args.workerPool ? [args.workerPool] : [] },
     );
     this.containerUrl = pulumi.interpolate`${account.primaryEndpoints.blob}${MANIFESTS_CONTAINER}`;
     new kubernetesconfiguration.FluxConfiguration(

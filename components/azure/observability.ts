@@ -13,7 +13,7 @@ import {
   NO_FUNCTIONS_TEXT,
   type DashboardPanel,
 } from "../shared/slo";
-import type { Size } from "@tricloud/vocabulary/sizes";
+import { DATABASE_SIZES, type Size } from "@tricloud/vocabulary/sizes";
 import type { Tags } from "../shared/tags";
 
 /** An Azure Function App to alert on; the function host passes one per app. */
@@ -44,8 +44,25 @@ export interface AzureObservabilityArgs {
   tags: Tags;
 }
 
-/** Flexible Server's max_connections for the SKUs tricloud maps its sizes to (Microsoft's published table). */
-export const FLEXIBLE_SERVER_MAX_CONNECTIONS: Readonly<Record<Size, number>> = { small: 429, medium: 859, large: 1719 };
+/**
+ * Flexible Server's default max_connections per SKU, from Microsoft's table
+ * (learn.microsoft.com/azure/postgresql/flexible-server/concepts-limits, "Maximum connections"): one entry for each SKU
+ * DATABASE_SIZES maps a size to. A size moved to another SKU fails here until its row is added.
+ */
+export const FLEXIBLE_SERVER_MAX_CONNECTIONS_BY_SKU: Readonly<Record<string, number>> = {
+  Standard_B2s: 429,
+  Standard_D2ds_v5: 859,
+  Standard_D4ds_v5: 1718,
+};
+
+/** The default max_connections of the SKU a database size runs on. */
+export function flexibleServerMaxConnections(size: Size): number {
+  const sku = DATABASE_SIZES[size].azure.name;
+  const n = FLEXIBLE_SERVER_MAX_CONNECTIONS_BY_SKU[sku];
+  if (n === undefined)
+    throw new Error(`database size ${size}: no max_connections on record for Flexible Server SKU ${sku}`);
+  return n;
+}
 /** Availability-test probe locations (East US, South Central US, North Central US, West US, West Europe). */
 export const WEB_TEST_LOCATIONS = [
   "us-va-ash-azr",
@@ -347,7 +364,7 @@ export class AzureObservability extends pulumi.ComponentResource {
 
     // Database: Flexible Server platform metrics.
     const pg = "Microsoft.DBforPostgreSQL/flexibleServers";
-    const maxConnections = FLEXIBLE_SERVER_MAX_CONNECTIONS[args.database.size];
+    const maxConnections = flexibleServerMaxConnections(args.database.size);
     metricAlert(
       "db-cpu",
       `PostgreSQL CPU above ${T.databaseCpuPercent} % for ${T.evaluationMinutes} min`,

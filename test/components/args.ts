@@ -68,6 +68,7 @@ export const AZURE_GITOPS: AzureGitOpsArgs = {
   resourceGroupName: "rg-dev",
   location: "eastus",
   environment: "dev",
+  domain: "tricloud-dev.example",
   clusterName: "dev-aks",
   kubeletClientId: "00000000-0000-0000-0000-000000000001",
   kubeletObjectId: "00000000-0000-0000-0000-000000000002",

@@ -7,6 +7,11 @@ import {
   DASHBOARD_PANELS,
   splitBudgetCents,
 } from "../../components/shared/slo";
+import {
+  FLEXIBLE_SERVER_MAX_CONNECTIONS_BY_SKU,
+  flexibleServerMaxConnections,
+} from "../../components/azure/observability";
+import { SIZES } from "@tricloud/vocabulary/sizes";
 import { input, ofType, oneOfType, planStack } from "../helpers/plan";
 import { expectConfigError, mockState, owningComponents, stackConfig } from "../helpers/platform";
 import { dashboardTitles } from "../helpers/dashboards";
@@ -98,6 +103,12 @@ describe.each(["dev", "prod"])("%s observability", (stack) => {
       "cpu_percent",
       "storage_percent",
     ]);
+    // 80 % of the default max_connections of the SKU the database runs on (Microsoft's table, by SKU name).
+    const sku = String(input(oneOfType(r, "azure-native:dbforpostgresql:Server"), "sku.name"));
+    const connections = pgAlerts.find((a) => inputs(a).criteria.allOf[0].metricName === "active_connections")!;
+    expect(inputs(connections).criteria.allOf[0].threshold).toBe(
+      Math.floor(FLEXIBLE_SERVER_MAX_CONNECTIONS_BY_SKU[sku]! * 0.8),
+    );
 
     const sql = mockState(stack, oneOfType(r, "gcp:sql/databaseInstance:DatabaseInstance"));
     const [project, , instance] = String(sql.connectionName).split(":");
@@ -324,6 +335,13 @@ describe.each(["dev", "prod"])("%s observability", (stack) => {
       expect(mine.length, part).toBeGreaterThan(0);
       for (const x of mine) expect(owningComponents(r, x)[0], x.urn).toMatch(token);
     }
+  });
+});
+
+describe("Flexible Server's max_connections", () => {
+  it("is on record for the SKU of every database size (large is D4ds_v5: 1,718)", () => {
+    for (const size of SIZES) expect(flexibleServerMaxConnections(size)).toBeGreaterThan(0);
+    expect(flexibleServerMaxConnections("large")).toBe(1718);
   });
 });
 

@@ -395,6 +395,17 @@ describe("the program", () => {
     },
   );
 
+  // The system pool is tainted CriticalAddonsOnly (only that taint is allowed on a system pool: Azure/AKS#2578); the
+  // Flux extension's controllers run on the user pool, so the extension is installed once that pool exists.
+  it.each(["dev", "prod"])("%s: the Flux extension waits for the user node pool", async (stack) => {
+    const r = await planStack(stack);
+    const extension = oneOfType(r, "azure-native:kubernetesconfiguration:Extension");
+    expect(input(extension, "extensionType")).toBe("microsoft.flux");
+    const workers = oneOfType(r, "azure-native:containerservice:AgentPool", "-workers");
+    expect(input(workers, "mode")).toBe("User");
+    expect(extension.dependencies).toContain(workers.urn);
+  });
+
   it("prod: zone-redundant Flex plan, NAT gateway and its address in one zone, vault name with a suffix", async () => {
     const r = await planStack("prod");
     expect(oneOfType(r, "azure-native:web:AppServicePlan").inputs.zoneRedundant).toBe(true);
