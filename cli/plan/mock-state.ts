@@ -15,6 +15,11 @@ export interface MockContext {
    * the cluster's node subnet (no masterIpv4CidrBlock), so its mock answers one from there.
    */
   readonly gcpSubnetRanges?: Map<string, string>;
+  /**
+   * Ranges reserved for private services access (GlobalAddress, purpose VPC_PEERING), by network id: Cloud SQL's
+   * private address "will be created in the allocated range", so its mock answers one from there.
+   */
+  readonly gcpPeeringRanges?: Map<string, string>;
   readonly project: string;
   readonly stack: string;
   readonly awsRegion: string;
@@ -210,9 +215,13 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
   "azure-native:containerregistry:Registry": (name, inputs) => ({
     loginServer: `${inputs.registryName ?? name}.azurecr.io`,
   }),
-  "gcp:serviceaccount/account:Account": (_n, inputs, ctx) => ({
-    email: `${inputs.accountId}@${inputs.project ?? ctx.gcpProject}.iam.gserviceaccount.com`,
-  }),
+  // `name` is "the fully-qualified name of the service account" (projects/<project>/serviceAccounts/<email>), the
+  // form serviceaccount.IAMMember's serviceAccountId takes; the id is the same string (GCP_IDS).
+  "gcp:serviceaccount/account:Account": (_n, inputs, ctx) => {
+    const project = inputs.project ?? ctx.gcpProject;
+    const email = `${inputs.accountId}@${project}.iam.gserviceaccount.com`;
+    return { email, name: `projects/${project}/serviceAccounts/${email}` };
+  },
   "gcp:container/cluster:Cluster": (name, inputs, ctx) => {
     const privateEndpoint = gkePrivateEndpoint(name, ctx.gcpSubnetRanges?.get(String(inputs.subnetwork)));
     return {
@@ -222,7 +231,17 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
     };
   },
   "gcp:sql/databaseInstance:DatabaseInstance": (name, inputs, ctx) => ({
-    privateIpAddress: `10.255.${parseInt(shortHash(name, 2), 16) % 250}.3`,
+    // An address of the range reserved for private services on the instance's network (Cloud SQL Admin API,
+    // IpConfiguration: "will be created in the allocated range"); 10.0.0.0/8 when no mock reserved one.
+    privateIpAddress: addressIn(
+      name,
+      ctx.gcpPeeringRanges?.get(
+        String(
+          (inputs.settings as { ipConfiguration?: { privateNetwork?: string } } | undefined)?.ipConfiguration
+            ?.privateNetwork,
+        ),
+      ),
+    ),
     // <project>:<region>:<instance name>: the instance's own name (the mock's `name`), not the program's logical name.
     connectionName: `${inputs.project ?? ctx.gcpProject}:${inputs.region ?? ctx.gcpRegion}:${gcpName(name, inputs)}`,
     serverCaCerts: [
@@ -244,6 +263,9 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
     functionUrl: `https://${shortHash(name, 32)}.lambda-url.${ctx.awsRegion}.on.aws/`,
     urlId: shortHash(name, 32),
   }),
+  // A proxy has one target group, AWS's own, named `default` (AWS::RDS::DBProxyTargetGroup's TargetGroupName takes
+  // only "default": https://www.pulumi.com/registry/packages/aws-native/api-docs/rds/dbproxytargetgroup).
+  "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": () => ({ name: "default" }),
   "aws:rds/proxy:Proxy": (name, inputs, ctx) => ({
     endpoint: `${inputs.name ?? name}.proxy-c${shortHash(name, 11)}.${ctx.awsRegion}.rds.amazonaws.com`,
   }),
@@ -408,6 +430,11 @@ const AWS_FORMS: Record<string, { arn: (n: AwsNames) => string; id: (n: AwsNames
   "aws:rds/proxy:Proxy": {
     arn: (n) => `rds:${n.region}:${AWS_ACCOUNT}:db-proxy:prx-${n.hash(17)}`,
     id: (n) => n.name,
+  },
+  // The provider's id is the proxy's name; the ARN names the group by its own id.
+  "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": {
+    arn: (n) => `rds:${n.region}:${AWS_ACCOUNT}:target-group:prx-tg-${n.hash(17)}`,
+    id: (n) => String(n.inputs.dbProxyName ?? n.name),
   },
   "aws:rds/subnetGroup:SubnetGroup": {
     arn: (n) => `rds:${n.region}:${AWS_ACCOUNT}:subgrp:${n.name}`,
@@ -910,7 +937,12 @@ export class UnknownInvokeError extends Error {
  * on a subnetwork id no mock created, gets an address of 10.0.0.0/8.
  */
 export function gkePrivateEndpoint(name: string, subnetRange: string | undefined): string {
-  const range = (subnetRange === undefined ? undefined : parseCidr(subnetRange)) ?? parseCidr("10.0.0.0/8")!;
+  return addressIn(name, subnetRange);
+}
+
+/** An address of `cidr` (10.0.0.0/8 when undefined), chosen by `name`, past its first two and before its last two. */
+function addressIn(name: string, cidr: string | undefined): string {
+  const range = (cidr === undefined ? undefined : parseCidr(cidr)) ?? parseCidr("10.0.0.0/8")!;
   const usable = 2 ** (32 - range.prefix) - 4;
   const address = range.base + 2 + (parseInt(shortHash(name, 6), 16) % usable);
   return formatIpv4(address);
@@ -921,7 +953,7 @@ export function offlineMocks(
   failures: Error[],
   onResource: (type: string, name: string, inputs: Inputs, state: Inputs) => void = () => {},
 ): pulumi.runtime.Mocks {
-  const world: MockContext = { ...ctx, gcpSubnetRanges: new Map() };
+  const world: MockContext = { ...ctx, gcpSubnetRanges: new Map(), gcpPeeringRanges: new Map() };
   return {
     newResource(args) {
       const mocked = mockResource(args.type, args.name, args.inputs, world);
@@ -929,6 +961,11 @@ export function offlineMocks(
       if (refusal !== undefined) failures.push(new CloudRefusalError(args.type, args.name, refusal));
       if (args.type === "gcp:compute/subnetwork:Subnetwork")
         world.gcpSubnetRanges!.set(mocked.id, String(args.inputs.ipCidrRange));
+      if (args.type === "gcp:compute/globalAddress:GlobalAddress" && args.inputs.purpose === "VPC_PEERING")
+        world.gcpPeeringRanges!.set(
+          String(args.inputs.network),
+          `${String(args.inputs.address)}/${String(args.inputs.prefixLength)}`,
+        );
       onResource(args.type, args.name, args.inputs, mocked.state);
       return mocked;
     },

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { MODELLED_OUTPUTS, mockResource, TYPE_OUTPUTS, type MockContext } from "../../cli/plan/mock-state";
+import {
+  MODELLED_OUTPUTS,
+  mockResource,
+  offlineMocks,
+  TYPE_OUTPUTS,
+  type MockContext,
+} from "../../cli/plan/mock-state";
+import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
 import { at } from "../../policies/preflight/rule";
 
 const ctx: MockContext = {
@@ -132,6 +139,10 @@ describe("the plan's mocks name resources as the clouds do", () => {
     expect(db.id).toMatch(/^db-[0-9A-Z]{26}$/);
     expect(db.arn).toBe(`arn:aws:rds:us-west-2:${ACCT}:db:dev-aws-db-pg`);
     expect(mock("aws:kms/key:Key").id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    // A proxy's one target group is AWS's own, named "default"; the provider's id is the proxy's name.
+    const group = mock("aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup", { dbProxyName: "dev-aws-fn-proxy" });
+    expect(group.state.name).toBe("default");
+    expect(group.id).toBe("dev-aws-fn-proxy");
   });
 
   it("Azure: ARM ids with the provider's namespace, plural types and parents, and each resource's own name", () => {
@@ -182,9 +193,33 @@ describe("the plan's mocks name resources as the clouds do", () => {
     const sql = mock("gcp:sql/databaseInstance:DatabaseInstance", {}, "dev-gcp-db-pg");
     expect(sql.state.connectionName).toBe(`tricloud-dev:us-central1:${String(sql.name)}`);
     expect(sql.name).not.toBe("dev-gcp-db-pg");
+    // A service account's `name` is its fully qualified name, the form serviceAccountId takes.
+    const account = mock("gcp:serviceaccount/account:Account", { accountId: "tricloud-config-sync" });
+    expect(account.state.name).toBe(
+      "projects/tricloud-dev/serviceAccounts/tricloud-config-sync@tricloud-dev.iam.gserviceaccount.com",
+    );
+    expect(account.state.email).toBe("tricloud-config-sync@tricloud-dev.iam.gserviceaccount.com");
     const channel = mock("gcp:monitoring/notificationChannel:NotificationChannel");
     expect(channel.state.name).toBe(channel.id);
     expect(channel.id).toMatch(/^projects\/tricloud-dev\/notificationChannels\/\d+$/);
+  });
+
+  it("GCP: Cloud SQL's private address is one of the range reserved for private services on its network", async () => {
+    const mocks = offlineMocks(ctx, []);
+    const network = "projects/tricloud-dev/global/networks/n";
+    const created = (type: string, name: string, inputs: Record<string, unknown>) =>
+      Promise.resolve(mocks.newResource({ type, name, inputs, custom: true } as never));
+    await created("gcp:compute/globalAddress:GlobalAddress", "psa", {
+      network,
+      purpose: "VPC_PEERING",
+      address: "10.137.0.0",
+      prefixLength: 20,
+    });
+    const sql = await created("gcp:sql/databaseInstance:DatabaseInstance", "dev-gcp-db-pg", {
+      settings: { ipConfiguration: { privateNetwork: network } },
+    });
+    const address = parseCidr(`${String(sql.state.privateIpAddress)}/32`)!;
+    expect(cidrsOverlap(parseCidr("10.137.0.0/20")!, address)).toBe(true);
   });
 
   it("Cloudflare ids are 32 hex digits, Vercel projects prj_; a VPN tunnel without a range avoids AWS's reserved ones", () => {
