@@ -365,6 +365,8 @@ describe("GCP prerequisites", () => {
       expect.stringContaining("Project p: linked to a billing account"),
       expect.stringContaining("gcp:billingProject"),
     ]);
+    // Read through Cloud Resource Manager, billed to the quota project, after each API is enabled.
+    expect(what[0]).toContain("cloudresourcemanager.googleapis.com");
   });
 });
 

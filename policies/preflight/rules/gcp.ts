@@ -545,8 +545,8 @@ export const gcpPrerequisites: readonly PrerequisiteRule[] = [
       ];
       return projects.map((p) => ({
         cloud: "gcp" as const,
-        what: `Project ${p}: linked to a billing account, Service Usage API (serviceusage.googleapis.com) enabled, and the deploying identity able to enable services (roles/serviceusage.serviceUsageAdmin), create service accounts and act as them (roles/iam.serviceAccountUser)`,
-        why: "the stack enables every other API itself with gcp.projects.Service, which calls Service Usage; paid APIs (compute, container, sqladmin) refuse to enable without billing",
+        what: `Project ${p}: linked to a billing account, the Service Usage API (serviceusage.googleapis.com) and the Cloud Resource Manager API (cloudresourcemanager.googleapis.com) enabled, and the deploying identity able to enable services (roles/serviceusage.serviceUsageAdmin), create service accounts and act as them (roles/iam.serviceAccountUser)`,
+        why: "the stack enables every other API itself with gcp.projects.Service, which calls Service Usage; paid APIs (compute, container, sqladmin) refuse to enable without billing; with gcp:userProjectOverride (the stack files set it) each gcp.projects.Service then reads the project through Cloud Resource Manager billed to the quota project (terraform-provider-google, resource_google_project_service.go), which fails until that API is on, and enabling it in the same run races those reads",
         source: src("https://cloud.google.com/service-usage/docs/enable-disable"),
       }));
     },
