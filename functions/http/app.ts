@@ -13,6 +13,12 @@ import { eventRoutes } from "./events";
 import { peerRoutes } from "./peer";
 import { ledgerRoutes, witnessRoutes, type LedgerHttpDeps } from "./ledger";
 
+/**
+ * What a peer message may carry beyond a client's largest submission: the envelope's hash and the signed statements
+ * on it (three confirmations with their batch proofs are under 4 KiB; statements on other hashes ride along too).
+ */
+export const PEER_MESSAGE_ROOM = 32 * 1024;
+
 export interface AppDeps {
   ledger: Ledger;
   replicator: Replicator;
@@ -20,7 +26,7 @@ export interface AppDeps {
   health: HealthProbe;
   safeMode: SafeMode;
   log: Logger;
-  /** Largest accepted request body, bytes. */
+  /** Largest accepted client request body, bytes (peer messages get PEER_MESSAGE_ROOM more). */
   bodyLimitBytes: number;
   /** The Merkle log, its publisher and this cloud's witness (mounts /v1/ledger and /v1/peer/witness). */
   transparency?: Omit<LedgerHttpDeps, "writeGuard">;
@@ -59,14 +65,19 @@ export function createApp(d: AppDeps): Hono {
       limitBytes: maxSize,
     });
   const limitOf = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => tooLarge(c, maxSize) });
-  // A peer's batch carries up to MAX_BATCH_MESSAGES messages: 16 times the limit (1 MiB by default).
-  const batchBytes = 16 * d.bodyLimitBytes;
+  // A peer message carries a client's submission (up to the limit) with its hash and the signed statements on it:
+  // it gets PEER_MESSAGE_ROOM more, so an event a client could submit always reaches the other clouds.
+  const peerBytes = d.bodyLimitBytes + PEER_MESSAGE_ROOM;
+  // A peer's batch carries up to MAX_BATCH_MESSAGES messages: 16 times a peer message's limit.
+  const batchBytes = 16 * peerBytes;
   const single = limitOf(d.bodyLimitBytes);
+  const peer = limitOf(peerBytes);
   const batch = limitOf(batchBytes);
   // The limit reads a chunked body itself; a body that breaks while it reads (bad chunk
   // framing, an aborted upload) is the client's fault: a 400, logged as such, not a 500.
   app.use("/v1/*", async (c, next) => {
     const batched = c.req.path === "/v1/peer/confirm-batch";
+    const fromPeer = c.req.path.startsWith("/v1/peer/");
     // What hono's bodyLimit decides from the request line and headers alone, decided here without
     // touching `c.req.raw.body`: on Node's server that builds a web Request and stream around the
     // socket (about a tenth of a lone event's CPU in the profile), where the route's own read of
@@ -74,13 +85,13 @@ export function createApp(d: AppDeps): Hono {
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
     const length = c.req.header("content-length");
     if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
-      const maxSize = batched ? batchBytes : d.bodyLimitBytes;
+      const maxSize = batched ? batchBytes : fromPeer ? peerBytes : d.bodyLimitBytes;
       if (parseInt(length, 10) > maxSize) return tooLarge(c, maxSize);
       return next();
     }
     let passed = false;
     try {
-      const limit = batched ? batch : single;
+      const limit = batched ? batch : fromPeer ? peer : single;
       return await limit(c, async () => {
         passed = true;
         await next();

@@ -91,12 +91,18 @@ export class Ledger {
     const { inserted, record } = await store.insertEvent(envelope, { origin: this.self, seenClock: 0 }, clock.now());
     // Lost a race with a concurrent submission of the same eventId: the stored one wins.
     if (!inserted) return this.asResubmission(record, envelope);
-    return { kind: "created", record: await this.ensureOwnConfirmation(record) };
+    return this.ownedAs("created", record, envelope);
   }
 
   private async asResubmission(record: EventRecord, envelope: Envelope): Promise<SubmitResult> {
     if (record.envelope.hash !== envelope.hash) return { kind: "conflict", record };
-    return { kind: "existing", record: await this.ensureOwnConfirmation(record) };
+    return this.ownedAs("existing", record, envelope);
+  }
+
+  /** Signs the stored hash; if another payload's certificate was adopted meanwhile, the client's payload lost: 409. */
+  private async ownedAs(kind: "created" | "existing", record: EventRecord, envelope: Envelope): Promise<SubmitResult> {
+    const owned = await this.ensureOwnConfirmation(record);
+    return owned.envelope.hash === envelope.hash ? { kind, record: owned } : { kind: "conflict", record: owned };
   }
 
   /** What this node tells a peer about an event: the envelope and every confirmation it holds (its own first). */
@@ -217,6 +223,9 @@ export class Ledger {
         record = await this.takeAnswer(record, cloud, out);
         if (record.status === "QUARANTINED")
           return { kind: "quarantined", record, proof: await this.proofOf(record.envelope.eventId) };
+        // A refusal (a 4xx: too large, malformed, unauthenticated) speaks of the message, not of the hash: that cloud
+        // may hold another one. Only an answer on the hash or a failure to reach it lets the event go FINAL here.
+        if (out.kind === "rejected") return { kind: "ok", record };
       }
       record = await this.tryFinalize(record);
     }
@@ -441,7 +450,7 @@ export class Ledger {
     if (record.status !== "PENDING" || !certificateFor(record.envelope.hash, record.confirmations)) return record;
     const now = this.d.clock.now();
     if (this.d.finalizeAndLog) {
-      if (!(await this.d.finalizeAndLog(record, now))) return this.reload(record);
+      if (!(await this.d.finalizeAndLog(record, now))) return this.refusedFinal(record);
       this.d.onStatus?.(record.envelope.eventId, "FINAL", now);
       this.d.log.debug({ eventId: record.envelope.eventId }, "final (certificate logged in the same transaction)");
       return { ...record, status: "FINAL" };
@@ -463,7 +472,16 @@ export class Ledger {
           );
       return final;
     }
-    return this.reload(record);
+    return this.refusedFinal(record);
+  }
+
+  /**
+   * The store refused FINAL. If it keeps statements on other hashes, they may pair up with a confirmation into a proof
+   * that a crash kept from being acted on (written, then the node stopped before looking): look now.
+   */
+  private async refusedFinal(record: EventRecord): Promise<EventRecord> {
+    const current = await this.reload(record);
+    return current.status === "PENDING" && current.statements > 0 ? this.checkProof(current, this.self) : current;
   }
 
   /** The equivocation proof kept for an event, if any. */

@@ -11,7 +11,7 @@ export interface MuxOptions {
 }
 
 /** At most 64 messages and 512 KiB per request; the batch endpoint takes up to MAX_BATCH_MESSAGES
- * and 16x the node's body limit (1 MiB by default). */
+ * and 16x a peer message's limit (the body limit plus 32 KiB: 1.5 MiB by default). */
 export const DEFAULT_MUX: MuxOptions = { maxMessages: 64, maxBytes: 512 * 1024, windowMs: 0 };
 
 /** What one message got: the HTTP status and JSON body the single endpoint would have answered. */

@@ -112,6 +112,8 @@ export class Replicator {
         if (out?.kind === "unreachable" && !out.attempted)
           await take(cloud, await peers.confirm(cloud, ledger.messageFor(current), "direct"));
         if (statusOf(current) === "QUARANTINED") return undefined;
+        // Refused (a 4xx): an answer about the message, not the hash; that cloud may hold another. Not FINAL on it.
+        if (answers.get(cloud)?.kind === "rejected") return undefined;
       }
       learn(await ledger.tryFinalize(current));
       if (statusOf(current) !== "FINAL") return undefined;

@@ -422,6 +422,11 @@ export class SqlStore implements Store {
          WHERE e.event_id = x.event_id AND e.hash = x.hash AND e.status = 'PENDING'
            AND (SELECT count(DISTINCT c.cloud) FROM ${this.t("confirmations")} c WHERE c.event_id = x.event_id AND c.hash = x.hash) >= 2
            AND NOT EXISTS (SELECT 1 FROM ${this.t("evidence")} v WHERE v.event_id = x.event_id AND v.kind = 'equivocation')
+           -- Nor on a proof kept but not yet acted on (a crash between writing a statement and looking for its pair):
+           -- one cloud's statement beside its confirmation, or another statement of it, on a different hash.
+           AND NOT EXISTS (SELECT 1 FROM ${this.t("statements")} s WHERE s.event_id = x.event_id
+             AND (EXISTS (SELECT 1 FROM ${this.t("confirmations")} c WHERE c.event_id = s.event_id AND c.cloud = s.cloud AND c.hash <> s.hash)
+               OR EXISTS (SELECT 1 FROM ${this.t("statements")} t WHERE t.event_id = s.event_id AND t.cloud = s.cloud AND t.hash <> s.hash)))
          RETURNING e.event_id, e.status_at_ms
        ),
        noted AS (

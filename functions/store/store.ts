@@ -69,7 +69,8 @@ export interface Store {
   /** The same for several, in one statement; returns the ones stored. */
   addConfirmations(eventId: string, confirmations: readonly Confirmation[]): Promise<Confirmation[]>;
   /** PENDING -> FINAL, only on the stored hash, only with >= 2 confirmations on it, and
-   * never once equivocation evidence for the event is on record. */
+   * never once equivocation evidence for the event is on record, nor while a kept statement
+   * pairs up with a confirmation or another statement of its cloud on a different hash. */
   finalize(eventId: string, hash: string, nowMs: number): Promise<boolean>;
   /** PENDING -> QUARANTINED. */
   quarantine(eventId: string, reason: string, nowMs: number): Promise<boolean>;

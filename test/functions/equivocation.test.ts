@@ -196,4 +196,42 @@ describe("equivocation proof, whatever path and interleaving the two statements 
     await expectProofKept(store, peers, h1.eventId, "QUARANTINED");
     expect((await store.getEvent(h1.eventId))?.envelope.hash).toBe(h1.hash);
   });
+
+  it("a proof a crash kept from being acted on (a statement written, the look for its pair never made): no FINAL on it, and the node quarantines when it tries", async () => {
+    const { store, peers, ledger } = await azureLedger();
+    const h1 = makeEnvelope({ eventId: "q-unlooked", tenantId: "acme", payload: { pay: "alice" } });
+    const h2 = makeEnvelope({ eventId: "q-unlooked", tenantId: "acme", payload: { pay: "mallory" } });
+    await store.insertEvent(h1, { origin: "aws", seenClock: 1 }, Date.now(), [sign("aws", h1)]);
+    const record = await ledger.ensureOwnConfirmation((await store.getEvent(h1.eventId))!);
+    // aws's statement on H2 is on disk; the node stopped before looking for its pair.
+    await store.addStatements(h1.eventId, [sign("aws", h2)], Date.now());
+    expect(await store.finalize(h1.eventId, h1.hash, Date.now())).toBe(false);
+    const after = await ledger.tryFinalize(record);
+    expect(after.status).toBe("QUARANTINED");
+    await expectProofKept(store, peers, h1.eventId, "QUARANTINED");
+  });
+
+  it("a submission whose event adopted another payload's certificate meanwhile is answered as a conflict, not created", async () => {
+    const h1 = makeEnvelope({ eventId: "q-adopted", tenantId: "acme", payload: { pay: "alice" } });
+    const h2 = makeEnvelope({ eventId: "q-adopted", tenantId: "acme", payload: { pay: "mallory" } });
+    let adopt: (() => Promise<boolean>) | undefined;
+    // Between storing the client's event and storing its own confirmation, H2's certificate is adopted.
+    const { store, ledger } = await azureLedger((s) =>
+      intercept(s, {
+        addConfirmation:
+          (original) =>
+          async (...args) => {
+            await adopt?.();
+            adopt = undefined;
+            return original(...args);
+          },
+      }),
+    );
+    adopt = async () =>
+      store.adoptCertificate(h1.eventId, h1.hash, h2, [sign("aws", h2), sign("gcp", h2, "aws")], Date.now());
+    const out = await ledger.submit({ tenantId: "acme", eventId: h1.eventId, payload: { pay: "alice" } });
+    expect(out.kind).toBe("conflict");
+    expect(out.record.envelope.hash).toBe(h2.hash);
+    expect(out.record.status).toBe("FINAL");
+  });
 });

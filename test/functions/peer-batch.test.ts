@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { signConfirmation } from "../../functions/core/confirmation";
 import { makeEnvelope } from "../../functions/core/envelope";
 import { generateKeyPair } from "../../functions/core/keys";
+import { PEER_MESSAGE_ROOM } from "../../functions/http/app";
 import { MuxError, PeerMux } from "../../functions/replication/peer-mux";
 import { Cluster } from "../helpers/cluster";
 import { waitFor } from "../helpers/wait";
@@ -308,12 +309,15 @@ describe("POST /v1/peer/confirm-batch", () => {
     const tooMany = await batch(cluster, { deadlineMs: 1_000, messages: Array.from({ length: 257 }, () => ({})) });
     expect(tooMany.status).toBe(400);
     expect(JSON.parse(tooMany.text).error.message).toMatch(/^messages: .*256/);
-    // 16 times the single limit (64 KiB): 1 MiB.
-    const huge = await batch(cluster, { deadlineMs: 1_000, messages: [{ pad: "x".repeat(1_100_000) }] });
+    // 16 times a peer message's limit (64 KiB and PEER_MESSAGE_ROOM): 1.5 MiB.
+    const huge = await batch(cluster, {
+      deadlineMs: 1_000,
+      messages: [{ pad: "x".repeat(16 * (64 * 1024 + PEER_MESSAGE_ROOM) + 1) }],
+    });
     expect(huge.status).toBe(413);
     expect(JSON.parse(huge.text).error).toMatchObject({
       code: "PAYLOAD_TOO_LARGE",
-      details: { limitBytes: 1_048_576 },
+      details: { limitBytes: 16 * (64 * 1024 + PEER_MESSAGE_ROOM) },
     });
     await cluster.member("azure").node.setSafeMode("maintenance");
     const guarded = await batch(cluster, { deadlineMs: 1_000, messages: [{}] });

@@ -3,6 +3,7 @@ import { CLOUDS, type Cloud } from "../../functions/core/clouds";
 import { signConfirmation, type Confirmation } from "../../functions/core/confirmation";
 import { makeEnvelope, type Envelope } from "../../functions/core/envelope";
 import { generateKeyPair, signDigest } from "../../functions/core/keys";
+import { PEER_MESSAGE_ROOM } from "../../functions/http/app";
 import { Cluster } from "../helpers/cluster";
 import { waitFor } from "../helpers/wait";
 
@@ -327,6 +328,45 @@ describe("quarantine only on proof", () => {
       );
       if (view.status === "QUARANTINED") expect(view.confirmations).toEqual([]);
     }
+  });
+
+  it("a refused cross-check is no answer: envelopes a stolen key pads to the peer limit get no two FINALs", async () => {
+    cluster = await Cluster.start({ node: { reconcile: { autoStart: false } } });
+    // Each thief's message fits the peer limit (the client limit, 64 KiB, plus PEER_MESSAGE_ROOM); the honest cloud's
+    // cross-check carries the same envelope and one more confirmation, and is refused with 413.
+    const limit = 64 * 1024 + PEER_MESSAGE_ROOM;
+    const padded = (fill: string) => {
+      const message = (pad: number) => {
+        const env = event("evt-padded", { fill: fill.repeat(pad) });
+        return { from: "aws", envelope: env, confirmations: [statement(cluster!, "aws", env)] };
+      };
+      const base = JSON.stringify(message(0)).length;
+      return message(limit - base - 100);
+    };
+    const toAzure = padded("a");
+    const toGcp = padded("b");
+    expect(JSON.stringify(toAzure).length).toBeLessThan(limit);
+    const answers = await Promise.all([
+      cluster.post("azure", "/v1/peer/confirm", toAzure),
+      cluster.post("gcp", "/v1/peer/confirm", toGcp),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    const views = await Promise.all(
+      (["azure", "gcp"] as const).map(async (c) => (await cluster!.get(c, "/v1/events/evt-padded")).body),
+    );
+    // Each asked the other before FINAL and got 413: neither took that for "the other holds nothing else".
+    expect(views.map((v) => v.status)).toEqual(["PENDING", "PENDING"]);
+  });
+
+  it("an event of the largest size a client may submit reaches FINAL on every cloud", async () => {
+    cluster = await Cluster.start();
+    const eventId = "evt-largest";
+    const body = (pad: number) => ({ tenantId: "acme", eventId, payload: { fill: "x".repeat(pad) } });
+    const pad = 64 * 1024 - JSON.stringify(body(0)).length - 16;
+    const submitted = await cluster.post("aws", "/v1/events", body(pad));
+    expect(submitted.status).toBe(202);
+    const views = await finalOn(cluster, [...CLOUDS], eventId);
+    expect(new Set(views.map((v) => v.hash))).toEqual(new Set([submitted.body.hash]));
   });
 
   it("an open breaker between the honest clouds is not taken as 'peer down': a stolen-key equivocation gets no two FINALs", async () => {
