@@ -57,6 +57,8 @@ export class Reconciler {
   /** FINAL re-offers: when each may be offered again, and how many times it was. */
   private readonly offers = new Map<string, { nextAtMs: number; count: number }>();
   private pinging = false;
+  /** Where each lane's next listing goes on from (the last eventId of a full page), or from the start. */
+  private readonly cursor: { pending?: string; final?: string } = {};
 
   constructor(
     private readonly d: { store: Store; replicator: Replicator; peers: Peers; clock: Clock; log: Logger },
@@ -91,8 +93,9 @@ export class Reconciler {
 
   /** Run a pass now (or right after the listing running). A no-op when not started. */
   kick(): void {
-    // A peer is back: what it kept missing is worth offering again at once.
+    // A peer is back: what it kept missing is worth offering again at once, oldest first.
     this.offers.clear();
+    this.cursor.pending = this.cursor.final = undefined;
     if (this.stopped || !this.loop) return;
     if (this.current) {
       this.kicked = true;
@@ -122,9 +125,13 @@ export class Reconciler {
       limit: this.opts.batch,
     };
     const [pending, final] = await Promise.all([
-      store.eventsToReconcile({ ...window, only: "PENDING" }),
-      store.eventsToReconcile({ ...window, only: "FINAL" }),
+      store.eventsToReconcile({ ...window, only: "PENDING", pendingAfter: this.cursor.pending }),
+      store.eventsToReconcile({ ...window, only: "FINAL", finalAfter: this.cursor.final }),
     ]);
+    // Each lane is paged: a full page is followed by the next one, a short page starts the lane over. Events that
+    // stay PENDING for good (three payloads under one eventId, one per cloud) never hide the ones behind them.
+    this.cursor.pending = pending.length < this.opts.batch ? undefined : pending[pending.length - 1];
+    this.cursor.final = final.length < this.opts.batch ? undefined : final[final.length - 1];
     const dueFinal = final.filter((id) => {
       const o = this.offers.get(id);
       if (o && o.nextAtMs > now) return false;

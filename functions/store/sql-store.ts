@@ -595,30 +595,46 @@ export class SqlStore implements Store {
     finalSinceMs: number;
     limit: number;
     only?: "PENDING" | "FINAL";
+    pendingAfter?: string;
+    finalAfter?: string;
   }): Promise<string[]> {
-    const pending = (at: string, limit: string) =>
-      `(SELECT event_id FROM ${this.t("events")} WHERE status = 'PENDING' AND received_at_ms < ${at} ORDER BY received_at_ms LIMIT ${limit})`;
+    const params: unknown[] = [];
+    const p = (v: unknown) => (params.push(v), `$${params.length}`);
+    // Pages in a fixed order (time, then id) from past the cursor, so a listing moves on: the same oldest rows
+    // (events no certificate can ever complete, say) are not all every listing returns.
+    const pending = (at: string, limit: string, after: string | undefined) =>
+      `(SELECT event_id FROM ${this.t("events")} WHERE status = 'PENDING' AND received_at_ms < ${at}${
+        after === undefined
+          ? ""
+          : ` AND (received_at_ms, event_id) > (SELECT received_at_ms, event_id FROM ${this.t("events")} WHERE event_id = ${p(after)})`
+      } ORDER BY received_at_ms, event_id LIMIT ${limit})`;
     // FINAL events a cloud misses come from incomplete_finals (noted when they turned FINAL short of
     // a confirmation), re-counted here: the listing costs what is missing, not every FINAL event of
     // the window. Rows whose event has all three clouds by now go.
-    const final = (since: string, limit: string) => `(SELECT i.event_id FROM ${this.t("incomplete_finals")} i
+    const final = (
+      since: string,
+      limit: string,
+      after: string | undefined,
+    ) => `(SELECT i.event_id FROM ${this.t("incomplete_finals")} i
         JOIN ${this.t("events")} e ON e.event_id = i.event_id
         WHERE e.status = 'FINAL' AND i.final_at_ms >= ${since}
-          AND (SELECT count(*) FROM ${this.t("confirmations")} c WHERE c.event_id = i.event_id) < 3
-        ORDER BY i.final_at_ms LIMIT ${limit})`;
+          AND (SELECT count(*) FROM ${this.t("confirmations")} c WHERE c.event_id = i.event_id) < 3${
+            after === undefined
+              ? ""
+              : ` AND (i.final_at_ms, i.event_id) > (SELECT final_at_ms, event_id FROM ${this.t("incomplete_finals")} WHERE event_id = ${p(after)})`
+          }
+        ORDER BY i.final_at_ms, i.event_id LIMIT ${limit})`;
     const prune = `WITH pruned AS (
         DELETE FROM ${this.t("incomplete_finals")} i
         WHERE (SELECT count(*) FROM ${this.t("confirmations")} c WHERE c.event_id = i.event_id) >= 3
       ) `;
-    const [text, params] =
-      opts.only === "PENDING"
-        ? [pending("$1", "$2"), [opts.pendingBeforeMs, opts.limit]]
-        : opts.only === "FINAL"
-          ? [`${prune}${final("$1", "$2")}`, [opts.finalSinceMs, opts.limit]]
-          : [
-              `${prune}${pending("$1", "$3")} UNION ALL ${final("$2", "$3")}`,
-              [opts.pendingBeforeMs, opts.finalSinceMs, opts.limit],
-            ];
+    let text: string;
+    if (opts.only === "PENDING") text = pending(p(opts.pendingBeforeMs), p(opts.limit), opts.pendingAfter);
+    else if (opts.only === "FINAL") text = `${prune}${final(p(opts.finalSinceMs), p(opts.limit), opts.finalAfter)}`;
+    else {
+      const limit = p(opts.limit);
+      text = `${prune}${pending(p(opts.pendingBeforeMs), limit, opts.pendingAfter)} UNION ALL ${final(p(opts.finalSinceMs), limit, opts.finalAfter)}`;
+    }
     const rows = await this.sql.query<{ event_id: string }>(text, params);
     return rows.map((r) => r.event_id);
   }

@@ -94,12 +94,18 @@ export interface Store {
     certificate: readonly Confirmation[],
     nowMs: number,
   ): Promise<boolean>;
-  /** PENDING events received before `pendingBeforeMs`, then FINAL ones since `finalSinceMs` still missing a cloud's confirmation. */
+  /**
+   * PENDING events received before `pendingBeforeMs`, then FINAL ones since `finalSinceMs` still missing a cloud's
+   * confirmation, each lane oldest first (ties by eventId). `pendingAfter` / `finalAfter`: an eventId the previous
+   * listing of that lane ended on; the lane goes on past it (a cursor), so a lane longer than `limit` is paged through.
+   */
   eventsToReconcile(opts: {
     pendingBeforeMs: number;
     finalSinceMs: number;
     limit: number;
     only?: "PENDING" | "FINAL";
+    pendingAfter?: string;
+    finalAfter?: string;
   }): Promise<string[]>;
   countByStatus(): Promise<Record<EventStatus, number>>;
   /** Emergency control EXECUTION_SAFE_MODE: the reason when on, else null. */

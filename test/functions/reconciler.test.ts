@@ -12,6 +12,10 @@ import { waitFor } from "../helpers/wait";
  * to a black-holed peer included, 2 s each) and its pings before the next listing, so an event
  * that became due waited for the whole previous pass. These pin the scheduling that fixed it.
  */
+/** A listing of at most DEFAULT_RECONCILER.batch ids past the cursor, as the store pages it. */
+const page = (ids: string[], after: string | undefined) =>
+  ids.slice(after === undefined ? 0 : ids.indexOf(after) + 1).slice(0, DEFAULT_RECONCILER.batch);
+
 function harness(opts: {
   pending: () => string[] | Promise<string[]>;
   final: () => string[] | Promise<string[]>;
@@ -20,11 +24,11 @@ function harness(opts: {
 }) {
   const driven: string[] = [];
   const store = {
-    eventsToReconcile: async (o: { only?: "PENDING" | "FINAL" }) =>
+    eventsToReconcile: async (o: { only?: "PENDING" | "FINAL"; pendingAfter?: string }) =>
       o.only === "FINAL"
         ? opts.final()
         : o.only === "PENDING"
-          ? opts.pending()
+          ? page(await opts.pending(), o.pendingAfter)
           : [...(await opts.pending()), ...(await opts.final())],
   } as unknown as Store;
   const replicator = {
@@ -60,6 +64,19 @@ describe("reconciler scheduling", () => {
     // Re-offers ran on their own few workers; the stuck event was not driven twice at once.
     expect(driven.filter((id) => id.startsWith("f-")).length).toBe(DEFAULT_RECONCILER.finalConcurrency);
     expect(driven.filter((id) => id === "p-stuck")).toHaveLength(1);
+    void reconciler.stop();
+  });
+
+  it("PENDING events behind more stuck ones than a listing holds are driven: the lane is paged, not re-read from the oldest", async () => {
+    // 250 events that never finalize (three payloads under one eventId, one per cloud), oldest first, then the victim.
+    const stuck = Array.from({ length: 250 }, (_, i) => `stuck-${String(i).padStart(3, "0")}`);
+    const { reconciler, driven } = harness({
+      pending: () => [...stuck, "victim"],
+      final: () => [],
+      drive: async () => undefined,
+    });
+    reconciler.start();
+    await waitFor("the victim driven", async () => driven.includes("victim") || undefined, 3_000);
     void reconciler.stop();
   });
 

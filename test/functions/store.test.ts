@@ -247,6 +247,52 @@ describe.each(kinds)("store on %s", (kind) => {
     }
   });
 
+  it("pages each reconciler lane past a cursor (time, then id), so a lane longer than a listing is gone through", async () => {
+    const s = await freshStore(kind, "page");
+    try {
+      // Five PENDING events, two received at the same moment; and three FINAL ones short of a cloud.
+      for (const [id, at] of [
+        ["p-e", 400],
+        ["p-a", 100],
+        ["p-c", 200],
+        ["p-b", 200],
+        ["p-d", 300],
+      ] as const)
+        await s.insertEvent(event(id), meta, at);
+      for (const [id, at] of [
+        ["f-b", 20],
+        ["f-a", 20],
+        ["f-c", 10],
+      ] as const) {
+        const env = event(id);
+        await s.insertEvent(env, meta, 1);
+        for (const cloud of ["aws", "gcp"] as const) await s.addConfirmation(id, confirm(env, cloud));
+        await s.finalize(id, env.hash, at);
+      }
+      const lane = async (only: "PENDING" | "FINAL") => {
+        const pages: string[][] = [];
+        let after: string | undefined;
+        for (let i = 0; i < 5; i++) {
+          const page = await s.eventsToReconcile({
+            pendingBeforeMs: 5_000,
+            finalSinceMs: 0,
+            limit: 2,
+            only,
+            ...(only === "PENDING" ? { pendingAfter: after } : { finalAfter: after }),
+          });
+          pages.push(page);
+          if (page.length < 2) break;
+          after = page[page.length - 1];
+        }
+        return pages;
+      };
+      expect(await lane("PENDING")).toEqual([["p-a", "p-b"], ["p-c", "p-d"], ["p-e"]]);
+      expect(await lane("FINAL")).toEqual([["f-c", "f-a"], ["f-b"]]);
+    } finally {
+      await disposeStore(s);
+    }
+  });
+
   it("notes what turns FINAL short of a cloud, lists it until the third confirmation, then lets it go", async () => {
     const s = (await freshStore(kind, "inc")) as SqlStore;
     try {
