@@ -9,16 +9,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { helpText, parseFlags, UsageError, type CommandModule, type CommandSpec } from "./args";
-import { AUDIT, COMMENT, COST, KEYGEN, LOCAL, NODE, PLAN } from "./specs";
+import { AUDIT, COMMENT, COST, KEYGEN, LOCAL, NODE, PLAN, POLICY_CONFIG } from "./specs";
 
-export const COMMANDS: readonly CommandSpec[] = [PLAN, COST, COMMENT, AUDIT, KEYGEN, NODE, LOCAL];
+export const COMMANDS: readonly CommandSpec[] = [PLAN, COST, COMMENT, POLICY_CONFIG, AUDIT, KEYGEN, NODE, LOCAL];
 
 export function version(): string {
   return (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version;
 }
 
 export function usage(): string {
-  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
+  const width = Math.max(10, ...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)} ${c.summary}`);
   return [
     "usage: tricloud <command> [flags]",
     "",

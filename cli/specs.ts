@@ -284,6 +284,36 @@ export const AUDIT: CommandSpec = {
   subcommands: [AUDIT_VERIFY],
 };
 
+export const POLICY_CONFIG: CommandSpec = {
+  name: "policy-config",
+  summary: "write the policy packs' config files for the real pulumi CLI",
+  synopsis: "--stack <name> --out <dir> [--config-file <path>] [-c key=value ...] [--as-of YYYY-MM-DD]",
+  description: `Writes portability.json, cost.json and preflight.json into --out: the config each pack gets
+from the stack, exactly as \`tricloud plan\` derives it, for
+\`pulumi preview --policy-pack policies/<pack> --policy-pack-config <dir>/<pack>.json\`.
+Without them the real CLI runs the packs on their defaults, and the rules that need
+the stack (its Cloudflare plan, Lambda concurrency, Istio version, service matrix) check nothing.`,
+  flags: {
+    stack: { type: "string", short: "s", value: "<name>", help: "the stack: reads Pulumi.<name>.yaml" },
+    out: { type: "string", value: "<dir>", help: "the directory to write the three files to (made if missing)" },
+    "config-file": { type: "string", value: "<path>", help: "read this stack file instead of Pulumi.<name>.yaml" },
+    config: {
+      type: "string",
+      short: "c",
+      multiple: true,
+      value: "<key=value>",
+      help: "override one config value, as `pulumi up -c`",
+    },
+    "as-of": {
+      type: "string",
+      value: "YYYY-MM-DD",
+      help: "judge support windows at this date (default: the day the pack runs)",
+    },
+  },
+  exitCodes: { 0: "files written", 2: "bad usage or bad config (the message names the flag or key)", 3: INTERNAL },
+  load: () => require("./commands/policy-config") as CommandModule,
+};
+
 export const KEYGEN: CommandSpec = {
   name: "keygen",
   summary: "write three Ed25519 key pairs for a local quorum",

@@ -5,6 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMANDS } from "../../cli/main";
+import { PREFLIGHT_RULES } from "../../policies/preflight/rules/index";
+import { costConfigFor, portabilityConfigFor } from "../../policies/stack-config";
+import { stackConfig } from "../helpers/platform";
 
 const root = join(__dirname, "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "tricloud-cli-"));
@@ -118,6 +121,36 @@ describe("tricloud: one parser and help layer for every command", () => {
     const again = tricloud("keygen", "--out", out);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/^tricloud keygen: --out: .* already holds keys; pass --force to replace them\n/);
+  });
+});
+
+describe("tricloud policy-config: the packs' config for the real CLI", () => {
+  it("writes the config tricloud plan derives, one preflight entry per rule, and names a bad flag or key", () => {
+    const out = join(dir, "policy-prod");
+    const r = tricloud("policy-config", "--stack", "prod", "--out", out);
+    expect(r.code).toBe(0);
+    const read = (f: string) => JSON.parse(readFileSync(join(out, f), "utf8")) as Record<string, any>;
+    const config = stackConfig("prod");
+    expect(read("portability.json")).toEqual(JSON.parse(JSON.stringify(portabilityConfigFor(config))));
+    expect(read("cost.json")).toEqual(JSON.parse(JSON.stringify(costConfigFor(config))));
+    const preflight = read("preflight.json");
+    expect(Object.keys(preflight).sort()).toEqual(PREFLIGHT_RULES.map((x) => x.name).sort());
+    // No date unless asked: the pack judges support windows on the day it runs.
+    expect(preflight["preflight-cloudflare-lb-monitor-interval-plan"]).toEqual({
+      cloudflarePlan: config.tricloud.traffic.cloudflarePlan,
+      environment: "prod",
+      awsLambdaConcurrency: config.tricloud.functions.awsAccountConcurrency,
+      istioVersion: config.tricloud.mesh.istioVersion,
+    });
+    const dated = tricloud("policy-config", "--stack", "prod", "--out", out, "--as-of", "2027-06-01");
+    expect(dated.code).toBe(0);
+    expect(read("preflight.json")["preflight-versions-kubernetes-not-offered"].asOf).toBe("2027-06-01");
+    const badDate = tricloud("policy-config", "--stack", "prod", "--out", out, "--as-of", "2027-13-01");
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toMatch(/^tricloud policy-config: --as-of: expected a date YYYY-MM-DD/);
+    const badKey = tricloud("policy-config", "--stack", "prod", "--out", out, "-c", "tricloud:environment=qa");
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toMatch(/tricloud:environment/);
   });
 });
 

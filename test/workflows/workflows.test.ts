@@ -166,7 +166,19 @@ describe.each(FILES)("%s", (file) => {
       ]);
       // It does not install dependencies: an npm ci must come first in the same job.
       const job = Object.values(w.jobs).find((j) => j.steps.includes(s))!;
-      expect(job.steps.slice(0, job.steps.indexOf(s)).some((p) => p.run?.includes("npm ci"))).toBe(true);
+      const before = job.steps.slice(0, job.steps.indexOf(s));
+      expect(before.some((p) => p.run?.includes("npm ci"))).toBe(true);
+      // Each pack gets its config file (pulumi/actions: policyPackConfigs, one path per policyPacks line, in order),
+      // written from the same stack by a step before it: without it the packs run on their defaults.
+      const configs = (s.with!.policyPackConfigs ?? "").split("\n").filter(Boolean);
+      expect(configs.map((c) => c.split("/").pop())).toEqual(["portability.json", "cost.json", "preflight.json"]);
+      const dir = configs[0]!.replace(/\/portability\.json$/, "").replace("${{ runner.temp }}", "$RUNNER_TEMP");
+      const writer = before.find((p) => p.run?.includes("tricloud policy-config"));
+      expect(writer?.run).toContain(`--out "${dir}"`);
+      expect(writer?.run).toContain(
+        `--stack ${s.with!["stack-name"]!.startsWith("$") ? '"${{ matrix.stack }}"' : s.with!["stack-name"]}`,
+      );
+      for (const c of configs) expect(c.startsWith(configs[0]!.replace(/portability\.json$/, ""))).toBe(true);
     }
   });
 
