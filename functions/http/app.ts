@@ -109,7 +109,7 @@ export function createApp(d: AppDeps): Hono {
     return c.json(report, report.status === "unhealthy" ? 503 : 200);
   });
   app.route("/v1/events", eventRoutes({ ...d, writeGuard }));
-  app.route("/v1/peer", peerRoutes({ ...d, writeGuard }));
+  app.route("/v1/peer", peerRoutes({ ...d, writeGuard, peerMessageLimitBytes: peerBytes }));
   if (d.transparency) {
     app.route("/v1/ledger", ledgerRoutes({ ...d.transparency, writeGuard }));
     app.route("/v1/peer", witnessRoutes({ ...d.transparency, writeGuard }));

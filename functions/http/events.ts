@@ -22,12 +22,24 @@ export function eventRoutes(d: {
   replicator: Replicator;
   store: Store;
   writeGuard: import("hono").MiddlewareHandler;
+  bodyLimitBytes: number;
 }) {
   const app = new Hono();
 
   app.post("/", d.writeGuard, async (c) => {
     const body = await readJson(c, submitSchema);
     if (!body.ok) return body.response;
+    // The clouds exchange the event as JSON.stringify writes it, which can be longer than the client's text (1e20
+    // becomes 21 digits): an event is taken only if that form fits the limit too, so it always reaches the peers.
+    const exchanged = Buffer.byteLength(JSON.stringify(body.value));
+    if (exchanged > d.bodyLimitBytes)
+      return errorResponse(
+        c,
+        413,
+        "PAYLOAD_TOO_LARGE",
+        `payload: ${exchanged} bytes as the clouds exchange it (numbers written out in full), larger than the limit of ${d.bodyLimitBytes} bytes`,
+        { limitBytes: d.bodyLimitBytes, exchangedBytes: exchanged },
+      );
     const result = await d.ledger.submit(body.value);
     if (result.kind === "conflict") {
       return errorResponse(

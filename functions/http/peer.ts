@@ -33,7 +33,14 @@ const equivocationSchema = z.strictObject({
 /** Cloud-to-cloud replication and confirmation. Every claim is checked by signature; a
  * message that fails is refused (4xx), recorded as an attempt with its source address, and
  * changes nothing. `from` must be matched by that cloud's own signed confirmation. */
-export function peerRoutes(d: { ledger: Ledger; store: Store; writeGuard: MiddlewareHandler; log: Logger }) {
+export function peerRoutes(d: {
+  ledger: Ledger;
+  store: Store;
+  writeGuard: MiddlewareHandler;
+  log: Logger;
+  /** The largest peer message (the body limit plus PEER_MESSAGE_ROOM), for each message of a batch as for one alone. */
+  peerMessageLimitBytes: number;
+}) {
   const app = new Hono();
 
   app.get("/ping", (c) => c.json({ cloud: d.ledger.self, ok: true }));
@@ -60,6 +67,17 @@ export function peerRoutes(d: { ledger: Ledger; store: Store; writeGuard: Middle
     const source = sourceAddress(c);
     const { messages, deadlineMs } = body.value;
     const one = async (raw: unknown, i: number): Promise<Answer> => {
+      // Each message of a batch is held to the limit a message alone has on /confirm.
+      const bytes = Buffer.byteLength(JSON.stringify(raw));
+      if (bytes > d.peerMessageLimitBytes)
+        return {
+          status: 413,
+          body: errorBody(
+            "PAYLOAD_TOO_LARGE",
+            `messages[${i}]: ${bytes} bytes, larger than a peer message's limit of ${d.peerMessageLimitBytes} bytes`,
+            { limitBytes: d.peerMessageLimitBytes },
+          ),
+        };
       const parsed = peerMessageSchema.safeParse(raw);
       if (parsed.success) return confirmAnswer(d.ledger, parsed.data, source);
       const answer = { status: 400 as const, body: validationBody(parsed.error, `messages[${i}]`) };

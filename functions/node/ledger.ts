@@ -427,6 +427,17 @@ export class Ledger {
     if (record.status !== "PENDING") return undefined;
     const cert = certificateFor(envelope.hash, verifiedOnHash);
     if (!cert || cert.some((c) => c.cloud === this.self)) return undefined;
+    // A certificate alone is not enough: one of its two statements may come from a stolen key, which can hand each
+    // honest cloud the other's hash certified with it. Each cloud of the certificate is asked, for real, with our own
+    // statement; adopting needs every one of them to answer that it holds that hash FINAL. An honest cloud says so
+    // only after its own cross-check (or adoption), so two honest clouds never end FINAL on two hashes this way.
+    for (const c of cert) {
+      if (!this.d.peers.clouds.includes(c.cloud)) return undefined;
+      const out = await this.d.peers.confirm(c.cloud, this.messageFor(record), "direct");
+      const held = out.kind === "conflict" ? envelopeSchema.safeParse(out.envelope) : undefined;
+      if (!(out.kind === "conflict" && out.status === "FINAL" && held?.success && held.data.hash === envelope.hash))
+        return undefined;
+    }
     const now = this.d.clock.now();
     if (!(await this.d.store.adoptCertificate(record.envelope.eventId, record.envelope.hash, envelope, cert, now)))
       return undefined;

@@ -30,7 +30,7 @@ export interface PeerMessage {
 export type PeerOutcome =
   | { kind: "ok"; status: EventStatus; confirmations: unknown[] }
   /** The peer stores another hash under this eventId; what it holds, as it says. */
-  | { kind: "conflict"; envelope: unknown; confirmations: unknown[] }
+  | { kind: "conflict"; envelope: unknown; confirmations: unknown[]; status?: EventStatus }
   /** The peer quarantined the event; the proof it holds. */
   | { kind: "quarantined"; evidence: unknown }
   | { kind: "rejected"; code: string; message: string }
@@ -71,8 +71,45 @@ const okReply = z.object({ status: z.enum(STATUSES), confirmations: z.array(z.un
 const errorReply = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });
-const conflictDetails = z.object({ envelope: z.unknown(), confirmations: z.array(z.unknown()).optional() });
+const conflictDetails = z.object({
+  envelope: z.unknown(),
+  confirmations: z.array(z.unknown()).optional(),
+  status: z.enum(STATUSES).optional(),
+});
 const quarantineDetails = z.object({ evidence: z.unknown() });
+
+/** The refusals a peer's runtime answers its peer endpoints with (http/peer.ts, http/app.ts, http/body.ts). */
+const PEER_REFUSALS: ReadonlySet<string> = new Set([
+  "VALIDATION_FAILED",
+  "INVALID_JSON",
+  "BAD_BODY",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "HASH_MISMATCH",
+  "BAD_SIGNATURE",
+  "UNAUTHENTICATED",
+  "UNKNOWN_SENDER",
+  "BAD_PROOF",
+  "CONFLICTING_HASH",
+  "EVENT_QUARANTINED",
+  "NOT_FOUND",
+]);
+
+/**
+ * A 4xx is the peer's own refusal only in the runtime's error shape with one of its codes. Anything else (a
+ * throttle's 429, a firewall's 403, an empty or foreign body) came from something in front of the peer: a transport
+ * failure, counted by the breaker. A refusal leaves an event PENDING (the cross-check learnt nothing about the hash),
+ * while a peer that cannot be reached lets the other two clouds finalize, as with the peer down.
+ */
+function notFromTheRuntime(cloud: Cloud, res: { status: number; body: unknown }): void {
+  if (res.status < 400 || res.status >= 500) return;
+  const err = errorReply.safeParse(res.body);
+  if (err.success && PEER_REFUSALS.has(err.data.error.code)) return;
+  throw new TransportError(
+    `peer ${cloud} answered ${res.status} ${err.success ? `with code ${err.data.error.code}` : "without the runtime's error shape"}: not the peer runtime's refusal`,
+    res.status,
+  );
+}
 
 export interface HttpPeersOptions {
   self: Cloud;
@@ -281,7 +318,12 @@ export class HttpPeers implements Peers {
       }
       const details = conflictDetails.safeParse(err.data.error.details);
       if (details.success)
-        return { kind: "conflict", envelope: details.data.envelope, confirmations: details.data.confirmations ?? [] };
+        return {
+          kind: "conflict",
+          envelope: details.data.envelope,
+          confirmations: details.data.confirmations ?? [],
+          ...(details.data.status ? { status: details.data.status } : {}),
+        };
     }
     return err.success
       ? { kind: "rejected", code: err.data.error.code, message: err.data.error.message }
@@ -303,6 +345,7 @@ export class HttpPeers implements Peers {
       throw new TransportError(`POST ${url}: ${describe(err)}`, err instanceof MuxError ? err.httpStatus : undefined);
     }
     if (res.status >= 500) throw new TransportError(`peer ${cloud} answered ${res.status}`, res.status);
+    notFromTheRuntime(cloud, res);
     return res;
   }
 
@@ -314,6 +357,7 @@ export class HttpPeers implements Peers {
   ): Promise<{ status: number; body: unknown }> {
     const res = await this.request(cloud, path, "POST", JSON.stringify(body), timeoutMs);
     if (res.status >= 500) throw new TransportError(`peer ${cloud} answered ${res.status}`, res.status);
+    notFromTheRuntime(cloud, res);
     return res;
   }
 

@@ -563,8 +563,13 @@ export class SqlStore implements Store {
                 status_reason = 'eventId reused with another payload; adopted the certificate of hash ' || $3
          WHERE event_id = $1 AND hash = $2 AND status = 'PENDING'
            AND NOT EXISTS (SELECT 1 FROM ${this.t("evidence")} v WHERE v.event_id = $1 AND v.kind = 'equivocation')
+           -- Nor while a cloud of the certificate has signed another hash here too (a statement or a confirmation).
+           AND NOT EXISTS (SELECT 1 FROM ${this.t("statements")} s
+             WHERE s.event_id = $1 AND s.hash <> $3 AND s.cloud = ANY($6::text[]))
+           AND NOT EXISTS (SELECT 1 FROM ${this.t("confirmations")} c
+             WHERE c.event_id = $1 AND c.hash <> $3 AND c.cloud = ANY($6::text[]))
          RETURNING event_id`,
-        [eventId, fromHash, envelope.hash, JSON.stringify(envelope), nowMs],
+        [eventId, fromHash, envelope.hash, JSON.stringify(envelope), nowMs, onHash.map((c) => c.cloud)],
       );
       if (moved.length !== 1) return false;
       // What this cloud signed on the losing hash stays on record as a statement.

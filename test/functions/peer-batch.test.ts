@@ -298,6 +298,28 @@ describe("POST /v1/peer/confirm-batch", () => {
     expect((await cluster.get("azure", "/health")).status).toBe(200);
   });
 
+  it("holds each message of a batch to the limit a message alone has on /confirm", async () => {
+    cluster = await Cluster.start({ run: ["azure"], node: { reconcile: { autoStart: false } } });
+    const limit = 64 * 1024 + PEER_MESSAGE_ROOM;
+    const env = makeEnvelope({ eventId: "evt-huge", tenantId: "acme", payload: { fill: "x".repeat(limit) } });
+    const awsSays = signConfirmation(env.eventId, env.hash, cluster.keys.aws, Date.now(), {
+      origin: "aws",
+      logicalClock: 1,
+    });
+    const res = await batch(cluster, {
+      deadlineMs: 1_000,
+      messages: [{ from: "aws", envelope: env, confirmations: [awsSays] }],
+    });
+    expect(res.status).toBe(200);
+    const [line] = res.text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(line).toMatchObject({ i: 0, status: 413, body: { error: { code: "PAYLOAD_TOO_LARGE" } } });
+    expect(line.body.error.message).toMatch(/^messages\[0\]: \d+ bytes, larger than a peer message's limit/);
+    expect((await cluster.get("azure", "/v1/events/evt-huge")).status).toBe(404);
+  });
+
   it("a bad batch is refused as a whole, naming the field; safe mode refuses it like any write", async () => {
     cluster = await Cluster.start({ run: ["azure"], node: { reconcile: { autoStart: false } } });
     const empty = await batch(cluster, { deadlineMs: 1_000, messages: [] });

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLOUDS, type Cloud } from "../../functions/core/clouds";
 import { signConfirmation, type Confirmation } from "../../functions/core/confirmation";
@@ -356,6 +358,87 @@ describe("quarantine only on proof", () => {
     );
     // Each asked the other before FINAL and got 413: neither took that for "the other holds nothing else".
     expect(views.map((v) => v.status)).toEqual(["PENDING", "PENDING"]);
+  });
+
+  it("a stolen key cannot make the two honest clouds adopt each other's hash: adopting asks the certificate's clouds first", async () => {
+    cluster = await Cluster.start();
+    const c = cluster;
+    c.isolate("aws");
+    // The thief, as a plain client, submits two payloads under one eventId, one to each honest cloud (their link cut
+    // meanwhile, so that each takes its own: otherwise whichever is first reaches the other and the second is a 409).
+    const id = "evt-crossed";
+    c.link("azure", "gcp").cut = true;
+    c.link("gcp", "azure").cut = true;
+    for (const [cloud, who] of [
+      ["azure", "alice"],
+      ["gcp", "mallory"],
+    ] as const)
+      expect((await c.post(cloud, "/v1/events", { tenantId: "acme", eventId: id, payload: { pay: who } })).status).toBe(
+        202,
+      );
+    const [a, b] = await Promise.all(
+      (["azure", "gcp"] as const).map(async (cloud) => (await c.get(cloud, `/v1/events/${id}`)).body),
+    );
+    c.link("azure", "gcp").cut = false;
+    c.link("gcp", "azure").cut = false;
+    // Each honest cloud's own signature is public; the stolen key signs both hashes. Each honest cloud is shown the
+    // other's hash with a certificate of {aws, the other honest cloud}.
+    const own = (view: { confirmations: Confirmation[] }, cloud: Cloud) =>
+      view.confirmations.find((x) => x.cloud === cloud)!;
+    await Promise.all([
+      c.post("azure", "/v1/peer/confirm", {
+        from: "aws",
+        envelope: b.envelope,
+        confirmations: [statement(c, "aws", b.envelope), own(b, "gcp")],
+      }),
+      c.post("gcp", "/v1/peer/confirm", {
+        from: "aws",
+        envelope: a.envelope,
+        confirmations: [statement(c, "aws", a.envelope), own(a, "azure")],
+      }),
+    ]);
+    const finals = async () => {
+      const views = await Promise.all(CLOUDS.map(async (cloud) => (await c.get(cloud, `/v1/events/${id}`)).body));
+      return new Set(views.filter((v) => v.status === "FINAL").map((v) => v.hash as string));
+    };
+    expect((await finals()).size).toBeLessThanOrEqual(1);
+    c.isolate("aws", false);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await finals()).size).toBeLessThanOrEqual(1);
+  });
+
+  it("a submission whose exchanged form is over the limit is refused with 413 (JSON.stringify writes 1e20 as 21 digits)", async () => {
+    cluster = await Cluster.start({ run: ["aws"], node: { reconcile: { autoStart: false } } });
+    const text = `{"tenantId":"acme","eventId":"evt-expands","payload":[${Array(12_900).fill("1e20").join(",")}]}`;
+    expect(Buffer.byteLength(text)).toBeLessThan(64 * 1024);
+    const res = await fetch(`${cluster.url("aws")}/v1/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: text,
+    });
+    expect(res.status).toBe(413);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(body.error.message).toMatch(/^payload: \d+ bytes as the clouds exchange it/);
+    expect((await cluster.get("aws", "/v1/events/evt-expands")).status).toBe(404);
+  });
+
+  it("a peer whose front end answers 4xx in no shape of the runtime (a throttle's 429) counts as unreachable: the other two finalize", async () => {
+    const throttle = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(429).end());
+    });
+    await new Promise<void>((r) => throttle.listen(0, "127.0.0.1", r));
+    try {
+      cluster = await Cluster.start();
+      const url = `http://127.0.0.1:${(throttle.address() as AddressInfo).port}`;
+      for (const from of ["aws", "azure"] as const) cluster.link(from, "gcp").target = url;
+      const submitted = await cluster.post("aws", "/v1/events", { tenantId: "acme", payload: { n: 1 } });
+      expect(submitted.status).toBe(202);
+      await finalOn(cluster, ["aws", "azure"], submitted.body.eventId, 5_000);
+    } finally {
+      throttle.close();
+    }
   });
 
   it("an event of the largest size a client may submit reaches FINAL on every cloud", async () => {

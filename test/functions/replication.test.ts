@@ -14,11 +14,11 @@ afterEach(async () => {
 });
 
 /** A peer that answers 500 to every call and counts them. */
-async function failingPeer(status = 500): Promise<{ url: string; calls: () => number }> {
+async function failingPeer(status = 500, code = "X"): Promise<{ url: string; calls: () => number }> {
   let calls = 0;
   const server = createServer((_req, res) => {
     calls++;
-    res.writeHead(status, { "content-type": "application/json" }).end('{"error":{"code":"X","message":"down"}}');
+    res.writeHead(status, { "content-type": "application/json" }).end(`{"error":{"code":"${code}","message":"down"}}`);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   closers.push(() => new Promise((r) => server.close(() => r())));
@@ -165,12 +165,22 @@ describe("per-peer breaker and retry (real HTTP)", () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
-  it("does not retry or count a 4xx answer: it is an answer, not an outage", async () => {
-    const peer = await failingPeer(422);
+  it("does not retry or count the runtime's own 4xx refusal: it is an answer, not an outage", async () => {
+    const peer = await failingPeer(422, "BAD_SIGNATURE");
     const peers = peersFor({ urls: { azure: peer.url }, policy: DEFAULT_PEER_POLICY });
     const out = await peers.confirm("azure", { from: "aws", envelope, confirmations: [] }, "retry");
-    expect(out).toMatchObject({ kind: "rejected", code: "X" });
+    expect(out).toMatchObject({ kind: "rejected", code: "BAD_SIGNATURE" });
     expect(peer.calls()).toBe(1);
     expect(peers.states()[0]!.breaker).toBe("closed");
+  });
+
+  it("counts a 4xx in no shape of the runtime (a proxy's code, a throttle) as a transport failure", async () => {
+    const peer = await failingPeer(429, "TOO_MANY");
+    const peers = peersFor({ urls: { azure: peer.url }, policy: { ...DEFAULT_PEER_POLICY, retries: 0 } });
+    const out = await peers.confirm("azure", { from: "aws", envelope, confirmations: [] }, "once");
+    expect(out).toMatchObject({ kind: "unreachable", attempted: true });
+    expect(out.kind === "unreachable" && out.error).toMatch(
+      /answered 429 with code TOO_MANY: not the peer runtime's refusal/,
+    );
   });
 });
