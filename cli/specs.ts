@@ -6,6 +6,19 @@ import type { CommandModule, CommandSpec, FlagSpec } from "./args";
  */
 const INTERNAL = "an internal failure (a bug: please report it)";
 
+/** The stack file and its overrides, read as `pulumi up` reads them (plan, policy-config). */
+const STACK_FLAGS: Record<string, FlagSpec> = {
+  stack: { type: "string", short: "s", value: "<name>", help: "the stack: reads Pulumi.<name>.yaml" },
+  "config-file": { type: "string", value: "<path>", help: "read this stack file instead of Pulumi.<name>.yaml" },
+  config: {
+    type: "string",
+    short: "c",
+    multiple: true,
+    value: "<key=value>",
+    help: "override one config value, as `pulumi up -c`",
+  },
+};
+
 export const PLAN: CommandSpec = {
   name: "plan",
   summary: "offline preview of a stack: resources, policies, cost (no cloud needed)",
@@ -16,15 +29,7 @@ attention: policy findings (policies/portability, policies/cost), preflight
 (policies/preflight: what each cloud would refuse) and the prerequisites to arrange.
 On a terminal a progress line goes to stderr.`,
   flags: {
-    stack: { type: "string", short: "s", value: "<name>", help: "the stack: reads Pulumi.<name>.yaml" },
-    "config-file": { type: "string", value: "<path>", help: "read this stack file instead of Pulumi.<name>.yaml" },
-    config: {
-      type: "string",
-      short: "c",
-      multiple: true,
-      value: "<key=value>",
-      help: "override one config value, as `pulumi up -c`",
-    },
+    ...STACK_FLAGS,
     format: { type: "string", value: "table|json|markdown", default: "table", help: "output format" },
     "what-if": {
       type: "string",
@@ -294,16 +299,8 @@ from the stack, exactly as \`tricloud plan\` derives it, for
 Without them the real CLI runs the packs on their defaults, and the rules that need
 the stack (its Cloudflare plan, Lambda concurrency, Istio version, service matrix) check nothing.`,
   flags: {
-    stack: { type: "string", short: "s", value: "<name>", help: "the stack: reads Pulumi.<name>.yaml" },
+    ...STACK_FLAGS,
     out: { type: "string", value: "<dir>", help: "the directory to write the three files to (made if missing)" },
-    "config-file": { type: "string", value: "<path>", help: "read this stack file instead of Pulumi.<name>.yaml" },
-    config: {
-      type: "string",
-      short: "c",
-      multiple: true,
-      value: "<key=value>",
-      help: "override one config value, as `pulumi up -c`",
-    },
     "as-of": {
       type: "string",
       value: "YYYY-MM-DD",
