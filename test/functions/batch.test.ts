@@ -195,7 +195,9 @@ describe("batched confirmations over real HTTP", () => {
   });
 
   it("events submitted together are FINAL everywhere, and GET /v1/events/{id} shows confirmations that verify alone", async () => {
-    cluster = await Cluster.start();
+    // A window of 25 ms: on a loaded machine the burst's requests may each arrive in a turn of their own, and the
+    // default window (the same turn) would then sign each alone.
+    cluster = await Cluster.start({ node: { batch: { windowMs: 25, maxEvents: 256 } } });
     const c = cluster;
     const ids = Array.from({ length: 20 }, (_, i) => `together-${i}`);
     const submitted = await Promise.all(
