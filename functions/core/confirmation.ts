@@ -37,7 +37,9 @@ export const confirmationSchema = z.strictObject({
   cloud: z.enum(CLOUDS),
   hash: hashSchema,
   signature: signatureSchema,
-  confirmedAt: z.iso.datetime(),
+  // Exactly as Date#toISOString writes it (milliseconds, Z): an unbounded fraction let a stolen key pad a statement to
+  // the size limit, so that every honest message carrying it beside another confirmation was refused.
+  confirmedAt: z.iso.datetime({ precision: 3 }),
   origin: z.enum(CLOUDS),
   logicalClock: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   /** Present when `signature` covers a batch root rather than this statement alone. */

@@ -104,12 +104,18 @@ export class Replicator {
       );
       if (statusOf(current) !== "PENDING") return () => this.afterFinal(current, first, finalPeers, mode);
       if (!certificateFor(current.envelope.hash, current.confirmations)) return undefined;
-      // Cross-check: every cloud missing from the certificate must have been asked for real.
+      // Cross-check: every cloud missing from the certificate must have been asked for real, and shown it: an answer
+      // to round 1 counts only if round 1 already carried the certificate (or the cloud could not be reached). The
+      // certificate may have formed meanwhile, from a statement another message stored here; a cloud that answered
+      // a round 1 without it never saw that statement, and may hold another hash it would prove a lie with.
+      const shown = certificateFor(current.envelope.hash, message.confirmations) !== undefined;
       for (const cloud of missingClouds(current.envelope.hash, current.confirmations)) {
         if (cloud === ledger.self || !peers.clouds.includes(cloud)) continue;
         const out = answers.get(cloud);
-        // Refused by the breaker without a call: that says nothing, so ask for real.
-        if (out?.kind === "unreachable" && !out.attempted)
+        // Refused by the breaker without a call: that says nothing, so ask for real. Answered without the
+        // certificate: ask again with it.
+        const reached = out?.kind === "unreachable" && out.attempted;
+        if ((out?.kind === "unreachable" && !out.attempted) || (!shown && !reached))
           await take(cloud, await peers.confirm(cloud, ledger.messageFor(current), "direct"));
         if (statusOf(current) === "QUARANTINED") return undefined;
         // Refused (a 4xx): an answer about the message, not the hash; that cloud may hold another. Not FINAL on it.

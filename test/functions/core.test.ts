@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { canonicalize, jsonProblem, MAX_JSON_DEPTH, type JsonValue } from "../../functions/core/canonical";
 import { DOMAIN, domainHash } from "../../functions/core/hash";
 import { checkEnvelope, envelopeSchema, eventHash, makeEnvelope } from "../../functions/core/envelope";
-import { signConfirmation, verifyConfirmation } from "../../functions/core/confirmation";
+import { confirmationSchema, signConfirmation, verifyConfirmation } from "../../functions/core/confirmation";
 import { canTransition, certificateFor, findEquivocation, missingClouds, STATUSES } from "../../functions/core/quorum";
 import { observe, tick } from "../../functions/core/clock";
 import { keyRings } from "../helpers/cluster";
@@ -126,6 +126,21 @@ describe("envelopes and confirmations", () => {
       ),
     };
     expect(verifyConfirmation(env.eventId, bare, keys.aws.publicKeys)).toBe(false);
+  });
+
+  it("takes confirmedAt only as toISOString writes it: a fraction of any length would let a signer pad a statement", () => {
+    const env = makeEnvelope(body);
+    const c = signConfirmation(env.eventId, env.hash, keys.azure, Date.parse("2025-01-01T00:00:01Z"), meta);
+    expect(confirmationSchema.safeParse(c).success).toBe(true);
+    for (const confirmedAt of [
+      "2025-01-01T00:00:01Z",
+      "2025-01-01T00:00:01.0001Z",
+      `2025-01-01T00:00:01.${"0".repeat(30_000)}Z`,
+    ]) {
+      const r = confirmationSchema.safeParse({ ...c, confirmedAt });
+      expect(r.success, confirmedAt.slice(0, 30)).toBe(false);
+      expect(r.error?.issues[0]?.path).toEqual(["confirmedAt"]);
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Cloud } from "../../functions/core/clouds";
 import { signConfirmation } from "../../functions/core/confirmation";
+import { makeEnvelope } from "../../functions/core/envelope";
 import { Ledger } from "../../functions/node/ledger";
 import type { PeerMessage, PeerOutcome } from "../../functions/replication/peer-client";
 import { Replicator } from "../../functions/replication/replicator";
@@ -63,5 +64,46 @@ describe("the origin folds its peers' answers one after another", () => {
     // insert found both rows taken and the event was read back.
     expect(calls.addConfirmations - before.addConfirmations).toBe(1);
     expect(calls.getEvent - before.getEvent).toBe(0);
+  });
+});
+
+describe("the cross-check before FINAL shows the certificate", () => {
+  it("a round-1 answer given before the certificate formed does not count: that cloud is asked again, with it", async () => {
+    const store = await freshStore("pglite", "stale");
+    stores.push(store);
+    const log = pino({ level: "silent" });
+    const sent: Array<{ cloud: Cloud; clouds: Cloud[] }> = [];
+    let otherHash: { eventId: string; hash: string } | undefined;
+    const meta = { origin: "aws" as Cloud, logicalClock: 1 };
+    // The thief holds aws's key. aws's node is down; gcp holds another payload under the eventId, which aws's key
+    // signed too. During round 1, aws's statement on azure's hash arrives by another message and is stored.
+    class ThiefPeers extends StubPeers {
+      readonly clouds: readonly Cloud[] = ["aws", "gcp"];
+      async confirm(cloud: Cloud, message: PeerMessage): Promise<PeerOutcome> {
+        const { eventId, hash } = message.envelope;
+        sent.push({ cloud, clouds: message.confirmations.map((c) => c.cloud) });
+        if (cloud === "aws") return { kind: "unreachable", error: "down", attempted: true };
+        const other = makeEnvelope({ eventId, tenantId: "acme", payload: { pay: "mallory" } });
+        otherHash = { eventId, hash: other.hash };
+        if (sent.filter((s) => s.cloud === "gcp").length === 1)
+          await store.addConfirmations(eventId, [signConfirmation(eventId, hash, keys.aws, 1_000, meta)]);
+        // gcp answers with what it holds: its own statement, and aws's on its hash once it has seen aws's on ours.
+        const theirs = [signConfirmation(eventId, other.hash, keys.gcp, 1_000, meta)];
+        if (message.confirmations.some((c) => c.cloud === "aws"))
+          theirs.push(signConfirmation(eventId, other.hash, keys.aws, 1_000, meta));
+        return { kind: "conflict", envelope: other, confirmations: theirs, status: "PENDING" };
+      }
+    }
+    const peers = new ThiefPeers();
+    const ledger = new Ledger({ keys: keys.azure, region: "test", store, clock: { now: () => 2_000 }, peers, log });
+    const replicator = new Replicator({ ledger, store, peers, log });
+    const submitted = await ledger.submit({ tenantId: "acme", payload: { pay: "alice" }, eventId: "stale-1" });
+    await replicator.drive("stale-1", "retry", submitted.record);
+    // gcp answered round 1 without seeing aws's statement; it was asked again with the certificate {azure, aws}.
+    expect(sent.filter((s) => s.cloud === "gcp").map((s) => s.clouds.sort())).toEqual([["azure"], ["aws", "azure"]]);
+    expect(otherHash).toBeDefined();
+    const record = await store.getEvent("stale-1");
+    expect(record?.status).toBe("QUARANTINED");
+    expect((await store.listEvidence({ eventId: "stale-1" })).length).toBeGreaterThanOrEqual(1);
   });
 });
