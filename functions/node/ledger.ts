@@ -434,6 +434,19 @@ export class Ledger {
     for (const c of cert) {
       if (!this.d.peers.clouds.includes(c.cloud)) return undefined;
       const out = await this.d.peers.confirm(c.cloud, this.messageFor(record), "direct");
+      // What it answers with is evidence too: a proof it holds, or statements that pair up with ours.
+      if (out.kind === "quarantined") {
+        await this.adoptProof(record, out.evidence, c.cloud);
+        return undefined;
+      }
+      if (out.kind === "conflict") {
+        const kept = await this.keepStatements(
+          record,
+          this.verifiedStatements(record.envelope.eventId, out.confirmations, c.cloud),
+          c.cloud,
+        );
+        if (kept.status !== "PENDING") return undefined;
+      }
       const held = out.kind === "conflict" ? envelopeSchema.safeParse(out.envelope) : undefined;
       if (!(out.kind === "conflict" && out.status === "FINAL" && held?.success && held.data.hash === envelope.hash))
         return undefined;
