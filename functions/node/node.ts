@@ -24,7 +24,7 @@ import { Witness } from "../ledger/witness";
 import { SqlStore } from "../store/sql-store";
 import { ConfirmationSigner, DEFAULT_BATCH, type BatchOptions } from "../core/signer";
 
-export const RUNTIME_VERSION = "0.4.3";
+export const RUNTIME_VERSION = "0.4.4";
 
 export interface NodeOptions {
   keys: KeyRing;
