@@ -121,6 +121,13 @@ async function retryDeadlock<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The largest Lamport stamp (what a confirmation's schema accepts): a tenant's clock stops there. A statement signed
+ * with a stolen key may carry it; past it, every statement this cloud then signed for the tenant would be refused by
+ * its peers, and none of the tenant's events could be FINAL again. At the cap stamps repeat, and events go on.
+ */
+const MAX_STAMP = Number.MAX_SAFE_INTEGER;
+
 /** Most calls one coalesced statement takes. */
 const COALESCE_MAX = 512;
 
@@ -218,7 +225,7 @@ export class SqlStore implements Store {
   async nextClock(tenantId: string): Promise<number> {
     const rows = await this.sql.query<{ clock: number }>(
       `INSERT INTO ${this.t("tenant_clocks")} (tenant_id, clock) VALUES ($1, 1)
-       ON CONFLICT (tenant_id) DO UPDATE SET clock = ${this.t("tenant_clocks")}.clock + 1
+       ON CONFLICT (tenant_id) DO UPDATE SET clock = LEAST(${this.t("tenant_clocks")}.clock + 1, ${MAX_STAMP})
        RETURNING clock::float8 AS clock`,
       [tenantId],
     );
@@ -286,8 +293,9 @@ export class SqlStore implements Store {
              AS x(event_id, tenant_id, origin_cloud, hash, envelope, seen, now_ms)
          ),
          clock AS (
-           INSERT INTO ${this.t("tenant_clocks")} (tenant_id, clock) SELECT tenant_id, seen + 1 FROM x
-           ON CONFLICT (tenant_id) DO UPDATE SET clock = GREATEST(${this.t("tenant_clocks")}.clock, EXCLUDED.clock - 1) + 1
+           INSERT INTO ${this.t("tenant_clocks")} (tenant_id, clock) SELECT tenant_id, LEAST(seen + 1, ${MAX_STAMP}) FROM x
+           ON CONFLICT (tenant_id) DO UPDATE
+             SET clock = LEAST(GREATEST(${this.t("tenant_clocks")}.clock, EXCLUDED.clock - 1) + 1, ${MAX_STAMP})
            RETURNING tenant_id, clock
          )
          ,

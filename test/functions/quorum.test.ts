@@ -441,6 +441,29 @@ describe("quarantine only on proof", () => {
     }
   });
 
+  it("a stolen key's statement with the largest Lamport stamp does not stall its tenant: the clock stops at the cap", async () => {
+    cluster = await Cluster.start();
+    const c = cluster;
+    const env = event("evt-max-clock", { n: 0 });
+    const maxed = signConfirmation(env.eventId, env.hash, c.keys.aws, Date.now(), {
+      origin: "aws",
+      logicalClock: Number.MAX_SAFE_INTEGER,
+    });
+    for (const cloud of ["azure", "gcp"] as const)
+      expect(
+        (await c.post(cloud, "/v1/peer/confirm", { from: "aws", envelope: env, confirmations: [maxed] })).status,
+      ).toBe(200);
+    // The tenant's next events, on every cloud, still reach FINAL: their stamps stay within what the schema accepts.
+    for (const origin of CLOUDS) {
+      const submitted = await c.post(origin, "/v1/events", { tenantId: "acme", payload: { after: origin } });
+      expect(submitted.status).toBe(202);
+      const views = await finalOn(c, [...CLOUDS], submitted.body.eventId, 5_000);
+      for (const v of views)
+        for (const x of v.confirmations as Confirmation[])
+          expect(x.logicalClock).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER);
+    }
+  });
+
   it("an event of the largest size a client may submit reaches FINAL on every cloud", async () => {
     cluster = await Cluster.start();
     const eventId = "evt-largest";
