@@ -390,3 +390,35 @@ describe("deploy workflow", () => {
     expect(cmds.join("\n")).not.toMatch(/undefined|null|\[object/);
   });
 });
+
+/**
+ * docs/ci-oidc.md sets up the identities the workflows sign in as; what the program and the scripts call must be in
+ * what it grants them (a preview that reads a cluster's kubeconfig, quota billed to the project, the reader-token copy).
+ */
+describe("docs/ci-oidc.md grants what the program and scripts call", () => {
+  const doc = readFileSync(join(root, "docs", "ci-oidc.md"), "utf8");
+  const source = (path: string) => readFileSync(join(root, path), "utf8");
+
+  it("the Azure preview identity may list the AKS user credentials the program reads", () => {
+    expect(source("components/azure/cluster.ts")).toContain("listManagedClusterUserCredentialsOutput");
+    expect(doc).toMatch(
+      /az role assignment create --assignee "\$app" --role "Azure Kubernetes Service Cluster User Role"/,
+    );
+  });
+
+  it("the GCP preview identity may bill quota to the project, which every stack file asks for", () => {
+    for (const stack of ["dev", "staging", "prod"])
+      expect(source(`Pulumi.${stack}.yaml`)).toMatch(/gcp:userProjectOverride: "true"/);
+    expect(doc).toMatch(
+      /--role=roles\/serviceusage\.serviceUsageConsumer \\\n\s+--member=serviceAccount:tricloud-ci-preview@/,
+    );
+  });
+
+  it("the GCP deploy identities may read and add the reader tokens' versions the copy step reads and writes", () => {
+    const script = source("scripts/copy-reader-tokens.mjs");
+    expect(script).toContain("versions");
+    const deploy = doc.slice(doc.indexOf("The deploy service accounts"), doc.indexOf("## Publishing the manifests"));
+    expect(deploy).toContain("`roles/secretmanager.secretAccessor`");
+    expect(deploy).toContain("`roles/secretmanager.secretVersionAdder`");
+  });
+});
