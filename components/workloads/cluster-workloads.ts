@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Cloud } from "@tricloud/vocabulary/sizes";
 import type { MeshRemoteSecrets, MeshSecretSource, MeshTopology } from "../shared/mesh";
 import { ENGINE, meshInstalls, renderClusterMesh, yieldToRollouts } from "./mesh";
-import { withSyncWaves } from "./order";
+import { stripOrderHints, withSyncWaves } from "./order";
 import {
   renderClusterWorkloads,
   requestedCapacity,
@@ -112,7 +112,7 @@ export class ClusterWorkloads extends pulumi.ComponentResource {
       const marked = m ? yieldToRollouts(objects, ENGINE[args.cloud]) : objects;
       // Argo CD applies a custom kind's objects only in a wave after the chart that brings the kind
       // (components/workloads/order.ts); the other agents order by the files (Flux) and depends-on (Config Sync).
-      return ENGINE[args.cloud] === "argocd" ? withSyncWaves(marked) : marked;
+      return ENGINE[args.cloud] === "argocd" ? withSyncWaves(marked) : stripOrderHints(marked);
     });
     this.mesh = pulumi.all([m?.secrets, m?.remote]).apply(([secrets, remote]) => {
       if (!m || this.services.length === 0) return undefined;

@@ -54,6 +54,7 @@ import {
   type MeshTopology,
 } from "../shared/mesh";
 import { helmInstalls, type GitOpsEngine, type HelmInstall } from "./helm";
+import { LAST_WAVE } from "./order";
 import {
   DEFAULT_NAMESPACE,
   servicesOn,
@@ -320,6 +321,8 @@ export function remoteKubeconfig(peer: Pick<MeshPeer, "clusterName" | "server" |
  *   key named after the peer holding its kubeconfig (endpoint and CA from the program, token from the store).
  */
 function remoteSecrets(cloud: Cloud, remote: MeshRemoteSecrets): KubernetesObject[] {
+  // All three wait on the other clusters (their tokens, the copy step) or feed them: under Argo CD, last (order.ts).
+  const last = { [LAST_WAVE]: "true" };
   const token: ISecret & KubernetesObject = {
     apiVersion: "v1",
     kind: "Secret",
@@ -328,13 +331,13 @@ function remoteSecrets(cloud: Cloud, remote: MeshRemoteSecrets): KubernetesObjec
       name: READER_TOKEN_SECRET,
       namespace: ISTIO_NAMESPACE,
       labels: MESH_LABELS,
-      annotations: { "kubernetes.io/service-account.name": READER_SERVICE_ACCOUNT },
+      annotations: { "kubernetes.io/service-account.name": READER_SERVICE_ACCOUNT, ...last },
     },
   };
   const push: IPushSecret & KubernetesObject = {
     apiVersion: "external-secrets.io/v1alpha1",
     kind: "PushSecret",
-    metadata: { name: READER_TOKEN_SECRET, namespace: ISTIO_NAMESPACE, labels: MESH_LABELS },
+    metadata: { name: READER_TOKEN_SECRET, namespace: ISTIO_NAMESPACE, labels: MESH_LABELS, annotations: last },
     spec: {
       refreshInterval: "1h",
       // The entry belongs to the program (it creates it and grants the writes): never deleted from here.
@@ -360,7 +363,7 @@ function remoteSecrets(cloud: Cloud, remote: MeshRemoteSecrets): KubernetesObjec
       return {
         apiVersion: "external-secrets.io/v1",
         kind: "ExternalSecret",
-        metadata: { name, namespace: ISTIO_NAMESPACE, labels: MESH_LABELS },
+        metadata: { name, namespace: ISTIO_NAMESPACE, labels: MESH_LABELS, annotations: last },
         spec: {
           refreshInterval: "1h",
           secretStoreRef: MESH_STORE,

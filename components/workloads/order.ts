@@ -17,6 +17,27 @@ import type { KubernetesObject } from "./render";
 export const SYNC_WAVE = "argocd.argoproj.io/sync-wave";
 export const DEPENDS_ON = "config.kubernetes.io/depends-on";
 
+/**
+ * Marks an object that waits on another cluster (it reads a value the peers push, or pushes one of this cluster's
+ * for them): under Argo CD it goes in a wave after everything else. Until the peers have pushed and the deploy step
+ * has copied, such an object is not Ready; Argo CD then marks it Degraded and stops the sync at its wave, so in an
+ * earlier wave it held back istiod and everything after it (the mesh's remote secrets on a first deploy). The marker
+ * is read here and removed from every rendered object (stripOrderHints), whatever the agent.
+ */
+export const LAST_WAVE = "tricloud.dev/last-wave";
+
+const hinted = (o: KubernetesObject) => o.metadata.annotations?.[LAST_WAVE] !== undefined;
+
+/** The object without this module's ordering marker. */
+function unhinted(o: KubernetesObject): KubernetesObject {
+  if (!hinted(o)) return o;
+  const { [LAST_WAVE]: _, ...annotations } = o.metadata.annotations!;
+  return { ...o, metadata: { ...o.metadata, annotations } };
+}
+
+/** Every object without this module's ordering marker (Flux and Config Sync order otherwise). */
+export const stripOrderHints = (objects: readonly KubernetesObject[]) => objects.map(unhinted);
+
 /** What must be installed before the API server accepts an object of a custom kind. */
 export interface KindSource {
   /** The Helm release whose chart installs the CRD; null when the cluster or its GitOps agent brings it. */
@@ -117,8 +138,8 @@ export function withSyncWaves(objects: readonly KubernetesObject[]): KubernetesO
   const releaseWave = new Map(
     objects.filter(isApplication).map((a) => [a.metadata.name, Number(a.metadata.annotations?.[SYNC_WAVE] ?? 0)]),
   );
-  return objects.map((o) => {
-    const wave = isApplication(o) ? undefined : objectWave(o, releaseWave);
+  const waved = objects.map((o) => {
+    const wave = isApplication(o) || hinted(o) ? undefined : objectWave(o, releaseWave);
     return wave === undefined
       ? o
       : {
@@ -126,6 +147,15 @@ export function withSyncWaves(objects: readonly KubernetesObject[]): KubernetesO
           metadata: { ...o.metadata, annotations: { ...(o.metadata.annotations ?? {}), [SYNC_WAVE]: `${wave}` } },
         };
   });
+  const last = Math.max(0, ...waved.map((o) => Number(o.metadata.annotations?.[SYNC_WAVE] ?? 0))) + 1;
+  return waved.map((o) =>
+    hinted(o)
+      ? unhinted({
+          ...o,
+          metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [SYNC_WAVE]: `${last}` } },
+        })
+      : o,
+  );
 }
 
 /**

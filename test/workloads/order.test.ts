@@ -7,6 +7,7 @@ import {
   groupOf,
   isBuiltInGroup,
   kindSource,
+  LAST_WAVE,
   SYNC_WAVE,
   withSyncWaves,
 } from "../../components/workloads/order";
@@ -23,6 +24,10 @@ const wave = (o: Obj) => Number(o.metadata.annotations?.[SYNC_WAVE] ?? 0);
 const applications = (objects: Obj[]) =>
   new Map(objects.filter((o) => o.kind === "Application").map((a) => [a.metadata.name, wave(a)]));
 const cacerts = (objects: Obj[]) => objects.find((o) => o.kind === "ExternalSecret" && o.metadata.name === "cacerts")!;
+/** The mesh's remote-secret objects: the reader token, its PushSecret, and the peers' tokens as remote secrets. */
+const fromPeers = (o: Obj) =>
+  o.metadata.namespace === "istio-system" &&
+  (o.metadata.name === "istio-reader-token" || o.metadata.name.startsWith("istio-remote-secret-"));
 
 /**
  * The releases each custom kind needs first, written out here rather than read from CUSTOM_KINDS: the CRD's chart,
@@ -35,6 +40,14 @@ const NEEDS: Record<string, string[]> = {
   "argoproj.io/Rollout": ["argo-rollouts"],
   "argoproj.io/AnalysisTemplate": ["argo-rollouts"],
 };
+
+describe("the ordering marker never reaches a cluster", () => {
+  it.each(STACKS)("%s: no rendered object of any cloud carries it", async (stack) => {
+    for (const cloud of CLOUDS)
+      for (const o of await objectsOf(stack, cloud))
+        expect(o.metadata.annotations?.[LAST_WAVE], key(o)).toBeUndefined();
+  });
+});
 
 describe("the custom kinds the program renders, and what brings each", () => {
   it("every kind outside Kubernetes' own groups, on every cloud of every stack, is in CUSTOM_KINDS", async () => {
@@ -81,10 +94,25 @@ describe("Argo CD (EKS): each object in a sync wave after the Applications it ne
       }
       expect(late).toEqual([]);
       expect(checked).toBeGreaterThan(10);
-      // Kubernetes' own kinds stay in the default wave: the namespaces before everything.
-      for (const o of objects.filter((x) => isBuiltInGroup(groupOf(x.apiVersion))))
+      // Kubernetes' own kinds stay in the default wave (the namespaces before everything), but for the reader token
+      // Secret, which waits on the other clusters and goes last (next test).
+      for (const o of objects.filter((x) => isBuiltInGroup(groupOf(x.apiVersion)) && !fromPeers(x)))
         expect(o.metadata.annotations?.[SYNC_WAVE]).toBeUndefined();
     });
+
+  it.each(STACKS)(
+    "%s: what waits on the other clusters goes last, after istiod, the gateway and the Rollouts",
+    async (stack) => {
+      const objects = await objectsOf(stack, "aws");
+      const peers = objects.filter(fromPeers);
+      // The token Secret, its PushSecret, and a remote secret per peer (none where the VPN is off).
+      if (peers.length === 0) return expect(stack).toBe("dev");
+      expect(peers.map((o) => o.kind).sort()).toEqual(["ExternalSecret", "ExternalSecret", "PushSecret", "Secret"]);
+      const others = objects.filter((o) => !fromPeers(o)).map(wave);
+      for (const o of peers) expect(wave(o), key(o)).toBe(Math.max(...others) + 1);
+      expect(Math.max(...others)).toBeGreaterThan(applications(objects).get("istiod")!);
+    },
+  );
 
   it("the cacerts ExternalSecret after the operator's Application and its store, before istiod's Application", async () => {
     for (const stack of STACKS) {
