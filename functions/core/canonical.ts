@@ -24,6 +24,13 @@ export function jsonProblem(value: unknown): { path: string; message: string } |
     if (v === null || typeof v === "boolean") continue;
     if (typeof v === "number") {
       if (!Number.isFinite(v)) return { path, message: "expected a finite number" };
+      // A number JSON reads as a double: an integer past 2^53 - 1 has already lost digits, so two different
+      // submissions (12345678901234567891 and ...67999) would be one event holding neither (RFC 7493, I-JSON 2.2).
+      if (Number.isInteger(v) && !Number.isSafeInteger(v))
+        return {
+          path,
+          message: `${v} is an integer beyond ±(2^53 - 1), which a JSON number does not carry exactly; send it as a string`,
+        };
       continue;
     }
     if (typeof v === "string") {

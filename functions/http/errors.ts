@@ -37,12 +37,19 @@ function fieldName(prefix: string, path: readonly PropertyKey[]): string {
 }
 
 /** The network address a request came from, as the host saw it (node server), or a proxy's
- * X-Forwarded-For (serverless hosts), or null. Recorded with refused peer messages. */
+ * X-Forwarded-For (serverless hosts), or null. Recorded with refused peer messages. The header is
+ * kept whole (its end when long): its first entries are whatever the client wrote, and the entries
+ * the platform's front ends append, the ones to trust, come last. */
 export function sourceAddress(c: Context): string | null {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string; remotePort?: number } } } | undefined)
     ?.incoming;
   const socket = incoming?.socket;
   if (socket?.remoteAddress) return `${socket.remoteAddress}${socket.remotePort ? `:${socket.remotePort}` : ""}`;
   const forwarded = c.req.header("x-forwarded-for");
-  return forwarded ? forwarded.split(",")[0]!.trim().slice(0, 64) : null;
+  if (!forwarded) return null;
+  const hops = forwarded
+    .split(",")
+    .map((h) => h.trim())
+    .join(", ");
+  return hops.length > 128 ? `…${hops.slice(-127)}` : hops;
 }

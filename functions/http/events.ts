@@ -29,8 +29,8 @@ export function eventRoutes(d: {
   app.post("/", d.writeGuard, async (c) => {
     const body = await readJson(c, submitSchema);
     if (!body.ok) return body.response;
-    // The clouds exchange the event as JSON.stringify writes it, which can be longer than the client's text (1e20
-    // becomes 21 digits): an event is taken only if that form fits the limit too, so it always reaches the peers.
+    // The clouds exchange the event as JSON.stringify writes it, which can be longer than the client's text (9e15
+    // becomes 16 digits): an event is taken only if that form fits the limit too, so it always reaches the peers.
     const exchanged = Buffer.byteLength(JSON.stringify(body.value));
     if (exchanged > d.bodyLimitBytes)
       return errorResponse(

@@ -128,6 +128,15 @@ async function retryDeadlock<T>(run: () => Promise<T>): Promise<T> {
  */
 const MAX_STAMP = Number.MAX_SAFE_INTEGER;
 
+/** Refused messages kept for inspection (GET /v1/peer/attempts): the newest this many. */
+const ATTEMPTS_KEPT = 10_000;
+
+/**
+ * A string PostgreSQL's text accepts: it refuses the NUL character, which a refused message may well carry (in its
+ * `from` or its eventId); written as \u0000, as JSON would, so the refusal is still recorded.
+ */
+const printable = (text: string) => text.replaceAll(String.fromCharCode(0), "\\u0000");
+
 /** Most calls one coalesced statement takes. */
 const COALESCE_MAX = 512;
 
@@ -513,16 +522,21 @@ export class SqlStore implements Store {
   }
 
   async recordAttempt(a: Omit<AttemptRecord, "recordedAtMs">, nowMs: number): Promise<void> {
-    // Bounded: a message's detail is cut, so a flood of refusals cannot fill the disk quickly.
+    // Bounded: a message's detail is cut, and only the newest ATTEMPTS_KEPT rows stay (each insert deletes what
+    // falls past them), so a flood of refusals cannot fill the disk.
     const detail = JSON.stringify(a.detail);
     await this.sql.query(
-      `INSERT INTO ${this.t("attempts")} (event_id, kind, reason, source, claimed_from, detail, recorded_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      `WITH added AS (
+         INSERT INTO ${this.t("attempts")} (event_id, kind, reason, source, claimed_from, detail, recorded_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+       )
+       DELETE FROM ${this.t("attempts")} WHERE id <= (SELECT id FROM added) - ${ATTEMPTS_KEPT}`,
       [
-        a.eventId,
+        a.eventId === null ? null : printable(a.eventId),
         a.kind,
-        a.reason.slice(0, 500),
-        a.source,
-        a.claimedFrom?.slice(0, 64) ?? null,
+        printable(a.reason.slice(0, 500)),
+        a.source === null ? null : printable(a.source),
+        a.claimedFrom === null ? null : printable(a.claimedFrom.slice(0, 64)),
         detail.length > 4096 ? JSON.stringify({ truncated: detail.slice(0, 4096) }) : detail,
         nowMs,
       ],
@@ -615,12 +629,17 @@ export class SqlStore implements Store {
     const p = (v: unknown) => (params.push(v), `$${params.length}`);
     // Pages in a fixed order (time, then id) from past the cursor, so a listing moves on: the same oldest rows
     // (events no certificate can ever complete, say) are not all every listing returns.
+    // An event for which the other two clouds have each signed a hash of their own (three payloads under one eventId,
+    // one per cloud: a client's error) can never have two signatures on one hash: it stays PENDING, and is no longer
+    // driven, where it would cost every pass peer calls answered 409 and delay the events a fault left PENDING.
     const pending = (at: string, limit: string, after: string | undefined) =>
-      `(SELECT event_id FROM ${this.t("events")} WHERE status = 'PENDING' AND received_at_ms < ${at}${
-        after === undefined
-          ? ""
-          : ` AND (received_at_ms, event_id) > (SELECT received_at_ms, event_id FROM ${this.t("events")} WHERE event_id = ${p(after)})`
-      } ORDER BY received_at_ms, event_id LIMIT ${limit})`;
+      `(SELECT e.event_id FROM ${this.t("events")} e WHERE e.status = 'PENDING' AND e.received_at_ms < ${at}
+        AND NOT EXISTS (SELECT 1 FROM ${this.t("statements")} s1 JOIN ${this.t("statements")} s2
+          ON s2.event_id = s1.event_id AND s2.cloud <> s1.cloud AND s2.hash <> s1.hash WHERE s1.event_id = e.event_id)${
+            after === undefined
+              ? ""
+              : ` AND (e.received_at_ms, e.event_id) > (SELECT received_at_ms, event_id FROM ${this.t("events")} WHERE event_id = ${p(after)})`
+          } ORDER BY e.received_at_ms, e.event_id LIMIT ${limit})`;
     // FINAL events a cloud misses come from incomplete_finals (noted when they turned FINAL short of
     // a confirmation), re-counted here: the listing costs what is missing, not every FINAL event of
     // the window. Rows whose event has all three clouds by now go.

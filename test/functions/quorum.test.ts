@@ -407,9 +407,9 @@ describe("quarantine only on proof", () => {
     expect((await finals()).size).toBeLessThanOrEqual(1);
   });
 
-  it("a submission whose exchanged form is over the limit is refused with 413 (JSON.stringify writes 1e20 as 21 digits)", async () => {
+  it("a submission whose exchanged form is over the limit is refused with 413 (JSON.stringify writes 9e15 as 16 digits)", async () => {
     cluster = await Cluster.start({ run: ["aws"], node: { reconcile: { autoStart: false } } });
-    const text = `{"tenantId":"acme","eventId":"evt-expands","payload":[${Array(12_900).fill("1e20").join(",")}]}`;
+    const text = `{"tenantId":"acme","eventId":"evt-expands","payload":[${Array(12_900).fill("9e15").join(",")}]}`;
     expect(Buffer.byteLength(text)).toBeLessThan(64 * 1024);
     const res = await fetch(`${cluster.url("aws")}/v1/events`, {
       method: "POST",
@@ -421,6 +421,25 @@ describe("quarantine only on proof", () => {
     expect(body.error.code).toBe("PAYLOAD_TOO_LARGE");
     expect(body.error.message).toMatch(/^payload: \d+ bytes as the clouds exchange it/);
     expect((await cluster.get("aws", "/v1/events/evt-expands")).status).toBe(404);
+  });
+
+  it("an integer a JSON number cannot carry exactly is refused, naming it: two such payloads were one event holding neither", async () => {
+    cluster = await Cluster.start({ run: ["aws"], node: { reconcile: { autoStart: false } } });
+    const res = await fetch(`${cluster.url("aws")}/v1/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"tenantId":"acme","eventId":"pay-1","payload":{"amountMicros":12345678901234567891}}',
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("VALIDATION_FAILED");
+    expect(body.error.message).toMatch(/^payload: at \.amountMicros: .*beyond ±\(2\^53 - 1\).*send it as a string/);
+    const safe = await cluster.post("aws", "/v1/events", {
+      tenantId: "acme",
+      eventId: "pay-2",
+      payload: { amountMicros: Number.MAX_SAFE_INTEGER, ratio: 1.5e-300, big: 1.5 },
+    });
+    expect(safe.status).toBe(202);
   });
 
   it("a peer whose front end answers 4xx in no shape of the runtime (a throttle's 429) counts as unreachable: the other two finalize", async () => {
@@ -462,6 +481,18 @@ describe("quarantine only on proof", () => {
         for (const x of v.confirmations as Confirmation[])
           expect(x.logicalClock).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER);
     }
+  });
+
+  it("a refused peer message carrying a NUL is still a 4xx and still recorded (PostgreSQL's text refuses NUL)", async () => {
+    cluster = await Cluster.start({ run: ["azure"], node: { reconcile: { autoStart: false } } });
+    const env = event("evt-nul", { n: 1 });
+    for (const from of ["\u0000", "aws\u0000"]) {
+      const res = await cluster.post("azure", "/v1/peer/confirm", { from, envelope: env, confirmations: [] });
+      expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+    const attempts = await cluster.get("azure", "/v1/peer/attempts?limit=10");
+    expect(attempts.body.attempts.length).toBe(2);
   });
 
   it("an event of the largest size a client may submit reaches FINAL on every cloud", async () => {

@@ -179,6 +179,47 @@ describe.each(kinds)("store on %s", (kind) => {
     expect(JSON.stringify(attempt!.detail).length).toBeLessThan(5_000); // cut, so a flood stays small
   });
 
+  it("records a refusal whose fields carry a NUL (PostgreSQL's text refuses it), and keeps only the newest 10,000", async () => {
+    const s = await freshStore(kind, "attempts");
+    try {
+      await s.recordAttempt(
+        {
+          eventId: "e\u0000x",
+          kind: "unknown-sender",
+          reason: "from: \u0000",
+          source: null,
+          claimedFrom: "\u0000",
+          detail: {},
+        },
+        1,
+      );
+      expect((await s.listAttempts({ limit: 1 }))[0]).toMatchObject({ eventId: "e\\u0000x", claimedFrom: "\\u0000" });
+      for (let i = 0; i < 10_020; i += 60)
+        await Promise.all(
+          Array.from({ length: 60 }, (_, j) =>
+            s.recordAttempt(
+              {
+                eventId: `flood-${i + j}`,
+                kind: "malformed",
+                reason: "body: no",
+                source: null,
+                claimedFrom: null,
+                detail: {},
+              },
+              2,
+            ),
+          ),
+        );
+      const counted = await (s as SqlStore).sql.query<{ n: number }>(
+        `SELECT count(*)::float8 AS n FROM ${s.schema}.attempts`,
+      );
+      expect(counted[0]!.n).toBe(10_000);
+      expect((await s.listAttempts({ limit: 1 }))[0]!.eventId).toMatch(/^flood-/);
+    } finally {
+      await disposeStore(s);
+    }
+  });
+
   it("adopts the winning certificate of a reused eventId, PENDING only, with >= 2 clouds on it", async () => {
     const mine = event("evt-reuse", { v: "mine" });
     const theirs = event("evt-reuse", { v: "theirs" });
@@ -288,6 +329,36 @@ describe.each(kinds)("store on %s", (kind) => {
       };
       expect(await lane("PENDING")).toEqual([["p-a", "p-b"], ["p-c", "p-d"], ["p-e"]]);
       expect(await lane("FINAL")).toEqual([["f-c", "f-a"], ["f-b"]]);
+    } finally {
+      await disposeStore(s);
+    }
+  });
+
+  it("stops listing a PENDING event once the other two clouds have each signed a hash of their own: it can never be FINAL", async () => {
+    const s = await freshStore(kind, "dead");
+    try {
+      const ours = event("evt-split");
+      const theirs = (n: number) => makeEnvelope({ eventId: "evt-split", tenantId: "acme", payload: { other: n } });
+      await s.insertEvent(ours, meta, 100);
+      const listed = () => s.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10, only: "PENDING" });
+      // aws on another hash: a reused id, which the other hash may still win (adoption): listed.
+      await s.addStatements("evt-split", [confirm(theirs(1), "aws")], 200);
+      expect(await listed()).toEqual(["evt-split"]);
+      // gcp on that same hash: still listed.
+      await s.addStatements("evt-split", [confirm(theirs(1), "gcp")], 200);
+      expect(await listed()).toEqual(["evt-split"]);
+      // gcp on a third hash instead: three hashes, one per cloud, no two signatures on any.
+      const s2 = await freshStore(kind, "dead2");
+      try {
+        await s2.insertEvent(ours, meta, 100);
+        await s2.addStatements("evt-split", [confirm(theirs(1), "aws"), confirm(theirs(2), "gcp")], 200);
+        expect(
+          await s2.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10, only: "PENDING" }),
+        ).toEqual([]);
+        expect((await s2.getEvent("evt-split"))?.status).toBe("PENDING");
+      } finally {
+        await disposeStore(s2);
+      }
     } finally {
       await disposeStore(s);
     }
