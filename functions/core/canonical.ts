@@ -24,13 +24,6 @@ export function jsonProblem(value: unknown): { path: string; message: string } |
     if (v === null || typeof v === "boolean") continue;
     if (typeof v === "number") {
       if (!Number.isFinite(v)) return { path, message: "expected a finite number" };
-      // A number JSON reads as a double: an integer past 2^53 - 1 has already lost digits, so two different
-      // submissions (12345678901234567891 and ...67999) would be one event holding neither (RFC 7493, I-JSON 2.2).
-      if (Number.isInteger(v) && !Number.isSafeInteger(v))
-        return {
-          path,
-          message: `${v} is an integer beyond ±(2^53 - 1), which a JSON number does not carry exactly; send it as a string`,
-        };
       continue;
     }
     if (typeof v === "string") {
@@ -50,6 +43,28 @@ export function jsonProblem(value: unknown): { path: string; message: string } |
     }
     return { path, message: `expected a JSON value, got ${typeof v}` };
   }
+  return undefined;
+}
+
+/**
+ * Where a client's payload holds an integer past 2^53 - 1: JSON read it as a double, which has already lost digits,
+ * so two different submissions (12345678901234567891 and ...67999) would be one event holding neither (RFC 7493,
+ * I-JSON 2.2). Checked where clients submit only: events stored or exchanged before this check (runtime 0.4.3 took
+ * them) stay readable, and every cloud still agrees on their hash.
+ */
+export function unsafeIntegerAt(value: unknown, path = ""): { path: string; value: number } | undefined {
+  if (typeof value === "number")
+    return Number.isInteger(value) && !Number.isSafeInteger(value) ? { path, value } : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = unsafeIntegerAt(item, `${path}[${i}]`);
+      if (found) return found;
+    }
+  } else if (value && typeof value === "object")
+    for (const [k, item] of Object.entries(value)) {
+      const found = unsafeIntegerAt(item, `${path}.${k}`);
+      if (found) return found;
+    }
   return undefined;
 }
 

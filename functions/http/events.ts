@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { unsafeIntegerAt } from "../core/canonical";
 import { idSchema, payloadSchema } from "../core/envelope";
 import { afterAnswer } from "../node/after-answer";
 import type { Ledger } from "../node/ledger";
@@ -29,6 +30,14 @@ export function eventRoutes(d: {
   app.post("/", d.writeGuard, async (c) => {
     const body = await readJson(c, submitSchema);
     if (!body.ok) return body.response;
+    const unsafe = unsafeIntegerAt(body.value.payload, "payload");
+    if (unsafe)
+      return errorResponse(
+        c,
+        400,
+        "VALIDATION_FAILED",
+        `${unsafe.path}: ${unsafe.value} is an integer beyond ±(2^53 - 1), which a JSON number does not carry exactly; send it as a string`,
+      );
     // The clouds exchange the event as JSON.stringify writes it, which can be longer than the client's text (9e15
     // becomes 16 digits): an event is taken only if that form fits the limit too, so it always reaches the peers.
     const exchanged = Buffer.byteLength(JSON.stringify(body.value));

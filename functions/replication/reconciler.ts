@@ -17,6 +17,10 @@ export interface ReconcilerOptions {
   /** How many certificate re-offers (FINAL events a cloud misses) run at once, beside the PENDING ones:
    * few, so a delivery hanging on a black-holed peer never holds up a PENDING event. */
   finalConcurrency: number;
+  /** How often the stuck lane is listed: PENDING events the other two clouds each signed another hash for
+   * (store: eventsToReconcile's STUCK). Seldom, since honest clouds cannot finalize them; not never, since a
+   * stolen key may be behind one of those statements. */
+  stuckIntervalMs?: number;
 }
 
 export const DEFAULT_RECONCILER: ReconcilerOptions = {
@@ -26,6 +30,7 @@ export const DEFAULT_RECONCILER: ReconcilerOptions = {
   batch: 200,
   concurrency: 16,
   finalConcurrency: 4,
+  stuckIntervalMs: 30_000,
 };
 
 /**
@@ -58,7 +63,10 @@ export class Reconciler {
   private readonly offers = new Map<string, { nextAtMs: number; count: number }>();
   private pinging = false;
   /** Where each lane's next listing goes on from (the last eventId of a full page), or from the start. */
-  private readonly cursor: { pending?: string; final?: string } = {};
+  private readonly cursor: { pending?: string; final?: string; stuck?: string } = {};
+  /** When the stuck lane was last listed, and whether a peer came back since (then it is due sooner). */
+  private stuckListedAtMs = 0;
+  private stuckKicked = false;
 
   constructor(
     private readonly d: { store: Store; replicator: Replicator; peers: Peers; clock: Clock; log: Logger },
@@ -96,6 +104,7 @@ export class Reconciler {
     // A peer is back: what it kept missing is worth offering again at once, oldest first.
     this.offers.clear();
     this.cursor.pending = this.cursor.final = undefined;
+    this.stuckKicked = true;
     if (this.stopped || !this.loop) return;
     if (this.current) {
       this.kicked = true;
@@ -132,6 +141,16 @@ export class Reconciler {
     // stay PENDING for good (three payloads under one eventId, one per cloud) never hide the ones behind them.
     this.cursor.pending = pending.length < this.opts.batch ? undefined : pending[pending.length - 1];
     this.cursor.final = final.length < this.opts.batch ? undefined : final[final.length - 1];
+    // The stuck lane, seldom, behind the PENDING events of this listing; within 5 s of a peer coming back (a stolen
+    // key's statement is exposed once that cloud's real node is asked), but no more often than that.
+    const every = this.opts.stuckIntervalMs ?? DEFAULT_RECONCILER.stuckIntervalMs!;
+    if (now - this.stuckListedAtMs >= (this.stuckKicked ? Math.min(every, 5_000) : every)) {
+      this.stuckListedAtMs = now;
+      this.stuckKicked = false;
+      const stuck = await store.eventsToReconcile({ ...window, only: "STUCK", pendingAfter: this.cursor.stuck });
+      this.cursor.stuck = stuck.length < this.opts.batch ? undefined : stuck[stuck.length - 1];
+      pending.push(...stuck);
+    }
     const dueFinal = final.filter((id) => {
       const o = this.offers.get(id);
       if (o && o.nextAtMs > now) return false;

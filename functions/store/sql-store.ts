@@ -621,7 +621,7 @@ export class SqlStore implements Store {
     pendingBeforeMs: number;
     finalSinceMs: number;
     limit: number;
-    only?: "PENDING" | "FINAL";
+    only?: "PENDING" | "FINAL" | "STUCK";
     pendingAfter?: string;
     finalAfter?: string;
   }): Promise<string[]> {
@@ -630,16 +630,20 @@ export class SqlStore implements Store {
     // Pages in a fixed order (time, then id) from past the cursor, so a listing moves on: the same oldest rows
     // (events no certificate can ever complete, say) are not all every listing returns.
     // An event for which the other two clouds have each signed a hash of their own (three payloads under one eventId,
-    // one per cloud: a client's error) can never have two signatures on one hash: it stays PENDING, and is no longer
-    // driven, where it would cost every pass peer calls answered 409 and delay the events a fault left PENDING.
-    const pending = (at: string, limit: string, after: string | undefined) =>
+    // one per cloud: a client's error) cannot get two signatures on one hash from honest clouds. It is listed apart
+    // ("STUCK"), which the reconciler drives seldom: in the PENDING lane, each pass would cost peer calls answered
+    // 409 and delay the events a fault left PENDING. Not never: one of those statements may come from a stolen key,
+    // and driving the event to that cloud's real node is what turns it into a proof.
+    const stuck = (stuckOnly: boolean) =>
+      `${stuckOnly ? "" : "NOT "}EXISTS (SELECT 1 FROM ${this.t("statements")} s1 JOIN ${this.t("statements")} s2
+          ON s2.event_id = s1.event_id AND s2.cloud <> s1.cloud AND s2.hash <> s1.hash WHERE s1.event_id = e.event_id)`;
+    const pending = (at: string, limit: string, after: string | undefined, stuckOnly = false) =>
       `(SELECT e.event_id FROM ${this.t("events")} e WHERE e.status = 'PENDING' AND e.received_at_ms < ${at}
-        AND NOT EXISTS (SELECT 1 FROM ${this.t("statements")} s1 JOIN ${this.t("statements")} s2
-          ON s2.event_id = s1.event_id AND s2.cloud <> s1.cloud AND s2.hash <> s1.hash WHERE s1.event_id = e.event_id)${
-            after === undefined
-              ? ""
-              : ` AND (e.received_at_ms, e.event_id) > (SELECT received_at_ms, event_id FROM ${this.t("events")} WHERE event_id = ${p(after)})`
-          } ORDER BY e.received_at_ms, e.event_id LIMIT ${limit})`;
+        AND ${stuck(stuckOnly)}${
+          after === undefined
+            ? ""
+            : ` AND (e.received_at_ms, e.event_id) > (SELECT received_at_ms, event_id FROM ${this.t("events")} WHERE event_id = ${p(after)})`
+        } ORDER BY e.received_at_ms, e.event_id LIMIT ${limit})`;
     // FINAL events a cloud misses come from incomplete_finals (noted when they turned FINAL short of
     // a confirmation), re-counted here: the listing costs what is missing, not every FINAL event of
     // the window. Rows whose event has all three clouds by now go.
@@ -662,6 +666,7 @@ export class SqlStore implements Store {
       ) `;
     let text: string;
     if (opts.only === "PENDING") text = pending(p(opts.pendingBeforeMs), p(opts.limit), opts.pendingAfter);
+    else if (opts.only === "STUCK") text = pending(p(opts.pendingBeforeMs), p(opts.limit), opts.pendingAfter, true);
     else if (opts.only === "FINAL") text = `${prune}${final(p(opts.finalSinceMs), p(opts.limit), opts.finalAfter)}`;
     else {
       const limit = p(opts.limit);

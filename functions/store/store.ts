@@ -98,12 +98,14 @@ export interface Store {
    * PENDING events received before `pendingBeforeMs`, then FINAL ones since `finalSinceMs` still missing a cloud's
    * confirmation, each lane oldest first (ties by eventId). `pendingAfter` / `finalAfter`: an eventId the previous
    * listing of that lane ended on; the lane goes on past it (a cursor), so a lane longer than `limit` is paged through.
+   * PENDING leaves out the events the other two clouds have each signed another hash for; STUCK lists only those
+   * (from `pendingAfter`), for a slower lane.
    */
   eventsToReconcile(opts: {
     pendingBeforeMs: number;
     finalSinceMs: number;
     limit: number;
-    only?: "PENDING" | "FINAL";
+    only?: "PENDING" | "FINAL" | "STUCK";
     pendingAfter?: string;
     finalAfter?: string;
   }): Promise<string[]>;

@@ -19,17 +19,21 @@ const page = (ids: string[], after: string | undefined) =>
 function harness(opts: {
   pending: () => string[] | Promise<string[]>;
   final: () => string[] | Promise<string[]>;
+  stuck?: () => string[];
+  stuckIntervalMs?: number;
   drive: (id: string) => Promise<void>;
   ping?: () => Promise<boolean>;
 }) {
   const driven: string[] = [];
   const store = {
-    eventsToReconcile: async (o: { only?: "PENDING" | "FINAL"; pendingAfter?: string }) =>
+    eventsToReconcile: async (o: { only?: "PENDING" | "FINAL" | "STUCK"; pendingAfter?: string }) =>
       o.only === "FINAL"
         ? opts.final()
         : o.only === "PENDING"
           ? page(await opts.pending(), o.pendingAfter)
-          : [...(await opts.pending()), ...(await opts.final())],
+          : o.only === "STUCK"
+            ? page((await opts.stuck?.()) ?? [], o.pendingAfter)
+            : [...(await opts.pending()), ...(await opts.final())],
   } as unknown as Store;
   const replicator = {
     drive: async (id: string) => {
@@ -40,7 +44,11 @@ function harness(opts: {
   const peers = { clouds: ["azure", "gcp"], ping: opts.ping ?? (async () => true) } as unknown as Peers;
   const reconciler = new Reconciler(
     { store, replicator, peers, clock: { now: () => Date.now() }, log: pino({ level: "silent" }) },
-    { ...DEFAULT_RECONCILER, intervalMs: 20 },
+    {
+      ...DEFAULT_RECONCILER,
+      intervalMs: 20,
+      ...(opts.stuckIntervalMs ? { stuckIntervalMs: opts.stuckIntervalMs } : {}),
+    },
   );
   return { reconciler, driven };
 }
@@ -78,6 +86,25 @@ describe("reconciler scheduling", () => {
     reconciler.start();
     await waitFor("the victim driven", async () => driven.includes("victim") || undefined, 3_000);
     void reconciler.stop();
+  });
+
+  it("events no two honest clouds can finalize (stuck) are driven seldom, not every pass, and not never", async () => {
+    const { reconciler, driven } = harness({
+      pending: () => ["p-1"],
+      final: () => [],
+      stuck: () => ["stuck-1"],
+      stuckIntervalMs: 400,
+      drive: async () => undefined,
+    });
+    reconciler.start();
+    await new Promise((r) => setTimeout(r, 1_000));
+    void reconciler.stop();
+    const pendingDrives = driven.filter((id) => id === "p-1").length;
+    const stuckDrives = driven.filter((id) => id === "stuck-1").length;
+    // Passes every 20 ms: the PENDING event is driven on many; the stuck one at start and every 400 ms.
+    expect(pendingDrives).toBeGreaterThan(10);
+    expect(stuckDrives).toBeGreaterThanOrEqual(2);
+    expect(stuckDrives).toBeLessThanOrEqual(4);
   });
 
   it("a listing that returns after stop() starts no worker (it once spun the event loop forever at shutdown)", async () => {

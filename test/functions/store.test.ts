@@ -334,7 +334,7 @@ describe.each(kinds)("store on %s", (kind) => {
     }
   });
 
-  it("stops listing a PENDING event once the other two clouds have each signed a hash of their own: it can never be FINAL", async () => {
+  it("lists apart a PENDING event the other two clouds have each signed a hash of their own for (stuck)", async () => {
     const s = await freshStore(kind, "dead");
     try {
       const ours = event("evt-split");
@@ -355,6 +355,10 @@ describe.each(kinds)("store on %s", (kind) => {
         expect(
           await s2.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10, only: "PENDING" }),
         ).toEqual([]);
+        // Listed apart, for the reconciler's slow lane (a stolen key may be behind one of the statements).
+        expect(
+          await s2.eventsToReconcile({ pendingBeforeMs: 5_000, finalSinceMs: 0, limit: 10, only: "STUCK" }),
+        ).toEqual(["evt-split"]);
         expect((await s2.getEvent("evt-split"))?.status).toBe("PENDING");
       } finally {
         await disposeStore(s2);
