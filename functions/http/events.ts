@@ -31,7 +31,9 @@ export function eventRoutes(d: {
     const body = await readJson(c, submitSchema);
     if (!body.ok) return body.response;
     const unsafe = unsafeIntegerAt(body.value.payload, "payload");
-    if (unsafe)
+    // A resubmission of an event already stored (taken before this check, by a 0.4.3 node) is answered as such.
+    const stored = unsafe && body.value.eventId ? await d.store.getEvent(body.value.eventId) : undefined;
+    if (unsafe && !stored)
       return errorResponse(
         c,
         400,

@@ -23,6 +23,9 @@ export interface ReconcilerOptions {
   stuckIntervalMs?: number;
 }
 
+/** Pages of the stuck lane listed at once after a peer comes back (25 of `batch`: 5,000 events by default). */
+const STUCK_PAGES_AFTER_KICK = 25;
+
 export const DEFAULT_RECONCILER: ReconcilerOptions = {
   intervalMs: 500,
   graceMs: 1_000,
@@ -103,7 +106,7 @@ export class Reconciler {
   kick(): void {
     // A peer is back: what it kept missing is worth offering again at once, oldest first.
     this.offers.clear();
-    this.cursor.pending = this.cursor.final = undefined;
+    this.cursor.pending = this.cursor.final = this.cursor.stuck = undefined;
     this.stuckKicked = true;
     if (this.stopped || !this.loop) return;
     if (this.current) {
@@ -145,11 +148,17 @@ export class Reconciler {
     // key's statement is exposed once that cloud's real node is asked), but no more often than that.
     const every = this.opts.stuckIntervalMs ?? DEFAULT_RECONCILER.stuckIntervalMs!;
     if (now - this.stuckListedAtMs >= (this.stuckKicked ? Math.min(every, 5_000) : every)) {
+      // After a peer came back, the whole lane from its start (up to STUCK_PAGES_AFTER_KICK pages): the event that
+      // would expose a stolen key may sit behind many that cannot finalize; otherwise one page.
+      const pages = this.stuckKicked ? STUCK_PAGES_AFTER_KICK : 1;
       this.stuckListedAtMs = now;
       this.stuckKicked = false;
-      const stuck = await store.eventsToReconcile({ ...window, only: "STUCK", pendingAfter: this.cursor.stuck });
-      this.cursor.stuck = stuck.length < this.opts.batch ? undefined : stuck[stuck.length - 1];
-      pending.push(...stuck);
+      for (let page = 0; page < pages; page++) {
+        const stuck = await store.eventsToReconcile({ ...window, only: "STUCK", pendingAfter: this.cursor.stuck });
+        this.cursor.stuck = stuck.length < this.opts.batch ? undefined : stuck[stuck.length - 1];
+        pending.push(...stuck);
+        if (this.cursor.stuck === undefined) break;
+      }
     }
     const dueFinal = final.filter((id) => {
       const o = this.offers.get(id);

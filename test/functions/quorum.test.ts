@@ -434,6 +434,15 @@ describe("quarantine only on proof", () => {
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("VALIDATION_FAILED");
     expect(body.error.message).toMatch(/^payload\.amountMicros: .*beyond ±\(2\^53 - 1\).*send it as a string/);
+    // An event a 0.4.3 node took with such a number, stored here: its resubmission is answered as the stored event.
+    const legacy = JSON.parse('{"tenantId":"acme","eventId":"pay-0","payload":{"amountMicros":12345678901234567891}}');
+    await cluster.member("aws").store.insertEvent(makeEnvelope(legacy), { origin: "azure", seenClock: 1 }, Date.now());
+    const again = await fetch(`${cluster.url("aws")}/v1/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"tenantId":"acme","eventId":"pay-0","payload":{"amountMicros":12345678901234567891}}',
+    });
+    expect(again.status).toBe(200);
     const safe = await cluster.post("aws", "/v1/events", {
       tenantId: "acme",
       eventId: "pay-2",

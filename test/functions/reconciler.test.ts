@@ -107,6 +107,26 @@ describe("reconciler scheduling", () => {
     expect(stuckDrives).toBeLessThanOrEqual(4);
   });
 
+  it("after a peer comes back, the stuck lane is gone through from its start, not one page on from where it was", async () => {
+    const stuck = Array.from({ length: 450 }, (_, i) => `stuck-${String(i).padStart(3, "0")}`);
+    const { reconciler, driven } = harness({
+      pending: () => [],
+      final: () => [],
+      stuck: () => stuck,
+      stuckIntervalMs: 60_000,
+      drive: async () => undefined,
+    });
+    reconciler.start();
+    // The first listing takes one page of the lane.
+    await waitFor("the first page driven", async () => driven.length >= DEFAULT_RECONCILER.batch || undefined, 2_000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(new Set(driven).size).toBe(DEFAULT_RECONCILER.batch);
+    // A peer is back: within one listing, every stuck event, the oldest first.
+    reconciler.kick();
+    await waitFor("every stuck event driven", async () => new Set(driven).size === stuck.length || undefined, 7_000);
+    void reconciler.stop();
+  });
+
   it("a listing that returns after stop() starts no worker (it once spun the event loop forever at shutdown)", async () => {
     let release!: () => void;
     const listed = new Promise<void>((r) => (release = r));
