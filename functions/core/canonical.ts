@@ -47,7 +47,8 @@ export function jsonProblem(value: unknown): { path: string; message: string } |
 }
 
 /**
- * Where a client's payload holds an integer past 2^53 - 1: JSON read it as a double, which has already lost digits,
+ * Where a client's payload holds a number of magnitude 2^53 or more (every such double is an integer): JSON read it
+ * as a double, which past 2^53 - 1 has already lost digits of an integer,
  * so two different submissions (12345678901234567891 and ...67999) would be one event holding neither (RFC 7493,
  * I-JSON 2.2). Checked where clients submit only: events stored or exchanged before this check (runtime 0.4.3 took
  * them) stay readable, and every cloud still agrees on their hash.

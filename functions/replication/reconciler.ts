@@ -70,6 +70,8 @@ export class Reconciler {
   /** When the stuck lane was last listed, and whether a peer came back since (then it is due sooner). */
   private stuckListedAtMs = 0;
   private stuckKicked = false;
+  /** Counts kicks: a listing that a kick overtook does not write its cursors over the kick's reset. */
+  private kicks = 0;
 
   constructor(
     private readonly d: { store: Store; replicator: Replicator; peers: Peers; clock: Clock; log: Logger },
@@ -108,6 +110,7 @@ export class Reconciler {
     this.offers.clear();
     this.cursor.pending = this.cursor.final = this.cursor.stuck = undefined;
     this.stuckKicked = true;
+    this.kicks++;
     if (this.stopped || !this.loop) return;
     if (this.current) {
       this.kicked = true;
@@ -136,14 +139,18 @@ export class Reconciler {
       finalSinceMs: now - this.opts.finalWindowMs,
       limit: this.opts.batch,
     };
+    const kicks = this.kicks;
     const [pending, final] = await Promise.all([
       store.eventsToReconcile({ ...window, only: "PENDING", pendingAfter: this.cursor.pending }),
       store.eventsToReconcile({ ...window, only: "FINAL", finalAfter: this.cursor.final }),
     ]);
     // Each lane is paged: a full page is followed by the next one, a short page starts the lane over. Events that
     // stay PENDING for good (three payloads under one eventId, one per cloud) never hide the ones behind them.
-    this.cursor.pending = pending.length < this.opts.batch ? undefined : pending[pending.length - 1];
-    this.cursor.final = final.length < this.opts.batch ? undefined : final[final.length - 1];
+    // A kick during the listing reset the cursors: the next listing starts over, as the kick asked.
+    if (kicks === this.kicks) {
+      this.cursor.pending = pending.length < this.opts.batch ? undefined : pending[pending.length - 1];
+      this.cursor.final = final.length < this.opts.batch ? undefined : final[final.length - 1];
+    }
     // The stuck lane, seldom, behind the PENDING events of this listing; within 5 s of a peer coming back (a stolen
     // key's statement is exposed once that cloud's real node is asked), but no more often than that.
     const every = this.opts.stuckIntervalMs ?? DEFAULT_RECONCILER.stuckIntervalMs!;
@@ -153,12 +160,14 @@ export class Reconciler {
       const pages = this.stuckKicked ? STUCK_PAGES_AFTER_KICK : 1;
       this.stuckListedAtMs = now;
       this.stuckKicked = false;
+      let after = this.cursor.stuck;
       for (let page = 0; page < pages; page++) {
-        const stuck = await store.eventsToReconcile({ ...window, only: "STUCK", pendingAfter: this.cursor.stuck });
-        this.cursor.stuck = stuck.length < this.opts.batch ? undefined : stuck[stuck.length - 1];
+        const stuck = await store.eventsToReconcile({ ...window, only: "STUCK", pendingAfter: after });
+        after = stuck.length < this.opts.batch ? undefined : stuck[stuck.length - 1];
         pending.push(...stuck);
-        if (this.cursor.stuck === undefined) break;
+        if (after === undefined) break;
       }
+      if (kicks === this.kicks) this.cursor.stuck = after;
     }
     const dueFinal = final.filter((id) => {
       const o = this.offers.get(id);

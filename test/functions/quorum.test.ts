@@ -401,6 +401,12 @@ describe("quarantine only on proof", () => {
       const views = await Promise.all(CLOUDS.map(async (cloud) => (await c.get(cloud, `/v1/events/${id}`)).body));
       return new Set(views.filter((v) => v.status === "FINAL").map((v) => v.hash as string));
     };
+    // Neither honest cloud took the other's hash: each still holds its own, and neither is FINAL.
+    const [afterA, afterB] = await Promise.all(
+      (["azure", "gcp"] as const).map(async (cloud) => (await c.get(cloud, `/v1/events/${id}`)).body),
+    );
+    expect([afterA.hash, afterB.hash]).toEqual([a.hash, b.hash]);
+    expect([afterA.status, afterB.status]).not.toContain("FINAL");
     expect((await finals()).size).toBeLessThanOrEqual(1);
     c.isolate("aws", false);
     await new Promise((r) => setTimeout(r, 3_000));
@@ -433,7 +439,15 @@ describe("quarantine only on proof", () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("VALIDATION_FAILED");
-    expect(body.error.message).toMatch(/^payload\.amountMicros: .*beyond ±\(2\^53 - 1\).*send it as a string/);
+    expect(body.error.message).toMatch(/^payload\.amountMicros: .*magnitude 2\^53 or more.*send it as a string/);
+    // Every double of magnitude 2^53 or more is an integer to JavaScript, 6.02e23 too: refused the same way.
+    const avogadro = await cluster.post("aws", "/v1/events", {
+      tenantId: "acme",
+      eventId: "mol-1",
+      payload: { n: 6.02e23 },
+    });
+    expect(avogadro.status).toBe(400);
+    expect(avogadro.body.error.message).toMatch(/^payload\.n: .*magnitude 2\^53 or more/);
     // An event a 0.4.3 node took with such a number, stored here: its resubmission is answered as the stored event.
     const legacy = JSON.parse('{"tenantId":"acme","eventId":"pay-0","payload":{"amountMicros":12345678901234567891}}');
     await cluster.member("aws").store.insertEvent(makeEnvelope(legacy), { origin: "azure", seenClock: 1 }, Date.now());

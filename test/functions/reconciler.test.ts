@@ -123,7 +123,7 @@ describe("reconciler scheduling", () => {
     expect(new Set(driven).size).toBe(DEFAULT_RECONCILER.batch);
     // A peer is back: within one listing, every stuck event, the oldest first.
     reconciler.kick();
-    await waitFor("every stuck event driven", async () => new Set(driven).size === stuck.length || undefined, 7_000);
+    await waitFor("every stuck event driven", async () => new Set(driven).size === stuck.length || undefined, 10_000);
     void reconciler.stop();
   });
 
