@@ -1,14 +1,10 @@
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { nodeAllocatable } from "@tricloud/vocabulary/allocatable";
 import { SIDECAR_REQUESTS } from "../../components/workloads/render";
 import { parseStackConfig } from "../../stacks/config/load";
 import { CLOUDS, SIZES } from "@tricloud/vocabulary/sizes";
-import { configProblems, stackConfig } from "../helpers/config";
-
-const root = join(__dirname, "..", "..");
+import { configProblems, planThroughBin, stackConfig } from "../helpers/config";
 
 describe("what one node allocates to pods, per cloud and size class", () => {
   it.each([
@@ -133,21 +129,12 @@ describe("a service's pod must fit one node of every cloud that runs it", () => 
   });
 
   it("exits 2 through the plan with the key and the nodes' allocatable in the message", () => {
-    const r = spawnSync(
-      process.execPath,
-      [
-        join(root, "bin", "tricloud.cjs"),
-        "plan",
-        "--stack",
-        "prod",
-        "-c",
-        "tricloud:services.debt-agent-ai.requests.cpu=2000m",
-        "-c",
-        "tricloud:services.debt-agent-ai.limits.cpu=4000m",
-      ],
-      { cwd: root, encoding: "utf8", timeout: 120_000 },
+    const r = planThroughBin(
+      "prod",
+      "tricloud:services.debt-agent-ai.requests.cpu=2000m",
+      "tricloud:services.debt-agent-ai.limits.cpu=4000m",
     );
-    expect(r.status).toBe(2);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /tricloud:services\.debt-agent-ai\.requests\.cpu: expected at most 1800m: .* aws \(size small, t3\.medium: 1930m CPU/,
     );

@@ -1,12 +1,9 @@
 import fc from "fast-check";
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../stacks/config/load";
 import { hoursOffPerMonth, hoursOnPerWeek, uptimeSpec, WEEKDAYS, type Schedule } from "../../stacks/config/schedule";
-import { configProblems, stackConfig } from "../helpers/config";
+import { configProblems, planThroughBin, stackConfig } from "../helpers/config";
 
-const root = join(__dirname, "..", "..");
 const schedule = (v: unknown) => `tricloud:schedule=${JSON.stringify(v)}`;
 const OK = { days: ["Mon", "Tue", "Wed", "Thu", "Fri"], start: "07:00", end: "19:00", timeZone: "America/New_York" };
 /**
@@ -126,12 +123,8 @@ describe("the downscaler's uptime and the hours off", () => {
 
 describe("tricloud plan refuses a bad schedule with exit 2", () => {
   it("names the key and what was expected", () => {
-    const r = spawnSync(
-      process.execPath,
-      [join(root, "bin", "tricloud.cjs"), "plan", "--stack", "dev", "-c", schedule({ ...OK, end: "06:00" })],
-      { cwd: root, encoding: "utf8", timeout: 120_000 },
-    );
-    expect(r.status).toBe(2);
+    const r = planThroughBin("dev", schedule({ ...OK, end: "06:00" }));
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain(
       "tricloud:schedule.end: expected an end after the start on the same day (working hours cannot span midnight), got 07:00 to 06:00",
     );

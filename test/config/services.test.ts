@@ -1,12 +1,9 @@
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../stacks/config/load";
 import { services } from "../../stacks/config/services";
-import { configProblems, stackConfig } from "../helpers/config";
+import { configProblems, planThroughBin, stackConfig } from "../helpers/config";
 
-const root = join(__dirname, "..", "..");
 const STACKS = ["dev", "staging", "prod"] as const;
 const SEED_SERVICES = [
   "api-gateway",
@@ -163,19 +160,8 @@ describe("bad service config names the key and what was expected", () => {
   });
 
   it("exits 2 through the plan with the key in the message", () => {
-    const r = spawnSync(
-      process.execPath,
-      [
-        join(root, "bin", "tricloud.cjs"),
-        "plan",
-        "--stack",
-        "staging",
-        "-c",
-        "tricloud:services.auth-service.autoscaling.maxReplicas=1",
-      ],
-      { cwd: root, encoding: "utf8", timeout: 120_000 },
-    );
-    expect(r.status).toBe(2);
+    const r = planThroughBin("staging", "tricloud:services.auth-service.autoscaling.maxReplicas=1");
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /tricloud:services\.auth-service\.autoscaling\.minReplicas: expected minReplicas \(2\) <= maxReplicas \(1\)/,
     );

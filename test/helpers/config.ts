@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { applyOverrides, readStackFile } from "../../cli/plan/stackfile";
 import { ConfigError, parseStackConfig } from "../../stacks/config/load";
@@ -23,4 +24,14 @@ export function configProblems(flat: Record<string, string>, stack = "test"): st
     if (!(err instanceof ConfigError)) throw err;
     return err.problems.map((p) => `${p.key}: ${p.message}`);
   }
+}
+
+/** `tricloud plan --stack <stack> -c <override> ...` through the real bin, as a user runs it: its exit code and stderr. */
+export function planThroughBin(stack: string, ...overrides: string[]): { code: number | null; stderr: string } {
+  const r = spawnSync(
+    process.execPath,
+    [join(root, "bin", "tricloud.cjs"), "plan", "--stack", stack, ...overrides.flatMap((o) => ["-c", o])],
+    { cwd: root, encoding: "utf8", timeout: 120_000 },
+  );
+  return { code: r.status, stderr: r.stderr };
 }

@@ -12,6 +12,7 @@ import { CLOUDS, type Cloud } from "@tricloud/vocabulary/sizes";
 import { stackConfig } from "../helpers/config";
 import { planStack, planStackWithoutEksArgoCd } from "../helpers/plan";
 import { schemaChecker, type SchemaModel } from "../helpers/workloads";
+import { PROD_EKS_APPLICATION_WAVES } from "../helpers/waves";
 
 const STACKS = ["dev", "staging", "prod"] as const;
 
@@ -243,15 +244,7 @@ describe("the Helm installs, per GitOps agent", () => {
       ]),
     );
     // istiod after the cacerts ExternalSecret (wave 2, after its store in 1: test/workloads/order.test.ts).
-    expect(waves).toEqual({
-      "external-secrets": "0",
-      "istio-base": "0",
-      "istio-cni": "1",
-      istiod: "3",
-      "istio-eastwestgateway": "4",
-      "argo-rollouts": "4",
-      prometheus: "4",
-    });
+    expect(waves).toEqual(PROD_EKS_APPLICATION_WAVES);
     for (const a of ofKind(render("prod", "aws"), "Application")) expect(a.spec.destination.name).toBe("in-cluster");
     for (const r of ofKind(render("prod", "gcp"), "RootSync")) {
       expect(r.apiVersion).toBe("configsync.gke.io/v1beta1");

@@ -13,6 +13,7 @@ import {
 } from "../../components/workloads/order";
 import type { KubernetesObject } from "../../components/workloads/render";
 import { planStack, planStackWithoutEksArgoCd } from "../helpers/plan";
+import { PROD_EKS_APPLICATION_WAVES } from "../helpers/waves";
 
 const STACKS = ["dev", "staging", "prod"] as const;
 
@@ -127,15 +128,7 @@ describe("Argo CD (EKS): each object in a sync wave after the Applications it ne
     }
     expect(
       Object.fromEntries([...applications(await objectsOf("prod", "aws"))].map(([n, w]) => [n, String(w)])),
-    ).toEqual({
-      "external-secrets": "0",
-      "istio-base": "0",
-      "istio-cni": "1",
-      istiod: "3",
-      "istio-eastwestgateway": "4",
-      "argo-rollouts": "4",
-      prometheus: "4",
-    });
+    ).toEqual(PROD_EKS_APPLICATION_WAVES);
   });
 
   it("without a CA store entry (no Argo CD capability) istiod waits for no ExternalSecret", async () => {
