@@ -9,7 +9,7 @@
  *   SECONDS=150 CLIENTS=64,128,256,512 STEP_SECONDS=5 BATCH_WINDOW_MS=0 BATCH_MAX=256 POOL=10 PEER_WINDOW_MS=0 PASSES=48 npm run bench:quorum
  *   CONCURRENCY=64 skips the search for saturation and runs 64 clients
  *   PEER_BATCH=0 sends every peer message on its own request (the runtime before 0.4); ANCHORS=0 skips the anchors
- *   LONE_SECONDS=5: the one-client phase (each event alone) after the warm-up
+ *   LONE_SECONDS=5: the one-client phase (each event alone) after the warm-up; TENANTS=10: the tenants events go to, in turn
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -54,6 +54,8 @@ const PEER_BATCH = process.env.PEER_BATCH === "0" ? false : { windowMs: Number(p
 const WARMUP_S = 3;
 /** Seconds of the one-client phase: events one at a time, what each costs when nothing shares its work. */
 const LONE_SECONDS = positive("LONE_SECONDS", 5);
+/** Tenants the events are spread over, in turn. */
+const TENANTS = positive("TENANTS", 10);
 
 /** CPU time the whole machine has spent busy (all cores, every process), from Linux's /proc/stat; undefined elsewhere. */
 function machineBusyMs(): number | undefined {
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
       const origin = CLOUDS[i % 3]!;
       const eventId = `${origin}-${prefix}${i}`;
       submittedAt.set(eventId, Date.now());
-      const body = JSON.stringify({ tenantId: `tenant-${i % 10}`, payload: payload(i), eventId });
+      const body = JSON.stringify({ tenantId: `tenant-${i % TENANTS}`, payload: payload(i), eventId });
       // A submission is idempotent by eventId: one whose connection drops (a keep-alive socket the
       // server closed just as it was reused) is sent again, as a client would, and timed from the first try.
       let res: { status: number; text: string } | undefined;

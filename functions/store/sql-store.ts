@@ -208,7 +208,7 @@ export class SqlStore implements Store {
   private readonly eventWrites = this.loader<NewEvent, Stamp | undefined>((items) =>
     inRounds(
       items,
-      (i) => [`tenant/${i.envelope.tenantId}`, `event/${i.envelope.eventId}`],
+      (i) => [`event/${i.envelope.eventId}`],
       (round) => this.insertEvents(round),
     ),
   );
@@ -285,32 +285,46 @@ export class SqlStore implements Store {
   }
 
   /**
-   * First write wins, several events per statement: observe what came with each event, tick its
-   * tenant's Lamport clock, and store it with that stamp. A round holds at most one event per
-   * tenant (the clock's upsert may touch a row once per statement) and per eventId; rows go in
-   * tenant order, so two concurrent statements never wait on each other in a cycle.
+   * First write wins, several events per statement: observe what came with the events, tick each tenant's Lamport
+   * clock once per event, and store each event with its stamp. A tenant's k events of one statement take the k stamps
+   * after max(its clock, the largest stamp they came with), in the order they were asked for: each stamp is above
+   * the tenant's previous ones and above what its event came with, as k statements in a row would give (their stamps
+   * can be lower, never higher, which Lamport's rules allow either way). The clock's row is touched once per tenant,
+   * rows go in tenant order, so two concurrent statements never wait on each other in a cycle; a round holds an
+   * eventId once.
    */
   private async insertEvents(
     round: ReadonlyArray<{ at: number; item: NewEvent }>,
   ): Promise<Map<number, Stamp | undefined>> {
-    const rows = [...round].sort((a, b) => (a.item.envelope.tenantId < b.item.envelope.tenantId ? -1 : 1));
+    // Stable: a tenant's events keep the order they were asked for, which their stamps follow.
+    const rows = [...round].sort((a, b) => {
+      const [x, y] = [a.item.envelope.tenantId, b.item.envelope.tenantId];
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
     const came = rows.flatMap((r) => r.item.confirmations.map((c) => ({ eventId: r.item.envelope.eventId, c })));
     const stored = await retryDeadlock(() =>
       this.sql.query<{ event_id: string; logical_clock: number; n_statements: number }>(
         `WITH x AS (
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
-             AS x(event_id, tenant_id, origin_cloud, hash, envelope, seen, now_ms)
+           SELECT x.*, row_number() OVER (PARTITION BY x.tenant_id ORDER BY x.ord) - 1 AS nth
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
+             WITH ORDINALITY AS x(event_id, tenant_id, origin_cloud, hash, envelope, seen, now_ms, ord)
          ),
+         per_tenant AS (SELECT tenant_id, count(*)::bigint AS k, max(seen) AS seen FROM x GROUP BY tenant_id),
          clock AS (
-           INSERT INTO ${this.t("tenant_clocks")} (tenant_id, clock) SELECT tenant_id, LEAST(seen + 1, ${MAX_STAMP}) FROM x
+           INSERT INTO ${this.t("tenant_clocks")} AS t (tenant_id, clock)
+           SELECT tenant_id, LEAST(seen + k, ${MAX_STAMP}) FROM per_tenant ORDER BY tenant_id
            ON CONFLICT (tenant_id) DO UPDATE
-             SET clock = LEAST(GREATEST(${this.t("tenant_clocks")}.clock, EXCLUDED.clock - 1) + 1, ${MAX_STAMP})
+             SET clock = LEAST(
+               GREATEST(t.clock + (SELECT p.k FROM per_tenant p WHERE p.tenant_id = EXCLUDED.tenant_id), EXCLUDED.clock),
+               ${MAX_STAMP})
            RETURNING tenant_id, clock
-         )
-         ,
+         ),
          stored AS (
            INSERT INTO ${this.t("events")} (event_id, tenant_id, origin_cloud, hash, envelope, received_at_ms, logical_clock)
-           SELECT x.event_id, x.tenant_id, x.origin_cloud, x.hash, x.envelope, x.now_ms, clock.clock FROM x JOIN clock USING (tenant_id)
+           SELECT x.event_id, x.tenant_id, x.origin_cloud, x.hash, x.envelope, x.now_ms,
+             -- The tenant's k stamps end at its new clock; at the cap they repeat.
+             GREATEST(clock.clock - p.k + 1 + x.nth, 1)
+           FROM x JOIN clock USING (tenant_id) JOIN per_tenant p USING (tenant_id)
            ON CONFLICT (event_id) DO NOTHING
            RETURNING event_id, hash, logical_clock
          ),

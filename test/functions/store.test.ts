@@ -6,7 +6,7 @@ import { LEDGER_MIGRATIONS, migrateLedger } from "../../functions/ledger/migrati
 import { MIGRATIONS, migrate } from "../../functions/store";
 import { STORE_MIGRATIONS, applyMigrations } from "../../functions/store/migrations";
 import type { Store } from "../../functions/store/store";
-import { behindPooler, pgSql, withoutJit } from "../../functions/store/pg";
+import { behindPooler, pgSql, pgStatementsSent, withoutJit } from "../../functions/store/pg";
 import { Client } from "pg";
 import type { SqlStore } from "../../functions/store/sql-store";
 import { keyRings } from "../helpers/cluster";
@@ -141,6 +141,33 @@ describe.each(kinds)("store on %s", (kind) => {
     const c = await store.insertEvent(event("evt-clock-3"), { origin: "aws", seenClock: 3 }, 1);
     expect(c.record.logicalClock).toBe(502);
     expect((await store.getEvent("evt-clock-2"))!).toMatchObject({ origin: "aws", logicalClock: 501, statements: 0 });
+  });
+
+  it("stamps one tenant's events asked for together in one statement: distinct, in the order asked, each above what it came with and the tenant's earlier stamps", async () => {
+    const tenant = `one-tenant-${kind}`;
+    const env = (i: number) => makeEnvelope({ eventId: `evt-burst-${kind}-${i}`, tenantId: tenant, payload: { i } });
+    const first = await store.insertEvent(env(0), { origin: "aws", seenClock: 10 }, 1);
+    expect(first.record.logicalClock).toBe(11);
+    const seen = [0, 40, 3, 0, 41, 2, 0, 0, 100, 1, 0, 0];
+    const sent0 = pgStatementsSent();
+    const burst = await Promise.all(
+      seen.map((seenClock, i) => store.insertEvent(env(i + 1), { origin: "gcp", seenClock }, 1)),
+    );
+    // The store used to take one event per tenant per statement: twelve statements in a row here.
+    if (kind === "pg") expect(pgStatementsSent() - sent0).toBe(1);
+    const stamps = burst.map((b) => b.record.logicalClock);
+    expect(burst.every((b) => b.inserted)).toBe(true);
+    for (const [i, s] of stamps.entries()) {
+      expect(s).toBeGreaterThan(Math.max(11, seen[i]!));
+      if (i > 0) expect(s).toBeGreaterThan(stamps[i - 1]!);
+    }
+    expect(stamps.at(-1)).toBe(100 + seen.length);
+    // What was stored is what was answered, and the clock goes on from the last stamp.
+    for (const [i, b] of burst.entries())
+      expect((await store.getEvent(env(i + 1).eventId))!.logicalClock).toBe(b.record.logicalClock);
+    expect((await store.insertEvent(env(99), { origin: "aws", seenClock: 0 }, 1)).record.logicalClock).toBe(
+      100 + seen.length + 1,
+    );
   });
 
   it("never finalizes once equivocation evidence is on record; keeps statements and attempts", async () => {
