@@ -15,12 +15,13 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { CLOUDS, type Cloud } from "../functions/core/clouds";
-import { generateKeyPair, type KeyRing } from "../functions/core/keys";
+import type { KeyRing } from "../functions/core/keys";
 import { DEFAULT_BATCH } from "../functions/core/signer";
 import { natsJetStream, percentile, pgCommitRate, serverCpu, type AnchorResult } from "./anchors";
 import { requestJson } from "../functions/replication/http-json";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
+import { benchKeyRings } from "./keys";
 import { serveBenchNode, type BenchNodeInput } from "./quorum-node";
 import { DEFAULT_MAX_PASSES } from "../functions/replication/replicator";
 import { pgStatementsSent } from "../functions/store/pg";
@@ -80,15 +81,6 @@ function positiveValue(name: string, raw: string): number {
   return n;
 }
 
-function keyRings(): Record<Cloud, KeyRing> {
-  const pairs = CLOUDS.map((c) => [c, generateKeyPair()] as const);
-  const publicKeys = Object.fromEntries(pairs.map(([c, p]) => [c, p.publicKey])) as KeyRing["publicKeys"];
-  return Object.fromEntries(pairs.map(([c, p]) => [c, { self: c, privateKey: p.privateKey, publicKeys }])) as Record<
-    Cloud,
-    KeyRing
-  >;
-}
-
 const payload = (i: number) => ({
   invoice: `INV-${i}`,
   amountCents: 1000 + i,
@@ -99,7 +91,7 @@ const payload = (i: number) => ({
 });
 
 async function main(): Promise<void> {
-  const keys = keyRings();
+  const keys = benchKeyRings();
   const suffix = randomBytes(3).toString("hex");
   const finalAt = new Map<string, number>();
   const waiters = new Map<string, () => void>();

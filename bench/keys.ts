@@ -1,0 +1,21 @@
+import { createPublicKey } from "node:crypto";
+import { CLOUDS, type Cloud } from "../functions/core/clouds";
+import { generateKeyPair, type KeyRing } from "../functions/core/keys";
+
+/**
+ * A key ring per cloud. Each node holds its own copy of every public key, as nodes in processes of their own do:
+ * verified signatures are remembered per key object, so nodes sharing one would skip each other's verifications.
+ */
+export function benchKeyRings(): Record<Cloud, KeyRing> {
+  const pairs = CLOUDS.map((c) => [c, generateKeyPair()] as const);
+  const ownCopy = () =>
+    Object.fromEntries(
+      pairs.map(([c, p]) => [
+        c,
+        createPublicKey({ key: p.publicKey.export({ format: "der", type: "spki" }), format: "der", type: "spki" }),
+      ]),
+    ) as KeyRing["publicKeys"];
+  return Object.fromEntries(
+    pairs.map(([c, p]) => [c, { self: c, privateKey: p.privateKey, publicKeys: ownCopy() }]),
+  ) as Record<Cloud, KeyRing>;
+}
