@@ -86,6 +86,9 @@ export function platform(config: StackConfig) {
     },
     tags,
   );
+  // The production lock on the Azure database server comes last on that server: Azure refuses to delete
+  // anything under a locked scope, and Pulumi deletes the lock before what it depends on.
+  azure.database.lockServer([watch.azure.databaseLogs]);
 
   // The site-to-site VPN between the three networks, when tricloud:network.crossCloud.enabled (docs/cross-cloud.md).
   const vpn = crossCloud(config, { aws, azure, gcp }, tags);

@@ -31,8 +31,9 @@ export interface AzurePostgresDatabaseArgs extends PostgresDatabaseBaseArgs {
 /**
  * Azure Database for PostgreSQL Flexible Server with private access only:
  * injected into the delegated subnet, resolved through a private DNS zone
- * linked to the VNet, zone-redundant HA, geo-redundant backups and a
- * CanNotDelete management lock in production.
+ * linked to the VNet, zone-redundant HA, geo-redundant backups and, in
+ * production, a CanNotDelete management lock (lockServer, called once what
+ * else lives under the server exists).
  */
 export class AzurePostgresDatabase extends pulumi.ComponentResource implements PostgresDatabase {
   readonly cloud = "azure" as const;
@@ -48,11 +49,20 @@ export class AzurePostgresDatabase extends pulumi.ComponentResource implements P
   /** The Premium SSD size provisioned: the configured storageGb rounded up to a size Azure offers. */
   readonly storageGb: number;
   /**
-   * The last of the server's child operations (database, parameters, lock). Anything else that
+   * The last of the server's child operations (database, then parameters). Anything else that
    * writes to the server (diagnostic settings) waits for it: Flexible Server runs one management
    * operation at a time and answers a concurrent one with ServerIsBusy.
    */
   readonly settled: pulumi.Resource;
+  /** The production CanNotDelete lock on the server, once lockServer has created it. */
+  lock?: authorization.ManagementLockByScope;
+
+  private readonly lockName: string;
+  private readonly production: boolean;
+  private readonly serverId: pulumi.Output<string>;
+  /** This component's resources under the server's scope (Azure ids below the server's id). */
+  private readonly underServer: pulumi.Resource[];
+  private lockServerCalled = false;
 
   constructor(name: string, args: AzurePostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:azure:PostgresDatabase", name, {}, opts);
@@ -120,7 +130,7 @@ export class AzurePostgresDatabase extends pulumi.ComponentResource implements P
       { parent: this, dependsOn: [link], additionalSecretOutputs: ["administratorLoginPassword"] },
     );
 
-    // One operation at a time on the server (ServerIsBusy otherwise): database, then parameters, then the lock.
+    // One operation at a time on the server (ServerIsBusy otherwise): database, then parameters.
     const database = new dbforpostgresql.Database(
       `${name}-db`,
       {
@@ -132,6 +142,7 @@ export class AzurePostgresDatabase extends pulumi.ComponentResource implements P
       },
       child,
     );
+    const underServer: pulumi.Resource[] = [database];
     let last: pulumi.Resource = database;
 
     // The built-in PgBouncer (transaction pooling, same host, port 6432): function instances
@@ -150,26 +161,13 @@ export class AzurePostgresDatabase extends pulumi.ComponentResource implements P
         },
         { parent: this, dependsOn: [last] },
       );
-    }
-
-    // Flexible Server has no deletion-protection flag: in production a CanNotDelete lock on the server
-    // (inherited by its databases and parameters) refuses deletes from the portal, the CLI or other
-    // automation. Pulumi deletes the lock before the server on a destroy or replacement, so removing
-    // this block (or the stack) is the deliberate way to delete the server.
-    if (args.production) {
-      last = new authorization.ManagementLockByScope(
-        `${name}-lock`,
-        {
-          scope: server.id,
-          lockName: "tricloud-cannot-delete",
-          level: "CanNotDelete",
-          notes:
-            "tricloud production database: deleting it loses the data. Remove the lock in the tricloud program first.",
-        },
-        { parent: this, dependsOn: [last] },
-      );
+      underServer.push(last);
     }
     this.settled = last;
+    this.underServer = underServer;
+    this.lockName = `${name}-lock`;
+    this.production = args.production;
+    this.serverId = server.id;
     this.poolerPort = pgbouncer ? PGBOUNCER_PORT : POSTGRES_PORT;
 
     this.host = server.fullyQualifiedDomainName;
@@ -178,5 +176,35 @@ export class AzurePostgresDatabase extends pulumi.ComponentResource implements P
     this.postgresVersion = args.postgresVersion;
     this.storageGb = azureFlexibleServerStorageGb(args.storageGb);
     this.registerOutputs({ host: this.host, adminPassword: this.adminPassword });
+  }
+
+  /**
+   * Production only: the CanNotDelete lock on the server. Flexible Server has no deletion-protection
+   * flag; the lock refuses deletes from the portal, the CLI or other automation. It also refuses
+   * deletes of everything under the server's scope (databases, parameters, diagnostic settings:
+   * 409 ScopeLocked), so it must be the last thing created on the server: Pulumi deletes a resource's
+   * dependents before the resource, so on a destroy or a replacement the lock, which depends on
+   * all of them, is deleted first, and the server and what lies under it after. Removing the lock
+   * from the program (or destroying the stack) is the deliberate way to delete the server.
+   *
+   * `extensions`: what the program keeps under the server's scope outside this component (the
+   * diagnostic setting on the server). Call once, after creating them.
+   */
+  lockServer(extensions: readonly pulumi.Resource[]): authorization.ManagementLockByScope | undefined {
+    if (this.lockServerCalled) throw new Error(`${this.lockName}: lockServer was already called`);
+    this.lockServerCalled = true;
+    if (!this.production) return undefined;
+    this.lock = new authorization.ManagementLockByScope(
+      this.lockName,
+      {
+        scope: this.serverId,
+        lockName: "tricloud-cannot-delete",
+        level: "CanNotDelete",
+        notes:
+          "tricloud production database: deleting it loses the data. Remove the lock in the tricloud program first.",
+      },
+      { parent: this, dependsOn: [...this.underServer, ...extensions] },
+    );
+    return this.lock;
   }
 }

@@ -155,6 +155,22 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       },
       child,
     );
+    // The deployer (whoever runs `pulumi up`) gets the one data role its own steps need: deleting the
+    // secrets on a destroy (RBAC vaults have no access policies). The package deploy needs none: the
+    // platform writes it to the deployment container with the app's identity.
+    const officer = new authorization.RoleAssignment(
+      `${name}-deployer-secrets`,
+      {
+        principalId: client.objectId,
+        principalType: args.deployerPrincipalType,
+        roleDefinitionId: role(ROLES.keyVaultSecretsOfficer),
+        scope: vault.id,
+        description: "tricloud deployer manages (and on destroy deletes) the function's secrets",
+      },
+      child,
+    );
+    // azure-native deletes a secret through the vault's data plane, on this grant: each secret depends
+    // on it, so a destroy deletes the secrets before the grant (else DeleteSecret answers 403).
     const secret = (id: string, value: pulumi.Input<string>) => {
       const s = new keyvault.Secret(
         `${name}-${id}`,
@@ -165,7 +181,7 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
           properties: { value: pulumi.secret(value), contentType: "text/plain" },
           tags,
         },
-        child,
+        { parent: this, dependsOn: [officer] },
       );
       const grant = new authorization.RoleAssignment(
         `${name}-${id}-reader`,
@@ -181,20 +197,6 @@ export class AzureFunctionHost extends pulumi.ComponentResource implements Funct
       // No version in the URI: the app follows the latest version (rotation without a deploy).
       return { uri: pulumi.interpolate`${vault.properties.vaultUri}secrets/${id}/`, grant };
     };
-    // The deployer (whoever runs `pulumi up`) gets the one data role its own steps need: deleting the
-    // secrets on a destroy (RBAC vaults have no access policies). The package deploy needs none: the
-    // platform writes it to the deployment container with the app's identity.
-    new authorization.RoleAssignment(
-      `${name}-deployer-secrets`,
-      {
-        principalId: client.objectId,
-        principalType: args.deployerPrincipalType,
-        roleDefinitionId: role(ROLES.keyVaultSecretsOfficer),
-        scope: vault.id,
-        description: "tricloud deployer manages (and on destroy deletes) the function's secrets",
-      },
-      child,
-    );
     const key = secret("signing-key", args.privateKeyPem);
     const db = secret(
       "database-url",

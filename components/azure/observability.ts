@@ -122,6 +122,11 @@ export class AzureObservability extends pulumi.ComponentResource {
   readonly appInsightsConnectionString: pulumi.Output<string>;
   readonly dashboardId: pulumi.Output<string>;
   readonly alertCount: number;
+  /**
+   * The diagnostic setting on the PostgreSQL server: it lives under the server's scope, so a lock on the
+   * server must be created after it (AzurePostgresDatabase.lockServer), or Azure refuses to delete it.
+   */
+  readonly databaseLogs: monitor.DiagnosticSetting;
 
   constructor(name: string, args: AzureObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tricloud:azure:Observability", name, {}, opts);
@@ -148,10 +153,15 @@ export class AzureObservability extends pulumi.ComponentResource {
       },
       child,
     );
+    // `dedicated`: write to the resource's own tables ("Dedicated") rather than AzureDiagnostics, for a
+    // resource type whose categories have such tables. Where they have none, the API accepts the field,
+    // drops it (a GET returns null: https://github.com/Azure/azure-rest-api-specs/issues/9281), and
+    // every refresh would show it as a change.
     const diagnostics = (
       id: string,
       resourceUri: pulumi.Input<string>,
       logs: { category: string; enabled: boolean }[],
+      dedicated: boolean,
       after: pulumi.Resource[] = [],
     ) =>
       new monitor.DiagnosticSetting(
@@ -160,20 +170,29 @@ export class AzureObservability extends pulumi.ComponentResource {
           name: `${prefix}-${id}`,
           resourceUri,
           workspaceId: workspace.id,
-          logAnalyticsDestinationType: "Dedicated",
+          ...(dedicated ? { logAnalyticsDestinationType: "Dedicated" } : {}),
           logs,
         },
         { parent: this, dependsOn: after },
       );
+    // AKS control-plane logs have resource-specific tables (AKSControlPlane, AKSAudit, AKSAuditAdmin), each
+    // "Requires Diagnostic Settings to use the Resource Specific destination table"
+    // (https://learn.microsoft.com/azure/azure-monitor/reference/tables/microsoft-containerservice_managedclusters).
     diagnostics(
       "aks",
       clusterId,
       AKS_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
+      true,
     );
-    diagnostics(
+    // Flexible Server's PostgreSQLLogs category is listed with the AzureDiagnostics table only
+    // (https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/microsoft-dbforpostgresql-flexibleservers-logs),
+    // though a PGSQLServerLogs table is documented too. Without the field the logs land in AzureDiagnostics either
+    // way, and nothing in this program queries either table.
+    this.databaseLogs = diagnostics(
       "pg",
       serverId,
       [{ category: "PostgreSQLLogs", enabled: true }],
+      false,
       args.database.settled ? [args.database.settled] : [],
     );
 

@@ -76,6 +76,30 @@ describe("Azure components in isolation", () => {
     expect(server.inputs.backup).toEqual({ backupRetentionDays: 7, geoRedundantBackup: "Disabled" });
   });
 
+  it("AzurePostgresDatabase: in production, the server's lock comes from lockServer, once", async () => {
+    const make = () =>
+      new AzurePostgresDatabase("d", {
+        ...DATABASE,
+        ...AT,
+        production: true,
+        vnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v",
+        databaseSubnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/db",
+        zones: ["1"],
+        dnsLabel: "unit",
+      });
+    const LOCK = "azure-native:authorization:ManagementLockByScope";
+    // Built alone, no lock: it waits for what else the program puts under the server (its diagnostic setting).
+    expect((await buildComponent(make)).ofType(LOCK)).toEqual([]);
+    const built = await buildComponent(() => {
+      const db = make();
+      db.lockServer([]);
+      expect(() => db.lockServer([])).toThrow(/already called/);
+      return db;
+    });
+    expect(built.one(LOCK).inputs).toMatchObject({ level: "CanNotDelete", lockName: "tricloud-cannot-delete" });
+    expect(built.one(LOCK).parent).toBe(built.one("tricloud:azure:PostgresDatabase").urn);
+  });
+
   it("AzureContainerRegistry: ACR without the admin user, AcrPull for each puller", async () => {
     const built = await buildComponent(
       () =>
@@ -161,5 +185,24 @@ describe("Azure components in isolation", () => {
         .sort(),
     ).toEqual(["o-uptime-api", "o-uptime-origin"]);
     expect(built.ofType("azure-native:monitor:MetricAlert").length).toBeGreaterThan(0);
+  });
+
+  it("AzureObservability: resource-specific log tables for AKS only, AzureDiagnostics for PostgreSQL", async () => {
+    const built = await buildComponent(
+      () =>
+        new AzureObservability("o", {
+          ...OBSERVABILITY,
+          ...AT,
+          cluster: { name: "aks-unit" },
+          database: { serverName: "pg-unit", size: "small" },
+          tags: TAGS,
+        }),
+    );
+    const setting = (id: string) => built.one("azure-native:monitor:DiagnosticSetting", `o-${id}-logs`).inputs;
+    // AKSControlPlane, AKSAudit and AKSAuditAdmin take the "Dedicated" destination.
+    expect(setting("aks").logAnalyticsDestinationType).toBe("Dedicated");
+    // PostgreSQLLogs have no resource-specific table: the field would be dropped by Azure and drift on every refresh.
+    expect(setting("pg")).not.toHaveProperty("logAnalyticsDestinationType");
+    expect(setting("pg").logs).toEqual([{ category: "PostgreSQLLogs", enabled: true }]);
   });
 });
