@@ -100,6 +100,7 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
         ),
     );
 
+    const runtimeMember = pulumi.interpolate`serviceAccount:${runtimeSa.email}`;
     const secretOpts = on("secretmanager.googleapis.com");
     // Deploying a revision checks that its account may read each referenced secret: the functions wait for these grants.
     const accessors: pulumi.Resource[] = [];
@@ -121,7 +122,7 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
             project,
             secretId: s.secretId,
             role: "roles/secretmanager.secretAccessor",
-            member: pulumi.interpolate`serviceAccount:${runtimeSa.email}`,
+            member: runtimeMember,
           },
           secretOpts,
         ),
@@ -237,6 +238,20 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
       { project, location: region, name: api.name, role: "roles/run.invoker", member: "allUsers" },
       on("run.googleapis.com"),
     );
+    // Direct VPC egress: "To authorize Direct VPC egress, ask your administrator to grant the Cloud Run Invoker
+    // (roles/run.invoker) role to your function's service account"
+    // (https://cloud.google.com/functions/docs/running/direct-vpc, "Set up IAM permissions"). The page names no
+    // scope; the narrowest that holds the role is the function's own Cloud Run service (named as the function), not
+    // the project, which would let the account invoke every service in it. A grant on the service can only be created
+    // after the function that creates the service, so the function cannot wait for it (the page does not say that
+    // deploying checks it); what starts calls through the VPC path waits for it instead (the reconciler's schedule).
+    const egressGrant = (id: string, fn: gcp.cloudfunctionsv2.Function) =>
+      new gcp.cloudrunv2.ServiceIamMember(
+        `${name}-${id}-egress`,
+        { project, location: region, name: fn.name, role: "roles/run.invoker", member: runtimeMember },
+        on("run.googleapis.com"),
+      );
+    egressGrant("api", api);
 
     const reconcile = new gcp.cloudfunctionsv2.Function(
       `${name}-reconcile`,
@@ -250,6 +265,7 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
       },
       functionOpts,
     );
+    const reconcileEgress = egressGrant("reconcile", reconcile);
     const reconcileInvoker = new gcp.cloudrunv2.ServiceIamMember(
       `${name}-reconcile-invoker`,
       {
@@ -280,7 +296,8 @@ export class GcpFunctionHost extends pulumi.ComponentResource implements Functio
         },
       },
       // Runs start once the invoker grant exists: before it, each run is a 403, recorded as failed and not retried.
-      { parent: this, dependsOn: [...apis.of("cloudscheduler.googleapis.com"), reconcileInvoker] },
+      // And once the reconciler's egress grant exists: each run reaches Cloud SQL through the VPC.
+      { parent: this, dependsOn: [...apis.of("cloudscheduler.googleapis.com"), reconcileInvoker, reconcileEgress] },
     );
 
     // The origin is the run.app host: `url` (https://<region>-<project>.cloudfunctions.net/<name>) needs

@@ -397,15 +397,19 @@ describe("GCP: Cloud Functions 2nd gen", () => {
     const api = oneOfType(dev, "gcp:cloudfunctionsv2/function:Function", "-api");
     const reconcile = oneOfType(dev, "gcp:cloudfunctionsv2/function:Function", "-reconcile");
     const scheduler = mockState("dev", oneOfType(dev, "gcp:serviceaccount/account:Account", "scheduler-sa"));
+    const runtime = mockState("dev", oneOfType(dev, "gcp:serviceaccount/account:Account", "dev-gcp-fn-sa"));
     const invokers = ofType(dev, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").map((m) => [
       m.inputs.name,
       m.inputs.role,
       m.inputs.member,
     ]);
+    // Besides these, each function's own account holds run.invoker on its service: Direct VPC egress asks for it.
     expect(invokers.sort()).toEqual(
       [
         [api.inputs.name, "roles/run.invoker", "allUsers"],
         [reconcile.inputs.name, "roles/run.invoker", `serviceAccount:${scheduler.email}`],
+        [api.inputs.name, "roles/run.invoker", `serviceAccount:${runtime.email}`],
+        [reconcile.inputs.name, "roles/run.invoker", `serviceAccount:${runtime.email}`],
       ].sort(),
     );
     const job = oneOfType(dev, "gcp:cloudscheduler/job:Job");
