@@ -1,10 +1,17 @@
 import type { FunctionHostBaseArgs, QuorumMember } from "../components/shared/platform";
+import { firstAwsZones } from "../components/aws/zones";
 import { firstZones } from "../components/gcp/zones";
 import { ConfigError, type StackConfig } from "./config/load";
 
-/** Zone names per cloud, derived from the region and the configured zone count. */
+/**
+ * The region's first zones as components/aws/zones.ts lists them: which letters exist, and which zones EKS accepts
+ * subnets in, differ per region (and in the oldest regions per account). A region the table does not list is a
+ * configuration error naming aws:region (the schema refuses it first; this guards a config that did not come through it).
+ */
 export function awsZones(c: StackConfig): string[] {
-  return ["a", "b", "c"].slice(0, c.tricloud.network.aws.zones).map((z) => `${c.aws.region}${z}`);
+  const r = firstAwsZones(c.aws.region, c.tricloud.network.aws.zones);
+  if ("problem" in r) throw new ConfigError([{ key: r.problem.key, message: r.problem.message }]);
+  return r.zones;
 }
 
 export function azureZones(c: StackConfig): string[] {

@@ -14,6 +14,7 @@ import {
   TUNNEL_COUNT,
 } from "../../components/shared/cross-cloud";
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from "../../components/shared/tags";
+import { firstAwsZones } from "../../components/aws/zones";
 import { firstZones } from "../../components/gcp/zones";
 import { nodeAllocatable, type NodeAllocatable } from "@tricloud/vocabulary/allocatable";
 import { SIDECAR_REQUESTS } from "../../components/workloads/render";
@@ -706,10 +707,14 @@ export const stackConfigSchema = z
     }),
   })
   .superRefine((c, ctx) => {
-    // The GKE zones come from Google's table per region (components/gcp/zones.ts): a region it does not list, or more
-    // zones than the region has, is refused here (exit 2), before the program builds anything.
-    const r = firstZones(c.gcp.region, c.tricloud.network.gcp.zones);
-    if ("problem" in r) ctx.addIssue({ code: "custom", path: [...r.problem.path], message: r.problem.message });
+    // The zones come from a table per region (components/aws/zones.ts: the zones EKS accepts subnets in;
+    // components/gcp/zones.ts: Google's zones): a region its table does not list, or more zones than it lists, is
+    // refused here (exit 2), before the program builds anything.
+    for (const r of [
+      firstAwsZones(c.aws.region, c.tricloud.network.aws.zones),
+      firstZones(c.gcp.region, c.tricloud.network.gcp.zones),
+    ])
+      if ("problem" in r) ctx.addIssue({ code: "custom", path: [...r.problem.path], message: r.problem.message });
   });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
