@@ -4,12 +4,13 @@ import type { Cloud } from "../../functions/core/clouds";
 import { signConfirmation } from "../../functions/core/confirmation";
 import { makeEnvelope } from "../../functions/core/envelope";
 import { Ledger } from "../../functions/node/ledger";
-import type { PeerMessage, PeerOutcome } from "../../functions/replication/peer-client";
+import type { CallMode, PeerMessage, PeerOutcome } from "../../functions/replication/peer-client";
 import { Replicator } from "../../functions/replication/replicator";
 import type { Store } from "../../functions/store/store";
 import { keyRings } from "../helpers/cluster";
 import { StubPeers } from "../helpers/stub-peers";
 import { disposeStore, freshStore, intercept } from "../helpers/store";
+import { waitFor } from "../helpers/wait";
 
 const keys = keyRings();
 const stores: Store[] = [];
@@ -105,5 +106,51 @@ describe("the cross-check before FINAL shows the certificate", () => {
     const record = await store.getEvent("stale-1");
     expect(record?.status).toBe("QUARANTINED");
     expect((await store.listEvidence({ eventId: "stale-1" })).length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("a pass past an open breaker waits outside its slot", () => {
+  it("while one event's cross-check waits on a hung cloud, another event's pass starts (one slot in all)", async () => {
+    const store = await freshStore("pglite", "slot");
+    stores.push(store);
+    const log = pino({ level: "silent" });
+    const rounds: Array<{ cloud: Cloud; eventId: string; mode: string }> = [];
+    let release!: () => void;
+    const hung = new Promise<void>((r) => (release = r));
+    // aws answers; gcp's breaker is open (round 1 refused without a call), and the call past it hangs until released.
+    class HungGcp extends StubPeers {
+      readonly clouds: readonly Cloud[] = ["aws", "gcp"];
+      async confirm(cloud: Cloud, message: PeerMessage, mode?: CallMode): Promise<PeerOutcome> {
+        const { eventId, hash } = message.envelope;
+        rounds.push({ cloud, eventId, mode: mode ?? "once" });
+        if (cloud === "aws") {
+          const own = signConfirmation(eventId, hash, keys.aws, 1_000, { origin: "azure", logicalClock: 1 });
+          return { kind: "ok", status: "PENDING", confirmations: [...message.confirmations, own] };
+        }
+        if (mode !== "direct") return { kind: "unreachable", error: "breaker open", attempted: false };
+        await hung;
+        return { kind: "unreachable", error: "timed out after 1000 ms", attempted: true };
+      }
+    }
+    const peers = new HungGcp();
+    const ledger = new Ledger({ keys: keys.azure, region: "test", store, clock: { now: () => 2_000 }, peers, log });
+    const replicator = new Replicator({ ledger, store, peers, log }, 1);
+    const drives: Array<Promise<void>> = [];
+    for (const eventId of ["slot-a", "slot-b"]) {
+      const submitted = await ledger.submit({ tenantId: "acme", payload: { eventId }, eventId });
+      drives.push(replicator.drive(eventId, "retry", submitted.record));
+    }
+    // Before: the first pass kept the only slot through its call past the breaker, and the second waited behind it.
+    await waitFor(
+      "both passes waiting on gcp past its breaker",
+      async () =>
+        ["slot-a", "slot-b"].every((id) =>
+          rounds.some((r) => r.eventId === id && r.cloud === "gcp" && r.mode === "direct"),
+        ),
+      2_000,
+    );
+    release();
+    await Promise.all(drives);
+    for (const eventId of ["slot-a", "slot-b"]) expect((await store.getEvent(eventId))?.status).toBe("FINAL");
   });
 });
