@@ -21,6 +21,9 @@ export interface MuxAnswer {
 }
 
 /** One message's exchange failed (connection, timeout, unreadable answer): a transport failure. */
+/** The longest deadline `POST /v1/peer/confirm-batch` accepts (http/peer.ts). */
+const MAX_DEADLINE_MS = 60_000;
+
 export class MuxError extends Error {
   constructor(
     message: string,
@@ -139,7 +142,8 @@ export class PeerMux {
     const secure = target.protocol === "https:";
     // The receiver answers whatever is still undecided by then (504 PEER_DEADLINE), so a host
     // that buffers the whole answer still returns before the messages give up (they share one timeout).
-    const deadlineMs = Math.max(1, Math.min(...items.map((i) => i.timeoutMs)) - 50);
+    // At most what the batch endpoint takes (60 s): a longer peer timeout had every batch refused whole (400).
+    const deadlineMs = Math.min(MAX_DEADLINE_MS, Math.max(1, Math.min(...items.map((i) => i.timeoutMs)) - 50));
     const body = `{"deadlineMs":${deadlineMs},"messages":[${items.map((i) => i.body).join(",")}]}`;
     /** Set once the messages were handed to single requests: this request no longer answers for them. */
     let handedOver = false;

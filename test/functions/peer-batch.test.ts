@@ -69,6 +69,17 @@ describe("PeerMux: the messages of one turn to one peer share one request", () =
     expect(order).toEqual([2, 1, 0]);
   });
 
+  it("gives the peer at most the 60 s deadline its batch endpoint takes, whatever the messages' timeout", async () => {
+    const peer = await scriptedPeer((_req, body, res) => {
+      res.writeHead(200, { "content-type": "application/x-ndjson" });
+      res.end(body.messages.map((m: { n: number }, i: number) => line(i, 200, { status: "PENDING", n: m.n })).join(""));
+    });
+    const mux = new PeerMux();
+    await Promise.all([0, 1].map((n) => mux.send(peer.url, JSON.stringify({ n }), 120_000)));
+    // Before: 119,950 ms, which the endpoint refuses (400) for the whole batch.
+    expect(peer.seen[0]!.body.deadlineMs).toBe(60_000);
+  });
+
   it("a lone message goes to the single endpoint; maxMessages and maxBytes split a turn into several requests", async () => {
     const peer = await scriptedPeer((req, body, res) => {
       res.writeHead(200, { "content-type": req.url!.endsWith("batch") ? "application/x-ndjson" : "application/json" });
