@@ -1,14 +1,15 @@
 import type { FunctionHostBaseArgs, QuorumMember } from "../components/shared/platform";
-import { firstAwsZones } from "../components/aws/zones";
+import { firstAwsZones, type AwsZone } from "../components/aws/zones";
 import { firstZones } from "../components/gcp/zones";
 import { ConfigError, type StackConfig } from "./config/load";
 
 /**
- * The region's first zones as components/aws/zones.ts lists them: which letters exist, and which zones EKS accepts
- * subnets in, differ per region (and in the oldest regions per account). A region the table does not list is a
- * configuration error naming aws:region (the schema refuses it first; this guards a config that did not come through it).
+ * The region's first zones as components/aws/zones.ts lists them, by AZ ID (a zone code names a different zone from
+ * one account to the next in the oldest regions; an AZ ID does not), less the zones EKS refuses subnets in. A region the
+ * table does not list is a configuration error naming aws:region, more zones than it lists one naming
+ * tricloud:network.aws.zones (the schema refuses both first; this guards a config that did not come through it).
  */
-export function awsZones(c: StackConfig): string[] {
+export function awsZones(c: StackConfig): AwsZone[] {
   const r = firstAwsZones(c.aws.region, c.tricloud.network.aws.zones);
   if ("problem" in r) throw new ConfigError([{ key: r.problem.key, message: r.problem.message }]);
   return r.zones;

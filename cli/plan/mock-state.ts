@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { formatIpv4, parseCidr } from "../../components/shared/cidr";
 import { isKnownZone } from "../../components/gcp/zones";
+import { awsZone, awsZonesOfRegion } from "../../components/aws/zones";
 
 /**
  * Outputs the offline plan's mocks return for each resource: the inputs plus
@@ -137,6 +138,20 @@ export const MODELLED_OUTPUTS: Readonly<
 
 /** Per-type outputs beyond the generic ones. Add an entry when a new resource type needs one. */
 export const TYPE_OUTPUTS: Record<string, Extra> = {
+  // EC2 describes a subnet with both its zone's code and its AZ ID, whichever of the two created it (CreateSubnet takes
+  // either; https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html). The mock account pairs them as a
+  // uniformly mapped Region does (AZ ID number n has the n-th letter: use2-az1 is us-east-2a, components/aws/zones.ts);
+  // an account in an independently mapped Region may pair them otherwise.
+  "aws:ec2/subnet:Subnet": (_n, inputs, ctx) => {
+    const region = String(inputs.region ?? ctx.awsRegion);
+    if (typeof inputs.availabilityZoneId === "string" && /-az\d+$/.test(inputs.availabilityZoneId))
+      return { availabilityZone: awsZone(region, inputs.availabilityZoneId).label };
+    if (typeof inputs.availabilityZone === "string") {
+      const id = awsZonesOfRegion(region)?.find((z) => z.label === inputs.availabilityZone)?.id;
+      return id === undefined ? {} : { availabilityZoneId: id };
+    }
+    return {};
+  },
   "aws:ec2/eip:Eip": (name) => ({ publicIp: `203.0.113.${parseInt(shortHash(name, 2), 16) % 250}` }),
   // The cross-cloud VPN (components/{aws,azure,gcp}/vpn.ts): the public addresses each side hands the others, from
   // the documentation ranges (RFC 5737) so a plan never shows a real address.
@@ -731,7 +746,23 @@ const GCP_IDS: Record<
   "gcp:gkehub/membership:Membership": (n) => `projects/${n.project}/locations/${n.location}/memberships/${n.name}`,
   "gcp:sql/databaseInstance:DatabaseInstance": (n) => n.name,
   "gcp:storage/bucket:Bucket": (n) => n.name,
+  // An IAM member grant is named by its resource, role and member (terraform-provider-google, resourceIamMemberCreate:
+  // `<resource id>/<role>/<member>`), so two grants on one service have two ids.
+  "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": (n) =>
+    `${n.name.startsWith("projects/") ? n.name : `projects/${n.project}/locations/${n.location}/services/${n.name}`}/${String(n.inputs.role)}/${iamMemberInId(String(n.inputs.member))}`,
 };
+
+/**
+ * A member as an IAM member's id holds it (terraform-provider-google, normalizeIamMemberCasing): `<type>:<value>` with
+ * the value lowercased, after an optional `deleted:`, unless the member is case-sensitive (allUsers,
+ * allAuthenticatedUsers, principal:, principalSet:, principalHierarchy:).
+ */
+function iamMemberInId(member: string): string {
+  const bare = member.replace(/^deleted:/, "");
+  if (/allUsers|allAuthenticatedUsers/.test(bare) || /^principal(Set|Hierarchy)?:/.test(bare)) return member;
+  const at = member.indexOf(":", member.startsWith("deleted:") ? "deleted:".length : 0);
+  return at < 0 ? member : member.slice(0, at + 1) + member.slice(at + 1).toLowerCase();
+}
 
 export function mockResource(
   type: string,

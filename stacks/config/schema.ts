@@ -707,9 +707,10 @@ export const stackConfigSchema = z
     }),
   })
   .superRefine((c, ctx) => {
-    // The zones come from a table per region (components/aws/zones.ts: the zones EKS accepts subnets in;
-    // components/gcp/zones.ts: Google's zones): a region its table does not list, or more zones than it lists, is
-    // refused here (exit 2), before the program builds anything.
+    // The zones come from a table per region (components/aws/zones.ts: the AZ IDs EKS accepts subnets in, the same
+    // zones in every account; components/gcp/zones.ts: Google's zones): a region its table does not list (aws:region,
+    // gcp:region), or more zones than it lists (tricloud:network.<cloud>.zones, e.g. 3 in us-west-1, which has two
+    // zones EKS accepts), is refused here (exit 2), before the program builds anything.
     for (const r of [
       firstAwsZones(c.aws.region, c.tricloud.network.aws.zones),
       firstZones(c.gcp.region, c.tricloud.network.gcp.zones),

@@ -26,14 +26,44 @@ const eksCluster = () =>
 // One fast test per AWS component, built alone from the fewest arguments it takes.
 describe("AWS components in isolation", () => {
   it("AwsNetwork: a VPC, a private and a public subnet per zone, one NAT gateway unless natPerZone", async () => {
-    const zones = ["us-west-2a", "us-west-2b"];
+    const zones = [
+      { id: "usw2-az1", label: "us-west-2a" },
+      { id: "usw2-az2", label: "us-west-2b" },
+    ];
     const one = await buildComponent(
       () => new AwsNetwork("n", { cidr: "10.10.0.0/16", zones, natPerZone: false, tags: TAGS }),
     );
     expectWellFormed(one, "tricloud:aws:Network");
     expect(one.one("aws:ec2/vpc:Vpc").inputs.cidrBlock).toBe("10.10.0.0/16");
     expect(one.ofType("aws:ec2/subnet:Subnet")).toHaveLength(4);
+    // Subnets are created by AZ ID (the same zone in every account) and named by the zone's label.
+    const privateA = one.one("aws:ec2/subnet:Subnet", "n-private-us-west-2a");
+    expect(privateA.inputs.availabilityZoneId).toBe("usw2-az1");
+    expect(privateA.inputs.availabilityZone).toBeUndefined();
+    // The zones' codes come from the subnets, as EC2 answers them (here the mocks' pairing).
+    const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+    expect(await Promise.all(one.component.zoneNames.map(value))).toEqual(["us-west-2a", "us-west-2b"]);
     expect(one.ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(1);
+    // A subnet created by zone code before (us-west-2a) is kept where it is: a new AZ ID would replace it, and EC2
+    // refuses the replacement (same CIDR block). Children inherit a component's transformations, which see options.
+    const ignored = new Map<string, unknown>();
+    await buildComponent(
+      () =>
+        new AwsNetwork(
+          "n",
+          { cidr: "10.10.0.0/16", zones, natPerZone: false, tags: TAGS },
+          {
+            transformations: [
+              (r) => {
+                if (r.type === "aws:ec2/subnet:Subnet") ignored.set(r.name, r.opts.ignoreChanges);
+                return undefined;
+              },
+            ],
+          },
+        ),
+    );
+    expect(ignored.size).toBe(4);
+    for (const list of ignored.values()) expect(list).toEqual(["availabilityZoneId"]);
     const perZone = await buildComponent(
       () => new AwsNetwork("n", { cidr: "10.10.0.0/16", zones, natPerZone: true, tags: TAGS }),
     );
