@@ -38,7 +38,7 @@ import { openStore } from "../functions/store";
 import { SqlStore } from "../functions/store/sql-store";
 import pino from "pino";
 import { serverCpu } from "./anchors";
-import { benchKeyRings } from "./keys";
+import { benchKeyRings, benchPayload } from "./fixtures";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const BATCH = positive("BATCH", 64);
@@ -85,14 +85,7 @@ async function measured(
   };
 }
 
-const payload = (i: number) => ({
-  invoice: `INV-${i}`,
-  amountCents: 1000 + i,
-  lines: [
-    { sku: "A-1", qty: 2 },
-    { sku: "B-7", qty: 1 },
-  ],
-});
+const payload = benchPayload;
 
 /** TENANTS tenants in turn: the store stamps at most one event per tenant per statement (its Lamport clock). */
 const submission = (run: string, i: number) => ({

@@ -21,7 +21,7 @@ import { natsJetStream, percentile, pgCommitRate, serverCpu, type AnchorResult }
 import { requestJson } from "../functions/replication/http-json";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { benchKeyRings } from "./keys";
+import { benchKeyRings, benchPayload } from "./fixtures";
 import { serveBenchNode, type BenchNodeInput } from "./quorum-node";
 import { DEFAULT_MAX_PASSES } from "../functions/replication/replicator";
 import { pgStatementsSent } from "../functions/store/pg";
@@ -81,14 +81,7 @@ function positiveValue(name: string, raw: string): number {
   return n;
 }
 
-const payload = (i: number) => ({
-  invoice: `INV-${i}`,
-  amountCents: 1000 + i,
-  lines: [
-    { sku: "A-1", qty: 2 },
-    { sku: "B-7", qty: 1 },
-  ],
-});
+const payload = benchPayload;
 
 async function main(): Promise<void> {
   const keys = benchKeyRings();

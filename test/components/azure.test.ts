@@ -13,6 +13,20 @@ const RG = "rg-unit";
 const AT = { resourceGroupName: RG, location: "eastus" };
 
 // One fast test per Azure component, built alone from the fewest arguments it takes.
+
+/** The Azure observability component as the unit tests build it. */
+const observability = () =>
+  buildComponent(
+    () =>
+      new AzureObservability("o", {
+        ...OBSERVABILITY,
+        ...AT,
+        cluster: { name: "aks-unit" },
+        database: { serverName: "pg-unit", size: "small" },
+        tags: TAGS,
+      }),
+  );
+
 describe("Azure components in isolation", () => {
   it("AzureNetwork: a resource group, a VNet and three subnets (cluster, delegated database, delegated functions)", async () => {
     const built = await buildComponent(
@@ -164,16 +178,7 @@ describe("Azure components in isolation", () => {
   });
 
   it("AzureObservability: an action group mailing the contacts, alerts, and availability tests of the API and its origin", async () => {
-    const built = await buildComponent(
-      () =>
-        new AzureObservability("o", {
-          ...OBSERVABILITY,
-          ...AT,
-          cluster: { name: "aks-unit" },
-          database: { serverName: "pg-unit", size: "small" },
-          tags: TAGS,
-        }),
-    );
+    const built = await observability();
     expectWellFormed(built, "tricloud:azure:Observability");
     expect(JSON.stringify(built.one("azure-native:monitor:ActionGroup").inputs.emailReceivers)).toContain(
       "ops@example.com",
@@ -188,16 +193,7 @@ describe("Azure components in isolation", () => {
   });
 
   it("AzureObservability: resource-specific log tables for AKS only, AzureDiagnostics for PostgreSQL", async () => {
-    const built = await buildComponent(
-      () =>
-        new AzureObservability("o", {
-          ...OBSERVABILITY,
-          ...AT,
-          cluster: { name: "aks-unit" },
-          database: { serverName: "pg-unit", size: "small" },
-          tags: TAGS,
-        }),
-    );
+    const built = await observability();
     const setting = (id: string) => built.one("azure-native:monitor:DiagnosticSetting", `o-${id}-logs`).inputs;
     // AKSControlPlane, AKSAudit and AKSAuditAdmin take the "Dedicated" destination.
     expect(setting("aks").logAnalyticsDestinationType).toBe("Dedicated");

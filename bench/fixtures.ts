@@ -19,3 +19,13 @@ export function benchKeyRings(): Record<Cloud, KeyRing> {
     pairs.map(([c, p]) => [c, { self: c, privateKey: p.privateKey, publicKeys: ownCopy() }]),
   ) as Record<Cloud, KeyRing>;
 }
+
+/** The payload the quorum benches submit: a small invoice, different per event. */
+export const benchPayload = (i: number) => ({
+  invoice: `INV-${i}`,
+  amountCents: 1000 + i,
+  lines: [
+    { sku: "A-1", qty: 2 },
+    { sku: "B-7", qty: 1 },
+  ],
+});
