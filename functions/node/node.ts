@@ -24,7 +24,7 @@ import { Witness } from "../ledger/witness";
 import { SqlStore } from "../store/sql-store";
 import { ConfirmationSigner, DEFAULT_BATCH, type BatchOptions } from "../core/signer";
 
-export const RUNTIME_VERSION = "0.4.4";
+export const RUNTIME_VERSION = "0.4.5";
 
 export interface NodeOptions {
   keys: KeyRing;
@@ -157,7 +157,8 @@ export async function createNode(opts: NodeOptions): Promise<QuorumNode> {
     { store, replicator, peers, clock, log },
     { ...DEFAULT_RECONCILER, ...opts.reconcile },
   );
-  // A peer is back: re-drive what waited for it now, not at the next tick.
+  // A peer is back: re-drive what waited for it now, not at the next tick (the reconciler lets a kick take effect at
+  // most once per kickIntervalMs, so a breaker that flaps does not restart its lanes over and over).
   peers.onRecovered((peer) => {
     log.info({ peer }, "peer recovered (breaker closed); reconciling now");
     reconciler.kick();

@@ -58,7 +58,8 @@ export interface Peers {
   confirm(cloud: Cloud, message: PeerMessage, mode: CallMode): Promise<PeerOutcome>;
   /** Hands a peer an equivocation proof (best effort, through the breaker). */
   tell(cloud: Cloud, eventId: string, proof: EquivocationProof): Promise<boolean>;
-  /** A real ping, never through the breaker (it must be able to see recovery). */
+  /** A real ping, never through the breaker (it must be able to see recovery). An answer closes an open breaker,
+   * unless the breaker is flapping (see HttpPeers): then only the recovery probe closes it, on its back-off. */
   ping(cloud: Cloud): Promise<boolean>;
 
   states(): PeerState[];
@@ -135,6 +136,14 @@ interface PeerSlot {
   probeTimer: { cancel(): void } | undefined;
   /** Fired when the peer answers again after failing (any call, ping or probe): wakes retry back-offs. */
   wake: AbortController;
+  /** The breaker was last closed by a ping, and no call through it has succeeded since. */
+  closedByPing: boolean;
+  /**
+   * Times in a row the breaker opened again after a ping closed it, with no call through it succeeding in between:
+   * a peer that answers pings while its writes fail (safe mode's 503, its database down, overload). While above
+   * zero only the recovery probe closes the breaker, and each flap lengthens its delay as a failed probe does.
+   */
+  flaps: number;
 }
 
 const realTimer = (fn: () => void, ms: number) => {
@@ -168,13 +177,23 @@ export class HttpPeers implements Peers {
         },
         probeTimer: undefined,
         wake: new AbortController(),
+        closedByPing: false,
+        flaps: 0,
       };
       this.slots.set(cloud, slot);
       // Probing starts when the breaker opens, independent of traffic, and stops when it closes.
       policies.breaker.onBreak((reason) => {
-        if (!(reason && typeof reason === "object" && "isolated" in reason)) this.scheduleProbe(cloud);
+        if (reason && typeof reason === "object" && "isolated" in reason) return;
+        slot.flaps = slot.closedByPing ? slot.flaps + 1 : 0;
+        slot.closedByPing = false;
+        this.scheduleProbe(cloud);
       });
       policies.breaker.onReset(() => this.recovered(cloud));
+      // A call through the breaker answered: whatever closed it, the peer takes writes.
+      policies.breaker.onSuccess(() => {
+        slot.closedByPing = false;
+        slot.flaps = 0;
+      });
     }
   }
 
@@ -254,15 +273,24 @@ export class HttpPeers implements Peers {
     }
   }
 
-  async ping(cloud: Cloud): Promise<boolean> {
+  ping(cloud: Cloud): Promise<boolean> {
+    return this.pingPeer(cloud, false);
+  }
+
+  /**
+   * A real answer while the breaker is open closes it: the peer is back, do not wait for traffic. But a ping says
+   * nothing of the peer's writes: while the breaker flaps (it opened again after a ping closed it, no call through it
+   * succeeding), only the recovery probe closes it, on its growing delay. Any ping closing it every time made a peer in
+   * safe mode reopen and close its breaker several times a second, each close kicking the reconciler.
+   */
+  private async pingPeer(cloud: Cloud, byProbe: boolean): Promise<boolean> {
     const slot = this.slots.get(cloud);
     if (!slot) return false;
     try {
       const res = await this.request(cloud, "/v1/peer/ping", "GET", undefined, this.directTimeoutMs);
       if (res.status !== 200) throw new TransportError(`ping answered ${res.status}`, res.status);
       this.mark(cloud, null);
-      // A real answer while the breaker is open: the peer is back, do not wait for traffic.
-      if (slot.policies.breaker.state !== CircuitState.Closed) this.forceClose(cloud);
+      if (slot.policies.breaker.state !== CircuitState.Closed && (byProbe || slot.flaps === 0)) this.forceClose(cloud);
       return true;
     } catch (err) {
       this.fail(cloud, err);
@@ -274,15 +302,16 @@ export class HttpPeers implements Peers {
     const slot = this.slots.get(cloud)!;
     if (this.closed || slot.probeTimer) return;
     const { halfOpenAfterMs, probeCapMs, random } = this.opts.policy;
-    const wait = probeDelay(slot.state.probe.failures, halfOpenAfterMs, probeCapMs, random);
+    // A flap counts as a failed probe: 250 ms doubling to the cap, as for a peer that does not answer.
+    const wait = probeDelay(slot.state.probe.failures + slot.flaps, halfOpenAfterMs, probeCapMs, random);
     slot.state.probe.nextAtMs = this.opts.clock.now() + wait;
     slot.probeTimer = (this.opts.setTimer ?? realTimer)(() => {
       slot.probeTimer = undefined;
       slot.state.probe.nextAtMs = null;
       if (this.closed || slot.policies.breaker.state === CircuitState.Closed) return;
-      void this.ping(cloud).then((ok) => {
-        if (ok) return;
-        slot.state.probe.failures++;
+      void this.pingPeer(cloud, true).then((ok) => {
+        if (ok && slot.policies.breaker.state === CircuitState.Closed) return;
+        if (!ok) slot.state.probe.failures++;
         this.scheduleProbe(cloud);
       });
     }, wait);
@@ -290,9 +319,11 @@ export class HttpPeers implements Peers {
 
   /** cockatiel has no "close now": isolating and releasing it ends in Closed (and fires onReset). */
   private forceClose(cloud: Cloud): void {
-    const breaker = this.slots.get(cloud)!.policies.breaker;
+    const slot = this.slots.get(cloud)!;
+    const breaker = slot.policies.breaker;
     if (breaker.state === CircuitState.Closed || breaker.state === CircuitState.HalfOpen) return;
     breaker.isolate().dispose();
+    slot.closedByPing = true;
   }
 
   private recovered(cloud: Cloud): void {

@@ -137,6 +137,14 @@ const ATTEMPTS_KEPT = 10_000;
  */
 const printable = (text: string) => text.replaceAll(String.fromCharCode(0), "\\u0000");
 
+/**
+ * Bounds a FINAL listing's upkeep of incomplete_finals, in pages of the listing's `limit`: it reads at most this many
+ * pages of rows past its cursor (dropping those whose event has all three confirmations by now), and drops at most as
+ * many rows older than the re-offer window. Without a bound, every listing re-counted the whole table, and rows past
+ * the window were never dropped: with 300,000 of them a listing took 1.3-1.5 s.
+ */
+export const FINAL_SCAN_PAGES = 5;
+
 /** Most calls one coalesced statement takes. */
 const COALESCE_MAX = 512;
 
@@ -402,14 +410,21 @@ export class SqlStore implements Store {
     const rows = round
       .flatMap(({ item }) => item.list.map((c) => ({ eventId: item.eventId, c })))
       .sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : a.c.cloud < b.c.cloud ? -1 : 1));
-    // Insert only where the event exists with this very hash: a confirmation can never disagree with its row.
+    // Insert only where the event exists with this very hash: a confirmation can never disagree with its row. The
+    // events are read under a key-share lock, in event order: an adoption (adoptCertificate) locks its event FOR
+    // UPDATE first, so this waits for it to commit and then reads the adopted hash. Read without a lock, the hash was
+    // the one before an adoption still running, and a confirmation on the losing hash could outlive it under the
+    // FINAL event. (Key share: a finalization's or a quarantine's update does not block it.)
     const stored = await retryDeadlock(() =>
       this.sql.query<{ event_id: string; cloud: Cloud }>(
-        `INSERT INTO ${this.t("confirmations")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, batch)
+        `WITH e AS MATERIALIZED (
+         SELECT event_id, hash FROM ${this.t("events")} WHERE event_id = ANY($1::text[]) ORDER BY event_id FOR KEY SHARE
+       )
+       INSERT INTO ${this.t("confirmations")} (event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, batch)
        SELECT e.event_id, x.cloud, e.hash, x.signature, x.confirmed_at, x.origin, x.logical_clock, x.batch
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
               AS x(event_id, cloud, hash, signature, confirmed_at, origin, logical_clock, batch)
-       JOIN ${this.t("events")} e ON e.event_id = x.event_id AND e.hash = x.hash
+       JOIN e ON e.event_id = x.event_id AND e.hash = x.hash
        ON CONFLICT (event_id, cloud) DO NOTHING RETURNING event_id, cloud`,
         [rows.map((r) => r.eventId), ...columnsOf(rows.map((r) => r.c))],
       ),
@@ -594,6 +609,10 @@ export class SqlStore implements Store {
     ];
     if (envelope.eventId !== eventId || new Set(onHash.map((c) => c.cloud)).size < 2) return false;
     return this.sql.transaction(async (tx) => {
+      // FOR UPDATE, which a confirmation insert's key-share lock waits for (insertConfirmations): an insert that
+      // read the event before this commits has committed first (its confirmation is moved to statements below),
+      // and one that reads it after sees the adopted hash. The update alone does not block a key-share lock.
+      await tx.query(`SELECT 1 FROM ${this.t("events")} WHERE event_id = $1 FOR UPDATE`, [eventId]);
       const moved = await tx.query(
         `UPDATE ${this.t("events")} SET hash = $3, envelope = $4, status = 'FINAL', status_at_ms = $5,
                 status_reason = 'eventId reused with another payload; adopted the certificate of hash ' || $3
@@ -638,6 +657,7 @@ export class SqlStore implements Store {
     only?: "PENDING" | "FINAL" | "STUCK";
     pendingAfter?: string;
     finalAfter?: string;
+    forgetBeforeMs?: number;
   }): Promise<string[]> {
     const params: unknown[] = [];
     const p = (v: unknown) => (params.push(v), `$${params.length}`);
@@ -658,33 +678,51 @@ export class SqlStore implements Store {
             ? ""
             : ` AND (e.received_at_ms, e.event_id) > (SELECT received_at_ms, event_id FROM ${this.t("events")} WHERE event_id = ${p(after)})`
         } ORDER BY e.received_at_ms, e.event_id LIMIT ${limit})`;
-    // FINAL events a cloud misses come from incomplete_finals (noted when they turned FINAL short of
-    // a confirmation), re-counted here: the listing costs what is missing, not every FINAL event of
-    // the window. Rows whose event has all three clouds by now go.
-    const final = (
-      since: string,
-      limit: string,
-      after: string | undefined,
-    ) => `(SELECT i.event_id FROM ${this.t("incomplete_finals")} i
-        JOIN ${this.t("events")} e ON e.event_id = i.event_id
-        WHERE e.status = 'FINAL' AND i.final_at_ms >= ${since}
-          AND (SELECT count(*) FROM ${this.t("confirmations")} c WHERE c.event_id = i.event_id) < 3${
+    // FINAL events a cloud misses come from incomplete_finals (noted when they turned FINAL short of a confirmation),
+    // re-counted here: the listing costs what is missing, not every FINAL event of the window. Its upkeep is bounded
+    // (FINAL_SCAN_PAGES): it reads that many pages of rows past the cursor, drops the ones whose event has all three
+    // confirmations by now and lists the others (so a page can come back short while rows lie past what it read: the
+    // next listing, from the start, reads past the rows dropped), and drops as many rows noted before `forgetBeforeMs`.
+    // The cursor's position is read from its event (final_at_ms is the event's status_at_ms), which outlives its row.
+    // The rows to drop go in as an array (`= ANY(ARRAY(...))`): as `IN (subquery)` the planner hash-joined them with
+    // a scan of the whole table.
+    const finalCtes = (since: string, limit: string, after: string | undefined) => {
+      const scan = p(FINAL_SCAN_PAGES * opts.limit);
+      const forget =
+        opts.forgetBeforeMs === undefined
+          ? ""
+          : `forgotten AS (
+          DELETE FROM ${this.t("incomplete_finals")} WHERE event_id = ANY(ARRAY(
+            SELECT event_id FROM ${this.t("incomplete_finals")} WHERE final_at_ms < ${p(opts.forgetBeforeMs)} ORDER BY final_at_ms LIMIT ${scan}))
+        ),`;
+      return `WITH scan AS MATERIALIZED (
+          SELECT i.event_id, i.final_at_ms,
+            (SELECT count(*) FROM ${this.t("confirmations")} c WHERE c.event_id = i.event_id) AS n
+          FROM ${this.t("incomplete_finals")} i
+          WHERE i.final_at_ms >= ${since}${
             after === undefined
               ? ""
-              : ` AND (i.final_at_ms, i.event_id) > (SELECT final_at_ms, event_id FROM ${this.t("incomplete_finals")} WHERE event_id = ${p(after)})`
+              : ` AND (i.final_at_ms, i.event_id) > (SELECT coalesce(status_at_ms, received_at_ms), event_id FROM ${this.t("events")} WHERE event_id = ${p(after)})`
           }
-        ORDER BY i.final_at_ms, i.event_id LIMIT ${limit})`;
-    const prune = `WITH pruned AS (
-        DELETE FROM ${this.t("incomplete_finals")} i
-        WHERE (SELECT count(*) FROM ${this.t("confirmations")} c WHERE c.event_id = i.event_id) >= 3
-      ) `;
+          ORDER BY i.final_at_ms, i.event_id LIMIT ${scan}
+        ),
+        complete AS (
+          DELETE FROM ${this.t("incomplete_finals")} WHERE event_id = ANY(ARRAY(SELECT event_id FROM scan WHERE n >= 3))
+        ),
+        ${forget}
+        listed AS (
+          SELECT s.event_id, s.final_at_ms FROM scan s JOIN ${this.t("events")} e ON e.event_id = s.event_id
+          WHERE s.n < 3 AND e.status = 'FINAL' ORDER BY s.final_at_ms, s.event_id LIMIT ${limit}
+        ) `;
+    };
+    const final = `(SELECT event_id FROM listed ORDER BY final_at_ms, event_id)`;
     let text: string;
     if (opts.only === "PENDING") text = pending(p(opts.pendingBeforeMs), p(opts.limit), opts.pendingAfter);
     else if (opts.only === "STUCK") text = pending(p(opts.pendingBeforeMs), p(opts.limit), opts.pendingAfter, true);
-    else if (opts.only === "FINAL") text = `${prune}${final(p(opts.finalSinceMs), p(opts.limit), opts.finalAfter)}`;
+    else if (opts.only === "FINAL") text = `${finalCtes(p(opts.finalSinceMs), p(opts.limit), opts.finalAfter)}${final}`;
     else {
       const limit = p(opts.limit);
-      text = `${prune}${pending(p(opts.pendingBeforeMs), limit, opts.pendingAfter)} UNION ALL ${final(p(opts.finalSinceMs), limit, opts.finalAfter)}`;
+      text = `${finalCtes(p(opts.finalSinceMs), limit, opts.finalAfter)}${pending(p(opts.pendingBeforeMs), limit, opts.pendingAfter)} UNION ALL ${final}`;
     }
     const rows = await this.sql.query<{ event_id: string }>(text, params);
     return rows.map((r) => r.event_id);

@@ -100,6 +100,10 @@ export interface Store {
    * listing of that lane ended on; the lane goes on past it (a cursor), so a lane longer than `limit` is paged through.
    * PENDING leaves out the events the other two clouds have each signed another hash for; STUCK lists only those
    * (from `pendingAfter`), for a slower lane.
+   * A FINAL listing does bounded upkeep of what it reads (a few pages of rows past `finalAfter`: those whose event has
+   * all three confirmations by now are dropped), so a FINAL page may come back short while rows lie past it; the next
+   * listing from the start reads further. `forgetBeforeMs`: FINAL events that turned FINAL before it are no longer
+   * noted as missing a cloud (a few pages of them dropped per listing): the caller's window has moved past them for good.
    */
   eventsToReconcile(opts: {
     pendingBeforeMs: number;
@@ -108,6 +112,7 @@ export interface Store {
     only?: "PENDING" | "FINAL" | "STUCK";
     pendingAfter?: string;
     finalAfter?: string;
+    forgetBeforeMs?: number;
   }): Promise<string[]>;
   countByStatus(): Promise<Record<EventStatus, number>>;
   /** Emergency control EXECUTION_SAFE_MODE: the reason when on, else null. */

@@ -102,7 +102,7 @@ describe("tricloud node: tuning flags", () => {
       }
       expect(health).toMatchObject({
         status: "degraded",
-        version: "0.4.4",
+        version: "0.4.5",
         checks: { peers: { azure: { state: "down", breaker: "open" }, gcp: { state: "down" } } },
       });
       expect(health.checks.peers.azure.probe.failures).toBeGreaterThan(0);
