@@ -124,6 +124,8 @@ export class Reconciler {
   ) {}
 
   /** PENDING workers that may drive stuck events at once: a quarter of them (at least one) stays for PENDING ones. */
+  // With `concurrency` 1 (an option, not the default) the one worker may be driving a stuck event when a PENDING one
+  // becomes due: the cap keeps at least one stuck drive possible, or stuck events would never be driven.
   private get stuckCap(): number {
     const c = this.opts.concurrency;
     return Math.max(1, c - Math.max(1, Math.floor(c / 4)));
@@ -186,8 +188,10 @@ export class Reconciler {
   private restart(): void {
     this.offers.clear();
     this.stuckKicked = true;
-    for (const l of Object.values(this.lanes)) {
-      if (l.sweepFromKick) continue;
+    for (const [lane, l] of Object.entries(this.lanes)) {
+      // The stuck lane always starts over: its listings come at most every 5 s, so kicks cannot hold it on its first
+      // pages, and a peer coming back must see the whole lane from its start (where a stolen key's event may sit).
+      if (l.sweepFromKick && lane !== "stuck") continue;
       l.cursor = undefined;
       l.sweepFromKick = true;
       l.restarts++;

@@ -724,7 +724,9 @@ export class SqlStore implements Store {
       const limit = p(opts.limit);
       text = `${finalCtes(p(opts.finalSinceMs), limit, opts.finalAfter)}${pending(p(opts.pendingBeforeMs), limit, opts.pendingAfter)} UNION ALL ${final}`;
     }
-    const rows = await this.sql.query<{ event_id: string }>(text, params);
+    // Two listings of the FINAL lane at once (overlapping scheduled runs) delete rows in two steps each, and may meet
+    // in opposite orders: the one aborted (40P01) changed nothing and runs again.
+    const rows = await retryDeadlock(() => this.sql.query<{ event_id: string }>(text, params));
     return rows.map((r) => r.event_id);
   }
 

@@ -305,6 +305,32 @@ describe("kicks", () => {
   });
 });
 
+describe("the stuck lane after kicks", () => {
+  it("every peer that comes back has the stuck lane listed from its start, even while an earlier kick's 25 pages are under way", async () => {
+    const stuckAfter: Array<string | undefined> = [];
+    const all = ids("s", 300); // 30 pages of 10: longer than the 25 a kick lists
+    const h = harness({
+      lanes: { STUCK: () => all },
+      options: { batch: 10, kickIntervalMs: 100, stuckIntervalMs: 200 },
+    });
+    const store = (h.reconciler as unknown as { d: { store: Store } }).d.store;
+    const list = store.eventsToReconcile.bind(store);
+    store.eventsToReconcile = async (o) => {
+      if (o.only === "STUCK") stuckAfter.push(o.pendingAfter);
+      return list(o);
+    };
+    h.reconciler.start();
+    h.reconciler.kick();
+    await waitFor("the first kick's 25 stuck pages", async () => stuckAfter.length >= 25, 5_000, 10);
+    const firstSweep = stuckAfter.length;
+    await new Promise((r) => setTimeout(r, 150));
+    h.reconciler.kick();
+    await waitFor("the stuck lane listed after the second kick", async () => stuckAfter.length > firstSweep, 5_000, 10);
+    // Before: the second kick found the first one's sweep under way and listed on from page 26.
+    expect(stuckAfter[firstSweep]).toBeUndefined();
+  });
+});
+
 describe("recovery probes and a peer whose writes fail", () => {
   /** A peer that answers pings, and answers writes 503 (safe mode) until told otherwise. */
   async function safeModePeer() {
