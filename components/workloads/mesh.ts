@@ -149,7 +149,19 @@ export function meshInstalls(input: ClusterMeshInput): HelmInstall[] {
       { defaultRevision: "default", base: { validationFailurePolicy: "Fail" } },
       [],
     ),
-    install("istio-cni", istio.cni, ISTIO_NAMESPACE, { global: { ...platform } }, ["istio-base"]),
+    // On GKE the CNI plugin goes to /home/kubernetes/bin (/opt/cni/bin is read-only there). The chart picks that from
+    // the cluster's version (a `-gke` GitVersion) when cniBinDir is unset, but Config Sync renders charts offline with
+    // `helm template` and no --kube-version, so Helm's default version decides: /opt/cni/bin, and the agent never
+    // becomes ready (istio/istio#53849: "You need `cniBinDir: /home/kubernetes/bin` set on GKE").
+    install(
+      "istio-cni",
+      istio.cni,
+      ISTIO_NAMESPACE,
+      input.cloud === "gcp"
+        ? { global: { ...platform }, cniBinDir: "/home/kubernetes/bin" }
+        : { global: { ...platform } },
+      ["istio-base"],
+    ),
     install(
       "istiod",
       istio.istiod,

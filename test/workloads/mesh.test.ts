@@ -174,6 +174,15 @@ describe("the Helm installs, per GitOps agent", () => {
     }
   });
 
+  it("puts the CNI plugin where GKE's nodes read it, since Config Sync renders the chart without the cluster's version", () => {
+    const cni = (cloud: (typeof CLOUDS)[number]) =>
+      charts(render("prod", cloud)).find(([name]) => name === "istio-cni")![3];
+    expect(cni("gcp")).toEqual({ global: { platform: "gke" }, cniBinDir: "/home/kubernetes/bin" });
+    // EKS and AKS use the chart's default (/opt/cni/bin), which their agents render against the live cluster anyway.
+    expect(cni("aws").cniBinDir).toBeUndefined();
+    expect(cni("azure").cniBinDir).toBeUndefined();
+  });
+
   it("gives istiod the mesh id, the cluster's name and its network, all from the config", () => {
     const c = parseStackConfig(stackConfig("prod"), "prod");
     for (const cloud of CLOUDS) {
