@@ -21,6 +21,14 @@ export interface MockContext {
    * private address "will be created in the allocated range", so its mock answers one from there.
    */
   readonly gcpPeeringRanges?: Map<string, string>;
+  /**
+   * The AKS clusters mocked so far, by `<resource group>/<cluster name>`: what their API server's names are derived
+   * from, so the user credentials' kubeconfig (listManagedClusterUserCredentials) names the server the cluster does.
+   */
+  readonly aksClusters?: Map<
+    string,
+    { readonly dnsPrefix: string; readonly location: string; readonly private: boolean }
+  >;
   readonly project: string;
   readonly stack: string;
   readonly awsRegion: string;
@@ -125,9 +133,14 @@ export const MODELLED_OUTPUTS: Readonly<
     page: "https://cloud.google.com/network-connectivity/docs/vpn/concepts/topologies",
   },
   "gcp:container/cluster:Cluster": {
-    outputs: ["privateClusterConfig.privateEndpoint"],
-    form: "the control plane's internal IPv4 address (the endpoint itself when the public endpoint is off)",
+    outputs: ["privateClusterConfig.privateEndpoint", "endpoint"],
+    form: "the control plane's internal IPv4 address; `endpoint` is it only when the public endpoint is off (enablePrivateEndpoint), else the public address (privateClusterConfig.publicEndpoint)",
     page: "https://cloud.google.com/kubernetes-engine/docs/how-to/latest/network-isolation",
+  },
+  "azure-native:containerservice:ManagedCluster": {
+    outputs: ["fqdn", "privateFQDN"],
+    form: "<dnsPrefix>-<8 hex>.hcp.<location>.azmk8s.io; a private cluster's <dnsPrefix>-<8 hex>.<guid>.privatelink.<location>.azmk8s.io (system private DNS zone), the server of its user kubeconfig",
+    page: "https://learn.microsoft.com/en-us/azure/aks/private-clusters",
   },
   "gcp:sql/databaseInstance:DatabaseInstance": {
     outputs: ["connectionName"],
@@ -197,9 +210,12 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
     arn: `arn:aws:iam::${AWS_ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`,
   }),
   "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
-  "aws:rds/instance:Instance": (name, _i, ctx) => {
-    const address = `${name}.c${shortHash(name, 11)}.${ctx.awsRegion}.rds.amazonaws.com`;
-    return { address, endpoint: `${address}:5432`, identifier: name };
+  // The identifier is the one given (RDS keeps it in lowercase), else Pulumi's autoname (the ARN's, awsIdentity); the
+  // address starts with it: <identifier>.<12 characters>.<region>.rds.amazonaws.com, the port after it in `endpoint`.
+  "aws:rds/instance:Instance": (name, inputs, ctx) => {
+    const identifier = String(inputs.identifier ?? `${name}-${shortHash(name)}`).toLowerCase();
+    const address = `${identifier}.c${shortHash(name, 11)}.${String(inputs.region ?? ctx.awsRegion)}.rds.amazonaws.com`;
+    return { address, endpoint: `${address}:${Number(inputs.port ?? 5432)}`, identifier };
   },
   "aws:ecr/repository:Repository": (_n, inputs, ctx) => ({
     repositoryUrl: `${AWS_ACCOUNT}.dkr.ecr.${ctx.awsRegion}.amazonaws.com/${inputs.name}`,
@@ -212,20 +228,27 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
     principalId: mockGuid(`principal::${name}`),
     clientId: mockGuid(`client::${name}`),
   }),
-  // The API server's names start with the cluster's DNS prefix (dnsPrefix; the cluster's name without one).
-  "azure-native:containerservice:ManagedCluster": (name, inputs, ctx) => ({
-    fqdn: `${String(inputs.dnsPrefix ?? name)}-${shortHash(name, 8)}.hcp.${ctx.azureLocation}.azmk8s.io`,
-    privateFQDN: `${String(inputs.dnsPrefix ?? name)}-${shortHash(name, 8)}.privatelink.${ctx.azureLocation}.azmk8s.io`,
-    identityProfile: {
-      kubeletidentity: { objectId: mockGuid(`kubelet::${name}`), clientId: mockGuid(`kubelet-client::${name}`) },
-    },
-    oidcIssuerProfile: {
-      enabled: true,
-      issuerURL: `https://${ctx.azureLocation}.oic.prod-aks.azure.com/${AZURE_TENANT}/${mockGuid(name)}/`,
-    },
-  }),
-  "azure-native:dbforpostgresql:Server": (name) => ({
-    fullyQualifiedDomainName: `${name}${shortHash(name, 6)}.postgres.database.azure.com`,
+  // The API server's names (aksApiServer): a private cluster has a private FQDN besides the public one, a public
+  // cluster none.
+  "azure-native:containerservice:ManagedCluster": (name, inputs, ctx, id) => {
+    const cluster = id.split("/").pop()!;
+    const server = aksApiServer(cluster, aksNaming(inputs, ctx, cluster));
+    const isPrivate = (inputs.apiServerAccessProfile as Inputs | undefined)?.enablePrivateCluster === true;
+    return {
+      fqdn: server.fqdn,
+      ...(isPrivate ? { privateFQDN: server.privateFQDN } : {}),
+      identityProfile: {
+        kubeletidentity: { objectId: mockGuid(`kubelet::${name}`), clientId: mockGuid(`kubelet-client::${name}`) },
+      },
+      oidcIssuerProfile: {
+        enabled: true,
+        issuerURL: `https://${ctx.azureLocation}.oic.prod-aks.azure.com/${AZURE_TENANT}/${mockGuid(name)}/`,
+      },
+    };
+  },
+  // <server name>.postgres.database.azure.com: the name given (serverName), else the autoname (azureIdentity's).
+  "azure-native:dbforpostgresql:Server": (name, inputs) => ({
+    fullyQualifiedDomainName: `${String(inputs.serverName ?? `${name}${shortHash(name, 6)}`)}.postgres.database.azure.com`,
   }),
   "azure-native:containerregistry:Registry": (name, inputs) => ({
     loginServer: `${inputs.registryName ?? name}.azurecr.io`,
@@ -237,14 +260,22 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
     const email = `${inputs.accountId}@${project}.iam.gserviceaccount.com`;
     return { email, name: `projects/${project}/serviceAccounts/${email}` };
   },
+  // `endpoint` is the private endpoint only when the public one is off (privateClusterConfig.enablePrivateEndpoint);
+  // otherwise the public address (privateClusterConfig.publicEndpoint, from the documentation range RFC 5737).
   "gcp:container/cluster:Cluster": (name, inputs, ctx) => {
+    const config = inputs.privateClusterConfig as Inputs | undefined;
     const privateEndpoint = gkePrivateEndpoint(name, ctx.gcpSubnetRanges?.get(String(inputs.subnetwork)));
+    const publicEndpoint = `203.0.113.${octet(`gke-public::${name}`)}`;
     return {
-      endpoint: privateEndpoint,
-      privateClusterConfig: { ...(inputs.privateClusterConfig as Inputs | undefined), privateEndpoint },
+      endpoint: config?.enablePrivateEndpoint === true ? privateEndpoint : publicEndpoint,
+      privateClusterConfig: { ...config, privateEndpoint, publicEndpoint },
       masterAuth: { clusterCaCertificate: Buffer.from(`mock CA of ${name}`).toString("base64") },
     };
   },
+  // A fleet membership's location defaults to "global" (terraform-provider-google, resource_gke_hub_membership.go:
+  // `Default: "global"`), and its `name` is the API's full name, which the provider keeps as is
+  // (flattenGKEHubMembershipName): projects/<project>/locations/<location>/memberships/<membership id>, the id's form.
+  "gcp:gkehub/membership:Membership": (_n, inputs, _c, id) => ({ location: inputs.location ?? "global", name: id }),
   "gcp:sql/databaseInstance:DatabaseInstance": (name, inputs, ctx) => ({
     // An address of the range reserved for private services on the instance's network (Cloud SQL Admin API,
     // IpConfiguration: "will be created in the allocated range"); 10.0.0.0/8 when no mock reserved one.
@@ -302,7 +333,8 @@ export const TYPE_OUTPUTS: Record<string, Extra> = {
       url: `https://${region}-${inputs.project ?? ctx.gcpProject}.cloudfunctions.net/${fn}`,
       serviceConfig: {
         ...(inputs.serviceConfig as Inputs),
-        service: fn,
+        // The Cloud Run service's full resource name, as the API returns it.
+        service: `projects/${String(inputs.project ?? ctx.gcpProject)}/locations/${region}/services/${fn}`,
         uri: `https://${fn}-${shortHash(name, 10)}-${runRegionCode(region)}.a.run.app`,
       },
       state: "ACTIVE",
@@ -359,6 +391,33 @@ function octet(seed: string): number {
 function mockGuid(seed: string): string {
   const h = shortHash(seed, 32);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** What an AKS cluster's API server names are derived from: its DNS prefix (its name without one) and location. */
+function aksNaming(inputs: Inputs, ctx: MockContext, clusterName: string): { dnsPrefix: string; location: string } {
+  return {
+    dnsPrefix: String(inputs.dnsPrefix ?? clusterName),
+    location: String(inputs.location ?? ctx.azureLocation),
+  };
+}
+
+/**
+ * An AKS cluster's API server names, from its name (the ARM resource's own name), DNS prefix and location: the public
+ * FQDN `<dnsPrefix>-<8 hex>.hcp.<location>.azmk8s.io`, and a private cluster's (system private DNS zone)
+ * `<dnsPrefix>-<8 hex>.<guid>.privatelink.<location>.azmk8s.io`, the GUID its own subzone
+ * (https://learn.microsoft.com/en-us/azure/aks/private-clusters; kubeconfigs in the wild read
+ * `scalar-k8s-c1eae570.fdc2c430-cd60-4952-b269-28d1c1583ca7.privatelink.eastus.azmk8s.io`). The cluster's mock and
+ * its user credentials' kubeconfig both take them from here.
+ */
+export function aksApiServer(
+  clusterName: string,
+  naming: { readonly dnsPrefix: string; readonly location: string },
+): { fqdn: string; privateFQDN: string } {
+  const host = `${naming.dnsPrefix}-${shortHash(`aks-api::${clusterName}`, 8)}`;
+  return {
+    fqdn: `${host}.hcp.${naming.location}.azmk8s.io`,
+    privateFQDN: `${host}.${mockGuid(`aks-private-dns::${clusterName}`)}.privatelink.${naming.location}.azmk8s.io`,
+  };
 }
 
 /**
@@ -752,6 +811,11 @@ const GCP_IDS: Record<
     `${n.name.startsWith("projects/") ? n.name : `projects/${n.project}/locations/${n.location}/services/${n.name}`}/${String(n.inputs.role)}/${iamMemberInId(String(n.inputs.member))}`,
 };
 
+/** The provider's default `location` of the GCP types whose default is not the provider's region. */
+const GCP_DEFAULT_LOCATIONS: Record<string, string> = {
+  "gcp:gkehub/membership:Membership": "global",
+};
+
 /**
  * A member as an IAM member's id holds it (terraform-provider-google, normalizeIamMemberCasing): `<type>:<value>` with
  * the value lowercased, after an optional `deleted:`, unless the member is case-sensitive (allUsers,
@@ -792,7 +856,7 @@ export function mockResource(
       ? form({
           project,
           region: String(inputs.region ?? ctx.gcpRegion),
-          location: String(inputs.location ?? ctx.gcpRegion),
+          location: String(inputs.location ?? GCP_DEFAULT_LOCATIONS[type] ?? ctx.gcpRegion),
           name: rname,
           logical: name,
           inputs,
@@ -930,19 +994,27 @@ export const INVOKES: Record<string, (inputs: Inputs, ctx: MockContext) => Input
       ),
     };
   },
-  "azure-native:containerservice:listManagedClusterUserCredentials": (i) => ({
-    kubeconfigs: [
-      {
-        name: "clusterUser",
-        value: Buffer.from(
-          `apiVersion: v1\nkind: Config\n# mock Entra ID (kubelogin) kubeconfig of ${String(i.resourceName)}\n` +
-            `clusters:\n- name: ${String(i.resourceName)}\n  cluster:\n` +
-            `    certificate-authority-data: ${Buffer.from(`mock CA of ${String(i.resourceName)}`).toString("base64")}\n` +
-            `    server: https://${String(i.resourceName)}.privatelink.mock.azmk8s.io:443\n`,
-        ).toString("base64"),
-      },
-    ],
-  }),
+  // The server is the cluster's own: a private cluster's private FQDN (what `az aks get-credentials` gives without
+  // --public-fqdn), a public cluster's FQDN, both from aksApiServer with the inputs the cluster's mock recorded.
+  "azure-native:containerservice:listManagedClusterUserCredentials": (i, ctx) => {
+    const cluster = String(i.resourceName);
+    const known = ctx.aksClusters?.get(`${String(i.resourceGroupName)}/${cluster}`);
+    const server = aksApiServer(cluster, known ?? aksNaming({}, ctx, cluster));
+    const host = known === undefined || known.private ? server.privateFQDN : server.fqdn;
+    return {
+      kubeconfigs: [
+        {
+          name: "clusterUser",
+          value: Buffer.from(
+            `apiVersion: v1\nkind: Config\n# mock Entra ID (kubelogin) kubeconfig of ${cluster}\n` +
+              `clusters:\n- name: ${cluster}\n  cluster:\n` +
+              `    certificate-authority-data: ${Buffer.from(`mock CA of ${cluster}`).toString("base64")}\n` +
+              `    server: https://${host}:443\n`,
+          ).toString("base64"),
+        },
+      ],
+    };
+  },
 };
 
 export class UnknownInvokeError extends Error {
@@ -984,7 +1056,12 @@ export function offlineMocks(
   failures: Error[],
   onResource: (type: string, name: string, inputs: Inputs, state: Inputs) => void = () => {},
 ): pulumi.runtime.Mocks {
-  const world: MockContext = { ...ctx, gcpSubnetRanges: new Map(), gcpPeeringRanges: new Map() };
+  const world: MockContext = {
+    ...ctx,
+    gcpSubnetRanges: new Map(),
+    gcpPeeringRanges: new Map(),
+    aksClusters: new Map(),
+  };
   return {
     newResource(args) {
       const mocked = mockResource(args.type, args.name, args.inputs, world);
@@ -997,6 +1074,13 @@ export function offlineMocks(
           String(args.inputs.network),
           `${String(args.inputs.address)}/${String(args.inputs.prefixLength)}`,
         );
+      if (args.type === "azure-native:containerservice:ManagedCluster") {
+        const cluster = mocked.id.split("/").pop()!;
+        world.aksClusters!.set(`${String(args.inputs.resourceGroupName)}/${cluster}`, {
+          ...aksNaming(args.inputs, world, cluster),
+          private: (args.inputs.apiServerAccessProfile as Inputs | undefined)?.enablePrivateCluster === true,
+        });
+      }
       onResource(args.type, args.name, args.inputs, mocked.state);
       return mocked;
     },

@@ -48,7 +48,11 @@ const FORMS: Record<string, RegExp[]> = {
   "azure-native:network:PublicIPAddress": [IPV4],
   "aws:ec2/vpnConnection:VpnConnection": [IPV4, IPV4, /^169\.254\.21\.1$/, /^169\.254\.21\.2$/],
   "gcp:compute/haVpnGateway:HaVpnGateway": [IPV4, IPV4],
-  "gcp:container/cluster:Cluster": [IPV4],
+  "gcp:container/cluster:Cluster": [IPV4, IPV4],
+  "azure-native:containerservice:ManagedCluster": [
+    /^tricloud-dev-[0-9a-f]{8}\.hcp\.eastus\.azmk8s\.io$/,
+    /^tricloud-dev-[0-9a-f]{8}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.privatelink\.eastus\.azmk8s\.io$/,
+  ],
 };
 const INPUTS: Record<string, Record<string, unknown>> = {
   "aws:ec2/vpnConnection:VpnConnection": { tunnel1InsideCidr: "169.254.21.0/30", tunnel2InsideCidr: "169.254.21.4/30" },
@@ -62,6 +66,10 @@ const INPUTS: Record<string, Record<string, unknown>> = {
   "azure-native:containerregistry:Registry": { registryName: "triclouddev9a7547" },
   "gcp:cloudfunctionsv2/function:Function": { name: "tricloud-dev-api", location: "us-central1", serviceConfig: {} },
   "gcp:serviceaccount/account:Account": { accountId: "fn-api" },
+  "azure-native:containerservice:ManagedCluster": {
+    dnsPrefix: "tricloud-dev",
+    apiServerAccessProfile: { enablePrivateCluster: true, enablePrivateClusterPublicFQDN: true },
+  },
 };
 
 describe("the plan's mocks answer in the forms the clouds document", () => {
@@ -220,6 +228,107 @@ describe("the plan's mocks name resources as the clouds do", () => {
     });
     const address = parseCidr(`${String(sql.state.privateIpAddress)}/32`)!;
     expect(cidrsOverlap(parseCidr("10.137.0.0/20")!, address)).toBe(true);
+  });
+
+  it("GCP: a fleet membership is global unless told otherwise, its name the API's full name", () => {
+    const membership = mock("gcp:gkehub/membership:Membership", { membershipId: "dev-gcp-k8s" });
+    expect(membership.id).toBe("projects/tricloud-dev/locations/global/memberships/dev-gcp-k8s");
+    expect(membership.name).toBe(membership.id);
+    expect(membership.state.location).toBe("global");
+    expect(membership.state.membershipId).toBe("dev-gcp-k8s");
+    const regional = mock("gcp:gkehub/membership:Membership", { membershipId: "m", location: "us-central1" });
+    expect(regional.id).toBe("projects/tricloud-dev/locations/us-central1/memberships/m");
+    expect(regional.name).toBe(regional.id);
+  });
+
+  it("GCP: a 2nd gen function's serviceConfig.service is the Cloud Run service's full name", () => {
+    const fn = mock("gcp:cloudfunctionsv2/function:Function", {
+      name: "tricloud-dev-api",
+      location: "us-east1",
+      serviceConfig: { availableMemory: "256M" },
+    });
+    expect(fn.state.serviceConfig).toMatchObject({
+      availableMemory: "256M",
+      service: "projects/tricloud-dev/locations/us-east1/services/tricloud-dev-api",
+    });
+  });
+
+  it("GCP: a cluster's endpoint is the private one only when the public endpoint is off", () => {
+    const config = (enablePrivateEndpoint: boolean) => ({
+      privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint },
+    });
+    const privateOnly = mock("gcp:container/cluster:Cluster", config(true), "dev-gcp-k8s").state;
+    const pc = privateOnly.privateClusterConfig as Record<string, unknown>;
+    expect(privateOnly.endpoint).toBe(pc.privateEndpoint);
+    expect(String(pc.privateEndpoint)).toMatch(/^10\./);
+    for (const inputs of [config(false), {}]) {
+      const open = mock("gcp:container/cluster:Cluster", inputs, "dev-gcp-k8s").state;
+      const c = open.privateClusterConfig as Record<string, unknown>;
+      expect(String(open.endpoint)).toMatch(/^203\.0\.113\.\d+$/);
+      expect(open.endpoint).toBe(c.publicEndpoint);
+      expect(open.endpoint).not.toBe(c.privateEndpoint);
+    }
+  });
+
+  it("AWS: an RDS instance keeps the identifier given, and its address starts with it", () => {
+    const db = mock("aws:rds/instance:Instance", { identifier: "dev-aws-db-pg" }, "dev-aws-db");
+    expect(db.state.identifier).toBe("dev-aws-db-pg");
+    expect(String(db.state.address)).toMatch(/^dev-aws-db-pg\.[0-9a-z]{12}\.us-west-2\.rds\.amazonaws\.com$/);
+    expect(db.state.endpoint).toBe(`${String(db.state.address)}:5432`);
+    // Without one, Pulumi's autoname: the same in the identifier, the address and the ARN.
+    const auto = mock("aws:rds/instance:Instance", {}, "dev-aws-db");
+    expect(String(auto.state.identifier)).toMatch(/^dev-aws-db-[0-9a-f]{7}$/);
+    expect(String(auto.state.address).startsWith(`${String(auto.state.identifier)}.`)).toBe(true);
+    expect(auto.arn).toBe(`arn:aws:rds:us-west-2:${ACCT}:db:${String(auto.state.identifier)}`);
+  });
+
+  it("Azure: a flexible server's FQDN is <serverName>.postgres.database.azure.com, the autoname without one", () => {
+    const named = mock("azure-native:dbforpostgresql:Server", {
+      serverName: "tricloud-dev-pg",
+      resourceGroupName: "rg",
+    });
+    expect(named.state.fullyQualifiedDomainName).toBe("tricloud-dev-pg.postgres.database.azure.com");
+    const auto = mock("azure-native:dbforpostgresql:Server", { resourceGroupName: "rg" }, "dev-azure-db-pg");
+    expect(auto.state.fullyQualifiedDomainName).toBe(`${String(auto.name)}.postgres.database.azure.com`);
+  });
+
+  it("Azure: a private AKS cluster's user kubeconfig names the cluster's own private FQDN; a public cluster has none", async () => {
+    const mocks = offlineMocks(ctx, []);
+    const inputs = {
+      resourceGroupName: "rg",
+      location: "westeurope",
+      dnsPrefix: "dev-azure-k8s",
+      apiServerAccessProfile: { enablePrivateCluster: true, enablePrivateClusterPublicFQDN: true },
+    };
+    const cluster = await Promise.resolve(
+      mocks.newResource({
+        type: "azure-native:containerservice:ManagedCluster",
+        name: "dev-azure-k8s",
+        inputs,
+      } as never),
+    );
+    const fqdn = String(cluster.state.privateFQDN);
+    expect(fqdn).toMatch(
+      /^dev-azure-k8s-[0-9a-f]{8}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.privatelink\.westeurope\.azmk8s\.io$/,
+    );
+    // The public and private names share the <dnsPrefix>-<8 hex> label.
+    expect(String(cluster.state.fqdn)).toBe(`${fqdn.split(".")[0]}.hcp.westeurope.azmk8s.io`);
+    const answer = (await Promise.resolve(
+      mocks.call({
+        token: "azure-native:containerservice:listManagedClusterUserCredentials",
+        inputs: { resourceGroupName: "rg", resourceName: String(cluster.state.name), format: "exec" },
+      } as never),
+    )) as { kubeconfigs: { value: string }[] };
+    const kubeconfig = Buffer.from(answer.kubeconfigs[0]!.value, "base64").toString("utf8");
+    expect(kubeconfig).toContain(`    server: https://${fqdn}:443\n`);
+    expect(kubeconfig).not.toContain("mock.azmk8s.io");
+
+    const open = mock("azure-native:containerservice:ManagedCluster", {
+      dnsPrefix: "p",
+      apiServerAccessProfile: { enablePrivateCluster: false },
+    }).state;
+    expect(open.privateFQDN).toBeUndefined();
+    expect(String(open.fqdn)).toMatch(/^p-[0-9a-f]{8}\.hcp\.eastus\.azmk8s\.io$/);
   });
 
   it("Cloudflare ids are 32 hex digits, Vercel projects prj_; a VPN tunnel without a range avoids AWS's reserved ones", () => {
