@@ -265,6 +265,30 @@ function rdsVcpus(instanceClass: unknown): number | undefined {
   return 4 * (m[1] ? Number(m[1]) : 1);
 }
 
+/**
+ * A GKE node pool's nodes as the model counts them: its own (initial count per zone x its zones), those the services'
+ * replica floor adds above it, and how many stay up off hours.
+ */
+function gkePoolNodes(
+  r: PricedResource,
+  ctx: ModelContext,
+): { machine: string; count: number; extra: number; staying: number; only: boolean } {
+  const machine = String(r.props.nodeConfig?.machineType ?? "e2-medium"); // GKE's default machine type
+  const cluster = ctx.ofType("gcp:container/cluster:Cluster").find((c) => c.parent === r.parent);
+  // initialNodeCount is per zone: a zonal pool has one zone, a regional one its node locations (GKE's default: 3).
+  const zones = isGcpZone(r.props.location)
+    ? 1
+    : (r.props.nodeLocations ?? cluster?.props.nodeLocations ?? [1, 2, 3]).length;
+  const count =
+    r.props.nodeCount !== undefined ? num(r.props.nodeCount, 1) * zones : num(r.props.initialNodeCount, 1) * zones;
+  const extra = extraFloorNodes(ctx, "gcp", machine, count);
+  const a = r.props.autoscaling;
+  const min = a ? num(a.totalMinNodeCount ?? num(a.minNodeCount, 0) * zones, 0) : count + extra;
+  // The cluster's only pool keeps a node for kube-system's pods, whatever its minimum.
+  const only = ctx.ofType("gcp:container/nodePool:NodePool").filter((p) => p.parent === r.parent).length === 1;
+  return { machine, count, extra, staying: only ? Math.max(min, 1) : min, only };
+}
+
 /** Azure Functions plans that bill per execution on the function app, not per plan hour. */
 const CONSUMPTION_TIERS = ["FlexConsumption", "Dynamic"];
 
@@ -647,20 +671,11 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
   // --- GCP ---
   "gcp:container/cluster:Cluster": () => [hours("GKE cluster management fee", "gcp.gke.cluster-management")],
   "gcp:container/nodePool:NodePool": (r, ctx) => {
-    const machine = String(r.props.nodeConfig?.machineType ?? "e2-medium"); // GKE's default machine type
-    const cluster = ctx.siblings("gcp:container/cluster:Cluster")[0];
-    // initialNodeCount is per zone: a zonal pool has one zone, a regional one its node locations (GKE's default: 3).
-    const zones = isGcpZone(r.props.location)
-      ? 1
-      : (r.props.nodeLocations ?? cluster?.props.nodeLocations ?? [1, 2, 3]).length;
-    const count =
-      r.props.nodeCount !== undefined ? num(r.props.nodeCount, 1) * zones : num(r.props.initialNodeCount, 1) * zones;
-    const extra = extraFloorNodes(ctx, "gcp", machine, count);
-    const a = r.props.autoscaling;
-    const min = a ? num(a.totalMinNodeCount ?? num(a.minNodeCount, 0) * zones, 0) : count + extra;
-    // The cluster's only pool keeps a node for kube-system's pods, whatever its minimum.
-    const only = ctx.siblings("gcp:container/nodePool:NodePool").length === 1;
-    const staying = only ? Math.max(min, 1) : min;
+    const { machine, count, extra, staying, only } = gkePoolNodes(r, ctx);
+    const disk = String(r.props.nodeConfig?.diskType ?? "pd-balanced"); // GKE's default boot disk type
+    const diskGb = num(r.props.nodeConfig?.diskSizeGb, 100); // GKE's default boot disk size
+    const off = offHoursOf(ctx.ofType("pulumi:pulumi:Stack")[0]?.props);
+    const scaled = count + extra - Math.min(count + extra, Math.max(0, staying));
     return [
       hours(`Instance usage (${machine}) x ${count}`, `gcp.compute.${machine}`, count),
       ...serviceFloorNodes(ctx, "gcp", machine, count, `gcp.compute.${machine}`),
@@ -672,6 +687,26 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
         `gcp.compute.${machine}`,
         `${staying} stay${only ? " (the cluster's only pool keeps a node for kube-system's pods)" : ""}`,
       ),
+      // Each node's boot disk (nodeConfig.diskType, diskSizeGb), on the pool's nodes and those the replica floor adds.
+      {
+        name: `Node boot disks (${disk}, ${diskGb} GB) x ${count + extra}`,
+        priceId: `gcp.disk.${disk}`,
+        per: "GB-month",
+        quantity: diskGb * (count + extra),
+        basis: "fixed",
+      },
+      ...(off !== undefined && scaled > 0
+        ? [
+            {
+              name: `${OFF_HOURS_LINE}: boot disks (${disk}, ${diskGb} GB) x ${scaled} off ${Math.round(off * 100) / 100} of ${HOURS_PER_MONTH} h`,
+              priceId: `gcp.disk.${disk}`,
+              per: "GB-month" as const,
+              quantity: -(off / HOURS_PER_MONTH) * diskGb * scaled,
+              basis: "fixed" as const,
+              note: "a node the autoscaler removes is deleted with its boot disk",
+            },
+          ]
+        : []),
     ];
   },
   "gcp:sql/databaseInstance:DatabaseInstance": (r, ctx) => {
@@ -719,9 +754,45 @@ export const COST_MODEL: Readonly<Record<string, Estimator>> = {
       ),
     ];
   },
-  "gcp:compute/routerNat:RouterNat": (_r, ctx) => [
-    usage("Data processed", "gcp.cloudnat.data", "GB", ctx.usage("monthlyDataProcessedGb"), "monthlyDataProcessedGb"),
-  ],
+  "gcp:compute/routerNat:RouterNat": (r, ctx) => {
+    // Public NAT bills the gateway per VM using it (up to 32, then the capped rate) and each NAT IP by the hour. The VMs
+    // are the GKE nodes the model counts (the pools' and the replica floor's); off hours the autoscaler removes some.
+    const pools = ctx.ofType("gcp:container/nodePool:NodePool").map((p) => gkePoolNodes(p, ctx));
+    const vms = pools.reduce((n, p) => n + p.count + p.extra, 0);
+    const scaled = pools.reduce(
+      (n, p) => n + p.count + p.extra - Math.min(p.count + p.extra, Math.max(0, p.staying)),
+      0,
+    );
+    const off = offHoursOf(ctx.ofType("pulumi:pulumi:Stack")[0]?.props);
+    // AUTO_ONLY allocates addresses as ports need them: at the default 64 ports a VM, one address serves 1,008 VMs.
+    const ips =
+      r.props.natIpAllocateOption === "MANUAL_ONLY"
+        ? ((r.props.natIps as unknown[] | undefined)?.length ?? 0)
+        : vms > 0
+          ? Math.ceil(vms / 1008)
+          : 0;
+    return [
+      ...(vms > 32
+        ? [hours(`NAT gateway (${vms} VMs: more than 32, the capped rate)`, "gcp.cloudnat.gateway.capped")]
+        : vms > 0
+          ? [hours(`NAT gateway: VMs using it x ${vms}`, "gcp.cloudnat.gateway.vm", vms)]
+          : []),
+      ...(vms <= 32 && off !== undefined && scaled > 0
+        ? [
+            {
+              name: `${OFF_HOURS_LINE}: NAT gateway VMs x ${scaled} off ${Math.round(off * 100) / 100} of ${HOURS_PER_MONTH} h`,
+              priceId: "gcp.cloudnat.gateway.vm",
+              per: "hour" as const,
+              quantity: -off * scaled,
+              basis: "fixed" as const,
+              note: "the nodes the autoscaler removes off hours stop using the gateway",
+            },
+          ]
+        : []),
+      ...(ips > 0 ? [hours(`NAT IP addresses x ${ips}`, "gcp.cloudnat.ip", ips)] : []),
+      usage("Data processed", "gcp.cloudnat.data", "GB", ctx.usage("monthlyDataProcessedGb"), "monthlyDataProcessedGb"),
+    ];
+  },
   "gcp:artifactregistry/repository:Repository": (_r, ctx) => [
     usage("Image storage", "gcp.artifactregistry.storage", "GB-month", ctx.usage("storageGb"), "storageGb"),
   ],

@@ -76,7 +76,53 @@ describe("cost arithmetic against hand-computed figures", () => {
       { location: "us-central1", initialNodeCount: 1, nodeConfig: { machineType: "e2-medium" } },
       "urn:comp",
     );
-    expect(monthly([cluster, pool])).toEqual([73, 73.37]);
+    // Boot disks: GKE's default, pd-balanced 100 GB, on each of the 3 nodes: 300 GB-months x $0.10 = 30.00
+    expect(monthly([cluster, pool])).toEqual([73, 73.37, 30]);
+  });
+  it("GKE node boot disks at their type and size, and Cloud NAT's gateway per VM and NAT IP by the hour", () => {
+    const cluster = r("gcp:container/cluster:Cluster", { location: "us-central1-a" }, "urn:gke");
+    const pool = r(
+      "gcp:container/nodePool:NodePool",
+      {
+        location: "us-central1-a",
+        initialNodeCount: 3,
+        nodeConfig: { machineType: "e2-medium", diskType: "pd-balanced", diskSizeGb: 50 },
+      },
+      "urn:gke",
+    );
+    const nat = r("gcp:compute/routerNat:RouterNat", { natIpAllocateOption: "AUTO_ONLY" }, "urn:net");
+    const lines = estimateCost([cluster, pool, nat]).lines;
+    expect(lines.map((l) => [l.priceId, l.quantity, l.monthlyUsd])).toEqual([
+      ["gcp.gke.cluster-management", 730, 73],
+      // e2-medium 0.033503 x 730 x 3 = 73.37
+      ["gcp.compute.e2-medium", 2190, 73.37],
+      // 50 GB x 3 nodes x $0.10 per GB-month = 15.00
+      ["gcp.disk.pd-balanced", 150, 15],
+      // $0.0014 x 3 VMs x 730 h = 3.066 -> 3.07
+      ["gcp.cloudnat.gateway.vm", 2190, 3.07],
+      // one address (AUTO_ONLY, 64 ports a VM: 1,008 VMs an address) x $0.005 x 730 h = 3.65
+      ["gcp.cloudnat.ip", 730, 3.65],
+      ["gcp.cloudnat.data", null, null],
+    ]);
+    // Past 32 VMs the gateway bills the capped rate, $0.044 x 730 = 32.12; MANUAL_ONLY bills the addresses it lists.
+    const big = r(
+      "gcp:container/nodePool:NodePool",
+      { location: "us-central1-a", initialNodeCount: 40, nodeConfig: { machineType: "e2-medium" } },
+      "urn:gke",
+    );
+    const manual = r(
+      "gcp:compute/routerNat:RouterNat",
+      { natIpAllocateOption: "MANUAL_ONLY", natIps: ["a", "b"] },
+      "urn:net",
+    );
+    const nat2 = estimateCost([cluster, big, manual]).lines.filter((l) =>
+      (l.priceId ?? "").startsWith("gcp.cloudnat."),
+    );
+    expect(nat2.map((l) => [l.priceId, l.quantity, l.monthlyUsd])).toEqual([
+      ["gcp.cloudnat.gateway.capped", 730, 32.12],
+      ["gcp.cloudnat.ip", 1460, 7.3],
+      ["gcp.cloudnat.data", null, null],
+    ]);
   });
   it("Azure Flexible Server with zone-redundant HA and ACR Premium by the day", () => {
     // D2ds_v5 0.178 x 730 x 2 = 259.88; 100 GB x 2 x 0.115 = 23.00; ACR 1.667 x 730/24 = 50.7046 -> 50.70

@@ -49,8 +49,10 @@ describe("the off-hours saving line: hours off x the nodes that go away x their 
       initialNodeCount: 3,
       autoscaling: { totalMinNodeCount: 0, totalMaxNodeCount: 5 },
     };
+    // Their boot disks (GKE's default, pd-balanced 100 GB) go with them: 2 x 100 GB x 469.29/730 x $0.10 = 12.86
     expect(savings([stack(schedule), res("gcp:container/nodePool:NodePool", pool)])).toEqual([
       ["gcp", -938.58, -31.45],
+      ["gcp", -128.5726, -12.86],
     ]);
     // A second pool in the same cluster can drain to its minimum: 3 + 3 nodes, 6 x 469.29 x 0.033503 = 94.34
     const parent = "urn:cluster";
@@ -62,7 +64,9 @@ describe("the off-hours saving line: hours off x the nodes that go away x their 
       ]),
     ).toEqual([
       ["gcp", -1407.87, -47.17],
+      ["gcp", -192.8589, -19.29],
       ["gcp", -1407.87, -47.17],
+      ["gcp", -192.8589, -19.29],
     ]);
   });
 
@@ -103,24 +107,27 @@ describe("the dev plan shows the saving as its own line", () => {
   // it needs by what they allocate: EKS t3.medium (1930m, 2531 MiB) 2, AKS Standard_D2s_v3 (1900m, 7442 MiB) 2, GKE
   // e2-medium (940m, 2972 MiB) 3; each pool has 1. Off hours: the EKS node group's node stays and Auto Mode's 1 goes
   // (1 x 469.29 x 0.0416 = 19.52); the AKS user pool drains to 0 (2 x 469.29 x 0.096 = 90.10); GKE's only pool keeps 1
-  // of 3 (2 x 469.29 x 0.033503 = 31.45). 19.52 + 90.10 + 31.45 = 141.07.
-  it("the nodes above what stays up, off 469.29 of 730 h on each cloud: -$141.07, in the total, the text and the comment", async () => {
+  // of 3 (2 x 469.29 x 0.033503 = 31.45), and those 2 nodes' boot disks (2 x 50 GB x 469.29/730 x $0.10 = 6.43) and
+  // Cloud NAT gateway hours (2 x 469.29 x $0.0014 = 1.31) go with them: gcp 39.19. 19.52 + 90.10 + 39.19 = 148.81.
+  it("the nodes above what stays up, off 469.29 of 730 h on each cloud: -$148.81, in the total, the text and the comment", async () => {
     const r = await planStack("dev");
     const lines = r.cost.lines.filter((l) => l.name.startsWith(OFF_HOURS_LINE));
     expect(lines.map((l) => [l.cloud, l.name, l.quantity, l.unitPriceUsd, l.monthlyUsd])).toEqual([
       ["aws", `${OFF_HOURS_LINE}: t3.medium x 1 off 469.29 of 730 h`, -469.29, 0.0416, -19.52],
       ["azure", `${OFF_HOURS_LINE}: Standard_D2s_v3 x 2 off 469.29 of 730 h`, -938.58, 0.096, -90.1],
       ["gcp", `${OFF_HOURS_LINE}: e2-medium x 2 off 469.29 of 730 h`, -938.58, 0.033503, -31.45],
+      ["gcp", `${OFF_HOURS_LINE}: boot disks (pd-balanced, 50 GB) x 2 off 469.29 of 730 h`, -64.2863, 0.1, -6.43],
+      ["gcp", `${OFF_HOURS_LINE}: NAT gateway VMs x 2 off 469.29 of 730 h`, -938.58, 0.0014, -1.31],
     ]);
     expect(offHoursSaving(r.cost.lines)).toEqual({
-      monthlyUsd: 141.07,
-      byCloud: { aws: 19.52, azure: 90.1, gcp: 31.45 },
+      monthlyUsd: 148.81,
+      byCloud: { aws: 19.52, azure: 90.1, gcp: 39.19 },
     });
     // The total is the sum of the priced lines, the saving included.
     const sum = r.cost.lines.reduce((s, l) => s + (l.monthlyUsd ?? 0), 0);
     expect(r.cost.monthlyUsd).toBeCloseTo(sum, 2);
     expect(renderComment([{ head: r }])).toContain(
-      "dev: off-hours scale-to-zero (tricloud:schedule) saves $141.07 a month (aws $19.52, azure $90.10, gcp $31.45), included above.",
+      "dev: off-hours scale-to-zero (tricloud:schedule) saves $148.81 a month (aws $19.52, azure $90.10, gcp $39.19), included above.",
     );
   });
 
