@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { Store } from "../store/store";
 import { readJson } from "./body";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { MAX_BATCH_MESSAGES } from "../replication/peer-mux";
+import { MAX_BATCH_MESSAGES, MAX_DEADLINE_MS } from "../replication/peer-mux";
 import { errorBody, errorResponse, sourceAddress, validationBody, validationError } from "./errors";
 
 export const peerMessageSchema = z.strictObject({
@@ -20,7 +20,7 @@ export const peerMessageSchema = z.strictObject({
 /** POST body of /confirm-batch: the messages are checked one by one, so one bad message spoils no other. */
 const batchSchema = z.strictObject({
   /** The sender gives up on a message after this long; what is undecided by then is answered 504. */
-  deadlineMs: z.number().int().min(1).max(60_000),
+  deadlineMs: z.number().int().min(1).max(MAX_DEADLINE_MS),
   messages: z.array(z.unknown()).min(1).max(MAX_BATCH_MESSAGES),
 });
 

@@ -20,10 +20,10 @@ export interface MuxAnswer {
   body: unknown;
 }
 
-/** One message's exchange failed (connection, timeout, unreadable answer): a transport failure. */
-/** The longest deadline `POST /v1/peer/confirm-batch` accepts (http/peer.ts). */
-const MAX_DEADLINE_MS = 60_000;
+/** The longest deadline `POST /v1/peer/confirm-batch` accepts (its schema in http/peer.ts reads it from here). */
+export const MAX_DEADLINE_MS = 60_000;
 
+/** One message's exchange failed (connection, timeout, unreadable answer): a transport failure. */
 export class MuxError extends Error {
   constructor(
     message: string,
