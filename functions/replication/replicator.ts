@@ -144,8 +144,7 @@ export class Replicator {
         // certificate: ask again with it.
         const reached = out?.kind === "unreachable" && out.attempted;
         if ((out?.kind === "unreachable" && !out.attempted) || (!shown && !reached)) {
-          const message = ledger.messageFor(current);
-          const direct = () => peers.confirm(cloud, message, "direct");
+          const direct = () => peers.confirm(cloud, ledger.messageFor(current), "direct");
           // Past an open breaker: outside the slot. A cloud that answered round 1 is asked again inside it.
           await take(cloud, await (out?.kind === "unreachable" ? this.outsideSlot(direct) : direct()));
         }
