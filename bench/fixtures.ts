@@ -29,3 +29,16 @@ export const benchPayload = (i: number) => ({
     { sku: "B-7", qty: 1 },
   ],
 });
+
+/** A positive integer from the environment variable `name`, or `fallback` when it is unset; the error names it. */
+export function positive(name: string, fallback: number): number {
+  const raw = process.env[name];
+  return raw === undefined ? fallback : positiveValue(name, raw);
+}
+
+/** `raw` as a positive integer; the error names `name` and what it got. */
+export function positiveValue(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${raw}"`);
+  return n;
+}

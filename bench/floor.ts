@@ -41,7 +41,7 @@ import { SqlStore } from "../functions/store/sql-store";
 import { Pool } from "pg";
 import pino from "pino";
 import { serverCpu } from "./anchors";
-import { benchKeyRings, benchPayload } from "./fixtures";
+import { benchKeyRings, benchPayload, positive } from "./fixtures";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const BATCH = positive("BATCH", 64);
@@ -53,14 +53,6 @@ const EVENTS = positive("EVENTS", 12_800);
 const TENANTS = positive("TENANTS", 64);
 /** Peer messages per event: round 1 to the two peers, and the two receivers' cross-checks. */
 const PEER_MESSAGES_PER_EVENT = 4;
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${raw}"`);
-  return n;
-}
 
 interface Part {
   name: string;

@@ -21,7 +21,7 @@ import { natsJetStream, percentile, pgCommitRate, serverCpu, type AnchorResult }
 import { requestJson } from "../functions/replication/http-json";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { benchKeyRings, benchPayload } from "./fixtures";
+import { benchKeyRings, benchPayload, positive, positiveValue } from "./fixtures";
 import { serveBenchNode, type BenchNodeInput } from "./quorum-node";
 import { DEFAULT_MAX_PASSES } from "../functions/replication/replicator";
 import { pgStatementsSent } from "../functions/store/pg";
@@ -68,17 +68,6 @@ function machineBusyMs(): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  return raw === undefined ? fallback : positiveValue(name, raw);
-}
-
-function positiveValue(name: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${raw}"`);
-  return n;
 }
 
 const payload = benchPayload;
